@@ -1,0 +1,103 @@
+/*
+ * rs_util.h - small helpers both ends need: dates, UUIDs, hashing, UTF-8,
+ * money and decimal parsing.
+ *
+ * Dates are uint32 YYYYMMDD.  Money is int64 fen.  Hashes are SHA-256
+ * (OpenSSL libcrypto).  All functions are pure except rs_uuid_random and
+ * rs_random_bytes, which read the kernel's CSPRNG.
+ *
+ * Does not: allocate, log, or touch the network or database.
+ */
+#ifndef RS_UTIL_H
+#define RS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rs_status.h"
+
+#define RS_UUID_LEN 36          /* 8-4-4-4-12, lower-case hex */
+#define RS_SHA256_LEN 32
+#define RS_SHA256_HEX 64
+
+/* True if d is a real calendar date YYYYMMDD with 1900 <= YYYY <= 2100. */
+bool rs_date_valid(uint32_t d);
+
+/*
+ * Parses "2023-04-15", "2023/4/15", "2023.4.15", "20230415" or
+ * "2023年4月15日" into YYYYMMDD.  RS_EINVAL if not a valid calendar date.
+ */
+rs_status rs_date_parse(const char *s, uint32_t *out);
+
+/* Formats YYYYMMDD as "YYYY-MM-DD" into out (>= 11 bytes). */
+void rs_date_format(uint32_t d, char out[11]);
+
+/* Days since 1970-01-01 of a valid YYYYMMDD date. */
+int64_t rs_date_days(uint32_t d);
+
+/* Fills out with n bytes from getrandom(2).  RS_EIO on failure. */
+rs_status rs_random_bytes(void *out, size_t n);
+
+/* A random version-4 UUID, NUL-terminated, into out (>= 37 bytes). */
+rs_status rs_uuid_random(char out[RS_UUID_LEN + 1]);
+
+/*
+ * A name-based UUID (version 8, from SHA-256 of the name), so the same name
+ * always gives the same id.  out >= 37 bytes.
+ */
+void rs_uuid_from_name(const void *name, size_t n, char out[RS_UUID_LEN + 1]);
+
+/* True if s is 36 chars of 8-4-4-4-12 hex (either case). */
+bool rs_uuid_valid(const char *s);
+
+/* SHA-256 of p[0..n). */
+void rs_sha256(const void *p, size_t n, uint8_t out[RS_SHA256_LEN]);
+
+/* Lower-case hex of n bytes into out (>= 2n+1 bytes). */
+void rs_hex(const uint8_t *p, size_t n, char *out);
+
+/* True if p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool rs_utf8_valid(const char *p, size_t n);
+
+/* Number of code points in a valid UTF-8 string. */
+size_t rs_utf8_len(const char *p, size_t n);
+
+/*
+ * Parses a decimal amount of money into fen.  unit_fen is the value of one
+ * unit of the input: 1 for fen, 100 for 元, 1000000 for 万元.  Accepts an
+ * optional sign, thousands separators (","), and up to as many decimals as
+ * the unit allows (万元 "158.93" -> 158930000 fen; 元 "6000.5" -> 600050).
+ * Extra decimals that are not zero are RS_EINVAL: money is never rounded.
+ */
+rs_status rs_money_parse(const char *s, int64_t unit_fen, int64_t *fen);
+
+/*
+ * Formats fen as 万元 with two decimals, rounding half away from zero
+ * (1 万元 = 1,000,000 fen): 158930000 -> "158.93", 4999 -> "0.00",
+ * 5000 -> "0.01" (0.005万 rounds up), -5000 -> "-0.01".  out >= 32 bytes.
+ */
+void rs_money_wan(int64_t fen, char out[32]);
+
+/* Formats fen as 元 with two decimals: 600000 -> "6000.00".  out >= 32. */
+void rs_money_yuan(int64_t fen, char out[32]);
+
+/*
+ * Parses a non-negative decimal with up to 3 decimals into thousandths:
+ * "420" -> 420000, "1.5" -> 1500.  RS_EINVAL otherwise.
+ */
+rs_status rs_milli_parse(const char *s, int64_t *out);
+
+/* Formats thousandths without trailing zeros: 1500 -> "1.5".  out >= 32. */
+void rs_milli_format(int64_t v, char out[32]);
+
+/* Parses an unsigned decimal integer that fits in uint32.  No sign, no junk. */
+rs_status rs_u32_parse(const char *s, uint32_t *out);
+
+/* Monotonic clock in milliseconds. */
+uint64_t rs_now_ms(void);
+
+/* Wall clock, seconds since the epoch. */
+int64_t rs_now_unix(void);
+
+#endif

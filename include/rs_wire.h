@@ -1,0 +1,53 @@
+/*
+ * rs_wire.h - Envelope encoding and the protocol's constants.
+ *
+ * Packs an rs.Envelope into one heap block that holds its varint length
+ * prefix and body, ready for a single write; unpacks a frame payload into a
+ * protobuf-c message; maps rs_status to rs.ErrorCode.
+ *
+ * Does not: frame a stream (rs_frame.h) or validate record contents
+ * (rs_validate.h).
+ */
+#ifndef RS_WIRE_H
+#define RS_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resettle.pb-c.h"
+#include "rs_status.h"
+
+#define RS_PROTOCOL_VERSION 1
+#define RS_VERSION "0.1.0"
+
+/* Caps that both ends agree on; the server announces its own in Welcome. */
+#define RS_MAX_BATCH_RECORDS 1000
+#define RS_MAX_IN_FLIGHT 4
+#define RS_MAX_STRING_BYTES 4096     /* any one string field */
+#define RS_MAX_TEXT_BYTES 16384      /* functions, justification */
+#define RS_MAX_REPORT_BYTES (8u << 20)
+
+/*
+ * Packs env behind its varint length.  On RS_OK *out is a malloc'd block of
+ * *outlen bytes that `headroom` bytes precede: the block starts at
+ * (*out - headroom) and the caller frees that pointer.  headroom lets the
+ * server put its write request in the same allocation.  RS_ETOOBIG if the
+ * body exceeds max_frame.
+ */
+rs_status rs_wire_pack(const Rs__Envelope *env, size_t max_frame,
+                       size_t headroom, uint8_t **out, size_t *outlen);
+
+/*
+ * Unpacks one payload.  RS_OK with *env owned by the caller (free with
+ * rs__envelope__free_unpacked(env, NULL)); RS_EPROTO if unparsable or if no
+ * message of the oneof is set.
+ */
+rs_status rs_wire_unpack(const uint8_t *p, size_t n, Rs__Envelope **env);
+
+/* The wire code for a status. */
+Rs__ErrorCode rs_status_to_wire(rs_status st);
+
+/* The status for a wire code. */
+rs_status rs_status_from_wire(Rs__ErrorCode code);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * test_util.c - dates, money, quantities, UUIDs, UTF-8.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rs_util.h"
+
+static void test_dates(void **state)
+{
+    uint32_t d = 0;
+
+    (void)state;
+    assert_int_equal(rs_date_parse("2023-04-15", &d), RS_OK);
+    assert_int_equal(d, 20230415);
+    assert_int_equal(rs_date_parse("2023/4/5", &d), RS_OK);
+    assert_int_equal(d, 20230405);
+    assert_int_equal(rs_date_parse("2023.12.31", &d), RS_OK);
+    assert_int_equal(d, 20231231);
+    assert_int_equal(rs_date_parse("20240229", &d), RS_OK);
+    assert_int_equal(rs_date_parse("2023年4月15日", &d), RS_OK);
+    assert_int_equal(d, 20230415);
+    assert_int_equal(rs_date_parse("2023-02-29", &d), RS_EINVAL);
+    assert_int_equal(rs_date_parse("2100-02-29", &d), RS_EINVAL);
+    assert_int_equal(rs_date_parse("2000-02-29", &d), RS_OK);
+    assert_int_equal(rs_date_parse("2023-13-01", &d), RS_EINVAL);
+    assert_int_equal(rs_date_parse("2023-04-31", &d), RS_EINVAL);
+    assert_int_equal(rs_date_parse("2023-04-15x", &d), RS_EINVAL);
+    assert_int_equal(rs_date_parse("", &d), RS_EINVAL);
+    assert_int_equal(rs_date_parse("15/04/2023", &d), RS_EINVAL);
+    assert_int_equal(rs_date_days(19700101), 0);
+    assert_int_equal(rs_date_days(20230101) - rs_date_days(20221231), 1);
+    assert_int_equal(rs_date_days(20240301) - rs_date_days(20240228), 2);
+}
+
+static void test_money_parse(void **state)
+{
+    int64_t f = 0;
+
+    (void)state;
+    assert_int_equal(rs_money_parse("158.93", 1000000, &f), RS_OK);
+    assert_true(f == 158930000);
+    assert_int_equal(rs_money_parse("2026.86", 1000000, &f), RS_OK);
+    assert_true(f == 2026860000LL);
+    assert_int_equal(rs_money_parse("6000", 100, &f), RS_OK);
+    assert_true(f == 600000);
+    assert_int_equal(rs_money_parse("0.1", 100, &f), RS_OK);
+    assert_true(f == 10);
+    assert_int_equal(rs_money_parse("1,234,567.89", 100, &f), RS_OK);
+    assert_true(f == 123456789);
+    assert_int_equal(rs_money_parse("-3.14", 1000000, &f), RS_OK);
+    assert_true(f == -3140000);
+    assert_int_equal(rs_money_parse("12.345", 100, &f), RS_EINVAL);  /* never rounded */
+    assert_int_equal(rs_money_parse("12.340", 100, &f), RS_OK);
+    assert_true(f == 1234);
+    assert_int_equal(rs_money_parse("近600", 1000000, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("400余", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse(".", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("99999999999999999999", 100, &f), RS_EINVAL);
+}
+
+static void test_money_render(void **state)
+{
+    char b[32];
+
+    (void)state;
+    rs_money_wan(158930000, b);
+    assert_string_equal(b, "158.93");
+    rs_money_wan(0, b);
+    assert_string_equal(b, "0.00");
+    rs_money_wan(4999, b);          /* 0.004999万 */
+    assert_string_equal(b, "0.00");
+    rs_money_wan(5000, b);          /* 0.005万: half rounds away from zero */
+    assert_string_equal(b, "0.01");
+    rs_money_wan(-5000, b);
+    assert_string_equal(b, "-0.01");
+    rs_money_wan(-4999, b);
+    assert_string_equal(b, "0.00");
+    rs_money_wan(2019150000LL, b);
+    assert_string_equal(b, "2019.15");
+    rs_money_wan(7710000, b);
+    assert_string_equal(b, "7.71");
+    rs_money_yuan(600000, b);
+    assert_string_equal(b, "6000.00");
+    rs_money_yuan(-5, b);
+    assert_string_equal(b, "-0.05");
+}
+
+static void test_milli(void **state)
+{
+    int64_t v = 0;
+    char b[32];
+
+    (void)state;
+    assert_int_equal(rs_milli_parse("420", &v), RS_OK);
+    assert_true(v == 420000);
+    assert_int_equal(rs_milli_parse("1.5", &v), RS_OK);
+    assert_true(v == 1500);
+    assert_int_equal(rs_milli_parse("-1", &v), RS_EINVAL);
+    assert_int_equal(rs_milli_parse("1.2345", &v), RS_EINVAL);
+    rs_milli_format(1500, b);
+    assert_string_equal(b, "1.5");
+    rs_milli_format(420000, b);
+    assert_string_equal(b, "420");
+    rs_milli_format(-2250, b);
+    assert_string_equal(b, "-2.25");
+}
+
+static void test_uuid(void **state)
+{
+    char a[RS_UUID_LEN + 1], b[RS_UUID_LEN + 1];
+
+    (void)state;
+    assert_int_equal(rs_uuid_random(a), RS_OK);
+    assert_true(rs_uuid_valid(a));
+    assert_int_equal(a[14], '4');
+    assert_int_equal(rs_uuid_random(b), RS_OK);
+    assert_string_not_equal(a, b);
+    rs_uuid_from_name("x", 1, a);
+    rs_uuid_from_name("x", 1, b);
+    assert_string_equal(a, b);
+    assert_int_equal(a[14], '8');
+    rs_uuid_from_name("y", 1, b);
+    assert_string_not_equal(a, b);
+    assert_false(rs_uuid_valid("not-a-uuid"));
+    assert_false(rs_uuid_valid("0123456789abcdef0123456789abcdef0123"));
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_true(rs_utf8_valid("金鹗山街道", strlen("金鹗山街道")));
+    assert_int_equal(rs_utf8_len("金鹗山街道", strlen("金鹗山街道")), 5);
+    assert_false(rs_utf8_valid("\xc0\xaf", 2));             /* overlong */
+    assert_false(rs_utf8_valid("\xed\xa0\x80", 3));         /* surrogate */
+    assert_false(rs_utf8_valid("\xe9\x87", 2));             /* truncated */
+    assert_false(rs_utf8_valid("\xf4\x90\x80\x80", 4));     /* > U+10FFFF */
+    assert_true(rs_utf8_valid("\xf0\xa0\x80\x80", 4));      /* U+20000 */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates),      cmocka_unit_test(test_money_parse),
+        cmocka_unit_test(test_money_render), cmocka_unit_test(test_milli),
+        cmocka_unit_test(test_uuid),       cmocka_unit_test(test_utf8),
+    };
+
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
