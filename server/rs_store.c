@@ -1,0 +1,1134 @@
+/*
+ * rs_store.c - the server's SQLite database: schema and migrations, offices
+ * and their tokens, records and their versions.
+ *
+ * See rs_store.h for the contract.  Every statement the store runs more
+ * than once is prepared when the store opens and reset right after each
+ * use, so no statement stays active between calls and rs_store_close can
+ * always close the connection.  An existing file is first inspected through
+ * a separate read-only connection: a file we refuse is never written to,
+ * not even by the switch to WAL or by the checkpoint SQLite runs at close.
+ *
+ * Does not: validate record contents, check office scope, log, or know
+ * about connections or the loop.  One store is used by one thread at a
+ * time (the connection is opened with SQLITE_OPEN_NOMUTEX).
+ */
+#include "rs_store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#define RS_STORE_APP_ID 0x52534c31          /* 'RSL1', PRAGMA application_id */
+#define RS_STORE_BUSY_TIMEOUT_MS 5000
+#define RS_OFFICE_NAME_MAX_BYTES 120
+#define RS_STORE_ID_MAX_BYTES 127           /* ids copied out of rows (UUIDs are 36) */
+#define RS_SUPERSEDE_HOPS_MAX 10000         /* links followed to name the current version */
+
+/*
+ * Schema migrations: step i takes user_version i to i + 1, in one
+ * transaction together with the new user_version and application_id.
+ * Steps are only ever appended.
+ *
+ * records has one secondary index besides the unique key on record_id: the
+ * partial index on year over current rows, which serves rs_store_scan_year.
+ * Its key (year, seq) grows at the end for new rows, so it costs an insert
+ * little; a random-key index would cost far more (performance.md 2b).
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE offices("
+    "  code TEXT PRIMARY KEY NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  role INTEGER NOT NULL,"
+    "  token_hash BLOB NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE batches("
+    "  id INTEGER PRIMARY KEY,"
+    "  batch_id TEXT NOT NULL,"
+    "  office_code TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  n_records INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE records("
+    "  seq INTEGER PRIMARY KEY,"
+    "  record_id TEXT NOT NULL UNIQUE,"
+    "  supersedes TEXT,"
+    "  superseded_by TEXT,"
+    "  office_code TEXT NOT NULL,"
+    "  division_code TEXT NOT NULL,"
+    "  type INTEGER NOT NULL,"
+    "  year INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  batch INTEGER REFERENCES batches(id),"
+    "  received_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX records_current_year ON records(year) WHERE superseded_by IS NULL;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RS_STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_BATCH_INSERT,
+    ST_REC_INSERT,
+    ST_REC_GET,
+    ST_REC_TARGET,
+    ST_REC_NEXT,
+    ST_REC_MARK,
+    ST_REC_COUNT,
+    ST_REC_SCAN,
+    ST_OFFICE_ADD,
+    ST_OFFICE_GET,
+    ST_OFFICE_REVOKE,
+    ST_OFFICE_LIST,
+    ST_N
+};
+
+static const char *const stmt_sql[ST_N] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_BATCH_INSERT] = "INSERT INTO batches(batch_id, office_code, received_at, n_records)"
+                        " VALUES(?1, ?2, ?3, ?4)",
+    [ST_REC_INSERT] = "INSERT INTO records(record_id, supersedes, office_code, division_code,"
+                      " type, year, period, hash, body, batch, received_at)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                      " ON CONFLICT(record_id) DO NOTHING",
+    [ST_REC_GET] = "SELECT seq, hash FROM records WHERE record_id = ?1",
+    [ST_REC_TARGET] = "SELECT type, division_code, superseded_by FROM records"
+                      " WHERE record_id = ?1",
+    [ST_REC_NEXT] = "SELECT superseded_by FROM records WHERE record_id = ?1",
+    [ST_REC_MARK] = "UPDATE records SET superseded_by = ?1"
+                    " WHERE record_id = ?2 AND superseded_by IS NULL",
+    [ST_REC_COUNT] = "SELECT (SELECT count(*) FROM records),"
+                     " (SELECT count(*) FROM records WHERE superseded_by IS NULL)",
+    [ST_REC_SCAN] = "SELECT office_code, division_code, type, body FROM records"
+                    " WHERE year = ?1 AND superseded_by IS NULL"
+                    " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq",
+    [ST_OFFICE_ADD] = "INSERT INTO offices(code, name, role, token_hash, revoked, created_at)"
+                      " VALUES(?1, ?2, ?3, ?4, 0, ?5) ON CONFLICT(code) DO NOTHING",
+    [ST_OFFICE_GET] = "SELECT name, role, token_hash, revoked, created_at FROM offices"
+                      " WHERE code = ?1",
+    [ST_OFFICE_REVOKE] = "UPDATE offices SET revoked = 1 WHERE code = ?1",
+    [ST_OFFICE_LIST] = "SELECT code, name, role, revoked, created_at FROM offices ORDER BY code",
+};
+
+struct rs_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST_N];
+    char errmsg[256];
+};
+
+/* What the database header and schema say about a file. */
+struct db_header {
+    int64_t app_id;
+    int64_t version;
+    int64_t n_objects;
+};
+
+/* One distinct (batch_id, office) pair of a put, and its batches row. */
+struct batch_slot {
+    size_t first;        /* index of the batch's first record */
+    int64_t n_records;
+    int64_t rowid;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+__attribute__((format(printf, 3, 4)))
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static void clear_err(char *err, size_t errlen)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+}
+
+/* Copies at most cap - 1 bytes of src[0..n) and terminates. */
+static void copy_text(char *dst, size_t cap, const unsigned char *src, int n)
+{
+    size_t len = (src && n > 0) ? (size_t)n : 0;
+
+    if (len >= cap)
+        len = cap - 1;
+    if (len > 0)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+/*
+ * SQLite's primary codes that mean "the disk or the lock said no": the
+ * commit may succeed later without any change to the data.
+ */
+static rs_status map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+        return RS_ESTORAGE;
+    case SQLITE_NOTADB:
+        return RS_ESCHEMA;
+    default:
+        return RS_EIO;
+    }
+}
+
+/* Records SQLite's current message on the store and maps rc. */
+static rs_status db_fail(struct rs_store *s, int rc, const char *what)
+{
+    snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what, sqlite3_errmsg(s->db));
+    return map_rc(rc);
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static rs_status run_done(struct rs_store *s, enum stmt_id id, const char *what)
+{
+    rs_status rv = RS_OK;
+    int rc = sqlite3_step(s->stmt[id]);
+
+    if (rc != SQLITE_DONE)
+        rv = db_fail(s, rc, what);
+    sqlite3_reset(s->stmt[id]);
+    return rv;
+}
+
+static bool hash_equal_ct(const uint8_t a[RS_SHA256_LEN], const uint8_t b[RS_SHA256_LEN])
+{
+    unsigned diff = 0;
+
+    for (size_t i = 0; i < RS_SHA256_LEN; i++)
+        diff |= (unsigned)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+static bool office_code_valid(const char *code)
+{
+    size_t n;
+
+    if (!code)
+        return false;
+    n = strnlen(code, 13);
+    if (n != 6 && n != 9 && n != 12)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return false;
+    return true;
+}
+
+/* ------------------------------------------------------------ open */
+
+static int open_db(const char *path, int flags, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_extended_result_codes(*db, 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(*db, RS_STORE_BUSY_TIMEOUT_MS);
+    return rc;
+}
+
+/* Formats the message for a failure on db (which may be NULL) at path. */
+static rs_status path_fail(const char *path, sqlite3 *db, int rc, char *err, size_t errlen)
+{
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+        set_err(err, errlen, "%s: not a resettle database (not an SQLite file)", path);
+        return RS_ESCHEMA;
+    }
+    set_err(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    return map_rc(rc);
+}
+
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    if (rc != SQLITE_OK)
+        goto out;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_INTERNAL;
+    }
+out:
+    /* A failed step's message stays on db after finalize. */
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static rs_status read_header(sqlite3 *db, const char *path, struct db_header *h, char *err,
+                             size_t errlen)
+{
+    int rc = query_int(db, "PRAGMA application_id", &h->app_id);
+
+    if (rc == SQLITE_OK)
+        rc = query_int(db, "PRAGMA user_version", &h->version);
+    if (rc == SQLITE_OK)
+        rc = query_int(db, "SELECT count(*) FROM sqlite_master", &h->n_objects);
+    if (rc != SQLITE_OK)
+        return path_fail(path, db, rc, err, errlen);
+    return RS_OK;
+}
+
+/*
+ * Decides whether the file is ours.  A file with no application id, no
+ * user_version and no schema objects is empty and may become ours (only
+ * when need_current is false).
+ */
+static rs_status check_header(const char *path, const struct db_header *h, bool need_current,
+                              char *err, size_t errlen)
+{
+    if (h->app_id != RS_STORE_APP_ID) {
+        if (h->app_id == 0 && h->version == 0 && h->n_objects == 0 && !need_current)
+            return RS_OK;
+        set_err(err, errlen, "%s: not a resettle database (application_id 0x%08x, expected 0x%08x)",
+                path, (unsigned)(uint32_t)h->app_id, (unsigned)RS_STORE_APP_ID);
+        return RS_ESCHEMA;
+    }
+    if (h->version < 0) {
+        set_err(err, errlen, "%s: schema version %lld is not valid", path,
+                (long long)h->version);
+        return RS_ESCHEMA;
+    }
+    if (h->version > RS_STORE_SCHEMA_VERSION) {
+        set_err(err, errlen, "%s: schema version %lld is newer than this program (%d)", path,
+                (long long)h->version, RS_STORE_SCHEMA_VERSION);
+        return RS_ESCHEMA;
+    }
+    if (need_current && h->version < RS_STORE_SCHEMA_VERSION) {
+        set_err(err, errlen,
+                "%s: schema version %lld is older than this program (%d); "
+                "open it read-write once to migrate",
+                path, (long long)h->version, RS_STORE_SCHEMA_VERSION);
+        return RS_ESCHEMA;
+    }
+    return RS_OK;
+}
+
+/* Looks at an existing file through a read-only connection. */
+static rs_status inspect(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    struct db_header h;
+    rs_status rv;
+    int rc = open_db(path, SQLITE_OPEN_READONLY, &db);
+
+    if (rc != SQLITE_OK) {
+        rv = path_fail(path, db, rc, err, errlen);
+        goto out;
+    }
+    rv = read_header(db, path, &h, err, errlen);
+    if (rv)
+        goto out;
+    rv = check_header(path, &h, false, err, errlen);
+out:
+    sqlite3_close(db);
+    return rv;
+}
+
+static rs_status exec_sql(sqlite3 *db, const char *path, const char *sql, char *err,
+                          size_t errlen)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        return path_fail(path, db, rc, err, errlen);
+    return RS_OK;
+}
+
+static rs_status set_pragmas(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    const char *mode;
+    rs_status rv;
+    int rc;
+
+    rv = exec_sql(db, path, "PRAGMA foreign_keys=ON", err, errlen);
+    if (rv)
+        goto out;
+    rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rv = path_fail(path, db, rc, err, errlen);
+        goto out;
+    }
+    /* An in-memory database reports "memory"; a file must really be in WAL. */
+    mode = (const char *)sqlite3_column_text(st, 0);
+    if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)) {
+        set_err(err, errlen, "%s: could not switch to WAL mode (journal_mode is %s)", path,
+                mode ? mode : "unknown");
+        rv = RS_ESTORAGE;
+        goto out;
+    }
+    rv = exec_sql(db, path, "PRAGMA synchronous=FULL", err, errlen);
+out:
+    sqlite3_finalize(st);
+    return rv;
+}
+
+/* Applies migration steps, one transaction each, until the schema is current. */
+static rs_status migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    struct db_header h;
+    char sql[96];
+    rs_status rv = RS_OK;
+
+    for (;;) {
+        rv = exec_sql(db, path, "BEGIN IMMEDIATE", err, errlen);
+        if (rv)
+            goto out;
+        /* Re-read inside the write transaction: another process may have
+         * migrated (or replaced) the file since the inspection. */
+        rv = read_header(db, path, &h, err, errlen);
+        if (rv)
+            goto out;
+        rv = check_header(path, &h, false, err, errlen);
+        if (rv)
+            goto out;
+        if (h.version == RS_STORE_SCHEMA_VERSION) {
+            rv = exec_sql(db, path, "COMMIT", err, errlen);
+            goto out;
+        }
+        rv = exec_sql(db, path, migrations[h.version], err, errlen);
+        if (rv)
+            goto out;
+        snprintf(sql, sizeof(sql), "PRAGMA application_id=%d; PRAGMA user_version=%d",
+                 RS_STORE_APP_ID, (int)h.version + 1);
+        rv = exec_sql(db, path, sql, err, errlen);
+        if (rv)
+            goto out;
+        rv = exec_sql(db, path, "COMMIT", err, errlen);
+        if (rv)
+            goto out;
+    }
+out:
+    if (rv && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rv;
+}
+
+rs_status rs_store_open(const char *path, enum rs_store_mode mode, struct rs_store **out,
+                        char *err, size_t errlen)
+{
+    struct rs_store *s = NULL;
+    struct db_header h;
+    struct stat sb;
+    bool is_present;
+    rs_status rv = RS_OK;
+    int rc;
+
+    clear_err(err, errlen);
+    if (!out)
+        return RS_EINVAL;
+    *out = NULL;
+    if (!path || !path[0] || (mode != RS_STORE_READWRITE && mode != RS_STORE_READONLY)) {
+        set_err(err, errlen, "rs_store_open: no path or bad mode");
+        return RS_EINVAL;
+    }
+    if (stat(path, &sb) == 0) {
+        is_present = true;
+    } else if (errno == ENOENT) {
+        is_present = false;
+    } else {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return RS_EIO;
+    }
+    if (!is_present && mode == RS_STORE_READONLY) {
+        set_err(err, errlen, "%s: no such database file", path);
+        return RS_ENOTFOUND;
+    }
+    if (is_present && mode == RS_STORE_READWRITE) {
+        rv = inspect(path, err, errlen);
+        if (rv)
+            return rv;
+    }
+
+    s = calloc(1, sizeof(*s));
+    if (!s) {
+        set_err(err, errlen, "%s: out of memory", path);
+        return RS_ENOMEM;
+    }
+    rc = open_db(path,
+                 mode == RS_STORE_READONLY ? SQLITE_OPEN_READONLY
+                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                 &s->db);
+    if (rc != SQLITE_OK) {
+        rv = path_fail(path, s->db, rc, err, errlen);
+        goto out;
+    }
+    if (mode == RS_STORE_READWRITE) {
+        rv = set_pragmas(s->db, path, err, errlen);
+        if (rv)
+            goto out;
+        rv = migrate(s->db, path, err, errlen);
+        if (rv)
+            goto out;
+    } else {
+        rv = read_header(s->db, path, &h, err, errlen);
+        if (rv)
+            goto out;
+        rv = check_header(path, &h, true, err, errlen);
+        if (rv)
+            goto out;
+        rv = exec_sql(s->db, path, "PRAGMA foreign_keys=ON", err, errlen);
+        if (rv)
+            goto out;
+    }
+    for (int i = 0; i < ST_N; i++) {
+        rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            rv = path_fail(path, s->db, rc, err, errlen);
+            goto out;
+        }
+    }
+out:
+    if (rv) {
+        /* A close that fails here would only leak; the open error matters more. */
+        (void)rs_store_close(s);
+        return rv;
+    }
+    *out = s;
+    return RS_OK;
+}
+
+rs_status rs_store_close(struct rs_store *s)
+{
+    rs_status rv = RS_OK;
+
+    if (!s)
+        return RS_OK;
+    for (int i = 0; i < ST_N; i++)
+        sqlite3_finalize(s->stmt[i]);
+    if (s->db && sqlite3_close(s->db) != SQLITE_OK) {
+        rv = RS_EIO;
+        /* Let SQLite free the connection once whatever still holds it goes. */
+        sqlite3_close_v2(s->db);
+    }
+    free(s);
+    return rv;
+}
+
+const char *rs_store_errmsg(const struct rs_store *s)
+{
+    return s ? s->errmsg : "no store";
+}
+
+rs_status rs_store_set_busy_timeout(struct rs_store *s, int ms)
+{
+    int rc;
+
+    if (!s || ms < 0)
+        return RS_EINVAL;
+    rc = sqlite3_busy_timeout(s->db, ms);
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "busy_timeout");
+    return RS_OK;
+}
+
+/* ------------------------------------------------------------ offices */
+
+rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *name,
+                              Rs__Role role, char token[RS_TOKEN_HEX + 1])
+{
+    sqlite3_stmt *st;
+    uint8_t raw[RS_TOKEN_HEX / 2];
+    uint8_t hash[RS_SHA256_LEN];
+    char hex[RS_TOKEN_HEX + 1];
+    size_t name_len;
+    rs_status rv;
+    int rc;
+
+    if (token)
+        token[0] = '\0';
+    if (!s || !token || !office_code_valid(code) || !name)
+        return RS_EINVAL;
+    name_len = strnlen(name, RS_OFFICE_NAME_MAX_BYTES + 1);
+    if (name_len == 0 || name_len > RS_OFFICE_NAME_MAX_BYTES || !rs_utf8_valid(name, name_len))
+        return RS_EINVAL;
+    if (role != RS__ROLE__ROLE_TOWNSHIP && role != RS__ROLE__ROLE_CENTRAL)
+        return RS_EINVAL;
+
+    rv = rs_random_bytes(raw, sizeof(raw));
+    if (rv)
+        goto out;
+    rs_hex(raw, sizeof(raw), hex);
+    rs_sha256(hex, RS_TOKEN_HEX, hash);
+
+    st = s->stmt[ST_OFFICE_ADD];
+    rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, name, (int)name_len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)role);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 4, hash, (int)sizeof(hash), SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 5, rs_now_unix());
+    if (rc != SQLITE_OK) {
+        rv = db_fail(s, rc, "adding office");
+        sqlite3_reset(st);
+        goto out;
+    }
+    rv = run_done(s, ST_OFFICE_ADD, "adding office");
+    if (rv)
+        goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        rv = RS_EDUP;
+        goto out;
+    }
+    memcpy(token, hex, sizeof(hex));
+out:
+    explicit_bzero(raw, sizeof(raw));
+    explicit_bzero(hex, sizeof(hex));
+    return rv;
+}
+
+rs_status rs_store_office_revoke(struct rs_store *s, const char *code)
+{
+    rs_status rv;
+    int rc;
+
+    if (!s || !office_code_valid(code))
+        return s && code ? RS_ENOTFOUND : RS_EINVAL;
+    rc = sqlite3_bind_text(s->stmt[ST_OFFICE_REVOKE], 1, code, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "revoking office");
+    rv = run_done(s, ST_OFFICE_REVOKE, "revoking office");
+    if (rv)
+        return rv;
+    return sqlite3_changes(s->db) == 0 ? RS_ENOTFOUND : RS_OK;
+}
+
+rs_status rs_store_office_auth(struct rs_store *s, const char *code, const char *token,
+                               struct rs_office *out)
+{
+    sqlite3_stmt *st;
+    struct rs_office o;
+    uint8_t given[RS_SHA256_LEN];
+    uint8_t stored[RS_SHA256_LEN];
+    size_t token_len = 0;
+    bool is_found = false, is_match;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s || !out)
+        return RS_EINVAL;
+    memset(&o, 0, sizeof(o));
+    /* Unknown offices compare against this impossible hash, so every path
+     * hashes the token and runs the same comparison. */
+    memset(stored, 0, sizeof(stored));
+    if (token)
+        token_len = strnlen(token, RS_TOKEN_HEX + 1);
+    rs_sha256(token ? token : "", token_len, given);
+
+    if (office_code_valid(code)) {
+        st = s->stmt[ST_OFFICE_GET];
+        rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            is_found = true;
+            copy_text(o.code, sizeof(o.code), (const unsigned char *)code, (int)strlen(code));
+            copy_text(o.name, sizeof(o.name), sqlite3_column_text(st, 0),
+                      sqlite3_column_bytes(st, 0));
+            o.role = (Rs__Role)sqlite3_column_int(st, 1);
+            if (sqlite3_column_bytes(st, 2) == RS_SHA256_LEN)
+                memcpy(stored, sqlite3_column_blob(st, 2), RS_SHA256_LEN);
+            else
+                is_found = false;
+            o.revoked = sqlite3_column_int64(st, 3) != 0;
+            o.created_at = sqlite3_column_int64(st, 4);
+        } else if (rc != SQLITE_DONE) {
+            rv = db_fail(s, rc, "checking token");
+        }
+        sqlite3_reset(st);
+        if (rv)
+            goto out;
+    }
+    is_match = hash_equal_ct(given, stored);
+    if (!is_found || token_len != RS_TOKEN_HEX || !is_match || o.revoked) {
+        rv = RS_EAUTH;
+        goto out;
+    }
+    *out = o;
+out:
+    return rv;
+}
+
+rs_status rs_store_office_list(struct rs_store *s,
+                               int (*fn)(const struct rs_office *o, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    struct rs_office o;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s || !fn)
+        return RS_EINVAL;
+    st = s->stmt[ST_OFFICE_LIST];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&o, 0, sizeof(o));
+        copy_text(o.code, sizeof(o.code), sqlite3_column_text(st, 0),
+                  sqlite3_column_bytes(st, 0));
+        copy_text(o.name, sizeof(o.name), sqlite3_column_text(st, 1),
+                  sqlite3_column_bytes(st, 1));
+        o.role = (Rs__Role)sqlite3_column_int(st, 2);
+        o.revoked = sqlite3_column_int64(st, 3) != 0;
+        o.created_at = sqlite3_column_int64(st, 4);
+        if (fn(&o, arg) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        rv = db_fail(s, rc, "listing offices");
+    sqlite3_reset(st);
+    return rv;
+}
+
+/* ------------------------------------------------------------ records */
+
+static bool same_batch(const struct rs_store_rec *a, const struct rs_store_rec *b)
+{
+    return strcmp(a->batch_id, b->batch_id) == 0 && strcmp(a->office_code, b->office_code) == 0;
+}
+
+/*
+ * Groups the records of a put by (batch_id, office).  slot_of[i] is the
+ * slot of record i, or SIZE_MAX when it has no batch_id.  Records of one
+ * batch usually come together, so the previous record's slot is tried
+ * first.
+ */
+static void plan_batches(const struct rs_store_rec *recs, size_t n, struct batch_slot *slots,
+                         size_t *nslots, size_t *slot_of)
+{
+    size_t k;
+
+    *nslots = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!recs[i].batch_id) {
+            slot_of[i] = SIZE_MAX;
+            continue;
+        }
+        if (i > 0 && slot_of[i - 1] != SIZE_MAX &&
+            same_batch(&recs[slots[slot_of[i - 1]].first], &recs[i])) {
+            k = slot_of[i - 1];
+        } else {
+            for (k = 0; k < *nslots; k++)
+                if (same_batch(&recs[slots[k].first], &recs[i]))
+                    break;
+            if (k == *nslots) {
+                slots[k].first = i;
+                slots[k].n_records = 0;
+                slots[k].rowid = 0;
+                (*nslots)++;
+            }
+        }
+        slots[k].n_records++;
+        slot_of[i] = k;
+    }
+}
+
+static rs_status insert_batches(struct rs_store *s, const struct rs_store_rec *recs,
+                                struct batch_slot *slots, size_t nslots, int64_t now)
+{
+    sqlite3_stmt *st = s->stmt[ST_BATCH_INSERT];
+    const struct rs_store_rec *r;
+    rs_status rv;
+    int rc;
+
+    for (size_t k = 0; k < nslots; k++) {
+        r = &recs[slots[k].first];
+        rc = sqlite3_bind_text(st, 1, r->batch_id, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(st, 2, r->office_code, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(st, 3, now);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(st, 4, slots[k].n_records);
+        if (rc != SQLITE_OK) {
+            sqlite3_reset(st);
+            return db_fail(s, rc, "recording batch");
+        }
+        rv = run_done(s, ST_BATCH_INSERT, "recording batch");
+        if (rv)
+            return rv;
+        slots[k].rowid = sqlite3_last_insert_rowid(s->db);
+    }
+    return RS_OK;
+}
+
+/*
+ * Looks up an existing row with r's id and, if there is one, decides
+ * DUPLICATE or CONFLICT.  *is_found says whether there was a row.
+ */
+static rs_status judge_existing(struct rs_store *s, struct rs_store_rec *r, bool *is_found)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_GET];
+    rs_status rv = RS_OK;
+    int rc;
+
+    *is_found = false;
+    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *is_found = true;
+        if (sqlite3_column_bytes(st, 1) == RS_SHA256_LEN &&
+            memcmp(sqlite3_column_blob(st, 1), r->hash, RS_SHA256_LEN) == 0) {
+            r->ack = RS__ACK_STATUS__ACK_DUPLICATE;
+            r->seq = (uint64_t)sqlite3_column_int64(st, 0);
+        } else {
+            r->ack = RS__ACK_STATUS__ACK_CONFLICT;
+            snprintf(r->reason, sizeof(r->reason), "same id, different content");
+        }
+    } else if (rc != SQLITE_DONE) {
+        rv = db_fail(s, rc, "looking up record");
+    }
+    sqlite3_reset(st);
+    return rv;
+}
+
+/* Follows superseded_by links from id to the current version, into cur. */
+static rs_status current_version(struct rs_store *s, const char *id, char *cur, size_t cap)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_NEXT];
+    char next[RS_STORE_ID_MAX_BYTES + 1];
+    rs_status rv = RS_OK;
+    int rc;
+
+    copy_text(cur, cap, (const unsigned char *)id, (int)strnlen(id, cap));
+    for (int hop = 0; hop < RS_SUPERSEDE_HOPS_MAX; hop++) {
+        next[0] = '\0';
+        rc = sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            copy_text(next, sizeof(next), sqlite3_column_text(st, 0),
+                      sqlite3_column_bytes(st, 0));
+        else if (rc != SQLITE_DONE)
+            rv = db_fail(s, rc, "following versions");
+        sqlite3_reset(st);
+        if (rv || next[0] == '\0')
+            break;
+        copy_text(cur, cap, (const unsigned char *)next, (int)strlen(next));
+    }
+    return rv;
+}
+
+/*
+ * Checks the row r supersedes.  Leaves r->ack unset when r may be stored;
+ * sets REJECTED or CONFLICT with a reason otherwise.
+ */
+static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_TARGET];
+    char next[RS_STORE_ID_MAX_BYTES + 1];
+    char cur[RS_STORE_ID_MAX_BYTES + 1];
+    rs_status rv = RS_OK;
+    int rc;
+
+    next[0] = '\0';
+    rc = sqlite3_bind_text(st, 1, r->supersedes, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        r->ack = RS__ACK_STATUS__ACK_REJECTED;
+        snprintf(r->reason, sizeof(r->reason), "supersedes unknown record %s", r->supersedes);
+    } else if (rc == SQLITE_ROW) {
+        const char *div = (const char *)sqlite3_column_text(st, 1);
+
+        if (sqlite3_column_int64(st, 0) != (sqlite3_int64)r->type) {
+            r->ack = RS__ACK_STATUS__ACK_REJECTED;
+            snprintf(r->reason, sizeof(r->reason),
+                     "supersedes record %s of another type", r->supersedes);
+        } else if (!div || strcmp(div, r->division_code) != 0) {
+            r->ack = RS__ACK_STATUS__ACK_REJECTED;
+            snprintf(r->reason, sizeof(r->reason),
+                     "supersedes record %s of another division (%.16s)", r->supersedes,
+                     div ? div : "");
+        } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            copy_text(next, sizeof(next), sqlite3_column_text(st, 2),
+                      sqlite3_column_bytes(st, 2));
+        }
+    } else {
+        rv = db_fail(s, rc, "looking up superseded record");
+    }
+    sqlite3_reset(st);
+    if (rv || next[0] == '\0')
+        return rv;
+
+    rv = current_version(s, next, cur, sizeof(cur));
+    if (rv)
+        return rv;
+    r->ack = RS__ACK_STATUS__ACK_CONFLICT;
+    snprintf(r->reason, sizeof(r->reason), "supersedes a stale version; current is %.100s",
+             cur);
+    return RS_OK;
+}
+
+static int bind_record(sqlite3_stmt *st, const struct rs_store_rec *r, bool has_supersedes,
+                       size_t slot, const struct batch_slot *slots, int64_t now)
+{
+    static const uint8_t empty[1];
+    int rc;
+
+    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = has_supersedes ? sqlite3_bind_text(st, 2, r->supersedes, -1, SQLITE_STATIC)
+                            : sqlite3_bind_null(st, 2);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 3, r->office_code, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, r->division_code, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 5, (sqlite3_int64)r->type);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 6, (sqlite3_int64)r->year);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)r->period);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 8, r->hash, RS_SHA256_LEN, SQLITE_STATIC);
+    /* A NULL pointer would bind SQL NULL, and body is NOT NULL. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob64(st, 9, r->body_len ? r->body : empty,
+                                 (sqlite3_uint64)r->body_len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = slot == SIZE_MAX ? sqlite3_bind_null(st, 10)
+                              : sqlite3_bind_int64(st, 10, slots[slot].rowid);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 11, now);
+    return rc;
+}
+
+/*
+ * Decides and writes one record inside the open transaction.  A record
+ * that supersedes another is first looked up by its own id, so that a
+ * retried edit is DUPLICATE rather than a stale-version CONFLICT.
+ */
+static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot,
+                         const struct batch_slot *slots, int64_t now)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_INSERT];
+    bool has_supersedes = r->supersedes && r->supersedes[0];
+    bool is_found;
+    rs_status rv;
+    int rc;
+
+    if (has_supersedes) {
+        rv = judge_existing(s, r, &is_found);
+        if (rv || is_found)
+            return rv;
+        rv = check_target(s, r);
+        if (rv || r->ack != RS__ACK_STATUS__ACK_UNSPECIFIED)
+            return rv;
+    }
+
+    rc = bind_record(st, r, has_supersedes, slot, slots, now);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(st);
+        return db_fail(s, rc, "storing record");
+    }
+    rv = run_done(s, ST_REC_INSERT, "storing record");
+    if (rv)
+        return rv;
+    if (sqlite3_changes(s->db) == 0) {
+        rv = judge_existing(s, r, &is_found);
+        if (rv == RS_OK && !is_found) {
+            snprintf(s->errmsg, sizeof(s->errmsg), "record %s neither inserted nor present",
+                     r->id);
+            rv = RS_EINTERNAL;
+        }
+        return rv;
+    }
+    r->ack = RS__ACK_STATUS__ACK_STORED;
+    r->seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    if (!has_supersedes)
+        return RS_OK;
+
+    st = s->stmt[ST_REC_MARK];
+    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, r->supersedes, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(st);
+        return db_fail(s, rc, "marking superseded record");
+    }
+    rv = run_done(s, ST_REC_MARK, "marking superseded record");
+    if (rv)
+        return rv;
+    if (sqlite3_changes(s->db) != 1) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "record %s was superseded under the transaction",
+                 r->supersedes);
+        return RS_EINTERNAL;
+    }
+    return RS_OK;
+}
+
+static void reset_ack(struct rs_store_rec *r)
+{
+    r->ack = RS__ACK_STATUS__ACK_UNSPECIFIED;
+    r->seq = 0;
+    r->reason[0] = '\0';
+}
+
+rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n, char *err,
+                       size_t errlen)
+{
+    struct batch_slot *slots = NULL;
+    size_t *slot_of = NULL;
+    size_t nslots = 0;
+    bool is_open = false;
+    int64_t now;
+    rs_status rv = RS_OK;
+
+    clear_err(err, errlen);
+    if (!s || (n > 0 && !recs)) {
+        set_err(err, errlen, "rs_store_put: no store or no records");
+        return RS_EINVAL;
+    }
+    for (size_t i = 0; i < n; i++)
+        reset_ack(&recs[i]);
+    for (size_t i = 0; i < n; i++) {
+        const struct rs_store_rec *r = &recs[i];
+
+        if (!r->id || !r->id[0] || !r->office_code || !r->office_code[0] ||
+            !r->division_code || !r->division_code[0] || (r->body_len > 0 && !r->body)) {
+            set_err(err, errlen, "rs_store_put: record %zu lacks id, office, division or body",
+                    i);
+            return RS_EINVAL;
+        }
+    }
+    if (n == 0)
+        return RS_OK;
+
+    slots = calloc(n, sizeof(*slots));
+    slot_of = calloc(n, sizeof(*slot_of));
+    if (!slots || !slot_of) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "out of memory for %zu records", n);
+        rv = RS_ENOMEM;
+        goto out;
+    }
+    plan_batches(recs, n, slots, &nslots, slot_of);
+    now = rs_now_unix();
+
+    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    if (rv)
+        goto out;
+    is_open = true;
+    rv = insert_batches(s, recs, slots, nslots, now);
+    if (rv)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        rv = put_one(s, &recs[i], slot_of[i], slots, now);
+        if (rv)
+            goto out;
+    }
+    rv = run_done(s, ST_COMMIT, "COMMIT");
+out:
+    if (rv) {
+        /* Nothing of this call is durable: undo and make sure no ack says so. */
+        for (int i = 0; i < ST_N; i++)
+            sqlite3_reset(s->stmt[i]);
+        if (is_open && !sqlite3_get_autocommit(s->db))
+            sqlite3_step(s->stmt[ST_ROLLBACK]);
+        sqlite3_reset(s->stmt[ST_ROLLBACK]);
+        for (size_t i = 0; i < n; i++)
+            reset_ack(&recs[i]);
+        set_err(err, errlen, "%s", s->errmsg);
+    }
+    free(slots);
+    free(slot_of);
+    return rv;
+}
+
+rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current)
+{
+    sqlite3_stmt *st;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s)
+        return RS_EINVAL;
+    st = s->stmt[ST_REC_COUNT];
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (all)
+            *all = (uint64_t)sqlite3_column_int64(st, 0);
+        if (current)
+            *current = (uint64_t)sqlite3_column_int64(st, 1);
+    } else {
+        rv = db_fail(s, rc, "counting records");
+    }
+    sqlite3_reset(st);
+    return rv;
+}
+
+rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *division,
+                             int (*fn)(const char *office_code, const char *division_code,
+                                       Rs__Record__BodyCase type, const uint8_t *body,
+                                       size_t len, void *arg),
+                             void *arg)
+{
+    static const uint8_t empty[1];
+    sqlite3_stmt *st;
+    const uint8_t *body;
+    rs_status rv = RS_OK;
+    int len;
+    int rc;
+
+    if (!s || !fn)
+        return RS_EINVAL;
+    st = s->stmt[ST_REC_SCAN];
+    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
+    if (rc == SQLITE_OK)
+        rc = division ? sqlite3_bind_text(st, 2, division, -1, SQLITE_STATIC)
+                      : sqlite3_bind_null(st, 2);
+    if (rc != SQLITE_OK) {
+        rv = db_fail(s, rc, "scanning records");
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        body = sqlite3_column_blob(st, 3);
+        len = sqlite3_column_bytes(st, 3);
+        if (fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (Rs__Record__BodyCase)sqlite3_column_int(st, 2), body ? body : empty,
+               (size_t)len, arg) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        rv = db_fail(s, rc, "scanning records");
+out:
+    sqlite3_reset(st);
+    return rv;
+}

@@ -1,0 +1,180 @@
+/*
+ * rs_store.h - the server's SQLite database: schema, offices, records.
+ *
+ * One struct rs_store wraps one sqlite3 connection.  The database runs in
+ * WAL mode with synchronous=FULL, so a committed transaction survives power
+ * loss; the schema is versioned by PRAGMA user_version and migrated forward
+ * on open.  A file that is not a resettle database, or that carries a newer
+ * schema version, is refused (RS_ESCHEMA) and left untouched.
+ *
+ * Records are never updated in place: every version is a row, with the
+ * office that sent it, the batch, and when.  A record that supersedes
+ * another marks the older row superseded in the same transaction.
+ *
+ * Threading: a struct rs_store is used by one thread at a time.  The server
+ * keeps one writer store and one read-only store, each driven by its own
+ * one-job-at-a-time queue off the libuv loop thread.
+ *
+ * Does not: validate records (rs_validate.h), check office scope, or know
+ * about connections or the loop.
+ */
+#ifndef RS_STORE_H
+#define RS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resettle.pb-c.h"
+#include "rs_status.h"
+#include "rs_util.h"
+
+#define RS_STORE_SCHEMA_VERSION 1
+#define RS_TOKEN_HEX 64          /* tokens are 32 random bytes in hex */
+
+enum rs_store_mode {
+    RS_STORE_READWRITE,          /* create if missing, migrate */
+    RS_STORE_READONLY            /* must exist at the current version */
+};
+
+struct rs_store;
+
+/*
+ * Opens (and for RS_STORE_READWRITE creates and migrates) the database at
+ * path.  On failure err holds a sentence that names the file and the cause.
+ * On RS_OK *out is owned by the caller: close with rs_store_close.
+ * RS_ESCHEMA: not an SQLite file, another application's database (its
+ * PRAGMA application_id is not resettle's), or a newer schema version; in
+ * READONLY mode also an older one.  The file is then left byte for byte as
+ * it was.  RS_ENOTFOUND: READONLY and the file does not exist.
+ * RS_ESTORAGE or RS_EIO: SQLite could not open, switch to WAL or migrate.
+ */
+rs_status rs_store_open(const char *path, enum rs_store_mode mode,
+                        struct rs_store **out, char *err, size_t errlen);
+
+/* Finalizes statements and closes.  RS_EIO if sqlite3_close did not return
+ * SQLITE_OK (a statement leaked).  s may be NULL. */
+rs_status rs_store_close(struct rs_store *s);
+
+/* The message of the last SQLite error on this store. */
+const char *rs_store_errmsg(const struct rs_store *s);
+
+/*
+ * How long a statement waits for a lock held by another connection before
+ * it fails with SQLITE_BUSY (RS_ESTORAGE from rs_store_put).  Opening sets
+ * 5000 ms.  RS_EINVAL if ms < 0.
+ */
+rs_status rs_store_set_busy_timeout(struct rs_store *s, int ms);
+
+/* ------------------------------------------------------------ offices */
+
+struct rs_office {
+    char code[16];
+    char name[128];
+    Rs__Role role;
+    bool revoked;
+    int64_t created_at;          /* unix seconds */
+};
+
+/*
+ * Adds an office with a new random token, written to token (hex, NUL
+ * terminated); only SHA-256 of the token is stored.  RS_EDUP if the code
+ * exists; RS_EINVAL if code is not 6, 9 or 12 ASCII digits, name is empty,
+ * longer than 120 bytes or not UTF-8, or role is not TOWNSHIP or CENTRAL.
+ * token is an empty string unless RS_OK.
+ */
+rs_status rs_store_office_add(struct rs_store *s, const char *code,
+                              const char *name, Rs__Role role,
+                              char token[RS_TOKEN_HEX + 1]);
+
+/* RS_ENOTFOUND if no such office.  Revoking twice is RS_OK. */
+rs_status rs_store_office_revoke(struct rs_store *s, const char *code);
+
+/*
+ * Checks a token.  RS_OK fills *out; RS_EAUTH for an unknown code, a wrong
+ * token or a revoked office (the three are not told apart to the caller).
+ * The comparison takes constant time.
+ */
+rs_status rs_store_office_auth(struct rs_store *s, const char *code,
+                               const char *token, struct rs_office *out);
+
+/* Calls fn once per office in code order; stops early if fn returns non-0.
+ * fn must not call back into the same store. */
+rs_status rs_store_office_list(struct rs_store *s,
+                               int (*fn)(const struct rs_office *o, void *arg),
+                               void *arg);
+
+/* ------------------------------------------------------------ records */
+
+/* One record to store, prepared (validated, packed, hashed) by the caller. */
+struct rs_store_rec {
+    /* in: borrowed, must live until rs_store_put returns */
+    const char *id;              /* UUID */
+    const char *supersedes;      /* UUID, or NULL or "" for none */
+    const char *office_code;     /* sender */
+    const char *division_code;
+    const char *batch_id;        /* may be NULL */
+    Rs__Record__BodyCase type;
+    uint32_t year;
+    Rs__Period period;
+    const uint8_t *body;         /* the packed rs.Record */
+    size_t body_len;
+    uint8_t hash[RS_SHA256_LEN]; /* SHA-256 of body */
+    /* out */
+    Rs__AckStatus ack;           /* STORED, DUPLICATE, CONFLICT or REJECTED */
+    uint64_t seq;                /* row id, for STORED and DUPLICATE */
+    char reason[160];            /* for CONFLICT and REJECTED */
+};
+
+/*
+ * Stores n records in one transaction (BEGIN IMMEDIATE ... COMMIT) and sets
+ * each one's ack:
+ *   STORED     new id; inserted.  If it supersedes an id, that row must
+ *              exist, be of the same type and division, and not be
+ *              superseded already; it is then marked superseded.
+ *   DUPLICATE  the id exists with the same hash; nothing written.
+ *   CONFLICT   the id exists with a different hash, or the superseded
+ *              version is already superseded (stale edit).
+ *   REJECTED   supersedes an id that does not exist, or one of another
+ *              type or division.
+ * The decision is made inside the transaction from the unique key on id,
+ * never by a read in an earlier transaction.  Two records with the same id
+ * in one call: the second is DUPLICATE or CONFLICT against the first.
+ *
+ * A record that supersedes another and whose own id is already stored is
+ * judged DUPLICATE or CONFLICT by its hash first, so a retried edit is a
+ * DUPLICATE, not a stale-version CONFLICT.  Each distinct (batch_id,
+ * office_code) of the call gets one batches row.
+ *
+ * Returns RS_OK only after COMMIT succeeded (the records are durable).  On
+ * any failure the transaction is rolled back, no ack may be sent as stored,
+ * and the status says why: RS_ESTORAGE for a full disk, an I/O error, a
+ * read-only, locked or busy file, RS_EIO otherwise; err then holds SQLite's
+ * message.  Every ack is then ACK_UNSPECIFIED.  RS_EINVAL (before any
+ * write) if a record lacks id, office_code, division_code or body;
+ * RS_ENOMEM if the call's bookkeeping cannot be allocated.  The store stays
+ * usable after a failed put.
+ */
+rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n,
+                       char *err, size_t errlen);
+
+/* Counts of stored rows: all versions, and current (not superseded) ones. */
+rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current);
+
+/*
+ * Calls fn for every current (not superseded) record of `year`, in row
+ * order, optionally only those of one division (division may be NULL).
+ * body points at the packed rs.Record and is valid only during the call.
+ * Stops early if fn returns non-0.  Streams rows; one consistent snapshot.
+ * fn must not call back into the same store.
+ */
+rs_status rs_store_scan_year(struct rs_store *s, uint32_t year,
+                             const char *division,
+                             int (*fn)(const char *office_code,
+                                       const char *division_code,
+                                       Rs__Record__BodyCase type,
+                                       const uint8_t *body, size_t len,
+                                       void *arg),
+                             void *arg);
+
+#endif

@@ -1,0 +1,1001 @@
+/*
+ * test_store.c - tests of rs_store: migration, refusal of files that are not
+ * ours (checked byte for byte), the stored / duplicate / conflict / rejected
+ * decisions including supersedes, batches, scans, offices and tokens, and
+ * puts whose transaction fails (a lock held elsewhere; a write refused by
+ * the file size limit at COMMIT).
+ *
+ * Every test works in its own mkdtemp directory under /tmp, removed by the
+ * teardown.  Does not test the dbq queue or the server around the store.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "rs_store.h"
+
+#define DIV_A "330102001"
+#define DIV_B "330102002"
+#define OFFICE "330102001"
+#define BODY_MAX 2048
+#define N_BIG 1000
+
+struct fixture {
+    char dir[64];
+    char db[128];
+};
+
+/* One test record: its ids and packed body live here. */
+struct trec {
+    char id[RS_UUID_LEN + 1];
+    char sup[RS_UUID_LEN + 1];
+    uint8_t body[BODY_MAX];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rs_store_XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->db, sizeof(f->db), "%s/resettle.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    struct dirent *e;
+    char p[512];
+    DIR *d = opendir(f->dir);
+
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void make_id(char out[RS_UUID_LEN + 1], unsigned n)
+{
+    snprintf(out, RS_UUID_LEN + 1, "%08x-0000-4000-8000-000000000000", n);
+}
+
+/*
+ * Fills t and out with a packed record.  type is PROJECT or SUBSIDY; the
+ * remarks make two versions differ.  supersedes may be NULL.
+ */
+static void make_rec(struct trec *t, struct rs_store_rec *out, unsigned id, const char *supersedes,
+                     const char *division, Rs__Record__BodyCase type, uint32_t year,
+                     const char *remarks)
+{
+    Rs__Record r = RS__RECORD__INIT;
+    Rs__Project p = RS__PROJECT__INIT;
+    Rs__SubsidyPayout sp = RS__SUBSIDY_PAYOUT__INIT;
+    size_t len;
+
+    make_id(t->id, id);
+    t->sup[0] = '\0';
+    if (supersedes)
+        snprintf(t->sup, sizeof(t->sup), "%s", supersedes);
+    r.id = t->id;
+    r.supersedes = supersedes ? t->sup : NULL;
+    r.division_code = (char *)division;
+    r.has_year = 1;
+    r.year = year;
+    r.has_period = 1;
+    r.period = RS__PERIOD__PERIOD_YEAR;
+    r.remarks = (char *)remarks;
+    if (type == RS__RECORD__BODY_SUBSIDY) {
+        sp.village = "东湖村";
+        r.body_case = RS__RECORD__BODY_SUBSIDY;
+        r.subsidy = &sp;
+    } else {
+        p.name = "道路硬化";
+        r.body_case = RS__RECORD__BODY_PROJECT;
+        r.project = &p;
+    }
+    len = rs__record__get_packed_size(&r);
+    assert_true(len <= sizeof(t->body));
+    assert_int_equal(rs__record__pack(&r, t->body), len);
+
+    memset(out, 0, sizeof(*out));
+    out->id = t->id;
+    out->supersedes = supersedes ? t->sup : NULL;
+    out->office_code = OFFICE;
+    out->division_code = division;
+    out->batch_id = NULL;
+    out->type = r.body_case;
+    out->year = year;
+    out->period = RS__PERIOD__PERIOD_YEAR;
+    out->body = t->body;
+    out->body_len = len;
+    rs_sha256(t->body, len, out->hash);
+}
+
+static struct rs_store *open_rw(const char *path)
+{
+    struct rs_store *s = NULL;
+    char err[256] = "x";
+
+    assert_int_equal(rs_store_open(path, RS_STORE_READWRITE, &s, err, sizeof(err)), RS_OK);
+    assert_non_null(s);
+    assert_string_equal(err, "");
+    return s;
+}
+
+static rs_status put(struct rs_store *s, struct rs_store_rec *recs, size_t n)
+{
+    char err[256];
+
+    return rs_store_put(s, recs, n, err, sizeof(err));
+}
+
+static void assert_counts(struct rs_store *s, uint64_t all, uint64_t current)
+{
+    uint64_t a = 99999, c = 99999;
+
+    assert_int_equal(rs_store_count(s, &a, &c), RS_OK);
+    assert_int_equal(a, all);
+    assert_int_equal(c, current);
+}
+
+static sqlite3 *raw_open(const char *path, int flags)
+{
+    sqlite3 *db = NULL;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, flags, NULL), SQLITE_OK);
+    return db;
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path, SQLITE_OPEN_READONLY);
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    return v;
+}
+
+/* Column 0 of the first row as text; "(null)" for SQL NULL. */
+static void raw_text(const char *path, const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = raw_open(path, SQLITE_OPEN_READONLY);
+    sqlite3_stmt *st = NULL;
+    const unsigned char *t;
+
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    t = sqlite3_column_text(st, 0);
+    snprintf(out, cap, "%s", t ? (const char *)t : "(null)");
+    assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf;
+    long n;
+
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    n = ftell(fp);
+    assert_true(n >= 0);
+    rewind(fp);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+
+    assert_non_null(fp);
+    assert_int_equal(fwrite(p, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * Opens path in both modes, expects RS_ESCHEMA with the given message
+ * (err starts with path) and the file unchanged byte for byte.
+ */
+static void assert_refused(const char *path, const char *want_msg)
+{
+    struct rs_store *s = (struct rs_store *)&s;
+    char err[256];
+    char want[384];
+    uint8_t *before, *after;
+    size_t nb, na;
+    int mode;
+
+    snprintf(want, sizeof(want), "%s: %s", path, want_msg);
+    before = read_file(path, &nb);
+    for (mode = 0; mode < 2; mode++) {
+        err[0] = '\0';
+        assert_int_equal(rs_store_open(path,
+                                       mode ? RS_STORE_READONLY : RS_STORE_READWRITE,
+                                       &s, err, sizeof(err)),
+                         RS_ESCHEMA);
+        assert_null(s);
+        assert_string_equal(err, want);
+        after = read_file(path, &na);
+        assert_int_equal(na, nb);
+        assert_memory_equal(after, before, nb);
+        free(after);
+    }
+    free(before);
+}
+
+/* ------------------------------------------------------------ schema */
+
+static void test_migrate_from_empty(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s;
+    struct trec t;
+    struct rs_store_rec r;
+    char path0[160];
+    char text[64];
+
+    s = open_rw(f->db);
+    assert_int_equal(rs_store_close(s), RS_OK);
+
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(f->db, "PRAGMA application_id"), 0x52534c31);
+    raw_text(f->db, "PRAGMA journal_mode", text, sizeof(text));
+    assert_string_equal(text, "wal");
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_list"
+                                    " WHERE name IN ('offices', 'batches', 'records')"
+                                    " AND strict = 1"),
+                     3);
+    /* Only one index of our own on records (the automatic one has no sql). */
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                    " AND tbl_name = 'records' AND sql IS NOT NULL"),
+                     1);
+
+    /* A zero-byte file is an empty database and becomes ours too. */
+    snprintf(path0, sizeof(path0), "%s/empty.db", f->dir);
+    write_file(path0, "", 0);
+    s = open_rw(path0);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(raw_int(path0, "PRAGMA user_version"), 1);
+
+    /* An in-memory database works without WAL. */
+    s = open_rw(":memory:");
+    make_rec(&t, &r, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    assert_int_equal(put(s, &r, 1), RS_OK);
+    assert_int_equal(r.ack, RS__ACK_STATUS__ACK_STORED);
+    assert_counts(s, 1, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(rs_store_close(NULL), RS_OK);
+}
+
+static void test_reopen_is_idempotent(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s, *ro = NULL;
+    struct trec t, t2;
+    struct rs_store_rec r, r2;
+    char err[256];
+
+    s = open_rw(f->db);
+    make_rec(&t, &r, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    assert_int_equal(put(s, &r, 1), RS_OK);
+    assert_int_equal(rs_store_close(s), RS_OK);
+
+    s = open_rw(f->db);
+    assert_counts(s, 1, 1);
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 1);
+
+    /* A read-only store beside the writer sees the rows and cannot write. */
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)), RS_OK);
+    assert_counts(ro, 1, 1);
+    make_rec(&t2, &r2, 2, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    assert_int_equal(rs_store_put(ro, &r2, 1, err, sizeof(err)), RS_ESTORAGE);
+    assert_int_equal(r2.ack, RS__ACK_STATUS__ACK_UNSPECIFIED);
+    assert_true(strlen(err) > 0);
+    assert_int_equal(rs_store_close(ro), RS_OK);
+
+    /* The same record again is a duplicate across reopen. */
+    assert_int_equal(put(s, &r, 1), RS_OK);
+    assert_int_equal(r.ack, RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(r.seq, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+static void test_refuse_foreign_sqlite(void **state)
+{
+    struct fixture *f = *state;
+    char other[160];
+
+    raw_exec(f->db, "CREATE TABLE people(name TEXT); INSERT INTO people VALUES('张三');");
+    assert_refused(f->db, "not a resettle database (application_id 0x00000000, "
+                          "expected 0x52534c31)");
+
+    /* Another application that did set its own id. */
+    snprintf(other, sizeof(other), "%s/other.db", f->dir);
+    raw_exec(other, "PRAGMA application_id = 1234; CREATE TABLE t(x);");
+    assert_refused(other, "not a resettle database (application_id 0x000004d2, "
+                          "expected 0x52534c31)");
+}
+
+static void test_refuse_newer_schema(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+
+    assert_int_equal(rs_store_close(s), RS_OK);
+    raw_exec(f->db, "PRAGMA user_version = 2");
+    assert_refused(f->db, "schema version 2 is newer than this program (1)");
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 2);
+}
+
+static void test_refuse_not_sqlite(void **state)
+{
+    struct fixture *f = *state;
+    static const char line[] = "项目编号,村,金额(万元)\nXM-0001,东湖村,158.93\n";
+    char text[4096];
+    size_t used = 0;
+
+    while (used + sizeof(line) - 1 <= sizeof(text)) {
+        memcpy(text + used, line, sizeof(line) - 1);
+        used += sizeof(line) - 1;
+    }
+    write_file(f->db, text, used);
+    assert_refused(f->db, "not a resettle database (not an SQLite file)");
+}
+
+static void test_readonly_missing_and_empty(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = (struct rs_store *)&s;
+    char err[256];
+    char want[256];
+
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &s, err, sizeof(err)),
+                     RS_ENOTFOUND);
+    assert_null(s);
+    snprintf(want, sizeof(want), "%s: no such database file", f->db);
+    assert_string_equal(err, want);
+    assert_int_equal(access(f->db, F_OK), -1);
+
+    /* An empty file is not (yet) a resettle database. */
+    write_file(f->db, "", 0);
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &s, err, sizeof(err)), RS_ESCHEMA);
+    assert_null(s);
+}
+
+/* ------------------------------------------------------------ records */
+
+static void test_stored_duplicate_conflict(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t1, t2;
+    struct rs_store_rec a, b;
+
+    make_rec(&t1, &a, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    assert_int_equal(put(s, &a, 1), RS_OK);
+    assert_int_equal(a.ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(a.seq, 1);
+
+    assert_int_equal(put(s, &a, 1), RS_OK);
+    assert_int_equal(a.ack, RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(a.seq, 1);
+
+    make_rec(&t2, &b, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    assert_int_equal(put(s, &b, 1), RS_OK);
+    assert_int_equal(b.ack, RS__ACK_STATUS__ACK_CONFLICT);
+    assert_int_equal(b.seq, 0);
+    assert_string_equal(b.reason, "same id, different content");
+
+    assert_counts(s, 1, 1);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM batches"), 0);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records WHERE batch IS NULL"), 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+struct scan_log {
+    size_t n;
+    size_t stop_after;       /* 0 = never */
+    const uint8_t *want[N_BIG];
+    size_t want_len[N_BIG];
+    bool is_in_order;
+};
+
+static int on_scan(const char *office_code, const char *division_code,
+                   Rs__Record__BodyCase type, const uint8_t *body, size_t len, void *arg)
+{
+    struct scan_log *log = arg;
+
+    assert_string_equal(office_code, OFFICE);
+    assert_true(strcmp(division_code, DIV_A) == 0 || strcmp(division_code, DIV_B) == 0);
+    assert_true(type == RS__RECORD__BODY_PROJECT || type == RS__RECORD__BODY_SUBSIDY);
+    if (log->n < N_BIG && log->want[log->n] &&
+        (log->want_len[log->n] != len || memcmp(log->want[log->n], body, len) != 0))
+        log->is_in_order = false;
+    log->n++;
+    return log->stop_after && log->n >= log->stop_after;
+}
+
+static void test_supersede_happy_path(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec ta, tb, tc;
+    struct rs_store_rec a, b, c;
+    struct scan_log log;
+    char text[64];
+
+    make_rec(&ta, &a, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    assert_int_equal(put(s, &a, 1), RS_OK);
+    assert_int_equal(a.ack, RS__ACK_STATUS__ACK_STORED);
+
+    make_rec(&tb, &b, 2, ta.id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    assert_int_equal(put(s, &b, 1), RS_OK);
+    assert_int_equal(b.ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(b.seq, 2);
+    assert_counts(s, 2, 1);
+
+    /* The old row is kept and points at its successor. */
+    raw_text(f->db, "SELECT superseded_by FROM records WHERE seq = 1", text, sizeof(text));
+    assert_string_equal(text, tb.id);
+    raw_text(f->db, "SELECT supersedes FROM records WHERE seq = 2", text, sizeof(text));
+    assert_string_equal(text, ta.id);
+    raw_text(f->db, "SELECT superseded_by FROM records WHERE seq = 2", text, sizeof(text));
+    assert_string_equal(text, "(null)");
+
+    memset(&log, 0, sizeof(log));
+    log.is_in_order = true;
+    log.want[0] = b.body;
+    log.want_len[0] = b.body_len;
+    assert_int_equal(rs_store_scan_year(s, 2023, NULL, on_scan, &log), RS_OK);
+    assert_int_equal(log.n, 1);
+    assert_true(log.is_in_order);
+
+    /* A retried edit is a duplicate, not a stale-version conflict. */
+    assert_int_equal(put(s, &b, 1), RS_OK);
+    assert_int_equal(b.ack, RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(b.seq, 2);
+
+    make_rec(&tc, &c, 3, tb.id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v3");
+    assert_int_equal(put(s, &c, 1), RS_OK);
+    assert_int_equal(c.ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(c.seq, 3);
+    assert_counts(s, 3, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+static void test_supersede_unknown(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t;
+    struct rs_store_rec r;
+    char missing[RS_UUID_LEN + 1];
+    char want[160];
+
+    make_id(missing, 77);
+    make_rec(&t, &r, 1, missing, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    assert_int_equal(put(s, &r, 1), RS_OK);
+    assert_int_equal(r.ack, RS__ACK_STATUS__ACK_REJECTED);
+    assert_int_equal(r.seq, 0);
+    snprintf(want, sizeof(want), "supersedes unknown record %s", missing);
+    assert_string_equal(r.reason, want);
+    assert_counts(s, 0, 0);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+static void test_supersede_stale(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec ta, tb, tc, td, te;
+    struct rs_store_rec a, b, c, d, e;
+    char want[160];
+
+    make_rec(&ta, &a, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    make_rec(&tb, &b, 2, ta.id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2 by B");
+    assert_int_equal(put(s, &a, 1), RS_OK);
+    assert_int_equal(put(s, &b, 1), RS_OK);
+    assert_int_equal(b.ack, RS__ACK_STATUS__ACK_STORED);
+
+    /* Someone else edited the old version too. */
+    make_rec(&tc, &c, 3, ta.id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2 by C");
+    assert_int_equal(put(s, &c, 1), RS_OK);
+    assert_int_equal(c.ack, RS__ACK_STATUS__ACK_CONFLICT);
+    assert_int_equal(c.seq, 0);
+    snprintf(want, sizeof(want), "supersedes a stale version; current is %s", tb.id);
+    assert_string_equal(c.reason, want);
+
+    /* The reason names the current version, following the chain. */
+    make_rec(&td, &d, 4, tb.id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v3");
+    assert_int_equal(put(s, &d, 1), RS_OK);
+    assert_int_equal(d.ack, RS__ACK_STATUS__ACK_STORED);
+    make_rec(&te, &e, 5, ta.id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2 by E");
+    assert_int_equal(put(s, &e, 1), RS_OK);
+    assert_int_equal(e.ack, RS__ACK_STATUS__ACK_CONFLICT);
+    snprintf(want, sizeof(want), "supersedes a stale version; current is %s", td.id);
+    assert_string_equal(e.reason, want);
+
+    assert_counts(s, 3, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+static void test_supersede_across_type_or_division(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec ta, tb, tc;
+    struct rs_store_rec a, b, c;
+    char want[160];
+
+    make_rec(&ta, &a, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    assert_int_equal(put(s, &a, 1), RS_OK);
+
+    make_rec(&tb, &b, 2, ta.id, DIV_A, RS__RECORD__BODY_SUBSIDY, 2023, "v2");
+    assert_int_equal(put(s, &b, 1), RS_OK);
+    assert_int_equal(b.ack, RS__ACK_STATUS__ACK_REJECTED);
+    snprintf(want, sizeof(want), "supersedes record %s of another type", ta.id);
+    assert_string_equal(b.reason, want);
+
+    make_rec(&tc, &c, 3, ta.id, DIV_B, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    assert_int_equal(put(s, &c, 1), RS_OK);
+    assert_int_equal(c.ack, RS__ACK_STATUS__ACK_REJECTED);
+    snprintf(want, sizeof(want), "supersedes record %s of another division (%s)", ta.id, DIV_A);
+    assert_string_equal(c.reason, want);
+
+    assert_counts(s, 1, 1);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"
+                                    " WHERE seq = 1 AND superseded_by IS NULL"),
+                     1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+static void test_same_id_twice_in_one_call(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t[4];
+    struct rs_store_rec r[4];
+
+    make_rec(&t[0], &r[0], 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    make_rec(&t[1], &r[1], 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    make_rec(&t[2], &r[2], 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1 changed");
+    make_rec(&t[3], &r[3], 2, t[0].id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    assert_int_equal(put(s, r, 4), RS_OK);
+    assert_int_equal(r[0].ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(r[0].seq, 1);
+    assert_int_equal(r[1].ack, RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(r[1].seq, 1);
+    assert_int_equal(r[2].ack, RS__ACK_STATUS__ACK_CONFLICT);
+    assert_string_equal(r[2].reason, "same id, different content");
+    assert_int_equal(r[3].ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(r[3].seq, 2);
+    assert_counts(s, 2, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+static void test_batch_of_1000(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec *t = calloc(N_BIG, sizeof(*t));
+    struct rs_store_rec *r = calloc(N_BIG, sizeof(*r));
+    struct scan_log *log = calloc(1, sizeof(*log));
+    struct trec tx[3];
+    struct rs_store_rec rx[3];
+    size_t i, j;
+
+    assert_non_null(t);
+    assert_non_null(r);
+    assert_non_null(log);
+    for (i = 0; i < N_BIG; i++) {
+        make_rec(&t[i], &r[i], (unsigned)i + 1, NULL, i % 2 ? DIV_B : DIV_A,
+                 i % 3 ? RS__RECORD__BODY_PROJECT : RS__RECORD__BODY_SUBSIDY, 2023, "batch");
+        r[i].batch_id = i < 600 ? "batch-one" : "batch-two";
+    }
+    assert_int_equal(put(s, r, N_BIG), RS_OK);
+    for (i = 0; i < N_BIG; i++) {
+        assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_STORED);
+        assert_int_equal(r[i].seq, i + 1);
+    }
+    assert_counts(s, N_BIG, N_BIG);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM batches"), 2);
+    assert_int_equal(raw_int(f->db, "SELECT n_records FROM batches WHERE batch_id = 'batch-one'"),
+                     600);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records JOIN batches"
+                                    " ON records.batch = batches.id"
+                                    " WHERE batches.batch_id = 'batch-two'"),
+                     400);
+
+    /* All of the year, in row order. */
+    log->is_in_order = true;
+    for (i = 0; i < N_BIG; i++) {
+        log->want[i] = r[i].body;
+        log->want_len[i] = r[i].body_len;
+    }
+    assert_int_equal(rs_store_scan_year(s, 2023, NULL, on_scan, log), RS_OK);
+    assert_int_equal(log->n, N_BIG);
+    assert_true(log->is_in_order);
+
+    /* One division: every other record. */
+    memset(log, 0, sizeof(*log));
+    log->is_in_order = true;
+    for (i = 1, j = 0; i < N_BIG; i += 2, j++) {
+        log->want[j] = r[i].body;
+        log->want_len[j] = r[i].body_len;
+    }
+    assert_int_equal(rs_store_scan_year(s, 2023, DIV_B, on_scan, log), RS_OK);
+    assert_int_equal(log->n, N_BIG / 2);
+    assert_true(log->is_in_order);
+
+    /* Early stop, and another year. */
+    memset(log, 0, sizeof(*log));
+    log->stop_after = 10;
+    assert_int_equal(rs_store_scan_year(s, 2023, NULL, on_scan, log), RS_OK);
+    assert_int_equal(log->n, 10);
+    memset(log, 0, sizeof(*log));
+    assert_int_equal(rs_store_scan_year(s, 2022, NULL, on_scan, log), RS_OK);
+    assert_int_equal(log->n, 0);
+
+    /* Batches are told apart by id and office, even when interleaved. */
+    for (i = 0; i < 3; i++)
+        make_rec(&tx[i], &rx[i], 5000 + (unsigned)i, NULL, DIV_A, RS__RECORD__BODY_PROJECT,
+                 2023, "x");
+    rx[0].batch_id = "batch-three";
+    rx[1].batch_id = "batch-four";
+    rx[2].batch_id = "batch-three";
+    assert_int_equal(put(s, rx, 3), RS_OK);
+    assert_int_equal(raw_int(f->db, "SELECT n_records FROM batches WHERE batch_id = 'batch-three'"),
+                     2);
+    make_rec(&tx[0], &rx[0], 6000, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "x");
+    rx[0].office_code = "330102";
+    rx[0].batch_id = "batch-three";
+    assert_int_equal(put(s, rx, 1), RS_OK);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM batches WHERE batch_id = 'batch-three'"),
+                     2);
+
+    assert_int_equal(rs_store_close(s), RS_OK);
+    free(t);
+    free(r);
+    free(log);
+}
+
+/* ------------------------------------------------------------ failures */
+
+static void preset_acks(struct rs_store_rec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        r[i].ack = RS__ACK_STATUS__ACK_STORED;
+        r[i].seq = 99;
+    }
+}
+
+static void assert_nothing_acked(const struct rs_store_rec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_UNSPECIFIED);
+        assert_int_equal(r[i].seq, 0);
+    }
+}
+
+static void test_put_fails_while_locked(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t[3];
+    struct rs_store_rec r[3];
+    sqlite3 *other;
+    char err[256];
+    size_t i;
+
+    for (i = 0; i < 3; i++)
+        make_rec(&t[i], &r[i], (unsigned)i + 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023,
+                 "v1");
+    assert_int_equal(rs_store_set_busy_timeout(s, 50), RS_OK);
+    assert_int_equal(rs_store_set_busy_timeout(s, -1), RS_EINVAL);
+
+    other = raw_open(f->db, SQLITE_OPEN_READWRITE);
+    assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    preset_acks(r, 3);
+    assert_int_equal(rs_store_put(s, r, 3, err, sizeof(err)), RS_ESTORAGE);
+    assert_nothing_acked(r, 3);
+    assert_non_null(strstr(err, "database is locked"));
+    assert_non_null(strstr(rs_store_errmsg(s), "database is locked"));
+    assert_counts(s, 0, 0);
+
+    /* Once the lock goes, the same put succeeds. */
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_close(other), SQLITE_OK);
+    assert_int_equal(rs_store_put(s, r, 3, err, sizeof(err)), RS_OK);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_STORED);
+        assert_int_equal(r[i].seq, i + 1);
+    }
+    assert_counts(s, 3, 3);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+/*
+ * The file size limit makes the WAL write at COMMIT fail (EFBIG), the way a
+ * full disk would: every record of the call has been decided STORED inside
+ * the transaction by then, so this checks that none of them stays acked.
+ */
+static void test_put_fails_at_commit(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec *t = calloc(N_BIG, sizeof(*t));
+    struct trec t0;
+    struct rs_store_rec *r = calloc(N_BIG, sizeof(*r));
+    struct rs_store_rec r0;
+    struct rlimit saved, small;
+    char remarks[1025];
+    char err[256];
+    char text[64];
+    void (*old_handler)(int);
+    rs_status rv;
+    size_t i;
+
+    assert_non_null(t);
+    assert_non_null(r);
+    make_rec(&t0, &r0, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "first");
+    assert_int_equal(put(s, &r0, 1), RS_OK);
+
+    memset(remarks, 'x', sizeof(remarks) - 1);
+    remarks[sizeof(remarks) - 1] = '\0';
+    for (i = 0; i < N_BIG; i++)
+        make_rec(&t[i], &r[i], 100 + (unsigned)i, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023,
+                 remarks);
+
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    small = saved;
+    small.rlim_cur = 256 * 1024;
+    old_handler = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    rv = rs_store_put(s, r, N_BIG, err, sizeof(err));
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, old_handler);
+
+    assert_int_equal(rv, RS_ESTORAGE);
+    assert_nothing_acked(r, N_BIG);
+    assert_non_null(strstr(err, "COMMIT"));
+    assert_non_null(strstr(err, "disk I/O error"));
+    assert_counts(s, 1, 1);
+
+    /* With room again the store keeps working and takes the same records. */
+    assert_int_equal(rs_store_put(s, r, N_BIG, err, sizeof(err)), RS_OK);
+    for (i = 0; i < N_BIG; i++) {
+        assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_STORED);
+        assert_int_equal(r[i].seq, i + 2);
+    }
+    assert_counts(s, N_BIG + 1, N_BIG + 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    raw_text(f->db, "PRAGMA integrity_check", text, sizeof(text));
+    assert_string_equal(text, "ok");
+    free(t);
+    free(r);
+}
+
+static void test_put_rejects_bad_input(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t;
+    struct rs_store_rec r;
+    char err[256];
+
+    make_rec(&t, &r, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    r.division_code = NULL;
+    preset_acks(&r, 1);
+    assert_int_equal(rs_store_put(s, &r, 1, err, sizeof(err)), RS_EINVAL);
+    assert_nothing_acked(&r, 1);
+    assert_string_equal(err, "rs_store_put: record 0 lacks id, office, division or body");
+    assert_int_equal(rs_store_put(s, NULL, 0, err, sizeof(err)), RS_OK);
+    assert_counts(s, 0, 0);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+/* ------------------------------------------------------------ offices */
+
+struct office_log {
+    size_t n;
+    size_t stop_after;
+    char codes[4][16];
+    bool revoked[4];
+};
+
+static int on_office(const struct rs_office *o, void *arg)
+{
+    struct office_log *log = arg;
+
+    if (log->n < 4) {
+        snprintf(log->codes[log->n], sizeof(log->codes[0]), "%s", o->code);
+        log->revoked[log->n] = o->revoked;
+    }
+    log->n++;
+    return log->stop_after && log->n >= log->stop_after;
+}
+
+static void test_offices(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    char tok1[RS_TOKEN_HEX + 1], tok2[RS_TOKEN_HEX + 1], tok3[RS_TOKEN_HEX + 1];
+    char bad[RS_TOKEN_HEX + 1];
+    char long_name[200];
+    char zh_name[200];
+    uint8_t want_hash[RS_SHA256_LEN];
+    char want_hex[RS_SHA256_HEX + 1];
+    char got_hex[RS_SHA256_HEX + 1];
+    struct rs_office o;
+    struct office_log log;
+    int64_t now = rs_now_unix();
+    size_t i;
+
+    assert_int_equal(rs_store_office_add(s, "330102", "东湖区移民局", RS__ROLE__ROLE_CENTRAL, tok1),
+                     RS_OK);
+    assert_int_equal(rs_store_office_add(s, "330102001", "东湖街道", RS__ROLE__ROLE_TOWNSHIP, tok2),
+                     RS_OK);
+    assert_int_equal(strlen(tok1), RS_TOKEN_HEX);
+    for (i = 0; i < RS_TOKEN_HEX; i++)
+        assert_non_null(strchr("0123456789abcdef", tok1[i]));
+    assert_string_not_equal(tok1, tok2);
+
+    /* Duplicate code, bad codes, names and roles. */
+    assert_int_equal(rs_store_office_add(s, "330102001", "又一个", RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EDUP);
+    assert_string_equal(tok3, "");
+    assert_int_equal(rs_store_office_add(s, "33010", "x", RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_office_add(s, "3301020", "x", RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_office_add(s, "33010200a", "x", RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_office_add(s, "3301020010011", "x", RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_office_add(s, "330102003", "", RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_office_add(s, "330102003", "\xff\xfe", RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_office_add(s, "330102003", "x", RS__ROLE__ROLE_UNSPECIFIED, tok3),
+                     RS_EINVAL);
+    memset(long_name, 'a', 121);
+    long_name[121] = '\0';
+    assert_int_equal(rs_store_office_add(s, "330102003", long_name, RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_EINVAL);
+    /* 40 CJK characters are exactly 120 bytes: allowed. */
+    zh_name[0] = '\0';
+    for (i = 0; i < 40; i++)
+        memcpy(zh_name + 3 * i, "镇", 4);
+    assert_int_equal(strlen(zh_name), 120);
+    assert_int_equal(rs_store_office_add(s, "330102002", zh_name, RS__ROLE__ROLE_TOWNSHIP, tok3),
+                     RS_OK);
+
+    /* Only the hash of the token is stored. */
+    rs_sha256(tok2, RS_TOKEN_HEX, want_hash);
+    rs_hex(want_hash, RS_SHA256_LEN, want_hex);
+    raw_text(f->db, "SELECT lower(hex(token_hash)) FROM offices WHERE code = '330102001'", got_hex,
+             sizeof(got_hex));
+    assert_string_equal(got_hex, want_hex);
+
+    /* Auth. */
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(rs_store_office_auth(s, "330102001", tok2, &o), RS_OK);
+    assert_string_equal(o.code, "330102001");
+    assert_string_equal(o.name, "东湖街道");
+    assert_int_equal(o.role, RS__ROLE__ROLE_TOWNSHIP);
+    assert_false(o.revoked);
+    assert_true(o.created_at >= now - 5 && o.created_at <= now + 5);
+    assert_int_equal(rs_store_office_auth(s, "330102002", tok3, &o), RS_OK);
+    assert_string_equal(o.name, zh_name);
+
+    assert_int_equal(rs_store_office_auth(s, "330102001", tok1, &o), RS_EAUTH);
+    memcpy(bad, tok2, sizeof(bad));
+    bad[RS_TOKEN_HEX - 1] = bad[RS_TOKEN_HEX - 1] == '0' ? '1' : '0';
+    assert_int_equal(rs_store_office_auth(s, "330102001", bad, &o), RS_EAUTH);
+    memcpy(bad, tok2, sizeof(bad));
+    bad[RS_TOKEN_HEX - 1] = '\0';
+    assert_int_equal(rs_store_office_auth(s, "330102001", bad, &o), RS_EAUTH);
+    assert_int_equal(rs_store_office_auth(s, "330102001", NULL, &o), RS_EAUTH);
+    assert_int_equal(rs_store_office_auth(s, "330102999", tok2, &o), RS_EAUTH);
+    assert_int_equal(rs_store_office_auth(s, "not a code", tok2, &o), RS_EAUTH);
+
+    /* List in code order, then stop early. */
+    memset(&log, 0, sizeof(log));
+    assert_int_equal(rs_store_office_list(s, on_office, &log), RS_OK);
+    assert_int_equal(log.n, 3);
+    assert_string_equal(log.codes[0], "330102");
+    assert_string_equal(log.codes[1], "330102001");
+    assert_string_equal(log.codes[2], "330102002");
+    memset(&log, 0, sizeof(log));
+    log.stop_after = 1;
+    assert_int_equal(rs_store_office_list(s, on_office, &log), RS_OK);
+    assert_int_equal(log.n, 1);
+
+    /* Revoke. */
+    assert_int_equal(rs_store_office_revoke(s, "330102001"), RS_OK);
+    assert_int_equal(rs_store_office_auth(s, "330102001", tok2, &o), RS_EAUTH);
+    assert_int_equal(rs_store_office_revoke(s, "330102001"), RS_OK);
+    assert_int_equal(rs_store_office_revoke(s, "330102999"), RS_ENOTFOUND);
+    assert_int_equal(rs_store_office_auth(s, "330102", tok1, &o), RS_OK);
+    assert_int_equal(o.role, RS__ROLE__ROLE_CENTRAL);
+    memset(&log, 0, sizeof(log));
+    assert_int_equal(rs_store_office_list(s, on_office, &log), RS_OK);
+    assert_false(log.revoked[0]);
+    assert_true(log.revoked[1]);
+    assert_false(log.revoked[2]);
+
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_foreign_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_not_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readonly_missing_and_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stored_duplicate_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_happy_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_unknown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_across_type_or_division, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_id_twice_in_one_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_of_1000, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_fails_while_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_fails_at_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_rejects_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offices, setup, teardown),
+    };
+
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
