@@ -1,0 +1,64 @@
+/*
+ * rs_rowmap.h - turns CSV rows into rs.Record messages.
+ *
+ * A township clerk's CSV has a header row whose column names are English
+ * (project_id, amount, ...) or Chinese aliases (项目编号, 金额, ...).  The
+ * header decides the record type unless the caller forces one.  Money
+ * columns are in 元 unless their name says 万元 (e.g. "amount_wan",
+ * "金额(万元)"); they are parsed exactly into fen, never through floating
+ * point.  Dates accept 2023-04-15, 2023/4/15 and 2023年4月15日.  Enum
+ * columns accept the English value or its Chinese label (道路硬化, 办结, ...).
+ *
+ * Columns documented in docs/csv.md, with one sample file per type in
+ * samples/.
+ *
+ * Does not: give records their id (the outbox does), read files, or send.
+ */
+#ifndef RS_ROWMAP_H
+#define RS_ROWMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resettle.pb-c.h"
+#include "rs_status.h"
+#include "rs_validate.h"
+
+/* Values for columns a file leaves out. */
+struct rs_row_defaults {
+    const char *division_code;   /* the office's own code; may be NULL */
+    uint32_t year;               /* 0 = the file must have a year column */
+    Rs__Period period;           /* 0 = RS__PERIOD__PERIOD_YEAR */
+    const char *submitted_by;    /* may be NULL */
+};
+
+struct rs_rowmap;
+
+/*
+ * Reads the header.  forced = RS__RECORD__BODY__NOT_SET detects the type
+ * from the columns; otherwise the columns must fit that type.  RS_EINVAL
+ * with a message in err for an unknown column, a duplicated column, a
+ * missing required column, or a header that fits no type.  defaults is
+ * copied (its strings are not; they must outlive the rowmap).
+ */
+rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
+                         const struct rs_row_defaults *defaults,
+                         struct rs_rowmap **out, char *err, size_t errlen);
+
+void rs_rowmap_close(struct rs_rowmap *m);
+
+rs_rtype rs_rowmap_type(const struct rs_rowmap *m);
+
+/*
+ * Converts one row.  On RS_OK *out is a new heap record (every string and
+ * sub-message malloc'd) that the caller frees with
+ * rs__record__free_unpacked(*out, NULL); its id is unset.  On failure v
+ * names the column (as written in the header) and the reason, and nothing
+ * is returned.  The record is checked with rs_validate_record before it is
+ * returned; a validation failure is reported against the column it came
+ * from.
+ */
+rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
+                        Rs__Record **out, struct rs_verdict *v);
+
+#endif
