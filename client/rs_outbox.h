@@ -1,0 +1,185 @@
+/*
+ * rs_outbox.h - the township's local outbox: nothing entered is lost.
+ *
+ * A SQLite file (WAL, synchronous=FULL) on the township's PC.  Every valid
+ * CSV row becomes an outbox row before any network activity, and stays
+ * there for good with its state:
+ *
+ *   pending -> stored | duplicate      (acknowledged: final)
+ *   pending -> conflict | rejected     (final; reason kept; never resent)
+ *
+ * Record ids: a record whose natural key (division, year, type, key) was
+ * never queued gets a name-based UUID of that key, so re-submitting the same
+ * file from a fresh outbox is answered "duplicate" by the server, not stored
+ * twice.  If the key is already queued with the same content, nothing is
+ * added (RS_OUTBOX_UNCHANGED).  If its content changed, the new version gets
+ * a random UUID and `supersedes` names the newest earlier version that the
+ * server stored (or the pending one it will store first).
+ *
+ * The natural key ("nkey") of a record is
+ *
+ *   "<division_code>|<year>|<type name>|<rs_record_key>"
+ *
+ * e.g. "430602001|2023|project|project:P-2023-001", where the type name is
+ * rs_rtype_name() of the body.  The first version of a key gets the id
+ * rs_uuid_from_name("resettle/v1/" + nkey).  This derivation is part of the
+ * protocol between outboxes and the server: changing it makes re-submitted
+ * files look new, so it never changes.
+ *
+ * The file carries PRAGMA application_id RS_OUTBOX_APPLICATION_ID ('RSO1')
+ * and user_version RS_OUTBOX_SCHEMA_VERSION; older files are migrated on
+ * open, anything else is refused untouched.  Every state change is one
+ * durable transaction (or part of the caller's begin/commit), so the
+ * process may be killed at any point.
+ *
+ * Threading: a struct rs_outbox is used by one thread at a time.  Several
+ * processes may open the same file (busy timeout 5 s).
+ *
+ * Does not: talk to the network (rs_sync.h), parse CSV, or validate records
+ * (rs_validate.h; callers validate before adding).
+ */
+#ifndef RS_OUTBOX_H
+#define RS_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resettle.pb-c.h"
+#include "rs_status.h"
+
+enum rs_outbox_state {
+    RS_OB_PENDING = 0,
+    RS_OB_STORED = 1,
+    RS_OB_DUPLICATE = 2,
+    RS_OB_CONFLICT = 3,
+    RS_OB_REJECTED = 4
+};
+
+enum rs_outbox_added {
+    RS_OUTBOX_NEW,               /* first version of this key */
+    RS_OUTBOX_NEW_VERSION,       /* content changed: supersedes an earlier one */
+    RS_OUTBOX_UNCHANGED          /* same content already queued; nothing added */
+};
+
+#define RS_OUTBOX_APPLICATION_ID 0x52534f31   /* 'RSO1'; the server's differs */
+#define RS_OUTBOX_SCHEMA_VERSION 1
+#define RS_OUTBOX_NKEY_MAX 512                 /* bytes, with the NUL */
+#define RS_OUTBOX_TEXT_MAX 1024                /* source, field, reason: longer is cut */
+
+struct rs_outbox;
+
+/*
+ * Opens or creates the outbox at path (parent directories must exist).
+ * RS_ESCHEMA if the file is not a SQLite database, is another program's
+ * database (a different application_id, or no id but tables of its own),
+ * or has a newer schema version; the file is then not modified.  RS_EIO if
+ * it cannot be opened or put in WAL mode.  On failure err holds a sentence
+ * naming the file and the cause.  On RS_OK *out is owned by the caller:
+ * close with rs_outbox_close.
+ */
+rs_status rs_outbox_open(const char *path, struct rs_outbox **out,
+                         char *err, size_t errlen);
+
+/* Closes; an open transaction is rolled back.  RS_EIO if sqlite3_close
+ * failed.  ob may be NULL. */
+rs_status rs_outbox_close(struct rs_outbox *ob);
+
+/* The message of the last failure on this outbox ("" if none).  Valid until
+ * the next call on ob. */
+const char *rs_outbox_errmsg(const struct rs_outbox *ob);
+
+/*
+ * Writes rec's natural key (see above) into out.  RS_EINVAL if rec has no
+ * division code, year or body, or its key fields are missing; RS_ETOOBIG
+ * if outlen is too small.
+ */
+rs_status rs_outbox_nkey(const Rs__Record *rec, char *out, size_t outlen);
+
+/*
+ * Queues rec.  Sets rec->id (and rec->supersedes for a new version; both
+ * become malloc'd strings owned by rec).  source is "file:line" for
+ * messages (may be NULL).  Callers adding many rows wrap them in
+ * begin/commit so that a whole file is one durable transaction.
+ *
+ * The content hash is SHA-256 of rec packed without id and supersedes.
+ * Against the newest queued row of the same natural key:
+ *   none                      -> name-based id, RS_OUTBOX_NEW
+ *   same hash, not failed     -> RS_OUTBOX_UNCHANGED, rec->id = its id,
+ *                                nothing written
+ *   same hash, conflict or rejected (a retry), or a different hash
+ *                             -> random id, RS_OUTBOX_NEW_VERSION, with
+ *                                supersedes = the newest row of the key
+ *                                that is pending, stored or duplicate
+ *                                (none: no supersedes)
+ * If the caller set rec->id (a record_id column) it is kept, and
+ * rec->supersedes as the caller set it: nothing is derived.  If that id
+ * is already queued: RS_OUTBOX_UNCHANGED for the same content,
+ * RS_ECONFLICT for different content.  A caller id must be a UUID
+ * (RS_EINVAL); a caller supersedes without an id is RS_EINVAL.
+ *
+ * On failure rec is as it was and nothing was added; a transaction the
+ * caller began stays open (roll it back or go on).
+ */
+rs_status rs_outbox_add(struct rs_outbox *ob, Rs__Record *rec,
+                        const char *source, enum rs_outbox_added *what);
+
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK.  begin inside a transaction and
+ * commit outside one are RS_EINVAL; rollback outside one is RS_OK (SQLite
+ * may already have rolled back after an I/O error).  A failed commit
+ * (RS_EBUSY, RS_ESTORAGE, RS_EIO) leaves the transaction open: roll back.
+ */
+rs_status rs_outbox_begin(struct rs_outbox *ob);
+rs_status rs_outbox_commit(struct rs_outbox *ob);
+rs_status rs_outbox_rollback(struct rs_outbox *ob);
+
+/* One pending record, as handed to the sender. */
+struct rs_outbox_item {
+    int64_t seq;                 /* outbox row id */
+    char id[40];
+    uint8_t *body;               /* packed rs.Record, malloc'd */
+    size_t len;
+};
+
+/*
+ * Fills items with up to max pending records, oldest first, skipping those
+ * with seq <= after_seq.  *n is set to the number filled; the caller frees
+ * each items[i].body.  Each listed record's attempts count goes up by one.
+ * On failure *n is 0 and nothing is left allocated.
+ */
+rs_status rs_outbox_pending(struct rs_outbox *ob, int64_t after_seq,
+                            struct rs_outbox_item *items, size_t max,
+                            size_t *n);
+
+/*
+ * Records the server's answer for the record with this id.  A record that
+ * is not pending (already final) is left as it is (RS_OK).  field/reason
+ * may be NULL.  server_seq may be 0 (stored as unknown).  RS_EINVAL if st
+ * is RS_OB_PENDING or not a state, or server_seq > INT64_MAX;
+ * RS_ENOTFOUND if no record has this id.
+ */
+rs_status rs_outbox_ack(struct rs_outbox *ob, const char *id,
+                        enum rs_outbox_state st, const char *field,
+                        const char *reason, uint64_t server_seq);
+
+struct rs_outbox_counts {
+    uint64_t pending, stored, duplicate, conflict, rejected;
+};
+
+rs_status rs_outbox_counts(struct rs_outbox *ob, struct rs_outbox_counts *c);
+
+/*
+ * Calls fn for every record in a final failure state (conflict, rejected),
+ * oldest first, so `resettle status` can list them with their reasons.
+ * source, field and reason may be NULL.  The strings are valid only during
+ * the call.  fn returns 0 to go on, non-0 to stop (still RS_OK); it must
+ * not call back into this outbox.
+ */
+rs_status rs_outbox_list_failed(struct rs_outbox *ob,
+                                int (*fn)(const char *id, const char *source,
+                                          enum rs_outbox_state st,
+                                          const char *field,
+                                          const char *reason, void *arg),
+                                void *arg);
+
+#endif
