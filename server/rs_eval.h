@@ -1,0 +1,273 @@
+/*
+ * rs_eval.h - the unit evaluation: figures, indicator values, scores, grade
+ * and the consistency checker.
+ *
+ * Pure: a dataset (the current records of one year, plus office names) and
+ * a framework (rs_framework.h) go in; a result comes out.  No SQLite, no
+ * I/O, no clock.  docs/evaluation.md defines every formula, rule shape and
+ * check.
+ *
+ * Exactness: money is int64 fen; a value is an exact fraction num/den of
+ * int64s; rules compare and scale with 128-bit integer arithmetic; a score
+ * is integer milli-points, the exact rule result truncated to 0.001 (never
+ * rounded up, so nothing below full marks can show as full).  Nothing here
+ * rounds for display except the helpers marked "for display".
+ *
+ * A value that cannot be computed (a division by zero, a missing record) is
+ * state RS_EVAL_NOT_COMPUTABLE with the reason; it scores 0 and adds a
+ * finding.  It is never NaN and never full marks.
+ *
+ * Does not: load frameworks (rs_framework.h), read the store or render text
+ * (rs_report.h).
+ */
+#ifndef RS_EVAL_H
+#define RS_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resettle.pb-c.h"
+#include "rs_framework.h"
+#include "rs_status.h"
+
+#define RS_EVAL_MAX_RECORDS 200000     /* per dataset */
+#define RS_EVAL_MAX_OFFICES 4096
+#define RS_EVAL_MAX_FINDINGS 2000      /* more are counted, not kept */
+#define RS_EVAL_MAX_INPUTS 4
+#define RS_EVAL_NCAT 12                /* ProjectCategory values 0..11 */
+#define RS_EVAL_MAX_QTY 4              /* scale units kept per category */
+#define RS_EVAL_NLINES 7               /* BudgetLineKind values 0..6 */
+#define RS_EVAL_NSANGONG 5             /* SanGongKind values 0..4 */
+#define RS_EVAL_NRKIND 5               /* ReliefKind values 0..4 */
+#define RS_EVAL_CODE_MAX 15            /* bytes of a division code */
+#define RS_EVAL_NAME_MAX 127           /* bytes of an office name */
+
+/* ------------------------------------------------------------ dataset */
+
+struct rs_eval_office {
+    char code[RS_EVAL_CODE_MAX + 1];
+    char name[RS_EVAL_NAME_MAX + 1];
+};
+
+/* The records of one year.  Fields are read-only for everyone but rs_eval. */
+struct rs_eval_dataset {
+    uint32_t year;
+    Rs__Record **rec;                  /* owned, in the order added */
+    size_t n, cap;
+    struct rs_eval_office *offices;    /* owned */
+    size_t noffices, offcap;
+    size_t ignored;                    /* records of another year or no body */
+};
+
+/* A new empty dataset for `year`.  Caller frees with rs_eval_dataset_free. */
+rs_status rs_eval_dataset_new(uint32_t year, struct rs_eval_dataset **out);
+
+void rs_eval_dataset_free(struct rs_eval_dataset *ds);
+
+/*
+ * Adds a deep copy of r (r stays the caller's).  A record of another year
+ * or without a body is counted in ds->ignored and not kept.  RS_ETOOBIG
+ * past RS_EVAL_MAX_RECORDS, RS_ENOMEM, RS_EINVAL if r cannot be copied.
+ */
+rs_status rs_eval_dataset_add(struct rs_eval_dataset *ds, const Rs__Record *r);
+
+/*
+ * Like rs_eval_dataset_add but takes r (allocated by rs__record__unpack with
+ * the default allocator) on RS_OK, including when it is ignored; on failure
+ * the caller still owns r.
+ */
+rs_status rs_eval_dataset_take(struct rs_eval_dataset *ds, Rs__Record *r);
+
+/* Names a division (office code -> name); both copied, cut to their caps. */
+rs_status rs_eval_dataset_office(struct rs_eval_dataset *ds, const char *code, const char *name);
+
+/* ------------------------------------------------------------ figures */
+
+struct rs_eval_line {
+    const Rs__Record *rec;             /* NULL: no record for this line */
+    int64_t year_start, adjusted, final, transfer, key;
+    bool has_adjusted;                 /* false: adjusted == year_start */
+    bool has_key;
+};
+
+struct rs_eval_sangong {
+    const Rs__Record *rec;
+    int64_t budget, final, prev_budget;
+    bool has_prev_budget;
+};
+
+/* Unit-level figures (central office records). */
+struct rs_eval_unit {
+    const Rs__Record *profile, *staffing, *procurement, *carry, *assets;
+    struct rs_eval_line line[RS_EVAL_NLINES];      /* by BudgetLineKind */
+    size_t nlines;                                 /* lines with a record */
+    int64_t ys_total, adj_total, final_total, transfer_total;
+    int64_t basic_ys, basic_adj, basic_final;      /* personnel + public */
+    struct rs_eval_sangong sg[RS_EVAL_NSANGONG];   /* by SanGongKind */
+    size_t nsg;
+    int64_t sg_budget, sg_final, sg_prev_budget;
+    bool sg_has_prev;                              /* every kind has prev */
+};
+
+struct rs_eval_qty {
+    char unit[16];
+    int64_t milli;
+};
+
+struct rs_eval_cat {
+    uint32_t count;
+    size_t nqty;
+    struct rs_eval_qty qty[RS_EVAL_MAX_QTY];
+    int64_t qty_other_milli;                       /* units past the cap */
+    int64_t planned_fen, completed_fen, paid_fen;
+};
+
+/* Township figures of one division, or of all divisions (the total). */
+struct rs_eval_town {
+    char code[RS_EVAL_CODE_MAX + 1];
+    char name[RS_EVAL_NAME_MAX + 1];
+    uint32_t records;
+    /* projects */
+    uint32_t proj_n, proj_completed, proj_on_time, proj_passed, proj_maint;
+    uint32_t proj_no_dates;                        /* completed, lacking end dates */
+    int64_t proj_planned_fen, proj_completed_fen, proj_paid_fen;
+    int64_t proj_allocated_fen, proj_alloc_paid_fen;   /* over projects with allocated_fen */
+    uint32_t proj_allocated_n;
+    struct rs_eval_cat cat[RS_EVAL_NCAT];
+    /* direct subsidy */
+    uint32_t sub_n, sub_ok, sub_persons;
+    int64_t sub_due_fen, sub_paid_fen;
+    /* training: organised (type != SELF) and self-training */
+    uint32_t tr_n, tr_trainees, tr_certified, tr_self_n, tr_self_persons;
+    uint32_t tr_planned, tr_planned_trainees, tr_no_plan;
+    int64_t tr_cost_fen, tr_self_paid_fen;
+    /* relief */
+    uint32_t rl_n, rl_households, rl_delivered;
+    int64_t rl_fen;
+    uint32_t rl_kind_households[RS_EVAL_NRKIND];
+    int64_t rl_kind_fen[RS_EVAL_NRKIND];
+    /* petitions */
+    uint32_t pt_n, pt_closed, pt_repeat, pt_above;
+    /* surveys */
+    uint32_t sv_n, sv_sample, sv_valid, sv_satisfied, sv_basic, sv_dissatisfied;
+};
+
+/* ------------------------------------------------------------ results */
+
+enum rs_eval_state { RS_EVAL_OK, RS_EVAL_NOT_COMPUTABLE };
+
+/* One input of an indicator value and where it came from. */
+struct rs_eval_input {
+    char label[64];                    /* "在职人员数" */
+    char value[48];                    /* "10人", "2019.15万元" */
+    char source[160];                  /* "Staffing record 5d0c1e2a" */
+};
+
+struct rs_eval_item {
+    const struct rs_fw_indicator *ind;
+    const struct rs_formula_info *fi;
+    enum rs_eval_state state;
+    /* RATE/COUNT: num/den (den > 0).  CHECKLIST: passed/answered items.
+     * MANUAL: num = reviewer's score in milli-points, den = 1. */
+    int64_t num, den;
+    int64_t score_milli;
+    const Rs__Record *manual;          /* the ManualScore used, if any */
+    size_t ninputs;
+    struct rs_eval_input in[RS_EVAL_MAX_INPUTS];
+    char reason[256];                  /* why not full marks / not computable */
+};
+
+enum rs_eval_sev { RS_SEV_NOTE, RS_SEV_WARNING, RS_SEV_ERROR };
+
+struct rs_eval_finding {
+    enum rs_eval_sev sev;
+    char code[40];                     /* stable check id, "budget.executed_vs_lines" */
+    char check[160];                   /* what was checked, Chinese */
+    char expected[160];                /* what the records give */
+    char found[160];                   /* what was stated or found */
+    char where[200];                   /* records / lines / keys concerned */
+    char division[RS_EVAL_CODE_MAX + 1];   /* "" for unit-level */
+};
+
+struct rs_eval_result {
+    const struct rs_eval_dataset *ds;  /* borrowed */
+    const struct rs_framework *fw;     /* borrowed */
+    uint32_t year;
+    bool is_township;                  /* one division only: no unit, no score */
+    char division[RS_EVAL_CODE_MAX + 1];
+    size_t nrecords;                   /* records considered */
+    struct rs_eval_unit unit;
+    struct rs_eval_town total;         /* all divisions */
+    struct rs_eval_town *towns;        /* by division code */
+    size_t ntowns;
+    struct rs_eval_item items[RS_FW_MAX_INDICATORS];
+    size_t nitems;
+    /* Every catalogue formula computed from the records, whether the
+     * framework scores it or not (C and M, which need an indicator of their
+     * own, are left out): the report's table of all formula values.  Not
+     * scored, and their gaps add no findings. */
+    struct rs_fw_indicator fx_ind[RS_FORMULA_COUNT];
+    struct rs_eval_item fx[RS_FORMULA_COUNT];
+    size_t nfx;
+    int64_t dim_score_milli[RS_FW_MAX_DIMENSIONS];
+    int64_t total_milli;
+    const char *grade;                 /* "优", "良", "中", "差" */
+    struct rs_eval_finding *findings;
+    size_t nfindings, fcap;
+    size_t findings_dropped;           /* past RS_EVAL_MAX_FINDINGS */
+};
+
+/*
+ * Evaluates ds against fw.  division NULL: the consolidated evaluation
+ * (unit figures, every indicator, total, grade, every check).  division
+ * set: only that division's township figures and the checks on its own
+ * records (no unit figures, no scores).  The result borrows ds and fw,
+ * which must outlive it.  On RS_OK *out is owned by the caller
+ * (rs_eval_result_free).  RS_ENOMEM.
+ */
+rs_status rs_eval_run(const struct rs_eval_dataset *ds, const struct rs_framework *fw,
+                      const char *division, struct rs_eval_result **out);
+
+void rs_eval_result_free(struct rs_eval_result *res);
+
+/*
+ * Scores one value under ind's rule (the step the evaluation applies to
+ * every computable indicator).  kind is the formula's kind; num/den as in
+ * struct rs_eval_item (den > 0).  Writes the score in milli-points and, if
+ * points were lost, the reason (Chinese).  RS_EINVAL if den <= 0 or the
+ * value does not fit the rule (a manual score outside 0..points).
+ */
+rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind, int64_t num,
+                        int64_t den, int64_t *score_milli, char *reason, size_t reasonlen);
+
+/* "优" >= 90000, "良" >= 80000, "中" >= 60000, else "差" (milli-points). */
+const char *rs_eval_grade(int64_t total_milli);
+
+/* For display: 100*num/den with two decimals, half away from zero,
+ * "76.92" (no % sign).  den > 0. */
+void rs_eval_pct(int64_t num, int64_t den, char out[32]);
+
+/* For display: the item's value, "76.92%", "0人", "4/5项", "3.5分",
+ * or "无法计算". */
+void rs_eval_item_value(const struct rs_eval_item *it, char out[48]);
+
+/* Chinese label of a severity: "提示", "警告", "错误". */
+const char *rs_eval_sev_label(enum rs_eval_sev s);
+
+/* Chinese name of a project category / budget line / relief kind /
+ * 三公 component; "" if out of range. */
+const char *rs_eval_cat_name(size_t cat);
+const char *rs_eval_line_name(size_t line);
+const char *rs_eval_rkind_name(size_t kind);
+const char *rs_eval_sangong_name(size_t kind);
+
+/* The division's display name from the offices ("金鹗山街道"), or the
+ * code itself if no office names it. */
+const char *rs_eval_division_name(const struct rs_eval_dataset *ds, const char *code);
+
+/* The township figures of `division` in res, or NULL. */
+const struct rs_eval_town *rs_eval_town_find(const struct rs_eval_result *res,
+                                             const char *division);
+
+#endif

@@ -1,0 +1,1289 @@
+/*
+ * rs_render.c - the drafted 自评报告 as Markdown or plain text.
+ *
+ * One document, two skins: headings, paragraphs, numbered items and tables
+ * are emitted through a handful of helpers that write Markdown syntax or
+ * plain text (tables padded to display width, a CJK character counting two
+ * columns).  Sections follow the seed report: 一、单位基本情况 through
+ * 十、其他需要说明的情况.  Every figure comes from the evaluation result;
+ * money is 万元 with two decimals (rs_money_wan), rates have two decimals,
+ * scores are exact milli-points.  A township-scope result renders only that
+ * township's figures and the findings on its own records.
+ *
+ * Does not: compute anything the evaluation did not (only sums it shows and
+ * the ordering of lists), or decide which problems exist (the findings do).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_report.h"
+#include "rs_report_int.h"
+#include "rs_util.h"
+
+#define TBL_MAX_COLS 10
+#define TOP_PROJECTS 10
+#define TOP_VILLAGES 10
+
+struct doc {
+    struct rs_rbuf *b;
+    bool md;
+    const struct rs_eval_result *res;
+};
+
+/* ------------------------------------------------------------ text helpers */
+
+static const char *cn_num(size_t n)
+{
+    static const char *const v[] = {"零",   "一",   "二",   "三",   "四",   "五",   "六",
+                                    "七",   "八",   "九",   "十",   "十一", "十二", "十三",
+                                    "十四", "十五", "十六", "十七", "十八", "十九", "二十"};
+
+    return n < sizeof v / sizeof v[0] ? v[n] : "若干";
+}
+
+static const char *wan(int64_t fen, char out[32])
+{
+    rs_money_wan(fen, out);
+    return out;
+}
+
+static const char *yuan(int64_t fen, char out[32])
+{
+    rs_money_yuan(fen, out);
+    return out;
+}
+
+static const char *pct(int64_t num, int64_t den, char out[32])
+{
+    if (den <= 0) {
+        snprintf(out, 32, "—");
+        return out;
+    }
+    rs_eval_pct(num, den, out);
+    out[31] = '\0';
+    {
+        size_t n = strlen(out);
+
+        if (n + 1 < 32) {
+            out[n] = '%';
+            out[n + 1] = '\0';
+        }
+    }
+    return out;
+}
+
+static const char *milli(int64_t v, char out[32])
+{
+    rs_milli_format(v, out);
+    return out;
+}
+
+static const char *str(const char *s)
+{
+    return s ? s : "";
+}
+
+/* s without a trailing full stop ("。" or "."), into buf: the caller adds one. */
+static const char *unstop(const char *s, char *buf, size_t n)
+{
+    size_t len;
+
+    snprintf(buf, n, "%s", s ? s : "");
+    len = strlen(buf);
+    while (len && buf[len - 1] == '.')
+        buf[--len] = '\0';
+    while (len >= 3 && strcmp(buf + len - 3, "。") == 0) {
+        len -= 3;
+        buf[len] = '\0';
+    }
+    return buf;
+}
+
+/* A reason without the "无法计算：" prefix the evaluation puts on it. */
+static const char *nc_reason(const struct rs_eval_item *it)
+{
+    const char *pfx = "无法计算：";
+
+    return strncmp(it->reason, pfx, strlen(pfx)) == 0 ? it->reason + strlen(pfx) : it->reason;
+}
+
+static void heading(struct doc *d, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void heading(struct doc *d, int level, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (d->md) {
+        for (int i = 0; i < level; i++)
+            rs_rbuf_puts(d->b, "#");
+        rs_rbuf_puts(d->b, " ");
+    }
+    rs_rbuf_puts(d->b, buf);
+    rs_rbuf_puts(d->b, "\n\n");
+}
+
+/* Ends a paragraph composed in p and frees p. */
+static void para_end(struct doc *d, struct rs_rbuf *p)
+{
+    if (p->err && !d->b->err)
+        d->b->err = p->err;
+    if (p->len) {
+        rs_rbuf_add(d->b, p->p, p->len);
+        rs_rbuf_puts(d->b, "\n\n");
+    }
+    free(p->p);
+    memset(p, 0, sizeof *p);
+}
+
+static void para(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void para(struct doc *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    rs_rbuf_vprintf(d->b, fmt, ap);
+    va_end(ap);
+    rs_rbuf_puts(d->b, "\n\n");
+}
+
+/* ------------------------------------------------------------ tables */
+
+struct tbl {
+    size_t ncols;
+    const char *align;            /* one 'l' or 'r' per column */
+    size_t nrows, cap;
+    char **cell;                  /* nrows * ncols, row 0 is the header */
+    bool failed;
+};
+
+static void tbl_init(struct tbl *t, const char *align)
+{
+    memset(t, 0, sizeof *t);
+    t->align = align;
+    t->ncols = strlen(align);
+    if (t->ncols > TBL_MAX_COLS)
+        t->ncols = TBL_MAX_COLS;
+}
+
+static void tbl_row(struct tbl *t, ...)
+{
+    va_list ap;
+
+    if (t->failed)
+        return;
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        char **v = realloc(t->cell, cap * t->ncols * sizeof *v);
+
+        if (!v) {
+            t->failed = true;
+            return;
+        }
+        t->cell = v;
+        t->cap = cap;
+    }
+    va_start(ap, t);
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *s = va_arg(ap, const char *);
+        size_t n = strlen(s ? s : "");
+        char *copy = malloc(n + 1);
+
+        if (copy) {
+            memcpy(copy, s ? s : "", n + 1);
+            for (char *q = copy; *q; q++) {
+                if (*q == '\n' || *q == '\r')
+                    *q = ' ';
+            }
+        } else {
+            t->failed = true;
+        }
+        t->cell[t->nrows * t->ncols + c] = copy;
+    }
+    va_end(ap);
+    t->nrows++;
+}
+
+static void tbl_free(struct tbl *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cell[i]);
+    free(t->cell);
+    memset(t, 0, sizeof *t);
+}
+
+/* Display columns of UTF-8 text: East Asian wide characters count two. */
+static size_t disp_width(const char *s)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        uint32_t cp;
+        size_t k;
+
+        if (*p < 0x80) {
+            cp = *p;
+            k = 1;
+        } else if ((*p & 0xE0) == 0xC0) {
+            cp = *p & 0x1Fu;
+            k = 2;
+        } else if ((*p & 0xF0) == 0xE0) {
+            cp = *p & 0x0Fu;
+            k = 3;
+        } else {
+            cp = *p & 0x07u;
+            k = 4;
+        }
+        for (size_t i = 1; i < k && p[i]; i++)
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        for (size_t i = 0; i < k && *p; i++)
+            p++;
+        w += ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+              (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+              (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+              (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000)
+                 ? 2
+                 : 1;
+    }
+    return w;
+}
+
+static void spaces(struct rs_rbuf *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rs_rbuf_puts(b, " ");
+}
+
+static void md_cell(struct rs_rbuf *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '|')
+            rs_rbuf_puts(b, "\\");
+        rs_rbuf_add(b, p, 1);
+    }
+}
+
+static void tbl_emit(struct doc *d, struct tbl *t)
+{
+    size_t w[TBL_MAX_COLS] = {0};
+
+    if (t->failed) {
+        if (!d->b->err)
+            d->b->err = RS_ENOMEM;
+        tbl_free(t);
+        return;
+    }
+    if (d->md) {
+        for (size_t r = 0; r < t->nrows; r++) {
+            rs_rbuf_puts(d->b, "|");
+            for (size_t c = 0; c < t->ncols; c++) {
+                rs_rbuf_puts(d->b, " ");
+                md_cell(d->b, t->cell[r * t->ncols + c]);
+                rs_rbuf_puts(d->b, " |");
+            }
+            rs_rbuf_puts(d->b, "\n");
+            if (r == 0) {
+                rs_rbuf_puts(d->b, "|");
+                for (size_t c = 0; c < t->ncols; c++)
+                    rs_rbuf_puts(d->b, t->align[c] == 'r' ? "---:|" : "---|");
+                rs_rbuf_puts(d->b, "\n");
+            }
+        }
+        rs_rbuf_puts(d->b, "\n");
+        tbl_free(t);
+        return;
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t k = disp_width(t->cell[r * t->ncols + c]);
+
+            if (k > w[c])
+                w[c] = k;
+        }
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        struct rs_rbuf line = {NULL, 0, 0, RS_OK};
+
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *s = t->cell[r * t->ncols + c];
+            size_t pad = w[c] - disp_width(s);
+
+            if (c)
+                rs_rbuf_puts(&line, "  ");
+            if (t->align[c] == 'r' && r > 0)
+                spaces(&line, pad);
+            rs_rbuf_puts(&line, s);
+            if (!(t->align[c] == 'r' && r > 0))
+                spaces(&line, pad);
+        }
+        while (line.len && line.p[line.len - 1] == ' ')
+            line.p[--line.len] = '\0';
+        if (line.err && !d->b->err)
+            d->b->err = line.err;
+        if (line.len)
+            rs_rbuf_add(d->b, line.p, line.len);
+        rs_rbuf_puts(d->b, "\n");
+        free(line.p);
+        if (r == 0) {
+            for (size_t c = 0; c < t->ncols; c++) {
+                if (c)
+                    rs_rbuf_puts(d->b, "  ");
+                for (size_t i = 0; i < w[c]; i++)
+                    rs_rbuf_puts(d->b, "-");
+            }
+            rs_rbuf_puts(d->b, "\n");
+        }
+    }
+    rs_rbuf_puts(d->b, "\n");
+    tbl_free(t);
+}
+
+/* ------------------------------------------------------------ record lists */
+
+static bool in_scope(const struct doc *d, const Rs__Record *r)
+{
+    return !d->res->is_township ||
+           (r->division_code && strcmp(r->division_code, d->res->division) == 0);
+}
+
+static const char *town_name(const struct doc *d, const char *code)
+{
+    return rs_eval_division_name(d->res->ds, code ? code : "");
+}
+
+static const char *stage_name(const Rs__Project *p)
+{
+    static const char *const v[] = {"未填", "计划", "公示",   "招标",    "在建",
+                                    "完工", "初验", "竣工验收", "移交管护"};
+
+    if (!p->has_stage || (size_t)p->stage >= sizeof v / sizeof v[0])
+        return v[0];
+    return v[p->stage];
+}
+
+static const char *train_type(const Rs__Training *t)
+{
+    static const char *const v[] = {"未填", "技能培训", "实用技术", "自主培训", "学历教育资助"};
+
+    if (!t->has_type || (size_t)t->type >= sizeof v / sizeof v[0])
+        return v[0];
+    return v[t->type];
+}
+
+/* "50条、1.2km" for one category; "" if no quantities. */
+static void qty_text(const struct rs_eval_cat *c, char *out, size_t outlen)
+{
+    size_t n = 0;
+
+    out[0] = '\0';
+    for (size_t q = 0; q < c->nqty && n < outlen; q++) {
+        char m[32];
+        int k;
+
+        rs_milli_format(c->qty[q].milli, m);
+        k = snprintf(out + n, outlen - n, "%s%s%s", q ? "、" : "", m, c->qty[q].unit);
+        if (k < 0)
+            break;
+        n += (size_t)k;
+    }
+    if (c->qty_other_milli && n < outlen) {
+        char m[32];
+
+        rs_milli_format(c->qty_other_milli, m);
+        snprintf(out + n, outlen - n, "%s另%s（其他单位）", n ? "、" : "", m);
+    }
+}
+
+static int proj_cmp(const void *a, const void *b)
+{
+    const Rs__Record *x = *(const Rs__Record *const *)a, *y = *(const Rs__Record *const *)b;
+    int64_t cx = x->project->completed_investment_fen, cy = y->project->completed_investment_fen;
+    int c;
+
+    if (cx != cy)
+        return cx > cy ? -1 : 1;
+    c = strcmp(str(x->project->project_id), str(y->project->project_id));
+    return c ? c : strcmp(str(x->id), str(y->id));
+}
+
+static void top_projects(struct doc *d)
+{
+    const struct rs_eval_dataset *ds = d->res->ds;
+    const Rs__Record **v;
+    size_t n = 0;
+    struct tbl t;
+
+    v = malloc((ds->n ? ds->n : 1) * sizeof *v);
+    if (!v) {
+        d->b->err = d->b->err ? d->b->err : RS_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < ds->n; i++) {
+        if (ds->rec[i]->body_case == RS__RECORD__BODY_PROJECT && in_scope(d, ds->rec[i]))
+            v[n++] = ds->rec[i];
+    }
+    if (n == 0) {
+        free(v);
+        return;
+    }
+    qsort(v, n, sizeof *v, proj_cmp);
+    para(d, "完成投资前%zu个项目：", n < TOP_PROJECTS ? n : (size_t)TOP_PROJECTS);
+    tbl_init(&t, "llllllrl");
+    tbl_row(&t, "乡镇/街道", "村（社区）", "项目编号", "项目名称", "类别", "规模",
+            "完成投资（万元）", "阶段");
+    for (size_t i = 0; i < n && i < TOP_PROJECTS; i++) {
+        const Rs__Project *p = v[i]->project;
+        char q[48] = "", w[32];
+        size_t cat = p->has_category && (size_t)p->category < RS_EVAL_NCAT ? (size_t)p->category
+                                                                            : 0;
+
+        if (p->has_scale_qty_milli) {
+            char m[32];
+
+            rs_milli_format(p->scale_qty_milli, m);
+            snprintf(q, sizeof q, "%s%s", m, str(p->scale_unit));
+        }
+        tbl_row(&t, town_name(d, v[i]->division_code), str(p->village), str(p->project_id),
+                str(p->name), rs_eval_cat_name(cat), q, wan(p->completed_investment_fen, w),
+                stage_name(p));
+    }
+    tbl_emit(d, &t);
+    free(v);
+}
+
+struct vsum {
+    const char *div, *village;
+    int64_t fen;
+    uint32_t n;
+};
+
+static int vsum_key_cmp(const void *a, const void *b)
+{
+    const struct vsum *x = a, *y = b;
+    int c = strcmp(x->div, y->div);
+
+    return c ? c : strcmp(x->village, y->village);
+}
+
+static int vsum_fen_cmp(const void *a, const void *b)
+{
+    const struct vsum *x = a, *y = b;
+
+    if (x->fen != y->fen)
+        return x->fen > y->fen ? -1 : 1;
+    return vsum_key_cmp(a, b);
+}
+
+static void top_villages(struct doc *d)
+{
+    const struct rs_eval_dataset *ds = d->res->ds;
+    struct vsum *v;
+    size_t n = 0, m = 0;
+    struct tbl t;
+
+    v = malloc((ds->n ? ds->n : 1) * sizeof *v);
+    if (!v) {
+        d->b->err = d->b->err ? d->b->err : RS_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < ds->n; i++) {
+        const Rs__Record *r = ds->rec[i];
+
+        if (r->body_case != RS__RECORD__BODY_PROJECT || !in_scope(d, r) || !r->project->village ||
+            !r->project->village[0])
+            continue;
+        v[n].div = str(r->division_code);
+        v[n].village = r->project->village;
+        v[n].fen = r->project->completed_investment_fen;
+        v[n].n = 1;
+        n++;
+    }
+    qsort(v, n, sizeof *v, vsum_key_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && vsum_key_cmp(&v[m - 1], &v[i]) == 0) {
+            v[m - 1].fen += v[i].fen;
+            v[m - 1].n++;
+        } else {
+            v[m++] = v[i];
+        }
+    }
+    if (m == 0) {
+        free(v);
+        return;
+    }
+    qsort(v, m, sizeof *v, vsum_fen_cmp);
+    para(d, "按村（社区）汇总的项目完成投资（前%zu个）：",
+         m < TOP_VILLAGES ? m : (size_t)TOP_VILLAGES);
+    tbl_init(&t, "llrr");
+    tbl_row(&t, "乡镇/街道", "村（社区）", "项目数", "完成投资（万元）");
+    for (size_t i = 0; i < m && i < TOP_VILLAGES; i++) {
+        char c[16], w[32];
+
+        snprintf(c, sizeof c, "%u", v[i].n);
+        tbl_row(&t, town_name(d, v[i].div), v[i].village, c, wan(v[i].fen, w));
+    }
+    tbl_emit(d, &t);
+    free(v);
+}
+
+static void training_tables(struct doc *d)
+{
+    const struct rs_eval_dataset *ds = d->res->ds;
+    struct tbl t, s;
+
+    tbl_init(&t, "lllllrrrrr");
+    tbl_row(&t, "乡镇/街道", "批次", "类型", "课程", "开始日期", "计划人次", "培训人次",
+            "考证人数", "考证率", "费用（万元）");
+    tbl_init(&s, "llrrrr");
+    tbl_row(&s, "乡镇/街道", "批次", "补助人数", "每人标准（元）", "补助总额（元）",
+            "人数×标准（元）");
+    for (size_t i = 0; i < ds->n; i++) {
+        const Rs__Record *r = ds->rec[i];
+        const Rs__Training *tr;
+        char a[16], b2[16], c[16], p[32], w[32], dt[11] = "";
+
+        if (r->body_case != RS__RECORD__BODY_TRAINING || !in_scope(d, r))
+            continue;
+        tr = r->training;
+        if (tr->has_type && tr->type == RS__TRAINING_TYPE__TRAIN_SELF) {
+            char x[32], y[32], z[32];
+
+            snprintf(a, sizeof a, "%u", tr->subsidy_persons);
+            tbl_row(&s, town_name(d, r->division_code), str(tr->batch_id), a,
+                    yuan(tr->subsidy_per_person_fen, x), yuan(tr->subsidy_total_fen, y),
+                    yuan(tr->subsidy_per_person_fen * (int64_t)tr->subsidy_persons, z));
+            continue;
+        }
+        if (tr->has_start_date)
+            rs_date_format(tr->start_date, dt);
+        snprintf(a, sizeof a, "%u", tr->trainees);
+        snprintf(b2, sizeof b2, "%u", tr->certified);
+        if (tr->has_planned_trainees)
+            snprintf(c, sizeof c, "%u", tr->planned_trainees);
+        else
+            snprintf(c, sizeof c, "未填");
+        tbl_row(&t, town_name(d, r->division_code), str(tr->batch_id), train_type(tr),
+                str(tr->course), dt, c, a, b2, pct(tr->certified, tr->trainees, p),
+                wan(tr->cost_fen, w));
+    }
+    if (t.nrows > 1)
+        tbl_emit(d, &t);
+    else
+        tbl_free(&t);
+    if (s.nrows > 1) {
+        para(d, "自主培训补助：");
+        tbl_emit(d, &s);
+    } else {
+        tbl_free(&s);
+    }
+}
+
+/* ------------------------------------------------------------ township figures */
+
+static void category_table(struct doc *d, const struct rs_eval_town *t)
+{
+    struct tbl tb;
+    char c[16], w1[32], w2[32], w3[32];
+
+    if (t->proj_n == 0)
+        return;
+    tbl_init(&tb, "lrlrrr");
+    tbl_row(&tb, "类别", "项目数", "规模", "计划投资（万元）", "完成投资（万元）",
+            "已支付（万元）");
+    for (size_t k = 0; k < RS_EVAL_NCAT; k++) {
+        const struct rs_eval_cat *cat = &t->cat[k];
+        char q[160];
+
+        if (!cat->count)
+            continue;
+        qty_text(cat, q, sizeof q);
+        snprintf(c, sizeof c, "%u", cat->count);
+        tbl_row(&tb, rs_eval_cat_name(k), c, q, wan(cat->planned_fen, w1),
+                wan(cat->completed_fen, w2), wan(cat->paid_fen, w3));
+    }
+    snprintf(c, sizeof c, "%u", t->proj_n);
+    tbl_row(&tb, "合计", c, "", wan(t->proj_planned_fen, w1), wan(t->proj_completed_fen, w2),
+            wan(t->proj_paid_fen, w3));
+    tbl_emit(d, &tb);
+}
+
+/* Relief, training (if with_training), petitions (always), subsidy and
+ * surveys (if any). */
+static void town_lines(struct doc *d, const struct rs_eval_town *t, bool with_training)
+{
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    char w[32], x[32], r[32];
+    bool any = false;
+
+    rs_rbuf_printf(&p, "救助：受益移民%u户（不重复户数），救助资金%s万元", t->rl_households,
+                   wan(t->rl_fen, w));
+    for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
+        if (!t->rl_kind_households[k] && !t->rl_kind_fen[k])
+            continue;
+        rs_rbuf_printf(&p, "%s%s%u户%s万元", any ? "；" : "（其中", rs_eval_rkind_name(k),
+                       t->rl_kind_households[k], wan(t->rl_kind_fen[k], w));
+        any = true;
+    }
+    rs_rbuf_puts(&p, any ? "）。" : "。");
+    para_end(d, &p);
+    if (with_training) {
+        rs_rbuf_printf(&p, "培训：组织培训%u期%u人次，考证%u人，考证率%s", t->tr_n,
+                       t->tr_trainees, t->tr_certified, pct(t->tr_certified, t->tr_trainees, r));
+        if (t->tr_self_n)
+            rs_rbuf_printf(&p, "；自主培训补助%u人，发放%s元", t->tr_self_persons,
+                           yuan(t->tr_self_paid_fen, x));
+        rs_rbuf_printf(&p, "；培训投入资金%s万元。", wan(t->tr_cost_fen, w));
+        para_end(d, &p);
+    }
+    rs_rbuf_printf(&p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人。",
+                   t->pt_n, t->pt_closed, t->pt_repeat,
+                   pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r), t->pt_above);
+    para_end(d, &p);
+    if (t->sub_n) {
+        rs_rbuf_printf(&p, "直补资金：发放%u笔，发放人数%u人，应发%s万元，实发%s万元，"
+                           "按时足额发放%u笔。",
+                       t->sub_n, t->sub_persons, wan(t->sub_due_fen, w), wan(t->sub_paid_fen, x),
+                       t->sub_ok);
+        para_end(d, &p);
+    }
+    if (t->sv_n) {
+        rs_rbuf_printf(&p, "满意度调查：%u次，有效样本%u份，满意%u份，基本满意%u份，不满意%u份，"
+                           "满意度（含基本满意）%s。",
+                       t->sv_n, t->sv_valid, t->sv_satisfied, t->sv_basic, t->sv_dissatisfied,
+                       pct((int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid, r));
+        para_end(d, &p);
+    }
+}
+
+static void towns_section(struct doc *d, int level)
+{
+    const struct rs_eval_result *res = d->res;
+
+    if (res->ntowns == 0) {
+        para(d, "（本年度没有乡镇/街道报送的记录。）");
+        return;
+    }
+    for (size_t i = 0; i < res->ntowns; i++) {
+        const struct rs_eval_town *t = &res->towns[i];
+
+        if (strcmp(t->name, t->code) == 0)
+            heading(d, level, "%s", t->code[0] ? t->code : "（未注明区划）");
+        else
+            heading(d, level, "%s（%s）", t->name, t->code);
+        if (t->proj_n) {
+            char w[32];
+
+            para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
+                 wan(t->proj_completed_fen, w), t->proj_completed);
+            category_table(d, t);
+        } else {
+            para(d, "后扶项目：无。");
+        }
+        town_lines(d, t, true);
+    }
+}
+
+/* ------------------------------------------------------------ findings */
+
+static void findings_table(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    size_t ne = 0, nw = 0, nn = 0;
+    struct tbl t;
+
+    for (size_t i = 0; i < res->nfindings; i++) {
+        ne += res->findings[i].sev == RS_SEV_ERROR;
+        nw += res->findings[i].sev == RS_SEV_WARNING;
+        nn += res->findings[i].sev == RS_SEV_NOTE;
+    }
+    if (res->nfindings == 0) {
+        para(d, "一致性核查未发现问题。");
+        return;
+    }
+    para(d, "一致性核查共发现%zu项：错误%zu项，警告%zu项，提示%zu项%s。", res->nfindings, ne, nw,
+         nn, res->findings_dropped ? "（另有超出上限未列出的若干项）" : "");
+    tbl_init(&t, "rlllll");
+    tbl_row(&t, "序号", "级别", "核查内容", "记录为", "所载/发现", "位置");
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct rs_eval_finding *f = &res->findings[i];
+        char n[24], where[320];
+
+        snprintf(n, sizeof n, "%zu", i + 1);
+        if (f->division[0])
+            snprintf(where, sizeof where, "%s：%s", town_name(d, f->division), f->where);
+        else
+            snprintf(where, sizeof where, "%s", f->where);
+        tbl_row(&t, n, rs_eval_sev_label(f->sev), f->check, f->expected, f->found, where);
+    }
+    tbl_emit(d, &t);
+}
+
+/* Every catalogue formula, scored by the framework or not. */
+static void formulas_table(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    struct tbl t;
+
+    para(d, "下表列出全部公式按记录计算的结果（含评分框架未计分的公式），无法计算的注明原因：");
+    tbl_init(&t, "lllll");
+    tbl_row(&t, "公式", "指标", "计算值", "计算依据", "计入评分");
+    for (size_t i = 0; i < res->nfx; i++) {
+        const struct rs_eval_item *it = &res->fx[i];
+        struct rs_rbuf basis = {NULL, 0, 0, RS_OK};
+        char v[48];
+        bool scored = false;
+
+        for (size_t k = 0; k < res->nitems; k++)
+            scored = scored || res->items[k].ind->formula == it->ind->formula;
+        rs_eval_item_value(it, v);
+        if (it->state != RS_EVAL_OK)
+            rs_rbuf_puts(&basis, it->reason);
+        for (size_t k = 0; k < it->ninputs; k++)
+            rs_rbuf_printf(&basis, "%s%s%s", k || it->state != RS_EVAL_OK ? "；" : "",
+                           it->in[k].label, it->in[k].value);
+        if (basis.err && !d->b->err)
+            d->b->err = basis.err;
+        tbl_row(&t, it->fi->code, it->fi->name, v, basis.p ? basis.p : "", scored ? "是" : "否");
+        free(basis.p);
+    }
+    tbl_emit(d, &t);
+}
+
+static bool has_finding(const struct rs_eval_result *res, const char *prefix)
+{
+    for (size_t i = 0; i < res->nfindings; i++) {
+        if (res->findings[i].sev != RS_SEV_NOTE &&
+            strncmp(res->findings[i].code, prefix, strlen(prefix)) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------ sections */
+
+static void sec_unit(struct doc *d)
+{
+    const struct rs_eval_unit *u = &d->res->unit;
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+
+    heading(d, 2, "一、单位基本情况");
+    if (u->profile) {
+        const Rs__UnitProfile *pr = u->profile->unit_profile;
+
+        if (pr->admin_level && pr->admin_level[0])
+            rs_rbuf_printf(&p, "本单位为%s单位。", pr->admin_level);
+        if (pr->funding && pr->funding[0])
+            rs_rbuf_printf(&p, "%s。", pr->funding);
+        if (pr->accounting && pr->accounting[0])
+            rs_rbuf_printf(&p, "财务核算适用%s。", pr->accounting);
+        if (pr->disclosure && pr->disclosure[0])
+            rs_rbuf_printf(&p, "预决算在%s公开披露。", pr->disclosure);
+        if (pr->departments && pr->departments[0]) {
+            size_t n = 1;
+
+            for (const char *q = pr->departments; (q = strstr(q, "、")) != NULL; q += 3)
+                n++;
+            rs_rbuf_printf(&p, "内设机构%zu个：%s。", n, pr->departments);
+        }
+    } else {
+        rs_rbuf_puts(&p, "（未录入单位概况记录。）");
+    }
+    if (u->staffing) {
+        const Rs__Staffing *s = u->staffing->staffing;
+        uint32_t total = s->has_stated_total ? s->stated_total
+                                             : s->in_service + s->retired + s->temporary;
+
+        rs_rbuf_printf(&p, "%u年人员总计%u人，其中在职%u人，退休%u人", d->res->year, total,
+                       s->in_service, s->retired);
+        if (s->has_temporary)
+            rs_rbuf_printf(&p, "，临聘%u人", s->temporary);
+        rs_rbuf_printf(&p, "；编制数%u人，在职人员数%s编制核定数。", s->establishment,
+                       s->in_service < s->establishment   ? "少于"
+                       : s->in_service == s->establishment ? "等于"
+                                                           : "多于");
+    } else {
+        rs_rbuf_puts(&p, "（未录入人员编制记录。）");
+    }
+    para_end(d, &p);
+    if (u->profile && u->profile->unit_profile->functions &&
+        u->profile->unit_profile->functions[0]) {
+        const char *f = u->profile->unit_profile->functions;
+        size_t n = 0;
+
+        para(d, "单位基本职能职责如下：");
+        while (*f) {
+            const char *e = strchr(f, '\n');
+            size_t len = e ? (size_t)(e - f) : strlen(f);
+            char line[1024];
+
+            if (len >= sizeof line)
+                len = sizeof line - 1;
+            memcpy(line, f, len);
+            line[len] = '\0';
+            if (len && line[len - 1] == '\r')
+                line[--len] = '\0';
+            if (len) {
+                /* Drop the clerk's own numbering ("1、", "1."). */
+                const char *t = line;
+
+                while (*t >= '0' && *t <= '9')
+                    t++;
+                if (t != line && strncmp(t, "、", 3) == 0)
+                    t += 3;
+                else if (t != line && *t == '.')
+                    t++;
+                else
+                    t = line;
+                while (*t == ' ')
+                    t++;
+                rs_rbuf_printf(d->b, "%zu. %s\n", ++n, t);
+            }
+            f = e ? e + 1 : f + strlen(f);
+        }
+        rs_rbuf_puts(d->b, "\n");
+    }
+}
+
+static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
+{
+    int64_t dlt = l->final - l->year_start;
+    char w[32];
+
+    if (dlt == 0) {
+        rs_rbuf_puts(p, "，与年初预算持平");
+    } else {
+        rs_rbuf_printf(p, "，较年初%s%s万元", dlt < 0 ? "减少" : "增加",
+                       wan(dlt < 0 ? -dlt : dlt, w));
+        if (l->transfer)
+            rs_rbuf_printf(p, "（其中上级转移支付%s万元）", wan(l->transfer, w));
+    }
+    if (l->rec->budget_line->change_reason && l->rec->budget_line->change_reason[0])
+        rs_rbuf_printf(p, "，原因是%s", l->rec->budget_line->change_reason);
+}
+
+/* One line's sentence: "...年初项目支出预算48.00万元，决算数716.41万元，较年初增加..." */
+static void line_para(struct doc *d, size_t k, const char *none)
+{
+    const struct rs_eval_line *l = &d->res->unit.line[k];
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    char a[32], b[32], c[32];
+
+    if (!l->rec || (l->year_start == 0 && l->adjusted == 0 && l->final == 0)) {
+        para(d, "%u年%s", d->res->year, none);
+        return;
+    }
+    rs_rbuf_printf(&p, "%u年初%s预算%s万元", d->res->year, rs_eval_line_name(k),
+                   wan(l->year_start, a));
+    if (l->has_adjusted && l->adjusted != l->year_start)
+        rs_rbuf_printf(&p, "，调整后预算%s万元", wan(l->adjusted, b));
+    rs_rbuf_printf(&p, "；%u年%s决算数%s万元", d->res->year, rs_eval_line_name(k),
+                   wan(l->final, c));
+    change_text(&p, l);
+    rs_rbuf_puts(&p, "。");
+    para_end(d, &p);
+}
+
+static void sec_budget(struct doc *d)
+{
+    const struct rs_eval_unit *u = &d->res->unit;
+    const struct rs_eval_line *pe = &u->line[RS__BUDGET_LINE_KIND__LINE_PERSONNEL];
+    const struct rs_eval_line *pu = &u->line[RS__BUDGET_LINE_KIND__LINE_PUBLIC];
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    char a[32], b[32], c[32];
+    uint32_t y = d->res->year;
+
+    heading(d, 2, "二、一般公共预算支出情况");
+    heading(d, 3, "（一）基本支出情况");
+    if (!pe->rec && !pu->rec) {
+        para(d, "（未录入人员经费、公用经费预算行。）");
+    } else {
+        rs_rbuf_printf(&p, "%u年初基本支出预算%s万元，其中：人员经费%s万元；公用经费%s万元。", y,
+                       wan(u->basic_ys, a), wan(pe->year_start, b), wan(pu->year_start, c));
+        if (u->basic_adj != u->basic_ys)
+            rs_rbuf_printf(&p, "调整后基本支出预算%s万元。", wan(u->basic_adj, a));
+        rs_rbuf_printf(&p, "%u年基本支出决算数%s万元", y, wan(u->basic_final, a));
+        if (pe->rec) {
+            rs_rbuf_printf(&p, "，其中人员经费%s万元", wan(pe->final, a));
+            change_text(&p, pe);
+        }
+        if (pu->rec) {
+            rs_rbuf_printf(&p, "；公用经费%s万元", wan(pu->final, a));
+            change_text(&p, pu);
+        }
+        rs_rbuf_puts(&p, "。");
+        para_end(d, &p);
+    }
+    heading(d, 3, "（二）项目支出情况");
+    line_para(d, RS__BUDGET_LINE_KIND__LINE_PROJECT, "没有项目支出。");
+    heading(d, 2, "三、政府性基金预算支出情况");
+    line_para(d, RS__BUDGET_LINE_KIND__LINE_GOV_FUND, "没有政府性基金预算支出。");
+    heading(d, 2, "四、国有资本经营预算支出情况");
+    line_para(d, RS__BUDGET_LINE_KIND__LINE_STATE_CAPITAL, "没有国有资本经营预算支出。");
+    heading(d, 2, "五、社会保险基金预算支出情况");
+    line_para(d, RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE, "没有社会保险基金预算支出。");
+}
+
+static void item_sources(struct rs_rbuf *p, const struct rs_eval_item *it)
+{
+    rs_rbuf_puts(p, "（数据来源：");
+    for (size_t k = 0; k < it->ninputs; k++) {
+        bool seen = false;
+
+        for (size_t j = 0; j < k; j++)
+            seen = seen || strcmp(it->in[j].source, it->in[k].source) == 0;
+        if (!seen)
+            rs_rbuf_printf(p, "%s%s", k ? "；" : "", it->in[k].source);
+    }
+    rs_rbuf_puts(p, "）");
+}
+
+static void item_para(struct doc *d, size_t n, const struct rs_eval_item *it)
+{
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    char v[48], s[32], pts[32], buf[1024];
+    const char *just = it->manual ? it->manual->manual_score->justification : NULL;
+
+    rs_eval_item_value(it, v);
+    milli(it->score_milli, s);
+    milli(it->ind->points_milli, pts);
+    if (it->state != RS_EVAL_OK) {
+        rs_rbuf_printf(&p, "%zu. %s：无法计算（%s），得0分（满分%s分）。", n, it->ind->name,
+                       unstop(nc_reason(it), buf, sizeof buf), pts);
+        if (it->ninputs) {
+            rs_rbuf_puts(&p, "相关数据：");
+            for (size_t k = 0; k < it->ninputs; k++)
+                rs_rbuf_printf(&p, "%s%s%s", k ? "，" : "", it->in[k].label, it->in[k].value);
+            item_sources(&p, it);
+            rs_rbuf_puts(&p, "。");
+        }
+    } else if (it->ind->rule == RS_RULE_MANUAL) {
+        rs_rbuf_printf(&p, "%zu. %s：评审评分，得%s分（满分%s分）", n, it->ind->name, s, pts);
+        item_sources(&p, it);
+        rs_rbuf_puts(&p, "。");
+    } else {
+        rs_rbuf_printf(&p, "%zu. %s：%s（目标%s），得%s分（满分%s分）。%s", n, it->ind->name, v,
+                       it->ind->target, s, pts, it->fi->definition);
+        if (it->ninputs) {
+            rs_rbuf_puts(&p, "，其中");
+            for (size_t k = 0; k < it->ninputs; k++)
+                rs_rbuf_printf(&p, "%s%s%s", k ? "，" : "", it->in[k].label, it->in[k].value);
+            item_sources(&p, it);
+        }
+        rs_rbuf_puts(&p, "。");
+        if (it->score_milli < it->ind->points_milli && it->reason[0])
+            rs_rbuf_printf(&p, "失分原因：%s。", unstop(it->reason, buf, sizeof buf));
+    }
+    if (just && just[0])
+        rs_rbuf_printf(&p, "评审说明：%s。", unstop(just, buf, sizeof buf));
+    para_end(d, &p);
+}
+
+static void data_section(struct doc *d, int level)
+{
+    const struct rs_eval_result *res = d->res;
+    const struct rs_eval_unit *u = &res->unit;
+    const struct rs_eval_town *t = &res->total;
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    char a[32], b[32], c[32], r[32];
+    struct tbl tb;
+
+    heading(d, level + 1, "1. 预算执行");
+    if (u->nlines) {
+        tbl_init(&tb, "lrrrrr");
+        tbl_row(&tb, "预算行", "年初预算（万元）", "调整后预算（万元）", "决算（万元）",
+                "增减（万元）", "上级转移支付（万元）");
+        for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+            const struct rs_eval_line *l = &u->line[k];
+            char e[32], f[32];
+
+            if (!l->rec)
+                continue;
+            tbl_row(&tb, rs_eval_line_name(k), wan(l->year_start, a), wan(l->adjusted, b),
+                    wan(l->final, c), wan(l->final - l->year_start, e), wan(l->transfer, f));
+        }
+        {
+            char e[32], f[32];
+
+            tbl_row(&tb, "合计", wan(u->ys_total, a), wan(u->adj_total, b), wan(u->final_total, c),
+                    wan(u->final_total - u->ys_total, e), wan(u->transfer_total, f));
+        }
+        tbl_emit(d, &tb);
+        para(d, "全年预算数（调整后预算合计）%s万元，预算执行数（决算数合计）%s万元，"
+                "预算执行率%s。",
+             wan(u->adj_total, a), wan(u->final_total, b), pct(u->final_total, u->adj_total, r));
+    } else {
+        para(d, "（未录入预算行记录。）");
+    }
+    heading(d, level + 1, "2. “三公”经费与政府采购");
+    if (u->nsg) {
+        bool first = true;
+
+        rs_rbuf_printf(&p, "“三公”经费预算%s万元，实际支出%s万元，其中：", wan(u->sg_budget, a),
+                       wan(u->sg_final, b));
+        for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+            if (!u->sg[k].rec)
+                continue;
+            rs_rbuf_printf(&p, "%s%s支出%s万元", first ? "" : "，", rs_eval_sangong_name(k),
+                           wan(u->sg[k].final, a));
+            first = false;
+        }
+        rs_rbuf_puts(&p, "。");
+        para_end(d, &p);
+    } else {
+        para(d, "（未录入“三公”经费记录。）");
+    }
+    if (u->procurement) {
+        const Rs__Procurement *pr = u->procurement->procurement;
+
+        para(d, "政府采购预算数%s万元，实际采购金额%s万元，政府采购执行率%s。",
+             wan(pr->budget_fen, a), wan(pr->actual_fen, b),
+             pct(pr->actual_fen, pr->budget_fen, r));
+    } else {
+        para(d, "（未录入政府采购记录。）");
+    }
+    heading(d, level + 1, "3. 后扶项目");
+    if (t->proj_n) {
+        para(d, "全区共实施后扶项目%u个，计划投资%s万元，完成投资%s万元，已支付%s万元；已完工%u个，"
+                "按期完工%u个，验收合格%u个。",
+             t->proj_n, wan(t->proj_planned_fen, a), wan(t->proj_completed_fen, b),
+             wan(t->proj_paid_fen, c), t->proj_completed, t->proj_on_time, t->proj_passed);
+        category_table(d, t);
+        top_villages(d);
+        top_projects(d);
+    } else {
+        para(d, "（本年度没有后扶项目记录。）");
+    }
+    heading(d, level + 1, "4. 移民培训");
+    para(d, "全年组织移民培训%u期%u人次，考证%u人，考证率%s；自主培训补助%u人，发放%s元；"
+            "培训投入资金合计%s万元。",
+         t->tr_n, t->tr_trainees, t->tr_certified, pct(t->tr_certified, t->tr_trainees, r),
+         t->tr_self_persons, yuan(t->tr_self_paid_fen, a), wan(t->tr_cost_fen, b));
+    training_tables(d);
+    heading(d, level + 1, "5. 救助、直补、信访和满意度");
+    town_lines(d, t, false);
+}
+
+static void score_table(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    struct tbl t;
+    char a[32], b[32];
+
+    tbl_init(&t, "llrlrrl");
+    tbl_row(&t, "维度", "指标", "分值", "目标值", "实际值", "得分", "扣分原因");
+    for (size_t i = 0; i < res->nitems; i++) {
+        const struct rs_eval_item *it = &res->items[i];
+        char v[48];
+
+        rs_eval_item_value(it, v);
+        tbl_row(&t, it->ind->dimension, it->ind->name, milli(it->ind->points_milli, a),
+                it->ind->target, v, milli(it->score_milli, b),
+                it->score_milli < it->ind->points_milli ? it->reason : "");
+    }
+    tbl_row(&t, "合计", "", milli(res->fw->total_milli, a), "", "", milli(res->total_milli, b),
+            "");
+    tbl_emit(d, &t);
+    para(d, "自评得分%s分，等级：%s（优≥90分，良≥80分，中≥60分，差<60分）。",
+         milli(res->total_milli, a), res->grade);
+}
+
+static void sec_perf(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    const struct rs_framework *fw = res->fw;
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    const char *unit = res->unit.profile && res->unit.profile->unit_profile->unit_name
+                           ? res->unit.profile->unit_profile->unit_name
+                           : "本单位";
+    char a[32], b[32];
+    size_t sub = 0;
+
+    heading(d, 2, "六、单位整体支出绩效情况");
+    rs_rbuf_printf(&p, "%s从", unit);
+    for (size_t k = 0; k < fw->ndims; k++)
+        rs_rbuf_printf(&p, "%s%s", k == 0 ? "" : k + 1 == fw->ndims ? "和" : "、",
+                       fw->dims[k].name);
+    rs_rbuf_printf(&p, "等方面，按评分框架%s对%u年整体支出绩效进行了评价，自评得分%s分，"
+                       "等级为“%s”。具体情况如下：",
+                   fw->name, res->year, milli(res->total_milli, a), res->grade);
+    para_end(d, &p);
+    for (size_t k = 0; k < fw->ndims; k++) {
+        size_t n = 0;
+
+        heading(d, 3, "（%s）%s方面（满分%s分，得分%s分）", cn_num(++sub), fw->dims[k].name,
+                milli(fw->dims[k].points_milli, a), milli(res->dim_score_milli[k], b));
+        for (size_t i = 0; i < res->nitems; i++) {
+            if (res->items[i].ind->dim == k)
+                item_para(d, ++n, &res->items[i]);
+        }
+    }
+    heading(d, 3, "（%s）主要财务与业务数据", cn_num(++sub));
+    data_section(d, 3);
+    heading(d, 3, "（%s）分乡镇（街道）情况", cn_num(++sub));
+    towns_section(d, 4);
+    heading(d, 3, "（%s）评分表", cn_num(++sub));
+    score_table(d);
+}
+
+static void sec_problems(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    size_t n = 0;
+
+    heading(d, 2, "七、存在的问题及原因分析");
+    for (size_t i = 0; i < res->nitems; i++) {
+        const struct rs_eval_item *it = &res->items[i];
+        char a[32], b[32], c[32], buf[1024];
+
+        if (it->score_milli >= it->ind->points_milli)
+            continue;
+        rs_rbuf_printf(d->b, "%zu. %s“%s”得%s分（满分%s分，失%s分）：%s。\n", ++n,
+                       it->ind->dimension, it->ind->name, milli(it->score_milli, a),
+                       milli(it->ind->points_milli, b),
+                       milli(it->ind->points_milli - it->score_milli, c),
+                       unstop(it->reason, buf, sizeof buf));
+    }
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct rs_eval_finding *f = &res->findings[i];
+        char buf[256];
+
+        if (f->sev == RS_SEV_NOTE || strcmp(f->code, "indicator.not_computable") == 0)
+            continue;
+        rs_rbuf_printf(d->b, "%zu. %s%s：记录为%s，所载/发现为%s。\n", ++n,
+                       f->division[0] ? town_name(d, f->division) : "", f->check, f->expected,
+                       unstop(f->found, buf, sizeof buf));
+    }
+    if (n == 0)
+        rs_rbuf_puts(d->b, "未发现失分指标和数据不一致问题。\n");
+    rs_rbuf_puts(d->b, "\n");
+}
+
+static void sec_measures(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    size_t n = 0, lost = 0;
+
+    heading(d, 2, "八、下一步改进措施");
+    for (size_t i = 0; i < res->nitems; i++) {
+        const struct rs_eval_item *it = &res->items[i];
+
+        if (it->score_milli >= it->ind->points_milli)
+            continue;
+        rs_rbuf_printf(&p, "%s“%s”", lost ? "、" : "", it->ind->name);
+        lost++;
+    }
+    if (lost) {
+        char *names = p.p;
+
+        para(d, "（%s）针对失分指标逐项整改：对%s明确责任股室和完成时限，确保下年度达到目标值。",
+             cn_num(++n), names ? names : "");
+        free(p.p);
+        memset(&p, 0, sizeof p);
+    }
+    if (has_finding(res, "stated."))
+        para(d, "（%s）以报送记录为准核对报告中的每一个数字，更正与记录不一致的数字，报告中不再使用"
+                "“近”“余”“约”等约数。",
+             cn_num(++n));
+    if (has_finding(res, "budget."))
+        para(d, "（%s）加强预算编制和调整管理：全年预算数按调整后预算口径计算执行率；超过30%%的预算"
+                "调整须说明原因并列明上级转移支付。",
+             cn_num(++n));
+    if (has_finding(res, "training.") || has_finding(res, "subsidy."))
+        para(d, "（%s）补助资金按人数和标准核发，发放前复核应发金额，发放后核对实发金额。",
+             cn_num(++n));
+    if (has_finding(res, "project."))
+        para(d, "（%s）项目完工后及时组织验收，落实管护主体，控制投资不超计划。", cn_num(++n));
+    para(d, "（%s）督促各乡镇（街道）按时、完整报送项目、培训、救助、信访等记录，确保自评数据"
+            "准确。",
+         cn_num(++n));
+}
+
+static void sec_other(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    const char *disc = res->unit.profile && res->unit.profile->unit_profile->disclosure &&
+                               res->unit.profile->unit_profile->disclosure[0]
+                           ? res->unit.profile->unit_profile->disclosure
+                           : NULL;
+
+    heading(d, 2, "九、单位整体支出绩效自评结果拟应用和公开情况");
+    if (disc)
+        para(d, "自评结果用于改进下年度预算编制和项目安排，并按规定与部门决算一并在%s公开。",
+             disc);
+    else
+        para(d, "自评结果用于改进下年度预算编制和项目安排，并按规定与部门决算一并公开"
+                "（未录入公开渠道）。");
+    heading(d, 2, "十、其他需要说明的情况");
+    heading(d, 3, "（一）数据一致性核查");
+    findings_table(d);
+    heading(d, 3, "（二）全部公式计算结果");
+    formulas_table(d);
+    heading(d, 3, "（三）评分依据");
+    para(d, "评分框架：%s.csv，SHA-256：%s。本报告依据%u年度当前记录%zu条生成%s；"
+            "评分保留到0.001分，金额以万元保留两位小数、比率保留两位小数显示（四舍五入）。",
+         res->fw->name, res->fw->hash, res->year, res->nrecords,
+         res->ds->ignored ? "（另有记录不属于本年度或无法解码，未计入）" : "");
+}
+
+static void township_doc(struct doc *d)
+{
+    const struct rs_eval_result *res = d->res;
+    const struct rs_eval_town *t = res->ntowns ? &res->towns[0] : NULL;
+    const char *name = t ? t->name : res->division;
+
+    heading(d, 1, "%u年度%s移民工作数据汇总", res->year, name);
+    para(d, "本汇总由 resettle 根据%s（%s）报送的%u年度当前记录%zu条生成，所有数字均由记录计算。",
+         name, res->division, res->year, res->nrecords);
+    heading(d, 2, "一、后扶项目");
+    if (t && t->proj_n) {
+        char a[32];
+
+        para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
+             wan(t->proj_completed_fen, a), t->proj_completed);
+        category_table(d, t);
+        top_villages(d);
+        top_projects(d);
+    } else {
+        para(d, "（本年度没有后扶项目记录。）");
+    }
+    heading(d, 2, "二、培训、救助、直补、信访和满意度");
+    if (t)
+        town_lines(d, t, true);
+    training_tables(d);
+    heading(d, 2, "三、数据一致性核查");
+    findings_table(d);
+}
+
+void rs_render_doc(const struct rs_eval_result *res, bool md, struct rs_rbuf *b)
+{
+    struct doc d = {b, md, res};
+    const char *unit = res->unit.profile && res->unit.profile->unit_profile->unit_name &&
+                               res->unit.profile->unit_profile->unit_name[0]
+                           ? res->unit.profile->unit_profile->unit_name
+                           : "本单位";
+
+    if (res->is_township) {
+        township_doc(&d);
+        return;
+    }
+    heading(&d, 1, "%u年度%s整体支出绩效自评报告", res->year, unit);
+    para(&d, "%s本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字均由"
+             "记录计算。评分框架：%s（SHA-256 %s）。",
+         md ? "> " : "", res->year, res->nrecords, res->fw->name, res->fw->hash);
+    sec_unit(&d);
+    sec_budget(&d);
+    sec_perf(&d);
+    sec_problems(&d);
+    sec_measures(&d);
+    sec_other(&d);
+}

@@ -1,0 +1,1090 @@
+/*
+ * test_eval.c - rule shapes, formulas, total and grade, and the
+ * consistency checker on hand-built datasets (the seed's five problems).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rs_eval.h"
+#include "rs_framework.h"
+
+#define FW_DIR RS_SOURCE_DIR "/server/frameworks"
+#define W(c) ((int64_t)(c) * 10000) /* c in hundredths of 万元: W(14093) is 140.93万元 */
+#define DIV_UNIT "430602"
+#define DIV_A "430602001"
+#define DIV_B "430602002"
+
+/* ------------------------------------------------------------ builders */
+
+static unsigned seq;
+
+static void add(struct rs_eval_dataset *ds, const char *div, Rs__Record__BodyCase bc, void *body)
+{
+    Rs__Record r = RS__RECORD__INIT;
+    char id[40];
+
+    snprintf(id, sizeof id, "%08u-0000-4000-8000-000000000000", ++seq);
+    r.id = id;
+    r.division_code = (char *)div;
+    r.has_year = true;
+    r.year = 2023;
+    r.has_period = true;
+    r.period = RS__PERIOD__PERIOD_YEAR;
+    r.body_case = bc;
+    switch (bc) {
+    case RS__RECORD__BODY_PROJECT:
+        r.project = body;
+        break;
+    case RS__RECORD__BODY_SUBSIDY:
+        r.subsidy = body;
+        break;
+    case RS__RECORD__BODY_TRAINING:
+        r.training = body;
+        break;
+    case RS__RECORD__BODY_RELIEF:
+        r.relief = body;
+        break;
+    case RS__RECORD__BODY_PETITION:
+        r.petition = body;
+        break;
+    case RS__RECORD__BODY_SURVEY:
+        r.survey = body;
+        break;
+    case RS__RECORD__BODY_UNIT_PROFILE:
+        r.unit_profile = body;
+        break;
+    case RS__RECORD__BODY_STAFFING:
+        r.staffing = body;
+        break;
+    case RS__RECORD__BODY_BUDGET_LINE:
+        r.budget_line = body;
+        break;
+    case RS__RECORD__BODY_SAN_GONG:
+        r.san_gong = body;
+        break;
+    case RS__RECORD__BODY_PROCUREMENT:
+        r.procurement = body;
+        break;
+    case RS__RECORD__BODY_CARRY_OVER:
+        r.carry_over = body;
+        break;
+    case RS__RECORD__BODY_FIXED_ASSETS:
+        r.fixed_assets = body;
+        break;
+    case RS__RECORD__BODY_MANUAL_SCORE:
+        r.manual_score = body;
+        break;
+    case RS__RECORD__BODY_STATED_FIGURE:
+        r.stated_figure = body;
+        break;
+    default:
+        fail();
+    }
+    assert_int_equal(rs_eval_dataset_add(ds, &r), RS_OK);
+}
+
+static void staffing(struct rs_eval_dataset *ds, uint32_t est, uint32_t in, uint32_t ret,
+                     uint32_t stated)
+{
+    Rs__Staffing s = RS__STAFFING__INIT;
+
+    s.has_establishment = s.has_in_service = s.has_retired = true;
+    s.establishment = est;
+    s.in_service = in;
+    s.retired = ret;
+    if (stated) {
+        s.has_stated_total = true;
+        s.stated_total = stated;
+    }
+    add(ds, DIV_UNIT, RS__RECORD__BODY_STAFFING, &s);
+}
+
+static void line(struct rs_eval_dataset *ds, Rs__BudgetLineKind k, int64_t ys, int64_t adj,
+                 int64_t fin, int64_t transfer, int64_t key, const char *reason)
+{
+    Rs__BudgetLine b = RS__BUDGET_LINE__INIT;
+
+    b.has_line = true;
+    b.line = k;
+    b.has_year_start_fen = b.has_adjusted_fen = b.has_final_fen = true;
+    b.year_start_fen = ys;
+    b.adjusted_fen = adj;
+    b.final_fen = fin;
+    if (transfer) {
+        b.has_higher_transfer_fen = true;
+        b.higher_transfer_fen = transfer;
+    }
+    if (key) {
+        b.has_key_fen = true;
+        b.key_fen = key;
+    }
+    b.change_reason = (char *)reason;
+    add(ds, DIV_UNIT, RS__RECORD__BODY_BUDGET_LINE, &b);
+}
+
+static void sangong(struct rs_eval_dataset *ds, Rs__SanGongKind k, int64_t budget, int64_t fin,
+                    int64_t prev)
+{
+    Rs__SanGong g = RS__SAN_GONG__INIT;
+
+    g.has_kind = g.has_budget_fen = g.has_final_fen = g.has_prev_budget_fen = true;
+    g.kind = k;
+    g.budget_fen = budget;
+    g.final_fen = fin;
+    g.prev_budget_fen = prev;
+    add(ds, DIV_UNIT, RS__RECORD__BODY_SAN_GONG, &g);
+}
+
+static void manual(struct rs_eval_dataset *ds, const char *ind, uint32_t total, uint32_t passed,
+                   int64_t score, const char *why)
+{
+    Rs__ManualScore m = RS__MANUAL_SCORE__INIT;
+
+    m.indicator = (char *)ind;
+    if (total) {
+        m.has_items_total = m.has_items_passed = true;
+        m.items_total = total;
+        m.items_passed = passed;
+    } else {
+        m.has_score_milli = true;
+        m.score_milli = score;
+    }
+    m.justification = (char *)why;
+    add(ds, DIV_UNIT, RS__RECORD__BODY_MANUAL_SCORE, &m);
+}
+
+static void stated(struct rs_eval_dataset *ds, const char *key, const char *text)
+{
+    Rs__StatedFigure f = RS__STATED_FIGURE__INIT;
+
+    f.key = (char *)key;
+    f.text = (char *)text;
+    add(ds, DIV_UNIT, RS__RECORD__BODY_STATED_FIGURE, &f);
+}
+
+static void project(struct rs_eval_dataset *ds, const char *div, const char *id,
+                    Rs__ProjectCategory cat, int64_t qty, const char *unit, int64_t planned,
+                    int64_t done, int64_t paid, int64_t allocated, Rs__ProjectStage stage,
+                    uint32_t pend, uint32_t aend, Rs__Acceptance acc, const char *owner,
+                    const char *village)
+{
+    Rs__Project p = RS__PROJECT__INIT;
+
+    p.project_id = (char *)id;
+    p.name = (char *)id;
+    p.village = (char *)village;
+    p.has_category = true;
+    p.category = cat;
+    p.has_scale_qty_milli = true;
+    p.scale_qty_milli = qty;
+    p.scale_unit = (char *)unit;
+    p.has_planned_investment_fen = p.has_completed_investment_fen = p.has_paid_fen = true;
+    p.planned_investment_fen = planned;
+    p.completed_investment_fen = done;
+    p.paid_fen = paid;
+    if (allocated) {
+        p.has_allocated_fen = true;
+        p.allocated_fen = allocated;
+    }
+    p.has_stage = true;
+    p.stage = stage;
+    if (pend) {
+        p.has_planned_end = true;
+        p.planned_end = pend;
+    }
+    if (aend) {
+        p.has_actual_end = true;
+        p.actual_end = aend;
+    }
+    if (acc) {
+        p.has_acceptance_result = true;
+        p.acceptance_result = acc;
+    }
+    p.maintenance_owner = (char *)owner;
+    add(ds, div, RS__RECORD__BODY_PROJECT, &p);
+}
+
+static void training(struct rs_eval_dataset *ds, const char *div, const char *batch,
+                     Rs__TrainingType type, uint32_t planned, uint32_t trainees,
+                     uint32_t certified, int64_t cost)
+{
+    Rs__Training t = RS__TRAINING__INIT;
+
+    t.batch_id = (char *)batch;
+    t.has_type = true;
+    t.type = type;
+    t.course = (char *)batch;
+    if (planned) {
+        t.has_planned_trainees = true;
+        t.planned_trainees = planned;
+    }
+    t.has_trainees = t.has_certified = t.has_cost_fen = true;
+    t.trainees = trainees;
+    t.certified = certified;
+    t.cost_fen = cost;
+    add(ds, div, RS__RECORD__BODY_TRAINING, &t);
+}
+
+static void self_training(struct rs_eval_dataset *ds, const char *div, int64_t per,
+                          uint32_t persons, int64_t total)
+{
+    Rs__Training t = RS__TRAINING__INIT;
+
+    t.batch_id = "S1";
+    t.has_type = true;
+    t.type = RS__TRAINING_TYPE__TRAIN_SELF;
+    t.has_subsidy_per_person_fen = t.has_subsidy_persons = t.has_subsidy_total_fen = true;
+    t.subsidy_per_person_fen = per;
+    t.subsidy_persons = persons;
+    t.subsidy_total_fen = total;
+    t.has_cost_fen = true;
+    t.cost_fen = total;
+    add(ds, div, RS__RECORD__BODY_TRAINING, &t);
+}
+
+static void subsidy(struct rs_eval_dataset *ds, const char *div, uint32_t persons, int64_t std,
+                    uint32_t months, int64_t due, int64_t paid, uint32_t paid_date,
+                    uint32_t due_date)
+{
+    Rs__SubsidyPayout s = RS__SUBSIDY_PAYOUT__INIT;
+
+    s.village = "V";
+    s.has_persons_paid = s.has_standard_fen_per_year = s.has_months = true;
+    s.persons_paid = persons;
+    s.standard_fen_per_year = std;
+    s.months = months;
+    if (due >= 0) {
+        s.has_amount_due_fen = true;
+        s.amount_due_fen = due;
+    }
+    s.has_amount_paid_fen = true;
+    s.amount_paid_fen = paid;
+    if (paid_date) {
+        s.has_paid_date = true;
+        s.paid_date = paid_date;
+    }
+    if (due_date) {
+        s.has_due_date = true;
+        s.due_date = due_date;
+    }
+    add(ds, div, RS__RECORD__BODY_SUBSIDY, &s);
+}
+
+static void relief(struct rs_eval_dataset *ds, const char *div, const char *hh,
+                   Rs__ReliefKind kind, int64_t amount, uint32_t paid_date)
+{
+    Rs__Relief r = RS__RELIEF__INIT;
+
+    r.household_ref = (char *)hh;
+    r.has_kind = true;
+    r.kind = kind;
+    r.has_amount_fen = true;
+    r.amount_fen = amount;
+    if (paid_date) {
+        r.has_paid_date = true;
+        r.paid_date = paid_date;
+    }
+    add(ds, div, RS__RECORD__BODY_RELIEF, &r);
+}
+
+static void petition(struct rs_eval_dataset *ds, const char *div, const char *id,
+                     Rs__PetitionStatus st, Rs__PetitionLevel lvl, uint32_t visitors)
+{
+    Rs__Petition p = RS__PETITION__INIT;
+
+    p.case_id = (char *)id;
+    p.has_status = p.has_level = true;
+    p.status = st;
+    p.level = lvl;
+    if (visitors) {
+        p.has_visitors = true;
+        p.visitors = visitors;
+    }
+    add(ds, div, RS__RECORD__BODY_PETITION, &p);
+}
+
+static void survey(struct rs_eval_dataset *ds, const char *div, uint32_t valid, uint32_t sat,
+                   uint32_t basic, uint32_t dis)
+{
+    Rs__Survey s = RS__SURVEY__INIT;
+
+    s.survey_id = "SV1";
+    s.has_sample_size = s.has_valid = s.has_satisfied = true;
+    s.has_basically_satisfied = s.has_dissatisfied = true;
+    s.sample_size = valid;
+    s.valid = valid;
+    s.satisfied = sat;
+    s.basically_satisfied = basic;
+    s.dissatisfied = dis;
+    add(ds, div, RS__RECORD__BODY_SURVEY, &s);
+}
+
+/* The seed's unit finance: lines of domain.md section 11, in fen. */
+static void seed_unit(struct rs_eval_dataset *ds)
+{
+    staffing(ds, 13, 10, 4, 14);
+    line(ds, RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, 0,
+         "人员工资变动");
+    line(ds, RS__BUDGET_LINE_KIND__LINE_PUBLIC, W(1800), W(1800), W(1542), 0, 0, "厉行节约");
+    line(ds, RS__BUDGET_LINE_KIND__LINE_PROJECT, W(4800), W(71641), W(71641), 0, W(50000),
+         "有中央移民专项资金");
+    line(ds, RS__BUDGET_LINE_KIND__LINE_GOV_FUND, 0, W(114953), W(114953), W(114953),
+         W(10000), "中央移民专项资金属上级拨付");
+}
+
+/* Every unit and township record type, with hand-computed figures. */
+static struct rs_eval_dataset *full_dataset(void)
+{
+    struct rs_eval_dataset *ds = NULL;
+
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    assert_int_equal(rs_eval_dataset_office(ds, DIV_A, "金鹗山街道"), RS_OK);
+    assert_int_equal(rs_eval_dataset_office(ds, DIV_B, "王家河街道"), RS_OK);
+    seed_unit(ds);
+    sangong(ds, RS__SAN_GONG_KIND__SG_RECEPTION, 1000000, 0, 1000000);
+    sangong(ds, RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP, 2000000, 0, 1500000);
+    sangong(ds, RS__SAN_GONG_KIND__SG_OUTBOUND, 0, 0, 0);
+    {
+        Rs__Procurement p = RS__PROCUREMENT__INIT;
+        Rs__CarryOver c = RS__CARRY_OVER__INIT;
+        Rs__FixedAssets a = RS__FIXED_ASSETS__INIT;
+
+        p.has_budget_fen = p.has_actual_fen = true;
+        p.budget_fen = p.actual_fen = W(48691);
+        add(ds, DIV_UNIT, RS__RECORD__BODY_PROCUREMENT, &p);
+        c.has_start_fen = c.has_end_fen = true;
+        c.start_fen = 1000000;
+        c.end_fen = 500000;
+        add(ds, DIV_UNIT, RS__RECORD__BODY_CARRY_OVER, &c);
+        a.has_total_fen = a.has_in_use_fen = true;
+        a.total_fen = 10000000;
+        a.in_use_fen = 9000000;
+        add(ds, DIV_UNIT, RS__RECORD__BODY_FIXED_ASSETS, &a);
+    }
+    manual(ds, "F17", 5, 4, 0, NULL);
+    manual(ds, "F18", 3, 3, 0, NULL);
+    manual(ds, "F19", 3, 2, 0, NULL);
+    manual(ds, "F16", 10, 9, 0, NULL);
+    manual(ds, "sustainability", 0, 0, 1500, "油茶林改造见效，芦笋试点刚起步");
+    project(ds, DIV_A, "P1", RS__PROJECT_CATEGORY__CAT_ROAD, 50000, "条", 2000000, 1800000,
+            1500000, 2000000, RS__PROJECT_STAGE__STAGE_ACCEPTED, 20231130, 20231120,
+            RS__ACCEPTANCE__ACCEPT_PASSED, "村委会", "磨刀村");
+    project(ds, DIV_A, "P2", RS__PROJECT_CATEGORY__CAT_POND, 20000, "口", 1000000, 1000000,
+            1000000, 0, RS__PROJECT_STAGE__STAGE_COMPLETED, 20230630, 20230715,
+            RS__ACCEPTANCE__ACCEPT_PENDING, NULL, "磨刀村");
+    project(ds, DIV_B, "P3", RS__PROJECT_CATEGORY__CAT_CANAL, 8000, "条", 500000, 0, 0, 0,
+            RS__PROJECT_STAGE__STAGE_BUILDING, 0, 0, 0, NULL, "建中村");
+    training(ds, DIV_A, "B1", RS__TRAINING_TYPE__TRAIN_SKILL, 50, 50, 50, 20000000);
+    training(ds, DIV_B, "B2", RS__TRAINING_TYPE__TRAIN_PRACTICAL, 40, 30, 0, 12200000);
+    self_training(ds, DIV_A, 200000, 2, 600000);
+    subsidy(ds, DIV_A, 100, 60000, 12, 6000000, 6000000, 20230320, 20230331);
+    subsidy(ds, DIV_B, 10, 60000, 3, 150000, 140000, 20230320, 20230331);
+    relief(ds, DIV_A, "HH1", RS__RELIEF_KIND__RKIND_HARDSHIP, 300000, 20231201);
+    relief(ds, DIV_A, "HH1", RS__RELIEF_KIND__RKIND_NEW_YEAR, 50000, 20231220);
+    relief(ds, DIV_A, "HH2", RS__RELIEF_KIND__RKIND_STUDY_AWARD, 100000, 20230901);
+    relief(ds, DIV_B, "HH1", RS__RELIEF_KIND__RKIND_HARDSHIP, 200000, 0);
+    petition(ds, DIV_A, "C1", RS__PETITION_STATUS__PST_CLOSED, RS__PETITION_LEVEL__PLV_TOWNSHIP, 0);
+    petition(ds, DIV_A, "C2", RS__PETITION_STATUS__PST_REPEAT, RS__PETITION_LEVEL__PLV_TOWNSHIP, 0);
+    petition(ds, DIV_B, "C3", RS__PETITION_STATUS__PST_IN_PROGRESS,
+             RS__PETITION_LEVEL__PLV_DISTRICT, 2);
+    petition(ds, DIV_B, "C4", RS__PETITION_STATUS__PST_CLOSED, RS__PETITION_LEVEL__PLV_CITY, 0);
+    survey(ds, DIV_A, 100, 80, 15, 5);
+    return ds;
+}
+
+/* A one-indicator framework of 100 points. */
+static struct rs_framework *fw_one(enum rs_formula f, enum rs_fw_rule rule, bool count_basic)
+{
+    struct rs_framework *fw = calloc(1, sizeof *fw);
+    struct rs_fw_indicator *ind;
+
+    assert_non_null(fw);
+    snprintf(fw->name, sizeof fw->name, "one");
+    fw->n = 1;
+    fw->ndims = 1;
+    snprintf(fw->dims[0].name, sizeof fw->dims[0].name, "D");
+    fw->dims[0].points_milli = fw->total_milli = 100000;
+    fw->dims[0].nind = 1;
+    ind = &fw->ind[0];
+    ind->line = 2;
+    snprintf(ind->code, sizeof ind->code, "%s", f == RS_F_MANUAL ? "sustainability" : "X");
+    snprintf(ind->name, sizeof ind->name, "N");
+    snprintf(ind->dimension, sizeof ind->dimension, "D");
+    ind->formula = f;
+    ind->rule = rule;
+    ind->points_milli = 100000;
+    ind->full_at = rs_framework_formula(f)->kind == RS_VK_RATE ? 100000 : 1000;
+    ind->items = 5;
+    ind->per_fail = 1000;
+    ind->count_basic = count_basic;
+    return fw;
+}
+
+static enum rs_fw_rule rule_for(enum rs_formula f)
+{
+    switch (rs_framework_formula(f)->kind) {
+    case RS_VK_CHECKLIST:
+        return RS_RULE_CHECKLIST;
+    case RS_VK_MANUAL:
+        return RS_RULE_MANUAL;
+    default:
+        return RS_RULE_PROPORTIONAL;
+    }
+}
+
+static const struct rs_eval_finding *find(const struct rs_eval_result *res, const char *code,
+                                          const char *needle)
+{
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct rs_eval_finding *f = &res->findings[i];
+
+        if (strcmp(f->code, code) != 0)
+            continue;
+        if (!needle || strstr(f->check, needle) || strstr(f->where, needle) ||
+            strstr(f->found, needle) || strstr(f->expected, needle))
+            return f;
+    }
+    return NULL;
+}
+
+static size_t count_code(const struct rs_eval_result *res, const char *code)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < res->nfindings; i++)
+        n += strcmp(res->findings[i].code, code) == 0;
+    return n;
+}
+
+/* ------------------------------------------------------------ rules */
+
+struct rule_case {
+    int64_t num, den, want;
+};
+
+static void run_cases(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind,
+                      const struct rule_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t got = -1;
+        char why[256];
+        rs_status rv = rs_eval_score(ind, kind, c[i].num, c[i].den, &got, why, sizeof why);
+
+        if (rv != RS_OK || got != c[i].want)
+            fail_msg("rule %s case %zu (%lld/%lld): rv=%d score=%lld want %lld",
+                     rs_framework_rule_name(ind->rule), i, (long long)c[i].num,
+                     (long long)c[i].den, (int)rv, (long long)got, (long long)c[i].want);
+        if (got < ind->points_milli && why[0] == '\0' && c[i].want >= 0)
+            fail_msg("rule %s case %zu: points lost without a reason",
+                     rs_framework_rule_name(ind->rule), i);
+    }
+}
+
+static void test_rule_cap_deduct(void **state)
+{
+    struct rs_fw_indicator ind = {.rule = RS_RULE_CAP_DEDUCT, .points_milli = 5000,
+                                  .threshold = 100000, .per = 500};
+    static const struct rule_case above[] = {
+        {10, 13, 5000},        /* 76.92% */
+        {1, 1, 5000},          /* exactly the threshold */
+        {10001, 10000, 4995},  /* 0.01pp over: 0.005 points */
+        {14, 13, 1153},        /* 7.6923pp x 0.5 = 3.84615, lost rounded up to 3.847 */
+        {11, 10, 0},           /* 10pp x 0.5 = 5: floor 0 */
+        {2, 1, 0},             /* 100pp over: still 0, never negative */
+    };
+    struct rs_fw_indicator below = {.rule = RS_RULE_CAP_DEDUCT, .points_milli = 10000,
+                                    .threshold = 95000, .per = 500, .bad_below = true};
+    static const struct rule_case low[] = {
+        {95, 100, 10000}, {96, 100, 10000}, {94, 100, 9500}, {0, 1, 0}, {9449, 10000, 9745},
+    };
+    struct rs_fw_indicator cnt = {.rule = RS_RULE_CAP_DEDUCT, .points_milli = 3000,
+                                  .threshold = 0, .per = 1000};
+    static const struct rule_case persons[] = {{0, 1, 3000}, {1, 1, 2000}, {3, 1, 0}, {7, 1, 0}};
+
+    (void)state;
+    run_cases(&ind, RS_VK_RATE, above, sizeof above / sizeof above[0]);
+    run_cases(&below, RS_VK_RATE, low, sizeof low / sizeof low[0]);
+    run_cases(&cnt, RS_VK_COUNT, persons, sizeof persons / sizeof persons[0]);
+}
+
+static void test_rule_bands(void **state)
+{
+    struct rs_fw_indicator ind = {.rule = RS_RULE_BANDS, .points_milli = 5000, .nbands = 5};
+    static const struct rule_case c[] = {
+        {0, 1, 5000},              /* (-inf,0] */
+        {-5, 100, 5000},           /* a cut */
+        {1, 100000, 3750},         /* 0.001%: (0,10] */
+        {10, 100, 3750},           /* 10% inclusive */
+        {100001, 1000000, 2500},   /* 10.0001%: (10,20] */
+        {30, 100, 1250},           /* 30% inclusive */
+        {3001, 10000, 0},          /* 30.01% */
+        {668410000, 206930000, 0}, /* the seed's 323% */
+    };
+    struct rs_fw_indicator gap = {.rule = RS_RULE_BANDS, .points_milli = 5000, .nbands = 1};
+    static const struct rule_case g[] = {{50, 100, 5000}, {49, 100, 0}};
+    int64_t s;
+    char why[256];
+
+    (void)state;
+    ind.bands[0] = (struct rs_fw_band){.lo_inf = true, .hi = 0, .hi_incl = true,
+                                       .score_milli = 5000};
+    ind.bands[1] = (struct rs_fw_band){.lo = 0, .hi = 10000, .hi_incl = true,
+                                       .score_milli = 3750};
+    ind.bands[2] = (struct rs_fw_band){.lo = 10000, .hi = 20000, .hi_incl = true,
+                                       .score_milli = 2500};
+    ind.bands[3] = (struct rs_fw_band){.lo = 20000, .hi = 30000, .hi_incl = true,
+                                       .score_milli = 1250};
+    ind.bands[4] = (struct rs_fw_band){.lo = 30000, .hi_inf = true, .score_milli = 0};
+    run_cases(&ind, RS_VK_RATE, c, sizeof c / sizeof c[0]);
+    gap.bands[0] = (struct rs_fw_band){.lo = 50000, .lo_incl = true, .hi_inf = true,
+                                       .score_milli = 5000};
+    run_cases(&gap, RS_VK_RATE, g, sizeof g / sizeof g[0]);
+    assert_int_equal(rs_eval_score(&gap, RS_VK_RATE, 49, 100, &s, why, sizeof why), RS_OK);
+    assert_string_equal(why, "实际值49.00%不在任何评分区间内，得0分");
+}
+
+static void test_rule_step_below(void **state)
+{
+    struct rs_fw_indicator ind = {.rule = RS_RULE_STEP_BELOW, .points_milli = 10000,
+                                  .target_val = 100000, .step = 5000, .deduct = 2000};
+    static const struct rule_case c[] = {
+        {1, 1, 10000},    {6, 5, 10000},        /* at or above target */
+        {9999, 10000, 8000},                    /* 0.01pp short: one started step */
+        {95, 100, 8000},  {9499, 10000, 6000},  /* 95% exactly one step; just below, two */
+        {90, 100, 6000},  {75, 100, 0},         /* five steps: 0 */
+        {0, 1, 0},        {2019150000, 2024870000, 8000},
+    };
+
+    (void)state;
+    run_cases(&ind, RS_VK_RATE, c, sizeof c / sizeof c[0]);
+}
+
+static void test_rule_proportional(void **state)
+{
+    struct rs_fw_indicator ind = {.rule = RS_RULE_PROPORTIONAL, .points_milli = 8000,
+                                  .full_at = 100000};
+    static const struct rule_case c[] = {
+        {1, 1, 8000}, {3, 2, 8000}, /* capped at full */
+        {1, 2, 4000}, {1, 3, 2666}, /* 2666.67 truncated, never rounded up */
+        {0, 1, 0},    {-1, 10, 0},  {99999, 100000, 7999},
+    };
+    struct rs_fw_indicator f90 = {.rule = RS_RULE_PROPORTIONAL, .points_milli = 10000,
+                                  .full_at = 90000};
+    static const struct rule_case c90[] = {{90, 100, 10000}, {89, 100, 9888}, {95, 100, 10000}};
+
+    (void)state;
+    run_cases(&ind, RS_VK_RATE, c, sizeof c / sizeof c[0]);
+    run_cases(&f90, RS_VK_RATE, c90, sizeof c90 / sizeof c90[0]);
+}
+
+static void test_rule_checklist_manual(void **state)
+{
+    struct rs_fw_indicator chk = {.rule = RS_RULE_CHECKLIST, .points_milli = 4000, .items = 5,
+                                  .per_fail = 1000};
+    static const struct rule_case c[] = {{5, 5, 4000}, {4, 5, 3000}, {1, 5, 0}, {0, 5, 0}};
+    struct rs_fw_indicator man = {.rule = RS_RULE_MANUAL, .points_milli = 2000};
+    static const struct rule_case m[] = {{1500, 1, 1500}, {2000, 1, 2000}, {0, 1, 0}};
+    int64_t s;
+    char why[256];
+
+    (void)state;
+    run_cases(&chk, RS_VK_CHECKLIST, c, sizeof c / sizeof c[0]);
+    assert_int_equal(rs_eval_score(&chk, RS_VK_CHECKLIST, 4, 5, &s, why, sizeof why), RS_OK);
+    assert_string_equal(why, "5项中1项未达标，每项扣1分");
+    assert_int_equal(rs_eval_score(&chk, RS_VK_CHECKLIST, 6, 5, &s, why, sizeof why),
+                     RS_EINVAL);
+    run_cases(&man, RS_VK_MANUAL, m, sizeof m / sizeof m[0]);
+    assert_int_equal(rs_eval_score(&man, RS_VK_MANUAL, 2001, 1, &s, why, sizeof why), RS_EINVAL);
+    assert_int_equal(rs_eval_score(&man, RS_VK_MANUAL, -1, 1, &s, why, sizeof why), RS_EINVAL);
+    assert_int_equal(rs_eval_score(&chk, RS_VK_RATE, 1, 0, &s, why, sizeof why), RS_EINVAL);
+}
+
+static void test_grade_and_pct(void **state)
+{
+    static const struct {
+        int64_t milli;
+        const char *grade;
+    } g[] = {{0, "差"},     {59999, "差"}, {60000, "中"}, {79999, "中"},
+             {80000, "良"}, {89999, "良"}, {90000, "优"}, {100000, "优"}};
+    char p[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
+        assert_string_equal(rs_eval_grade(g[i].milli), g[i].grade);
+    rs_eval_pct(10, 13, p);
+    assert_string_equal(p, "76.92");
+    rs_eval_pct(2, 3, p);
+    assert_string_equal(p, "66.67");
+    rs_eval_pct(1, 8, p);
+    assert_string_equal(p, "12.50");
+    rs_eval_pct(5, 100000, p); /* 0.005% rounds half away from zero */
+    assert_string_equal(p, "0.01");
+    rs_eval_pct(-1, 3, p);
+    assert_string_equal(p, "-33.33");
+    rs_eval_pct(1, 300000, p);
+    assert_string_equal(p, "0.00");
+    rs_eval_pct(668410000, 206930000, p);
+    assert_string_equal(p, "323.01");
+}
+
+/* ------------------------------------------------------------ formulas */
+
+struct fcase {
+    enum rs_formula f;
+    int64_t num, den;
+};
+
+static const struct fcase fcases[] = {
+    {RS_F_STAFF_CONTROL, 10, 13},
+    {RS_F_SANGONG_CHANGE, 500000, 2500000},
+    {RS_F_KEY_SPENDING, W(60000), W(186594)},
+    {RS_F_BUDGET_COMPLETION, W(201915), W(20693)},
+    {RS_F_BUDGET_EXECUTION, W(201915), W(202487)},
+    {RS_F_BUDGET_ADJUSTMENT, W(66841), W(20693)},
+    {RS_F_PAYMENT_PROGRESS, 1500000, 2000000},
+    {RS_F_CARRYOVER_RATE, 500000, W(202487)},
+    {RS_F_CARRYOVER_CHANGE, -500000, 1000000},
+    {RS_F_PUBLIC_CONTROL, W(1542), W(1800)},
+    {RS_F_SANGONG_CONTROL, 0, 3000000},
+    {RS_F_PROCUREMENT, W(48691), W(48691)},
+    {RS_F_ASSET_USE, 9000000, 10000000},
+    {RS_F_PROJECT_COMPLETION, 2, 3},
+    {RS_F_PROJECT_TIMELINESS, 1, 3},
+    {RS_F_PROJECT_ACCEPTANCE, 1, 2},
+    {RS_F_KEY_TASKS, 9, 10},
+    {RS_F_FUND_COMPLIANCE, 4, 5},
+    {RS_F_MANAGEMENT_RULES, 3, 3},
+    {RS_F_DISCLOSURE, 2, 3},
+    {RS_F_SATISFACTION, 95, 100},
+    {RS_F_RECEPTION_CHANGE, 0, 1000000},
+    {RS_F_VEHICLE_CHANGE, 500000, 1500000},
+    {RS_F_TRAINING_COMPLETION, 80, 90},
+    {RS_F_CERTIFICATION, 50, 80},
+    {RS_F_SUBSIDY_ON_TIME, 1, 2},
+    {RS_F_RELIEF_DELIVERED, 3, 4},
+    {RS_F_PETITION_CLOSED, 2, 3},
+    {RS_F_PETITION_ABOVE, 3, 1},
+    {RS_F_PROJECT_MAINTENANCE, 1, 2},
+    {RS_F_INVESTMENT_CONTROL, 2800000, 3500000},
+    {RS_F_RELIEF_HOUSEHOLDS, 3, 1},
+    {RS_F_MANUAL, 1500, 1},
+};
+
+static struct rs_eval_result *run_one(const struct rs_eval_dataset *ds, struct rs_framework *fw)
+{
+    struct rs_eval_result *res = NULL;
+
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(res->nitems, 1);
+    return res;
+}
+
+static void test_formulas(void **state)
+{
+    struct rs_eval_dataset *ds = full_dataset();
+
+    (void)state;
+    assert_int_equal(sizeof fcases / sizeof fcases[0], RS_FORMULA_COUNT - 1); /* all but C */
+    for (size_t i = 0; i < sizeof fcases / sizeof fcases[0]; i++) {
+        struct rs_framework *fw = fw_one(fcases[i].f, rule_for(fcases[i].f), true);
+        struct rs_eval_result *res = run_one(ds, fw);
+        const struct rs_eval_item *it = &res->items[0];
+
+        if (it->state != RS_EVAL_OK || it->num != fcases[i].num || it->den != fcases[i].den)
+            fail_msg("%s: state %d value %lld/%lld (%s), want %lld/%lld",
+                     rs_framework_formula(fcases[i].f)->code, (int)it->state,
+                     (long long)it->num, (long long)it->den, it->reason,
+                     (long long)fcases[i].num, (long long)fcases[i].den);
+        assert_true(it->ninputs > 0);
+        assert_true(it->in[0].source[0] != '\0');
+        rs_eval_result_free(res);
+        rs_framework_free(fw);
+    }
+    /* F20 without 基本满意. */
+    {
+        struct rs_framework *fw = fw_one(RS_F_SATISFACTION, RS_RULE_PROPORTIONAL, false);
+        struct rs_eval_result *res = run_one(ds, fw);
+
+        assert_int_equal(res->items[0].num, 80);
+        assert_int_equal(res->items[0].den, 100);
+        rs_eval_result_free(res);
+        rs_framework_free(fw);
+    }
+    /* Inputs name their source records. */
+    {
+        struct rs_framework *fw = fw_one(RS_F_STAFF_CONTROL, RS_RULE_PROPORTIONAL, true);
+        struct rs_eval_result *res = run_one(ds, fw);
+        char v[48];
+
+        assert_string_equal(res->items[0].in[0].label, "在职人员数");
+        assert_string_equal(res->items[0].in[0].value, "10人");
+        assert_string_equal(res->items[0].in[1].value, "13人");
+        assert_non_null(strstr(res->items[0].in[0].source, "人员编制（记录"));
+        rs_eval_item_value(&res->items[0], v);
+        assert_string_equal(v, "76.92%");
+        rs_eval_result_free(res);
+        rs_framework_free(fw);
+    }
+    rs_eval_dataset_free(ds);
+}
+
+static void test_not_computable(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    /* On an empty dataset every formula is missing its input. */
+    for (int f = 0; f < RS_FORMULA_COUNT; f++) {
+        struct rs_framework *fw = fw_one((enum rs_formula)f, rule_for((enum rs_formula)f), true);
+        struct rs_eval_result *res = run_one(ds, fw);
+        const struct rs_eval_finding *fd = find(res, "indicator.not_computable", NULL);
+
+        if (res->items[0].state != RS_EVAL_NOT_COMPUTABLE)
+            fail_msg("%s computable on an empty dataset", rs_framework_formula(f)->code);
+        assert_int_equal(res->items[0].score_milli, 0);
+        assert_int_equal(res->total_milli, 0);
+        assert_string_equal(res->grade, "差");
+        assert_non_null(fd);
+        assert_true(strncmp(res->items[0].reason, "无法计算：", strlen("无法计算：")) == 0);
+        rs_eval_result_free(res);
+        rs_framework_free(fw);
+    }
+    /* Division by zero is reported as such. */
+    staffing(ds, 0, 3, 0, 0);
+    petition(ds, DIV_A, "C9", RS__PETITION_STATUS__PST_REPEAT, RS__PETITION_LEVEL__PLV_TOWNSHIP, 0);
+    sangong(ds, RS__SAN_GONG_KIND__SG_RECEPTION, 100, 0, 0);
+    sangong(ds, RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP, 0, 0, 0);
+    {
+        static const struct {
+            enum rs_formula f;
+            const char *reason;
+        } z[] = {
+            {RS_F_STAFF_CONTROL, "无法计算：编制数为0，除数为0"},
+            {RS_F_PETITION_CLOSED, "无法计算：没有信访（Petition）记录（重复件除外），除数为0"},
+            {RS_F_SANGONG_CHANGE, "无法计算：上年预算数为0而本年有预算，除数为0"},
+            /* 0 -> 0 is no change only in words: 0/0 is reported, not full marks. */
+            {RS_F_VEHICLE_CHANGE, "无法计算：上年与本年预算数均为0，除数为0"},
+        };
+
+        for (size_t i = 0; i < sizeof z / sizeof z[0]; i++) {
+            struct rs_framework *fw = fw_one(z[i].f, RS_RULE_PROPORTIONAL, true);
+            struct rs_eval_result *res = run_one(ds, fw);
+
+            assert_int_equal(res->items[0].state, RS_EVAL_NOT_COMPUTABLE);
+            assert_string_equal(res->items[0].reason, z[i].reason);
+            assert_int_equal(res->items[0].score_milli, 0);
+            rs_eval_result_free(res);
+            rs_framework_free(fw);
+        }
+    }
+    /* T6 with a register: one repeat case at township level is 0 persons. */
+    {
+        struct rs_framework *fw = fw_one(RS_F_PETITION_ABOVE, RS_RULE_PROPORTIONAL, true);
+        struct rs_eval_result *res = run_one(ds, fw);
+
+        assert_int_equal(res->items[0].state, RS_EVAL_OK);
+        assert_int_equal(res->items[0].num, 0);
+        rs_eval_result_free(res);
+        rs_framework_free(fw);
+    }
+    rs_eval_dataset_free(ds);
+}
+
+static void test_unit_preset_total(void **state)
+{
+    struct rs_eval_dataset *ds = full_dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    char err[256];
+    static const struct {
+        const char *code;
+        int64_t score;
+    } want[] = {
+        {"F1", 5000},  {"F10", 5000}, {"F9", 5000},  {"F4'", 8000}, {"F5", 0},
+        {"F7", 4000},  {"F11", 5000}, {"F17", 3000}, {"F18", 2000}, {"F19", 1000},
+        {"F12", 1800}, {"F13", 5333}, {"F14", 1666}, {"F15", 2500}, {"T1", 3555},
+        {"T3", 1500},  {"T4", 3000},  {"T5", 1000},  {"T6", 0},     {"sustainability", 1500},
+        {"F20", 10000},
+    };
+    static const int64_t dims[] = {15000, 24800, 14554, 4000, 1500, 10000};
+
+    (void)state;
+    assert_int_equal(rs_framework_load(FW_DIR, "unit-2023", &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(res->nitems, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < res->nitems; i++) {
+        assert_string_equal(res->items[i].ind->code, want[i].code);
+        if (res->items[i].score_milli != want[i].score)
+            fail_msg("%s scored %lld, want %lld (%s)", want[i].code,
+                     (long long)res->items[i].score_milli, (long long)want[i].score,
+                     res->items[i].reason);
+    }
+    for (size_t d = 0; d < 6; d++)
+        assert_int_equal(res->dim_score_milli[d], dims[d]);
+    assert_int_equal(res->total_milli, 69854);
+    assert_string_equal(res->grade, "中");
+    assert_string_equal(res->items[4].reason, "实际值323.01%落在区间(30%,+∞)，得0分");
+    assert_int_equal(count_code(res, "indicator.not_computable"), 0);
+    assert_string_equal(res->items[19].reason, "评审评分：油茶林改造见效，芦笋试点刚起步");
+    /* The F16 answer feeds no indicator of this framework. */
+    assert_non_null(find(res, "manual.unused", "F16"));
+    assert_int_equal(count_code(res, "manual.unused"), 1);
+    /* Every formula, scored or not, is computed for the report. */
+    assert_int_equal(res->nfx, RS_FORMULA_COUNT - 2);
+    for (size_t i = 0; i < res->nfx; i++) {
+        for (size_t k = 0; k < sizeof fcases / sizeof fcases[0]; k++) {
+            if (fcases[k].f != res->fx[i].ind->formula)
+                continue;
+            assert_int_equal(res->fx[i].state, RS_EVAL_OK);
+            assert_int_equal(res->fx[i].num, fcases[k].num);
+            assert_int_equal(res->fx[i].den, fcases[k].den);
+        }
+    }
+    /* Figures the report shows. */
+    assert_int_equal(res->unit.basic_ys, W(15893));
+    assert_int_equal(res->unit.basic_final, W(15321));
+    assert_int_equal(res->unit.final_total, W(201915));
+    assert_int_equal(res->total.rl_households, 3);
+    assert_int_equal(res->ntowns, 2);
+    assert_string_equal(res->towns[0].name, "金鹗山街道");
+    assert_int_equal(res->towns[0].rl_households, 2);
+    assert_int_equal(res->towns[0].rl_kind_households[RS__RELIEF_KIND__RKIND_HARDSHIP], 1);
+    assert_int_equal(res->towns[1].rl_households, 1);
+    assert_int_equal(res->total.cat[RS__PROJECT_CATEGORY__CAT_ROAD].qty[0].milli, 50000);
+    assert_string_equal(res->total.cat[RS__PROJECT_CATEGORY__CAT_POND].qty[0].unit, "口");
+    assert_int_equal(res->total.tr_trainees, 80);
+    assert_int_equal(res->total.tr_cost_fen, W(3280));
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* ------------------------------------------------------------ checker */
+
+static void test_seed_problems(void **state)
+{
+    struct rs_eval_dataset *ds = full_dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    const struct rs_eval_finding *f;
+    char err[256];
+
+    (void)state;
+    stated(ds, "budget.total", "2026.86");
+    stated(ds, "executed.total", "2026.86万元");
+    stated(ds, "rate.execution", "100%");
+    stated(ds, "rate.staff_control", "77%");
+    stated(ds, "rate.procurement", "100%");
+    stated(ds, "training.person_times", "80人次");
+    stated(ds, "training.funds", "32.8万元");
+    stated(ds, "relief.households", "400余户");
+    stated(ds, "relief.funds", "25万元");
+    stated(ds, "projects.total", "近600万元");
+    stated(ds, "village.modao", "158万元");
+    stated(ds, "petition.above_district", "0人");
+    stated(ds, "sangong.total", "0万元");
+    stated(ds, "no.such.key", "1");
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+
+    /* 1. Line finals 2019.15 against 2026.86 executed: 7.71 unexplained. */
+    f = find(res, "stated.mismatch", "预算执行数");
+    assert_non_null(f);
+    assert_int_equal(f->sev, RS_SEV_ERROR);
+    assert_string_equal(f->expected, "2019.15万元");
+    assert_string_equal(f->found, "2026.86万元，相差+7.71万元");
+    /* 2. 100% only if the whole-year budget is the final total. */
+    f = find(res, "budget.execution_basis", NULL);
+    assert_non_null(f);
+    assert_string_equal(f->expected, "全年预算数为调整后预算合计2024.87万元，执行率99.72%");
+    assert_string_equal(f->found, "全年预算数=执行数=2026.86万元；基本支出决算153.21万元比预算"
+                                  "158.93万元少5.72万元");
+    f = find(res, "stated.rate_mismatch", "预算执行率");
+    assert_non_null(f);
+    assert_string_equal(f->expected, "99.72%");
+    assert_string_equal(f->found, "100%");
+    /* 3. 2 people x 2000 yuan = 4000, not 6000. */
+    f = find(res, "training.subsidy_total", NULL);
+    assert_non_null(f);
+    assert_int_equal(f->sev, RS_SEV_ERROR);
+    assert_string_equal(f->expected, "4000.00元（2人 × 2000.00元）");
+    assert_string_equal(f->found, "6000.00元");
+    assert_string_equal(f->division, DIV_A);
+    /* 4. Project line 48 -> 716.41 without a transfer; the fund line is explained. */
+    f = find(res, "budget.adjustment_unexplained", "项目支出");
+    assert_non_null(f);
+    assert_string_equal(f->found, "年初48.00万元→调整后716.41万元，增加668.41万元（+1392.52%）；"
+                                  "上级转移支付0.00万元");
+    assert_null(find(res, "budget.adjustment_unexplained", "政府性基金"));
+    assert_int_equal(count_code(res, "budget.adjustment_unexplained"), 1);
+    /* 5. "400余户" and "近600万元" are not figures. */
+    f = find(res, "stated.approximation", "400余户");
+    assert_non_null(f);
+    assert_int_equal(f->sev, RS_SEV_WARNING);
+    assert_string_equal(f->expected, "3户（记录合计）");
+    assert_string_equal(f->found, "400余户，相差+397");
+    f = find(res, "stated.approximation", "近600万元");
+    assert_non_null(f);
+    assert_string_equal(f->expected, "2.80万元（记录合计）");
+    assert_string_equal(f->check, "全年项目累计投入（完成投资合计）以约数（“近”）填报，应为确切数字");
+    /* The staff rate is right only because in-service is used: 77% is 76.92% rounded. */
+    f = find(res, "stated.rounded", "在职人员控制率");
+    assert_non_null(f);
+    assert_int_equal(f->sev, RS_SEV_NOTE);
+    assert_string_equal(f->expected, "76.92%");
+    assert_string_equal(f->found, "77%");
+    /* Figures that agree raise nothing. */
+    assert_null(find(res, "stated.mismatch", "组织培训人次"));
+    assert_null(find(res, "stated.mismatch", "培训投入资金"));
+    assert_null(find(res, "stated.rate_mismatch", "政府采购"));
+    assert_null(find(res, "stated.mismatch", "“三公”"));
+    /* 磨刀村 has 2.80万 in this dataset, not 158. */
+    f = find(res, "stated.mismatch", "磨刀");
+    assert_non_null(f);
+    assert_string_equal(f->expected, "2.80万元");
+    f = find(res, "stated.mismatch", "到区以上上访人数");
+    assert_non_null(f);
+    assert_string_equal(f->expected, "3人");
+    assert_non_null(find(res, "stated.unknown_key", "no.such.key"));
+    /* Other checks on the same data. */
+    f = find(res, "subsidy.paid_vs_due", NULL);
+    assert_non_null(f);
+    assert_string_equal(f->expected, "1500.00元");
+    assert_string_equal(f->found, "实发1400.00元");
+    assert_int_equal(f->sev, RS_SEV_WARNING);
+    assert_non_null(find(res, "project.acceptance", "P2"));
+    assert_null(find(res, "staff.total", NULL));
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+static void test_more_checks(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one(RS_F_STAFF_CONTROL, RS_RULE_PROPORTIONAL, true);
+    struct rs_eval_result *res = NULL;
+    const struct rs_eval_finding *f;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    staffing(ds, 13, 10, 4, 15);
+    subsidy(ds, DIV_A, 1, 60001, 1, -1, 5000, 20230405, 20230331);
+    subsidy(ds, DIV_A, 10, 60000, 12, 500000, 600000, 0, 0);
+    survey(ds, DIV_B, 100, 80, 10, 5);
+    {
+        Rs__Training t = RS__TRAINING__INIT;
+
+        t.batch_id = "B9";
+        t.has_type = t.has_trainees = t.has_certified = true;
+        t.type = RS__TRAINING_TYPE__TRAIN_SKILL;
+        t.trainees = 10;
+        t.certified = 12;
+        add(ds, DIV_B, RS__RECORD__BODY_TRAINING, &t);
+    }
+    relief(ds, DIV_B, NULL, RS__RELIEF_KIND__RKIND_OTHER, 1000, 20230101);
+    staffing(ds, 13, 10, 4, 14); /* a second current staffing record */
+    {
+        Rs__Record other = RS__RECORD__INIT;
+        Rs__Staffing s = RS__STAFFING__INIT;
+
+        other.id = "ffffffff-0000-4000-8000-000000000000";
+        other.has_year = true;
+        other.year = 2022;
+        other.body_case = RS__RECORD__BODY_STAFFING;
+        other.staffing = &s;
+        assert_int_equal(rs_eval_dataset_add(ds, &other), RS_OK);
+        assert_int_equal(ds->ignored, 1);
+    }
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    /* The later staffing record (stated 14) is used, and the duplicate noted. */
+    assert_non_null(find(res, "record.duplicate", NULL));
+    assert_null(find(res, "staff.total", NULL));
+    f = find(res, "subsidy.fractional_due", NULL);
+    assert_non_null(f);
+    assert_string_equal(f->found, "1人 × 600.01元 × 1个月 ÷ 12 不是整分");
+    assert_non_null(find(res, "subsidy.late", NULL));
+    f = find(res, "subsidy.due_vs_standard", NULL);
+    assert_non_null(f);
+    assert_string_equal(f->expected, "6000.00元（10人 × 600.00元/年 × 12个月 ÷ 12）");
+    assert_string_equal(f->found, "应发5000.00元");
+    f = find(res, "subsidy.paid_vs_due", "实发6000.00元");
+    assert_non_null(f);
+    assert_int_equal(f->sev, RS_SEV_ERROR);
+    f = find(res, "survey.sum", NULL);
+    assert_non_null(f);
+    assert_string_equal(f->expected, "100份");
+    assert_string_equal(f->found, "95份");
+    assert_non_null(find(res, "training.certified", NULL));
+    assert_non_null(find(res, "relief.household_ref", NULL));
+    rs_eval_result_free(res);
+
+    /* The staff total check on its own. */
+    rs_eval_dataset_free(ds);
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    staffing(ds, 13, 10, 4, 15);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    f = find(res, "staff.total", NULL);
+    assert_non_null(f);
+    assert_string_equal(f->expected, "14人（在职10+退休4）");
+    assert_string_equal(f->found, "15人");
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+static void test_township_scope(void **state)
+{
+    struct rs_eval_dataset *ds = full_dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    char err[256];
+
+    (void)state;
+    self_training(ds, DIV_B, 100000, 3, 400000); /* a mismatch in the other township */
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, DIV_A, &res), RS_OK);
+    assert_true(res->is_township);
+    assert_int_equal(res->nitems, 0);
+    assert_int_equal(res->total_milli, 0);
+    assert_int_equal(res->ntowns, 1);
+    assert_string_equal(res->towns[0].code, DIV_A);
+    assert_int_equal(res->towns[0].proj_n, 2);
+    assert_int_equal(res->unit.nlines, 0);
+    assert_null(res->unit.staffing);
+    for (size_t i = 0; i < res->nfindings; i++)
+        assert_string_equal(res->findings[i].division, DIV_A);
+    assert_non_null(find(res, "training.subsidy_total", NULL));
+    assert_string_equal(find(res, "training.subsidy_total", NULL)->found, "6000.00元");
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rule_cap_deduct),
+        cmocka_unit_test(test_rule_bands),
+        cmocka_unit_test(test_rule_step_below),
+        cmocka_unit_test(test_rule_proportional),
+        cmocka_unit_test(test_rule_checklist_manual),
+        cmocka_unit_test(test_grade_and_pct),
+        cmocka_unit_test(test_formulas),
+        cmocka_unit_test(test_not_computable),
+        cmocka_unit_test(test_unit_preset_total),
+        cmocka_unit_test(test_seed_problems),
+        cmocka_unit_test(test_more_checks),
+        cmocka_unit_test(test_township_scope),
+    };
+
+    return cmocka_run_group_tests_name("eval", tests, NULL, NULL);
+}
