@@ -1,0 +1,251 @@
+/*
+ * main.c - the resettled command line.
+ *
+ *   resettled serve --db FILE --listen HOST:PORT [options]
+ *   resettled office add --db FILE --code CODE --name NAME --role township|central
+ *   resettled office list --db FILE
+ *   resettled office revoke --db FILE --code CODE
+ *
+ * Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
+ *
+ * Does not: run the server loop itself (rs_server.c) or touch SQLite
+ * directly (rs_store.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_log.h"
+#include "rs_server.h"
+#include "rs_store.h"
+#include "rs_util.h"
+#include "rs_wire.h"
+
+static const char usage[] =
+    "usage: resettled serve --db FILE --listen HOST:PORT [--framework-dir DIR]\n"
+    "                       [--max-frame BYTES] [--max-batch N] [--idle-timeout SEC]\n"
+    "                       [--log-level debug|info|warn|error]\n"
+    "       resettled office add --db FILE --code CODE --name NAME --role township|central\n"
+    "       resettled office list --db FILE\n"
+    "       resettled office revoke --db FILE --code CODE\n"
+    "       resettled --version\n";
+
+static int usage_error(const char *msg)
+{
+    if (msg)
+        fprintf(stderr, "resettled: %s\n", msg);
+    fputs(usage, stderr);
+    return 2;
+}
+
+/* Splits "HOST:PORT" (or "[V6]:PORT"); host points into buf. */
+static int parse_listen(const char *s, char *buf, size_t buflen, const char **host,
+                        uint16_t *port)
+{
+    const char *colon = strrchr(s, ':');
+    size_t hl;
+    uint32_t p;
+
+    if (!colon || rs_u32_parse(colon + 1, &p) != RS_OK || p > 65535)
+        return -1;
+    hl = (size_t)(colon - s);
+    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+        s++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= buflen)
+        return -1;
+    memcpy(buf, s, hl);
+    buf[hl] = '\0';
+    *host = buf;
+    *port = (uint16_t)p;
+    return 0;
+}
+
+static int parse_level(const char *s, enum rs_log_level *lvl)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *lvl = (enum rs_log_level)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"framework-dir", required_argument, NULL, 'f'},
+        {"max-frame", required_argument, NULL, 'F'},
+        {"max-batch", required_argument, NULL, 'B'},
+        {"idle-timeout", required_argument, NULL, 'I'},
+        {"log-level", required_argument, NULL, 'L'},
+        {NULL, 0, NULL, 0},
+    };
+    struct rs_server_config cfg;
+    char hostbuf[64], err[512];
+    const char *listen = "127.0.0.1:7420";
+    enum rs_log_level lvl;
+    uint32_t v;
+    int c;
+
+    rs_server_config_defaults(&cfg);
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            cfg.db_path = optarg;
+            break;
+        case 'l':
+            listen = optarg;
+            break;
+        case 'f':
+            cfg.framework_dir = optarg;
+            break;
+        case 'F':
+            if (rs_u32_parse(optarg, &v) || v < 1024 || v > (64u << 20))
+                return usage_error("--max-frame must be 1024..67108864");
+            cfg.max_frame = v;
+            break;
+        case 'B':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 100000)
+                return usage_error("--max-batch must be 1..100000");
+            cfg.max_batch = v;
+            break;
+        case 'I':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 86400)
+                return usage_error("--idle-timeout must be 1..86400 seconds");
+            cfg.idle_ms = v * 1000;
+            break;
+        case 'L':
+            if (parse_level(optarg, &lvl))
+                return usage_error("--log-level must be debug, info, warn or error");
+            rs_log_set_level(lvl);
+            break;
+        default:
+            return usage_error(NULL);
+        }
+    }
+    if (optind != argc)
+        return usage_error("unexpected argument");
+    if (!cfg.db_path)
+        return usage_error("serve needs --db FILE");
+    if (parse_listen(listen, hostbuf, sizeof(hostbuf), &cfg.host, &cfg.port))
+        return usage_error("--listen must be HOST:PORT");
+    if (rs_server_run(&cfg, err, sizeof(err)) != RS_OK) {
+        fprintf(stderr, "resettled: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+static int print_office(const struct rs_office *o, void *arg)
+{
+    (void)arg;
+    printf("%s\t%s\t%s\t%s\n", o->code, o->role == RS__ROLE__ROLE_CENTRAL ? "central" : "township",
+           o->revoked ? "revoked" : "active", o->name);
+    return 0;
+}
+
+static int cmd_office(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"code", required_argument, NULL, 'c'},
+        {"name", required_argument, NULL, 'n'},
+        {"role", required_argument, NULL, 'r'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *code = NULL, *name = NULL, *role = NULL, *verb;
+    struct rs_store *st = NULL;
+    char err[512], token[RS_TOKEN_HEX + 1];
+    rs_status rc;
+    int c, ret = 1;
+
+    if (argc < 2)
+        return usage_error("office needs add, list or revoke");
+    verb = argv[1];
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': code = optarg; break;
+        case 'n': name = optarg; break;
+        case 'r': role = optarg; break;
+        default: return usage_error(NULL);
+        }
+    }
+    if (optind != argc)
+        return usage_error("unexpected argument");
+    if (!db)
+        return usage_error("office needs --db FILE");
+    if (strcmp(verb, "add") == 0) {
+        if (!code || !name || !role)
+            return usage_error("office add needs --code, --name and --role");
+        if (strcmp(role, "township") != 0 && strcmp(role, "central") != 0)
+            return usage_error("--role must be township or central");
+    } else if (strcmp(verb, "revoke") == 0) {
+        if (!code)
+            return usage_error("office revoke needs --code");
+    } else if (strcmp(verb, "list") != 0) {
+        return usage_error("office needs add, list or revoke");
+    }
+    rc = rs_store_open(db, RS_STORE_READWRITE, &st, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "resettled: %s\n", err);
+        return 1;
+    }
+    if (strcmp(verb, "add") == 0) {
+        rc = rs_store_office_add(st, code, name,
+                                 strcmp(role, "central") == 0 ? RS__ROLE__ROLE_CENTRAL
+                                                              : RS__ROLE__ROLE_TOWNSHIP,
+                                 token);
+        if (rc == RS_OK)
+            printf("%s\n", token);
+        else if (rc == RS_EDUP)
+            fprintf(stderr, "resettled: office %s already exists\n", code);
+        else if (rc == RS_EINVAL)
+            fprintf(stderr, "resettled: office code must be 6, 9 or 12 digits and the name "
+                            "non-empty\n");
+        else
+            fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
+    } else if (strcmp(verb, "revoke") == 0) {
+        rc = rs_store_office_revoke(st, code);
+        if (rc == RS_ENOTFOUND)
+            fprintf(stderr, "resettled: no office %s\n", code);
+        else if (rc)
+            fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
+    } else {
+        rc = rs_store_office_list(st, print_office, NULL);
+        if (rc)
+            fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
+    }
+    ret = rc == RS_OK ? 0 : 1;
+    if (rs_store_close(st) != RS_OK)
+        ret = 1;
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error(NULL);
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("resettled %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "office") == 0)
+        return cmd_office(argc - 1, argv + 1);
+    return usage_error("unknown command");
+}

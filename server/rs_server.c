@@ -1,0 +1,1276 @@
+/*
+ * rs_server.c - resettled's event loop: connections, handshake, group
+ * commit, reports, shutdown.
+ *
+ * Threads: everything here runs on the loop thread except the work()
+ * functions of database jobs, which run on libuv's pool and touch only
+ * their job and their store (see rs_dbq.h).  Three stores, three queues:
+ * the writer (group commits), the authenticator (token checks) and the
+ * reporter (read-only reports), so a long report never delays a handshake
+ * or an acknowledgement.
+ *
+ * Connection lifetime: a struct rs_conn is freed when its two handles (tcp,
+ * timer) have closed and no job or pending batch refers to it; jobs that
+ * finish after the connection closed simply drop their reply.
+ *
+ * Does not: parse CSV, compute reports (rs_report.c), or decide how records
+ * are stored (rs_store.c).
+ */
+#include "rs_server.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "rs_dbq.h"
+#include "rs_frame.h"
+#include "rs_log.h"
+#include "rs_report.h"
+#include "rs_store.h"
+#include "rs_util.h"
+#include "rs_validate.h"
+#include "rs_wire.h"
+
+#define ADDR_BUCKETS 4096
+#define MAX_TOKEN_BYTES 128
+#define MAX_CODE_BYTES 12
+
+enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
+
+struct addr_count {
+    struct addr_count *next;
+    uint32_t n;
+    char addr[48];
+};
+
+struct rs_server;
+
+struct rs_conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    struct rs_server *srv;
+    struct rs_conn *prev, *next;
+    uint64_t id;
+    char peer[64];
+    char addr[48];
+    struct rs_frame_rx rx;
+    enum conn_state st;
+    struct rs_office office;
+    uint32_t in_flight;         /* requests accepted, reply not yet written */
+    uint32_t refs;              /* open handles + jobs + batches */
+    uint32_t writes;            /* uv_write requests not yet completed */
+    bool closing;
+    bool reading;
+    bool close_after_write;
+};
+
+/* One SubmitBatch on its way through the writer. */
+struct rs_batch {
+    struct rs_batch *next;
+    struct rs_conn *conn;
+    uint64_t request_id;
+    bool has_request_id;
+    Rs__Envelope *env;          /* owns the records the store items point into */
+    char office[16];
+    size_t n;                   /* records in the batch */
+    Rs__RecordAck *acks;        /* n acks, in batch order */
+    Rs__RecordAck **ack_ptrs;
+    size_t nstore;              /* records that passed validation */
+    struct rs_store_rec *store; /* nstore items */
+    size_t *store_idx;          /* batch index of each store item */
+    uint8_t *bodies;            /* packed records, one block */
+};
+
+struct commit_job {
+    struct rs_dbq_job job;
+    struct rs_server *srv;
+    struct rs_batch *batches;
+    struct rs_store_rec *recs;
+    size_t n;
+    rs_status rc;
+    char err[256];
+};
+
+struct auth_job {
+    struct rs_dbq_job job;
+    struct rs_conn *conn;
+    char code[MAX_CODE_BYTES + 1];
+    char token[MAX_TOKEN_BYTES + 1];
+    struct rs_office office;
+    rs_status rc;
+};
+
+struct report_job {
+    struct rs_dbq_job job;
+    struct rs_conn *conn;
+    uint64_t request_id;
+    bool has_request_id;
+    struct rs_report_req req;
+    char division[16];
+    char framework[128];
+    const char *framework_dir;
+    char *out;
+    size_t outlen;
+    char fw_name[64];
+    char fw_hash[65];
+    rs_status rc;
+    char err[256];
+};
+
+struct rs_server {
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t drain_timer;
+    struct rs_server_config cfg;
+    struct rs_store *wstore, *astore, *rstore;
+    struct rs_dbq wq, aq, rq;
+    struct rs_conn *conns;
+    uint32_t nconns;
+    uint64_t next_id;
+    struct addr_count *addrs[ADDR_BUCKETS];
+    struct rs_batch *pending, *pending_tail;
+    size_t pending_records;
+    bool committing;
+    bool stopping;
+    bool finished;
+    int signals;
+    uint64_t commits, committed_records;
+};
+
+/* The write request and its bytes live in one allocation. */
+struct wreq {
+    uv_write_t req;
+    struct rs_conn *conn;
+    uv_buf_t buf;
+};
+
+static void conn_close(struct rs_conn *c);
+static void conn_pump(struct rs_conn *c);
+static void conn_update_reading(struct rs_conn *c);
+static void kick_writer(struct rs_server *srv);
+static void maybe_finish(struct rs_server *srv);
+static void on_timer(uv_timer_t *t);
+
+void rs_server_config_defaults(struct rs_server_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->host = "127.0.0.1";
+    c->max_frame = RS_FRAME_MAX_DEFAULT;
+    c->max_batch = RS_MAX_BATCH_RECORDS;
+    c->max_in_flight = RS_MAX_IN_FLIGHT;
+    c->max_conns = 12000;
+    c->max_conns_per_addr = 11000;
+    c->handshake_ms = 10000;
+    c->idle_ms = 300000;
+    c->drain_ms = 10000;
+    c->max_commit_records = 20000;
+    c->write_queue_high = 1u << 20;
+    c->write_queue_max = 32u << 20;
+    c->ready_out = stdout;
+}
+
+/* ------------------------------------------------------------ addresses */
+
+static size_t addr_hash(const char *s)
+{
+    size_t h = 5381;
+
+    while (*s)
+        h = h * 33 + (unsigned char)*s++;
+    return h % ADDR_BUCKETS;
+}
+
+static struct addr_count **addr_find(struct rs_server *srv, const char *addr)
+{
+    struct addr_count **pp = &srv->addrs[addr_hash(addr)];
+
+    while (*pp && strcmp((*pp)->addr, addr) != 0)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static bool addr_acquire(struct rs_server *srv, const char *addr)
+{
+    struct addr_count **pp = addr_find(srv, addr);
+
+    if (!*pp) {
+        struct addr_count *a = calloc(1, sizeof(*a));
+
+        if (!a)
+            return false;
+        snprintf(a->addr, sizeof(a->addr), "%s", addr);
+        *pp = a;
+    }
+    if ((*pp)->n >= srv->cfg.max_conns_per_addr)
+        return false;
+    (*pp)->n++;
+    return true;
+}
+
+static void addr_release(struct rs_server *srv, const char *addr)
+{
+    struct addr_count **pp = addr_find(srv, addr);
+    struct addr_count *a = *pp;
+
+    if (!a)
+        return;
+    if (--a->n == 0) {
+        *pp = a->next;
+        free(a);
+    }
+}
+
+/* ------------------------------------------------------------ conn lifetime */
+
+static void conn_unref(struct rs_conn *c)
+{
+    struct rs_server *srv = c->srv;
+
+    if (--c->refs > 0)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->nconns--;
+    if (c->addr[0])
+        addr_release(srv, c->addr);
+    rs_frame_rx_free(&c->rx);
+    free(c);
+    maybe_finish(srv);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    conn_unref(h->data);
+}
+
+static void conn_close(struct rs_conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    c->reading = false;
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    rs_log(RS_LOG_DEBUG, c->id, c->peer, "closed");
+}
+
+/* ------------------------------------------------------------ writing */
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct wreq *w = (struct wreq *)req;
+    struct rs_conn *c = w->conn;
+
+    free(w);
+    c->writes--;
+    if (status < 0) {
+        if (status != UV_ECANCELED)
+            rs_log(RS_LOG_WARN, c->id, c->peer, "write failed: %s", uv_strerror(status));
+        conn_close(c);
+        return;
+    }
+    if (c->close_after_write && c->writes == 0) {
+        conn_close(c);
+        return;
+    }
+    conn_update_reading(c);
+    conn_pump(c);
+}
+
+static void send_env(struct rs_conn *c, const Rs__Envelope *env)
+{
+    uint8_t *bytes;
+    size_t len;
+    struct wreq *w;
+    rs_status rc;
+    int r;
+
+    if (c->closing)
+        return;
+    rc = rs_wire_pack(env, RS_MAX_REPORT_BYTES + 65536, sizeof(struct wreq), &bytes, &len);
+    if (rc) {
+        rs_log(RS_LOG_ERROR, c->id, c->peer, "cannot encode reply: %s", rs_status_str(rc));
+        conn_close(c);
+        return;
+    }
+    w = (struct wreq *)(void *)(bytes - sizeof(struct wreq));
+    w->conn = c;
+    w->buf = uv_buf_init((char *)bytes, (unsigned)len);
+    r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &w->buf, 1, on_write);
+    if (r < 0) {
+        free(w);
+        rs_log(RS_LOG_WARN, c->id, c->peer, "write failed: %s", uv_strerror(r));
+        conn_close(c);
+        return;
+    }
+    c->writes++;
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->srv->cfg.write_queue_max) {
+        rs_log(RS_LOG_WARN, c->id, c->peer, "peer does not read its replies; closing");
+        conn_close(c);
+    }
+}
+
+static void send_error(struct rs_conn *c, const uint64_t *request_id, rs_status st,
+                       const char *msg, bool close)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__Error e = RS__ERROR__INIT;
+
+    e.has_code = true;
+    e.code = rs_status_to_wire(st);
+    e.message = (char *)msg;
+    e.has_close = true;
+    e.close = close;
+    if (request_id) {
+        env.has_request_id = true;
+        env.request_id = *request_id;
+    }
+    env.msg_case = RS__ENVELOPE__MSG_ERROR;
+    env.error = &e;
+    rs_log(close ? RS_LOG_WARN : RS_LOG_INFO, c->id, c->peer, "error %s: %s%s",
+           rs_status_name(st), msg, close ? " (closing)" : "");
+    if (close) {
+        c->close_after_write = true;
+        c->reading = false;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    }
+    send_env(c, &env);
+    if (close && c->writes == 0)
+        conn_close(c);
+}
+
+/* ------------------------------------------------------------ reading */
+
+static bool conn_can_process(const struct rs_conn *c)
+{
+    return !c->closing && !c->close_after_write && c->st != ST_AUTHING &&
+           c->in_flight < c->srv->cfg.max_in_flight;
+}
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *out)
+{
+    struct rs_conn *c = h->data;
+    uint8_t *p;
+    size_t n;
+
+    (void)hint;
+    if (rs_frame_rx_reserve(&c->rx, RS_FRAME_CHUNK, &p, &n) != RS_OK) {
+        *out = uv_buf_init(NULL, 0);
+        return;
+    }
+    *out = uv_buf_init((char *)p, (unsigned)n);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    struct rs_conn *c = s->data;
+
+    (void)buf;
+    if (n == 0)
+        return;
+    if (n < 0) {
+        if (n == UV_ENOBUFS)
+            send_error(c, NULL, RS_ETOOBIG, "frame over the size cap", true);
+        else if (n == UV_EOF)
+            conn_close(c);
+        else {
+            rs_log(RS_LOG_INFO, c->id, c->peer, "read error: %s", uv_strerror((int)n));
+            conn_close(c);
+        }
+        return;
+    }
+    rs_frame_rx_commit(&c->rx, (size_t)n);
+    if (c->st == ST_READY)
+        uv_timer_again(&c->timer);      /* the handshake deadline never moves */
+    conn_pump(c);
+}
+
+static void conn_update_reading(struct rs_conn *c)
+{
+    bool want = conn_can_process(c) && !c->srv->stopping &&
+                uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <
+                    c->srv->cfg.write_queue_high;
+
+    if (want == c->reading)
+        return;
+    if (want) {
+        if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+            c->reading = true;
+    } else {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = false;
+    }
+}
+
+/* ------------------------------------------------------------ handshake */
+
+static void auth_work(struct rs_dbq_job *job, struct rs_store *store)
+{
+    struct auth_job *a = (struct auth_job *)job;
+
+    a->rc = rs_store_office_auth(store, a->code, a->token, &a->office);
+}
+
+static void auth_done(struct rs_dbq_job *job, bool canceled)
+{
+    struct auth_job *a = (struct auth_job *)job;
+    struct rs_conn *c = a->conn;
+
+    if (c->closing)
+        goto out;
+    c->in_flight--;
+    if (canceled) {
+        send_error(c, NULL, RS_ECLOSED, "server is shutting down", true);
+        goto out;
+    }
+    if (a->rc != RS_OK) {
+        rs_log(RS_LOG_WARN, c->id, c->peer, "handshake refused for office %s: %s", a->code,
+               rs_status_str(a->rc));
+        send_error(c, NULL, a->rc == RS_EAUTH ? RS_EAUTH : RS_EIO,
+                   a->rc == RS_EAUTH ? "unknown office, wrong token or revoked office"
+                                     : "cannot check the token now",
+                   true);
+        goto out;
+    }
+    c->office = a->office;
+    c->st = ST_READY;
+    {
+        Rs__Envelope env = RS__ENVELOPE__INIT;
+        Rs__Welcome w = RS__WELCOME__INIT;
+
+        w.server_version = RS_VERSION;
+        w.has_protocol_version = true;
+        w.protocol_version = RS_PROTOCOL_VERSION;
+        w.has_role = true;
+        w.role = c->office.role;
+        w.office_code = c->office.code;
+        w.office_name = c->office.name;
+        w.has_max_frame_bytes = true;
+        w.max_frame_bytes = (uint32_t)c->srv->cfg.max_frame;
+        w.has_max_batch_records = true;
+        w.max_batch_records = c->srv->cfg.max_batch;
+        w.has_max_in_flight = true;
+        w.max_in_flight = c->srv->cfg.max_in_flight;
+        env.msg_case = RS__ENVELOPE__MSG_WELCOME;
+        env.welcome = &w;
+        send_env(c, &env);
+    }
+    uv_timer_start(&c->timer, on_timer, c->srv->cfg.idle_ms, c->srv->cfg.idle_ms);
+    rs_log(RS_LOG_INFO, c->id, c->peer, "office %s (%s) signed in as %s", c->office.code,
+           c->office.name, c->office.role == RS__ROLE__ROLE_CENTRAL ? "central" : "township");
+out:
+    conn_update_reading(c);
+    conn_pump(c);
+    conn_unref(c);
+    free(a);
+}
+
+static void handle_hello(struct rs_conn *c, const Rs__Hello *h)
+{
+    struct auth_job *a;
+
+    if (!h->has_protocol_version || h->protocol_version != RS_PROTOCOL_VERSION) {
+        send_error(c, NULL, RS_EVERSION, "unsupported protocol version; this server speaks 1",
+                   true);
+        return;
+    }
+    if (!h->office_code || !h->token || strlen(h->office_code) > MAX_CODE_BYTES ||
+        strlen(h->token) > MAX_TOKEN_BYTES) {
+        send_error(c, NULL, RS_EAUTH, "office code and token required", true);
+        return;
+    }
+    a = calloc(1, sizeof(*a));
+    if (!a) {
+        send_error(c, NULL, RS_ENOMEM, "out of memory", true);
+        return;
+    }
+    a->job.work = auth_work;
+    a->job.done = auth_done;
+    a->conn = c;
+    snprintf(a->code, sizeof(a->code), "%s", h->office_code);
+    snprintf(a->token, sizeof(a->token), "%s", h->token);
+    c->st = ST_AUTHING;
+    c->in_flight++;
+    c->refs++;
+    rs_dbq_push(&c->srv->aq, &a->job);
+}
+
+/* ------------------------------------------------------------ submissions */
+
+static void batch_free(struct rs_batch *b)
+{
+    if (b->env)
+        rs__envelope__free_unpacked(b->env, NULL);
+    free(b->bodies);
+    free(b->store_idx);
+    free(b->store);
+    free(b->ack_ptrs);
+    free(b->acks);
+    free(b);
+}
+
+/* True if the office may submit r; otherwise reason says why. */
+static bool in_scope(const struct rs_office *o, const Rs__Record *r, char *reason, size_t len)
+{
+    size_t oc = strlen(o->code);
+    const char *d = r->division_code;
+
+    if (o->role == RS__ROLE__ROLE_TOWNSHIP) {
+        if (rs_rtype_is_unit_level(r->body_case)) {
+            snprintf(reason, len, "%s records may only be submitted by the central office",
+                     rs_rtype_name(r->body_case));
+            return false;
+        }
+        if (strncmp(d, o->code, oc) != 0) {
+            snprintf(reason, len, "division %s is not this office's division %s", d, o->code);
+            return false;
+        }
+        return true;
+    }
+    if (strncmp(d, o->code, oc) != 0) {
+        snprintf(reason, len, "division %s is outside this office's district %s", d, o->code);
+        return false;
+    }
+    return true;
+}
+
+static bool has_unknown_fields(const Rs__Record *r)
+{
+    const ProtobufCMessage *body = NULL;
+
+    if (r->base.n_unknown_fields)
+        return true;
+    switch (r->body_case) {
+    case RS__RECORD__BODY_PROJECT: body = &r->project->base; break;
+    case RS__RECORD__BODY_SUBSIDY: body = &r->subsidy->base; break;
+    case RS__RECORD__BODY_TRAINING: body = &r->training->base; break;
+    case RS__RECORD__BODY_RELIEF: body = &r->relief->base; break;
+    case RS__RECORD__BODY_PETITION: body = &r->petition->base; break;
+    case RS__RECORD__BODY_SURVEY: body = &r->survey->base; break;
+    case RS__RECORD__BODY_UNIT_PROFILE: body = &r->unit_profile->base; break;
+    case RS__RECORD__BODY_STAFFING: body = &r->staffing->base; break;
+    case RS__RECORD__BODY_BUDGET_LINE: body = &r->budget_line->base; break;
+    case RS__RECORD__BODY_SAN_GONG: body = &r->san_gong->base; break;
+    case RS__RECORD__BODY_PROCUREMENT: body = &r->procurement->base; break;
+    case RS__RECORD__BODY_CARRY_OVER: body = &r->carry_over->base; break;
+    case RS__RECORD__BODY_FIXED_ASSETS: body = &r->fixed_assets->base; break;
+    case RS__RECORD__BODY_MANUAL_SCORE: body = &r->manual_score->base; break;
+    case RS__RECORD__BODY_STATED_FIGURE: body = &r->stated_figure->base; break;
+    case RS__RECORD__BODY__NOT_SET:
+    case _RS__RECORD__BODY__CASE_IS_INT_SIZE:
+        break;
+    }
+    return body && body->n_unknown_fields;
+}
+
+static void reject(Rs__RecordAck *a, const char *field, const char *reason)
+{
+    a->has_status = true;
+    a->status = RS__ACK_STATUS__ACK_REJECTED;
+    a->field = strdup(field);
+    a->reason = strdup(reason);
+}
+
+/*
+ * Validates every record of the batch on the loop thread (cheap, no I/O),
+ * and packs the valid ones canonically for the writer.  Returns RS_ENOMEM
+ * only; a bad record is an ack, not an error.
+ */
+static rs_status batch_prepare(struct rs_batch *b)
+{
+    Rs__SubmitBatch *sb = b->env->submit;
+    size_t total = 0, off = 0, i, k = 0;
+    size_t *sizes = NULL;
+    rs_status rc = RS_ENOMEM;
+
+    b->n = sb->n_records;
+    b->acks = calloc(b->n ? b->n : 1, sizeof(*b->acks));
+    b->ack_ptrs = calloc(b->n ? b->n : 1, sizeof(*b->ack_ptrs));
+    b->store = calloc(b->n ? b->n : 1, sizeof(*b->store));
+    b->store_idx = calloc(b->n ? b->n : 1, sizeof(*b->store_idx));
+    sizes = calloc(b->n ? b->n : 1, sizeof(*sizes));
+    if (!b->acks || !b->ack_ptrs || !b->store || !b->store_idx || !sizes)
+        goto out;
+    for (i = 0; i < b->n; i++) {
+        Rs__Record *r = sb->records[i];
+        Rs__RecordAck *a = &b->acks[i];
+        struct rs_verdict v;
+        char why[192];
+
+        rs__record_ack__init(a);
+        b->ack_ptrs[i] = a;
+        a->id = r->id ? strdup(r->id) : NULL;
+        if (has_unknown_fields(r)) {
+            reject(a, "record", "unknown field (is the client newer than the server?)");
+            continue;
+        }
+        if (rs_validate_record(r, &v) != RS_OK) {
+            reject(a, v.field, v.reason);
+            continue;
+        }
+        if (!in_scope(&b->conn->office, r, why, sizeof(why))) {
+            reject(a, "division_code", why);
+            continue;
+        }
+        sizes[i] = rs__record__get_packed_size(r);
+        total += sizes[i];
+        b->store_idx[k++] = i;
+    }
+    b->nstore = k;
+    b->bodies = malloc(total ? total : 1);
+    if (!b->bodies)
+        goto out;
+    for (k = 0; k < b->nstore; k++) {
+        Rs__Record *r = sb->records[b->store_idx[k]];
+        struct rs_store_rec *s = &b->store[k];
+
+        s->body = b->bodies + off;
+        s->body_len = rs__record__pack(r, b->bodies + off);
+        off += s->body_len;
+        rs_sha256(s->body, s->body_len, s->hash);
+        s->id = r->id;
+        s->supersedes = r->supersedes && r->supersedes[0] ? r->supersedes : NULL;
+        s->office_code = b->office;
+        s->division_code = r->division_code;
+        s->batch_id = sb->batch_id;
+        s->type = r->body_case;
+        s->year = r->year;
+        s->period = r->period;
+    }
+    rc = RS_OK;
+out:
+    free(sizes);
+    return rc;
+}
+
+static void send_batch_ack(struct rs_batch *b)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__BatchAck ack = RS__BATCH_ACK__INIT;
+    size_t k;
+
+    for (k = 0; k < b->nstore; k++) {
+        const struct rs_store_rec *s = &b->store[k];
+        Rs__RecordAck *a = &b->acks[b->store_idx[k]];
+
+        a->has_status = true;
+        a->status = s->ack;
+        if (s->seq) {
+            a->has_server_seq = true;
+            a->server_seq = s->seq;
+        }
+        if (s->reason[0])
+            a->reason = strdup(s->reason);
+    }
+    {
+        size_t cnt[5] = {0};
+
+        for (k = 0; k < b->n; k++)
+            cnt[b->acks[k].status <= 4 ? b->acks[k].status : 0]++;
+        rs_log(RS_LOG_INFO, b->conn->id, b->conn->peer,
+               "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected",
+               b->env->submit->batch_id ? b->env->submit->batch_id : "-", b->n, cnt[1], cnt[2],
+               cnt[3], cnt[4]);
+    }
+    ack.batch_id = b->env->submit->batch_id;
+    ack.n_acks = b->n;
+    ack.acks = b->ack_ptrs;
+    env.has_request_id = b->has_request_id;
+    env.request_id = b->request_id;
+    env.msg_case = RS__ENVELOPE__MSG_ACK;
+    env.ack = &ack;
+    send_env(b->conn, &env);
+    for (k = 0; k < b->n; k++) {
+        free(b->acks[k].id);
+        free(b->acks[k].field);
+        free(b->acks[k].reason);
+    }
+}
+
+static void commit_work(struct rs_dbq_job *job, struct rs_store *store)
+{
+    struct commit_job *cj = (struct commit_job *)job;
+
+    cj->rc = rs_store_put(store, cj->recs, cj->n, cj->err, sizeof(cj->err));
+}
+
+static void commit_done(struct rs_dbq_job *job, bool canceled)
+{
+    struct commit_job *cj = (struct commit_job *)job;
+    struct rs_server *srv = cj->srv;
+    struct rs_batch *b = cj->batches;
+    size_t off = 0;
+
+    if (canceled) {
+        cj->rc = RS_ECLOSED;
+        snprintf(cj->err, sizeof(cj->err), "server is shutting down");
+    }
+    if (cj->rc == RS_OK) {
+        srv->commits++;
+        srv->committed_records += cj->n;
+    } else {
+        RS_ERROR("group commit of %zu records failed: %s: %s", cj->n, rs_status_str(cj->rc),
+                 cj->err);
+    }
+    while (b) {
+        struct rs_batch *next = b->next;
+        struct rs_conn *c = b->conn;
+
+        if (cj->rc == RS_OK) {
+            memcpy(b->store, cj->recs + off, b->nstore * sizeof(*b->store));
+            if (!c->closing)
+                send_batch_ack(b);
+        } else if (!c->closing) {
+            char msg[400];
+
+            snprintf(msg, sizeof(msg), "nothing from this batch was stored: %s", cj->err);
+            send_error(c, b->has_request_id ? &b->request_id : NULL,
+                       cj->rc == RS_ECLOSED ? RS_ECLOSED : RS_ESTORAGE, msg, false);
+        }
+        off += b->nstore;
+        c->in_flight--;
+        conn_update_reading(c);
+        conn_pump(c);
+        conn_unref(c);
+        batch_free(b);
+        b = next;
+    }
+    free(cj->recs);
+    free(cj);
+    srv->committing = false;
+    kick_writer(srv);
+    maybe_finish(srv);
+}
+
+/* Starts a group commit of everything pending, if the writer is idle. */
+static void kick_writer(struct rs_server *srv)
+{
+    struct commit_job *cj;
+    struct rs_batch *b, *last = NULL;
+    size_t n = 0, off = 0;
+
+    if (srv->committing || !srv->pending)
+        return;
+    /* Take whole batches up to the cap, always at least one. */
+    for (b = srv->pending; b; b = b->next) {
+        if (last && n + b->nstore > srv->cfg.max_commit_records)
+            break;
+        n += b->nstore;
+        last = b;
+    }
+    cj = calloc(1, sizeof(*cj));
+    if (cj)
+        cj->recs = malloc((n ? n : 1) * sizeof(*cj->recs));
+    if (!cj || !cj->recs) {
+        free(cj);
+        RS_ERROR("out of memory starting a commit; retrying on the next batch");
+        return;
+    }
+    cj->job.work = commit_work;
+    cj->job.done = commit_done;
+    cj->srv = srv;
+    cj->n = n;
+    cj->batches = srv->pending;
+    srv->pending = last->next;
+    if (!srv->pending)
+        srv->pending_tail = NULL;
+    last->next = NULL;
+    for (b = cj->batches; b; b = b->next) {
+        memcpy(cj->recs + off, b->store, b->nstore * sizeof(*b->store));
+        off += b->nstore;
+    }
+    srv->pending_records -= n;
+    srv->committing = true;
+    rs_dbq_push(&srv->wq, &cj->job);
+}
+
+static void handle_submit(struct rs_conn *c, Rs__Envelope *env)
+{
+    struct rs_batch *b;
+    uint64_t rid = env->request_id;
+    const uint64_t *prid = env->has_request_id ? &rid : NULL;
+
+    if (env->submit->n_records > c->srv->cfg.max_batch) {
+        char msg[128];
+
+        snprintf(msg, sizeof(msg), "batch of %zu records; the cap is %u",
+                 env->submit->n_records, c->srv->cfg.max_batch);
+        send_error(c, prid, RS_ETOOBIG, msg, false);
+        rs__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    b = calloc(1, sizeof(*b));
+    if (!b) {
+        rs__envelope__free_unpacked(env, NULL);
+        send_error(c, prid, RS_ENOMEM, "out of memory", true);
+        return;
+    }
+    b->conn = c;
+    b->env = env;
+    b->has_request_id = env->has_request_id;
+    b->request_id = env->request_id;
+    snprintf(b->office, sizeof(b->office), "%s", c->office.code);
+    if (batch_prepare(b) != RS_OK) {
+        batch_free(b);
+        send_error(c, prid, RS_ENOMEM, "out of memory", true);
+        return;
+    }
+    c->in_flight++;
+    c->refs++;
+    if (c->srv->pending_tail)
+        c->srv->pending_tail->next = b;
+    else
+        c->srv->pending = b;
+    c->srv->pending_tail = b;
+    c->srv->pending_records += b->nstore;
+    kick_writer(c->srv);
+}
+
+/* ------------------------------------------------------------ reports */
+
+static void report_work(struct rs_dbq_job *job, struct rs_store *store)
+{
+    struct report_job *r = (struct report_job *)job;
+
+    r->req.framework_dir = r->framework_dir;
+    r->rc = rs_report_build(store, &r->req, &r->out, &r->outlen, r->fw_name, r->fw_hash, r->err,
+                            sizeof(r->err));
+}
+
+static void report_done(struct rs_dbq_job *job, bool canceled)
+{
+    struct report_job *r = (struct report_job *)job;
+    struct rs_conn *c = r->conn;
+    const uint64_t *prid = r->has_request_id ? &r->request_id : NULL;
+
+    if (c->closing)
+        goto out;
+    c->in_flight--;
+    if (canceled) {
+        send_error(c, prid, RS_ECLOSED, "server is shutting down", false);
+    } else if (r->rc != RS_OK) {
+        send_error(c, prid, r->rc, r->err[0] ? r->err : rs_status_str(r->rc), false);
+    } else {
+        Rs__Envelope env = RS__ENVELOPE__INIT;
+        Rs__ReportReply rep = RS__REPORT_REPLY__INIT;
+
+        rep.has_format = true;
+        rep.format = r->req.format;
+        rep.has_body = true;
+        rep.body.data = (uint8_t *)r->out;
+        rep.body.len = r->outlen;
+        rep.framework_name = r->fw_name;
+        rep.framework_hash = r->fw_hash;
+        env.has_request_id = r->has_request_id;
+        env.request_id = r->request_id;
+        env.msg_case = RS__ENVELOPE__MSG_REPORT;
+        env.report = &rep;
+        send_env(c, &env);
+        rs_log(RS_LOG_INFO, c->id, c->peer, "report %u for %s: %zu bytes", r->req.year,
+               r->req.division ? r->req.division : "the district", r->outlen);
+    }
+    conn_update_reading(c);
+    conn_pump(c);
+out:
+    free(r->out);
+    conn_unref(c);
+    free(r);
+}
+
+static void handle_report(struct rs_conn *c, const Rs__Envelope *env)
+{
+    const Rs__ReportRequest *rq = env->report_request;
+    uint64_t rid = env->request_id;
+    const uint64_t *prid = env->has_request_id ? &rid : NULL;
+    struct report_job *r;
+
+    if (!rq->has_year || rq->year < 2000 || rq->year > 2100) {
+        send_error(c, prid, RS_EINVAL, "report year must be 2000..2100", false);
+        return;
+    }
+    if (rq->framework && strlen(rq->framework) >= 128) {
+        send_error(c, prid, RS_ETOOBIG, "framework name too long", false);
+        return;
+    }
+    if (rq->framework && (strchr(rq->framework, '/') || strchr(rq->framework, '.'))) {
+        send_error(c, prid, RS_EINVAL, "framework must be a preset name", false);
+        return;
+    }
+    r = calloc(1, sizeof(*r));
+    if (!r) {
+        send_error(c, prid, RS_ENOMEM, "out of memory", false);
+        return;
+    }
+    r->job.work = report_work;
+    r->job.done = report_done;
+    r->conn = c;
+    r->has_request_id = env->has_request_id;
+    r->request_id = env->request_id;
+    r->req.year = rq->year;
+    r->req.format = rq->has_format ? rq->format : RS__REPORT_FORMAT__FMT_MARKDOWN;
+    if (c->office.role != RS__ROLE__ROLE_CENTRAL) {
+        snprintf(r->division, sizeof(r->division), "%s", c->office.code);
+        r->req.division = r->division;
+    }
+    if (rq->framework && rq->framework[0]) {
+        snprintf(r->framework, sizeof(r->framework), "%s", rq->framework);
+        r->req.framework = r->framework;
+    }
+    r->framework_dir = c->srv->cfg.framework_dir;
+    c->in_flight++;
+    c->refs++;
+    rs_dbq_push(&c->srv->rq, &r->job);
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
+{
+    Rs__Envelope *env = NULL;
+
+    if (rs_wire_unpack(p, len, &env) != RS_OK) {
+        send_error(c, NULL, RS_EPROTO, "unparsable message", true);
+        return;
+    }
+    if (c->st == ST_HELLO) {
+        if (env->msg_case != RS__ENVELOPE__MSG_HELLO)
+            send_error(c, NULL, RS_EPROTO, "expected Hello first", true);
+        else
+            handle_hello(c, env->hello);
+        rs__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    switch (env->msg_case) {
+    case RS__ENVELOPE__MSG_SUBMIT:
+        handle_submit(c, env);      /* takes env */
+        return;
+    case RS__ENVELOPE__MSG_REPORT_REQUEST:
+        handle_report(c, env);
+        break;
+    default:
+        send_error(c, env->has_request_id ? &env->request_id : NULL, RS_EPROTO,
+                   "unexpected message", true);
+        break;
+    }
+    rs__envelope__free_unpacked(env, NULL);
+}
+
+static void conn_pump(struct rs_conn *c)
+{
+    while (conn_can_process(c)) {
+        const uint8_t *p;
+        size_t len;
+        rs_status rc = rs_frame_rx_next(&c->rx, &p, &len);
+
+        if (rc == RS_EAGAIN)
+            break;
+        if (rc == RS_ETOOBIG) {
+            send_error(c, NULL, RS_ETOOBIG, "frame over the size cap", true);
+            return;
+        }
+        if (rc != RS_OK) {
+            send_error(c, NULL, RS_EPROTO, "malformed length prefix", true);
+            return;
+        }
+        handle_frame(c, p, len);
+        rs_frame_rx_consume(&c->rx);
+    }
+    if (c->srv->stopping && c->in_flight == 0 && c->writes == 0) {
+        conn_close(c);
+        return;
+    }
+    conn_update_reading(c);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct rs_conn *c = t->data;
+
+    if (c->st == ST_HELLO) {
+        send_error(c, NULL, RS_ETIMEDOUT, "no Hello within the handshake timeout", true);
+    } else if (c->in_flight == 0) {
+        rs_log(RS_LOG_INFO, c->id, c->peer, "idle timeout");
+        conn_close(c);
+    } else {
+        uv_timer_again(t);
+    }
+}
+
+/* ------------------------------------------------------------ accept */
+
+static void format_peer(struct rs_conn *c)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    char ip[46] = "?";
+    int port = 0;
+
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+            uv_ip4_name(in, ip, sizeof(ip));
+            port = ntohs(in->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+            uv_ip6_name(in6, ip, sizeof(ip));
+            port = ntohs(in6->sin6_port);
+        }
+    }
+    snprintf(c->addr, sizeof(c->addr), "%s", ip);
+    snprintf(c->peer, sizeof(c->peer), "%s:%d", ip, port);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct rs_server *srv = server->data;
+    struct rs_conn *c;
+
+    if (status < 0) {
+        RS_WARN("accept failed: %s", uv_strerror(status));
+        return;
+    }
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        return;
+    c->srv = srv;
+    c->id = ++srv->next_id;
+    c->refs = 2;
+    rs_frame_rx_init(&c->rx, srv->cfg.max_frame);
+    uv_tcp_init(&srv->loop, &c->tcp);
+    uv_timer_init(&srv->loop, &c->timer);
+    c->tcp.data = c;
+    c->timer.data = c;
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    srv->nconns++;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        conn_close(c);
+        return;
+    }
+    format_peer(c);
+    uv_tcp_nodelay(&c->tcp, 1);
+    if (srv->nconns > srv->cfg.max_conns) {
+        c->addr[0] = '\0';
+        send_error(c, NULL, RS_EBUSY, "server has too many connections", true);
+        return;
+    }
+    if (!addr_acquire(srv, c->addr)) {
+        c->addr[0] = '\0';
+        send_error(c, NULL, RS_EBUSY, "too many connections from this address", true);
+        return;
+    }
+    uv_timer_start(&c->timer, on_timer, srv->cfg.handshake_ms, 0);
+    rs_log(RS_LOG_DEBUG, c->id, c->peer, "connected");
+    conn_update_reading(c);
+}
+
+/* ------------------------------------------------------------ shutdown */
+
+static void on_quiet_close(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void maybe_finish(struct rs_server *srv)
+{
+    if (!srv->stopping || srv->finished || srv->nconns > 0 || srv->pending ||
+        rs_dbq_busy(&srv->wq) || rs_dbq_busy(&srv->aq) || rs_dbq_busy(&srv->rq))
+        return;
+    srv->finished = true;
+    uv_close((uv_handle_t *)&srv->sigint, on_quiet_close);
+    uv_close((uv_handle_t *)&srv->sigterm, on_quiet_close);
+    uv_close((uv_handle_t *)&srv->drain_timer, on_quiet_close);
+}
+
+static void on_dbq_idle(struct rs_dbq *q)
+{
+    maybe_finish(q->data);
+}
+
+static void force_close_all(struct rs_server *srv)
+{
+    struct rs_conn *c;
+
+    for (c = srv->conns; c; c = c->next)
+        conn_close(c);
+    rs_dbq_cancel_queued(&srv->aq);
+    rs_dbq_cancel_queued(&srv->rq);
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+    struct rs_server *srv = t->data;
+
+    RS_WARN("drain timeout: closing %u remaining connections", srv->nconns);
+    force_close_all(srv);
+    maybe_finish(srv);
+}
+
+static void begin_shutdown(struct rs_server *srv)
+{
+    struct rs_conn *c, *next;
+
+    srv->stopping = true;
+    RS_INFO("shutting down: %u connections, %zu records waiting to commit", srv->nconns,
+            srv->pending_records);
+    uv_close((uv_handle_t *)&srv->listener, on_quiet_close);
+    uv_timer_start(&srv->drain_timer, on_drain_timeout, srv->cfg.drain_ms, 0);
+    for (c = srv->conns; c; c = next) {
+        next = c->next;
+        if (c->in_flight == 0 && c->writes == 0)
+            conn_close(c);
+        else
+            conn_update_reading(c);
+    }
+    maybe_finish(srv);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    struct rs_server *srv = h->data;
+
+    srv->signals++;
+    if (srv->signals == 1) {
+        RS_INFO("signal %d: finishing what is being committed", signum);
+        begin_shutdown(srv);
+    } else {
+        RS_WARN("signal %d again: closing every connection now", signum);
+        force_close_all(srv);
+        maybe_finish(srv);
+    }
+}
+
+/* ------------------------------------------------------------ run */
+
+static rs_status listen_on(struct rs_server *srv, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    int r, len = sizeof(ss);
+    char ip[46];
+    int port;
+
+    if (uv_ip4_addr(srv->cfg.host, srv->cfg.port, (struct sockaddr_in *)&ss) != 0 &&
+        uv_ip6_addr(srv->cfg.host, srv->cfg.port, (struct sockaddr_in6 *)&ss) != 0) {
+        snprintf(err, errlen, "cannot parse listen address %s", srv->cfg.host);
+        return RS_EINVAL;
+    }
+    uv_tcp_init(&srv->loop, &srv->listener);
+    srv->listener.data = srv;
+    r = uv_tcp_bind(&srv->listener, (struct sockaddr *)&ss, 0);
+    if (r == 0)
+        r = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
+    if (r != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%u: %s", srv->cfg.host, srv->cfg.port,
+                 uv_strerror(r));
+        return RS_EIO;
+    }
+    uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &len);
+    if (ss.ss_family == AF_INET6) {
+        uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof(ip));
+        port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    } else {
+        uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof(ip));
+        port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
+    fprintf(srv->cfg.ready_out, "listening on %s:%d\n", ip, port);
+    fflush(srv->cfg.ready_out);
+    RS_INFO("listening on %s:%d, database %s", ip, port, srv->cfg.db_path);
+    return RS_OK;
+}
+
+static void walk_close(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, on_quiet_close);
+}
+
+rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t errlen)
+{
+    struct rs_server *srv;
+    rs_status rc;
+    size_t i;
+
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);   /* a file-size limit must fail the commit, not kill us */
+    srv = calloc(1, sizeof(*srv));
+    if (!srv) {
+        snprintf(err, errlen, "out of memory");
+        return RS_ENOMEM;
+    }
+    srv->cfg = *cfg;
+    rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->wstore, err, errlen);
+    if (rc)
+        goto out;
+    rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->astore, err, errlen);
+    if (rc)
+        goto out;
+    rc = rs_store_open(cfg->db_path, RS_STORE_READONLY, &srv->rstore, err, errlen);
+    if (rc)
+        goto out;
+    if (uv_loop_init(&srv->loop) != 0) {
+        snprintf(err, errlen, "cannot initialise the event loop");
+        rc = RS_EIO;
+        goto out;
+    }
+    rs_dbq_init(&srv->wq, &srv->loop, srv->wstore);
+    rs_dbq_init(&srv->aq, &srv->loop, srv->astore);
+    rs_dbq_init(&srv->rq, &srv->loop, srv->rstore);
+    srv->wq.data = srv->aq.data = srv->rq.data = srv;
+    srv->wq.idle_cb = srv->aq.idle_cb = srv->rq.idle_cb = on_dbq_idle;
+    uv_signal_init(&srv->loop, &srv->sigint);
+    uv_signal_init(&srv->loop, &srv->sigterm);
+    uv_timer_init(&srv->loop, &srv->drain_timer);
+    srv->sigint.data = srv->sigterm.data = srv->drain_timer.data = srv;
+    uv_signal_start(&srv->sigint, on_signal, SIGINT);
+    uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    rc = listen_on(srv, err, errlen);
+    if (rc) {
+        uv_walk(&srv->loop, walk_close, NULL);
+        uv_run(&srv->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&srv->loop);
+        goto out;
+    }
+    uv_run(&srv->loop, UV_RUN_DEFAULT);
+    RS_INFO("stopped: %llu group commits, %llu records", (unsigned long long)srv->commits,
+            (unsigned long long)srv->committed_records);
+    if (uv_loop_close(&srv->loop) != 0) {
+        snprintf(err, errlen, "event loop still had open handles at exit");
+        rc = RS_EINTERNAL;
+    }
+out:
+    if (rs_store_close(srv->rstore) != RS_OK && rc == RS_OK) {
+        snprintf(err, errlen, "database did not close cleanly");
+        rc = RS_EIO;
+    }
+    if (rs_store_close(srv->astore) != RS_OK && rc == RS_OK) {
+        snprintf(err, errlen, "database did not close cleanly");
+        rc = RS_EIO;
+    }
+    if (rs_store_close(srv->wstore) != RS_OK && rc == RS_OK) {
+        snprintf(err, errlen, "database did not close cleanly");
+        rc = RS_EIO;
+    }
+    for (i = 0; i < ADDR_BUCKETS; i++) {
+        while (srv->addrs[i]) {
+            struct addr_count *a = srv->addrs[i];
+
+            srv->addrs[i] = a->next;
+            free(a);
+        }
+    }
+    free(srv);
+    return rc;
+}
