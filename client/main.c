@@ -1,0 +1,617 @@
+/*
+ * main.c - the resettle command line, used by township and central offices.
+ *
+ *   resettle submit [--type T] [--year Y] [--period P] FILE.csv...
+ *   resettle sync [--attempts N]
+ *   resettle status [--failed]
+ *   resettle report --year Y [--format markdown|text|json|csv] [--out FILE]
+ *
+ * Configuration: --server HOST:PORT, --office CODE, --token TOKEN (or
+ * --token-file FILE), --outbox FILE.  Each falls back to RESETTLE_SERVER,
+ * RESETTLE_OFFICE, RESETTLE_TOKEN, RESETTLE_OUTBOX; a flag always wins over
+ * the environment.  The default outbox is
+ * $XDG_DATA_HOME/resettle/outbox.db, else ~/.local/share/resettle/outbox.db.
+ *
+ * Exit status: 0 every record stored (or already there); 1 some rows were
+ * invalid or the server rejected or refused (conflict) some records;
+ * 2 usage error; 3 the server could not be reached or could not commit,
+ * and the records wait in the outbox.  When several apply, the highest
+ * wins.
+ *
+ * Does not: parse CSV (rs_csv.c), map columns (rs_rowmap.c), or keep state
+ * outside the outbox.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rs_csv.h"
+#include "rs_outbox.h"
+#include "rs_rowmap.h"
+#include "rs_session.h"
+#include "rs_util.h"
+#include "rs_validate.h"
+#include "rs_wire.h"
+
+#define EXIT_INVALID 1
+#define EXIT_USAGE 2
+#define EXIT_UNREACHABLE 3
+
+struct config {
+    const char *server;
+    const char *office;
+    const char *token;
+    const char *token_file;
+    const char *outbox;
+    uint32_t timeout_ms;
+    uint32_t attempts;
+    uint32_t batch;
+    /* submit */
+    rs_rtype type;
+    uint32_t year;
+    Rs__Period period;
+    /* report */
+    Rs__ReportFormat format;
+    const char *out;
+    const char *framework;
+    int failed;
+    char token_buf[256];
+    char outbox_buf[4096];
+};
+
+static const char usage[] =
+    "usage: resettle [options] submit [--type T] [--year Y] [--period P] FILE.csv...\n"
+    "       resettle [options] sync [--attempts N]\n"
+    "       resettle [options] status [--failed]\n"
+    "       resettle [options] report --year Y [--format markdown|text|json|csv] [--out FILE]\n"
+    "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
+    "         --outbox FILE  --timeout SEC  --batch N\n"
+    "environment (flags win): RESETTLE_SERVER RESETTLE_OFFICE RESETTLE_TOKEN RESETTLE_OUTBOX\n"
+    "exit: 0 all stored, 1 invalid/rejected rows, 2 usage, 3 server unreachable (kept in outbox)\n";
+
+static int usage_error(const char *msg)
+{
+    if (msg)
+        fprintf(stderr, "resettle: %s\n", msg);
+    fputs(usage, stderr);
+    return EXIT_USAGE;
+}
+
+static int worst(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* ------------------------------------------------------------ configuration */
+
+static int mkdirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+            *p = '/';
+            return -1;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+static int resolve_outbox(struct config *c)
+{
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+    if (!c->outbox)
+        c->outbox = getenv("RESETTLE_OUTBOX");
+    if (c->outbox)
+        return 0;
+    if (xdg && *xdg)
+        snprintf(c->outbox_buf, sizeof(c->outbox_buf), "%s/resettle/outbox.db", xdg);
+    else if (home && *home)
+        snprintf(c->outbox_buf, sizeof(c->outbox_buf), "%s/.local/share/resettle/outbox.db",
+                 home);
+    else
+        return -1;
+    if (mkdirs(c->outbox_buf) != 0)
+        return -1;
+    c->outbox = c->outbox_buf;
+    return 0;
+}
+
+static int resolve_token(struct config *c)
+{
+    FILE *f;
+    size_t n;
+
+    if (c->token_file) {
+        f = fopen(c->token_file, "r");
+        if (!f) {
+            fprintf(stderr, "resettle: %s: %s\n", c->token_file, strerror(errno));
+            return -1;
+        }
+        n = fread(c->token_buf, 1, sizeof(c->token_buf) - 1, f);
+        fclose(f);
+        c->token_buf[n] = '\0';
+        while (n > 0 && (c->token_buf[n - 1] == '\n' || c->token_buf[n - 1] == '\r' ||
+                         c->token_buf[n - 1] == ' '))
+            c->token_buf[--n] = '\0';
+        c->token = c->token_buf;
+    }
+    if (!c->token)
+        c->token = getenv("RESETTLE_TOKEN");
+    return 0;
+}
+
+static int need_network(struct config *c)
+{
+    if (!c->server)
+        c->server = getenv("RESETTLE_SERVER");
+    if (!c->office)
+        c->office = getenv("RESETTLE_OFFICE");
+    if (resolve_token(c))
+        return -1;
+    if (!c->server || !c->office || !c->token) {
+        usage_error("the server, office and token are needed: --server/--office/--token or "
+                    "RESETTLE_SERVER/RESETTLE_OFFICE/RESETTLE_TOKEN");
+        return -1;
+    }
+    return 0;
+}
+
+static int open_outbox(struct config *c, struct rs_outbox **ob)
+{
+    char err[512];
+
+    if (resolve_outbox(c)) {
+        fprintf(stderr, "resettle: no outbox: set --outbox, RESETTLE_OUTBOX or HOME\n");
+        return -1;
+    }
+    if (rs_outbox_open(c->outbox, ob, err, sizeof(err)) != RS_OK) {
+        fprintf(stderr, "resettle: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ sync */
+
+/* One delivery attempt after another, with back-off 1, 2, 4 ... 60 s. */
+static int deliver(struct config *c, struct rs_outbox *ob)
+{
+    struct rs_sync_stats stats = {0};
+    struct rs_outbox_counts counts;
+    unsigned delay = 1;
+    uint32_t attempt;
+    char err[512];
+    rs_status rc = RS_EIO;
+
+    for (attempt = 1; attempt <= c->attempts; attempt++) {
+        struct rs_session s;
+
+        rc = rs_session_open(&s, c->server, c->office, c->token, c->timeout_ms, err,
+                             sizeof(err));
+        if (rc == RS_OK) {
+            rc = rs_session_sync(&s, ob, c->batch, &stats, err, sizeof(err));
+            rs_session_close(&s);
+        }
+        if (rc == RS_OK)
+            break;
+        if (rc == RS_EAUTH || rc == RS_EVERSION || rc == RS_EFORBIDDEN || rc == RS_EINVAL) {
+            fprintf(stderr, "resettle: %s\n", err);
+            break;
+        }
+        fprintf(stderr, "resettle: attempt %u of %u: %s\n", attempt, c->attempts, err);
+        if (attempt < c->attempts) {
+            sleep(delay);
+            delay = delay * 2 > 60 ? 60 : delay * 2;
+        }
+    }
+    if (stats.sent)
+        printf("sent %llu: %llu stored, %llu duplicate, %llu conflict, %llu rejected\n",
+               (unsigned long long)stats.sent, (unsigned long long)stats.stored,
+               (unsigned long long)stats.duplicate, (unsigned long long)stats.conflict,
+               (unsigned long long)stats.rejected);
+    if (rs_outbox_counts(ob, &counts) == RS_OK && counts.pending)
+        printf("%llu records wait in the outbox %s\n", (unsigned long long)counts.pending,
+               c->outbox);
+    if (rc == RS_EAUTH || rc == RS_EVERSION)
+        return EXIT_INVALID;
+    if (rc != RS_OK)
+        return EXIT_UNREACHABLE;
+    return stats.conflict || stats.rejected ? EXIT_INVALID : 0;
+}
+
+static int print_failed(const char *id, const char *source, enum rs_outbox_state st,
+                        const char *field, const char *reason, void *arg)
+{
+    (void)arg;
+    printf("%s: %s %s: %s: %s\n", source ? source : "?",
+           st == RS_OB_CONFLICT ? "conflict" : "rejected", id, field && *field ? field : "-",
+           reason ? reason : "");
+    return 0;
+}
+
+/* ------------------------------------------------------------ submit */
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    if (!f) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        size_t got;
+
+        if (n == cap) {
+            char *p;
+
+            if (cap >= RS_CSV_MAX_BYTES) {
+                fprintf(stderr, "%s: larger than %u bytes\n", path, RS_CSV_MAX_BYTES);
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 65536;
+            p = realloc(buf, cap);
+            if (!p)
+                goto fail;
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "%s: read error\n", path);
+        goto fail;
+    }
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return 0;
+fail:
+    fclose(f);
+    free(buf);
+    return -1;
+}
+
+/*
+ * Queues the valid rows of one file in one outbox transaction.  Returns
+ * 0, EXIT_INVALID (some rows invalid, the rest queued) or -1 (nothing
+ * queued: unreadable file, bad header, outbox failure).
+ */
+static int queue_file(struct config *c, struct rs_outbox *ob, const char *path)
+{
+    struct rs_row_defaults def = {0};
+    struct rs_csv *csv = NULL;
+    struct rs_rowmap *map = NULL;
+    char *data = NULL, **cells, err[512], source[4200];
+    size_t len, ncells;
+    uint32_t line;
+    unsigned added = 0, versions = 0, unchanged = 0, invalid = 0;
+    int ret = -1;
+    bool in_tx = false;
+    rs_status rc;
+
+    if (read_file(path, &data, &len))
+        return -1;
+    rc = rs_csv_open(data, len, &csv, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", path, err);
+        goto out;
+    }
+    rc = rs_csv_next(csv, &cells, &ncells, &line, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", path, rc == RS_ENOTFOUND ? "empty file" : err);
+        goto out;
+    }
+    def.division_code = c->office;
+    def.year = c->year;
+    def.period = c->period;
+    rc = rs_rowmap_open(cells, ncells, c->type, &def, &map, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "%s:%u: %s\n", path, line, err);
+        goto out;
+    }
+    if (rs_outbox_begin(ob) != RS_OK) {
+        fprintf(stderr, "%s: cannot write the outbox %s\n", path, c->outbox);
+        goto out;
+    }
+    in_tx = true;
+    for (;;) {
+        Rs__Record *rec = NULL;
+        struct rs_verdict v;
+        enum rs_outbox_added what;
+
+        rc = rs_csv_next(csv, &cells, &ncells, &line, err, sizeof(err));
+        if (rc == RS_ENOTFOUND)
+            break;
+        if (rc) {
+            /* The CSV cannot be read past this point; keep what came before. */
+            fprintf(stderr, "%s: %s\n", path, err);
+            invalid++;
+            break;
+        }
+        if (rs_rowmap_row(map, cells, ncells, &rec, &v) != RS_OK) {
+            fprintf(stderr, "%s:%u: %s: %s\n", path, line, v.field, v.reason);
+            invalid++;
+            continue;
+        }
+        snprintf(source, sizeof(source), "%s:%u", path, line);
+        rc = rs_outbox_add(ob, rec, source, &what);
+        rs__record__free_unpacked(rec, NULL);
+        if (rc) {
+            fprintf(stderr, "%s:%u: cannot queue: %s\n", path, line, rs_status_str(rc));
+            goto out;
+        }
+        if (what == RS_OUTBOX_NEW)
+            added++;
+        else if (what == RS_OUTBOX_NEW_VERSION)
+            versions++;
+        else
+            unchanged++;
+    }
+    if (rs_outbox_commit(ob) != RS_OK) {
+        fprintf(stderr, "%s: cannot commit to the outbox %s\n", path, c->outbox);
+        goto out;
+    }
+    in_tx = false;
+    printf("%s: %s, %u queued (%u new, %u changed), %u unchanged, %u invalid\n", path,
+           rs_rtype_name(rs_rowmap_type(map)), added + versions, added, versions, unchanged,
+           invalid);
+    ret = invalid ? EXIT_INVALID : 0;
+out:
+    if (in_tx)
+        rs_outbox_rollback(ob);
+    rs_rowmap_close(map);
+    rs_csv_close(csv);
+    free(data);
+    return ret;
+}
+
+static int cmd_submit(struct config *c, int argc, char **argv)
+{
+    struct rs_outbox *ob = NULL;
+    int i, ret = 0, r;
+
+    if (argc < 1)
+        return usage_error("submit needs at least one CSV file");
+    if (!c->office)
+        c->office = getenv("RESETTLE_OFFICE");
+    if (open_outbox(c, &ob))
+        return EXIT_INVALID;
+    for (i = 0; i < argc; i++) {
+        r = queue_file(c, ob, argv[i]);
+        ret = worst(ret, r < 0 ? EXIT_INVALID : r);
+    }
+    if (need_network(c) == 0)
+        ret = worst(ret, deliver(c, ob));
+    else
+        ret = worst(ret, EXIT_USAGE);
+    rs_outbox_close(ob);
+    return ret;
+}
+
+static int cmd_sync(struct config *c)
+{
+    struct rs_outbox *ob = NULL;
+    int ret;
+
+    if (need_network(c))
+        return EXIT_USAGE;
+    if (open_outbox(c, &ob))
+        return EXIT_INVALID;
+    ret = deliver(c, ob);
+    rs_outbox_close(ob);
+    return ret;
+}
+
+static int cmd_status(struct config *c)
+{
+    struct rs_outbox *ob = NULL;
+    struct rs_outbox_counts k;
+
+    if (open_outbox(c, &ob))
+        return EXIT_INVALID;
+    if (rs_outbox_counts(ob, &k) != RS_OK) {
+        rs_outbox_close(ob);
+        fprintf(stderr, "resettle: cannot read the outbox %s\n", c->outbox);
+        return EXIT_INVALID;
+    }
+    printf("outbox %s\npending %llu\nstored %llu\nduplicate %llu\nconflict %llu\n"
+           "rejected %llu\n",
+           c->outbox, (unsigned long long)k.pending, (unsigned long long)k.stored,
+           (unsigned long long)k.duplicate, (unsigned long long)k.conflict,
+           (unsigned long long)k.rejected);
+    if (c->failed || k.conflict || k.rejected)
+        rs_outbox_list_failed(ob, print_failed, NULL);
+    rs_outbox_close(ob);
+    return 0;
+}
+
+static int cmd_report(struct config *c)
+{
+    struct rs_session s;
+    char err[512], *body = NULL;
+    size_t len = 0;
+    rs_status rc;
+    FILE *f = stdout;
+
+    if (!c->year)
+        return usage_error("report needs --year");
+    if (need_network(c))
+        return EXIT_USAGE;
+    rc = rs_session_open(&s, c->server, c->office, c->token, c->timeout_ms, err, sizeof(err));
+    if (rc == RS_OK) {
+        rc = rs_session_report(&s, c->year, c->format, c->framework, &body, &len, err,
+                               sizeof(err));
+        rs_session_close(&s);
+    }
+    if (rc) {
+        fprintf(stderr, "resettle: %s\n", err);
+        return rc == RS_EIO || rc == RS_ETIMEDOUT || rc == RS_ECLOSED ? EXIT_UNREACHABLE
+                                                                        : EXIT_INVALID;
+    }
+    if (c->out && !(f = fopen(c->out, "wb"))) {
+        fprintf(stderr, "resettle: %s: %s\n", c->out, strerror(errno));
+        free(body);
+        return EXIT_INVALID;
+    }
+    if (fwrite(body, 1, len, f) != len || (c->out && fclose(f) != 0)) {
+        fprintf(stderr, "resettle: cannot write the report\n");
+        free(body);
+        return EXIT_INVALID;
+    }
+    free(body);
+    return 0;
+}
+
+/* ------------------------------------------------------------ main */
+
+static int parse_format(const char *s, Rs__ReportFormat *f)
+{
+    static const struct { const char *name; Rs__ReportFormat f; } map[] = {
+        {"markdown", RS__REPORT_FORMAT__FMT_MARKDOWN}, {"md", RS__REPORT_FORMAT__FMT_MARKDOWN},
+        {"text", RS__REPORT_FORMAT__FMT_TEXT},         {"json", RS__REPORT_FORMAT__FMT_JSON},
+        {"csv", RS__REPORT_FORMAT__FMT_CSV},
+    };
+
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (strcmp(s, map[i].name) == 0) {
+            *f = map[i].f;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_period(const char *s, Rs__Period *p)
+{
+    static const char *const names[] = {"", "q1", "q2", "q3", "q4", "h1", "h2", "year"};
+
+    for (int i = 1; i < 8; i++) {
+        if (strcasecmp(s, names[i]) == 0) {
+            *p = (Rs__Period)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"server", required_argument, NULL, 's'},
+        {"office", required_argument, NULL, 'o'},
+        {"token", required_argument, NULL, 't'},
+        {"token-file", required_argument, NULL, 'T'},
+        {"outbox", required_argument, NULL, 'b'},
+        {"timeout", required_argument, NULL, 'w'},
+        {"attempts", required_argument, NULL, 'a'},
+        {"batch", required_argument, NULL, 'n'},
+        {"type", required_argument, NULL, 'y'},
+        {"year", required_argument, NULL, 'Y'},
+        {"period", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'O'},
+        {"framework", required_argument, NULL, 'F'},
+        {"failed", no_argument, NULL, 'X'},
+        {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct config c;
+    const char *cmd;
+    uint32_t v;
+    int opt;
+    bool attempts_set = false;
+
+    memset(&c, 0, sizeof(c));
+    c.timeout_ms = 30000;
+    c.attempts = 1;
+    c.format = RS__REPORT_FORMAT__FMT_MARKDOWN;
+    /* Options may stand before or after the command word. */
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 's': c.server = optarg; break;
+        case 'o': c.office = optarg; break;
+        case 't': c.token = optarg; break;
+        case 'T': c.token_file = optarg; break;
+        case 'b': c.outbox = optarg; break;
+        case 'O': c.out = optarg; break;
+        case 'F': c.framework = optarg; break;
+        case 'X': c.failed = 1; break;
+        case 'w':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 3600)
+                return usage_error("--timeout must be 1..3600 seconds");
+            c.timeout_ms = v * 1000;
+            break;
+        case 'a':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 1000)
+                return usage_error("--attempts must be 1..1000");
+            c.attempts = v;
+            attempts_set = true;
+            break;
+        case 'n':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 100000)
+                return usage_error("--batch must be 1..100000");
+            c.batch = v;
+            break;
+        case 'y':
+            c.type = rs_rtype_parse(optarg);
+            if (c.type == RS__RECORD__BODY__NOT_SET)
+                return usage_error("unknown --type");
+            break;
+        case 'Y':
+            if (rs_u32_parse(optarg, &v) || v < 2000 || v > 2100)
+                return usage_error("--year must be 2000..2100");
+            c.year = v;
+            break;
+        case 'p':
+            if (parse_period(optarg, &c.period))
+                return usage_error("--period must be q1..q4, h1, h2 or year");
+            break;
+        case 'f':
+            if (parse_format(optarg, &c.format))
+                return usage_error("--format must be markdown, text, json or csv");
+            break;
+        case 'V':
+            printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
+            return 0;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            return usage_error(NULL);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("no command");
+    cmd = argv[optind];
+    if (strcmp(cmd, "submit") == 0)
+        return cmd_submit(&c, argc - optind - 1, argv + optind + 1);
+    if (optind + 1 != argc)
+        return usage_error("unexpected argument");
+    if (strcmp(cmd, "sync") == 0) {
+        if (!attempts_set)
+            c.attempts = 5;
+        return cmd_sync(&c);
+    }
+    if (strcmp(cmd, "status") == 0)
+        return cmd_status(&c);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(&c);
+    return usage_error("unknown command");
+}

@@ -1,0 +1,63 @@
+/*
+ * rs_session.h - one signed-in conversation with resettled.
+ *
+ * Opens a connection, says Hello with the office code and token, and then
+ * either delivers the outbox (rs_session_sync) or fetches a report.  Sync
+ * sends pending records in batches of at most the server's max_batch, keeps
+ * up to the server's max_in_flight batches outstanding, and writes every
+ * acknowledgement into the outbox as it arrives.  A batch the server could
+ * not commit stays pending for a later sync.
+ *
+ * Does not: retry with back-off (the command line does), or read CSV.
+ */
+#ifndef RS_SESSION_H
+#define RS_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resettle.pb-c.h"
+#include "rs_net.h"
+#include "rs_outbox.h"
+#include "rs_status.h"
+
+struct rs_session {
+    struct rs_net net;
+    char office_code[16];
+    char office_name[128];
+    Rs__Role role;
+    uint32_t max_batch;
+    uint32_t max_in_flight;
+    uint32_t max_frame;          /* the server's cap on one frame */
+    uint64_t next_request;
+};
+
+struct rs_sync_stats {
+    uint64_t sent, stored, duplicate, conflict, rejected;
+};
+
+/*
+ * Connects and signs in.  RS_EIO / RS_ETIMEDOUT when the server cannot be
+ * reached; RS_EAUTH / RS_EVERSION when it refused the handshake (err holds
+ * the server's words).  On RS_OK close with rs_session_close.
+ */
+rs_status rs_session_open(struct rs_session *s, const char *server, const char *office,
+                          const char *token, uint32_t timeout_ms, char *err, size_t errlen);
+
+void rs_session_close(struct rs_session *s);
+
+/*
+ * Sends every pending record of ob and records the answers.  batch_limit 0
+ * means the server's max_batch.  Returns RS_OK when nothing is pending any
+ * more; RS_ESTORAGE if the server refused to commit a batch (the rest stay
+ * pending); a transport status if the connection failed (likewise).
+ */
+rs_status rs_session_sync(struct rs_session *s, struct rs_outbox *ob, uint32_t batch_limit,
+                          struct rs_sync_stats *stats, char *err, size_t errlen);
+
+/* Fetches a report; *out is malloc'd (caller frees), *len bytes. */
+rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportFormat fmt,
+                            const char *framework, char **out, size_t *len, char *err,
+                            size_t errlen);
+
+#endif
