@@ -1,0 +1,406 @@
+/*
+ * itest_flow.c - records flow from townships to the centre, end to end,
+ * with the real resettled and resettle processes on 127.0.0.1.
+ *
+ * Covers: two townships submitting at once; scope (a township cannot write
+ * another's division or unit-level data); re-submission answered as
+ * unchanged or duplicate, never stored twice; edits stored as new versions;
+ * the outbox holding records while the server is down and delivering them
+ * later; SIGKILL of the server mid-stream losing no acknowledged record;
+ * refused tokens; invalid rows named by file, line and column.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "itest_harness.h"
+
+#define TOWN_A "430602001"
+#define TOWN_B "430602002"
+#define DISTRICT "430602"
+
+struct env {
+    char dir[256];
+    char db[512];
+    char *tok_a, *tok_b, *tok_c;
+    struct it_server srv;
+};
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+
+    if (!e)
+        return -1;
+    it_tmpdir(e->dir, "flow");
+    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
+    e->tok_b = it_office_add(e->dir, e->db, TOWN_B, "王家河街道", "township");
+    e->tok_c = it_office_add(e->dir, e->db, DISTRICT, "岳阳楼区库区移民服务中心", "central");
+    if (!e->tok_a || !e->tok_b || !e->tok_c || strlen(e->tok_a) != 64)
+        return -1;
+    if (it_server_start(&e->srv, e->dir, e->db) != 0)
+        return -1;
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    char cmd[600];
+    int st = it_server_stop(&e->srv);
+
+    if (st != 0) {
+        char *log = it_read_file(e->srv.log);
+
+        fprintf(stderr, "server exit %d; log:\n%s\n", st, log);
+        free(log);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
+    if (system(cmd) != 0)
+        st = -1;
+    free(e->tok_a);
+    free(e->tok_b);
+    free(e->tok_c);
+    free(e);
+    return st == 0 ? 0 : -1;
+}
+
+static long long count(const struct env *e, const char *sql)
+{
+    return it_sql_int(e->db, sql);
+}
+
+static void test_two_townships_concurrently(void **state)
+{
+    struct env *e = *state;
+    char csv_a[512], csv_b[512], ob_a[512], ob_b[512], out_a[512], out_b[512];
+    const char *args_a[] = {"submit", csv_a, NULL}, *args_b[] = {"submit", csv_b, NULL};
+    char *argv_a[32], *argv_b[32];
+    pid_t pa, pb;
+
+    it_path(csv_a, sizeof(csv_a), e->dir, "a.csv");
+    it_path(csv_b, sizeof(csv_b), e->dir, "b.csv");
+    it_path(ob_a, sizeof(ob_a), e->dir, "a.outbox");
+    it_path(ob_b, sizeof(ob_b), e->dir, "b.outbox");
+    it_path(out_a, sizeof(out_a), e->dir, "a.out");
+    it_path(out_b, sizeof(out_b), e->dir, "b.out");
+    it_relief_csv(csv_a, TOWN_A, 1, 3000, 500);
+    it_relief_csv(csv_b, TOWN_B, 1, 3000, 700);
+    {
+        char *base_a[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--office", TOWN_A, "--token",
+                          e->tok_a, "--outbox", ob_a, "--batch", "100", (char *)args_a[0],
+                          (char *)args_a[1], NULL};
+        char *base_b[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--office", TOWN_B, "--token",
+                          e->tok_b, "--outbox", ob_b, "--batch", "100", (char *)args_b[0],
+                          (char *)args_b[1], NULL};
+
+        memcpy(argv_a, base_a, sizeof(base_a));
+        memcpy(argv_b, base_b, sizeof(base_b));
+    }
+    pa = it_spawn(argv_a, out_a, out_a);
+    pb = it_spawn(argv_b, out_b, out_b);
+    assert_int_equal(it_wait(pa, 120000), 0);
+    assert_int_equal(it_wait(pb, 120000), 0);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 6000);
+    assert_int_equal(count(e, "SELECT count(DISTINCT record_id) FROM records"), 6000);
+    assert_int_equal(count(e, "SELECT count(*) FROM records WHERE office_code='" TOWN_A
+                              "' AND division_code='" TOWN_A "'"),
+                     3000);
+    assert_int_equal(count(e, "SELECT count(*) FROM records WHERE office_code='" TOWN_B "'"),
+                     3000);
+    assert_int_equal(it_sql_int(ob_a, "SELECT count(*) FROM outbox WHERE state=1"), 3000);
+    assert_int_equal(it_sql_int(ob_b, "SELECT count(*) FROM outbox WHERE state=1"), 3000);
+}
+
+static void test_scope_and_resubmission(void **state)
+{
+    struct env *e = *state;
+    char csv[512], unit[512], ob[512], ob2[512], out[512], *text;
+    const char *submit[] = {"submit", csv, NULL};
+    const char *submit_unit[] = {"submit", unit, NULL};
+    FILE *f;
+
+    it_path(csv, sizeof(csv), e->dir, "mixed.csv");
+    it_path(unit, sizeof(unit), e->dir, "staffing.csv");
+    it_path(ob, sizeof(ob), e->dir, "a.outbox");
+    it_path(ob2, sizeof(ob2), e->dir, "a2.outbox");
+    it_path(out, sizeof(out), e->dir, "out.txt");
+    f = fopen(csv, "wb");
+    assert_non_null(f);
+    fprintf(f, "division_code,year,household_ref,village,kind,amount,paid_date\n");
+    for (int i = 0; i < 5; i++)
+        fprintf(f, TOWN_A ",2023,A-%d,夏万路社区,特困救助,600,2023-12-20\n", i);
+    for (int i = 0; i < 3; i++)
+        fprintf(f, TOWN_B ",2023,B-%d,枫树岭社区,特困救助,600,2023-12-20\n", i);
+    fclose(f);
+    it_write_file(unit, "year,establishment,in_service,retired\n2023,13,10,4\n");
+
+    /* Another township's rows are rejected; its own rows are stored. */
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 1);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 5);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=4"), 3);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=4 AND "
+                                    "field='division_code' AND reason LIKE '%" TOWN_A "%'"),
+                     3);
+
+    /* Unit-level data from a township is refused. */
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit_unit), 1);
+    text = it_read_file(out);
+    assert_non_null(strstr(text, "1 rejected"));
+    free(text);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 5);
+
+    /* Same file again: nothing new is stored. */
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 1);
+    text = it_read_file(out);
+    assert_non_null(strstr(text, "5 unchanged"));
+    free(text);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 5);
+
+    /* From a fresh outbox, the ids are the same: answered duplicate. */
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob2, out, submit), 1);
+    text = it_read_file(out);
+    assert_non_null(strstr(text, "5 duplicate"));
+    free(text);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 5);
+    assert_int_equal(it_sql_int(ob2, "SELECT count(*) FROM outbox WHERE state=2"), 5);
+}
+
+static void test_edit_is_a_new_version(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512], *text;
+    const char *submit[] = {"submit", csv, NULL};
+
+    it_path(csv, sizeof(csv), e->dir, "p.csv");
+    it_path(ob, sizeof(ob), e->dir, "p.outbox");
+    it_path(out, sizeof(out), e->dir, "out.txt");
+    it_relief_csv(csv, TOWN_A, 1, 3, 500);
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 0);
+    it_relief_csv(csv, TOWN_A, 1, 2, 500);
+    {
+        FILE *f = fopen(csv, "ab");
+
+        assert_non_null(f);
+        fprintf(f, TOWN_A ",2023,HH-" TOWN_A "-000003,village 3,hardship,3,800,2023-12-20\n");
+        fclose(f);
+    }
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 0);
+    text = it_read_file(out);
+    assert_non_null(strstr(text, "1 queued (0 new, 1 changed)"));
+    free(text);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 4);
+    assert_int_equal(count(e, "SELECT count(*) FROM records WHERE superseded_by IS NULL"), 3);
+    assert_int_equal(count(e, "SELECT count(*) FROM records r JOIN records o "
+                              "ON o.record_id = r.supersedes AND o.superseded_by = r.record_id"),
+                     1);
+}
+
+static void test_outbox_holds_while_server_down(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512];
+    const char *submit[] = {"submit", csv, NULL};
+    const char *sync[] = {"sync", "--attempts", "2", NULL};
+
+    it_path(csv, sizeof(csv), e->dir, "q.csv");
+    it_path(ob, sizeof(ob), e->dir, "q.outbox");
+    it_path(out, sizeof(out), e->dir, "out.txt");
+    it_relief_csv(csv, TOWN_A, 1, 250, 300);
+    assert_int_equal(it_server_stop(&e->srv), 0);
+
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 3);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 250);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
+
+    assert_int_equal(it_server_start(&e->srv, e->dir, e->db), 0);
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, sync), 0);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 0);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=1"), 250);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 250);
+
+    /* A second sync has nothing to do and stores nothing twice. */
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, sync), 0);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 250);
+}
+
+static void test_kill9_loses_no_acknowledged_record(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512], sql[1200];
+    const char *sync[] = {"sync", "--attempts", "3", NULL};
+    const int n = 40000;
+    long long acked = 0;
+    pid_t pid;
+
+    it_path(csv, sizeof(csv), e->dir, "big.csv");
+    it_path(ob, sizeof(ob), e->dir, "big.outbox");
+    it_path(out, sizeof(out), e->dir, "big.out");
+    it_relief_csv(csv, TOWN_A, 1, n, 100);
+    {
+        char *argv[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--office", TOWN_A, "--token",
+                        e->tok_a, "--outbox", ob, "--batch", "50", "submit", csv, NULL};
+
+        pid = it_spawn(argv, out, out);
+    }
+    /* Kill the server as soon as some, but not all, records are acknowledged. */
+    for (int i = 0; i < 6000 && acked == 0; i++) {
+        it_sleep_ms(5);
+        acked = it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=1");
+        if (acked < 0)
+            acked = 0;
+    }
+    it_server_kill(&e->srv);
+    {
+        int st = it_wait(pid, 60000);
+
+        assert_true(st == 3 || st == 0);
+    }
+    acked = it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=1");
+    assert_true(acked > 0);
+
+    /* Every acknowledged record is in the server's database. */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM records WHERE record_id IN "
+             "(SELECT record_id FROM o.outbox WHERE state=1)");
+    {
+        sqlite3 *h;
+        sqlite3_stmt *st;
+        char attach[700];
+
+        assert_int_equal(sqlite3_open_v2(e->db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+        snprintf(attach, sizeof(attach), "ATTACH '%s' AS o", ob);
+        assert_int_equal(sqlite3_exec(h, attach, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int64(st, 0), acked);
+        sqlite3_finalize(st);
+        assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+    }
+
+    /* Restart, resend what is pending: every record exactly once. */
+    assert_int_equal(it_server_start(&e->srv, e->dir, e->db), 0);
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, sync), 0);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), n);
+    assert_int_equal(count(e, "SELECT count(DISTINCT record_id) FROM records"), n);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state IN (1,2)"), n);
+}
+
+static void test_refused_tokens(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512], *text;
+    const char *submit[] = {"submit", csv, NULL};
+    char *revoke[] = {RS_SERVER_BIN, "office", "revoke", "--db", e->db, "--code", TOWN_B, NULL};
+
+    it_path(csv, sizeof(csv), e->dir, "t.csv");
+    it_path(ob, sizeof(ob), e->dir, "t.outbox");
+    it_path(out, sizeof(out), e->dir, "out.txt");
+    it_relief_csv(csv, TOWN_B, 1, 2, 100);
+
+    /* A's token does not open B's office. */
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_B, e->tok_a, ob, out, submit), 1);
+    text = it_read_file(out);
+    assert_non_null(strstr(text, "wrong token"));
+    free(text);
+    assert_int_equal(it_run(revoke, NULL, NULL), 0);
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_B, e->tok_b, ob, out, submit), 1);
+    text = it_read_file(out);
+    assert_non_null(strstr(text, "revoked"));
+    free(text);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
+    /* The rows stay in the outbox, pending. */
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 2);
+}
+
+static void test_invalid_rows_named(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512], *text, want[600];
+    const char *submit[] = {"submit", csv, NULL};
+
+    it_path(csv, sizeof(csv), e->dir, "bad.csv");
+    it_path(ob, sizeof(ob), e->dir, "bad.outbox");
+    it_path(out, sizeof(out), e->dir, "out.txt");
+    it_write_file(csv, "division_code,year,household_ref,kind,amount,paid_date\n"
+                       TOWN_A ",2023,OK-1,hardship,600,2023-12-20\n"
+                       TOWN_A ",2023,BAD-1,hardship,600,2023-02-29\n"
+                       TOWN_A ",2023,BAD-2,hardship,400余,2023-12-20\n"
+                       TOWN_A ",2023,OK-2,hardship,700,2023-12-21\n");
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 1);
+    text = it_read_file(out);
+    snprintf(want, sizeof(want), "%s:3: paid_date:", csv);
+    assert_non_null(strstr(text, want));
+    snprintf(want, sizeof(want), "%s:4: amount:", csv);
+    assert_non_null(strstr(text, want));
+    free(text);
+    /* The good rows were queued and stored all the same. */
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 2);
+}
+
+static void test_every_type_sample(void **state)
+{
+    static const char *const town[] = {"project", "subsidy", "training", "relief", "petition",
+                                       "survey"};
+    static const char *const unit[] = {"unit_profile", "staffing",     "budget_line",
+                                       "san_gong",     "procurement",  "carry_over",
+                                       "fixed_assets", "manual_score", "stated_figure"};
+    struct env *e = *state;
+    char ob[512], out[512], path[15][512];
+    const char *targs[10] = {"submit", "--year", "2023"}, *uargs[13] = {"submit", "--year", "2023"};
+    long long want = 0;
+    size_t i;
+
+    it_path(ob, sizeof(ob), e->dir, "types.outbox");
+    it_path(out, sizeof(out), e->dir, "types.out");
+    for (i = 0; i < 6; i++) {
+        snprintf(path[i], sizeof(path[i]), "%s/samples/types/%s.csv", RS_SOURCE_DIR, town[i]);
+        targs[3 + i] = path[i];
+    }
+    for (i = 0; i < 9; i++) {
+        snprintf(path[6 + i], sizeof(path[6 + i]), "%s/samples/types/%s.csv", RS_SOURCE_DIR,
+                 unit[i]);
+        uargs[3 + i] = path[6 + i];
+    }
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, targs), 0);
+    it_path(ob, sizeof(ob), e->dir, "types-c.outbox");
+    assert_int_equal(it_client(e->dir, &e->srv, DISTRICT, e->tok_c, ob, out, uargs), 0);
+    /* Every type arrived, each row once. */
+    assert_int_equal(count(e, "SELECT count(DISTINCT type) FROM records"), 15);
+    for (i = 0; i < 15; i++) {
+        char *text = it_read_file(path[i]);
+
+        for (char *p = text; *p; p++)
+            want += *p == '\n';
+        want--;     /* the header */
+        free(text);
+    }
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_two_townships_concurrently, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scope_and_resubmission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edit_is_a_new_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_holds_while_server_down, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill9_loses_no_acknowledged_record, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_refused_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_rows_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_type_sample, setup, teardown),
+    };
+
+    return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
+}
