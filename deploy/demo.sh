@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The README's first quick-start command: installs, builds, starts resettled
+# on an embedded SQLite file in a fresh folder, registers the sample
+# offices, submits the sample CSV files with resettle (one outbox per
+# office), shows what was stored, prints the 2023 self-evaluation report,
+# and stops the server cleanly.
+#
+#   RS_DEMO_DIR   folder for the database, outboxes and logs (default: a new
+#                 folder under /tmp)
+#   RS_SAMPLES    sample folder (default: samples/yueyang-2023)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash deploy/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target resettled resettle >/dev/null
+server=$root/build/server/resettled
+client=$root/build/client/resettle
+
+work=${RS_DEMO_DIR:-$(mktemp -d /tmp/resettle-demo.XXXXXX)}
+mkdir -p "$work"
+samples=${RS_SAMPLES:-$root/samples/yueyang-2023}
+db=$work/resettle.db
+echo "== demo folder: $work"
+
+echo "== registering offices from $samples/offices.csv"
+central=""
+while IFS=, read -r code name role; do
+  code=${code//$'\r'/}; name=${name//$'\r'/}; role=${role//$'\r'/}
+  [ "$code" = "code" ] && continue
+  [ -z "$code" ] && continue
+  "$server" office add --db "$db" --code "$code" --name "$name" --role "$role" \
+    > "$work/$code.token"
+  chmod 600 "$work/$code.token"
+  [ "$role" = "central" ] && central=$code
+  echo "   $code $name ($role)"
+done < "$samples/offices.csv"
+
+"$server" serve --db "$db" --listen 127.0.0.1:0 > "$work/server.out" 2> "$work/server.log" &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  grep -q '^listening on ' "$work/server.out" 2>/dev/null && break
+  sleep 0.1
+done
+addr=$(sed -n 's/^listening on //p' "$work/server.out")
+[ -n "$addr" ] || { echo "server did not start:"; cat "$work/server.log"; exit 1; }
+echo "== resettled (pid $pid) listening on $addr"
+
+submit() {   # office, files...
+  local office=$1; shift
+  "$client" --server "$addr" --office "$office" --token-file "$work/$office.token" \
+    --outbox "$work/$office.outbox" submit "$@"
+}
+
+status=0
+for tok in "$work"/*.token; do
+  office=$(basename "$tok" .token)
+  [ "$office" = "$central" ] && continue
+  files=("$samples/$office"-*.csv)
+  [ -e "${files[0]}" ] || continue
+  echo "== $office submits ${#files[@]} files"
+  submit "$office" "${files[@]}" || status=$?
+done
+unit_files=()
+for f in "$samples"/*.csv; do
+  b=$(basename "$f")
+  [ "$b" = "offices.csv" ] && continue
+  [[ "$b" =~ ^[0-9]{9,12}- ]] && continue
+  unit_files+=("$f")
+done
+if [ -n "$central" ] && [ ${#unit_files[@]} -gt 0 ]; then
+  echo "== $central (central office) submits ${#unit_files[@]} unit-level files"
+  submit "$central" "${unit_files[@]}" || status=$?
+fi
+
+echo "== stored records (current versions) by office and type"
+sqlite3 -readonly -column -header "$db" "
+  SELECT r.office_code AS office, o.name AS name,
+    CASE r.type WHEN 20 THEN 'project' WHEN 21 THEN 'subsidy' WHEN 22 THEN 'training'
+      WHEN 23 THEN 'relief' WHEN 24 THEN 'petition' WHEN 25 THEN 'survey'
+      WHEN 40 THEN 'unit_profile' WHEN 41 THEN 'staffing' WHEN 42 THEN 'budget_line'
+      WHEN 43 THEN 'san_gong' WHEN 44 THEN 'procurement' WHEN 45 THEN 'carry_over'
+      WHEN 46 THEN 'fixed_assets' WHEN 47 THEN 'manual_score' WHEN 48 THEN 'stated_figure'
+      ELSE r.type END AS type,
+    count(*) AS records
+  FROM records r JOIN offices o ON o.code = r.office_code
+  WHERE r.superseded_by IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 3;"
+
+if [ -n "$central" ]; then
+  echo "== the 2023 self-evaluation report, as the central office pulls it"
+  "$client" --server "$addr" --office "$central" --token-file "$work/$central.token" \
+    --outbox "$work/$central.outbox" report --year 2023 --format markdown
+fi
+
+echo "== stopping resettled"
+kill -TERM "$pid"
+wait "$pid" && echo "resettled exited cleanly (status 0)" || { echo "resettled exited $?"; status=1; }
+trap - EXIT
+echo "== log: $work/server.log"
+exit "$status"
