@@ -173,6 +173,24 @@ void rs_server_config_defaults(struct rs_server_config *c)
     c->ready_out = stdout;
 }
 
+/*
+ * Copies a peer-supplied string for a log line: printable ASCII only, at
+ * most 64 characters, so a client cannot forge or break log lines.
+ */
+static const char *log_safe(const char *in, char out[72])
+{
+    size_t i = 0;
+
+    if (!in)
+        in = "-";
+    for (; in[i] && i < 64; i++)
+        out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
+    if (in[i])
+        out[i++] = '~';
+    out[i] = '\0';
+    return out;
+}
+
 /* ------------------------------------------------------------ addresses */
 
 static size_t addr_hash(const char *s)
@@ -432,8 +450,10 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
         goto out;
     }
     if (a->rc != RS_OK) {
-        rs_log(RS_LOG_WARN, c->id, c->peer, "handshake refused for office %s: %s", a->code,
-               rs_status_str(a->rc));
+        char safe[72];
+
+        rs_log(RS_LOG_WARN, c->id, c->peer, "handshake refused for office %s: %s",
+               log_safe(a->code, safe), rs_status_str(a->rc));
         send_error(c, NULL, a->rc == RS_EAUTH ? RS_EAUTH : RS_EIO,
                    a->rc == RS_EAUTH ? "unknown office, wrong token or revoked office"
                                      : "cannot check the token now",
@@ -669,16 +689,19 @@ static void send_batch_ack(struct rs_batch *b)
         }
         if (s->reason[0])
             a->reason = strdup(s->reason);
+        if (s->ack == RS__ACK_STATUS__ACK_REJECTED)
+            a->field = strdup("supersedes");    /* the store rejects only on supersedes */
     }
     {
         size_t cnt[5] = {0};
 
         for (k = 0; k < b->n; k++)
             cnt[b->acks[k].status <= 4 ? b->acks[k].status : 0]++;
+        char safe[72];
+
         rs_log(RS_LOG_INFO, b->conn->id, b->conn->peer,
                "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected",
-               b->env->submit->batch_id ? b->env->submit->batch_id : "-", b->n, cnt[1], cnt[2],
-               cnt[3], cnt[4]);
+               log_safe(b->env->submit->batch_id, safe), b->n, cnt[1], cnt[2], cnt[3], cnt[4]);
     }
     ack.batch_id = b->env->submit->batch_id;
     ack.n_acks = b->n;
