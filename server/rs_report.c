@@ -521,12 +521,32 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
     }
 }
 
+/* The value of an indicator or formula: status, exact value, text, reason. */
+static void j_item_value(struct json *j, const struct rs_eval_item *it)
+{
+    char v[48];
+
+    j_str(j, "status", it->state == RS_EVAL_OK ? "ok" : "not_computable");
+    if (it->state != RS_EVAL_OK) {
+        j_null(j, "value");
+    } else if (it->fi->kind == RS_VK_RATE) {
+        j_rate(j, "value", it->num, it->den);
+    } else {
+        j_obj(j, "value");
+        j_int(j, "num", it->num);
+        j_int(j, "den", it->den);
+        j_end_obj(j);
+    }
+    rs_eval_item_value(it, v);
+    j_str(j, "value_text", v);
+    j_str(j, "reason", it->reason);
+}
+
 static void j_indicators(struct json *j, const struct rs_eval_result *res)
 {
     j_arr(j, "indicators");
     for (size_t i = 0; i < res->nitems; i++) {
         const struct rs_eval_item *it = &res->items[i];
-        char v[48];
 
         j_obj(j, NULL);
         j_str(j, "code", it->ind->code);
@@ -540,20 +560,7 @@ static void j_indicators(struct json *j, const struct rs_eval_result *res)
         j_milli(j, "points", it->ind->points_milli);
         j_int(j, "score_milli", it->score_milli);
         j_milli(j, "score", it->score_milli);
-        j_str(j, "status", it->state == RS_EVAL_OK ? "ok" : "not_computable");
-        if (it->state != RS_EVAL_OK) {
-            j_null(j, "value");
-        } else if (it->fi->kind == RS_VK_RATE) {
-            j_rate(j, "value", it->num, it->den);
-        } else {
-            j_obj(j, "value");
-            j_int(j, "num", it->num);
-            j_int(j, "den", it->den);
-            j_end_obj(j);
-        }
-        rs_eval_item_value(it, v);
-        j_str(j, "value_text", v);
-        j_str(j, "reason", it->reason);
+        j_item_value(j, it);
         j_arr(j, "inputs");
         for (size_t k = 0; k < it->ninputs; k++) {
             j_obj(j, NULL);
@@ -578,25 +585,11 @@ static void j_indicators(struct json *j, const struct rs_eval_result *res)
     j_arr(j, "formulas");
     for (size_t i = 0; i < res->nfx; i++) {
         const struct rs_eval_item *it = &res->fx[i];
-        char v[48];
 
         j_obj(j, NULL);
         j_str(j, "formula", it->fi->code);
         j_str(j, "name", it->fi->name);
-        j_str(j, "status", it->state == RS_EVAL_OK ? "ok" : "not_computable");
-        if (it->state != RS_EVAL_OK) {
-            j_null(j, "value");
-        } else if (it->fi->kind == RS_VK_RATE) {
-            j_rate(j, "value", it->num, it->den);
-        } else {
-            j_obj(j, "value");
-            j_int(j, "num", it->num);
-            j_int(j, "den", it->den);
-            j_end_obj(j);
-        }
-        rs_eval_item_value(it, v);
-        j_str(j, "value_text", v);
-        j_str(j, "reason", it->reason);
+        j_item_value(j, it);
         j_end_obj(j);
     }
     j_end_arr(j);
