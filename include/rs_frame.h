@@ -41,9 +41,12 @@ void rs_frame_rx_free(struct rs_frame_rx *rx);
 
 /*
  * Offers writable space at the tail of the buffer, at most `want` bytes and
- * at least one.  RS_ETOOBIG if the buffer is at its cap and holds no complete
- * frame (cannot happen for a well-formed stream), RS_ENOMEM on allocation
- * failure.  The space is valid until the next call on rx.
+ * at least one.  RS_ETOOBIG if the buffer is at its cap (max_frame + 10
+ * bytes held): callers drain complete frames before reading more, so for a
+ * well-formed stream this cannot happen.  RS_ENOMEM on allocation failure.
+ * The space is valid until the next call on rx.  A frame returned by next()
+ * and not yet consumed stays valid as data, but its payload pointer does
+ * not: the bytes may move.
  */
 rs_status rs_frame_rx_reserve(struct rs_frame_rx *rx, size_t want,
                               uint8_t **out, size_t *outlen);

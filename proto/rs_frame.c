@@ -68,6 +68,8 @@ static void compact(struct rs_frame_rx *rx)
     }
     memmove(rx->buf, rx->buf + rx->pos, rx->len - rx->pos);
     rx->len -= rx->pos;
+    if (rx->frame_end)
+        rx->frame_end -= rx->pos;   /* the returned frame moved with the bytes */
     rx->pos = 0;
 }
 

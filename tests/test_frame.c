@@ -227,6 +227,29 @@ static void test_reserve_never_exceeds_cap(void **state)
     rs_frame_rx_free(&rx);
 }
 
+/* next(), then reserve() (which compacts), then consume(): found by fuzzing. */
+static void test_consume_after_compaction(void **state)
+{
+    static const uint8_t in[] = {0x02, 0x61, 0x62, 0x02, 0x63, 0x64, 0x05, 0x78};
+    struct rs_frame_rx rx;
+    const uint8_t *p;
+    uint8_t *dst;
+    size_t len, room;
+
+    (void)state;
+    rs_frame_rx_init(&rx, 100);
+    assert_int_equal(rs_frame_rx_feed(&rx, in, sizeof(in)), RS_OK);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_OK);
+    rs_frame_rx_consume(&rx);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_OK);
+    assert_int_equal(rs_frame_rx_reserve(&rx, 16, &dst, &room), RS_OK);
+    rs_frame_rx_commit(&rx, 0);
+    rs_frame_rx_consume(&rx);
+    assert_int_equal(rs_frame_rx_pending(&rx), 2);      /* 05 78: an incomplete frame */
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_EAGAIN);
+    rs_frame_rx_free(&rx);
+}
+
 static void test_wire_roundtrip(void **state)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT, *back = NULL;
@@ -282,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_oversize_refused_from_prefix),
         cmocka_unit_test(test_truncated_and_garbage),
         cmocka_unit_test(test_reserve_never_exceeds_cap),
+        cmocka_unit_test(test_consume_after_compaction),
         cmocka_unit_test(test_wire_roundtrip),
         cmocka_unit_test(test_wire_unpack_rejects),
     };
