@@ -5,12 +5,19 @@
  *   resettle sync [--attempts N]
  *   resettle status [--failed]
  *   resettle report --year Y [--format markdown|text|json|csv] [--out FILE]
+ *                   [--division CODE]
  *
  * Configuration: --server HOST:PORT, --office CODE, --token TOKEN (or
- * --token-file FILE), --outbox FILE.  Each falls back to RESETTLE_SERVER,
- * RESETTLE_OFFICE, RESETTLE_TOKEN, RESETTLE_OUTBOX; a flag always wins over
- * the environment.  The default outbox is
- * $XDG_DATA_HOME/resettle/outbox.db, else ~/.local/share/resettle/outbox.db.
+ * --token-file FILE), --outbox FILE, --ca FILE, --pin sha256:HEX,
+ * --district-key FILE.  Each falls back to RESETTLE_SERVER,
+ * RESETTLE_OFFICE, RESETTLE_TOKEN, RESETTLE_OUTBOX, RESETTLE_CA,
+ * RESETTLE_PIN, RESETTLE_DISTRICT_KEY; a flag always wins over the
+ * environment.  The default outbox is $XDG_DATA_HOME/resettle/outbox.db,
+ * else ~/.local/share/resettle/outbox.db.
+ *
+ * Transport: TLS, with the server verified against the CA file, the pinned
+ * certificate fingerprint, or both; plaintext only with an explicit
+ * --plaintext and only to a server on this machine.  There is no fallback.
  *
  * Exit status: 0 every record stored (or already there); 1 some rows were
  * invalid or the server rejected or refused (conflict) some records;
@@ -50,6 +57,14 @@ struct config {
     const char *token;
     const char *token_file;
     const char *outbox;
+    const char *ca;
+    const char *pin;
+    const char *district_key;
+    const char *division;
+    bool plaintext;
+    bool has_key;
+    uint8_t key[RS_DISTRICT_KEY_LEN];
+    struct rs_net_security sec;
     uint32_t timeout_ms;
     uint32_t attempts;
     uint32_t batch;
@@ -71,10 +86,15 @@ static const char usage[] =
     "       resettle [options] sync [--attempts N]\n"
     "       resettle [options] status [--failed]\n"
     "       resettle [options] report --year Y [--format markdown|text|json|csv] [--out FILE]\n"
+    "                                [--division CODE]\n"
     "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
-    "         --outbox FILE  --timeout SEC  --batch N\n"
+    "         --outbox FILE  --timeout SEC  --batch N  --district-key FILE\n"
+    "         --ca FILE | --pin sha256:HEX  (TLS: trust this CA / this certificate, or both)\n"
+    "         --plaintext                   (no TLS; only to a server on this machine)\n"
     "environment (flags win): RESETTLE_SERVER RESETTLE_OFFICE RESETTLE_TOKEN RESETTLE_OUTBOX\n"
-    "exit: 0 all stored, 1 invalid/rejected rows, 2 usage, 3 server unreachable (kept in outbox)\n";
+    "         RESETTLE_CA RESETTLE_PIN RESETTLE_DISTRICT_KEY\n"
+    "exit: 0 all stored, 1 invalid/rejected rows or refused (token, certificate), 2 usage,\n"
+    "      3 server unreachable (kept in outbox)\n";
 
 static int usage_error(const char *msg)
 {
@@ -151,6 +171,68 @@ static int resolve_token(struct config *c)
     return 0;
 }
 
+/* True if the host part of "HOST:PORT" names this machine literally. */
+static bool loopback_host(const char *hostport)
+{
+    const char *colon = strrchr(hostport, ':');
+    size_t n = colon ? (size_t)(colon - hostport) : strlen(hostport);
+    char host[64];
+
+    if (n >= 2 && hostport[0] == '[' && hostport[n - 1] == ']') {
+        hostport++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof(host))
+        return false;
+    memcpy(host, hostport, n);
+    host[n] = '\0';
+    return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+           (strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") == n);
+}
+
+/* Settles how the server is trusted: TLS with a CA and/or a pin, or loopback plaintext. */
+static int resolve_security(struct config *c)
+{
+    uint8_t pin[32];
+
+    if (!c->ca)
+        c->ca = getenv("RESETTLE_CA");
+    if (!c->pin)
+        c->pin = getenv("RESETTLE_PIN");
+    if (c->ca && !c->ca[0])
+        c->ca = NULL;
+    if (c->pin && !c->pin[0])
+        c->pin = NULL;
+    if (c->plaintext && (c->ca || c->pin)) {
+        usage_error("--plaintext excludes --ca and --pin (and RESETTLE_CA, RESETTLE_PIN)");
+        return -1;
+    }
+    if (!c->plaintext && !c->ca && !c->pin) {
+        usage_error("say how to trust the server: --ca FILE or --pin sha256:HEX (or "
+                    "RESETTLE_CA / RESETTLE_PIN); --plaintext only for a server on this machine");
+        return -1;
+    }
+    if (c->plaintext && !loopback_host(c->server)) {
+        usage_error("--plaintext connects only to a server on this machine (127.0.0.1, ::1, "
+                    "localhost); use --ca or --pin");
+        return -1;
+    }
+    if (c->ca && access(c->ca, R_OK) != 0) {
+        fprintf(stderr, "resettle: CA file %s: %s\n", c->ca, strerror(errno));
+        usage_error(NULL);
+        return -1;
+    }
+    if (c->pin && rs_net_pin_parse(c->pin, pin) != RS_OK) {
+        usage_error("--pin must be sha256: and 64 hex digits (the server certificate's "
+                    "SHA-256 fingerprint)");
+        return -1;
+    }
+    c->sec.ca_file = c->ca;
+    c->sec.pin = c->pin;
+    c->sec.plaintext = c->plaintext;
+    return 0;
+}
+
 static int need_network(struct config *c)
 {
     if (!c->server)
@@ -164,7 +246,63 @@ static int need_network(struct config *c)
                     "RESETTLE_SERVER/RESETTLE_OFFICE/RESETTLE_TOKEN");
         return -1;
     }
+    return resolve_security(c);
+}
+
+/*
+ * Reads the district key (64 hex digits; deploy/make-district-key.sh)
+ * named by --district-key or RESETTLE_DISTRICT_KEY, if any.  0 when there
+ * is none or it was read; -1 (message printed) otherwise.
+ */
+static int load_district_key(struct config *c)
+{
+    char buf[256];
+    struct stat sb;
+    size_t n, k = 0;
+    FILE *f;
+
+    if (!c->district_key)
+        c->district_key = getenv("RESETTLE_DISTRICT_KEY");
+    if (!c->district_key || !c->district_key[0])
+        return 0;
+    f = fopen(c->district_key, "r");
+    if (!f) {
+        fprintf(stderr, "resettle: district key %s: %s\n", c->district_key, strerror(errno));
+        return -1;
+    }
+    if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077))
+        fprintf(stderr, "resettle: warning: district key %s is readable by other users "
+                        "(chmod 600 it)\n", c->district_key);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    if (n != 2 * RS_DISTRICT_KEY_LEN)
+        goto bad;
+    for (k = 0; k < RS_DISTRICT_KEY_LEN; k++) {
+        int v = 0;
+
+        for (int j = 0; j < 2; j++) {
+            char ch = buf[2 * k + (size_t)j];
+            int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                  : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+
+            if (d < 0)
+                goto bad;
+            v = v << 4 | d;
+        }
+        c->key[k] = (uint8_t)v;
+    }
+    explicit_bzero(buf, sizeof(buf));
+    c->has_key = true;
     return 0;
+bad:
+    explicit_bzero(buf, sizeof(buf));
+    explicit_bzero(c->key, sizeof(c->key));
+    fprintf(stderr, "resettle: district key %s is not 64 hex digits (make one with "
+                    "deploy/make-district-key.sh)\n", c->district_key);
+    return -1;
 }
 
 static int open_outbox(struct config *c, struct rs_outbox **ob)
@@ -197,7 +335,7 @@ static int deliver(struct config *c, struct rs_outbox *ob)
     for (attempt = 1; attempt <= c->attempts; attempt++) {
         struct rs_session s;
 
-        rc = rs_session_open(&s, c->server, c->office, c->token, c->timeout_ms, err,
+        rc = rs_session_open(&s, c->server, &c->sec, c->office, c->token, c->timeout_ms, err,
                              sizeof(err));
         if (rc == RS_OK) {
             rc = rs_session_sync(&s, ob, c->batch, &stats, err, sizeof(err));
@@ -205,7 +343,8 @@ static int deliver(struct config *c, struct rs_outbox *ob)
         }
         if (rc == RS_OK)
             break;
-        if (rc == RS_EAUTH || rc == RS_EVERSION || rc == RS_EFORBIDDEN || rc == RS_EINVAL) {
+        if (rc == RS_EAUTH || rc == RS_EVERSION || rc == RS_EFORBIDDEN || rc == RS_EINVAL ||
+            (rc == RS_EPROTO && c->plaintext)) {
             fprintf(stderr, "resettle: %s\n", err);
             break;
         }
@@ -223,7 +362,8 @@ static int deliver(struct config *c, struct rs_outbox *ob)
     if (rs_outbox_counts(ob, &counts) == RS_OK && counts.pending)
         printf("%llu records wait in the outbox %s\n", (unsigned long long)counts.pending,
                c->outbox);
-    if (rc == RS_EAUTH || rc == RS_EVERSION)
+    if (rc == RS_EAUTH || rc == RS_EVERSION || rc == RS_EFORBIDDEN ||
+        (rc == RS_EPROTO && c->plaintext))
         return EXIT_INVALID;
     if (rc != RS_OK)
         return EXIT_UNREACHABLE;
@@ -320,7 +460,8 @@ static int queue_file(struct config *c, struct rs_outbox *ob, const char *path)
     def.division_code = c->office;
     def.year = c->year;
     def.period = c->period;
-    rc = rs_rowmap_open(cells, ncells, c->type, &def, &map, err, sizeof(err));
+    rc = rs_rowmap_open_keyed(cells, ncells, c->type, &def, c->has_key ? c->key : NULL, &map,
+                              err, sizeof(err));
     if (rc) {
         fprintf(stderr, "%s:%u: %s\n", path, line, err);
         goto out;
@@ -390,12 +531,15 @@ static int cmd_submit(struct config *c, int argc, char **argv)
         return usage_error("submit needs at least one CSV file");
     if (!c->office)
         c->office = getenv("RESETTLE_OFFICE");
+    if (load_district_key(c))
+        return EXIT_USAGE;
     if (open_outbox(c, &ob))
         return EXIT_INVALID;
     for (i = 0; i < argc; i++) {
         r = queue_file(c, ob, argv[i]);
         ret = worst(ret, r < 0 ? EXIT_INVALID : r);
     }
+    explicit_bzero(c->key, sizeof(c->key));
     if (need_network(c) == 0)
         ret = worst(ret, deliver(c, ob));
     else
@@ -435,6 +579,16 @@ static int cmd_status(struct config *c)
            c->outbox, (unsigned long long)k.pending, (unsigned long long)k.stored,
            (unsigned long long)k.duplicate, (unsigned long long)k.conflict,
            (unsigned long long)k.rejected);
+    {
+        struct rs_outbox_receipt r;
+        bool found = false;
+        char hex[65];
+
+        if (rs_outbox_last_receipt(ob, &r, &found) == RS_OK && found) {
+            rs_hex(r.hash, sizeof(r.hash), hex);
+            printf("last receipt: audit row %llu sha256 %s\n", (unsigned long long)r.seq, hex);
+        }
+    }
     if (c->failed || k.conflict || k.rejected)
         rs_outbox_list_failed(ob, print_failed, NULL);
     rs_outbox_close(ob);
@@ -453,10 +607,11 @@ static int cmd_report(struct config *c)
         return usage_error("report needs --year");
     if (need_network(c))
         return EXIT_USAGE;
-    rc = rs_session_open(&s, c->server, c->office, c->token, c->timeout_ms, err, sizeof(err));
+    rc = rs_session_open(&s, c->server, &c->sec, c->office, c->token, c->timeout_ms, err,
+                         sizeof(err));
     if (rc == RS_OK) {
-        rc = rs_session_report(&s, c->year, c->format, c->framework, &body, &len, err,
-                               sizeof(err));
+        rc = rs_session_report(&s, c->year, c->format, c->framework, c->division, &body, &len,
+                               err, sizeof(err));
         rs_session_close(&s);
     }
     if (rc) {
@@ -528,6 +683,11 @@ int main(int argc, char **argv)
         {"out", required_argument, NULL, 'O'},
         {"framework", required_argument, NULL, 'F'},
         {"failed", no_argument, NULL, 'X'},
+        {"ca", required_argument, NULL, 'C'},
+        {"pin", required_argument, NULL, 'P'},
+        {"plaintext", no_argument, NULL, 'N'},
+        {"district-key", required_argument, NULL, 'K'},
+        {"division", required_argument, NULL, 'D'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -553,6 +713,11 @@ int main(int argc, char **argv)
         case 'O': c.out = optarg; break;
         case 'F': c.framework = optarg; break;
         case 'X': c.failed = 1; break;
+        case 'C': c.ca = optarg; break;
+        case 'P': c.pin = optarg; break;
+        case 'N': c.plaintext = true; break;
+        case 'K': c.district_key = optarg; break;
+        case 'D': c.division = optarg; break;
         case 'w':
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 3600)
                 return usage_error("--timeout must be 1..3600 seconds");

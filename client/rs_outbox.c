@@ -58,6 +58,9 @@ static const char *const migrations[RS_OUTBOX_SCHEMA_VERSION] = {
     ") STRICT;"
     "CREATE INDEX outbox_nkey ON outbox(nkey, seq);"
     "CREATE INDEX outbox_state ON outbox(state, seq);",
+    /* 1 -> 2: the server's receipt for the batch that carried the record. */
+    "ALTER TABLE outbox ADD COLUMN receipt_seq INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN receipt_hash BLOB;",
 };
 
 enum stmt_id {
@@ -70,6 +73,7 @@ enum stmt_id {
     ST_ACK,
     ST_COUNTS,
     ST_FAILED,
+    ST_LAST_RECEIPT,
     ST_COUNT
 };
 
@@ -87,10 +91,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ATTEMPT] = "UPDATE outbox SET attempts = attempts + 1"
                    " WHERE state = 0 AND seq > ?1 AND seq <= ?2",
     [ST_ACK] = "UPDATE outbox SET state = ?2, field = ?3, reason = ?4, server_seq = ?5,"
-               " acked_at = ?6 WHERE record_id = ?1 AND state = 0",
+               " acked_at = ?6, receipt_seq = ?7, receipt_hash = ?8"
+               " WHERE record_id = ?1 AND state = 0",
     [ST_COUNTS] = "SELECT state, count(*) FROM outbox GROUP BY state",
     [ST_FAILED] = "SELECT record_id, source, state, field, reason FROM outbox"
                   " WHERE state IN (3, 4) ORDER BY seq",
+    [ST_LAST_RECEIPT] = "SELECT receipt_seq, receipt_hash FROM outbox"
+                        " WHERE receipt_seq IS NOT NULL ORDER BY receipt_seq DESC LIMIT 1",
 };
 
 struct rs_outbox {
@@ -933,6 +940,13 @@ rs_status rs_outbox_pending(struct rs_outbox *ob, int64_t after_seq,
 rs_status rs_outbox_ack(struct rs_outbox *ob, const char *id, enum rs_outbox_state st,
                         const char *field, const char *reason, uint64_t server_seq)
 {
+    return rs_outbox_ack_receipt(ob, id, st, field, reason, server_seq, NULL);
+}
+
+rs_status rs_outbox_ack_receipt(struct rs_outbox *ob, const char *id, enum rs_outbox_state st,
+                                const char *field, const char *reason, uint64_t server_seq,
+                                const struct rs_outbox_receipt *receipt)
+{
     sqlite3_stmt *s;
     bool found = false;
     bool same = false;
@@ -940,7 +954,8 @@ rs_status rs_outbox_ack(struct rs_outbox *ob, const char *id, enum rs_outbox_sta
     int rc;
 
     if (!ob || !id || st <= RS_OB_PENDING || st > RS_OB_REJECTED ||
-        server_seq > (uint64_t)INT64_MAX)
+        server_seq > (uint64_t)INT64_MAX ||
+        (receipt && (receipt->seq == 0 || receipt->seq > (uint64_t)INT64_MAX)))
         return RS_EINVAL;
     ob->errmsg[0] = '\0';
     s = ob->stmt[ST_ACK];
@@ -956,6 +971,12 @@ rs_status rs_outbox_ack(struct rs_outbox *ob, const char *id, enum rs_outbox_sta
                         : sqlite3_bind_null(s, 5);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(s, 6, rs_now_unix());
+    if (rc == SQLITE_OK)
+        rc = receipt ? sqlite3_bind_int64(s, 7, (int64_t)receipt->seq) : sqlite3_bind_null(s, 7);
+    if (rc == SQLITE_OK)
+        rc = receipt ? sqlite3_bind_blob(s, 8, receipt->hash, (int)sizeof(receipt->hash),
+                                         SQLITE_TRANSIENT)
+                     : sqlite3_bind_null(s, 8);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) {
@@ -1044,6 +1065,34 @@ rs_status rs_outbox_list_failed(struct rs_outbox *ob,
     }
     if (rc != SQLITE_DONE)
         rv = db_fail(ob, "list failed records", rc);
+    stmt_done(s);
+    return rv;
+}
+
+rs_status rs_outbox_last_receipt(struct rs_outbox *ob, struct rs_outbox_receipt *out,
+                                 bool *found)
+{
+    sqlite3_stmt *s;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!ob || !out || !found)
+        return RS_EINVAL;
+    *found = false;
+    memset(out, 0, sizeof(*out));
+    s = ob->stmt[ST_LAST_RECEIPT];
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(s, 0);
+
+        if (seq > 0 && sqlite3_column_bytes(s, 1) == (int)sizeof(out->hash)) {
+            out->seq = (uint64_t)seq;
+            memcpy(out->hash, sqlite3_column_blob(s, 1), sizeof(out->hash));
+            *found = true;
+        }
+    } else if (rc != SQLITE_DONE) {
+        rv = db_fail(ob, "read receipts", rc);
+    }
     stmt_done(s);
     return rv;
 }

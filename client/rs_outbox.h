@@ -8,6 +8,11 @@
  *   pending -> stored | duplicate      (acknowledged: final)
  *   pending -> conflict | rejected     (final; reason kept; never resent)
  *
+ * With its acknowledgement a record keeps the server's receipt for the
+ * batch that carried it: the position and chain hash of the audit row the
+ * server wrote in the same transaction (proto/README.md, "Receipts").  A
+ * district can later check these against `resettled audit verify`.
+ *
  * Record ids: a record whose natural key (division, year, type, key) was
  * never queued gets a name-based UUID of that key, so re-submitting the same
  * file from a fresh outbox is answered "duplicate" by the server, not stored
@@ -41,6 +46,7 @@
 #ifndef RS_OUTBOX_H
 #define RS_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,7 +68,7 @@ enum rs_outbox_added {
 };
 
 #define RS_OUTBOX_APPLICATION_ID 0x52534f31   /* 'RSO1'; the server's differs */
-#define RS_OUTBOX_SCHEMA_VERSION 1
+#define RS_OUTBOX_SCHEMA_VERSION 2     /* 2: receipts (receipt_seq, receipt_hash) */
 #define RS_OUTBOX_NKEY_MAX 512                 /* bytes, with the NUL */
 #define RS_OUTBOX_TEXT_MAX 1024                /* source, field, reason: longer is cut */
 
@@ -161,6 +167,26 @@ rs_status rs_outbox_pending(struct rs_outbox *ob, int64_t after_seq,
 rs_status rs_outbox_ack(struct rs_outbox *ob, const char *id,
                         enum rs_outbox_state st, const char *field,
                         const char *reason, uint64_t server_seq);
+
+/* The server's receipt for one batch (BatchAck.receipt_seq / receipt_hash). */
+struct rs_outbox_receipt {
+    uint64_t seq;                /* the audit row's position in the server's chain, >= 1 */
+    uint8_t hash[32];            /* that row's chain hash */
+};
+
+/*
+ * rs_outbox_ack, also keeping the batch's receipt with the record (receipt
+ * may be NULL: none).  RS_EINVAL additionally if receipt->seq is 0 or
+ * above INT64_MAX.
+ */
+rs_status rs_outbox_ack_receipt(struct rs_outbox *ob, const char *id,
+                                enum rs_outbox_state st, const char *field,
+                                const char *reason, uint64_t server_seq,
+                                const struct rs_outbox_receipt *receipt);
+
+/* The receipt with the highest seq kept so far; *found false if none. */
+rs_status rs_outbox_last_receipt(struct rs_outbox *ob, struct rs_outbox_receipt *out,
+                                 bool *found);
 
 struct rs_outbox_counts {
     uint64_t pending, stored, duplicate, conflict, rejected;

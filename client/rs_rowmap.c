@@ -10,6 +10,12 @@
  * header is read, so there is no setter per field.  The column convention
  * itself is docs/csv.md.
  *
+ * Personal identifiers (the ID-card number or the name of the head of a
+ * household, in relief files) are never copied into a record: the row's
+ * household_ref becomes "k1:" + the first 32 hex digits of
+ * HMAC-SHA256(district key, kind prefix + normalized identifier), and a
+ * header with such a column is refused when no district key was given.
+ *
  * Does not: decode CSV text (rs_csv.c), read files, give records their id
  * (the outbox does), or decide what a valid record is: it calls
  * rs_validate_record and only translates the failing field back to the
@@ -17,6 +23,8 @@
  */
 #include "rs_rowmap.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +59,10 @@ enum col_kind {
 
 #define F_UUID 1u       /* the value must be a UUID */
 #define F_PERCENT 2u    /* a trailing % is allowed */
+#define F_IDENT_ID 4u   /* a personal identifier (ID card): only its keyed hash goes in `field` */
+#define F_IDENT_NAME 8u /* a personal name: likewise, used when no ID is given */
+#define F_IDENT (F_IDENT_ID | F_IDENT_NAME)
+#define IDENT_MAX 128   /* bytes of one normalized identifier */
 
 /* Chinese labels of one enum value, separated by '|'. */
 struct enum_label {
@@ -298,6 +310,9 @@ static const struct col_def training_cols[] = {
 
 static const struct col_def relief_cols[] = {
     STR("household_ref", "户编码", true),
+    { "household_id", "household_ref", "身份证号|身份证号码|公民身份号码|户主身份证号", K_STRING, false,
+      F_IDENT_ID, NULL },
+    { "head_name", "household_ref", "户主姓名|户主", K_STRING, false, F_IDENT_NAME, NULL },
     STR("village", "村(社区)|村", false),
     ENUM("reason", "致困原因|原因", false, relief_reason_labels),
     ENUM("kind", "救助类别|类别", true, relief_kind_labels),
@@ -477,6 +492,8 @@ struct rs_rowmap {
     const struct type_def *type;
     const ProtobufCFieldDescriptor *body_fd;   /* the oneof member in rs.Record */
     struct rs_row_defaults defaults;
+    bool has_key;
+    uint8_t key[RS_DISTRICT_KEY_LEN];          /* the district key, for identifier columns */
     size_t ncols;
     struct bound_col cols[];
 };
@@ -713,7 +730,9 @@ static bool header_has(const struct type_def *t, char *const *header, size_t nco
 
     for (i = 0; i < ncols; i++) {
         const char *s = trim_cell(header[i], &n);
-        if (n && resolve(t, s, n, &r) && !r.on_record && strcmp(r.def->name, name) == 0)
+        if (n && resolve(t, s, n, &r) && !r.on_record &&
+            (strcmp(r.def->name, name) == 0 ||
+             ((r.def->flags & F_IDENT) && strcmp(r.def->field, name) == 0)))
             return true;
     }
     return false;
@@ -858,6 +877,13 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
                  r.def->name, r.def->field);
         return RS_EINTERNAL;
     }
+    if ((r.def->flags & F_IDENT) && !m->has_key) {
+        snprintf(err, errlen,
+                 "column '%s' holds personal identifiers, which are sent only as keyed hashes: "
+                 "give the district key (--district-key FILE or RESETTLE_DISTRICT_KEY)",
+                 bc->header);
+        return RS_EINVAL;
+    }
     bc->required = r.def->required;
     if (r.on_record && strcmp(r.def->name, "division_code") == 0)
         bc->required = m->defaults.division_code == NULL;
@@ -869,8 +895,27 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
                      m->cols[j].header);
             return RS_EINVAL;
         }
+        if (!m->cols[j].on_record && !bc->on_record &&
+            ((m->cols[j].def->flags & F_IDENT) != 0) != ((bc->def->flags & F_IDENT) != 0) &&
+            strcmp(m->cols[j].def->field, bc->def->field) == 0) {
+            snprintf(err, errlen, "columns '%s' and '%s' both give %s: keep one of them",
+                     m->cols[j].header, bc->header, bc->def->field);
+            return RS_EINVAL;
+        }
     }
     return RS_OK;
+}
+
+/* True if an identifier column that stands in for c is bound. */
+static bool ident_bound_for(const struct rs_rowmap *m, const struct col_def *c)
+{
+    size_t i;
+
+    for (i = 0; i < m->ncols; i++)
+        if (!m->cols[i].on_record && (m->cols[i].def->flags & F_IDENT) &&
+            strcmp(m->cols[i].def->field, c->field) == 0)
+            return true;
+    return false;
 }
 
 static bool is_bound(const struct rs_rowmap *m, const struct col_def *c)
@@ -895,7 +940,7 @@ static rs_status check_required(const struct rs_rowmap *m, char *err, size_t err
     const struct col_def *c;
 
     for (c = m->type->cols; c->name; c++) {
-        if (c->required && !is_bound(m, c)) {
+        if (c->required && !is_bound(m, c) && !ident_bound_for(m, c)) {
             snprintf(err, errlen, "missing required column '%s' (%.*s) for type %s", c->name,
                      first_alias_len(c), c->aliases, m->type->name);
             return RS_EINVAL;
@@ -916,6 +961,14 @@ static rs_status check_required(const struct rs_rowmap *m, char *err, size_t err
 rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
                          const struct rs_row_defaults *defaults, struct rs_rowmap **out,
                          char *err, size_t errlen)
+{
+    return rs_rowmap_open_keyed(header, ncols, forced, defaults, NULL, out, err, errlen);
+}
+
+rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype forced,
+                               const struct rs_row_defaults *defaults,
+                               const uint8_t *district_key, struct rs_rowmap **out, char *err,
+                               size_t errlen)
 {
     struct rs_rowmap *m = NULL;
     const struct type_def *t;
@@ -964,6 +1017,10 @@ rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
     m->type = t;
     if (defaults)
         m->defaults = *defaults;
+    if (district_key) {
+        memcpy(m->key, district_key, RS_DISTRICT_KEY_LEN);
+        m->has_key = true;
+    }
     if (m->defaults.period == RS__PERIOD__PERIOD_UNSPECIFIED)
         m->defaults.period = RS__PERIOD__PERIOD_YEAR;
     m->body_fd = protobuf_c_message_descriptor_get_field_by_name(&rs__record__descriptor,
@@ -987,12 +1044,16 @@ rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
     *out = m;
     m = NULL;
 out:
+    if (m)
+        explicit_bzero(m->key, sizeof(m->key));
     free(m);
     return rv;
 }
 
 void rs_rowmap_close(struct rs_rowmap *m)
 {
+    if (m)
+        explicit_bzero(m->key, sizeof(m->key));
     free(m);
 }
 
@@ -1335,9 +1396,139 @@ static void map_field(const struct rs_rowmap *m, struct rs_verdict *v)
     }
 }
 
+/* ---------------------------------------------------------------- identifiers */
+
+/* The check digit of the first 17 digits of an 18-digit ID-card number (GB 11643). */
+static char id_check_digit(const char *d17)
+{
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+
+    for (int i = 0; i < 17; i++)
+        sum += (d17[i] - '0') * w[i];
+    return "10X98765432"[sum % 11];
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/*
+ * Normalizes an identifier into out (IDENT_MAX + 1 bytes): blanks (ASCII,
+ * NBSP, U+3000, BOM) removed wherever they are, ASCII letters upper-cased;
+ * for an ID card a 15-digit number of the old format is widened to its
+ * 18-digit form (century 19 and the check digit).  False if nothing is
+ * left, it is longer than IDENT_MAX, or it is not UTF-8.
+ */
+static bool normalize_ident(enum rs_ident_kind kind, const char *s, size_t n, char *out,
+                            size_t *outlen)
+{
+    size_t i = 0, o = 0, k;
+
+    if (!rs_utf8_valid(s, n))
+        return false;
+    while (i < n) {
+        if ((k = blank_len(s + i, n - i)) != 0) {
+            i += k;
+            continue;
+        }
+        if (o >= IDENT_MAX)
+            return false;
+        out[o++] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+        i++;
+    }
+    out[o] = '\0';
+    if (o == 0)
+        return false;
+    if (kind == RS_IDENT_ID_CARD && o == 15 && all_digits(out, 15)) {
+        char wide[19];
+
+        memcpy(wide, out, 6);
+        memcpy(wide + 6, "19", 2);
+        memcpy(wide + 8, out + 6, 9);
+        wide[17] = id_check_digit(wide);
+        wide[18] = '\0';
+        memcpy(out, wide, sizeof(wide));
+        o = 18;
+    }
+    *outlen = o;
+    return true;
+}
+
+rs_status rs_rowmap_keyed_ref(const uint8_t key[RS_DISTRICT_KEY_LEN], enum rs_ident_kind kind,
+                              const char *value, size_t n, char out[RS_KEYED_REF_LEN + 1])
+{
+    static const char hexd[] = "0123456789abcdef";
+    char msg[16 + IDENT_MAX + 1];
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    const char *prefix = kind == RS_IDENT_ID_CARD ? "id:" : "name:";
+    size_t plen = strlen(prefix), len = 0;
+
+    out[0] = '\0';
+    if (!key || !value || (kind != RS_IDENT_ID_CARD && kind != RS_IDENT_NAME))
+        return RS_EINVAL;
+    memcpy(msg, prefix, plen);
+    if (!normalize_ident(kind, value, n, msg + plen, &len))
+        return RS_EINVAL;
+    if (!HMAC(EVP_sha256(), key, RS_DISTRICT_KEY_LEN, (const unsigned char *)msg, plen + len,
+              md, &mdlen) || mdlen != 32) {
+        explicit_bzero(msg, sizeof(msg));
+        return RS_EINTERNAL;
+    }
+    explicit_bzero(msg, sizeof(msg));
+    memcpy(out, "k1:", 3);
+    for (size_t i = 0; i < 16; i++) {
+        out[3 + 2 * i] = hexd[md[i] >> 4];
+        out[4 + 2 * i] = hexd[md[i] & 15];
+    }
+    out[RS_KEYED_REF_LEN] = '\0';
+    explicit_bzero(md, sizeof(md));
+    return RS_OK;
+}
+
+/* One row's identifier cells, before hashing. */
+struct ident_cells {
+    const struct bound_col *id_col, *name_col, *first;
+    const char *id, *name;
+    size_t id_n, name_n;
+};
+
+/* Puts the keyed hash of the row's identifier (the ID card if given, else the name). */
+static rs_status put_ident(const struct rs_rowmap *m, const struct ident_cells *ic, void *body,
+                           struct rs_verdict *v)
+{
+    const struct bound_col *bc = ic->id ? ic->id_col : ic->name_col;
+    char ref[RS_KEYED_REF_LEN + 1];
+    rs_status rv;
+
+    if (!bc) {
+        set_verdict(v, RS_EINVAL, ic->first->header,
+                    "required: the ID-card number or the name of the head of household");
+        return RS_EINVAL;
+    }
+    rv = rs_rowmap_keyed_ref(m->key, ic->id ? RS_IDENT_ID_CARD : RS_IDENT_NAME,
+                             ic->id ? ic->id : ic->name, ic->id ? ic->id_n : ic->name_n, ref);
+    if (rv) {
+        set_verdict(v, rv, bc->header, rv == RS_EINVAL ? "not an identifier (too long or not "
+                                                         "text)"
+                                                       : "cannot hash the identifier");
+        return rv;
+    }
+    rv = put_str(body, bc->fd, ref, RS_KEYED_REF_LEN);
+    if (rv)
+        set_verdict(v, rv, "", "out of memory");
+    return rv;
+}
+
 rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
                         Rs__Record **out, struct rs_verdict *v)
 {
+    struct ident_cells ic = {0};
     const ProtobufCMessageDescriptor *desc = m->type->desc;
     Rs__Record *rec = NULL;
     void *body = NULL;
@@ -1379,6 +1570,21 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     for (i = 0; i < m->ncols; i++) {
         const struct bound_col *bc = &m->cols[i];
         s = trim_cell(i < ncells ? cells[i] : NULL, &n);
+        if (!bc->on_record && (bc->def->flags & F_IDENT)) {
+            /* Identifiers are only ever hashed, after every cell is read. */
+            if (!ic.first)
+                ic.first = bc;
+            if (n && (bc->def->flags & F_IDENT_ID)) {
+                ic.id_col = bc;
+                ic.id = s;
+                ic.id_n = n;
+            } else if (n) {
+                ic.name_col = bc;
+                ic.name = s;
+                ic.name_n = n;
+            }
+            continue;
+        }
         if (n == 0) {
             if (bc->required) {
                 set_verdict(v, RS_EINVAL, bc->header, "required");
@@ -1393,6 +1599,11 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
             set_verdict(v, rv, bc->header, rv == RS_ENOMEM ? "out of memory" : reason);
             goto out;
         }
+    }
+    if (ic.first) {
+        rv = put_ident(m, &ic, body, v);
+        if (rv)
+            goto out;
     }
     rv = apply_defaults(m, rec);
     if (rv) {

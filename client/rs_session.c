@@ -4,6 +4,7 @@
 #include "rs_session.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ static rs_status server_error(const Rs__Envelope *env, char *err, size_t errlen)
     return st;
 }
 
-rs_status rs_session_open(struct rs_session *s, const char *server, const char *office,
+rs_status rs_session_open(struct rs_session *s, const char *server,
+                          const struct rs_net_security *sec, const char *office,
                           const char *token, uint32_t timeout_ms, char *err, size_t errlen)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
@@ -37,7 +39,7 @@ rs_status rs_session_open(struct rs_session *s, const char *server, const char *
     rs_status rc;
 
     memset(s, 0, sizeof(*s));
-    rc = rs_net_connect(&s->net, server, timeout_ms, err, errlen);
+    rc = rs_net_connect(&s->net, server, sec, timeout_ms, err, errlen);
     if (rc)
         return rc;
     hello.has_protocol_version = true;
@@ -50,6 +52,11 @@ rs_status rs_session_open(struct rs_session *s, const char *server, const char *
     rc = rs_net_send(&s->net, &env, err, errlen);
     if (rc == RS_OK)
         rc = rs_net_recv(&s->net, &reply, err, errlen);
+    if (rc == RS_ECLOSED && sec->plaintext && !s->net.got_any) {
+        snprintf(err, errlen, "server closed the connection without answering Hello (if it "
+                              "uses TLS, drop --plaintext and give --ca FILE or --pin)");
+        goto out;
+    }
     if (rc)
         goto out;
     if (reply->msg_case == RS__ENVELOPE__MSG_ERROR) {
@@ -172,9 +179,16 @@ static enum rs_outbox_state state_of(Rs__AckStatus st)
 static rs_status apply_acks(struct rs_outbox *ob, const Rs__BatchAck *ack,
                             struct rs_sync_stats *stats)
 {
-    rs_status rc = rs_outbox_begin(ob);
+    struct rs_outbox_receipt receipt = {0};
+    rs_status rc;
     size_t i;
 
+    if (ack->has_receipt_hash && ack->receipt_hash.len == sizeof(receipt.hash) &&
+        ack->has_receipt_seq && ack->receipt_seq > 0 && ack->receipt_seq <= (uint64_t)INT64_MAX) {
+        memcpy(receipt.hash, ack->receipt_hash.data, sizeof(receipt.hash));
+        receipt.seq = ack->receipt_seq;
+    }
+    rc = rs_outbox_begin(ob);
     if (rc)
         return rc;
     for (i = 0; i < ack->n_acks; i++) {
@@ -183,8 +197,9 @@ static rs_status apply_acks(struct rs_outbox *ob, const Rs__BatchAck *ack,
 
         if (!a->id || st == RS_OB_PENDING)
             continue;
-        rc = rs_outbox_ack(ob, a->id, st, a->field, a->reason,
-                           a->has_server_seq ? a->server_seq : 0);
+        rc = rs_outbox_ack_receipt(ob, a->id, st, a->field, a->reason,
+                                   a->has_server_seq ? a->server_seq : 0,
+                                   receipt.seq ? &receipt : NULL);
         if (rc) {
             rs_outbox_rollback(ob);
             return rc;
@@ -263,8 +278,8 @@ out:
 }
 
 rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportFormat fmt,
-                            const char *framework, char **out, size_t *len, char *err,
-                            size_t errlen)
+                            const char *framework, const char *division, char **out,
+                            size_t *len, char *err, size_t errlen)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
     Rs__ReportRequest rq = RS__REPORT_REQUEST__INIT;
@@ -275,6 +290,7 @@ rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportForma
     rq.has_format = true;
     rq.format = fmt;
     rq.framework = (char *)framework;
+    rq.division = (char *)division;
     env.has_request_id = true;
     env.request_id = ++s->next_request;
     env.msg_case = RS__ENVELOPE__MSG_REPORT_REQUEST;

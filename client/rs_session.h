@@ -5,8 +5,9 @@
  * either delivers the outbox (rs_session_sync) or fetches a report.  Sync
  * sends pending records in batches of at most the server's max_batch, keeps
  * up to the server's max_in_flight batches outstanding, and writes every
- * acknowledgement into the outbox as it arrives.  A batch the server could
- * not commit stays pending for a later sync.
+ * acknowledgement, with the batch's audit receipt, into the outbox as it
+ * arrives.  A batch the server could not commit stays pending for a later
+ * sync.
  *
  * Does not: retry with back-off (the command line does), or read CSV.
  */
@@ -37,11 +38,16 @@ struct rs_sync_stats {
 };
 
 /*
- * Connects and signs in.  RS_EIO / RS_ETIMEDOUT when the server cannot be
- * reached; RS_EAUTH / RS_EVERSION when it refused the handshake (err holds
- * the server's words).  On RS_OK close with rs_session_close.
+ * Connects (TLS or loopback plaintext as sec says, see rs_net.h) and signs
+ * in.  RS_EIO / RS_ETIMEDOUT when the server cannot be reached; RS_EAUTH
+ * when the server's certificate was not trusted (err names what did not
+ * match) or the server refused the token or is rate limiting this address;
+ * RS_EVERSION, RS_EFORBIDDEN (the office's role may not sign in) with the
+ * server's words in err; RS_EINVAL for a bad security configuration.  On
+ * RS_OK close with rs_session_close.
  */
-rs_status rs_session_open(struct rs_session *s, const char *server, const char *office,
+rs_status rs_session_open(struct rs_session *s, const char *server,
+                          const struct rs_net_security *sec, const char *office,
                           const char *token, uint32_t timeout_ms, char *err, size_t errlen);
 
 void rs_session_close(struct rs_session *s);
@@ -55,9 +61,13 @@ void rs_session_close(struct rs_session *s);
 rs_status rs_session_sync(struct rs_session *s, struct rs_outbox *ob, uint32_t batch_limit,
                           struct rs_sync_stats *stats, char *err, size_t errlen);
 
-/* Fetches a report; *out is malloc'd (caller frees), *len bytes. */
+/*
+ * Fetches a report; *out is malloc'd (caller frees), *len bytes.  division
+ * NULL asks for the office's own scope; otherwise that division (the
+ * server refuses with RS_EFORBIDDEN what the office may not see).
+ */
 rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportFormat fmt,
-                            const char *framework, char **out, size_t *len, char *err,
-                            size_t errlen);
+                            const char *framework, const char *division, char **out,
+                            size_t *len, char *err, size_t errlen);
 
 #endif

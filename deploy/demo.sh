@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The README's first quick-start command: installs, builds, starts resettled
-# on an embedded SQLite file in a fresh folder, registers the sample
-# offices, submits the sample CSV files with resettle (one outbox per
-# office), shows what was stored, prints the 2023 self-evaluation report,
-# and stops the server cleanly.
+# The README's first quick-start command: installs, builds, makes a private
+# CA and a server certificate for 127.0.0.1 (deploy/make-certs.sh), starts
+# resettled with TLS on an embedded SQLite file in a fresh folder, registers
+# the sample offices, submits the sample CSV files with resettle over TLS
+# (one outbox per office, the server verified against the CA), shows what
+# was stored, prints the 2023 self-evaluation report, checks the audit
+# trail, and stops the server cleanly.
 #
 #   RS_DEMO_DIR   folder for the database, outboxes and logs (default: a new
 #                 folder under /tmp)
@@ -22,7 +24,11 @@ work=${RS_DEMO_DIR:-$(mktemp -d /tmp/resettle-demo.XXXXXX)}
 mkdir -p "$work"
 samples=${RS_SAMPLES:-$root/samples/yueyang-2023}
 db=$work/resettle.db
+pki=$work/pki
 echo "== demo folder: $work"
+
+echo "== making a private CA and a server certificate for 127.0.0.1 in $pki"
+bash deploy/make-certs.sh "$pki" 127.0.0.1 localhost | sed 's/^/   /'
 
 echo "== registering offices from $samples/offices.csv"
 central=""
@@ -37,7 +43,8 @@ while IFS=, read -r code name role; do
   echo "   $code $name ($role)"
 done < "$samples/offices.csv"
 
-"$server" serve --db "$db" --listen 127.0.0.1:0 > "$work/server.out" 2> "$work/server.log" &
+"$server" serve --db "$db" --listen 127.0.0.1:0 --tls-cert "$pki/server.crt" \
+  --tls-key "$pki/server.key" > "$work/server.out" 2> "$work/server.log" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -46,12 +53,12 @@ for _ in $(seq 100); do
 done
 addr=$(sed -n 's/^listening on //p' "$work/server.out")
 [ -n "$addr" ] || { echo "server did not start:"; cat "$work/server.log"; exit 1; }
-echo "== resettled (pid $pid) listening on $addr"
+echo "== resettled (pid $pid) listening on $addr (TLS, $(sed -n 's/^tls certificate //p' "$work/server.out"))"
 
 submit() {   # office, files...
   local office=$1; shift
-  "$client" --server "$addr" --office "$office" --token-file "$work/$office.token" \
-    --outbox "$work/$office.outbox" submit "$@"
+  "$client" --server "$addr" --ca "$pki/ca.crt" --office "$office" \
+    --token-file "$work/$office.token" --outbox "$work/$office.outbox" submit "$@"
 }
 
 status=0
@@ -90,9 +97,13 @@ sqlite3 -readonly -column -header "$db" "
 
 if [ -n "$central" ]; then
   echo "== the 2023 self-evaluation report, as the central office pulls it"
-  "$client" --server "$addr" --office "$central" --token-file "$work/$central.token" \
-    --outbox "$work/$central.outbox" report --year 2023 --format markdown
+  "$client" --server "$addr" --ca "$pki/ca.crt" --office "$central" \
+    --token-file "$work/$central.token" --outbox "$work/$central.outbox" \
+    report --year 2023 --format markdown
 fi
+
+echo "== the audit trail (every office change and accepted batch, hash-chained)"
+"$server" audit verify --db "$db" || status=1
 
 echo "== stopping resettled"
 kill -TERM "$pid"

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkgconf
   libuv1-dev libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler
-  libssl-dev libcmocka-dev libcjson-dev
+  libssl-dev openssl libcmocka-dev libcjson-dev
   sqlite3 clang libclang-rt-14-dev valgrind
 )
 

@@ -10,7 +10,11 @@
  * columns accept the English value or its Chinese label (道路硬化, 办结, ...).
  *
  * Columns documented in docs/csv.md, with one sample file per type in
- * samples/.
+ * samples/.  Relief files may instead give the household's identifier as
+ * `household_id` (身份证号) or `head_name` (户主姓名): with a district key
+ * (rs_rowmap_open_keyed) the record's household_ref becomes the keyed hash
+ * rs_rowmap_keyed_ref of it and the identifier itself is dropped;
+ * without a key such a header is refused (docs/security.md).
  *
  * Does not: give records their id (the outbox does), read files, or send.
  */
@@ -44,6 +48,38 @@ struct rs_rowmap;
 rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
                          const struct rs_row_defaults *defaults,
                          struct rs_rowmap **out, char *err, size_t errlen);
+
+#define RS_DISTRICT_KEY_LEN 32       /* bytes of the district key */
+#define RS_KEYED_REF_LEN 35          /* "k1:" + 32 hex digits */
+
+/* What kind of personal identifier is hashed (the kind is part of the hash). */
+enum rs_ident_kind {
+    RS_IDENT_ID_CARD,            /* ID-card number (or another district-wide household id) */
+    RS_IDENT_NAME                /* name of the head of household */
+};
+
+/*
+ * rs_rowmap_open with a district key (RS_DISTRICT_KEY_LEN bytes, copied;
+ * NULL = none): identifier columns are accepted and hashed.  A header
+ * with an identifier column and no key is RS_EINVAL naming the column;
+ * one with both household_ref and an identifier column is RS_EINVAL too.
+ */
+rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype forced,
+                               const struct rs_row_defaults *defaults,
+                               const uint8_t *district_key, struct rs_rowmap **out,
+                               char *err, size_t errlen);
+
+/*
+ * The keyed household reference of one identifier value[0..n):
+ * "k1:" + the first 32 lower-case hex digits of
+ * HMAC-SHA256(key, prefix + normalized value), prefix "id:" or "name:".
+ * Normalized: blanks (ASCII, NBSP, U+3000) removed everywhere, ASCII
+ * letters upper-cased, and a 15-digit ID-card number widened to its
+ * 18-digit form.  RS_EINVAL if the value is empty, over 128 bytes or not
+ * UTF-8.  Pure: any thread.
+ */
+rs_status rs_rowmap_keyed_ref(const uint8_t key[RS_DISTRICT_KEY_LEN], enum rs_ident_kind kind,
+                              const char *value, size_t n, char out[RS_KEYED_REF_LEN + 1]);
 
 void rs_rowmap_close(struct rs_rowmap *m);
 

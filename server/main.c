@@ -1,20 +1,30 @@
 /*
  * main.c - the resettled command line.
  *
- *   resettled serve --db FILE --listen HOST:PORT [options]
+ *   resettled serve --db FILE --listen HOST:PORT --tls-cert FILE --tls-key FILE [options]
+ *   resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]
  *   resettled office add --db FILE --code CODE --name NAME --role township|central
  *   resettled office list --db FILE
  *   resettled office revoke --db FILE --code CODE
+ *   resettled audit verify --db FILE
+ *   resettled audit list --db FILE
+ *
+ * The admin role is this command line on the database itself: offices are
+ * added and revoked here, never over the network, and each change lands in
+ * the audit trail with the local user who made it.
  *
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
  *
- * Does not: run the server loop itself (rs_server.c) or touch SQLite
- * directly (rs_store.c).
+ * Does not: run the server loop itself (rs_server.c), speak TLS (rs_tls.c)
+ * or touch SQLite directly (rs_store.c).
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "rs_log.h"
 #include "rs_server.h"
@@ -23,12 +33,17 @@
 #include "rs_wire.h"
 
 static const char usage[] =
-    "usage: resettled serve --db FILE --listen HOST:PORT [--framework-dir DIR]\n"
-    "                       [--max-frame BYTES] [--max-batch N] [--idle-timeout SEC]\n"
+    "usage: resettled serve --db FILE --listen HOST:PORT --tls-cert FILE --tls-key FILE\n"
+    "                       [--framework-dir DIR] [--max-frame BYTES] [--max-batch N]\n"
+    "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
     "                       [--log-level debug|info|warn|error]\n"
+    "       resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]\n"
+    "                       (no TLS: loopback addresses only)\n"
     "       resettled office add --db FILE --code CODE --name NAME --role township|central\n"
     "       resettled office list --db FILE\n"
     "       resettled office revoke --db FILE --code CODE\n"
+    "       resettled audit verify --db FILE\n"
+    "       resettled audit list --db FILE\n"
     "       resettled --version\n";
 
 static int usage_error(const char *msg)
@@ -86,6 +101,11 @@ static int cmd_serve(int argc, char **argv)
         {"max-batch", required_argument, NULL, 'B'},
         {"idle-timeout", required_argument, NULL, 'I'},
         {"log-level", required_argument, NULL, 'L'},
+        {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'},
+        {"plaintext", no_argument, NULL, 'P'},
+        {"auth-fail-limit", required_argument, NULL, 'A'},
+        {"auth-fail-window", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     struct rs_server_config cfg;
@@ -127,6 +147,25 @@ static int cmd_serve(int argc, char **argv)
                 return usage_error("--log-level must be debug, info, warn or error");
             rs_log_set_level(lvl);
             break;
+        case 'C':
+            cfg.tls_cert = optarg;
+            break;
+        case 'K':
+            cfg.tls_key = optarg;
+            break;
+        case 'P':
+            cfg.plaintext = true;
+            break;
+        case 'A':
+            if (rs_u32_parse(optarg, &v) || v > 1000000)
+                return usage_error("--auth-fail-limit must be 0..1000000 (0: no limit)");
+            cfg.auth_fail_limit = v;
+            break;
+        case 'W':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 86400)
+                return usage_error("--auth-fail-window must be 1..86400 seconds");
+            cfg.auth_fail_window_ms = v * 1000;
+            break;
         default:
             return usage_error(NULL);
         }
@@ -135,6 +174,13 @@ static int cmd_serve(int argc, char **argv)
         return usage_error("unexpected argument");
     if (!cfg.db_path)
         return usage_error("serve needs --db FILE");
+    if (!!cfg.tls_cert != !!cfg.tls_key)
+        return usage_error("TLS needs both --tls-cert FILE and --tls-key FILE");
+    if (cfg.plaintext && cfg.tls_cert)
+        return usage_error("--plaintext and --tls-cert/--tls-key exclude each other");
+    if (!cfg.plaintext && !cfg.tls_cert)
+        return usage_error("serve needs --tls-cert FILE --tls-key FILE "
+                           "(or --plaintext, on a loopback address only)");
     if (parse_listen(listen, hostbuf, sizeof(hostbuf), &cfg.host, &cfg.port))
         return usage_error("--listen must be HOST:PORT");
     if (rs_server_run(&cfg, err, sizeof(err)) != RS_OK) {
@@ -150,6 +196,15 @@ static int print_office(const struct rs_office *o, void *arg)
     printf("%s\t%s\t%s\t%s\n", o->code, o->role == RS__ROLE__ROLE_CENTRAL ? "central" : "township",
            o->revoked ? "revoked" : "active", o->name);
     return 0;
+}
+
+/* "local uid N (name)": who runs `resettled office`, for the audit trail. */
+static void local_actor(char *out, size_t len)
+{
+    uid_t uid = getuid();
+    struct passwd *pw = getpwuid(uid);
+
+    snprintf(out, len, "local uid %u (%s)", (unsigned)uid, pw && pw->pw_name ? pw->pw_name : "?");
 }
 
 static int cmd_office(int argc, char **argv)
@@ -200,6 +255,12 @@ static int cmd_office(int argc, char **argv)
         fprintf(stderr, "resettled: %s\n", err);
         return 1;
     }
+    {
+        char actor[RS_AUDIT_PEER_MAX + 1];
+
+        local_actor(actor, sizeof(actor));
+        rs_store_set_actor(st, actor);
+    }
     if (strcmp(verb, "add") == 0) {
         rc = rs_store_office_add(st, code, name,
                                  strcmp(role, "central") == 0 ? RS__ROLE__ROLE_CENTRAL
@@ -231,6 +292,78 @@ static int cmd_office(int argc, char **argv)
     return ret;
 }
 
+static int print_audit(const struct rs_audit_row *r, void *arg)
+{
+    char hex[2 * RS_SHA256_LEN + 1], when[32];
+    time_t t = (time_t)r->time;
+    struct tm tm;
+
+    (void)arg;
+    rs_hex(r->hash, RS_SHA256_LEN, hex);
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    else
+        snprintf(when, sizeof(when), "%lld", (long long)r->time);
+    printf("%llu\t%s\t%s\t%s\t%s\t%s\t%.16s\n", (unsigned long long)r->seq, when, r->kind,
+           r->office[0] ? r->office : "-", r->peer[0] ? r->peer : "-", r->detail, hex);
+    return 0;
+}
+
+/* resettled audit verify|list --db FILE: reads only (the file is opened read-only). */
+static int cmd_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *verb;
+    struct rs_store *st = NULL;
+    char err[512], why[256];
+    uint64_t rows = 0, broken = 0;
+    rs_status rc;
+    int c, ret = 1;
+
+    if (argc < 2)
+        return usage_error("audit needs verify or list");
+    verb = argv[1];
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'd')
+            return usage_error(NULL);
+        db = optarg;
+    }
+    if (optind != argc)
+        return usage_error("unexpected argument");
+    if (!db)
+        return usage_error("audit needs --db FILE");
+    if (strcmp(verb, "verify") != 0 && strcmp(verb, "list") != 0)
+        return usage_error("audit needs verify or list");
+    rc = rs_store_open(db, RS_STORE_READONLY, &st, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "resettled: %s\n", err);
+        return 1;
+    }
+    if (strcmp(verb, "list") == 0) {
+        rc = rs_store_audit_list(st, print_audit, NULL);
+        if (rc)
+            fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
+        ret = rc == RS_OK ? 0 : 1;
+    } else {
+        rc = rs_store_audit_verify(st, &rows, &broken, why, sizeof(why));
+        if (rc == RS_OK) {
+            printf("ok %llu rows\n", (unsigned long long)rows);
+            ret = 0;
+        } else if (rc == RS_ECONFLICT) {
+            printf("broken at row %llu: %s\n", (unsigned long long)broken, why);
+        } else {
+            fprintf(stderr, "resettled: %s: %s\n", db, why[0] ? why : rs_status_str(rc));
+        }
+    }
+    if (rs_store_close(st) != RS_OK)
+        ret = 1;
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -247,5 +380,7 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(argv[1], "office") == 0)
         return cmd_office(argc - 1, argv + 1);
+    if (strcmp(argv[1], "audit") == 0)
+        return cmd_audit(argc - 1, argv + 1);
     return usage_error("unknown command");
 }

@@ -5,19 +5,36 @@
  * Threads: everything here runs on the loop thread except the work()
  * functions of database jobs, which run on libuv's pool and touch only
  * their job and their store (see rs_dbq.h).  Three stores, three queues:
- * the writer (group commits), the authenticator (token checks) and the
- * reporter (read-only reports), so a long report never delays a handshake
- * or an acknowledgement.
+ * the writer (group commits with their audit rows), the authenticator
+ * (token checks, and the audit rows of refused handshakes) and the reporter
+ * (read-only reports), so a long report never delays a handshake or an
+ * acknowledgement.
  *
  * Connection lifetime: a struct rs_conn is freed when its two handles (tcp,
  * timer) have closed and no job or pending batch refers to it; jobs that
  * finish after the connection closed simply drop their reply.
  *
- * Does not: parse CSV, compute reports (rs_report.c), or decide how records
- * are stored (rs_store.c).
+ * TLS: with a certificate, every connection carries a struct rs_tls.  Bytes
+ * read are fed to its read BIO (through one shared read buffer, since libuv
+ * calls alloc and read back to back); conn_pump pulls plaintext into the
+ * frame reassembler only while it can process frames, so back-pressure
+ * works as in plaintext; everything written goes through SSL_write and the
+ * write BIO's ciphertext is handed to uv_write.
+ *
+ * Access: the handshake checks the token (auth queue), then the role: only
+ * township and central offices sign in over the network.  Every request
+ * checks role and division scope (in_scope, handle_report).  Failed
+ * handshakes are counted per peer address; past auth_fail_limit within
+ * auth_fail_window_ms every Hello from that address is answered
+ * ERR_RATE_LIMITED until the window has passed, even one whose token check
+ * was already queued, so parallel guesses learn nothing either.
+ *
+ * Does not: parse CSV, compute reports (rs_report.c), run OpenSSL itself
+ * (rs_tls.c), or decide how records and audit rows are stored (rs_store.c).
  */
 #include "rs_server.h"
 
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -30,19 +47,32 @@
 #include "rs_log.h"
 #include "rs_report.h"
 #include "rs_store.h"
+#include "rs_tls.h"
 #include "rs_util.h"
 #include "rs_validate.h"
 #include "rs_wire.h"
 
 #define ADDR_BUCKETS 4096
+#define FAIL_BUCKETS 4096
+#define FAIL_MAX_ENTRIES 65536      /* addresses tracked for failed handshakes */
 #define MAX_TOKEN_BYTES 128
 #define MAX_CODE_BYTES 12
+#define TLS_READ_CHUNK 65536        /* ciphertext offered to one socket read */
 
 enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
 
 struct addr_count {
     struct addr_count *next;
     uint32_t n;
+    char addr[48];
+};
+
+/* Failed handshakes from one address within the current window. */
+struct addr_fail {
+    struct addr_fail *next;
+    uint64_t window_start;      /* uv_now() of the window's first failure, ms */
+    uint32_t n;
+    bool audited;               /* this window's rate limiting has an audit row */
     char addr[48];
 };
 
@@ -57,6 +87,9 @@ struct rs_conn {
     char peer[64];
     char addr[48];
     struct rs_frame_rx rx;
+    struct rs_tls *tls;         /* NULL in plaintext mode */
+    bool seen_input;            /* TLS: some byte has arrived */
+    bool plain_peer;            /* TLS: the first byte was not a TLS handshake record */
     enum conn_state st;
     struct rs_office office;
     uint32_t in_flight;         /* requests accepted, reply not yet written */
@@ -75,6 +108,9 @@ struct rs_batch {
     bool has_request_id;
     Rs__Envelope *env;          /* owns the records the store items point into */
     char office[16];
+    char peer[64];
+    uint64_t receipt_seq;       /* the batch's audit row, once committed */
+    uint8_t receipt_hash[RS_SHA256_LEN];
     size_t n;                   /* records in the batch */
     Rs__RecordAck *acks;        /* n acks, in batch order */
     Rs__RecordAck **ack_ptrs;
@@ -90,17 +126,30 @@ struct commit_job {
     struct rs_batch *batches;
     struct rs_store_rec *recs;
     size_t n;
+    struct rs_store_batch *audit;   /* one per batch, in list order */
+    size_t naudit;
     rs_status rc;
     char err[256];
 };
 
+enum auth_mode {
+    AUTH_CHECK,                 /* check the token and role; audit a refusal */
+    AUTH_REFUSE,                /* a malformed Hello: audit it, answer ERR_AUTH */
+    AUTH_AUDIT                  /* only append `detail` (no connection waits) */
+};
+
 struct auth_job {
     struct rs_dbq_job job;
-    struct rs_conn *conn;
+    struct rs_conn *conn;       /* NULL for AUTH_AUDIT */
+    enum auth_mode mode;
     char code[MAX_CODE_BYTES + 1];
+    char claimed[72];           /* the office code as sent, log-safe, for the audit */
     char token[MAX_TOKEN_BYTES + 1];
+    char peer[64];
+    char detail[256];           /* AUTH_REFUSE / AUTH_AUDIT: the audit detail and reply */
     struct rs_office office;
     rs_status rc;
+    rs_status audit_rc;         /* whether the refusal reached the audit trail */
 };
 
 struct report_job {
@@ -132,6 +181,10 @@ struct rs_server {
     uint32_t nconns;
     uint64_t next_id;
     struct addr_count *addrs[ADDR_BUCKETS];
+    struct addr_fail *fails[FAIL_BUCKETS];
+    size_t nfails;
+    struct rs_tls_ctx *tls;     /* NULL in plaintext mode */
+    uint8_t tls_buf[TLS_READ_CHUNK];    /* shared: alloc and read come in pairs */
     struct rs_batch *pending, *pending_tail;
     size_t pending_records;
     bool committing;
@@ -171,6 +224,8 @@ void rs_server_config_defaults(struct rs_server_config *c)
     c->write_queue_high = 1u << 20;
     c->write_queue_max = 32u << 20;
     c->ready_out = stdout;
+    c->auth_fail_limit = 5;
+    c->auth_fail_window_ms = 60000;
 }
 
 /*
@@ -242,6 +297,100 @@ static void addr_release(struct rs_server *srv, const char *addr)
     }
 }
 
+/* ------------------------------------------------------------ failed handshakes */
+
+static struct addr_fail **fail_find(struct rs_server *srv, const char *addr)
+{
+    struct addr_fail **pp = &srv->fails[addr_hash(addr) % FAIL_BUCKETS];
+
+    while (*pp && strcmp((*pp)->addr, addr) != 0)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static bool fail_expired(const struct rs_server *srv, const struct addr_fail *f, uint64_t now)
+{
+    return now - f->window_start >= srv->cfg.auth_fail_window_ms;
+}
+
+/* Drops every entry whose window has passed. */
+static void fail_sweep(struct rs_server *srv, uint64_t now)
+{
+    for (size_t i = 0; i < FAIL_BUCKETS; i++) {
+        struct addr_fail **pp = &srv->fails[i];
+
+        while (*pp) {
+            struct addr_fail *f = *pp;
+
+            if (fail_expired(srv, f, now)) {
+                *pp = f->next;
+                free(f);
+                srv->nfails--;
+            } else {
+                pp = &f->next;
+            }
+        }
+    }
+}
+
+/* The address's entry if it is rate limited right now, else NULL. */
+static struct addr_fail *rate_limited(struct rs_server *srv, const char *addr)
+{
+    struct addr_fail *f;
+    uint64_t now = uv_now(&srv->loop);
+
+    if (srv->cfg.auth_fail_limit == 0)
+        return NULL;
+    f = *fail_find(srv, addr);
+    if (!f || fail_expired(srv, f, now) || f->n < srv->cfg.auth_fail_limit)
+        return NULL;
+    return f;
+}
+
+/* Counts one failed handshake from addr. */
+static void fail_record(struct rs_server *srv, const char *addr)
+{
+    uint64_t now = uv_now(&srv->loop);
+    struct addr_fail **pp, *f;
+
+    if (srv->cfg.auth_fail_limit == 0)
+        return;
+    pp = fail_find(srv, addr);
+    f = *pp;
+    if (!f) {
+        if (srv->nfails >= FAIL_MAX_ENTRIES) {
+            fail_sweep(srv, now);
+            pp = fail_find(srv, addr);
+        }
+        if (srv->nfails >= FAIL_MAX_ENTRIES) {
+            RS_WARN("%u addresses with failed handshakes are tracked; not tracking %s",
+                    (unsigned)FAIL_MAX_ENTRIES, addr);
+            return;
+        }
+        f = calloc(1, sizeof(*f));
+        if (!f)
+            return;
+        snprintf(f->addr, sizeof(f->addr), "%s", addr);
+        f->window_start = now;
+        *pp = f;
+        srv->nfails++;
+    }
+    if (fail_expired(srv, f, now)) {
+        f->window_start = now;
+        f->n = 0;
+        f->audited = false;
+    }
+    f->n++;
+}
+
+/* Seconds until the address's window has passed (at least 1). */
+static unsigned fail_wait_s(struct rs_server *srv, const struct addr_fail *f)
+{
+    uint64_t end = f->window_start + srv->cfg.auth_fail_window_ms, now = uv_now(&srv->loop);
+
+    return end > now ? (unsigned)((end - now + 999) / 1000) : 1;
+}
+
 /* ------------------------------------------------------------ conn lifetime */
 
 static void conn_unref(struct rs_conn *c)
@@ -260,6 +409,7 @@ static void conn_unref(struct rs_conn *c)
     if (c->addr[0])
         addr_release(srv, c->addr);
     rs_frame_rx_free(&c->rx);
+    rs_tls_free(c->tls);
     free(c);
     maybe_finish(srv);
 }
@@ -303,23 +453,11 @@ static void on_write(uv_write_t *req, int status)
     conn_pump(c);
 }
 
-static void send_env(struct rs_conn *c, const Rs__Envelope *env)
+/* Queues one prepared write request; false (connection closing) on failure. */
+static bool conn_write(struct rs_conn *c, struct wreq *w, const uint8_t *bytes, size_t len)
 {
-    uint8_t *bytes;
-    size_t len;
-    struct wreq *w;
-    rs_status rc;
     int r;
 
-    if (c->closing)
-        return;
-    rc = rs_wire_pack(env, RS_MAX_REPORT_BYTES + 65536, sizeof(struct wreq), &bytes, &len);
-    if (rc) {
-        rs_log(RS_LOG_ERROR, c->id, c->peer, "cannot encode reply: %s", rs_status_str(rc));
-        conn_close(c);
-        return;
-    }
-    w = (struct wreq *)(void *)(bytes - sizeof(struct wreq));
     w->conn = c;
     w->buf = uv_buf_init((char *)bytes, (unsigned)len);
     r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &w->buf, 1, on_write);
@@ -327,23 +465,90 @@ static void send_env(struct rs_conn *c, const Rs__Envelope *env)
         free(w);
         rs_log(RS_LOG_WARN, c->id, c->peer, "write failed: %s", uv_strerror(r));
         conn_close(c);
-        return;
+        return false;
     }
     c->writes++;
     if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->srv->cfg.write_queue_max) {
         rs_log(RS_LOG_WARN, c->id, c->peer, "peer does not read its replies; closing");
         conn_close(c);
+        return false;
     }
+    return true;
 }
 
-static void send_error(struct rs_conn *c, const uint64_t *request_id, rs_status st,
-                       const char *msg, bool close)
+/* Hands the ciphertext the TLS state has queued (handshake, records, alerts) to the socket. */
+static void tls_flush(struct rs_conn *c)
+{
+    struct wreq *w;
+    size_t n;
+
+    if (!c->tls || c->closing)
+        return;
+    n = rs_tls_pending(c->tls);
+    if (n == 0)
+        return;
+    w = malloc(sizeof(*w) + n);
+    if (!w) {
+        rs_log(RS_LOG_ERROR, c->id, c->peer, "out of memory for %zu bytes of TLS output", n);
+        conn_close(c);
+        return;
+    }
+    n = rs_tls_take(c->tls, (uint8_t *)(w + 1), n);
+    conn_write(c, w, (const uint8_t *)(w + 1), n);
+}
+
+static void send_env(struct rs_conn *c, const Rs__Envelope *env)
+{
+    uint8_t *bytes;
+    size_t len, head = c->tls ? 0 : sizeof(struct wreq);
+    rs_status rc;
+
+    if (c->closing)
+        return;
+    if (c->tls && !rs_tls_ready(c->tls)) {
+        /* Nothing can be said before the handshake; the caller closes. */
+        rs_log(RS_LOG_DEBUG, c->id, c->peer, "reply dropped: TLS handshake not complete");
+        return;
+    }
+    rc = rs_wire_pack(env, RS_MAX_REPORT_BYTES + 65536, head, &bytes, &len);
+    if (rc) {
+        rs_log(RS_LOG_ERROR, c->id, c->peer, "cannot encode reply: %s", rs_status_str(rc));
+        conn_close(c);
+        return;
+    }
+    if (c->tls) {
+        rc = rs_tls_write(c->tls, bytes, len);
+        free(bytes);
+        if (rc) {
+            rs_log(RS_LOG_WARN, c->id, c->peer, "TLS write failed: %s", rs_status_str(rc));
+            conn_close(c);
+            return;
+        }
+        tls_flush(c);
+        return;
+    }
+    conn_write(c, (struct wreq *)(void *)(bytes - sizeof(struct wreq)), bytes, len);
+}
+
+/* Stops reading and closes once what is queued (and a TLS alert, if any) is written. */
+static void close_after_flush(struct rs_conn *c)
+{
+    c->close_after_write = true;
+    c->reading = false;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    tls_flush(c);
+    if (c->writes == 0)
+        conn_close(c);
+}
+
+static void send_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
+                            const char *name, const char *msg, bool close)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT;
     Rs__Error e = RS__ERROR__INIT;
 
     e.has_code = true;
-    e.code = rs_status_to_wire(st);
+    e.code = code;
     e.message = (char *)msg;
     e.has_close = true;
     e.close = close;
@@ -353,16 +558,26 @@ static void send_error(struct rs_conn *c, const uint64_t *request_id, rs_status 
     }
     env.msg_case = RS__ENVELOPE__MSG_ERROR;
     env.error = &e;
-    rs_log(close ? RS_LOG_WARN : RS_LOG_INFO, c->id, c->peer, "error %s: %s%s",
-           rs_status_name(st), msg, close ? " (closing)" : "");
+    rs_log(close ? RS_LOG_WARN : RS_LOG_INFO, c->id, c->peer, "error %s: %s%s", name, msg,
+           close ? " (closing)" : "");
     if (close) {
         c->close_after_write = true;
         c->reading = false;
         uv_read_stop((uv_stream_t *)&c->tcp);
     }
     send_env(c, &env);
+    if (close && c->tls && !c->closing && rs_tls_ready(c->tls)) {
+        rs_tls_shutdown(c->tls);
+        tls_flush(c);
+    }
     if (close && c->writes == 0)
         conn_close(c);
+}
+
+static void send_error(struct rs_conn *c, const uint64_t *request_id, rs_status st,
+                       const char *msg, bool close)
+{
+    send_error_code(c, request_id, rs_status_to_wire(st), rs_status_name(st), msg, close);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -380,6 +595,10 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *out)
     size_t n;
 
     (void)hint;
+    if (c->tls) {
+        *out = uv_buf_init((char *)c->srv->tls_buf, sizeof(c->srv->tls_buf));
+        return;
+    }
     if (rs_frame_rx_reserve(&c->rx, RS_FRAME_CHUNK, &p, &n) != RS_OK) {
         *out = uv_buf_init(NULL, 0);
         return;
@@ -391,7 +610,6 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     struct rs_conn *c = s->data;
 
-    (void)buf;
     if (n == 0)
         return;
     if (n < 0) {
@@ -405,7 +623,19 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         }
         return;
     }
-    rs_frame_rx_commit(&c->rx, (size_t)n);
+    if (c->tls) {
+        if (!c->seen_input) {
+            c->seen_input = true;
+            c->plain_peer = (uint8_t)buf->base[0] != 0x16;
+        }
+        if (rs_tls_feed(c->tls, (const uint8_t *)buf->base, (size_t)n) != RS_OK) {
+            rs_log(RS_LOG_ERROR, c->id, c->peer, "out of memory buffering TLS input");
+            conn_close(c);
+            return;
+        }
+    } else {
+        rs_frame_rx_commit(&c->rx, (size_t)n);
+    }
     if (c->st == ST_READY)
         uv_timer_again(&c->timer);      /* the handshake deadline never moves */
     conn_pump(c);
@@ -430,18 +660,105 @@ static void conn_update_reading(struct rs_conn *c)
 
 /* ------------------------------------------------------------ handshake */
 
+static const char auth_refused_msg[] = "unknown office, wrong token or revoked office";
+
+/* Only these roles sign in over the network; admin work is local (resettled office). */
+static bool role_on_wire(Rs__Role role)
+{
+    return role == RS__ROLE__ROLE_TOWNSHIP || role == RS__ROLE__ROLE_CENTRAL;
+}
+
 static void auth_work(struct rs_dbq_job *job, struct rs_store *store)
 {
     struct auth_job *a = (struct auth_job *)job;
 
-    a->rc = rs_store_office_auth(store, a->code, a->token, &a->office);
+    a->audit_rc = RS_OK;
+    switch (a->mode) {
+    case AUTH_CHECK:
+        a->rc = rs_store_office_auth(store, a->code, a->token, &a->office);
+        if (a->rc == RS_OK && !role_on_wire(a->office.role)) {
+            snprintf(a->detail, sizeof(a->detail),
+                     "office role %d may not sign in over the network", (int)a->office.role);
+            a->rc = RS_EFORBIDDEN;
+        } else if (a->rc == RS_EAUTH) {
+            snprintf(a->detail, sizeof(a->detail), "%s", auth_refused_msg);
+        }
+        if (a->rc == RS_EAUTH || a->rc == RS_EFORBIDDEN)
+            a->audit_rc = rs_store_audit_append(store, RS_AUDIT_HANDSHAKE_REFUSED, a->claimed,
+                                                a->peer, a->detail, NULL, NULL);
+        break;
+    case AUTH_REFUSE:
+        a->rc = RS_EAUTH;
+        a->audit_rc = rs_store_audit_append(store, RS_AUDIT_HANDSHAKE_REFUSED, a->claimed,
+                                            a->peer, a->detail, NULL, NULL);
+        break;
+    case AUTH_AUDIT:
+        a->rc = RS_OK;
+        a->audit_rc = rs_store_audit_append(store, RS_AUDIT_HANDSHAKE_REFUSED, a->claimed,
+                                            a->peer, a->detail, NULL, NULL);
+        break;
+    }
+    explicit_bzero(a->token, sizeof(a->token));
+}
+
+static struct auth_job *auth_job_new(struct rs_conn *c, enum auth_mode mode, const char *claimed)
+{
+    struct auth_job *a = calloc(1, sizeof(*a));
+
+    if (!a)
+        return NULL;
+    a->job.work = auth_work;
+    a->job.done = NULL;
+    a->mode = mode;
+    log_safe(claimed, a->claimed);
+    snprintf(a->peer, sizeof(a->peer), "%s", c->peer);
+    return a;
+}
+
+static void auth_done(struct rs_dbq_job *job, bool canceled);
+
+/* Queues an audit row for the rate limiting of c's address (once per window). */
+static void audit_rate_limit(struct rs_conn *c, struct addr_fail *f, const char *claimed)
+{
+    struct auth_job *a;
+
+    if (f->audited)
+        return;
+    a = auth_job_new(c, AUTH_AUDIT, claimed);
+    if (!a)
+        return;
+    f->audited = true;
+    a->job.done = auth_done;
+    snprintf(a->detail, sizeof(a->detail),
+             "rate limited: %u failed handshakes from %s within %u s; later Hellos from it "
+             "are refused until the window ends, not recorded one by one",
+             f->n, c->addr, c->srv->cfg.auth_fail_window_ms / 1000);
+    rs_dbq_push(&c->srv->aq, &a->job);
+}
+
+static void send_rate_limited(struct rs_conn *c, struct addr_fail *f, const char *claimed)
+{
+    char msg[160];
+
+    snprintf(msg, sizeof(msg), "too many failed handshakes from this address; try again in %u s",
+             fail_wait_s(c->srv, f));
+    audit_rate_limit(c, f, claimed);
+    send_error_code(c, NULL, RS__ERROR_CODE__ERR_RATE_LIMITED, "ERR_RATE_LIMITED", msg, true);
 }
 
 static void auth_done(struct rs_dbq_job *job, bool canceled)
 {
     struct auth_job *a = (struct auth_job *)job;
     struct rs_conn *c = a->conn;
+    struct addr_fail *f;
 
+    if (a->audit_rc != RS_OK && !canceled)
+        RS_ERROR("cannot append a refused handshake from %s to the audit trail: %s", a->peer,
+                 rs_status_str(a->audit_rc));
+    if (!c) {
+        free(a);
+        return;
+    }
     if (c->closing)
         goto out;
     c->in_flight--;
@@ -449,15 +766,27 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
         send_error(c, NULL, RS_ECLOSED, "server is shutting down", true);
         goto out;
     }
+    f = rate_limited(c->srv, c->addr);
+    if (f) {
+        /* Limited while this check waited: its answer is not given. */
+        send_rate_limited(c, f, a->claimed);
+        goto out;
+    }
     if (a->rc != RS_OK) {
-        char safe[72];
-
-        rs_log(RS_LOG_WARN, c->id, c->peer, "handshake refused for office %s: %s",
-               log_safe(a->code, safe), rs_status_str(a->rc));
-        send_error(c, NULL, a->rc == RS_EAUTH ? RS_EAUTH : RS_EIO,
-                   a->rc == RS_EAUTH ? "unknown office, wrong token or revoked office"
-                                     : "cannot check the token now",
-                   true);
+        rs_log(RS_LOG_WARN, c->id, c->peer, "handshake refused for office %s: %s", a->claimed,
+               a->rc == RS_EFORBIDDEN ? a->detail : rs_status_str(a->rc));
+        if (a->rc == RS_EAUTH) {
+            fail_record(c->srv, c->addr);
+            send_error(c, NULL, RS_EAUTH, a->mode == AUTH_REFUSE ? a->detail : auth_refused_msg,
+                       true);
+        } else if (a->rc == RS_EFORBIDDEN) {
+            send_error(c, NULL, RS_EFORBIDDEN,
+                       "this office's role may not sign in over the network; offices are "
+                       "managed locally with resettled office",
+                       true);
+        } else {
+            send_error(c, NULL, RS_EIO, "cannot check the token now", true);
+        }
         goto out;
     }
     c->office = a->office;
@@ -484,8 +813,9 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
         send_env(c, &env);
     }
     uv_timer_start(&c->timer, on_timer, c->srv->cfg.idle_ms, c->srv->cfg.idle_ms);
-    rs_log(RS_LOG_INFO, c->id, c->peer, "office %s (%s) signed in as %s", c->office.code,
-           c->office.name, c->office.role == RS__ROLE__ROLE_CENTRAL ? "central" : "township");
+    rs_log(RS_LOG_INFO, c->id, c->peer, "office %s (%s) signed in as %s%s", c->office.code,
+           c->office.name, c->office.role == RS__ROLE__ROLE_CENTRAL ? "central" : "township",
+           c->tls ? " over TLS" : "");
 out:
     conn_update_reading(c);
     conn_pump(c);
@@ -493,8 +823,20 @@ out:
     free(a);
 }
 
+/* Queues a for c: c waits for its answer. */
+static void auth_push(struct rs_conn *c, struct auth_job *a)
+{
+    a->job.done = auth_done;
+    a->conn = c;
+    c->st = ST_AUTHING;
+    c->in_flight++;
+    c->refs++;
+    rs_dbq_push(&c->srv->aq, &a->job);
+}
+
 static void handle_hello(struct rs_conn *c, const Rs__Hello *h)
 {
+    struct addr_fail *f;
     struct auth_job *a;
 
     if (!h->has_protocol_version || h->protocol_version != RS_PROTOCOL_VERSION) {
@@ -502,31 +844,41 @@ static void handle_hello(struct rs_conn *c, const Rs__Hello *h)
                    true);
         return;
     }
-    if (!h->office_code || !h->token || strlen(h->office_code) > MAX_CODE_BYTES ||
-        strlen(h->token) > MAX_TOKEN_BYTES) {
-        send_error(c, NULL, RS_EAUTH, "office code and token required", true);
+    f = rate_limited(c->srv, c->addr);
+    if (f) {
+        send_rate_limited(c, f, h->office_code);
         return;
     }
-    a = calloc(1, sizeof(*a));
+    if (!h->office_code || !h->token || strlen(h->office_code) > MAX_CODE_BYTES ||
+        strlen(h->token) > MAX_TOKEN_BYTES) {
+        a = auth_job_new(c, AUTH_REFUSE, h->office_code);
+        if (!a) {
+            send_error(c, NULL, RS_ENOMEM, "out of memory", true);
+            return;
+        }
+        snprintf(a->detail, sizeof(a->detail), "office code and token required");
+        auth_push(c, a);
+        return;
+    }
+    a = auth_job_new(c, AUTH_CHECK, h->office_code);
     if (!a) {
         send_error(c, NULL, RS_ENOMEM, "out of memory", true);
         return;
     }
-    a->job.work = auth_work;
-    a->job.done = auth_done;
-    a->conn = c;
     snprintf(a->code, sizeof(a->code), "%s", h->office_code);
     snprintf(a->token, sizeof(a->token), "%s", h->token);
-    c->st = ST_AUTHING;
-    c->in_flight++;
-    c->refs++;
-    rs_dbq_push(&c->srv->aq, &a->job);
+    auth_push(c, a);
 }
 
 /* ------------------------------------------------------------ submissions */
 
 static void batch_free(struct rs_batch *b)
 {
+    for (size_t k = 0; b->acks && k < b->n; k++) {
+        free(b->acks[k].id);
+        free(b->acks[k].field);
+        free(b->acks[k].reason);
+    }
     if (b->env)
         rs__envelope__free_unpacked(b->env, NULL);
     free(b->bodies);
@@ -600,15 +952,90 @@ static void reject(Rs__RecordAck *a, const char *field, const char *reason)
 }
 
 /*
- * Validates every record of the batch on the loop thread (cheap, no I/O),
- * and packs the valid ones canonically for the writer.  Returns RS_ENOMEM
- * only; a bad record is an ack, not an error.
+ * One field of p[*off..n): its number and where its value lies (for a
+ * length-delimited field, without the length).  False on a malformed key.
  */
-static rs_status batch_prepare(struct rs_batch *b)
+static bool pb_field(const uint8_t *p, size_t n, size_t *off, uint32_t *num, size_t *vstart,
+                     size_t *vlen)
+{
+    uint64_t key, v;
+    size_t used;
+
+    if (rs_varint_decode(p + *off, n - *off, &key, &used) != RS_OK)
+        return false;
+    *off += used;
+    *num = (uint32_t)(key >> 3);
+    switch (key & 7) {
+    case 0:
+        if (rs_varint_decode(p + *off, n - *off, &v, &used) != RS_OK)
+            return false;
+        *vlen = used;
+        break;
+    case 1:
+        *vlen = 8;
+        break;
+    case 5:
+        *vlen = 4;
+        break;
+    case 2:
+        if (rs_varint_decode(p + *off, n - *off, &v, &used) != RS_OK || v > n - *off - used)
+            return false;
+        *off += used;
+        *vlen = (size_t)v;
+        break;
+    default:
+        return false;
+    }
+    if (*vlen > n - *off)
+        return false;
+    *vstart = *off;
+    *off += *vlen;
+    return true;
+}
+
+/*
+ * The encoded length of each record of the SubmitBatch in the envelope
+ * bytes p[0..n), into lens[0..count).  False unless exactly count are found.
+ */
+static bool record_lengths(const uint8_t *p, size_t n, size_t *lens, size_t count)
+{
+    size_t off = 0, k = 0, vs, vl;
+    uint32_t num;
+
+    while (off < n) {
+        size_t o2 = 0, s2, l2;
+        uint32_t f2;
+
+        if (!pb_field(p, n, &off, &num, &vs, &vl))
+            return false;
+        while (num == 5 && o2 < vl) {
+            if (!pb_field(p + vs, vl, &o2, &f2, &s2, &l2))
+                return false;
+            if (f2 == 2) {
+                if (k == count)
+                    return false;
+                lens[k++] = l2;
+            }
+        }
+    }
+    return k == count;
+}
+
+/*
+ * Validates every record of the batch on the loop thread (cheap, no I/O),
+ * and packs the valid ones canonically for the writer.  A record whose
+ * canonical packing is not as long as what the client sent was altered by
+ * decoding (a NUL ends a C string, a uint32 field drops high bits): it is
+ * rejected rather than stored as something the client did not send.
+ * p[0..len) is the envelope as received.  Returns RS_ENOMEM only; a bad
+ * record is an ack, not an error.
+ */
+static rs_status batch_prepare(struct rs_batch *b, const uint8_t *p, size_t len)
 {
     Rs__SubmitBatch *sb = b->env->submit;
     size_t total = 0, off = 0, i, k = 0;
-    size_t *sizes = NULL;
+    size_t *sizes = NULL, *lens = NULL;
+    bool lens_ok;
     rs_status rc = RS_ENOMEM;
 
     b->n = sb->n_records;
@@ -617,8 +1044,10 @@ static rs_status batch_prepare(struct rs_batch *b)
     b->store = calloc(b->n ? b->n : 1, sizeof(*b->store));
     b->store_idx = calloc(b->n ? b->n : 1, sizeof(*b->store_idx));
     sizes = calloc(b->n ? b->n : 1, sizeof(*sizes));
-    if (!b->acks || !b->ack_ptrs || !b->store || !b->store_idx || !sizes)
+    lens = calloc(b->n ? b->n : 1, sizeof(*lens));
+    if (!b->acks || !b->ack_ptrs || !b->store || !b->store_idx || !sizes || !lens)
         goto out;
+    lens_ok = record_lengths(p, len, lens, b->n);
     for (i = 0; i < b->n; i++) {
         Rs__Record *r = sb->records[i];
         Rs__RecordAck *a = &b->acks[i];
@@ -630,6 +1059,11 @@ static rs_status batch_prepare(struct rs_batch *b)
         a->id = r->id ? strdup(r->id) : NULL;
         if (has_unknown_fields(r)) {
             reject(a, "record", "unknown field (is the client newer than the server?)");
+            continue;
+        }
+        if (!lens_ok || rs__record__get_packed_size(r) != lens[i]) {
+            reject(a, "record", "encoding does not round-trip (a NUL byte in a string, or a "
+                                "number too big for its field)");
             continue;
         }
         if (rs_validate_record(r, &v) != RS_OK) {
@@ -667,6 +1101,7 @@ static rs_status batch_prepare(struct rs_batch *b)
     }
     rc = RS_OK;
 out:
+    free(lens);
     free(sizes);
     return rc;
 }
@@ -708,21 +1143,22 @@ static void send_batch_ack(struct rs_batch *b)
     ack.acks = b->ack_ptrs;
     env.has_request_id = b->has_request_id;
     env.request_id = b->request_id;
+    ack.has_receipt_hash = true;
+    ack.receipt_hash.data = b->receipt_hash;
+    ack.receipt_hash.len = sizeof(b->receipt_hash);
+    ack.has_receipt_seq = true;
+    ack.receipt_seq = b->receipt_seq;
     env.msg_case = RS__ENVELOPE__MSG_ACK;
     env.ack = &ack;
     send_env(b->conn, &env);
-    for (k = 0; k < b->n; k++) {
-        free(b->acks[k].id);
-        free(b->acks[k].field);
-        free(b->acks[k].reason);
-    }
 }
 
 static void commit_work(struct rs_dbq_job *job, struct rs_store *store)
 {
     struct commit_job *cj = (struct commit_job *)job;
 
-    cj->rc = rs_store_put(store, cj->recs, cj->n, cj->err, sizeof(cj->err));
+    cj->rc = rs_store_put_batches(store, cj->recs, cj->n, cj->audit, cj->naudit, cj->err,
+                                  sizeof(cj->err));
 }
 
 static void commit_done(struct rs_dbq_job *job, bool canceled)
@@ -730,7 +1166,7 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
     struct commit_job *cj = (struct commit_job *)job;
     struct rs_server *srv = cj->srv;
     struct rs_batch *b = cj->batches;
-    size_t off = 0;
+    size_t off = 0, k = 0;
 
     if (canceled) {
         cj->rc = RS_ECLOSED;
@@ -749,6 +1185,8 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
 
         if (cj->rc == RS_OK) {
             memcpy(b->store, cj->recs + off, b->nstore * sizeof(*b->store));
+            b->receipt_seq = cj->audit[k].audit_seq;
+            memcpy(b->receipt_hash, cj->audit[k].audit_hash, sizeof(b->receipt_hash));
             if (!c->closing)
                 send_batch_ack(b);
         } else if (!c->closing) {
@@ -759,6 +1197,7 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
                        cj->rc == RS_ECLOSED ? RS_ECLOSED : RS_ESTORAGE, msg, false);
         }
         off += b->nstore;
+        k++;
         c->in_flight--;
         conn_update_reading(c);
         conn_pump(c);
@@ -767,6 +1206,7 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
         b = next;
     }
     free(cj->recs);
+    free(cj->audit);
     free(cj);
     srv->committing = false;
     kick_writer(srv);
@@ -778,7 +1218,7 @@ static void kick_writer(struct rs_server *srv)
 {
     struct commit_job *cj;
     struct rs_batch *b, *last = NULL;
-    size_t n = 0, off = 0;
+    size_t n = 0, off = 0, nb = 0, k = 0;
 
     if (srv->committing || !srv->pending)
         return;
@@ -787,12 +1227,19 @@ static void kick_writer(struct rs_server *srv)
         if (last && n + b->nstore > srv->cfg.max_commit_records)
             break;
         n += b->nstore;
+        nb++;
         last = b;
     }
     cj = calloc(1, sizeof(*cj));
-    if (cj)
+    if (cj) {
         cj->recs = malloc((n ? n : 1) * sizeof(*cj->recs));
-    if (!cj || !cj->recs) {
+        cj->audit = calloc(nb, sizeof(*cj->audit));
+    }
+    if (!cj || !cj->recs || !cj->audit) {
+        if (cj) {
+            free(cj->recs);
+            free(cj->audit);
+        }
         free(cj);
         RS_ERROR("out of memory starting a commit; retrying on the next batch");
         return;
@@ -806,8 +1253,17 @@ static void kick_writer(struct rs_server *srv)
     if (!srv->pending)
         srv->pending_tail = NULL;
     last->next = NULL;
+    cj->naudit = nb;
     for (b = cj->batches; b; b = b->next) {
+        struct rs_store_batch *sb = &cj->audit[k++];
+
         memcpy(cj->recs + off, b->store, b->nstore * sizeof(*b->store));
+        sb->office_code = b->office;
+        sb->peer = b->peer;
+        sb->batch_id = b->env->submit->batch_id;
+        sb->first = off;
+        sb->n = b->nstore;
+        sb->n_refused = b->n - b->nstore;
         off += b->nstore;
     }
     srv->pending_records -= n;
@@ -815,7 +1271,7 @@ static void kick_writer(struct rs_server *srv)
     rs_dbq_push(&srv->wq, &cj->job);
 }
 
-static void handle_submit(struct rs_conn *c, Rs__Envelope *env)
+static void handle_submit(struct rs_conn *c, Rs__Envelope *env, const uint8_t *p, size_t len)
 {
     struct rs_batch *b;
     uint64_t rid = env->request_id;
@@ -841,7 +1297,8 @@ static void handle_submit(struct rs_conn *c, Rs__Envelope *env)
     b->has_request_id = env->has_request_id;
     b->request_id = env->request_id;
     snprintf(b->office, sizeof(b->office), "%s", c->office.code);
-    if (batch_prepare(b) != RS_OK) {
+    snprintf(b->peer, sizeof(b->peer), "%s", c->peer);
+    if (batch_prepare(b, p, len) != RS_OK) {
         batch_free(b);
         send_error(c, prid, RS_ENOMEM, "out of memory", true);
         return;
@@ -908,12 +1365,71 @@ out:
     free(r);
 }
 
+static bool division_code_valid(const char *d)
+{
+    size_t n = strnlen(d, 13);
+
+    if (n != 6 && n != 9 && n != 12)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (d[i] < '0' || d[i] > '9')
+            return false;
+    return true;
+}
+
+/*
+ * Decides what a report request covers: out = "" for the consolidated
+ * report, else the township whose breakdown is wanted.  A township gets
+ * only its own breakdown; a central office the consolidated report (its
+ * own code or nothing) or any township below it.  Otherwise answers the
+ * request and returns false.
+ */
+static bool report_scope(struct rs_conn *c, const uint64_t *prid, const char *want,
+                         char out[16])
+{
+    const struct rs_office *o = &c->office;
+    size_t oc = strlen(o->code);
+    char msg[256];
+
+    out[0] = '\0';
+    if (want && !division_code_valid(want)) {
+        send_error(c, prid, RS_EINVAL, "report division must be a 6-, 9- or 12-digit code", false);
+        return false;
+    }
+    if (o->role == RS__ROLE__ROLE_TOWNSHIP) {
+        if (want && strcmp(want, o->code) != 0) {
+            snprintf(msg, sizeof(msg),
+                     "a township office gets only its own breakdown (%s); the consolidated "
+                     "report and other divisions are for the central office", o->code);
+            send_error(c, prid, RS_EFORBIDDEN, msg, false);
+            return false;
+        }
+        snprintf(out, 16, "%s", o->code);
+        return true;
+    }
+    if (o->role != RS__ROLE__ROLE_CENTRAL) {
+        send_error(c, prid, RS_EFORBIDDEN, "this office's role may not pull reports", false);
+        return false;
+    }
+    if (!want || strcmp(want, o->code) == 0)
+        return true;
+    if (strlen(want) <= oc || strncmp(want, o->code, oc) != 0) {
+        snprintf(msg, sizeof(msg), "division %s is outside this office's district %s", want,
+                 o->code);
+        send_error(c, prid, RS_EFORBIDDEN, msg, false);
+        return false;
+    }
+    snprintf(out, 16, "%s", want);
+    return true;
+}
+
 static void handle_report(struct rs_conn *c, const Rs__Envelope *env)
 {
     const Rs__ReportRequest *rq = env->report_request;
     uint64_t rid = env->request_id;
     const uint64_t *prid = env->has_request_id ? &rid : NULL;
     struct report_job *r;
+    char division[16];
 
     if (!rq->has_year || rq->year < 2000 || rq->year > 2100) {
         send_error(c, prid, RS_EINVAL, "report year must be 2000..2100", false);
@@ -927,6 +1443,8 @@ static void handle_report(struct rs_conn *c, const Rs__Envelope *env)
         send_error(c, prid, RS_EINVAL, "framework must be a preset name", false);
         return;
     }
+    if (!report_scope(c, prid, rq->division && rq->division[0] ? rq->division : NULL, division))
+        return;
     r = calloc(1, sizeof(*r));
     if (!r) {
         send_error(c, prid, RS_ENOMEM, "out of memory", false);
@@ -939,8 +1457,8 @@ static void handle_report(struct rs_conn *c, const Rs__Envelope *env)
     r->request_id = env->request_id;
     r->req.year = rq->year;
     r->req.format = rq->has_format ? rq->format : RS__REPORT_FORMAT__FMT_MARKDOWN;
-    if (c->office.role != RS__ROLE__ROLE_CENTRAL) {
-        snprintf(r->division, sizeof(r->division), "%s", c->office.code);
+    if (division[0]) {
+        snprintf(r->division, sizeof(r->division), "%s", division);
         r->req.division = r->division;
     }
     if (rq->framework && rq->framework[0]) {
@@ -971,9 +1489,15 @@ static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
         rs__envelope__free_unpacked(env, NULL);
         return;
     }
+    if (!role_on_wire(c->office.role)) {
+        send_error(c, env->has_request_id ? &env->request_id : NULL, RS_EFORBIDDEN,
+                   "this office's role may not make requests", true);
+        rs__envelope__free_unpacked(env, NULL);
+        return;
+    }
     switch (env->msg_case) {
     case RS__ENVELOPE__MSG_SUBMIT:
-        handle_submit(c, env);      /* takes env */
+        handle_submit(c, env, p, len);      /* takes env */
         return;
     case RS__ENVELOPE__MSG_REPORT_REQUEST:
         handle_report(c, env);
@@ -986,6 +1510,68 @@ static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
     rs__envelope__free_unpacked(env, NULL);
 }
 
+/*
+ * Decrypts what the TLS state holds into the frame buffer: true if some
+ * plaintext arrived, false if it needs more ciphertext or the connection
+ * failed (then it is closing).
+ */
+/*
+ * A client that does not speak TLS (its first byte is no TLS handshake
+ * record) is told so in its own framing before the close, so it fails with
+ * a reason instead of a bare reset.  Nothing secret is on this connection.
+ */
+static void send_plain_refusal(struct rs_conn *c)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__Error e = RS__ERROR__INIT;
+    uint8_t *bytes;
+    size_t len;
+
+    e.has_code = true;
+    e.code = RS__ERROR_CODE__ERR_PROTOCOL;
+    e.message = "this server speaks TLS only: connect with TLS (resettle --ca FILE or --pin "
+                "sha256:HEX), not --plaintext";
+    e.has_close = true;
+    e.close = true;
+    env.msg_case = RS__ENVELOPE__MSG_ERROR;
+    env.error = &e;
+    if (c->closing || rs_wire_pack(&env, 4096, sizeof(struct wreq), &bytes, &len) != RS_OK)
+        return;
+    conn_write(c, (struct wreq *)(void *)(bytes - sizeof(struct wreq)), bytes, len);
+}
+
+static bool tls_pull(struct rs_conn *c)
+{
+    char why[256];
+    uint8_t *p;
+    size_t room, got = 0;
+    rs_status rc = rs_frame_rx_reserve(&c->rx, RS_FRAME_CHUNK, &p, &room);
+
+    if (rc != RS_OK) {
+        send_error(c, NULL, rc == RS_ETOOBIG ? RS_ETOOBIG : RS_ENOMEM,
+                   rc == RS_ETOOBIG ? "frame over the size cap" : "out of memory", true);
+        return false;
+    }
+    rc = rs_tls_read(c->tls, p, room, &got, why, sizeof(why));
+    if (rc == RS_OK) {
+        rs_frame_rx_commit(&c->rx, got);
+        return true;
+    }
+    if (rc == RS_EAGAIN)
+        return false;
+    if (rc == RS_ECLOSED) {
+        rs_log(RS_LOG_DEBUG, c->id, c->peer, "peer closed the TLS session");
+        conn_close(c);
+        return false;
+    }
+    rs_log(RS_LOG_WARN, c->id, c->peer, "TLS %s: %s (closing)",
+           rs_tls_ready(c->tls) ? "error" : "handshake failed", why);
+    if (!rs_tls_ready(c->tls) && c->plain_peer)
+        send_plain_refusal(c);
+    close_after_flush(c);
+    return false;
+}
+
 static void conn_pump(struct rs_conn *c)
 {
     while (conn_can_process(c)) {
@@ -993,8 +1579,11 @@ static void conn_pump(struct rs_conn *c)
         size_t len;
         rs_status rc = rs_frame_rx_next(&c->rx, &p, &len);
 
-        if (rc == RS_EAGAIN)
+        if (rc == RS_EAGAIN) {
+            if (c->tls && tls_pull(c))
+                continue;
             break;
+        }
         if (rc == RS_ETOOBIG) {
             send_error(c, NULL, RS_ETOOBIG, "frame over the size cap", true);
             return;
@@ -1006,6 +1595,7 @@ static void conn_pump(struct rs_conn *c)
         handle_frame(c, p, len);
         rs_frame_rx_consume(&c->rx);
     }
+    tls_flush(c);
     if (c->srv->stopping && c->in_flight == 0 && c->writes == 0) {
         conn_close(c);
         return;
@@ -1084,6 +1674,12 @@ static void on_connection(uv_stream_t *server, int status)
     }
     format_peer(c);
     uv_tcp_nodelay(&c->tcp, 1);
+    if (srv->tls && rs_tls_new(srv->tls, &c->tls) != RS_OK) {
+        rs_log(RS_LOG_ERROR, c->id, c->peer, "out of memory for a TLS state");
+        c->addr[0] = '\0';
+        conn_close(c);
+        return;
+    }
     if (srv->nconns > srv->cfg.max_conns) {
         c->addr[0] = '\0';
         send_error(c, NULL, RS_EBUSY, "server has too many connections", true);
@@ -1208,8 +1804,67 @@ static rs_status listen_on(struct rs_server *srv, char *err, size_t errlen)
         port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
     }
     fprintf(srv->cfg.ready_out, "listening on %s:%d\n", ip, port);
+    if (srv->tls) {
+        char fp[72];
+
+        rs_tls_ctx_fingerprint(srv->tls, fp);
+        fprintf(srv->cfg.ready_out, "tls certificate %s\n", fp);
+    }
     fflush(srv->cfg.ready_out);
     RS_INFO("listening on %s:%d, database %s", ip, port, srv->cfg.db_path);
+    return RS_OK;
+}
+
+/* True for an address in 127.0.0.0/8 or ::1. */
+static bool is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return false;
+}
+
+/* Checks the transport settings and loads the certificate (before the database is touched). */
+static rs_status setup_transport(struct rs_server *srv, char *err, size_t errlen)
+{
+    const struct rs_server_config *cfg = &srv->cfg;
+    char fp[72];
+    rs_status rc;
+
+    if (cfg->tls_cert || cfg->tls_key) {
+        if (!cfg->tls_cert || !cfg->tls_key) {
+            snprintf(err, errlen, "TLS needs both --tls-cert FILE and --tls-key FILE");
+            return RS_EINVAL;
+        }
+        if (cfg->plaintext) {
+            snprintf(err, errlen, "--plaintext and --tls-cert/--tls-key exclude each other");
+            return RS_EINVAL;
+        }
+        rc = rs_tls_ctx_new(cfg->tls_cert, cfg->tls_key, &srv->tls, err, errlen);
+        if (rc)
+            return rc;
+        rs_tls_ctx_fingerprint(srv->tls, fp);
+        RS_INFO("TLS 1.2+ with certificate %s (%s)", cfg->tls_cert, fp);
+        return RS_OK;
+    }
+    if (!cfg->plaintext) {
+        snprintf(err, errlen, "refusing to serve without TLS: give --tls-cert FILE --tls-key FILE "
+                              "(plaintext needs --plaintext and a loopback address)");
+        return RS_EINVAL;
+    }
+    if (!cfg->host || !is_loopback(cfg->host)) {
+        snprintf(err, errlen, "refusing plaintext on %s: --plaintext is allowed only on a "
+                              "loopback address (127.0.0.0/8 or ::1); use --tls-cert and "
+                              "--tls-key for anything else",
+                 cfg->host ? cfg->host : "(no address)");
+        return RS_EINVAL;
+    }
+    RS_WARN("plaintext on %s (loopback only): tokens and records are not encrypted",
+            cfg->host);
     return RS_OK;
 }
 
@@ -1228,12 +1883,16 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
 
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN);   /* a file-size limit must fail the commit, not kill us */
+    rs_tls_init();              /* before the pool threads hash anything */
     srv = calloc(1, sizeof(*srv));
     if (!srv) {
         snprintf(err, errlen, "out of memory");
         return RS_ENOMEM;
     }
     srv->cfg = *cfg;
+    rc = setup_transport(srv, err, errlen);
+    if (rc)
+        goto out;
     rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->wstore, err, errlen);
     if (rc)
         goto out;
@@ -1294,6 +1953,15 @@ out:
             free(a);
         }
     }
+    for (i = 0; i < FAIL_BUCKETS; i++) {
+        while (srv->fails[i]) {
+            struct addr_fail *f = srv->fails[i];
+
+            srv->fails[i] = f->next;
+            free(f);
+        }
+    }
+    rs_tls_ctx_free(srv->tls);
     free(srv);
     return rc;
 }

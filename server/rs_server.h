@@ -1,19 +1,25 @@
 /*
  * rs_server.h - resettled: the libuv TCP server.
  *
- * Accepts township and central offices, reads varint-framed rs.Envelope
- * messages, runs the handshake, validates and scope-checks submitted
- * records on the loop thread, and hands them to a single writer that
- * commits everything gathered from all connections in one transaction
- * (group commit) on libuv's thread pool.  A BatchAck is written only after
- * that commit returned.  Reports run on a separate read-only connection.
+ * Accepts township and central offices over TLS (rs_tls.h; plaintext only
+ * on a loopback address and only when asked for), reads varint-framed
+ * rs.Envelope messages, runs the handshake (token, role, per-address rate
+ * limit on failures), validates and scope-checks submitted records on the
+ * loop thread, and hands them to a single writer that commits everything
+ * gathered from all connections in one transaction (group commit) on
+ * libuv's thread pool, together with one audit row per batch.  A BatchAck
+ * (with its receipt) is written only after that commit returned.  Reports
+ * run on a separate read-only connection; refused handshakes are appended
+ * to the audit trail through the token-check connection.
  *
- * Does not: run SQLite on the loop thread, speak TLS, or manage offices
- * (resettled office ... does that directly on the database).
+ * Does not: run SQLite on the loop thread, or manage offices (resettled
+ * office ... does that directly on the database: the admin role is local
+ * database access, never a network sign-in).
  */
 #ifndef RS_SERVER_H
 #define RS_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +43,11 @@ struct rs_server_config {
     size_t write_queue_max;         /* close a peer that lets more pile up */
     const char *framework_dir;      /* NULL: the compiled-in default */
     FILE *ready_out;                /* "listening on HOST:PORT" goes here */
+    const char *tls_cert;           /* PEM chain; with tls_key, every connection is TLS */
+    const char *tls_key;            /* PEM private key */
+    bool plaintext;                 /* no TLS: refused unless host is a loopback address */
+    uint32_t auth_fail_limit;       /* failed handshakes per address per window; 0: no limit */
+    uint32_t auth_fail_window_ms;   /* the window; further Hellos get ERR_RATE_LIMITED */
 };
 
 /* Fills c with the documented defaults (see proto/README.md, "Caps"). */
@@ -46,7 +57,11 @@ void rs_server_config_defaults(struct rs_server_config *c);
  * Opens the database, listens, and runs until SIGINT or SIGTERM has been
  * handled: the listener closes, replies being committed are finished and
  * sent, connections close, the database closes.  RS_OK on a clean stop;
- * otherwise err says what failed to start.
+ * otherwise err says what failed to start.  RS_EINVAL (before the database
+ * is touched) when neither TLS (tls_cert and tls_key) nor plaintext is
+ * configured, when both are, or when plaintext is asked for on an address
+ * outside 127.0.0.0/8 and ::1; RS_EIO when the certificate or key cannot
+ * be loaded or do not match.
  */
 rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t errlen);
 

@@ -1,6 +1,7 @@
 /*
  * rs_store.c - the server's SQLite database: schema and migrations, offices
- * and their tokens, records and their versions.
+ * and their tokens, records and their versions, the hash-chained audit
+ * trail.
  *
  * See rs_store.h for the contract.  Every statement the store runs more
  * than once is prepared when the store opens and reset right after each
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #define RS_STORE_APP_ID 0x52534c31          /* 'RSL1', PRAGMA application_id */
@@ -73,6 +75,21 @@ static const char *const migrations[] = {
     "  received_at INTEGER NOT NULL"
     ") STRICT;"
     "CREATE INDEX records_current_year ON records(year) WHERE superseded_by IS NULL;",
+    /* 1 -> 2: the audit trail (see rs_store.h for the chain). */
+    "CREATE TABLE audit("
+    "  seq INTEGER PRIMARY KEY,"
+    "  time INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  office TEXT NOT NULL,"
+    "  peer TEXT NOT NULL,"
+    "  detail TEXT NOT NULL,"
+    "  prev_hash BLOB NOT NULL,"
+    "  hash BLOB NOT NULL"
+    ") STRICT;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RS_STORE_SCHEMA_VERSION,
@@ -94,6 +111,9 @@ enum stmt_id {
     ST_OFFICE_GET,
     ST_OFFICE_REVOKE,
     ST_OFFICE_LIST,
+    ST_AUDIT_LAST,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_SCAN,
     ST_N
 };
 
@@ -124,12 +144,25 @@ static const char *const stmt_sql[ST_N] = {
                       " WHERE code = ?1",
     [ST_OFFICE_REVOKE] = "UPDATE offices SET revoked = 1 WHERE code = ?1",
     [ST_OFFICE_LIST] = "SELECT code, name, role, revoked, created_at FROM offices ORDER BY code",
+    [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit(seq, time, kind, office, peer, detail, prev_hash, hash)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_AUDIT_SCAN] = "SELECT seq, time, kind, office, peer, detail, prev_hash, hash FROM audit"
+                      " ORDER BY seq",
 };
 
 struct rs_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_N];
     char errmsg[256];
+    char actor[RS_AUDIT_PEER_MAX + 1];  /* peer of office-change audit rows */
+};
+
+/* A text field of an audit row, cleaned and cut (see clean_text). */
+struct audit_text {
+    char office[RS_AUDIT_OFFICE_MAX + 1];
+    char peer[RS_AUDIT_PEER_MAX + 1];
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
 };
 
 /* What the database header and schema say about a file. */
@@ -479,6 +512,7 @@ rs_status rs_store_open(const char *path, enum rs_store_mode mode, struct rs_sto
         set_err(err, errlen, "%s: out of memory", path);
         return RS_ENOMEM;
     }
+    snprintf(s->actor, sizeof(s->actor), "local");
     rc = open_db(path,
                  mode == RS_STORE_READONLY ? SQLITE_OPEN_READONLY
                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -557,6 +591,325 @@ rs_status rs_store_set_busy_timeout(struct rs_store *s, int ms)
     return RS_OK;
 }
 
+/* ------------------------------------------------------------ audit trail */
+
+const char *rs_audit_kind_name(enum rs_audit_kind kind)
+{
+    switch (kind) {
+    case RS_AUDIT_BATCH: return "batch";
+    case RS_AUDIT_HANDSHAKE_REFUSED: return "handshake_refused";
+    case RS_AUDIT_OFFICE_ADD: return "office_add";
+    case RS_AUDIT_OFFICE_REVOKE: return "office_revoke";
+    }
+    return "unknown";
+}
+
+/*
+ * Copies in into out (cap bytes + NUL): control characters and bytes of
+ * invalid UTF-8 become '?', and the copy is cut at cap without splitting a
+ * UTF-8 sequence.  NULL becomes "".
+ */
+static void clean_text(char *out, size_t cap, const char *in)
+{
+    size_t i = 0, o = 0;
+
+    if (!in)
+        in = "";
+    while (in[i] && o < cap) {
+        unsigned char ch = (unsigned char)in[i];
+        size_t len = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
+                   : (ch & 0xf8) == 0xf0 ? 4 : 0;
+
+        if (len == 1) {
+            out[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+            i++;
+            continue;
+        }
+        if (len == 0 || strnlen(in + i, len) < len || !rs_utf8_valid(in + i, len)) {
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        if (o + len > cap)
+            break;
+        memcpy(out + o, in + i, len);
+        o += len;
+        i += len;
+    }
+    out[o] = '\0';
+}
+
+static void digest_field(EVP_MD_CTX *md, const void *p, size_t n)
+{
+    uint8_t len[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+
+    EVP_DigestUpdate(md, len, sizeof(len));
+    if (n)
+        EVP_DigestUpdate(md, p, n);
+}
+
+/* The chain hash of one row: SHA-256(prev || canonical bytes), see rs_store.h. */
+static rs_status audit_row_hash(const uint8_t prev[RS_SHA256_LEN], int64_t seq, int64_t time,
+                                const char *kind, size_t kind_len, const char *office,
+                                size_t office_len, const char *peer, size_t peer_len,
+                                const char *detail, size_t detail_len,
+                                uint8_t out[RS_SHA256_LEN])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    char num[24];
+    unsigned int outlen = 0;
+    int ok, n;
+
+    if (!md)
+        return RS_ENOMEM;
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    if (ok) {
+        EVP_DigestUpdate(md, prev, RS_SHA256_LEN);
+        n = snprintf(num, sizeof(num), "%lld", (long long)seq);
+        digest_field(md, num, (size_t)n);
+        n = snprintf(num, sizeof(num), "%lld", (long long)time);
+        digest_field(md, num, (size_t)n);
+        digest_field(md, kind, kind_len);
+        digest_field(md, office, office_len);
+        digest_field(md, peer, peer_len);
+        digest_field(md, detail, detail_len);
+        ok = EVP_DigestFinal_ex(md, out, &outlen);
+    }
+    EVP_MD_CTX_free(md);
+    return ok && outlen == RS_SHA256_LEN ? RS_OK : RS_EINTERNAL;
+}
+
+/*
+ * Appends one row inside the caller's open write transaction, chained to
+ * the newest row.  A head whose hash is not 32 bytes (damaged by hand) is
+ * chained through SHA-256 of whatever it holds, so appending goes on and
+ * rs_store_audit_verify names the damaged row.
+ */
+static rs_status audit_append_tx(struct rs_store *s, int64_t now, enum rs_audit_kind kind,
+                                 const char *office, const char *peer, const char *detail,
+                                 uint64_t *seq_out, uint8_t hash_out[RS_SHA256_LEN])
+{
+    sqlite3_stmt *st = s->stmt[ST_AUDIT_LAST];
+    struct audit_text t;
+    const char *kname = rs_audit_kind_name(kind);
+    uint8_t prev[RS_SHA256_LEN], hash[RS_SHA256_LEN];
+    int64_t seq = 1;
+    rs_status rv = RS_OK;
+    int rc;
+
+    memset(prev, 0, sizeof(prev));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int len = sqlite3_column_bytes(st, 1);
+        const void *blob = sqlite3_column_blob(st, 1);
+
+        seq = sqlite3_column_int64(st, 0) + 1;
+        if (len == RS_SHA256_LEN)
+            memcpy(prev, blob, RS_SHA256_LEN);
+        else
+            rs_sha256(blob ? blob : "", (size_t)(len > 0 ? len : 0), prev);
+    } else if (rc != SQLITE_DONE) {
+        rv = db_fail(s, rc, "reading the audit chain");
+    }
+    sqlite3_reset(st);
+    if (rv)
+        return rv;
+
+    clean_text(t.office, RS_AUDIT_OFFICE_MAX, office);
+    clean_text(t.peer, RS_AUDIT_PEER_MAX, peer);
+    clean_text(t.detail, RS_AUDIT_DETAIL_MAX, detail);
+    rv = audit_row_hash(prev, seq, now, kname, strlen(kname), t.office, strlen(t.office),
+                        t.peer, strlen(t.peer), t.detail, strlen(t.detail), hash);
+    if (rv) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash an audit row");
+        return rv;
+    }
+    st = s->stmt[ST_AUDIT_INSERT];
+    rc = sqlite3_bind_int64(st, 1, seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, now);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 3, kname, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, t.office, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 5, t.peer, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 6, t.detail, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 7, prev, RS_SHA256_LEN, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 8, hash, RS_SHA256_LEN, SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(st);
+        return db_fail(s, rc, "appending to the audit trail");
+    }
+    rv = run_done(s, ST_AUDIT_INSERT, "appending to the audit trail");
+    if (rv)
+        return rv;
+    if (seq_out)
+        *seq_out = (uint64_t)seq;
+    if (hash_out)
+        memcpy(hash_out, hash, RS_SHA256_LEN);
+    return RS_OK;
+}
+
+/* Rolls back the open transaction (if SQLite has not already). */
+static void rollback(struct rs_store *s)
+{
+    for (int i = 0; i < ST_N; i++)
+        sqlite3_reset(s->stmt[i]);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_step(s->stmt[ST_ROLLBACK]);
+    sqlite3_reset(s->stmt[ST_ROLLBACK]);
+}
+
+void rs_store_set_actor(struct rs_store *s, const char *actor)
+{
+    if (s)
+        clean_text(s->actor, RS_AUDIT_PEER_MAX, actor ? actor : "local");
+}
+
+rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind, const char *office,
+                                const char *peer, const char *detail, uint64_t *seq,
+                                uint8_t hash[RS_SHA256_LEN])
+{
+    rs_status rv;
+
+    if (!s || (unsigned)kind > RS_AUDIT_OFFICE_REVOKE)
+        return RS_EINVAL;
+    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    if (rv)
+        return rv;
+    rv = audit_append_tx(s, rs_now_unix(), kind, office, peer, detail, seq, hash);
+    if (rv == RS_OK)
+        rv = run_done(s, ST_COMMIT, "COMMIT");
+    if (rv)
+        rollback(s);
+    return rv;
+}
+
+/* Copies column col of st into out (cap bytes + NUL). */
+static void column_text(sqlite3_stmt *st, int col, char *out, size_t cap)
+{
+    copy_text(out, cap + 1, sqlite3_column_text(st, col), sqlite3_column_bytes(st, col));
+}
+
+rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *broken, char *why,
+                                size_t whylen)
+{
+    sqlite3_stmt *st;
+    uint8_t prev[RS_SHA256_LEN], want[RS_SHA256_LEN];
+    int64_t expect = 1;
+    rs_status rv = RS_OK;
+    int rc;
+
+    clear_err(why, whylen);
+    if (rows)
+        *rows = 0;
+    if (broken)
+        *broken = 0;
+    if (!s)
+        return RS_EINVAL;
+    memset(prev, 0, sizeof(prev));
+    st = s->stmt[ST_AUDIT_SCAN];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        const char *f[4];
+        size_t fl[4];
+
+        if (seq != expect) {
+            if (broken)
+                *broken = (uint64_t)expect;
+            set_err(why, whylen, "row %lld is missing (the next row is %lld)",
+                    (long long)expect, (long long)seq);
+            rv = RS_ECONFLICT;
+            break;
+        }
+        if (sqlite3_column_bytes(st, 6) != RS_SHA256_LEN ||
+            memcmp(sqlite3_column_blob(st, 6), prev, RS_SHA256_LEN) != 0) {
+            if (broken)
+                *broken = (uint64_t)seq;
+            if (expect == 1)
+                set_err(why, whylen, "prev_hash of the first row is not all zero");
+            else
+                set_err(why, whylen, "prev_hash is not the hash of row %lld",
+                        (long long)(expect - 1));
+            rv = RS_ECONFLICT;
+            break;
+        }
+        for (int i = 0; i < 4; i++) {
+            f[i] = (const char *)sqlite3_column_text(st, 2 + i);
+            fl[i] = (size_t)sqlite3_column_bytes(st, 2 + i);
+            if (!f[i])
+                f[i] = "";
+        }
+        rv = audit_row_hash(prev, seq, sqlite3_column_int64(st, 1), f[0], fl[0], f[1], fl[1],
+                            f[2], fl[2], f[3], fl[3], want);
+        if (rv) {
+            set_err(why, whylen, "cannot hash row %lld", (long long)seq);
+            break;
+        }
+        if (sqlite3_column_bytes(st, 7) != RS_SHA256_LEN ||
+            memcmp(sqlite3_column_blob(st, 7), want, RS_SHA256_LEN) != 0) {
+            if (broken)
+                *broken = (uint64_t)seq;
+            set_err(why, whylen, "hash does not match the row's contents "
+                                 "(seq, time, kind, office, peer or detail changed)");
+            rv = RS_ECONFLICT;
+            break;
+        }
+        memcpy(prev, want, RS_SHA256_LEN);
+        expect++;
+    }
+    if (rv == RS_OK && rc != SQLITE_DONE) {
+        rv = db_fail(s, rc, "reading the audit trail");
+        set_err(why, whylen, "%s", s->errmsg);
+    }
+    sqlite3_reset(st);
+    if (rv == RS_OK && rows)
+        *rows = (uint64_t)(expect - 1);
+    return rv;
+}
+
+rs_status rs_store_audit_list(struct rs_store *s,
+                              int (*fn)(const struct rs_audit_row *row, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    struct rs_audit_row *r;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s || !fn)
+        return RS_EINVAL;
+    r = malloc(sizeof(*r));
+    if (!r)
+        return RS_ENOMEM;
+    st = s->stmt[ST_AUDIT_SCAN];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(r, 0, sizeof(*r));
+        r->seq = (uint64_t)sqlite3_column_int64(st, 0);
+        r->time = sqlite3_column_int64(st, 1);
+        column_text(st, 2, r->kind, sizeof(r->kind) - 1);
+        column_text(st, 3, r->office, RS_AUDIT_OFFICE_MAX);
+        column_text(st, 4, r->peer, RS_AUDIT_PEER_MAX);
+        column_text(st, 5, r->detail, RS_AUDIT_DETAIL_MAX);
+        if (sqlite3_column_bytes(st, 6) == RS_SHA256_LEN)
+            memcpy(r->prev_hash, sqlite3_column_blob(st, 6), RS_SHA256_LEN);
+        if (sqlite3_column_bytes(st, 7) == RS_SHA256_LEN)
+            memcpy(r->hash, sqlite3_column_blob(st, 7), RS_SHA256_LEN);
+        if (fn(r, arg) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        rv = db_fail(s, rc, "listing the audit trail");
+    sqlite3_reset(st);
+    free(r);
+    return rv;
+}
+
 /* ------------------------------------------------------------ offices */
 
 rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *name,
@@ -566,7 +919,10 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
     uint8_t raw[RS_TOKEN_HEX / 2];
     uint8_t hash[RS_SHA256_LEN];
     char hex[RS_TOKEN_HEX + 1];
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
     size_t name_len;
+    bool in_tx = false;
+    int64_t now;
     rs_status rv;
     int rc;
 
@@ -585,7 +941,12 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
         goto out;
     rs_hex(raw, sizeof(raw), hex);
     rs_sha256(hex, RS_TOKEN_HEX, hash);
+    now = rs_now_unix();
 
+    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    if (rv)
+        goto out;
+    in_tx = true;
     st = s->stmt[ST_OFFICE_ADD];
     rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -595,7 +956,7 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_blob(st, 4, hash, (int)sizeof(hash), SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 5, rs_now_unix());
+        rc = sqlite3_bind_int64(st, 5, now);
     if (rc != SQLITE_OK) {
         rv = db_fail(s, rc, "adding office");
         sqlite3_reset(st);
@@ -608,8 +969,19 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
         rv = RS_EDUP;
         goto out;
     }
+    snprintf(detail, sizeof(detail), "office %s added: role %s, name %.*s", code,
+             role == RS__ROLE__ROLE_CENTRAL ? "central" : "township", (int)name_len, name);
+    rv = audit_append_tx(s, now, RS_AUDIT_OFFICE_ADD, code, s->actor, detail, NULL, NULL);
+    if (rv)
+        goto out;
+    rv = run_done(s, ST_COMMIT, "COMMIT");
+    if (rv)
+        goto out;
+    in_tx = false;
     memcpy(token, hex, sizeof(hex));
 out:
+    if (in_tx)
+        rollback(s);
     explicit_bzero(raw, sizeof(raw));
     explicit_bzero(hex, sizeof(hex));
     return rv;
@@ -617,18 +989,36 @@ out:
 
 rs_status rs_store_office_revoke(struct rs_store *s, const char *code)
 {
+    char detail[64];
     rs_status rv;
     int rc;
 
     if (!s || !office_code_valid(code))
         return s && code ? RS_ENOTFOUND : RS_EINVAL;
-    rc = sqlite3_bind_text(s->stmt[ST_OFFICE_REVOKE], 1, code, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK)
-        return db_fail(s, rc, "revoking office");
-    rv = run_done(s, ST_OFFICE_REVOKE, "revoking office");
+    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
     if (rv)
         return rv;
-    return sqlite3_changes(s->db) == 0 ? RS_ENOTFOUND : RS_OK;
+    rc = sqlite3_bind_text(s->stmt[ST_OFFICE_REVOKE], 1, code, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+        rv = db_fail(s, rc, "revoking office");
+        goto out;
+    }
+    rv = run_done(s, ST_OFFICE_REVOKE, "revoking office");
+    if (rv)
+        goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        rv = RS_ENOTFOUND;
+        goto out;
+    }
+    snprintf(detail, sizeof(detail), "office %s revoked", code);
+    rv = audit_append_tx(s, rs_now_unix(), RS_AUDIT_OFFICE_REVOKE, code, s->actor, detail,
+                         NULL, NULL);
+    if (rv == RS_OK)
+        rv = run_done(s, ST_COMMIT, "COMMIT");
+out:
+    if (rv)
+        rollback(s);
+    return rv;
 }
 
 rs_status rs_store_office_auth(struct rs_store *s, const char *code, const char *token,
@@ -1002,8 +1392,71 @@ static void reset_ack(struct rs_store_rec *r)
     r->reason[0] = '\0';
 }
 
+static const char *ack_word(Rs__AckStatus a)
+{
+    switch (a) {
+    case RS__ACK_STATUS__ACK_STORED: return "stored";
+    case RS__ACK_STATUS__ACK_DUPLICATE: return "duplicate";
+    case RS__ACK_STATUS__ACK_CONFLICT: return "conflict";
+    case RS__ACK_STATUS__ACK_REJECTED: return "rejected";
+    default: return "unspecified";
+    }
+}
+
+/* Appends the audit row of one batch whose records are judged (see rs_store.h). */
+static rs_status audit_batch(struct rs_store *s, const struct rs_store_rec *recs,
+                             struct rs_store_batch *b, int64_t now)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    uint8_t digest[RS_SHA256_LEN];
+    char hex[2 * RS_SHA256_LEN + 1], bid[72], detail[RS_AUDIT_DETAIL_MAX + 1];
+    size_t cnt[5] = {0};
+    unsigned int dlen = 0;
+    int ok;
+
+    if (!md) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "out of memory hashing a batch");
+        return RS_ENOMEM;
+    }
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    for (size_t i = b->first; ok && i < b->first + b->n; i++) {
+        const struct rs_store_rec *r = &recs[i];
+        const char *w = ack_word(r->ack);
+
+        rs_hex(r->hash, RS_SHA256_LEN, hex);
+        ok = EVP_DigestUpdate(md, r->id, strlen(r->id)) && EVP_DigestUpdate(md, " ", 1) &&
+             EVP_DigestUpdate(md, hex, 2 * RS_SHA256_LEN) && EVP_DigestUpdate(md, " ", 1) &&
+             EVP_DigestUpdate(md, w, strlen(w)) && EVP_DigestUpdate(md, "\n", 1);
+        cnt[(unsigned)r->ack <= 4 ? (unsigned)r->ack : 0]++;
+    }
+    if (ok)
+        ok = EVP_DigestFinal_ex(md, digest, &dlen);
+    EVP_MD_CTX_free(md);
+    if (!ok || dlen != RS_SHA256_LEN) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash a batch");
+        return RS_EINTERNAL;
+    }
+    rs_hex(digest, RS_SHA256_LEN, hex);
+    clean_text(bid, 64, b->batch_id ? b->batch_id : "-");
+    snprintf(detail, sizeof(detail),
+             "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected; "
+             "records sha256 %s",
+             bid, b->n + b->n_refused, cnt[RS__ACK_STATUS__ACK_STORED],
+             cnt[RS__ACK_STATUS__ACK_DUPLICATE], cnt[RS__ACK_STATUS__ACK_CONFLICT],
+             cnt[RS__ACK_STATUS__ACK_REJECTED] + b->n_refused, hex);
+    return audit_append_tx(s, now, RS_AUDIT_BATCH, b->office_code, b->peer, detail,
+                           &b->audit_seq, b->audit_hash);
+}
+
 rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n, char *err,
                        size_t errlen)
+{
+    return rs_store_put_batches(s, recs, n, NULL, 0, err, errlen);
+}
+
+rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, size_t n,
+                               struct rs_store_batch *batches, size_t nbatches, char *err,
+                               size_t errlen)
 {
     struct batch_slot *slots = NULL;
     size_t *slot_of = NULL;
@@ -1013,7 +1466,7 @@ rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n, 
     rs_status rv = RS_OK;
 
     clear_err(err, errlen);
-    if (!s || (n > 0 && !recs)) {
+    if (!s || (n > 0 && !recs) || (nbatches > 0 && !batches)) {
         set_err(err, errlen, "rs_store_put: no store or no records");
         return RS_EINVAL;
     }
@@ -1029,11 +1482,22 @@ rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n, 
             return RS_EINVAL;
         }
     }
-    if (n == 0)
+    for (size_t k = 0; k < nbatches; k++) {
+        struct rs_store_batch *b = &batches[k];
+
+        b->audit_seq = 0;
+        memset(b->audit_hash, 0, sizeof(b->audit_hash));
+        if (!b->office_code || !b->office_code[0] || b->first > n || b->n > n - b->first) {
+            set_err(err, errlen, "rs_store_put: batch %zu lacks an office or lies outside "
+                                 "the records", k);
+            return RS_EINVAL;
+        }
+    }
+    if (n == 0 && nbatches == 0)
         return RS_OK;
 
-    slots = calloc(n, sizeof(*slots));
-    slot_of = calloc(n, sizeof(*slot_of));
+    slots = calloc(n ? n : 1, sizeof(*slots));
+    slot_of = calloc(n ? n : 1, sizeof(*slot_of));
     if (!slots || !slot_of) {
         snprintf(s->errmsg, sizeof(s->errmsg), "out of memory for %zu records", n);
         rv = RS_ENOMEM;
@@ -1054,17 +1518,23 @@ rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n, 
         if (rv)
             goto out;
     }
+    for (size_t k = 0; k < nbatches; k++) {
+        rv = audit_batch(s, recs, &batches[k], now);
+        if (rv)
+            goto out;
+    }
     rv = run_done(s, ST_COMMIT, "COMMIT");
 out:
     if (rv) {
         /* Nothing of this call is durable: undo and make sure no ack says so. */
-        for (int i = 0; i < ST_N; i++)
-            sqlite3_reset(s->stmt[i]);
-        if (is_open && !sqlite3_get_autocommit(s->db))
-            sqlite3_step(s->stmt[ST_ROLLBACK]);
-        sqlite3_reset(s->stmt[ST_ROLLBACK]);
+        if (is_open)
+            rollback(s);
         for (size_t i = 0; i < n; i++)
             reset_ack(&recs[i]);
+        for (size_t k = 0; k < nbatches; k++) {
+            batches[k].audit_seq = 0;
+            memset(batches[k].audit_hash, 0, sizeof(batches[k].audit_hash));
+        }
         set_err(err, errlen, "%s", s->errmsg);
     }
     free(slots);

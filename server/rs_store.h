@@ -1,5 +1,6 @@
 /*
- * rs_store.h - the server's SQLite database: schema, offices, records.
+ * rs_store.h - the server's SQLite database: schema, offices, records and
+ * the hash-chained audit trail.
  *
  * One struct rs_store wraps one sqlite3 connection.  The database runs in
  * WAL mode with synchronous=FULL, so a committed transaction survives power
@@ -10,6 +11,17 @@
  * Records are never updated in place: every version is a row, with the
  * office that sent it, the batch, and when.  A record that supersedes
  * another marks the older row superseded in the same transaction.
+ *
+ * The audit trail (schema version 2) is an append-only table whose rows are
+ * hash-chained: every accepted batch (in the transaction that stores its
+ * records), every refused handshake and every office change appends a row.
+ * Row i's hash is SHA-256(prev_hash || canonical bytes of row i), where
+ * prev_hash is row i-1's hash (32 zero bytes for row 1) and the canonical
+ * bytes are the six fields seq, time, kind, office, peer, detail in that
+ * order, each as a 4-byte big-endian length followed by its bytes (seq and
+ * time as decimal ASCII, the others as stored UTF-8).  Triggers refuse
+ * UPDATE and DELETE on the table; rs_store_audit_verify finds any change
+ * made past them.
  *
  * Threading: a struct rs_store is used by one thread at a time.  The server
  * keeps one writer store and one read-only store, each driven by its own
@@ -29,7 +41,7 @@
 #include "rs_status.h"
 #include "rs_util.h"
 
-#define RS_STORE_SCHEMA_VERSION 1
+#define RS_STORE_SCHEMA_VERSION 2
 #define RS_TOKEN_HEX 64          /* tokens are 32 random bytes in hex */
 
 enum rs_store_mode {
@@ -78,7 +90,8 @@ struct rs_office {
 
 /*
  * Adds an office with a new random token, written to token (hex, NUL
- * terminated); only SHA-256 of the token is stored.  RS_EDUP if the code
+ * terminated); only SHA-256 of the token is stored.  The office row and an
+ * audit row (kind office_add, peer = the actor) are one transaction.  RS_EDUP if the code
  * exists; RS_EINVAL if code is not 6, 9 or 12 ASCII digits, name is empty,
  * longer than 120 bytes or not UTF-8, or role is not TOWNSHIP or CENTRAL.
  * token is an empty string unless RS_OK.
@@ -87,7 +100,9 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code,
                               const char *name, Rs__Role role,
                               char token[RS_TOKEN_HEX + 1]);
 
-/* RS_ENOTFOUND if no such office.  Revoking twice is RS_OK. */
+/* RS_ENOTFOUND if no such office.  Revoking twice is RS_OK.  Each revoke
+ * that finds the office appends an audit row (kind office_revoke) in the
+ * same transaction. */
 rs_status rs_store_office_revoke(struct rs_store *s, const char *code);
 
 /*
@@ -158,6 +173,44 @@ struct rs_store_rec {
 rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n,
                        char *err, size_t errlen);
 
+/*
+ * One batch of a put, for the audit trail: its records are recs[first ..
+ * first + n) of the same call.  rs_store_put_batches appends one audit row
+ * per batch (kind "batch") in the transaction that stores the records, with
+ * the detail
+ *
+ *   batch <batch_id>: <total> records: <a> stored, <b> duplicate,
+ *   <c> conflict, <d> rejected; records sha256 <hex>
+ *
+ * where total = n + n_refused, d counts n_refused and the store's own
+ * rejections, and the records hash is SHA-256 over "<id> <hex SHA-256 of
+ * the body> <ack>\n" of each of the n records in order (ack is stored,
+ * duplicate, conflict or rejected).
+ */
+struct rs_store_batch {
+    /* in: borrowed, must live until rs_store_put_batches returns */
+    const char *office_code;     /* sender */
+    const char *peer;            /* "address:port" of the connection */
+    const char *batch_id;        /* may be NULL */
+    size_t first;                /* index of its first record in recs */
+    size_t n;                    /* records of the batch handed to the store */
+    size_t n_refused;            /* records refused before the store (validation, scope) */
+    /* out, set only on RS_OK */
+    uint64_t audit_seq;          /* the audit row's position in the chain */
+    uint8_t audit_hash[RS_SHA256_LEN]; /* the audit row's chain hash: the receipt */
+};
+
+/*
+ * rs_store_put, plus one audit row per batch in the same transaction, so a
+ * batch's receipt is durable exactly when its records are.  nbatches may be
+ * 0 (then this is rs_store_put); a batch may have n = 0 (every record was
+ * refused before the store): its row is still appended.  RS_EINVAL if a
+ * batch's range lies outside recs or it lacks office_code.
+ */
+rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, size_t n,
+                               struct rs_store_batch *batches, size_t nbatches,
+                               char *err, size_t errlen);
+
 /* Counts of stored rows: all versions, and current (not superseded) ones. */
 rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current);
 
@@ -176,5 +229,72 @@ rs_status rs_store_scan_year(struct rs_store *s, uint32_t year,
                                        const uint8_t *body, size_t len,
                                        void *arg),
                              void *arg);
+
+/* ------------------------------------------------------------ audit trail */
+
+enum rs_audit_kind {
+    RS_AUDIT_BATCH,              /* a batch answered with a BatchAck */
+    RS_AUDIT_HANDSHAKE_REFUSED,  /* a Hello refused: token, role or rate limit */
+    RS_AUDIT_OFFICE_ADD,
+    RS_AUDIT_OFFICE_REVOKE
+};
+
+#define RS_AUDIT_OFFICE_MAX 32       /* bytes kept of office; longer is cut */
+#define RS_AUDIT_PEER_MAX 96         /* bytes kept of peer */
+#define RS_AUDIT_DETAIL_MAX 600      /* bytes kept of detail */
+
+/* "batch", "handshake_refused", "office_add", "office_revoke". */
+const char *rs_audit_kind_name(enum rs_audit_kind kind);
+
+/* One audit row as stored (text cut to the caps above on the way in). */
+struct rs_audit_row {
+    uint64_t seq;
+    int64_t time;                /* unix seconds */
+    char kind[24];
+    char office[RS_AUDIT_OFFICE_MAX + 1];
+    char peer[RS_AUDIT_PEER_MAX + 1];
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
+    uint8_t prev_hash[RS_SHA256_LEN];
+    uint8_t hash[RS_SHA256_LEN];
+};
+
+/*
+ * Who is changing offices through this store, for the audit rows of
+ * rs_store_office_add and rs_store_office_revoke (their peer field), e.g.
+ * "local uid 0 (root)".  Default "local".  Copied; cut at
+ * RS_AUDIT_PEER_MAX bytes.
+ */
+void rs_store_set_actor(struct rs_store *s, const char *actor);
+
+/*
+ * Appends one row in its own transaction (BEGIN IMMEDIATE ... COMMIT).
+ * office, peer and detail may be NULL (stored as ""); control characters
+ * become '?', invalid UTF-8 bytes '?', and each is cut at its cap.  On
+ * RS_OK *seq and hash (either may be NULL) describe the new row.
+ * RS_ESTORAGE / RS_EIO as for rs_store_put.
+ */
+rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind,
+                                const char *office, const char *peer,
+                                const char *detail, uint64_t *seq,
+                                uint8_t hash[RS_SHA256_LEN]);
+
+/*
+ * Walks the chain in seq order and checks that seq runs 1, 2, 3 ... with
+ * no gap, that each row's prev_hash is the previous row's hash, and that
+ * each row's hash is SHA-256(prev_hash || canonical bytes).  RS_OK with
+ * *rows = the number of rows when all hold.  RS_ECONFLICT at the first row
+ * that fails: *broken = its seq (for a gap, the missing seq) and why says
+ * what did not hold.  Other statuses: the table could not be read.
+ * Cannot see rows removed from the end: the receipts the townships keep
+ * (BatchAck.receipt_seq/receipt_hash) can.
+ */
+rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *broken,
+                                char *why, size_t whylen);
+
+/* Calls fn for every audit row in seq order; stops early if fn returns
+ * non-0.  fn must not call back into the same store. */
+rs_status rs_store_audit_list(struct rs_store *s,
+                              int (*fn)(const struct rs_audit_row *row, void *arg),
+                              void *arg);
 
 #endif

@@ -92,11 +92,13 @@ static void test_two_townships_concurrently(void **state)
     it_relief_csv(csv_a, TOWN_A, 1, 3000, 500);
     it_relief_csv(csv_b, TOWN_B, 1, 3000, 700);
     {
-        char *base_a[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--office", TOWN_A, "--token",
-                          e->tok_a, "--outbox", ob_a, "--batch", "100", (char *)args_a[0],
+        char *base_a[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--plaintext", "--office",
+                          TOWN_A, "--token", e->tok_a, "--outbox", ob_a, "--batch", "100",
+                          (char *)args_a[0],
                           (char *)args_a[1], NULL};
-        char *base_b[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--office", TOWN_B, "--token",
-                          e->tok_b, "--outbox", ob_b, "--batch", "100", (char *)args_b[0],
+        char *base_b[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--plaintext", "--office",
+                          TOWN_B, "--token", e->tok_b, "--outbox", ob_b, "--batch", "100",
+                          (char *)args_b[0],
                           (char *)args_b[1], NULL};
 
         memcpy(argv_a, base_a, sizeof(base_a));
@@ -243,8 +245,9 @@ static void test_kill9_loses_no_acknowledged_record(void **state)
     it_path(out, sizeof(out), e->dir, "big.out");
     it_relief_csv(csv, TOWN_A, 1, n, 100);
     {
-        char *argv[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--office", TOWN_A, "--token",
-                        e->tok_a, "--outbox", ob, "--batch", "50", "submit", csv, NULL};
+        char *argv[] = {RS_CLIENT_BIN, "--server", e->srv.addr, "--plaintext", "--office",
+                        TOWN_A, "--token", e->tok_a, "--outbox", ob, "--batch", "50", "submit",
+                        csv, NULL};
 
         pid = it_spawn(argv, out, out);
     }

@@ -11,6 +11,13 @@
  * (it_conn_*): blocking sockets with poll(2) deadlines, frames read with
  * rs_frame_rx and decoded with protobuf-c, bytes written exactly as given.
  *
+ * Servers started here listen on 127.0.0.1 in plaintext (--plaintext, which
+ * the server allows only on loopback) unless the caller passes --tls-cert,
+ * and with the failed-handshake limit raised to 1000 (--auth-fail-limit) so
+ * that catalogues of refused handshakes are not rate limited (a test that
+ * checks the limit passes its own --auth-fail-limit, which comes later).  Clients started with
+ * it_client use --plaintext unless the caller passes --ca or --pin.
+ *
  * With RS_VALGRIND=1 in the environment, every resettled and resettle
  * process is run under `valgrind --leak-check=full --error-exitcode=99`
  * (logs in $RS_VALGRIND_LOGDIR if set, else on the process's stderr).
@@ -212,7 +219,7 @@ static inline char *it_office_add(const char *dir, const char *db, const char *c
 static inline int it_server_start(struct it_server *s, const char *dir, const char *db)
 {
     char *argv[] = {RS_SERVER_BIN, "serve", "--db", (char *)db, "--listen", "127.0.0.1:0",
-                    NULL};
+                    "--plaintext", "--auth-fail-limit", "1000", NULL};
 
     snprintf(s->db, sizeof(s->db), "%s", db);
     snprintf(s->out, sizeof(s->out), "%s/server.out", dir);
@@ -270,6 +277,15 @@ static inline int it_client(const char *dir, const struct it_server *s, const ch
     argv[n++] = (char *)outbox;
     argv[n++] = "--timeout";
     argv[n++] = "10";
+    {
+        int tls = 0;
+
+        for (int i = 0; args[i]; i++)
+            if (strcmp(args[i], "--ca") == 0 || strcmp(args[i], "--pin") == 0)
+                tls = 1;
+        if (!tls)
+            argv[n++] = "--plaintext";
+    }
     for (int i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
@@ -314,19 +330,30 @@ static inline void it_relief_csv(const char *path, const char *division, int fir
 
 /* ------------------------------------------------------------ processes */
 
-/* Starts `resettled serve` with extra options (NULL-terminated); like it_server_start. */
+/*
+ * Starts `resettled serve` with extra options (NULL-terminated); like
+ * it_server_start.  Plaintext unless extra has --tls-cert; the extras come
+ * last, so they override the harness's --auth-fail-limit.
+ */
 static inline int it_server_start_args(struct it_server *s, const char *dir, const char *db,
                                        const char *const *extra)
 {
     char *argv[32];
-    int n = 0;
+    int n = 0, tls = 0;
 
+    for (int i = 0; extra && extra[i]; i++)
+        if (strcmp(extra[i], "--tls-cert") == 0)
+            tls = 1;
     argv[n++] = RS_SERVER_BIN;
     argv[n++] = "serve";
     argv[n++] = "--db";
     argv[n++] = (char *)db;
     argv[n++] = "--listen";
     argv[n++] = "127.0.0.1:0";
+    if (!tls)
+        argv[n++] = "--plaintext";
+    argv[n++] = "--auth-fail-limit";
+    argv[n++] = "1000";
     for (int i = 0; extra && extra[i] && n < 31; i++)
         argv[n++] = (char *)extra[i];
     argv[n] = NULL;
@@ -387,14 +414,19 @@ static inline long it_proc_kb(pid_t pid, const char *field)
 }
 
 /*
- * Sets the RLIMIT_FSIZE soft and hard limit of a running process (prlimit(2));
- * RLIM_INFINITY lifts it.  Writes past the limit then fail with EFBIG (the
- * server ignores SIGXFSZ).  Returns 0 or -1 with errno.
+ * Sets the RLIMIT_FSIZE soft limit of a running process (prlimit(2)), the
+ * hard limit left as it is; RLIM_INFINITY lifts it (up to the hard limit).
+ * Writes past the limit then fail with EFBIG (the server ignores SIGXFSZ).
+ * Returns 0 or -1 with errno.
  */
 static inline int it_set_fsize_limit(pid_t pid, rlim_t bytes)
 {
-    struct rlimit rl = {bytes, bytes};
+    struct rlimit old, rl;
 
+    if (syscall(SYS_prlimit64, pid, RLIMIT_FSIZE, NULL, &old) != 0)
+        return -1;
+    rl.rlim_cur = bytes > old.rlim_max ? old.rlim_max : bytes;
+    rl.rlim_max = old.rlim_max;
     return (int)syscall(SYS_prlimit64, pid, RLIMIT_FSIZE, &rl, NULL);
 }
 
@@ -458,8 +490,12 @@ static inline long it_now_ms(void)
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Connects to "127.0.0.1:PORT" (IPv4 only).  0 on success. */
-static inline int it_conn_open(struct it_conn *c, const char *addr)
+/*
+ * Connects to "127.0.0.1:PORT" (IPv4 only), with SO_RCVBUF set to rcvbuf
+ * before connecting when rcvbuf > 0 (a client that wants a small receive
+ * window).  0 on success.
+ */
+static inline int it_conn_open_rcvbuf(struct it_conn *c, const char *addr, int rcvbuf)
 {
     struct sockaddr_in sa;
     const char *colon = strrchr(addr, ':');
@@ -485,6 +521,8 @@ static inline int it_conn_open(struct it_conn *c, const char *addr)
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
         return -1;
+    if (rcvbuf > 0)
+        setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
         close(c->fd);
         c->fd = -1;
@@ -493,6 +531,12 @@ static inline int it_conn_open(struct it_conn *c, const char *addr)
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
     return 0;
+}
+
+/* Connects to "127.0.0.1:PORT" (IPv4 only).  0 on success. */
+static inline int it_conn_open(struct it_conn *c, const char *addr)
+{
+    return it_conn_open_rcvbuf(c, addr, 0);
 }
 
 static inline void it_conn_close(struct it_conn *c)

@@ -937,7 +937,7 @@ static void test_refuses_foreign_files(void **state)
 
     /* An outbox from a newer program. */
     snprintf(path, sizeof path, "%s/newer.db", f->dir);
-    make_sqlite(path, "PRAGMA application_id = 1381191473; PRAGMA user_version = 2;"
+    make_sqlite(path, "PRAGMA application_id = 1381191473; PRAGMA user_version = 3;"
                       " CREATE TABLE outbox(seq INTEGER PRIMARY KEY);");
     expect_refused(path, "newer");
 
@@ -1065,6 +1065,78 @@ static void test_killed_process(void **state)
     }
 }
 
+/* Receipts ride with acknowledgements; a version 1 outbox gains the columns. */
+static void test_receipts(void **state)
+{
+    struct fx *f = *state;
+    struct rs_outbox_receipt rc1, rc2, got;
+    struct rs_outbox *ob = NULL;
+    char ids[3][RS_UUID_LEN + 1], path[256], err[ERRLEN] = "";
+    bool found = true;
+    Rs__Record r;
+    Rs__Project p;
+
+    assert_int_equal(rs_outbox_last_receipt(f->ob, &got, &found), RS_OK);
+    assert_false(found);
+    for (int i = 0; i < 3; i++) {
+        char pid[32];
+
+        snprintf(pid, sizeof pid, "P-2023-%03d", i + 1);
+        make_project(&r, &p, pid, 1000);
+        assert_int_equal(add_ok(f->ob, &r, NULL), RS_OUTBOX_NEW);
+        memcpy(ids[i], r.id, sizeof ids[i]);
+        clear_ids(&r);
+    }
+    memset(&rc1, 0xab, sizeof rc1);
+    rc1.seq = 7;
+    memset(&rc2, 0xcd, sizeof rc2);
+    rc2.seq = 9;
+    assert_int_equal(rs_outbox_ack_receipt(f->ob, ids[0], RS_OB_STORED, NULL, NULL, 1, &rc1),
+                     RS_OK);
+    assert_int_equal(rs_outbox_ack_receipt(f->ob, ids[1], RS_OB_DUPLICATE, NULL, NULL, 2, &rc2),
+                     RS_OK);
+    /* An answer for a record already final changes nothing, receipt included. */
+    assert_int_equal(rs_outbox_ack_receipt(f->ob, ids[0], RS_OB_STORED, NULL, NULL, 1, &rc2),
+                     RS_OK);
+    assert_int_equal(raw_int(f->path, "SELECT receipt_seq FROM outbox WHERE seq = 1"), 7);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox WHERE receipt_hash = "
+                                      "zeroblob(0) OR receipt_hash IS NULL"),
+                     1);
+    assert_int_equal(rs_outbox_last_receipt(f->ob, &got, &found), RS_OK);
+    assert_true(found);
+    assert_int_equal(got.seq, 9);
+    assert_memory_equal(got.hash, rc2.hash, sizeof got.hash);
+    /* A receipt must name a row. */
+    rc1.seq = 0;
+    assert_int_equal(rs_outbox_ack_receipt(f->ob, ids[2], RS_OB_STORED, NULL, NULL, 3, &rc1),
+                     RS_EINVAL);
+    assert_int_equal(rs_outbox_ack(f->ob, ids[2], RS_OB_STORED, NULL, NULL, 3), RS_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox WHERE receipt_seq IS NULL"),
+                     1);
+
+    /* Version 1 (no receipt columns): migrated in place, rows kept. */
+    snprintf(path, sizeof path, "%s/v1.db", f->dir);
+    make_sqlite(path, "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL "
+                      "UNIQUE, nkey TEXT NOT NULL, supersedes TEXT, type INTEGER NOT NULL, hash "
+                      "BLOB NOT NULL, body BLOB NOT NULL, source TEXT, state INTEGER NOT NULL "
+                      "DEFAULT 0 CHECK (state BETWEEN 0 AND 4), field TEXT, reason TEXT, "
+                      "server_seq INTEGER, created_at INTEGER NOT NULL, acked_at INTEGER, "
+                      "attempts INTEGER NOT NULL DEFAULT 0) STRICT;"
+                      "CREATE INDEX outbox_nkey ON outbox(nkey, seq);"
+                      "CREATE INDEX outbox_state ON outbox(state, seq);"
+                      "INSERT INTO outbox(record_id, nkey, type, hash, body, created_at) VALUES("
+                      "'6f1c2b4e-0000-4000-8000-000000000001', 'k', 20, zeroblob(32), x'00', 1);"
+                      "PRAGMA application_id = 1381191473; PRAGMA user_version = 1;");
+    assert_int_equal(rs_outbox_open(path, &ob, err, sizeof err), RS_OK);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), RS_OUTBOX_SCHEMA_VERSION);
+    rc2.seq = 12;
+    assert_int_equal(rs_outbox_ack_receipt(ob, "6f1c2b4e-0000-4000-8000-000000000001",
+                                           RS_OB_STORED, NULL, NULL, 5, &rc2),
+                     RS_OK);
+    assert_int_equal(raw_int(path, "SELECT receipt_seq FROM outbox"), 12);
+    assert_int_equal(rs_outbox_close(ob), RS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1082,6 +1154,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuses_foreign_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_rollback_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_killed_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receipts, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);

@@ -4,8 +4,9 @@
  * booleans, type detection and forced types, header errors (unknown,
  * duplicate, missing, units), cell errors (approximate figures, bad dates,
  * extra cells, required), defaults, record_id, validation failures mapped
- * back to the column as written, and that docs/csv.md documents columns the
- * code accepts.
+ * back to the column as written, that docs/csv.md documents columns the
+ * code accepts, and identifier columns (身份证号, 户主姓名) turned into keyed
+ * household references, or refused without a district key.
  *
  * Does not: read CSV text (test_csv.c) or test the validation rules
  * themselves (test_validate.c).
@@ -1236,6 +1237,167 @@ static void test_docs_match_code(void **state)
     assert_int_equal(nexamples, 16);
 }
 
+/* ---------------------------------------------------------------- keyed identifiers */
+
+/* The test district key: bytes 0, 1, ..., 31. */
+static void test_key(uint8_t key[RS_DISTRICT_KEY_LEN])
+{
+    for (int i = 0; i < RS_DISTRICT_KEY_LEN; i++)
+        key[i] = (uint8_t)i;
+}
+
+static struct rs_rowmap *open_keyed(const char *header, const uint8_t *key, char *err,
+                                    size_t errlen, rs_status *rv)
+{
+    struct rs_rowmap *m = NULL;
+    struct cells h;
+
+    split(&h, header);
+    *rv = rs_rowmap_open_keyed(h.v, h.n, RS__RECORD__BODY__NOT_SET, &defaults, key, &m, err,
+                               errlen);
+    return m;
+}
+
+static void test_keyed_ref_values(void **state)
+{
+    uint8_t key[RS_DISTRICT_KEY_LEN];
+    char a[RS_KEYED_REF_LEN + 1], b[RS_KEYED_REF_LEN + 1];
+    static const char id[] = "430602198001011230";
+
+    (void)state;
+    test_key(key);
+    /* Known answers: HMAC-SHA256(key, "id:" / "name:" + normalized), first 16 bytes in hex. */
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_ID_CARD, id, strlen(id), a), RS_OK);
+    assert_string_equal(a, "k1:5651de1c405789de9be5b57f99e68c84");
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_NAME, "张三", strlen("张三"), b), RS_OK);
+    assert_string_equal(b, "k1:de21a514d6572ff05569f7f18ed95d97");
+    /* Blanks anywhere (ASCII, U+3000), a lower-case x, and the old 15-digit form all match. */
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_ID_CARD, " 430602 19800101 1230\xe3\x80\x80",
+                                         strlen(" 430602 19800101 1230\xe3\x80\x80"), b),
+                     RS_OK);
+    assert_string_equal(b, a);
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_ID_CARD, "430602800101123", 15, b), RS_OK);
+    assert_string_equal(b, a);
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_ID_CARD, "43060219800101123x", 18, a),
+                     RS_OK);
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_ID_CARD, "43060219800101123X", 18, b),
+                     RS_OK);
+    assert_string_equal(a, b);
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_NAME, "张　三", strlen("张　三"), b),
+                     RS_OK);
+    assert_string_equal(b, "k1:de21a514d6572ff05569f7f18ed95d97");
+    /* The kind is part of the hash: a name never equals an ID. */
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_NAME, id, strlen(id), b), RS_OK);
+    assert_string_not_equal(b, "k1:5651de1c405789de9be5b57f99e68c84");
+    /* Another key, another reference. */
+    key[0] ^= 1;
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_ID_CARD, id, strlen(id), b), RS_OK);
+    assert_string_not_equal(b, "k1:5651de1c405789de9be5b57f99e68c84");
+    /* Nothing to hash. */
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_NAME, "  ", 2, b), RS_EINVAL);
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_NAME, "\xff\xfe", 2, b), RS_EINVAL);
+}
+
+/* True if the packed record contains the bytes of s anywhere. */
+static bool packed_contains(const Rs__Record *r, const char *s)
+{
+    uint8_t buf[4096];
+    size_t n = rs__record__get_packed_size(r), k = strlen(s);
+
+    assert_true(n <= sizeof buf);
+    rs__record__pack(r, buf);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(buf + i, s, k) == 0)
+            return true;
+    return false;
+}
+
+static void test_identifier_columns_hashed(void **state)
+{
+    uint8_t key[RS_DISTRICT_KEY_LEN];
+    struct rs_rowmap *m;
+    struct rs_verdict v;
+    Rs__Record *r;
+    struct cells c;
+    char err[ERRLEN], want[RS_KEYED_REF_LEN + 1];
+    rs_status rv;
+
+    (void)state;
+    test_key(key);
+    m = open_keyed("division_code,year,身份证号,户主姓名,village,kind,amount,paid_date", key, err,
+                   sizeof err, &rv);
+    assert_int_equal(rv, RS_OK);
+    assert_int_equal(rs_rowmap_type(m), RS__RECORD__BODY_RELIEF);
+
+    /* The ID card wins over the name; neither reaches the record. */
+    split(&c, "430602001,2023,430602198001011230,王五,金鹗村,hardship,600,2023-12-20");
+    assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_OK);
+    assert_string_equal(r->relief->household_ref, "k1:5651de1c405789de9be5b57f99e68c84");
+    assert_false(packed_contains(r, "430602198001011230"));
+    assert_false(packed_contains(r, "王五"));
+    rs__record__free_unpacked(r, NULL);
+
+    /* Another township, another year, the old 15-digit number: the same household. */
+    split(&c, "430602002,2024,430602800101123,王五,洞庭村,hardship,600,2024-01-20");
+    assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_OK);
+    assert_string_equal(r->relief->household_ref, "k1:5651de1c405789de9be5b57f99e68c84");
+    rs__record__free_unpacked(r, NULL);
+
+    /* No ID: the name is hashed. */
+    assert_int_equal(rs_rowmap_keyed_ref(key, RS_IDENT_NAME, "王五", strlen("王五"), want),
+                     RS_OK);
+    split(&c, "430602001,2023,,王五,金鹗村,hardship,600,2023-12-20");
+    assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_OK);
+    assert_string_equal(r->relief->household_ref, want);
+    assert_false(packed_contains(r, "王五"));
+    rs__record__free_unpacked(r, NULL);
+
+    /* Neither: the row names the first identifier column. */
+    split(&c, "430602001,2023,,,金鹗村,hardship,600,2023-12-20");
+    assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_EINVAL);
+    assert_null(r);
+    assert_string_equal(v.field, "身份证号");
+    assert_string_equal(v.reason, "required: the ID-card number or the name of the head of "
+                                  "household");
+    rs_rowmap_close(m);
+
+    /* A name column alone is enough to detect relief. */
+    m = open_keyed("户主姓名,救助类别,金额(元),发放日期", key, err, sizeof err, &rv);
+    assert_int_equal(rv, RS_OK);
+    assert_int_equal(rs_rowmap_type(m), RS__RECORD__BODY_RELIEF);
+    rs_rowmap_close(m);
+}
+
+static void test_identifier_columns_refused(void **state)
+{
+    uint8_t key[RS_DISTRICT_KEY_LEN];
+    struct rs_rowmap *m;
+    char err[ERRLEN];
+    rs_status rv;
+
+    (void)state;
+    test_key(key);
+    /* Without the district key, an identifier column is refused by name. */
+    m = open_keyed("户主姓名,kind,amount,paid_date", NULL, err, sizeof err, &rv);
+    assert_int_equal(rv, RS_EINVAL);
+    assert_null(m);
+    assert_string_equal(err, "column '户主姓名' holds personal identifiers, which are sent only "
+                             "as keyed hashes: give the district key (--district-key FILE or "
+                             "RESETTLE_DISTRICT_KEY)");
+    open_fails("household_id,kind,amount,paid_date", RS__RECORD__BODY__NOT_SET,
+               "column 'household_id' holds personal identifiers, which are sent only as keyed "
+               "hashes: give the district key (--district-key FILE or RESETTLE_DISTRICT_KEY)");
+    /* A household code and an identifier at once: which one is meant? */
+    m = open_keyed("household_ref,身份证号,kind,amount,paid_date", key, err, sizeof err, &rv);
+    assert_int_equal(rv, RS_EINVAL);
+    assert_string_equal(err, "columns 'household_ref' and '身份证号' both give household_ref: "
+                             "keep one of them");
+    /* Identifier columns belong to relief only. */
+    m = open_keyed("village,registered_persons,months,身份证号", key, err, sizeof err, &rv);
+    assert_int_equal(rv, RS_EINVAL);
+    assert_string_equal(err, "unknown column '身份证号' for type subsidy");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1268,6 +1430,9 @@ int main(void)
         cmocka_unit_test(test_record_id),
         cmocka_unit_test(test_validation_mapped),
         cmocka_unit_test(test_docs_match_code),
+        cmocka_unit_test(test_keyed_ref_values),
+        cmocka_unit_test(test_identifier_columns_hashed),
+        cmocka_unit_test(test_identifier_columns_refused),
     };
 
     return cmocka_run_group_tests_name("rowmap", tests, NULL, NULL);

@@ -285,7 +285,7 @@ static void test_migrate_from_empty(void **state)
     s = open_rw(f->db);
     assert_int_equal(rs_store_close(s), RS_OK);
 
-    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
     assert_int_equal(raw_int(f->db, "PRAGMA application_id"), 0x52534c31);
     raw_text(f->db, "PRAGMA journal_mode", text, sizeof(text));
     assert_string_equal(text, "wal");
@@ -303,7 +303,7 @@ static void test_migrate_from_empty(void **state)
     write_file(path0, "", 0);
     s = open_rw(path0);
     assert_int_equal(rs_store_close(s), RS_OK);
-    assert_int_equal(raw_int(path0, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(path0, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
 
     /* An in-memory database works without WAL. */
     s = open_rw(":memory:");
@@ -330,7 +330,7 @@ static void test_reopen_is_idempotent(void **state)
 
     s = open_rw(f->db);
     assert_counts(s, 1, 1);
-    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
 
     /* A read-only store beside the writer sees the rows and cannot write. */
     assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)), RS_OK);
@@ -370,9 +370,9 @@ static void test_refuse_newer_schema(void **state)
     struct rs_store *s = open_rw(f->db);
 
     assert_int_equal(rs_store_close(s), RS_OK);
-    raw_exec(f->db, "PRAGMA user_version = 2");
-    assert_refused(f->db, "schema version 2 is newer than this program (1)");
-    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 2);
+    raw_exec(f->db, "PRAGMA user_version = 3");
+    assert_refused(f->db, "schema version 3 is newer than this program (2)");
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 3);
 }
 
 static void test_refuse_not_sqlite(void **state)

@@ -1,0 +1,563 @@
+/*
+ * test_audit.c - tests of the store's hash-chained audit trail: the
+ * documented row hash recomputed here from its definition, a chain of
+ * batches, refused handshakes and office changes that verifies, a batch
+ * row written in the transaction of its records (and not at all when that
+ * transaction fails), tampering caught at the row that was changed (detail,
+ * time, prev_hash, a deleted row), the append-only triggers, control
+ * characters cleaned on the way in, and a schema version 1 database
+ * migrated forward with its offices kept.
+ *
+ * Every test works in its own mkdtemp directory under /tmp.  Does not test
+ * the server that writes the rows (itest_access.c, itest_tls.c do).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "rs_store.h"
+
+#define OFFICE "430602001"
+#define DIV "430602001"
+#define BODY_MAX 512
+
+struct fixture {
+    char dir[64];
+    char db[128];
+};
+
+struct trec {
+    char id[RS_UUID_LEN + 1];
+    uint8_t body[BODY_MAX];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rs_audit_XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->db, sizeof(f->db), "%s/resettle.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    struct dirent *e;
+    char p[512];
+    DIR *d = opendir(f->dir);
+
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static struct rs_store *open_rw(const char *path)
+{
+    struct rs_store *s = NULL;
+    char err[256];
+
+    if (rs_store_open(path, RS_STORE_READWRITE, &s, err, sizeof(err)) != RS_OK)
+        fail_msg("open %s: %s", path, err);
+    return s;
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* Runs sql and returns SQLite's message if it fails ("" if it succeeds). */
+static void raw_try(const char *path, const char *sql, char *out, size_t len)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    out[0] = '\0';
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        snprintf(out, len, "%s", msg ? msg : "?");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+}
+
+static long long raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Reads one row of the audit table. */
+static void raw_row(const char *path, long long seq, struct rs_audit_row *r)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    memset(r, 0, sizeof(*r));
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT seq, time, kind, office, peer, detail, prev_hash,"
+                                        " hash FROM audit WHERE seq = ?1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int64(st, 1, seq);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    r->seq = (uint64_t)sqlite3_column_int64(st, 0);
+    r->time = sqlite3_column_int64(st, 1);
+    snprintf(r->kind, sizeof(r->kind), "%s", (const char *)sqlite3_column_text(st, 2));
+    snprintf(r->office, sizeof(r->office), "%s", (const char *)sqlite3_column_text(st, 3));
+    snprintf(r->peer, sizeof(r->peer), "%s", (const char *)sqlite3_column_text(st, 4));
+    snprintf(r->detail, sizeof(r->detail), "%s", (const char *)sqlite3_column_text(st, 5));
+    assert_int_equal(sqlite3_column_bytes(st, 6), RS_SHA256_LEN);
+    assert_int_equal(sqlite3_column_bytes(st, 7), RS_SHA256_LEN);
+    memcpy(r->prev_hash, sqlite3_column_blob(st, 6), RS_SHA256_LEN);
+    memcpy(r->hash, sqlite3_column_blob(st, 7), RS_SHA256_LEN);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static size_t put_field(uint8_t *buf, size_t off, const char *s)
+{
+    size_t n = strlen(s);
+
+    buf[off++] = (uint8_t)(n >> 24);
+    buf[off++] = (uint8_t)(n >> 16);
+    buf[off++] = (uint8_t)(n >> 8);
+    buf[off++] = (uint8_t)n;
+    memcpy(buf + off, s, n);
+    return off + n;
+}
+
+/* The row hash exactly as rs_store.h documents it, computed independently. */
+static void documented_hash(const struct rs_audit_row *r, uint8_t out[RS_SHA256_LEN])
+{
+    uint8_t buf[2048];
+    char num[32];
+    size_t off = 0;
+
+    memcpy(buf, r->prev_hash, RS_SHA256_LEN);
+    off = RS_SHA256_LEN;
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)r->seq);
+    off = put_field(buf, off, num);
+    snprintf(num, sizeof(num), "%lld", (long long)r->time);
+    off = put_field(buf, off, num);
+    off = put_field(buf, off, r->kind);
+    off = put_field(buf, off, r->office);
+    off = put_field(buf, off, r->peer);
+    off = put_field(buf, off, r->detail);
+    rs_sha256(buf, off, out);
+}
+
+static void make_rec(struct trec *t, struct rs_store_rec *out, unsigned n, const char *batch)
+{
+    Rs__Record r = RS__RECORD__INIT;
+    Rs__Project p = RS__PROJECT__INIT;
+    size_t len;
+
+    snprintf(t->id, sizeof(t->id), "%08x-0000-4000-8000-00000000a0d1", n);
+    r.id = t->id;
+    r.division_code = DIV;
+    r.has_year = 1;
+    r.year = 2023;
+    p.name = "道路硬化";
+    r.body_case = RS__RECORD__BODY_PROJECT;
+    r.project = &p;
+    len = rs__record__get_packed_size(&r);
+    assert_true(len <= sizeof(t->body));
+    rs__record__pack(&r, t->body);
+    memset(out, 0, sizeof(*out));
+    out->id = t->id;
+    out->office_code = OFFICE;
+    out->division_code = DIV;
+    out->batch_id = batch;
+    out->type = RS__RECORD__BODY_PROJECT;
+    out->year = 2023;
+    out->period = RS__PERIOD__PERIOD_YEAR;
+    out->body = t->body;
+    out->body_len = len;
+    rs_sha256(t->body, len, out->hash);
+}
+
+static void expect_ok(struct rs_store *s, uint64_t rows)
+{
+    uint64_t n = 99, broken = 99;
+    char why[256];
+
+    assert_int_equal(rs_store_audit_verify(s, &n, &broken, why, sizeof(why)), RS_OK);
+    assert_int_equal(n, rows);
+    assert_int_equal(broken, 0);
+    assert_string_equal(why, "");
+}
+
+static void expect_broken(const char *path, uint64_t row, const char *why_want)
+{
+    struct rs_store *s = NULL;
+    uint64_t n = 99, broken = 0;
+    char err[256], why[256];
+
+    assert_int_equal(rs_store_open(path, RS_STORE_READONLY, &s, err, sizeof(err)), RS_OK);
+    assert_int_equal(rs_store_audit_verify(s, &n, &broken, why, sizeof(why)), RS_ECONFLICT);
+    assert_int_equal(broken, row);
+    assert_string_equal(why, why_want);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+/* Makes a chain of 3 office rows, 2 batch rows and 5 handshake rows (10). */
+static void make_chain(const char *path)
+{
+    struct rs_store *s = open_rw(path);
+    struct trec t[3];
+    struct rs_store_rec r[3];
+    struct rs_store_batch b[2];
+    char token[RS_TOKEN_HEX + 1], err[256];
+
+    rs_store_set_actor(s, "local uid 0 (root)");
+    assert_int_equal(rs_store_office_add(s, OFFICE, "金鹗山街道", RS__ROLE__ROLE_TOWNSHIP, token),
+                     RS_OK);
+    assert_int_equal(rs_store_office_add(s, "430602", "中心", RS__ROLE__ROLE_CENTRAL, token),
+                     RS_OK);
+    assert_int_equal(rs_store_office_revoke(s, "430602"), RS_OK);
+    make_rec(&t[0], &r[0], 1, "b-1");
+    make_rec(&t[1], &r[1], 2, "b-1");
+    make_rec(&t[2], &r[2], 3, "b-2");
+    memset(b, 0, sizeof(b));
+    b[0] = (struct rs_store_batch){.office_code = OFFICE, .peer = "127.0.0.1:5000",
+                                   .batch_id = "b-1", .first = 0, .n = 2, .n_refused = 1};
+    b[1] = (struct rs_store_batch){.office_code = OFFICE, .peer = "127.0.0.1:5001",
+                                   .batch_id = "b-2", .first = 2, .n = 1, .n_refused = 0};
+    assert_int_equal(rs_store_put_batches(s, r, 3, b, 2, err, sizeof(err)), RS_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(rs_store_audit_append(s, RS_AUDIT_HANDSHAKE_REFUSED, "430602009",
+                                               "10.0.0.7:4000", "unknown office, wrong token "
+                                                                "or revoked office",
+                                               NULL, NULL),
+                         RS_OK);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_chain_verifies(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s;
+    struct rs_audit_row r;
+    uint8_t want[RS_SHA256_LEN], prev[RS_SHA256_LEN];
+
+    make_chain(f->db);
+    s = open_rw(f->db);
+    expect_ok(s, 10);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit"), 10);
+
+    /* Every row's hash is the documented one, and each links to the last. */
+    memset(prev, 0, sizeof(prev));
+    for (long long seq = 1; seq <= 10; seq++) {
+        raw_row(f->db, seq, &r);
+        assert_memory_equal(r.prev_hash, prev, RS_SHA256_LEN);
+        documented_hash(&r, want);
+        assert_memory_equal(r.hash, want, RS_SHA256_LEN);
+        memcpy(prev, r.hash, RS_SHA256_LEN);
+    }
+    raw_row(f->db, 1, &r);
+    assert_string_equal(r.kind, "office_add");
+    assert_string_equal(r.office, OFFICE);
+    assert_string_equal(r.peer, "local uid 0 (root)");
+    assert_string_equal(r.detail, "office 430602001 added: role township, name 金鹗山街道");
+    raw_row(f->db, 3, &r);
+    assert_string_equal(r.kind, "office_revoke");
+    assert_string_equal(r.detail, "office 430602 revoked");
+    raw_row(f->db, 6, &r);
+    assert_string_equal(r.kind, "handshake_refused");
+    assert_string_equal(r.office, "430602009");
+    assert_string_equal(r.peer, "10.0.0.7:4000");
+}
+
+static void test_batch_row_and_receipt(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t[3];
+    struct rs_store_rec r[3];
+    struct rs_store_batch b;
+    struct rs_audit_row row;
+    char err[256], hex[65], line[256], want[RS_AUDIT_DETAIL_MAX + 1];
+    uint8_t digest[RS_SHA256_LEN];
+    char text[1024];
+    size_t len = 0;
+
+    make_rec(&t[0], &r[0], 1, "batch-x");
+    make_rec(&t[1], &r[1], 2, "batch-x");
+    assert_int_equal(rs_store_put(s, r, 2, err, sizeof(err)), RS_OK);
+    /* Record 2 again (duplicate) and a new one, as one batch with 2 refused earlier. */
+    make_rec(&t[2], &r[2], 3, "batch-y");
+    r[1].batch_id = "batch-y";
+    memset(&b, 0, sizeof(b));
+    b.office_code = OFFICE;
+    b.peer = "127.0.0.1:6000";
+    b.batch_id = "batch-y";
+    b.first = 1;
+    b.n = 2;
+    b.n_refused = 2;
+    assert_int_equal(rs_store_put_batches(s, r, 3, &b, 1, err, sizeof(err)), RS_OK);
+    assert_int_equal(r[1].ack, RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(r[2].ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(b.audit_seq, 1);
+    expect_ok(s, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+
+    /* The receipt is the stored row: its seq and chain hash. */
+    raw_row(f->db, 1, &row);
+    assert_memory_equal(row.hash, b.audit_hash, RS_SHA256_LEN);
+    assert_string_equal(row.kind, "batch");
+    assert_string_equal(row.office, OFFICE);
+    assert_string_equal(row.peer, "127.0.0.1:6000");
+    /* The records hash: "<id> <hex sha256> <ack>\n" of the batch's records in order. */
+    for (int i = 1; i <= 2; i++) {
+        rs_hex(r[i].hash, RS_SHA256_LEN, hex);
+        snprintf(line, sizeof(line), "%s %s %s\n", r[i].id, hex, i == 1 ? "duplicate" : "stored");
+        memcpy(text + len, line, strlen(line));
+        len += strlen(line);
+    }
+    rs_sha256(text, len, digest);
+    rs_hex(digest, RS_SHA256_LEN, hex);
+    snprintf(want, sizeof(want),
+             "batch batch-y: 4 records: 1 stored, 1 duplicate, 0 conflict, 2 rejected; "
+             "records sha256 %s",
+             hex);
+    assert_string_equal(row.detail, want);
+    /* The records and the row are one transaction: both are there. */
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 3);
+}
+
+static void test_failed_put_writes_no_row(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db), *ro = NULL;
+    struct trec t;
+    struct rs_store_rec r;
+    struct rs_store_batch b;
+    char err[256];
+
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)), RS_OK);
+    make_rec(&t, &r, 1, "b");
+    memset(&b, 0, sizeof(b));
+    b.office_code = OFFICE;
+    b.peer = "p";
+    b.batch_id = "b";
+    b.n = 1;
+    assert_int_equal(rs_store_put_batches(ro, &r, 1, &b, 1, err, sizeof(err)), RS_ESTORAGE);
+    assert_int_equal(b.audit_seq, 0);
+    assert_int_equal(r.ack, RS__ACK_STATUS__ACK_UNSPECIFIED);
+    assert_int_equal(rs_store_close(ro), RS_OK);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit"), 0);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 0);
+
+    /* A batch whose range lies outside the records is refused before anything. */
+    s = open_rw(f->db);
+    b.first = 1;
+    assert_int_equal(rs_store_put_batches(s, &r, 1, &b, 1, err, sizeof(err)), RS_EINVAL);
+    /* A batch of no records (all refused earlier) still gets its row. */
+    b.first = 0;
+    b.n = 0;
+    b.n_refused = 3;
+    assert_int_equal(rs_store_put_batches(s, NULL, 0, &b, 1, err, sizeof(err)), RS_OK);
+    assert_int_equal(b.audit_seq, 1);
+    expect_ok(s, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE detail LIKE "
+                                    "'batch b: 3 records: 0 stored, 0 duplicate, 0 conflict, "
+                                    "3 rejected; records sha256 %'"),
+                     1);
+}
+
+static void test_tampered_detail_is_named(void **state)
+{
+    struct fixture *f = *state;
+
+    make_chain(f->db);
+    raw_exec(f->db, "DROP TRIGGER audit_no_update;"
+                    "UPDATE audit SET detail = replace(detail, '1 rejected', '0 rejected')"
+                    " WHERE seq = 4;");
+    expect_broken(f->db, 4, "hash does not match the row's contents (seq, time, kind, office, "
+                            "peer or detail changed)");
+}
+
+static void test_tampered_time_and_links(void **state)
+{
+    struct fixture *f = *state;
+    char copy[256];
+
+    make_chain(f->db);
+    raw_exec(f->db, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;");
+    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
+
+    /* A changed time. */
+    raw_exec(f->db, "UPDATE audit SET time = time - 86400 WHERE seq = 7");
+    expect_broken(f->db, 7, "hash does not match the row's contents (seq, time, kind, office, "
+                            "peer or detail changed)");
+
+    /* Recomputing that row's hash does not help: the next row no longer links. */
+    {
+        struct rs_audit_row r;
+        uint8_t h[RS_SHA256_LEN];
+        char sql[256], hex[65];
+
+        raw_row(f->db, 7, &r);
+        documented_hash(&r, h);
+        rs_hex(h, RS_SHA256_LEN, hex);
+        snprintf(sql, sizeof(sql), "UPDATE audit SET hash = X'%s' WHERE seq = 7", hex);
+        raw_exec(f->db, sql);
+        expect_broken(f->db, 8, "prev_hash is not the hash of row 7");
+    }
+
+    /* A deleted row in the middle. */
+    raw_exec(f->db, "DELETE FROM audit WHERE seq >= 7");
+    raw_exec(f->db, "DELETE FROM audit WHERE seq = 2");
+    expect_broken(f->db, 2, "row 2 is missing (the next row is 3)");
+
+    /* The first row must start from zeros. */
+    raw_exec(f->db, "DELETE FROM audit WHERE seq > 1;"
+                    "UPDATE audit SET prev_hash = X'01000000000000000000000000000000"
+                    "00000000000000000000000000000000' WHERE seq = 1");
+    expect_broken(f->db, 1, "prev_hash of the first row is not all zero");
+}
+
+static void test_append_only_and_clean_text(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s;
+    struct rs_audit_row r;
+    char msg[256], big[2000];
+    uint64_t seq = 0;
+    uint8_t hash[RS_SHA256_LEN];
+
+    make_chain(f->db);
+    raw_try(f->db, "UPDATE audit SET detail = 'x' WHERE seq = 1", msg, sizeof(msg));
+    assert_string_equal(msg, "audit rows are append-only");
+    raw_try(f->db, "DELETE FROM audit WHERE seq = 10", msg, sizeof(msg));
+    assert_string_equal(msg, "audit rows are append-only");
+
+    /* Control characters become '?', invalid UTF-8 too; text is cut at its cap. */
+    s = open_rw(f->db);
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(rs_store_audit_append(s, RS_AUDIT_HANDSHAKE_REFUSED, "4306\n02\xff",
+                                           "127.0.0.1:1\r\n", big, &seq, hash),
+                     RS_OK);
+    assert_int_equal(seq, 11);
+    expect_ok(s, 11);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    raw_row(f->db, 11, &r);
+    assert_string_equal(r.office, "4306?02?");
+    assert_string_equal(r.peer, "127.0.0.1:1??");
+    assert_int_equal(strlen(r.detail), RS_AUDIT_DETAIL_MAX);
+    assert_memory_equal(r.hash, hash, RS_SHA256_LEN);
+}
+
+/* The version 1 schema, as resettle 0.1 created it. */
+static const char v1_schema[] =
+    "CREATE TABLE offices(code TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+    " role INTEGER NOT NULL, token_hash BLOB NOT NULL, revoked INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE batches(id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL,"
+    " office_code TEXT NOT NULL, received_at INTEGER NOT NULL, n_records INTEGER NOT NULL)"
+    " STRICT;"
+    "CREATE TABLE records(seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE,"
+    " supersedes TEXT, superseded_by TEXT, office_code TEXT NOT NULL,"
+    " division_code TEXT NOT NULL, type INTEGER NOT NULL, year INTEGER NOT NULL,"
+    " period INTEGER NOT NULL, hash BLOB NOT NULL, body BLOB NOT NULL,"
+    " batch INTEGER REFERENCES batches(id), received_at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX records_current_year ON records(year) WHERE superseded_by IS NULL;"
+    "INSERT INTO offices VALUES('430602001', '金鹗山街道', 1, zeroblob(32), 0, 1700000000);"
+    "PRAGMA application_id = 1381190705; PRAGMA user_version = 1;";
+
+static void test_v1_database_migrates(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s, *ro = NULL;
+    struct rs_audit_row r;
+    char err[256];
+
+    raw_exec(f->db, v1_schema);
+    /* Read-only use of a version 1 file asks for the migration first. */
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)),
+                     RS_ESCHEMA);
+    assert_non_null(strstr(err, "schema version 1 is older than this program (2)"));
+
+    s = open_rw(f->db);
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM offices"), 1);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_list WHERE name = "
+                                    "'audit' AND strict = 1"),
+                     1);
+    expect_ok(s, 0);
+    rs_store_set_actor(s, "local uid 1000 (clerk)");
+    assert_int_equal(rs_store_office_revoke(s, "430602001"), RS_OK);
+    assert_int_equal(rs_store_office_revoke(s, "430602099"), RS_ENOTFOUND);
+    expect_ok(s, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    raw_row(f->db, 1, &r);
+    assert_string_equal(r.kind, "office_revoke");
+    assert_string_equal(r.peer, "local uid 1000 (clerk)");
+    assert_string_equal(r.detail, "office 430602001 revoked");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_chain_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_row_and_receipt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_put_writes_no_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_detail_is_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_time_and_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_only_and_clean_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v1_database_migrates, setup, teardown),
+    };
+
+    return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
+}
