@@ -1,0 +1,611 @@
+/*
+ * itest_faults.c - the disk fails under a running resettled: it refuses the
+ * affected batches with ERR_STORAGE, acknowledges nothing it did not
+ * commit, keeps serving, and recovers by itself when the fault clears.
+ *
+ * Faults made without root tricks:
+ *   - a locked database: this test holds BEGIN EXCLUSIVE on a second SQLite
+ *     connection for 7 s, longer than the server's 5 s busy timeout;
+ *   - a full disk: RLIMIT_FSIZE of the running server lowered to 1 byte
+ *     with prlimit(2) (writes fail with EFBIG; the server ignores SIGXFSZ),
+ *     then lifted.
+ * And at start-up: files that are not a resettle database, and one with a
+ * newer schema, are refused by `resettled serve` (exit 1, a clear message)
+ * and left byte for byte as they were.
+ *
+ * Does not: make the file read-only under a running server (its open file
+ * descriptors keep write access, and these tests run as root in CI, where
+ * chmod does not bind), or test crashes (itest_crash.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "itest_harness.h"
+#include "rs_store.h"
+
+#define TOWN_A "430602001"
+#define DISTRICT "430602"
+#define T_REPLY (it_valgrind() ? 120000L : 20000L)
+#define STORAGE_PREFIX "nothing from this batch was stored: "
+
+struct env {
+    char dir[256];
+    char db[512];
+    char *tok_a, *tok_c;
+    struct it_server srv;
+    uint64_t rid;
+    int hh;
+};
+
+struct rec {
+    Rs__Record r;
+    Rs__Relief rel;
+    char id[RS_UUID_LEN + 1];
+    char hh[48];
+};
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+
+    if (!e)
+        return -1;
+    it_tmpdir(e->dir, "faults");
+    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
+    e->tok_c = it_office_add(e->dir, e->db, DISTRICT, "岳阳楼区库区移民服务中心", "central");
+    if (!e->tok_a || !e->tok_c)
+        return -1;
+    if (it_server_start(&e->srv, e->dir, e->db) != 0) {
+        if (e->srv.pid > 0 && it_alive(e->srv.pid))
+            it_server_kill(&e->srv);
+        return -1;
+    }
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    char cmd[600];
+    int st = 0;
+
+    if (e->srv.pid > 0) {
+        st = it_server_stop(&e->srv);
+        if (st != 0) {
+            char *log = it_read_file(e->srv.log);
+
+            fprintf(stderr, "server exit %d; log:\n%s\n", st, log);
+            free(log);
+        }
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
+    if (system(cmd) != 0)
+        st = -1;
+    free(e->tok_a);
+    free(e->tok_c);
+    free(e);
+    return st == 0 ? 0 : -1;
+}
+
+/* No server: for the start-up tests. */
+static int setup_bare(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+
+    if (!e)
+        return -1;
+    it_tmpdir(e->dir, "faults");
+    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    *state = e;
+    return 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void recs_make(struct env *e, struct rec *x, Rs__Record **p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        snprintf(x[i].hh, sizeof(x[i].hh), "FAULT-%06d", ++e->hh);
+        it_relief_record(&x[i].r, &x[i].rel, x[i].id, TOWN_A, x[i].hh);
+        p[i] = &x[i].r;
+    }
+}
+
+static long long count_ids(const struct env *e, const struct rec *x, int n)
+{
+    long long total = 0;
+
+    for (int i = 0; i < n; i++) {
+        char sql[200];
+
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE record_id='%s'", x[i].id);
+        total += it_sql_int(e->db, sql);
+    }
+    return total;
+}
+
+static void login(const struct env *e, struct it_conn *c, const char *office, const char *tok)
+{
+    assert_int_equal(it_conn_login(c, e->srv.addr, office, tok), 0);
+}
+
+/* Sends the records as one batch; returns its request id. */
+static uint64_t submit(struct env *e, struct it_conn *c, Rs__Record **p, int n)
+{
+    uint64_t rid = ++e->rid;
+
+    assert_int_equal(it_conn_submit(c, rid, p, (size_t)n, T_REPLY), 0);
+    return rid;
+}
+
+/* The next reply is a BatchAck for rid with every record in status st. */
+static void expect_all(struct it_conn *c, uint64_t rid, const struct rec *x, int n,
+                       Rs__AckStatus st)
+{
+    Rs__Envelope *env = NULL;
+
+    assert_int_equal(it_conn_recv(c, &env, T_REPLY), 0);
+    if (env->msg_case == RS__ENVELOPE__MSG_ERROR)
+        fail_msg("expected a BatchAck, got Error %d: %s", env->error->code,
+                 env->error->message ? env->error->message : "");
+    assert_int_equal(env->msg_case, RS__ENVELOPE__MSG_ACK);
+    assert_int_equal(env->request_id, rid);
+    assert_int_equal(env->ack->n_acks, (size_t)n);
+    for (int i = 0; i < n; i++) {
+        assert_string_equal(env->ack->acks[i]->id, x[i].id);
+        assert_int_equal(env->ack->acks[i]->status, st);
+    }
+    rs__envelope__free_unpacked(env, NULL);
+}
+
+/* The next reply is Error{ERR_STORAGE, "nothing from this batch was stored: ...", close=false}. */
+static void expect_storage_error(struct it_conn *c, uint64_t rid)
+{
+    Rs__Envelope *env = NULL;
+
+    assert_int_equal(it_conn_recv(c, &env, T_REPLY), 0);
+    assert_int_equal(env->msg_case, RS__ENVELOPE__MSG_ERROR);
+    assert_int_equal(env->has_request_id, 1);
+    assert_int_equal(env->request_id, rid);
+    assert_int_equal(env->error->code, RS__ERROR_CODE__ERR_STORAGE);
+    assert_int_equal(env->error->has_close, 1);
+    assert_int_equal(env->error->close, 0);
+    assert_non_null(env->error->message);
+    assert_memory_equal(env->error->message, STORAGE_PREFIX, strlen(STORAGE_PREFIX));
+    rs__envelope__free_unpacked(env, NULL);
+}
+
+/* A central office's report request is answered with a report. */
+static void expect_report(struct env *e)
+{
+    Rs__Envelope req = RS__ENVELOPE__INIT, *env = NULL;
+    Rs__ReportRequest rq = RS__REPORT_REQUEST__INIT;
+    struct it_conn c;
+    uint64_t rid = ++e->rid;
+
+    login(e, &c, DISTRICT, e->tok_c);
+    rq.has_year = 1;
+    rq.year = 2023;
+    rq.has_format = 1;
+    rq.format = RS__REPORT_FORMAT__FMT_JSON;
+    req.has_request_id = 1;
+    req.request_id = rid;
+    req.msg_case = RS__ENVELOPE__MSG_REPORT_REQUEST;
+    req.report_request = &rq;
+    assert_int_equal(it_conn_send(&c, &req, T_REPLY), 0);
+    assert_int_equal(it_conn_recv(&c, &env, T_REPLY), 0);
+    if (env->msg_case == RS__ENVELOPE__MSG_ERROR)
+        fail_msg("report refused: %d %s", env->error->code,
+                 env->error->message ? env->error->message : "");
+    assert_int_equal(env->msg_case, RS__ENVELOPE__MSG_REPORT);
+    assert_int_equal(env->request_id, rid);
+    assert_true(env->report->body.len > 0);
+    rs__envelope__free_unpacked(env, NULL);
+    it_conn_close(&c);
+}
+
+static void integrity_ok(const char *db)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+/*
+ * Every record an outbox holds as stored or duplicate is in the server's
+ * database; returns how many the outbox holds so.
+ */
+static long long outbox_acked_all_present(const char *db, const char *outbox)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    char attach[700];
+    long long acked, present;
+
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    snprintf(attach, sizeof(attach), "ATTACH 'file:%s?mode=ro' AS o", outbox);
+    assert_int_equal(sqlite3_exec(h, attach, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT (SELECT count(*) FROM o.outbox WHERE state IN "
+                                        "(1,2)), (SELECT count(*) FROM records WHERE record_id "
+                                        "IN (SELECT record_id FROM o.outbox WHERE state IN (1,2)))",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    acked = sqlite3_column_int64(st, 0);
+    present = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    assert_int_equal(present, acked);
+    return acked;
+}
+
+/* ------------------------------------------------------------ locked database */
+
+/*
+ * The database is locked by another process for 7 s.  The batch being
+ * committed waits the busy timeout (5 s) and is refused with ERR_STORAGE;
+ * a batch that arrives later is committed by itself once the lock goes;
+ * reports and handshakes go on throughout; a real client that submitted
+ * meanwhile has every acknowledged row in the database and delivers the
+ * rest with `sync`.  The refused batch, sent again, is stored (not
+ * duplicate): nothing of it had been written.
+ */
+static void test_locked_database(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c1, c2;
+    struct rec base[2], y[5], z[3];
+    Rs__Record *pb[2], *py[5], *pz[3];
+    char csv[512], ob[512], out[512];
+    sqlite3 *lock = NULL;
+    uint64_t rid_y, rid_z;
+    long t0, t_err;
+    pid_t client;
+    int st;
+
+    recs_make(e, base, pb, 2);
+    recs_make(e, y, py, 5);
+    recs_make(e, z, pz, 3);
+    it_path(csv, sizeof(csv), e->dir, "late.csv");
+    it_path(ob, sizeof(ob), e->dir, "late.outbox");
+    it_path(out, sizeof(out), e->dir, "late.out");
+    it_relief_csv(csv, TOWN_A, 1, 10, 400);
+
+    login(e, &c1, TOWN_A, e->tok_a);
+    login(e, &c2, DISTRICT, e->tok_c);
+    expect_all(&c1, submit(e, &c1, pb, 2), base, 2, RS__ACK_STATUS__ACK_STORED);
+
+    assert_int_equal(sqlite3_open_v2(e->db, &lock, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(lock, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    t0 = it_now_ms();
+    rid_y = submit(e, &c1, py, 5);
+    {
+        char *argv[] = {RS_CLIENT_BIN, "--plaintext", "--server", e->srv.addr, "--office",
+                        TOWN_A, "--token", e->tok_a, "--outbox", ob, "--timeout", "30",
+                        "submit", csv, NULL};
+
+        client = it_spawn(argv, out, out);
+    }
+    /* While the writer waits: reports and new handshakes are served. */
+    it_sleep_ms(1000);
+    expect_report(e);
+    rid_z = submit(e, &c2, pz, 3);
+    assert_true(it_now_ms() - t0 < 4500 || it_valgrind());
+
+    expect_storage_error(&c1, rid_y);
+    t_err = it_now_ms() - t0;
+    assert_true(t_err >= 4500);
+    assert_int_equal(count_ids(e, y, 5), 0);
+
+    while (it_now_ms() - t0 < 7000)
+        it_sleep_ms(50);
+    assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(lock);
+
+    /* The batch that came during the lock is committed without being resent. */
+    expect_all(&c2, rid_z, z, 3, RS__ACK_STATUS__ACK_STORED);
+    assert_true(it_now_ms() - t0 >= 7000);
+    assert_int_equal(count_ids(e, z, 3), 3);
+    /* The refused batch was not stored at all: resent, it is new. */
+    expect_all(&c1, submit(e, &c1, py, 5), y, 5, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(count_ids(e, y, 5), 5);
+
+    /* The real client: whatever it was told was stored, is. */
+    st = it_wait(client, 60000);
+    assert_true(st == 0 || st == 3);
+    outbox_acked_all_present(e->db, ob);
+    {
+        const char *sync[] = {"sync", "--attempts", "2", NULL};
+
+        assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, sync), 0);
+    }
+    assert_int_equal(outbox_acked_all_present(e->db, ob), 10);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2 + 5 + 3 + 10);
+    fprintf(stderr, "# locked: ERR_STORAGE after %ld ms; real client exit %d during the lock\n",
+            t_err, st);
+    it_conn_close(&c1);
+    it_conn_close(&c2);
+    integrity_ok(e->db);
+}
+
+/* ------------------------------------------------------------ full disk */
+
+/*
+ * The server may not grow any file (RLIMIT_FSIZE 1 byte): its next commit
+ * fails, the batch is refused with ERR_STORAGE at once, other batches too,
+ * while handshakes and reports go on.  When the limit is lifted the same
+ * connection's next batch is stored, and the refused batch, resent, is new.
+ */
+static void test_full_disk(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c1, c2;
+    struct rec base[3], y[4], z[2];
+    Rs__Record *pb[3], *py[4], *pz[2];
+    char ob[512], out[512], csv[512];
+    uint64_t rid;
+    long t0;
+
+    recs_make(e, base, pb, 3);
+    recs_make(e, y, py, 4);
+    recs_make(e, z, pz, 2);
+    it_path(csv, sizeof(csv), e->dir, "full.csv");
+    it_path(ob, sizeof(ob), e->dir, "full.outbox");
+    it_path(out, sizeof(out), e->dir, "full.out");
+    it_relief_csv(csv, TOWN_A, 1, 25, 700);
+
+    login(e, &c1, TOWN_A, e->tok_a);
+    expect_all(&c1, submit(e, &c1, pb, 3), base, 3, RS__ACK_STATUS__ACK_STORED);
+
+    assert_int_equal(it_set_fsize_limit(e->srv.pid, 1), 0);
+    t0 = it_now_ms();
+    rid = submit(e, &c1, py, 4);
+    expect_storage_error(&c1, rid);
+    assert_true(it_now_ms() - t0 < 3000 || it_valgrind());
+    assert_int_equal(count_ids(e, y, 4), 0);
+
+    /* Still serving: a new handshake, a report, and another refused batch. */
+    login(e, &c2, TOWN_A, e->tok_a);
+    expect_report(e);
+    rid = submit(e, &c2, pz, 2);
+    expect_storage_error(&c2, rid);
+    {
+        const char *submit_args[] = {"submit", csv, NULL};
+
+        /* The real client keeps everything in its outbox: exit 3, nothing acked. */
+        assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit_args), 3);
+        assert_int_equal(outbox_acked_all_present(e->db, ob), 0);
+        assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 25);
+    }
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 3);
+
+    /* The disk has room again. */
+    assert_int_equal(it_set_fsize_limit(e->srv.pid, RLIM_INFINITY), 0);
+    expect_all(&c2, submit(e, &c2, pz, 2), z, 2, RS__ACK_STATUS__ACK_STORED);
+    expect_all(&c1, submit(e, &c1, py, 4), y, 4, RS__ACK_STATUS__ACK_STORED);
+    {
+        const char *sync[] = {"sync", "--attempts", "1", NULL};
+
+        assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, sync), 0);
+    }
+    assert_int_equal(outbox_acked_all_present(e->db, ob), 25);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 3 + 4 + 2 + 25);
+    it_conn_close(&c1);
+    it_conn_close(&c2);
+    integrity_ok(e->db);
+}
+
+/*
+ * The fault comes and goes ten times under a steady stream of batches: no
+ * batch is both refused and stored, every acknowledged record is stored,
+ * and a refused batch resent later is stored exactly once.
+ */
+static void test_flapping_disk(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x[40][5];
+    Rs__Record *p[40][5];
+    int refused = 0, stored = 0;
+
+    login(e, &c, TOWN_A, e->tok_a);
+    for (int i = 0; i < 40; i++) {
+        Rs__Envelope *env = NULL;
+        uint64_t rid;
+
+        recs_make(e, x[i], p[i], 5);
+        if (i % 4 == 1)
+            assert_int_equal(it_set_fsize_limit(e->srv.pid, 1), 0);
+        if (i % 4 == 3)
+            assert_int_equal(it_set_fsize_limit(e->srv.pid, RLIM_INFINITY), 0);
+        rid = submit(e, &c, p[i], 5);
+        assert_int_equal(it_conn_recv(&c, &env, T_REPLY), 0);
+        assert_int_equal(env->request_id, rid);
+        if (env->msg_case == RS__ENVELOPE__MSG_ERROR) {
+            assert_int_equal(env->error->code, RS__ERROR_CODE__ERR_STORAGE);
+            assert_int_equal(env->error->close, 0);
+            assert_int_equal(count_ids(e, x[i], 5), 0);
+            refused++;
+        } else {
+            assert_int_equal(env->msg_case, RS__ENVELOPE__MSG_ACK);
+            for (int k = 0; k < 5; k++)
+                assert_int_equal(env->ack->acks[k]->status, RS__ACK_STATUS__ACK_STORED);
+            assert_int_equal(count_ids(e, x[i], 5), 5);
+            stored++;
+        }
+        rs__envelope__free_unpacked(env, NULL);
+    }
+    assert_int_equal(it_set_fsize_limit(e->srv.pid, RLIM_INFINITY), 0);
+    /* Batches sent while the limit was set (i % 4 == 1 or 2) were refused. */
+    assert_int_equal(refused, 20);
+    assert_int_equal(stored, 20);
+    /* Resend everything: the refused are stored now, the rest are duplicates. */
+    for (int i = 0; i < 40; i++) {
+        bool was_refused = i % 4 == 1 || i % 4 == 2;
+
+        expect_all(&c, submit(e, &c, p[i], 5), x[i], 5,
+                   was_refused ? RS__ACK_STATUS__ACK_STORED : RS__ACK_STATUS__ACK_DUPLICATE);
+    }
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 200);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(DISTINCT record_id) FROM records"), 200);
+    it_conn_close(&c);
+    integrity_ok(e->db);
+}
+
+/* ------------------------------------------------------------ start-up refusals */
+
+/*
+ * `resettled serve` on path exits 1 within 20 s, says `message` on stderr,
+ * never listens, and leaves the file byte for byte as it was.
+ */
+static void serve_refuses(struct env *e, const char *path, const char *message)
+{
+    char copy[600], out[512], err[512], *text;
+    char *argv[] = {RS_SERVER_BIN, "serve", "--db", (char *)path, "--listen", "127.0.0.1:0",
+                    "--plaintext", NULL};
+    struct stat sb;
+
+    snprintf(copy, sizeof(copy), "%s.orig", path);
+    it_path(out, sizeof(out), e->dir, "refuse.out");
+    it_path(err, sizeof(err), e->dir, "refuse.err");
+    assert_int_equal(it_copy_file(path, copy), 0);
+    unlink(err);
+    assert_int_equal(it_wait(it_spawn(argv, out, err), 20000), 1);
+    text = it_read_file(err);
+    if (!strstr(text, message))
+        fail_msg("stderr does not say \"%s\":\n%s", message, text);
+    free(text);
+    text = it_read_file(out);
+    assert_null(strstr(text, "listening on"));
+    free(text);
+    assert_int_equal(it_same_bytes(path, copy), 1);
+    /* No WAL or journal was left beside it either. */
+    {
+        char side[600];
+
+        snprintf(side, sizeof(side), "%s-wal", path);
+        assert_true(stat(side, &sb) != 0 || sb.st_size == 0);
+        snprintf(side, sizeof(side), "%s-journal", path);
+        assert_int_equal(stat(side, &sb), -1);
+    }
+}
+
+static void sql_file(const char *path, const char *sql)
+{
+    sqlite3 *h = NULL;
+
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_close(h), SQLITE_OK);
+}
+
+static void test_refuses_text_file(void **state)
+{
+    struct env *e = *state;
+    char path[512], msg[600];
+    FILE *f;
+
+    it_path(path, sizeof(path), e->dir, "notes.db");
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fprintf(f, "2023年 移民后扶 notes, line %d\n", i);
+    fclose(f);
+    snprintf(msg, sizeof(msg), "%s: not a resettle database (not an SQLite file)", path);
+    serve_refuses(e, path, msg);
+}
+
+static void test_refuses_other_application(void **state)
+{
+    struct env *e = *state;
+    char path[512], msg[600];
+
+    it_path(path, sizeof(path), e->dir, "other.db");
+    sql_file(path, "PRAGMA application_id=305419896; CREATE TABLE t(x); INSERT INTO t VALUES(1);");
+    snprintf(msg, sizeof(msg),
+             "%s: not a resettle database (application_id 0x12345678, expected 0x52534c31)",
+             path);
+    serve_refuses(e, path, msg);
+}
+
+/* An SQLite file without an application id but with tables of its own. */
+static void test_refuses_foreign_tables(void **state)
+{
+    struct env *e = *state;
+    char path[512], msg[600];
+
+    it_path(path, sizeof(path), e->dir, "plain.db");
+    sql_file(path, "CREATE TABLE records(seq INTEGER PRIMARY KEY, body BLOB);");
+    snprintf(msg, sizeof(msg),
+             "%s: not a resettle database (application_id 0x00000000, expected 0x52534c31)",
+             path);
+    serve_refuses(e, path, msg);
+}
+
+/* A township's outbox handed to the server by mistake. */
+static void test_refuses_client_outbox(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512], msg[600];
+    char *argv[] = {RS_CLIENT_BIN, "--plaintext", "--server", "127.0.0.1:1", "--office",
+                    TOWN_A, "--token",
+                    "0000000000000000000000000000000000000000000000000000000000000000",
+                    "--outbox", ob, "submit", csv, NULL};
+
+    it_path(csv, sizeof(csv), e->dir, "x.csv");
+    it_path(ob, sizeof(ob), e->dir, "x.outbox");
+    it_path(out, sizeof(out), e->dir, "x.out");
+    it_relief_csv(csv, TOWN_A, 1, 3, 100);
+    assert_int_equal(it_run(argv, out, out), 3);
+    snprintf(msg, sizeof(msg),
+             "%s: not a resettle database (application_id 0x52534f31, expected 0x52534c31)", ob);
+    serve_refuses(e, ob, msg);
+}
+
+/* A database from a newer resettle (one schema version ahead). */
+static void test_refuses_newer_schema(void **state)
+{
+    struct env *e = *state;
+    char msg[600], sql[64];
+    char *tok = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
+
+    assert_non_null(tok);
+    free(tok);
+    snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", RS_STORE_SCHEMA_VERSION + 1);
+    sql_file(e->db, sql);
+    snprintf(msg, sizeof(msg), "%s: schema version %d is newer than this program (%d)", e->db,
+             RS_STORE_SCHEMA_VERSION + 1, RS_STORE_SCHEMA_VERSION);
+    serve_refuses(e, e->db, msg);
+    /* `office add` refuses it too. */
+    assert_null(it_office_add(e->dir, e->db, "430602002", "王家河街道", "township"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flapping_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_text_file, setup_bare, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_other_application, setup_bare, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_foreign_tables, setup_bare, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_client_outbox, setup_bare, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup_bare, teardown),
+    };
+
+    return cmocka_run_group_tests_name("faults", tests, NULL, NULL);
+}
