@@ -1557,8 +1557,12 @@ static bool tls_pull(struct rs_conn *c)
         rs_frame_rx_commit(&c->rx, got);
         return true;
     }
-    if (rc == RS_EAGAIN)
+    if (rc == RS_EAGAIN) {
+        /* Nothing decrypted: do not keep the reserved buffer of an idle peer. */
+        if (rs_frame_rx_pending(&c->rx) == 0)
+            rs_frame_rx_free(&c->rx);
         return false;
+    }
     if (rc == RS_ECLOSED) {
         rs_log(RS_LOG_DEBUG, c->id, c->peer, "peer closed the TLS session");
         conn_close(c);
