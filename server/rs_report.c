@@ -820,12 +820,38 @@ static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
     }
 }
 
+/*
+ * An indicator's or formula's status, exact value and text; the reason
+ * always (indicators) or only when not computable (formulas).
+ */
+static void c_item_value(struct rs_rbuf *b, const char *section, const char *k,
+                         const struct rs_eval_item *it, bool always_reason)
+{
+    char v[48];
+
+    c_row(b, section, k, "", "status", it->state == RS_EVAL_OK ? "ok" : "not_computable");
+    if (it->state == RS_EVAL_OK) {
+        c_int(b, section, k, "", "value_num", it->num);
+        c_int(b, section, k, "", "value_den", it->den);
+        if (it->fi->kind == RS_VK_RATE) {
+            char p[32];
+
+            rs_eval_pct(it->num, it->den, p);
+            c_row(b, section, k, "", "value_pct", p);
+        }
+    }
+    rs_eval_item_value(it, v);
+    c_row(b, section, k, "", "value", v);
+    if (always_reason || it->state != RS_EVAL_OK)
+        c_row(b, section, k, "", "reason", it->reason);
+}
+
 static void c_indicators(struct rs_rbuf *b, const struct rs_eval_result *res)
 {
     for (size_t i = 0; i < res->nitems; i++) {
         const struct rs_eval_item *it = &res->items[i];
         const char *k = it->ind->code;
-        char v[48], m[32];
+        char m[32];
 
         c_row(b, "indicator", k, "", "dimension", it->ind->dimension);
         c_row(b, "indicator", k, "", "name", it->ind->name);
@@ -836,21 +862,7 @@ static void c_indicators(struct rs_rbuf *b, const struct rs_eval_result *res)
         c_int(b, "indicator", k, "", "score_milli", it->score_milli);
         rs_milli_format(it->score_milli, m);
         c_row(b, "indicator", k, "", "score", m);
-        c_row(b, "indicator", k, "", "status",
-              it->state == RS_EVAL_OK ? "ok" : "not_computable");
-        if (it->state == RS_EVAL_OK) {
-            c_int(b, "indicator", k, "", "value_num", it->num);
-            c_int(b, "indicator", k, "", "value_den", it->den);
-            if (it->fi->kind == RS_VK_RATE) {
-                char p[32];
-
-                rs_eval_pct(it->num, it->den, p);
-                c_row(b, "indicator", k, "", "value_pct", p);
-            }
-        }
-        rs_eval_item_value(it, v);
-        c_row(b, "indicator", k, "", "value", v);
-        c_row(b, "indicator", k, "", "reason", it->reason);
+        c_item_value(b, "indicator", k, it, true);
     }
     for (size_t d = 0; d < res->fw->ndims; d++) {
         c_int(b, "dimension", res->fw->dims[d].name, "", "points_milli",
@@ -859,24 +871,8 @@ static void c_indicators(struct rs_rbuf *b, const struct rs_eval_result *res)
     }
     for (size_t i = 0; i < res->nfx; i++) {
         const struct rs_eval_item *it = &res->fx[i];
-        const char *k = it->fi->code;
-        char v[48];
 
-        c_row(b, "formula", k, "", "status", it->state == RS_EVAL_OK ? "ok" : "not_computable");
-        if (it->state == RS_EVAL_OK) {
-            c_int(b, "formula", k, "", "value_num", it->num);
-            c_int(b, "formula", k, "", "value_den", it->den);
-            if (it->fi->kind == RS_VK_RATE) {
-                char p[32];
-
-                rs_eval_pct(it->num, it->den, p);
-                c_row(b, "formula", k, "", "value_pct", p);
-            }
-        }
-        rs_eval_item_value(it, v);
-        c_row(b, "formula", k, "", "value", v);
-        if (it->state != RS_EVAL_OK)
-            c_row(b, "formula", k, "", "reason", it->reason);
+        c_item_value(b, "formula", it->fi->code, it, false);
     }
     {
         char m[32];
