@@ -26,57 +26,16 @@
 #include <sqlite3.h>
 
 #include "rs_store.h"
+#include "tmpdir_fixture.h"
 
 #define OFFICE "430602001"
 #define DIV "430602001"
 #define BODY_MAX 512
 
-struct fixture {
-    char dir[64];
-    char db[128];
-};
-
 struct trec {
     char id[RS_UUID_LEN + 1];
     uint8_t body[BODY_MAX];
 };
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rs_audit_XXXXXX");
-    if (!mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->db, sizeof(f->db), "%s/resettle.db", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    struct dirent *e;
-    char p[512];
-    DIR *d = opendir(f->dir);
-
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -550,13 +509,13 @@ static void test_v1_database_migrates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_chain_verifies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_row_and_receipt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_put_writes_no_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tampered_detail_is_named, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tampered_time_and_links, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_append_only_and_clean_text, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_v1_database_migrates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_verifies, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_batch_row_and_receipt, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_put_writes_no_row, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_detail_is_named, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_time_and_links, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_append_only_and_clean_text, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_v1_database_migrates, tmpdir_setup, tmpdir_teardown),
     };
 
     return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

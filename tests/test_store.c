@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "rs_store.h"
+#include "tmpdir_fixture.h"
 
 #define DIV_A "330102001"
 #define DIV_B "330102002"
@@ -32,54 +33,12 @@
 #define BODY_MAX 2048
 #define N_BIG 1000
 
-struct fixture {
-    char dir[64];
-    char db[128];
-};
-
 /* One test record: its ids and packed body live here. */
 struct trec {
     char id[RS_UUID_LEN + 1];
     char sup[RS_UUID_LEN + 1];
     uint8_t body[BODY_MAX];
 };
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rs_store_XXXXXX");
-    if (!mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->db, sizeof(f->db), "%s/resettle.db", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    struct dirent *e;
-    char p[512];
-    DIR *d = opendir(f->dir);
-
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -978,23 +937,23 @@ static void test_offices(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refuse_foreign_sqlite, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refuse_not_sqlite, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_readonly_missing_and_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stored_duplicate_conflict, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_supersede_happy_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_supersede_unknown, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_supersede_stale, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_supersede_across_type_or_division, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_same_id_twice_in_one_call, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_of_1000, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_put_fails_while_locked, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_put_fails_at_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_put_rejects_bad_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_offices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_from_empty, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_foreign_sqlite, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_newer_schema, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_not_sqlite, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_readonly_missing_and_empty, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_stored_duplicate_conflict, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_happy_path, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_unknown, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_stale, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_supersede_across_type_or_division, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_same_id_twice_in_one_call, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_batch_of_1000, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_put_fails_while_locked, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_put_fails_at_commit, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_put_rejects_bad_input, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_offices, tmpdir_setup, tmpdir_teardown),
     };
 
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -1,0 +1,60 @@
+/*
+ * tmpdir_fixture.h - a cmocka fixture giving each test a fresh folder under
+ * /tmp with a database path in it, removed (files and folder) afterwards.
+ *
+ * Use: cmocka_unit_test_setup_teardown(test, tmpdir_setup, tmpdir_teardown);
+ * the test's *state is a struct fixture.  Does not: recurse into
+ * subfolders (the tests that use it create none).
+ */
+#ifndef TMPDIR_FIXTURE_H
+#define TMPDIR_FIXTURE_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct fixture {
+    char dir[64];
+    char db[128];       /* dir + "/resettle.db", not created */
+};
+
+static int tmpdir_setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rs_test_XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->db, sizeof(f->db), "%s/resettle.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int tmpdir_teardown(void **state)
+{
+    struct fixture *f = *state;
+    struct dirent *e;
+    char p[512];
+    DIR *d = opendir(f->dir);
+
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+#endif
