@@ -25,7 +25,6 @@
 #include "rs_validate.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define NAME_PREFIX "resettle/v1/"
 #define KEY_MAX 384                          /* rs_record_key output */
 #define BODY_MAX ((size_t)1 << 20)           /* RS_FRAME_MAX_DEFAULT: must fit in a frame */
 
@@ -103,6 +102,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 struct rs_outbox {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_COUNT];
+    struct rs_uuid_clock clk;        /* record ids made by this handle */
     char errmsg[256];
 };
 
@@ -669,7 +669,6 @@ static rs_status add_in_txn(struct rs_outbox *ob, Rs__Record *rec, const char *s
                             const char *nkey, const uint8_t hash[RS_SHA256_LEN],
                             enum rs_outbox_added *what, char **id_out, char **sup_out)
 {
-    char name[sizeof NAME_PREFIX + RS_OUTBOX_NKEY_MAX];
     char id[RS_UUID_LEN + 1];
     char sup[RS_UUID_LEN + 1];
     char *id_copy = NULL;
@@ -681,7 +680,6 @@ static rs_status add_in_txn(struct rs_outbox *ob, Rs__Record *rec, const char *s
     struct newest nw;
     bool has_sup = false;
     rs_status rv;
-    int n;
 
     rv = find_newest(ob, nkey, &nw);
     if (rv)
@@ -714,16 +712,8 @@ static rs_status add_in_txn(struct rs_outbox *ob, Rs__Record *rec, const char *s
         goto out;
     }
 
-    if (!nw.found) {
-        n = snprintf(name, sizeof name, "%s%s", NAME_PREFIX, nkey);
-        if (n < 0 || (size_t)n >= sizeof name) {
-            rv = RS_ETOOBIG;
-            goto out;
-        }
-        rs_uuid_from_name(name, (size_t)n, id);
-        *what = RS_OUTBOX_NEW;
-    } else if (memcmp(nw.hash, hash, RS_SHA256_LEN) == 0 && nw.state != RS_OB_CONFLICT &&
-               nw.state != RS_OB_REJECTED) {
+    if (nw.found && memcmp(nw.hash, hash, RS_SHA256_LEN) == 0 && nw.state != RS_OB_CONFLICT &&
+        nw.state != RS_OB_REJECTED) {
         id_copy = dup_str(nw.id);
         if (!id_copy) {
             rv = RS_ENOMEM;
@@ -731,11 +721,14 @@ static rs_status add_in_txn(struct rs_outbox *ob, Rs__Record *rec, const char *s
         }
         *what = RS_OUTBOX_UNCHANGED;
         goto out;
+    }
+    rv = rs_uuid_v7(&ob->clk, rs_now_unix_ms(), id);
+    if (rv)
+        goto out;
+    if (!nw.found) {
+        *what = RS_OUTBOX_NEW;
     } else {
         /* A new version, or a retry of one the server refused. */
-        rv = rs_uuid_random(id);
-        if (rv)
-            goto out;
         rv = find_live(ob, nkey, &has_sup, sup);
         if (rv)
             goto out;

@@ -13,23 +13,28 @@
  * server wrote in the same transaction (proto/README.md, "Receipts").  A
  * district can later check these against `resettled audit verify`.
  *
- * Record ids: a record whose natural key (division, year, type, key) was
- * never queued gets a name-based UUID of that key, so re-submitting the same
- * file from a fresh outbox is answered "duplicate" by the server, not stored
- * twice.  If the key is already queued with the same content, nothing is
- * added (RS_OUTBOX_UNCHANGED).  If its content changed, the new version gets
- * a random UUID and `supersedes` names the newest earlier version that the
- * server stored (or the pending one it will store first).
+ * Record ids: every row the outbox adds gets a new time-ordered UUID
+ * (version 7, rs_uuid_v7), made once when the row is queued and kept with
+ * it, so every retry of that row carries the same id and is answered
+ * "duplicate" by the server.  A record whose natural key (division, year,
+ * type, key) is already queued with the same content is not added again
+ * (RS_OUTBOX_UNCHANGED), so importing the same file twice into one outbox
+ * adds nothing.  If its content changed, the new version gets a new id and
+ * `supersedes` names the newest earlier version that the server stored (or
+ * the pending one it will store first).
+ *
+ * Ids grow with time so that the server's unique index on them takes
+ * inserts at its end (docs/benchmark.md: a random id dirties about one
+ * index page per record).  The price: the same file imported into a fresh
+ * outbox (a new machine) gets new ids and is stored again; the evaluation
+ * counts a natural key once and lists such repeats (docs/evaluation.md).
  *
  * The natural key ("nkey") of a record is
  *
  *   "<division_code>|<year>|<type name>|<rs_record_key>"
  *
  * e.g. "430602001|2023|project|project:P-2023-001", where the type name is
- * rs_rtype_name() of the body.  The first version of a key gets the id
- * rs_uuid_from_name("resettle/v1/" + nkey).  This derivation is part of the
- * protocol between outboxes and the server: changing it makes re-submitted
- * files look new, so it never changes.
+ * rs_rtype_name() of the body.
  *
  * The file carries PRAGMA application_id RS_OUTBOX_APPLICATION_ID ('RSO1')
  * and user_version RS_OUTBOX_SCHEMA_VERSION; older files are migrated on
@@ -109,11 +114,11 @@ rs_status rs_outbox_nkey(const Rs__Record *rec, char *out, size_t outlen);
  *
  * The content hash is SHA-256 of rec packed without id and supersedes.
  * Against the newest queued row of the same natural key:
- *   none                      -> name-based id, RS_OUTBOX_NEW
+ *   none                      -> new id, RS_OUTBOX_NEW
  *   same hash, not failed     -> RS_OUTBOX_UNCHANGED, rec->id = its id,
  *                                nothing written
  *   same hash, conflict or rejected (a retry), or a different hash
- *                             -> random id, RS_OUTBOX_NEW_VERSION, with
+ *                             -> new id, RS_OUTBOX_NEW_VERSION, with
  *                                supersedes = the newest row of the key
  *                                that is pending, stored or duplicate
  *                                (none: no supersedes)

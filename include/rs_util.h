@@ -3,8 +3,9 @@
  * money and decimal parsing.
  *
  * Dates are uint32 YYYYMMDD.  Money is int64 fen.  Hashes are SHA-256
- * (OpenSSL libcrypto).  All functions are pure except rs_uuid_random and
- * rs_random_bytes, which read the kernel's CSPRNG.
+ * (OpenSSL libcrypto).  All functions are pure except rs_uuid_random,
+ * rs_uuid_v7 and rs_random_bytes, which read the kernel's CSPRNG, and the
+ * clocks.
  *
  * Does not: allocate, log, or touch the network or database.
  */
@@ -47,6 +48,26 @@ rs_status rs_uuid_random(char out[RS_UUID_LEN + 1]);
  * always gives the same id.  out >= 37 bytes.
  */
 void rs_uuid_from_name(const void *name, size_t n, char out[RS_UUID_LEN + 1]);
+
+/* What keeps the time-ordered UUIDs of one generator strictly increasing.
+ * Zero-initialise it; the caller owns it. */
+struct rs_uuid_clock {
+    uint64_t last_ms;
+    uint16_t counter;
+};
+
+/*
+ * A time-ordered UUID (version 7, RFC 9562 method 1): 48 bits of Unix time
+ * in milliseconds, a 12-bit counter, then 62 random bits.  Ids from one
+ * clock strictly increase: within a millisecond the counter counts up from
+ * a random start below 2048; when it would wrap, or when unix_ms is behind
+ * the last id's time (the wall clock went back), the time is taken as one
+ * millisecond past the last id's.  Ids made close together therefore sort
+ * together, which keeps a B-tree index on them cheap to insert into.
+ * unix_ms is the wall clock (rs_now_unix_ms()), passed in so tests can
+ * drive it.  out >= 37 bytes.  RS_EIO if the random bytes are unavailable.
+ */
+rs_status rs_uuid_v7(struct rs_uuid_clock *clk, uint64_t unix_ms, char out[RS_UUID_LEN + 1]);
 
 /* True if s is 36 chars of 8-4-4-4-12 hex (either case). */
 bool rs_uuid_valid(const char *s);
@@ -99,5 +120,8 @@ uint64_t rs_now_ms(void);
 
 /* Wall clock, seconds since the epoch. */
 int64_t rs_now_unix(void);
+
+/* Wall clock, milliseconds since the epoch. */
+uint64_t rs_now_unix_ms(void);
 
 #endif

@@ -181,6 +181,34 @@ void rs_uuid_from_name(const void *name, size_t n, char out[RS_UUID_LEN + 1])
     uuid_format(h, out);
 }
 
+rs_status rs_uuid_v7(struct rs_uuid_clock *clk, uint64_t unix_ms, char out[RS_UUID_LEN + 1])
+{
+    uint8_t b[16];
+    uint64_t ms;
+    unsigned ctr;
+    rs_status rc = rs_random_bytes(b, sizeof(b));
+
+    if (rc)
+        return rc;
+    if (clk->last_ms != 0 && unix_ms <= clk->last_ms && clk->counter < 0x0fff) {
+        ms = clk->last_ms;
+        ctr = clk->counter + 1u;
+    } else {
+        ms = clk->last_ms != 0 && unix_ms <= clk->last_ms ? clk->last_ms + 1 : unix_ms;
+        ctr = (unsigned)(b[6] << 8 | b[7]) & 0x07ffu;
+    }
+    ms &= 0xffffffffffffULL;
+    clk->last_ms = ms;
+    clk->counter = (uint16_t)ctr;
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)(ms >> (40 - 8 * i));
+    b[6] = (uint8_t)(0x70 | (ctr >> 8));
+    b[7] = (uint8_t)(ctr & 0xff);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    uuid_format(b, out);
+    return RS_OK;
+}
+
 bool rs_uuid_valid(const char *s)
 {
     size_t i;
@@ -425,4 +453,12 @@ uint64_t rs_now_ms(void)
 int64_t rs_now_unix(void)
 {
     return (int64_t)time(NULL);
+}
+
+uint64_t rs_now_unix_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }

@@ -1,7 +1,7 @@
 /*
  * test_outbox.c - tests for rs_outbox: creating and reopening the file
- * (pragmas, application_id, schema version), record ids (name-based for a
- * first version, random with the right supersedes for later ones, kept
+ * (pragmas, application_id, schema version), record ids (time-ordered
+ * and increasing, with the right supersedes for later versions, kept
  * when the caller gives one), unchanged content, retries of refused
  * records, the pending listing, acknowledgements and their finality,
  * counts, the failure list, refusing foreign or newer files untouched,
@@ -107,13 +107,14 @@ static enum rs_outbox_added add_ok(struct rs_outbox *ob, Rs__Record *r, const ch
     return what;
 }
 
-static void name_id(const char *nkey, char out[RS_UUID_LEN + 1])
+/* A new row's id is time-ordered (version 7) and sorts after every id the
+ * outbox made before it; *last becomes id. */
+static void expect_next_id(const char *id, char last[RS_UUID_LEN + 1])
 {
-    char name[RS_OUTBOX_NKEY_MAX + 16];
-    int n = snprintf(name, sizeof name, "resettle/v1/%s", nkey);
-
-    assert_true(n > 0 && (size_t)n < sizeof name);
-    rs_uuid_from_name(name, (size_t)n, out);
+    assert_true(rs_uuid_valid(id));
+    assert_int_equal(id[14], '7');
+    assert_true(strcmp(last, id) < 0);
+    memcpy(last, id, RS_UUID_LEN + 1);
 }
 
 /* One integer from a query on a second connection to the same file. */
@@ -291,7 +292,7 @@ static void test_create_reopen(void **state)
     assert_int_equal(rs_outbox_close(NULL), RS_OK);
 }
 
-static void test_new_gets_name_based_id(void **state)
+static void test_new_gets_time_ordered_id(void **state)
 {
     struct fx *f = *state;
     char nkey[RS_OUTBOX_NKEY_MAX];
@@ -314,8 +315,8 @@ static void test_new_gets_name_based_id(void **state)
     assert_int_equal(rs_outbox_nkey(&r, nkey, sizeof nkey), RS_OK);
     assert_string_equal(nkey, PROJECT_NKEY);
     assert_int_equal(add_ok(f->ob, &r, "projects.csv:2"), RS_OUTBOX_NEW);
-    name_id(PROJECT_NKEY, want);
-    assert_string_equal(r.id, want);
+    want[0] = '\0';
+    expect_next_id(r.id, want);
     assert_null(r.supersedes);
 
     /* The row: nkey, type, source, state, hash of the content without id. */
@@ -369,16 +370,14 @@ static void test_new_gets_name_based_id(void **state)
     assert_int_equal(rs_outbox_nkey(&rr, nkey, sizeof nkey), RS_OK);
     assert_string_equal(nkey, text);
     assert_int_equal(add_ok(f->ob, &rr, "relief.csv:2"), RS_OUTBOX_NEW);
-    name_id(text, want);
-    assert_string_equal(rr.id, want);
+    expect_next_id(rr.id, want);
     clear_ids(&rr);
 
     /* Another year is another key. */
     make_project(&r, &p, "P-2023-001", 158930000);
     r.year = 2024;
     assert_int_equal(add_ok(f->ob, &r, NULL), RS_OUTBOX_NEW);
-    name_id("430602001|2024|project|project:P-2023-001", want);
-    assert_string_equal(r.id, want);
+    expect_next_id(r.id, want);
     clear_ids(&r);
     assert_int_equal(row_count(f->path), 3);
 }
@@ -433,9 +432,8 @@ static void test_changed_content_supersedes(void **state)
     /* v2: changed amount -> random id, supersedes v1 (pending). */
     make_project(&r, &p, "P-2023-001", 160000000);
     assert_int_equal(add_ok(f->ob, &r, "a.csv:2"), RS_OUTBOX_NEW_VERSION);
-    name_id(PROJECT_NKEY, name_based);
-    assert_string_not_equal(r.id, v1);
-    assert_string_not_equal(r.id, name_based);
+    memcpy(name_based, v1, sizeof name_based);
+    expect_next_id(r.id, name_based);
     assert_non_null(r.supersedes);
     assert_string_equal(r.supersedes, v1);
     memcpy(v2, r.id, sizeof v2);
@@ -475,8 +473,7 @@ static void test_changed_content_supersedes(void **state)
     make_project(&r, &p, "P-2023-002", 158930000);
     assert_int_equal(add_ok(f->ob, &r, "a.csv:3"), RS_OUTBOX_NEW);
     assert_null(r.supersedes);
-    name_id("430602001|2023|project|project:P-2023-002", name_based);
-    assert_string_equal(r.id, name_based);
+    expect_next_id(r.id, name_based);
     clear_ids(&r);
 }
 
@@ -790,7 +787,6 @@ static void test_caller_record_id_kept(void **state)
     const char *given = "1b4e28ba-2fa1-4d2c-883f-0cc3b4f1a7e1";
     const char *older = "9a0c8f6e-5d1b-4b7a-8e3c-2f4d6a8b0c1e";
     char text[128];
-    char name_based[RS_UUID_LEN + 1];
     Rs__Record r;
     Rs__Project p;
     enum rs_outbox_added what = RS_OUTBOX_NEW;
@@ -833,8 +829,7 @@ static void test_caller_record_id_kept(void **state)
     /* Without a caller id, the key's later versions derive from the rows. */
     make_project(&r, &p, "P-2023-001", 4000);
     assert_int_equal(add_ok(f->ob, &r, NULL), RS_OUTBOX_NEW_VERSION);
-    name_id(PROJECT_NKEY, name_based);
-    assert_string_not_equal(r.id, name_based);
+    assert_int_equal(r.id[14], '7');
     assert_string_equal(r.supersedes, "2c5e7a9b-1d3f-4e6a-8b0c-3d5f7a9b1c2e");
     clear_ids(&r);
 
@@ -979,6 +974,7 @@ static void test_begin_rollback_commit(void **state)
     assert_int_equal(rs_outbox_begin(f->ob), RS_EINVAL);
     make_project(&r, &p, "P-2023-001", 1000);
     assert_int_equal(add_ok(f->ob, &r, "a.csv:2"), RS_OUTBOX_NEW);
+    memcpy(want, r.id, sizeof want);
     clear_ids(&r);
     make_relief(&rr, &rl, "HH0012", 200000);
     assert_int_equal(add_ok(f->ob, &rr, "a.csv:3"), RS_OUTBOX_NEW);
@@ -995,11 +991,10 @@ static void test_begin_rollback_commit(void **state)
     assert_int_equal(rs_outbox_rollback(f->ob), RS_OK);
     assert_int_equal(rs_outbox_commit(f->ob), RS_EINVAL);
 
-    /* After the rollback the same record is new again, with the same id. */
+    /* After the rollback the same record is new again, with a new id. */
     assert_int_equal(rs_outbox_begin(f->ob), RS_OK);
     assert_int_equal(add_ok(f->ob, &r, "a.csv:2"), RS_OUTBOX_NEW);
-    name_id(PROJECT_NKEY, want);
-    assert_string_equal(r.id, want);
+    expect_next_id(r.id, want);
     clear_ids(&r);
     assert_int_equal(rs_outbox_commit(f->ob), RS_OK);
     assert_int_equal(row_count(f->path), 1);
@@ -1141,7 +1136,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_new_gets_name_based_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_gets_time_ordered_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_content_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_content_supersedes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_order_and_after_seq, setup, teardown),

@@ -132,6 +132,47 @@ static void test_uuid(void **state)
     assert_false(rs_uuid_valid("0123456789abcdef0123456789abcdef0123"));
 }
 
+/* Time-ordered ids: the layout of RFC 9562, and strictly increasing from
+ * one clock however the wall clock moves. */
+static void test_uuid_v7(void **state)
+{
+    struct rs_uuid_clock clk = {0};
+    char prev[RS_UUID_LEN + 1], id[RS_UUID_LEN + 1];
+    uint64_t t = 0x0123456789abULL;
+
+    (void)state;
+    assert_int_equal(rs_uuid_v7(&clk, t, prev), RS_OK);
+    assert_true(rs_uuid_valid(prev));
+    assert_memory_equal(prev, "01234567-89ab-7", 15);
+    assert_true(strchr("89ab", prev[19]) != NULL);
+    assert_true(clk.counter < 0x800);
+    /* 10,000 ids in one millisecond: the counter runs out and the time is
+     * carried past the last id's. */
+    for (int i = 0; i < 10000; i++) {
+        assert_int_equal(rs_uuid_v7(&clk, t, id), RS_OK);
+        assert_true(strcmp(prev, id) < 0);
+        assert_int_equal(id[14], '7');
+        memcpy(prev, id, sizeof id);
+    }
+    assert_true(clk.last_ms > t && clk.last_ms < t + 6);
+    /* The wall clock goes back an hour: ids still increase. */
+    assert_int_equal(rs_uuid_v7(&clk, t - 3600000, id), RS_OK);
+    assert_true(strcmp(prev, id) < 0);
+    memcpy(prev, id, sizeof id);
+    /* And forward: the id carries the new time. */
+    assert_int_equal(rs_uuid_v7(&clk, t + 1000, id), RS_OK);
+    assert_true(strcmp(prev, id) < 0);
+    assert_memory_equal(id, "01234567-8d93-7", 15);
+    /* Two clocks in the same millisecond give different ids. */
+    {
+        struct rs_uuid_clock c2 = {0};
+
+        assert_int_equal(rs_uuid_v7(&c2, t + 1000, prev), RS_OK);
+        assert_string_not_equal(prev, id);
+    }
+    assert_true(rs_now_unix_ms() / 1000 - (uint64_t)rs_now_unix() <= 1);
+}
+
 static void test_utf8(void **state)
 {
     (void)state;
@@ -149,7 +190,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates),      cmocka_unit_test(test_money_parse),
         cmocka_unit_test(test_money_render), cmocka_unit_test(test_milli),
-        cmocka_unit_test(test_uuid),       cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_uuid),       cmocka_unit_test(test_uuid_v7),
+        cmocka_unit_test(test_utf8),
     };
 
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);

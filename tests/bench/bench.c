@@ -2,7 +2,7 @@
  * bench.c - throughput, latency and memory benchmark of a real resettled.
  *
  *   bench [--scenario a|b|c|d|e|all] [--records N] [--seconds S] [--window W]
- *         [--idle N] [--ordered-ids] [--tls] [--dir DIR] [--perf PREFIX]
+ *         [--idle N] [--ids v7|v8] [--tls] [--dir DIR] [--perf PREFIX]
  *         [--perf-dwarf] [--server PATH] [--keep]
  *
  * For each scenario it starts the built resettled (RS_SERVER_BIN) on a fresh
@@ -21,7 +21,8 @@
  * Load generator: one thread with a blocking socket per connection.  Each
  * connection packs its SubmitBatch once, before timing starts; per batch it
  * only rewrites the record ids in place (ids stay unique: a global counter,
- * scrambled by a bijective mix unless --ordered-ids) and builds a frame
+ * shaped as time-ordered v7 ids, or scrambled by a bijective mix with
+ * --ids v8) and builds a frame
  * header of a few bytes, then sends header and batch with one sendmsg().
  * Acks are checked with a small protobuf walker (every record must be
  * ACK_STORED and the request ids must come back in order) instead of a full
@@ -94,7 +95,7 @@ struct opts {
     double seconds;             /* cap on each timed ingest phase */
     uint32_t window_a;
     uint32_t idle;
-    bool ordered_ids;
+    bool random_ids;                 /* --ids v8 */
     bool keep;
     bool perf_dwarf;            /* --call-graph dwarf instead of frame pointers */
     bool tls;                   /* serve with a throwaway certificate, talk TLS */
@@ -237,27 +238,42 @@ static void put_hex(uint8_t *dst, uint64_t v, int digits)
     }
 }
 
+static uint64_t g_id_base_ms;        /* the v7 ids' time of record 0 */
+
 /*
- * Writes the 36-byte id of record number g (no NUL).  The first 64 bits of
- * the id are mix64(g) (or g itself for --ordered-ids), spread over the
- * fields 8-4-_3-_1 around the fixed version '8' and variant; so ids are
- * unique, shaped like the reference client's name-based UUIDs, and land at
- * random places in the server's unique index unless ordered.
+ * Writes the 36-byte id of record number g (no NUL).  By default the id is
+ * shaped like the reference client's (rs_uuid_v7): version 7, a 48-bit time
+ * of g_id_base_ms + g / 4096 ms and a 12-bit counter g % 4096, then 62 bits
+ * of mix64(g); ids grow in the order the records were made, as an outbox's
+ * do.  With --ids v8 the first 64 bits are mix64(g) around a version '8':
+ * shaped like the name-based ids clients made before version-7 ids, they
+ * land at random places in the server's unique index.
  */
-static void write_id(uint8_t *dst, uint64_t g, bool ordered)
+static void write_id(uint8_t *dst, uint64_t g, bool random)
 {
-    uint64_t a = ordered ? g : mix64(g);
     uint64_t b = mix64(g ^ 0x5bd1e9955bd1e995ULL);
 
-    put_hex(dst, a >> 32, 8);                 /* 32 bits */
+    if (random) {
+        uint64_t a = mix64(g);
+
+        put_hex(dst, a >> 32, 8);                 /* 32 bits */
+        put_hex(dst + 9, (a >> 16) & 0xffff, 4);  /* 16 bits */
+        dst[14] = '8';
+        put_hex(dst + 15, (a >> 4) & 0xfff, 3);   /* 12 bits */
+        put_hex(dst + 20, a & 0xf, 1);            /* the last 4 bits of a */
+    } else {
+        uint64_t ms = (g_id_base_ms + (g >> 12)) & 0xffffffffffffULL;
+
+        put_hex(dst, ms >> 16, 8);
+        put_hex(dst + 9, ms & 0xffff, 4);
+        dst[14] = '7';
+        put_hex(dst + 15, g & 0xfff, 3);
+        put_hex(dst + 20, (b >> 60) & 0xf, 1);
+    }
     dst[8] = '-';
-    put_hex(dst + 9, (a >> 16) & 0xffff, 4);  /* 16 bits */
     dst[13] = '-';
-    dst[14] = '8';
-    put_hex(dst + 15, (a >> 4) & 0xfff, 3);   /* 12 bits */
     dst[18] = '-';
     dst[19] = (uint8_t)"89ab"[b & 3];
-    put_hex(dst + 20, a & 0xf, 1);            /* the last 4 bits of a */
     put_hex(dst + 21, (b >> 2) & 0xff, 2);
     dst[23] = '-';
     put_hex(dst + 24, b >> 16, 12);
@@ -387,10 +403,10 @@ out:
 }
 
 /* Gives the records of t the ids g0 .. g0 + n - 1, and the batch an id from g0. */
-static void tmpl_patch(struct tmpl *t, uint64_t g0, bool ordered)
+static void tmpl_patch(struct tmpl *t, uint64_t g0, bool random)
 {
     for (size_t i = 0; i < t->n; i++)
-        write_id(t->buf + t->id_off[i], g0 + i, ordered);
+        write_id(t->buf + t->id_off[i], g0 + i, random);
     write_id(t->buf + t->batch_off, g0 ^ 0x8000000000000000ULL, false);
 }
 
@@ -1211,7 +1227,7 @@ struct load {
     uint32_t conns, batch, window, year;
     uint64_t quota;                     /* records per connection */
     uint64_t id_base;                   /* first record number of this load */
-    bool ordered;
+    bool random_ids;
     double t0, deadline;
     atomic_uint_least64_t next_id;
     pthread_mutex_t gate_mu;            /* workers wait here until t0 is set */
@@ -1273,7 +1289,7 @@ static void *worker_main(void *arg)
             uint64_t g = atomic_fetch_add(&ld->next_id, (uint_least64_t)w->t.n);
             struct iovec iov[2];
 
-            tmpl_patch(&w->t, g, ld->ordered);
+            tmpl_patch(&w->t, g, ld->random_ids);
             iov[0].iov_base = hdr;
             iov[0].iov_len = frame_header(hdr, ++next_rid, w->t.len);
             iov[1].iov_base = w->t.buf;
@@ -1518,7 +1534,7 @@ static rs_status inmem_rate(uint64_t rows, const char *office, double *rate, cha
         size_t n = rows - g < INMEM_CHUNK ? (size_t)(rows - g) : INMEM_CHUNK;
         double t0;
 
-        tmpl_patch(&t, g, g_opt.ordered_ids);
+        tmpl_patch(&t, g, g_opt.random_ids);
         for (size_t i = 0; i < n; i++) {
             memcpy(ids[i], t.buf + t.id_off[i], RS_UUID_LEN);
             ids[i][RS_UUID_LEN] = '\0';
@@ -1566,7 +1582,7 @@ out:
 static void print_load(const char *label, const struct load *ld, const struct load_result *r)
 {
     printf("  %s: %u conns x window %u x %u records/batch, ids %s\n", label, ld->conns,
-           ld->window, ld->batch, ld->ordered ? "ordered" : "random (v8-shaped)");
+           ld->window, ld->batch, ld->random_ids ? "random (v8-shaped)" : "time-ordered (v7)");
     if (!r->ok)
         printf("  ERROR: %s\n", r->err);
     printf("  acked records       %" PRIu64 " in %.2f s\n", r->acked, r->elapsed);
@@ -1620,7 +1636,7 @@ static rs_status scen_ingest(char which)
 
     memset(&ld, 0, sizeof(ld));
     ld.year = BENCH_YEAR;
-    ld.ordered = g_opt.ordered_ids;
+    ld.random_ids = g_opt.random_ids;
     switch (which) {
     case 'a':
         ld.conns = 16;
@@ -2063,7 +2079,7 @@ static rs_status load_year(struct server *s, uint32_t year, uint64_t total, uint
     ld.batch = 1000;
     ld.window = 2;
     ld.year = year;
-    ld.ordered = g_opt.ordered_ids;
+    ld.random_ids = g_opt.random_ids;
     ld.id_base = id_base;
     rc = run_load(s, &ld, total, LOAD_CAP_S, r);
     print_load(year == BENCH_YEAR ? "load (main year)" : "load (small year)", &ld, r);
@@ -2174,14 +2190,15 @@ out:
 
 static const char usage[] =
     "usage: bench [--scenario a|b|c|d|e|all] [--records N] [--seconds S]\n"
-    "             [--window W] [--idle N] [--ordered-ids] [--dir DIR] [--perf PREFIX] [--keep]\n"
+    "             [--window W] [--idle N] [--ids v7|v8] [--dir DIR] [--perf PREFIX] [--keep]\n"
     "             [--perf-dwarf] [--tls] [--server PATH]\n"
     "  --records N    records per ingest scenario (a, b, c) and in the report year of e"
     " (default 1000000)\n"
     "  --seconds S    cap on each timed ingest phase of a, b, c (default 15)\n"
     "  --window W     batches in flight per connection in a (default 2, protocol max 4)\n"
     "  --idle N       idle connections in d (default 10000)\n"
-    "  --ordered-ids  ids that grow with the counter instead of scattered ones\n"
+    "  --ids v7|v8    time-ordered ids as the client makes them (default), or\n"
+    "                 random name-based-looking ones that scatter over the index\n"
     "  --dir DIR      where the temporary databases go (default /tmp)\n"
     "  --perf PREFIX  run `perf record -g` on the server: PREFIX-<scenario>.data\n"
     "  --perf-dwarf   with --perf: --call-graph dwarf (the server has no frame pointers)\n"
@@ -2205,8 +2222,10 @@ static rs_status parse_args(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (strcmp(a, "--ordered-ids") == 0) {
-            g_opt.ordered_ids = true;
+        if (strcmp(a, "--ids") == 0 && val &&
+            (strcmp(val, "v7") == 0 || strcmp(val, "v8") == 0)) {
+            g_opt.random_ids = strcmp(val, "v8") == 0;
+            i++;
         } else if (strcmp(a, "--tls") == 0) {
             g_opt.tls = true;
         } else if (strcmp(a, "--perf-dwarf") == 0) {
@@ -2337,7 +2356,8 @@ int main(int argc, char **argv)
     printf("scenario %s, --records %" PRIu64 ", --seconds %.1f, --window %u, --idle %u, "
            "ids %s\n",
            g_opt.scenario, g_opt.records, g_opt.seconds, g_opt.window_a, g_opt.idle,
-           g_opt.ordered_ids ? "ordered" : "random");
+           g_opt.random_ids ? "random (v8)" : "time-ordered (v7)");
+    g_id_base_ms = rs_now_unix_ms();
     raise_nofile();
     if (g_opt.tls) {
         g_tls = SSL_CTX_new(TLS_client_method());
