@@ -36,7 +36,7 @@ static const char usage[] =
     "usage: resettled serve --db FILE --listen HOST:PORT --tls-cert FILE --tls-key FILE\n"
     "                       [--framework-dir DIR] [--max-frame BYTES] [--max-batch N]\n"
     "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
-    "                       [--log-level debug|info|warn|error]\n"
+    "                       [--log-level debug|info|warn|error] [--sync deferred|commit]\n"
     "       resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]\n"
     "                       (no TLS: loopback addresses only)\n"
     "       resettled office add --db FILE --code CODE --name NAME --role township|central\n"
@@ -106,6 +106,7 @@ static int cmd_serve(int argc, char **argv)
         {"plaintext", no_argument, NULL, 'P'},
         {"auth-fail-limit", required_argument, NULL, 'A'},
         {"auth-fail-window", required_argument, NULL, 'W'},
+        {"sync", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     struct rs_server_config cfg;
@@ -165,6 +166,14 @@ static int cmd_serve(int argc, char **argv)
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 86400)
                 return usage_error("--auth-fail-window must be 1..86400 seconds");
             cfg.auth_fail_window_ms = v * 1000;
+            break;
+        case 'S':
+            if (strcmp(optarg, "deferred") == 0)
+                cfg.sync_in_commit = false;
+            else if (strcmp(optarg, "commit") == 0)
+                cfg.sync_in_commit = true;
+            else
+                return usage_error("--sync must be deferred or commit");
             break;
         default:
             return usage_error(NULL);

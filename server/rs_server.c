@@ -10,6 +10,18 @@
  * (read-only reports), so a long report never delays a handshake or an
  * acknowledgement.
  *
+ * Group commit and sync: batches from every connection gather in `pending`
+ * while the writer runs; kick_writer commits them all in one transaction.
+ * By default (deferred sync, rs_store.h) a group of OVERLAP_MIN_RECORDS or
+ * more commits without fsync and its batches wait in `unsynced` while a
+ * sync job fdatasyncs the WAL on another pool thread and the writer already
+ * commits the next group; a smaller group syncs inside its COMMIT, where a
+ * separate job would cost more than it overlaps.  Either way a batch is
+ * acknowledged only once a sync that started after its COMMIT has returned
+ * (finish_unsynced), in commit order; a failed sync answers its batches
+ * ERR_STORAGE, and a resend is then answered duplicate.  With
+ * cfg.sync_in_commit every COMMIT syncs (synchronous=FULL).
+ *
  * Connection lifetime: a struct rs_conn is freed when its two handles (tcp,
  * timer) have closed and no job or pending batch refers to it; jobs that
  * finish after the connection closed simply drop their reply.
@@ -58,6 +70,8 @@
 #define MAX_TOKEN_BYTES 128
 #define MAX_CODE_BYTES 12
 #define TLS_READ_CHUNK 65536        /* ciphertext offered to one socket read */
+#define OVERLAP_MIN_RECORDS 64      /* from this size a commit leaves its fsync to the
+                                     * sync queue and the writer goes on */
 
 enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
 
@@ -111,6 +125,7 @@ struct rs_batch {
     char peer[64];
     uint64_t receipt_seq;       /* the batch's audit row, once committed */
     uint8_t receipt_hash[RS_SHA256_LEN];
+    uint64_t commit_no;         /* the group commit that stored it */
     size_t n;                   /* records in the batch */
     Rs__RecordAck *acks;        /* n acks, in batch order */
     Rs__RecordAck **ack_ptrs;
@@ -120,6 +135,7 @@ struct rs_batch {
     uint8_t *bodies;            /* packed records, one block */
 };
 
+/* A group commit: one transaction on the writer store. */
 struct commit_job {
     struct rs_dbq_job job;
     struct rs_server *srv;
@@ -128,6 +144,17 @@ struct commit_job {
     size_t n;
     struct rs_store_batch *audit;   /* one per batch, in list order */
     size_t naudit;
+    bool sync_inline;               /* deferred mode: sync inside this COMMIT anyway */
+    rs_status rc;
+    char err[256];
+};
+
+/* An fdatasync of the WAL that makes committed batches durable before their
+ * acks go out (deferred sync, rs_store.h). */
+struct sync_job {
+    struct rs_dbq_job job;
+    struct rs_server *srv;
+    uint64_t upto;              /* the last commit before this sync started */
     rs_status rc;
     char err[256];
 };
@@ -176,7 +203,9 @@ struct rs_server {
     uv_timer_t drain_timer;
     struct rs_server_config cfg;
     struct rs_store *wstore, *astore, *rstore;
+    struct rs_store_wal *wal;   /* the sync jobs'; NULL with cfg.sync_in_commit */
     struct rs_dbq wq, aq, rq;
+    struct rs_dbq sq;           /* WAL syncs, one at a time; no store */
     struct rs_conn *conns;
     uint32_t nconns;
     uint64_t next_id;
@@ -187,7 +216,12 @@ struct rs_server {
     uint8_t tls_buf[TLS_READ_CHUNK];    /* shared: alloc and read come in pairs */
     struct rs_batch *pending, *pending_tail;
     size_t pending_records;
+    struct rs_batch *unsynced, *unsynced_tail;  /* committed, waiting for a sync */
+    uint64_t commit_no;         /* group commits done */
     bool committing;
+    bool syncing;
+    bool sync_failed;           /* sticky: nothing more is committed or acked */
+    char sync_err[256];
     bool stopping;
     bool finished;
     int signals;
@@ -1157,8 +1191,119 @@ static void commit_work(struct rs_dbq_job *job, struct rs_store *store)
 {
     struct commit_job *cj = (struct commit_job *)job;
 
-    cj->rc = rs_store_put_batches(store, cj->recs, cj->n, cj->audit, cj->naudit, cj->err,
-                                  sizeof(cj->err));
+    cj->rc = rs_store_sync_next(store, cj->sync_inline);
+    if (cj->rc == RS_OK)
+        cj->rc = rs_store_put_batches(store, cj->recs, cj->n, cj->audit, cj->naudit, cj->err,
+                                      sizeof(cj->err));
+    else
+        snprintf(cj->err, sizeof(cj->err), "%s", rs_store_errmsg(store));
+}
+
+/* Answers a batch whose commit (and sync) is over and lets its connection
+ * go on.  rc != RS_OK: nothing of it may be called stored; committed says
+ * whether the failure came after the commit (a failed sync). */
+static void batch_finish(struct rs_batch *b, rs_status rc, bool committed, const char *why)
+{
+    struct rs_conn *c = b->conn;
+
+    if (!c->closing) {
+        if (rc == RS_OK) {
+            send_batch_ack(b);
+        } else {
+            char msg[400];
+
+            snprintf(msg, sizeof(msg), "%s: %s",
+                     committed ? "the batch was written but not confirmed on disk; send it again"
+                               : "nothing from this batch was stored",
+                     why);
+            send_error(c, b->has_request_id ? &b->request_id : NULL,
+                       rc == RS_ECLOSED ? RS_ECLOSED : RS_ESTORAGE, msg, false);
+        }
+    }
+    c->in_flight--;
+    conn_update_reading(c);
+    conn_pump(c);
+    conn_unref(c);
+    batch_free(b);
+}
+
+/* Answers every unsynced batch of commits up to `upto`, in commit order.
+ * After a failed sync no batch is acknowledged any more. */
+static void finish_unsynced(struct rs_server *srv, uint64_t upto, rs_status rc, const char *why)
+{
+    if (srv->sync_failed) {
+        rc = RS_EIO;
+        why = srv->sync_err;
+    }
+    while (srv->unsynced && srv->unsynced->commit_no <= upto) {
+        struct rs_batch *b = srv->unsynced;
+
+        srv->unsynced = b->next;
+        if (!srv->unsynced)
+            srv->unsynced_tail = NULL;
+        batch_finish(b, rc, true, why);
+    }
+}
+
+static void sync_work(struct rs_dbq_job *job, struct rs_store *store)
+{
+    struct sync_job *sj = (struct sync_job *)job;
+
+    (void)store;
+    sj->rc = rs_store_wal_sync(sj->srv->wal, sj->err, sizeof(sj->err));
+}
+
+static void kick_sync(struct rs_server *srv);
+static void begin_shutdown(struct rs_server *srv);
+
+static void sync_done(struct rs_dbq_job *job, bool canceled)
+{
+    struct sync_job *sj = (struct sync_job *)job;
+    struct rs_server *srv = sj->srv;
+
+    if (canceled) {
+        sj->rc = RS_EIO;
+        snprintf(sj->err, sizeof(sj->err), "the sync was canceled");
+    }
+    if (sj->rc != RS_OK && !srv->sync_failed) {
+        /* After a failed fsync the kernel may have dropped written pages
+         * and a later fsync may still succeed (it reports an error once),
+         * while WAL recovery stops at the first missing frame: no later
+         * commit could be called durable either.  Stop: a restart recovers
+         * what is really on disk, and the clients resend the rest. */
+        srv->sync_failed = true;
+        snprintf(srv->sync_err, sizeof(srv->sync_err), "%s", sj->err);
+        RS_ERROR("WAL sync failed: %s; acknowledging nothing more and stopping", sj->err);
+        finish_unsynced(srv, UINT64_MAX, RS_EIO, sj->err);
+        if (!srv->stopping)
+            begin_shutdown(srv);
+    }
+    finish_unsynced(srv, sj->upto, sj->rc, sj->err);
+    free(sj);
+    srv->syncing = false;
+    kick_sync(srv);
+    kick_writer(srv);
+    maybe_finish(srv);
+}
+
+/* Starts a sync covering every committed batch not yet synced, if none runs. */
+static void kick_sync(struct rs_server *srv)
+{
+    struct sync_job *sj;
+
+    if (srv->syncing || !srv->unsynced)
+        return;
+    sj = calloc(1, sizeof(*sj));
+    if (!sj) {
+        RS_ERROR("out of memory starting a WAL sync; retrying after the next commit");
+        return;
+    }
+    sj->job.work = sync_work;
+    sj->job.done = sync_done;
+    sj->srv = srv;
+    sj->upto = srv->commit_no;
+    srv->syncing = true;
+    rs_dbq_push(&srv->sq, &sj->job);
 }
 
 static void commit_done(struct rs_dbq_job *job, bool canceled)
@@ -1174,6 +1319,7 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
     }
     if (cj->rc == RS_OK) {
         srv->commits++;
+        srv->commit_no++;
         srv->committed_records += cj->n;
     } else {
         RS_ERROR("group commit of %zu records failed: %s: %s", cj->n, rs_status_str(cj->rc),
@@ -1181,34 +1327,35 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
     }
     while (b) {
         struct rs_batch *next = b->next;
-        struct rs_conn *c = b->conn;
+        size_t nstore = b->nstore;
 
-        if (cj->rc == RS_OK) {
+        if (cj->rc != RS_OK) {
+            batch_finish(b, cj->rc, false, cj->err);
+        } else {
             memcpy(b->store, cj->recs + off, b->nstore * sizeof(*b->store));
             b->receipt_seq = cj->audit[k].audit_seq;
             memcpy(b->receipt_hash, cj->audit[k].audit_hash, sizeof(b->receipt_hash));
-            if (!c->closing)
-                send_batch_ack(b);
-        } else if (!c->closing) {
-            char msg[400];
-
-            snprintf(msg, sizeof(msg), "nothing from this batch was stored: %s", cj->err);
-            send_error(c, b->has_request_id ? &b->request_id : NULL,
-                       cj->rc == RS_ECLOSED ? RS_ECLOSED : RS_ESTORAGE, msg, false);
+            b->commit_no = srv->commit_no;
+            b->next = NULL;
+            if (srv->unsynced_tail)
+                srv->unsynced_tail->next = b;
+            else
+                srv->unsynced = b;
+            srv->unsynced_tail = b;
         }
-        off += b->nstore;
+        off += nstore;
         k++;
-        c->in_flight--;
-        conn_update_reading(c);
-        conn_pump(c);
-        conn_unref(c);
-        batch_free(b);
         b = next;
     }
+    /* With the sync inside COMMIT, or an inline sync after it, this commit
+     * and every one before it are on disk. */
+    if (cj->rc == RS_OK && (!srv->wal || cj->sync_inline))
+        finish_unsynced(srv, srv->commit_no, RS_OK, "");
     free(cj->recs);
     free(cj->audit);
     free(cj);
     srv->committing = false;
+    kick_sync(srv);
     kick_writer(srv);
     maybe_finish(srv);
 }
@@ -1222,6 +1369,16 @@ static void kick_writer(struct rs_server *srv)
 
     if (srv->committing || !srv->pending)
         return;
+    if (srv->sync_failed) {
+        while (srv->pending) {
+            b = srv->pending;
+            srv->pending = b->next;
+            srv->pending_records -= b->nstore;
+            batch_finish(b, RS_EIO, false, srv->sync_err);
+        }
+        srv->pending_tail = NULL;
+        return;
+    }
     /* Take whole batches up to the cap, always at least one. */
     for (b = srv->pending; b; b = b->next) {
         if (last && n + b->nstore > srv->cfg.max_commit_records)
@@ -1254,6 +1411,9 @@ static void kick_writer(struct rs_server *srv)
         srv->pending_tail = NULL;
     last->next = NULL;
     cj->naudit = nb;
+    /* A small group syncs on the writer thread (one handoff fewer); a big
+     * one leaves its sync to the sync queue and the writer goes on. */
+    cj->sync_inline = srv->wal && n < OVERLAP_MIN_RECORDS;
     for (b = cj->batches; b; b = b->next) {
         struct rs_store_batch *sb = &cj->audit[k++];
 
@@ -1708,8 +1868,9 @@ static void on_quiet_close(uv_handle_t *h)
 
 static void maybe_finish(struct rs_server *srv)
 {
-    if (!srv->stopping || srv->finished || srv->nconns > 0 || srv->pending ||
-        rs_dbq_busy(&srv->wq) || rs_dbq_busy(&srv->aq) || rs_dbq_busy(&srv->rq))
+    if (!srv->stopping || srv->finished || srv->nconns > 0 || srv->pending || srv->unsynced ||
+        rs_dbq_busy(&srv->wq) || rs_dbq_busy(&srv->sq) || rs_dbq_busy(&srv->aq) ||
+        rs_dbq_busy(&srv->rq))
         return;
     srv->finished = true;
     uv_close((uv_handle_t *)&srv->sigint, on_quiet_close);
@@ -1906,6 +2067,13 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rc = rs_store_open(cfg->db_path, RS_STORE_READONLY, &srv->rstore, err, errlen);
     if (rc)
         goto out;
+    if (!cfg->sync_in_commit) {
+        rc = rs_store_defer_sync(srv->wstore, err, errlen);
+        if (rc == RS_OK)
+            rc = rs_store_wal_open(cfg->db_path, &srv->wal, err, errlen);
+        if (rc)
+            goto out;
+    }
     if (uv_loop_init(&srv->loop) != 0) {
         snprintf(err, errlen, "cannot initialise the event loop");
         rc = RS_EIO;
@@ -1914,8 +2082,9 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rs_dbq_init(&srv->wq, &srv->loop, srv->wstore);
     rs_dbq_init(&srv->aq, &srv->loop, srv->astore);
     rs_dbq_init(&srv->rq, &srv->loop, srv->rstore);
-    srv->wq.data = srv->aq.data = srv->rq.data = srv;
-    srv->wq.idle_cb = srv->aq.idle_cb = srv->rq.idle_cb = on_dbq_idle;
+    rs_dbq_init(&srv->sq, &srv->loop, NULL);
+    srv->wq.data = srv->aq.data = srv->rq.data = srv->sq.data = srv;
+    srv->wq.idle_cb = srv->aq.idle_cb = srv->rq.idle_cb = srv->sq.idle_cb = on_dbq_idle;
     uv_signal_init(&srv->loop, &srv->sigint);
     uv_signal_init(&srv->loop, &srv->sigterm);
     uv_timer_init(&srv->loop, &srv->drain_timer);
@@ -1936,7 +2105,12 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
         snprintf(err, errlen, "event loop still had open handles at exit");
         rc = RS_EINTERNAL;
     }
+    if (srv->sync_failed && rc == RS_OK) {
+        snprintf(err, errlen, "stopped after the WAL could not be synced: %s", srv->sync_err);
+        rc = RS_EIO;
+    }
 out:
+    rs_store_wal_close(srv->wal);
     if (rs_store_close(srv->rstore) != RS_OK && rc == RS_OK) {
         snprintf(err, errlen, "database did not close cleanly");
         rc = RS_EIO;

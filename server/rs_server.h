@@ -48,6 +48,9 @@ struct rs_server_config {
     bool plaintext;                 /* no TLS: refused unless host is a loopback address */
     uint32_t auth_fail_limit;       /* failed handshakes per address per window; 0: no limit */
     uint32_t auth_fail_window_ms;   /* the window; further Hellos get ERR_RATE_LIMITED */
+    bool sync_in_commit;            /* fsync inside COMMIT (synchronous=FULL) instead of
+                                     * overlapping it with the next commit; acks wait for
+                                     * the fsync either way */
 };
 
 /* Fills c with the documented defaults (see proto/README.md, "Caps"). */

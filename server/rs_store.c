@@ -17,11 +17,13 @@
 #include "rs_store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -154,6 +156,16 @@ static const char *const stmt_sql[ST_N] = {
 struct rs_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_N];
+    bool deferred;               /* rs_store_defer_sync: NORMAL unless asked */
+    bool sync_full;              /* the connection's synchronous is FULL */
+    EVP_MD *sha256;              /* fetched once, on first use */
+    EVP_MD_CTX *md;              /* reused for every audit hash */
+    /* The audit chain's last row as this transaction left it; only valid
+     * inside the write transaction that appended it (another connection
+     * may append between two transactions). */
+    bool head_valid;
+    int64_t head_seq;
+    uint8_t head_hash[RS_SHA256_LEN];
     char errmsg[256];
     char actor[RS_AUDIT_PEER_MAX + 1];  /* peer of office-change audit rows */
 };
@@ -513,6 +525,7 @@ rs_status rs_store_open(const char *path, enum rs_store_mode mode, struct rs_sto
         return RS_ENOMEM;
     }
     snprintf(s->actor, sizeof(s->actor), "local");
+    s->sync_full = true;         /* set_pragmas */
     rc = open_db(path,
                  mode == RS_STORE_READONLY ? SQLITE_OPEN_READONLY
                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -565,6 +578,8 @@ rs_status rs_store_close(struct rs_store *s)
         return RS_OK;
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(s->stmt[i]);
+    EVP_MD_CTX_free(s->md);
+    EVP_MD_free(s->sha256);
     if (s->db && sqlite3_close(s->db) != SQLITE_OK) {
         rv = RS_EIO;
         /* Let SQLite free the connection once whatever still holds it goes. */
@@ -648,21 +663,41 @@ static void digest_field(EVP_MD_CTX *md, const void *p, size_t n)
         EVP_DigestUpdate(md, p, n);
 }
 
+/* The store's digest context, reset for a new SHA-256; NULL if OpenSSL
+ * cannot give one.  Fetching the digest and allocating the context once per
+ * store saves both on every audit row (OpenSSL 3 looks up EVP_sha256() on
+ * each init). */
+static EVP_MD_CTX *digest_begin(struct rs_store *s)
+{
+    if (!s->sha256)
+        s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!s->md)
+        s->md = EVP_MD_CTX_new();
+    if (!s->sha256 || !s->md || !EVP_DigestInit_ex2(s->md, s->sha256, NULL))
+        return NULL;
+    return s->md;
+}
+
+/* BEGIN IMMEDIATE; the cached chain head is not trusted past it. */
+static rs_status begin_tx(struct rs_store *s)
+{
+    s->head_valid = false;
+    return run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+}
+
 /* The chain hash of one row: SHA-256(prev || canonical bytes), see rs_store.h. */
-static rs_status audit_row_hash(const uint8_t prev[RS_SHA256_LEN], int64_t seq, int64_t time,
+static rs_status audit_row_hash(struct rs_store *s, const uint8_t prev[RS_SHA256_LEN],
+                                int64_t seq, int64_t time,
                                 const char *kind, size_t kind_len, const char *office,
                                 size_t office_len, const char *peer, size_t peer_len,
                                 const char *detail, size_t detail_len,
                                 uint8_t out[RS_SHA256_LEN])
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD_CTX *md = digest_begin(s);
     char num[24];
     unsigned int outlen = 0;
-    int ok, n;
+    int ok = md != NULL, n;
 
-    if (!md)
-        return RS_ENOMEM;
-    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     if (ok) {
         EVP_DigestUpdate(md, prev, RS_SHA256_LEN);
         n = snprintf(num, sizeof(num), "%lld", (long long)seq);
@@ -675,7 +710,6 @@ static rs_status audit_row_hash(const uint8_t prev[RS_SHA256_LEN], int64_t seq, 
         digest_field(md, detail, detail_len);
         ok = EVP_DigestFinal_ex(md, out, &outlen);
     }
-    EVP_MD_CTX_free(md);
     return ok && outlen == RS_SHA256_LEN ? RS_OK : RS_EINTERNAL;
 }
 
@@ -698,6 +732,11 @@ static rs_status audit_append_tx(struct rs_store *s, int64_t now, enum rs_audit_
     int rc;
 
     memset(prev, 0, sizeof(prev));
+    if (s->head_valid) {
+        seq = s->head_seq + 1;
+        memcpy(prev, s->head_hash, RS_SHA256_LEN);
+        goto have_prev;
+    }
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         int len = sqlite3_column_bytes(st, 1);
@@ -714,11 +753,11 @@ static rs_status audit_append_tx(struct rs_store *s, int64_t now, enum rs_audit_
     sqlite3_reset(st);
     if (rv)
         return rv;
-
+have_prev:
     clean_text(t.office, RS_AUDIT_OFFICE_MAX, office);
     clean_text(t.peer, RS_AUDIT_PEER_MAX, peer);
     clean_text(t.detail, RS_AUDIT_DETAIL_MAX, detail);
-    rv = audit_row_hash(prev, seq, now, kname, strlen(kname), t.office, strlen(t.office),
+    rv = audit_row_hash(s, prev, seq, now, kname, strlen(kname), t.office, strlen(t.office),
                         t.peer, strlen(t.peer), t.detail, strlen(t.detail), hash);
     if (rv) {
         snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash an audit row");
@@ -747,6 +786,9 @@ static rs_status audit_append_tx(struct rs_store *s, int64_t now, enum rs_audit_
     rv = run_done(s, ST_AUDIT_INSERT, "appending to the audit trail");
     if (rv)
         return rv;
+    s->head_valid = true;
+    s->head_seq = seq;
+    memcpy(s->head_hash, hash, RS_SHA256_LEN);
     if (seq_out)
         *seq_out = (uint64_t)seq;
     if (hash_out)
@@ -778,7 +820,7 @@ rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind, con
 
     if (!s || (unsigned)kind > RS_AUDIT_OFFICE_REVOKE)
         return RS_EINVAL;
-    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    rv = begin_tx(s);
     if (rv)
         return rv;
     rv = audit_append_tx(s, rs_now_unix(), kind, office, peer, detail, seq, hash);
@@ -844,7 +886,7 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
             if (!f[i])
                 f[i] = "";
         }
-        rv = audit_row_hash(prev, seq, sqlite3_column_int64(st, 1), f[0], fl[0], f[1], fl[1],
+        rv = audit_row_hash(s, prev, seq, sqlite3_column_int64(st, 1), f[0], fl[0], f[1], fl[1],
                             f[2], fl[2], f[3], fl[3], want);
         if (rv) {
             set_err(why, whylen, "cannot hash row %lld", (long long)seq);
@@ -943,7 +985,7 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
     rs_sha256(hex, RS_TOKEN_HEX, hash);
     now = rs_now_unix();
 
-    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    rv = begin_tx(s);
     if (rv)
         goto out;
     in_tx = true;
@@ -995,7 +1037,7 @@ rs_status rs_store_office_revoke(struct rs_store *s, const char *code)
 
     if (!s || !office_code_valid(code))
         return s && code ? RS_ENOTFOUND : RS_EINVAL;
-    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    rv = begin_tx(s);
     if (rv)
         return rv;
     rc = sqlite3_bind_text(s->stmt[ST_OFFICE_REVOKE], 1, code, -1, SQLITE_STATIC);
@@ -1407,18 +1449,13 @@ static const char *ack_word(Rs__AckStatus a)
 static rs_status audit_batch(struct rs_store *s, const struct rs_store_rec *recs,
                              struct rs_store_batch *b, int64_t now)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD_CTX *md = digest_begin(s);
     uint8_t digest[RS_SHA256_LEN];
     char hex[2 * RS_SHA256_LEN + 1], bid[72], detail[RS_AUDIT_DETAIL_MAX + 1];
     size_t cnt[5] = {0};
     unsigned int dlen = 0;
-    int ok;
+    int ok = md != NULL;
 
-    if (!md) {
-        snprintf(s->errmsg, sizeof(s->errmsg), "out of memory hashing a batch");
-        return RS_ENOMEM;
-    }
-    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     for (size_t i = b->first; ok && i < b->first + b->n; i++) {
         const struct rs_store_rec *r = &recs[i];
         const char *w = ack_word(r->ack);
@@ -1431,7 +1468,6 @@ static rs_status audit_batch(struct rs_store *s, const struct rs_store_rec *recs
     }
     if (ok)
         ok = EVP_DigestFinal_ex(md, digest, &dlen);
-    EVP_MD_CTX_free(md);
     if (!ok || dlen != RS_SHA256_LEN) {
         snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash a batch");
         return RS_EINTERNAL;
@@ -1506,7 +1542,7 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
     plan_batches(recs, n, slots, &nslots, slot_of);
     now = rs_now_unix();
 
-    rv = run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    rv = begin_tx(s);
     if (rv)
         goto out;
     is_open = true;
@@ -1601,4 +1637,117 @@ rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *divi
 out:
     sqlite3_reset(st);
     return rv;
+}
+
+/* ------------------------------------------------------------ deferred sync */
+
+struct rs_store_wal {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    char path[];                 /* "<db>-wal" */
+};
+
+static rs_status set_sync(struct rs_store *s, bool full)
+{
+    int rc;
+
+    if (s->sync_full == full)
+        return RS_OK;
+    rc = sqlite3_exec(s->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "setting synchronous");
+    s->sync_full = full;
+    return RS_OK;
+}
+
+rs_status rs_store_defer_sync(struct rs_store *s, char *err, size_t errlen)
+{
+    rs_status rv = set_sync(s, false);
+
+    if (rv) {
+        set_err(err, errlen, "%s", s->errmsg);
+        return rv;
+    }
+    s->deferred = true;
+    return RS_OK;
+}
+
+rs_status rs_store_sync_next(struct rs_store *s, bool in_commit)
+{
+    if (!s->deferred)
+        return RS_OK;
+    return set_sync(s, in_commit);
+}
+
+static rs_status wal_reopen(struct rs_store_wal *w, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open(w->path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        set_err(err, errlen, "%s: %s", w->path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return RS_EIO;
+    }
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = fd;
+    w->dev = st.st_dev;
+    w->ino = st.st_ino;
+    return RS_OK;
+}
+
+rs_status rs_store_wal_open(const char *db_path, struct rs_store_wal **out, char *err,
+                            size_t errlen)
+{
+    size_t n = strlen(db_path);
+    struct rs_store_wal *w = malloc(sizeof(*w) + n + sizeof("-wal"));
+    rs_status rv;
+
+    *out = NULL;
+    if (!w) {
+        set_err(err, errlen, "out of memory");
+        return RS_ENOMEM;
+    }
+    memcpy(w->path, db_path, n);
+    memcpy(w->path + n, "-wal", sizeof("-wal"));
+    w->fd = -1;
+    rv = wal_reopen(w, err, errlen);
+    if (rv) {
+        free(w);
+        return rv;
+    }
+    *out = w;
+    return RS_OK;
+}
+
+rs_status rs_store_wal_sync(struct rs_store_wal *w, char *err, size_t errlen)
+{
+    struct stat st;
+    rs_status rv;
+
+    if (stat(w->path, &st) != 0 || st.st_dev != w->dev || st.st_ino != w->ino) {
+        rv = wal_reopen(w, err, errlen);
+        if (rv)
+            return rv;
+    }
+    while (fdatasync(w->fd) != 0) {
+        if (errno != EINTR) {
+            set_err(err, errlen, "syncing %s: %s", w->path, strerror(errno));
+            return RS_EIO;
+        }
+    }
+    return RS_OK;
+}
+
+void rs_store_wal_close(struct rs_store_wal *w)
+{
+    if (!w)
+        return;
+    if (w->fd >= 0)
+        close(w->fd);
+    free(w);
 }

@@ -4,7 +4,8 @@
  *
  * One struct rs_store wraps one sqlite3 connection.  The database runs in
  * WAL mode with synchronous=FULL, so a committed transaction survives power
- * loss; the schema is versioned by PRAGMA user_version and migrated forward
+ * loss (a writer in deferred-sync mode syncs the WAL itself, see
+ * rs_store_defer_sync); the schema is versioned by PRAGMA user_version and migrated forward
  * on open.  A file that is not a resettle database, or that carries a newer
  * schema version, is refused (RS_ESCHEMA) and left untouched.
  *
@@ -25,7 +26,9 @@
  *
  * Threading: a struct rs_store is used by one thread at a time.  The server
  * keeps one writer store and one read-only store, each driven by its own
- * one-job-at-a-time queue off the libuv loop thread.
+ * one-job-at-a-time queue off the libuv loop thread.  The one exception is
+ * the WAL handle of rs_store_wal_open, which syncs the file from another
+ * thread while the writer runs its next transaction (see there).
  *
  * Does not: validate records (rs_validate.h), check office scope, or know
  * about connections or the loop.
@@ -296,5 +299,51 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
 rs_status rs_store_audit_list(struct rs_store *s,
                               int (*fn)(const struct rs_audit_row *row, void *arg),
                               void *arg);
+
+/*
+ * Deferred sync, for a writer that overlaps one transaction's fsync with
+ * the next transaction's work (the server's group commit, rs_server.c).
+ *
+ * After rs_store_defer_sync(s), s commits with synchronous=NORMAL: COMMIT
+ * returns once the transaction's frames are written to the WAL file, before
+ * they are on disk.  Such a transaction must not be reported as stored until
+ * rs_store_wal_sync, called after its COMMIT returned, has returned RS_OK.
+ * Once it has, the transaction is on disk: its frames are in the synced WAL,
+ * or a checkpoint copied them into the database file, and SQLite syncs the
+ * WAL before and the database file after every checkpoint it completes, and
+ * the WAL header before the WAL is reused (synchronous=NORMAL in WAL mode).
+ * RS_ESTORAGE if the pragma fails.
+ */
+rs_status rs_store_defer_sync(struct rs_store *s, char *err, size_t errlen);
+
+/*
+ * For a store in deferred mode: whether the next transactions sync inside
+ * COMMIT after all (synchronous=FULL; for a small group, where a separate
+ * sync would cost more than it overlaps) or not.  No effect on a store not
+ * in deferred mode.  RS_ESTORAGE if the pragma fails.
+ */
+rs_status rs_store_sync_next(struct rs_store *s, bool in_commit);
+
+struct rs_store_wal;
+
+/*
+ * Opens its own descriptor of the WAL file of the database at db_path (which
+ * an open store in WAL mode has created).  *out is the caller's: close with
+ * rs_store_wal_close.  RS_EIO with err naming the file if it cannot be opened.
+ */
+rs_status rs_store_wal_open(const char *db_path, struct rs_store_wal **out, char *err,
+                            size_t errlen);
+
+/*
+ * fdatasync(2) of the WAL file.  May run on any thread, concurrently with
+ * any call on the stores of the same database; one call per handle at a
+ * time.  If the file at the WAL's path is no longer the one the handle
+ * opened, the handle reopens it first.  RS_EIO with err on failure: then
+ * nothing committed since the last successful sync may be called durable.
+ */
+rs_status rs_store_wal_sync(struct rs_store_wal *w, char *err, size_t errlen);
+
+/* Closes the descriptor.  w may be NULL. */
+void rs_store_wal_close(struct rs_store_wal *w);
 
 #endif

@@ -9,6 +9,8 @@
  *   - a full disk: RLIMIT_FSIZE of the running server lowered to 1 byte
  *     with prlimit(2) (writes fail with EFBIG; the server ignores SIGXFSZ),
  *     then lifted.
+ *   - a disk that will not sync: fdatasync and fsync fail with EIO while a
+ *     flag file exists, through an LD_PRELOAD library (fault_fsync.c).
  * And at start-up: files that are not a resettle database, and one with a
  * newer schema, are refused by `resettled serve` (exit 1, a clear message)
  * and left byte for byte as they were.
@@ -32,6 +34,7 @@
 #define DISTRICT "430602"
 #define T_REPLY (it_valgrind() ? 120000L : 20000L)
 #define STORAGE_PREFIX "nothing from this batch was stored: "
+#define UNSYNCED_PREFIX "the batch was written but not confirmed on disk; send it again: "
 
 struct env {
     char dir[256];
@@ -92,6 +95,38 @@ static int teardown(void **state)
     free(e->tok_c);
     free(e);
     return st == 0 ? 0 : -1;
+}
+
+/* Sets the environment that makes a server started now load fault_fsync.c. */
+static void fault_env(bool on)
+{
+    char flag[600], asan[600];
+    const char *old = getenv("ASAN_OPTIONS");
+
+    if (!on) {
+        unsetenv("LD_PRELOAD");
+        return;
+    }
+    snprintf(flag, sizeof(flag), "/tmp/rs-fsync-flag-%d", (int)getpid());
+    setenv("RS_FAULT_FSYNC_FLAG", flag, 1);
+    setenv("LD_PRELOAD", RS_FAULT_FSYNC_LIB, 1);
+    if (!old || !strstr(old, "verify_asan_link_order=0")) {
+        snprintf(asan, sizeof(asan), "%s%sverify_asan_link_order=0", old ? old : "",
+                 old && old[0] ? ":" : "");
+        setenv("ASAN_OPTIONS", asan, 1);
+    }
+}
+
+/* A server whose syncs fail while the flag file exists (flag_set). */
+static int setup_fsync(void **state)
+{
+    int rc;
+
+    fault_env(true);
+    unlink(getenv("RS_FAULT_FSYNC_FLAG"));
+    rc = setup(state);
+    fault_env(false);
+    return rc;
 }
 
 /* No server: for the start-up tests. */
@@ -165,8 +200,8 @@ static void expect_all(struct it_conn *c, uint64_t rid, const struct rec *x, int
     rs__envelope__free_unpacked(env, NULL);
 }
 
-/* The next reply is Error{ERR_STORAGE, "nothing from this batch was stored: ...", close=false}. */
-static void expect_storage_error(struct it_conn *c, uint64_t rid)
+/* The next reply is Error{ERR_STORAGE, prefix..., close=false}. */
+static void expect_storage_error_as(struct it_conn *c, uint64_t rid, const char *prefix)
 {
     Rs__Envelope *env = NULL;
 
@@ -178,8 +213,15 @@ static void expect_storage_error(struct it_conn *c, uint64_t rid)
     assert_int_equal(env->error->has_close, 1);
     assert_int_equal(env->error->close, 0);
     assert_non_null(env->error->message);
-    assert_memory_equal(env->error->message, STORAGE_PREFIX, strlen(STORAGE_PREFIX));
+    if (strncmp(env->error->message, prefix, strlen(prefix)) != 0)
+        fail_msg("expected \"%s...\", got \"%s\"", prefix, env->error->message);
     rs__envelope__free_unpacked(env, NULL);
+}
+
+/* The next reply is Error{ERR_STORAGE, "nothing from this batch was stored: ...", close=false}. */
+static void expect_storage_error(struct it_conn *c, uint64_t rid)
+{
+    expect_storage_error_as(c, rid, STORAGE_PREFIX);
 }
 
 /* A central office's report request is answered with a report. */
@@ -251,6 +293,76 @@ static long long outbox_acked_all_present(const char *db, const char *outbox)
     sqlite3_close(h);
     assert_int_equal(present, acked);
     return acked;
+}
+
+/* ------------------------------------------------------------ failed sync */
+
+static void flag_set(bool on)
+{
+    const char *flag = getenv("RS_FAULT_FSYNC_FLAG");
+
+    assert_non_null(flag);
+    if (on)
+        it_write_file(flag, "x");
+    else
+        unlink(flag);
+}
+
+/*
+ * The disk stops syncing.  A batch of 100 (committed without sync, its
+ * fsync left to the sync queue) is written but its sync fails: it is
+ * refused with "not confirmed", nothing is acknowledged from then on, and
+ * the server stops with status 1 rather than trust a page cache that may
+ * have lost writes.  Restarted with a healthy disk, it has the records and
+ * answers the resend duplicate.  Then a small batch (synced inside its
+ * COMMIT) meets a failing sync: refused, not stored, and the server goes
+ * on; sent again on a healthy disk it is stored.
+ */
+static void test_sync_fails(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec first[100], small[3], big[100], after[2];
+    Rs__Record *pf[100], *ps[3], *pb[100], *pa[2];
+    char *log;
+    int st;
+
+    recs_make(e, first, pf, 100);
+    recs_make(e, small, ps, 3);
+    recs_make(e, big, pb, 100);
+    recs_make(e, after, pa, 2);
+    login(e, &c, TOWN_A, e->tok_a);
+    /* The first commit into a fresh WAL syncs its header even without
+     * synchronous=FULL; the fault comes after it. */
+    expect_all(&c, submit(e, &c, pf, 100), first, 100, RS__ACK_STATUS__ACK_STORED);
+
+    flag_set(true);
+    expect_storage_error_as(&c, submit(e, &c, pb, 100), UNSYNCED_PREFIX);
+    st = it_wait(e->srv.pid, it_valgrind() ? 120000 : 20000);
+    e->srv.pid = 0;
+    assert_int_equal(st, 1);
+    log = it_read_file(e->srv.log);
+    assert_non_null(strstr(log, "WAL sync failed"));
+    free(log);
+    it_conn_close(&c);
+
+    /* Restarted on a healthy disk; then a small batch meets a failing one. */
+    flag_set(false);
+    fault_env(true);
+    assert_int_equal(it_server_start(&e->srv, e->dir, e->db), 0);
+    fault_env(false);
+    login(e, &c, TOWN_A, e->tok_a);
+    expect_all(&c, submit(e, &c, pb, 100), big, 100, RS__ACK_STATUS__ACK_DUPLICATE);
+    flag_set(true);
+    expect_storage_error(&c, submit(e, &c, ps, 3));
+    assert_int_equal(count_ids(e, small, 3), 0);
+    assert_true(it_alive(e->srv.pid));
+    flag_set(false);
+    expect_all(&c, submit(e, &c, ps, 3), small, 3, RS__ACK_STATUS__ACK_STORED);
+    expect_all(&c, submit(e, &c, pa, 2), after, 2, RS__ACK_STATUS__ACK_STORED);
+    it_conn_close(&c);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 205);
+    integrity_ok(e->db);
 }
 
 /* ------------------------------------------------------------ locked database */
@@ -600,6 +712,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flapping_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_fails, setup_fsync, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_text_file, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_other_application, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_foreign_tables, setup_bare, teardown),
