@@ -7,6 +7,15 @@
  * checker (rs_eval_check.c).  Also here: the dataset, names and the small
  * formatting helpers the evaluation shares.
  *
+ * The dataset's memory: records are unpacked by protobuf-c into an arena
+ * (chunks doubling from 64 KiB to 8 MiB, a bump pointer, no per-record
+ * free); a relief record with a household_ref is summed into its
+ * division's fold and its household into an open-addressing set keyed by
+ * (division, household_ref), and its arena bytes are given back at once,
+ * so the arena's current chunk stays in cache.  Division codes and
+ * household_refs of folds live in a second arena.  Kept records are also
+ * listed by body type, so a loop over projects does not walk relief.
+ *
  * Does not: compute indicator values or scores (rs_eval_formula.c), check
  * stated figures or cross-record sums (rs_eval_check.c), format reports
  * (rs_report.c), or round anything it keeps.
@@ -81,16 +90,432 @@ const char *rs_eval_grade(int64_t total_milli)
     return "差";
 }
 
+/* ------------------------------------------------------------ hashing */
+
+#define FNV_OFFSET 0xcbf29ce484222325u
+
+/* FNV-1a of s. */
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = FNV_OFFSET;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+/* Spreads the bits of h over the low bits a table index takes. */
+static uint64_t hash_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return h;
+}
+
+/* ------------------------------------------------------------ dataset memory */
+
+#define CHUNK_FIRST ((size_t)64 << 10)         /* an arena's first chunk */
+#define CHUNK_MAX ((size_t)8 << 20)            /* chunks double up to this */
+
+_Static_assert(RS__RECORD__BODY_STATED_FIGURE < RS_EVAL_NBODY, "RS_EVAL_NBODY too small");
+
+struct rs_eval_chunk {
+    struct rs_eval_chunk *next;
+    size_t size;                               /* bytes of data */
+    _Alignas(16) char data[];
+};
+
+/* Blocks that a bump pointer fills; freed all at once. */
+struct arena {
+    struct rs_eval_chunk *chunks;              /* newest first */
+    struct rs_eval_chunk *cur;                 /* the one being filled */
+    char *ap;                                  /* its next free byte */
+    size_t aleft;                              /* bytes left in it */
+    size_t anext;                              /* size of the next one */
+};
+
+/* Where an arena stood, to give back what one unpack took. */
+struct arena_mark {
+    struct rs_eval_chunk *chunks;
+    char *ap;
+    size_t aleft;
+};
+
+/* The relief records of one division that have a household_ref. */
+struct fold {
+    const char *division;                      /* in keys */
+    uint32_t n, delivered;
+    int64_t fen;
+    int64_t kind_fen[RS_EVAL_NRKIND];
+};
+
+/* One household: (division, household_ref) of the folded records. */
+struct hh_ent {
+    const char *ref;                           /* in keys; NULL: empty slot */
+    uint64_t hash;
+    uint32_t fold;                             /* index in folds */
+    uint32_t kinds;                            /* bit k: a record of ReliefKind k */
+};
+
+struct rs_eval_mem {
+    struct rs_eval_dataset *ds;
+    struct arena recs;                         /* unpacked records */
+    struct arena keys;                         /* division codes and household_refs of folds */
+    size_t bytes;                              /* of both arenas and the tables below */
+    rs_status err;                             /* why an allocation last failed */
+    ProtobufCAllocator alloc;                  /* unpacks into recs */
+    struct fold *folds;
+    size_t nfolds, foldcap;
+    uint32_t *fslot;                           /* division -> fold index + 1; 0 is empty */
+    size_t fmask;
+    size_t flast;                              /* the fold found last, or SIZE_MAX */
+    struct hh_ent *hh;
+    size_t hhmask, nhh;
+};
+
+/* Counts `size` more bytes against the dataset's cap. */
+static bool mem_charge(struct rs_eval_mem *mem, size_t size)
+{
+    if (size > mem->ds->max_bytes || mem->bytes > mem->ds->max_bytes - size) {
+        mem->err = RS_ETOOBIG;
+        return false;
+    }
+    mem->bytes += size;
+    return true;
+}
+
+/* calloc of n * size bytes counted against the cap, or NULL (mem->err set). */
+static void *mem_calloc(struct rs_eval_mem *mem, size_t n, size_t size)
+{
+    void *p;
+
+    if (!mem_charge(mem, n * size))
+        return NULL;
+    p = calloc(n, size);
+    if (!p) {
+        mem->bytes -= n * size;
+        mem->err = RS_ENOMEM;
+    }
+    return p;
+}
+
+/* A new chunk of `size` data bytes in front of a's list, or NULL. */
+static struct rs_eval_chunk *arena_chunk(struct rs_eval_mem *mem, struct arena *a, size_t size)
+{
+    struct rs_eval_chunk *c;
+
+    if (!mem_charge(mem, size))
+        return NULL;
+    c = malloc(sizeof *c + size);
+    if (!c) {
+        mem->bytes -= size;
+        mem->err = RS_ENOMEM;
+        return NULL;
+    }
+    c->next = a->chunks;
+    c->size = size;
+    a->chunks = c;
+    return c;
+}
+
+/*
+ * size bytes from a, or NULL (mem->err set).  An allocation gets the
+ * largest power-of-two alignment (up to 8) that divides its size, which is
+ * all any C object of that size can need: message structs stay 8-aligned,
+ * strings are packed byte to byte.
+ */
+static void *arena_get(struct rs_eval_mem *mem, struct arena *a, size_t size)
+{
+    size_t align, pad, csize;
+    struct rs_eval_chunk *c;
+    char *p;
+
+    if (size == 0)
+        size = 1;
+    align = (size & 7) == 0 ? 8 : (size & 3) == 0 ? 4 : (size & 1) == 0 ? 2 : 1;
+    pad = (align - ((uintptr_t)a->ap & (align - 1))) & (align - 1);
+    if (a->cur && pad <= a->aleft && size <= a->aleft - pad) {
+        p = a->ap + pad;
+        a->ap = p + size;
+        a->aleft -= pad + size;
+        return p;
+    }
+    if (size > CHUNK_MAX / 4) {
+        /* A block of its own; the current chunk keeps filling. */
+        c = arena_chunk(mem, a, size);
+        return c ? c->data : NULL;
+    }
+    csize = a->anext ? a->anext : CHUNK_FIRST;
+    while (csize < size)
+        csize *= 2;
+    c = arena_chunk(mem, a, csize);
+    if (!c)
+        return NULL;
+    a->anext = csize < CHUNK_MAX ? csize * 2 : csize;
+    a->cur = c;
+    a->ap = c->data + size;
+    a->aleft = c->size - size;
+    return c->data;
+}
+
+static struct arena_mark arena_mark(const struct arena *a)
+{
+    struct arena_mark m = {a->chunks, a->ap, a->aleft};
+
+    return m;
+}
+
+/*
+ * Gives back everything allocated from a since m.  Every chunk made since
+ * then is in front of the ones m saw; a new current chunk is kept (empty),
+ * so a run of records given back one by one does not make and free a chunk
+ * each.
+ */
+static void arena_rewind(struct rs_eval_mem *mem, struct arena *a, const struct arena_mark *m)
+{
+    struct rs_eval_chunk **pp = &a->chunks;
+    bool kept = false;
+
+    while (*pp && *pp != m->chunks) {
+        struct rs_eval_chunk *c = *pp;
+
+        if (c == a->cur) {
+            a->ap = c->data;
+            a->aleft = c->size;
+            kept = true;
+            pp = &c->next;
+            continue;
+        }
+        *pp = c->next;
+        mem->bytes -= c->size;
+        free(c);
+    }
+    if (!kept) {
+        a->ap = m->ap;
+        a->aleft = m->aleft;
+    }
+}
+
+static void arena_free(struct arena *a)
+{
+    while (a->chunks) {
+        struct rs_eval_chunk *c = a->chunks;
+
+        a->chunks = c->next;
+        free(c);
+    }
+}
+
+/* The allocator protobuf-c unpacks with: records go to the recs arena and
+ * are freed with it, never one by one. */
+static void *unpack_alloc(void *data, size_t size)
+{
+    struct rs_eval_mem *mem = data;
+
+    return arena_get(mem, &mem->recs, size);
+}
+
+static void unpack_free(void *data, void *p)
+{
+    (void)data;
+    (void)p;
+}
+
+/* A copy of s in the keys arena, or NULL. */
+static const char *key_copy(struct rs_eval_mem *mem, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = arena_get(mem, &mem->keys, n);
+
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* ------------------------------------------------------------ relief sums */
+
+static size_t fold_slot(const struct rs_eval_mem *mem, const char *div, uint64_t h)
+{
+    size_t i = (size_t)h & mem->fmask;
+
+    while (mem->fslot[i] && strcmp(mem->folds[mem->fslot[i] - 1].division, div) != 0)
+        i = (i + 1) & mem->fmask;
+    return i;
+}
+
+static rs_status fold_rehash(struct rs_eval_mem *mem)
+{
+    size_t n = mem->fslot ? (mem->fmask + 1) * 2 : 64;
+    uint32_t *v = mem_calloc(mem, n, sizeof *v);
+
+    if (!v)
+        return mem->err;
+    if (mem->fslot) {
+        mem->bytes -= (mem->fmask + 1) * sizeof *v;
+        free(mem->fslot);
+    }
+    mem->fslot = v;
+    mem->fmask = n - 1;
+    for (size_t f = 0; f < mem->nfolds; f++) {
+        const char *div = mem->folds[f].division;
+
+        mem->fslot[fold_slot(mem, div, hash_mix(hash_str(div)))] = (uint32_t)(f + 1);
+    }
+    return RS_OK;
+}
+
+/* The index of the sums of division `div`, made if new; SIZE_MAX (mem->err
+ * set) if out of memory. */
+static size_t fold_get(struct rs_eval_mem *mem, const char *div)
+{
+    struct fold *fd;
+    size_t i;
+
+    if (mem->flast != SIZE_MAX && strcmp(mem->folds[mem->flast].division, div) == 0)
+        return mem->flast;
+    if ((!mem->fslot || (mem->nfolds + 1) * 2 > mem->fmask + 1) && fold_rehash(mem) != RS_OK)
+        return SIZE_MAX;
+    i = fold_slot(mem, div, hash_mix(hash_str(div)));
+    if (mem->fslot[i])
+        return mem->flast = mem->fslot[i] - 1;
+    if (mem->nfolds == mem->foldcap) {
+        size_t nc = mem->foldcap ? mem->foldcap * 2 : 16;
+        struct fold *v;
+
+        if (!mem_charge(mem, (nc - mem->foldcap) * sizeof *v))
+            return SIZE_MAX;
+        v = realloc(mem->folds, nc * sizeof *v);
+        if (!v) {
+            mem->bytes -= (nc - mem->foldcap) * sizeof *v;
+            mem->err = RS_ENOMEM;
+            return SIZE_MAX;
+        }
+        mem->folds = v;
+        mem->foldcap = nc;
+    }
+    fd = &mem->folds[mem->nfolds];
+    memset(fd, 0, sizeof *fd);
+    fd->division = key_copy(mem, div);
+    if (!fd->division)
+        return SIZE_MAX;
+    mem->fslot[i] = (uint32_t)(mem->nfolds + 1);
+    return mem->flast = mem->nfolds++;
+}
+
+static size_t hh_slot(const struct rs_eval_mem *mem, uint64_t h, uint32_t fold, const char *ref)
+{
+    size_t i = (size_t)h & mem->hhmask;
+
+    while (mem->hh[i].ref && !(mem->hh[i].hash == h && mem->hh[i].fold == fold &&
+                               strcmp(mem->hh[i].ref, ref) == 0))
+        i = (i + 1) & mem->hhmask;
+    return i;
+}
+
+/* Room for one more household (at most half the slots used). */
+static rs_status hh_room(struct rs_eval_mem *mem)
+{
+    size_t n;
+    struct hh_ent *v, *old = mem->hh;
+    size_t oldn = old ? mem->hhmask + 1 : 0;
+
+    if ((mem->nhh + 1) * 2 <= oldn)
+        return RS_OK;
+    n = oldn ? oldn * 2 : 1024;
+    v = mem_calloc(mem, n, sizeof *v);
+    if (!v)
+        return mem->err;
+    mem->hh = v;
+    mem->hhmask = n - 1;
+    for (size_t i = 0; i < oldn; i++) {
+        if (old[i].ref)
+            v[hh_slot(mem, old[i].hash, old[i].fold, old[i].ref)] = old[i];
+    }
+    mem->bytes -= oldn * sizeof *v;
+    free(old);
+    return RS_OK;
+}
+
+/*
+ * Sums a relief record that has a household_ref into its division's fold
+ * and notes its household, then gives the record's bytes back to the arena
+ * (everything the evaluation needs of it is in the sums: the checker has
+ * nothing to say about a relief record with a household_ref).
+ */
+static rs_status fold_relief(struct rs_eval_dataset *ds, const Rs__Record *r,
+                             const struct arena_mark *m)
+{
+    struct rs_eval_mem *mem = ds->mem;
+    const Rs__Relief *rl = r->relief;
+    size_t k = rl->has_kind && (size_t)rl->kind < RS_EVAL_NRKIND ? (size_t)rl->kind : 0;
+    size_t f = fold_get(mem, r->division_code ? r->division_code : "");
+    struct fold *fd;
+    struct hh_ent *e;
+    uint64_t h;
+
+    if (f == SIZE_MAX || hh_room(mem) != RS_OK)
+        goto fail;
+    h = hash_mix(hash_str(rl->household_ref) ^ ((uint64_t)f * 0x9e3779b97f4a7c15u));
+    e = &mem->hh[hh_slot(mem, h, (uint32_t)f, rl->household_ref)];
+    if (!e->ref) {
+        const char *ref = key_copy(mem, rl->household_ref);
+
+        if (!ref)
+            goto fail;
+        e->ref = ref;
+        e->hash = h;
+        e->fold = (uint32_t)f;
+        mem->nhh++;
+    }
+    e->kinds |= 1u << k;
+    fd = &mem->folds[f];
+    fd->n++;
+    fd->fen += rl->amount_fen;
+    fd->kind_fen[k] += rl->amount_fen;
+    if (rl->has_paid_date && rl->amount_fen > 0)
+        fd->delivered++;
+    ds->folded++;
+    arena_rewind(mem, &mem->recs, m);
+    return RS_OK;
+fail:
+    arena_rewind(mem, &mem->recs, m);
+    return mem->err ? mem->err : RS_ENOMEM;
+}
+
 /* ------------------------------------------------------------ dataset */
+
+static const struct rs_eval_list no_records;
+
+const struct rs_eval_list *rs_eval_dataset_of(const struct rs_eval_dataset *ds,
+                                              Rs__Record__BodyCase body)
+{
+    if ((unsigned)body >= RS_EVAL_NBODY)
+        return &no_records;
+    return &ds->by_body[body];
+}
 
 rs_status rs_eval_dataset_new(uint32_t year, struct rs_eval_dataset **out)
 {
     struct rs_eval_dataset *ds = calloc(1, sizeof *ds);
+    struct rs_eval_mem *mem = calloc(1, sizeof *mem);
 
     *out = NULL;
-    if (!ds)
+    if (!ds || !mem) {
+        free(ds);
+        free(mem);
         return RS_ENOMEM;
+    }
     ds->year = year;
+    ds->max_bytes = RS_EVAL_MAX_BYTES;
+    ds->mem = mem;
+    mem->ds = ds;
+    mem->flast = SIZE_MAX;
+    mem->alloc.alloc = unpack_alloc;
+    mem->alloc.free = unpack_free;
+    mem->alloc.allocator_data = mem;
     *out = ds;
     return RS_OK;
 }
@@ -99,62 +524,129 @@ void rs_eval_dataset_free(struct rs_eval_dataset *ds)
 {
     if (!ds)
         return;
-    for (size_t i = 0; i < ds->n; i++)
-        rs__record__free_unpacked(ds->rec[i], NULL);
+    if (ds->mem) {
+        arena_free(&ds->mem->recs);
+        arena_free(&ds->mem->keys);
+        free(ds->mem->folds);
+        free(ds->mem->fslot);
+        free(ds->mem->hh);
+        free(ds->mem);
+    }
+    for (size_t i = 0; i < RS_EVAL_NBODY; i++)
+        free(ds->by_body[i].rec);
     free(ds->rec);
     free(ds->offices);
     free(ds);
 }
 
-rs_status rs_eval_dataset_take(struct rs_eval_dataset *ds, Rs__Record *r)
+/* The next capacity of an array of n records (doubling, at most
+ * RS_EVAL_MAX_RECORDS), or 0 if it has room. */
+static size_t next_cap(size_t n, size_t cap, size_t first)
 {
-    if (!r)
-        return RS_EINVAL;
-    if (!r->has_year || r->year != ds->year || r->body_case == RS__RECORD__BODY__NOT_SET) {
-        ds->ignored++;
-        rs__record__free_unpacked(r, NULL);
-        return RS_OK;
-    }
-    if (ds->n == RS_EVAL_MAX_RECORDS)
-        return RS_ETOOBIG;
-    if (ds->n == ds->cap) {
-        size_t cap = ds->cap ? ds->cap * 2 : 256;
-        Rs__Record **v;
+    size_t nc;
 
-        if (cap > RS_EVAL_MAX_RECORDS)
-            cap = RS_EVAL_MAX_RECORDS;
-        v = realloc(ds->rec, cap * sizeof *v);
+    if (n < cap)
+        return 0;
+    nc = cap ? cap * 2 : first;
+    return nc > RS_EVAL_MAX_RECORDS ? RS_EVAL_MAX_RECORDS : nc;
+}
+
+/* Room for one more record in ds->rec and in its body's list l. */
+static rs_status make_room(struct rs_eval_dataset *ds, struct rs_eval_list *l)
+{
+    size_t nc = next_cap(ds->n, ds->cap, 256);
+
+    if (nc) {
+        Rs__Record **v = realloc(ds->rec, nc * sizeof *v);
+
         if (!v)
             return RS_ENOMEM;
         ds->rec = v;
-        ds->cap = cap;
+        ds->cap = nc;
     }
-    ds->rec[ds->n++] = r;
+    nc = next_cap(l->n, l->cap, 16);
+    if (nc) {
+        const Rs__Record **v = realloc(l->rec, nc * sizeof *v);
+
+        if (!v)
+            return RS_ENOMEM;
+        l->rec = v;
+        l->cap = nc;
+    }
     return RS_OK;
+}
+
+rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *body, size_t len)
+{
+    struct rs_eval_mem *mem = ds->mem;
+    struct arena_mark m = arena_mark(&mem->recs);
+    struct rs_eval_list *l;
+    Rs__Record *r;
+    rs_status rv;
+
+    mem->err = RS_OK;
+    r = rs__record__unpack(&mem->alloc, len, body);
+    if (!r) {
+        rv = mem->err ? mem->err : RS_EINVAL;
+        goto fail;
+    }
+    if (!r->has_year || r->year != ds->year || r->body_case == RS__RECORD__BODY__NOT_SET ||
+        (unsigned)r->body_case >= RS_EVAL_NBODY) {
+        ds->ignored++;
+        arena_rewind(mem, &mem->recs, &m);
+        return RS_OK;
+    }
+    rv = RS_ETOOBIG;
+    if (ds->n + ds->folded >= RS_EVAL_MAX_RECORDS)
+        goto fail;
+    if (r->body_case == RS__RECORD__BODY_RELIEF && r->relief->household_ref &&
+        r->relief->household_ref[0])
+        return fold_relief(ds, r, &m);
+    l = &ds->by_body[r->body_case];
+    rv = make_room(ds, l);
+    if (rv)
+        goto fail;
+    ds->rec[ds->n++] = r;
+    l->rec[l->n++] = r;
+    return RS_OK;
+fail:
+    arena_rewind(mem, &mem->recs, &m);
+    return rv;
 }
 
 rs_status rs_eval_dataset_add(struct rs_eval_dataset *ds, const Rs__Record *r)
 {
+    uint8_t small[1024], *buf = small;
     size_t len;
-    uint8_t *buf;
-    Rs__Record *copy;
     rs_status rv;
 
     if (!r)
         return RS_EINVAL;
     len = rs__record__get_packed_size(r);
-    buf = malloc(len ? len : 1);
-    if (!buf)
-        return RS_ENOMEM;
+    if (len > sizeof small) {
+        buf = malloc(len);
+        if (!buf)
+            return RS_ENOMEM;
+    }
     rs__record__pack(r, buf);
-    copy = rs__record__unpack(NULL, len, buf);
-    free(buf);
-    if (!copy)
-        return RS_EINVAL;
-    rv = rs_eval_dataset_take(ds, copy);
-    if (rv != RS_OK)
-        rs__record__free_unpacked(copy, NULL);
+    rv = rs_eval_dataset_add_packed(ds, buf, len);
+    if (buf != small)
+        free(buf);
     return rv;
+}
+
+rs_status rs_eval_dataset_take(struct rs_eval_dataset *ds, Rs__Record *r)
+{
+    rs_status rv = rs_eval_dataset_add(ds, r);
+
+    if (rv == RS_OK)
+        rs__record__free_unpacked(r, NULL);
+    return rv;
+}
+
+size_t rs_eval_dataset_bytes(const struct rs_eval_dataset *ds)
+{
+    return ds->mem->bytes;
 }
 
 rs_status rs_eval_dataset_office(struct rs_eval_dataset *ds, const char *code, const char *name)
@@ -392,28 +884,75 @@ static const char *div_of(const Rs__Record *r)
     return r->division_code ? r->division_code : "";
 }
 
-static struct rs_eval_town *town_get(struct rs_eval_result *res, const char *code, size_t *cap)
+/* Division code -> index in res->towns, while the figures are built (the
+ * towns are sorted only afterwards). */
+struct town_map {
+    uint32_t *slot;                    /* town index + 1; 0 is empty */
+    size_t mask;                       /* slots - 1 */
+    size_t tcap;                       /* capacity of res->towns */
+    size_t last;                       /* the town found last, or SIZE_MAX */
+};
+
+static size_t town_slot(const struct town_map *m, const struct rs_eval_result *res,
+                        const char *code, uint64_t h)
+{
+    size_t i = (size_t)h & m->mask;
+
+    while (m->slot[i] && strcmp(res->towns[m->slot[i] - 1].code, code) != 0)
+        i = (i + 1) & m->mask;
+    return i;
+}
+
+static rs_status town_map_grow(struct town_map *m, const struct rs_eval_result *res)
+{
+    size_t n = m->slot ? (m->mask + 1) * 2 : 64;
+    uint32_t *v = calloc(n, sizeof *v);
+
+    if (!v)
+        return RS_ENOMEM;
+    free(m->slot);
+    m->slot = v;
+    m->mask = n - 1;
+    for (size_t t = 0; t < res->ntowns; t++) {
+        const char *code = res->towns[t].code;
+
+        m->slot[town_slot(m, res, code, hash_mix(hash_str(code)))] =
+            (uint32_t)(t + 1);
+    }
+    return RS_OK;
+}
+
+/* The index in res->towns of the town whose code is `code`, made if new;
+ * SIZE_MAX if out of memory. */
+static size_t town_get(struct rs_eval_result *res, struct town_map *m, const char *code)
 {
     struct rs_eval_town *t;
+    uint64_t h;
+    size_t i;
 
-    for (size_t i = res->ntowns; i > 0; i--) {
-        if (strcmp(res->towns[i - 1].code, code) == 0)
-            return &res->towns[i - 1];
-    }
-    if (res->ntowns == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
+    if (m->last != SIZE_MAX && strcmp(res->towns[m->last].code, code) == 0)
+        return m->last;
+    if ((!m->slot || (res->ntowns + 1) * 2 > m->mask + 1) && town_map_grow(m, res) != RS_OK)
+        return SIZE_MAX;
+    h = hash_mix(hash_str(code));
+    i = town_slot(m, res, code, h);
+    if (m->slot[i])
+        return m->last = m->slot[i] - 1;
+    if (res->ntowns == m->tcap) {
+        size_t nc = m->tcap ? m->tcap * 2 : 16;
         struct rs_eval_town *v = realloc(res->towns, nc * sizeof *v);
 
         if (!v)
-            return NULL;
+            return SIZE_MAX;
         res->towns = v;
-        *cap = nc;
+        m->tcap = nc;
     }
-    t = &res->towns[res->ntowns++];
+    t = &res->towns[res->ntowns];
     memset(t, 0, sizeof *t);
     rs_eval_copy(t->code, sizeof t->code, code);
     rs_eval_copy(t->name, sizeof t->name, rs_eval_division_name(res->ds, code));
-    return t;
+    m->slot[i] = (uint32_t)(res->ntowns + 1);
+    return m->last = res->ntowns++;
 }
 
 static void add_qty(struct rs_eval_cat *c, const char *unit, int64_t milli)
@@ -579,73 +1118,71 @@ static void add_town(struct rs_eval_town *t, const Rs__Record *r)
     }
 }
 
-struct hh {
-    const char *div, *ref;
-    size_t kind, town;
-};
-
-static int hh_cmp(const void *a, const void *b)
+/* A relief record kept in the dataset has no household_ref (the others are
+ * folded, see fold_relief): it cannot be matched to any other, so it counts
+ * as its own household (the checker reports it). */
+static void own_household(struct rs_eval_result *res, struct rs_eval_town *t, const Rs__Relief *rl)
 {
-    const struct hh *x = a, *y = b;
-    int c = strcmp(x->div, y->div);
+    size_t kind = rl->has_kind && (size_t)rl->kind < RS_EVAL_NRKIND ? (size_t)rl->kind : 0;
 
-    if (c)
-        return c;
-    c = strcmp(x->ref, y->ref);
-    if (c)
-        return c;
-    return (x->kind > y->kind) - (x->kind < y->kind);
+    res->total.rl_households++;
+    t->rl_households++;
+    res->total.rl_kind_households[kind]++;
+    t->rl_kind_households[kind]++;
 }
 
-/* Distinct households: by (division, household_ref), and by kind. */
-static rs_status count_households(struct rs_eval_result *res, const struct rs_eval_dataset *ds)
+/* Adds the folded relief records of every division in scope: their sums
+ * and their distinct households. */
+static rs_status add_folds(struct rs_eval_result *res, struct town_map *map)
 {
-    struct hh *v;
-    size_t n = 0;
+    const struct rs_eval_mem *mem = res->ds->mem;
+    size_t *town = NULL;
 
-    v = malloc((ds->n ? ds->n : 1) * sizeof *v);
-    if (!v)
+    if (mem->nfolds == 0)
+        return RS_OK;
+    town = malloc(mem->nfolds * sizeof *town);
+    if (!town)
         return RS_ENOMEM;
-    for (size_t i = 0; i < ds->n; i++) {
-        const Rs__Record *r = ds->rec[i];
+    for (size_t f = 0; f < mem->nfolds; f++) {
+        const struct fold *fd = &mem->folds[f];
+
+        town[f] = SIZE_MAX;
+        if (fd->n == 0 || (res->is_township && strcmp(fd->division, res->division) != 0))
+            continue;
+        town[f] = town_get(res, map, fd->division);
+        if (town[f] == SIZE_MAX) {
+            free(town);
+            return RS_ENOMEM;
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            struct rs_eval_town *t = pass ? &res->total : &res->towns[town[f]];
+
+            t->records += fd->n;
+            t->rl_n += fd->n;
+            t->rl_fen += fd->fen;
+            t->rl_delivered += fd->delivered;
+            for (size_t k = 0; k < RS_EVAL_NRKIND; k++)
+                t->rl_kind_fen[k] += fd->kind_fen[k];
+        }
+        res->nrecords += fd->n;
+    }
+    for (size_t i = 0; mem->hh && i <= mem->hhmask; i++) {
+        const struct hh_ent *e = &mem->hh[i];
         struct rs_eval_town *t;
 
-        if (r->body_case != RS__RECORD__BODY_RELIEF)
+        if (!e->ref || town[e->fold] == SIZE_MAX)
             continue;
-        if (res->is_township && strcmp(div_of(r), res->division) != 0)
-            continue;
-        t = (struct rs_eval_town *)rs_eval_town_find(res, div_of(r));
-        v[n].div = div_of(r);
-        v[n].ref = r->relief->household_ref ? r->relief->household_ref : "";
-        v[n].kind = r->relief->has_kind && (size_t)r->relief->kind < RS_EVAL_NRKIND
-                        ? (size_t)r->relief->kind
-                        : 0;
-        v[n].town = t ? (size_t)(t - res->towns) : SIZE_MAX;
-        n++;
-    }
-    if (n > 1)
-        qsort(v, n, sizeof *v, hh_cmp);
-    for (size_t i = 0; i < n; i++) {
-        /* A record without a household_ref cannot be matched to any other,
-         * so it counts as its own household (the checker reports it). */
-        bool anon = v[i].ref[0] == '\0';
-        bool new_hh = anon || i == 0 || strcmp(v[i].div, v[i - 1].div) != 0 ||
-                      strcmp(v[i].ref, v[i - 1].ref) != 0;
-        bool new_kind = new_hh || v[i].kind != v[i - 1].kind;
-        struct rs_eval_town *t = v[i].town != SIZE_MAX ? &res->towns[v[i].town] : NULL;
-
-        if (new_hh) {
-            res->total.rl_households++;
-            if (t)
-                t->rl_households++;
-        }
-        if (new_kind) {
-            res->total.rl_kind_households[v[i].kind]++;
-            if (t)
-                t->rl_kind_households[v[i].kind]++;
+        t = &res->towns[town[e->fold]];
+        res->total.rl_households++;
+        t->rl_households++;
+        for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
+            if (e->kinds & (1u << k)) {
+                res->total.rl_kind_households[k]++;
+                t->rl_kind_households[k]++;
+            }
         }
     }
-    free(v);
+    free(town);
     return RS_OK;
 }
 
@@ -781,44 +1318,47 @@ static int town_cmp(const void *a, const void *b)
 static rs_status build_figures(struct rs_eval_result *res)
 {
     const struct rs_eval_dataset *ds = res->ds;
-    size_t tcap = 0;
-    rs_status rv;
+    struct town_map map = {NULL, 0, 0, SIZE_MAX};
+    rs_status rv = RS_ENOMEM;
 
     snprintf(res->total.name, sizeof res->total.name, "合计");
     for (size_t i = 0; i < ds->n; i++) {
         const Rs__Record *r = ds->rec[i];
 
         if (is_township_type(r->body_case)) {
-            struct rs_eval_town *t;
+            size_t t;
 
             if (res->is_township && strcmp(div_of(r), res->division) != 0)
                 continue;
-            t = town_get(res, div_of(r), &tcap);
-            if (!t)
-                return RS_ENOMEM;
-            add_town(t, r);
+            t = town_get(res, &map, div_of(r));
+            rv = RS_ENOMEM;
+            if (t == SIZE_MAX)
+                goto out;
+            add_town(&res->towns[t], r);
             add_town(&res->total, r);
+            if (r->body_case == RS__RECORD__BODY_RELIEF)
+                own_household(res, &res->towns[t], r->relief);
             res->nrecords++;
         } else if (!res->is_township) {
             rv = add_unit(res, r);
             if (rv)
-                return rv;
+                goto out;
             res->nrecords++;
         }
     }
-    if (res->is_township && res->ntowns == 0) {
-        struct rs_eval_town *t = town_get(res, res->division, &tcap);
-
-        if (!t)
-            return RS_ENOMEM;
-    }
+    rv = add_folds(res, &map);
+    if (rv)
+        goto out;
+    rv = RS_ENOMEM;
+    if (res->is_township && res->ntowns == 0 && town_get(res, &map, res->division) == SIZE_MAX)
+        goto out;
     if (res->ntowns > 1)
         qsort(res->towns, res->ntowns, sizeof *res->towns, town_cmp);
-    rv = count_households(res, ds);
-    if (rv)
-        return rv;
     unit_totals(&res->unit);
-    return RS_OK;
+    rv = RS_OK;
+out:
+    free(map.slot);
+    return rv;
 }
 
 const struct rs_eval_town *rs_eval_town_find(const struct rs_eval_result *res,

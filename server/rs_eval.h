@@ -31,7 +31,9 @@
 #include "rs_framework.h"
 #include "rs_status.h"
 
-#define RS_EVAL_MAX_RECORDS 200000     /* per dataset */
+#define RS_EVAL_MAX_RECORDS 5000000    /* per dataset, kept and folded */
+#define RS_EVAL_MAX_BYTES ((size_t)1 << 30)    /* per dataset: its arena and tables */
+#define RS_EVAL_NBODY 49               /* Rs__Record__BodyCase values 0..48 */
 #define RS_EVAL_MAX_OFFICES 4096
 #define RS_EVAL_MAX_FINDINGS 2000      /* more are counted, not kept */
 #define RS_EVAL_MAX_INPUTS 4
@@ -50,34 +52,81 @@ struct rs_eval_office {
     char name[RS_EVAL_NAME_MAX + 1];
 };
 
-/* The records of one year.  Fields are read-only for everyone but rs_eval. */
+/* The records of one body type, in the order added. */
+struct rs_eval_list {
+    const Rs__Record **rec;            /* owned array; the records belong to the dataset */
+    size_t n, cap;
+};
+
+struct rs_eval_mem;                    /* the dataset's memory (rs_eval.c) */
+
+/*
+ * The records of one year.  Fields are read-only for everyone but rs_eval.
+ *
+ * Records are unpacked into the dataset's arena: large blocks that a bump
+ * pointer fills and rs_eval_dataset_free releases at once, so holding a
+ * million records costs neither a million mallocs nor a million frees.
+ *
+ * A relief record with a household_ref is not kept: its amount, kind and
+ * delivery are added to its division's sums and its household to the set
+ * of distinct (division, household_ref), which is all the evaluation reads
+ * of it (counted in `folded`).  Relief records without a household_ref are
+ * kept, for the checker names each one.  So a year of mostly relief costs
+ * a few bytes per record, not hundreds.
+ *
+ * Caps: RS_EVAL_MAX_RECORDS records (kept and folded), and max_bytes of
+ * arena and tables; past either, adding answers RS_ETOOBIG.
+ */
 struct rs_eval_dataset {
     uint32_t year;
-    Rs__Record **rec;                  /* owned, in the order added */
+    Rs__Record **rec;                  /* kept, in the order added (owned array; records in mem) */
     size_t n, cap;
+    struct rs_eval_list by_body[RS_EVAL_NBODY];    /* the same records by r->body_case */
+    size_t folded;                     /* relief records with a household_ref: summed, not kept */
     struct rs_eval_office *offices;    /* owned */
     size_t noffices, offcap;
     size_t ignored;                    /* records of another year or no body */
+    size_t max_bytes;                  /* RS_EVAL_MAX_BYTES unless lowered before adding */
+    struct rs_eval_mem *mem;           /* owned */
 };
 
 /* A new empty dataset for `year`.  Caller frees with rs_eval_dataset_free. */
 rs_status rs_eval_dataset_new(uint32_t year, struct rs_eval_dataset **out);
 
+/* Frees the dataset, every record in it and its arena at once. */
 void rs_eval_dataset_free(struct rs_eval_dataset *ds);
 
 /*
- * Adds a deep copy of r (r stays the caller's).  A record of another year
- * or without a body is counted in ds->ignored and not kept.  RS_ETOOBIG
- * past RS_EVAL_MAX_RECORDS, RS_ENOMEM, RS_EINVAL if r cannot be copied.
+ * Unpacks the packed Rs__Record body[0..len) straight into the dataset's
+ * arena (body stays the caller's).  A record of another year or without a
+ * body is counted in ds->ignored and not kept (its arena bytes are given
+ * back); a relief record with a household_ref is folded (see above).
+ * RS_EINVAL if body does not decode (nothing counted), RS_ETOOBIG past
+ * RS_EVAL_MAX_RECORDS or past ds->max_bytes, RS_ENOMEM; after a failure
+ * the record is not in the dataset, which stays usable.
+ */
+rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *body, size_t len);
+
+/*
+ * Adds a deep copy of r (r stays the caller's) as rs_eval_dataset_add_packed
+ * does.  RS_EINVAL if r cannot be copied.
  */
 rs_status rs_eval_dataset_add(struct rs_eval_dataset *ds, const Rs__Record *r);
 
 /*
  * Like rs_eval_dataset_add but takes r (allocated by rs__record__unpack with
- * the default allocator) on RS_OK, including when it is ignored; on failure
- * the caller still owns r.
+ * the default allocator): on RS_OK, including when it is ignored, r has been
+ * copied and freed; on failure the caller still owns r.
  */
 rs_status rs_eval_dataset_take(struct rs_eval_dataset *ds, Rs__Record *r);
+
+/* The kept records whose r->body_case is `body`, in the order added (an
+ * empty list for a body case out of range).  Borrowed from ds. */
+const struct rs_eval_list *rs_eval_dataset_of(const struct rs_eval_dataset *ds,
+                                              Rs__Record__BodyCase body);
+
+/* Bytes the dataset holds against max_bytes: its arena and tables. */
+size_t rs_eval_dataset_bytes(const struct rs_eval_dataset *ds);
 
 /* Names a division (office code -> name); both copied, cut to their caps. */
 rs_status rs_eval_dataset_office(struct rs_eval_dataset *ds, const char *code, const char *name);

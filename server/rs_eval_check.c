@@ -197,14 +197,14 @@ static void count(struct computed *c, bool available, int64_t n, const char *uni
 
 static int64_t village_sum(const struct rs_eval_result *res, const char *name, uint32_t *n)
 {
+    const struct rs_eval_list *projects = rs_eval_dataset_of(res->ds, RS__RECORD__BODY_PROJECT);
     int64_t sum = 0;
 
     *n = 0;
-    for (size_t i = 0; i < res->ds->n; i++) {
-        const Rs__Record *r = res->ds->rec[i];
+    for (size_t i = 0; i < projects->n; i++) {
+        const Rs__Record *r = projects->rec[i];
 
-        if (r->body_case != RS__RECORD__BODY_PROJECT || !r->project->village ||
-            !strstr(r->project->village, name))
+        if (!r->project->village || !strstr(r->project->village, name))
             continue;
         sum += r->project->completed_investment_fen;
         (*n)++;
@@ -448,13 +448,13 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
 
 static const Rs__Record *stated_rec(const struct rs_eval_result *res, const char *key)
 {
+    const struct rs_eval_list *l = rs_eval_dataset_of(res->ds, RS__RECORD__BODY_STATED_FIGURE);
     const Rs__Record *found = NULL;
 
-    for (size_t i = 0; i < res->ds->n; i++) {
-        const Rs__Record *r = res->ds->rec[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const Rs__Record *r = l->rec[i];
 
-        if (r->body_case == RS__RECORD__BODY_STATED_FIGURE && r->stated_figure->key &&
-            strcmp(r->stated_figure->key, key) == 0)
+        if (r->stated_figure->key && strcmp(r->stated_figure->key, key) == 0)
             found = r;
     }
     return found;
@@ -504,14 +504,11 @@ static rs_status check_execution_basis(struct rs_eval_result *res)
 
 static rs_status check_stated(struct rs_eval_result *res)
 {
+    const struct rs_eval_list *l = rs_eval_dataset_of(res->ds, RS__RECORD__BODY_STATED_FIGURE);
     rs_status rv;
 
-    for (size_t i = 0; i < res->ds->n; i++) {
-        const Rs__Record *r = res->ds->rec[i];
-
-        if (r->body_case != RS__RECORD__BODY_STATED_FIGURE)
-            continue;
-        rv = check_stated_one(res, r);
+    for (size_t i = 0; i < l->n; i++) {
+        rv = check_stated_one(res, l->rec[i]);
         if (rv)
             return rv;
     }
@@ -859,15 +856,15 @@ static rs_status check_answers(struct rs_eval_result *res)
 /* A ManualScore that no indicator of the framework reads. */
 static rs_status check_unused_manual(struct rs_eval_result *res)
 {
-    for (size_t i = 0; i < res->ds->n; i++) {
-        const Rs__Record *r = res->ds->rec[i];
+    const struct rs_eval_list *l = rs_eval_dataset_of(res->ds, RS__RECORD__BODY_MANUAL_SCORE);
+
+    for (size_t i = 0; i < l->n; i++) {
+        const Rs__Record *r = l->rec[i];
         const char *k;
         bool used = false;
         char w[96], f[160];
         rs_status rv;
 
-        if (r->body_case != RS__RECORD__BODY_MANUAL_SCORE)
-            continue;
         k = r->manual_score->indicator ? r->manual_score->indicator : "";
         for (size_t j = 0; j < res->nitems && !used; j++) {
             const struct rs_eval_item *it = &res->items[j];

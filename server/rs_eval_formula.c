@@ -289,14 +289,15 @@ static const char *town_src(const struct rs_eval_result *res, const char *what, 
 static const Rs__Record *manual_for(const struct rs_eval_result *res,
                                     const struct rs_fw_indicator *ind)
 {
+    const struct rs_eval_list *l = rs_eval_dataset_of(res->ds, RS__RECORD__BODY_MANUAL_SCORE);
     const Rs__Record *by_code = NULL, *by_formula = NULL;
     const struct rs_formula_info *fi = rs_framework_formula(ind->formula);
 
-    for (size_t i = 0; i < res->ds->n; i++) {
-        const Rs__Record *r = res->ds->rec[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const Rs__Record *r = l->rec[i];
         const char *k;
 
-        if (r->body_case != RS__RECORD__BODY_MANUAL_SCORE || !r->manual_score->indicator)
+        if (!r->manual_score->indicator)
             continue;
         k = r->manual_score->indicator;
         if (strcmp(k, ind->code) == 0)

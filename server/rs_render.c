@@ -417,19 +417,19 @@ static int proj_cmp(const void *a, const void *b)
 
 static void top_projects(struct doc *d)
 {
-    const struct rs_eval_dataset *ds = d->res->ds;
+    const struct rs_eval_list *l = rs_eval_dataset_of(d->res->ds, RS__RECORD__BODY_PROJECT);
     const Rs__Record **v;
     size_t n = 0;
     struct tbl t;
 
-    v = malloc((ds->n ? ds->n : 1) * sizeof *v);
+    v = malloc((l->n ? l->n : 1) * sizeof *v);
     if (!v) {
         d->b->err = d->b->err ? d->b->err : RS_ENOMEM;
         return;
     }
-    for (size_t i = 0; i < ds->n; i++) {
-        if (ds->rec[i]->body_case == RS__RECORD__BODY_PROJECT && in_scope(d, ds->rec[i]))
-            v[n++] = ds->rec[i];
+    for (size_t i = 0; i < l->n; i++) {
+        if (in_scope(d, l->rec[i]))
+            v[n++] = l->rec[i];
     }
     if (n == 0) {
         free(v);
@@ -485,21 +485,20 @@ static int vsum_fen_cmp(const void *a, const void *b)
 
 static void top_villages(struct doc *d)
 {
-    const struct rs_eval_dataset *ds = d->res->ds;
+    const struct rs_eval_list *l = rs_eval_dataset_of(d->res->ds, RS__RECORD__BODY_PROJECT);
     struct vsum *v;
     size_t n = 0, m = 0;
     struct tbl t;
 
-    v = malloc((ds->n ? ds->n : 1) * sizeof *v);
+    v = malloc((l->n ? l->n : 1) * sizeof *v);
     if (!v) {
         d->b->err = d->b->err ? d->b->err : RS_ENOMEM;
         return;
     }
-    for (size_t i = 0; i < ds->n; i++) {
-        const Rs__Record *r = ds->rec[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const Rs__Record *r = l->rec[i];
 
-        if (r->body_case != RS__RECORD__BODY_PROJECT || !in_scope(d, r) || !r->project->village ||
-            !r->project->village[0])
+        if (!in_scope(d, r) || !r->project->village || !r->project->village[0])
             continue;
         v[n].div = str(r->division_code);
         v[n].village = r->project->village;
@@ -537,7 +536,7 @@ static void top_villages(struct doc *d)
 
 static void training_tables(struct doc *d)
 {
-    const struct rs_eval_dataset *ds = d->res->ds;
+    const struct rs_eval_list *l = rs_eval_dataset_of(d->res->ds, RS__RECORD__BODY_TRAINING);
     struct tbl t, s;
 
     tbl_init(&t, "lllllrrrrr");
@@ -546,12 +545,12 @@ static void training_tables(struct doc *d)
     tbl_init(&s, "llrrrr");
     tbl_row(&s, "乡镇/街道", "批次", "补助人数", "每人标准（元）", "补助总额（元）",
             "人数×标准（元）");
-    for (size_t i = 0; i < ds->n; i++) {
-        const Rs__Record *r = ds->rec[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const Rs__Record *r = l->rec[i];
         const Rs__Training *tr;
         char a[16], b2[16], c[16], p[32], w[32], dt[11] = "";
 
-        if (r->body_case != RS__RECORD__BODY_TRAINING || !in_scope(d, r))
+        if (!in_scope(d, r))
             continue;
         tr = r->training;
         if (tr->has_type && tr->type == RS__TRAINING_TYPE__TRAIN_SELF) {

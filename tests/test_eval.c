@@ -1,6 +1,8 @@
 /*
  * test_eval.c - rule shapes, formulas, total and grade, and the
- * consistency checker on hand-built datasets (the seed's five problems).
+ * consistency checker on hand-built datasets (the seed's five problems);
+ * the dataset at scale: more records than the old cap, household counts
+ * against a brute-force count, the memory cap, records by body type.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1069,6 +1071,376 @@ static void test_township_scope(void **state)
     rs_eval_dataset_free(ds);
 }
 
+/* ------------------------------------------------------------ scale */
+
+/* A packed relief record: division, household_ref (NULL: none), kind (0:
+ * unset), amount, paid or not.  Returns the length written into buf. */
+static size_t pack_relief(uint8_t *buf, size_t cap, unsigned n, const char *div, const char *hh,
+                          unsigned kind, int64_t amount, bool paid)
+{
+    Rs__Record r = RS__RECORD__INIT;
+    Rs__Relief rl = RS__RELIEF__INIT;
+    char id[40];
+    size_t len;
+
+    snprintf(id, sizeof id, "%08x-0000-4000-8000-000000000001", n);
+    r.id = id;
+    r.division_code = (char *)div;
+    r.has_year = true;
+    r.year = 2023;
+    r.body_case = RS__RECORD__BODY_RELIEF;
+    r.relief = &rl;
+    rl.household_ref = (char *)hh;
+    rl.has_kind = kind != 0;
+    rl.kind = (Rs__ReliefKind)kind;
+    rl.has_amount_fen = true;
+    rl.amount_fen = amount;
+    rl.has_paid_date = paid;
+    rl.paid_date = 20231220;
+    len = rs__record__get_packed_size(&r);
+    assert_true(len <= cap);
+    return rs__record__pack(&r, buf);
+}
+
+/*
+ * 200,001 relief records: more than the 200,000 a dataset could hold before
+ * it summed relief records as they came.  Households repeat across kinds
+ * and divisions; every 997th record has no household_ref.  The expected
+ * figures are counted here with a plain table, not a hash set.
+ */
+#define BIG_N 200001u
+#define BIG_REFS 5000u
+
+static void test_over_old_cap(void **state)
+{
+    static const char *const divs[3] = {DIV_A, DIV_B, "430602200"};
+    static uint8_t seen[3][BIG_REFS];  /* bit k: kind k seen; 0x80: household seen */
+    uint32_t hh[3] = {0}, kind_hh[3][RS_EVAL_NRKIND] = {{0}}, n[3] = {0}, delivered[3] = {0};
+    int64_t fen[3] = {0};
+    size_t anon = 0;
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one(RS_F_RELIEF_HOUSEHOLDS, RS_RULE_PROPORTIONAL, true);
+    struct rs_eval_result *res = NULL;
+    uint8_t buf[256];
+
+    (void)state;
+    memset(seen, 0, sizeof seen);
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    for (unsigned i = 0; i < BIG_N; i++) {
+        unsigned d = i % 3, ref = (i * 7919u) % BIG_REFS, kind = (i / 7) % 5;
+        bool none = i % 997 == 0, paid = i % 4 != 0;
+        int64_t amount = 100 + (int64_t)(i % 7);
+        char h[16];
+        size_t len;
+
+        snprintf(h, sizeof h, "H%05u", ref);
+        len = pack_relief(buf, sizeof buf, i, divs[d], none ? NULL : h, kind, amount, paid);
+        assert_int_equal(rs_eval_dataset_add_packed(ds, buf, len), RS_OK);
+        n[d]++;
+        fen[d] += amount;
+        delivered[d] += paid;
+        if (none) {
+            anon++;
+            hh[d]++;
+            kind_hh[d][kind]++;
+            continue;
+        }
+        if (!(seen[d][ref] & 0x80))
+            hh[d]++;
+        if (!(seen[d][ref] & (1u << kind)))
+            kind_hh[d][kind]++;
+        seen[d][ref] |= (uint8_t)(0x80 | (1u << kind));
+    }
+    assert_int_equal(ds->n + ds->folded, BIG_N);
+    assert_int_equal(ds->n, anon);
+    assert_int_equal(rs_eval_dataset_of(ds, RS__RECORD__BODY_RELIEF)->n, anon);
+    /* Summed records cost their household's key, not their own bytes. */
+    assert_true(rs_eval_dataset_bytes(ds) < ((size_t)4 << 20));
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(res->nrecords, BIG_N);
+    assert_int_equal(res->total.rl_n, BIG_N);
+    assert_int_equal(res->ntowns, 3);
+    assert_int_equal(count_code(res, "relief.household_ref"), anon);
+    {
+        uint32_t all = 0;
+
+        for (size_t d = 0; d < 3; d++) {
+            const struct rs_eval_town *t = rs_eval_town_find(res, divs[d]);
+
+            assert_non_null(t);
+            assert_int_equal(t->records, n[d]);
+            assert_int_equal(t->rl_n, n[d]);
+            assert_int_equal(t->rl_fen, fen[d]);
+            assert_int_equal(t->rl_delivered, delivered[d]);
+            assert_int_equal(t->rl_households, hh[d]);
+            for (size_t k = 0; k < RS_EVAL_NRKIND; k++)
+                assert_int_equal(t->rl_kind_households[k], kind_hh[d][k]);
+            all += hh[d];
+        }
+        assert_int_equal(res->total.rl_households, all);
+        assert_int_equal(res->items[0].num, all);
+    }
+    rs_eval_result_free(res);
+    /* One township: its own figures, as in the consolidated run. */
+    assert_int_equal(rs_eval_run(ds, fw, DIV_B, &res), RS_OK);
+    assert_int_equal(res->ntowns, 1);
+    assert_int_equal(res->nrecords, n[1]);
+    assert_int_equal(res->towns[0].rl_households, hh[1]);
+    assert_int_equal(res->total.rl_households, hh[1]);
+    assert_int_equal(res->total.rl_fen, fen[1]);
+    for (size_t k = 0; k < RS_EVAL_NRKIND; k++)
+        assert_int_equal(res->total.rl_kind_households[k], kind_hh[1][k]);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* A small deterministic generator (xorshift32) for the random test. */
+static uint32_t rnd(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+#define RAND_N 3000
+
+/*
+ * Household counts against a brute-force count (each record compared with
+ * every earlier one) over random relief records with repeats, empty and
+ * missing refs, unset kinds, and projects in between; the checker's
+ * findings come in record order, relief and project alike.
+ */
+static void test_households_random(void **state)
+{
+    static const char *const divs[4] = {DIV_A, DIV_B, "430602200", "430602201"};
+    static struct {
+        unsigned d, kind;
+        char ref[8];
+        bool project;
+    } v[RAND_N];
+    uint32_t s = 12345, hh[4] = {0}, kind_hh[4][RS_EVAL_NRKIND] = {{0}};
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one(RS_F_RELIEF_HOUSEHOLDS, RS_RULE_PROPORTIONAL, true);
+    struct rs_eval_result *res = NULL;
+    static const char *expect[RAND_N];
+    size_t nexpect = 0, nf = 0;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    for (size_t i = 0; i < RAND_N; i++) {
+        uint32_t x = rnd(&s);
+
+        v[i].d = x % 4;
+        v[i].kind = (x >> 2) % 5;
+        v[i].project = (x >> 5) % 10 == 0;
+        switch ((x >> 9) % 8) {
+        case 0:
+            v[i].ref[0] = '\0';          /* "" */
+            break;
+        case 1:
+            snprintf(v[i].ref, sizeof v[i].ref, "-");   /* NULL, see below */
+            break;
+        default:
+            snprintf(v[i].ref, sizeof v[i].ref, "R%u", (x >> 12) % 300);
+            break;
+        }
+    }
+    for (size_t i = 0; i < RAND_N; i++) {
+        const char *ref = strcmp(v[i].ref, "-") == 0 ? NULL : v[i].ref;
+        bool new_hh = true, new_kind = true;
+
+        if (v[i].project) {
+            Rs__Project p = RS__PROJECT__INIT;
+
+            /* Completed investment over plan: one project.overrun finding. */
+            p.project_id = (char *)"P";
+            p.has_planned_investment_fen = p.has_completed_investment_fen = true;
+            p.planned_investment_fen = 100;
+            p.completed_investment_fen = 200;
+            add(ds, divs[v[i].d], RS__RECORD__BODY_PROJECT, &p);
+            expect[nexpect++] = "project.overrun";
+            continue;
+        }
+        relief(ds, divs[v[i].d], ref, (Rs__ReliefKind)v[i].kind, 1000, 20231220);
+        if (!ref || !ref[0]) {
+            expect[nexpect++] = "relief.household_ref";
+        } else {
+            for (size_t j = 0; j < i; j++) {
+                if (v[j].project || v[j].d != v[i].d || strcmp(v[j].ref, v[i].ref) != 0)
+                    continue;
+                new_hh = false;
+                if (v[j].kind == v[i].kind)
+                    new_kind = false;
+            }
+        }
+        hh[v[i].d] += new_hh;
+        kind_hh[v[i].d][v[i].kind] += new_kind;
+    }
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    for (size_t d = 0; d < 4; d++) {
+        const struct rs_eval_town *t = rs_eval_town_find(res, divs[d]);
+
+        assert_non_null(t);
+        assert_int_equal(t->rl_households, hh[d]);
+        for (size_t k = 0; k < RS_EVAL_NRKIND; k++)
+            assert_int_equal(t->rl_kind_households[k], kind_hh[d][k]);
+    }
+    assert_int_equal(res->total.rl_households, hh[0] + hh[1] + hh[2] + hh[3]);
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const char *c = res->findings[i].code;
+
+        if (strcmp(c, "project.overrun") != 0 && strcmp(c, "relief.household_ref") != 0)
+            continue;
+        assert_true(nf < nexpect);
+        assert_string_equal(c, expect[nf]);
+        nf++;
+    }
+    assert_int_equal(nf, nexpect);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* The dataset's memory cap: RS_ETOOBIG, nothing half-added, still usable. */
+static void test_memory_cap(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one(RS_F_PROJECT_COMPLETION, RS_RULE_PROPORTIONAL, true);
+    struct rs_eval_result *res = NULL;
+    Rs__Record r = RS__RECORD__INIT;
+    Rs__Project p = RS__PROJECT__INIT;
+    char name[2000], *big;
+    size_t n = 0, before = 0;
+    rs_status rv = RS_OK;
+
+    (void)state;
+    memset(name, 'x', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    r.id = (char *)"00000001-0000-4000-8000-000000000000";
+    r.division_code = (char *)DIV_A;
+    r.has_year = true;
+    r.year = 2023;
+    r.body_case = RS__RECORD__BODY_PROJECT;
+    r.project = &p;
+    p.name = name;
+    p.has_stage = true;
+    p.stage = RS__PROJECT_STAGE__STAGE_COMPLETED;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    ds->max_bytes = (size_t)256 << 10;
+    while (n < 1000) {
+        before = rs_eval_dataset_bytes(ds);
+        rv = rs_eval_dataset_add(ds, &r);
+        if (rv != RS_OK)
+            break;
+        n++;
+    }
+    assert_int_equal(rv, RS_ETOOBIG);
+    assert_true(n > 50);
+    assert_int_equal(ds->n, n);
+    assert_int_equal(rs_eval_dataset_bytes(ds), before);
+    assert_true(rs_eval_dataset_bytes(ds) <= ds->max_bytes);
+    /* A relief record fits in what is left or fails the same way. */
+    rv = RS_OK;
+    for (size_t i = 0; i < 100000 && rv == RS_OK; i++) {
+        char h[16];
+        uint8_t buf[256];
+        size_t len;
+
+        snprintf(h, sizeof h, "H%zu", i);
+        len = pack_relief(buf, sizeof buf, (unsigned)i, DIV_A, h, 1, 1, true);
+        rv = rs_eval_dataset_add_packed(ds, buf, len);
+    }
+    assert_int_equal(rv, RS_ETOOBIG);
+    assert_true(rs_eval_dataset_bytes(ds) <= ds->max_bytes);
+    assert_int_equal(ds->n, n);
+    /* What was added before the cap evaluates. */
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(res->total.proj_n, n);
+    assert_int_equal(res->total.proj_completed, n);
+    assert_int_equal(res->total.rl_n, ds->folded);
+    assert_int_equal(res->total.rl_households, ds->folded);
+    rs_eval_result_free(res);
+    rs_eval_dataset_free(ds);
+
+    /* One record larger than the cap. */
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    ds->max_bytes = (size_t)256 << 10;
+    big = malloc((size_t)300 << 10);
+    assert_non_null(big);
+    memset(big, 'y', ((size_t)300 << 10) - 1);
+    big[((size_t)300 << 10) - 1] = '\0';
+    r.remarks = big;
+    assert_int_equal(rs_eval_dataset_add(ds, &r), RS_ETOOBIG);
+    assert_int_equal(ds->n, 0);
+    assert_true(rs_eval_dataset_bytes(ds) <= ((size_t)64 << 10));
+    /* The failure left room for the records that fit. */
+    r.remarks = NULL;
+    assert_int_equal(rs_eval_dataset_add(ds, &r), RS_OK);
+    assert_int_equal(ds->n, 1);
+    /* Under the default cap the large one is kept whole. */
+    r.remarks = big;
+    ds->max_bytes = RS_EVAL_MAX_BYTES;
+    assert_int_equal(rs_eval_dataset_add(ds, &r), RS_OK);
+    assert_int_equal(ds->n, 2);
+    assert_null(ds->rec[0]->remarks);
+    assert_string_equal(ds->rec[1]->remarks, big);
+    free(big);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* Records by body type, ignored and undecodable ones, and take. */
+static void test_dataset_lists(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    const struct rs_eval_list *tl;
+    Rs__Petition pt = RS__PETITION__INIT;
+    Rs__Record other = RS__RECORD__INIT, *taken;
+    uint8_t buf[256], junk[4] = {0x0a, 0x7f, 0x01, 0x02};
+    size_t len;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    training(ds, DIV_A, "T1", RS__TRAINING_TYPE__TRAIN_SKILL, 10, 5, 0, 100);
+    pt.case_id = (char *)"C1";
+    add(ds, DIV_A, RS__RECORD__BODY_PETITION, &pt);
+    training(ds, DIV_B, "T2", RS__TRAINING_TYPE__TRAIN_SKILL, 10, 5, 0, 100);
+    relief(ds, DIV_B, NULL, RS__RELIEF_KIND__RKIND_OTHER, 5, 0);
+    relief(ds, DIV_B, "H1", RS__RELIEF_KIND__RKIND_OTHER, 5, 0);
+    assert_int_equal(ds->n, 4);
+    assert_int_equal(ds->folded, 1);
+    tl = rs_eval_dataset_of(ds, RS__RECORD__BODY_TRAINING);
+    assert_int_equal(tl->n, 2);
+    assert_string_equal(tl->rec[0]->training->batch_id, "T1");
+    assert_string_equal(tl->rec[1]->training->batch_id, "T2");
+    assert_ptr_equal(tl->rec[1], ds->rec[2]);
+    assert_int_equal(rs_eval_dataset_of(ds, RS__RECORD__BODY_PETITION)->n, 1);
+    assert_int_equal(rs_eval_dataset_of(ds, RS__RECORD__BODY_RELIEF)->n, 1);
+    assert_null(rs_eval_dataset_of(ds, RS__RECORD__BODY_RELIEF)->rec[0]->relief->household_ref);
+    assert_int_equal(rs_eval_dataset_of(ds, RS__RECORD__BODY_PROJECT)->n, 0);
+    assert_int_equal(rs_eval_dataset_of(ds, (Rs__Record__BodyCase)RS_EVAL_NBODY)->n, 0);
+    /* Another year is ignored; bytes that do not decode are refused. */
+    other.has_year = true;
+    other.year = 2022;
+    other.body_case = RS__RECORD__BODY_PETITION;
+    other.petition = &pt;
+    assert_int_equal(rs_eval_dataset_add(ds, &other), RS_OK);
+    assert_int_equal(ds->ignored, 1);
+    len = pack_relief(buf, sizeof buf, 9, DIV_A, "H2", 1, 1, true);
+    assert_int_equal(rs_eval_dataset_add_packed(ds, junk, sizeof junk), RS_EINVAL);
+    assert_int_equal(rs_eval_dataset_add_packed(ds, buf, len - 1), RS_EINVAL);
+    assert_int_equal(ds->ignored, 1);
+    assert_int_equal(ds->n + ds->folded, 5);
+    /* take: the dataset copies and frees it. */
+    taken = rs__record__unpack(NULL, len, buf);
+    assert_non_null(taken);
+    assert_int_equal(rs_eval_dataset_take(ds, taken), RS_OK);
+    assert_int_equal(ds->folded, 2);
+    rs_eval_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1084,6 +1456,10 @@ int main(void)
         cmocka_unit_test(test_seed_problems),
         cmocka_unit_test(test_more_checks),
         cmocka_unit_test(test_township_scope),
+        cmocka_unit_test(test_over_old_cap),
+        cmocka_unit_test(test_households_random),
+        cmocka_unit_test(test_memory_cap),
+        cmocka_unit_test(test_dataset_lists),
     };
 
     return cmocka_run_group_tests_name("eval", tests, NULL, NULL);

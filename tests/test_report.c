@@ -1,6 +1,7 @@
 /*
  * test_report.c - the rendered report in all four formats, the township
- * form, and rs_report_build on a real store.
+ * form, and rs_report_build on a real store (also with thousands of records
+ * read through its helper thread, and past its memory cap).
  *
  * The dataset is seed-like: the seed's unit finance and stated figures,
  * and a few township records per township that reproduce its district
@@ -750,7 +751,7 @@ static void test_build_from_store(void **state)
     struct rs_store *s;
     struct rendered pure = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
     struct rendered town = render(DIV_A, RS__REPORT_FORMAT__FMT_JSON);
-    struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_UNSPECIFIED, NULL, FW_DIR};
+    struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_UNSPECIFIED, NULL, FW_DIR, 0};
     char *out = NULL, name[64] = "", hash[65] = "", err[256] = "";
     size_t len = 0;
     struct rs_framework *fw = NULL;
@@ -821,6 +822,170 @@ static void test_build_from_store(void **state)
     free(town.out);
 }
 
+/*
+ * rs_report_build reads the year through a helper thread that unpacks
+ * batches of bodies while the store is scanned: many batches, one body
+ * larger than a batch, one body that does not decode.  The report is the
+ * same bytes as the pure path over the same bodies in the same order, and
+ * past req.max_bytes the build fails with RS_ETOOBIG and says so.
+ */
+#define MANY 12000
+
+struct many {
+    char id[40];
+    const char *div;
+    Rs__Record__BodyCase type;
+    uint8_t *body;
+    size_t len;
+};
+
+static void many_records(struct many *m, size_t n, char *remarks)
+{
+    static const char *const divs[3] = {DIV_A, DIV_B, DIV_C};
+
+    for (size_t i = 0; i < n; i++) {
+        Rs__Record r = RS__RECORD__INIT;
+        Rs__Relief rl = RS__RELIEF__INIT;
+        Rs__Project p = RS__PROJECT__INIT;
+        Rs__Training tr = RS__TRAINING__INIT;
+        char key[16];
+
+        snprintf(m[i].id, sizeof m[i].id, "%08zx-0000-4000-8000-00000000000a", i);
+        m[i].div = divs[i % 3];
+        r.id = m[i].id;
+        r.division_code = (char *)m[i].div;
+        r.has_year = true;
+        r.year = 2023;
+        if (i % 10 == 3) {
+            snprintf(key, sizeof key, "P%zu", i);
+            p.project_id = key;
+            p.village = (char *)(i % 20 == 3 ? "磨刀村" : "建中村");
+            p.has_category = true;
+            p.category = RS__PROJECT_CATEGORY__CAT_ROAD;
+            p.has_completed_investment_fen = true;
+            p.completed_investment_fen = (int64_t)(i * 100);
+            r.body_case = RS__RECORD__BODY_PROJECT;
+            r.project = &p;
+        } else if (i % 10 == 7) {
+            snprintf(key, sizeof key, "B%zu", i);
+            tr.batch_id = key;
+            tr.has_trainees = true;
+            tr.trainees = (uint32_t)(i % 40);
+            r.body_case = RS__RECORD__BODY_TRAINING;
+            r.training = &tr;
+        } else {
+            snprintf(key, sizeof key, "H%zu", (i * 31) % 997);
+            rl.household_ref = i % 101 == 0 ? NULL : key;
+            rl.has_kind = true;
+            rl.kind = (Rs__ReliefKind)(1 + i % 4);
+            rl.has_amount_fen = true;
+            rl.amount_fen = (int64_t)(1000 + i);
+            r.body_case = RS__RECORD__BODY_RELIEF;
+            r.relief = &rl;
+        }
+        if (i == n / 2)
+            r.remarks = remarks;
+        m[i].type = r.body_case;
+        m[i].len = rs__record__get_packed_size(&r);
+        m[i].body = malloc(m[i].len);
+        assert_non_null(m[i].body);
+        assert_int_equal(rs__record__pack(&r, m[i].body), m[i].len);
+        if (i == n / 3) {
+            /* A body that no longer decodes: a length past its end. */
+            m[i].body[0] = 0x0a;
+            m[i].body[1] = 0x7f;
+            m[i].len = 4;
+        }
+    }
+}
+
+static void test_build_many(void **state)
+{
+    struct many *m = calloc(MANY, sizeof *m);
+    struct rs_store_rec *v = calloc(MANY, sizeof *v);
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_JSON, NULL, FW_DIR, 0};
+    struct rs_store *s = NULL;
+    struct tmp t;
+    char *remarks = malloc((size_t)200 << 10), *out = NULL, *pure = NULL;
+    char err[256], token[RS_TOKEN_HEX + 1], name[64], hash[65];
+    size_t len = 0, plen = 0;
+
+    (void)state;
+    assert_non_null(m);
+    assert_non_null(v);
+    assert_non_null(remarks);
+    memset(remarks, 'r', ((size_t)200 << 10) - 1);
+    remarks[((size_t)200 << 10) - 1] = '\0';
+    many_records(m, MANY, remarks);
+
+    /* The pure path over the same bodies. */
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    for (size_t i = 0; i < sizeof offices / sizeof offices[0]; i++)
+        assert_int_equal(rs_eval_dataset_office(ds, offices[i].code, offices[i].name), RS_OK);
+    for (size_t i = 0; i < MANY; i++) {
+        rs_status rv = rs_eval_dataset_add_packed(ds, m[i].body, m[i].len);
+
+        assert_int_equal(rv, i == MANY / 3 ? RS_EINVAL : RS_OK);
+        ds->ignored += rv == RS_EINVAL;
+    }
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(res->total.proj_n, MANY / 10);
+    assert_int_equal(rs_report_render(res, RS__REPORT_FORMAT__FMT_JSON, &pure, &plen), RS_OK);
+    assert_non_null(strstr(pure, "\"records_ignored\": 1"));
+
+    /* The same bodies through the store. */
+    snprintf(t.dir, sizeof t.dir, "/tmp/test_report.XXXXXX");
+    assert_non_null(mkdtemp(t.dir));
+    snprintf(t.db, sizeof t.db, "%s/r.db", t.dir);
+    assert_int_equal(rs_store_open(t.db, RS_STORE_READWRITE, &s, err, sizeof err), RS_OK);
+    for (size_t i = 0; i < sizeof offices / sizeof offices[0]; i++)
+        assert_int_equal(rs_store_office_add(s, offices[i].code, offices[i].name,
+                                             i == 0 ? RS__ROLE__ROLE_CENTRAL
+                                                    : RS__ROLE__ROLE_TOWNSHIP,
+                                             token),
+                         RS_OK);
+    for (size_t i = 0; i < MANY; i++) {
+        v[i].id = m[i].id;
+        v[i].office_code = m[i].div;
+        v[i].division_code = m[i].div;
+        v[i].type = m[i].type;
+        v[i].year = 2023;
+        v[i].period = RS__PERIOD__PERIOD_YEAR;
+        v[i].body = m[i].body;
+        v[i].body_len = m[i].len;
+        rs_sha256(m[i].body, m[i].len, v[i].hash);
+    }
+    assert_int_equal(rs_store_put(s, v, MANY, err, sizeof err), RS_OK);
+    assert_int_equal(rs_report_build(s, &req, &out, &len, name, hash, err, sizeof err), RS_OK);
+    assert_int_equal(len, plen);
+    assert_memory_equal(out, pure, len);
+    free(out);
+    out = NULL;
+
+    /* Past the memory cap: the helper stops, the scan stops, err says why. */
+    req.max_bytes = (size_t)64 << 10;
+    assert_int_equal(rs_report_build(s, &req, &out, &len, name, hash, err, sizeof err),
+                     RS_ETOOBIG);
+    assert_null(out);
+    assert_true(strncmp(err, "reading the records of 2023: after ", 35) == 0);
+    assert_non_null(strstr(err, " records they take more than the 64 KiB a report can hold"));
+
+    close_store(s, &t);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+    for (size_t i = 0; i < MANY; i++)
+        free(m[i].body);
+    free(m);
+    free(v);
+    free(remarks);
+    free(pure);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -830,6 +995,7 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_township),
         cmocka_unit_test(test_build_from_store),
+        cmocka_unit_test(test_build_many),
     };
 
     return cmocka_run_group_tests_name("report", tests, setup, teardown);
