@@ -1104,16 +1104,12 @@ static void scan_free(struct scan *sc)
         free(sc->b[i].buf);
 }
 
-static int on_record(const char *office_code, const char *division_code,
-                     Rs__Record__BodyCase type, const uint8_t *body, size_t len, void *arg)
+static int on_record(const uint8_t *body, size_t len, void *arg)
 {
     struct scan *sc = arg;
     struct batch *b;
     uint32_t n = (uint32_t)len;
 
-    (void)office_code;
-    (void)division_code;
-    (void)type;
     if (!sc->threaded) {
         sc->rv = add_body(sc->ds, body, len);
         return sc->rv != RS_OK;

@@ -137,7 +137,7 @@ static const char *const stmt_sql[ST_N] = {
                     " WHERE record_id = ?2 AND superseded_by IS NULL",
     [ST_REC_COUNT] = "SELECT (SELECT count(*) FROM records),"
                      " (SELECT count(*) FROM records WHERE superseded_by IS NULL)",
-    [ST_REC_SCAN] = "SELECT office_code, division_code, type, body FROM records"
+    [ST_REC_SCAN] = "SELECT body FROM records"
                     " WHERE year = ?1 AND superseded_by IS NULL"
                     " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq",
     [ST_OFFICE_ADD] = "INSERT INTO offices(code, name, role, token_hash, revoked, created_at)"
@@ -1601,10 +1601,7 @@ rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current)
 }
 
 rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *division,
-                             int (*fn)(const char *office_code, const char *division_code,
-                                       Rs__Record__BodyCase type, const uint8_t *body,
-                                       size_t len, void *arg),
-                             void *arg)
+                             int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg)
 {
     static const uint8_t empty[1];
     sqlite3_stmt *st;
@@ -1625,11 +1622,9 @@ rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *divi
         goto out;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        body = sqlite3_column_blob(st, 3);
-        len = sqlite3_column_bytes(st, 3);
-        if (fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-               (Rs__Record__BodyCase)sqlite3_column_int(st, 2), body ? body : empty,
-               (size_t)len, arg) != 0)
+        body = sqlite3_column_blob(st, 0);
+        len = sqlite3_column_bytes(st, 0);
+        if (fn(body ? body : empty, (size_t)len, arg) != 0)
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)

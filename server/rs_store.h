@@ -220,18 +220,14 @@ rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current);
 /*
  * Calls fn for every current (not superseded) record of `year`, in row
  * order, optionally only those of one division (division may be NULL).
- * body points at the packed rs.Record and is valid only during the call.
- * Stops early if fn returns non-0.  Streams rows; one consistent snapshot.
- * fn must not call back into the same store.
+ * body points at the packed rs.Record (which carries its division and
+ * type) and is valid only during the call; only the body column is read,
+ * which is most of what a report's scan costs.  Stops early if fn returns
+ * non-0.  Streams rows; one consistent snapshot.  fn must not call back
+ * into the same store.
  */
-rs_status rs_store_scan_year(struct rs_store *s, uint32_t year,
-                             const char *division,
-                             int (*fn)(const char *office_code,
-                                       const char *division_code,
-                                       Rs__Record__BodyCase type,
-                                       const uint8_t *body, size_t len,
-                                       void *arg),
-                             void *arg);
+rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *division,
+                             int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg);
 
 /* ------------------------------------------------------------ audit trail */
 

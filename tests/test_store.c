@@ -407,14 +407,16 @@ struct scan_log {
     bool is_in_order;
 };
 
-static int on_scan(const char *office_code, const char *division_code,
-                   Rs__Record__BodyCase type, const uint8_t *body, size_t len, void *arg)
+static int on_scan(const uint8_t *body, size_t len, void *arg)
 {
     struct scan_log *log = arg;
+    Rs__Record *r = rs__record__unpack(NULL, len, body);
 
-    assert_string_equal(office_code, OFFICE);
-    assert_true(strcmp(division_code, DIV_A) == 0 || strcmp(division_code, DIV_B) == 0);
-    assert_true(type == RS__RECORD__BODY_PROJECT || type == RS__RECORD__BODY_SUBSIDY);
+    assert_non_null(r);
+    assert_true(strcmp(r->division_code, DIV_A) == 0 || strcmp(r->division_code, DIV_B) == 0);
+    assert_true(r->body_case == RS__RECORD__BODY_PROJECT ||
+                r->body_case == RS__RECORD__BODY_SUBSIDY);
+    rs__record__free_unpacked(r, NULL);
     if (log->n < N_BIG && log->want[log->n] &&
         (log->want_len[log->n] != len || memcmp(log->want[log->n], body, len) != 0))
         log->is_in_order = false;
