@@ -29,6 +29,7 @@
 
 #include "rs_eval_int.h"
 #include "rs_util.h"
+#include "rs_validate.h"
 
 /* ------------------------------------------------------------ names */
 
@@ -152,13 +153,37 @@ struct fold {
     int64_t kind_fen[RS_EVAL_NRKIND];
 };
 
-/* One household: (division, household_ref) of the folded records. */
+/* One household: (division, household_ref) of the folded records.  It also
+ * holds the natural key of its first record (kind and paid date) and what
+ * that record counted, so that a household with one record a year - the
+ * usual case - costs no entry in the natural-key table. */
 struct hh_ent {
     const char *ref;                           /* in keys; NULL: empty slot */
     uint64_t hash;
     uint32_t fold;                             /* index in folds */
     uint32_t kinds;                            /* bit k: a record of ReliefKind k */
+    int64_t first_fen;                         /* the first record's amount counted */
+    uint32_t first_date;                       /* its paid_date, 0 if none */
+    uint8_t first_kind;                        /* its kind; 0: it has no natural key */
+    bool first_delivered;
 };
+
+/* One natural key of the year's township records, and where the record
+ * that holds it now is counted (24 bytes: a year may hold millions). */
+struct nk_ent {
+    uint64_t h;                                /* 0: empty slot */
+    int64_t v;                                 /* folded: the amount counted;
+                                                * kept: index in its body's list */
+    uint32_t h2;                               /* a second, independent hash */
+    uint32_t at;                               /* kept: index in ds->rec; folded: fold,
+                                                * | NK_FOLDED, | NK_DELIVERED if so */
+};
+
+#define NK_FOLDED 0x80000000u
+#define NK_DELIVERED 0x40000000u
+#define NK_AT 0x3fffffffu
+
+_Static_assert(RS_EVAL_MAX_RECORDS <= NK_AT, "record indexes must fit in nk_ent.at");
 
 struct rs_eval_mem {
     struct rs_eval_dataset *ds;
@@ -174,6 +199,8 @@ struct rs_eval_mem {
     size_t flast;                              /* the fold found last, or SIZE_MAX */
     struct hh_ent *hh;
     size_t hhmask, nhh;
+    struct nk_ent *nk;
+    size_t nkmask, nnk;
 };
 
 /* Counts `size` more bytes against the dataset's cap. */
@@ -335,6 +362,179 @@ static const char *key_copy(struct rs_eval_mem *mem, const char *s)
     return p;
 }
 
+/* ------------------------------------------------------------ natural keys */
+
+static bool is_township_type(Rs__Record__BodyCase t);
+
+/*
+ * The same real record stored twice under two ids (a file imported again
+ * into a fresh outbox) has one natural key: division, type and
+ * rs_record_key.  The key is hashed twice with independent seeds (128 bits),
+ * so two different keys are taken for one with a chance far below 2^-64 per
+ * year; the key text itself is not kept, which keeps a million folded relief
+ * records at a few bytes each.
+ */
+#define NK_MAX 512                             /* bytes of one key */
+
+static void nk_hash(const uint8_t *p, size_t n, uint64_t *h, uint32_t *h2)
+{
+    uint64_t a = FNV_OFFSET, b = 0x84222325cbf29ce4u;
+
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ p[i]) * 0x100000001b3u;
+        b = (b ^ p[i]) * 0x00000100000001b3u;
+        b ^= b >> 29;
+    }
+    *h = hash_mix(a) | 1;                      /* never 0: 0 marks an empty slot */
+    *h2 = (uint32_t)(hash_mix(b ^ 0x9e3779b97f4a7c15u) >> 32);
+}
+
+/* Appends n bytes, then a separator, to the key in buf; false if they do
+ * not fit. */
+static bool nk_put(uint8_t *buf, size_t *len, const void *p, size_t n)
+{
+    if (n + 1 > NK_MAX - *len)
+        return false;
+    memcpy(buf + *len, p, n);
+    buf[*len + n] = 0x1f;
+    *len += n + 1;
+    return true;
+}
+
+static bool nk_str(uint8_t *buf, size_t *len, const char *s)
+{
+    return nk_put(buf, len, s ? s : "", s ? strlen(s) : 0);
+}
+
+/*
+ * The natural key of a township record, hashed; false if it has none (the
+ * key fields are missing: then it is never taken for another record).  A
+ * relief record's key is built from its fields directly, as rs_record_key
+ * names them (household_ref, kind, paid_date), because a year may hold a
+ * million of them; the other types go through rs_record_key.
+ */
+static bool nk_of(const Rs__Record *r, uint64_t *h, uint32_t *h2)
+{
+    uint8_t buf[NK_MAX], type = (uint8_t)r->body_case;
+    size_t n = 0;
+
+    if (!nk_str(buf, &n, r->division_code) || !nk_put(buf, &n, &type, 1))
+        return false;
+    if (r->body_case == RS__RECORD__BODY_RELIEF) {
+        const Rs__Relief *rl = r->relief;
+        uint32_t kd[2] = {(uint32_t)rl->kind, rl->has_paid_date ? rl->paid_date : 0};
+
+        if (!rl->household_ref || !rl->household_ref[0] || !rl->has_kind || rl->kind == 0 ||
+            !nk_str(buf, &n, rl->household_ref) || !nk_put(buf, &n, kd, sizeof kd))
+            return false;
+    } else {
+        char key[NK_MAX];
+
+        if (rs_record_key(r, key, sizeof key) != RS_OK || !nk_str(buf, &n, key))
+            return false;
+    }
+    nk_hash(buf, n, h, h2);
+    return true;
+}
+
+static size_t nk_slot(const struct rs_eval_mem *mem, uint64_t h, uint32_t h2)
+{
+    size_t i = (size_t)h & mem->nkmask;
+
+    while (mem->nk[i].h && !(mem->nk[i].h == h && mem->nk[i].h2 == h2))
+        i = (i + 1) & mem->nkmask;
+    return i;
+}
+
+/* Room for one more key (at most three quarters of the slots used). */
+static rs_status nk_room(struct rs_eval_mem *mem)
+{
+    struct nk_ent *v, *old = mem->nk;
+    size_t oldn = old ? mem->nkmask + 1 : 0, n;
+
+    if ((mem->nnk + 1) * 4 <= oldn * 3)
+        return RS_OK;
+    n = oldn ? oldn * 2 : 1024;
+    v = mem_calloc(mem, n, sizeof *v);
+    if (!v)
+        return mem->err;
+    mem->nk = v;
+    mem->nkmask = n - 1;
+    for (size_t i = 0; i < oldn; i++) {
+        if (old[i].h)
+            v[nk_slot(mem, old[i].h, old[i].h2)] = old[i];
+    }
+    mem->bytes -= oldn * sizeof *v;
+    free(old);
+    return RS_OK;
+}
+
+/* Notes that r repeated an earlier record's key, same content or not. */
+static void note_repeat(struct rs_eval_dataset *ds, const Rs__Record *r, bool same)
+{
+    const char *div = r->division_code ? r->division_code : "";
+    struct rs_eval_repeat *g = NULL;
+
+    ds->repeated++;
+    for (size_t i = ds->nrepeats; i-- > 0;) {
+        if (ds->repeats[i].type == r->body_case && strcmp(ds->repeats[i].division, div) == 0) {
+            g = &ds->repeats[i];
+            break;
+        }
+    }
+    if (!g) {
+        if (ds->nrepeats == RS_EVAL_MAX_REPEAT_GROUPS) {
+            ds->repeats_dropped++;
+            return;
+        }
+        if (!ds->repeats) {
+            ds->repeats = calloc(RS_EVAL_MAX_REPEAT_GROUPS, sizeof *ds->repeats);
+            if (!ds->repeats) {
+                ds->repeats_dropped++;
+                return;
+            }
+        }
+        g = &ds->repeats[ds->nrepeats++];
+        rs_eval_copy(g->division, sizeof g->division, div);
+        g->type = r->body_case;
+        rs_eval_rec_label(r, g->example, sizeof g->example);
+    }
+    if (same)
+        g->same++;
+    else
+        g->changed++;
+}
+
+/* Whether two records hold the same content, their ids and supersedes
+ * aside (packed and compared; only for repeats, which are rare). */
+static bool same_content(Rs__Record *a, Rs__Record *b)
+{
+    char *ida = a->id, *idb = b->id, *sa = a->supersedes, *sb = b->supersedes;
+    size_t la, lb;
+    uint8_t *pa = NULL, *pb = NULL;
+    bool same = false;
+
+    a->id = b->id = a->supersedes = b->supersedes = NULL;
+    la = rs__record__get_packed_size(a);
+    lb = rs__record__get_packed_size(b);
+    if (la == lb) {
+        pa = malloc(la ? la : 1);
+        pb = malloc(lb ? lb : 1);
+        if (pa && pb) {
+            rs__record__pack(a, pa);
+            rs__record__pack(b, pb);
+            same = memcmp(pa, pb, la) == 0;
+        }
+    }
+    free(pa);
+    free(pb);
+    a->id = ida;
+    b->id = idb;
+    a->supersedes = sa;
+    b->supersedes = sb;
+    return same;
+}
+
 /* ------------------------------------------------------------ relief sums */
 
 static size_t fold_slot(const struct rs_eval_mem *mem, const char *div, uint64_t h)
@@ -445,6 +645,18 @@ static rs_status hh_room(struct rs_eval_mem *mem)
  * (everything the evaluation needs of it is in the sums: the checker has
  * nothing to say about a relief record with a household_ref).
  */
+/* A repeated relief record's later amount replaces the earlier in the sums. */
+static void adjust(struct fold *fd, size_t k, int64_t old_fen, bool old_delivered,
+                   int64_t fen, bool delivered)
+{
+    fd->fen += fen - old_fen;
+    fd->kind_fen[k] += fen - old_fen;
+    if (old_delivered)
+        fd->delivered--;
+    if (delivered)
+        fd->delivered++;
+}
+
 static rs_status fold_relief(struct rs_eval_dataset *ds, const Rs__Record *r,
                              const struct arena_mark *m)
 {
@@ -454,10 +666,15 @@ static rs_status fold_relief(struct rs_eval_dataset *ds, const Rs__Record *r,
     size_t f = fold_get(mem, r->division_code ? r->division_code : "");
     struct fold *fd;
     struct hh_ent *e;
-    uint64_t h;
+    uint64_t h, nh;
+    uint32_t nh2;
+    uint32_t date = rl->has_paid_date ? rl->paid_date : 0;
+    bool keyed = rl->has_kind && rl->kind != 0 && (unsigned)rl->kind <= UINT8_MAX;
+    bool delivered = rl->has_paid_date && rl->amount_fen > 0;
 
     if (f == SIZE_MAX || hh_room(mem) != RS_OK)
         goto fail;
+    fd = &mem->folds[f];
     h = hash_mix(hash_str(rl->household_ref) ^ ((uint64_t)f * 0x9e3779b97f4a7c15u));
     e = &mem->hh[hh_slot(mem, h, (uint32_t)f, rl->household_ref)];
     if (!e->ref) {
@@ -468,16 +685,46 @@ static rs_status fold_relief(struct rs_eval_dataset *ds, const Rs__Record *r,
         e->ref = ref;
         e->hash = h;
         e->fold = (uint32_t)f;
+        e->first_kind = keyed ? (uint8_t)rl->kind : 0;
+        e->first_date = date;
+        e->first_fen = rl->amount_fen;
+        e->first_delivered = delivered;
         mem->nhh++;
+    } else if (keyed && e->first_kind == (uint8_t)rl->kind && e->first_date == date) {
+        /* The household's first record again: the later amount counts. */
+        note_repeat(ds, r, e->first_fen == rl->amount_fen);
+        adjust(fd, k, e->first_fen, e->first_delivered, rl->amount_fen, delivered);
+        e->first_fen = rl->amount_fen;
+        e->first_delivered = delivered;
+        goto done;
+    } else if (keyed && nk_of(r, &nh, &nh2)) {
+        struct nk_ent *ne;
+
+        if (nk_room(mem) != RS_OK)
+            goto fail;
+        ne = &mem->nk[nk_slot(mem, nh, nh2)];
+        if (ne->h) {
+            /* Another record of the household again. */
+            note_repeat(ds, r, ne->v == rl->amount_fen);
+            adjust(fd, k, ne->v, (ne->at & NK_DELIVERED) != 0, rl->amount_fen, delivered);
+            ne->v = rl->amount_fen;
+            ne->at = (ne->at & ~NK_DELIVERED) | (delivered ? NK_DELIVERED : 0);
+            goto done;
+        }
+        ne->h = nh;
+        ne->h2 = nh2;
+        ne->at = (uint32_t)f | NK_FOLDED | (delivered ? NK_DELIVERED : 0);
+        ne->v = rl->amount_fen;
+        mem->nnk++;
     }
     e->kinds |= 1u << k;
-    fd = &mem->folds[f];
     fd->n++;
     fd->fen += rl->amount_fen;
     fd->kind_fen[k] += rl->amount_fen;
-    if (rl->has_paid_date && rl->amount_fen > 0)
+    if (delivered)
         fd->delivered++;
     ds->folded++;
+done:
     arena_rewind(mem, &mem->recs, m);
     return RS_OK;
 fail:
@@ -530,8 +777,10 @@ void rs_eval_dataset_free(struct rs_eval_dataset *ds)
         free(ds->mem->folds);
         free(ds->mem->fslot);
         free(ds->mem->hh);
+        free(ds->mem->nk);
         free(ds->mem);
     }
+    free(ds->repeats);
     for (size_t i = 0; i < RS_EVAL_NBODY; i++)
         free(ds->by_body[i].rec);
     free(ds->rec);
@@ -581,6 +830,9 @@ rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *
     struct rs_eval_mem *mem = ds->mem;
     struct arena_mark m = arena_mark(&mem->recs);
     struct rs_eval_list *l;
+    struct nk_ent *e = NULL;
+    uint64_t nh = 0;
+    uint32_t nh2 = 0;
     Rs__Record *r;
     rs_status rv;
 
@@ -603,9 +855,31 @@ rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *
         r->relief->household_ref[0])
         return fold_relief(ds, r, &m);
     l = &ds->by_body[r->body_case];
+    if (is_township_type(r->body_case) && nk_of(r, &nh, &nh2)) {
+        rv = nk_room(mem);
+        if (rv)
+            goto fail;
+        e = &mem->nk[nk_slot(mem, nh, nh2)];
+        if (e->h) {
+            /* Takes the place of the earlier record of the same key (a
+             * kept key is never a folded one: folded records are relief
+             * with a household_ref, kept relief has none). */
+            note_repeat(ds, r, same_content(ds->rec[e->at & NK_AT], r));
+            ds->rec[e->at & NK_AT] = r;
+            l->rec[e->v] = r;
+            return RS_OK;
+        }
+    }
     rv = make_room(ds, l);
     if (rv)
         goto fail;
+    if (e) {
+        e->h = nh;
+        e->h2 = nh2;
+        e->at = (uint32_t)ds->n;
+        e->v = (int64_t)l->n;
+        mem->nnk++;
+    }
     ds->rec[ds->n++] = r;
     l->rec[l->n++] = r;
     return RS_OK;

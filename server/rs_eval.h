@@ -52,6 +52,21 @@ struct rs_eval_office {
     char name[RS_EVAL_NAME_MAX + 1];
 };
 
+#define RS_EVAL_MAX_REPEAT_GROUPS 256   /* (division, type) groups of repeats kept */
+
+/*
+ * Township records of one (division, type) whose natural key an earlier
+ * record of the year already had: the same record stored twice under two
+ * ids.  Counted once, with the content read last (rs_eval_dataset_add_packed).
+ */
+struct rs_eval_repeat {
+    char division[RS_EVAL_CODE_MAX + 1];
+    Rs__Record__BodyCase type;
+    uint32_t same;                     /* with the same content (relief: the same amount) */
+    uint32_t changed;                  /* with other content: the later one counts */
+    char example[160];                 /* the first repeated record, labelled */
+};
+
 /* The records of one body type, in the order added. */
 struct rs_eval_list {
     const Rs__Record **rec;            /* owned array; the records belong to the dataset */
@@ -74,6 +89,12 @@ struct rs_eval_mem;                    /* the dataset's memory (rs_eval.c) */
  * kept, for the checker names each one.  So a year of mostly relief costs
  * a few bytes per record, not hundreds.
  *
+ * A township record whose natural key (division, type and rs_record_key)
+ * an earlier record already had is the same record submitted again under a
+ * new id (a file imported into a fresh outbox): it takes the earlier one's
+ * place, so the key counts once with the content read last, and it is
+ * listed in `repeats`.
+ *
  * Caps: RS_EVAL_MAX_RECORDS records (kept and folded), and max_bytes of
  * arena and tables; past either, adding answers RS_ETOOBIG.
  */
@@ -83,6 +104,10 @@ struct rs_eval_dataset {
     size_t n, cap;
     struct rs_eval_list by_body[RS_EVAL_NBODY];    /* the same records by r->body_case */
     size_t folded;                     /* relief records with a household_ref: summed, not kept */
+    size_t repeated;                   /* records that took an earlier one's natural key */
+    struct rs_eval_repeat *repeats;    /* owned; by (division, type), in order of appearance */
+    size_t nrepeats;
+    size_t repeats_dropped;            /* repeats of groups past RS_EVAL_MAX_REPEAT_GROUPS */
     struct rs_eval_office *offices;    /* owned */
     size_t noffices, offcap;
     size_t ignored;                    /* records of another year or no body */

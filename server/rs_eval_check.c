@@ -884,6 +884,48 @@ static rs_status check_unused_manual(struct rs_eval_result *res)
     return RS_OK;
 }
 
+/* ------------------------------------------------------------ repeats */
+
+/*
+ * Township records stored twice under two ids with one natural key (see
+ * rs_eval_dataset_add_packed): counted once; one finding per division and
+ * type, a note when the repeats match what they repeat, a warning when
+ * they differ and the later content was counted.
+ */
+static rs_status check_repeats(struct rs_eval_result *res)
+{
+    const struct rs_eval_dataset *ds = res->ds;
+    rs_status rv = RS_OK;
+
+    for (size_t i = 0; i < ds->nrepeats && rv == RS_OK; i++) {
+        const struct rs_eval_repeat *g = &ds->repeats[i];
+        char f[160], w[200];
+
+        if (res->is_township && strcmp(g->division, res->division) != 0)
+            continue;
+        RS_SF(w, "如：%s", g->example);
+        if (g->same)
+            rv = rs_eval_finding_add(res, RS_SEV_NOTE, "record.repeated", g->division,
+                                     "同一记录（自然键相同）只应报送一次", "每条记录1条",
+                                     RS_SF(f, "重复报送%u条，内容相同，只计一次", g->same), w);
+        if (rv == RS_OK && g->changed)
+            rv = rs_eval_finding_add(
+                res, RS_SEV_WARNING, "record.repeated_changed", g->division,
+                "同一记录（自然键相同）的修改应作为新版本报送（注明所替代的记录）", "每条记录1条当前版本",
+                RS_SF(f, "另有%u条内容不同的重复记录，按后报送的计", g->changed), w);
+    }
+    if (rv == RS_OK && ds->repeats_dropped && !res->is_township) {
+        char f[160];
+
+        rv = rs_eval_finding_add(res, RS_SEV_NOTE, "record.repeated", "",
+                                 "同一记录（自然键相同）只应报送一次", "每条记录1条",
+                                 RS_SF(f, "另有%zu条重复记录（分组过多，未逐组列出），只计一次",
+                                       ds->repeats_dropped),
+                                 "");
+    }
+    return rv;
+}
+
 /* ------------------------------------------------------------ all */
 
 rs_status rs_eval_check_all(struct rs_eval_result *res)
@@ -902,6 +944,8 @@ rs_status rs_eval_check_all(struct rs_eval_result *res)
             return rv;
     }
     rv = check_towns(res);
+    if (rv == RS_OK)
+        rv = check_repeats(res);
     if (rv)
         return rv;
     if (!res->is_township)

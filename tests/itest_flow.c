@@ -172,6 +172,20 @@ static void test_scope_and_resubmission(void **state)
     free(text);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 10);
     assert_int_equal(it_sql_int(ob2, "SELECT count(*) FROM outbox WHERE state=1"), 5);
+    {
+        char rob[512], rep[512];
+        const char *args[] = {"report", "--year", "2023", "--format", "markdown", "--out", rep,
+                              NULL};
+
+        /* The report counts the five households once and names the repeats. */
+        it_path(rob, sizeof(rob), e->dir, "report.outbox");
+        it_path(rep, sizeof(rep), e->dir, "report.md");
+        assert_int_equal(it_client(e->dir, &e->srv, DISTRICT, e->tok_c, rob, out, args), 0);
+        text = it_read_file(rep);
+        assert_non_null(strstr(text, "重复报送5条，内容相同，只计一次"));
+        assert_non_null(strstr(text, "救助记录5条"));
+        free(text);
+    }
 }
 
 static void test_edit_is_a_new_version(void **state)

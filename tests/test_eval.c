@@ -256,8 +256,12 @@ static void subsidy(struct rs_eval_dataset *ds, const char *div, uint32_t person
                     uint32_t due_date)
 {
     Rs__SubsidyPayout s = RS__SUBSIDY_PAYOUT__INIT;
+    static unsigned nv;
+    char v[16];
 
-    s.village = "V";
+    /* Each its own village: one village and period is one natural key. */
+    snprintf(v, sizeof v, "V%u", ++nv);
+    s.village = v;
     s.has_persons_paid = s.has_standard_fen_per_year = s.has_months = true;
     s.persons_paid = persons;
     s.standard_fen_per_year = std;
@@ -1076,7 +1080,7 @@ static void test_township_scope(void **state)
 /* A packed relief record: division, household_ref (NULL: none), kind (0:
  * unset), amount, paid or not.  Returns the length written into buf. */
 static size_t pack_relief(uint8_t *buf, size_t cap, unsigned n, const char *div, const char *hh,
-                          unsigned kind, int64_t amount, bool paid)
+                          unsigned kind, int64_t amount, bool paid, uint32_t paid_date)
 {
     Rs__Record r = RS__RECORD__INIT;
     Rs__Relief rl = RS__RELIEF__INIT;
@@ -1096,17 +1100,32 @@ static size_t pack_relief(uint8_t *buf, size_t cap, unsigned n, const char *div,
     rl.has_amount_fen = true;
     rl.amount_fen = amount;
     rl.has_paid_date = paid;
-    rl.paid_date = 20231220;
+    rl.paid_date = paid_date;
     len = rs__record__get_packed_size(&r);
     assert_true(len <= cap);
     return rs__record__pack(&r, buf);
 }
 
+/* YYYYMMDD of day d (0..364) of 2023. */
+static uint32_t day_2023(unsigned d)
+{
+    static const unsigned len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    unsigned m = 0;
+
+    while (d >= len[m]) {
+        d -= len[m];
+        m++;
+    }
+    return 20230000u + (m + 1) * 100u + d + 1;
+}
+
 /*
  * 200,001 relief records: more than the 200,000 a dataset could hold before
- * it summed relief records as they came.  Households repeat across kinds
- * and divisions; every 997th record has no household_ref.  The expected
- * figures are counted here with a plain table, not a hash set.
+ * it summed relief records as they came.  Households repeat across kinds,
+ * dates and divisions (no two records share a natural key: division,
+ * household, kind and paid date); every 997th record has no household_ref,
+ * every 4th has nothing paid.  The expected figures are counted here with a
+ * plain table, not a hash set.
  */
 #define BIG_N 200001u
 #define BIG_REFS 5000u
@@ -1129,12 +1148,13 @@ static void test_over_old_cap(void **state)
     for (unsigned i = 0; i < BIG_N; i++) {
         unsigned d = i % 3, ref = (i * 7919u) % BIG_REFS, kind = (i / 7) % 5;
         bool none = i % 997 == 0, paid = i % 4 != 0;
-        int64_t amount = 100 + (int64_t)(i % 7);
+        int64_t amount = paid ? 100 + (int64_t)(i % 7) : 0;
         char h[16];
         size_t len;
 
         snprintf(h, sizeof h, "H%05u", ref);
-        len = pack_relief(buf, sizeof buf, i, divs[d], none ? NULL : h, kind, amount, paid);
+        len = pack_relief(buf, sizeof buf, i, divs[d], none ? NULL : h, kind, amount, true,
+                          day_2023(i % 365));
         assert_int_equal(rs_eval_dataset_add_packed(ds, buf, len), RS_OK);
         n[d]++;
         fen[d] += amount;
@@ -1154,8 +1174,9 @@ static void test_over_old_cap(void **state)
     assert_int_equal(ds->n + ds->folded, BIG_N);
     assert_int_equal(ds->n, anon);
     assert_int_equal(rs_eval_dataset_of(ds, RS__RECORD__BODY_RELIEF)->n, anon);
-    /* Summed records cost their household's key, not their own bytes. */
-    assert_true(rs_eval_dataset_bytes(ds) < ((size_t)4 << 20));
+    /* Summed records cost their household's key and their natural key's
+     * slot (24 bytes, a table at most 3/4 full), not their own bytes. */
+    assert_true(rs_eval_dataset_bytes(ds) < (size_t)BIG_N * 48);
     assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
     assert_int_equal(res->nrecords, BIG_N);
     assert_int_equal(res->total.rl_n, BIG_N);
@@ -1190,6 +1211,102 @@ static void test_over_old_cap(void **state)
     assert_int_equal(res->total.rl_fen, fen[1]);
     for (size_t k = 0; k < RS_EVAL_NRKIND; k++)
         assert_int_equal(res->total.rl_kind_households[k], kind_hh[1][k]);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* One project with the given completed investment (planned 100,000 fen). */
+static void project_done(struct rs_eval_dataset *ds, const char *div, const char *id,
+                         int64_t completed)
+{
+    Rs__Project p = RS__PROJECT__INIT;
+
+    p.project_id = (char *)id;
+    p.has_planned_investment_fen = p.has_completed_investment_fen = true;
+    p.planned_investment_fen = 100000;
+    p.completed_investment_fen = completed;
+    add(ds, div, RS__RECORD__BODY_PROJECT, &p);
+}
+
+/*
+ * The same records submitted again under new ids (a file imported into a
+ * fresh outbox): each natural key counts once, with the content read last,
+ * and the repeats are listed per division and type - a note when they match
+ * what they repeat, a warning when they differ.  Records that differ in a
+ * key field (another kind, another date) are other records.
+ */
+static void test_repeats(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one(RS_F_RELIEF_HOUSEHOLDS, RS_RULE_PROPORTIONAL, true);
+    struct rs_eval_result *res = NULL;
+    const struct rs_eval_town *t;
+    const struct rs_eval_finding *f;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    relief(ds, DIV_A, "HH1", RS__RELIEF_KIND__RKIND_HARDSHIP, 300000, 20231201);
+    relief(ds, DIV_A, "HH2", RS__RELIEF_KIND__RKIND_HARDSHIP, 100000, 20231201);
+    relief(ds, DIV_A, "HH3", RS__RELIEF_KIND__RKIND_HARDSHIP, 0, 20231201);
+    project_done(ds, DIV_B, "P1", 100000);
+    project_done(ds, DIV_B, "P2", 100000);
+    /* The file again: HH1 and P1 the same, HH2, HH3 and P2 changed. */
+    relief(ds, DIV_A, "HH1", RS__RELIEF_KIND__RKIND_HARDSHIP, 300000, 20231201);
+    relief(ds, DIV_A, "HH2", RS__RELIEF_KIND__RKIND_HARDSHIP, 150000, 20231201);
+    relief(ds, DIV_A, "HH3", RS__RELIEF_KIND__RKIND_HARDSHIP, 7000, 20231201);
+    project_done(ds, DIV_B, "P1", 100000);
+    project_done(ds, DIV_B, "P2", 120000);
+    /* Other keys: another kind, another date, another division. */
+    relief(ds, DIV_A, "HH1", RS__RELIEF_KIND__RKIND_NEW_YEAR, 50000, 20231201);
+    relief(ds, DIV_A, "HH1", RS__RELIEF_KIND__RKIND_HARDSHIP, 300000, 20231202);
+    relief(ds, DIV_B, "HH1", RS__RELIEF_KIND__RKIND_HARDSHIP, 300000, 20231201);
+    /* A household's second record again (kept apart from its first). */
+    relief(ds, DIV_A, "HH1", RS__RELIEF_KIND__RKIND_NEW_YEAR, 60000, 20231201);
+
+    assert_int_equal(ds->repeated, 6);
+    assert_int_equal(ds->nrepeats, 2);
+    assert_string_equal(ds->repeats[0].division, DIV_A);
+    assert_int_equal(ds->repeats[0].type, RS__RECORD__BODY_RELIEF);
+    assert_int_equal(ds->repeats[0].same, 1);
+    assert_int_equal(ds->repeats[0].changed, 3);
+    assert_non_null(strstr(ds->repeats[0].example, "HH1"));
+    assert_string_equal(ds->repeats[1].division, DIV_B);
+    assert_int_equal(ds->repeats[1].type, RS__RECORD__BODY_PROJECT);
+    assert_int_equal(ds->repeats[1].same, 1);
+    assert_int_equal(ds->repeats[1].changed, 1);
+    assert_int_equal(rs_eval_dataset_of(ds, RS__RECORD__BODY_PROJECT)->n, 2);
+
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    t = rs_eval_town_find(res, DIV_A);
+    assert_non_null(t);
+    assert_int_equal(t->rl_n, 5);
+    assert_int_equal(t->rl_fen, 300000 + 150000 + 7000 + 60000 + 300000);
+    assert_int_equal(t->rl_delivered, 5);
+    assert_int_equal(t->rl_households, 3);
+    assert_int_equal(t->records, 5);
+    t = rs_eval_town_find(res, DIV_B);
+    assert_non_null(t);
+    assert_int_equal(t->proj_n, 2);
+    assert_int_equal(t->proj_completed_fen, 100000 + 120000);
+    assert_int_equal(t->rl_n, 1);
+    assert_int_equal(res->nrecords, 8);
+    assert_int_equal(count_code(res, "record.repeated"), 2);
+    assert_int_equal(count_code(res, "record.repeated_changed"), 2);
+    f = find(res, "record.repeated", "重复报送1条");
+    assert_non_null(f);
+    assert_int_equal(f->sev, RS_SEV_NOTE);
+    f = find(res, "record.repeated_changed", "另有3条");
+    assert_non_null(f);
+    assert_int_equal(f->sev, RS_SEV_WARNING);
+    assert_string_equal(f->division, DIV_A);
+    rs_eval_result_free(res);
+
+    /* A township sees only its own repeats. */
+    assert_int_equal(rs_eval_run(ds, fw, DIV_B, &res), RS_OK);
+    assert_int_equal(count_code(res, "record.repeated"), 1);
+    assert_int_equal(count_code(res, "record.repeated_changed"), 1);
+    assert_non_null(find(res, "record.repeated", "P1"));
     rs_eval_result_free(res);
     rs_framework_free(fw);
     rs_eval_dataset_free(ds);
@@ -1254,8 +1371,11 @@ static void test_households_random(void **state)
         if (v[i].project) {
             Rs__Project p = RS__PROJECT__INIT;
 
+            char pid[24];
+
             /* Completed investment over plan: one project.overrun finding. */
-            p.project_id = (char *)"P";
+            snprintf(pid, sizeof pid, "P%zu", i);
+            p.project_id = pid;
             p.has_planned_investment_fen = p.has_completed_investment_fen = true;
             p.planned_investment_fen = 100;
             p.completed_investment_fen = 200;
@@ -1349,7 +1469,7 @@ static void test_memory_cap(void **state)
         size_t len;
 
         snprintf(h, sizeof h, "H%zu", i);
-        len = pack_relief(buf, sizeof buf, (unsigned)i, DIV_A, h, 1, 1, true);
+        len = pack_relief(buf, sizeof buf, (unsigned)i, DIV_A, h, 1, 1, true, 20231220);
         rv = rs_eval_dataset_add_packed(ds, buf, len);
     }
     assert_int_equal(rv, RS_ETOOBIG);
@@ -1428,7 +1548,7 @@ static void test_dataset_lists(void **state)
     other.petition = &pt;
     assert_int_equal(rs_eval_dataset_add(ds, &other), RS_OK);
     assert_int_equal(ds->ignored, 1);
-    len = pack_relief(buf, sizeof buf, 9, DIV_A, "H2", 1, 1, true);
+    len = pack_relief(buf, sizeof buf, 9, DIV_A, "H2", 1, 1, true, 20231220);
     assert_int_equal(rs_eval_dataset_add_packed(ds, junk, sizeof junk), RS_EINVAL);
     assert_int_equal(rs_eval_dataset_add_packed(ds, buf, len - 1), RS_EINVAL);
     assert_int_equal(ds->ignored, 1);
@@ -1457,6 +1577,7 @@ int main(void)
         cmocka_unit_test(test_more_checks),
         cmocka_unit_test(test_township_scope),
         cmocka_unit_test(test_over_old_cap),
+        cmocka_unit_test(test_repeats),
         cmocka_unit_test(test_households_random),
         cmocka_unit_test(test_memory_cap),
         cmocka_unit_test(test_dataset_lists),
