@@ -292,6 +292,7 @@ struct tmpl {
     size_t n;
     size_t batch_off;
     size_t *id_off;
+    size_t *hh_off;                  /* the 10 digits of each household_ref */
     size_t *rec_off;
     size_t *rec_len;
 };
@@ -300,6 +301,7 @@ static void tmpl_free(struct tmpl *t)
 {
     free(t->buf);
     free(t->id_off);
+    free(t->hh_off);
     free(t->rec_off);
     free(t->rec_len);
     memset(t, 0, sizeof(*t));
@@ -310,7 +312,9 @@ static const char *const villages[] = {"青山村", "柳溪村", "石门村", "�
 
 /*
  * Packs n relief records of `division` for `year`.  Amounts, persons and
- * household references vary by slot; ids are placeholders until patched.
+ * kinds vary by slot; ids and household references are placeholders until
+ * patched (every record a household of its own, so no two records share a
+ * natural key, as real submissions do not).
  */
 static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint32_t year)
 {
@@ -318,7 +322,7 @@ static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint
     Rs__Record *recs = NULL;
     Rs__Relief *rel = NULL;
     Rs__Record **ptrs = NULL;
-    char (*ids)[40] = NULL, (*refs)[16] = NULL;
+    char (*ids)[40] = NULL, (*refs)[24] = NULL;
     char batch_id[] = BATCH_PLACEHOLDER;
     size_t pos = 0;
     rs_status rc = RS_ENOMEM;
@@ -330,13 +334,15 @@ static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint
     ids = calloc(n, sizeof(*ids));
     refs = calloc(n, sizeof(*refs));
     t->id_off = calloc(n, sizeof(*t->id_off));
+    t->hh_off = calloc(n, sizeof(*t->hh_off));
     t->rec_off = calloc(n, sizeof(*t->rec_off));
     t->rec_len = calloc(n, sizeof(*t->rec_len));
-    if (!recs || !rel || !ptrs || !ids || !refs || !t->id_off || !t->rec_off || !t->rec_len)
+    if (!recs || !rel || !ptrs || !ids || !refs || !t->id_off || !t->hh_off || !t->rec_off ||
+        !t->rec_len)
         goto out;
     for (size_t i = 0; i < n; i++) {
         snprintf(ids[i], sizeof(ids[i]), ID_PLACEHOLDER "%012zx", i);
-        snprintf(refs[i], sizeof(refs[i]), "HH%06zu", i % 100000);
+        snprintf(refs[i], sizeof(refs[i]), "HH%010zu", n + i);
         rs__relief__init(&rel[i]);
         rel[i].household_ref = refs[i];
         rel[i].village = (char *)villages[i % 8];
@@ -388,6 +394,10 @@ static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint
             goto out;
         t->rec_off[i] = pos - 2;
         t->rec_len[i] = rl;
+        t->hh_off[i] = find_bytes(t->buf, t->len, pos, refs[i]);
+        if (t->hh_off[i] == SIZE_MAX || t->hh_off[i] >= pos - 2 + rl)
+            goto out;
+        t->hh_off[i] += 2;
         pos += 36;
     }
     rc = RS_OK;
@@ -402,11 +412,17 @@ out:
     return rc;
 }
 
-/* Gives the records of t the ids g0 .. g0 + n - 1, and the batch an id from g0. */
+/* Gives the records of t the ids g0 .. g0 + n - 1 and households of the
+ * same numbers, and the batch an id from g0. */
 static void tmpl_patch(struct tmpl *t, uint64_t g0, bool random)
 {
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++) {
+        uint64_t v = (g0 + i) % 10000000000ULL;
+
         write_id(t->buf + t->id_off[i], g0 + i, random);
+        for (int k = 9; k >= 0; k--, v /= 10)
+            t->buf[t->hh_off[i] + (size_t)k] = (uint8_t)('0' + v % 10);
+    }
     write_id(t->buf + t->batch_off, g0 ^ 0x8000000000000000ULL, false);
 }
 
