@@ -365,6 +365,39 @@ static void test_sync_fails(void **state)
     integrity_ok(e->db);
 }
 
+/* ------------------------------------------------------------ linger */
+
+/*
+ * After a small commit the server waits a little for the offices it just
+ * acknowledged (rs_server.c, linger).  A batch smaller than the one before,
+ * with nobody else sending, must still be committed and acknowledged, and
+ * so must a batch that arrives while another connection's linger runs.
+ */
+static void test_linger_ends(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c1, c2;
+    struct rec a[10], b[1], x[2], y[1];
+    Rs__Record *pa[10], *pb[1], *px[2], *py[1];
+    long t0;
+
+    recs_make(e, a, pa, 10);
+    recs_make(e, b, pb, 1);
+    recs_make(e, x, px, 2);
+    recs_make(e, y, py, 1);
+    login(e, &c1, TOWN_A, e->tok_a);
+    login(e, &c2, TOWN_A, e->tok_a);
+    expect_all(&c1, submit(e, &c1, pa, 10), a, 10, RS__ACK_STATUS__ACK_STORED);
+    t0 = it_now_ms();
+    expect_all(&c1, submit(e, &c1, pb, 1), b, 1, RS__ACK_STATUS__ACK_STORED);
+    assert_true(it_now_ms() - t0 < 2000 || it_valgrind());
+    expect_all(&c2, submit(e, &c2, px, 2), x, 2, RS__ACK_STATUS__ACK_STORED);
+    expect_all(&c1, submit(e, &c1, py, 1), y, 1, RS__ACK_STATUS__ACK_STORED);
+    it_conn_close(&c1);
+    it_conn_close(&c2);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 14);
+}
+
 /* ------------------------------------------------------------ locked database */
 
 /*
@@ -713,6 +746,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flapping_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_fails, setup_fsync, teardown),
+        cmocka_unit_test_setup_teardown(test_linger_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_text_file, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_other_application, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_foreign_tables, setup_bare, teardown),
