@@ -96,16 +96,28 @@ const char *rs_eval_grade(int64_t total_milli)
 
 #define FNV_OFFSET 0xcbf29ce484222325u
 
-/* FNV-1a of s. */
-static uint64_t hash_str(const char *s)
+/* FNV-1a of p[0..n). */
+static uint64_t hash_bytes(const char *p, size_t n)
 {
     uint64_t h = FNV_OFFSET;
 
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
         h *= 0x100000001b3u;
     }
     return h;
+}
+
+/* FNV-1a of s. */
+static uint64_t hash_str(const char *s)
+{
+    return hash_bytes(s, strlen(s));
+}
+
+/* Whether the NUL-terminated s holds exactly the bytes p[0..n). */
+static bool same_bytes(const char *s, const char *p, size_t n)
+{
+    return strncmp(s, p, n) == 0 && s[n] == '\0';
 }
 
 /* Spreads the bits of h over the low bits a table index takes. */
@@ -154,20 +166,31 @@ struct fold {
     int64_t kind_fen[RS_EVAL_NRKIND];
 };
 
-/* One household: (division, household_ref) of the folded records.  It also
- * holds the natural key of its first record (kind and paid date) and what
- * that record counted, so that a household with one record a year - the
- * usual case - costs no entry in the natural-key table. */
-struct hh_ent {
-    const char *ref;                           /* in keys; NULL: empty slot */
-    uint64_t hash;
-    uint32_t fold;                             /* index in folds */
-    uint32_t kinds;                            /* bit k: a record of ReliefKind k */
+/* One household: (division, household_ref) of the folded records, in the
+ * order first seen.  It also holds the natural key of its first record
+ * (kind and paid date) and what that record counted, so that a household
+ * with one record a year - the usual case - costs no entry in the
+ * natural-key table. */
+struct hh_info {
+    const char *ref;                           /* in keys */
     int64_t first_fen;                         /* the first record's amount counted */
+    uint32_t fold;                             /* index in folds */
     uint32_t first_date;                       /* its paid_date, 0 if none */
     uint8_t first_kind;                        /* its kind; 0: it has no natural key */
+    uint8_t kinds;                             /* bit k: a record of ReliefKind k */
     bool first_delivered;
 };
+
+/* A slot of the household table: 16 bytes, four to a cache line, so that a
+ * probe into a table of millions mostly costs one miss; the rest of the
+ * household is in hh_info, read only when the hash matches. */
+struct hh_ent {
+    uint64_t hash;                             /* 0: empty slot */
+    uint32_t fold;
+    uint32_t info;                             /* index in infos */
+};
+
+_Static_assert(RS_EVAL_NRKIND <= 8, "relief kinds must fit in hh_info.kinds");
 
 /* One natural key of the year's township records, and where the record
  * that holds it now is counted (24 bytes: a year may hold millions). */
@@ -200,6 +223,8 @@ struct rs_eval_mem {
     size_t flast;                              /* the fold found last, or SIZE_MAX */
     struct hh_ent *hh;
     size_t hhmask, nhh;
+    struct hh_info *infos;                     /* nhh of them */
+    size_t infocap;
     struct nk_ent *nk;
     size_t nkmask, nnk;
 };
@@ -388,14 +413,15 @@ static void unpack_free(void *data, void *p)
     (void)p;
 }
 
-/* A copy of s in the keys arena, or NULL. */
-static const char *key_copy(struct rs_eval_mem *mem, const char *s)
+/* A NUL-terminated copy of s[0..n) in the keys arena, or NULL. */
+static const char *key_copy(struct rs_eval_mem *mem, const char *s, size_t n)
 {
-    size_t n = strlen(s) + 1;
-    char *p = arena_get(mem, &mem->keys, n);
+    char *p = arena_get(mem, &mem->keys, n + 1);
 
-    if (p)
+    if (p) {
         memcpy(p, s, n);
+        p[n] = '\0';
+    }
     return p;
 }
 
@@ -444,11 +470,10 @@ static bool nk_str(uint8_t *buf, size_t *len, const char *s)
 }
 
 /*
- * The natural key of a township record, hashed; false if it has none (the
- * key fields are missing: then it is never taken for another record).  A
- * relief record's key is built from its fields directly, as rs_record_key
- * names them (household_ref, kind, paid_date), because a year may hold a
- * million of them; the other types go through rs_record_key.
+ * The natural key of a kept township record, hashed; false if it has none
+ * (the key fields are missing: then it is never taken for another record).
+ * A relief record is kept only without a household_ref, so it has none;
+ * folded relief records are keyed by nk_relief.
  */
 static bool nk_of(const Rs__Record *r, uint64_t *h, uint32_t *h2)
 {
@@ -457,14 +482,9 @@ static bool nk_of(const Rs__Record *r, uint64_t *h, uint32_t *h2)
 
     if (!nk_str(buf, &n, r->division_code) || !nk_put(buf, &n, &type, 1))
         return false;
-    if (r->body_case == RS__RECORD__BODY_RELIEF) {
-        const Rs__Relief *rl = r->relief;
-        uint32_t kd[2] = {(uint32_t)rl->kind, rl->has_paid_date ? rl->paid_date : 0};
-
-        if (!rl->household_ref || !rl->household_ref[0] || !rl->has_kind || rl->kind == 0 ||
-            !nk_str(buf, &n, rl->household_ref) || !nk_put(buf, &n, kd, sizeof kd))
-            return false;
-    } else {
+    if (r->body_case == RS__RECORD__BODY_RELIEF)
+        return false;
+    {
         char key[NK_MAX];
 
         if (rs_record_key(r, key, sizeof key) != RS_OK || !nk_str(buf, &n, key))
@@ -472,6 +492,27 @@ static bool nk_of(const Rs__Record *r, uint64_t *h, uint32_t *h2)
     }
     nk_hash(buf, n, h, h2);
     return true;
+}
+
+/* The natural key of a folded relief record (its household_ref is set),
+ * hashed as nk_of would: division, type, household_ref, kind, paid_date. */
+static void nk_relief(const struct rs_eval_relief_fields *f, uint64_t *h, uint32_t *h2)
+{
+    uint8_t buf[NK_MAX], type = (uint8_t)RS__RECORD__BODY_RELIEF;
+    uint32_t kd[2] = {(uint32_t)f->kind, f->has_paid_date ? f->paid_date : 0};
+    size_t n = 0;
+
+    if (nk_put(buf, &n, f->division.p ? f->division.p : "", f->division.n) &&
+        nk_put(buf, &n, &type, 1) && nk_put(buf, &n, f->household_ref.p, f->household_ref.n) &&
+        nk_put(buf, &n, kd, sizeof kd)) {
+        nk_hash(buf, n, h, h2);
+        return;
+    }
+    /* Longer than NK_MAX (the store caps every string far below): hash the
+     * parts one after another instead. */
+    nk_hash((const uint8_t *)f->household_ref.p, f->household_ref.n, h, h2);
+    *h = hash_mix(*h ^ hash_bytes(f->division.p ? f->division.p : "", f->division.n) ^
+                  ((uint64_t)kd[0] << 32 | kd[1])) | 1;
 }
 
 static size_t nk_slot(const struct rs_eval_mem *mem, uint64_t h, uint32_t h2)
@@ -506,15 +547,19 @@ static rs_status nk_room(struct rs_eval_mem *mem)
     return RS_OK;
 }
 
-/* Notes that r repeated an earlier record's key, same content or not. */
-static void note_repeat(struct rs_eval_dataset *ds, const Rs__Record *r, bool same)
+/* Notes a record of `type` in division div[0..divlen) that repeated an
+ * earlier record's key, same content or not; label names it (called only
+ * for the first repeat of a division and type). */
+static void note_repeat(struct rs_eval_dataset *ds, const char *div, size_t divlen,
+                        Rs__Record__BodyCase type, bool same,
+                        void (*label)(const void *rec, char *out, size_t outlen),
+                        const void *rec)
 {
-    const char *div = r->division_code ? r->division_code : "";
     struct rs_eval_repeat *g = NULL;
 
     ds->repeated++;
     for (size_t i = ds->nrepeats; i-- > 0;) {
-        if (ds->repeats[i].type == r->body_case && strcmp(ds->repeats[i].division, div) == 0) {
+        if (ds->repeats[i].type == type && same_bytes(ds->repeats[i].division, div, divlen)) {
             g = &ds->repeats[i];
             break;
         }
@@ -532,14 +577,28 @@ static void note_repeat(struct rs_eval_dataset *ds, const Rs__Record *r, bool sa
             }
         }
         g = &ds->repeats[ds->nrepeats++];
-        rs_eval_copy(g->division, sizeof g->division, div);
-        g->type = r->body_case;
-        rs_eval_rec_label(r, g->example, sizeof g->example);
+        snprintf(g->division, sizeof g->division, "%.*s", (int)divlen, div);
+        g->type = type;
+        label(rec, g->example, sizeof g->example);
     }
     if (same)
         g->same++;
     else
         g->changed++;
+}
+
+static void record_label(const void *rec, char *out, size_t outlen)
+{
+    rs_eval_rec_label(rec, out, outlen);
+}
+
+/* A folded relief record's label, as rs_eval_rec_label spells it. */
+static void relief_label(const void *rec, char *out, size_t outlen)
+{
+    const struct rs_eval_relief_fields *f = rec;
+
+    rs_eval_fmt(out, outlen, "救助 %.*s（记录%.*s）", (int)f->household_ref.n, f->household_ref.p,
+                (int)(f->id.n < 8 ? f->id.n : 8), f->id.p ? f->id.p : "");
 }
 
 /* Whether two records hold the same content, their ids and supersedes
@@ -574,11 +633,11 @@ static bool same_content(Rs__Record *a, Rs__Record *b)
 
 /* ------------------------------------------------------------ relief sums */
 
-static size_t fold_slot(const struct rs_eval_mem *mem, const char *div, uint64_t h)
+static size_t fold_slot(const struct rs_eval_mem *mem, const char *div, size_t n, uint64_t h)
 {
     size_t i = (size_t)h & mem->fmask;
 
-    while (mem->fslot[i] && strcmp(mem->folds[mem->fslot[i] - 1].division, div) != 0)
+    while (mem->fslot[i] && !same_bytes(mem->folds[mem->fslot[i] - 1].division, div, n))
         i = (i + 1) & mem->fmask;
     return i;
 }
@@ -599,23 +658,24 @@ static rs_status fold_rehash(struct rs_eval_mem *mem)
     for (size_t f = 0; f < mem->nfolds; f++) {
         const char *div = mem->folds[f].division;
 
-        mem->fslot[fold_slot(mem, div, hash_mix(hash_str(div)))] = (uint32_t)(f + 1);
+        mem->fslot[fold_slot(mem, div, strlen(div), hash_mix(hash_str(div)))] =
+            (uint32_t)(f + 1);
     }
     return RS_OK;
 }
 
 /* The index of the sums of division `div`, made if new; SIZE_MAX (mem->err
  * set) if out of memory. */
-static size_t fold_get(struct rs_eval_mem *mem, const char *div)
+static size_t fold_get(struct rs_eval_mem *mem, const char *div, size_t n)
 {
     struct fold *fd;
     size_t i;
 
-    if (mem->flast != SIZE_MAX && strcmp(mem->folds[mem->flast].division, div) == 0)
+    if (mem->flast != SIZE_MAX && same_bytes(mem->folds[mem->flast].division, div, n))
         return mem->flast;
     if ((!mem->fslot || (mem->nfolds + 1) * 2 > mem->fmask + 1) && fold_rehash(mem) != RS_OK)
         return SIZE_MAX;
-    i = fold_slot(mem, div, hash_mix(hash_str(div)));
+    i = fold_slot(mem, div, n, hash_mix(hash_bytes(div, n)));
     if (mem->fslot[i])
         return mem->flast = mem->fslot[i] - 1;
     if (mem->nfolds == mem->foldcap) {
@@ -635,30 +695,46 @@ static size_t fold_get(struct rs_eval_mem *mem, const char *div)
     }
     fd = &mem->folds[mem->nfolds];
     memset(fd, 0, sizeof *fd);
-    fd->division = key_copy(mem, div);
+    fd->division = key_copy(mem, div, n);
     if (!fd->division)
         return SIZE_MAX;
     mem->fslot[i] = (uint32_t)(mem->nfolds + 1);
     return mem->flast = mem->nfolds++;
 }
 
-static size_t hh_slot(const struct rs_eval_mem *mem, uint64_t h, uint32_t fold, const char *ref)
+static size_t hh_slot(const struct rs_eval_mem *mem, uint64_t h, uint32_t fold,
+                      const struct rs_eval_slice *ref)
 {
     size_t i = (size_t)h & mem->hhmask;
 
-    while (mem->hh[i].ref && !(mem->hh[i].hash == h && mem->hh[i].fold == fold &&
-                               strcmp(mem->hh[i].ref, ref) == 0))
+    while (mem->hh[i].hash && !(mem->hh[i].hash == h && mem->hh[i].fold == fold &&
+                                same_bytes(mem->infos[mem->hh[i].info].ref, ref->p, ref->n)))
         i = (i + 1) & mem->hhmask;
     return i;
 }
 
-/* Room for one more household (at most half the slots used). */
+/* Room for one more household: in the table (at most half the slots used)
+ * and in infos. */
 static rs_status hh_room(struct rs_eval_mem *mem)
 {
     size_t n;
     struct hh_ent *v, *old = mem->hh;
     size_t oldn = old ? mem->hhmask + 1 : 0;
 
+    if (mem->nhh == mem->infocap) {
+        size_t nc = mem->infocap ? mem->infocap * 2 : 1024;
+        struct hh_info *w;
+
+        if (!mem_charge(mem, (nc - mem->infocap) * sizeof *w))
+            return mem->err;
+        w = realloc(mem->infos, nc * sizeof *w);
+        if (!w) {
+            mem->bytes -= (nc - mem->infocap) * sizeof *w;
+            return mem->err = RS_ENOMEM;
+        }
+        mem->infos = w;
+        mem->infocap = nc;
+    }
     if ((mem->nhh + 1) * 2 <= oldn)
         return RS_OK;
     n = oldn ? oldn * 2 : 1024;
@@ -667,21 +743,21 @@ static rs_status hh_room(struct rs_eval_mem *mem)
         return mem->err;
     mem->hh = v;
     mem->hhmask = n - 1;
+    /* Every household is distinct: each goes to the first empty slot. */
     for (size_t i = 0; i < oldn; i++) {
-        if (old[i].ref)
-            v[hh_slot(mem, old[i].hash, old[i].fold, old[i].ref)] = old[i];
+        size_t j;
+
+        if (!old[i].hash)
+            continue;
+        for (j = (size_t)old[i].hash & mem->hhmask; v[j].hash; j = (j + 1) & mem->hhmask)
+            ;
+        v[j] = old[i];
     }
     mem->bytes -= oldn * sizeof *v;
     table_free(old, oldn, sizeof *v);
     return RS_OK;
 }
 
-/*
- * Sums a relief record that has a household_ref into its division's fold
- * and notes its household, then gives the record's bytes back to the arena
- * (everything the evaluation needs of it is in the sums: the checker has
- * nothing to say about a relief record with a household_ref).
- */
 /* A repeated relief record's later amount replaces the earlier in the sums. */
 static void adjust(struct fold *fd, size_t k, int64_t old_fen, bool old_delivered,
                    int64_t fen, bool delivered)
@@ -694,79 +770,116 @@ static void adjust(struct fold *fd, size_t k, int64_t old_fen, bool old_delivere
         fd->delivered++;
 }
 
-static rs_status fold_relief(struct rs_eval_dataset *ds, const Rs__Record *r,
-                             const struct arena_mark *m)
+/*
+ * Sums a relief record that has a household_ref into its division's fold
+ * and notes its household (everything the evaluation needs of it: the
+ * checker has nothing to say about a relief record with a household_ref).
+ * A repeat of a natural key already folded replaces that record's amount.
+ */
+static rs_status fold_relief(struct rs_eval_dataset *ds, const struct rs_eval_relief_fields *rf)
 {
     struct rs_eval_mem *mem = ds->mem;
-    const Rs__Relief *rl = r->relief;
-    size_t k = rl->has_kind && (size_t)rl->kind < RS_EVAL_NRKIND ? (size_t)rl->kind : 0;
-    size_t f = fold_get(mem, r->division_code ? r->division_code : "");
+    const char *div = rf->division.p ? rf->division.p : "";
+    size_t k = rf->has_kind && rf->kind >= 0 && rf->kind < RS_EVAL_NRKIND ? (size_t)rf->kind : 0;
+    size_t f = fold_get(mem, div, rf->division.n);
+    int64_t fen = rf->has_amount_fen ? rf->amount_fen : 0;
     struct fold *fd;
     struct hh_ent *e;
+    struct hh_info *hi;
     uint64_t h, nh;
     uint32_t nh2;
-    uint32_t date = rl->has_paid_date ? rl->paid_date : 0;
-    bool keyed = rl->has_kind && rl->kind != 0 && (unsigned)rl->kind <= UINT8_MAX;
-    bool delivered = rl->has_paid_date && rl->amount_fen > 0;
+    uint32_t date = rf->has_paid_date ? rf->paid_date : 0;
+    bool keyed = rf->has_kind && rf->kind > 0 && rf->kind <= UINT8_MAX;
+    bool delivered = rf->has_paid_date && fen > 0;
 
     if (f == SIZE_MAX || hh_room(mem) != RS_OK)
-        goto fail;
+        return mem->err ? mem->err : RS_ENOMEM;
     fd = &mem->folds[f];
-    h = hash_mix(hash_str(rl->household_ref) ^ ((uint64_t)f * 0x9e3779b97f4a7c15u));
-    e = &mem->hh[hh_slot(mem, h, (uint32_t)f, rl->household_ref)];
-    if (!e->ref) {
-        const char *ref = key_copy(mem, rl->household_ref);
+    h = hash_mix(hash_bytes(rf->household_ref.p, rf->household_ref.n) ^
+                 ((uint64_t)f * 0x9e3779b97f4a7c15u)) | 1;
+    e = &mem->hh[hh_slot(mem, h, (uint32_t)f, &rf->household_ref)];
+    if (!e->hash) {
+        const char *ref = key_copy(mem, rf->household_ref.p, rf->household_ref.n);
 
         if (!ref)
-            goto fail;
-        e->ref = ref;
+            return mem->err ? mem->err : RS_ENOMEM;
+        hi = &mem->infos[mem->nhh];
+        hi->ref = ref;
+        hi->fold = (uint32_t)f;
+        hi->kinds = 0;
+        hi->first_kind = keyed ? (uint8_t)rf->kind : 0;
+        hi->first_date = date;
+        hi->first_fen = fen;
+        hi->first_delivered = delivered;
         e->hash = h;
         e->fold = (uint32_t)f;
-        e->first_kind = keyed ? (uint8_t)rl->kind : 0;
-        e->first_date = date;
-        e->first_fen = rl->amount_fen;
-        e->first_delivered = delivered;
-        mem->nhh++;
-    } else if (keyed && e->first_kind == (uint8_t)rl->kind && e->first_date == date) {
-        /* The household's first record again: the later amount counts. */
-        note_repeat(ds, r, e->first_fen == rl->amount_fen);
-        adjust(fd, k, e->first_fen, e->first_delivered, rl->amount_fen, delivered);
-        e->first_fen = rl->amount_fen;
-        e->first_delivered = delivered;
-        goto done;
-    } else if (keyed && nk_of(r, &nh, &nh2)) {
-        struct nk_ent *ne;
-
-        if (nk_room(mem) != RS_OK)
-            goto fail;
-        ne = &mem->nk[nk_slot(mem, nh, nh2)];
-        if (ne->h) {
-            /* Another record of the household again. */
-            note_repeat(ds, r, ne->v == rl->amount_fen);
-            adjust(fd, k, ne->v, (ne->at & NK_DELIVERED) != 0, rl->amount_fen, delivered);
-            ne->v = rl->amount_fen;
-            ne->at = (ne->at & ~NK_DELIVERED) | (delivered ? NK_DELIVERED : 0);
-            goto done;
+        e->info = (uint32_t)mem->nhh++;
+    } else {
+        hi = &mem->infos[e->info];
+        if (keyed && hi->first_kind == (uint8_t)rf->kind && hi->first_date == date) {
+            /* The household's first record again: the later amount counts. */
+            note_repeat(ds, div, rf->division.n, RS__RECORD__BODY_RELIEF, hi->first_fen == fen,
+                        relief_label, rf);
+            adjust(fd, k, hi->first_fen, hi->first_delivered, fen, delivered);
+            hi->first_fen = fen;
+            hi->first_delivered = delivered;
+            return RS_OK;
         }
-        ne->h = nh;
-        ne->h2 = nh2;
-        ne->at = (uint32_t)f | NK_FOLDED | (delivered ? NK_DELIVERED : 0);
-        ne->v = rl->amount_fen;
-        mem->nnk++;
+        if (keyed) {
+            struct nk_ent *ne;
+
+            nk_relief(rf, &nh, &nh2);
+            if (nk_room(mem) != RS_OK)
+                return mem->err ? mem->err : RS_ENOMEM;
+            ne = &mem->nk[nk_slot(mem, nh, nh2)];
+            if (ne->h) {
+                /* Another record of the household again. */
+                note_repeat(ds, div, rf->division.n, RS__RECORD__BODY_RELIEF, ne->v == fen,
+                            relief_label, rf);
+                adjust(fd, k, ne->v, (ne->at & NK_DELIVERED) != 0, fen, delivered);
+                ne->v = fen;
+                ne->at = (ne->at & ~NK_DELIVERED) | (delivered ? NK_DELIVERED : 0);
+                return RS_OK;
+            }
+            ne->h = nh;
+            ne->h2 = nh2;
+            ne->at = (uint32_t)f | NK_FOLDED | (delivered ? NK_DELIVERED : 0);
+            ne->v = fen;
+            mem->nnk++;
+        }
     }
-    e->kinds |= 1u << k;
+    hi->kinds = (uint8_t)(hi->kinds | 1u << k);
     fd->n++;
-    fd->fen += rl->amount_fen;
-    fd->kind_fen[k] += rl->amount_fen;
+    fd->fen += fen;
+    fd->kind_fen[k] += fen;
     if (delivered)
         fd->delivered++;
     ds->folded++;
-done:
-    arena_rewind(mem, &mem->recs, m);
     return RS_OK;
-fail:
-    arena_rewind(mem, &mem->recs, m);
-    return mem->err ? mem->err : RS_ENOMEM;
+}
+
+/* The fields fold_relief reads, from an unpacked record. */
+static void relief_fields(const Rs__Record *r, struct rs_eval_relief_fields *f)
+{
+    const Rs__Relief *rl = r->relief;
+
+    memset(f, 0, sizeof *f);
+    f->id.p = r->id;
+    f->id.n = r->id ? strlen(r->id) : 0;
+    f->division.p = r->division_code;
+    f->division.n = r->division_code ? strlen(r->division_code) : 0;
+    f->has_division = r->division_code != NULL;
+    f->has_year = r->has_year;
+    f->year = r->year;
+    f->household_ref.p = rl->household_ref;
+    f->household_ref.n = rl->household_ref ? strlen(rl->household_ref) : 0;
+    f->has_household_ref = rl->household_ref != NULL;
+    f->has_kind = rl->has_kind;
+    f->kind = (int32_t)rl->kind;
+    f->has_amount_fen = rl->has_amount_fen;
+    f->amount_fen = rl->amount_fen;
+    f->has_paid_date = rl->has_paid_date;
+    f->paid_date = rl->paid_date;
 }
 
 /* ------------------------------------------------------------ dataset */
@@ -815,6 +928,7 @@ void rs_eval_dataset_free(struct rs_eval_dataset *ds)
         free(ds->mem->fslot);
         if (ds->mem->hh)
             table_free(ds->mem->hh, ds->mem->hhmask + 1, sizeof *ds->mem->hh);
+        free(ds->mem->infos);
         if (ds->mem->nk)
             table_free(ds->mem->nk, ds->mem->nkmask + 1, sizeof *ds->mem->nk);
         free(ds->mem);
@@ -870,12 +984,21 @@ rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *
     struct arena_mark m = arena_mark(&mem->recs);
     struct rs_eval_list *l;
     struct nk_ent *e = NULL;
+    struct rs_eval_relief_fields rf;
     uint64_t nh = 0;
     uint32_t nh2 = 0;
     Rs__Record *r;
     rs_status rv;
 
     mem->err = RS_OK;
+    /* A relief record with a household is folded straight from its bytes
+     * when its encoding is the plain one (rs_eval_peek.c). */
+    if (rs_eval_relief_peek(body, len, &rf) && rf.has_year && rf.year == ds->year &&
+        rf.household_ref.n > 0) {
+        if (ds->n + ds->folded >= RS_EVAL_MAX_RECORDS)
+            return RS_ETOOBIG;
+        return fold_relief(ds, &rf);
+    }
     r = rs__record__unpack(&mem->alloc, len, body);
     if (!r) {
         rv = mem->err ? mem->err : RS_EINVAL;
@@ -891,8 +1014,12 @@ rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *
     if (ds->n + ds->folded >= RS_EVAL_MAX_RECORDS)
         goto fail;
     if (r->body_case == RS__RECORD__BODY_RELIEF && r->relief->household_ref &&
-        r->relief->household_ref[0])
-        return fold_relief(ds, r, &m);
+        r->relief->household_ref[0]) {
+        relief_fields(r, &rf);
+        rv = fold_relief(ds, &rf);
+        arena_rewind(mem, &mem->recs, &m);
+        return rv;
+    }
     l = &ds->by_body[r->body_case];
     if (is_township_type(r->body_case) && nk_of(r, &nh, &nh2)) {
         rv = nk_room(mem);
@@ -903,7 +1030,9 @@ rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *
             /* Takes the place of the earlier record of the same key (a
              * kept key is never a folded one: folded records are relief
              * with a household_ref, kept relief has none). */
-            note_repeat(ds, r, same_content(ds->rec[e->at & NK_AT], r));
+            note_repeat(ds, r->division_code ? r->division_code : "",
+                        r->division_code ? strlen(r->division_code) : 0, r->body_case,
+                        same_content(ds->rec[e->at & NK_AT], r), record_label, r);
             ds->rec[e->at & NK_AT] = r;
             l->rec[e->v] = r;
             return RS_OK;
@@ -1479,11 +1608,11 @@ static rs_status add_folds(struct rs_eval_result *res, struct town_map *map)
         }
         res->nrecords += fd->n;
     }
-    for (size_t i = 0; mem->hh && i <= mem->hhmask; i++) {
-        const struct hh_ent *e = &mem->hh[i];
+    for (size_t i = 0; i < mem->nhh; i++) {
+        const struct hh_info *e = &mem->infos[i];
         struct rs_eval_town *t;
 
-        if (!e->ref || town[e->fold] == SIZE_MAX)
+        if (town[e->fold] == SIZE_MAX)
             continue;
         t = &res->towns[town[e->fold]];
         res->total.rl_households++;

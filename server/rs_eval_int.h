@@ -11,6 +11,7 @@
 #ifndef RS_EVAL_INT_H
 #define RS_EVAL_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,30 @@
 #include "rs_eval.h"
 
 __extension__ typedef __int128 rs_i128;
+
+/* Bytes of a packed message, not NUL-terminated. */
+struct rs_eval_slice {
+    const char *p;
+    size_t n;
+};
+
+/* What the evaluation folds of a relief record (rs_eval_relief_peek). */
+struct rs_eval_relief_fields {
+    struct rs_eval_slice id, division, household_ref;
+    bool has_division, has_year, has_household_ref, has_kind, has_amount_fen, has_paid_date;
+    uint32_t year;
+    int32_t kind;
+    int64_t amount_fen;
+    uint32_t paid_date;
+};
+
+/*
+ * Reads those fields of the packed Record p[0..n) if it is a relief record
+ * in the plain encoding the server packs (rs_eval_peek.c says exactly
+ * which); true then, and rs__record__unpack would give the same values.
+ * false: anything else, the caller unpacks it.  *f points into p.
+ */
+bool rs_eval_relief_peek(const uint8_t *p, size_t n, struct rs_eval_relief_fields *f);
 
 /*
  * Formats into buf[0..n) like snprintf, cutting at a UTF-8 character

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "rs_eval.h"
+#include "rs_eval_int.h"
 #include "rs_framework.h"
 
 #define FW_DIR RS_SOURCE_DIR "/server/frameworks"
@@ -1312,6 +1313,71 @@ static void test_repeats(void **state)
     rs_eval_dataset_free(ds);
 }
 
+/*
+ * The report's shortcut past protobuf-c: a relief record as the server
+ * packs it is read field by field with the values protobuf-c gives; any
+ * other encoding (a field twice, another body, a cut-off record) is left to
+ * protobuf-c.  fuzz_peek checks the agreement on arbitrary bytes.
+ */
+static void test_relief_peek(void **state)
+{
+    struct rs_eval_relief_fields f;
+    uint8_t buf[512], twice[600];
+    size_t len;
+
+    (void)state;
+    len = pack_relief(buf, sizeof buf, 7, DIV_A, "HH-7", 3, -250, true, 20231220);
+    assert_true(rs_eval_relief_peek(buf, len, &f));
+    assert_int_equal(f.id.n, 36);
+    assert_memory_equal(f.id.p, "00000007-0000-4000-8000-000000000001", 36);
+    assert_true(f.has_division);
+    assert_int_equal(f.division.n, strlen(DIV_A));
+    assert_memory_equal(f.division.p, DIV_A, strlen(DIV_A));
+    assert_true(f.has_year);
+    assert_int_equal(f.year, 2023);
+    assert_true(f.has_household_ref);
+    assert_int_equal(f.household_ref.n, 4);
+    assert_memory_equal(f.household_ref.p, "HH-7", 4);
+    assert_true(f.has_kind);
+    assert_int_equal(f.kind, 3);
+    assert_true(f.has_amount_fen);
+    assert_int_equal(f.amount_fen, -250);
+    assert_true(f.has_paid_date);
+    assert_int_equal(f.paid_date, 20231220);
+
+    /* Without kind, household or date: absent, not zero. */
+    len = pack_relief(buf, sizeof buf, 8, DIV_A, NULL, 0, 5, false, 0);
+    assert_true(rs_eval_relief_peek(buf, len, &f));
+    assert_false(f.has_household_ref);
+    assert_false(f.has_kind);
+    assert_false(f.has_paid_date);
+
+    /* The same field twice (protobuf-c keeps the last): left to protobuf-c. */
+    len = pack_relief(buf, sizeof buf, 9, DIV_A, "HH-9", 1, 1, true, 20231220);
+    memcpy(twice, buf, len);
+    twice[len] = 0x20;          /* field 4 (year), varint */
+    twice[len + 1] = 0x07;
+    assert_false(rs_eval_relief_peek(twice, len + 2, &f));
+    /* Cut off anywhere (the body comes last): refused. */
+    for (size_t cut = 0; cut < len; cut++)
+        assert_false(rs_eval_relief_peek(buf, cut, &f));
+    /* Another body. */
+    {
+        Rs__Record r = RS__RECORD__INIT;
+        Rs__Project p = RS__PROJECT__INIT;
+
+        r.id = (char *)"00000010-0000-4000-8000-000000000001";
+        r.division_code = (char *)DIV_A;
+        r.has_year = true;
+        r.year = 2023;
+        r.body_case = RS__RECORD__BODY_PROJECT;
+        r.project = &p;
+        p.project_id = (char *)"P1";
+        len = rs__record__pack(&r, buf);
+        assert_false(rs_eval_relief_peek(buf, len, &f));
+    }
+}
+
 /* A small deterministic generator (xorshift32) for the random test. */
 static uint32_t rnd(uint32_t *s)
 {
@@ -1578,6 +1644,7 @@ int main(void)
         cmocka_unit_test(test_township_scope),
         cmocka_unit_test(test_over_old_cap),
         cmocka_unit_test(test_repeats),
+        cmocka_unit_test(test_relief_peek),
         cmocka_unit_test(test_households_random),
         cmocka_unit_test(test_memory_cap),
         cmocka_unit_test(test_dataset_lists),
