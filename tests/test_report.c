@@ -694,12 +694,15 @@ struct tmp {
     char db[128];
 };
 
-static struct rs_store *open_store(struct tmp *t)
+/* A fresh store in t with the offices and the n records of v, of which the
+ * caller set id, division, type and body; put here as of 2023, each to be
+ * stored (check_stored) or as it comes. */
+static struct rs_store *store_with(struct tmp *t, struct rs_store_rec *v, size_t n,
+                                   bool check_stored)
 {
     struct rs_store *s = NULL;
     char err[256];
     char token[RS_TOKEN_HEX + 1];
-    struct rs_store_rec *v = calloc(nrecs, sizeof *v);
 
     snprintf(t->dir, sizeof t->dir, "/tmp/test_report.XXXXXX");
     assert_non_null(mkdtemp(t->dir));
@@ -711,21 +714,32 @@ static struct rs_store *open_store(struct tmp *t)
                                                     : RS__ROLE__ROLE_TOWNSHIP,
                                              token),
                          RS_OK);
+    for (size_t i = 0; i < n; i++) {
+        v[i].office_code = v[i].division_code;
+        v[i].year = 2023;
+        v[i].period = RS__PERIOD__PERIOD_YEAR;
+        rs_sha256(v[i].body, v[i].body_len, v[i].hash);
+    }
+    assert_int_equal(rs_store_put(s, v, n, err, sizeof err), RS_OK);
+    for (size_t i = 0; check_stored && i < n; i++)
+        assert_int_equal(v[i].ack, RS__ACK_STATUS__ACK_STORED);
+    return s;
+}
+
+static struct rs_store *open_store(struct tmp *t)
+{
+    struct rs_store_rec *v = calloc(nrecs, sizeof *v);
+    struct rs_store *s;
+
     assert_non_null(v);
     for (size_t i = 0; i < nrecs; i++) {
         v[i].id = recs[i].id;
-        v[i].office_code = recs[i].div;
         v[i].division_code = recs[i].div;
         v[i].type = recs[i].type;
-        v[i].year = 2023;
-        v[i].period = RS__PERIOD__PERIOD_YEAR;
         v[i].body = recs[i].body;
         v[i].body_len = recs[i].len;
-        rs_sha256(recs[i].body, recs[i].len, v[i].hash);
     }
-    assert_int_equal(rs_store_put(s, v, nrecs, err, sizeof err), RS_OK);
-    for (size_t i = 0; i < nrecs; i++)
-        assert_int_equal(v[i].ack, RS__ACK_STATUS__ACK_STORED);
+    s = store_with(t, v, nrecs, true);
     free(v);
     return s;
 }
@@ -910,7 +924,7 @@ static void test_build_many(void **state)
     struct rs_store *s = NULL;
     struct tmp t;
     char *remarks = malloc((size_t)200 << 10), *out = NULL, *pure = NULL;
-    char err[256], token[RS_TOKEN_HEX + 1], name[64], hash[65];
+    char err[256], name[64], hash[65];
     size_t len = 0, plen = 0;
 
     (void)state;
@@ -938,28 +952,14 @@ static void test_build_many(void **state)
     assert_non_null(strstr(pure, "\"records_ignored\": 1"));
 
     /* The same bodies through the store. */
-    snprintf(t.dir, sizeof t.dir, "/tmp/test_report.XXXXXX");
-    assert_non_null(mkdtemp(t.dir));
-    snprintf(t.db, sizeof t.db, "%s/r.db", t.dir);
-    assert_int_equal(rs_store_open(t.db, RS_STORE_READWRITE, &s, err, sizeof err), RS_OK);
-    for (size_t i = 0; i < sizeof offices / sizeof offices[0]; i++)
-        assert_int_equal(rs_store_office_add(s, offices[i].code, offices[i].name,
-                                             i == 0 ? RS__ROLE__ROLE_CENTRAL
-                                                    : RS__ROLE__ROLE_TOWNSHIP,
-                                             token),
-                         RS_OK);
     for (size_t i = 0; i < MANY; i++) {
         v[i].id = m[i].id;
-        v[i].office_code = m[i].div;
         v[i].division_code = m[i].div;
         v[i].type = m[i].type;
-        v[i].year = 2023;
-        v[i].period = RS__PERIOD__PERIOD_YEAR;
         v[i].body = m[i].body;
         v[i].body_len = m[i].len;
-        rs_sha256(m[i].body, m[i].len, v[i].hash);
     }
-    assert_int_equal(rs_store_put(s, v, MANY, err, sizeof err), RS_OK);
+    s = store_with(&t, v, MANY, false);
     assert_int_equal(rs_report_build(s, &req, &out, &len, name, hash, err, sizeof err), RS_OK);
     assert_int_equal(len, plen);
     assert_memory_equal(out, pure, len);
