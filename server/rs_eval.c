@@ -129,6 +129,21 @@ static uint64_t hash_mix(uint64_t h)
     return h;
 }
 
+/* ------------------------------------------------------------ labels */
+
+/* A record's label: "<type> <key>（记录<the id's first 8 bytes>）", without
+ * the key when it is empty (rs_eval_rec_label). */
+static void label_parts(char *out, size_t outlen, const char *type, const char *key,
+                        size_t keylen, const char *id, size_t idlen)
+{
+    int il = (int)(idlen < 8 ? idlen : 8);
+
+    if (keylen)
+        rs_eval_fmt(out, outlen, "%s %.*s（记录%.*s）", type, (int)keylen, key, il, id ? id : "");
+    else
+        rs_eval_fmt(out, outlen, "%s（记录%.*s）", type, il, id ? id : "");
+}
+
 /* ------------------------------------------------------------ dataset memory */
 
 #define CHUNK_FIRST ((size_t)64 << 10)         /* an arena's first chunk */
@@ -592,13 +607,12 @@ static void record_label(const void *rec, char *out, size_t outlen)
     rs_eval_rec_label(rec, out, outlen);
 }
 
-/* A folded relief record's label, as rs_eval_rec_label spells it. */
+/* A folded relief record's label, as rs_eval_rec_label gives it. */
 static void relief_label(const void *rec, char *out, size_t outlen)
 {
     const struct rs_eval_relief_fields *f = rec;
 
-    rs_eval_fmt(out, outlen, "救助 %.*s（记录%.*s）", (int)f->household_ref.n, f->household_ref.p,
-                (int)(f->id.n < 8 ? f->id.n : 8), f->id.p ? f->id.p : "");
+    label_parts(out, outlen, "救助", f->household_ref.p, f->household_ref.n, f->id.p, f->id.n);
 }
 
 /* Whether two records hold the same content, their ids and supersedes
@@ -1199,21 +1213,8 @@ void rs_eval_pct(int64_t num, int64_t den, char out[32])
     snprintf(out, 32, "%s%" PRIu64 ".%02" PRIu64, neg && h ? "-" : "", h / 100, h % 100);
 }
 
-static const char *rec_id8(const Rs__Record *r, char out[9])
-{
-    size_t n = r->id ? strlen(r->id) : 0;
-
-    if (n > 8)
-        n = 8;
-    if (n)
-        memcpy(out, r->id, n);
-    out[n] = '\0';
-    return out;
-}
-
 void rs_eval_rec_label(const Rs__Record *r, char *out, size_t outlen)
 {
-    char id[9];
     const char *type = "记录", *key = NULL;
 
     switch (r->body_case) {
@@ -1275,11 +1276,7 @@ void rs_eval_rec_label(const Rs__Record *r, char *out, size_t outlen)
     default:
         break;
     }
-    rec_id8(r, id);
-    if (key && *key)
-        rs_eval_fmt(out, outlen, "%s %s（记录%s）", type, key, id);
-    else
-        rs_eval_fmt(out, outlen, "%s（记录%s）", type, id);
+    label_parts(out, outlen, type, key, key ? strlen(key) : 0, r->id, r->id ? strlen(r->id) : 0);
 }
 
 rs_status rs_eval_finding_add(struct rs_eval_result *res, enum rs_eval_sev sev,
