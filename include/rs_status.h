@@ -12,6 +12,9 @@
 #ifndef RS_STATUS_H
 #define RS_STATUS_H
 
+/* Marks a function whose result must be looked at (curl's WARN_UNUSED_RESULT). */
+#define RS_NODISCARD __attribute__((warn_unused_result))
+
 typedef enum rs_status {
     RS_OK = 0,
     RS_EAGAIN,      /* need more input (framing); try again later */

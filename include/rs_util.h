@@ -69,6 +69,12 @@ struct rs_uuid_clock {
  */
 rs_status rs_uuid_v7(struct rs_uuid_clock *clk, uint64_t unix_ms, char out[RS_UUID_LEN + 1]);
 
+/*
+ * True if s is a division code: 6 (district), 9 (township) or 12 (village)
+ * ASCII digits and nothing else.  NULL is not.
+ */
+bool rs_division_code_valid(const char *s);
+
 /* True if s is 36 chars of 8-4-4-4-12 hex (either case). */
 bool rs_uuid_valid(const char *s);
 

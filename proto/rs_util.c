@@ -209,6 +209,22 @@ rs_status rs_uuid_v7(struct rs_uuid_clock *clk, uint64_t unix_ms, char out[RS_UU
     return RS_OK;
 }
 
+bool rs_division_code_valid(const char *s)
+{
+    size_t n;
+
+    if (!s)
+        return false;
+    n = strnlen(s, 13);
+    if (n != 6 && n != 9 && n != 12)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return true;
+}
+
 bool rs_uuid_valid(const char *s)
 {
     size_t i;

@@ -377,11 +377,10 @@ static bool is_township_type(rs_rtype t)
 static bool rule_division(const void *msg, struct rs_verdict *v)
 {
     const Rs__Record *r = msg;
-    size_t n = strlen(r->division_code);
 
-    if ((n != 6 && n != 9 && n != 12) || !all_digits(r->division_code, n))
+    if (!rs_division_code_valid(r->division_code))
         return bad(v, "division_code", "must be 6, 9 or 12 digits");
-    if (n == 6 && is_township_type(r->body_case))
+    if (strlen(r->division_code) == 6 && is_township_type(r->body_case))
         return bad(v, "division_code", "township records need a 9- or 12-digit code");
     return true;
 }

@@ -1584,18 +1584,6 @@ out:
     free(r);
 }
 
-static bool division_code_valid(const char *d)
-{
-    size_t n = strnlen(d, 13);
-
-    if (n != 6 && n != 9 && n != 12)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (d[i] < '0' || d[i] > '9')
-            return false;
-    return true;
-}
-
 /*
  * Decides what a report request covers: out = "" for the consolidated
  * report, else the township whose breakdown is wanted.  A township gets
@@ -1611,7 +1599,7 @@ static bool report_scope(struct rs_conn *c, const uint64_t *prid, const char *wa
     char msg[256];
 
     out[0] = '\0';
-    if (want && !division_code_valid(want)) {
+    if (want && !rs_division_code_valid(want)) {
         send_error(c, prid, RS_EINVAL, "report division must be a 6-, 9- or 12-digit code", false);
         return false;
     }

@@ -272,21 +272,6 @@ static bool hash_equal_ct(const uint8_t a[RS_SHA256_LEN], const uint8_t b[RS_SHA
     return diff == 0;
 }
 
-static bool office_code_valid(const char *code)
-{
-    size_t n;
-
-    if (!code)
-        return false;
-    n = strnlen(code, 13);
-    if (n != 6 && n != 9 && n != 12)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (code[i] < '0' || code[i] > '9')
-            return false;
-    return true;
-}
-
 /* ------------------------------------------------------------ open */
 
 static int open_db(const char *path, int flags, sqlite3 **db)
@@ -970,7 +955,7 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
 
     if (token)
         token[0] = '\0';
-    if (!s || !token || !office_code_valid(code) || !name)
+    if (!s || !token || !rs_division_code_valid(code) || !name)
         return RS_EINVAL;
     name_len = strnlen(name, RS_OFFICE_NAME_MAX_BYTES + 1);
     if (name_len == 0 || name_len > RS_OFFICE_NAME_MAX_BYTES || !rs_utf8_valid(name, name_len))
@@ -1035,7 +1020,7 @@ rs_status rs_store_office_revoke(struct rs_store *s, const char *code)
     rs_status rv;
     int rc;
 
-    if (!s || !office_code_valid(code))
+    if (!s || !rs_division_code_valid(code))
         return s && code ? RS_ENOTFOUND : RS_EINVAL;
     rv = begin_tx(s);
     if (rv)
@@ -1085,7 +1070,7 @@ rs_status rs_store_office_auth(struct rs_store *s, const char *code, const char 
         token_len = strnlen(token, RS_TOKEN_HEX + 1);
     rs_sha256(token ? token : "", token_len, given);
 
-    if (office_code_valid(code)) {
+    if (rs_division_code_valid(code)) {
         st = s->stmt[ST_OFFICE_GET];
         rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
         if (rc == SQLITE_OK)
