@@ -18,7 +18,11 @@
 #include "rs_status.h"
 
 #define RS_PROTOCOL_VERSION 1
-#define RS_VERSION "0.1.0"
+
+/* RS_VERSION, the release, is the version in CMakeLists.txt's project(). */
+#ifndef RS_VERSION
+#error "RS_VERSION is defined by the build (CMakeLists.txt, project())"
+#endif
 
 /* Caps that both ends agree on; the server announces its own in Welcome. */
 #define RS_MAX_BATCH_RECORDS 1000

@@ -5,9 +5,9 @@
  * database, starts the real resettled, submits every sample CSV through
  * the real resettle client (each township its own files, the central
  * office the unit-level ones), pulls the 2023 report as JSON and as
- * Markdown, and asserts every figure of the table in
- * ../shared/seed/README.md and each of the five inconsistencies listed
- * there (tests/golden_expect.md has the expected values and where they
+ * Markdown, and asserts every figure of the seed report's table in
+ * samples/yueyang-2023/README.md ("The published report") and each of the
+ * five inconsistencies listed there (tests/golden_expect.md has the expected values and where they
  * come from).  JSON is read with cJSON so money is compared in fen.
  */
 #include <setjmp.h>
