@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "rs_eval.h"
-#include "rs_eval_int.h"
+#include "rs_eval_peek.h"
 #include "rs_framework.h"
 
 #define FW_DIR RS_SOURCE_DIR "/server/frameworks"

@@ -2,10 +2,10 @@
  * rs_eval.h - the unit evaluation: figures, indicator values, scores, grade
  * and the consistency checker.
  *
- * Pure: a dataset (the current records of one year, plus office names) and
- * a framework (rs_framework.h) go in; a result comes out.  No SQLite, no
- * I/O, no clock.  docs/evaluation.md defines every formula, rule shape and
- * check.
+ * Pure: a dataset (rs_eval_dataset.h: the current records of one year,
+ * plus office names) and a framework (rs_framework.h) go in; a result
+ * comes out.  No SQLite, no I/O, no clock.  docs/evaluation.md defines
+ * every formula, rule shape and check.
  *
  * Exactness: money is int64 fen; a value is an exact fraction num/den of
  * int64s; rules compare and scale with 128-bit integer arithmetic; a score
@@ -17,7 +17,8 @@
  * state RS_EVAL_NOT_COMPUTABLE with the reason; it scores 0 and adds a
  * finding.  It is never NaN and never full marks.
  *
- * Does not: load frameworks (rs_framework.h), read the store or render text
+ * Does not: load frameworks (rs_framework.h), hold the records
+ * (rs_eval_dataset.h), read the store (rs_report_build.h) or render text
  * (rs_report.h).
  */
 #ifndef RS_EVAL_H
@@ -28,133 +29,13 @@
 #include <stdint.h>
 
 #include "resettle.pb-c.h"
+#include "rs_eval_dataset.h"
 #include "rs_framework.h"
 #include "rs_status.h"
 
-#define RS_EVAL_MAX_RECORDS 5000000    /* per dataset, kept and folded */
-#define RS_EVAL_MAX_BYTES ((size_t)1 << 30)    /* per dataset: its arena and tables */
-#define RS_EVAL_NBODY 49               /* Rs__Record__BodyCase values 0..48 */
-#define RS_EVAL_MAX_OFFICES 4096
 #define RS_EVAL_MAX_FINDINGS 2000      /* more are counted, not kept */
 #define RS_EVAL_MAX_INPUTS 4
-#define RS_EVAL_NCAT 12                /* ProjectCategory values 0..11 */
 #define RS_EVAL_MAX_QTY 4              /* scale units kept per category */
-#define RS_EVAL_NLINES 7               /* BudgetLineKind values 0..6 */
-#define RS_EVAL_NSANGONG 5             /* SanGongKind values 0..4 */
-#define RS_EVAL_NRKIND 5               /* ReliefKind values 0..4 */
-#define RS_EVAL_CODE_MAX 15            /* bytes of a division code */
-#define RS_EVAL_NAME_MAX 127           /* bytes of an office name */
-
-/* ------------------------------------------------------------ dataset */
-
-struct rs_eval_office {
-    char code[RS_EVAL_CODE_MAX + 1];
-    char name[RS_EVAL_NAME_MAX + 1];
-};
-
-#define RS_EVAL_MAX_REPEAT_GROUPS 256   /* (division, type) groups of repeats kept */
-
-/*
- * Township records of one (division, type) whose natural key an earlier
- * record of the year already had: the same record stored twice under two
- * ids.  Counted once, with the content read last (rs_eval_dataset_add_packed).
- */
-struct rs_eval_repeat {
-    char division[RS_EVAL_CODE_MAX + 1];
-    Rs__Record__BodyCase type;
-    uint32_t same;                     /* with the same content (relief: the same amount) */
-    uint32_t changed;                  /* with other content: the later one counts */
-    char example[160];                 /* the first repeated record, labelled */
-};
-
-/* The records of one body type, in the order added. */
-struct rs_eval_list {
-    const Rs__Record **rec;            /* owned array; the records belong to the dataset */
-    size_t n, cap;
-};
-
-struct rs_eval_mem;                    /* the dataset's memory (rs_eval.c) */
-
-/*
- * The records of one year.  Fields are read-only for everyone but rs_eval.
- *
- * Records are unpacked into the dataset's arena: large blocks that a bump
- * pointer fills and rs_eval_dataset_free releases at once, so holding a
- * million records costs neither a million mallocs nor a million frees.
- *
- * A relief record with a household_ref is not kept: its amount, kind and
- * delivery are added to its division's sums and its household to the set
- * of distinct (division, household_ref), which is all the evaluation reads
- * of it (counted in `folded`).  Relief records without a household_ref are
- * kept, for the checker names each one.  So a year of mostly relief costs
- * a few bytes per record, not hundreds.
- *
- * A township record whose natural key (division, type and rs_record_key)
- * an earlier record already had is the same record submitted again under a
- * new id (a file imported into a fresh outbox): it takes the earlier one's
- * place, so the key counts once with the content read last, and it is
- * listed in `repeats`.
- *
- * Caps: RS_EVAL_MAX_RECORDS records (kept and folded), and max_bytes of
- * arena and tables; past either, adding answers RS_ETOOBIG.
- */
-struct rs_eval_dataset {
-    uint32_t year;
-    Rs__Record **rec;                  /* kept, in the order added (owned array; records in mem) */
-    size_t n, cap;
-    struct rs_eval_list by_body[RS_EVAL_NBODY];    /* the same records by r->body_case */
-    size_t folded;                     /* relief records with a household_ref: summed, not kept */
-    size_t repeated;                   /* records that took an earlier one's natural key */
-    struct rs_eval_repeat *repeats;    /* owned; by (division, type), in order of appearance */
-    size_t nrepeats;
-    size_t repeats_dropped;            /* repeats of groups past RS_EVAL_MAX_REPEAT_GROUPS */
-    struct rs_eval_office *offices;    /* owned */
-    size_t noffices, offcap;
-    size_t ignored;                    /* records of another year or no body */
-    size_t max_bytes;                  /* RS_EVAL_MAX_BYTES unless lowered before adding */
-    struct rs_eval_mem *mem;           /* owned */
-};
-
-/* A new empty dataset for `year`.  Caller frees with rs_eval_dataset_free. */
-rs_status rs_eval_dataset_new(uint32_t year, struct rs_eval_dataset **out);
-
-/* Frees the dataset, every record in it and its arena at once. */
-void rs_eval_dataset_free(struct rs_eval_dataset *ds);
-
-/*
- * Unpacks the packed Rs__Record body[0..len) straight into the dataset's
- * arena (body stays the caller's).  A record of another year or without a
- * body is counted in ds->ignored and not kept (its arena bytes are given
- * back); a relief record with a household_ref is folded (see above).
- * RS_EINVAL if body does not decode (nothing counted), RS_ETOOBIG past
- * RS_EVAL_MAX_RECORDS or past ds->max_bytes, RS_ENOMEM; after a failure
- * the record is not in the dataset, which stays usable.
- */
-rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *body, size_t len);
-
-/*
- * Adds a deep copy of r (r stays the caller's) as rs_eval_dataset_add_packed
- * does.  RS_EINVAL if r cannot be copied.
- */
-rs_status rs_eval_dataset_add(struct rs_eval_dataset *ds, const Rs__Record *r);
-
-/*
- * Like rs_eval_dataset_add but takes r (allocated by rs__record__unpack with
- * the default allocator): on RS_OK, including when it is ignored, r has been
- * copied and freed; on failure the caller still owns r.
- */
-rs_status rs_eval_dataset_take(struct rs_eval_dataset *ds, Rs__Record *r);
-
-/* The kept records whose r->body_case is `body`, in the order added (an
- * empty list for a body case out of range).  Borrowed from ds. */
-const struct rs_eval_list *rs_eval_dataset_of(const struct rs_eval_dataset *ds,
-                                              Rs__Record__BodyCase body);
-
-/* Bytes the dataset holds against max_bytes: its arena and tables. */
-size_t rs_eval_dataset_bytes(const struct rs_eval_dataset *ds);
-
-/* Names a division (office code -> name); both copied, cut to their caps. */
-rs_status rs_eval_dataset_office(struct rs_eval_dataset *ds, const char *code, const char *name);
 
 /* ------------------------------------------------------------ figures */
 
@@ -335,10 +216,6 @@ const char *rs_eval_cat_name(size_t cat);
 const char *rs_eval_line_name(size_t line);
 const char *rs_eval_rkind_name(size_t kind);
 const char *rs_eval_sangong_name(size_t kind);
-
-/* The division's display name from the offices ("金鹗山街道"), or the
- * code itself if no office names it. */
-const char *rs_eval_division_name(const struct rs_eval_dataset *ds, const char *code);
 
 /* The township figures of `division` in res, or NULL. */
 const struct rs_eval_town *rs_eval_town_find(const struct rs_eval_result *res,

@@ -1,7 +1,7 @@
 /*
  * rs_eval_check.c - the consistency checker.
  *
- * Runs after the figures are built (rs_eval.c) and adds one finding per
+ * Runs after the figures are built (rs_eval_figures.c) and adds one finding per
  * problem: what was checked, what the records give, what was stated or
  * found, and where.  Checks:
  *   - every StatedFigure against the figure the records give (money,
@@ -27,9 +27,11 @@
  * Does not: score, or change any figure.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "rs_eval_int.h"
+#include "rs_eval_steps.h"
+#include "rs_eval_text.h"
 #include "rs_util.h"
 
 /* ------------------------------------------------------------ stated figures */

@@ -2,20 +2,22 @@
  * rs_eval_formula.c - indicator values (formulas) and scores (rule shapes).
  *
  * For every indicator of the framework: compute its value from the figures
- * rs_eval.c built (recording each input and where it came from), score it
+ * rs_eval_figures.c built (recording each input and where it came from), score it
  * under its rule with exact integer arithmetic, and sum the total and the
  * grade.  A value that cannot be computed scores 0 and adds a finding.
  * docs/evaluation.md defines each formula and rule.
  *
- * Does not: build figures (rs_eval.c) or run the consistency checks
+ * Does not: build figures (rs_eval_figures.c) or run the consistency checks
  * (rs_eval_check.c).
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rs_eval_int.h"
+#include "rs_eval_steps.h"
+#include "rs_eval_text.h"
 #include "rs_util.h"
 
 /* ------------------------------------------------------------ rules */
@@ -218,6 +220,17 @@ rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind
         return RS_OK;
     }
     return RS_EINVAL;
+}
+
+const char *rs_eval_grade(int64_t total_milli)
+{
+    if (total_milli >= 90000)
+        return "优";
+    if (total_milli >= 80000)
+        return "良";
+    if (total_milli >= 60000)
+        return "中";
+    return "差";
 }
 
 /* ------------------------------------------------------------ formulas */

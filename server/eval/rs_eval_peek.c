@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rs_eval_int.h"
+#include "rs_eval_peek.h"
 
 enum { WT_VARINT = 0, WT_LEN = 2 };
 

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "resettle.pb-c.h"
-#include "rs_eval_int.h"
+#include "rs_eval_peek.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
