@@ -45,7 +45,7 @@
  * ERR_RATE_LIMITED until the window has passed, even one whose token check
  * was already queued, so parallel guesses learn nothing either.
  *
- * Does not: parse CSV, compute reports (rs_report.c), run OpenSSL itself
+ * Does not: parse CSV, compute reports (rs_report_build.h), run OpenSSL itself
  * (rs_tls.c), or decide how records and audit rows are stored (rs_store.c).
  */
 #include "rs_server.h"
@@ -64,7 +64,7 @@
 #include "rs_dbq.h"
 #include "rs_frame.h"
 #include "rs_log.h"
-#include "rs_report.h"
+#include "rs_report_build.h"
 #include "rs_store.h"
 #include "rs_tls.h"
 #include "rs_util.h"

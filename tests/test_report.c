@@ -23,6 +23,7 @@
 #include "rs_eval.h"
 #include "rs_framework.h"
 #include "rs_report.h"
+#include "rs_report_build.h"
 #include "rs_store.h"
 #include "rs_util.h"
 

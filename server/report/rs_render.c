@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rs_report.h"
-#include "rs_report_int.h"
+#include "rs_report_buf.h"
+#include "rs_report_fmt.h"
 #include "rs_util.h"
 
 #define TBL_MAX_COLS 10

@@ -1,0 +1,53 @@
+/*
+ * rs_report_build.h - a report built from the store: the framework loaded,
+ * the current records of a year read into a dataset, evaluated and
+ * rendered.
+ *
+ * rs_report_build is what the server calls from its read-only worker.  It
+ * is the only part of the report that touches SQLite (through rs_store.h)
+ * or starts a thread; everything it calls after the scan is the pure
+ * evaluation (rs_eval.h) and rendering (rs_report.h).
+ *
+ * Does not: write to the store, talk to clients, or cache anything between
+ * calls.
+ */
+#ifndef RS_REPORT_BUILD_H
+#define RS_REPORT_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resettle.pb-c.h"
+#include "rs_status.h"
+#include "rs_store.h"
+
+struct rs_report_req {
+    uint32_t year;
+    const char *division;       /* NULL: consolidated (central office); else that township only */
+    Rs__ReportFormat format;    /* MARKDOWN, TEXT, JSON, CSV; UNSPECIFIED means MARKDOWN */
+    const char *framework;      /* preset name (file stem in framework_dir) or a path;
+                                 * NULL = the default preset */
+    const char *framework_dir;  /* NULL = RS_FRAMEWORK_DIR (compile definition,
+                                 * see server/CMakeLists.txt) */
+    size_t max_bytes;           /* cap on the year's unpacked records; 0 = RS_EVAL_MAX_BYTES */
+};
+
+/*
+ * Builds the report from the current records of req->year in store
+ * (read-only use).  On RS_OK *out is a malloc'd UTF-8 buffer of *outlen
+ * bytes (caller frees), fw_name/fw_hash set.  Errors: RS_EINVAL (bad
+ * framework file, err names file and line), RS_ENOTFOUND (no such
+ * framework), RS_ETOOBIG (more than RS_EVAL_MAX_RECORDS current records,
+ * or more than the max_bytes cap unpacked; err says which), RS_EIO,
+ * RS_ENOMEM.
+ *
+ * Thread: the caller's, which must own store for the call.  The records
+ * are read with one scan of the store on the calling thread while a helper
+ * thread that lives only for the call unpacks them
+ * (rs_eval_dataset_add_packed) in the order read.
+ */
+rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *req, char **out,
+                          size_t *outlen, char fw_name[64], char fw_hash[65], char *err,
+                          size_t errlen);
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * rs_report_csv.c - the report as CSV, one number per row.
+ *
+ * See rs_report_fmt.h and docs/evaluation.md §7.3.  Rows are
+ * section,key,division,metric,value with CRLF line ends (what Excel
+ * expects); money is two rows (<metric>_fen and <metric>_wan), a rate
+ * three (_num, _den, _pct), and a rate whose denominator is not positive
+ * none.  Fields are quoted only when they hold a comma, quote or line
+ * break.
+ *
+ * Does not: write a BOM or any encoding but UTF-8, or read CSV.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rs_report_fmt.h"
+#include "rs_report_slug.h"
+#include "rs_util.h"
+
+static void c_field(struct rs_rbuf *b, const char *s)
+{
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+
+    if (!quote) {
+        rs_rbuf_puts(b, s);
+        return;
+    }
+    rs_rbuf_puts(b, "\"");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            rs_rbuf_puts(b, "\"");
+        rs_rbuf_add(b, p, 1);
+    }
+    rs_rbuf_puts(b, "\"");
+}
+
+static void c_row(struct rs_rbuf *b, const char *section, const char *key, const char *div,
+                  const char *metric, const char *value)
+{
+    c_field(b, section);
+    rs_rbuf_puts(b, ",");
+    c_field(b, key);
+    rs_rbuf_puts(b, ",");
+    c_field(b, div);
+    rs_rbuf_puts(b, ",");
+    c_field(b, metric);
+    rs_rbuf_puts(b, ",");
+    c_field(b, value ? value : "");
+    rs_rbuf_puts(b, "\r\n");
+}
+
+static void c_int(struct rs_rbuf *b, const char *section, const char *key, const char *div,
+                  const char *metric, int64_t v)
+{
+    char s[32];
+
+    snprintf(s, sizeof s, "%" PRId64, v);
+    c_row(b, section, key, div, metric, s);
+}
+
+/* Two rows: <metric>_fen and <metric>_wan. */
+static void c_money(struct rs_rbuf *b, const char *section, const char *key, const char *div,
+                    const char *metric, int64_t fen)
+{
+    char m[64], w[32];
+
+    snprintf(m, sizeof m, "%s_fen", metric);
+    c_int(b, section, key, div, m, fen);
+    snprintf(m, sizeof m, "%s_wan", metric);
+    rs_money_wan(fen, w);
+    c_row(b, section, key, div, m, w);
+}
+
+/* Three rows: <metric>_num, _den and _pct; none if den <= 0. */
+static void c_rate(struct rs_rbuf *b, const char *section, const char *key, const char *div,
+                   const char *metric, int64_t num, int64_t den)
+{
+    char m[64], p[32];
+
+    if (den <= 0)
+        return;
+    snprintf(m, sizeof m, "%s_num", metric);
+    c_int(b, section, key, div, m, num);
+    snprintf(m, sizeof m, "%s_den", metric);
+    c_int(b, section, key, div, m, den);
+    snprintf(m, sizeof m, "%s_pct", metric);
+    rs_eval_pct(num, den, p);
+    c_row(b, section, key, div, m, p);
+}
+
+static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *div)
+{
+    c_int(b, "township", "projects", div, "count", t->proj_n);
+    c_int(b, "township", "projects", div, "completed", t->proj_completed);
+    c_money(b, "township", "projects", div, "planned_investment", t->proj_planned_fen);
+    c_money(b, "township", "projects", div, "completed_investment", t->proj_completed_fen);
+    c_money(b, "township", "projects", div, "paid", t->proj_paid_fen);
+    for (size_t c = 0; c < RS_EVAL_NCAT; c++) {
+        const struct rs_eval_cat *k = &t->cat[c];
+        char key[48];
+
+        if (!k->count)
+            continue;
+        snprintf(key, sizeof key, "category.%s", rs_report_cat_slug(c));
+        c_int(b, "township", key, div, "count", k->count);
+        for (size_t q = 0; q < k->nqty; q++) {
+            char m[64], v[32];
+
+            snprintf(m, sizeof m, "quantity[%s]", k->qty[q].unit);
+            rs_milli_format(k->qty[q].milli, v);
+            c_row(b, "township", key, div, m, v);
+        }
+        c_money(b, "township", key, div, "planned_investment", k->planned_fen);
+        c_money(b, "township", key, div, "completed_investment", k->completed_fen);
+        c_money(b, "township", key, div, "paid", k->paid_fen);
+    }
+    c_int(b, "township", "training", div, "batches", t->tr_n);
+    c_int(b, "township", "training", div, "person_times", t->tr_trainees);
+    c_int(b, "township", "training", div, "certified", t->tr_certified);
+    c_rate(b, "township", "training", div, "certification_rate", t->tr_certified,
+           t->tr_trainees);
+    c_int(b, "township", "training", div, "self_persons", t->tr_self_persons);
+    c_money(b, "township", "training", div, "self_paid", t->tr_self_paid_fen);
+    c_money(b, "township", "training", div, "funds", t->tr_cost_fen);
+    c_int(b, "township", "subsidy", div, "records", t->sub_n);
+    c_int(b, "township", "subsidy", div, "persons_paid", t->sub_persons);
+    c_money(b, "township", "subsidy", div, "due", t->sub_due_fen);
+    c_money(b, "township", "subsidy", div, "paid", t->sub_paid_fen);
+    c_int(b, "township", "subsidy", div, "in_full_on_time", t->sub_ok);
+    c_int(b, "township", "relief", div, "households", t->rl_households);
+    c_money(b, "township", "relief", div, "funds", t->rl_fen);
+    for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
+        char key[48];
+
+        if (!t->rl_kind_households[k] && !t->rl_kind_fen[k])
+            continue;
+        snprintf(key, sizeof key, "relief.%s", rs_report_rkind_slug(k));
+        c_int(b, "township", key, div, "households", t->rl_kind_households[k]);
+        c_money(b, "township", key, div, "funds", t->rl_kind_fen[k]);
+    }
+    c_int(b, "township", "petitions", div, "cases", t->pt_n);
+    c_int(b, "township", "petitions", div, "closed", t->pt_closed);
+    c_int(b, "township", "petitions", div, "above_district", t->pt_above);
+    c_int(b, "township", "survey", div, "valid", t->sv_valid);
+    c_rate(b, "township", "survey", div, "satisfaction_rate",
+           (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+}
+
+static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
+{
+    const struct rs_eval_unit *u = &res->unit;
+
+    if (u->staffing) {
+        const Rs__Staffing *s = u->staffing->staffing;
+
+        c_int(b, "unit", "staffing", "", "establishment", s->establishment);
+        c_int(b, "unit", "staffing", "", "in_service", s->in_service);
+        c_int(b, "unit", "staffing", "", "retired", s->retired);
+        if (s->has_stated_total)
+            c_int(b, "unit", "staffing", "", "stated_total", s->stated_total);
+    }
+    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+        const struct rs_eval_line *l = &u->line[k];
+
+        if (!l->rec)
+            continue;
+        c_money(b, "budget", rs_report_line_slug(k), "", "year_start", l->year_start);
+        c_money(b, "budget", rs_report_line_slug(k), "", "adjusted", l->adjusted);
+        c_money(b, "budget", rs_report_line_slug(k), "", "final", l->final);
+        c_money(b, "budget", rs_report_line_slug(k), "", "higher_transfer", l->transfer);
+    }
+    c_money(b, "budget", "total", "", "year_start", u->ys_total);
+    c_money(b, "budget", "total", "", "adjusted", u->adj_total);
+    c_money(b, "budget", "total", "", "final", u->final_total);
+    c_rate(b, "budget", "total", "", "execution_rate", u->final_total, u->adj_total);
+    c_money(b, "budget", "basic", "", "year_start", u->basic_ys);
+    c_money(b, "budget", "basic", "", "final", u->basic_final);
+    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+        if (!u->sg[k].rec)
+            continue;
+        c_money(b, "sangong", rs_report_sangong_slug(k), "", "budget", u->sg[k].budget);
+        c_money(b, "sangong", rs_report_sangong_slug(k), "", "final", u->sg[k].final);
+    }
+    c_money(b, "sangong", "total", "", "budget", u->sg_budget);
+    c_money(b, "sangong", "total", "", "final", u->sg_final);
+    if (u->procurement) {
+        const Rs__Procurement *p = u->procurement->procurement;
+
+        c_money(b, "procurement", "total", "", "budget", p->budget_fen);
+        c_money(b, "procurement", "total", "", "actual", p->actual_fen);
+        c_rate(b, "procurement", "total", "", "rate", p->actual_fen, p->budget_fen);
+    }
+}
+
+/*
+ * An indicator's or formula's status, exact value and text; the reason
+ * always (indicators) or only when not computable (formulas).
+ */
+static void c_item_value(struct rs_rbuf *b, const char *section, const char *k,
+                         const struct rs_eval_item *it, bool always_reason)
+{
+    char v[48];
+
+    c_row(b, section, k, "", "status", it->state == RS_EVAL_OK ? "ok" : "not_computable");
+    if (it->state == RS_EVAL_OK) {
+        c_int(b, section, k, "", "value_num", it->num);
+        c_int(b, section, k, "", "value_den", it->den);
+        if (it->fi->kind == RS_VK_RATE) {
+            char p[32];
+
+            rs_eval_pct(it->num, it->den, p);
+            c_row(b, section, k, "", "value_pct", p);
+        }
+    }
+    rs_eval_item_value(it, v);
+    c_row(b, section, k, "", "value", v);
+    if (always_reason || it->state != RS_EVAL_OK)
+        c_row(b, section, k, "", "reason", it->reason);
+}
+
+static void c_indicators(struct rs_rbuf *b, const struct rs_eval_result *res)
+{
+    for (size_t i = 0; i < res->nitems; i++) {
+        const struct rs_eval_item *it = &res->items[i];
+        const char *k = it->ind->code;
+        char m[32];
+
+        c_row(b, "indicator", k, "", "dimension", it->ind->dimension);
+        c_row(b, "indicator", k, "", "name", it->ind->name);
+        c_row(b, "indicator", k, "", "formula", it->fi->code);
+        c_row(b, "indicator", k, "", "rule", rs_framework_rule_name(it->ind->rule));
+        c_row(b, "indicator", k, "", "target", it->ind->target);
+        c_int(b, "indicator", k, "", "points_milli", it->ind->points_milli);
+        c_int(b, "indicator", k, "", "score_milli", it->score_milli);
+        rs_milli_format(it->score_milli, m);
+        c_row(b, "indicator", k, "", "score", m);
+        c_item_value(b, "indicator", k, it, true);
+    }
+    for (size_t d = 0; d < res->fw->ndims; d++) {
+        c_int(b, "dimension", res->fw->dims[d].name, "", "points_milli",
+              res->fw->dims[d].points_milli);
+        c_int(b, "dimension", res->fw->dims[d].name, "", "score_milli", res->dim_score_milli[d]);
+    }
+    for (size_t i = 0; i < res->nfx; i++) {
+        const struct rs_eval_item *it = &res->fx[i];
+
+        c_item_value(b, "formula", it->fi->code, it, false);
+    }
+    {
+        char m[32];
+
+        c_int(b, "total", "total", "", "score_milli", res->total_milli);
+        rs_milli_format(res->total_milli, m);
+        c_row(b, "total", "total", "", "score", m);
+        c_row(b, "total", "total", "", "grade", res->grade);
+    }
+}
+
+void rs_report_csv(const struct rs_eval_result *res, struct rs_rbuf *b)
+{
+    c_row(b, "section", "key", "division", "metric", "value");
+    c_int(b, "meta", "report", "", "year", res->year);
+    c_row(b, "meta", "report", "", "scope", res->is_township ? "township" : "consolidated");
+    if (res->is_township)
+        c_row(b, "meta", "report", "", "division", res->division);
+    c_row(b, "meta", "framework", "", "name", res->fw->name);
+    c_row(b, "meta", "framework", "", "sha256", res->fw->hash);
+    c_int(b, "meta", "report", "", "records", (int64_t)res->nrecords);
+    if (!res->is_township) {
+        c_unit(b, res);
+        c_indicators(b, res);
+        c_town(b, &res->total, "all");
+    }
+    for (size_t i = 0; i < res->ntowns; i++)
+        c_town(b, &res->towns[i], res->towns[i].code);
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct rs_eval_finding *f = &res->findings[i];
+        char k[24];
+
+        snprintf(k, sizeof k, "%zu", i + 1);
+        c_row(b, "finding", k, f->division, "severity", rs_report_sev_slug(f->sev));
+        c_row(b, "finding", k, f->division, "code", f->code);
+        c_row(b, "finding", k, f->division, "check", f->check);
+        c_row(b, "finding", k, f->division, "expected", f->expected);
+        c_row(b, "finding", k, f->division, "found", f->found);
+        c_row(b, "finding", k, f->division, "where", f->where);
+    }
+}

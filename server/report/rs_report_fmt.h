@@ -1,0 +1,32 @@
+/*
+ * rs_report_fmt.h - the report's formats, each written from an evaluation
+ * result into a buffer (rs_report_buf.h).  Private to server/report/: only
+ * the entry point rs_report_render (rs_report.c) calls these.
+ *
+ *   rs_report_json.c  rs_report_json
+ *   rs_report_csv.c   rs_report_csv
+ *   rs_render.c       rs_render_doc (Markdown or plain text)
+ * Each calls the buffer, the slugs (rs_report_slug.h) or the document's
+ * skin (rs_render_skin.h), and the evaluation's display helpers (rs_eval.h);
+ * none calls another format.  All are pure and run on the caller's thread.
+ *
+ * Does not: define anything callers outside the report should use.
+ */
+#ifndef RS_REPORT_FMT_H
+#define RS_REPORT_FMT_H
+
+#include <stdbool.h>
+
+#include "rs_eval.h"
+#include "rs_report_buf.h"
+
+/* The JSON report of res into b. */
+void rs_report_json(const struct rs_eval_result *res, struct rs_rbuf *b);
+
+/* The CSV report of res into b: section,key,division,metric,value rows. */
+void rs_report_csv(const struct rs_eval_result *res, struct rs_rbuf *b);
+
+/* The Markdown (md) or plain-text report of res into b. */
+void rs_render_doc(const struct rs_eval_result *res, bool md, struct rs_rbuf *b);
+
+#endif

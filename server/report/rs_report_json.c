@@ -1,0 +1,516 @@
+/*
+ * rs_report_json.c - the report as JSON.
+ *
+ * See rs_report_fmt.h and docs/evaluation.md §7.2.  The same numbers as the
+ * document, unrounded: money as integer fen next to a 万元 string, rates as
+ * num/den next to a percentage with two decimals, scores as integer
+ * milli-points next to their text; a rate that cannot be computed is null.
+ * Pretty-printed with two-space indents, keys in a fixed order, so two
+ * reports of the same records compare line by line.
+ *
+ * Does not: read JSON, or escape anything beyond what RFC 8259 requires
+ * (the text is UTF-8 and stays so).
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rs_report_fmt.h"
+#include "rs_report_slug.h"
+#include "rs_util.h"
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+    struct rs_rbuf *b;
+    int depth;
+    bool first[JSON_MAX_DEPTH];
+};
+
+static void j_escape(struct rs_rbuf *b, const char *s)
+{
+    rs_rbuf_puts(b, "\"");
+    for (const char *p = s ? s : ""; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+
+        if (ch == '"' || ch == '\\') {
+            char e[2] = {'\\', (char)ch};
+
+            rs_rbuf_add(b, e, 2);
+        } else if (ch == '\n') {
+            rs_rbuf_puts(b, "\\n");
+        } else if (ch == '\r') {
+            rs_rbuf_puts(b, "\\r");
+        } else if (ch == '\t') {
+            rs_rbuf_puts(b, "\\t");
+        } else if (ch < 0x20) {
+            rs_rbuf_printf(b, "\\u%04x", ch);
+        } else {
+            rs_rbuf_add(b, (const char *)p, 1);
+        }
+    }
+    rs_rbuf_puts(b, "\"");
+}
+
+/* Starts a member (key set) or an element (key NULL). */
+static void j_key(struct json *j, const char *key)
+{
+    if (!j->first[j->depth])
+        rs_rbuf_puts(j->b, ",");
+    j->first[j->depth] = false;
+    rs_rbuf_puts(j->b, "\n");
+    for (int i = 0; i <= j->depth; i++)
+        rs_rbuf_puts(j->b, "  ");
+    if (key) {
+        j_escape(j->b, key);
+        rs_rbuf_puts(j->b, ": ");
+    }
+}
+
+static void j_open(struct json *j, const char *key, const char *brace)
+{
+    if (j->depth >= 0)
+        j_key(j, key);
+    rs_rbuf_puts(j->b, brace);
+    if (j->depth + 1 < JSON_MAX_DEPTH)
+        j->depth++;
+    j->first[j->depth] = true;
+}
+
+static void j_close(struct json *j, const char *brace)
+{
+    bool empty = j->first[j->depth];
+
+    j->depth--;
+    if (!empty) {
+        rs_rbuf_puts(j->b, "\n");
+        for (int i = 0; i <= j->depth; i++)
+            rs_rbuf_puts(j->b, "  ");
+    }
+    rs_rbuf_puts(j->b, brace);
+}
+
+static void j_obj(struct json *j, const char *key)
+{
+    j_open(j, key, "{");
+}
+
+static void j_arr(struct json *j, const char *key)
+{
+    j_open(j, key, "[");
+}
+
+static void j_end_obj(struct json *j)
+{
+    j_close(j, "}");
+}
+
+static void j_end_arr(struct json *j)
+{
+    j_close(j, "]");
+}
+
+static void j_str(struct json *j, const char *key, const char *v)
+{
+    j_key(j, key);
+    if (v)
+        j_escape(j->b, v);
+    else
+        rs_rbuf_puts(j->b, "null");
+}
+
+static void j_int(struct json *j, const char *key, int64_t v)
+{
+    j_key(j, key);
+    rs_rbuf_printf(j->b, "%" PRId64, v);
+}
+
+static void j_bool(struct json *j, const char *key, bool v)
+{
+    j_key(j, key);
+    rs_rbuf_puts(j->b, v ? "true" : "false");
+}
+
+static void j_null(struct json *j, const char *key)
+{
+    j_key(j, key);
+    rs_rbuf_puts(j->b, "null");
+}
+
+static void j_money(struct json *j, const char *key, int64_t fen)
+{
+    char w[32];
+
+    rs_money_wan(fen, w);
+    j_obj(j, key);
+    j_int(j, "fen", fen);
+    j_str(j, "wan", w);
+    j_end_obj(j);
+}
+
+/* A rate: {"num","den","pct"}, or null if den <= 0 (not computable). */
+static void j_rate(struct json *j, const char *key, int64_t num, int64_t den)
+{
+    char p[32];
+
+    if (den <= 0) {
+        j_null(j, key);
+        return;
+    }
+    rs_eval_pct(num, den, p);
+    j_obj(j, key);
+    j_int(j, "num", num);
+    j_int(j, "den", den);
+    j_str(j, "pct", p);
+    j_end_obj(j);
+}
+
+static void j_milli(struct json *j, const char *key, int64_t milli)
+{
+    char m[32];
+
+    rs_milli_format(milli, m);
+    j_str(j, key, m);
+}
+
+static void j_town(struct json *j, const char *key, const struct rs_eval_town *t)
+{
+    j_obj(j, key);
+    j_str(j, "code", t->code[0] ? t->code : NULL);
+    j_str(j, "name", t->name);
+    j_int(j, "records", t->records);
+    j_obj(j, "projects");
+    j_int(j, "count", t->proj_n);
+    j_int(j, "completed", t->proj_completed);
+    j_int(j, "on_time", t->proj_on_time);
+    j_int(j, "accepted", t->proj_passed);
+    j_int(j, "maintenance_set", t->proj_maint);
+    j_money(j, "planned_investment", t->proj_planned_fen);
+    j_money(j, "completed_investment", t->proj_completed_fen);
+    j_money(j, "paid", t->proj_paid_fen);
+    j_arr(j, "by_category");
+    for (size_t c = 0; c < RS_EVAL_NCAT; c++) {
+        const struct rs_eval_cat *k = &t->cat[c];
+
+        if (!k->count)
+            continue;
+        j_obj(j, NULL);
+        j_str(j, "category", rs_report_cat_slug(c));
+        j_str(j, "name", rs_eval_cat_name(c));
+        j_int(j, "count", k->count);
+        j_arr(j, "quantities");
+        for (size_t q = 0; q < k->nqty; q++) {
+            j_obj(j, NULL);
+            j_str(j, "unit", k->qty[q].unit);
+            j_int(j, "milli", k->qty[q].milli);
+            j_milli(j, "value", k->qty[q].milli);
+            j_end_obj(j);
+        }
+        j_end_arr(j);
+        if (k->qty_other_milli)
+            j_int(j, "other_units_milli", k->qty_other_milli);
+        j_money(j, "planned_investment", k->planned_fen);
+        j_money(j, "completed_investment", k->completed_fen);
+        j_money(j, "paid", k->paid_fen);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_end_obj(j);
+    j_obj(j, "training");
+    j_int(j, "batches", t->tr_n);
+    j_int(j, "person_times", t->tr_trainees);
+    j_int(j, "certified", t->tr_certified);
+    j_rate(j, "certification_rate", t->tr_certified, t->tr_trainees);
+    j_int(j, "planned", t->tr_planned);
+    j_rate(j, "completion_rate", t->tr_planned_trainees, t->tr_planned);
+    j_int(j, "self_batches", t->tr_self_n);
+    j_int(j, "self_persons", t->tr_self_persons);
+    j_money(j, "self_paid", t->tr_self_paid_fen);
+    j_money(j, "funds", t->tr_cost_fen);
+    j_end_obj(j);
+    j_obj(j, "subsidy");
+    j_int(j, "records", t->sub_n);
+    j_int(j, "persons_paid", t->sub_persons);
+    j_money(j, "due", t->sub_due_fen);
+    j_money(j, "paid", t->sub_paid_fen);
+    j_int(j, "in_full_on_time", t->sub_ok);
+    j_end_obj(j);
+    j_obj(j, "relief");
+    j_int(j, "records", t->rl_n);
+    j_int(j, "households", t->rl_households);
+    j_money(j, "funds", t->rl_fen);
+    j_int(j, "delivered", t->rl_delivered);
+    j_arr(j, "by_kind");
+    for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
+        if (!t->rl_kind_households[k] && !t->rl_kind_fen[k])
+            continue;
+        j_obj(j, NULL);
+        j_str(j, "kind", rs_report_rkind_slug(k));
+        j_str(j, "name", rs_eval_rkind_name(k));
+        j_int(j, "households", t->rl_kind_households[k]);
+        j_money(j, "funds", t->rl_kind_fen[k]);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_end_obj(j);
+    j_obj(j, "petitions");
+    j_int(j, "cases", t->pt_n);
+    j_int(j, "closed", t->pt_closed);
+    j_int(j, "repeat", t->pt_repeat);
+    j_rate(j, "closed_rate", t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
+    j_int(j, "above_district", t->pt_above);
+    j_end_obj(j);
+    j_obj(j, "survey");
+    j_int(j, "surveys", t->sv_n);
+    j_int(j, "sample", t->sv_sample);
+    j_int(j, "valid", t->sv_valid);
+    j_int(j, "satisfied", t->sv_satisfied);
+    j_int(j, "basically_satisfied", t->sv_basic);
+    j_int(j, "dissatisfied", t->sv_dissatisfied);
+    j_rate(j, "satisfaction_rate", (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    j_end_obj(j);
+    j_end_obj(j);
+}
+
+static void j_unit(struct json *j, const struct rs_eval_result *res)
+{
+    const struct rs_eval_unit *u = &res->unit;
+
+    j_obj(j, "unit");
+    if (u->profile) {
+        const Rs__UnitProfile *p = u->profile->unit_profile;
+
+        j_str(j, "name", p->unit_name);
+        j_str(j, "admin_level", p->admin_level);
+        j_str(j, "funding", p->funding);
+        j_str(j, "accounting", p->accounting);
+        j_str(j, "departments", p->departments);
+        j_str(j, "functions", p->functions);
+        j_str(j, "disclosure", p->disclosure);
+    }
+    if (u->staffing) {
+        const Rs__Staffing *s = u->staffing->staffing;
+
+        j_obj(j, "staffing");
+        j_int(j, "establishment", s->establishment);
+        j_int(j, "in_service", s->in_service);
+        j_int(j, "retired", s->retired);
+        if (s->has_temporary)
+            j_int(j, "temporary", s->temporary);
+        if (s->has_stated_total)
+            j_int(j, "stated_total", s->stated_total);
+        j_end_obj(j);
+    } else {
+        j_null(j, "staffing");
+    }
+    j_end_obj(j);
+
+    j_obj(j, "budget");
+    j_arr(j, "lines");
+    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+        const struct rs_eval_line *l = &u->line[k];
+
+        if (!l->rec)
+            continue;
+        j_obj(j, NULL);
+        j_str(j, "line", rs_report_line_slug(k));
+        j_str(j, "name", rs_eval_line_name(k));
+        j_money(j, "year_start", l->year_start);
+        j_money(j, "adjusted", l->adjusted);
+        j_bool(j, "adjusted_given", l->has_adjusted);
+        j_money(j, "final", l->final);
+        j_money(j, "change", l->final - l->year_start);
+        j_money(j, "higher_transfer", l->transfer);
+        if (l->has_key)
+            j_money(j, "key", l->key);
+        j_str(j, "change_reason", l->rec->budget_line->change_reason);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_obj(j, "total");
+    j_money(j, "year_start", u->ys_total);
+    j_money(j, "adjusted", u->adj_total);
+    j_money(j, "final", u->final_total);
+    j_money(j, "higher_transfer", u->transfer_total);
+    j_rate(j, "execution_rate", u->final_total, u->adj_total);
+    j_end_obj(j);
+    j_obj(j, "basic");
+    j_money(j, "year_start", u->basic_ys);
+    j_money(j, "adjusted", u->basic_adj);
+    j_money(j, "final", u->basic_final);
+    j_end_obj(j);
+    j_end_obj(j);
+
+    j_obj(j, "sangong");
+    j_money(j, "budget", u->sg_budget);
+    j_money(j, "final", u->sg_final);
+    if (u->sg_has_prev)
+        j_money(j, "prev_budget", u->sg_prev_budget);
+    j_arr(j, "items");
+    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+        const struct rs_eval_sangong *s = &u->sg[k];
+
+        if (!s->rec)
+            continue;
+        j_obj(j, NULL);
+        j_str(j, "kind", rs_report_sangong_slug(k));
+        j_str(j, "name", rs_eval_sangong_name(k));
+        j_money(j, "budget", s->budget);
+        j_money(j, "final", s->final);
+        if (s->has_prev_budget)
+            j_money(j, "prev_budget", s->prev_budget);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_end_obj(j);
+
+    if (u->procurement) {
+        const Rs__Procurement *p = u->procurement->procurement;
+
+        j_obj(j, "procurement");
+        j_money(j, "budget", p->budget_fen);
+        j_money(j, "actual", p->actual_fen);
+        j_rate(j, "rate", p->actual_fen, p->budget_fen);
+        j_end_obj(j);
+    } else {
+        j_null(j, "procurement");
+    }
+    if (u->carry) {
+        j_obj(j, "carry_over");
+        j_money(j, "start", u->carry->carry_over->start_fen);
+        j_money(j, "end", u->carry->carry_over->end_fen);
+        j_end_obj(j);
+    } else {
+        j_null(j, "carry_over");
+    }
+    if (u->assets) {
+        j_obj(j, "fixed_assets");
+        j_money(j, "total", u->assets->fixed_assets->total_fen);
+        j_money(j, "in_use", u->assets->fixed_assets->in_use_fen);
+        j_end_obj(j);
+    } else {
+        j_null(j, "fixed_assets");
+    }
+}
+
+/* The value of an indicator or formula: status, exact value, text, reason. */
+static void j_item_value(struct json *j, const struct rs_eval_item *it)
+{
+    char v[48];
+
+    j_str(j, "status", it->state == RS_EVAL_OK ? "ok" : "not_computable");
+    if (it->state != RS_EVAL_OK) {
+        j_null(j, "value");
+    } else if (it->fi->kind == RS_VK_RATE) {
+        j_rate(j, "value", it->num, it->den);
+    } else {
+        j_obj(j, "value");
+        j_int(j, "num", it->num);
+        j_int(j, "den", it->den);
+        j_end_obj(j);
+    }
+    rs_eval_item_value(it, v);
+    j_str(j, "value_text", v);
+    j_str(j, "reason", it->reason);
+}
+
+static void j_indicators(struct json *j, const struct rs_eval_result *res)
+{
+    j_arr(j, "indicators");
+    for (size_t i = 0; i < res->nitems; i++) {
+        const struct rs_eval_item *it = &res->items[i];
+
+        j_obj(j, NULL);
+        j_str(j, "code", it->ind->code);
+        j_str(j, "dimension", it->ind->dimension);
+        j_str(j, "name", it->ind->name);
+        j_str(j, "formula", it->fi->code);
+        j_str(j, "rule", rs_framework_rule_name(it->ind->rule));
+        j_str(j, "params", it->ind->params);
+        j_str(j, "target", it->ind->target);
+        j_int(j, "points_milli", it->ind->points_milli);
+        j_milli(j, "points", it->ind->points_milli);
+        j_int(j, "score_milli", it->score_milli);
+        j_milli(j, "score", it->score_milli);
+        j_item_value(j, it);
+        j_arr(j, "inputs");
+        for (size_t k = 0; k < it->ninputs; k++) {
+            j_obj(j, NULL);
+            j_str(j, "label", it->in[k].label);
+            j_str(j, "value", it->in[k].value);
+            j_str(j, "source", it->in[k].source);
+            j_end_obj(j);
+        }
+        j_end_arr(j);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_arr(j, "dimensions");
+    for (size_t d = 0; d < res->fw->ndims; d++) {
+        j_obj(j, NULL);
+        j_str(j, "name", res->fw->dims[d].name);
+        j_int(j, "points_milli", res->fw->dims[d].points_milli);
+        j_int(j, "score_milli", res->dim_score_milli[d]);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_arr(j, "formulas");
+    for (size_t i = 0; i < res->nfx; i++) {
+        const struct rs_eval_item *it = &res->fx[i];
+
+        j_obj(j, NULL);
+        j_str(j, "formula", it->fi->code);
+        j_str(j, "name", it->fi->name);
+        j_item_value(j, it);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_obj(j, "total");
+    j_int(j, "score_milli", res->total_milli);
+    j_milli(j, "score", res->total_milli);
+    j_str(j, "grade", res->grade);
+    j_end_obj(j);
+}
+
+void rs_report_json(const struct rs_eval_result *res, struct rs_rbuf *b)
+{
+    struct json j = {b, -1, {false}};
+
+    j_obj(&j, NULL);
+    j_int(&j, "year", res->year);
+    j_str(&j, "scope", res->is_township ? "township" : "consolidated");
+    j_str(&j, "division", res->is_township ? res->division : NULL);
+    j_obj(&j, "framework");
+    j_str(&j, "name", res->fw->name);
+    j_str(&j, "sha256", res->fw->hash);
+    j_end_obj(&j);
+    j_int(&j, "records", (int64_t)res->nrecords);
+    j_int(&j, "records_ignored", (int64_t)res->ds->ignored);
+    if (!res->is_township) {
+        j_unit(&j, res);
+        j_indicators(&j, res);
+        j_town(&j, "district", &res->total);
+    }
+    j_arr(&j, "townships");
+    for (size_t i = 0; i < res->ntowns; i++)
+        j_town(&j, NULL, &res->towns[i]);
+    j_end_arr(&j);
+    j_arr(&j, "findings");
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct rs_eval_finding *f = &res->findings[i];
+
+        j_obj(&j, NULL);
+        j_str(&j, "severity", rs_report_sev_slug(f->sev));
+        j_str(&j, "code", f->code);
+        j_str(&j, "check", f->check);
+        j_str(&j, "expected", f->expected);
+        j_str(&j, "found", f->found);
+        j_str(&j, "where", f->where);
+        j_str(&j, "division", f->division[0] ? f->division : NULL);
+        j_end_obj(&j);
+    }
+    j_end_arr(&j);
+    j_int(&j, "findings_dropped", (int64_t)res->findings_dropped);
+    j_end_obj(&j);
+    rs_rbuf_puts(b, "\n");
+}

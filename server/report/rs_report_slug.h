@@ -1,0 +1,25 @@
+/*
+ * rs_report_slug.h - the English slugs the machine formats use for the
+ * evaluation's enums.  Private to server/report/: the JSON and CSV writers
+ * (rs_report_json.c, rs_report_csv.c) call these; they call nothing.
+ *
+ * Does not: define anything callers outside the report should use.
+ */
+#ifndef RS_REPORT_SLUG_H
+#define RS_REPORT_SLUG_H
+
+#include <stddef.h>
+
+#include "rs_eval.h"
+
+/* English slugs used by JSON and CSV: "road", "personnel", "hardship",
+ * "reception"; "" out of range. */
+const char *rs_report_cat_slug(size_t cat);
+const char *rs_report_line_slug(size_t line);
+const char *rs_report_rkind_slug(size_t kind);
+const char *rs_report_sangong_slug(size_t kind);
+
+/* "note", "warning" or "error". */
+const char *rs_report_sev_slug(enum rs_eval_sev s);
+
+#endif
