@@ -1,37 +1,29 @@
 /*
  * rs_render.c - the drafted 自评报告 as Markdown or plain text.
  *
- * One document, two skins: headings, paragraphs, numbered items and tables
- * are emitted through a handful of helpers that write Markdown syntax or
- * plain text (tables padded to display width, a CJK character counting two
- * columns).  Sections follow the seed report: 一、单位基本情况 through
- * 十、其他需要说明的情况.  Every figure comes from the evaluation result;
- * money is 万元 with two decimals (rs_money_wan), rates have two decimals,
- * scores are exact milli-points.  A township-scope result renders only that
+ * One document, two skins: headings, paragraphs and tables are written
+ * through rs_render_skin.h as Markdown syntax or plain text (tables padded
+ * to display width, a CJK character counting two columns).  Sections follow
+ * the seed report: 一、单位基本情况 through 十、其他需要说明的情况.  Every
+ * figure comes from the evaluation result; money is 万元 with two decimals
+ * (rs_money_wan), rates have two decimals, scores are exact milli-points.  A township-scope result renders only that
  * township's figures and the findings on its own records.
  *
  * Does not: compute anything the evaluation did not (only sums it shows and
  * the ordering of lists), or decide which problems exist (the findings do).
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_render_skin.h"
 #include "rs_report_buf.h"
 #include "rs_report_fmt.h"
 #include "rs_util.h"
 
-#define TBL_MAX_COLS 10
 #define TOP_PROJECTS 10
 #define TOP_VILLAGES 10
-
-struct doc {
-    struct rs_rbuf *b;
-    bool md;
-    const struct rs_eval_result *res;
-};
 
 /* ------------------------------------------------------------ text helpers */
 
@@ -110,252 +102,15 @@ static const char *nc_reason(const struct rs_eval_item *it)
     return strncmp(it->reason, pfx, strlen(pfx)) == 0 ? it->reason + strlen(pfx) : it->reason;
 }
 
-static void heading(struct doc *d, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void heading(struct doc *d, int level, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (d->md) {
-        for (int i = 0; i < level; i++)
-            rs_rbuf_puts(d->b, "#");
-        rs_rbuf_puts(d->b, " ");
-    }
-    rs_rbuf_puts(d->b, buf);
-    rs_rbuf_puts(d->b, "\n\n");
-}
-
-/* Ends a paragraph composed in p and frees p. */
-static void para_end(struct doc *d, struct rs_rbuf *p)
-{
-    if (p->err && !d->b->err)
-        d->b->err = p->err;
-    if (p->len) {
-        rs_rbuf_add(d->b, p->p, p->len);
-        rs_rbuf_puts(d->b, "\n\n");
-    }
-    free(p->p);
-    memset(p, 0, sizeof *p);
-}
-
-static void para(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void para(struct doc *d, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    rs_rbuf_vprintf(d->b, fmt, ap);
-    va_end(ap);
-    rs_rbuf_puts(d->b, "\n\n");
-}
-
-/* ------------------------------------------------------------ tables */
-
-struct tbl {
-    size_t ncols;
-    const char *align;            /* one 'l' or 'r' per column */
-    size_t nrows, cap;
-    char **cell;                  /* nrows * ncols, row 0 is the header */
-    bool failed;
-};
-
-static void tbl_init(struct tbl *t, const char *align)
-{
-    memset(t, 0, sizeof *t);
-    t->align = align;
-    t->ncols = strlen(align);
-    if (t->ncols > TBL_MAX_COLS)
-        t->ncols = TBL_MAX_COLS;
-}
-
-static void tbl_row(struct tbl *t, ...)
-{
-    va_list ap;
-
-    if (t->failed)
-        return;
-    if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        char **v = realloc(t->cell, cap * t->ncols * sizeof *v);
-
-        if (!v) {
-            t->failed = true;
-            return;
-        }
-        t->cell = v;
-        t->cap = cap;
-    }
-    va_start(ap, t);
-    for (size_t c = 0; c < t->ncols; c++) {
-        const char *s = va_arg(ap, const char *);
-        size_t n = strlen(s ? s : "");
-        char *copy = malloc(n + 1);
-
-        if (copy) {
-            memcpy(copy, s ? s : "", n + 1);
-            for (char *q = copy; *q; q++) {
-                if (*q == '\n' || *q == '\r')
-                    *q = ' ';
-            }
-        } else {
-            t->failed = true;
-        }
-        t->cell[t->nrows * t->ncols + c] = copy;
-    }
-    va_end(ap);
-    t->nrows++;
-}
-
-static void tbl_free(struct tbl *t)
-{
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
-
-/* Display columns of UTF-8 text: East Asian wide characters count two. */
-static size_t disp_width(const char *s)
-{
-    size_t w = 0;
-    const unsigned char *p = (const unsigned char *)s;
-
-    while (*p) {
-        uint32_t cp;
-        size_t k;
-
-        if (*p < 0x80) {
-            cp = *p;
-            k = 1;
-        } else if ((*p & 0xE0) == 0xC0) {
-            cp = *p & 0x1Fu;
-            k = 2;
-        } else if ((*p & 0xF0) == 0xE0) {
-            cp = *p & 0x0Fu;
-            k = 3;
-        } else {
-            cp = *p & 0x07u;
-            k = 4;
-        }
-        for (size_t i = 1; i < k && p[i]; i++)
-            cp = (cp << 6) | (p[i] & 0x3Fu);
-        for (size_t i = 0; i < k && *p; i++)
-            p++;
-        w += ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-              (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-              (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-              (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000)
-                 ? 2
-                 : 1;
-    }
-    return w;
-}
-
-static void spaces(struct rs_rbuf *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        rs_rbuf_puts(b, " ");
-}
-
-static void md_cell(struct rs_rbuf *b, const char *s)
-{
-    for (const char *p = s; *p; p++) {
-        if (*p == '|')
-            rs_rbuf_puts(b, "\\");
-        rs_rbuf_add(b, p, 1);
-    }
-}
-
-static void tbl_emit(struct doc *d, struct tbl *t)
-{
-    size_t w[TBL_MAX_COLS] = {0};
-
-    if (t->failed) {
-        if (!d->b->err)
-            d->b->err = RS_ENOMEM;
-        tbl_free(t);
-        return;
-    }
-    if (d->md) {
-        for (size_t r = 0; r < t->nrows; r++) {
-            rs_rbuf_puts(d->b, "|");
-            for (size_t c = 0; c < t->ncols; c++) {
-                rs_rbuf_puts(d->b, " ");
-                md_cell(d->b, t->cell[r * t->ncols + c]);
-                rs_rbuf_puts(d->b, " |");
-            }
-            rs_rbuf_puts(d->b, "\n");
-            if (r == 0) {
-                rs_rbuf_puts(d->b, "|");
-                for (size_t c = 0; c < t->ncols; c++)
-                    rs_rbuf_puts(d->b, t->align[c] == 'r' ? "---:|" : "---|");
-                rs_rbuf_puts(d->b, "\n");
-            }
-        }
-        rs_rbuf_puts(d->b, "\n");
-        tbl_free(t);
-        return;
-    }
-    for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            size_t k = disp_width(t->cell[r * t->ncols + c]);
-
-            if (k > w[c])
-                w[c] = k;
-        }
-    }
-    for (size_t r = 0; r < t->nrows; r++) {
-        struct rs_rbuf line = {NULL, 0, 0, RS_OK};
-
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *s = t->cell[r * t->ncols + c];
-            size_t pad = w[c] - disp_width(s);
-
-            if (c)
-                rs_rbuf_puts(&line, "  ");
-            if (t->align[c] == 'r' && r > 0)
-                spaces(&line, pad);
-            rs_rbuf_puts(&line, s);
-            if (!(t->align[c] == 'r' && r > 0))
-                spaces(&line, pad);
-        }
-        while (line.len && line.p[line.len - 1] == ' ')
-            line.p[--line.len] = '\0';
-        if (line.err && !d->b->err)
-            d->b->err = line.err;
-        if (line.len)
-            rs_rbuf_add(d->b, line.p, line.len);
-        rs_rbuf_puts(d->b, "\n");
-        free(line.p);
-        if (r == 0) {
-            for (size_t c = 0; c < t->ncols; c++) {
-                if (c)
-                    rs_rbuf_puts(d->b, "  ");
-                for (size_t i = 0; i < w[c]; i++)
-                    rs_rbuf_puts(d->b, "-");
-            }
-            rs_rbuf_puts(d->b, "\n");
-        }
-    }
-    rs_rbuf_puts(d->b, "\n");
-    tbl_free(t);
-}
-
 /* ------------------------------------------------------------ record lists */
 
-static bool in_scope(const struct doc *d, const Rs__Record *r)
+static bool in_scope(const struct rs_render_ctx *d, const Rs__Record *r)
 {
     return !d->res->is_township ||
            (r->division_code && strcmp(r->division_code, d->res->division) == 0);
 }
 
-static const char *town_name(const struct doc *d, const char *code)
+static const char *town_name(const struct rs_render_ctx *d, const char *code)
 {
     return rs_eval_division_name(d->res->ds, code ? code : "");
 }
@@ -415,12 +170,12 @@ static int proj_cmp(const void *a, const void *b)
     return c ? c : strcmp(str(x->id), str(y->id));
 }
 
-static void top_projects(struct doc *d)
+static void top_projects(struct rs_render_ctx *d)
 {
     const struct rs_eval_list *l = rs_eval_dataset_of(d->res->ds, RS__RECORD__BODY_PROJECT);
     const Rs__Record **v;
     size_t n = 0;
-    struct tbl t;
+    struct rs_render_tbl t;
 
     v = malloc((l->n ? l->n : 1) * sizeof *v);
     if (!v) {
@@ -436,10 +191,10 @@ static void top_projects(struct doc *d)
         return;
     }
     qsort(v, n, sizeof *v, proj_cmp);
-    para(d, "完成投资前%zu个项目：", n < TOP_PROJECTS ? n : (size_t)TOP_PROJECTS);
-    tbl_init(&t, "llllllrl");
-    tbl_row(&t, "乡镇/街道", "村（社区）", "项目编号", "项目名称", "类别", "规模",
-            "完成投资（万元）", "阶段");
+    rs_render_para(d, "完成投资前%zu个项目：", n < TOP_PROJECTS ? n : (size_t)TOP_PROJECTS);
+    rs_render_tbl_init(&t, "llllllrl");
+    rs_render_tbl_row(&t, "乡镇/街道", "村（社区）", "项目编号", "项目名称", "类别", "规模",
+                      "完成投资（万元）", "阶段");
     for (size_t i = 0; i < n && i < TOP_PROJECTS; i++) {
         const Rs__Project *p = v[i]->project;
         char q[48] = "", w[32];
@@ -452,11 +207,11 @@ static void top_projects(struct doc *d)
             rs_milli_format(p->scale_qty_milli, m);
             snprintf(q, sizeof q, "%s%s", m, str(p->scale_unit));
         }
-        tbl_row(&t, town_name(d, v[i]->division_code), str(p->village), str(p->project_id),
-                str(p->name), rs_eval_cat_name(cat), q, wan(p->completed_investment_fen, w),
-                stage_name(p));
+        rs_render_tbl_row(&t, town_name(d, v[i]->division_code), str(p->village),
+                          str(p->project_id), str(p->name), rs_eval_cat_name(cat), q,
+                          wan(p->completed_investment_fen, w), stage_name(p));
     }
-    tbl_emit(d, &t);
+    rs_render_tbl_emit(d, &t);
     free(v);
 }
 
@@ -483,12 +238,12 @@ static int vsum_fen_cmp(const void *a, const void *b)
     return vsum_key_cmp(a, b);
 }
 
-static void top_villages(struct doc *d)
+static void top_villages(struct rs_render_ctx *d)
 {
     const struct rs_eval_list *l = rs_eval_dataset_of(d->res->ds, RS__RECORD__BODY_PROJECT);
     struct vsum *v;
     size_t n = 0, m = 0;
-    struct tbl t;
+    struct rs_render_tbl t;
 
     v = malloc((l->n ? l->n : 1) * sizeof *v);
     if (!v) {
@@ -520,31 +275,31 @@ static void top_villages(struct doc *d)
         return;
     }
     qsort(v, m, sizeof *v, vsum_fen_cmp);
-    para(d, "按村（社区）汇总的项目完成投资（前%zu个）：",
-         m < TOP_VILLAGES ? m : (size_t)TOP_VILLAGES);
-    tbl_init(&t, "llrr");
-    tbl_row(&t, "乡镇/街道", "村（社区）", "项目数", "完成投资（万元）");
+    rs_render_para(d, "按村（社区）汇总的项目完成投资（前%zu个）：",
+                   m < TOP_VILLAGES ? m : (size_t)TOP_VILLAGES);
+    rs_render_tbl_init(&t, "llrr");
+    rs_render_tbl_row(&t, "乡镇/街道", "村（社区）", "项目数", "完成投资（万元）");
     for (size_t i = 0; i < m && i < TOP_VILLAGES; i++) {
         char c[16], w[32];
 
         snprintf(c, sizeof c, "%u", v[i].n);
-        tbl_row(&t, town_name(d, v[i].div), v[i].village, c, wan(v[i].fen, w));
+        rs_render_tbl_row(&t, town_name(d, v[i].div), v[i].village, c, wan(v[i].fen, w));
     }
-    tbl_emit(d, &t);
+    rs_render_tbl_emit(d, &t);
     free(v);
 }
 
-static void training_tables(struct doc *d)
+static void training_tables(struct rs_render_ctx *d)
 {
     const struct rs_eval_list *l = rs_eval_dataset_of(d->res->ds, RS__RECORD__BODY_TRAINING);
-    struct tbl t, s;
+    struct rs_render_tbl t, s;
 
-    tbl_init(&t, "lllllrrrrr");
-    tbl_row(&t, "乡镇/街道", "批次", "类型", "课程", "开始日期", "计划人次", "培训人次",
-            "考证人数", "考证率", "费用（万元）");
-    tbl_init(&s, "llrrrr");
-    tbl_row(&s, "乡镇/街道", "批次", "补助人数", "每人标准（元）", "补助总额（元）",
-            "人数×标准（元）");
+    rs_render_tbl_init(&t, "lllllrrrrr");
+    rs_render_tbl_row(&t, "乡镇/街道", "批次", "类型", "课程", "开始日期", "计划人次", "培训人次",
+                      "考证人数", "考证率", "费用（万元）");
+    rs_render_tbl_init(&s, "llrrrr");
+    rs_render_tbl_row(&s, "乡镇/街道", "批次", "补助人数", "每人标准（元）", "补助总额（元）",
+                      "人数×标准（元）");
     for (size_t i = 0; i < l->n; i++) {
         const Rs__Record *r = l->rec[i];
         const Rs__Training *tr;
@@ -557,9 +312,9 @@ static void training_tables(struct doc *d)
             char x[32], y[32], z[32];
 
             snprintf(a, sizeof a, "%u", tr->subsidy_persons);
-            tbl_row(&s, town_name(d, r->division_code), str(tr->batch_id), a,
-                    yuan(tr->subsidy_per_person_fen, x), yuan(tr->subsidy_total_fen, y),
-                    yuan(tr->subsidy_per_person_fen * (int64_t)tr->subsidy_persons, z));
+            rs_render_tbl_row(&s, town_name(d, r->division_code), str(tr->batch_id), a,
+                              yuan(tr->subsidy_per_person_fen, x), yuan(tr->subsidy_total_fen, y),
+                              yuan(tr->subsidy_per_person_fen * (int64_t)tr->subsidy_persons, z));
             continue;
         }
         if (tr->has_start_date)
@@ -570,34 +325,34 @@ static void training_tables(struct doc *d)
             snprintf(c, sizeof c, "%u", tr->planned_trainees);
         else
             snprintf(c, sizeof c, "未填");
-        tbl_row(&t, town_name(d, r->division_code), str(tr->batch_id), train_type(tr),
-                str(tr->course), dt, c, a, b2, pct(tr->certified, tr->trainees, p),
-                wan(tr->cost_fen, w));
+        rs_render_tbl_row(&t, town_name(d, r->division_code), str(tr->batch_id), train_type(tr),
+                          str(tr->course), dt, c, a, b2, pct(tr->certified, tr->trainees, p),
+                          wan(tr->cost_fen, w));
     }
     if (t.nrows > 1)
-        tbl_emit(d, &t);
+        rs_render_tbl_emit(d, &t);
     else
-        tbl_free(&t);
+        rs_render_tbl_free(&t);
     if (s.nrows > 1) {
-        para(d, "自主培训补助：");
-        tbl_emit(d, &s);
+        rs_render_para(d, "自主培训补助：");
+        rs_render_tbl_emit(d, &s);
     } else {
-        tbl_free(&s);
+        rs_render_tbl_free(&s);
     }
 }
 
 /* ------------------------------------------------------------ township figures */
 
-static void category_table(struct doc *d, const struct rs_eval_town *t)
+static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t)
 {
-    struct tbl tb;
+    struct rs_render_tbl tb;
     char c[16], w1[32], w2[32], w3[32];
 
     if (t->proj_n == 0)
         return;
-    tbl_init(&tb, "lrlrrr");
-    tbl_row(&tb, "类别", "项目数", "规模", "计划投资（万元）", "完成投资（万元）",
-            "已支付（万元）");
+    rs_render_tbl_init(&tb, "lrlrrr");
+    rs_render_tbl_row(&tb, "类别", "项目数", "规模", "计划投资（万元）", "完成投资（万元）",
+                      "已支付（万元）");
     for (size_t k = 0; k < RS_EVAL_NCAT; k++) {
         const struct rs_eval_cat *cat = &t->cat[k];
         char q[160];
@@ -606,18 +361,18 @@ static void category_table(struct doc *d, const struct rs_eval_town *t)
             continue;
         qty_text(cat, q, sizeof q);
         snprintf(c, sizeof c, "%u", cat->count);
-        tbl_row(&tb, rs_eval_cat_name(k), c, q, wan(cat->planned_fen, w1),
-                wan(cat->completed_fen, w2), wan(cat->paid_fen, w3));
+        rs_render_tbl_row(&tb, rs_eval_cat_name(k), c, q, wan(cat->planned_fen, w1),
+                          wan(cat->completed_fen, w2), wan(cat->paid_fen, w3));
     }
     snprintf(c, sizeof c, "%u", t->proj_n);
-    tbl_row(&tb, "合计", c, "", wan(t->proj_planned_fen, w1), wan(t->proj_completed_fen, w2),
-            wan(t->proj_paid_fen, w3));
-    tbl_emit(d, &tb);
+    rs_render_tbl_row(&tb, "合计", c, "", wan(t->proj_planned_fen, w1),
+                      wan(t->proj_completed_fen, w2), wan(t->proj_paid_fen, w3));
+    rs_render_tbl_emit(d, &tb);
 }
 
 /* Relief, training (if with_training), petitions (always), subsidy and
  * surveys (if any). */
-static void town_lines(struct doc *d, const struct rs_eval_town *t, bool with_training)
+static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bool with_training)
 {
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
     char w[32], x[32], r[32];
@@ -633,7 +388,7 @@ static void town_lines(struct doc *d, const struct rs_eval_town *t, bool with_tr
         any = true;
     }
     rs_rbuf_puts(&p, any ? "）。" : "。");
-    para_end(d, &p);
+    rs_render_para_end(d, &p);
     if (with_training) {
         rs_rbuf_printf(&p, "培训：组织培训%u期%u人次，考证%u人，考证率%s", t->tr_n,
                        t->tr_trainees, t->tr_certified, pct(t->tr_certified, t->tr_trainees, r));
@@ -641,51 +396,51 @@ static void town_lines(struct doc *d, const struct rs_eval_town *t, bool with_tr
             rs_rbuf_printf(&p, "；自主培训补助%u人，发放%s元", t->tr_self_persons,
                            yuan(t->tr_self_paid_fen, x));
         rs_rbuf_printf(&p, "；培训投入资金%s万元。", wan(t->tr_cost_fen, w));
-        para_end(d, &p);
+        rs_render_para_end(d, &p);
     }
     rs_rbuf_printf(&p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人。",
                    t->pt_n, t->pt_closed, t->pt_repeat,
                    pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r), t->pt_above);
-    para_end(d, &p);
+    rs_render_para_end(d, &p);
     if (t->sub_n) {
         rs_rbuf_printf(&p, "直补资金：发放%u笔，发放人数%u人，应发%s万元，实发%s万元，"
                            "按时足额发放%u笔。",
                        t->sub_n, t->sub_persons, wan(t->sub_due_fen, w), wan(t->sub_paid_fen, x),
                        t->sub_ok);
-        para_end(d, &p);
+        rs_render_para_end(d, &p);
     }
     if (t->sv_n) {
         rs_rbuf_printf(&p, "满意度调查：%u次，有效样本%u份，满意%u份，基本满意%u份，不满意%u份，"
                            "满意度（含基本满意）%s。",
                        t->sv_n, t->sv_valid, t->sv_satisfied, t->sv_basic, t->sv_dissatisfied,
                        pct((int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid, r));
-        para_end(d, &p);
+        rs_render_para_end(d, &p);
     }
 }
 
-static void towns_section(struct doc *d, int level)
+static void towns_section(struct rs_render_ctx *d, int level)
 {
     const struct rs_eval_result *res = d->res;
 
     if (res->ntowns == 0) {
-        para(d, "（本年度没有乡镇/街道报送的记录。）");
+        rs_render_para(d, "（本年度没有乡镇/街道报送的记录。）");
         return;
     }
     for (size_t i = 0; i < res->ntowns; i++) {
         const struct rs_eval_town *t = &res->towns[i];
 
         if (strcmp(t->name, t->code) == 0)
-            heading(d, level, "%s", t->code[0] ? t->code : "（未注明区划）");
+            rs_render_heading(d, level, "%s", t->code[0] ? t->code : "（未注明区划）");
         else
-            heading(d, level, "%s（%s）", t->name, t->code);
+            rs_render_heading(d, level, "%s（%s）", t->name, t->code);
         if (t->proj_n) {
             char w[32];
 
-            para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
-                 wan(t->proj_completed_fen, w), t->proj_completed);
+            rs_render_para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
+                           wan(t->proj_completed_fen, w), t->proj_completed);
             category_table(d, t);
         } else {
-            para(d, "后扶项目：无。");
+            rs_render_para(d, "后扶项目：无。");
         }
         town_lines(d, t, true);
     }
@@ -693,11 +448,11 @@ static void towns_section(struct doc *d, int level)
 
 /* ------------------------------------------------------------ findings */
 
-static void findings_table(struct doc *d)
+static void findings_table(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
     size_t ne = 0, nw = 0, nn = 0;
-    struct tbl t;
+    struct rs_render_tbl t;
 
     for (size_t i = 0; i < res->nfindings; i++) {
         ne += res->findings[i].sev == RS_SEV_ERROR;
@@ -705,13 +460,13 @@ static void findings_table(struct doc *d)
         nn += res->findings[i].sev == RS_SEV_NOTE;
     }
     if (res->nfindings == 0) {
-        para(d, "一致性核查未发现问题。");
+        rs_render_para(d, "一致性核查未发现问题。");
         return;
     }
-    para(d, "一致性核查共发现%zu项：错误%zu项，警告%zu项，提示%zu项%s。", res->nfindings, ne, nw,
-         nn, res->findings_dropped ? "（另有超出上限未列出的若干项）" : "");
-    tbl_init(&t, "rlllll");
-    tbl_row(&t, "序号", "级别", "核查内容", "记录为", "所载/发现", "位置");
+    rs_render_para(d, "一致性核查共发现%zu项：错误%zu项，警告%zu项，提示%zu项%s。", res->nfindings,
+                   ne, nw, nn, res->findings_dropped ? "（另有超出上限未列出的若干项）" : "");
+    rs_render_tbl_init(&t, "rlllll");
+    rs_render_tbl_row(&t, "序号", "级别", "核查内容", "记录为", "所载/发现", "位置");
     for (size_t i = 0; i < res->nfindings; i++) {
         const struct rs_eval_finding *f = &res->findings[i];
         char n[24], where[320];
@@ -721,20 +476,20 @@ static void findings_table(struct doc *d)
             snprintf(where, sizeof where, "%s：%s", town_name(d, f->division), f->where);
         else
             snprintf(where, sizeof where, "%s", f->where);
-        tbl_row(&t, n, rs_eval_sev_label(f->sev), f->check, f->expected, f->found, where);
+        rs_render_tbl_row(&t, n, rs_eval_sev_label(f->sev), f->check, f->expected, f->found, where);
     }
-    tbl_emit(d, &t);
+    rs_render_tbl_emit(d, &t);
 }
 
 /* Every catalogue formula, scored by the framework or not. */
-static void formulas_table(struct doc *d)
+static void formulas_table(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
-    struct tbl t;
+    struct rs_render_tbl t;
 
-    para(d, "下表列出全部公式按记录计算的结果（含评分框架未计分的公式），无法计算的注明原因：");
-    tbl_init(&t, "lllll");
-    tbl_row(&t, "公式", "指标", "计算值", "计算依据", "计入评分");
+    rs_render_para(d, "下表列出全部公式按记录计算的结果（含评分框架未计分的公式），无法计算的注明原因：");
+    rs_render_tbl_init(&t, "lllll");
+    rs_render_tbl_row(&t, "公式", "指标", "计算值", "计算依据", "计入评分");
     for (size_t i = 0; i < res->nfx; i++) {
         const struct rs_eval_item *it = &res->fx[i];
         struct rs_rbuf basis = {NULL, 0, 0, RS_OK};
@@ -751,10 +506,11 @@ static void formulas_table(struct doc *d)
                            it->in[k].label, it->in[k].value);
         if (basis.err && !d->b->err)
             d->b->err = basis.err;
-        tbl_row(&t, it->fi->code, it->fi->name, v, basis.p ? basis.p : "", scored ? "是" : "否");
+        rs_render_tbl_row(&t, it->fi->code, it->fi->name, v, basis.p ? basis.p : "",
+                          scored ? "是" : "否");
         free(basis.p);
     }
-    tbl_emit(d, &t);
+    rs_render_tbl_emit(d, &t);
 }
 
 static bool has_finding(const struct rs_eval_result *res, const char *prefix)
@@ -769,12 +525,12 @@ static bool has_finding(const struct rs_eval_result *res, const char *prefix)
 
 /* ------------------------------------------------------------ sections */
 
-static void sec_unit(struct doc *d)
+static void sec_unit(struct rs_render_ctx *d)
 {
     const struct rs_eval_unit *u = &d->res->unit;
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
 
-    heading(d, 2, "一、单位基本情况");
+    rs_render_heading(d, 2, "一、单位基本情况");
     if (u->profile) {
         const Rs__UnitProfile *pr = u->profile->unit_profile;
 
@@ -812,13 +568,13 @@ static void sec_unit(struct doc *d)
     } else {
         rs_rbuf_puts(&p, "（未录入人员编制记录。）");
     }
-    para_end(d, &p);
+    rs_render_para_end(d, &p);
     if (u->profile && u->profile->unit_profile->functions &&
         u->profile->unit_profile->functions[0]) {
         const char *f = u->profile->unit_profile->functions;
         size_t n = 0;
 
-        para(d, "单位基本职能职责如下：");
+        rs_render_para(d, "单位基本职能职责如下：");
         while (*f) {
             const char *e = strchr(f, '\n');
             size_t len = e ? (size_t)(e - f) : strlen(f);
@@ -870,14 +626,14 @@ static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
 }
 
 /* One line's sentence: "...年初项目支出预算48.00万元，决算数716.41万元，较年初增加..." */
-static void line_para(struct doc *d, size_t k, const char *none)
+static void line_para(struct rs_render_ctx *d, size_t k, const char *none)
 {
     const struct rs_eval_line *l = &d->res->unit.line[k];
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
     char a[32], b[32], c[32];
 
     if (!l->rec || (l->year_start == 0 && l->adjusted == 0 && l->final == 0)) {
-        para(d, "%u年%s", d->res->year, none);
+        rs_render_para(d, "%u年%s", d->res->year, none);
         return;
     }
     rs_rbuf_printf(&p, "%u年初%s预算%s万元", d->res->year, rs_eval_line_name(k),
@@ -888,10 +644,10 @@ static void line_para(struct doc *d, size_t k, const char *none)
                    wan(l->final, c));
     change_text(&p, l);
     rs_rbuf_puts(&p, "。");
-    para_end(d, &p);
+    rs_render_para_end(d, &p);
 }
 
-static void sec_budget(struct doc *d)
+static void sec_budget(struct rs_render_ctx *d)
 {
     const struct rs_eval_unit *u = &d->res->unit;
     const struct rs_eval_line *pe = &u->line[RS__BUDGET_LINE_KIND__LINE_PERSONNEL];
@@ -900,10 +656,10 @@ static void sec_budget(struct doc *d)
     char a[32], b[32], c[32];
     uint32_t y = d->res->year;
 
-    heading(d, 2, "二、一般公共预算支出情况");
-    heading(d, 3, "（一）基本支出情况");
+    rs_render_heading(d, 2, "二、一般公共预算支出情况");
+    rs_render_heading(d, 3, "（一）基本支出情况");
     if (!pe->rec && !pu->rec) {
-        para(d, "（未录入人员经费、公用经费预算行。）");
+        rs_render_para(d, "（未录入人员经费、公用经费预算行。）");
     } else {
         rs_rbuf_printf(&p, "%u年初基本支出预算%s万元，其中：人员经费%s万元；公用经费%s万元。", y,
                        wan(u->basic_ys, a), wan(pe->year_start, b), wan(pu->year_start, c));
@@ -919,15 +675,15 @@ static void sec_budget(struct doc *d)
             change_text(&p, pu);
         }
         rs_rbuf_puts(&p, "。");
-        para_end(d, &p);
+        rs_render_para_end(d, &p);
     }
-    heading(d, 3, "（二）项目支出情况");
+    rs_render_heading(d, 3, "（二）项目支出情况");
     line_para(d, RS__BUDGET_LINE_KIND__LINE_PROJECT, "没有项目支出。");
-    heading(d, 2, "三、政府性基金预算支出情况");
+    rs_render_heading(d, 2, "三、政府性基金预算支出情况");
     line_para(d, RS__BUDGET_LINE_KIND__LINE_GOV_FUND, "没有政府性基金预算支出。");
-    heading(d, 2, "四、国有资本经营预算支出情况");
+    rs_render_heading(d, 2, "四、国有资本经营预算支出情况");
     line_para(d, RS__BUDGET_LINE_KIND__LINE_STATE_CAPITAL, "没有国有资本经营预算支出。");
-    heading(d, 2, "五、社会保险基金预算支出情况");
+    rs_render_heading(d, 2, "五、社会保险基金预算支出情况");
     line_para(d, RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE, "没有社会保险基金预算支出。");
 }
 
@@ -945,7 +701,7 @@ static void item_sources(struct rs_rbuf *p, const struct rs_eval_item *it)
     rs_rbuf_puts(p, "）");
 }
 
-static void item_para(struct doc *d, size_t n, const struct rs_eval_item *it)
+static void item_para(struct rs_render_ctx *d, size_t n, const struct rs_eval_item *it)
 {
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
     char v[48], s[32], pts[32], buf[1024];
@@ -983,46 +739,49 @@ static void item_para(struct doc *d, size_t n, const struct rs_eval_item *it)
     }
     if (just && just[0])
         rs_rbuf_printf(&p, "评审说明：%s。", unstop(just, buf, sizeof buf));
-    para_end(d, &p);
+    rs_render_para_end(d, &p);
 }
 
-static void data_section(struct doc *d, int level)
+static void data_section(struct rs_render_ctx *d, int level)
 {
     const struct rs_eval_result *res = d->res;
     const struct rs_eval_unit *u = &res->unit;
     const struct rs_eval_town *t = &res->total;
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
     char a[32], b[32], c[32], r[32];
-    struct tbl tb;
+    struct rs_render_tbl tb;
 
-    heading(d, level + 1, "1. 预算执行");
+    rs_render_heading(d, level + 1, "1. 预算执行");
     if (u->nlines) {
-        tbl_init(&tb, "lrrrrr");
-        tbl_row(&tb, "预算行", "年初预算（万元）", "调整后预算（万元）", "决算（万元）",
-                "增减（万元）", "上级转移支付（万元）");
+        rs_render_tbl_init(&tb, "lrrrrr");
+        rs_render_tbl_row(&tb, "预算行", "年初预算（万元）", "调整后预算（万元）", "决算（万元）",
+                          "增减（万元）", "上级转移支付（万元）");
         for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
             const struct rs_eval_line *l = &u->line[k];
             char e[32], f[32];
 
             if (!l->rec)
                 continue;
-            tbl_row(&tb, rs_eval_line_name(k), wan(l->year_start, a), wan(l->adjusted, b),
-                    wan(l->final, c), wan(l->final - l->year_start, e), wan(l->transfer, f));
+            rs_render_tbl_row(&tb, rs_eval_line_name(k), wan(l->year_start, a),
+                              wan(l->adjusted, b), wan(l->final, c),
+                              wan(l->final - l->year_start, e), wan(l->transfer, f));
         }
         {
             char e[32], f[32];
 
-            tbl_row(&tb, "合计", wan(u->ys_total, a), wan(u->adj_total, b), wan(u->final_total, c),
-                    wan(u->final_total - u->ys_total, e), wan(u->transfer_total, f));
+            rs_render_tbl_row(&tb, "合计", wan(u->ys_total, a), wan(u->adj_total, b),
+                              wan(u->final_total, c), wan(u->final_total - u->ys_total, e),
+                              wan(u->transfer_total, f));
         }
-        tbl_emit(d, &tb);
-        para(d, "全年预算数（调整后预算合计）%s万元，预算执行数（决算数合计）%s万元，"
-                "预算执行率%s。",
-             wan(u->adj_total, a), wan(u->final_total, b), pct(u->final_total, u->adj_total, r));
+        rs_render_tbl_emit(d, &tb);
+        rs_render_para(d, "全年预算数（调整后预算合计）%s万元，预算执行数（决算数合计）%s万元，"
+                       "预算执行率%s。",
+                       wan(u->adj_total, a), wan(u->final_total, b),
+                       pct(u->final_total, u->adj_total, r));
     } else {
-        para(d, "（未录入预算行记录。）");
+        rs_render_para(d, "（未录入预算行记录。）");
     }
-    heading(d, level + 1, "2. “三公”经费与政府采购");
+    rs_render_heading(d, level + 1, "2. “三公”经费与政府采购");
     if (u->nsg) {
         bool first = true;
 
@@ -1036,66 +795,68 @@ static void data_section(struct doc *d, int level)
             first = false;
         }
         rs_rbuf_puts(&p, "。");
-        para_end(d, &p);
+        rs_render_para_end(d, &p);
     } else {
-        para(d, "（未录入“三公”经费记录。）");
+        rs_render_para(d, "（未录入“三公”经费记录。）");
     }
     if (u->procurement) {
         const Rs__Procurement *pr = u->procurement->procurement;
 
-        para(d, "政府采购预算数%s万元，实际采购金额%s万元，政府采购执行率%s。",
-             wan(pr->budget_fen, a), wan(pr->actual_fen, b),
-             pct(pr->actual_fen, pr->budget_fen, r));
+        rs_render_para(d, "政府采购预算数%s万元，实际采购金额%s万元，政府采购执行率%s。",
+                       wan(pr->budget_fen, a), wan(pr->actual_fen, b),
+                       pct(pr->actual_fen, pr->budget_fen, r));
     } else {
-        para(d, "（未录入政府采购记录。）");
+        rs_render_para(d, "（未录入政府采购记录。）");
     }
-    heading(d, level + 1, "3. 后扶项目");
+    rs_render_heading(d, level + 1, "3. 后扶项目");
     if (t->proj_n) {
-        para(d, "全区共实施后扶项目%u个，计划投资%s万元，完成投资%s万元，已支付%s万元；已完工%u个，"
-                "按期完工%u个，验收合格%u个。",
-             t->proj_n, wan(t->proj_planned_fen, a), wan(t->proj_completed_fen, b),
-             wan(t->proj_paid_fen, c), t->proj_completed, t->proj_on_time, t->proj_passed);
+        rs_render_para(d, "全区共实施后扶项目%u个，计划投资%s万元，完成投资%s万元，已支付%s万元；已完工%u个，"
+                       "按期完工%u个，验收合格%u个。",
+                       t->proj_n, wan(t->proj_planned_fen, a), wan(t->proj_completed_fen, b),
+                       wan(t->proj_paid_fen, c), t->proj_completed, t->proj_on_time,
+                       t->proj_passed);
         category_table(d, t);
         top_villages(d);
         top_projects(d);
     } else {
-        para(d, "（本年度没有后扶项目记录。）");
+        rs_render_para(d, "（本年度没有后扶项目记录。）");
     }
-    heading(d, level + 1, "4. 移民培训");
-    para(d, "全年组织移民培训%u期%u人次，考证%u人，考证率%s；自主培训补助%u人，发放%s元；"
-            "培训投入资金合计%s万元。",
-         t->tr_n, t->tr_trainees, t->tr_certified, pct(t->tr_certified, t->tr_trainees, r),
-         t->tr_self_persons, yuan(t->tr_self_paid_fen, a), wan(t->tr_cost_fen, b));
+    rs_render_heading(d, level + 1, "4. 移民培训");
+    rs_render_para(d, "全年组织移民培训%u期%u人次，考证%u人，考证率%s；自主培训补助%u人，发放%s元；"
+                   "培训投入资金合计%s万元。",
+                   t->tr_n, t->tr_trainees, t->tr_certified,
+                   pct(t->tr_certified, t->tr_trainees, r), t->tr_self_persons,
+                   yuan(t->tr_self_paid_fen, a), wan(t->tr_cost_fen, b));
     training_tables(d);
-    heading(d, level + 1, "5. 救助、直补、信访和满意度");
+    rs_render_heading(d, level + 1, "5. 救助、直补、信访和满意度");
     town_lines(d, t, false);
 }
 
-static void score_table(struct doc *d)
+static void score_table(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
-    struct tbl t;
+    struct rs_render_tbl t;
     char a[32], b[32];
 
-    tbl_init(&t, "llrlrrl");
-    tbl_row(&t, "维度", "指标", "分值", "目标值", "实际值", "得分", "扣分原因");
+    rs_render_tbl_init(&t, "llrlrrl");
+    rs_render_tbl_row(&t, "维度", "指标", "分值", "目标值", "实际值", "得分", "扣分原因");
     for (size_t i = 0; i < res->nitems; i++) {
         const struct rs_eval_item *it = &res->items[i];
         char v[48];
 
         rs_eval_item_value(it, v);
-        tbl_row(&t, it->ind->dimension, it->ind->name, milli(it->ind->points_milli, a),
-                it->ind->target, v, milli(it->score_milli, b),
-                it->score_milli < it->ind->points_milli ? it->reason : "");
+        rs_render_tbl_row(&t, it->ind->dimension, it->ind->name, milli(it->ind->points_milli, a),
+                          it->ind->target, v, milli(it->score_milli, b),
+                          it->score_milli < it->ind->points_milli ? it->reason : "");
     }
-    tbl_row(&t, "合计", "", milli(res->fw->total_milli, a), "", "", milli(res->total_milli, b),
-            "");
-    tbl_emit(d, &t);
-    para(d, "自评得分%s分，等级：%s（优≥90分，良≥80分，中≥60分，差<60分）。",
-         milli(res->total_milli, a), res->grade);
+    rs_render_tbl_row(&t, "合计", "", milli(res->fw->total_milli, a), "", "",
+                      milli(res->total_milli, b), "");
+    rs_render_tbl_emit(d, &t);
+    rs_render_para(d, "自评得分%s分，等级：%s（优≥90分，良≥80分，中≥60分，差<60分）。",
+                   milli(res->total_milli, a), res->grade);
 }
 
-static void sec_perf(struct doc *d)
+static void sec_perf(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
     const struct rs_framework *fw = res->fw;
@@ -1106,7 +867,7 @@ static void sec_perf(struct doc *d)
     char a[32], b[32];
     size_t sub = 0;
 
-    heading(d, 2, "六、单位整体支出绩效情况");
+    rs_render_heading(d, 2, "六、单位整体支出绩效情况");
     rs_rbuf_printf(&p, "%s从", unit);
     for (size_t k = 0; k < fw->ndims; k++)
         rs_rbuf_printf(&p, "%s%s", k == 0 ? "" : k + 1 == fw->ndims ? "和" : "、",
@@ -1114,31 +875,31 @@ static void sec_perf(struct doc *d)
     rs_rbuf_printf(&p, "等方面，按评分框架%s对%u年整体支出绩效进行了评价，自评得分%s分，"
                        "等级为“%s”。具体情况如下：",
                    fw->name, res->year, milli(res->total_milli, a), res->grade);
-    para_end(d, &p);
+    rs_render_para_end(d, &p);
     for (size_t k = 0; k < fw->ndims; k++) {
         size_t n = 0;
 
-        heading(d, 3, "（%s）%s方面（满分%s分，得分%s分）", cn_num(++sub), fw->dims[k].name,
-                milli(fw->dims[k].points_milli, a), milli(res->dim_score_milli[k], b));
+        rs_render_heading(d, 3, "（%s）%s方面（满分%s分，得分%s分）", cn_num(++sub), fw->dims[k].name,
+                          milli(fw->dims[k].points_milli, a), milli(res->dim_score_milli[k], b));
         for (size_t i = 0; i < res->nitems; i++) {
             if (res->items[i].ind->dim == k)
                 item_para(d, ++n, &res->items[i]);
         }
     }
-    heading(d, 3, "（%s）主要财务与业务数据", cn_num(++sub));
+    rs_render_heading(d, 3, "（%s）主要财务与业务数据", cn_num(++sub));
     data_section(d, 3);
-    heading(d, 3, "（%s）分乡镇（街道）情况", cn_num(++sub));
+    rs_render_heading(d, 3, "（%s）分乡镇（街道）情况", cn_num(++sub));
     towns_section(d, 4);
-    heading(d, 3, "（%s）评分表", cn_num(++sub));
+    rs_render_heading(d, 3, "（%s）评分表", cn_num(++sub));
     score_table(d);
 }
 
-static void sec_problems(struct doc *d)
+static void sec_problems(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
     size_t n = 0;
 
-    heading(d, 2, "七、存在的问题及原因分析");
+    rs_render_heading(d, 2, "七、存在的问题及原因分析");
     for (size_t i = 0; i < res->nitems; i++) {
         const struct rs_eval_item *it = &res->items[i];
         char a[32], b[32], c[32], buf[1024];
@@ -1166,13 +927,13 @@ static void sec_problems(struct doc *d)
     rs_rbuf_puts(d->b, "\n");
 }
 
-static void sec_measures(struct doc *d)
+static void sec_measures(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
     size_t n = 0, lost = 0;
 
-    heading(d, 2, "八、下一步改进措施");
+    rs_render_heading(d, 2, "八、下一步改进措施");
     for (size_t i = 0; i < res->nitems; i++) {
         const struct rs_eval_item *it = &res->items[i];
 
@@ -1184,30 +945,30 @@ static void sec_measures(struct doc *d)
     if (lost) {
         char *names = p.p;
 
-        para(d, "（%s）针对失分指标逐项整改：对%s明确责任股室和完成时限，确保下年度达到目标值。",
-             cn_num(++n), names ? names : "");
+        rs_render_para(d, "（%s）针对失分指标逐项整改：对%s明确责任股室和完成时限，确保下年度达到目标值。",
+                       cn_num(++n), names ? names : "");
         free(p.p);
         memset(&p, 0, sizeof p);
     }
     if (has_finding(res, "stated."))
-        para(d, "（%s）以报送记录为准核对报告中的每一个数字，更正与记录不一致的数字，报告中不再使用"
-                "“近”“余”“约”等约数。",
-             cn_num(++n));
+        rs_render_para(d, "（%s）以报送记录为准核对报告中的每一个数字，更正与记录不一致的数字，报告中不再使用"
+                       "“近”“余”“约”等约数。",
+                       cn_num(++n));
     if (has_finding(res, "budget."))
-        para(d, "（%s）加强预算编制和调整管理：全年预算数按调整后预算口径计算执行率；超过30%%的预算"
-                "调整须说明原因并列明上级转移支付。",
-             cn_num(++n));
+        rs_render_para(d, "（%s）加强预算编制和调整管理：全年预算数按调整后预算口径计算执行率；超过30%%的预算"
+                       "调整须说明原因并列明上级转移支付。",
+                       cn_num(++n));
     if (has_finding(res, "training.") || has_finding(res, "subsidy."))
-        para(d, "（%s）补助资金按人数和标准核发，发放前复核应发金额，发放后核对实发金额。",
-             cn_num(++n));
+        rs_render_para(d, "（%s）补助资金按人数和标准核发，发放前复核应发金额，发放后核对实发金额。",
+                       cn_num(++n));
     if (has_finding(res, "project."))
-        para(d, "（%s）项目完工后及时组织验收，落实管护主体，控制投资不超计划。", cn_num(++n));
-    para(d, "（%s）督促各乡镇（街道）按时、完整报送项目、培训、救助、信访等记录，确保自评数据"
-            "准确。",
-         cn_num(++n));
+        rs_render_para(d, "（%s）项目完工后及时组织验收，落实管护主体，控制投资不超计划。", cn_num(++n));
+    rs_render_para(d, "（%s）督促各乡镇（街道）按时、完整报送项目、培训、救助、信访等记录，确保自评数据"
+                   "准确。",
+                   cn_num(++n));
 }
 
-static void sec_other(struct doc *d)
+static void sec_other(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
     const char *disc = res->unit.profile && res->unit.profile->unit_profile->disclosure &&
@@ -1215,57 +976,57 @@ static void sec_other(struct doc *d)
                            ? res->unit.profile->unit_profile->disclosure
                            : NULL;
 
-    heading(d, 2, "九、单位整体支出绩效自评结果拟应用和公开情况");
+    rs_render_heading(d, 2, "九、单位整体支出绩效自评结果拟应用和公开情况");
     if (disc)
-        para(d, "自评结果用于改进下年度预算编制和项目安排，并按规定与部门决算一并在%s公开。",
-             disc);
+        rs_render_para(d, "自评结果用于改进下年度预算编制和项目安排，并按规定与部门决算一并在%s公开。",
+                       disc);
     else
-        para(d, "自评结果用于改进下年度预算编制和项目安排，并按规定与部门决算一并公开"
-                "（未录入公开渠道）。");
-    heading(d, 2, "十、其他需要说明的情况");
-    heading(d, 3, "（一）数据一致性核查");
+        rs_render_para(d, "自评结果用于改进下年度预算编制和项目安排，并按规定与部门决算一并公开"
+                       "（未录入公开渠道）。");
+    rs_render_heading(d, 2, "十、其他需要说明的情况");
+    rs_render_heading(d, 3, "（一）数据一致性核查");
     findings_table(d);
-    heading(d, 3, "（二）全部公式计算结果");
+    rs_render_heading(d, 3, "（二）全部公式计算结果");
     formulas_table(d);
-    heading(d, 3, "（三）评分依据");
-    para(d, "评分框架：%s.csv，SHA-256：%s。本报告依据%u年度当前记录%zu条生成%s；"
-            "评分保留到0.001分，金额以万元保留两位小数、比率保留两位小数显示（四舍五入）。",
-         res->fw->name, res->fw->hash, res->year, res->nrecords,
-         res->ds->ignored ? "（另有记录不属于本年度或无法解码，未计入）" : "");
+    rs_render_heading(d, 3, "（三）评分依据");
+    rs_render_para(d, "评分框架：%s.csv，SHA-256：%s。本报告依据%u年度当前记录%zu条生成%s；"
+                   "评分保留到0.001分，金额以万元保留两位小数、比率保留两位小数显示（四舍五入）。",
+                   res->fw->name, res->fw->hash, res->year, res->nrecords,
+                   res->ds->ignored ? "（另有记录不属于本年度或无法解码，未计入）" : "");
 }
 
-static void township_doc(struct doc *d)
+static void township_doc(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
     const struct rs_eval_town *t = res->ntowns ? &res->towns[0] : NULL;
     const char *name = t ? t->name : res->division;
 
-    heading(d, 1, "%u年度%s移民工作数据汇总", res->year, name);
-    para(d, "本汇总由 resettle 根据%s（%s）报送的%u年度当前记录%zu条生成，所有数字均由记录计算。",
-         name, res->division, res->year, res->nrecords);
-    heading(d, 2, "一、后扶项目");
+    rs_render_heading(d, 1, "%u年度%s移民工作数据汇总", res->year, name);
+    rs_render_para(d, "本汇总由 resettle 根据%s（%s）报送的%u年度当前记录%zu条生成，所有数字均由记录计算。",
+                   name, res->division, res->year, res->nrecords);
+    rs_render_heading(d, 2, "一、后扶项目");
     if (t && t->proj_n) {
         char a[32];
 
-        para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
-             wan(t->proj_completed_fen, a), t->proj_completed);
+        rs_render_para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
+                       wan(t->proj_completed_fen, a), t->proj_completed);
         category_table(d, t);
         top_villages(d);
         top_projects(d);
     } else {
-        para(d, "（本年度没有后扶项目记录。）");
+        rs_render_para(d, "（本年度没有后扶项目记录。）");
     }
-    heading(d, 2, "二、培训、救助、直补、信访和满意度");
+    rs_render_heading(d, 2, "二、培训、救助、直补、信访和满意度");
     if (t)
         town_lines(d, t, true);
     training_tables(d);
-    heading(d, 2, "三、数据一致性核查");
+    rs_render_heading(d, 2, "三、数据一致性核查");
     findings_table(d);
 }
 
 void rs_render_doc(const struct rs_eval_result *res, bool md, struct rs_rbuf *b)
 {
-    struct doc d = {b, md, res};
+    struct rs_render_ctx d = {b, md, res};
     const char *unit = res->unit.profile && res->unit.profile->unit_profile->unit_name &&
                                res->unit.profile->unit_profile->unit_name[0]
                            ? res->unit.profile->unit_profile->unit_name
@@ -1275,10 +1036,10 @@ void rs_render_doc(const struct rs_eval_result *res, bool md, struct rs_rbuf *b)
         township_doc(&d);
         return;
     }
-    heading(&d, 1, "%u年度%s整体支出绩效自评报告", res->year, unit);
-    para(&d, "%s本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字均由"
-             "记录计算。评分框架：%s（SHA-256 %s）。",
-         md ? "> " : "", res->year, res->nrecords, res->fw->name, res->fw->hash);
+    rs_render_heading(&d, 1, "%u年度%s整体支出绩效自评报告", res->year, unit);
+    rs_render_para(&d, "%s本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字均由"
+                   "记录计算。评分框架：%s（SHA-256 %s）。",
+                   md ? "> " : "", res->year, res->nrecords, res->fw->name, res->fw->hash);
     sec_unit(&d);
     sec_budget(&d);
     sec_perf(&d);
