@@ -144,7 +144,7 @@ static void test_minimal_and_aliases(void **state)
                       "编码,维度,指标,分值,公式,规则,参数,目标值,备注\r\n"
                       "a,D1,x,40.5,staff_control,CAP_DEDUCT,threshold=100；per=0.25,,n\r\n"
                       ",,,,,,,,\r\n"
-                      "b,D2,y,59.5,F4’,proportional,,,\r\n";
+                      "b,\" D2 \",y,59.5,F4’,proportional,,,\r\n";
 
     (void)state;
     assert_int_equal(parse(csv, &fw, err, sizeof err), RS_OK);
@@ -154,6 +154,7 @@ static void test_minimal_and_aliases(void **state)
     assert_int_equal(fw->ind[0].per, 250);
     assert_string_equal(fw->ind[0].target, "≤100%");
     assert_int_equal(fw->ind[1].line, 5);
+    assert_string_equal(fw->ind[1].dimension, "D2");
     assert_int_equal(fw->ind[1].formula, RS_F_BUDGET_EXECUTION);
     assert_int_equal(fw->ind[1].full_at, 100000);
     assert_string_equal(fw->ind[1].target, "≥100%");
@@ -224,15 +225,30 @@ static const struct bad_case bad[] = {
     {"code,dimension,indicator,points,formula,params\n", "t.csv:1: missing column \"rule\""},
     {"code,dimension,indicator,points,formula,rule,weight\n",
      "t.csv:1: unknown column \"weight\""},
-    {HDR "a,D,\"x,100,F1,proportional,,\n", "t.csv:2: quoted field is not closed"},
-    {HDR "a,D,x\"y,100,F1,proportional,,\n", "t.csv:2: quote inside an unquoted field"},
+    /* Malformed CSV: the shared reader's message, with the file and line. */
+    {HDR "a,D,\"x,100,F1,proportional,,\n", "t.csv:2: field 3: quoted field never closed"},
+    {HDR "a,D,x\"y,100,F1,proportional,,\n", "t.csv:2: field 3: unexpected quote"},
+    {HDR "a,D,\"x\"y,100,F1,proportional,,\n", "t.csv:2: field 3: unexpected quote"},
+    /* The framework's own caps on what the reader returns. */
+    {"code,dimension,indicator,points,formula,rule,params,target,note,a,b,c,d,e,f,g,h\n",
+     "t.csv:1: more than 16 columns"},
+    {HDR "\n\n,,,,,,,,,,,,,,,,,\n", "t.csv:4: more than 16 columns"},
     {HDR, "t.csv:1: no indicators"},
     {"# nothing\n", "t.csv:1: no header row"},
 };
 
 static void test_errors_name_the_line(void **state)
 {
+    char longcell[sizeof HDR + RS_FW_MAX_FIELD + 64], lerr[256] = "";
+    struct rs_framework *lfw = NULL;
+
     (void)state;
+    /* A cell of RS_FW_MAX_FIELD bytes is one too many. */
+    snprintf(longcell, sizeof longcell, "%sa,D,%0*d,100,F1,proportional,,\n", HDR,
+             RS_FW_MAX_FIELD, 0);
+    assert_int_equal(parse(longcell, &lfw, lerr, sizeof lerr), RS_EINVAL);
+    assert_string_equal(lerr, "t.csv:2: field longer than 1023 bytes");
+    assert_null(lfw);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct rs_framework *fw = NULL;
         char err[256] = "";
@@ -268,6 +284,15 @@ static void test_gb18030(void **state)
                                         sizeof err),
                      RS_EINVAL);
     assert_non_null(strstr(err, "x.csv:2:"));
+    /* So do NUL bytes (a UTF-16 file saved by mistake), and a UTF-16 BOM
+     * names the first. */
+    assert_int_equal(rs_framework_parse(HDR "a\0b\n", strlen(HDR) + 4, "x", &fw, err, sizeof err),
+                     RS_EINVAL);
+    assert_int_equal(strncmp(err, "x.csv:2: byte ", 14), 0);
+    assert_non_null(strstr(err, "NUL"));
+    assert_int_equal(rs_framework_parse("\xff\xfe" "c\0", 4, "x", &fw, err, sizeof err), RS_EINVAL);
+    assert_int_equal(strncmp(err, "x.csv:1: UTF-16", 15), 0);
+    assert_null(fw);
 }
 
 int main(void)

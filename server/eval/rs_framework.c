@@ -1,26 +1,30 @@
 /*
- * rs_framework.c - loads and validates an indicator framework CSV.
+ * rs_framework.c - loads and validates an indicator framework CSV, and
+ * holds the catalogue of formulas and rule shapes it may name.
  *
- * See rs_framework.h for the contract and docs/evaluation.md for the file
- * format.  The file is small (capped at RS_FW_MAX_FILE_BYTES), so it is read
- * whole, converted to UTF-8 if Excel wrote GB18030, and split into records
- * by a small RFC 4180 reader kept here: the shared CSV reader lives in the
- * client library, which the server does not link.
+ * See rs_framework.h for the contract and docs/evaluation.md §1 for the
+ * file format.  The file is small (capped at RS_FW_MAX_FILE_BYTES), so it
+ * is read whole and handed to the CSV reader the client uses too
+ * (rs_csv.h: UTF-8, UTF-8 with BOM or GB18030, converted with iconv).  The
+ * framework's own caps (RS_FW_MAX_COLS columns, RS_FW_MAX_FIELD bytes a
+ * cell) are checked on each record it returns; its messages ("line 4:
+ * field 2: unexpected quote") are given the file's name and read
+ * "unit-2023.csv:4: field 2: unexpected quote", like every other error here.
  *
- * Does not: compute anything from records (rs_eval.c) or render (rs_report.c).
+ * Does not: compute anything from records (rs_eval.h) or render
+ * (rs_report.h).
  */
 #include "rs_framework.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FW_MAX_COLS 16
-#define FW_MAX_FIELD 1024
+#include "rs_csv.h"
+
 #define FW_MAX_PARAMS 12
 
 /* ------------------------------------------------------------ catalogue */
@@ -184,87 +188,7 @@ static void fail(const struct ctx *c, uint32_t line, const char *fmt, ...)
     }
 }
 
-/* ------------------------------------------------------------ text */
-
-static bool utf8_ok(const char *p, size_t n)
-{
-    return rs_utf8_valid(p, n);
-}
-
-/*
- * Returns a NUL-terminated UTF-8 copy of data (BOM dropped, GB18030
- * converted).  NULL with err set if the bytes are neither.
- */
-static char *to_utf8(const struct ctx *c, const char *data, size_t n, size_t *outlen)
-{
-    char *buf = NULL;
-    iconv_t cd;
-    char *ip, *op;
-    size_t il, ol, cap;
-
-    if (n >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-        data += 3;
-        n -= 3;
-    }
-    if (memchr(data, '\0', n)) {
-        fail(c, 1, "file contains NUL bytes (UTF-16?); save it as CSV UTF-8");
-        return NULL;
-    }
-    if (utf8_ok(data, n)) {
-        buf = malloc(n + 1);
-        if (!buf)
-            return NULL;
-        memcpy(buf, data, n);
-        buf[n] = '\0';
-        *outlen = n;
-        return buf;
-    }
-    /* GB18030 takes at most 4 bytes per character, UTF-8 at most 4 per
-     * code point (3 for the BMP), so twice the input always suffices. */
-    cap = 2 * n + 1;
-    buf = malloc(cap);
-    if (!buf)
-        return NULL;
-    cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1) {
-        fail(c, 1, "file is not UTF-8 and GB18030 conversion is unavailable");
-        free(buf);
-        return NULL;
-    }
-    ip = (char *)(uintptr_t)data; /* iconv's prototype is not const-correct */
-    il = n;
-    op = buf;
-    ol = cap - 1;
-    if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0) {
-        uint32_t line = 1;
-
-        for (const char *q = data; q < ip; q++)
-            line += *q == '\n';
-        fail(c, line, "file is neither UTF-8 nor GB18030 (bad byte at offset %zu)",
-             (size_t)(ip - data));
-        iconv_close(cd);
-        free(buf);
-        return NULL;
-    }
-    iconv_close(cd);
-    *op = '\0';
-    *outlen = (size_t)(op - buf);
-    if (!utf8_ok(buf, *outlen)) {
-        fail(c, 1, "file is neither UTF-8 nor GB18030");
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 /* ------------------------------------------------------------ CSV */
-
-struct csv {
-    const char *p;               /* NUL-terminated UTF-8 */
-    uint32_t line;               /* line of *p */
-    size_t nf;
-    char f[FW_MAX_COLS][FW_MAX_FIELD];
-};
 
 static void trim(char *s)
 {
@@ -279,84 +203,70 @@ static void trim(char *s)
 }
 
 /*
- * Reads one record into cv->f.  1 on a record (line set to where it
- * starts), 0 at end of input, -1 on an error (reported).
+ * Says why the CSV reader stopped: its message ("line 4: field 2:
+ * unexpected quote", "out of memory") with the file's name in front, the
+ * line where it gives one.
  */
-static int csv_next(const struct ctx *c, struct csv *cv, uint32_t *line)
+static void csv_fail(const struct ctx *c, const char *msg)
 {
-    const char *p = cv->p;
+    unsigned long line;
+    char *end;
+
+    if (strncmp(msg, "line ", 5) == 0 && msg[5] >= '0' && msg[5] <= '9') {
+        line = strtoul(msg + 5, &end, 10);
+        if (end[0] == ':' && end[1] == ' ' && line <= UINT32_MAX) {
+            fail(c, (uint32_t)line, "%s", end + 2);
+            return;
+        }
+    }
+    if (c->err && c->errlen)
+        snprintf(c->err, c->errlen, "%s.csv: %s", c->name, msg);
+}
+
+/* A record of the file: its cells, trimmed, and the line it starts on. */
+struct row {
+    char **f;
+    size_t nf;
+    uint32_t line;
+};
+
+/*
+ * Reads the next record that has a non-empty cell into r (blank lines and
+ * rows Excel leaves as ",,,," are skipped).  1 on a record, 0 at the end,
+ * -1 on an error (reported; *rv says which status).
+ */
+static int next_row(const struct ctx *c, struct rs_csv *csv, struct row *r, rs_status *rv)
+{
+    char msg[256];
 
     for (;;) {
-        size_t len = 0;
-        bool quoted = false;
+        rs_status st = rs_csv_next(csv, &r->f, &r->nf, &r->line, msg, sizeof msg);
+        bool empty = true;
 
-        if (*p == '\0') {
-            cv->p = p;
+        if (st == RS_ENOTFOUND)
             return 0;
+        if (st != RS_OK) {
+            csv_fail(c, msg);
+            *rv = st == RS_ENOMEM ? RS_ENOMEM : RS_EINVAL;
+            return -1;
         }
-        *line = cv->line;
-        cv->nf = 0;
-        for (;;) {
-            char ch = *p;
-
-            if (cv->nf == FW_MAX_COLS) {
-                fail(c, *line, "more than %d columns", FW_MAX_COLS);
+        if (r->nf > RS_FW_MAX_COLS) {
+            fail(c, r->line, "more than %d columns", RS_FW_MAX_COLS);
+            *rv = RS_EINVAL;
+            return -1;
+        }
+        for (size_t i = 0; i < r->nf; i++) {
+            if (strlen(r->f[i]) >= RS_FW_MAX_FIELD) {
+                fail(c, r->line, "field longer than %d bytes", RS_FW_MAX_FIELD - 1);
+                *rv = RS_EINVAL;
                 return -1;
             }
-            if (quoted) {
-                if (ch == '\0') {
-                    fail(c, *line, "quoted field is not closed");
-                    return -1;
-                }
-                if (ch == '"' && p[1] == '"') {
-                    p++;
-                } else if (ch == '"') {
-                    quoted = false;
-                    p++;
-                    if (*p != ',' && *p != '\n' && *p != '\r' && *p != '\0') {
-                        fail(c, *line, "text after a closing quote");
-                        return -1;
-                    }
-                    continue;
-                } else if (ch == '\n') {
-                    cv->line++;
-                }
-            } else if (ch == '"' && len == 0) {
-                quoted = true;
-                p++;
-                continue;
-            } else if (ch == '"') {
-                fail(c, *line, "quote inside an unquoted field");
-                return -1;
-            } else if (ch == ',' || ch == '\n' || ch == '\r' || ch == '\0') {
-                cv->f[cv->nf][len] = '\0';
-                trim(cv->f[cv->nf]);
-                cv->nf++;
-                len = 0;
-                if (ch == ',') {
-                    p++;
-                    continue;
-                }
-                if (ch == '\r')
-                    p++;
-                if (*p == '\n')
-                    p++;
-                if (ch != '\0')
-                    cv->line++;
-                break;
-            }
-            if (len + 1 >= FW_MAX_FIELD) {
-                fail(c, *line, "field longer than %d bytes", FW_MAX_FIELD - 1);
-                return -1;
-            }
-            cv->f[cv->nf][len++] = *p++;
+            trim(r->f[i]);
+            if (r->f[i][0])
+                empty = false;
         }
-        cv->p = p;
-        /* Blank lines and rows Excel leaves as ",,,," are skipped. */
-        for (size_t i = 0; i < cv->nf; i++) {
-            if (cv->f[i][0])
-                return 1;
-        }
+        if (!empty)
+            return 1;
     }
 }
 
@@ -809,7 +719,7 @@ static const char *const col_names[NCOLS][2] = {
     [COL_NOTE] = {"note", "备注"},
 };
 
-static bool read_header(const struct ctx *c, const struct csv *cv, uint32_t line, int map[NCOLS])
+static bool read_header(const struct ctx *c, const struct row *cv, uint32_t line, int map[NCOLS])
 {
     for (size_t k = 0; k < NCOLS; k++)
         map[k] = -1;
@@ -841,7 +751,7 @@ static bool read_header(const struct ctx *c, const struct csv *cv, uint32_t line
     return true;
 }
 
-static const char *cell(const struct csv *cv, const int map[NCOLS], enum col k)
+static const char *cell(const struct row *cv, const int map[NCOLS], enum col k)
 {
     if (map[k] < 0 || (size_t)map[k] >= cv->nf)
         return "";
@@ -877,7 +787,7 @@ static bool rule_parse(const char *s, enum rs_fw_rule *out)
 }
 
 /* Reads one indicator row; ind->line set by the caller. */
-static bool read_row(const struct ctx *c, const struct csv *cv, const int map[NCOLS],
+static bool read_row(const struct ctx *c, const struct row *cv, const int map[NCOLS],
                      struct rs_framework *fw, struct rs_fw_indicator *ind)
 {
     uint32_t line = ind->line;
@@ -965,12 +875,12 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
 {
     struct ctx c = {name ? name : "framework", err, errlen};
     struct rs_framework *fw = NULL;
-    struct csv *cv = NULL;
-    char *text = NULL;
-    size_t textlen = 0;
+    struct rs_csv *csv = NULL;
+    struct row row;
+    char msg[256];
     int map[NCOLS];
     bool have_header = false;
-    uint32_t line = 1, last_line = 1;
+    uint32_t last_line = 1;
     rs_status rv = RS_EINVAL;
     int r;
 
@@ -986,17 +896,15 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
         return RS_EINVAL;
     }
     fw = calloc(1, sizeof *fw);
-    cv = calloc(1, sizeof *cv);
-    if (!fw || !cv) {
-        rv = RS_ENOMEM;
+    if (!fw)
+        return RS_ENOMEM;
+    rv = rs_csv_open(data, n, &csv, msg, sizeof msg);
+    if (rv) {
+        csv_fail(&c, msg);
+        rv = rv == RS_ENOMEM ? RS_ENOMEM : RS_EINVAL;
         goto out;
     }
-    text = to_utf8(&c, data, n, &textlen);
-    if (!text) {
-        if (err && errlen && err[0] == '\0')
-            rv = RS_ENOMEM;
-        goto out;
-    }
+    rv = RS_EINVAL;
     snprintf(fw->name, sizeof fw->name, "%s", c.name);
     {
         uint8_t h[RS_SHA256_LEN];
@@ -1004,28 +912,26 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
         rs_sha256(data, n, h);
         rs_hex(h, sizeof h, fw->hash);
     }
-    cv->p = text;
-    cv->line = 1;
-    while ((r = csv_next(&c, cv, &line)) == 1) {
+    while ((r = next_row(&c, csv, &row, &rv)) == 1) {
         struct rs_fw_indicator *ind;
 
-        last_line = line;
-        if (cv->f[0][0] == '#')
+        last_line = row.line;
+        if (row.f[0][0] == '#')
             continue;
         if (!have_header) {
-            if (!read_header(&c, cv, line, map))
+            if (!read_header(&c, &row, row.line, map))
                 goto out;
             have_header = true;
             continue;
         }
         if (fw->n == RS_FW_MAX_INDICATORS) {
-            fail(&c, line, "more than %d indicators", RS_FW_MAX_INDICATORS);
+            fail(&c, row.line, "more than %d indicators", RS_FW_MAX_INDICATORS);
             goto out;
         }
         ind = &fw->ind[fw->n];
         memset(ind, 0, sizeof *ind);
-        ind->line = line;
-        if (!read_row(&c, cv, map, fw, ind) || !add_dimension(&c, fw, ind))
+        ind->line = row.line;
+        if (!read_row(&c, &row, map, fw, ind) || !add_dimension(&c, fw, ind))
             goto out;
         fw->total_milli += ind->points_milli;
         fw->n++;
@@ -1052,8 +958,7 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
     fw = NULL;
     rv = RS_OK;
 out:
-    free(text);
-    free(cv);
+    rs_csv_close(csv);
     free(fw);
     return rv;
 }

@@ -36,6 +36,8 @@
 #define RS_FW_MAX_DIMENSIONS 16
 #define RS_FW_MAX_BANDS 8
 #define RS_FW_MAX_FILE_BYTES (256 * 1024)
+#define RS_FW_MAX_COLS 16            /* columns of a row */
+#define RS_FW_MAX_FIELD 1024         /* bytes of a cell, with its NUL */
 #define RS_FW_NAME_MAX 63            /* bytes of a framework name */
 #define RS_FW_CODE_MAX 31            /* bytes of an indicator code */
 #define RS_FW_DIM_MAX 95             /* bytes of a dimension name */
@@ -177,11 +179,12 @@ struct rs_framework {
 
 /*
  * Parses a framework from data[0..n) (UTF-8 with or without BOM, or
- * GB18030 as Excel writes it).  name is the framework's name (the file
- * stem, at most RS_FW_NAME_MAX bytes) and appears in every error message
- * as "<name>.csv:<line>: ...".  On RS_OK *out is malloc'd and owned by the
- * caller (rs_framework_free).  RS_EINVAL with err set for any error in the
- * file; RS_ENOMEM.
+ * GB18030 as Excel writes it; read by rs_csv.h).  name is the framework's
+ * name (the file stem, at most RS_FW_NAME_MAX bytes) and appears in every
+ * error message as "<name>.csv:<line>: ..." (or "<name>.csv: ..." for the
+ * few the CSV reader gives without a line).  On RS_OK *out is malloc'd and
+ * owned by the caller (rs_framework_free).  RS_EINVAL with err set for any
+ * error in the file; RS_ENOMEM.  Pure: any thread.
  */
 rs_status rs_framework_parse(const void *data, size_t n, const char *name,
                              struct rs_framework **out, char *err, size_t errlen);
