@@ -1,6 +1,7 @@
 /*
  * test_eval.c - rule shapes, formulas, total and grade, and the
  * consistency checker on hand-built datasets (the seed's five problems);
+ * the enum sizes against resettle.proto;
  * the dataset at scale: more records than the old cap, household counts
  * against a brute-force count, the memory cap, records by body type.
  */
@@ -639,6 +640,54 @@ static void test_grade_and_pct(void **state)
     assert_string_equal(p, "0.00");
     rs_eval_pct(668410000, 206930000, p);
     assert_string_equal(p, "323.01");
+}
+
+/* ------------------------------------------------------------ enum sizes */
+
+/* One more than the largest value of an enum, from its descriptor. */
+static size_t enum_size(const ProtobufCEnumDescriptor *d)
+{
+    size_t n = 0;
+
+    for (unsigned i = 0; i < d->n_values; i++) {
+        assert_true(d->values[i].value >= 0);
+        if ((size_t)d->values[i].value + 1 > n)
+            n = (size_t)d->values[i].value + 1;
+    }
+    return n;
+}
+
+/*
+ * The evaluation indexes arrays by these enums, with sizes fixed in
+ * rs_eval_dataset.h.  A value added to resettle.proto past a size fails
+ * here (the static assertions only know the values there were), and so
+ * does a value with no Chinese name.
+ */
+static void test_enum_sizes(void **state)
+{
+    size_t body = 0;
+
+    (void)state;
+    for (unsigned i = 0; i < rs__record__descriptor.n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &rs__record__descriptor.fields[i];
+
+        /* A oneof member's field number is its body case. */
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF && f->id + 1 > body)
+            body = f->id + 1;
+    }
+    assert_int_equal(body, RS_EVAL_NBODY);
+    assert_int_equal(enum_size(&rs__project_category__descriptor), RS_EVAL_NCAT);
+    assert_int_equal(enum_size(&rs__budget_line_kind__descriptor), RS_EVAL_NLINES);
+    assert_int_equal(enum_size(&rs__san_gong_kind__descriptor), RS_EVAL_NSANGONG);
+    assert_int_equal(enum_size(&rs__relief_kind__descriptor), RS_EVAL_NRKIND);
+    for (size_t k = 0; k < RS_EVAL_NCAT; k++)
+        assert_true(rs_eval_cat_name(k)[0] != '\0');
+    for (size_t k = 0; k < RS_EVAL_NRKIND; k++)
+        assert_true(rs_eval_rkind_name(k)[0] != '\0');
+    for (size_t k = 1; k < RS_EVAL_NLINES; k++)
+        assert_true(rs_eval_line_name(k)[0] != '\0');
+    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++)
+        assert_true(rs_eval_sangong_name(k)[0] != '\0');
 }
 
 /* ------------------------------------------------------------ formulas */
@@ -1636,6 +1685,7 @@ int main(void)
         cmocka_unit_test(test_rule_proportional),
         cmocka_unit_test(test_rule_checklist_manual),
         cmocka_unit_test(test_grade_and_pct),
+        cmocka_unit_test(test_enum_sizes),
         cmocka_unit_test(test_formulas),
         cmocka_unit_test(test_not_computable),
         cmocka_unit_test(test_unit_preset_total),

@@ -6,7 +6,8 @@
  * offices.  Adding is the only costly step of a report over a million
  * records, so the dataset keeps what the evaluation needs and no more (see
  * struct rs_eval_dataset).  Also here: the sizes of the generated enums the
- * evaluation indexes its arrays by.
+ * evaluation indexes its arrays by, each checked against resettle.proto at
+ * compile time and by test_eval against the enum descriptors.
  *
  * Does not: compute figures (rs_eval.h), read the store (rs_report_build.h),
  * or validate records (the server validated them before storing them).
@@ -34,6 +35,15 @@
 #define RS_EVAL_NLINES 7               /* BudgetLineKind values 0..6 */
 #define RS_EVAL_NSANGONG 5             /* SanGongKind values 0..4 */
 #define RS_EVAL_NRKIND 5               /* ReliefKind values 0..4 */
+
+/* Each size against the largest value resettle.proto has today.  A value
+ * added after it fails test_eval, which walks the enum descriptors. */
+_Static_assert(RS__RECORD__BODY_STATED_FIGURE == RS_EVAL_NBODY - 1, "RS_EVAL_NBODY");
+_Static_assert(RS__PROJECT_CATEGORY__CAT_OTHER == RS_EVAL_NCAT - 1, "RS_EVAL_NCAT");
+_Static_assert(RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE == RS_EVAL_NLINES - 1,
+               "RS_EVAL_NLINES");
+_Static_assert(RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP == RS_EVAL_NSANGONG - 1, "RS_EVAL_NSANGONG");
+_Static_assert(RS__RELIEF_KIND__RKIND_OTHER == RS_EVAL_NRKIND - 1, "RS_EVAL_NRKIND");
 
 struct rs_eval_office {
     char code[RS_EVAL_CODE_MAX + 1];

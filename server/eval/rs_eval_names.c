@@ -15,19 +15,27 @@
 
 #include "rs_eval_text.h"
 
-static const char *const cat_names[RS_EVAL_NCAT] = {
+static const char *const cat_names[] = {
     "未分类", "道路硬化", "山塘", "渠道", "饮水", "污水管网", "桥梁",
     "电网",   "产业",     "美丽家园", "能力建设", "其他",
 };
-static const char *const line_names[RS_EVAL_NLINES] = {
+_Static_assert(sizeof cat_names / sizeof cat_names[0] == RS_EVAL_NCAT, "one entry per value");
+
+static const char *const line_names[] = {
     "", "人员经费", "公用经费", "项目支出", "政府性基金", "国有资本经营", "社会保险基金",
 };
-static const char *const rkind_names[RS_EVAL_NRKIND] = {
+_Static_assert(sizeof line_names / sizeof line_names[0] == RS_EVAL_NLINES, "one entry per value");
+
+static const char *const rkind_names[] = {
     "未分类", "特困救助", "升学奖励", "年终慰问", "其他救助",
 };
-static const char *const sangong_names[RS_EVAL_NSANGONG] = {
+_Static_assert(sizeof rkind_names / sizeof rkind_names[0] == RS_EVAL_NRKIND, "one entry per value");
+
+static const char *const sangong_names[] = {
     "", "因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费",
 };
+_Static_assert(sizeof sangong_names / sizeof sangong_names[0] == RS_EVAL_NSANGONG,
+               "one entry per value");
 
 const char *rs_eval_cat_name(size_t cat)
 {

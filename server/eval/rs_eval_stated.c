@@ -130,9 +130,10 @@ struct computed {
     char unit[16];               /* count unit for display */
 };
 
-static const char *const line_keys[RS_EVAL_NLINES] = {
+static const char *const line_keys[] = {
     "", "personnel", "public", "project", "gov_fund", "state_capital", "social_insurance",
 };
+_Static_assert(sizeof line_keys / sizeof line_keys[0] == RS_EVAL_NLINES, "one entry per value");
 
 /* Pinyin names of villages the district's stated keys use ("village.modao"):
  * the key names the village, the records name it in Chinese. */

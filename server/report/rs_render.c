@@ -6,8 +6,9 @@
  * to display width, a CJK character counting two columns).  Sections follow
  * the seed report: 一、单位基本情况 through 十、其他需要说明的情况.  Every
  * figure comes from the evaluation result; money is 万元 with two decimals
- * (rs_money_wan), rates have two decimals, scores are exact milli-points.  A township-scope result renders only that
- * township's figures and the findings on its own records.
+ * (rs_money_wan), rates have two decimals, scores are exact milli-points.
+ * A township-scope result renders only that township's figures and the
+ * findings on its own records.
  *
  * Does not: compute anything the evaluation did not (only sums it shows and
  * the ordering of lists), or decide which problems exist (the findings do).

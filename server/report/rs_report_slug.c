@@ -9,19 +9,27 @@
  */
 #include "rs_report_slug.h"
 
-static const char *const cat_slugs[RS_EVAL_NCAT] = {
+static const char *const cat_slugs[] = {
     "unspecified", "road",     "pond",    "canal",    "water",    "sewer",
     "bridge",      "grid",     "industry", "village", "capacity", "other",
 };
-static const char *const line_slugs[RS_EVAL_NLINES] = {
+_Static_assert(sizeof cat_slugs / sizeof cat_slugs[0] == RS_EVAL_NCAT, "one entry per value");
+
+static const char *const line_slugs[] = {
     "", "personnel", "public", "project", "gov_fund", "state_capital", "social_insurance",
 };
-static const char *const rkind_slugs[RS_EVAL_NRKIND] = {
+_Static_assert(sizeof line_slugs / sizeof line_slugs[0] == RS_EVAL_NLINES, "one entry per value");
+
+static const char *const rkind_slugs[] = {
     "unspecified", "hardship", "study_award", "new_year", "other",
 };
-static const char *const sangong_slugs[RS_EVAL_NSANGONG] = {
+_Static_assert(sizeof rkind_slugs / sizeof rkind_slugs[0] == RS_EVAL_NRKIND, "one entry per value");
+
+static const char *const sangong_slugs[] = {
     "", "outbound", "reception", "vehicle_purchase", "vehicle_upkeep",
 };
+_Static_assert(sizeof sangong_slugs / sizeof sangong_slugs[0] == RS_EVAL_NSANGONG,
+               "one entry per value");
 
 const char *rs_report_cat_slug(size_t cat)
 {
