@@ -324,12 +324,8 @@ static struct rs_eval_dataset *dataset(void)
     assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
     for (size_t i = 0; i < sizeof offices / sizeof offices[0]; i++)
         assert_int_equal(rs_eval_dataset_office(ds, offices[i].code, offices[i].name), RS_OK);
-    for (size_t i = 0; i < nrecs; i++) {
-        Rs__Record *r = rs__record__unpack(NULL, recs[i].len, recs[i].body);
-
-        assert_non_null(r);
-        assert_int_equal(rs_eval_dataset_take(ds, r), RS_OK);
-    }
+    for (size_t i = 0; i < nrecs; i++)
+        assert_int_equal(rs_eval_dataset_add_packed(ds, recs[i].body, recs[i].len), RS_OK);
     return ds;
 }
 

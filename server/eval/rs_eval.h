@@ -217,8 +217,4 @@ const char *rs_eval_line_name(size_t line);
 const char *rs_eval_rkind_name(size_t kind);
 const char *rs_eval_sangong_name(size_t kind);
 
-/* The township figures of `division` in res, or NULL. */
-const struct rs_eval_town *rs_eval_town_find(const struct rs_eval_result *res,
-                                             const char *division);
-
 #endif

@@ -173,36 +173,6 @@ fail:
     return rv;
 }
 
-rs_status rs_eval_dataset_add(struct rs_eval_dataset *ds, const Rs__Record *r)
-{
-    uint8_t small[1024], *buf = small;
-    size_t len;
-    rs_status rv;
-
-    if (!r)
-        return RS_EINVAL;
-    len = rs__record__get_packed_size(r);
-    if (len > sizeof small) {
-        buf = malloc(len);
-        if (!buf)
-            return RS_ENOMEM;
-    }
-    rs__record__pack(r, buf);
-    rv = rs_eval_dataset_add_packed(ds, buf, len);
-    if (buf != small)
-        free(buf);
-    return rv;
-}
-
-rs_status rs_eval_dataset_take(struct rs_eval_dataset *ds, Rs__Record *r)
-{
-    rs_status rv = rs_eval_dataset_add(ds, r);
-
-    if (rv == RS_OK)
-        rs__record__free_unpacked(r, NULL);
-    return rv;
-}
-
 size_t rs_eval_dataset_bytes(const struct rs_eval_dataset *ds)
 {
     return ds->mem->bytes;

@@ -132,19 +132,6 @@ void rs_eval_dataset_free(struct rs_eval_dataset *ds);
  */
 rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *body, size_t len);
 
-/*
- * Adds a deep copy of r (r stays the caller's) as rs_eval_dataset_add_packed
- * does.  RS_EINVAL if r cannot be copied.
- */
-rs_status rs_eval_dataset_add(struct rs_eval_dataset *ds, const Rs__Record *r);
-
-/*
- * Like rs_eval_dataset_add but takes r (allocated by rs__record__unpack with
- * the default allocator): on RS_OK, including when it is ignored, r has been
- * copied and freed; on failure the caller still owns r.
- */
-rs_status rs_eval_dataset_take(struct rs_eval_dataset *ds, Rs__Record *r);
-
 /* The kept records whose r->body_case is `body`, in the order added (an
  * empty list for a body case out of range).  Borrowed from ds. */
 const struct rs_eval_list *rs_eval_dataset_of(const struct rs_eval_dataset *ds,

@@ -73,13 +73,3 @@ out:
     rs_eval_town_map_free(&map);
     return rv;
 }
-
-const struct rs_eval_town *rs_eval_town_find(const struct rs_eval_result *res,
-                                             const char *division)
-{
-    for (size_t i = 0; i < res->ntowns; i++) {
-        if (strcmp(res->towns[i].code, division) == 0)
-            return &res->towns[i];
-    }
-    return NULL;
-}
