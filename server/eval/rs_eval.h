@@ -4,8 +4,10 @@
  *
  * Pure: a dataset (rs_eval_dataset.h: the current records of one year,
  * plus office names) and a framework (rs_framework.h) go in; a result
- * comes out.  No SQLite, no I/O, no clock.  docs/evaluation.md defines
- * every formula, rule shape and check.
+ * comes out.  No SQLite, no I/O, no clock.  Every function here may run
+ * on any thread; a run only reads its dataset and framework, so several
+ * may share them.  docs/evaluation.md defines every formula, rule shape
+ * and check.
  *
  * Exactness: money is int64 fen; a value is an exact fraction num/den of
  * int64s; rules compare and scale with 128-bit integer arithmetic; a score
@@ -181,9 +183,10 @@ struct rs_eval_result {
  * which must outlive it.  On RS_OK *out is owned by the caller
  * (rs_eval_result_free).  RS_ENOMEM.
  */
-rs_status rs_eval_run(const struct rs_eval_dataset *ds, const struct rs_framework *fw,
-                      const char *division, struct rs_eval_result **out);
+RS_NODISCARD rs_status rs_eval_run(const struct rs_eval_dataset *ds, const struct rs_framework *fw,
+                                   const char *division, struct rs_eval_result **out);
 
+/* Frees a result (not its dataset or framework); NULL is allowed. */
 void rs_eval_result_free(struct rs_eval_result *res);
 
 /*
@@ -193,14 +196,15 @@ void rs_eval_result_free(struct rs_eval_result *res);
  * points were lost, the reason (Chinese).  RS_EINVAL if den <= 0 or the
  * value does not fit the rule (a manual score outside 0..points).
  */
-rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind, int64_t num,
-                        int64_t den, int64_t *score_milli, char *reason, size_t reasonlen);
+RS_NODISCARD rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind,
+                                     int64_t num, int64_t den, int64_t *score_milli, char *reason,
+                                     size_t reasonlen);
 
 /* "优" >= 90000, "良" >= 80000, "中" >= 60000, else "差" (milli-points). */
 const char *rs_eval_grade(int64_t total_milli);
 
 /* For display: 100*num/den with two decimals, half away from zero,
- * "76.92" (no % sign).  den > 0. */
+ * "76.92" (no % sign); "—" if den <= 0. */
 void rs_eval_pct(int64_t num, int64_t den, char out[32]);
 
 /* For display: the item's value, "76.92%", "0人", "4/5项", "3.5分",

@@ -114,7 +114,7 @@ struct rs_eval_dataset {
 
 /* A new empty dataset for `year`.  On RS_OK the caller owns *out and frees
  * it with rs_eval_dataset_free; RS_ENOMEM.  Any thread. */
-rs_status rs_eval_dataset_new(uint32_t year, struct rs_eval_dataset **out);
+RS_NODISCARD rs_status rs_eval_dataset_new(uint32_t year, struct rs_eval_dataset **out);
 
 /* Frees the dataset, every record in it and its arena at once; NULL is
  * allowed.  Every pointer into the dataset dies with it. */
@@ -130,7 +130,8 @@ void rs_eval_dataset_free(struct rs_eval_dataset *ds);
  * the record is not in the dataset, which stays usable.  One thread at a
  * time per dataset.
  */
-rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *body, size_t len);
+RS_NODISCARD rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *body,
+                                                  size_t len);
 
 /* The kept records whose r->body_case is `body`, in the order added (an
  * empty list for a body case out of range).  Borrowed from ds. */
@@ -143,7 +144,8 @@ size_t rs_eval_dataset_bytes(const struct rs_eval_dataset *ds);
 /* Names a division (office code -> name); both copied, cut to their caps.
  * RS_EINVAL if either is NULL, RS_ETOOBIG past RS_EVAL_MAX_OFFICES,
  * RS_ENOMEM. */
-rs_status rs_eval_dataset_office(struct rs_eval_dataset *ds, const char *code, const char *name);
+RS_NODISCARD rs_status rs_eval_dataset_office(struct rs_eval_dataset *ds, const char *code,
+                                              const char *name);
 
 /* The division's display name from the offices ("金鹗山街道"), or the
  * code itself if no office names it.  Borrowed from ds or code. */

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_status.h"
+
 /* Bytes of a packed message, not NUL-terminated; p NULL when absent. */
 struct rs_eval_slice {
     const char *p;
@@ -37,6 +39,6 @@ struct rs_eval_relief_fields {
  * false: anything else, the caller unpacks it.  *f points into p, which
  * must outlive it.  Pure: any thread.
  */
-bool rs_eval_relief_peek(const uint8_t *p, size_t n, struct rs_eval_relief_fields *f);
+RS_NODISCARD bool rs_eval_relief_peek(const uint8_t *p, size_t n, struct rs_eval_relief_fields *f);
 
 #endif

@@ -186,8 +186,8 @@ struct rs_framework {
  * owned by the caller (rs_framework_free).  RS_EINVAL with err set for any
  * error in the file; RS_ENOMEM.  Pure: any thread.
  */
-rs_status rs_framework_parse(const void *data, size_t n, const char *name,
-                             struct rs_framework **out, char *err, size_t errlen);
+RS_NODISCARD rs_status rs_framework_parse(const void *data, size_t n, const char *name,
+                                          struct rs_framework **out, char *err, size_t errlen);
 
 /*
  * Loads a framework.  spec NULL or "" means RS_FRAMEWORK_DEFAULT.  A spec
@@ -198,8 +198,8 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
  * (> RS_FW_MAX_FILE_BYTES) or any parse error; err says which.  Ownership
  * as rs_framework_parse.
  */
-rs_status rs_framework_load(const char *dir, const char *spec, struct rs_framework **out,
-                            char *err, size_t errlen);
+RS_NODISCARD rs_status rs_framework_load(const char *dir, const char *spec,
+                                         struct rs_framework **out, char *err, size_t errlen);
 
 /* Frees a framework; fw may be NULL. */
 void rs_framework_free(struct rs_framework *fw);

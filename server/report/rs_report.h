@@ -45,7 +45,7 @@
  * RS_ETOOBIG past RS_REPORT_MAX_BYTES; RS_EINVAL for an unknown format; on
  * failure *out is NULL.  Pure: any thread.
  */
-rs_status rs_report_render(const struct rs_eval_result *res, Rs__ReportFormat format, char **out,
-                           size_t *outlen);
+RS_NODISCARD rs_status rs_report_render(const struct rs_eval_result *res, Rs__ReportFormat format,
+                                        char **out, size_t *outlen);
 
 #endif

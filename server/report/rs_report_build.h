@@ -46,8 +46,8 @@ struct rs_report_req {
  * thread that lives only for the call unpacks them
  * (rs_eval_dataset_add_packed) in the order read.
  */
-rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *req, char **out,
-                          size_t *outlen, char fw_name[64], char fw_hash[65], char *err,
-                          size_t errlen);
+RS_NODISCARD rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *req,
+                                       char **out, size_t *outlen, char fw_name[64],
+                                       char fw_hash[65], char *err, size_t errlen);
 
 #endif
