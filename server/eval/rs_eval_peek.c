@@ -121,34 +121,35 @@ static bool read_relief(const uint8_t *p, size_t n, struct rs_eval_relief_fields
         uint64_t amount = 0;
         bool ok;
 
-        if (!rd_tag(&r, &field, &wt) || field > 8 || (seen & (1u << field)))
+        if (!rd_tag(&r, &field, &wt) || field > RS_EVAL_PF_RELIEF_PAID_DATE ||
+            (seen & (1u << field)))
             return false;
         seen |= 1u << field;
         switch (field) {
-        case 1:
+        case RS_EVAL_PF_RELIEF_HOUSEHOLD_REF:
             ok = wt == WT_LEN && rd_string(&r, &f->household_ref);
             f->has_household_ref = ok;
             break;
-        case 2:
-        case 7:
+        case RS_EVAL_PF_RELIEF_VILLAGE:
+        case RS_EVAL_PF_RELIEF_APPROVED_BY:
             ok = wt == WT_LEN && rd_string(&r, &skips);
             break;
-        case 3:
+        case RS_EVAL_PF_RELIEF_REASON:
             ok = wt == WT_VARINT && rd_enum(&r, &skipe);
             break;
-        case 4:
+        case RS_EVAL_PF_RELIEF_KIND:
             ok = wt == WT_VARINT && rd_enum(&r, &f->kind);
             f->has_kind = ok;
             break;
-        case 5:
+        case RS_EVAL_PF_RELIEF_PERSONS:
             ok = wt == WT_VARINT && rd_u32(&r, &skip32);
             break;
-        case 6:
+        case RS_EVAL_PF_RELIEF_AMOUNT_FEN:
             ok = wt == WT_VARINT && rd_varint(&r, &amount, 10);
             f->amount_fen = (int64_t)amount;
             f->has_amount_fen = ok;
             break;
-        case 8:
+        case RS_EVAL_PF_RELIEF_PAID_DATE:
             ok = wt == WT_VARINT && rd_u32(&r, &f->paid_date);
             f->has_paid_date = ok;
             break;
@@ -178,34 +179,34 @@ bool rs_eval_relief_peek(const uint8_t *p, size_t n, struct rs_eval_relief_field
 
         if (!rd_tag(&r, &field, &wt))
             return false;
-        if (field == 23) {
+        if (field == RS_EVAL_PF_RECORD_RELIEF) {
             if (has_body || wt != WT_LEN || !rd_bytes(&r, &body, &blen) ||
                 !read_relief(body, blen, f))
                 return false;
             has_body = true;
             continue;
         }
-        if (field > 7 || (seen & (1u << field)))
+        if (field > RS_EVAL_PF_RECORD_REMARKS || (seen & (1u << field)))
             return false;
         seen |= 1u << field;
         switch (field) {
-        case 1:
+        case RS_EVAL_PF_RECORD_ID:
             ok = wt == WT_LEN && rd_string(&r, &f->id);
             break;
-        case 3:
+        case RS_EVAL_PF_RECORD_DIVISION_CODE:
             ok = wt == WT_LEN && rd_string(&r, &f->division);
             f->has_division = ok;
             break;
-        case 2:
-        case 6:
-        case 7:
+        case RS_EVAL_PF_RECORD_SUPERSEDES:
+        case RS_EVAL_PF_RECORD_SUBMITTED_BY:
+        case RS_EVAL_PF_RECORD_REMARKS:
             ok = wt == WT_LEN && rd_string(&r, &skips);
             break;
-        case 4:
+        case RS_EVAL_PF_RECORD_YEAR:
             ok = wt == WT_VARINT && rd_u32(&r, &f->year);
             f->has_year = ok;
             break;
-        case 5:
+        case RS_EVAL_PF_RECORD_PERIOD:
             ok = wt == WT_VARINT && rd_enum(&r, &skipe);
             break;
         default:
