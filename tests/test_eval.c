@@ -358,7 +358,8 @@ static void survey(struct rs_eval_dataset *ds, const char *div, uint32_t valid, 
     add(ds, div, RS__RECORD__BODY_SURVEY, &s);
 }
 
-/* The seed's unit finance: lines of domain.md section 11, in fen. */
+/* The seed report's unit finance for 2023: its staffing and its four budget lines
+ * (personnel, public, project, government fund) with their reasons, in fen. */
 static void seed_unit(struct rs_eval_dataset *ds)
 {
     staffing(ds, 13, 10, 4, 14);

@@ -687,8 +687,8 @@ static void test_township(void **state)
 /* ------------------------------------------------------------ through a real store */
 
 struct tmp {
-    char dir[64];
-    char db[128];
+    char dir[256];
+    char db[300];
 };
 
 /* A fresh store in t with the offices and the n records of v, of which the
@@ -700,8 +700,10 @@ static struct rs_store *store_with(struct tmp *t, struct rs_store_rec *v, size_t
     struct rs_store *s = NULL;
     char err[256];
     char token[RS_TOKEN_HEX + 1];
+    const char *tmp = getenv("TMPDIR");
+    int k = snprintf(t->dir, sizeof t->dir, "%s/test_report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
-    snprintf(t->dir, sizeof t->dir, "/tmp/test_report.XXXXXX");
+    assert_true(k > 0 && (size_t)k < sizeof t->dir);
     assert_non_null(mkdtemp(t->dir));
     snprintf(t->db, sizeof t->db, "%s/r.db", t->dir);
     assert_int_equal(rs_store_open(t->db, RS_STORE_READWRITE, &s, err, sizeof err), RS_OK);
@@ -743,7 +745,7 @@ static struct rs_store *open_store(struct tmp *t)
 
 static void close_store(struct rs_store *s, struct tmp *t)
 {
-    char p[160];
+    char p[sizeof t->db + 16];
 
     assert_int_equal(rs_store_close(s), RS_OK);
     unlink(t->db);
@@ -800,7 +802,7 @@ static void test_build_from_store(void **state)
                      RS_ENOTFOUND);
     assert_null(out);
     {
-        char p[160];
+        char p[sizeof t.dir + 16];
         FILE *f;
 
         snprintf(p, sizeof p, "%s/broken.csv", t.dir);

@@ -1,6 +1,6 @@
 /*
  * fuzz_framework.c - libFuzzer target for the evaluation framework parser
- * (server/rs_framework.h), which reads a CSV a finance clerk edits in Excel.
+ * (server/eval/rs_framework.h), which reads a CSV a finance clerk edits in Excel.
  *
  * The input is the file's bytes, parsed from memory with
  * rs_framework_parse (no temp file).  Checked on success: points sum to
