@@ -9,8 +9,8 @@
  *   rs_eval_stated.c   rs_eval_check_stated
  * Only rs_eval_run.c calls the first three, and only rs_eval_check_all calls
  * rs_eval_check_stated.  They call the rule shapes of rs_eval.h
- * (rs_eval_score, rs_eval_rule.c) and the text layer (rs_eval_text.h), and
- * never rs_eval_run.
+ * (rs_eval_score, rs_eval_rule.c), the dataset's lists (rs_eval_dataset_of)
+ * and the text layer (rs_eval_text.h), and never rs_eval_run.
  *
  * Does not: define anything callers outside the evaluation should use.
  */

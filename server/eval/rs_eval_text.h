@@ -3,8 +3,8 @@
  * money for display, record labels and the list of findings.  Private to
  * server/eval/.
  *
- * Every file of the evaluation may call these; they call nothing of the
- * evaluation's own (only rs_util.h and rs_validate.h).  Implemented by:
+ * Every file of the evaluation may call these; they call only each other
+ * and rs_util.h.  Implemented by:
  *   rs_eval_text.c     rs_eval_fmt, rs_eval_utf8_trim, rs_eval_copy,
  *                      rs_eval_wan, rs_eval_yuan (and rs_eval_pct, rs_eval.h)
  *   rs_eval_names.c    rs_eval_label_parts, rs_eval_rec_label,
