@@ -15,8 +15,8 @@
  *
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
  *
- * Does not: run the server loop itself (rs_server.c), speak TLS (rs_tls.c)
- * or touch SQLite directly (rs_store.c).
+ * Does not: run the server loop itself (net/rs_listener.c), speak TLS
+ * (net/rs_tls.c) or touch SQLite directly (rs_store.c).
  */
 #include <getopt.h>
 #include <pwd.h>

@@ -369,9 +369,10 @@ static void test_sync_fails(void **state)
 
 /*
  * After a small commit the server waits a little for the offices it just
- * acknowledged (rs_server.c, linger).  A batch smaller than the one before,
- * with nobody else sending, must still be committed and acknowledged, and
- * so must a batch that arrives while another connection's linger runs.
+ * acknowledged (server/net/rs_commit.c, linger).  A batch smaller than the
+ * one before, with nobody else sending, must still be committed and
+ * acknowledged, and so must a batch that arrives while another connection's
+ * linger runs.
  */
 static void test_linger_ends(void **state)
 {

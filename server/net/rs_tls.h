@@ -18,7 +18,7 @@
  * its context.
  *
  * Does not: touch sockets, frame messages (rs_frame.h), or decide when to
- * close a connection (rs_server.c).
+ * close a connection (rs_conn.c).
  */
 #ifndef RS_TLS_H
 #define RS_TLS_H

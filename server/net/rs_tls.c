@@ -1,7 +1,7 @@
 /*
  * rs_tls.c - server-side TLS over memory BIOs (see rs_tls.h).
  *
- * Does not: touch sockets or the loop; rs_server.c moves the bytes.
+ * Does not: touch sockets or the loop; rs_conn.c moves the bytes.
  */
 #include "rs_tls.h"
 

@@ -8,7 +8,7 @@
  * pool thread and may touch only its job and the store; done() runs on the
  * loop thread afterwards.
  *
- * Group commit is built on top (see rs_server.c): while the writer job runs,
+ * Group commit is built on top (see rs_commit.c): while the writer job runs,
  * submissions from every connection gather on the loop side; the next job
  * commits them all in one transaction.
  *

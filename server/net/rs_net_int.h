@@ -1,0 +1,294 @@
+/*
+ * rs_net_int.h - what the files of resettled's network layer share: the
+ * server's state, a connection, a batch on its way through the writer, and
+ * the functions one file offers the others.  Private to server/net/; the
+ * public API is rs_server.h.
+ *
+ * Threads: everything here runs on the loop thread except the work()
+ * functions of database jobs, which run on libuv's pool and touch only
+ * their job and their store (rs_dbq.h).  Four queues: three with a store
+ * each, the writer (group commits with their audit rows), the authenticator
+ * (token checks, and the audit rows of refused handshakes) and the reporter
+ * (read-only reports), so a long report never delays a handshake or an
+ * acknowledgement; and one without a store for the WAL syncs of deferred
+ * sync.
+ *
+ * The files, bottom up, what each owns, and whom it may call (only files
+ * listed before it):
+ *
+ *   rs_ratelimit.c   addrs, fails, nfails: connections per address and
+ *                    failed handshakes per address.  Calls no other file.
+ *   rs_conn.c        struct rs_conn and its lifetime, conns, nconns,
+ *                    next_id, tls_buf: reading, writing, the TLS pump,
+ *                    errors, timers, closing.  Calls rs_ratelimit.c.
+ *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome.
+ *                    Calls rs_conn.c, rs_ratelimit.c.
+ *   rs_submit.c      struct rs_batch: a SubmitBatch's checks (encoding,
+ *                    validation, scope), its acks, its answer.  Calls
+ *                    rs_conn.c.
+ *   rs_report_req.c  the report queue's jobs: ReportRequest checks and
+ *                    scope, the reply.  Calls rs_conn.c.
+ *   rs_commit.c      pending, unsynced, commit_no, committing, syncing,
+ *                    sync_failed, sync_err, the linger timer, commits,
+ *                    committed_records: group commit and sync.  Calls
+ *                    rs_submit.c, rs_conn.c.
+ *   rs_listener.c    the loop, listener, signals, drain timer, cfg, the
+ *                    stores, wal, the queues, tls, stopping, finished,
+ *                    signals: rs_server_run, accept, shutdown.  Calls all
+ *                    of the above.
+ *   rs_tls.c, rs_dbq.c  (own headers) call no file of the server.
+ *
+ * Calls go up this list only through these named functions: rs_conn.c
+ * dispatches a frame to rs_handshake_hello, rs_submit_batch then
+ * rs_commit_add, or rs_report_req_handle; rs_conn.c (a connection freed)
+ * and rs_commit.c (a commit or sync done) call rs_listener_maybe_finish;
+ * rs_commit.c calls rs_listener_shutdown when the WAL cannot be synced.
+ *
+ * Connection lifetime: a struct rs_conn is freed when its two handles (tcp,
+ * timer) have closed and no job or pending batch refers to it (refs); jobs
+ * that finish after the connection closed simply drop their reply.
+ *
+ * Does not: parse CSV, compute reports (rs_report_build.h), run OpenSSL
+ * itself (rs_tls.c), or decide how records and audit rows are stored
+ * (rs_store.c).
+ */
+#ifndef RS_NET_INT_H
+#define RS_NET_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "resettle.pb-c.h"
+#include "rs_dbq.h"
+#include "rs_frame.h"
+#include "rs_server.h"
+#include "rs_status.h"
+#include "rs_store.h"
+#include "rs_tls.h"
+#include "rs_util.h"
+
+#define ADDR_BUCKETS 4096
+#define FAIL_BUCKETS 4096
+#define TLS_READ_CHUNK 65536        /* ciphertext offered to one socket read */
+
+enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
+
+/* Connections from one address (rs_ratelimit.c). */
+struct addr_count {
+    struct addr_count *next;
+    uint32_t n;
+    char addr[48];
+};
+
+/* Failed handshakes from one address within the current window (rs_ratelimit.c). */
+struct addr_fail {
+    struct addr_fail *next;
+    uint64_t window_start;      /* uv_now() of the window's first failure, ms */
+    uint32_t n;
+    bool audited;               /* this window's rate limiting has an audit row */
+    char addr[48];
+};
+
+struct rs_server;
+
+/* One connection (rs_conn.c); st and office are the handshake's. */
+struct rs_conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    struct rs_server *srv;
+    struct rs_conn *prev, *next;
+    uint64_t id;
+    char peer[64];
+    char addr[48];
+    struct rs_frame_rx rx;
+    struct rs_tls *tls;         /* NULL in plaintext mode */
+    bool seen_input;            /* TLS: some byte has arrived */
+    bool plain_peer;            /* TLS: the first byte was not a TLS handshake record */
+    enum conn_state st;
+    struct rs_office office;
+    uint32_t in_flight;         /* requests accepted, reply not yet written */
+    uint32_t refs;              /* open handles + jobs + batches */
+    uint32_t writes;            /* uv_write requests not yet completed */
+    bool closing;
+    bool reading;
+    bool close_after_write;
+};
+
+/* One SubmitBatch on its way through the writer (made in rs_submit.c). */
+struct rs_batch {
+    struct rs_batch *next;
+    struct rs_conn *conn;
+    uint64_t request_id;
+    bool has_request_id;
+    Rs__Envelope *env;          /* owns the records the store items point into */
+    char office[16];
+    char peer[64];
+    uint64_t receipt_seq;       /* the batch's audit row, once committed */
+    uint8_t receipt_hash[RS_SHA256_LEN];
+    uint64_t commit_no;         /* the group commit that stored it */
+    size_t n;                   /* records in the batch */
+    Rs__RecordAck *acks;        /* n acks, in batch order */
+    Rs__RecordAck **ack_ptrs;
+    size_t nstore;              /* records that passed validation */
+    struct rs_store_rec *store; /* nstore items */
+    size_t *store_idx;          /* batch index of each store item */
+    uint8_t *bodies;            /* packed records, one block */
+};
+
+struct rs_server {
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t drain_timer;
+    struct rs_server_config cfg;
+    struct rs_store *wstore, *astore, *rstore;
+    struct rs_store_wal *wal;   /* the sync jobs'; NULL with cfg.sync_in_commit */
+    struct rs_dbq wq, aq, rq;
+    struct rs_dbq sq;           /* WAL syncs, one at a time; no store */
+    struct rs_conn *conns;
+    uint32_t nconns;
+    uint64_t next_id;
+    struct addr_count *addrs[ADDR_BUCKETS];
+    struct addr_fail *fails[FAIL_BUCKETS];
+    size_t nfails;
+    struct rs_tls_ctx *tls;     /* NULL in plaintext mode */
+    uint8_t tls_buf[TLS_READ_CHUNK];    /* shared: alloc and read come in pairs */
+    struct rs_batch *pending, *pending_tail;
+    size_t pending_records;
+    struct rs_batch *unsynced, *unsynced_tail;  /* committed, waiting for a sync */
+    uint64_t commit_no;         /* group commits done */
+    bool committing;
+    bool syncing;
+    bool sync_failed;           /* sticky: nothing more is committed or acked */
+    char sync_err[256];
+    /* Linger: after a small commit whose acks just went out, the next one
+     * waits (at most LINGER_US) for those offices' next records. */
+    int linger_fd;              /* timerfd; -1 if none */
+    uv_poll_t linger_poll;
+    bool lingering;
+    size_t linger_target;       /* records pending that end the wait */
+    bool stopping;
+    bool finished;
+    int signals;
+    uint64_t commits, committed_records;
+};
+
+/* ------------------------------------------------------------ rs_ratelimit.c */
+
+/*
+ * Counts one more connection from addr.  False (nothing counted) when addr
+ * already has cfg.max_conns_per_addr, or on allocation failure.
+ */
+RS_NODISCARD bool rs_ratelimit_acquire(struct rs_server *srv, const char *addr);
+
+/* Counts one connection from addr less. */
+void rs_ratelimit_release(struct rs_server *srv, const char *addr);
+
+/* The address's entry if it is rate limited right now, else NULL. */
+struct addr_fail *rs_ratelimit_limited(struct rs_server *srv, const char *addr);
+
+/* Counts one failed handshake from addr (no-op with cfg.auth_fail_limit 0). */
+void rs_ratelimit_fail(struct rs_server *srv, const char *addr);
+
+/* Seconds until f's window has passed (at least 1). */
+unsigned rs_ratelimit_wait_s(struct rs_server *srv, const struct addr_fail *f);
+
+/* Frees every entry (at exit). */
+void rs_ratelimit_free(struct rs_server *srv);
+
+/* ------------------------------------------------------------ rs_conn.c */
+
+/*
+ * Copies a peer-supplied string for a log line: printable ASCII only, at
+ * most 64 characters, so a client cannot forge or break log lines.
+ * Returns out.
+ */
+const char *rs_net_log_safe(const char *in, char out[72]);
+
+/*
+ * A new connection of srv: its tcp and timer handles initialised (not yet
+ * accepted), in srv's list, with two references (the handles).  NULL on
+ * allocation failure.
+ */
+struct rs_conn *rs_conn_new(struct rs_server *srv);
+
+/* Drops one reference; the last frees c and may finish a shutdown. */
+void rs_conn_unref(struct rs_conn *c);
+
+/* Closes both handles (once); c is freed when they have closed and refs allow. */
+void rs_conn_close(struct rs_conn *c);
+
+/* Packs env and writes it (through TLS if any); closes c if that fails. */
+void rs_conn_send(struct rs_conn *c, const Rs__Envelope *env);
+
+/*
+ * Sends Error{code, msg, close} for request_id (NULL: none) and logs it as
+ * `name`.  With close, stops reading and closes c once the reply is written.
+ */
+void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
+                        const char *name, const char *msg, bool close);
+
+/* rs_conn_error_code with the wire code and name of st. */
+void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st, const char *msg,
+                   bool close);
+
+/* Starts or stops reading c as its state, in-flight count and write queue allow. */
+void rs_conn_update_reading(struct rs_conn *c);
+
+/* Handles every complete frame c holds while it may, then flushes TLS output. */
+void rs_conn_pump(struct rs_conn *c);
+
+/* The connection timer: the handshake deadline, then the idle timeout. */
+void rs_conn_on_timer(uv_timer_t *t);
+
+/* ------------------------------------------------------------ rs_handshake.c */
+
+/* True for the roles that sign in over the network (township, central). */
+bool rs_handshake_role_on_wire(Rs__Role role);
+
+/* Answers or queues the token check of a Hello on c (in state ST_HELLO). */
+void rs_handshake_hello(struct rs_conn *c, const Rs__Hello *h);
+
+/* ------------------------------------------------------------ rs_submit.c */
+
+/*
+ * Checks a SubmitBatch that c sent (env, taking it; p[0..len) the envelope
+ * as received) and returns the batch for the writer, holding a reference
+ * and an in-flight slot of c.  NULL when it was answered here already
+ * (over the cap, out of memory).
+ */
+struct rs_batch *rs_submit_batch(struct rs_conn *c, Rs__Envelope *env, const uint8_t *p,
+                                 size_t len);
+
+/*
+ * Answers a batch whose commit (and sync) is over, lets its connection go
+ * on and frees b.  rc != RS_OK: nothing of it may be called stored;
+ * committed says whether the failure came after the commit (a failed sync).
+ */
+void rs_submit_finish(struct rs_batch *b, rs_status rc, bool committed, const char *why);
+
+/* ------------------------------------------------------------ rs_report_req.c */
+
+/* Checks a ReportRequest on c and queues the report, or answers the refusal. */
+void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env);
+
+/* ------------------------------------------------------------ rs_commit.c */
+
+/* Queues a checked batch for the next group commit and starts one if the writer is idle. */
+void rs_commit_add(struct rs_server *srv, struct rs_batch *b);
+
+/* Opens the linger timer (a timerfd polled on the loop); without one, commits never linger. */
+void rs_commit_linger_init(struct rs_server *srv);
+
+/* ------------------------------------------------------------ rs_listener.c */
+
+/* Ends the loop's last handles once a shutdown has nothing left to wait for. */
+void rs_listener_maybe_finish(struct rs_server *srv);
+
+/* Stops accepting, finishes what is under way and closes every connection. */
+void rs_listener_shutdown(struct rs_server *srv);
+
+#endif
