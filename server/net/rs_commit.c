@@ -48,16 +48,6 @@ struct commit_job {
     char err[256];
 };
 
-/* An fdatasync of the WAL that makes committed batches durable before their
- * acks go out (deferred sync, rs_store.h). */
-struct sync_job {
-    struct rs_dbq_job job;
-    struct rs_server *srv;
-    uint64_t upto;              /* the last commit before this sync started */
-    rs_status rc;
-    char err[256];
-};
-
 static void kick_writer(struct rs_server *srv);
 
 static void commit_work(struct rs_dbq_job *job, struct rs_store *store)
@@ -95,7 +85,7 @@ static void sync_work(struct rs_dbq_job *job, struct rs_store *store)
     struct sync_job *sj = (struct sync_job *)job;
 
     (void)store;
-    sj->rc = rs_store_wal_sync(sj->srv->wal, sj->err, sizeof(sj->err));
+    sj->rc = rs_store_wal_sync(sj->wal, sj->err, sizeof(sj->err));
 }
 
 static void kick_sync(struct rs_server *srv);
@@ -124,7 +114,6 @@ static void sync_done(struct rs_dbq_job *job, bool canceled)
             rs_listener_shutdown(srv);
     }
     finish_unsynced(srv, sj->upto, sj->rc, sj->err);
-    free(sj);
     srv->syncing = false;
     kick_sync(srv);
     kick_writer(srv);
@@ -134,18 +123,15 @@ static void sync_done(struct rs_dbq_job *job, bool canceled)
 /* Starts a sync covering every committed batch not yet synced, if none runs. */
 static void kick_sync(struct rs_server *srv)
 {
-    struct sync_job *sj;
+    struct sync_job *sj = &srv->sync;
 
     if (srv->syncing || !srv->unsynced)
         return;
-    sj = calloc(1, sizeof(*sj));
-    if (!sj) {
-        RS_ERROR("out of memory starting a WAL sync; retrying after the next commit");
-        return;
-    }
+    memset(sj, 0, sizeof(*sj));
     sj->job.work = sync_work;
     sj->job.done = sync_done;
     sj->srv = srv;
+    sj->wal = srv->wal;
     sj->upto = srv->commit_no;
     srv->syncing = true;
     rs_dbq_push(&srv->sq, &sj->job);

@@ -94,6 +94,20 @@ struct addr_fail {
 
 struct rs_server;
 
+/*
+ * An fdatasync of the WAL that makes committed batches durable before their
+ * acks go out (deferred sync, rs_store.h).  At most one runs, so the server
+ * holds it (rs_commit.c): starting a sync never waits for memory.
+ */
+struct sync_job {
+    struct rs_dbq_job job;
+    struct rs_server *srv;
+    struct rs_store_wal *wal;   /* the pool thread syncs this, nothing else of srv */
+    uint64_t upto;              /* the last commit before this sync started */
+    rs_status rc;
+    char err[256];
+};
+
 /* One connection (rs_conn.c); st and office are the handshake's. */
 struct rs_conn {
     uv_tcp_t tcp;
@@ -161,7 +175,8 @@ struct rs_server {
     struct rs_batch *unsynced, *unsynced_tail;  /* committed, waiting for a sync */
     uint64_t commit_no;         /* group commits done */
     bool committing;
-    bool syncing;
+    bool syncing;               /* `sync` is queued or running */
+    struct sync_job sync;
     bool sync_failed;           /* sticky: nothing more is committed or acked */
     char sync_err[256];
     /* Linger: after a small commit whose acks just went out, the next one
