@@ -27,6 +27,7 @@
 
 #include <uv.h>
 
+#include "rs_fault.h"
 #include "rs_frame.h"
 #include "rs_log.h"
 #include "rs_net_int.h"
@@ -60,7 +61,7 @@ const char *rs_net_log_safe(const char *in, char out[72])
 
 struct rs_conn *rs_conn_new(struct rs_server *srv)
 {
-    struct rs_conn *c = calloc(1, sizeof(*c));
+    struct rs_conn *c = rs_net_calloc(RS_NET_FAULT_CONN, 1, sizeof(*c));
 
     if (!c)
         return NULL;

@@ -70,6 +70,43 @@ static void format_peer(struct rs_conn *c)
     snprintf(c->peer, sizeof(c->peer), "%s:%d", ip, port);
 }
 
+static void on_connection(uv_stream_t *server, int status);
+
+static void on_refused_closed(uv_handle_t *h)
+{
+    struct rs_server *srv = h->data;
+
+    srv->refusing = false;
+    if (srv->refuse_waiting && !srv->stopping) {
+        srv->refuse_waiting = false;
+        on_connection((uv_stream_t *)&srv->listener, 0);
+    }
+}
+
+/*
+ * A connection that cannot be set up (no memory for its state) is still
+ * accepted, into the server's spare handle, and closed at once: libuv polls
+ * the listener again only after uv_accept, and the descriptor must not stay
+ * open.  While the spare handle is closing, a further one waits in the
+ * listen backlog; the close callback takes it then.
+ */
+static void refuse_connection(struct rs_server *srv)
+{
+    int r;
+
+    if (srv->refusing) {
+        srv->refuse_waiting = true;
+        return;
+    }
+    uv_tcp_init(&srv->loop, &srv->refuse_tcp);
+    srv->refuse_tcp.data = srv;
+    r = uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)&srv->refuse_tcp);
+    if (r != 0)
+        RS_WARN("accept failed: %s", uv_strerror(r));
+    srv->refusing = true;
+    uv_close((uv_handle_t *)&srv->refuse_tcp, on_refused_closed);
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
     struct rs_server *srv = server->data;
@@ -80,8 +117,11 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     c = rs_conn_new(srv);
-    if (!c)
+    if (!c) {
+        RS_ERROR("out of memory for a new connection; closing it");
+        refuse_connection(srv);
         return;
+    }
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
         rs_conn_close(c);
         return;

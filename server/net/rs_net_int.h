@@ -36,7 +36,8 @@
  *                    stores, wal, the queues, tls, stopping, finished,
  *                    signals: rs_server_run, accept, shutdown.  Calls all
  *                    of the above.
- *   rs_tls.c, rs_dbq.c  (own headers) call no file of the server.
+ *   rs_tls.c, rs_dbq.c, rs_fault.c  (own headers) call no file of the
+ *                    server; every file may call them.
  *
  * Calls go up this list only through these named functions: rs_conn.c
  * dispatches a frame to rs_handshake_hello, rs_submit_batch then
@@ -185,6 +186,11 @@ struct rs_server {
     uv_poll_t linger_poll;
     bool lingering;
     size_t linger_target;       /* records pending that end the wait */
+    /* A connection that cannot be set up is accepted into this handle and
+     * closed (rs_listener.c). */
+    uv_tcp_t refuse_tcp;
+    bool refusing;              /* refuse_tcp is closing */
+    bool refuse_waiting;        /* a connection waits in the backlog until it has closed */
     bool stopping;
     bool finished;
     int signals;
