@@ -200,6 +200,9 @@ static Rs__Envelope *submit(struct env *e, struct it_conn *c, Rs__Record **recs,
 /* The reply is a BatchAck for rid whose records all were stored. */
 static void assert_stored(const Rs__Envelope *r, uint64_t rid, Rs__Record **recs, size_t n)
 {
+    if (r->msg_case == RS__ENVELOPE__MSG_ERROR)
+        fail_msg("expected a BatchAck, got Error %d: %s", r->error->code,
+                 r->error->message ? r->error->message : "");
     assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
     assert_int_equal(r->request_id, rid);
     assert_int_equal(r->ack->n_acks, n);
@@ -276,11 +279,48 @@ static void test_connection_state_fails_in_a_burst(void **state)
     served(e);
 }
 
+/*
+ * The group commit cannot allocate its job: the waiting batch is answered
+ * ERR_STORAGE (nothing of it stored) on a connection that stays open, and
+ * the same batch sent again is stored.
+ */
+static void test_commit_job_fails(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x[2];
+    Rs__Record *two[2] = {&x[0].r, &x[1].r};
+    Rs__Envelope *r;
+    uint64_t rid;
+
+    assert_int_equal(server_start(e, RS_NET_FAULT_COMMIT, 1), 0);
+    assert_int_equal(it_conn_login(&c, e->addr, TOWN_A, e->tok_a), 0);
+    rec_relief(e, &x[0]);
+    rec_relief(e, &x[1]);
+    r = submit(e, &c, two, 2, &rid);
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ERROR);
+    assert_int_equal(r->error->code, RS__ERROR_CODE__ERR_STORAGE);
+    assert_string_equal(r->error->message,
+                        "nothing from this batch was stored: out of memory starting a commit");
+    assert_int_equal(r->error->close, 0);
+    assert_int_equal(r->request_id, rid);
+    rs__envelope__free_unpacked(r, NULL);
+    assert_int_equal(count_id(e, x[0].id), 0);
+    assert_int_equal(count_id(e, x[1].id), 0);
+    r = submit(e, &c, two, 2, &rid);
+    assert_stored(r, rid, two, 2);
+    rs__envelope__free_unpacked(r, NULL);
+    assert_int_equal(count_id(e, x[0].id), 1);
+    assert_int_equal(count_id(e, x[1].id), 1);
+    it_conn_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_connection_state_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_state_fails_in_a_burst, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_job_fails, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("nomem", tests, NULL, NULL);

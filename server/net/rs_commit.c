@@ -27,6 +27,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "rs_fault.h"
 #include "rs_log.h"
 #include "rs_net_int.h"
 
@@ -227,7 +228,25 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
     rs_listener_maybe_finish(srv);
 }
 
-/* Starts a group commit of everything pending, if the writer is idle. */
+/* Answers every pending batch with rc (nothing of them was stored). */
+static void fail_pending(struct rs_server *srv, rs_status rc, const char *why)
+{
+    while (srv->pending) {
+        struct rs_batch *b = srv->pending;
+
+        srv->pending = b->next;
+        if (!srv->pending)
+            srv->pending_tail = NULL;
+        srv->pending_records -= b->nstore;
+        rs_submit_finish(b, rc, false, why);
+    }
+}
+
+/*
+ * Starts a group commit of everything pending, if the writer is idle.  If
+ * the commit cannot be set up for want of memory, every pending batch is
+ * answered ERR_STORAGE at once: nothing else might start another commit.
+ */
 static void kick_writer(struct rs_server *srv)
 {
     struct commit_job *cj;
@@ -245,13 +264,7 @@ static void kick_writer(struct rs_server *srv)
         timerfd_settime(srv->linger_fd, 0, &disarm, NULL);
     }
     if (srv->sync_failed) {
-        while (srv->pending) {
-            b = srv->pending;
-            srv->pending = b->next;
-            srv->pending_records -= b->nstore;
-            rs_submit_finish(b, RS_EIO, false, srv->sync_err);
-        }
-        srv->pending_tail = NULL;
+        fail_pending(srv, RS_EIO, srv->sync_err);
         return;
     }
     /* Take whole batches up to the cap, always at least one. */
@@ -262,7 +275,7 @@ static void kick_writer(struct rs_server *srv)
         nb++;
         last = b;
     }
-    cj = calloc(1, sizeof(*cj));
+    cj = rs_net_calloc(RS_NET_FAULT_COMMIT, 1, sizeof(*cj));
     if (cj) {
         cj->recs = malloc((n ? n : 1) * sizeof(*cj->recs));
         cj->audit = calloc(nb, sizeof(*cj->audit));
@@ -273,7 +286,9 @@ static void kick_writer(struct rs_server *srv)
             free(cj->audit);
         }
         free(cj);
-        RS_ERROR("out of memory starting a commit; retrying on the next batch");
+        RS_ERROR("out of memory starting a commit of %zu records; answering the waiting "
+                 "batches ERR_STORAGE", srv->pending_records);
+        fail_pending(srv, RS_ENOMEM, "out of memory starting a commit");
         return;
     }
     cj->job.work = commit_work;

@@ -457,6 +457,12 @@ static bool tls_pull(struct rs_conn *c)
 
 void rs_conn_pump(struct rs_conn *c)
 {
+    /* A frame's request may be answered while it is handled (a batch the
+     * writer refuses at once): that answer's pump must not take the same,
+     * not yet consumed frame again; this loop goes on after it. */
+    if (c->pumping)
+        return;
+    c->pumping = true;
     while (conn_can_process(c)) {
         const uint8_t *p;
         size_t len;
@@ -468,16 +474,19 @@ void rs_conn_pump(struct rs_conn *c)
             break;
         }
         if (rc == RS_ETOOBIG) {
+            c->pumping = false;
             rs_conn_error(c, NULL, RS_ETOOBIG, "frame over the size cap", true);
             return;
         }
         if (rc != RS_OK) {
+            c->pumping = false;
             rs_conn_error(c, NULL, RS_EPROTO, "malformed length prefix", true);
             return;
         }
         handle_frame(c, p, len);
         rs_frame_rx_consume(&c->rx);
     }
+    c->pumping = false;
     tls_flush(c);
     if (c->srv->stopping && c->in_flight == 0 && c->writes == 0) {
         rs_conn_close(c);

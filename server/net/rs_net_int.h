@@ -130,6 +130,7 @@ struct rs_conn {
     bool closing;
     bool reading;
     bool close_after_write;
+    bool pumping;               /* rs_conn_pump is handling a frame */
 };
 
 /* One SubmitBatch on its way through the writer (made in rs_submit.c). */
