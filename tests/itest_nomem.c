@@ -315,12 +315,58 @@ static void test_commit_job_fails(void **state)
     it_conn_close(&c);
 }
 
+/*
+ * [good, bad] where the bad record's reason cannot be copied: the batch is
+ * refused with an error (the connection closes), nothing is stored; sent
+ * again, the bad record's ack carries its id, field and reason.
+ */
+static void test_reject_reason_fails(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x[2];
+    Rs__Record *two[2] = {&x[0].r, &x[1].r};
+    Rs__Envelope *r;
+    uint64_t rid;
+
+    assert_int_equal(server_start(e, RS_NET_FAULT_ACK_TEXT, 1), 0);
+    rec_relief(e, &x[0]);
+    rec_relief(e, &x[1]);
+    x[1].rel.amount_fen = -1;
+    assert_int_equal(it_conn_login(&c, e->addr, TOWN_A, e->tok_a), 0);
+    r = submit(e, &c, two, 2, &rid);
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ERROR);
+    assert_int_equal(r->error->code, RS__ERROR_CODE__ERR_INTERNAL);
+    assert_string_equal(r->error->message, "out of memory");
+    assert_int_equal(r->error->close, 1);
+    assert_int_equal(r->request_id, rid);
+    rs__envelope__free_unpacked(r, NULL);
+    assert_int_equal(it_conn_wait_eof(&c, T_REPLY), 0);
+    it_conn_close(&c);
+    assert_int_equal(count_id(e, x[0].id), 0);
+
+    assert_int_equal(it_conn_login(&c, e->addr, TOWN_A, e->tok_a), 0);
+    r = submit(e, &c, two, 2, &rid);
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
+    assert_int_equal(r->ack->n_acks, 2);
+    assert_int_equal(r->ack->acks[0]->status, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(r->ack->acks[1]->status, RS__ACK_STATUS__ACK_REJECTED);
+    assert_string_equal(r->ack->acks[1]->id, x[1].id);
+    assert_string_equal(r->ack->acks[1]->field, "relief.amount_fen");
+    assert_string_equal(r->ack->acks[1]->reason, "must be > 0");
+    rs__envelope__free_unpacked(r, NULL);
+    assert_int_equal(count_id(e, x[0].id), 1);
+    assert_int_equal(count_id(e, x[1].id), 0);
+    it_conn_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_connection_state_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_state_fails_in_a_burst, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_job_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reject_reason_fails, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("nomem", tests, NULL, NULL);

@@ -14,15 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_fault.h"
 #include "rs_log.h"
 #include "rs_net_int.h"
 #include "rs_validate.h"
 #include "rs_wire.h"
 
+/* Frees b: the acks' field and reason are its own, their ids the envelope's. */
 static void batch_free(struct rs_batch *b)
 {
     for (size_t k = 0; b->acks && k < b->n; k++) {
-        free(b->acks[k].id);
         free(b->acks[k].field);
         free(b->acks[k].reason);
     }
@@ -90,12 +91,14 @@ static bool has_unknown_fields(const Rs__Record *r)
     return body && body->n_unknown_fields;
 }
 
-static void reject(Rs__RecordAck *a, const char *field, const char *reason)
+/* Marks a rejected with copies of field and reason; false if they cannot be copied. */
+RS_NODISCARD static bool reject(Rs__RecordAck *a, const char *field, const char *reason)
 {
     a->has_status = true;
     a->status = RS__ACK_STATUS__ACK_REJECTED;
-    a->field = strdup(field);
-    a->reason = strdup(reason);
+    a->field = rs_net_strdup(RS_NET_FAULT_ACK_TEXT, field);
+    a->reason = a->field ? rs_net_strdup(RS_NET_FAULT_ACK_TEXT, reason) : NULL;
+    return a->reason != NULL;
 }
 
 /*
@@ -174,8 +177,9 @@ static bool record_lengths(const uint8_t *p, size_t n, size_t *lens, size_t coun
  * canonical packing is not as long as what the client sent was altered by
  * decoding (a NUL ends a C string, a uint32 field drops high bits): it is
  * rejected rather than stored as something the client did not send.
- * p[0..len) is the envelope as received.  Returns RS_ENOMEM only; a bad
- * record is an ack, not an error.
+ * p[0..len) is the envelope as received.  Returns RS_ENOMEM only, also
+ * when a rejected record's field or reason cannot be copied (so no ack goes
+ * out without them); a bad record is an ack, not an error.
  */
 static rs_status batch_prepare(struct rs_batch *b, const uint8_t *p, size_t len)
 {
@@ -200,30 +204,28 @@ static rs_status batch_prepare(struct rs_batch *b, const uint8_t *p, size_t len)
         Rs__RecordAck *a = &b->acks[i];
         struct rs_verdict v;
         char why[192];
+        bool copied;
 
         rs__record_ack__init(a);
         b->ack_ptrs[i] = a;
-        a->id = r->id ? strdup(r->id) : NULL;
+        a->id = r->id;
         if (has_unknown_fields(r)) {
-            reject(a, "record", "unknown field (is the client newer than the server?)");
+            copied = reject(a, "record", "unknown field (is the client newer than the server?)");
+        } else if (!lens_ok || rs__record__get_packed_size(r) != lens[i]) {
+            copied = reject(a, "record", "encoding does not round-trip (a NUL byte in a string, "
+                                         "or a number too big for its field)");
+        } else if (rs_validate_record(r, &v) != RS_OK) {
+            copied = reject(a, v.field, v.reason);
+        } else if (!in_scope(&b->conn->office, r, why, sizeof(why))) {
+            copied = reject(a, "division_code", why);
+        } else {
+            sizes[i] = rs__record__get_packed_size(r);
+            total += sizes[i];
+            b->store_idx[k++] = i;
             continue;
         }
-        if (!lens_ok || rs__record__get_packed_size(r) != lens[i]) {
-            reject(a, "record", "encoding does not round-trip (a NUL byte in a string, or a "
-                                "number too big for its field)");
-            continue;
-        }
-        if (rs_validate_record(r, &v) != RS_OK) {
-            reject(a, v.field, v.reason);
-            continue;
-        }
-        if (!in_scope(&b->conn->office, r, why, sizeof(why))) {
-            reject(a, "division_code", why);
-            continue;
-        }
-        sizes[i] = rs__record__get_packed_size(r);
-        total += sizes[i];
-        b->store_idx[k++] = i;
+        if (!copied)
+            goto out;
     }
     b->nstore = k;
     b->bodies = malloc(total ? total : 1);
@@ -253,6 +255,11 @@ out:
     return rc;
 }
 
+/*
+ * Sends the BatchAck.  The acks of the records the store saw borrow their
+ * reason from b->store and their field from a literal while the ack is
+ * packed, so nothing here can fail to allocate after the commit.
+ */
 static void send_batch_ack(struct rs_batch *b)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT;
@@ -270,9 +277,9 @@ static void send_batch_ack(struct rs_batch *b)
             a->server_seq = s->seq;
         }
         if (s->reason[0])
-            a->reason = strdup(s->reason);
+            a->reason = (char *)s->reason;
         if (s->ack == RS__ACK_STATUS__ACK_REJECTED)
-            a->field = strdup("supersedes");    /* the store rejects only on supersedes */
+            a->field = (char *)"supersedes";    /* the store rejects only on supersedes */
     }
     {
         size_t cnt[5] = {0};
@@ -299,6 +306,12 @@ static void send_batch_ack(struct rs_batch *b)
     env.msg_case = RS__ENVELOPE__MSG_ACK;
     env.ack = &ack;
     rs_conn_send(b->conn, &env);
+    for (k = 0; k < b->nstore; k++) {
+        Rs__RecordAck *a = &b->acks[b->store_idx[k]];
+
+        a->reason = NULL;
+        a->field = NULL;
+    }
 }
 
 void rs_submit_finish(struct rs_batch *b, rs_status rc, bool committed, const char *why)
