@@ -184,7 +184,6 @@ static void commit_done(struct rs_dbq_job *job, bool canceled)
         snprintf(cj->err, sizeof(cj->err), "server is shutting down");
     }
     if (cj->rc == RS_OK) {
-        srv->commits++;
         srv->commit_no++;
         srv->committed_records += cj->n;
     } else {

@@ -390,11 +390,6 @@ static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
 }
 
 /*
- * Decrypts what the TLS state holds into the frame buffer: true if some
- * plaintext arrived, false if it needs more ciphertext or the connection
- * failed (then it is closing).
- */
-/*
  * A client that does not speak TLS (its first byte is no TLS handshake
  * record) is told so in its own framing before the close, so it fails with
  * a reason instead of a bare reset.  Nothing secret is on this connection.
@@ -419,6 +414,11 @@ static void send_plain_refusal(struct rs_conn *c)
     conn_write(c, (struct wreq *)(void *)(bytes - sizeof(struct wreq)), bytes, len);
 }
 
+/*
+ * Decrypts what the TLS state holds into the frame buffer: true if some
+ * plaintext arrived, false if it needs more ciphertext or the connection
+ * failed (then it is closing).
+ */
 static bool tls_pull(struct rs_conn *c)
 {
     char why[256];

@@ -1,8 +1,9 @@
 /*
  * rs_dbq.h - run database jobs off the libuv loop, one at a time per store.
  *
- * Each struct rs_dbq owns one struct rs_store (one sqlite3 connection) and a
- * FIFO of jobs.  At most one job per queue runs at a time, on libuv's thread
+ * Each struct rs_dbq runs a FIFO of jobs against one struct rs_store (one
+ * sqlite3 connection, borrowed from its owner) or against none (then work()
+ * gets NULL).  At most one job per queue runs at a time, on libuv's thread
  * pool (uv_queue_work), so each sqlite3 connection is only ever used by one
  * thread at a time and never by the loop thread.  A job's work() runs on a
  * pool thread and may touch only its job and the store; done() runs on the
@@ -12,8 +13,10 @@
  * submissions from every connection gather on the loop side; the next job
  * commits them all in one transaction.
  *
- * Does not: own jobs (the caller allocates them and frees them in done()),
- * or cancel a job already running.
+ * Threading: the functions below run on the loop thread only.
+ *
+ * Does not: own jobs (the caller provides them and may free them in done()),
+ * own the store, or cancel a job already running.
  */
 #ifndef RS_DBQ_H
 #define RS_DBQ_H
@@ -41,9 +44,10 @@ struct rs_dbq {
     struct rs_dbq_job *running;
     struct rs_dbq_job *head, *tail;
     void (*idle_cb)(struct rs_dbq *q);   /* called on the loop when the queue empties */
-    void *data;
+    void *data;                          /* the owner's, for idle_cb */
 };
 
+/* An empty queue on loop whose jobs get store (NULL: none); idle_cb and data unset. */
 void rs_dbq_init(struct rs_dbq *q, uv_loop_t *loop, struct rs_store *store);
 
 /* Appends job and starts it if nothing is running. */

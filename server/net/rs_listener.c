@@ -392,7 +392,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
         goto out;
     }
     uv_run(&srv->loop, UV_RUN_DEFAULT);
-    RS_INFO("stopped: %llu group commits, %llu records", (unsigned long long)srv->commits,
+    RS_INFO("stopped: %llu group commits, %llu records", (unsigned long long)srv->commit_no,
             (unsigned long long)srv->committed_records);
     if (uv_loop_close(&srv->loop) != 0) {
         snprintf(err, errlen, "event loop still had open handles at exit");

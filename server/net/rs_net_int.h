@@ -29,21 +29,22 @@
  *   rs_report_req.c  the report queue's jobs: ReportRequest checks and
  *                    scope, the reply.  Calls rs_conn.c.
  *   rs_commit.c      pending, unsynced, commit_no, committing, syncing,
- *                    sync_failed, sync_err, the linger timer, commits,
+ *                    sync, sync_failed, sync_err, the linger timer,
  *                    committed_records: group commit and sync.  Calls
- *                    rs_submit.c, rs_conn.c.
- *   rs_listener.c    the loop, listener, signals, drain timer, cfg, the
- *                    stores, wal, the queues, tls, stopping, finished,
- *                    signals: rs_server_run, accept, shutdown.  Calls all
- *                    of the above.
+ *                    rs_submit.c.
+ *   rs_listener.c    the loop, listener, refuse_tcp, signals, drain timer,
+ *                    cfg, the stores, wal, the queues, tls, stopping,
+ *                    finished: rs_server_run, accept, shutdown.  Calls
+ *                    rs_conn.c, rs_commit.c, rs_ratelimit.c.
  *   rs_tls.c, rs_dbq.c, rs_fault.c  (own headers) call no file of the
  *                    server; every file may call them.
  *
  * Calls go up this list only through these named functions: rs_conn.c
  * dispatches a frame to rs_handshake_hello, rs_submit_batch then
- * rs_commit_add, or rs_report_req_handle; rs_conn.c (a connection freed)
- * and rs_commit.c (a commit or sync done) call rs_listener_maybe_finish;
- * rs_commit.c calls rs_listener_shutdown when the WAL cannot be synced.
+ * rs_commit_add, or rs_report_req_handle (after rs_handshake_role_on_wire
+ * for a signed-in office); rs_conn.c (a connection freed) and rs_commit.c
+ * (a commit or sync done) call rs_listener_maybe_finish; rs_commit.c calls
+ * rs_listener_shutdown when the WAL cannot be synced.
  *
  * Connection lifetime: a struct rs_conn is freed when its two handles (tcp,
  * timer) have closed and no job or pending batch refers to it (refs); jobs
@@ -195,7 +196,7 @@ struct rs_server {
     bool stopping;
     bool finished;
     int signals;
-    uint64_t commits, committed_records;
+    uint64_t committed_records; /* records of the commit_no group commits */
 };
 
 /* ------------------------------------------------------------ rs_ratelimit.c */

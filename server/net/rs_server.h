@@ -8,7 +8,8 @@
  * loop thread, and hands them to a single writer that commits everything
  * gathered from all connections in one transaction (group commit) on
  * libuv's thread pool, together with one audit row per batch.  A BatchAck
- * (with its receipt) is written only after that commit returned.  Reports
+ * (with its receipt) is written only once that commit is synced to disk
+ * (inside COMMIT, or by a WAL sync started after it).  Reports
  * run on a separate read-only connection; refused handshakes are appended
  * to the audit trail through the token-check connection.
  *
