@@ -9,9 +9,9 @@
  * gathered from all connections in one transaction (group commit) on
  * libuv's thread pool, together with one audit row per batch.  A BatchAck
  * (with its receipt) is written only once that commit is synced to disk
- * (inside COMMIT, or by a WAL sync started after it).  Reports
- * run on a separate read-only connection; refused handshakes are appended
- * to the audit trail through the token-check connection.
+ * (inside COMMIT, or by a WAL sync started after it).  Reports run on a
+ * separate read-only connection; refused handshakes are appended to the
+ * audit trail through the token-check connection.
  *
  * Does not: run SQLite on the loop thread, or manage offices (resettled
  * office ... does that directly on the database: the admin role is local

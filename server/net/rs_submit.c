@@ -116,18 +116,18 @@ static bool pb_field(const uint8_t *p, size_t n, size_t *off, uint32_t *num, siz
     *off += used;
     *num = (uint32_t)(key >> 3);
     switch (key & 7) {
-    case 0:
+    case PROTOBUF_C_WIRE_TYPE_VARINT:
         if (rs_varint_decode(p + *off, n - *off, &v, &used) != RS_OK)
             return false;
         *vlen = used;
         break;
-    case 1:
+    case PROTOBUF_C_WIRE_TYPE_64BIT:
         *vlen = 8;
         break;
-    case 5:
+    case PROTOBUF_C_WIRE_TYPE_32BIT:
         *vlen = 4;
         break;
-    case 2:
+    case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED:
         if (rs_varint_decode(p + *off, n - *off, &v, &used) != RS_OK || v > n - *off - used)
             return false;
         *off += used;
@@ -146,22 +146,28 @@ static bool pb_field(const uint8_t *p, size_t n, size_t *off, uint32_t *num, siz
 /*
  * The encoded length of each record of the SubmitBatch in the envelope
  * bytes p[0..n), into lens[0..count).  False unless exactly count are found.
+ * The field numbers come from the generated code: Envelope.submit's is its
+ * oneof case, SubmitBatch.records' is in the message's descriptor.
  */
 static bool record_lengths(const uint8_t *p, size_t n, size_t *lens, size_t count)
 {
+    const ProtobufCFieldDescriptor *records =
+        protobuf_c_message_descriptor_get_field_by_name(&rs__submit_batch__descriptor, "records");
     size_t off = 0, k = 0, vs, vl;
     uint32_t num;
 
+    if (!records)
+        return false;
     while (off < n) {
         size_t o2 = 0, s2, l2;
         uint32_t f2;
 
         if (!pb_field(p, n, &off, &num, &vs, &vl))
             return false;
-        while (num == 5 && o2 < vl) {
+        while (num == RS__ENVELOPE__MSG_SUBMIT && o2 < vl) {
             if (!pb_field(p + vs, vl, &o2, &f2, &s2, &l2))
                 return false;
-            if (f2 == 2) {
+            if (f2 == records->id) {
                 if (k == count)
                     return false;
                 lens[k++] = l2;
