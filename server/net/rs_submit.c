@@ -62,32 +62,22 @@ static bool in_scope(const struct rs_office *o, const Rs__Record *r, char *reaso
     return true;
 }
 
+/*
+ * True if r or its body holds a field this server does not know.  The body
+ * is found through the record's descriptor (its oneof case is the body's
+ * field number), so a new record type needs nothing here.
+ */
 static bool has_unknown_fields(const Rs__Record *r)
 {
-    const ProtobufCMessage *body = NULL;
+    const ProtobufCFieldDescriptor *fd;
+    const ProtobufCMessage *body;
 
     if (r->base.n_unknown_fields)
         return true;
-    switch (r->body_case) {
-    case RS__RECORD__BODY_PROJECT: body = &r->project->base; break;
-    case RS__RECORD__BODY_SUBSIDY: body = &r->subsidy->base; break;
-    case RS__RECORD__BODY_TRAINING: body = &r->training->base; break;
-    case RS__RECORD__BODY_RELIEF: body = &r->relief->base; break;
-    case RS__RECORD__BODY_PETITION: body = &r->petition->base; break;
-    case RS__RECORD__BODY_SURVEY: body = &r->survey->base; break;
-    case RS__RECORD__BODY_UNIT_PROFILE: body = &r->unit_profile->base; break;
-    case RS__RECORD__BODY_STAFFING: body = &r->staffing->base; break;
-    case RS__RECORD__BODY_BUDGET_LINE: body = &r->budget_line->base; break;
-    case RS__RECORD__BODY_SAN_GONG: body = &r->san_gong->base; break;
-    case RS__RECORD__BODY_PROCUREMENT: body = &r->procurement->base; break;
-    case RS__RECORD__BODY_CARRY_OVER: body = &r->carry_over->base; break;
-    case RS__RECORD__BODY_FIXED_ASSETS: body = &r->fixed_assets->base; break;
-    case RS__RECORD__BODY_MANUAL_SCORE: body = &r->manual_score->base; break;
-    case RS__RECORD__BODY_STATED_FIGURE: body = &r->stated_figure->base; break;
-    case RS__RECORD__BODY__NOT_SET:
-    case _RS__RECORD__BODY__CASE_IS_INT_SIZE:
-        break;
-    }
+    fd = protobuf_c_message_descriptor_get_field(&rs__record__descriptor, (unsigned)r->body_case);
+    if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE)
+        return false;
+    body = *(const ProtobufCMessage *const *)(const void *)((const char *)r + fd->offset);
     return body && body->n_unknown_fields;
 }
 
