@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_status.h"
+
 enum rs_net_fault_site {
     RS_NET_FAULT_CONN,          /* a new connection's struct rs_conn (rs_conn.c) */
     RS_NET_FAULT_COMMIT,        /* a group commit's job (rs_commit.c) */
@@ -25,16 +27,16 @@ enum rs_net_fault_site {
 };
 
 /* True if the allocation about to be made at site is to fail. */
-bool rs_net_fault(enum rs_net_fault_site site);
+RS_NODISCARD bool rs_net_fault(enum rs_net_fault_site site);
 
 /* calloc(n, size), or NULL when rs_net_fault(site). */
-static inline void *rs_net_calloc(enum rs_net_fault_site site, size_t n, size_t size)
+RS_NODISCARD static inline void *rs_net_calloc(enum rs_net_fault_site site, size_t n, size_t size)
 {
     return rs_net_fault(site) ? NULL : calloc(n, size);
 }
 
 /* strdup(s), or NULL when rs_net_fault(site). */
-static inline char *rs_net_strdup(enum rs_net_fault_site site, const char *s)
+RS_NODISCARD static inline char *rs_net_strdup(enum rs_net_fault_site site, const char *s)
 {
     return rs_net_fault(site) ? NULL : strdup(s);
 }

@@ -211,7 +211,7 @@ RS_NODISCARD bool rs_ratelimit_acquire(struct rs_server *srv, const char *addr);
 void rs_ratelimit_release(struct rs_server *srv, const char *addr);
 
 /* The address's entry if it is rate limited right now, else NULL. */
-struct addr_fail *rs_ratelimit_limited(struct rs_server *srv, const char *addr);
+RS_NODISCARD struct addr_fail *rs_ratelimit_limited(struct rs_server *srv, const char *addr);
 
 /* Counts one failed handshake from addr (no-op with cfg.auth_fail_limit 0). */
 void rs_ratelimit_fail(struct rs_server *srv, const char *addr);
@@ -236,7 +236,7 @@ const char *rs_net_log_safe(const char *in, char out[72]);
  * accepted), in srv's list, with two references (the handles).  NULL on
  * allocation failure.
  */
-struct rs_conn *rs_conn_new(struct rs_server *srv);
+RS_NODISCARD struct rs_conn *rs_conn_new(struct rs_server *srv);
 
 /* Drops one reference; the last frees c and may finish a shutdown. */
 void rs_conn_unref(struct rs_conn *c);
@@ -283,8 +283,8 @@ void rs_handshake_hello(struct rs_conn *c, const Rs__Hello *h);
  * and an in-flight slot of c.  NULL when it was answered here already
  * (over the cap, out of memory).
  */
-struct rs_batch *rs_submit_batch(struct rs_conn *c, Rs__Envelope *env, const uint8_t *p,
-                                 size_t len);
+RS_NODISCARD struct rs_batch *rs_submit_batch(struct rs_conn *c, Rs__Envelope *env,
+                                              const uint8_t *p, size_t len);
 
 /*
  * Answers a batch whose commit (and sync) is over, lets its connection go

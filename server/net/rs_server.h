@@ -67,6 +67,6 @@ void rs_server_config_defaults(struct rs_server_config *c);
  * outside 127.0.0.0/8 and ::1; RS_EIO when the certificate or key cannot
  * be loaded or do not match.
  */
-rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t errlen);
+RS_NODISCARD rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t errlen);
 
 #endif

@@ -46,8 +46,8 @@ void rs_tls_init(void);
  * naming the file and OpenSSL's reason if either cannot be read or they do
  * not match; RS_ENOMEM.  On RS_OK free *out with rs_tls_ctx_free.
  */
-rs_status rs_tls_ctx_new(const char *cert_file, const char *key_file, struct rs_tls_ctx **out,
-                         char *err, size_t errlen);
+RS_NODISCARD rs_status rs_tls_ctx_new(const char *cert_file, const char *key_file,
+                                      struct rs_tls_ctx **out, char *err, size_t errlen);
 
 void rs_tls_ctx_free(struct rs_tls_ctx *ctx);
 
@@ -58,14 +58,14 @@ void rs_tls_ctx_free(struct rs_tls_ctx *ctx);
 void rs_tls_ctx_fingerprint(const struct rs_tls_ctx *ctx, char out[72]);
 
 /* A server-side TLS state for one new connection.  RS_ENOMEM. */
-rs_status rs_tls_new(struct rs_tls_ctx *ctx, struct rs_tls **out);
+RS_NODISCARD rs_status rs_tls_new(struct rs_tls_ctx *ctx, struct rs_tls **out);
 
 /* t may be NULL. */
 void rs_tls_free(struct rs_tls *t);
 
 /* Hands n bytes of ciphertext read from the socket to the TLS state.
  * RS_ENOMEM if the read BIO cannot grow. */
-rs_status rs_tls_feed(struct rs_tls *t, const uint8_t *p, size_t n);
+RS_NODISCARD rs_status rs_tls_feed(struct rs_tls *t, const uint8_t *p, size_t n);
 
 /*
  * Decrypts up to cap bytes of plaintext into buf, running the handshake
@@ -74,8 +74,8 @@ rs_status rs_tls_feed(struct rs_tls *t, const uint8_t *p, size_t n);
  * rs_tls_take); RS_ECLOSED when the peer sent close_notify; RS_EPROTO when
  * the handshake or a record failed (err holds OpenSSL's reason).
  */
-rs_status rs_tls_read(struct rs_tls *t, uint8_t *buf, size_t cap, size_t *n, char *err,
-                      size_t errlen);
+RS_NODISCARD rs_status rs_tls_read(struct rs_tls *t, uint8_t *buf, size_t cap, size_t *n,
+                                   char *err, size_t errlen);
 
 /* True once the handshake has completed. */
 bool rs_tls_ready(const struct rs_tls *t);
@@ -85,7 +85,7 @@ bool rs_tls_ready(const struct rs_tls *t);
  * records).  RS_EPROTO if the handshake is not complete or the state has
  * failed; RS_ENOMEM.
  */
-rs_status rs_tls_write(struct rs_tls *t, const uint8_t *p, size_t n);
+RS_NODISCARD rs_status rs_tls_write(struct rs_tls *t, const uint8_t *p, size_t n);
 
 /* Queues a close_notify alert (best effort; take it with rs_tls_take). */
 void rs_tls_shutdown(struct rs_tls *t);
@@ -96,6 +96,6 @@ size_t rs_tls_pending(const struct rs_tls *t);
 /*
  * Moves up to cap bytes of waiting ciphertext into buf; returns how many.
  */
-size_t rs_tls_take(struct rs_tls *t, uint8_t *buf, size_t cap);
+RS_NODISCARD size_t rs_tls_take(struct rs_tls *t, uint8_t *buf, size_t cap);
 
 #endif
