@@ -107,7 +107,7 @@ static void fault_env(bool on)
         unsetenv("LD_PRELOAD");
         return;
     }
-    snprintf(flag, sizeof(flag), "/tmp/rs-fsync-flag-%d", (int)getpid());
+    snprintf(flag, sizeof(flag), "%s/rs-fsync-flag-%d", rs_test_tmp_base(), (int)getpid());
     setenv("RS_FAULT_FSYNC_FLAG", flag, 1);
     setenv("LD_PRELOAD", RS_FAULT_FSYNC_LIB, 1);
     if (!old || !strstr(old, "verify_asan_link_order=0")) {

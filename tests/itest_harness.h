@@ -2,8 +2,9 @@
  * itest_harness.h - helpers for integration tests that run the real
  * resettled and resettle binaries on 127.0.0.1.
  *
- * Each test gets a fresh folder under /tmp; the server listens on port 0 and
- * the harness reads the chosen address from its "listening on" line.
+ * Each test gets a fresh folder under $TMPDIR (else /tmp, tmpdir.h); the
+ * server listens on port 0 and the harness reads the chosen address from
+ * its "listening on" line.
  * Processes are started with fork/exec, their output goes to files in the
  * folder, and every wait is bounded.
  *
@@ -54,6 +55,7 @@
 #include "rs_frame.h"
 #include "rs_util.h"
 #include "rs_wire.h"
+#include "tmpdir.h"
 
 struct it_server {
     pid_t pid;
@@ -71,11 +73,10 @@ static inline void it_sleep_ms(long ms)
         ;
 }
 
-/* A fresh folder; dir must hold 256 bytes. */
+/* A fresh folder (tmpdir.h); dir must hold 256 bytes. */
 static inline void it_tmpdir(char *dir, const char *name)
 {
-    snprintf(dir, 256, "/tmp/rs-%s-XXXXXX", name);
-    if (!mkdtemp(dir))
+    if (rs_test_mkdtemp(dir, 256, name) != 0)
         abort();
 }
 

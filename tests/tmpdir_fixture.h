@@ -1,6 +1,7 @@
 /*
  * tmpdir_fixture.h - a cmocka fixture giving each test a fresh folder under
- * /tmp with a database path in it, removed (files and folder) afterwards.
+ * $TMPDIR (else /tmp, tmpdir.h) with a database path in it, removed (files
+ * and folder) afterwards.
  *
  * Use: cmocka_unit_test_setup_teardown(test, tmpdir_setup, tmpdir_teardown);
  * the test's *state is a struct fixture.  Does not: recurse into
@@ -15,9 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
+
 struct fixture {
-    char dir[64];
-    char db[128];       /* dir + "/resettle.db", not created */
+    char dir[128];
+    char db[160];       /* dir + "/resettle.db", not created */
 };
 
 static int tmpdir_setup(void **state)
@@ -26,8 +29,7 @@ static int tmpdir_setup(void **state)
 
     if (!f)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rs_test_XXXXXX");
-    if (!mkdtemp(f->dir)) {
+    if (rs_test_mkdtemp(f->dir, sizeof(f->dir), "test") != 0) {
         free(f);
         return -1;
     }
