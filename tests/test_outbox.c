@@ -30,6 +30,7 @@
 #include "rs_outbox.h"
 #include "rs_util.h"
 #include "rs_validate.h"
+#include "tmpdir.h"
 
 #define ERRLEN 256
 #define PROJECT_NKEY "430602001|2023|project|project:P-2023-001"
@@ -214,8 +215,7 @@ static int setup(void **state)
     char err[ERRLEN] = "";
 
     assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/rs_test_outbox_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(rs_test_mkdtemp(f->dir, sizeof f->dir, "outbox"), 0);
     snprintf(f->path, sizeof f->path, "%s/outbox.db", f->dir);
     assert_int_equal(rs_outbox_open(f->path, &f->ob, err, sizeof err), RS_OK);
     assert_string_equal(err, "");

@@ -26,6 +26,7 @@
 #include "rs_report_build.h"
 #include "rs_store.h"
 #include "rs_util.h"
+#include "tmpdir.h"
 
 #define FW_DIR RS_SOURCE_DIR "/server/frameworks"
 #define W(c) ((int64_t)(c) * 10000) /* c in hundredths of 万元: W(14093) is 140.93万元 */
@@ -700,11 +701,8 @@ static struct rs_store *store_with(struct tmp *t, struct rs_store_rec *v, size_t
     struct rs_store *s = NULL;
     char err[256];
     char token[RS_TOKEN_HEX + 1];
-    const char *tmp = getenv("TMPDIR");
-    int k = snprintf(t->dir, sizeof t->dir, "%s/test_report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
-    assert_true(k > 0 && (size_t)k < sizeof t->dir);
-    assert_non_null(mkdtemp(t->dir));
+    assert_int_equal(rs_test_mkdtemp(t->dir, sizeof t->dir, "report"), 0);
     snprintf(t->db, sizeof t->db, "%s/r.db", t->dir);
     assert_int_equal(rs_store_open(t->db, RS_STORE_READWRITE, &s, err, sizeof err), RS_OK);
     for (size_t i = 0; i < sizeof offices / sizeof offices[0]; i++)
