@@ -1,0 +1,453 @@
+/*
+ * itest_requests.c - bad submissions and report requests against the real
+ * resettled on 127.0.0.1.
+ *
+ * Records the server must refuse as a record (a RecordAck with the exact
+ * field and reason, the good records around it stored): bytes protobuf-c
+ * would decode into something else than was sent, fields from a newer
+ * client, a record without id (its ack has none either), divisions outside
+ * the office's scope, an unknown superseded id, the same id twice; batches
+ * that do not parse; report requests with bad values.  Two validation
+ * cases (a negative amount, an impossible date) prove the server validates
+ * what it stores.
+ *
+ * Does not: go through the validation rules (test_validate.c does, without
+ * a network), or check roles (itest_access.c).
+ *
+ * The catalogue's server, its two well-behaved clients and the helpers are
+ * itest_catalogue.h's.
+ */
+#define CATALOGUE_NAME "requests"
+#include "itest_catalogue.h"
+
+/* ------------------------------------------------------------ helpers */
+
+/*
+ * Sends [good, bad, good] as one batch on c, bad given as its packed bytes,
+ * and asserts: the good records are stored, bad is ACK_REJECTED with exactly
+ * field and reason, its ack names bad_id, and bad_id is not in the database.
+ */
+static void expect_reject_bytes(struct env *e, struct it_conn *c, const char *good_div,
+                                const uint8_t *bad, size_t badlen, const char *bad_id,
+                                const char *field, const char *reason)
+{
+    struct rec g1, g2;
+    struct pb parts[3] = {{0}}, env = {0};
+    uint64_t rid = ++e->rid;
+    Rs__Envelope *r;
+    const Rs__RecordAck *a;
+
+    rec_relief(e, &g1, good_div);
+    rec_relief(e, &g2, good_div);
+    pb_record(&parts[0], &g1.r);
+    pb_put(&parts[1], bad, badlen);
+    pb_record(&parts[2], &g2.r);
+    pb_batch(&env, rid, parts, 3);
+    send_pb(c, &env);
+    for (int i = 0; i < 3; i++)
+        pb_free(&parts[i]);
+    pb_free(&env);
+    r = expect_ack(c, rid, 3);
+    assert_ack(r->ack->acks[0], g1.id, RS__ACK_STATUS__ACK_STORED);
+    assert_ack(r->ack->acks[2], g2.id, RS__ACK_STATUS__ACK_STORED);
+    a = r->ack->acks[1];
+    assert_ack(a, NULL, RS__ACK_STATUS__ACK_REJECTED);
+    if (bad_id)
+        assert_string_equal(a->id, bad_id);
+    else
+        assert_null(a->id);
+    assert_non_null(a->field);
+    assert_string_equal(a->field, field);
+    assert_non_null(a->reason);
+    assert_string_equal(a->reason, reason);
+    assert_int_equal(a->has_server_seq, 0);
+    rs__envelope__free_unpacked(r, NULL);
+    assert_int_equal(count_id(e, g1.id), 1);
+    assert_int_equal(count_id(e, g2.id), 1);
+    if (bad_id && !strchr(bad_id, '\''))
+        assert_int_equal(count_id(e, bad_id), 0);
+}
+
+static void expect_reject(struct env *e, const char *office, const char *tok,
+                          const char *good_div, const Rs__Record *bad, const char *field,
+                          const char *reason)
+{
+    struct it_conn c;
+    struct pb b = {0};
+
+    login(e, &c, office, tok);
+    pb_record(&b, bad);
+    expect_reject_bytes(e, &c, good_div, b.p, b.n, bad->id, field, reason);
+    pb_free(&b);
+    still_usable(e, &c, good_div);
+    it_conn_close(&c);
+}
+
+/* As TOWN_A: [good, bad, good] with bad rejected as stated. */
+static void reject_a(struct env *e, const Rs__Record *bad, const char *field, const char *reason)
+{
+    expect_reject(e, TOWN_A, e->tok_a, TOWN_A, bad, field, reason);
+}
+
+/* ------------------------------------------------------------ batches */
+
+/* Record.division_code (a string) encoded as a varint: the envelope is unparsable. */
+static void test_record_wrong_wire_type(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    struct pb parts[1] = {{0}}, env = {0};
+    uint64_t rid = ++e->rid;
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.division_code = NULL;
+    pb_record(&parts[0], &x.r);
+    pb_key(&parts[0], 3, 0);
+    pb_varint(&parts[0], 430602001);
+    pb_batch(&env, rid, parts, 1);
+    login(e, &c, TOWN_A, e->tok_a);
+    send_pb(&c, &env);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "unparsable message", true);
+    it_conn_close(&c);
+    assert_int_equal(count_id(e, x.id), 0);
+    pb_free(&parts[0]);
+    pb_free(&env);
+}
+
+/* Relief.amount_fen (an int64) sent length-delimited: unparsable as well. */
+static void test_int_field_as_bytes(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    struct pb rel = {0}, parts[1] = {{0}}, env = {0};
+    uint64_t rid = ++e->rid;
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.relief = NULL;
+    x.r.body_case = RS__RECORD__BODY__NOT_SET;
+    pb_str(&rel, 1, x.hh);
+    pb_key(&rel, 4, 0);
+    pb_varint(&rel, 1);
+    pb_str(&rel, 6, "60000");
+    pb_record(&parts[0], &x.r);
+    pb_bytes(&parts[0], 23, rel.p, rel.n);
+    pb_batch(&env, rid, parts, 1);
+    login(e, &c, TOWN_A, e->tok_a);
+    send_pb(&c, &env);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "unparsable message", true);
+    it_conn_close(&c);
+    assert_int_equal(count_id(e, x.id), 0);
+    pb_free(&rel);
+    pb_free(&parts[0]);
+    pb_free(&env);
+}
+
+/* No records: an empty acknowledgement. */
+static void test_empty_batch(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    uint64_t rid = ++e->rid;
+    Rs__Envelope *r;
+
+    login(e, &c, TOWN_A, e->tok_a);
+    assert_int_equal(it_conn_submit(&c, rid, NULL, 0, T_REPLY), 0);
+    r = expect_ack(&c, rid, 0);
+    rs__envelope__free_unpacked(r, NULL);
+    still_usable(e, &c, TOWN_A);
+    it_conn_close(&c);
+}
+
+/* ------------------------------------------------------------ records */
+
+static void test_date_19000000(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+
+    rec_relief(e, &x, TOWN_A);
+    x.rel.paid_date = 19000000;
+    reject_a(e, &x.r, "relief.paid_date", "not a calendar date");
+}
+
+static void test_negative_amount(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+
+    rec_relief(e, &x, TOWN_A);
+    x.rel.amount_fen = -60000;
+    reject_a(e, &x.r, "relief.amount_fen", "must be > 0");
+}
+
+/*
+ * Bytes that protobuf-c decodes into something else than was sent: a NUL
+ * inside a string (C strings end there) and a 64-bit value in a uint32
+ * field (the high bits are dropped).  Stored as decoded, the record would
+ * silently differ from the client's; it must be rejected instead.
+ */
+#define NOT_CANONICAL "encoding does not round-trip (a NUL byte in a string, or a number too " \
+                      "big for its field)"
+
+static void test_nul_inside_string(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    struct pb rel = {0}, b = {0};
+    const char village[] = "abc\0def";
+
+    rec_relief(e, &x, TOWN_A);
+    x.rel.village = NULL;
+    rel.n = rel.cap = rs__relief__get_packed_size(&x.rel);
+    rel.p = malloc(rel.n);
+    assert_non_null(rel.p);
+    rs__relief__pack(&x.rel, rel.p);
+    pb_bytes(&rel, 2, village, sizeof(village) - 1);
+    x.r.body_case = RS__RECORD__BODY__NOT_SET;
+    x.r.relief = NULL;
+    pb_record(&b, &x.r);
+    pb_bytes(&b, 23, rel.p, rel.n);
+    login(e, &c, TOWN_A, e->tok_a);
+    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record", NOT_CANONICAL);
+    it_conn_close(&c);
+    pb_free(&rel);
+    pb_free(&b);
+}
+
+static void test_uint32_field_overflow(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    struct pb b = {0};
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.has_year = 0;
+    pb_record(&b, &x.r);
+    pb_key(&b, 4, 0);
+    pb_varint(&b, (UINT64_C(1) << 32) + 2023);
+    login(e, &c, TOWN_A, e->tok_a);
+    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record", NOT_CANONICAL);
+    it_conn_close(&c);
+    pb_free(&b);
+}
+
+static void test_record_unknown_field(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    struct pb b = {0};
+
+    rec_relief(e, &x, TOWN_A);
+    pb_record(&b, &x.r);
+    pb_key(&b, 99, 0);
+    pb_varint(&b, 1);
+    login(e, &c, TOWN_A, e->tok_a);
+    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record",
+                        "unknown field (is the client newer than the server?)");
+    it_conn_close(&c);
+    pb_free(&b);
+}
+
+static void test_body_unknown_field(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    struct pb rel = {0}, b = {0};
+    size_t n;
+
+    rec_relief(e, &x, TOWN_A);
+    n = rs__relief__get_packed_size(&x.rel);
+    rel.p = malloc(n);
+    assert_non_null(rel.p);
+    rel.n = rel.cap = rs__relief__pack(&x.rel, rel.p);
+    pb_str(&rel, 200, "a field from the future");
+    x.r.body_case = RS__RECORD__BODY__NOT_SET;
+    x.r.relief = NULL;
+    pb_record(&b, &x.r);
+    pb_bytes(&b, 23, rel.p, rel.n);
+    login(e, &c, TOWN_A, e->tok_a);
+    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record",
+                        "unknown field (is the client newer than the server?)");
+    it_conn_close(&c);
+    pb_free(&rel);
+    pb_free(&b);
+}
+
+static void test_missing_id(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.id = NULL;
+    reject_a(e, &x.r, "id", "required");
+}
+
+static void test_township_record_for_another_division(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+
+    rec_relief(e, &x, TOWN_B);
+    reject_a(e, &x.r, "division_code", "division 430602002 is not this office's division "
+                                       "430602001");
+}
+
+static void test_unit_level_record_from_township(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    Rs__Staffing s = RS__STAFFING__INIT;
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.body_case = RS__RECORD__BODY_STAFFING;
+    x.r.staffing = &s;
+    s.has_establishment = 1;
+    s.establishment = 13;
+    s.has_in_service = 1;
+    s.in_service = 10;
+    reject_a(e, &x.r, "division_code",
+             "staffing records may only be submitted by the central office");
+}
+
+static void test_central_outside_district(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+
+    rec_relief(e, &x, "430603001");
+    expect_reject(e, DISTRICT, e->tok_c, TOWN_A, &x.r, "division_code",
+                  "division 430603001 is outside this office's district 430602");
+}
+
+/* Superseding an id the server never stored: rejected, and the ack names the field. */
+static void test_supersedes_unknown_id(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    char other[RS_UUID_LEN + 1], reason[200];
+
+    assert_int_equal(rs_uuid_random(other), RS_OK);
+    rec_relief(e, &x, TOWN_A);
+    x.r.supersedes = other;
+    snprintf(reason, sizeof(reason), "supersedes unknown record %s", other);
+    reject_a(e, &x.r, "supersedes", reason);
+}
+
+/* The same id twice in one batch, then with other content. */
+static void test_same_id_twice_and_changed(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    Rs__Record *two[2] = {&x.r, &x.r};
+    uint64_t rid = ++e->rid;
+    Rs__Envelope *r;
+    uint64_t seq;
+
+    rec_relief(e, &x, TOWN_A);
+    login(e, &c, TOWN_A, e->tok_a);
+    assert_int_equal(it_conn_submit(&c, rid, two, 2, T_REPLY), 0);
+    r = expect_ack(&c, rid, 2);
+    assert_ack(r->ack->acks[0], x.id, RS__ACK_STATUS__ACK_STORED);
+    assert_ack(r->ack->acks[1], x.id, RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(r->ack->acks[0]->has_server_seq, 1);
+    seq = r->ack->acks[0]->server_seq;
+    assert_int_equal(r->ack->acks[1]->server_seq, seq);
+    rs__envelope__free_unpacked(r, NULL);
+    x.rel.amount_fen = 70000;
+    rid = ++e->rid;
+    assert_int_equal(it_conn_submit(&c, rid, two, 1, T_REPLY), 0);
+    r = expect_ack(&c, rid, 1);
+    assert_ack(r->ack->acks[0], x.id, RS__ACK_STATUS__ACK_CONFLICT);
+    assert_string_equal(r->ack->acks[0]->reason, "same id, different content");
+    rs__envelope__free_unpacked(r, NULL);
+    assert_int_equal(count_id(e, x.id), 1);
+    it_conn_close(&c);
+}
+
+/* ------------------------------------------------------------ reports */
+
+static void report_refused(struct env *e, bool has_year, uint32_t year, const char *framework,
+                           Rs__ErrorCode code, const char *message)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__ReportRequest rq = RS__REPORT_REQUEST__INIT;
+    struct it_conn c;
+    uint64_t rid = ++e->rid;
+
+    rq.has_year = has_year;
+    rq.year = year;
+    rq.framework = (char *)framework;
+    env.has_request_id = 1;
+    env.request_id = rid;
+    env.msg_case = RS__ENVELOPE__MSG_REPORT_REQUEST;
+    env.report_request = &rq;
+    login(e, &c, DISTRICT, e->tok_c);
+    assert_int_equal(it_conn_send(&c, &env, T_REPLY), 0);
+    expect_error(&c, &rid, code, message, false);
+    still_usable(e, &c, TOWN_A);
+    it_conn_close(&c);
+}
+
+static void test_report_year_1999(void **state)
+{
+    report_refused(*state, true, 1999, NULL, RS__ERROR_CODE__ERR_INVALID,
+                   "report year must be 2000..2100");
+}
+
+static void test_report_without_year(void **state)
+{
+    report_refused(*state, false, 0, NULL, RS__ERROR_CODE__ERR_INVALID,
+                   "report year must be 2000..2100");
+}
+
+static void test_report_framework_path(void **state)
+{
+    report_refused(*state, true, 2023, "../../etc/passwd", RS__ERROR_CODE__ERR_INVALID,
+                   "framework must be a preset name");
+}
+
+static void test_report_framework_overlong(void **state)
+{
+    char fw[200];
+
+    memset(fw, 'f', 199);
+    fw[199] = '\0';
+    report_refused(*state, true, 2023, fw, RS__ERROR_CODE__ERR_TOO_BIG,
+                   "framework name too long");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        CATALOGUE_CASE(test_record_wrong_wire_type),
+        CATALOGUE_CASE(test_int_field_as_bytes),
+        CATALOGUE_CASE(test_empty_batch),
+        CATALOGUE_CASE(test_date_19000000),
+        CATALOGUE_CASE(test_negative_amount),
+        CATALOGUE_CASE(test_nul_inside_string),
+        CATALOGUE_CASE(test_uint32_field_overflow),
+        CATALOGUE_CASE(test_record_unknown_field),
+        CATALOGUE_CASE(test_body_unknown_field),
+        CATALOGUE_CASE(test_missing_id),
+        CATALOGUE_CASE(test_township_record_for_another_division),
+        CATALOGUE_CASE(test_unit_level_record_from_township),
+        CATALOGUE_CASE(test_central_outside_district),
+        CATALOGUE_CASE(test_supersedes_unknown_id),
+        CATALOGUE_CASE(test_same_id_twice_and_changed),
+        CATALOGUE_CASE(test_report_year_1999),
+        CATALOGUE_CASE(test_report_without_year),
+        CATALOGUE_CASE(test_report_framework_path),
+        CATALOGUE_CASE(test_report_framework_overlong),
+        CATALOGUE_END,
+    };
+
+    return cmocka_run_group_tests_name("requests", tests, NULL, NULL);
+}
