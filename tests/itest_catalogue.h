@@ -444,21 +444,13 @@ static inline int last_setup(void **state)
 static inline int last_teardown(void **state)
 {
     struct env *e = *state;
-    char cmd[600];
     int st;
 
     if (e->bg > 0)
         it_wait(e->bg, 1000);
     it_conn_close(&e->good);
-    st = it_server_stop(&e->srv);
-    if (st != 0) {
-        char *log = it_read_file(e->srv.log);
-
-        fprintf(stderr, "server exit %d; log:\n%s\n", st, log);
-        free(log);
-    }
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
+    st = it_server_stop_logged(&e->srv);
+    if (it_rmtree(e->dir) != 0)
         st = -1;
     free(e->tok_a);
     free(e->tok_b);

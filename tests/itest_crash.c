@@ -84,13 +84,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct env *e = *state;
-    char cmd[600];
     int rc = 0;
 
     if (e->srv.pid > 0 && it_alive(e->srv.pid))
         it_server_kill(&e->srv);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
+    if (it_rmtree(e->dir) != 0)
         rc = -1;
     for (int i = 0; i < N_TOWNS; i++)
         free(e->tok[i]);

@@ -278,17 +278,9 @@ static int slow_setup(void **state)
 static int slow_teardown(void **state)
 {
     struct env *e = *state;
-    char cmd[600];
-    int st = it_server_stop(&e->srv);
+    int st = it_server_stop_logged(&e->srv);
 
-    if (st != 0) {
-        char *log = it_read_file(e->srv.log);
-
-        fprintf(stderr, "server exit %d; log:\n%s\n", st, log);
-        free(log);
-    }
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
+    if (it_rmtree(e->dir) != 0)
         st = -1;
     free(e->tok_a);
     free(e->tok_b);

@@ -227,7 +227,6 @@ out:
 
 static int teardown(void **state)
 {
-    char cmd[400];
     int st;
 
     (void)state;
@@ -235,8 +234,7 @@ static int teardown(void **state)
     cJSON_Delete(g.json);
     free(g.md);
     free(g.township_md);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g.dir);
-    if (system(cmd) != 0)
+    if (it_rmtree(g.dir) != 0)
         return -1;
     return st == 0 ? 0 : -1;
 }

@@ -221,11 +221,9 @@ static int rl_setup(void **state)
 static int rl_teardown(void **state)
 {
     struct env *e = *state;
-    char cmd[600];
-    int st = it_server_stop(&e->srv);
+    int st = it_server_stop_logged(&e->srv);
 
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
+    if (it_rmtree(e->dir) != 0)
         st = -1;
     free(e->tok_a);
     free(e);

@@ -30,6 +30,7 @@
 #define ITEST_HARNESS_H
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -257,6 +258,53 @@ static inline void it_server_kill(struct it_server *s)
 {
     kill(s->pid, SIGKILL);
     it_wait(s->pid, 30000);
+}
+
+/*
+ * it_server_stop, and after an unclean stop (exit status not 0) the
+ * server's log on stderr.  Returns the exit status.
+ */
+static inline int it_server_stop_logged(struct it_server *s)
+{
+    int st = it_server_stop(s);
+
+    if (st != 0) {
+        char *log = it_read_file(s->log);
+
+        fprintf(stderr, "server exit %d; log:\n%s\n", st, log);
+        free(log);
+    }
+    return st;
+}
+
+/* Removes dir and everything below it, without a shell.  0, or -1 if anything stayed. */
+static inline int it_rmtree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    int rc = 0;
+
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    while ((ent = readdir(d)) != NULL) {
+        char p[1024];
+        struct stat st;
+        int n;
+
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+            continue;
+        n = snprintf(p, sizeof(p), "%s/%s", dir, ent->d_name);
+        if (n < 0 || (size_t)n >= sizeof(p))
+            rc = -1;
+        else if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            rc |= it_rmtree(p);
+        else if (unlink(p) != 0)
+            rc = -1;
+    }
+    closedir(d);
+    if (rmdir(dir) != 0)
+        rc = -1;
+    return rc;
 }
 
 /* Runs `resettle` for an office with its own outbox; returns the exit status. */

@@ -51,10 +51,8 @@ bool rs_net_fault(enum rs_net_fault_site site)
 struct env {
     char dir[256];
     char db[512];
-    char log[512];
     char *tok_a;
-    pid_t pid;
-    char addr[80];
+    struct it_server srv;       /* pid 0 until started */
     uint64_t rid;
 };
 
@@ -71,7 +69,7 @@ static void serve(const struct env *e, int ready_fd, enum rs_net_fault_site site
     struct rs_server_config cfg;
     char err[256];
     FILE *ready = fdopen(ready_fd, "w");
-    int logfd = open(e->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int logfd = open(e->srv.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     rs_status rc;
 
     if (!ready || logfd < 0)
@@ -93,21 +91,21 @@ static void serve(const struct env *e, int ready_fd, enum rs_net_fault_site site
     exit(rc == RS_OK ? 0 : 1);
 }
 
-/* Starts the child server and reads its address.  0 on success. */
+/* Starts the child server and reads its address into e->srv.  0 on success. */
 static int server_start(struct env *e, enum rs_net_fault_site site, int fails)
 {
     int fd[2];
-    char line[64 + 16];
+    char line[128];
     FILE *in;
 
     if (pipe(fd) != 0)
         return -1;
     fflush(stdout);
     fflush(stderr);
-    e->pid = fork();
-    if (e->pid < 0)
+    e->srv.pid = fork();
+    if (e->srv.pid < 0)
         return -1;
-    if (e->pid == 0) {
+    if (e->srv.pid == 0) {
         close(fd[0]);
         serve(e, fd[1], site, fails);
     }
@@ -115,13 +113,11 @@ static int server_start(struct env *e, enum rs_net_fault_site site, int fails)
     in = fdopen(fd[0], "r");
     if (!in)
         return -1;
-    e->addr[0] = '\0';
-    if (fgets(line, sizeof(line), in) && strncmp(line, "listening on ", 13) == 0) {
-        line[strcspn(line, "\n")] = '\0';
-        memcpy(e->addr, line + 13, strlen(line + 13) + 1);
-    }
+    /* "listening on HOST:PORT"; e->srv.addr holds 64 bytes. */
+    if (!fgets(line, sizeof(line), in) || sscanf(line, "listening on %63s", e->srv.addr) != 1)
+        e->srv.addr[0] = '\0';
     fclose(in);
-    return e->addr[0] ? 0 : -1;
+    return e->srv.addr[0] ? 0 : -1;
 }
 
 static int setup(void **state)
@@ -132,7 +128,7 @@ static int setup(void **state)
         return -1;
     it_tmpdir(e->dir, "nomem");
     it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
-    it_path(e->log, sizeof(e->log), e->dir, "server.log");
+    it_path(e->srv.log, sizeof(e->srv.log), e->dir, "server.log");
     e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
     if (!e->tok_a)
         return -1;
@@ -144,21 +140,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct env *e = *state;
-    char cmd[600];
     int st = 0;
 
-    if (e->pid > 0) {
-        kill(e->pid, SIGTERM);
-        st = it_wait(e->pid, 30000);
-        if (st != 0) {
-            char *log = it_read_file(e->log);
-
-            fprintf(stderr, "server exit %d; log:\n%s\n", st, log);
-            free(log);
-        }
-    }
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
+    if (e->srv.pid > 0)
+        st = it_server_stop_logged(&e->srv);
+    if (it_rmtree(e->dir) != 0)
         st = -1;
     free(e->tok_a);
     free(e);
@@ -221,7 +207,7 @@ static void served(struct env *e)
     Rs__Envelope *r;
     uint64_t rid;
 
-    assert_int_equal(it_conn_login(&c, e->addr, TOWN_A, e->tok_a), 0);
+    assert_int_equal(it_conn_login(&c, e->srv.addr, TOWN_A, e->tok_a), 0);
     rec_relief(e, &x);
     r = submit(e, &c, one, 1, &rid);
     assert_stored(r, rid, one, 1);
@@ -237,7 +223,7 @@ static void test_connection_state_fails(void **state)
     struct it_conn c;
 
     assert_int_equal(server_start(e, RS_NET_FAULT_CONN, 1), 0);
-    assert_int_equal(it_conn_open(&c, e->addr), 0);
+    assert_int_equal(it_conn_open(&c, e->srv.addr), 0);
     assert_int_equal(it_conn_wait_eof(&c, T_REPLY), 0);
     it_conn_close(&c);
     served(e);
@@ -258,7 +244,7 @@ static void test_connection_state_fails_in_a_burst(void **state)
 
     assert_int_equal(server_start(e, RS_NET_FAULT_CONN, 2), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(it_conn_open(&c[i], e->addr), 0);
+        assert_int_equal(it_conn_open(&c[i], e->srv.addr), 0);
     for (int i = 0; i < 3; i++) {
         Rs__Envelope *r = NULL;
         int rc = it_conn_hello(&c[i], TOWN_A, e->tok_a, &r, T_REPLY);
@@ -294,7 +280,7 @@ static void test_commit_job_fails(void **state)
     uint64_t rid;
 
     assert_int_equal(server_start(e, RS_NET_FAULT_COMMIT, 1), 0);
-    assert_int_equal(it_conn_login(&c, e->addr, TOWN_A, e->tok_a), 0);
+    assert_int_equal(it_conn_login(&c, e->srv.addr, TOWN_A, e->tok_a), 0);
     rec_relief(e, &x[0]);
     rec_relief(e, &x[1]);
     r = submit(e, &c, two, 2, &rid);
@@ -333,7 +319,7 @@ static void test_reject_reason_fails(void **state)
     rec_relief(e, &x[0]);
     rec_relief(e, &x[1]);
     x[1].rel.amount_fen = -1;
-    assert_int_equal(it_conn_login(&c, e->addr, TOWN_A, e->tok_a), 0);
+    assert_int_equal(it_conn_login(&c, e->srv.addr, TOWN_A, e->tok_a), 0);
     r = submit(e, &c, two, 2, &rid);
     assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ERROR);
     assert_int_equal(r->error->code, RS__ERROR_CODE__ERR_INTERNAL);
@@ -345,7 +331,7 @@ static void test_reject_reason_fails(void **state)
     it_conn_close(&c);
     assert_int_equal(count_id(e, x[0].id), 0);
 
-    assert_int_equal(it_conn_login(&c, e->addr, TOWN_A, e->tok_a), 0);
+    assert_int_equal(it_conn_login(&c, e->srv.addr, TOWN_A, e->tok_a), 0);
     r = submit(e, &c, two, 2, &rid);
     assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
     assert_int_equal(r->ack->n_acks, 2);
