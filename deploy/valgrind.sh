@@ -3,7 +3,7 @@
 # valgrind (memcheck, --leak-check=full --error-exitcode=99), on a plain build
 # without sanitizers (valgrind and ASan do not mix).
 #
-#   deploy/valgrind.sh [ctest arguments...]     e.g. deploy/valgrind.sh -R itest_hostile
+#   deploy/valgrind.sh [ctest arguments...]     e.g. deploy/valgrind.sh -R itest_framing
 #
 # The test harness (tests/itest_harness.h) prefixes the two binaries with
 # valgrind when RS_VALGRIND=1; each process writes its report to

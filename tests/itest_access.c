@@ -26,7 +26,7 @@
  * the right token gets ERR_RATE_LIMITED (the client says so and does not
  * retry) until the window has passed; the limiting is audited once.
  *
- * Does not: test TLS (itest_tls.c) or malformed framing (itest_hostile.c).
+ * Does not: test TLS (itest_tls.c) or malformed framing (itest_framing.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
