@@ -4,7 +4,7 @@
 # TSan build too, so a data race between the loop thread and the libuv pool
 # (or the report's helper thread) fails the test that started it.
 #
-#   deploy/tsan.sh [ctest arguments...]     default: -L integration
+#   deploy/tsan.sh [ctest arguments...]     default: every test
 #
 # TSAN_OPTIONS makes the first report fatal (exit 66).  Resource bounds that
 # assume an uninstrumented process (memory, time) are relaxed by the test
@@ -18,7 +18,4 @@ cmake -S . -B "$build" -DRS_TSAN=ON -DRS_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDeb
 cmake --build "$build" -j"$(nproc)"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
 export RS_SLOW_BUILD=1
-if [ $# -eq 0 ]; then
-  set -- -L integration
-fi
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)" "$@"

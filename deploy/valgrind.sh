@@ -12,7 +12,7 @@
 # report with errors or definite leaks, and exits non-zero if there is one.
 # Processes the tests SIGKILL on purpose (the crash tests) leave no summary.
 #
-# Tests with timing bounds relax them under valgrind (see it_valgrind()).
+# Tests with timing bounds relax them under valgrind (see it_slow() in tests/itest_harness.h).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

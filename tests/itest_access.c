@@ -50,7 +50,7 @@
 /* The rate-limit window: short, but long enough for five refusals under valgrind. */
 static const char *window_s(void)
 {
-    return it_valgrind() ? "20" : "2";
+    return it_slow() ? "20" : "2";
 }
 
 struct env {

@@ -48,10 +48,10 @@
 #define CAP (1u << 20)                 /* the server's default frame cap */
 /* Rows of each catalogue's background `resettle submit` (four catalogues:
  * 20,000 in all); fewer when valgrind slows everything. */
-#define BG_ROWS (it_valgrind() ? 500 : 5000)
+#define BG_ROWS (it_slow() ? 500 : 5000)
 #define GOOD_MAX 256                   /* records the good connection may store */
-#define T_REPLY (it_valgrind() ? 120000L : 10000L)   /* ms to wait for any one reply */
-#define GOOD_MS (it_valgrind() ? 60000L : 5000L)     /* the well-behaved client's bound */
+#define T_REPLY (it_slow() ? 120000L : 10000L)   /* ms to wait for any one reply */
+#define GOOD_MS (it_slow() ? 60000L : 5000L)     /* the well-behaved client's bound */
 
 /* The shared state of a catalogue: one server, two well-behaved clients. */
 struct env {

@@ -212,8 +212,8 @@ static void test_sigkill_rounds(void **state)
 {
     struct env *e = *state;
     const char *env_rounds = getenv("RS_CRASH_ROUNDS"), *env_seed = getenv("RS_CRASH_SEED");
-    long rounds = env_rounds ? strtol(env_rounds, NULL, 10) : it_valgrind() ? 5 : 20;
-    uint32_t slow = it_valgrind() ? 10 : 1;     /* valgrind: later kills, fewer rounds */
+    long rounds = env_rounds ? strtol(env_rounds, NULL, 10) : it_slow() ? 5 : 20;
+    uint32_t slow = it_slow() ? 10 : 1;     /* valgrind: later kills, fewer rounds */
     unsigned long long seed = env_seed ? strtoull(env_seed, NULL, 10)
                                        : (unsigned long long)time(NULL) ^ (unsigned)getpid();
     long long rows = 0, acked = 0;

@@ -32,7 +32,7 @@
 
 #define TOWN_A "430602001"
 #define DISTRICT "430602"
-#define T_REPLY (it_valgrind() ? 120000L : 20000L)
+#define T_REPLY (it_slow() ? 120000L : 20000L)
 #define STORAGE_PREFIX "nothing from this batch was stored: "
 #define UNSYNCED_PREFIX "the batch was written but not confirmed on disk; send it again: "
 
@@ -329,7 +329,7 @@ static void test_sync_fails(void **state)
 
     flag_set(true);
     expect_storage_error_as(&c, submit(e, &c, pb, 100), UNSYNCED_PREFIX);
-    st = it_wait(e->srv.pid, it_valgrind() ? 120000 : 20000);
+    st = it_wait(e->srv.pid, it_slow() ? 120000 : 20000);
     e->srv.pid = 0;
     assert_int_equal(st, 1);
     log = it_read_file(e->srv.log);
@@ -382,7 +382,7 @@ static void test_linger_ends(void **state)
     expect_all(&c1, submit(e, &c1, pa, 10), a, 10, RS__ACK_STATUS__ACK_STORED);
     t0 = it_now_ms();
     expect_all(&c1, submit(e, &c1, pb, 1), b, 1, RS__ACK_STATUS__ACK_STORED);
-    assert_true(it_now_ms() - t0 < 2000 || it_valgrind());
+    assert_true(it_now_ms() - t0 < 2000 || it_slow());
     expect_all(&c2, submit(e, &c2, px, 2), x, 2, RS__ACK_STATUS__ACK_STORED);
     expect_all(&c1, submit(e, &c1, py, 1), y, 1, RS__ACK_STATUS__ACK_STORED);
     it_conn_close(&c1);
@@ -441,7 +441,7 @@ static void test_locked_database(void **state)
     it_sleep_ms(1000);
     expect_report(e);
     rid_z = submit(e, &c2, pz, 3);
-    assert_true(it_now_ms() - t0 < 4500 || it_valgrind());
+    assert_true(it_now_ms() - t0 < 4500 || it_slow());
 
     expect_storage_error(&c1, rid_y);
     t_err = it_now_ms() - t0;
@@ -512,7 +512,7 @@ static void test_full_disk(void **state)
     t0 = it_now_ms();
     rid = submit(e, &c1, py, 4);
     expect_storage_error(&c1, rid);
-    assert_true(it_now_ms() - t0 < 3000 || it_valgrind());
+    assert_true(it_now_ms() - t0 < 3000 || it_slow());
     assert_int_equal(count_ids(e, y, 4), 0);
 
     /* Still serving: a new handshake, a report, and another refused batch. */

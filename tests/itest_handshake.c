@@ -261,7 +261,7 @@ static void test_failed_handshakes_rate_limited(void **state)
     rs__envelope__free_unpacked(r, NULL);
     assert_int_equal(it_conn_wait_eof(&c, T_REPLY), 0);
     it_conn_close(&c);
-    assert_true(it_now_ms() - t0 < 3000 || it_valgrind());
+    assert_true(it_now_ms() - t0 < 3000 || it_slow());
     still_usable(e, &good, TOWN_A);
     while (it_now_ms() - t0 < 3500)
         it_sleep_ms(50);

@@ -145,12 +145,17 @@ static inline void it_exec(char *const argv[])
     execvp("valgrind", vargv);
 }
 
-/* True when the binaries run under valgrind (tests may then allow more time). */
-static inline int it_valgrind(void)
+/*
+ * True when the binaries are much slower and bigger than a plain build: run
+ * under valgrind (RS_VALGRIND=1) or built with ThreadSanitizer
+ * (RS_SLOW_BUILD=1, deploy/tsan.sh).  Tests then allow more time and memory
+ * and do less work; what they assert stays the same.
+ */
+static inline int it_slow(void)
 {
-    const char *vg = getenv("RS_VALGRIND");
+    const char *vg = getenv("RS_VALGRIND"), *slow = getenv("RS_SLOW_BUILD");
 
-    return vg && strcmp(vg, "1") == 0;
+    return (vg && strcmp(vg, "1") == 0) || (slow && strcmp(slow, "1") == 0);
 }
 
 /* Starts argv with stdout and stderr redirected to files (NULL: /dev/null). */
@@ -229,7 +234,7 @@ static inline int it_server_start(struct it_server *s, const char *dir, const ch
     s->addr[0] = '\0';
     unlink(s->out);     /* never read a previous server's address */
     s->pid = it_spawn(argv, s->out, s->log);
-    for (int i = 0; i < (it_valgrind() ? 6000 : 1000); i++) {
+    for (int i = 0; i < (it_slow() ? 6000 : 1000); i++) {
         char *text = it_read_file(s->out), *p = strstr(text, "listening on ");
 
         if (p && strchr(p, '\n')) {
@@ -412,7 +417,7 @@ static inline int it_server_start_args(struct it_server *s, const char *dir, con
     s->addr[0] = '\0';
     unlink(s->out);
     s->pid = it_spawn(argv, s->out, s->log);
-    for (int i = 0; i < (it_valgrind() ? 6000 : 1000); i++) {
+    for (int i = 0; i < (it_slow() ? 6000 : 1000); i++) {
         char *text = it_read_file(s->out), *p = strstr(text, "listening on ");
 
         if (p && strchr(p, '\n')) {
@@ -758,7 +763,7 @@ static inline int it_conn_login(struct it_conn *c, const char *addr, const char 
 {
     if (it_conn_open(c, addr) != 0)
         return -1;
-    return it_conn_hello(c, office, token, NULL, it_valgrind() ? 60000 : 10000);
+    return it_conn_hello(c, office, token, NULL, it_slow() ? 60000 : 10000);
 }
 
 /*
