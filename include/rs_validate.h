@@ -3,11 +3,12 @@
  *
  * The client validates each CSV row before queueing it (a courtesy); the
  * server validates every record again before storing it (the authority).
- * Both call rs_validate_record, so they can never disagree.
+ * Both call rs_validate_record, so they can never disagree.  The rules come
+ * from the record-type table (rs_rtype.h): each field row's kind and flags,
+ * and its cross-field rule.
  *
- * Also here: record type names (English and Chinese), which types only a
- * central office may submit, and each record's natural key (what identifies
- * "the same" project, relief payment or budget line across versions).
+ * Record type names, levels and natural keys are in rs_rtype.h, included
+ * here for the callers that use them with validation.
  *
  * Does not: check scope (which office may submit which division; that is
  * the server's), look at other records, or allocate.
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #include "resettle.pb-c.h"
+#include "rs_rtype.h"
 #include "rs_status.h"
 
 /* Why a record failed: the first failing field and a reason in English. */
@@ -28,16 +30,14 @@ struct rs_verdict {
     char reason[192];      /* e.g. "must be > 0" */
 };
 
-/* Records types, by the oneof case of rs.Record. */
-typedef Rs__Record__BodyCase rs_rtype;
-
 /*
  * Checks every field of r: the envelope (id is a UUID; supersedes, if set,
  * is a UUID other than id; division_code is 6, 9 or 12 digits; year in
  * 2000..2100; period set; every string valid UTF-8 within its cap) and the
- * body's own rules (domain.md section 8: amounts >= 0, progress 0..100,
- * dates real and ordered, certified <= trainees, ...).
- * Township types need a 9- or 12-digit division code.  Returns v->st.
+ * body's own rules (amounts >= 0, progress 0..100, dates real and ordered,
+ * certified <= trainees, ...).  Township types need a 9- or 12-digit
+ * division code.  A body type without a table entry is refused ("body").
+ * Returns v->st.
  *
  * Only the impossible or malformed is rejected.  Arithmetic that real
  * reports get wrong (paid > completed, completed > planned, persons x
@@ -48,27 +48,12 @@ typedef Rs__Record__BodyCase rs_rtype;
  */
 rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict *v);
 
-/* "project", "subsidy", "training", "relief", "petition", "survey",
- * "unit_profile", "staffing", "budget_line", "san_gong", "procurement",
- * "carry_over", "fixed_assets", "manual_score", "stated_figure";
- * "unknown" otherwise. */
-const char *rs_rtype_name(rs_rtype t);
-
-/* Chinese display name, e.g. "后扶项目", "救助". */
-const char *rs_rtype_label(rs_rtype t);
-
-/* Parses an English or Chinese type name; NOT_SET if unknown. */
-rs_rtype rs_rtype_parse(const char *name);
-
-/* True for the types only a central office may submit. */
-bool rs_rtype_is_unit_level(rs_rtype t);
-
 /*
- * Writes the natural key of r into out, e.g. "project:P-2023-001",
- * "relief:HH0012:1:20231220", "budget_line:3".  It does not include the
- * division or year; callers prefix those.  RS_ETOOBIG if out is too small,
- * RS_EINVAL if the key fields are missing.
+ * Fills v for a cross-field rule that failed: RS_EINVAL, field named in
+ * full ("project.actual_end", or an envelope field such as "supersedes"),
+ * reason in English; both are cut to fit.  Returns false, so a rule
+ * (rs_rule_fn) can end with `return rs_verdict_reject(v, ...)`.
  */
-rs_status rs_record_key(const Rs__Record *r, char *out, size_t outlen);
+bool rs_verdict_reject(struct rs_verdict *v, const char *field, const char *reason);
 
 #endif

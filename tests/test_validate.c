@@ -918,9 +918,10 @@ static void test_rtype_names(void **state)
         "staffing", "budget_line", "san_gong", "procurement", "carry_over", "fixed_assets",
         "manual_score", "stated_figure",
     };
+    /* The display labels are what the report prints; the older names stay accepted. */
     static const char *const labels[NALL] = {
-        "后扶项目", "直补资金", "培训", "救助", "信访", "满意度调查", "单位概况", "人员编制",
-        "预算科目", "三公经费", "政府采购", "结转结余", "固定资产", "评分事项", "报告数字",
+        "项目", "直补", "培训", "救助", "信访", "满意度调查", "单位概况", "人员编制",
+        "预算行", "三公经费", "政府采购", "结转结余", "固定资产", "人工评分", "报告所载数字",
     };
 
     (void)state;
@@ -933,8 +934,13 @@ static void test_rtype_names(void **state)
     }
     assert_string_equal(rs_rtype_name(RS__RECORD__BODY__NOT_SET), "unknown");
     assert_string_equal(rs_rtype_name((rs_rtype)99), "unknown");
-    assert_int_equal(rs_rtype_parse("项目"), T_PROJ);
+    assert_int_equal(rs_rtype_parse("后扶项目"), T_PROJ);
+    assert_int_equal(rs_rtype_parse("直补资金"), T_SUBS);
     assert_int_equal(rs_rtype_parse("补助"), T_SUBS);
+    assert_int_equal(rs_rtype_parse("预算科目"), T_LINE);
+    assert_int_equal(rs_rtype_parse("评分事项"), T_MS);
+    assert_int_equal(rs_rtype_parse("报告数字"), T_SF);
+    assert_string_equal(rs_rtype_label((rs_rtype)99), "未知");
     assert_int_equal(rs_rtype_parse("Relief"), T_REL);
     assert_int_equal(rs_rtype_parse("reliefs"), RS__RECORD__BODY__NOT_SET);
     assert_int_equal(rs_rtype_parse(""), RS__RECORD__BODY__NOT_SET);
