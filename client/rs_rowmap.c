@@ -12,9 +12,8 @@
  *
  * Personal identifiers (the ID-card number or the name of the head of a
  * household, in relief files) are never copied into a record: the row's
- * household_ref becomes "k1:" + the first 32 hex digits of
- * HMAC-SHA256(district key, kind prefix + normalized identifier), and a
- * header with such a column is refused when no district key was given.
+ * household_ref becomes their keyed hash (rs_keyed.c), and a header with
+ * such a column is refused when no district key was given.
  *
  * Does not: decode CSV text (rs_csv.c), read files, give records their id
  * (the outbox does), or decide what a valid record is: it calls
@@ -23,8 +22,6 @@
  */
 #include "rs_rowmap.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,7 +59,6 @@ enum col_kind {
 #define F_IDENT_ID 4u   /* a personal identifier (ID card): only its keyed hash goes in `field` */
 #define F_IDENT_NAME 8u /* a personal name: likewise, used when no ID is given */
 #define F_IDENT (F_IDENT_ID | F_IDENT_NAME)
-#define IDENT_MAX 128   /* bytes of one normalized identifier */
 
 /* Chinese labels of one enum value, separated by '|'. */
 struct enum_label {
@@ -503,44 +499,16 @@ static char placeholder_id[] = "00000000-0000-4000-8000-000000000000";
 
 /* ---------------------------------------------------------------- text helpers */
 
-/* Length of the blank (ASCII space, tab, CR, LF, NBSP, U+3000, BOM) at s[0..n). */
-static size_t blank_len(const char *s, size_t n)
-{
-    if (n >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
-        return 1;
-    if (n >= 2 && memcmp(s, "\xc2\xa0", 2) == 0)
-        return 2;
-    if (n >= 3 && (memcmp(s, "\xe3\x80\x80", 3) == 0 || memcmp(s, "\xef\xbb\xbf", 3) == 0))
-        return 3;
-    return 0;
-}
-
-/* Same, for a blank that ends at s + n. */
-static size_t blank_len_back(const char *s, size_t n)
-{
-    if (n >= 1) {
-        char c = s[n - 1];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            return 1;
-    }
-    if (n >= 2 && memcmp(s + n - 2, "\xc2\xa0", 2) == 0)
-        return 2;
-    if (n >= 3 && (memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0 ||
-                   memcmp(s + n - 3, "\xef\xbb\xbf", 3) == 0))
-        return 3;
-    return 0;
-}
-
 /* Trims s[0..*n) in place of the pointer: returns the start, updates *n. */
 static const char *trim(const char *s, size_t *n)
 {
     size_t k;
 
-    while ((k = blank_len(s, *n)) != 0) {
+    while ((k = rs_blank_len(s, *n)) != 0) {
         s += k;
         *n -= k;
     }
-    while ((k = blank_len_back(s, *n)) != 0)
+    while ((k = rs_blank_len_back(s, *n)) != 0)
         *n -= k;
     return s;
 }
@@ -1397,99 +1365,6 @@ static void map_field(const struct rs_rowmap *m, struct rs_verdict *v)
 }
 
 /* ---------------------------------------------------------------- identifiers */
-
-/* The check digit of the first 17 digits of an 18-digit ID-card number (GB 11643). */
-static char id_check_digit(const char *d17)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    int sum = 0;
-
-    for (int i = 0; i < 17; i++)
-        sum += (d17[i] - '0') * w[i];
-    return "10X98765432"[sum % 11];
-}
-
-static bool all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-/*
- * Normalizes an identifier into out (IDENT_MAX + 1 bytes): blanks (ASCII,
- * NBSP, U+3000, BOM) removed wherever they are, ASCII letters upper-cased;
- * for an ID card a 15-digit number of the old format is widened to its
- * 18-digit form (century 19 and the check digit).  False if nothing is
- * left, it is longer than IDENT_MAX, or it is not UTF-8.
- */
-static bool normalize_ident(enum rs_ident_kind kind, const char *s, size_t n, char *out,
-                            size_t *outlen)
-{
-    size_t i = 0, o = 0, k;
-
-    if (!rs_utf8_valid(s, n))
-        return false;
-    while (i < n) {
-        if ((k = blank_len(s + i, n - i)) != 0) {
-            i += k;
-            continue;
-        }
-        if (o >= IDENT_MAX)
-            return false;
-        out[o++] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
-        i++;
-    }
-    out[o] = '\0';
-    if (o == 0)
-        return false;
-    if (kind == RS_IDENT_ID_CARD && o == 15 && all_digits(out, 15)) {
-        char wide[19];
-
-        memcpy(wide, out, 6);
-        memcpy(wide + 6, "19", 2);
-        memcpy(wide + 8, out + 6, 9);
-        wide[17] = id_check_digit(wide);
-        wide[18] = '\0';
-        memcpy(out, wide, sizeof(wide));
-        o = 18;
-    }
-    *outlen = o;
-    return true;
-}
-
-rs_status rs_rowmap_keyed_ref(const uint8_t key[RS_DISTRICT_KEY_LEN], enum rs_ident_kind kind,
-                              const char *value, size_t n, char out[RS_KEYED_REF_LEN + 1])
-{
-    static const char hexd[] = "0123456789abcdef";
-    char msg[16 + IDENT_MAX + 1];
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    const char *prefix = kind == RS_IDENT_ID_CARD ? "id:" : "name:";
-    size_t plen = strlen(prefix), len = 0;
-
-    out[0] = '\0';
-    if (!key || !value || (kind != RS_IDENT_ID_CARD && kind != RS_IDENT_NAME))
-        return RS_EINVAL;
-    memcpy(msg, prefix, plen);
-    if (!normalize_ident(kind, value, n, msg + plen, &len))
-        return RS_EINVAL;
-    if (!HMAC(EVP_sha256(), key, RS_DISTRICT_KEY_LEN, (const unsigned char *)msg, plen + len,
-              md, &mdlen) || mdlen != 32) {
-        explicit_bzero(msg, sizeof(msg));
-        return RS_EINTERNAL;
-    }
-    explicit_bzero(msg, sizeof(msg));
-    memcpy(out, "k1:", 3);
-    for (size_t i = 0; i < 16; i++) {
-        out[3 + 2 * i] = hexd[md[i] >> 4];
-        out[4 + 2 * i] = hexd[md[i] & 15];
-    }
-    out[RS_KEYED_REF_LEN] = '\0';
-    explicit_bzero(md, sizeof(md));
-    return RS_OK;
-}
 
 /* One row's identifier cells, before hashing. */
 struct ident_cells {

@@ -91,6 +91,14 @@ bool rs_utf8_valid(const char *p, size_t n);
 size_t rs_utf8_len(const char *p, size_t n);
 
 /*
+ * Length of the blank that starts s[0..n) (rs_blank_len) or ends it
+ * (rs_blank_len_back): 1 for an ASCII space, tab, CR or LF, 2 for NBSP,
+ * 3 for U+3000 (the full-width space) or a BOM; 0 if there is none.
+ */
+size_t rs_blank_len(const char *s, size_t n);
+size_t rs_blank_len_back(const char *s, size_t n);
+
+/*
  * Parses a decimal amount of money into fen.  unit_fen is the value of one
  * unit of the input: 1 for fen, 100 for 元, 1000000 for 万元.  Accepts an
  * optional sign, thousands separators (","), and up to as many decimals as

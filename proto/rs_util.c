@@ -1,5 +1,5 @@
 /*
- * rs_util.c - dates, UUIDs, SHA-256, UTF-8, money and decimal parsing.
+ * rs_util.c - dates, UUIDs, SHA-256, UTF-8 and blanks, money and decimal parsing.
  *
  * See rs_util.h.  Money parsing works on the decimal digits directly and
  * never goes through floating point.
@@ -325,6 +325,33 @@ size_t rs_utf8_len(const char *s, size_t n)
         if (((uint8_t)s[i] & 0xc0) != 0x80)
             cps++;
     return cps;
+}
+
+size_t rs_blank_len(const char *s, size_t n)
+{
+    if (n >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
+        return 1;
+    if (n >= 2 && memcmp(s, "\xc2\xa0", 2) == 0)
+        return 2;
+    if (n >= 3 && (memcmp(s, "\xe3\x80\x80", 3) == 0 || memcmp(s, "\xef\xbb\xbf", 3) == 0))
+        return 3;
+    return 0;
+}
+
+size_t rs_blank_len_back(const char *s, size_t n)
+{
+    if (n >= 1) {
+        char c = s[n - 1];
+
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            return 1;
+    }
+    if (n >= 2 && memcmp(s + n - 2, "\xc2\xa0", 2) == 0)
+        return 2;
+    if (n >= 3 && (memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0 ||
+                   memcmp(s + n - 3, "\xef\xbb\xbf", 3) == 0))
+        return 3;
+    return 0;
 }
 
 /*
