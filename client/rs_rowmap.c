@@ -1,24 +1,28 @@
 /*
  * rs_rowmap.c - turns CSV header and rows into rs.Record messages, driven by
- * one static column table per record type.
+ * the record-type table (rs_rtype.h).
  *
- * Each table row names a column (the proto field name, money without its
- * "_fen" suffix), its Chinese aliases, its kind (string, text, u32, money,
- * milli, date, bool, enum), whether it is required and, for enums, the
- * Chinese labels of the values.  Where the value goes (offset, has_ flag,
- * enum descriptor) is looked up in the protobuf-c descriptors when the
- * header is read, so there is no setter per field.  The column convention
- * itself is docs/csv.md.
+ * Each header cell is bound to a row of the table: the envelope's rows or
+ * the type's, by English column name (any letter case), by a Chinese alias
+ * exactly, or as "<money column>_wan" for 万元, optionally with a unit in
+ * parentheses.  The row's kind says how the cell is read (string, text,
+ * whole number, money, thousandths, date, bool, enum); where the value goes
+ * (offset, has_ flag, enum descriptor) is looked up in the protobuf-c
+ * descriptors when the header is read, so there is no setter per field and
+ * no second list of columns.  Enum cells are read through the table's enum
+ * names (rs_enum_parse).  The type is found from the header by the entries'
+ * detection columns, in table order.  The column convention itself is
+ * docs/csv.md, generated from the same table.
  *
- * Personal identifiers (the ID-card number or the name of the head of a
- * household, in relief files) are never copied into a record: the row's
+ * Personal identifiers (the table's CSV-only RS_FF_ID_CARD and
+ * RS_FF_HEAD_NAME columns) are never copied into a record: the row's
  * household_ref becomes their keyed hash (rs_keyed.c), and a header with
  * such a column is refused when no district key was given.
  *
  * Does not: decode CSV text (rs_csv.c), read files, give records their id
- * (the outbox does), or decide what a valid record is: it calls
- * rs_validate_record and only translates the failing field back to the
- * column as the clerk wrote it.
+ * (the outbox does), hash identifiers itself, or decide what a valid record
+ * is: it calls rs_validate_record and only translates the failing field
+ * back to the column as the clerk wrote it.
  */
 #include "rs_rowmap.h"
 
@@ -29,13 +33,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_rtype.h"
 #include "rs_util.h"
 #include "rs_validate.h"
 
 /* A header cell longer than this cannot be any column; it also fits
  * rs_verdict.field, where the column name is reported. */
 #define HEADER_MAX 64
-/* No type has half as many columns, and duplicates are refused. */
+_Static_assert(HEADER_MAX <= sizeof(((struct rs_verdict *)0)->field),
+               "a header cell must fit rs_verdict.field");
+/* No type has as many columns, and duplicates are refused. */
 #define MAX_COLS 64
 /* Longest numeric cell we try to parse; longer ones are not numbers. */
 #define NUM_MAX 48
@@ -43,449 +50,60 @@
 #define UNIT_YUAN 100
 #define UNIT_WAN 1000000
 
+/* How a cell is read, from its row's kind (col_kind). */
 enum col_kind {
-    K_STRING,   /* one line, trimmed */
-    K_TEXT,     /* may hold line breaks */
-    K_U32,      /* whole number; "1,234" allowed */
-    K_MONEY,    /* 元 or 万元 in the file, int64 fen in the proto */
-    K_MILLI,    /* decimal with up to 3 decimals, int64 thousandths */
-    K_DATE,     /* uint32 YYYYMMDD */
-    K_BOOL,
-    K_ENUM
+    C_STRING,   /* one line, trimmed */
+    C_TEXT,     /* may hold line breaks */
+    C_U32,      /* whole number; "1,234" allowed; a percent may end in % */
+    C_MONEY,    /* 元 or 万元 in the file, int64 fen in the proto */
+    C_MILLI,    /* decimal with up to 3 decimals, int64 thousandths */
+    C_DATE,     /* uint32 YYYYMMDD */
+    C_BOOL,
+    C_ENUM
 };
 
-#define F_UUID 1u       /* the value must be a UUID */
-#define F_PERCENT 2u    /* a trailing % is allowed */
-#define F_IDENT_ID 4u   /* a personal identifier (ID card): only its keyed hash goes in `field` */
-#define F_IDENT_NAME 8u /* a personal name: likewise, used when no ID is given */
-#define F_IDENT (F_IDENT_ID | F_IDENT_NAME)
-
-/* Chinese labels of one enum value, separated by '|'. */
-struct enum_label {
-    int value;
-    const char *labels;
-};
-
-struct col_def {
-    const char *name;       /* English column name */
-    const char *field;      /* proto field name */
-    const char *aliases;    /* Chinese aliases, separated by '|' */
-    enum col_kind kind;
-    bool required;
-    unsigned flags;
-    const struct enum_label *labels;   /* K_ENUM: ends with { 0, NULL } */
-};
-
-#define COL(n, a, k, req) { n, n, a, k, req, 0, NULL }
-#define STR(n, a, req) COL(n, a, K_STRING, req)
-#define TXT(n, a, req) COL(n, a, K_TEXT, req)
-#define U32(n, a, req) COL(n, a, K_U32, req)
-#define DATE(n, a, req) COL(n, a, K_DATE, req)
-#define BOOLEAN(n, a) COL(n, a, K_BOOL, false)
-#define MONEY(n, a, req) { n, n "_fen", a, K_MONEY, req, 0, NULL }
-#define MILLI(n, a) { n, n "_milli", a, K_MILLI, false, 0, NULL }
-#define ENUM(n, a, req, t) { n, n, a, K_ENUM, req, 0, t }
-#define END_COLS { NULL, NULL, NULL, K_STRING, false, 0, NULL }
-#define END_LABELS { 0, NULL }
-
-/* ---------------------------------------------------------------- enum labels */
-
-static const struct enum_label period_labels[] = {
-    { RS__PERIOD__PERIOD_Q1, "一季度|第一季度" },
-    { RS__PERIOD__PERIOD_Q2, "二季度|第二季度" },
-    { RS__PERIOD__PERIOD_Q3, "三季度|第三季度" },
-    { RS__PERIOD__PERIOD_Q4, "四季度|第四季度" },
-    { RS__PERIOD__PERIOD_H1, "上半年" },
-    { RS__PERIOD__PERIOD_H2, "下半年" },
-    { RS__PERIOD__PERIOD_YEAR, "全年|年度" },
-    END_LABELS
-};
-
-static const struct enum_label category_labels[] = {
-    { RS__PROJECT_CATEGORY__CAT_ROAD, "道路硬化" },
-    { RS__PROJECT_CATEGORY__CAT_POND, "山塘" },
-    { RS__PROJECT_CATEGORY__CAT_CANAL, "渠道/沟渠|渠道|沟渠" },
-    { RS__PROJECT_CATEGORY__CAT_WATER, "饮水" },
-    { RS__PROJECT_CATEGORY__CAT_SEWER, "污水管网" },
-    { RS__PROJECT_CATEGORY__CAT_BRIDGE, "桥梁" },
-    { RS__PROJECT_CATEGORY__CAT_GRID, "电网" },
-    { RS__PROJECT_CATEGORY__CAT_INDUSTRY, "产业" },
-    { RS__PROJECT_CATEGORY__CAT_VILLAGE, "美丽家园" },
-    { RS__PROJECT_CATEGORY__CAT_CAPACITY, "能力建设" },
-    { RS__PROJECT_CATEGORY__CAT_OTHER, "其他" },
-    END_LABELS
-};
-
-static const struct enum_label stage_labels[] = {
-    { RS__PROJECT_STAGE__STAGE_PLANNED, "计划" },
-    { RS__PROJECT_STAGE__STAGE_PUBLICIZED, "公示" },
-    { RS__PROJECT_STAGE__STAGE_TENDERED, "招标" },
-    { RS__PROJECT_STAGE__STAGE_BUILDING, "在建" },
-    { RS__PROJECT_STAGE__STAGE_COMPLETED, "完工" },
-    { RS__PROJECT_STAGE__STAGE_PRELIM_ACCEPTED, "初验" },
-    { RS__PROJECT_STAGE__STAGE_ACCEPTED, "竣工验收" },
-    { RS__PROJECT_STAGE__STAGE_HANDED_OVER, "移交管护" },
-    END_LABELS
-};
-
-static const struct enum_label acceptance_labels[] = {
-    { RS__ACCEPTANCE__ACCEPT_PASSED, "合格" },
-    { RS__ACCEPTANCE__ACCEPT_FAILED, "不合格" },
-    { RS__ACCEPTANCE__ACCEPT_PENDING, "未验收" },
-    END_LABELS
-};
-
-static const struct enum_label training_type_labels[] = {
-    { RS__TRAINING_TYPE__TRAIN_SKILL, "技能培训" },
-    { RS__TRAINING_TYPE__TRAIN_PRACTICAL, "实用技术" },
-    { RS__TRAINING_TYPE__TRAIN_SELF, "自主培训" },
-    { RS__TRAINING_TYPE__TRAIN_EDUCATION, "学历教育资助" },
-    END_LABELS
-};
-
-static const struct enum_label relief_reason_labels[] = {
-    { RS__RELIEF_REASON__RELIEF_ILLNESS, "病|因病" },
-    { RS__RELIEF_REASON__RELIEF_DISASTER, "灾|因灾" },
-    { RS__RELIEF_REASON__RELIEF_DISABILITY, "残|因残" },
-    { RS__RELIEF_REASON__RELIEF_EDUCATION, "学|因学" },
-    { RS__RELIEF_REASON__RELIEF_OTHER, "其他" },
-    END_LABELS
-};
-
-static const struct enum_label relief_kind_labels[] = {
-    { RS__RELIEF_KIND__RKIND_HARDSHIP, "特困救助" },
-    { RS__RELIEF_KIND__RKIND_STUDY_AWARD, "升学奖励" },
-    { RS__RELIEF_KIND__RKIND_NEW_YEAR, "年终慰问" },
-    { RS__RELIEF_KIND__RKIND_OTHER, "其他" },
-    END_LABELS
-};
-
-static const struct enum_label petition_channel_labels[] = {
-    { RS__PETITION_CHANNEL__PCH_LETTER, "来信" },
-    { RS__PETITION_CHANNEL__PCH_VISIT, "来访" },
-    { RS__PETITION_CHANNEL__PCH_ONLINE, "网络" },
-    { RS__PETITION_CHANNEL__PCH_PHONE, "电话" },
-    { RS__PETITION_CHANNEL__PCH_REFERRED, "转办" },
-    END_LABELS
-};
-
-static const struct enum_label petition_category_labels[] = {
-    { RS__PETITION_CATEGORY__PCAT_POLICY, "政策咨询" },
-    { RS__PETITION_CATEGORY__PCAT_SUBSIDY, "直补" },
-    { RS__PETITION_CATEGORY__PCAT_PROJECT, "项目" },
-    { RS__PETITION_CATEGORY__PCAT_COMPENSATION, "安置补偿" },
-    { RS__PETITION_CATEGORY__PCAT_HARDSHIP, "生活困难" },
-    { RS__PETITION_CATEGORY__PCAT_OTHER, "其他" },
-    END_LABELS
-};
-
-static const struct enum_label petition_status_labels[] = {
-    { RS__PETITION_STATUS__PST_RECEIVED, "受理" },
-    { RS__PETITION_STATUS__PST_IN_PROGRESS, "办理中" },
-    { RS__PETITION_STATUS__PST_CLOSED, "办结" },
-    { RS__PETITION_STATUS__PST_REPEAT, "重复" },
-    END_LABELS
-};
-
-static const struct enum_label petition_level_labels[] = {
-    { RS__PETITION_LEVEL__PLV_TOWNSHIP, "乡镇/街道|乡镇|街道" },
-    { RS__PETITION_LEVEL__PLV_DISTRICT, "区" },
-    { RS__PETITION_LEVEL__PLV_CITY, "市" },
-    { RS__PETITION_LEVEL__PLV_PROVINCE, "省" },
-    { RS__PETITION_LEVEL__PLV_NATIONAL, "国家" },
-    END_LABELS
-};
-
-static const struct enum_label survey_method_labels[] = {
-    { RS__SURVEY_METHOD__SM_VISIT, "入户" },
-    { RS__SURVEY_METHOD__SM_PHONE, "电话" },
-    { RS__SURVEY_METHOD__SM_QUESTIONNAIRE, "问卷" },
-    END_LABELS
-};
-
-static const struct enum_label budget_line_labels[] = {
-    { RS__BUDGET_LINE_KIND__LINE_PERSONNEL, "基本支出-人员经费|人员经费" },
-    { RS__BUDGET_LINE_KIND__LINE_PUBLIC, "基本支出-公用经费|公用经费" },
-    { RS__BUDGET_LINE_KIND__LINE_PROJECT, "项目支出" },
-    { RS__BUDGET_LINE_KIND__LINE_GOV_FUND, "政府性基金" },
-    { RS__BUDGET_LINE_KIND__LINE_STATE_CAPITAL, "国有资本经营" },
-    { RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE, "社会保险基金|社保基金" },
-    END_LABELS
-};
-
-static const struct enum_label san_gong_labels[] = {
-    { RS__SAN_GONG_KIND__SG_OUTBOUND, "因公出国(境)|因公出国（境）|因公出国" },
-    { RS__SAN_GONG_KIND__SG_RECEPTION, "公务接待" },
-    { RS__SAN_GONG_KIND__SG_VEHICLE_PURCHASE, "公务用车购置" },
-    { RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP, "公务用车运行维护" },
-    END_LABELS
-};
-
-/* ---------------------------------------------------------------- column tables */
-
-/* Envelope columns, valid in every file; fields of rs.Record itself. */
-static const struct col_def envelope_cols[] = {
-    { "record_id", "id", "记录编号", K_STRING, false, F_UUID, NULL },
-    STR("division_code", "乡镇代码|区划代码", false),
-    U32("year", "年度", false),
-    ENUM("period", "期间", false, period_labels),
-    STR("submitted_by", "填报人", false),
-    STR("remarks", "备注", false),
-    { "supersedes", "supersedes", "替代记录", K_STRING, false, F_UUID, NULL },
-    END_COLS
-};
-
-static const struct col_def project_cols[] = {
-    STR("project_id", "项目编号", true),
-    STR("plan_doc_no", "计划文号", false),
-    STR("village", "村(社区)|村", false),
-    STR("name", "项目名称", true),
-    ENUM("category", "项目类别", true, category_labels),
-    TXT("content", "建设内容", false),
-    MILLI("scale_qty", "建设规模"),
-    STR("scale_unit", "规模单位", false),
-    MONEY("planned_investment", "计划投资", false),
-    MONEY("fund_houfu", "后扶资金", false),
-    MONEY("fund_kuqu", "库区基金", false),
-    MONEY("fund_integrated", "整合资金", false),
-    MONEY("fund_self", "群众自筹", false),
-    MONEY("allocated", "下达资金", false),
-    MONEY("completed_investment", "完成投资", false),
-    MONEY("paid", "已支付资金|支付资金", false),
-    { "progress_pct", "progress_pct", "形象进度", K_U32, false, F_PERCENT, NULL },
-    ENUM("stage", "项目阶段|阶段", false, stage_labels),
-    DATE("planned_start", "计划开工日期|计划开工", false),
-    DATE("planned_end", "计划完工日期|计划完工", false),
-    DATE("actual_start", "实际开工日期|实际开工", false),
-    DATE("actual_end", "实际完工日期|实际完工", false),
-    DATE("acceptance_date", "验收日期", false),
-    ENUM("acceptance_result", "验收结果", false, acceptance_labels),
-    U32("beneficiary_households", "受益户数", false),
-    U32("beneficiary_resettlers", "受益移民人数|受益移民", false),
-    STR("maintenance_owner", "管护主体", false),
-    BOOLEAN("publicity_done", "是否公示"),
-    END_COLS
-};
-
-static const struct col_def subsidy_cols[] = {
-    STR("village", "村(社区)|村", true),
-    U32("registered_persons", "核定人数", false),
-    U32("persons_added", "新增人数", false),
-    U32("persons_removed", "核减人数|减少人数", false),
-    STR("removal_reason", "核减原因|减少原因", false),
-    U32("persons_paid", "发放人数", false),
-    { "standard_per_year", "standard_fen_per_year", "补助标准|直补标准", K_MONEY, false, 0,
-      NULL },
-    U32("months", "发放月数|月数", true),
-    MONEY("amount_due", "应发金额", false),
-    MONEY("amount_paid", "实发金额", false),
-    DATE("paid_date", "发放日期", false),
-    DATE("due_date", "应发日期", false),
-    STR("channel", "发放渠道", false),
-    U32("failed_payments", "发放失败笔数|失败笔数", false),
-    END_COLS
-};
-
-static const struct col_def training_cols[] = {
-    STR("batch_id", "培训批次号|批次编号", true),
-    ENUM("type", "培训类型", true, training_type_labels),
-    STR("course", "培训内容|课程", false),
-    DATE("start_date", "开始日期", false),
-    DATE("end_date", "结束日期", false),
-    STR("provider", "培训机构", false),
-    U32("planned_trainees", "计划培训人次", false),
-    U32("trainees", "培训人次", true),
-    U32("resettler_trainees", "移民培训人次", false),
-    U32("certified", "考证人数", false),
-    MONEY("cost", "培训费用", false),
-    MONEY("subsidy_per_person", "人均补助", false),
-    U32("subsidy_persons", "补助人数", false),
-    MONEY("subsidy_total", "补助总额", false),
-    END_COLS
-};
-
-static const struct col_def relief_cols[] = {
-    STR("household_ref", "户编码", true),
-    { "household_id", "household_ref", "身份证号|身份证号码|公民身份号码|户主身份证号", K_STRING, false,
-      F_IDENT_ID, NULL },
-    { "head_name", "household_ref", "户主姓名|户主", K_STRING, false, F_IDENT_NAME, NULL },
-    STR("village", "村(社区)|村", false),
-    ENUM("reason", "致困原因|原因", false, relief_reason_labels),
-    ENUM("kind", "救助类别|类别", true, relief_kind_labels),
-    U32("persons", "家庭人数|人数", false),
-    MONEY("amount", "金额|救助金额", true),
-    STR("approved_by", "审批人", false),
-    DATE("paid_date", "发放日期", false),
-    END_COLS
-};
-
-static const struct col_def petition_cols[] = {
-    STR("case_id", "信访编号|案件编号", true),
-    DATE("received_date", "受理日期", true),
-    ENUM("channel", "信访渠道|渠道", false, petition_channel_labels),
-    U32("visitors", "人次|来访人次", false),
-    BOOLEAN("is_group", "是否集体访|集体访"),
-    ENUM("category", "信访类别|类别", false, petition_category_labels),
-    TXT("summary", "内容摘要|摘要", false),
-    STR("handler", "承办人", false),
-    DATE("due_date", "办理期限", false),
-    DATE("closed_date", "办结日期", false),
-    ENUM("status", "办理状态|状态", true, petition_status_labels),
-    BOOLEAN("result_satisfied", "是否满意"),
-    ENUM("level", "最高层级|层级", false, petition_level_labels),
-    STR("village", "村(社区)|村", false),
-    END_COLS
-};
-
-static const struct col_def survey_cols[] = {
-    STR("survey_id", "调查编号", true),
-    ENUM("method", "调查方式", false, survey_method_labels),
-    U32("sample_size", "样本数", false),
-    U32("valid", "有效样本数|有效样本", true),
-    U32("satisfied", "满意人数|满意", false),
-    U32("basically_satisfied", "基本满意人数|基本满意", false),
-    U32("dissatisfied", "不满意人数|不满意", false),
-    DATE("survey_date", "调查日期", false),
-    END_COLS
-};
-
-static const struct col_def unit_profile_cols[] = {
-    STR("unit_name", "单位名称", true),
-    STR("admin_level", "机构级别", false),
-    STR("funding", "经费形式", false),
-    STR("accounting", "会计制度", false),
-    TXT("departments", "内设机构", false),
-    TXT("functions", "主要职能", false),
-    STR("disclosure", "公开情况", false),
-    END_COLS
-};
-
-static const struct col_def staffing_cols[] = {
-    U32("establishment", "编制数", true),
-    U32("in_service", "在职人数|在职", true),
-    U32("retired", "退休人数|退休", false),
-    U32("temporary", "临聘人数|临聘", false),
-    U32("stated_total", "人员总计", false),
-    END_COLS
-};
-
-static const struct col_def budget_line_cols[] = {
-    ENUM("line", "支出类别|预算科目", true, budget_line_labels),
-    MONEY("year_start", "年初预算", false),
-    MONEY("adjusted", "调整后预算", false),
-    MONEY("final", "决算|决算数", false),
-    MONEY("higher_transfer", "上级转移支付", false),
-    MONEY("key", "重点项目支出", false),
-    STR("change_reason", "调整原因", false),
-    END_COLS
-};
-
-static const struct col_def san_gong_cols[] = {
-    ENUM("kind", "三公类别|类别", true, san_gong_labels),
-    MONEY("budget", "预算|预算数", false),
-    MONEY("final", "决算|决算数", false),
-    MONEY("prev_budget", "上年预算|上年预算数", false),
-    MONEY("prev_final", "上年决算|上年决算数", false),
-    END_COLS
-};
-
-static const struct col_def procurement_cols[] = {
-    MONEY("budget", "采购预算|预算", false),
-    MONEY("actual", "实际采购|实际采购金额", false),
-    END_COLS
-};
-
-static const struct col_def carry_over_cols[] = {
-    MONEY("start", "年初结转结余", false),
-    MONEY("end", "年末结转结余", false),
-    END_COLS
-};
-
-static const struct col_def fixed_assets_cols[] = {
-    MONEY("total", "固定资产总额|资产总额", false),
-    MONEY("in_use", "在用固定资产|在用资产", false),
-    END_COLS
-};
-
-static const struct col_def manual_score_cols[] = {
-    STR("indicator", "指标编码|指标", true),
-    U32("items_total", "检查项数", false),
-    U32("items_passed", "达标项数", false),
-    MILLI("score", "得分"),
-    TXT("justification", "评分说明|说明", true),
-    END_COLS
-};
-
-static const struct col_def stated_figure_cols[] = {
-    STR("key", "数字键|键", true),
-    STR("text", "原文", true),
-    END_COLS
-};
-
-/*
- * One record type.  has[] are the columns that identify it in a header
- * (all must be present), lacks[] columns that must not be.  The array below
- * is in detection order (the CSV column convention): a type whose marker
- * column is distinctive comes before one that shares columns with others,
- * so relief (household_ref) is found before san_gong (kind + budget).
- */
-struct type_def {
-    rs_rtype type;
-    const char *name;       /* also the rs.Record oneof field name */
-    const ProtobufCMessageDescriptor *desc;
-    const struct col_def *cols;
-    const char *has[2];
-    const char *lacks[2];
-};
-
-static const struct type_def types[] = {
-    { RS__RECORD__BODY_PROJECT, "project", &rs__project__descriptor, project_cols,
-      { "project_id", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_SUBSIDY, "subsidy", &rs__subsidy_payout__descriptor, subsidy_cols,
-      { "registered_persons", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_TRAINING, "training", &rs__training__descriptor, training_cols,
-      { "batch_id", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_RELIEF, "relief", &rs__relief__descriptor, relief_cols,
-      { "household_ref", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_PETITION, "petition", &rs__petition__descriptor, petition_cols,
-      { "case_id", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_SURVEY, "survey", &rs__survey__descriptor, survey_cols,
-      { "survey_id", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_UNIT_PROFILE, "unit_profile", &rs__unit_profile__descriptor,
-      unit_profile_cols, { "unit_name", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_STAFFING, "staffing", &rs__staffing__descriptor, staffing_cols,
-      { "establishment", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_BUDGET_LINE, "budget_line", &rs__budget_line__descriptor,
-      budget_line_cols, { "line", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_SAN_GONG, "san_gong", &rs__san_gong__descriptor, san_gong_cols,
-      { "kind", "budget" }, { NULL, NULL } },
-    { RS__RECORD__BODY_PROCUREMENT, "procurement", &rs__procurement__descriptor,
-      procurement_cols, { "budget", "actual" }, { "kind", "line" } },
-    { RS__RECORD__BODY_CARRY_OVER, "carry_over", &rs__carry_over__descriptor, carry_over_cols,
-      { "start", "end" }, { NULL, NULL } },
-    { RS__RECORD__BODY_FIXED_ASSETS, "fixed_assets", &rs__fixed_assets__descriptor,
-      fixed_assets_cols, { "total", "in_use" }, { NULL, NULL } },
-    { RS__RECORD__BODY_MANUAL_SCORE, "manual_score", &rs__manual_score__descriptor,
-      manual_score_cols, { "indicator", NULL }, { NULL, NULL } },
-    { RS__RECORD__BODY_STATED_FIGURE, "stated_figure", &rs__stated_figure__descriptor,
-      stated_figure_cols, { "key", "text" }, { NULL, NULL } },
-};
-
-#define NTYPES (sizeof types / sizeof types[0])
+static enum col_kind col_kind(enum rs_fkind k)
+{
+    switch (k) {
+    case RS_FK_STRING:
+    case RS_FK_CODE:
+        return C_STRING;
+    case RS_FK_TEXT:
+        return C_TEXT;
+    case RS_FK_ENUM:
+        return C_ENUM;
+    case RS_FK_DATE:
+        return C_DATE;
+    case RS_FK_MONEY:
+        return C_MONEY;
+    case RS_FK_COUNT:
+    case RS_FK_PERCENT:
+    case RS_FK_MONTHS:
+    case RS_FK_YEAR:
+        return C_U32;
+    case RS_FK_QUANTITY:
+    case RS_FK_SCORE:
+        return C_MILLI;
+    case RS_FK_BOOL:
+        return C_BOOL;
+    }
+    return C_STRING;
+}
 
 /* ---------------------------------------------------------------- the map */
 
 struct bound_col {
-    const struct col_def *def;
+    const struct rs_field *def;
     const ProtobufCFieldDescriptor *fd;
+    enum col_kind ck;
     bool on_record;         /* an envelope column (field of rs.Record) */
     bool required;          /* an empty cell is an error */
-    int64_t unit_fen;       /* K_MONEY: UNIT_YUAN or UNIT_WAN */
+    int64_t unit_fen;       /* C_MONEY: UNIT_YUAN or UNIT_WAN */
     char header[HEADER_MAX];    /* the header cell as written, trimmed */
 };
 
 struct rs_rowmap {
-    const struct type_def *type;
+    const struct rs_rtype_def *type;
     const ProtobufCFieldDescriptor *body_fd;   /* the oneof member in rs.Record */
     struct rs_row_defaults defaults;
     bool has_key;
@@ -597,22 +215,25 @@ static void append(char *buf, size_t cap, size_t *len, const char *s)
  * Finds the column named s[0..n) in t (or the envelope): English names in
  * any case, "<money>_wan" for 万元, or a Chinese alias exactly.
  */
-static const struct col_def *find_col(const struct type_def *t, const char *s, size_t n,
-                                      bool *on_record, bool *is_wan)
+static const struct rs_field *find_col(const struct rs_rtype_def *t, const char *s, size_t n,
+                                       bool *on_record, bool *is_wan)
 {
-    const struct col_def *tables[2] = { envelope_cols, t->cols };
-    size_t i;
+    const struct rs_field *tables[2];
+    size_t counts[2], i, j;
 
+    tables[0] = rs_rtype_envelope(&counts[0]);
+    tables[1] = t->fields;
+    counts[1] = t->nfields;
     for (i = 0; i < 2; i++) {
-        const struct col_def *c;
-        for (c = tables[i]; c->name; c++) {
-            size_t k = strlen(c->name);
+        for (j = 0; j < counts[i]; j++) {
+            const struct rs_field *c = &tables[i][j];
+            size_t k = strlen(c->column);
             *on_record = i == 0;
             *is_wan = false;
-            if (ascii_ieq(s, n, c->name) || in_list(c->aliases, s, n))
+            if (ascii_ieq(s, n, c->column) || in_list(c->aliases, s, n))
                 return c;
-            if (c->kind == K_MONEY && n == k + 4 && ascii_ieq(s + k, 4, "_wan") &&
-                ascii_ieq(s, k, c->name)) {
+            if (c->kind == RS_FK_MONEY && n == k + 4 && ascii_ieq(s + k, 4, "_wan") &&
+                ascii_ieq(s, k, c->column)) {
                 *is_wan = true;
                 return c;
             }
@@ -623,7 +244,7 @@ static const struct col_def *find_col(const struct type_def *t, const char *s, s
 
 /* How a header cell resolved. */
 struct resolved {
-    const struct col_def *def;
+    const struct rs_field *def;
     bool on_record;
     bool is_wan;            /* named as 万元 (_wan) */
     const char *unit;       /* text inside a trailing (...), or NULL */
@@ -635,7 +256,7 @@ struct resolved {
  * contain parentheses), then as "<name>(<unit>)" with ASCII or full-width
  * parentheses.
  */
-static bool resolve(const struct type_def *t, const char *s, size_t n, struct resolved *r)
+static bool resolve(const struct rs_rtype_def *t, const char *s, size_t n, struct resolved *r)
 {
     size_t open_len = 0, close_len = 0, i, base_n, unit_n;
     const char *unit;
@@ -690,7 +311,7 @@ static int money_unit(const char *u, size_t n)
 }
 
 /* True if the header has a column that resolves, in type t, to column `name`. */
-static bool header_has(const struct type_def *t, char *const *header, size_t ncols,
+static bool header_has(const struct rs_rtype_def *t, char *const *header, size_t ncols,
                        const char *name)
 {
     struct resolved r;
@@ -699,8 +320,8 @@ static bool header_has(const struct type_def *t, char *const *header, size_t nco
     for (i = 0; i < ncols; i++) {
         const char *s = trim_cell(header[i], &n);
         if (n && resolve(t, s, n, &r) && !r.on_record &&
-            (strcmp(r.def->name, name) == 0 ||
-             ((r.def->flags & F_IDENT) && strcmp(r.def->field, name) == 0)))
+            (strcmp(r.def->column, name) == 0 ||
+             ((r.def->flags & RS_FF_IDENT) && strcmp(r.def->name, name) == 0)))
             return true;
     }
     return false;
@@ -709,15 +330,16 @@ static bool header_has(const struct type_def *t, char *const *header, size_t nco
 /* True if the header has a column `name` of any type. */
 static bool header_has_any(char *const *header, size_t ncols, const char *name)
 {
+    const struct rs_rtype_def *t;
     size_t i;
 
-    for (i = 0; i < NTYPES; i++)
-        if (header_has(&types[i], header, ncols, name))
+    for (i = 0; (t = rs_rtype_at(i)) != NULL; i++)
+        if (header_has(t, header, ncols, name))
             return true;
     return false;
 }
 
-static bool type_fits(const struct type_def *t, char *const *header, size_t ncols)
+static bool type_fits(const struct rs_rtype_def *t, char *const *header, size_t ncols)
 {
     size_t i;
 
@@ -730,65 +352,36 @@ static bool type_fits(const struct type_def *t, char *const *header, size_t ncol
     return true;
 }
 
-static const struct type_def *detect(char *const *header, size_t ncols, char *err,
-                                     size_t errlen)
+static const struct rs_rtype_def *detect(char *const *header, size_t ncols, char *err,
+                                         size_t errlen)
 {
+    const struct rs_rtype_def *t;
     char looked[256] = "";
     size_t i, len = 0;
 
-    for (i = 0; i < NTYPES; i++)
-        if (type_fits(&types[i], header, ncols))
-            return &types[i];
-    for (i = 0; i < NTYPES; i++) {
+    for (i = 0; (t = rs_rtype_at(i)) != NULL; i++)
+        if (type_fits(t, header, ncols))
+            return t;
+    for (i = 0; (t = rs_rtype_at(i)) != NULL; i++) {
         if (i)
             append(looked, sizeof looked, &len, ", ");
-        append(looked, sizeof looked, &len, types[i].has[0]);
-        if (types[i].has[1]) {
+        append(looked, sizeof looked, &len, t->has[0]);
+        if (t->has[1]) {
             append(looked, sizeof looked, &len, "+");
-            append(looked, sizeof looked, &len, types[i].has[1]);
+            append(looked, sizeof looked, &len, t->has[1]);
         }
     }
     snprintf(err, errlen, "no record type fits the header: looked for %s", looked);
     return NULL;
 }
 
-static const struct type_def *type_by_rtype(rs_rtype t)
+/* True if the client has a default for envelope row c (RS_FF_DEFAULTABLE). */
+static bool has_default(const struct rs_rowmap *m, const struct rs_field *c)
 {
-    size_t i;
-
-    for (i = 0; i < NTYPES; i++)
-        if (types[i].type == t)
-            return &types[i];
-    return NULL;
-}
-
-/* Checks that a column's kind agrees with its proto field (a table bug otherwise). */
-static bool kind_fits(const struct col_def *c, const ProtobufCFieldDescriptor *fd)
-{
-    const struct enum_label *l;
-
-    if (!fd || fd->label != PROTOBUF_C_LABEL_OPTIONAL)
-        return false;
-    switch (c->kind) {
-    case K_STRING:
-    case K_TEXT:
-        return fd->type == PROTOBUF_C_TYPE_STRING;
-    case K_U32:
-    case K_DATE:
-        return fd->type == PROTOBUF_C_TYPE_UINT32;
-    case K_MONEY:
-    case K_MILLI:
-        return fd->type == PROTOBUF_C_TYPE_INT64;
-    case K_BOOL:
-        return fd->type == PROTOBUF_C_TYPE_BOOL;
-    case K_ENUM:
-        if (fd->type != PROTOBUF_C_TYPE_ENUM || !c->labels)
-            return false;
-        for (l = c->labels; l->labels; l++)
-            if (!protobuf_c_enum_descriptor_get_value(fd->descriptor, l->value))
-                return false;
-        return true;
-    }
+    if (strcmp(c->name, "division_code") == 0)
+        return m->defaults.division_code != NULL;
+    if (strcmp(c->name, "year") == 0)
+        return m->defaults.year != 0;
     return false;
 }
 
@@ -797,7 +390,7 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
                           size_t errlen)
 {
     struct bound_col *bc = &m->cols[i];
-    const struct type_def *t = m->type;
+    const struct rs_rtype_def *t = m->type;
     struct resolved r;
     int unit;
     size_t j;
@@ -817,46 +410,45 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
     memcpy(bc->header, s, n);
     bc->header[n] = '\0';
     bc->def = r.def;
+    bc->ck = col_kind(r.def->kind);
     bc->on_record = r.on_record;
     bc->unit_fen = r.is_wan ? UNIT_WAN : UNIT_YUAN;
     if (r.unit) {
         unit = money_unit(r.unit, r.unit_len);
-        if (r.def->kind == K_MONEY) {
+        if (r.def->kind == RS_FK_MONEY) {
             if (!unit) {
                 snprintf(err, errlen, "column '%s': unit must be 元 or 万元", bc->header);
                 return RS_EINVAL;
             }
             if (r.is_wan && unit == 1) {
                 snprintf(err, errlen, "column '%s': %s_wan is in 万元, not 元", bc->header,
-                         r.def->name);
+                         r.def->column);
                 return RS_EINVAL;
             }
             bc->unit_fen = unit == 2 ? UNIT_WAN : UNIT_YUAN;
         } else if (unit) {
             snprintf(err, errlen, "column '%s': %s is not an amount of money", bc->header,
-                     r.def->name);
+                     r.def->column);
             return RS_EINVAL;
         }
     }
     bc->fd = protobuf_c_message_descriptor_get_field_by_name(
-        r.on_record ? &rs__record__descriptor : t->desc, r.def->field);
-    if (!kind_fits(r.def, bc->fd)) {
+        r.on_record ? &rs__record__descriptor : t->desc, r.def->name);
+    if (!rs_fkind_fits(r.def->kind, bc->fd)) {
         snprintf(err, errlen, "column table of %s: %s does not fit field %s", t->name,
-                 r.def->name, r.def->field);
+                 r.def->column, r.def->name);
         return RS_EINTERNAL;
     }
-    if ((r.def->flags & F_IDENT) && !m->has_key) {
+    if ((r.def->flags & RS_FF_IDENT) && !m->has_key) {
         snprintf(err, errlen,
                  "column '%s' holds personal identifiers, which are sent only as keyed hashes: "
                  "give the district key (--district-key FILE or RESETTLE_DISTRICT_KEY)",
                  bc->header);
         return RS_EINVAL;
     }
-    bc->required = r.def->required;
-    if (r.on_record && strcmp(r.def->name, "division_code") == 0)
-        bc->required = m->defaults.division_code == NULL;
-    if (r.on_record && strcmp(r.def->name, "year") == 0)
-        bc->required = m->defaults.year == 0;
+    bc->required = !r.on_record && (r.def->flags & RS_FF_REQUIRED);
+    if (r.on_record && (r.def->flags & RS_FF_DEFAULTABLE))
+        bc->required = !has_default(m, r.def);
     for (j = 0; j < i; j++) {
         if (m->cols[j].def == bc->def) {
             snprintf(err, errlen, "duplicate column '%s' (same as '%s')", bc->header,
@@ -864,10 +456,11 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
             return RS_EINVAL;
         }
         if (!m->cols[j].on_record && !bc->on_record &&
-            ((m->cols[j].def->flags & F_IDENT) != 0) != ((bc->def->flags & F_IDENT) != 0) &&
-            strcmp(m->cols[j].def->field, bc->def->field) == 0) {
+            ((m->cols[j].def->flags & RS_FF_IDENT) != 0) !=
+                ((bc->def->flags & RS_FF_IDENT) != 0) &&
+            strcmp(m->cols[j].def->name, bc->def->name) == 0) {
             snprintf(err, errlen, "columns '%s' and '%s' both give %s: keep one of them",
-                     m->cols[j].header, bc->header, bc->def->field);
+                     m->cols[j].header, bc->header, bc->def->name);
             return RS_EINVAL;
         }
     }
@@ -875,18 +468,18 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
 }
 
 /* True if an identifier column that stands in for c is bound. */
-static bool ident_bound_for(const struct rs_rowmap *m, const struct col_def *c)
+static bool ident_bound_for(const struct rs_rowmap *m, const struct rs_field *c)
 {
     size_t i;
 
     for (i = 0; i < m->ncols; i++)
-        if (!m->cols[i].on_record && (m->cols[i].def->flags & F_IDENT) &&
-            strcmp(m->cols[i].def->field, c->field) == 0)
+        if (!m->cols[i].on_record && (m->cols[i].def->flags & RS_FF_IDENT) &&
+            strcmp(m->cols[i].def->name, c->name) == 0)
             return true;
     return false;
 }
 
-static bool is_bound(const struct rs_rowmap *m, const struct col_def *c)
+static bool is_bound(const struct rs_rowmap *m, const struct rs_field *c)
 {
     size_t i;
 
@@ -897,7 +490,7 @@ static bool is_bound(const struct rs_rowmap *m, const struct col_def *c)
 }
 
 /* The first alias of c, for messages: "项目编号" of "项目编号|编号". */
-static int first_alias_len(const struct col_def *c)
+static int first_alias_len(const struct rs_field *c)
 {
     const char *bar = strchr(c->aliases, '|');
     return (int)(bar ? (size_t)(bar - c->aliases) : strlen(c->aliases));
@@ -905,21 +498,23 @@ static int first_alias_len(const struct col_def *c)
 
 static rs_status check_required(const struct rs_rowmap *m, char *err, size_t errlen)
 {
-    const struct col_def *c;
+    const struct rs_field *c, *env;
+    size_t i, nenv;
 
-    for (c = m->type->cols; c->name; c++) {
-        if (c->required && !is_bound(m, c) && !ident_bound_for(m, c)) {
-            snprintf(err, errlen, "missing required column '%s' (%.*s) for type %s", c->name,
+    for (i = 0; i < m->type->nfields; i++) {
+        c = &m->type->fields[i];
+        if ((c->flags & RS_FF_REQUIRED) && !is_bound(m, c) && !ident_bound_for(m, c)) {
+            snprintf(err, errlen, "missing required column '%s' (%.*s) for type %s", c->column,
                      first_alias_len(c), c->aliases, m->type->name);
             return RS_EINVAL;
         }
     }
-    for (c = envelope_cols; c->name; c++) {
-        bool need = (strcmp(c->name, "division_code") == 0 && !m->defaults.division_code) ||
-                    (strcmp(c->name, "year") == 0 && m->defaults.year == 0);
-        if (need && !is_bound(m, c)) {
+    env = rs_rtype_envelope(&nenv);
+    for (i = 0; i < nenv; i++) {
+        c = &env[i];
+        if ((c->flags & RS_FF_DEFAULTABLE) && !has_default(m, c) && !is_bound(m, c)) {
             snprintf(err, errlen, "missing required column '%s' (%.*s): no default given",
-                     c->name, first_alias_len(c), c->aliases);
+                     c->column, first_alias_len(c), c->aliases);
             return RS_EINVAL;
         }
     }
@@ -939,7 +534,7 @@ rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype force
                                size_t errlen)
 {
     struct rs_rowmap *m = NULL;
-    const struct type_def *t;
+    const struct rs_rtype_def *t;
     rs_status rv = RS_OK;
     size_t named = ncols, i, n;
     const char *s;
@@ -971,7 +566,7 @@ rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype force
     }
     if (forced == RS__RECORD__BODY__NOT_SET) {
         t = detect(header, named, err, errlen);
-    } else if (!(t = type_by_rtype(forced))) {
+    } else if (!(t = rs_rtype_find(forced))) {
         snprintf(err, errlen, "unknown record type %d", (int)forced);
     }
     if (!t)
@@ -1148,42 +743,11 @@ static bool parse_bool(const char *s, size_t n, bool *out)
     return false;
 }
 
-/* The English name of an enum value: "CAT_ROAD" -> "road" (compared in any case). */
-static const char *enum_suffix(const ProtobufCEnumValue *ev)
-{
-    const char *us = strchr(ev->name, '_');
-    return us ? us + 1 : ev->name;
-}
-
-static bool parse_enum(const struct col_def *c, const ProtobufCFieldDescriptor *fd,
-                       const char *s, size_t n, int *out)
-{
-    const ProtobufCEnumDescriptor *ed = fd->descriptor;
-    const struct enum_label *l;
-    unsigned i;
-
-    for (i = 0; i < ed->n_values; i++) {
-        if (ed->values[i].value != 0 && ascii_ieq(s, n, enum_suffix(&ed->values[i]))) {
-            *out = ed->values[i].value;
-            return true;
-        }
-    }
-    for (l = c->labels; l->labels; l++) {
-        if (in_list(l->labels, s, n)) {
-            *out = l->value;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* "not one of: road/道路硬化, pond/山塘, ..." within reason[cap]. */
-static void enum_reason(const struct col_def *c, const ProtobufCFieldDescriptor *fd,
-                        char *reason, size_t cap)
+static void enum_reason(const ProtobufCFieldDescriptor *fd, char *reason, size_t cap)
 {
     const ProtobufCEnumDescriptor *ed = fd->descriptor;
-    const struct enum_label *l;
-    char item[96];
+    char item[96], slug[RS_ENUM_SLUG_MAX];
     size_t len = 0;
     unsigned i;
     bool first = true;
@@ -1191,22 +755,13 @@ static void enum_reason(const struct col_def *c, const ProtobufCFieldDescriptor 
     reason[0] = '\0';
     append(reason, cap, &len, "not one of: ");
     for (i = 0; i < ed->n_values; i++) {
-        const char *zh = NULL;
-        int zlen = 0;
+        const char *zh = rs_enum_aliases(ed, ed->values[i].value), *bar = strchr(zh, '|');
+        int zlen = (int)(bar ? (size_t)(bar - zh) : strlen(zh));
+
         if (ed->values[i].value == 0)
             continue;
-        for (l = c->labels; l->labels; l++) {
-            if (l->value == ed->values[i].value) {
-                const char *bar = strchr(l->labels, '|');
-                zh = l->labels;
-                zlen = (int)(bar ? (size_t)(bar - zh) : strlen(zh));
-            }
-        }
-        snprintf(item, sizeof item, "%s%s%s%.*s", first ? "" : ", ", enum_suffix(&ed->values[i]),
-                 zh ? "/" : "", zlen, zh ? zh : "");
-        for (char *p = item; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
+        snprintf(item, sizeof item, "%s%s%s%.*s", first ? "" : ", ",
+                 rs_enum_slug(ed, ed->values[i].value, slug), zlen ? "/" : "", zlen, zh);
         append(reason, cap, &len, item);
         first = false;
     }
@@ -1219,62 +774,63 @@ static void enum_reason(const struct col_def *c, const ProtobufCFieldDescriptor 
 static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, size_t n,
                           char *reason, size_t cap)
 {
-    const struct col_def *c = bc->def;
+    const struct rs_field *c = bc->def;
     char buf[NUM_MAX];
     uint32_t u;
     int64_t i64;
     int e;
     bool b;
 
-    switch (c->kind) {
-    case K_STRING:
+    switch (bc->ck) {
+    case C_STRING:
         if (memchr(s, '\n', n) || memchr(s, '\r', n)) {
             snprintf(reason, cap, "must be on one line");
             return RS_EINVAL;
         }
-        if ((c->flags & F_UUID) && (!to_cstr(s, n, buf, sizeof buf) || !rs_uuid_valid(buf))) {
+        if ((c->flags & RS_FF_UUID) &&
+            (!to_cstr(s, n, buf, sizeof buf) || !rs_uuid_valid(buf))) {
             snprintf(reason, cap, "not a UUID");
             return RS_EINVAL;
         }
         return put_str(msg, bc->fd, s, n);
-    case K_TEXT:
+    case C_TEXT:
         return put_str(msg, bc->fd, s, n);
-    case K_U32:
-        if ((c->flags & F_PERCENT) && n >= 1 && s[n - 1] == '%')
+    case C_U32:
+        if (c->kind == RS_FK_PERCENT && n >= 1 && s[n - 1] == '%')
             n -= 1;
-        else if ((c->flags & F_PERCENT) && n >= 3 && memcmp(s + n - 3, "％", 3) == 0)
+        else if (c->kind == RS_FK_PERCENT && n >= 3 && memcmp(s + n - 3, "％", 3) == 0)
             n -= 3;
         if (!strip_thousands(s, n, buf, sizeof buf) || rs_u32_parse(buf, &u) != RS_OK)
             break;
         put_u32(msg, bc->fd, u);
         return RS_OK;
-    case K_DATE:
+    case C_DATE:
         if (!to_cstr(s, n, buf, sizeof buf) || rs_date_parse(buf, &u) != RS_OK) {
             snprintf(reason, cap, "not a valid date (write 2023-04-15)");
             return RS_EINVAL;
         }
         put_u32(msg, bc->fd, u);
         return RS_OK;
-    case K_MONEY:
+    case C_MONEY:
         if (!to_cstr(s, n, buf, sizeof buf) || rs_money_parse(buf, bc->unit_fen, &i64) != RS_OK)
             break;
         put_i64(msg, bc->fd, i64);
         return RS_OK;
-    case K_MILLI:
+    case C_MILLI:
         if (!to_cstr(s, n, buf, sizeof buf) || rs_milli_parse(buf, &i64) != RS_OK)
             break;
         put_i64(msg, bc->fd, i64);
         return RS_OK;
-    case K_BOOL:
+    case C_BOOL:
         if (!parse_bool(s, n, &b)) {
             snprintf(reason, cap, "not yes or no (write 是/否, 1/0, true/false or yes/no)");
             return RS_EINVAL;
         }
         put_int(msg, bc->fd, b ? 1 : 0);
         return RS_OK;
-    case K_ENUM:
-        if (!parse_enum(c, bc->fd, s, n, &e)) {
-            enum_reason(c, bc->fd, reason, cap);
+    case C_ENUM:
+        if (!rs_enum_parse(bc->fd->descriptor, s, n, &e)) {
+            enum_reason(bc->fd, reason, cap);
             return RS_EINVAL;
         }
         put_int(msg, bc->fd, e);
@@ -1283,11 +839,11 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
     /* A number that did not parse. */
     if (is_approx(s, n))
         snprintf(reason, cap, "not an exact number");
-    else if (c->kind == K_MONEY && bc->unit_fen == UNIT_WAN)
+    else if (bc->ck == C_MONEY && bc->unit_fen == UNIT_WAN)
         snprintf(reason, cap, "not an amount in 万元 (digits, up to 6 decimals)");
-    else if (c->kind == K_MONEY)
+    else if (bc->ck == C_MONEY)
         snprintf(reason, cap, "not an amount in 元 (digits, up to 2 decimals)");
-    else if (c->kind == K_MILLI)
+    else if (bc->ck == C_MILLI)
         snprintf(reason, cap, "not a number (digits, up to 3 decimals)");
     else
         snprintf(reason, cap, "not a whole number");
@@ -1341,10 +897,12 @@ static void map_field(const struct rs_rowmap *m, struct rs_verdict *v)
     size_t plen = dot ? (size_t)(dot - v->field) : 0;
     bool body_only = dot && plen == strlen(m->type->name) &&
                      memcmp(v->field, m->type->name, plen) == 0;
-    const struct col_def *tables[2] = { envelope_cols, m->type->cols };
-    const struct col_def *c;
-    size_t i, pass;
+    const struct rs_field *tables[2];
+    size_t counts[2], i, pass;
 
+    tables[0] = rs_rtype_envelope(&counts[0]);
+    tables[1] = m->type->fields;
+    counts[1] = m->type->nfields;
     /* A field under the type's prefix is the body's; any other is looked for
      * in the envelope first. */
     for (pass = body_only ? 1 : 0; pass < 2; pass++) {
@@ -1355,9 +913,9 @@ static void map_field(const struct rs_rowmap *m, struct rs_verdict *v)
                 return;
             }
         }
-        for (c = tables[pass]; c->name; c++) {
-            if (strcmp(c->field, fname) == 0) {
-                snprintf(v->field, sizeof v->field, "%s", c->name);
+        for (i = 0; i < counts[pass]; i++) {
+            if (strcmp(tables[pass][i].name, fname) == 0) {
+                snprintf(v->field, sizeof v->field, "%s", tables[pass][i].column);
                 return;
             }
         }
@@ -1445,11 +1003,11 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     for (i = 0; i < m->ncols; i++) {
         const struct bound_col *bc = &m->cols[i];
         s = trim_cell(i < ncells ? cells[i] : NULL, &n);
-        if (!bc->on_record && (bc->def->flags & F_IDENT)) {
+        if (!bc->on_record && (bc->def->flags & RS_FF_IDENT)) {
             /* Identifiers are only ever hashed, after every cell is read. */
             if (!ic.first)
                 ic.first = bc;
-            if (n && (bc->def->flags & F_IDENT_ID)) {
+            if (n && (bc->def->flags & RS_FF_ID_CARD)) {
                 ic.id_col = bc;
                 ic.id = s;
                 ic.id_n = n;

@@ -17,8 +17,9 @@
  * English slug of a value comes from its protobuf-c name (CAT_ROAD -> road).
  *
  * Read by: record validation (rs_validate.c walks the rows beside the
- * message descriptor); the server's record labels, report slugs and
- * unknown-field check call the functions below.
+ * message descriptor) and the client's row mapper (rs_rowmap.c binds header
+ * cells to rows and reads enum cells by their names); the server's record
+ * labels, report slugs and unknown-field check call the functions below.
  *
  * The production entries are in proto/rs_rtype_table.c and the enum names
  * in proto/rs_rtype_enums.c; the cross-field rules in proto/rs_rules.c.
