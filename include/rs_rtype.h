@@ -20,6 +20,7 @@
  * message descriptor) and the client's row mapper (rs_rowmap.c binds header
  * cells to rows and reads enum cells by their names); the server's record
  * labels, report slugs and unknown-field check call the functions below.
+ * tests/test_rtype.c fails when resettle.proto and the table disagree.
  *
  * The production entries are in proto/rs_rtype_table.c and the enum names
  * in proto/rs_rtype_enums.c; the cross-field rules in proto/rs_rules.c.

@@ -18,7 +18,8 @@
  * enum also gets its names in rs_rtype_enums.c.  To add a record type: its
  * message and its member of rs.Record's `body` oneof in resettle.proto, its
  * rows and its entry here (at its place in detection order), its rules.
- * The validator refuses every record while a row and the proto disagree.
+ * tests/test_rtype.c fails until resettle.proto and this table agree (and
+ * the validator refuses every record of a type whose rows do not).
  *
  * Does not: hold the rules' code (rs_rules.c), the enum names
  * (rs_rtype_enums.c), or any logic.
