@@ -18,8 +18,9 @@
  *
  * Read by: record validation (rs_validate.c walks the rows beside the
  * message descriptor) and the client's row mapper (rs_rowmap.c binds header
- * cells to rows and reads enum cells by their names); the server's record
- * labels, report slugs and unknown-field check call the functions below.
+ * cells to rows and reads enum cells by their names), and the generator of
+ * docs/csv.md (proto/rs_csvdoc.c); the server's record labels, report slugs
+ * and unknown-field check call the functions below.
  * tests/test_rtype.c fails when resettle.proto and the table disagree.
  *
  * The production entries are in proto/rs_rtype_table.c and the enum names

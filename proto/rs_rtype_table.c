@@ -18,8 +18,11 @@
  * enum also gets its names in rs_rtype_enums.c.  To add a record type: its
  * message and its member of rs.Record's `body` oneof in resettle.proto, its
  * rows and its entry here (at its place in detection order), its rules.
+ * A new type also gets its section in docs/csv.md.in (a rs:type marker and
+ * an example); then regenerate docs/csv.md (the csv-doc target).
  * tests/test_rtype.c fails until resettle.proto and this table agree (and
- * the validator refuses every record of a type whose rows do not).
+ * the validator refuses every record of a type whose rows do not); the
+ * csv_doc test fails until docs/csv.md is regenerated.
  *
  * Does not: hold the rules' code (rs_rules.c), the enum names
  * (rs_rtype_enums.c), or any logic.
