@@ -12,8 +12,9 @@
  * Checked: the reader hands out at most RS_CSV_MAX_COLS fields of valid
  * UTF-8, each within RS_CSV_MAX_FIELD bytes; line numbers start at 1 and
  * never go back; an error is sticky (same status, same message); every
- * error message is NUL-terminated.  A row that maps is a record that
- * validates (given an id), packs and unpacks, and is freed with
+ * error message is NUL-terminated.  A row that maps is a record of a type
+ * with a table entry that validates (given an id), has a natural key (or
+ * one too long), packs and unpacks, and is freed with
  * rs__record__free_unpacked; a row that does not map names its column.
  *
  * Does not: read files or touch the outbox.
@@ -42,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 #define ERR_LEN 512
+#define KEY_MAX 384     /* what the outbox gives rs_record_key */
 
 static char fuzz_id[] = "2f1c6d3e-9a4b-4c7d-8e2f-0123456789ab";
 
@@ -63,21 +65,33 @@ static void check_fields(char **fields, size_t nfields)
     }
 }
 
-/* A mapped record validates once it has an id, and survives a pack round trip. */
+/*
+ * A mapped record validates once it has an id, has the natural key the
+ * outbox will ask for (unless a key field is too long for it), and
+ * survives a pack round trip.
+ */
 static void check_mapped(Rs__Record *rec, rs_rtype type)
 {
     struct rs_verdict v;
     bool had_id = rec->id != NULL;
+    char key[KEY_MAX];
+    rs_status st;
     size_t n;
     uint8_t *buf;
     Rs__Record *again;
 
     CHECK(rec->body_case == type);
+    CHECK(rs_rtype_find(type) != NULL);
+    CHECK(rs_rtype_body(rec) != NULL);
     if (!had_id)
         rec->id = fuzz_id;
     CHECK(rs_validate_record(rec, &v) == RS_OK);
     if (!had_id)
         rec->id = NULL;
+    st = rs_record_key(rec, key, sizeof key);
+    CHECK(st == RS_OK || st == RS_ETOOBIG);   /* a key field may be long */
+    if (st == RS_OK)
+        CHECK(strncmp(key, rs_rtype_name(type), strlen(rs_rtype_name(type))) == 0);
     n = rs__record__get_packed_size(rec);
     buf = malloc(n ? n : 1);
     CHECK(buf != NULL);

@@ -11,7 +11,9 @@
  *
  * Checked: a verdict is RS_OK with an empty field, or a documented failure
  * status naming a field; a key is NUL-terminated within its buffer and one
- * byte less of buffer gives RS_ETOOBIG; a packed record is as long as
+ * byte less of buffer gives RS_ETOOBIG; a valid record has a table entry,
+ * a body and (if it fits) a key that starts with its type name; a packed
+ * record is as long as
  * get_packed_size said.  A message without unknown fields anywhere (the
  * only records the server stores; it rejects the others) must also unpack
  * again, pack to the same bytes, and get the same verdict and key.  With
@@ -88,6 +90,36 @@ static rs_status check_key(const Rs__Record *r, char key[KEY_MAX])
     return st;
 }
 
+/*
+ * What the record-type table says of r agrees with validation: a valid
+ * record has an entry, a body and a natural key (unless it is too long)
+ * that starts with its type name; a label key is never empty; no body is
+ * found when none is set.
+ */
+static void check_table_reads(const Rs__Record *r, rs_status vst, rs_status kst)
+{
+    const char *label_key = rs_record_label_key(r);
+    const char *name = rs_rtype_name(r->body_case);
+
+    if (r->body_case == RS__RECORD__BODY__NOT_SET)
+        CHECK(rs_rtype_body(r) == NULL);
+    if (label_key)
+        CHECK(label_key[0] != '\0');
+    if (vst == RS_OK) {
+        char key[KEY_MAX];
+
+        CHECK(rs_rtype_find(r->body_case) != NULL);
+        CHECK(rs_rtype_body(r) != NULL);
+        /* Long key fields may not fit KEY_MAX; missing ones cannot pass validation. */
+        CHECK(kst == RS_OK || kst == RS_ETOOBIG);
+        if (kst == RS_OK) {
+            CHECK(rs_record_key(r, key, KEY_MAX) == RS_OK);
+            CHECK(strncmp(key, name, strlen(name)) == 0 &&
+                  (key[strlen(name)] == ':' || key[strlen(name)] == '\0'));
+        }
+    }
+}
+
 /* True if m or any message inside it carries fields the schema lacks. */
 static bool has_unknown(const ProtobufCMessage *m)
 {
@@ -138,6 +170,7 @@ static void check_record(const Rs__Record *r)
     CHECK(rs_rtype_name(r->body_case) != NULL);
     CHECK(rs_rtype_label(r->body_case) != NULL);
     kst = check_key(r, key);
+    check_table_reads(r, vst, kst);
 
     n = rs__record__get_packed_size(r);
     buf = malloc(n ? n : 1);
