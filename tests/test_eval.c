@@ -18,6 +18,7 @@
 #include "rs_eval.h"
 #include "rs_eval_peek.h"
 #include "rs_framework.h"
+#include "rs_rtype.h"
 
 #define FW_DIR RS_SOURCE_DIR "/server/frameworks"
 #define W(c) ((int64_t)(c) * 10000) /* c in hundredths of 万元: W(14093) is 140.93万元 */
@@ -696,8 +697,11 @@ static void test_enum_sizes(void **state)
     for (unsigned i = 0; i < rs__record__descriptor.n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &rs__record__descriptor.fields[i];
 
-        /* A oneof member's field number is its body case. */
-        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF && f->id + 1 > body)
+        /* A oneof member's field number is its body case.  The test-only
+         * rs.Probe has no production entry: no record of it is ever stored. */
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || !rs_rtype_find((rs_rtype)f->id))
+            continue;
+        if (f->id + 1 > body)
             body = f->id + 1;
     }
     assert_int_equal(body, RS_EVAL_NBODY);

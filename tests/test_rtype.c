@@ -10,7 +10,8 @@
  * disagreement on broken copies of an entry.  Also pins the display names
  * and slugs of enum values to the strings the report prints (and says where
  * a slug differs), each type's display label and record-label field, and
- * rs_rtype_body.
+ * rs_rtype_body; and shows that production code refuses rs.Probe
+ * (test_rtype_probe.c registers it and shows it then works).
  *
  * Does not: test validation rules or natural keys (test_validate.c), or
  * CSV mapping (test_rowmap.c).
@@ -25,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "rs_rowmap.h"
 #include "rs_rtype.h"
 #include "rs_validate.h"
 
@@ -392,6 +394,48 @@ static void test_labels_and_names(void **state)
     assert_false(rs_rtype_is_township(RS__RECORD__BODY__NOT_SET));
 }
 
+/* The test-only rs.Probe has no production entry: validation, keys and the
+ * row mapper refuse it as a type they do not know. */
+static void test_probe_refused(void **state)
+{
+    static char c0[] = "probe_id", c1[] = "visits";
+    char *header[] = {c0, c1};
+    const struct rs_row_defaults defaults = {"430602001", 2023, 0, NULL};
+    struct rs_rowmap *m = NULL;
+    struct rs_verdict v;
+    Rs__Record r;
+    Rs__Probe p;
+    char key[64], err[ERRLEN];
+
+    (void)state;
+    rs__record__init(&r);
+    rs__probe__init(&p);
+    r.id = "3f2b8c1e-6a4d-4f0b-9c2e-1d5a7b9e0f12";
+    r.division_code = "430602001";
+    r.has_year = 1;
+    r.year = 2023;
+    r.has_period = 1;
+    r.period = RS__PERIOD__PERIOD_YEAR;
+    r.body_case = RS__RECORD__BODY_PROBE;
+    r.probe = &p;
+    p.probe_id = "PR-1";
+    assert_int_equal(rs_validate_record(&r, &v), RS_EINVAL);
+    assert_string_equal(v.field, "body");
+    assert_int_equal(rs_record_key(&r, key, sizeof key), RS_EINVAL);
+    assert_string_equal(rs_rtype_name(RS__RECORD__BODY_PROBE), "unknown");
+    assert_int_equal(rs_rtype_parse("probe"), RS__RECORD__BODY__NOT_SET);
+    assert_ptr_equal(rs_rtype_body(&r), &p.base);     /* generic: any member */
+    assert_int_equal(rs_rowmap_open(header, 2, RS__RECORD__BODY__NOT_SET, &defaults, &m, err,
+                                    sizeof err),
+                     RS_EINVAL);
+    assert_non_null(strstr(err, "no record type fits the header"));
+    assert_int_equal(rs_rowmap_open(header, 2, RS__RECORD__BODY_PROBE, &defaults, &m, err,
+                                    sizeof err),
+                     RS_EINVAL);
+    assert_string_equal(err, "unknown record type 1000");
+    assert_null(m);
+}
+
 static void test_body_and_label_key(void **state)
 {
     Rs__Record r;
@@ -451,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_enum_parse),
         cmocka_unit_test(test_labels_and_names),
         cmocka_unit_test(test_body_and_label_key),
+        cmocka_unit_test(test_probe_refused),
     };
 
     return cmocka_run_group_tests_name("rtype", tests, NULL, NULL);
