@@ -9,8 +9,9 @@
  * point.  Dates accept 2023-04-15, 2023/4/15 and 2023年4月15日.  Enum
  * columns accept the English value or its Chinese label (道路硬化, 办结, ...).
  *
- * Columns documented in docs/csv.md, with one sample file per type in
- * samples/.  Relief files may instead give the household's identifier as
+ * The columns and their aliases are the rows of the record-type table
+ * (rs_rtype.h); docs/csv.md, generated from it, lists them, with one sample
+ * file per type in samples/.  Relief files may instead give the household's identifier as
  * `household_id` (身份证号) or `head_name` (户主姓名): with a district key
  * (rs_rowmap_open_keyed) the record's household_ref becomes the keyed hash
  * rs_rowmap_keyed_ref of it and the identifier itself is dropped;
@@ -45,9 +46,9 @@ struct rs_rowmap;
  * missing required column, or a header that fits no type.  defaults is
  * copied (its strings are not; they must outlive the rowmap).
  */
-rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
-                         const struct rs_row_defaults *defaults,
-                         struct rs_rowmap **out, char *err, size_t errlen);
+RS_NODISCARD rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
+                                      const struct rs_row_defaults *defaults,
+                                      struct rs_rowmap **out, char *err, size_t errlen);
 
 #define RS_DISTRICT_KEY_LEN 32       /* bytes of the district key */
 #define RS_KEYED_REF_LEN 35          /* "k1:" + 32 hex digits */
@@ -64,10 +65,10 @@ enum rs_ident_kind {
  * with an identifier column and no key is RS_EINVAL naming the column;
  * one with both household_ref and an identifier column is RS_EINVAL too.
  */
-rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype forced,
-                               const struct rs_row_defaults *defaults,
-                               const uint8_t *district_key, struct rs_rowmap **out,
-                               char *err, size_t errlen);
+RS_NODISCARD rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype forced,
+                                            const struct rs_row_defaults *defaults,
+                                            const uint8_t *district_key, struct rs_rowmap **out,
+                                            char *err, size_t errlen);
 
 /*
  * The keyed household reference of one identifier value[0..n):
@@ -76,13 +77,17 @@ rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype force
  * Normalized: blanks (ASCII, NBSP, U+3000) removed everywhere, ASCII
  * letters upper-cased, and a 15-digit ID-card number widened to its
  * 18-digit form.  RS_EINVAL if the value is empty, over 128 bytes or not
- * UTF-8.  Pure: any thread.
+ * UTF-8; RS_EINTERNAL if HMAC fails.  out is "" unless RS_OK.  Pure: any
+ * thread.  Implemented in client/rs_keyed.c.
  */
-rs_status rs_rowmap_keyed_ref(const uint8_t key[RS_DISTRICT_KEY_LEN], enum rs_ident_kind kind,
-                              const char *value, size_t n, char out[RS_KEYED_REF_LEN + 1]);
+RS_NODISCARD rs_status rs_rowmap_keyed_ref(const uint8_t key[RS_DISTRICT_KEY_LEN],
+                                           enum rs_ident_kind kind, const char *value, size_t n,
+                                           char out[RS_KEYED_REF_LEN + 1]);
 
+/* Frees m, wiping its copy of the district key.  m may be NULL. */
 void rs_rowmap_close(struct rs_rowmap *m);
 
+/* The record type m maps rows to; RS__RECORD__BODY__NOT_SET if m is NULL. */
 rs_rtype rs_rowmap_type(const struct rs_rowmap *m);
 
 /*
@@ -94,7 +99,7 @@ rs_rtype rs_rowmap_type(const struct rs_rowmap *m);
  * returned; a validation failure is reported against the column it came
  * from.
  */
-rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
-                        Rs__Record **out, struct rs_verdict *v);
+RS_NODISCARD rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
+                                     Rs__Record **out, struct rs_verdict *v);
 
 #endif

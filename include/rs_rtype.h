@@ -280,6 +280,7 @@ const char *rs_enum_slug(const ProtobufCEnumDescriptor *desc, int value,
  * in any letter case, or one of the Chinese aliases exactly.  The
  * *_UNSPECIFIED value never matches.  True with *value set, or false.
  */
-bool rs_enum_parse(const ProtobufCEnumDescriptor *desc, const char *s, size_t n, int *value);
+RS_NODISCARD bool rs_enum_parse(const ProtobufCEnumDescriptor *desc, const char *s, size_t n,
+                                int *value);
 
 #endif

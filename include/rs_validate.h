@@ -46,7 +46,7 @@ struct rs_verdict {
  * field in declaration order: envelope fields by proto name ("year"), body
  * fields as "<rs_rtype_name>.<field>" ("relief.amount_fen").
  */
-rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict *v);
+RS_NODISCARD rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict *v);
 
 /*
  * Fills v for a cross-field rule that failed: RS_EINVAL, field named in
