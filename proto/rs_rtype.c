@@ -14,7 +14,6 @@
  */
 #include "rs_rtype.h"
 
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -231,6 +230,34 @@ static uint32_t get_u32(const void *msg, const ProtobufCFieldDescriptor *fd)
     return *(const uint32_t *)(const void *)((const char *)msg + fd->offset);
 }
 
+/* Appends ':' and s[0..n) to out at *len; RS_ETOOBIG if that and a NUL do not fit. */
+static rs_status key_append(char *out, size_t outlen, size_t *len, const char *s, size_t n)
+{
+    if (n + 1 >= outlen - *len)
+        return RS_ETOOBIG;
+    out[(*len)++] = ':';
+    memcpy(out + *len, s, n);
+    *len += n;
+    out[*len] = '\0';
+    return RS_OK;
+}
+
+/* Appends ':' and v in decimal (snprintf's %d / %u, without its cost per key). */
+static rs_status key_append_int(char *out, size_t outlen, size_t *len, int64_t v)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        digits[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        digits[--i] = '-';
+    return key_append(out, outlen, len, digits + i, sizeof digits - i);
+}
+
 /*
  * Appends ":<value of part p>" to out at *len.  RS_EINVAL if the value is
  * missing, RS_ETOOBIG if it does not fit.
@@ -241,36 +268,27 @@ static rs_status key_part(const Rs__Record *r, const void *body, const struct rs
     const void *msg = (p->flags & RS_KEY_ENVELOPE) ? (const void *)r : body;
     const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(
         (p->flags & RS_KEY_ENVELOPE) ? &rs__record__descriptor : d->desc, p->field);
-    int n;
+    const char *str;
 
     if (!fd)
         return RS_EINVAL;
     switch (fd->type) {
     case PROTOBUF_C_TYPE_STRING:
-        if (empty(get_str(msg, fd)))
+        str = get_str(msg, fd);
+        if (empty(str))
             return RS_EINVAL;
-        n = snprintf(out + *len, outlen - *len, ":%s", get_str(msg, fd));
-        break;
+        return key_append(out, outlen, len, str, strlen(str));
     case PROTOBUF_C_TYPE_ENUM:
         if (!get_has(msg, fd) || get_int(msg, fd) == 0)
             return RS_EINVAL;
-        n = snprintf(out + *len, outlen - *len, ":%d", get_int(msg, fd));
-        break;
+        return key_append_int(out, outlen, len, get_int(msg, fd));
     case PROTOBUF_C_TYPE_UINT32:
         if (!get_has(msg, fd) && !(p->flags & RS_KEY_ZERO))
             return RS_EINVAL;
-        n = snprintf(out + *len, outlen - *len, ":%" PRIu32,
-                     get_has(msg, fd) ? get_u32(msg, fd) : (uint32_t)0);
-        break;
+        return key_append_int(out, outlen, len, get_has(msg, fd) ? get_u32(msg, fd) : 0);
     default:
         return RS_EINVAL;
     }
-    if (n < 0)
-        return RS_EINVAL;
-    if ((size_t)n >= outlen - *len)
-        return RS_ETOOBIG;
-    *len += (size_t)n;
-    return RS_OK;
 }
 
 rs_status rs_record_key(const Rs__Record *r, char *out, size_t outlen)
