@@ -178,13 +178,14 @@ const struct rs_field *rs_rtype_field(const struct rs_rtype_def *def, const char
 
 /* ---------------------------------------------------------------- bodies and keys */
 
-/* The body oneof member of rs.Record with case t (any message member), or NULL. */
+/* The member of rs.Record's `body` oneof with case t (any message member), or NULL. */
 static const ProtobufCFieldDescriptor *body_member(rs_rtype t)
 {
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field(&rs__record__descriptor, (unsigned)t);
 
-    if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+    if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+        fd->quantifier_offset != offsetof(Rs__Record, body_case))
         return NULL;
     return fd;
 }
@@ -608,8 +609,7 @@ rs_status rs_rtype_check(const struct rs_rtype_def *def, char *err, size_t errle
         return say(err, errlen, "a type entry lacks its name, label, aliases, doc, descriptor "
                                 "or rows");
     member = protobuf_c_message_descriptor_get_field_by_name(&rs__record__descriptor, def->name);
-    if (!member || !(member->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
-        member->type != PROTOBUF_C_TYPE_MESSAGE)
+    if (!member || body_member((rs_rtype)member->id) != member)
         return say(err, errlen, "%s: rs.Record has no body member of that name", def->name);
     if ((rs_rtype)member->id != def->type || member->descriptor != def->desc)
         return say(err, errlen, "%s: the oneof case or message descriptor is not rs.Record's",
