@@ -243,8 +243,8 @@ static void test_check_catches(void **state)
 
 static void test_display_names_are_the_reports(void **state)
 {
-    /* server/rs_eval.c cat_names, line_names, rkind_names, sangong_names and
-     * server/rs_render.c stage_name, train_type, as they were. */
+    /* server/eval/rs_eval_names.c cat_names, line_names, rkind_names,
+     * sangong_names and server/report/rs_render.c stage_name, train_type. */
     static const char *const cat[] = {"未分类", "道路硬化", "山塘", "渠道", "饮水", "污水管网",
                                       "桥梁", "电网", "产业", "美丽家园", "能力建设", "其他"};
     static const char *const line[] = {NULL, "人员经费", "公用经费", "项目支出", "政府性基金",
@@ -286,7 +286,8 @@ static void test_display_names_are_the_reports(void **state)
 
 static void test_slugs_are_the_reports(void **state)
 {
-    /* server/rs_report.c cat_slugs, line_slugs, rkind_slugs, sangong_slugs. */
+    /* server/report/rs_report_slug.c cat_slugs, line_slugs, rkind_slugs,
+     * sangong_slugs (and server/eval/rs_eval_stated.c line_keys). */
     static const char *const cat[] = {"unspecified", "road",     "pond",     "canal",
                                       "water",       "sewer",    "bridge",   "grid",
                                       "industry",    "village",  "capacity", "other"};
@@ -350,7 +351,8 @@ static void test_enum_parse(void **state)
 
 static void test_labels_and_names(void **state)
 {
-    /* rs_eval_rec_label's type words, as the report prints them. */
+    /* rs_eval_rec_label's type words (server/eval/rs_eval_names.c), as the
+     * report prints them. */
     static const struct {
         rs_rtype t;
         const char *label, *label_field;
