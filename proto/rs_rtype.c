@@ -1,35 +1,31 @@
 /*
- * rs_rtype.c - lookups over the record-type table: entries by oneof case or
- * name, natural keys, a record's body, enum names and slugs, the table's own
- * consistency check, and the registration of a type the production table
- * does not have.
+ * rs_rtype.c - reading the record-type table: entries by oneof case or
+ * name, natural keys, a record's body and label key, enum names and slugs,
+ * and where registered types are kept.
  *
  * The production entries (rs_rtype_table.c) come first, in detection order,
  * then at most RS_RTYPE_MAX_REGISTERED registered ones; a lookup walks both.
  * Fields are found through the protobuf-c descriptors, so nothing here
  * names a record type or a field.
  *
- * Does not: hold the table's data, validate records (rs_validate.c) or map
- * CSV rows (rs_rowmap.c).
+ * Does not: hold the table's data, check it against resettle.proto or
+ * register a type (rs_rtype_check.c), validate records (rs_validate.c) or
+ * map CSV rows (rs_rowmap.c).
  */
 #include "rs_rtype.h"
 
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "rs_rtype_data.h"
-#include "rs_util.h"
 
-/* Written only by rs_rtype_register, before any other use (see rs_rtype.h). */
+/* Written only through rs_rtype_register, before any other use (rs_rtype.h). */
 static const struct rs_rtype_def *registered[RS_RTYPE_MAX_REGISTERED];
 static size_t nregistered;
 
 /* ---------------------------------------------------------------- small helpers */
 
-/* ASCII case-insensitive equality of two C strings. */
-static bool same_ci(const char *a, const char *b)
+bool rs_rtype_same_ci(const char *a, const char *b)
 {
     for (;; a++, b++) {
         char x = *a, y = *b;
@@ -45,8 +41,7 @@ static bool same_ci(const char *a, const char *b)
     }
 }
 
-/* True if s[0..n) equals the C string word, ASCII letters in any case. */
-static bool same_ci_n(const char *s, size_t n, const char *word)
+bool rs_rtype_same_ci_n(const char *s, size_t n, const char *word)
 {
     for (size_t i = 0; i < n; i++) {
         char a = s[i], b = word[i];
@@ -63,8 +58,7 @@ static bool same_ci_n(const char *s, size_t n, const char *word)
     return word[n] == '\0';
 }
 
-/* True if s[0..n) is one of the '|'-separated entries of list, byte for byte. */
-static bool in_list(const char *list, const char *s, size_t n)
+bool rs_rtype_in_list(const char *list, const char *s, size_t n)
 {
     const char *p = list;
 
@@ -84,21 +78,20 @@ static bool empty(const char *s)
     return !s || !s[0];
 }
 
-/* err := the formatted message; returns RS_EINVAL. */
-__attribute__((format(printf, 3, 4))) static rs_status
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
+/* ---------------------------------------------------------------- entries */
 
-    if (errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return RS_EINVAL;
+bool rs_rtype_add_registered(const struct rs_rtype_def *def)
+{
+    if (nregistered == RS_RTYPE_MAX_REGISTERED)
+        return false;
+    registered[nregistered++] = def;
+    return true;
 }
 
-/* ---------------------------------------------------------------- entries */
+size_t rs_rtype_registered_count(void)
+{
+    return nregistered;
+}
 
 const struct rs_rtype_def *rs_rtype_at(size_t i)
 {
@@ -146,8 +139,8 @@ rs_rtype rs_rtype_parse(const char *name)
     if (!name)
         return RS__RECORD__BODY__NOT_SET;
     for (size_t i = 0; (d = rs_rtype_at(i)) != NULL; i++) {
-        if (same_ci(name, d->name) || strcmp(name, d->label) == 0 ||
-            in_list(d->aliases, name, strlen(name)))
+        if (rs_rtype_same_ci(name, d->name) || strcmp(name, d->label) == 0 ||
+            rs_rtype_in_list(d->aliases, name, strlen(name)))
             return d->type;
     }
     return RS__RECORD__BODY__NOT_SET;
@@ -178,8 +171,7 @@ const struct rs_field *rs_rtype_field(const struct rs_rtype_def *def, const char
 
 /* ---------------------------------------------------------------- bodies and keys */
 
-/* The member of rs.Record's `body` oneof with case t (any message member), or NULL. */
-static const ProtobufCFieldDescriptor *body_member(rs_rtype t)
+const ProtobufCFieldDescriptor *rs_rtype_body_member(rs_rtype t)
 {
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field(&rs__record__descriptor, (unsigned)t);
@@ -194,7 +186,7 @@ const ProtobufCMessage *rs_rtype_body(const Rs__Record *r)
 {
     const ProtobufCFieldDescriptor *fd;
 
-    if (!r || r->body_case == RS__RECORD__BODY__NOT_SET || !(fd = body_member(r->body_case)))
+    if (!r || r->body_case == RS__RECORD__BODY__NOT_SET || !(fd = rs_rtype_body_member(r->body_case)))
         return NULL;
     return *(const ProtobufCMessage *const *)(const void *)((const char *)r + fd->offset);
 }
@@ -202,7 +194,7 @@ const ProtobufCMessage *rs_rtype_body(const Rs__Record *r)
 /* The body of r if its oneof member holds d's message, else NULL. */
 static const ProtobufCMessage *typed_body(const Rs__Record *r, const struct rs_rtype_def *d)
 {
-    const ProtobufCFieldDescriptor *fd = body_member(r->body_case);
+    const ProtobufCFieldDescriptor *fd = rs_rtype_body_member(r->body_case);
 
     if (!fd || fd->descriptor != d->desc)
         return NULL;
@@ -411,13 +403,13 @@ bool rs_enum_parse(const ProtobufCEnumDescriptor *desc, const char *s, size_t n,
     const struct rs_enum_names *e = rs_enum_find(desc);
 
     for (unsigned i = 0; i < desc->n_values; i++) {
-        if (desc->values[i].value != 0 && same_ci_n(s, n, value_suffix(&desc->values[i]))) {
+        if (desc->values[i].value != 0 && rs_rtype_same_ci_n(s, n, value_suffix(&desc->values[i]))) {
             *value = desc->values[i].value;
             return true;
         }
     }
     for (size_t i = 0; e && i < e->n; i++) {
-        if (e->values[i].value != 0 && in_list(e->values[i].aliases, s, n)) {
+        if (e->values[i].value != 0 && rs_rtype_in_list(e->values[i].aliases, s, n)) {
             *value = e->values[i].value;
             return true;
         }
@@ -425,7 +417,7 @@ bool rs_enum_parse(const ProtobufCEnumDescriptor *desc, const char *s, size_t n,
     return false;
 }
 
-/* ---------------------------------------------------------------- checks */
+/* ---------------------------------------------------------------- kinds */
 
 bool rs_fkind_fits(enum rs_fkind k, const ProtobufCFieldDescriptor *fd)
 {
@@ -452,277 +444,4 @@ bool rs_fkind_fits(enum rs_fkind k, const ProtobufCFieldDescriptor *fd)
         return fd->type == PROTOBUF_C_TYPE_BOOL;
     }
     return false;
-}
-
-/* An enum's names table covers every value, one element per value, in order. */
-static rs_status check_enum(const ProtobufCEnumDescriptor *ed, char *err, size_t errlen)
-{
-    const struct rs_enum_names *e = rs_enum_find(ed);
-
-    if (!e)
-        return say(err, errlen, "enum %s has no names table (proto/rs_rtype_enums.c)",
-                   ed->name);
-    if (e->n != ed->n_values)
-        return say(err, errlen, "enum %s: %zu names for %u values", ed->name, e->n,
-                   ed->n_values);
-    for (unsigned i = 0; i < ed->n_values; i++) {
-        const struct rs_enum_value *v = &e->values[i];
-
-        if (v->value != ed->values[i].value || (size_t)v->value != i)
-            return say(err, errlen, "enum %s: element %u is value %d, not %s", ed->name, i,
-                       v->value, ed->values[i].name);
-        if (empty(v->display) || !rs_utf8_valid(v->display, strlen(v->display)))
-            return say(err, errlen, "enum %s: %s has no display name", ed->name,
-                       ed->values[i].name);
-        if (!v->aliases || (v->value == 0) != (v->aliases[0] == '\0'))
-            return say(err, errlen, "enum %s: %s %s", ed->name, ed->values[i].name,
-                       v->value == 0 ? "must have no CSV alias" : "has no CSV alias");
-    }
-    return RS_OK;
-}
-
-/* One row against its field descriptor (fd NULL: the message has no such field). */
-static rs_status check_row(const char *where, const struct rs_field *f,
-                           const ProtobufCFieldDescriptor *fd, char *err, size_t errlen)
-{
-    if (empty(f->name) || empty(f->column) || !f->aliases || empty(f->doc))
-        return say(err, errlen, "%s: a row lacks its name, column, aliases or doc", where);
-    if (!rs_fkind_fits(f->kind, fd))
-        return say(err, errlen, "%s.%s: kind does not fit the field's type", where, f->name);
-    if (f->flags & RS_FF_CSV_ONLY) {
-        if (!(f->flags & RS_FF_IDENT) || (f->flags & RS_FF_IDENT) == RS_FF_IDENT ||
-            (f->flags & RS_FF_REQUIRED) || f->kind != RS_FK_STRING)
-            return say(err, errlen,
-                       "%s.%s: a CSV-only column is an optional string identifier "
-                       "(RS_FF_ID_CARD or RS_FF_HEAD_NAME)", where, f->column);
-    } else if (f->flags & RS_FF_IDENT) {
-        return say(err, errlen, "%s.%s: an identifier column must be CSV-only", where,
-                   f->column);
-    }
-    if (f->kind == RS_FK_ENUM)
-        return check_enum(fd->descriptor, err, errlen);
-    return RS_OK;
-}
-
-/*
- * Rows against a message: the non-CSV-only rows follow the fields outside
- * any oneof one for one, in order.
- */
-static rs_status check_rows(const char *where, const ProtobufCMessageDescriptor *desc,
-                            const struct rs_field *rows, size_t n, char *err, size_t errlen)
-{
-    size_t k = 0;
-    rs_status rv;
-
-    for (unsigned i = 0; i < desc->n_fields; i++) {
-        const ProtobufCFieldDescriptor *fd = &desc->fields[i];
-
-        if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-            continue;
-        while (k < n && (rows[k].flags & RS_FF_CSV_ONLY)) {
-            rv = check_row(where, &rows[k],
-                           protobuf_c_message_descriptor_get_field_by_name(desc, rows[k].name),
-                           err, errlen);
-            if (rv)
-                return rv;
-            k++;
-        }
-        if (k == n)
-            return say(err, errlen, "%s: field %s has no row", where, fd->name);
-        if (strcmp(rows[k].name, fd->name) != 0)
-            return say(err, errlen, "%s: row %zu is %s, the field is %s", where, k,
-                       rows[k].name, fd->name);
-        rv = check_row(where, &rows[k], fd, err, errlen);
-        if (rv)
-            return rv;
-        k++;
-    }
-    for (; k < n; k++) {
-        if (!(rows[k].flags & RS_FF_CSV_ONLY))
-            return say(err, errlen, "%s: row %s is not a field of %s", where, rows[k].name,
-                       desc->name);
-        rv = check_row(where, &rows[k],
-                       protobuf_c_message_descriptor_get_field_by_name(desc, rows[k].name), err,
-                       errlen);
-        if (rv)
-            return rv;
-    }
-    return RS_OK;
-}
-
-/* True if s[0..n) is a column name or alias of one of the rows. */
-static bool names_column(const struct rs_field *rows, size_t n, const char *s, size_t len)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (same_ci_n(s, len, rows[i].column) || in_list(rows[i].aliases, s, len))
-            return true;
-    }
-    return false;
-}
-
-/* Every name and alias of rows[i] is named by no other row of rows or of other. */
-static rs_status check_unique(const char *where, const struct rs_field *rows, size_t n,
-                              const struct rs_field *other, size_t nother, char *err,
-                              size_t errlen)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *p = rows[i].aliases;
-
-        if (names_column(rows + i + 1, n - i - 1, rows[i].column, strlen(rows[i].column)) ||
-            names_column(other, nother, rows[i].column, strlen(rows[i].column)))
-            return say(err, errlen, "%s: column %s is named twice", where, rows[i].column);
-        while (p && *p) {
-            const char *bar = strchr(p, '|');
-            size_t len = bar ? (size_t)(bar - p) : strlen(p);
-
-            if (len == 0 || names_column(rows + i + 1, n - i - 1, p, len) ||
-                names_column(other, nother, p, len))
-                return say(err, errlen, "%s: alias '%.*s' of %s is empty or named twice", where,
-                           (int)len, p, rows[i].column);
-            p = bar ? bar + 1 : NULL;
-        }
-    }
-    return RS_OK;
-}
-
-/* True if col is the column of one of def's rows. */
-static bool has_column(const struct rs_rtype_def *def, const char *col)
-{
-    for (size_t i = 0; i < def->nfields; i++) {
-        if (strcmp(def->fields[i].column, col) == 0)
-            return true;
-    }
-    return false;
-}
-
-rs_status rs_rtype_check(const struct rs_rtype_def *def, char *err, size_t errlen)
-{
-    const ProtobufCFieldDescriptor *member;
-    size_t nenv;
-    const struct rs_field *env = rs_rtype_envelope(&nenv);
-    rs_status rv;
-
-    if (errlen)
-        err[0] = '\0';
-    if (!def || empty(def->name) || empty(def->label) || !def->aliases || empty(def->doc) ||
-        !def->desc || !def->fields || def->nfields == 0)
-        return say(err, errlen, "a type entry lacks its name, label, aliases, doc, descriptor "
-                                "or rows");
-    member = protobuf_c_message_descriptor_get_field_by_name(&rs__record__descriptor, def->name);
-    if (!member || body_member((rs_rtype)member->id) != member)
-        return say(err, errlen, "%s: rs.Record has no body member of that name", def->name);
-    if ((rs_rtype)member->id != def->type || member->descriptor != def->desc)
-        return say(err, errlen, "%s: the oneof case or message descriptor is not rs.Record's",
-                   def->name);
-    if (def->level != RS_LEVEL_TOWNSHIP && def->level != RS_LEVEL_CENTRAL)
-        return say(err, errlen, "%s: unknown level", def->name);
-    rv = check_rows(def->name, def->desc, def->fields, def->nfields, err, errlen);
-    if (!rv)
-        rv = check_unique(def->name, def->fields, def->nfields, env, nenv, err, errlen);
-    if (rv)
-        return rv;
-    for (size_t i = 0; i < RS_RTYPE_KEY_PARTS && def->key[i].field; i++) {
-        const struct rs_key_part *p = &def->key[i];
-        const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(
-            (p->flags & RS_KEY_ENVELOPE) ? &rs__record__descriptor : def->desc, p->field);
-
-        if (!fd || (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
-            !(fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_ENUM ||
-              fd->type == PROTOBUF_C_TYPE_UINT32) ||
-            ((p->flags & RS_KEY_ZERO) && fd->type != PROTOBUF_C_TYPE_UINT32))
-            return say(err, errlen, "%s: key part %s is not a string, enum or uint32 field",
-                       def->name, p->field);
-    }
-    if (def->label_field) {
-        const struct rs_field *f = rs_rtype_field(def, def->label_field);
-
-        if (!f || !(f->kind == RS_FK_STRING || f->kind == RS_FK_CODE || f->kind == RS_FK_ENUM))
-            return say(err, errlen, "%s: label field %s is not a string or enum field",
-                       def->name, def->label_field);
-    }
-    if (!def->has[0])
-        return say(err, errlen, "%s: no detection column", def->name);
-    for (size_t i = 0; i < 2; i++) {
-        if (def->has[i] && !has_column(def, def->has[i]))
-            return say(err, errlen, "%s: detection column %s is not one of its columns",
-                       def->name, def->has[i]);
-        if (def->lacks[i] && (empty(def->lacks[i]) || has_column(def, def->lacks[i])))
-            return say(err, errlen, "%s: excluded column %s is empty or its own", def->name,
-                       def->lacks[i]);
-    }
-    return RS_OK;
-}
-
-/* True if s[0..n) is d's Chinese label or one of its aliases. */
-static bool chinese_name_of(const struct rs_rtype_def *d, const char *s, size_t n)
-{
-    return (strlen(d->label) == n && memcmp(d->label, s, n) == 0) || in_list(d->aliases, s, n);
-}
-
-/* True if a and b share an English name (in any case), or a Chinese label or alias. */
-static bool names_clash(const struct rs_rtype_def *a, const struct rs_rtype_def *b)
-{
-    if (same_ci(a->name, b->name) || chinese_name_of(a, b->label, strlen(b->label)))
-        return true;
-    for (const char *p = b->aliases; p && *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-
-        if (chinese_name_of(a, p, len))
-            return true;
-        p = bar ? bar + 1 : NULL;
-    }
-    return false;
-}
-
-/* def against every entry before position `before`. */
-static rs_status check_distinct(const struct rs_rtype_def *def, size_t before, char *err,
-                                size_t errlen)
-{
-    const struct rs_rtype_def *d;
-
-    for (size_t i = 0; i < before && (d = rs_rtype_at(i)) != NULL; i++) {
-        if (d->type == def->type || names_clash(d, def))
-            return say(err, errlen, "%s: same oneof case, name, label or alias as %s",
-                       def->name, d->name);
-    }
-    return RS_OK;
-}
-
-rs_status rs_rtype_check_table(char *err, size_t errlen)
-{
-    const struct rs_rtype_def *d;
-    rs_status rv;
-
-    if (errlen)
-        err[0] = '\0';
-    rv = check_rows("envelope", &rs__record__descriptor, rs_rtype_envelope_rows,
-                    rs_rtype_envelope_len, err, errlen);
-    if (!rv)
-        rv = check_unique("envelope", rs_rtype_envelope_rows, rs_rtype_envelope_len, NULL, 0,
-                          err, errlen);
-    for (size_t i = 0; !rv && (d = rs_rtype_at(i)) != NULL; i++) {
-        rv = rs_rtype_check(d, err, errlen);
-        if (!rv)
-            rv = check_distinct(d, i, err, errlen);
-    }
-    return rv;
-}
-
-rs_status rs_rtype_register(const struct rs_rtype_def *def, char *err, size_t errlen)
-{
-    rs_status rv;
-
-    if (nregistered == RS_RTYPE_MAX_REGISTERED) {
-        if (errlen)
-            snprintf(err, errlen, "at most %d registered record types", RS_RTYPE_MAX_REGISTERED);
-        return RS_ETOOBIG;
-    }
-    rv = rs_rtype_check(def, err, errlen);
-    if (!rv)
-        rv = check_distinct(def, rs_rtype_table_len + nregistered, err, errlen);
-    if (rv)
-        return rv;
-    registered[nregistered++] = def;
-    return RS_OK;
 }
