@@ -18,6 +18,7 @@
 
 #include "rs_eval_data.h"
 #include "rs_eval_text.h"
+#include "rs_rtype.h"
 
 static const struct rs_eval_list no_records;
 
@@ -140,7 +141,7 @@ rs_status rs_eval_dataset_add_packed(struct rs_eval_dataset *ds, const uint8_t *
         return rv;
     }
     l = &ds->by_body[r->body_case];
-    if (rs_eval_is_township_type(r->body_case) && rs_eval_nk_of(r, &nh, &nh2)) {
+    if (rs_rtype_is_township(r->body_case) && rs_eval_nk_of(r, &nh, &nh2)) {
         rv = rs_eval_nk_room(mem);
         if (rv)
             goto fail;

@@ -16,6 +16,7 @@
 
 #include "rs_eval_figures.h"
 #include "rs_eval_text.h"
+#include "rs_rtype.h"
 
 static const char *div_of(const Rs__Record *r)
 {
@@ -37,7 +38,7 @@ rs_status rs_eval_figures_build(struct rs_eval_result *res)
     for (size_t i = 0; i < ds->n; i++) {
         const Rs__Record *r = ds->rec[i];
 
-        if (rs_eval_is_township_type(r->body_case)) {
+        if (rs_rtype_is_township(r->body_case)) {
             size_t t;
 
             if (res->is_township && strcmp(div_of(r), res->division) != 0)

@@ -21,6 +21,7 @@
 
 #include "rs_eval_steps.h"
 #include "rs_eval_text.h"
+#include "rs_rtype.h"
 #include "rs_util.h"
 
 enum skind { SK_MONEY, SK_RATE, SK_COUNT };
@@ -129,11 +130,6 @@ struct computed {
     char basis[96];              /* where the figure comes from */
     char unit[16];               /* count unit for display */
 };
-
-static const char *const line_keys[] = {
-    "", "personnel", "public", "project", "gov_fund", "state_capital", "social_insurance",
-};
-_Static_assert(sizeof line_keys / sizeof line_keys[0] == RS_EVAL_NLINES, "one entry per value");
 
 /* Pinyin names of villages the district's stated keys use ("village.modao"):
  * the key names the village, the records name it in Chinese. */
@@ -285,11 +281,12 @@ static void lookup(const struct rs_eval_result *res, const char *key, struct com
               RS_SF(b, "村名含“%s”的项目记录%u条", name, n));
     } else if (strncmp(key, "line.", 5) == 0) {
         for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
-            size_t kl = strlen(line_keys[k]);
+            char slug[RS_ENUM_SLUG_MAX];
+            size_t kl = strlen(rs_enum_slug(&rs__budget_line_kind__descriptor, (int)k, slug));
             const struct rs_eval_line *l = &u->line[k];
             const char *f = key + 5 + kl;
 
-            if (strncmp(key + 5, line_keys[k], kl) != 0 || *f != '.')
+            if (strncmp(key + 5, slug, kl) != 0 || *f != '.')
                 continue;
             f++;
             RS_SF(b, "%s预算行", rs_eval_line_name(k));

@@ -7,8 +7,8 @@
  * and rs_util.h.  Implemented by:
  *   rs_eval_text.c     rs_eval_fmt, rs_eval_utf8_trim, rs_eval_copy,
  *                      rs_eval_wan, rs_eval_yuan (and rs_eval_pct, rs_eval.h)
- *   rs_eval_names.c    rs_eval_label_parts, rs_eval_rec_label,
- *                      rs_eval_is_township_type (and the names of rs_eval.h)
+ *   rs_eval_names.c    rs_eval_label_parts, rs_eval_rec_label (and the names of
+ *                      rs_eval.h)
  *   rs_eval_finding.c  rs_eval_finding_add
  * All are pure and may run on any thread.
  *
@@ -61,10 +61,6 @@ void rs_eval_label_parts(char *out, size_t outlen, const char *type, const char 
 /* "培训 B-03（记录5d0c1e2a）": the record type, its own key if it has one,
  * and the first 8 characters of its id, into out[0..outlen). */
 void rs_eval_rec_label(const Rs__Record *r, char *out, size_t outlen);
-
-/* Whether records of type t come from township offices (projects, subsidy,
- * training, relief, petitions, surveys) rather than the central office. */
-bool rs_eval_is_township_type(Rs__Record__BodyCase t);
 
 /*
  * Appends a finding to res (strings copied, cut to their caps; NULL reads

@@ -21,6 +21,7 @@
 #include "rs_render_skin.h"
 #include "rs_report_buf.h"
 #include "rs_report_fmt.h"
+#include "rs_rtype.h"
 #include "rs_util.h"
 
 #define TOP_PROJECTS 10
@@ -116,23 +117,23 @@ static const char *town_name(const struct rs_render_ctx *d, const char *code)
     return rs_eval_division_name(d->res->ds, code ? code : "");
 }
 
+/* The display name of an enum field from the record-type table; "未填" when
+ * it is absent (or, impossible after validation, not a value of the enum). */
+static const char *enum_shown(const ProtobufCEnumDescriptor *desc, bool has, int value)
+{
+    const char *s = has ? rs_enum_display(desc, value) : "";
+
+    return s[0] ? s : "未填";
+}
+
 static const char *stage_name(const Rs__Project *p)
 {
-    static const char *const v[] = {"未填", "计划", "公示",   "招标",    "在建",
-                                    "完工", "初验", "竣工验收", "移交管护"};
-
-    if (!p->has_stage || (size_t)p->stage >= sizeof v / sizeof v[0])
-        return v[0];
-    return v[p->stage];
+    return enum_shown(&rs__project_stage__descriptor, p->has_stage, (int)p->stage);
 }
 
 static const char *train_type(const Rs__Training *t)
 {
-    static const char *const v[] = {"未填", "技能培训", "实用技术", "自主培训", "学历教育资助"};
-
-    if (!t->has_type || (size_t)t->type >= sizeof v / sizeof v[0])
-        return v[0];
-    return v[t->type];
+    return enum_shown(&rs__training_type__descriptor, t->has_type, (int)t->type);
 }
 
 /* "50条、1.2km" for one category; "" if no quantities. */

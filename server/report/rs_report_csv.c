@@ -99,11 +99,11 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     c_money(b, "township", "projects", div, "paid", t->proj_paid_fen);
     for (size_t c = 0; c < RS_EVAL_NCAT; c++) {
         const struct rs_eval_cat *k = &t->cat[c];
-        char key[48];
+        char key[48], sl[RS_ENUM_SLUG_MAX];
 
         if (!k->count)
             continue;
-        snprintf(key, sizeof key, "category.%s", rs_report_cat_slug(c));
+        snprintf(key, sizeof key, "category.%s", rs_report_cat_slug(c, sl));
         c_int(b, "township", key, div, "count", k->count);
         for (size_t q = 0; q < k->nqty; q++) {
             char m[64], v[32];
@@ -132,11 +132,11 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     c_int(b, "township", "relief", div, "households", t->rl_households);
     c_money(b, "township", "relief", div, "funds", t->rl_fen);
     for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
-        char key[48];
+        char key[48], sl[RS_ENUM_SLUG_MAX];
 
         if (!t->rl_kind_households[k] && !t->rl_kind_fen[k])
             continue;
-        snprintf(key, sizeof key, "relief.%s", rs_report_rkind_slug(k));
+        snprintf(key, sizeof key, "relief.%s", rs_report_rkind_slug(k, sl));
         c_int(b, "township", key, div, "households", t->rl_kind_households[k]);
         c_money(b, "township", key, div, "funds", t->rl_kind_fen[k]);
     }
@@ -163,13 +163,14 @@ static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
     }
     for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &u->line[k];
+        char sl[RS_ENUM_SLUG_MAX];
 
         if (!l->rec)
             continue;
-        c_money(b, "budget", rs_report_line_slug(k), "", "year_start", l->year_start);
-        c_money(b, "budget", rs_report_line_slug(k), "", "adjusted", l->adjusted);
-        c_money(b, "budget", rs_report_line_slug(k), "", "final", l->final);
-        c_money(b, "budget", rs_report_line_slug(k), "", "higher_transfer", l->transfer);
+        c_money(b, "budget", rs_report_line_slug(k, sl), "", "year_start", l->year_start);
+        c_money(b, "budget", rs_report_line_slug(k, sl), "", "adjusted", l->adjusted);
+        c_money(b, "budget", rs_report_line_slug(k, sl), "", "final", l->final);
+        c_money(b, "budget", rs_report_line_slug(k, sl), "", "higher_transfer", l->transfer);
     }
     c_money(b, "budget", "total", "", "year_start", u->ys_total);
     c_money(b, "budget", "total", "", "adjusted", u->adj_total);
@@ -178,10 +179,12 @@ static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
     c_money(b, "budget", "basic", "", "year_start", u->basic_ys);
     c_money(b, "budget", "basic", "", "final", u->basic_final);
     for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+        char sl[RS_ENUM_SLUG_MAX];
+
         if (!u->sg[k].rec)
             continue;
-        c_money(b, "sangong", rs_report_sangong_slug(k), "", "budget", u->sg[k].budget);
-        c_money(b, "sangong", rs_report_sangong_slug(k), "", "final", u->sg[k].final);
+        c_money(b, "sangong", rs_report_sangong_slug(k, sl), "", "budget", u->sg[k].budget);
+        c_money(b, "sangong", rs_report_sangong_slug(k, sl), "", "final", u->sg[k].final);
     }
     c_money(b, "sangong", "total", "", "budget", u->sg_budget);
     c_money(b, "sangong", "total", "", "final", u->sg_final);

@@ -191,11 +191,12 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_arr(j, "by_category");
     for (size_t c = 0; c < RS_EVAL_NCAT; c++) {
         const struct rs_eval_cat *k = &t->cat[c];
+        char sl[RS_ENUM_SLUG_MAX];
 
         if (!k->count)
             continue;
         j_obj(j, NULL);
-        j_str(j, "category", rs_report_cat_slug(c));
+        j_str(j, "category", rs_report_cat_slug(c, sl));
         j_str(j, "name", rs_eval_cat_name(c));
         j_int(j, "count", k->count);
         j_arr(j, "quantities");
@@ -242,10 +243,12 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_int(j, "delivered", t->rl_delivered);
     j_arr(j, "by_kind");
     for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
+        char sl[RS_ENUM_SLUG_MAX];
+
         if (!t->rl_kind_households[k] && !t->rl_kind_fen[k])
             continue;
         j_obj(j, NULL);
-        j_str(j, "kind", rs_report_rkind_slug(k));
+        j_str(j, "kind", rs_report_rkind_slug(k, sl));
         j_str(j, "name", rs_eval_rkind_name(k));
         j_int(j, "households", t->rl_kind_households[k]);
         j_money(j, "funds", t->rl_kind_fen[k]);
@@ -309,11 +312,12 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
     j_arr(j, "lines");
     for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &u->line[k];
+        char sl[RS_ENUM_SLUG_MAX];
 
         if (!l->rec)
             continue;
         j_obj(j, NULL);
-        j_str(j, "line", rs_report_line_slug(k));
+        j_str(j, "line", rs_report_line_slug(k, sl));
         j_str(j, "name", rs_eval_line_name(k));
         j_money(j, "year_start", l->year_start);
         j_money(j, "adjusted", l->adjusted);
@@ -349,11 +353,12 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
     j_arr(j, "items");
     for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
         const struct rs_eval_sangong *s = &u->sg[k];
+        char sl[RS_ENUM_SLUG_MAX];
 
         if (!s->rec)
             continue;
         j_obj(j, NULL);
-        j_str(j, "kind", rs_report_sangong_slug(k));
+        j_str(j, "kind", rs_report_sangong_slug(k, sl));
         j_str(j, "name", rs_eval_sangong_name(k));
         j_money(j, "budget", s->budget);
         j_money(j, "final", s->final);

@@ -1,7 +1,8 @@
 /*
  * rs_report_slug.c - English slugs of the evaluation's enums for JSON and
  * CSV: stable keys a spreadsheet or a script can match on, where the
- * document prints the Chinese name (rs_eval.h).
+ * document prints the Chinese name (rs_eval.h).  The slugs are the
+ * protobuf-c value names, from the record-type table (rs_enum_slug).
  *
  * See rs_report_slug.h.
  *
@@ -9,46 +10,37 @@
  */
 #include "rs_report_slug.h"
 
-static const char *const cat_slugs[] = {
-    "unspecified", "road",     "pond",    "canal",    "water",    "sewer",
-    "bridge",      "grid",     "industry", "village", "capacity", "other",
-};
-_Static_assert(sizeof cat_slugs / sizeof cat_slugs[0] == RS_EVAL_NCAT, "one entry per value");
+#include <stdbool.h>
 
-static const char *const line_slugs[] = {
-    "", "personnel", "public", "project", "gov_fund", "state_capital", "social_insurance",
-};
-_Static_assert(sizeof line_slugs / sizeof line_slugs[0] == RS_EVAL_NLINES, "one entry per value");
-
-static const char *const rkind_slugs[] = {
-    "unspecified", "hardship", "study_award", "new_year", "other",
-};
-_Static_assert(sizeof rkind_slugs / sizeof rkind_slugs[0] == RS_EVAL_NRKIND, "one entry per value");
-
-static const char *const sangong_slugs[] = {
-    "", "outbound", "reception", "vehicle_purchase", "vehicle_upkeep",
-};
-_Static_assert(sizeof sangong_slugs / sizeof sangong_slugs[0] == RS_EVAL_NSANGONG,
-               "one entry per value");
-
-const char *rs_report_cat_slug(size_t cat)
+/* Value 0 (unspecified) of a budget line or 三公 kind is never written; a
+ * value past the enum is "". */
+static const char *slug(const ProtobufCEnumDescriptor *desc, size_t v, size_t n, bool zero,
+                        char out[RS_ENUM_SLUG_MAX])
 {
-    return cat < RS_EVAL_NCAT ? cat_slugs[cat] : "";
+    out[0] = '\0';
+    if (v >= n || (v == 0 && !zero))
+        return out;
+    return rs_enum_slug(desc, (int)v, out);
 }
 
-const char *rs_report_line_slug(size_t line)
+const char *rs_report_cat_slug(size_t cat, char out[RS_ENUM_SLUG_MAX])
 {
-    return line < RS_EVAL_NLINES ? line_slugs[line] : "";
+    return slug(&rs__project_category__descriptor, cat, RS_EVAL_NCAT, true, out);
 }
 
-const char *rs_report_rkind_slug(size_t kind)
+const char *rs_report_line_slug(size_t line, char out[RS_ENUM_SLUG_MAX])
 {
-    return kind < RS_EVAL_NRKIND ? rkind_slugs[kind] : "";
+    return slug(&rs__budget_line_kind__descriptor, line, RS_EVAL_NLINES, false, out);
 }
 
-const char *rs_report_sangong_slug(size_t kind)
+const char *rs_report_rkind_slug(size_t kind, char out[RS_ENUM_SLUG_MAX])
 {
-    return kind < RS_EVAL_NSANGONG ? sangong_slugs[kind] : "";
+    return slug(&rs__relief_kind__descriptor, kind, RS_EVAL_NRKIND, true, out);
+}
+
+const char *rs_report_sangong_slug(size_t kind, char out[RS_ENUM_SLUG_MAX])
+{
+    return slug(&rs__san_gong_kind__descriptor, kind, RS_EVAL_NSANGONG, false, out);
 }
 
 const char *rs_report_sev_slug(enum rs_eval_sev s)

@@ -11,13 +11,14 @@
 #include <stddef.h>
 
 #include "rs_eval.h"
+#include "rs_rtype.h"
 
 /* English slugs used by JSON and CSV: "road", "personnel", "hardship",
- * "reception"; "" out of range. */
-const char *rs_report_cat_slug(size_t cat);
-const char *rs_report_line_slug(size_t line);
-const char *rs_report_rkind_slug(size_t kind);
-const char *rs_report_sangong_slug(size_t kind);
+ * "reception", written to out and returned; "" out of range. */
+const char *rs_report_cat_slug(size_t cat, char out[RS_ENUM_SLUG_MAX]);
+const char *rs_report_line_slug(size_t line, char out[RS_ENUM_SLUG_MAX]);
+const char *rs_report_rkind_slug(size_t kind, char out[RS_ENUM_SLUG_MAX]);
+const char *rs_report_sangong_slug(size_t kind, char out[RS_ENUM_SLUG_MAX]);
 
 /* "note", "warning" or "error". */
 const char *rs_report_sev_slug(enum rs_eval_sev s);
