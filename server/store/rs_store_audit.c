@@ -1,0 +1,403 @@
+/*
+ * rs_store_audit.c - the hash-chained audit trail: hashing a row, appending
+ * one (in its own transaction, or inside the transaction of an office change
+ * or a put), the row of a batch, verifying the chain, listing it.
+ *
+ * See rs_store.h for the chain and the contract.  The chain's head is
+ * cached on the store between appends of one write transaction
+ * (rs_store_int.h), so a put of many batches reads it once.
+ *
+ * Does not: decide what a batch's records become (rs_store_records.c), or
+ * change offices (rs_store_office.c); it only writes the rows that record
+ * them.
+ */
+#include "rs_store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A text field of an audit row, cleaned and cut (see clean_text). */
+struct audit_text {
+    char office[RS_AUDIT_OFFICE_MAX + 1];
+    char peer[RS_AUDIT_PEER_MAX + 1];
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
+};
+
+const char *rs_audit_kind_name(enum rs_audit_kind kind)
+{
+    switch (kind) {
+    case RS_AUDIT_BATCH: return "batch";
+    case RS_AUDIT_HANDSHAKE_REFUSED: return "handshake_refused";
+    case RS_AUDIT_OFFICE_ADD: return "office_add";
+    case RS_AUDIT_OFFICE_REVOKE: return "office_revoke";
+    }
+    return "unknown";
+}
+
+/*
+ * Copies in into out (cap bytes + NUL): control characters and bytes of
+ * invalid UTF-8 become '?', and the copy is cut at cap without splitting a
+ * UTF-8 sequence.  NULL becomes "".
+ */
+static void clean_text(char *out, size_t cap, const char *in)
+{
+    size_t i = 0, o = 0;
+
+    if (!in)
+        in = "";
+    while (in[i] && o < cap) {
+        unsigned char ch = (unsigned char)in[i];
+        size_t len = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
+                   : (ch & 0xf8) == 0xf0 ? 4 : 0;
+
+        if (len == 1) {
+            out[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+            i++;
+            continue;
+        }
+        if (len == 0 || strnlen(in + i, len) < len || !rs_utf8_valid(in + i, len)) {
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        if (o + len > cap)
+            break;
+        memcpy(out + o, in + i, len);
+        o += len;
+        i += len;
+    }
+    out[o] = '\0';
+}
+
+static void digest_field(EVP_MD_CTX *md, const void *p, size_t n)
+{
+    uint8_t len[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+
+    EVP_DigestUpdate(md, len, sizeof(len));
+    if (n)
+        EVP_DigestUpdate(md, p, n);
+}
+
+/* The store's digest context, reset for a new SHA-256; NULL if OpenSSL
+ * cannot give one.  Fetching the digest and allocating the context once per
+ * store saves both on every audit row (OpenSSL 3 looks up EVP_sha256() on
+ * each init). */
+static EVP_MD_CTX *digest_begin(struct rs_store *s)
+{
+    if (!s->sha256)
+        s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!s->md)
+        s->md = EVP_MD_CTX_new();
+    if (!s->sha256 || !s->md || !EVP_DigestInit_ex2(s->md, s->sha256, NULL))
+        return NULL;
+    return s->md;
+}
+
+/* The chain hash of one row: SHA-256(prev || canonical bytes), see rs_store.h. */
+static rs_status audit_row_hash(struct rs_store *s, const uint8_t prev[RS_SHA256_LEN],
+                                int64_t seq, int64_t time,
+                                const char *kind, size_t kind_len, const char *office,
+                                size_t office_len, const char *peer, size_t peer_len,
+                                const char *detail, size_t detail_len,
+                                uint8_t out[RS_SHA256_LEN])
+{
+    EVP_MD_CTX *md = digest_begin(s);
+    char num[24];
+    unsigned int outlen = 0;
+    int ok = md != NULL, n;
+
+    if (ok) {
+        EVP_DigestUpdate(md, prev, RS_SHA256_LEN);
+        n = snprintf(num, sizeof(num), "%lld", (long long)seq);
+        digest_field(md, num, (size_t)n);
+        n = snprintf(num, sizeof(num), "%lld", (long long)time);
+        digest_field(md, num, (size_t)n);
+        digest_field(md, kind, kind_len);
+        digest_field(md, office, office_len);
+        digest_field(md, peer, peer_len);
+        digest_field(md, detail, detail_len);
+        ok = EVP_DigestFinal_ex(md, out, &outlen);
+    }
+    return ok && outlen == RS_SHA256_LEN ? RS_OK : RS_EINTERNAL;
+}
+
+/*
+ * Appends one row inside the caller's open write transaction, chained to
+ * the newest row.  A head whose hash is not 32 bytes (damaged by hand) is
+ * chained through SHA-256 of whatever it holds, so appending goes on and
+ * rs_store_audit_verify names the damaged row.
+ */
+rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audit_kind kind,
+                                   const char *office, const char *peer, const char *detail,
+                                   uint64_t *seq_out, uint8_t hash_out[RS_SHA256_LEN])
+{
+    sqlite3_stmt *st = s->stmt[ST_AUDIT_LAST];
+    struct audit_text t;
+    const char *kname = rs_audit_kind_name(kind);
+    uint8_t prev[RS_SHA256_LEN], hash[RS_SHA256_LEN];
+    int64_t seq = 1;
+    rs_status rv = RS_OK;
+    int rc;
+
+    memset(prev, 0, sizeof(prev));
+    if (s->head_valid) {
+        seq = s->head_seq + 1;
+        memcpy(prev, s->head_hash, RS_SHA256_LEN);
+        goto have_prev;
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int len = sqlite3_column_bytes(st, 1);
+        const void *blob = sqlite3_column_blob(st, 1);
+
+        seq = sqlite3_column_int64(st, 0) + 1;
+        if (len == RS_SHA256_LEN)
+            memcpy(prev, blob, RS_SHA256_LEN);
+        else
+            rs_sha256(blob ? blob : "", (size_t)(len > 0 ? len : 0), prev);
+    } else if (rc != SQLITE_DONE) {
+        rv = rs_store_db_fail(s, rc, "reading the audit chain");
+    }
+    sqlite3_reset(st);
+    if (rv)
+        return rv;
+have_prev:
+    clean_text(t.office, RS_AUDIT_OFFICE_MAX, office);
+    clean_text(t.peer, RS_AUDIT_PEER_MAX, peer);
+    clean_text(t.detail, RS_AUDIT_DETAIL_MAX, detail);
+    rv = audit_row_hash(s, prev, seq, now, kname, strlen(kname), t.office, strlen(t.office),
+                        t.peer, strlen(t.peer), t.detail, strlen(t.detail), hash);
+    if (rv) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash an audit row");
+        return rv;
+    }
+    st = s->stmt[ST_AUDIT_INSERT];
+    rc = sqlite3_bind_int64(st, 1, seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, now);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 3, kname, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, t.office, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 5, t.peer, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 6, t.detail, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 7, prev, RS_SHA256_LEN, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 8, hash, RS_SHA256_LEN, SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(st);
+        return rs_store_db_fail(s, rc, "appending to the audit trail");
+    }
+    rv = rs_store_run_done(s, ST_AUDIT_INSERT, "appending to the audit trail");
+    if (rv)
+        return rv;
+    s->head_valid = true;
+    s->head_seq = seq;
+    memcpy(s->head_hash, hash, RS_SHA256_LEN);
+    if (seq_out)
+        *seq_out = (uint64_t)seq;
+    if (hash_out)
+        memcpy(hash_out, hash, RS_SHA256_LEN);
+    return RS_OK;
+}
+
+void rs_store_set_actor(struct rs_store *s, const char *actor)
+{
+    if (s)
+        clean_text(s->actor, RS_AUDIT_PEER_MAX, actor ? actor : "local");
+}
+
+rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind, const char *office,
+                                const char *peer, const char *detail, uint64_t *seq,
+                                uint8_t hash[RS_SHA256_LEN])
+{
+    rs_status rv;
+
+    if (!s || (unsigned)kind > RS_AUDIT_OFFICE_REVOKE)
+        return RS_EINVAL;
+    rv = rs_store_begin(s);
+    if (rv)
+        return rv;
+    rv = rs_store_audit_append_tx(s, rs_now_unix(), kind, office, peer, detail, seq, hash);
+    if (rv == RS_OK)
+        rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
+    if (rv)
+        rs_store_rollback(s);
+    return rv;
+}
+
+/* Copies column col of st into out (cap bytes + NUL). */
+static void column_text(sqlite3_stmt *st, int col, char *out, size_t cap)
+{
+    rs_store_copy_text(out, cap + 1, sqlite3_column_text(st, col), sqlite3_column_bytes(st, col));
+}
+
+rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *broken, char *why,
+                                size_t whylen)
+{
+    sqlite3_stmt *st;
+    uint8_t prev[RS_SHA256_LEN], want[RS_SHA256_LEN];
+    int64_t expect = 1;
+    rs_status rv = RS_OK;
+    int rc;
+
+    rs_store_clear_err(why, whylen);
+    if (rows)
+        *rows = 0;
+    if (broken)
+        *broken = 0;
+    if (!s)
+        return RS_EINVAL;
+    memset(prev, 0, sizeof(prev));
+    st = s->stmt[ST_AUDIT_SCAN];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        const char *f[4];
+        size_t fl[4];
+
+        if (seq != expect) {
+            if (broken)
+                *broken = (uint64_t)expect;
+            rs_store_set_err(why, whylen, "row %lld is missing (the next row is %lld)",
+                             (long long)expect, (long long)seq);
+            rv = RS_ECONFLICT;
+            break;
+        }
+        if (sqlite3_column_bytes(st, 6) != RS_SHA256_LEN ||
+            memcmp(sqlite3_column_blob(st, 6), prev, RS_SHA256_LEN) != 0) {
+            if (broken)
+                *broken = (uint64_t)seq;
+            if (expect == 1)
+                rs_store_set_err(why, whylen, "prev_hash of the first row is not all zero");
+            else
+                rs_store_set_err(why, whylen, "prev_hash is not the hash of row %lld",
+                                 (long long)(expect - 1));
+            rv = RS_ECONFLICT;
+            break;
+        }
+        for (int i = 0; i < 4; i++) {
+            f[i] = (const char *)sqlite3_column_text(st, 2 + i);
+            fl[i] = (size_t)sqlite3_column_bytes(st, 2 + i);
+            if (!f[i])
+                f[i] = "";
+        }
+        rv = audit_row_hash(s, prev, seq, sqlite3_column_int64(st, 1), f[0], fl[0], f[1], fl[1],
+                            f[2], fl[2], f[3], fl[3], want);
+        if (rv) {
+            rs_store_set_err(why, whylen, "cannot hash row %lld", (long long)seq);
+            break;
+        }
+        if (sqlite3_column_bytes(st, 7) != RS_SHA256_LEN ||
+            memcmp(sqlite3_column_blob(st, 7), want, RS_SHA256_LEN) != 0) {
+            if (broken)
+                *broken = (uint64_t)seq;
+            rs_store_set_err(why, whylen, "hash does not match the row's contents "
+                                          "(seq, time, kind, office, peer or detail changed)");
+            rv = RS_ECONFLICT;
+            break;
+        }
+        memcpy(prev, want, RS_SHA256_LEN);
+        expect++;
+    }
+    if (rv == RS_OK && rc != SQLITE_DONE) {
+        rv = rs_store_db_fail(s, rc, "reading the audit trail");
+        rs_store_set_err(why, whylen, "%s", s->errmsg);
+    }
+    sqlite3_reset(st);
+    if (rv == RS_OK && rows)
+        *rows = (uint64_t)(expect - 1);
+    return rv;
+}
+
+rs_status rs_store_audit_list(struct rs_store *s,
+                              int (*fn)(const struct rs_audit_row *row, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    struct rs_audit_row *r;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s || !fn)
+        return RS_EINVAL;
+    r = malloc(sizeof(*r));
+    if (!r)
+        return RS_ENOMEM;
+    st = s->stmt[ST_AUDIT_SCAN];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(r, 0, sizeof(*r));
+        r->seq = (uint64_t)sqlite3_column_int64(st, 0);
+        r->time = sqlite3_column_int64(st, 1);
+        column_text(st, 2, r->kind, sizeof(r->kind) - 1);
+        column_text(st, 3, r->office, RS_AUDIT_OFFICE_MAX);
+        column_text(st, 4, r->peer, RS_AUDIT_PEER_MAX);
+        column_text(st, 5, r->detail, RS_AUDIT_DETAIL_MAX);
+        if (sqlite3_column_bytes(st, 6) == RS_SHA256_LEN)
+            memcpy(r->prev_hash, sqlite3_column_blob(st, 6), RS_SHA256_LEN);
+        if (sqlite3_column_bytes(st, 7) == RS_SHA256_LEN)
+            memcpy(r->hash, sqlite3_column_blob(st, 7), RS_SHA256_LEN);
+        if (fn(r, arg) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        rv = rs_store_db_fail(s, rc, "listing the audit trail");
+    sqlite3_reset(st);
+    free(r);
+    return rv;
+}
+
+static const char *ack_word(Rs__AckStatus a)
+{
+    switch (a) {
+    case RS__ACK_STATUS__ACK_STORED: return "stored";
+    case RS__ACK_STATUS__ACK_DUPLICATE: return "duplicate";
+    case RS__ACK_STATUS__ACK_CONFLICT: return "conflict";
+    case RS__ACK_STATUS__ACK_REJECTED: return "rejected";
+    default: return "unspecified";
+    }
+}
+
+/* Appends the audit row of one batch whose records are judged (see rs_store.h). */
+rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec *recs,
+                                  struct rs_store_batch *b, int64_t now)
+{
+    EVP_MD_CTX *md = digest_begin(s);
+    uint8_t digest[RS_SHA256_LEN];
+    char hex[2 * RS_SHA256_LEN + 1], bid[72], detail[RS_AUDIT_DETAIL_MAX + 1];
+    size_t cnt[5] = {0};
+    unsigned int dlen = 0;
+    int ok = md != NULL;
+
+    for (size_t i = b->first; ok && i < b->first + b->n; i++) {
+        const struct rs_store_rec *r = &recs[i];
+        const char *w = ack_word(r->ack);
+
+        rs_hex(r->hash, RS_SHA256_LEN, hex);
+        ok = EVP_DigestUpdate(md, r->id, strlen(r->id)) && EVP_DigestUpdate(md, " ", 1) &&
+             EVP_DigestUpdate(md, hex, 2 * RS_SHA256_LEN) && EVP_DigestUpdate(md, " ", 1) &&
+             EVP_DigestUpdate(md, w, strlen(w)) && EVP_DigestUpdate(md, "\n", 1);
+        cnt[(unsigned)r->ack <= 4 ? (unsigned)r->ack : 0]++;
+    }
+    if (ok)
+        ok = EVP_DigestFinal_ex(md, digest, &dlen);
+    if (!ok || dlen != RS_SHA256_LEN) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash a batch");
+        return RS_EINTERNAL;
+    }
+    rs_hex(digest, RS_SHA256_LEN, hex);
+    clean_text(bid, 64, b->batch_id ? b->batch_id : "-");
+    snprintf(detail, sizeof(detail),
+             "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected; "
+             "records sha256 %s",
+             bid, b->n + b->n_refused, cnt[RS__ACK_STATUS__ACK_STORED],
+             cnt[RS__ACK_STATUS__ACK_DUPLICATE], cnt[RS__ACK_STATUS__ACK_CONFLICT],
+             cnt[RS__ACK_STATUS__ACK_REJECTED] + b->n_refused, hex);
+    return rs_store_audit_append_tx(s, now, RS_AUDIT_BATCH, b->office_code, b->peer, detail,
+                                    &b->audit_seq, b->audit_hash);
+}
+

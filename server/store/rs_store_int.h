@@ -1,0 +1,139 @@
+/*
+ * rs_store_int.h - what the files of the store share; not for other modules.
+ *
+ * Who owns what:
+ *   rs_store_open.c     the connection: the schema and its migrations, the
+ *                       checks on an existing file, the pragmas, open and
+ *                       close.
+ *   rs_store_stmt.c     the prepared statements (their SQL, enum stmt_id),
+ *                       stepping one, transactions, and turning SQLite's
+ *                       errors into an rs_status and a message.
+ *   rs_store_audit.c    the audit chain: row hashing, appending (also inside
+ *                       another file's transaction), verifying, listing, and
+ *                       the fields actor and head_* of struct rs_store.
+ *   rs_store_office.c   offices and their tokens.
+ *   rs_store_records.c  records and their versions, batches, scans.
+ *   rs_store_wal.c      deferred sync (the fields deferred and sync_full)
+ *                       and the WAL handle.
+ *
+ * Every function here is for a store used by one thread at a time, like
+ * the public ones (rs_store.h).
+ *
+ * Does not: define anything callers outside server/store/ should use.
+ */
+#ifndef RS_STORE_INT_H
+#define RS_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "rs_store.h"
+
+/* Every statement the store runs more than once, prepared when it opens. */
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_BATCH_INSERT,
+    ST_REC_INSERT,
+    ST_REC_GET,
+    ST_REC_TARGET,
+    ST_REC_NEXT,
+    ST_REC_MARK,
+    ST_REC_COUNT,
+    ST_REC_SCAN,
+    ST_OFFICE_ADD,
+    ST_OFFICE_GET,
+    ST_OFFICE_REVOKE,
+    ST_OFFICE_LIST,
+    ST_AUDIT_LAST,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_SCAN,
+    ST_N
+};
+
+struct rs_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST_N];
+    bool deferred;               /* rs_store_defer_sync: NORMAL unless asked */
+    bool sync_full;              /* the connection's synchronous is FULL */
+    EVP_MD *sha256;              /* fetched once, on first use */
+    EVP_MD_CTX *md;              /* reused for every audit hash */
+    /* The audit chain's last row as this transaction left it; only valid
+     * inside the write transaction that appended it (another connection
+     * may append between two transactions). */
+    bool head_valid;
+    int64_t head_seq;
+    uint8_t head_hash[RS_SHA256_LEN];
+    char errmsg[256];
+    char actor[RS_AUDIT_PEER_MAX + 1];  /* peer of office-change audit rows */
+};
+
+/* ------------------------------------------------------------ rs_store_stmt.c */
+
+/* Formats into err (if err is not NULL and errlen > 0). */
+void rs_store_set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Makes err the empty string (if err is not NULL and errlen > 0). */
+void rs_store_clear_err(char *err, size_t errlen);
+
+/* Copies at most cap - 1 bytes of src[0..n) into dst and terminates; src
+ * may be NULL (then dst is ""). */
+void rs_store_copy_text(char *dst, size_t cap, const unsigned char *src, int n);
+
+/*
+ * SQLite's primary codes that mean "the disk or the lock said no" (the
+ * commit may succeed later without any change to the data) are
+ * RS_ESTORAGE; SQLITE_NOTADB is RS_ESCHEMA; anything else RS_EIO.
+ */
+rs_status rs_store_map_rc(int rc);
+
+/* Records "<what>: <SQLite's message>" on s->errmsg and maps rc. */
+rs_status rs_store_db_fail(struct rs_store *s, int rc, const char *what);
+
+/*
+ * Prepares every statement of the table into s->stmt (persistent).  Returns
+ * SQLite's code: SQLITE_OK, or the first failure (its message is on s->db).
+ * The statements are finalized by rs_store_close.
+ */
+int rs_store_stmts_prepare(struct rs_store *s);
+
+/* Steps a statement that returns no rows, then resets it.  RS_OK or
+ * rs_store_db_fail(s, rc, what). */
+rs_status rs_store_run_done(struct rs_store *s, enum stmt_id id, const char *what);
+
+/* BEGIN IMMEDIATE; the cached audit chain head is not trusted past it. */
+rs_status rs_store_begin(struct rs_store *s);
+
+/* Resets every statement and rolls back the open transaction (if SQLite
+ * has not already). */
+void rs_store_rollback(struct rs_store *s);
+
+/* ------------------------------------------------------------ rs_store_audit.c */
+
+/*
+ * Appends one audit row inside the caller's open write transaction, chained
+ * to the newest row, with office, peer and detail cleaned and cut as for
+ * rs_store_audit_append.  On RS_OK *seq_out and hash_out (either may be
+ * NULL) describe the new row.  RS_ESTORAGE / RS_EIO from SQLite,
+ * RS_EINTERNAL if the row cannot be hashed; the caller then rolls back.
+ */
+rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audit_kind kind,
+                                   const char *office, const char *peer, const char *detail,
+                                   uint64_t *seq_out, uint8_t hash_out[RS_SHA256_LEN]);
+
+/*
+ * Appends the audit row of one batch whose records recs[b->first .. b->first
+ * + b->n) are judged, inside the caller's open write transaction, and sets
+ * b->audit_seq and b->audit_hash (the detail is described in rs_store.h).
+ * Statuses as for rs_store_audit_append_tx.
+ */
+rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec *recs,
+                                  struct rs_store_batch *b, int64_t now);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * rs_store_office.c - offices and their tokens: adding one (with a new
+ * random token, of which only SHA-256 is stored), revoking, checking a token
+ * in constant time, listing.
+ *
+ * See rs_store.h for the contract.  Every change appends its audit row in
+ * the same transaction (rs_store_audit.c writes it).
+ *
+ * Does not: decide what an office may send (the server checks role and
+ * scope), or keep a token anywhere but in the caller's buffer.
+ */
+#include "rs_store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RS_OFFICE_NAME_MAX_BYTES 120
+
+static bool hash_equal_ct(const uint8_t a[RS_SHA256_LEN], const uint8_t b[RS_SHA256_LEN])
+{
+    unsigned diff = 0;
+
+    for (size_t i = 0; i < RS_SHA256_LEN; i++)
+        diff |= (unsigned)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *name,
+                              Rs__Role role, char token[RS_TOKEN_HEX + 1])
+{
+    sqlite3_stmt *st;
+    uint8_t raw[RS_TOKEN_HEX / 2];
+    uint8_t hash[RS_SHA256_LEN];
+    char hex[RS_TOKEN_HEX + 1];
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
+    size_t name_len;
+    bool in_tx = false;
+    int64_t now;
+    rs_status rv;
+    int rc;
+
+    if (token)
+        token[0] = '\0';
+    if (!s || !token || !rs_division_code_valid(code) || !name)
+        return RS_EINVAL;
+    name_len = strnlen(name, RS_OFFICE_NAME_MAX_BYTES + 1);
+    if (name_len == 0 || name_len > RS_OFFICE_NAME_MAX_BYTES || !rs_utf8_valid(name, name_len))
+        return RS_EINVAL;
+    if (role != RS__ROLE__ROLE_TOWNSHIP && role != RS__ROLE__ROLE_CENTRAL)
+        return RS_EINVAL;
+
+    rv = rs_random_bytes(raw, sizeof(raw));
+    if (rv)
+        goto out;
+    rs_hex(raw, sizeof(raw), hex);
+    rs_sha256(hex, RS_TOKEN_HEX, hash);
+    now = rs_now_unix();
+
+    rv = rs_store_begin(s);
+    if (rv)
+        goto out;
+    in_tx = true;
+    st = s->stmt[ST_OFFICE_ADD];
+    rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, name, (int)name_len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)role);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 4, hash, (int)sizeof(hash), SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 5, now);
+    if (rc != SQLITE_OK) {
+        rv = rs_store_db_fail(s, rc, "adding office");
+        sqlite3_reset(st);
+        goto out;
+    }
+    rv = rs_store_run_done(s, ST_OFFICE_ADD, "adding office");
+    if (rv)
+        goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        rv = RS_EDUP;
+        goto out;
+    }
+    snprintf(detail, sizeof(detail), "office %s added: role %s, name %.*s", code,
+             role == RS__ROLE__ROLE_CENTRAL ? "central" : "township", (int)name_len, name);
+    rv = rs_store_audit_append_tx(s, now, RS_AUDIT_OFFICE_ADD, code, s->actor, detail, NULL, NULL);
+    if (rv)
+        goto out;
+    rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
+    if (rv)
+        goto out;
+    in_tx = false;
+    memcpy(token, hex, sizeof(hex));
+out:
+    if (in_tx)
+        rs_store_rollback(s);
+    explicit_bzero(raw, sizeof(raw));
+    explicit_bzero(hex, sizeof(hex));
+    return rv;
+}
+
+rs_status rs_store_office_revoke(struct rs_store *s, const char *code)
+{
+    char detail[64];
+    rs_status rv;
+    int rc;
+
+    if (!s || !rs_division_code_valid(code))
+        return s && code ? RS_ENOTFOUND : RS_EINVAL;
+    rv = rs_store_begin(s);
+    if (rv)
+        return rv;
+    rc = sqlite3_bind_text(s->stmt[ST_OFFICE_REVOKE], 1, code, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+        rv = rs_store_db_fail(s, rc, "revoking office");
+        goto out;
+    }
+    rv = rs_store_run_done(s, ST_OFFICE_REVOKE, "revoking office");
+    if (rv)
+        goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        rv = RS_ENOTFOUND;
+        goto out;
+    }
+    snprintf(detail, sizeof(detail), "office %s revoked", code);
+    rv = rs_store_audit_append_tx(s, rs_now_unix(), RS_AUDIT_OFFICE_REVOKE, code, s->actor,
+                                  detail, NULL, NULL);
+    if (rv == RS_OK)
+        rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
+out:
+    if (rv)
+        rs_store_rollback(s);
+    return rv;
+}
+
+rs_status rs_store_office_auth(struct rs_store *s, const char *code, const char *token,
+                               struct rs_office *out)
+{
+    sqlite3_stmt *st;
+    struct rs_office o;
+    uint8_t given[RS_SHA256_LEN];
+    uint8_t stored[RS_SHA256_LEN];
+    size_t token_len = 0;
+    bool is_found = false, is_match;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s || !out)
+        return RS_EINVAL;
+    memset(&o, 0, sizeof(o));
+    /* Unknown offices compare against this impossible hash, so every path
+     * hashes the token and runs the same comparison. */
+    memset(stored, 0, sizeof(stored));
+    if (token)
+        token_len = strnlen(token, RS_TOKEN_HEX + 1);
+    rs_sha256(token ? token : "", token_len, given);
+
+    if (rs_division_code_valid(code)) {
+        st = s->stmt[ST_OFFICE_GET];
+        rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            is_found = true;
+            rs_store_copy_text(o.code, sizeof(o.code), (const unsigned char *)code,
+                               (int)strlen(code));
+            rs_store_copy_text(o.name, sizeof(o.name), sqlite3_column_text(st, 0),
+                               sqlite3_column_bytes(st, 0));
+            o.role = (Rs__Role)sqlite3_column_int(st, 1);
+            if (sqlite3_column_bytes(st, 2) == RS_SHA256_LEN)
+                memcpy(stored, sqlite3_column_blob(st, 2), RS_SHA256_LEN);
+            else
+                is_found = false;
+            o.revoked = sqlite3_column_int64(st, 3) != 0;
+            o.created_at = sqlite3_column_int64(st, 4);
+        } else if (rc != SQLITE_DONE) {
+            rv = rs_store_db_fail(s, rc, "checking token");
+        }
+        sqlite3_reset(st);
+        if (rv)
+            goto out;
+    }
+    is_match = hash_equal_ct(given, stored);
+    if (!is_found || token_len != RS_TOKEN_HEX || !is_match || o.revoked) {
+        rv = RS_EAUTH;
+        goto out;
+    }
+    *out = o;
+out:
+    return rv;
+}
+
+rs_status rs_store_office_list(struct rs_store *s,
+                               int (*fn)(const struct rs_office *o, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    struct rs_office o;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s || !fn)
+        return RS_EINVAL;
+    st = s->stmt[ST_OFFICE_LIST];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&o, 0, sizeof(o));
+        rs_store_copy_text(o.code, sizeof(o.code), sqlite3_column_text(st, 0),
+                           sqlite3_column_bytes(st, 0));
+        rs_store_copy_text(o.name, sizeof(o.name), sqlite3_column_text(st, 1),
+                           sqlite3_column_bytes(st, 1));
+        o.role = (Rs__Role)sqlite3_column_int(st, 2);
+        o.revoked = sqlite3_column_int64(st, 3) != 0;
+        o.created_at = sqlite3_column_int64(st, 4);
+        if (fn(&o, arg) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        rv = rs_store_db_fail(s, rc, "listing offices");
+    sqlite3_reset(st);
+    return rv;
+}

@@ -1,0 +1,408 @@
+/*
+ * rs_store_open.c - opening the server's database: the schema and its
+ * migrations, the checks that a file is ours, the pragmas, open and close.
+ *
+ * See rs_store.h for the contract.  An existing file is first inspected
+ * through a separate read-only connection: a file we refuse is never
+ * written to, not even by the switch to WAL or by the checkpoint SQLite
+ * runs at close.
+ *
+ * Does not: run the store's statements (the other files of server/store/
+ * do, rs_store_int.h says which), log, or know about connections or the
+ * loop.  One store is used by one thread at a time (the connection is
+ * opened with SQLITE_OPEN_NOMUTEX).
+ */
+#include "rs_store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define RS_STORE_APP_ID 0x52534c31          /* 'RSL1', PRAGMA application_id */
+#define RS_STORE_BUSY_TIMEOUT_MS 5000
+
+/*
+ * Schema migrations: step i takes user_version i to i + 1, in one
+ * transaction together with the new user_version and application_id.
+ * Steps are only ever appended.
+ *
+ * records has one secondary index besides the unique key on record_id: the
+ * partial index on year over current rows, which serves rs_store_scan_year.
+ * Its key (year, seq) grows at the end for new rows, so it costs an insert
+ * little; a random-key index would cost far more (performance.md 2b).
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE offices("
+    "  code TEXT PRIMARY KEY NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  role INTEGER NOT NULL,"
+    "  token_hash BLOB NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE batches("
+    "  id INTEGER PRIMARY KEY,"
+    "  batch_id TEXT NOT NULL,"
+    "  office_code TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  n_records INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE records("
+    "  seq INTEGER PRIMARY KEY,"
+    "  record_id TEXT NOT NULL UNIQUE,"
+    "  supersedes TEXT,"
+    "  superseded_by TEXT,"
+    "  office_code TEXT NOT NULL,"
+    "  division_code TEXT NOT NULL,"
+    "  type INTEGER NOT NULL,"
+    "  year INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  batch INTEGER REFERENCES batches(id),"
+    "  received_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX records_current_year ON records(year) WHERE superseded_by IS NULL;",
+    /* 1 -> 2: the audit trail (see rs_store.h for the chain). */
+    "CREATE TABLE audit("
+    "  seq INTEGER PRIMARY KEY,"
+    "  time INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  office TEXT NOT NULL,"
+    "  peer TEXT NOT NULL,"
+    "  detail TEXT NOT NULL,"
+    "  prev_hash BLOB NOT NULL,"
+    "  hash BLOB NOT NULL"
+    ") STRICT;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RS_STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+/* What the database header and schema say about a file. */
+struct db_header {
+    int64_t app_id;
+    int64_t version;
+    int64_t n_objects;
+};
+
+static int open_db(const char *path, int flags, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_extended_result_codes(*db, 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(*db, RS_STORE_BUSY_TIMEOUT_MS);
+    return rc;
+}
+
+/* Formats the message for a failure on db (which may be NULL) at path. */
+static rs_status path_fail(const char *path, sqlite3 *db, int rc, char *err, size_t errlen)
+{
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+        rs_store_set_err(err, errlen, "%s: not a resettle database (not an SQLite file)", path);
+        return RS_ESCHEMA;
+    }
+    rs_store_set_err(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    return rs_store_map_rc(rc);
+}
+
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    if (rc != SQLITE_OK)
+        goto out;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_INTERNAL;
+    }
+out:
+    /* A failed step's message stays on db after finalize. */
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static rs_status read_header(sqlite3 *db, const char *path, struct db_header *h, char *err,
+                             size_t errlen)
+{
+    int rc = query_int(db, "PRAGMA application_id", &h->app_id);
+
+    if (rc == SQLITE_OK)
+        rc = query_int(db, "PRAGMA user_version", &h->version);
+    if (rc == SQLITE_OK)
+        rc = query_int(db, "SELECT count(*) FROM sqlite_master", &h->n_objects);
+    if (rc != SQLITE_OK)
+        return path_fail(path, db, rc, err, errlen);
+    return RS_OK;
+}
+
+/*
+ * Decides whether the file is ours.  A file with no application id, no
+ * user_version and no schema objects is empty and may become ours (only
+ * when need_current is false).
+ */
+static rs_status check_header(const char *path, const struct db_header *h, bool need_current,
+                              char *err, size_t errlen)
+{
+    if (h->app_id != RS_STORE_APP_ID) {
+        if (h->app_id == 0 && h->version == 0 && h->n_objects == 0 && !need_current)
+            return RS_OK;
+        rs_store_set_err(err, errlen,
+                         "%s: not a resettle database (application_id 0x%08x, expected 0x%08x)",
+                         path, (unsigned)(uint32_t)h->app_id, (unsigned)RS_STORE_APP_ID);
+        return RS_ESCHEMA;
+    }
+    if (h->version < 0) {
+        rs_store_set_err(err, errlen, "%s: schema version %lld is not valid", path,
+                         (long long)h->version);
+        return RS_ESCHEMA;
+    }
+    if (h->version > RS_STORE_SCHEMA_VERSION) {
+        rs_store_set_err(err, errlen, "%s: schema version %lld is newer than this program (%d)",
+                         path, (long long)h->version, RS_STORE_SCHEMA_VERSION);
+        return RS_ESCHEMA;
+    }
+    if (need_current && h->version < RS_STORE_SCHEMA_VERSION) {
+        rs_store_set_err(err, errlen,
+                         "%s: schema version %lld is older than this program (%d); "
+                         "open it read-write once to migrate",
+                         path, (long long)h->version, RS_STORE_SCHEMA_VERSION);
+        return RS_ESCHEMA;
+    }
+    return RS_OK;
+}
+
+/* Looks at an existing file through a read-only connection. */
+static rs_status inspect(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    struct db_header h;
+    rs_status rv;
+    int rc = open_db(path, SQLITE_OPEN_READONLY, &db);
+
+    if (rc != SQLITE_OK) {
+        rv = path_fail(path, db, rc, err, errlen);
+        goto out;
+    }
+    rv = read_header(db, path, &h, err, errlen);
+    if (rv)
+        goto out;
+    rv = check_header(path, &h, false, err, errlen);
+out:
+    sqlite3_close(db);
+    return rv;
+}
+
+static rs_status exec_sql(sqlite3 *db, const char *path, const char *sql, char *err,
+                          size_t errlen)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        return path_fail(path, db, rc, err, errlen);
+    return RS_OK;
+}
+
+static rs_status set_pragmas(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    const char *mode;
+    rs_status rv;
+    int rc;
+
+    rv = exec_sql(db, path, "PRAGMA foreign_keys=ON", err, errlen);
+    if (rv)
+        goto out;
+    rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rv = path_fail(path, db, rc, err, errlen);
+        goto out;
+    }
+    /* An in-memory database reports "memory"; a file must really be in WAL. */
+    mode = (const char *)sqlite3_column_text(st, 0);
+    if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)) {
+        rs_store_set_err(err, errlen, "%s: could not switch to WAL mode (journal_mode is %s)", path,
+                         mode ? mode : "unknown");
+        rv = RS_ESTORAGE;
+        goto out;
+    }
+    rv = exec_sql(db, path, "PRAGMA synchronous=FULL", err, errlen);
+out:
+    sqlite3_finalize(st);
+    return rv;
+}
+
+/* Applies migration steps, one transaction each, until the schema is current. */
+static rs_status migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    struct db_header h;
+    char sql[96];
+    rs_status rv = RS_OK;
+
+    for (;;) {
+        rv = exec_sql(db, path, "BEGIN IMMEDIATE", err, errlen);
+        if (rv)
+            goto out;
+        /* Re-read inside the write transaction: another process may have
+         * migrated (or replaced) the file since the inspection. */
+        rv = read_header(db, path, &h, err, errlen);
+        if (rv)
+            goto out;
+        rv = check_header(path, &h, false, err, errlen);
+        if (rv)
+            goto out;
+        if (h.version == RS_STORE_SCHEMA_VERSION) {
+            rv = exec_sql(db, path, "COMMIT", err, errlen);
+            goto out;
+        }
+        rv = exec_sql(db, path, migrations[h.version], err, errlen);
+        if (rv)
+            goto out;
+        snprintf(sql, sizeof(sql), "PRAGMA application_id=%d; PRAGMA user_version=%d",
+                 RS_STORE_APP_ID, (int)h.version + 1);
+        rv = exec_sql(db, path, sql, err, errlen);
+        if (rv)
+            goto out;
+        rv = exec_sql(db, path, "COMMIT", err, errlen);
+        if (rv)
+            goto out;
+    }
+out:
+    if (rv && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rv;
+}
+
+rs_status rs_store_open(const char *path, enum rs_store_mode mode, struct rs_store **out,
+                        char *err, size_t errlen)
+{
+    struct rs_store *s = NULL;
+    struct db_header h;
+    struct stat sb;
+    bool is_present;
+    rs_status rv = RS_OK;
+    int rc;
+
+    rs_store_clear_err(err, errlen);
+    if (!out)
+        return RS_EINVAL;
+    *out = NULL;
+    if (!path || !path[0] || (mode != RS_STORE_READWRITE && mode != RS_STORE_READONLY)) {
+        rs_store_set_err(err, errlen, "rs_store_open: no path or bad mode");
+        return RS_EINVAL;
+    }
+    if (stat(path, &sb) == 0) {
+        is_present = true;
+    } else if (errno == ENOENT) {
+        is_present = false;
+    } else {
+        rs_store_set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return RS_EIO;
+    }
+    if (!is_present && mode == RS_STORE_READONLY) {
+        rs_store_set_err(err, errlen, "%s: no such database file", path);
+        return RS_ENOTFOUND;
+    }
+    if (is_present && mode == RS_STORE_READWRITE) {
+        rv = inspect(path, err, errlen);
+        if (rv)
+            return rv;
+    }
+
+    s = calloc(1, sizeof(*s));
+    if (!s) {
+        rs_store_set_err(err, errlen, "%s: out of memory", path);
+        return RS_ENOMEM;
+    }
+    snprintf(s->actor, sizeof(s->actor), "local");
+    s->sync_full = true;         /* set_pragmas */
+    rc = open_db(path,
+                 mode == RS_STORE_READONLY ? SQLITE_OPEN_READONLY
+                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                 &s->db);
+    if (rc != SQLITE_OK) {
+        rv = path_fail(path, s->db, rc, err, errlen);
+        goto out;
+    }
+    if (mode == RS_STORE_READWRITE) {
+        rv = set_pragmas(s->db, path, err, errlen);
+        if (rv)
+            goto out;
+        rv = migrate(s->db, path, err, errlen);
+        if (rv)
+            goto out;
+    } else {
+        rv = read_header(s->db, path, &h, err, errlen);
+        if (rv)
+            goto out;
+        rv = check_header(path, &h, true, err, errlen);
+        if (rv)
+            goto out;
+        rv = exec_sql(s->db, path, "PRAGMA foreign_keys=ON", err, errlen);
+        if (rv)
+            goto out;
+    }
+    rc = rs_store_stmts_prepare(s);
+    if (rc != SQLITE_OK)
+        rv = path_fail(path, s->db, rc, err, errlen);
+out:
+    if (rv) {
+        /* A close that fails here would only leak; the open error matters more. */
+        (void)rs_store_close(s);
+        return rv;
+    }
+    *out = s;
+    return RS_OK;
+}
+
+rs_status rs_store_close(struct rs_store *s)
+{
+    rs_status rv = RS_OK;
+
+    if (!s)
+        return RS_OK;
+    for (int i = 0; i < ST_N; i++)
+        sqlite3_finalize(s->stmt[i]);
+    EVP_MD_CTX_free(s->md);
+    EVP_MD_free(s->sha256);
+    if (s->db && sqlite3_close(s->db) != SQLITE_OK) {
+        rv = RS_EIO;
+        /* Let SQLite free the connection once whatever still holds it goes. */
+        sqlite3_close_v2(s->db);
+    }
+    free(s);
+    return rv;
+}
+
+const char *rs_store_errmsg(const struct rs_store *s)
+{
+    return s ? s->errmsg : "no store";
+}
+
+rs_status rs_store_set_busy_timeout(struct rs_store *s, int ms)
+{
+    int rc;
+
+    if (!s || ms < 0)
+        return RS_EINVAL;
+    rc = sqlite3_busy_timeout(s->db, ms);
+    if (rc != SQLITE_OK)
+        return rs_store_db_fail(s, rc, "busy_timeout");
+    return RS_OK;
+}
+

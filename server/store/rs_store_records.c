@@ -1,0 +1,461 @@
+/*
+ * rs_store_records.c - records and their versions: a put's decisions
+ * (stored, duplicate, conflict, rejected), supersedes, the batches rows,
+ * counts and the scan of a year.
+ *
+ * See rs_store.h for the contract.  Every decision is made inside the
+ * put's one write transaction, from the unique key on record_id; a batch's
+ * audit row (rs_store_audit.c) is appended in that same transaction.
+ *
+ * Does not: validate record contents or check office scope (the server
+ * does before the put), or unpack a body.
+ */
+#include "rs_store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RS_STORE_ID_MAX_BYTES 127           /* ids copied out of rows (UUIDs are 36) */
+#define RS_SUPERSEDE_HOPS_MAX 10000         /* links followed to name the current version */
+
+/* One distinct (batch_id, office) pair of a put, and its batches row. */
+struct batch_slot {
+    size_t first;        /* index of the batch's first record */
+    int64_t n_records;
+    int64_t rowid;
+};
+
+static bool same_batch(const struct rs_store_rec *a, const struct rs_store_rec *b)
+{
+    return strcmp(a->batch_id, b->batch_id) == 0 && strcmp(a->office_code, b->office_code) == 0;
+}
+
+/*
+ * Groups the records of a put by (batch_id, office).  slot_of[i] is the
+ * slot of record i, or SIZE_MAX when it has no batch_id.  Records of one
+ * batch usually come together, so the previous record's slot is tried
+ * first.
+ */
+static void plan_batches(const struct rs_store_rec *recs, size_t n, struct batch_slot *slots,
+                         size_t *nslots, size_t *slot_of)
+{
+    size_t k;
+
+    *nslots = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!recs[i].batch_id) {
+            slot_of[i] = SIZE_MAX;
+            continue;
+        }
+        if (i > 0 && slot_of[i - 1] != SIZE_MAX &&
+            same_batch(&recs[slots[slot_of[i - 1]].first], &recs[i])) {
+            k = slot_of[i - 1];
+        } else {
+            for (k = 0; k < *nslots; k++)
+                if (same_batch(&recs[slots[k].first], &recs[i]))
+                    break;
+            if (k == *nslots) {
+                slots[k].first = i;
+                slots[k].n_records = 0;
+                slots[k].rowid = 0;
+                (*nslots)++;
+            }
+        }
+        slots[k].n_records++;
+        slot_of[i] = k;
+    }
+}
+
+static rs_status insert_batches(struct rs_store *s, const struct rs_store_rec *recs,
+                                struct batch_slot *slots, size_t nslots, int64_t now)
+{
+    sqlite3_stmt *st = s->stmt[ST_BATCH_INSERT];
+    const struct rs_store_rec *r;
+    rs_status rv;
+    int rc;
+
+    for (size_t k = 0; k < nslots; k++) {
+        r = &recs[slots[k].first];
+        rc = sqlite3_bind_text(st, 1, r->batch_id, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(st, 2, r->office_code, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(st, 3, now);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(st, 4, slots[k].n_records);
+        if (rc != SQLITE_OK) {
+            sqlite3_reset(st);
+            return rs_store_db_fail(s, rc, "recording batch");
+        }
+        rv = rs_store_run_done(s, ST_BATCH_INSERT, "recording batch");
+        if (rv)
+            return rv;
+        slots[k].rowid = sqlite3_last_insert_rowid(s->db);
+    }
+    return RS_OK;
+}
+
+/*
+ * Looks up an existing row with r's id and, if there is one, decides
+ * DUPLICATE or CONFLICT.  *is_found says whether there was a row.
+ */
+static rs_status judge_existing(struct rs_store *s, struct rs_store_rec *r, bool *is_found)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_GET];
+    rs_status rv = RS_OK;
+    int rc;
+
+    *is_found = false;
+    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *is_found = true;
+        if (sqlite3_column_bytes(st, 1) == RS_SHA256_LEN &&
+            memcmp(sqlite3_column_blob(st, 1), r->hash, RS_SHA256_LEN) == 0) {
+            r->ack = RS__ACK_STATUS__ACK_DUPLICATE;
+            r->seq = (uint64_t)sqlite3_column_int64(st, 0);
+        } else {
+            r->ack = RS__ACK_STATUS__ACK_CONFLICT;
+            snprintf(r->reason, sizeof(r->reason), "same id, different content");
+        }
+    } else if (rc != SQLITE_DONE) {
+        rv = rs_store_db_fail(s, rc, "looking up record");
+    }
+    sqlite3_reset(st);
+    return rv;
+}
+
+/* Follows superseded_by links from id to the current version, into cur. */
+static rs_status current_version(struct rs_store *s, const char *id, char *cur, size_t cap)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_NEXT];
+    char next[RS_STORE_ID_MAX_BYTES + 1];
+    rs_status rv = RS_OK;
+    int rc;
+
+    rs_store_copy_text(cur, cap, (const unsigned char *)id, (int)strnlen(id, cap));
+    for (int hop = 0; hop < RS_SUPERSEDE_HOPS_MAX; hop++) {
+        next[0] = '\0';
+        rc = sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            rs_store_copy_text(next, sizeof(next), sqlite3_column_text(st, 0),
+                               sqlite3_column_bytes(st, 0));
+        else if (rc != SQLITE_DONE)
+            rv = rs_store_db_fail(s, rc, "following versions");
+        sqlite3_reset(st);
+        if (rv || next[0] == '\0')
+            break;
+        rs_store_copy_text(cur, cap, (const unsigned char *)next, (int)strlen(next));
+    }
+    return rv;
+}
+
+/*
+ * Checks the row r supersedes.  Leaves r->ack unset when r may be stored;
+ * sets REJECTED or CONFLICT with a reason otherwise.
+ */
+static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_TARGET];
+    char next[RS_STORE_ID_MAX_BYTES + 1];
+    char cur[RS_STORE_ID_MAX_BYTES + 1];
+    rs_status rv = RS_OK;
+    int rc;
+
+    next[0] = '\0';
+    rc = sqlite3_bind_text(st, 1, r->supersedes, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        r->ack = RS__ACK_STATUS__ACK_REJECTED;
+        snprintf(r->reason, sizeof(r->reason), "supersedes unknown record %s", r->supersedes);
+    } else if (rc == SQLITE_ROW) {
+        const char *div = (const char *)sqlite3_column_text(st, 1);
+
+        if (sqlite3_column_int64(st, 0) != (sqlite3_int64)r->type) {
+            r->ack = RS__ACK_STATUS__ACK_REJECTED;
+            snprintf(r->reason, sizeof(r->reason),
+                     "supersedes record %s of another type", r->supersedes);
+        } else if (!div || strcmp(div, r->division_code) != 0) {
+            r->ack = RS__ACK_STATUS__ACK_REJECTED;
+            snprintf(r->reason, sizeof(r->reason),
+                     "supersedes record %s of another division (%.16s)", r->supersedes,
+                     div ? div : "");
+        } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            rs_store_copy_text(next, sizeof(next), sqlite3_column_text(st, 2),
+                               sqlite3_column_bytes(st, 2));
+        }
+    } else {
+        rv = rs_store_db_fail(s, rc, "looking up superseded record");
+    }
+    sqlite3_reset(st);
+    if (rv || next[0] == '\0')
+        return rv;
+
+    rv = current_version(s, next, cur, sizeof(cur));
+    if (rv)
+        return rv;
+    r->ack = RS__ACK_STATUS__ACK_CONFLICT;
+    snprintf(r->reason, sizeof(r->reason), "supersedes a stale version; current is %.100s",
+             cur);
+    return RS_OK;
+}
+
+static int bind_record(sqlite3_stmt *st, const struct rs_store_rec *r, bool has_supersedes,
+                       size_t slot, const struct batch_slot *slots, int64_t now)
+{
+    static const uint8_t empty[1];
+    int rc;
+
+    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = has_supersedes ? sqlite3_bind_text(st, 2, r->supersedes, -1, SQLITE_STATIC)
+                            : sqlite3_bind_null(st, 2);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 3, r->office_code, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, r->division_code, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 5, (sqlite3_int64)r->type);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 6, (sqlite3_int64)r->year);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)r->period);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 8, r->hash, RS_SHA256_LEN, SQLITE_STATIC);
+    /* A NULL pointer would bind SQL NULL, and body is NOT NULL. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob64(st, 9, r->body_len ? r->body : empty,
+                                 (sqlite3_uint64)r->body_len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = slot == SIZE_MAX ? sqlite3_bind_null(st, 10)
+                              : sqlite3_bind_int64(st, 10, slots[slot].rowid);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 11, now);
+    return rc;
+}
+
+/*
+ * Decides and writes one record inside the open transaction.  A record
+ * that supersedes another is first looked up by its own id, so that a
+ * retried edit is DUPLICATE rather than a stale-version CONFLICT.
+ */
+static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot,
+                         const struct batch_slot *slots, int64_t now)
+{
+    sqlite3_stmt *st = s->stmt[ST_REC_INSERT];
+    bool has_supersedes = r->supersedes && r->supersedes[0];
+    bool is_found;
+    rs_status rv;
+    int rc;
+
+    if (has_supersedes) {
+        rv = judge_existing(s, r, &is_found);
+        if (rv || is_found)
+            return rv;
+        rv = check_target(s, r);
+        if (rv || r->ack != RS__ACK_STATUS__ACK_UNSPECIFIED)
+            return rv;
+    }
+
+    rc = bind_record(st, r, has_supersedes, slot, slots, now);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(st);
+        return rs_store_db_fail(s, rc, "storing record");
+    }
+    rv = rs_store_run_done(s, ST_REC_INSERT, "storing record");
+    if (rv)
+        return rv;
+    if (sqlite3_changes(s->db) == 0) {
+        rv = judge_existing(s, r, &is_found);
+        if (rv == RS_OK && !is_found) {
+            snprintf(s->errmsg, sizeof(s->errmsg), "record %s neither inserted nor present",
+                     r->id);
+            rv = RS_EINTERNAL;
+        }
+        return rv;
+    }
+    r->ack = RS__ACK_STATUS__ACK_STORED;
+    r->seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    if (!has_supersedes)
+        return RS_OK;
+
+    st = s->stmt[ST_REC_MARK];
+    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, r->supersedes, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(st);
+        return rs_store_db_fail(s, rc, "marking superseded record");
+    }
+    rv = rs_store_run_done(s, ST_REC_MARK, "marking superseded record");
+    if (rv)
+        return rv;
+    if (sqlite3_changes(s->db) != 1) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "record %s was superseded under the transaction",
+                 r->supersedes);
+        return RS_EINTERNAL;
+    }
+    return RS_OK;
+}
+
+static void reset_ack(struct rs_store_rec *r)
+{
+    r->ack = RS__ACK_STATUS__ACK_UNSPECIFIED;
+    r->seq = 0;
+    r->reason[0] = '\0';
+}
+
+rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n, char *err,
+                       size_t errlen)
+{
+    return rs_store_put_batches(s, recs, n, NULL, 0, err, errlen);
+}
+
+rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, size_t n,
+                               struct rs_store_batch *batches, size_t nbatches, char *err,
+                               size_t errlen)
+{
+    struct batch_slot *slots = NULL;
+    size_t *slot_of = NULL;
+    size_t nslots = 0;
+    bool is_open = false;
+    int64_t now;
+    rs_status rv = RS_OK;
+
+    rs_store_clear_err(err, errlen);
+    if (!s || (n > 0 && !recs) || (nbatches > 0 && !batches)) {
+        rs_store_set_err(err, errlen, "rs_store_put: no store or no records");
+        return RS_EINVAL;
+    }
+    for (size_t i = 0; i < n; i++)
+        reset_ack(&recs[i]);
+    for (size_t i = 0; i < n; i++) {
+        const struct rs_store_rec *r = &recs[i];
+
+        if (!r->id || !r->id[0] || !r->office_code || !r->office_code[0] ||
+            !r->division_code || !r->division_code[0] || (r->body_len > 0 && !r->body)) {
+            rs_store_set_err(err, errlen,
+                             "rs_store_put: record %zu lacks id, office, division or body", i);
+            return RS_EINVAL;
+        }
+    }
+    for (size_t k = 0; k < nbatches; k++) {
+        struct rs_store_batch *b = &batches[k];
+
+        b->audit_seq = 0;
+        memset(b->audit_hash, 0, sizeof(b->audit_hash));
+        if (!b->office_code || !b->office_code[0] || b->first > n || b->n > n - b->first) {
+            rs_store_set_err(err, errlen, "rs_store_put: batch %zu lacks an office or lies outside "
+                                          "the records", k);
+            return RS_EINVAL;
+        }
+    }
+    if (n == 0 && nbatches == 0)
+        return RS_OK;
+
+    slots = calloc(n ? n : 1, sizeof(*slots));
+    slot_of = calloc(n ? n : 1, sizeof(*slot_of));
+    if (!slots || !slot_of) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "out of memory for %zu records", n);
+        rv = RS_ENOMEM;
+        goto out;
+    }
+    plan_batches(recs, n, slots, &nslots, slot_of);
+    now = rs_now_unix();
+
+    rv = rs_store_begin(s);
+    if (rv)
+        goto out;
+    is_open = true;
+    rv = insert_batches(s, recs, slots, nslots, now);
+    if (rv)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        rv = put_one(s, &recs[i], slot_of[i], slots, now);
+        if (rv)
+            goto out;
+    }
+    for (size_t k = 0; k < nbatches; k++) {
+        rv = rs_store_audit_batch_tx(s, recs, &batches[k], now);
+        if (rv)
+            goto out;
+    }
+    rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
+out:
+    if (rv) {
+        /* Nothing of this call is durable: undo and make sure no ack says so. */
+        if (is_open)
+            rs_store_rollback(s);
+        for (size_t i = 0; i < n; i++)
+            reset_ack(&recs[i]);
+        for (size_t k = 0; k < nbatches; k++) {
+            batches[k].audit_seq = 0;
+            memset(batches[k].audit_hash, 0, sizeof(batches[k].audit_hash));
+        }
+        rs_store_set_err(err, errlen, "%s", s->errmsg);
+    }
+    free(slots);
+    free(slot_of);
+    return rv;
+}
+
+rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current)
+{
+    sqlite3_stmt *st;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!s)
+        return RS_EINVAL;
+    st = s->stmt[ST_REC_COUNT];
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (all)
+            *all = (uint64_t)sqlite3_column_int64(st, 0);
+        if (current)
+            *current = (uint64_t)sqlite3_column_int64(st, 1);
+    } else {
+        rv = rs_store_db_fail(s, rc, "counting records");
+    }
+    sqlite3_reset(st);
+    return rv;
+}
+
+rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *division,
+                             int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg)
+{
+    static const uint8_t empty[1];
+    sqlite3_stmt *st;
+    const uint8_t *body;
+    rs_status rv = RS_OK;
+    int len;
+    int rc;
+
+    if (!s || !fn)
+        return RS_EINVAL;
+    st = s->stmt[ST_REC_SCAN];
+    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
+    if (rc == SQLITE_OK)
+        rc = division ? sqlite3_bind_text(st, 2, division, -1, SQLITE_STATIC)
+                      : sqlite3_bind_null(st, 2);
+    if (rc != SQLITE_OK) {
+        rv = rs_store_db_fail(s, rc, "scanning records");
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        body = sqlite3_column_blob(st, 0);
+        len = sqlite3_column_bytes(st, 0);
+        if (fn(body ? body : empty, (size_t)len, arg) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        rv = rs_store_db_fail(s, rc, "scanning records");
+out:
+    sqlite3_reset(st);
+    return rv;
+}

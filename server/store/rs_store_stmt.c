@@ -1,0 +1,138 @@
+/*
+ * rs_store_stmt.c - the store's prepared statements and the plumbing every
+ * other file of the store uses around them: stepping, transactions, and
+ * SQLite's errors as an rs_status and a message.
+ *
+ * Every statement the store runs more than once is prepared when the store
+ * opens and reset right after each use, so no statement stays active
+ * between calls and rs_store_close can always close the connection.
+ *
+ * Does not: open or migrate the database (rs_store_open.c), or decide what
+ * any statement's rows mean (the file that runs it does).
+ */
+#include "rs_store_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const stmt_sql[ST_N] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_BATCH_INSERT] = "INSERT INTO batches(batch_id, office_code, received_at, n_records)"
+                        " VALUES(?1, ?2, ?3, ?4)",
+    [ST_REC_INSERT] = "INSERT INTO records(record_id, supersedes, office_code, division_code,"
+                      " type, year, period, hash, body, batch, received_at)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                      " ON CONFLICT(record_id) DO NOTHING",
+    [ST_REC_GET] = "SELECT seq, hash FROM records WHERE record_id = ?1",
+    [ST_REC_TARGET] = "SELECT type, division_code, superseded_by FROM records"
+                      " WHERE record_id = ?1",
+    [ST_REC_NEXT] = "SELECT superseded_by FROM records WHERE record_id = ?1",
+    [ST_REC_MARK] = "UPDATE records SET superseded_by = ?1"
+                    " WHERE record_id = ?2 AND superseded_by IS NULL",
+    [ST_REC_COUNT] = "SELECT (SELECT count(*) FROM records),"
+                     " (SELECT count(*) FROM records WHERE superseded_by IS NULL)",
+    [ST_REC_SCAN] = "SELECT body FROM records"
+                    " WHERE year = ?1 AND superseded_by IS NULL"
+                    " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq",
+    [ST_OFFICE_ADD] = "INSERT INTO offices(code, name, role, token_hash, revoked, created_at)"
+                      " VALUES(?1, ?2, ?3, ?4, 0, ?5) ON CONFLICT(code) DO NOTHING",
+    [ST_OFFICE_GET] = "SELECT name, role, token_hash, revoked, created_at FROM offices"
+                      " WHERE code = ?1",
+    [ST_OFFICE_REVOKE] = "UPDATE offices SET revoked = 1 WHERE code = ?1",
+    [ST_OFFICE_LIST] = "SELECT code, name, role, revoked, created_at FROM offices ORDER BY code",
+    [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit(seq, time, kind, office, peer, detail, prev_hash, hash)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_AUDIT_SCAN] = "SELECT seq, time, kind, office, peer, detail, prev_hash, hash FROM audit"
+                      " ORDER BY seq",
+};
+
+void rs_store_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+void rs_store_clear_err(char *err, size_t errlen)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+}
+
+void rs_store_copy_text(char *dst, size_t cap, const unsigned char *src, int n)
+{
+    size_t len = (src && n > 0) ? (size_t)n : 0;
+
+    if (len >= cap)
+        len = cap - 1;
+    if (len > 0)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+rs_status rs_store_map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+        return RS_ESTORAGE;
+    case SQLITE_NOTADB:
+        return RS_ESCHEMA;
+    default:
+        return RS_EIO;
+    }
+}
+
+rs_status rs_store_db_fail(struct rs_store *s, int rc, const char *what)
+{
+    snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what, sqlite3_errmsg(s->db));
+    return rs_store_map_rc(rc);
+}
+
+int rs_store_stmts_prepare(struct rs_store *s)
+{
+    int rc = SQLITE_OK;
+
+    for (int i = 0; i < ST_N && rc == SQLITE_OK; i++)
+        rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                                NULL);
+    return rc;
+}
+
+rs_status rs_store_run_done(struct rs_store *s, enum stmt_id id, const char *what)
+{
+    rs_status rv = RS_OK;
+    int rc = sqlite3_step(s->stmt[id]);
+
+    if (rc != SQLITE_DONE)
+        rv = rs_store_db_fail(s, rc, what);
+    sqlite3_reset(s->stmt[id]);
+    return rv;
+}
+
+rs_status rs_store_begin(struct rs_store *s)
+{
+    s->head_valid = false;
+    return rs_store_run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+}
+
+void rs_store_rollback(struct rs_store *s)
+{
+    for (int i = 0; i < ST_N; i++)
+        sqlite3_reset(s->stmt[i]);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_step(s->stmt[ST_ROLLBACK]);
+    sqlite3_reset(s->stmt[ST_ROLLBACK]);
+}
