@@ -290,7 +290,7 @@ static void test_batch_row_and_receipt(void **state)
 
     make_rec(&t[0], &r[0], 1, "batch-x");
     make_rec(&t[1], &r[1], 2, "batch-x");
-    assert_int_equal(rs_store_put(s, r, 2, err, sizeof(err)), RS_OK);
+    assert_int_equal(rs_store_put_batches(s, r, 2, NULL, 0, err, sizeof(err)), RS_OK);
     /* Record 2 again (duplicate) and a new one, as one batch with 2 refused earlier. */
     make_rec(&t[2], &r[2], 3, "batch-y");
     r[1].batch_id = "batch-y";

@@ -717,7 +717,7 @@ static struct rs_store *store_with(struct tmp *t, struct rs_store_rec *v, size_t
         v[i].period = RS__PERIOD__PERIOD_YEAR;
         rs_sha256(v[i].body, v[i].body_len, v[i].hash);
     }
-    assert_int_equal(rs_store_put(s, v, n, err, sizeof err), RS_OK);
+    assert_int_equal(rs_store_put_batches(s, v, n, NULL, 0, err, sizeof err), RS_OK);
     for (size_t i = 0; check_stored && i < n; i++)
         assert_int_equal(v[i].ack, RS__ACK_STATUS__ACK_STORED);
     return s;

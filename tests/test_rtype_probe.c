@@ -301,9 +301,9 @@ static void test_stored_and_read_back(void **state)
     rs_sha256(body, len, rec.hash);
 
     assert_int_equal(rs_store_open(f->db, RS_STORE_READWRITE, &s, err, sizeof err), RS_OK);
-    assert_int_equal(rs_store_put(s, &rec, 1, err, sizeof err), RS_OK);
+    assert_int_equal(rs_store_put_batches(s, &rec, 1, NULL, 0, err, sizeof err), RS_OK);
     assert_int_equal(rec.ack, RS__ACK_STATUS__ACK_STORED);
-    assert_int_equal(rs_store_put(s, &rec, 1, err, sizeof err), RS_OK);
+    assert_int_equal(rs_store_put_batches(s, &rec, 1, NULL, 0, err, sizeof err), RS_OK);
     assert_int_equal(rec.ack, RS__ACK_STATUS__ACK_DUPLICATE);
     assert_int_equal(rs_store_scan_year(s, 2023, NULL, on_row, &got), RS_OK);
     assert_int_equal(rs_store_close(s), RS_OK);

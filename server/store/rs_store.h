@@ -63,6 +63,8 @@ struct rs_store;
  * READONLY mode also an older one.  The file is then left byte for byte as
  * it was.  RS_ENOTFOUND: READONLY and the file does not exist.
  * RS_ESTORAGE or RS_EIO: SQLite could not open, switch to WAL or migrate.
+ * A statement waits up to 5 s for a lock another connection holds before
+ * it fails (then RS_ESTORAGE).
  */
 rs_status rs_store_open(const char *path, enum rs_store_mode mode,
                         struct rs_store **out, char *err, size_t errlen);
@@ -73,13 +75,6 @@ rs_status rs_store_close(struct rs_store *s);
 
 /* The message of the last SQLite error on this store. */
 const char *rs_store_errmsg(const struct rs_store *s);
-
-/*
- * How long a statement waits for a lock held by another connection before
- * it fails with SQLITE_BUSY (RS_ESTORAGE from rs_store_put).  Opening sets
- * 5000 ms.  RS_EINVAL if ms < 0.
- */
-rs_status rs_store_set_busy_timeout(struct rs_store *s, int ms);
 
 /* ------------------------------------------------------------ offices */
 
@@ -126,7 +121,7 @@ rs_status rs_store_office_list(struct rs_store *s,
 
 /* One record to store, prepared (validated, packed, hashed) by the caller. */
 struct rs_store_rec {
-    /* in: borrowed, must live until rs_store_put returns */
+    /* in: borrowed, must live until rs_store_put_batches returns */
     const char *id;              /* UUID */
     const char *supersedes;      /* UUID, or NULL or "" for none */
     const char *office_code;     /* sender */
@@ -143,38 +138,6 @@ struct rs_store_rec {
     uint64_t seq;                /* row id, for STORED and DUPLICATE */
     char reason[160];            /* for CONFLICT and REJECTED */
 };
-
-/*
- * Stores n records in one transaction (BEGIN IMMEDIATE ... COMMIT) and sets
- * each one's ack:
- *   STORED     new id; inserted.  If it supersedes an id, that row must
- *              exist, be of the same type and division, and not be
- *              superseded already; it is then marked superseded.
- *   DUPLICATE  the id exists with the same hash; nothing written.
- *   CONFLICT   the id exists with a different hash, or the superseded
- *              version is already superseded (stale edit).
- *   REJECTED   supersedes an id that does not exist, or one of another
- *              type or division.
- * The decision is made inside the transaction from the unique key on id,
- * never by a read in an earlier transaction.  Two records with the same id
- * in one call: the second is DUPLICATE or CONFLICT against the first.
- *
- * A record that supersedes another and whose own id is already stored is
- * judged DUPLICATE or CONFLICT by its hash first, so a retried edit is a
- * DUPLICATE, not a stale-version CONFLICT.  Each distinct (batch_id,
- * office_code) of the call gets one batches row.
- *
- * Returns RS_OK only after COMMIT succeeded (the records are durable).  On
- * any failure the transaction is rolled back, no ack may be sent as stored,
- * and the status says why: RS_ESTORAGE for a full disk, an I/O error, a
- * read-only, locked or busy file, RS_EIO otherwise; err then holds SQLite's
- * message.  Every ack is then ACK_UNSPECIFIED.  RS_EINVAL (before any
- * write) if a record lacks id, office_code, division_code or body;
- * RS_ENOMEM if the call's bookkeeping cannot be allocated.  The store stays
- * usable after a failed put.
- */
-rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n,
-                       char *err, size_t errlen);
 
 /*
  * One batch of a put, for the audit trail: its records are recs[first ..
@@ -204,18 +167,44 @@ struct rs_store_batch {
 };
 
 /*
- * rs_store_put, plus one audit row per batch in the same transaction, so a
- * batch's receipt is durable exactly when its records are.  nbatches may be
- * 0 (then this is rs_store_put); a batch may have n = 0 (every record was
- * refused before the store): its row is still appended.  RS_EINVAL if a
- * batch's range lies outside recs or it lacks office_code.
+ * Stores n records and appends one audit row per batch, all in one
+ * transaction (BEGIN IMMEDIATE ... COMMIT), so a batch's receipt is durable
+ * exactly when its records are.  Sets each record's ack:
+ *   STORED     new id; inserted.  If it supersedes an id, that row must
+ *              exist, be of the same type and division, and not be
+ *              superseded already; it is then marked superseded.
+ *   DUPLICATE  the id exists with the same hash; nothing written.
+ *   CONFLICT   the id exists with a different hash, or the superseded
+ *              version is already superseded (stale edit).
+ *   REJECTED   supersedes an id that does not exist, or one of another
+ *              type or division.
+ * The decision is made inside the transaction from the unique key on id,
+ * never by a read in an earlier transaction.  Two records with the same id
+ * in one call: the second is DUPLICATE or CONFLICT against the first.
+ *
+ * A record that supersedes another and whose own id is already stored is
+ * judged DUPLICATE or CONFLICT by its hash first, so a retried edit is a
+ * DUPLICATE, not a stale-version CONFLICT.  Each distinct (batch_id,
+ * office_code) of the call gets one batches row.
+ *
+ * nbatches may be 0 (records only, no audit row; batches may then be
+ * NULL); a batch may have n = 0 (every record was refused before the
+ * store): its row is still appended.  n = 0 and nbatches = 0 is RS_OK with
+ * nothing written.
+ *
+ * Returns RS_OK only after COMMIT succeeded (the records are durable).  On
+ * any failure the transaction is rolled back, no ack may be sent as stored,
+ * and the status says why: RS_ESTORAGE for a full disk, an I/O error, a
+ * read-only, locked or busy file, RS_EIO otherwise; err then holds SQLite's
+ * message.  Every ack is then ACK_UNSPECIFIED and every batch's audit_seq
+ * 0.  RS_EINVAL (before any write) if a record lacks id, office_code,
+ * division_code or body, or a batch's range lies outside recs or it lacks
+ * office_code; RS_ENOMEM if the call's bookkeeping cannot be allocated.
+ * The store stays usable after a failed put.
  */
 rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, size_t n,
                                struct rs_store_batch *batches, size_t nbatches,
                                char *err, size_t errlen);
-
-/* Counts of stored rows: all versions, and current (not superseded) ones. */
-rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current);
 
 /*
  * Calls fn for every current (not superseded) record of `year`, in row
@@ -241,9 +230,6 @@ enum rs_audit_kind {
 #define RS_AUDIT_OFFICE_MAX 32       /* bytes kept of office; longer is cut */
 #define RS_AUDIT_PEER_MAX 96         /* bytes kept of peer */
 #define RS_AUDIT_DETAIL_MAX 600      /* bytes kept of detail */
-
-/* "batch", "handshake_refused", "office_add", "office_revoke". */
-const char *rs_audit_kind_name(enum rs_audit_kind kind);
 
 /* One audit row as stored (text cut to the caps above on the way in). */
 struct rs_audit_row {

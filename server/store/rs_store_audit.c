@@ -24,7 +24,8 @@ struct audit_text {
     char detail[RS_AUDIT_DETAIL_MAX + 1];
 };
 
-const char *rs_audit_kind_name(enum rs_audit_kind kind)
+/* "batch", "handshake_refused", "office_add", "office_revoke". */
+static const char *audit_kind_name(enum rs_audit_kind kind)
 {
     switch (kind) {
     case RS_AUDIT_BATCH: return "batch";
@@ -134,7 +135,7 @@ rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audi
 {
     sqlite3_stmt *st = s->stmt[ST_AUDIT_LAST];
     struct audit_text t;
-    const char *kname = rs_audit_kind_name(kind);
+    const char *kname = audit_kind_name(kind);
     uint8_t prev[RS_SHA256_LEN], hash[RS_SHA256_LEN];
     int64_t seq = 1;
     rs_status rv = RS_OK;

@@ -44,7 +44,6 @@ enum stmt_id {
     ST_REC_TARGET,
     ST_REC_NEXT,
     ST_REC_MARK,
-    ST_REC_COUNT,
     ST_REC_SCAN,
     ST_OFFICE_ADD,
     ST_OFFICE_GET,

@@ -394,15 +394,3 @@ const char *rs_store_errmsg(const struct rs_store *s)
     return s ? s->errmsg : "no store";
 }
 
-rs_status rs_store_set_busy_timeout(struct rs_store *s, int ms)
-{
-    int rc;
-
-    if (!s || ms < 0)
-        return RS_EINVAL;
-    rc = sqlite3_busy_timeout(s->db, ms);
-    if (rc != SQLITE_OK)
-        return rs_store_db_fail(s, rc, "busy_timeout");
-    return RS_OK;
-}
-

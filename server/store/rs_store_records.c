@@ -1,7 +1,7 @@
 /*
  * rs_store_records.c - records and their versions: a put's decisions
  * (stored, duplicate, conflict, rejected), supersedes, the batches rows,
- * counts and the scan of a year.
+ * and the scan of a year.
  *
  * See rs_store.h for the contract.  Every decision is made inside the
  * put's one write transaction, from the unique key on record_id; a batch's
@@ -310,12 +310,6 @@ static void reset_ack(struct rs_store_rec *r)
     r->reason[0] = '\0';
 }
 
-rs_status rs_store_put(struct rs_store *s, struct rs_store_rec *recs, size_t n, char *err,
-                       size_t errlen)
-{
-    return rs_store_put_batches(s, recs, n, NULL, 0, err, errlen);
-}
-
 rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, size_t n,
                                struct rs_store_batch *batches, size_t nbatches, char *err,
                                size_t errlen)
@@ -329,7 +323,7 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
 
     rs_store_clear_err(err, errlen);
     if (!s || (n > 0 && !recs) || (nbatches > 0 && !batches)) {
-        rs_store_set_err(err, errlen, "rs_store_put: no store or no records");
+        rs_store_set_err(err, errlen, "rs_store_put_batches: no store or no records");
         return RS_EINVAL;
     }
     for (size_t i = 0; i < n; i++)
@@ -340,7 +334,8 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
         if (!r->id || !r->id[0] || !r->office_code || !r->office_code[0] ||
             !r->division_code || !r->division_code[0] || (r->body_len > 0 && !r->body)) {
             rs_store_set_err(err, errlen,
-                             "rs_store_put: record %zu lacks id, office, division or body", i);
+                             "rs_store_put_batches: record %zu lacks id, office, division or "
+                             "body", i);
             return RS_EINVAL;
         }
     }
@@ -350,8 +345,8 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
         b->audit_seq = 0;
         memset(b->audit_hash, 0, sizeof(b->audit_hash));
         if (!b->office_code || !b->office_code[0] || b->first > n || b->n > n - b->first) {
-            rs_store_set_err(err, errlen, "rs_store_put: batch %zu lacks an office or lies outside "
-                                          "the records", k);
+            rs_store_set_err(err, errlen, "rs_store_put_batches: batch %zu lacks an office or "
+                                          "lies outside the records", k);
             return RS_EINVAL;
         }
     }
@@ -401,28 +396,6 @@ out:
     }
     free(slots);
     free(slot_of);
-    return rv;
-}
-
-rs_status rs_store_count(struct rs_store *s, uint64_t *all, uint64_t *current)
-{
-    sqlite3_stmt *st;
-    rs_status rv = RS_OK;
-    int rc;
-
-    if (!s)
-        return RS_EINVAL;
-    st = s->stmt[ST_REC_COUNT];
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        if (all)
-            *all = (uint64_t)sqlite3_column_int64(st, 0);
-        if (current)
-            *current = (uint64_t)sqlite3_column_int64(st, 1);
-    } else {
-        rv = rs_store_db_fail(s, rc, "counting records");
-    }
-    sqlite3_reset(st);
     return rv;
 }
 

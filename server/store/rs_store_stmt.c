@@ -32,8 +32,6 @@ static const char *const stmt_sql[ST_N] = {
     [ST_REC_NEXT] = "SELECT superseded_by FROM records WHERE record_id = ?1",
     [ST_REC_MARK] = "UPDATE records SET superseded_by = ?1"
                     " WHERE record_id = ?2 AND superseded_by IS NULL",
-    [ST_REC_COUNT] = "SELECT (SELECT count(*) FROM records),"
-                     " (SELECT count(*) FROM records WHERE superseded_by IS NULL)",
     [ST_REC_SCAN] = "SELECT body FROM records"
                     " WHERE year = ?1 AND superseded_by IS NULL"
                     " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq",
