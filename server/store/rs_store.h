@@ -25,10 +25,15 @@
  * made past them.
  *
  * Threading: a struct rs_store is used by one thread at a time.  The server
- * keeps one writer store and one read-only store, each driven by its own
+ * keeps three stores on one file: the writer (records and their batch
+ * audit rows), one that checks tokens and appends the audit rows of refused
+ * handshakes, and a read-only one for reports, each driven by its own
  * one-job-at-a-time queue off the libuv loop thread.  The one exception is
  * the WAL handle of rs_store_wal_open, which syncs the file from another
  * thread while the writer runs its next transaction (see there).
+ *
+ * The implementation is in server/store/, one file per concern
+ * (rs_store_int.h says which file owns what).
  *
  * Does not: validate records (rs_validate.h), check office scope, or know
  * about connections or the loop.
@@ -284,7 +289,7 @@ rs_status rs_store_audit_list(struct rs_store *s,
 
 /*
  * Deferred sync, for a writer that overlaps one transaction's fsync with
- * the next transaction's work (the server's group commit, rs_server.c).
+ * the next transaction's work (the server's group commit).
  *
  * After rs_store_defer_sync(s), s commits with synchronous=NORMAL: COMMIT
  * returns once the transaction's frames are written to the WAL file, before
