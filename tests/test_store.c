@@ -1,9 +1,10 @@
 /*
- * test_store.c - tests of rs_store: migration, refusal of files that are not
- * ours (checked byte for byte), the stored / duplicate / conflict / rejected
- * decisions including supersedes, batches, scans, offices and tokens, and
- * puts whose transaction fails (a lock held elsewhere; a write refused by
- * the file size limit at COMMIT).
+ * test_store.c - tests of rs_store: migration, the same schema on a caller's
+ * connection, refusal of files that are not ours (checked byte for byte),
+ * the stored / duplicate / conflict / rejected decisions including
+ * supersedes, batches, scans, offices and tokens, and puts whose
+ * transaction fails (a lock held elsewhere; a write refused by the file
+ * size limit at COMMIT).
  *
  * Every test works in its own mkdtemp directory under /tmp, removed by the
  * teardown.  Does not test the dbq queue or the server around the store.
@@ -33,6 +34,7 @@
 #define OFFICE "330102001"
 #define BODY_MAX 2048
 #define N_BIG 1000
+#define SCHEMA_TEXT_MAX 8192
 
 /* One test record: its ids and packed body live here. */
 struct trec {
@@ -152,9 +154,9 @@ static sqlite3 *raw_open(const char *path, int flags)
     return db;
 }
 
-static int64_t raw_int(const char *path, const char *sql)
+/* Column 0 of the first row of sql on db. */
+static int64_t db_int(sqlite3 *db, const char *sql)
 {
-    sqlite3 *db = raw_open(path, SQLITE_OPEN_READONLY);
     sqlite3_stmt *st = NULL;
     int64_t v;
 
@@ -162,8 +164,38 @@ static int64_t raw_int(const char *path, const char *sql)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     v = sqlite3_column_int64(st, 0);
     assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+    return v;
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path, SQLITE_OPEN_READONLY);
+    int64_t v = db_int(db, sql);
+
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
     return v;
+}
+
+/* Every schema object of db as "type name table sql" lines, in name order. */
+static void schema_text(sqlite3 *db, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    size_t used = 0;
+    int n;
+
+    out[0] = '\0';
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, ifnull(sql, '')"
+                                            " FROM sqlite_master ORDER BY name",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        n = snprintf(out + used, cap - used, "%s %s %s %s\n", sqlite3_column_text(st, 0),
+                     sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+                     sqlite3_column_text(st, 3));
+        assert_true(n > 0 && (size_t)n < cap - used);
+        used += (size_t)n;
+    }
+    assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
 }
 
 /* Rows of the file at path: all versions, and current (not superseded) ones. */
@@ -298,6 +330,52 @@ static void test_migrate_from_empty(void **state)
     assert_int_equal(count_current(s, 2023), 1);
     assert_int_equal(rs_store_close(s), RS_OK);
     assert_int_equal(rs_store_close(NULL), RS_OK);
+}
+
+/* The schema a store makes in a file, made on a connection of the caller's. */
+static void test_schema_on_callers_connection(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    sqlite3 *mem = NULL, *other = NULL, *file;
+    char *want = malloc(SCHEMA_TEXT_MAX), *got = malloc(SCHEMA_TEXT_MAX);
+    char err[256] = "x";
+
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(sqlite3_open(":memory:", &mem), SQLITE_OK);
+    assert_int_equal(rs_store_schema_create(mem, err, sizeof(err)), RS_OK);
+    assert_string_equal(err, "");
+    /* A current schema is left as it is. */
+    assert_int_equal(rs_store_schema_create(mem, err, sizeof(err)), RS_OK);
+
+    file = raw_open(f->db, SQLITE_OPEN_READONLY);
+    schema_text(file, want, SCHEMA_TEXT_MAX);
+    schema_text(mem, got, SCHEMA_TEXT_MAX);
+    assert_string_equal(got, want);
+    assert_non_null(strstr(got, "\ntable records records CREATE TABLE records("));
+    assert_non_null(strstr(got, "\nindex records_current_year records CREATE INDEX"));
+    assert_int_equal(db_int(mem, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
+    assert_int_equal(db_int(mem, "PRAGMA application_id"), db_int(file, "PRAGMA application_id"));
+    assert_int_equal(sqlite3_close(file), SQLITE_OK);
+    assert_int_equal(sqlite3_close(mem), SQLITE_OK);
+
+    /* Another application's database is refused and left alone. */
+    assert_int_equal(sqlite3_open(":memory:", &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "CREATE TABLE people(name TEXT)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(rs_store_schema_create(other, err, sizeof(err)), RS_ESCHEMA);
+    assert_string_equal(err, ":memory:: not a resettle database (application_id 0x00000000, "
+                             "expected 0x52534c31)");
+    assert_int_equal(db_int(other, "SELECT count(*) FROM sqlite_master"), 1);
+    assert_int_equal(db_int(other, "PRAGMA user_version"), 0);
+    assert_int_equal(sqlite3_close(other), SQLITE_OK);
+
+    assert_int_equal(rs_store_schema_create(NULL, err, sizeof(err)), RS_EINVAL);
+    assert_string_equal(err, "rs_store_schema_create: no database");
+    free(want);
+    free(got);
 }
 
 static void test_reopen_is_idempotent(void **state)
@@ -969,6 +1047,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrate_from_empty, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_schema_on_callers_connection, tmpdir_setup,
+                                        tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_refuse_foreign_sqlite, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_refuse_newer_schema, tmpdir_setup, tmpdir_teardown),

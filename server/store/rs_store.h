@@ -81,6 +81,23 @@ rs_status rs_store_close(struct rs_store *s);
 /* The message of the last SQLite error on this store. */
 const char *rs_store_errmsg(const struct rs_store *s);
 
+struct sqlite3;
+
+/*
+ * Creates the current schema on a connection the caller opened and owns
+ * (an in-memory one, say), by the same migration steps rs_store_open runs
+ * on a new file: each step in its own transaction, then PRAGMA
+ * application_id and user_version.  For a program that needs the server's
+ * own tables and indexes without a store, such as the benchmark's
+ * in-memory reference.  db must be empty or hold an older resettle schema
+ * (which is migrated); a current one is left as it is.  No other pragma
+ * is set (journal mode, synchronous, foreign keys are the caller's).
+ * RS_EINVAL if db is NULL; RS_ESCHEMA if db holds another application's
+ * database or a newer schema; RS_ESTORAGE or RS_EIO if SQLite fails.  err
+ * then says why.  Runs on the caller's thread, using only db.
+ */
+rs_status rs_store_schema_create(struct sqlite3 *db, char *err, size_t errlen);
+
 /* ------------------------------------------------------------ offices */
 
 struct rs_office {

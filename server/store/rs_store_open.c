@@ -1,6 +1,7 @@
 /*
  * rs_store_open.c - opening the server's database: the schema and its
- * migrations, the checks that a file is ours, the pragmas, open and close.
+ * migrations, the checks that a file is ours, the pragmas, open and close,
+ * and the same schema on a connection of the caller's.
  *
  * See rs_store.h for the contract.  An existing file is first inspected
  * through a separate read-only connection: a file we refuse is never
@@ -397,5 +398,19 @@ rs_status rs_store_close(struct rs_store *s)
 const char *rs_store_errmsg(const struct rs_store *s)
 {
     return s ? s->errmsg : "no store";
+}
+
+rs_status rs_store_schema_create(sqlite3 *db, char *err, size_t errlen)
+{
+    const char *name;
+
+    rs_store_clear_err(err, errlen);
+    if (!db) {
+        rs_store_set_err(err, errlen, "rs_store_schema_create: no database");
+        return RS_EINVAL;
+    }
+    /* "" for an in-memory or temporary database. */
+    name = sqlite3_db_filename(db, "main");
+    return migrate(db, name && name[0] ? name : ":memory:", err, errlen);
 }
 

@@ -15,8 +15,8 @@
  * ReportRequest) and prints records/s acknowledged, ack latency
  * percentiles, the server's memory (VmHWM, VmRSS) and CPU time, and the
  * rate at which the same rows go straight into an in-memory SQLite database
- * that has the server's records schema.  docs/benchmark.md explains each
- * scenario and the targets.
+ * with the server's schema (rs_store_schema_create).  docs/benchmark.md
+ * explains each scenario and the targets.
  *
  * Load generator: one thread with a blocking socket per connection.  Each
  * connection packs its SubmitBatch once, before timing starts; per batch it
@@ -63,6 +63,7 @@
 #include "resettle.pb-c.h"
 #include "rs_frame.h"
 #include "rs_status.h"
+#include "rs_store.h"
 #include "rs_util.h"
 #include "rs_wire.h"
 
@@ -1477,33 +1478,7 @@ out:
 
 /* ------------------------------------------------------------ in-memory reference */
 
-/* The records table of server/rs_store.c (schema version 1), verbatim. */
-static const char inmem_schema[] =
-    "CREATE TABLE batches("
-    "  id INTEGER PRIMARY KEY,"
-    "  batch_id TEXT NOT NULL,"
-    "  office_code TEXT NOT NULL,"
-    "  received_at INTEGER NOT NULL,"
-    "  n_records INTEGER NOT NULL"
-    ") STRICT;"
-    "CREATE TABLE records("
-    "  seq INTEGER PRIMARY KEY,"
-    "  record_id TEXT NOT NULL UNIQUE,"
-    "  supersedes TEXT,"
-    "  superseded_by TEXT,"
-    "  office_code TEXT NOT NULL,"
-    "  division_code TEXT NOT NULL,"
-    "  type INTEGER NOT NULL,"
-    "  year INTEGER NOT NULL,"
-    "  period INTEGER NOT NULL,"
-    "  hash BLOB NOT NULL,"
-    "  body BLOB NOT NULL,"
-    "  batch INTEGER REFERENCES batches(id),"
-    "  received_at INTEGER NOT NULL"
-    ") STRICT;"
-    "CREATE INDEX records_current_year ON records(year) WHERE superseded_by IS NULL;";
-
-/* The server's INSERT (rs_store.c ST_REC_INSERT), verbatim. */
+/* The server's INSERT (server/store/rs_store_stmt.c ST_REC_INSERT), verbatim. */
 static const char inmem_insert[] =
     "INSERT INTO records(record_id, supersedes, office_code, division_code,"
     " type, year, period, hash, body, batch, received_at)"
@@ -1540,10 +1515,15 @@ static rs_status inmem_rate(uint64_t rows, const char *office, double *rate, cha
         goto out;
     }
     if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, inmem_schema, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, inmem_insert, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "in-memory database: %s", db ? sqlite3_errmsg(db) : "no memory");
+        goto out;
+    }
+    /* The server's own schema, made by the store's own migrations. */
+    if (rs_store_schema_create(db, err, errlen) != RS_OK)
+        goto out;
+    if (sqlite3_prepare_v2(db, inmem_insert, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "in-memory database: %s", sqlite3_errmsg(db));
         goto out;
     }
     for (uint64_t g = 0; g < rows; g += INMEM_CHUNK) {
@@ -2028,7 +2008,7 @@ out:
 
 /*
  * What the report must do at least: read every current body of the year
- * (the report's own scan query, rs_store.c ST_REC_SCAN), unpack it with
+ * (the report's own scan query, rs_store_stmt.c ST_REC_SCAN), unpack it with
  * rs__record__unpack and sum the amounts.
  */
 static rs_status time_cloop(const char *dbpath, uint32_t year, double *med, uint64_t *rows,
