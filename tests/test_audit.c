@@ -3,10 +3,11 @@
  * documented row hash recomputed here from its definition, a chain of
  * batches, refused handshakes and office changes that verifies, a batch
  * row written in the transaction of its records (and not at all when that
- * transaction fails), tampering caught at the row that was changed (detail,
- * time, prev_hash, a deleted row), the append-only triggers, control
- * characters cleaned on the way in, and a schema version 1 database
- * migrated forward with its offices kept.
+ * transaction fails), its records hash over ids given with their lengths,
+ * tampering caught at the row that was changed (detail, time, prev_hash, a
+ * deleted row), the append-only triggers, control characters cleaned on
+ * the way in, and a schema version 1 database migrated forward with its
+ * offices kept.
  *
  * Every test works in its own mkdtemp directory under /tmp.  Does not test
  * the server that writes the rows (itest_access.c, itest_tls.c do).
@@ -332,6 +333,51 @@ static void test_batch_row_and_receipt(void **state)
     assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 3);
 }
 
+/* Ids given with their lengths are hashed as those bytes, not up to a NUL. */
+static void test_batch_row_with_lengths(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t[2];
+    struct rs_store_rec r[2];
+    struct rs_store_batch b;
+    struct rs_audit_row row;
+    char ids[2][64], err[256], hex[65], line[256], want[RS_AUDIT_DETAIL_MAX + 1];
+    char text[512];
+    uint8_t digest[RS_SHA256_LEN];
+    size_t len = 0;
+
+    for (int i = 0; i < 2; i++) {
+        make_rec(&t[i], &r[i], (unsigned)i + 1, "batch-z");
+        snprintf(ids[i], sizeof(ids[i]), "%s trailing bytes", t[i].id);
+        r[i].id = ids[i];
+        r[i].id_len = RS_UUID_LEN;
+    }
+    memset(&b, 0, sizeof(b));
+    b.office_code = OFFICE;
+    b.peer = "127.0.0.1:7000";
+    b.batch_id = "batch-z";
+    b.n = 2;
+    assert_int_equal(rs_store_put_batches(s, r, 2, &b, 1, err, sizeof(err)), RS_OK);
+    expect_ok(s, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+
+    for (int i = 0; i < 2; i++) {
+        rs_hex(r[i].hash, RS_SHA256_LEN, hex);
+        snprintf(line, sizeof(line), "%.*s %s stored\n", RS_UUID_LEN, t[i].id, hex);
+        memcpy(text + len, line, strlen(line));
+        len += strlen(line);
+    }
+    rs_sha256(text, len, digest);
+    rs_hex(digest, RS_SHA256_LEN, hex);
+    snprintf(want, sizeof(want),
+             "batch batch-z: 2 records: 2 stored, 0 duplicate, 0 conflict, 0 rejected; "
+             "records sha256 %s",
+             hex);
+    raw_row(f->db, 1, &row);
+    assert_string_equal(row.detail, want);
+}
+
 static void test_failed_put_writes_no_row(void **state)
 {
     struct fixture *f = *state;
@@ -511,6 +557,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_chain_verifies, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_batch_row_and_receipt, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_batch_row_with_lengths, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_failed_put_writes_no_row, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_detail_is_named, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_time_and_links, tmpdir_setup, tmpdir_teardown),

@@ -2,7 +2,8 @@
  * test_store.c - tests of rs_store: migration, the same schema on a caller's
  * connection, refusal of files that are not ours (checked byte for byte),
  * the stored / duplicate / conflict / rejected decisions including
- * supersedes, batches, scans, offices and tokens, and puts whose
+ * supersedes, batches, scans, text fields given with their lengths
+ * (not NUL-terminated), offices and tokens, and puts whose
  * transaction fails (a lock held elsewhere; a write refused by the file
  * size limit at COMMIT).
  *
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +288,22 @@ static void assert_refused(const char *path, const char *want_msg)
         free(after);
     }
     free(before);
+}
+
+static void preset_acks(struct rs_store_rec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        r[i].ack = RS__ACK_STATUS__ACK_STORED;
+        r[i].seq = 99;
+    }
+}
+
+static void assert_nothing_acked(const struct rs_store_rec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_UNSPECIFIED);
+        assert_int_equal(r[i].seq, 0);
+    }
 }
 
 /* ------------------------------------------------------------ schema */
@@ -772,23 +790,102 @@ static void test_batch_of_1000(void **state)
     free(log);
 }
 
+/*
+ * Text fields given with their lengths need not end in NUL: every column,
+ * comparison, decision and message uses exactly those bytes.  Here each is
+ * followed by bytes that are not part of it.
+ */
+static void test_text_with_lengths(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec ta, tb, tc, td;
+    struct rs_store_rec r[2], c, d;
+    char ida[64], idb[64], div[32], div_b[32], office[32], batch[32];
+    char err[256], want[192], text[64];
+
+    make_rec(&ta, &r[0], 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    make_rec(&tb, &r[1], 2, ta.id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    snprintf(ida, sizeof(ida), "%s-and-more", ta.id);
+    snprintf(idb, sizeof(idb), "%s0", tb.id);
+    snprintf(div, sizeof(div), "%s9", DIV_A);
+    snprintf(office, sizeof(office), "%s-x", OFFICE);
+    snprintf(batch, sizeof(batch), "batch-one, not this");
+    r[0].id = ida;
+    r[0].id_len = RS_UUID_LEN;
+    r[0].division_code = div;
+    r[0].division_code_len = strlen(DIV_A);
+    r[0].office_code = office;
+    r[0].office_code_len = strlen(OFFICE);
+    r[0].batch_id = batch;
+    r[0].batch_id_len = strlen("batch-one");
+    /* The second one's office and batch as plain strings: the same batch. */
+    r[1].id = idb;
+    r[1].id_len = RS_UUID_LEN;
+    r[1].supersedes = ida;
+    r[1].supersedes_len = RS_UUID_LEN;
+    r[1].division_code = div;
+    r[1].division_code_len = strlen(DIV_A);
+    r[1].batch_id = "batch-one";
+    assert_int_equal(put(s, r, 2), RS_OK);
+    assert_int_equal(r[0].ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(r[1].ack, RS__ACK_STATUS__ACK_STORED);
+    raw_text(f->db, "SELECT record_id FROM records WHERE seq = 1", text, sizeof(text));
+    assert_string_equal(text, ta.id);
+    raw_text(f->db, "SELECT division_code FROM records WHERE seq = 1", text, sizeof(text));
+    assert_string_equal(text, DIV_A);
+    raw_text(f->db, "SELECT office_code FROM records WHERE seq = 1", text, sizeof(text));
+    assert_string_equal(text, OFFICE);
+    raw_text(f->db, "SELECT supersedes FROM records WHERE seq = 2", text, sizeof(text));
+    assert_string_equal(text, ta.id);
+    raw_text(f->db, "SELECT superseded_by FROM records WHERE seq = 1", text, sizeof(text));
+    assert_string_equal(text, tb.id);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM batches"), 1);
+    assert_int_equal(raw_int(f->db, "SELECT n_records FROM batches WHERE batch_id = 'batch-one'"),
+                     2);
+
+    /* Found again by the same bytes: a duplicate, then a stale edit. */
+    assert_int_equal(put(s, &r[0], 1), RS_OK);
+    assert_int_equal(r[0].ack, RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(r[0].seq, 1);
+    make_rec(&tc, &c, 3, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2 by C");
+    c.supersedes = ida;
+    c.supersedes_len = RS_UUID_LEN;
+    assert_int_equal(put(s, &c, 1), RS_OK);
+    assert_int_equal(c.ack, RS__ACK_STATUS__ACK_CONFLICT);
+    snprintf(want, sizeof(want), "supersedes a stale version; current is %s", tb.id);
+    assert_string_equal(c.reason, want);
+
+    /* Another division by its bytes, and an unknown id, named without the rest. */
+    snprintf(div_b, sizeof(div_b), "%s1", DIV_B);
+    make_rec(&td, &d, 4, NULL, DIV_B, RS__RECORD__BODY_PROJECT, 2023, "v3");
+    d.supersedes = idb;
+    d.supersedes_len = RS_UUID_LEN;
+    d.division_code = div_b;
+    d.division_code_len = strlen(DIV_B);
+    assert_int_equal(put(s, &d, 1), RS_OK);
+    assert_int_equal(d.ack, RS__ACK_STATUS__ACK_REJECTED);
+    snprintf(want, sizeof(want), "supersedes record %s of another division (%s)", tb.id, DIV_A);
+    assert_string_equal(d.reason, want);
+    d.supersedes_len = RS_UUID_LEN - 1;
+    assert_int_equal(put(s, &d, 1), RS_OK);
+    assert_int_equal(d.ack, RS__ACK_STATUS__ACK_REJECTED);
+    snprintf(want, sizeof(want), "supersedes unknown record %.*s", RS_UUID_LEN - 1, tb.id);
+    assert_string_equal(d.reason, want);
+    assert_counts(f->db, 2, 1);
+
+    /* A length SQLite cannot take is refused before anything is written. */
+    d.supersedes_len = (size_t)INT_MAX + 1;
+    preset_acks(&d, 1);
+    assert_int_equal(rs_store_put_batches(s, &d, 1, NULL, 0, err, sizeof(err)), RS_EINVAL);
+    assert_nothing_acked(&d, 1);
+    assert_string_equal(err, "rs_store_put_batches: record 0 has a text longer than SQLite "
+                             "takes");
+    assert_counts(f->db, 2, 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
 /* ------------------------------------------------------------ failures */
-
-static void preset_acks(struct rs_store_rec *r, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        r[i].ack = RS__ACK_STATUS__ACK_STORED;
-        r[i].seq = 99;
-    }
-}
-
-static void assert_nothing_acked(const struct rs_store_rec *r, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_UNSPECIFIED);
-        assert_int_equal(r[i].seq, 0);
-    }
-}
 
 static void test_put_fails_while_locked(void **state)
 {
@@ -1061,6 +1158,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_supersede_across_type_or_division, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_same_id_twice_in_one_call, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_batch_of_1000, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_text_with_lengths, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_fails_while_locked, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_fails_at_commit, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_rejects_bad_input, tmpdir_setup, tmpdir_teardown),

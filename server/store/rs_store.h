@@ -141,14 +141,27 @@ rs_status rs_store_office_list(struct rs_store *s,
 
 /* ------------------------------------------------------------ records */
 
-/* One record to store, prepared (validated, packed, hashed) by the caller. */
+/*
+ * One record to store, prepared (validated, packed, hashed) by the caller.
+ *
+ * Each text field comes with its length in bytes, so the store need not
+ * measure what the caller already knows: when x_len is not 0 the field is
+ * x[0 .. x_len), which need not end in NUL (it may point into a packed
+ * body); when x_len is 0 the field is the NUL-terminated x.  A length over
+ * INT_MAX is refused (RS_EINVAL), SQLite takes no longer text.
+ */
 struct rs_store_rec {
     /* in: borrowed, must live until rs_store_put_batches returns */
     const char *id;              /* UUID */
+    size_t id_len;
     const char *supersedes;      /* UUID, or NULL or "" for none */
+    size_t supersedes_len;
     const char *office_code;     /* sender */
+    size_t office_code_len;
     const char *division_code;
-    const char *batch_id;        /* may be NULL */
+    size_t division_code_len;
+    const char *batch_id;        /* may be NULL (no batch) */
+    size_t batch_id_len;
     Rs__Record__BodyCase type;
     uint32_t year;
     Rs__Period period;

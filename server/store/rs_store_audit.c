@@ -379,9 +379,10 @@ rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec 
         const char *w = ack_word(r->ack);
 
         rs_hex(r->hash, RS_SHA256_LEN, hex);
-        ok = EVP_DigestUpdate(md, r->id, strlen(r->id)) && EVP_DigestUpdate(md, " ", 1) &&
-             EVP_DigestUpdate(md, hex, 2 * RS_SHA256_LEN) && EVP_DigestUpdate(md, " ", 1) &&
-             EVP_DigestUpdate(md, w, strlen(w)) && EVP_DigestUpdate(md, "\n", 1);
+        ok = EVP_DigestUpdate(md, r->id, rs_store_text_len(r->id, r->id_len)) &&
+             EVP_DigestUpdate(md, " ", 1) && EVP_DigestUpdate(md, hex, 2 * RS_SHA256_LEN) &&
+             EVP_DigestUpdate(md, " ", 1) && EVP_DigestUpdate(md, w, strlen(w)) &&
+             EVP_DigestUpdate(md, "\n", 1);
         cnt[(unsigned)r->ack <= 4 ? (unsigned)r->ack : 0]++;
     }
     if (ok)

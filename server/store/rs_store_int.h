@@ -113,6 +113,12 @@ rs_status rs_store_begin(struct rs_store *s);
  * has not already). */
 void rs_store_rollback(struct rs_store *s);
 
+/* ------------------------------------------------------------ rs_store_records.c */
+
+/* The length of a text field of struct rs_store_rec given as (p, n): n, or
+ * strlen(p) when n is 0 (0 for NULL). */
+size_t rs_store_text_len(const char *p, size_t n);
+
 /* ------------------------------------------------------------ rs_store_audit.c */
 
 /*

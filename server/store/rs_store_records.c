@@ -12,12 +12,14 @@
  */
 #include "rs_store_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define RS_STORE_ID_MAX_BYTES 127           /* ids copied out of rows (UUIDs are 36) */
 #define RS_SUPERSEDE_HOPS_MAX 10000         /* links followed to name the current version */
+#define RS_STORE_PRINT_MAX 160              /* bytes of a record's text put in a message */
 
 /* One distinct (batch_id, office) pair of a put, and its batches row. */
 struct batch_slot {
@@ -26,9 +28,50 @@ struct batch_slot {
     int64_t rowid;
 };
 
+/* ------------------------------------------------------------ text fields */
+
+size_t rs_store_text_len(const char *p, size_t n)
+{
+    return n ? n : p ? strlen(p) : 0;
+}
+
+static bool text_empty(const char *p, size_t n)
+{
+    return !p || (n == 0 && p[0] == '\0');
+}
+
+/* Whether two text fields (neither NULL) hold the same bytes. */
+static bool text_eq(const char *a, size_t an, const char *b, size_t bn)
+{
+    if (an == 0 && bn == 0)
+        return strcmp(a, b) == 0;
+    an = rs_store_text_len(a, an);
+    bn = rs_store_text_len(b, bn);
+    return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+/* The precision for printing a text field with "%.*s": its length, cut at
+ * RS_STORE_PRINT_MAX bytes (a NUL-terminated one is not measured further). */
+static int print_len(const char *p, size_t n)
+{
+    size_t len = n ? n : p ? strnlen(p, RS_STORE_PRINT_MAX) : 0;
+
+    return (int)(len < RS_STORE_PRINT_MAX ? len : RS_STORE_PRINT_MAX);
+}
+
+/* Binds a text field without copying it; SQLite measures it only when n is 0
+ * (rs_store_put_batches has checked that n fits an int). */
+static int bind_text(sqlite3_stmt *st, int col, const char *p, size_t n)
+{
+    return sqlite3_bind_text(st, col, p, n ? (int)n : -1, SQLITE_STATIC);
+}
+
+/* ------------------------------------------------------------ a put */
+
 static bool same_batch(const struct rs_store_rec *a, const struct rs_store_rec *b)
 {
-    return strcmp(a->batch_id, b->batch_id) == 0 && strcmp(a->office_code, b->office_code) == 0;
+    return text_eq(a->batch_id, a->batch_id_len, b->batch_id, b->batch_id_len) &&
+           text_eq(a->office_code, a->office_code_len, b->office_code, b->office_code_len);
 }
 
 /*
@@ -77,9 +120,9 @@ static rs_status insert_batches(struct rs_store *s, const struct rs_store_rec *r
 
     for (size_t k = 0; k < nslots; k++) {
         r = &recs[slots[k].first];
-        rc = sqlite3_bind_text(st, 1, r->batch_id, -1, SQLITE_STATIC);
+        rc = bind_text(st, 1, r->batch_id, r->batch_id_len);
         if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(st, 2, r->office_code, -1, SQLITE_STATIC);
+            rc = bind_text(st, 2, r->office_code, r->office_code_len);
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_int64(st, 3, now);
         if (rc == SQLITE_OK)
@@ -107,7 +150,7 @@ static rs_status judge_existing(struct rs_store *s, struct rs_store_rec *r, bool
     int rc;
 
     *is_found = false;
-    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    rc = bind_text(st, 1, r->id, r->id_len);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -163,28 +206,31 @@ static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
     sqlite3_stmt *st = s->stmt[ST_REC_TARGET];
     char next[RS_STORE_ID_MAX_BYTES + 1];
     char cur[RS_STORE_ID_MAX_BYTES + 1];
+    int sup_n = print_len(r->supersedes, r->supersedes_len);
     rs_status rv = RS_OK;
     int rc;
 
     next[0] = '\0';
-    rc = sqlite3_bind_text(st, 1, r->supersedes, -1, SQLITE_STATIC);
+    rc = bind_text(st, 1, r->supersedes, r->supersedes_len);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         r->ack = RS__ACK_STATUS__ACK_REJECTED;
-        snprintf(r->reason, sizeof(r->reason), "supersedes unknown record %s", r->supersedes);
+        snprintf(r->reason, sizeof(r->reason), "supersedes unknown record %.*s", sup_n,
+                 r->supersedes);
     } else if (rc == SQLITE_ROW) {
         const char *div = (const char *)sqlite3_column_text(st, 1);
 
         if (sqlite3_column_int64(st, 0) != (sqlite3_int64)r->type) {
             r->ack = RS__ACK_STATUS__ACK_REJECTED;
             snprintf(r->reason, sizeof(r->reason),
-                     "supersedes record %s of another type", r->supersedes);
-        } else if (!div || strcmp(div, r->division_code) != 0) {
+                     "supersedes record %.*s of another type", sup_n, r->supersedes);
+        } else if (!div || !text_eq(div, (size_t)sqlite3_column_bytes(st, 1), r->division_code,
+                                    r->division_code_len)) {
             r->ack = RS__ACK_STATUS__ACK_REJECTED;
             snprintf(r->reason, sizeof(r->reason),
-                     "supersedes record %s of another division (%.16s)", r->supersedes,
-                     div ? div : "");
+                     "supersedes record %.*s of another division (%.16s)", sup_n,
+                     r->supersedes, div ? div : "");
         } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
             rs_store_copy_text(next, sizeof(next), sqlite3_column_text(st, 2),
                                sqlite3_column_bytes(st, 2));
@@ -211,14 +257,14 @@ static int bind_record(sqlite3_stmt *st, const struct rs_store_rec *r, bool has_
     static const uint8_t empty[1];
     int rc;
 
-    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    rc = bind_text(st, 1, r->id, r->id_len);
     if (rc == SQLITE_OK)
-        rc = has_supersedes ? sqlite3_bind_text(st, 2, r->supersedes, -1, SQLITE_STATIC)
+        rc = has_supersedes ? bind_text(st, 2, r->supersedes, r->supersedes_len)
                             : sqlite3_bind_null(st, 2);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 3, r->office_code, -1, SQLITE_STATIC);
+        rc = bind_text(st, 3, r->office_code, r->office_code_len);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 4, r->division_code, -1, SQLITE_STATIC);
+        rc = bind_text(st, 4, r->division_code, r->division_code_len);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 5, (sqlite3_int64)r->type);
     if (rc == SQLITE_OK)
@@ -248,7 +294,7 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
                          const struct batch_slot *slots, int64_t now)
 {
     sqlite3_stmt *st = s->stmt[ST_REC_INSERT];
-    bool has_supersedes = r->supersedes && r->supersedes[0];
+    bool has_supersedes = !text_empty(r->supersedes, r->supersedes_len);
     bool is_found;
     rs_status rv;
     int rc;
@@ -273,8 +319,8 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
     if (sqlite3_changes(s->db) == 0) {
         rv = judge_existing(s, r, &is_found);
         if (rv == RS_OK && !is_found) {
-            snprintf(s->errmsg, sizeof(s->errmsg), "record %s neither inserted nor present",
-                     r->id);
+            snprintf(s->errmsg, sizeof(s->errmsg), "record %.*s neither inserted nor present",
+                     print_len(r->id, r->id_len), r->id);
             rv = RS_EINTERNAL;
         }
         return rv;
@@ -285,9 +331,9 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
         return RS_OK;
 
     st = s->stmt[ST_REC_MARK];
-    rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    rc = bind_text(st, 1, r->id, r->id_len);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, r->supersedes, -1, SQLITE_STATIC);
+        rc = bind_text(st, 2, r->supersedes, r->supersedes_len);
     if (rc != SQLITE_OK) {
         sqlite3_reset(st);
         return rs_store_db_fail(s, rc, "marking superseded record");
@@ -296,8 +342,9 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
     if (rv)
         return rv;
     if (sqlite3_changes(s->db) != 1) {
-        snprintf(s->errmsg, sizeof(s->errmsg), "record %s was superseded under the transaction",
-                 r->supersedes);
+        snprintf(s->errmsg, sizeof(s->errmsg),
+                 "record %.*s was superseded under the transaction",
+                 print_len(r->supersedes, r->supersedes_len), r->supersedes);
         return RS_EINTERNAL;
     }
     return RS_OK;
@@ -331,11 +378,19 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
     for (size_t i = 0; i < n; i++) {
         const struct rs_store_rec *r = &recs[i];
 
-        if (!r->id || !r->id[0] || !r->office_code || !r->office_code[0] ||
-            !r->division_code || !r->division_code[0] || (r->body_len > 0 && !r->body)) {
+        if (text_empty(r->id, r->id_len) || text_empty(r->office_code, r->office_code_len) ||
+            text_empty(r->division_code, r->division_code_len) ||
+            (r->body_len > 0 && !r->body)) {
             rs_store_set_err(err, errlen,
                              "rs_store_put_batches: record %zu lacks id, office, division or "
                              "body", i);
+            return RS_EINVAL;
+        }
+        if (r->id_len > INT_MAX || r->supersedes_len > INT_MAX || r->office_code_len > INT_MAX ||
+            r->division_code_len > INT_MAX || r->batch_id_len > INT_MAX) {
+            rs_store_set_err(err, errlen,
+                             "rs_store_put_batches: record %zu has a text longer than "
+                             "SQLite takes", i);
             return RS_EINVAL;
         }
     }
