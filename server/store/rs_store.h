@@ -35,6 +35,9 @@
  * The implementation is in server/store/, one file per concern
  * (rs_store_int.h says which file owns what).
  *
+ * A status that must be looked at is marked RS_NODISCARD.  rs_store_close's
+ * is not: a caller already failing for another reason may ignore it.
+ *
  * Does not: validate records (rs_validate.h), check office scope, or know
  * about connections or the loop.
  */
@@ -71,6 +74,7 @@ struct rs_store;
  * A statement waits up to 5 s for a lock another connection holds before
  * it fails (then RS_ESTORAGE).
  */
+RS_NODISCARD
 rs_status rs_store_open(const char *path, enum rs_store_mode mode,
                         struct rs_store **out, char *err, size_t errlen);
 
@@ -96,6 +100,7 @@ struct sqlite3;
  * database or a newer schema; RS_ESTORAGE or RS_EIO if SQLite fails.  err
  * then says why.  Runs on the caller's thread, using only db.
  */
+RS_NODISCARD
 rs_status rs_store_schema_create(struct sqlite3 *db, char *err, size_t errlen);
 
 /* ------------------------------------------------------------ offices */
@@ -116,6 +121,7 @@ struct rs_office {
  * longer than 120 bytes or not UTF-8, or role is not TOWNSHIP or CENTRAL.
  * token is an empty string unless RS_OK.
  */
+RS_NODISCARD
 rs_status rs_store_office_add(struct rs_store *s, const char *code,
                               const char *name, Rs__Role role,
                               char token[RS_TOKEN_HEX + 1]);
@@ -123,6 +129,7 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code,
 /* RS_ENOTFOUND if no such office.  Revoking twice is RS_OK.  Each revoke
  * that finds the office appends an audit row (kind office_revoke) in the
  * same transaction. */
+RS_NODISCARD
 rs_status rs_store_office_revoke(struct rs_store *s, const char *code);
 
 /*
@@ -130,11 +137,13 @@ rs_status rs_store_office_revoke(struct rs_store *s, const char *code);
  * token or a revoked office (the three are not told apart to the caller).
  * The comparison takes constant time.
  */
+RS_NODISCARD
 rs_status rs_store_office_auth(struct rs_store *s, const char *code,
                                const char *token, struct rs_office *out);
 
 /* Calls fn once per office in code order; stops early if fn returns non-0.
  * fn must not call back into the same store. */
+RS_NODISCARD
 rs_status rs_store_office_list(struct rs_store *s,
                                int (*fn)(const struct rs_office *o, void *arg),
                                void *arg);
@@ -237,6 +246,7 @@ struct rs_store_batch {
  * office_code; RS_ENOMEM if the call's bookkeeping cannot be allocated.
  * The store stays usable after a failed put.
  */
+RS_NODISCARD
 rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, size_t n,
                                struct rs_store_batch *batches, size_t nbatches,
                                char *err, size_t errlen);
@@ -250,6 +260,7 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
  * non-0.  Streams rows; one consistent snapshot.  fn must not call back
  * into the same store.
  */
+RS_NODISCARD
 rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *division,
                              int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg);
 
@@ -293,6 +304,7 @@ void rs_store_set_actor(struct rs_store *s, const char *actor);
  * RS_OK *seq and hash (either may be NULL) describe the new row.
  * RS_ESTORAGE / RS_EIO as for rs_store_put.
  */
+RS_NODISCARD
 rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind,
                                 const char *office, const char *peer,
                                 const char *detail, uint64_t *seq,
@@ -308,11 +320,13 @@ rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind,
  * Cannot see rows removed from the end: the receipts the townships keep
  * (BatchAck.receipt_seq/receipt_hash) can.
  */
+RS_NODISCARD
 rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *broken,
                                 char *why, size_t whylen);
 
 /* Calls fn for every audit row in seq order; stops early if fn returns
  * non-0.  fn must not call back into the same store. */
+RS_NODISCARD
 rs_status rs_store_audit_list(struct rs_store *s,
                               int (*fn)(const struct rs_audit_row *row, void *arg),
                               void *arg);
@@ -331,6 +345,7 @@ rs_status rs_store_audit_list(struct rs_store *s,
  * the WAL header before the WAL is reused (synchronous=NORMAL in WAL mode).
  * RS_ESTORAGE if the pragma fails.
  */
+RS_NODISCARD
 rs_status rs_store_defer_sync(struct rs_store *s, char *err, size_t errlen);
 
 /*
@@ -339,6 +354,7 @@ rs_status rs_store_defer_sync(struct rs_store *s, char *err, size_t errlen);
  * sync would cost more than it overlaps) or not.  No effect on a store not
  * in deferred mode.  RS_ESTORAGE if the pragma fails.
  */
+RS_NODISCARD
 rs_status rs_store_sync_next(struct rs_store *s, bool in_commit);
 
 struct rs_store_wal;
@@ -348,6 +364,7 @@ struct rs_store_wal;
  * an open store in WAL mode has created).  *out is the caller's: close with
  * rs_store_wal_close.  RS_EIO with err naming the file if it cannot be opened.
  */
+RS_NODISCARD
 rs_status rs_store_wal_open(const char *db_path, struct rs_store_wal **out, char *err,
                             size_t errlen);
 
@@ -358,6 +375,7 @@ rs_status rs_store_wal_open(const char *db_path, struct rs_store_wal **out, char
  * opened, the handle reopens it first.  RS_EIO with err on failure: then
  * nothing committed since the last successful sync may be called durable.
  */
+RS_NODISCARD
 rs_status rs_store_wal_sync(struct rs_store_wal *w, char *err, size_t errlen);
 
 /* Closes the descriptor.  w may be NULL. */

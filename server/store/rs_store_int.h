@@ -90,9 +90,11 @@ void rs_store_copy_text(char *dst, size_t cap, const unsigned char *src, int n);
  * commit may succeed later without any change to the data) are
  * RS_ESTORAGE; SQLITE_NOTADB is RS_ESCHEMA; anything else RS_EIO.
  */
+RS_NODISCARD
 rs_status rs_store_map_rc(int rc);
 
 /* Records "<what>: <SQLite's message>" on s->errmsg and maps rc. */
+RS_NODISCARD
 rs_status rs_store_db_fail(struct rs_store *s, int rc, const char *what);
 
 /*
@@ -100,13 +102,16 @@ rs_status rs_store_db_fail(struct rs_store *s, int rc, const char *what);
  * SQLite's code: SQLITE_OK, or the first failure (its message is on s->db).
  * The statements are finalized by rs_store_close.
  */
+RS_NODISCARD
 int rs_store_stmts_prepare(struct rs_store *s);
 
 /* Steps a statement that returns no rows, then resets it.  RS_OK or
  * rs_store_db_fail(s, rc, what). */
+RS_NODISCARD
 rs_status rs_store_run_done(struct rs_store *s, enum stmt_id id, const char *what);
 
 /* BEGIN IMMEDIATE; the cached audit chain head is not trusted past it. */
+RS_NODISCARD
 rs_status rs_store_begin(struct rs_store *s);
 
 /* Resets every statement and rolls back the open transaction (if SQLite
@@ -128,6 +133,7 @@ size_t rs_store_text_len(const char *p, size_t n);
  * NULL) describe the new row.  RS_ESTORAGE / RS_EIO from SQLite,
  * RS_EINTERNAL if the row cannot be hashed; the caller then rolls back.
  */
+RS_NODISCARD
 rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audit_kind kind,
                                    const char *office, const char *peer, const char *detail,
                                    uint64_t *seq_out, uint8_t hash_out[RS_SHA256_LEN]);
@@ -138,6 +144,7 @@ rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audi
  * b->audit_seq and b->audit_hash (the detail is described in rs_store.h).
  * Statuses as for rs_store_audit_append_tx.
  */
+RS_NODISCARD
 rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec *recs,
                                   struct rs_store_batch *b, int64_t now);
 
