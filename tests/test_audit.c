@@ -9,8 +9,9 @@
  * the way in, and a schema version 1 database migrated forward with its
  * offices kept.
  *
- * Every test works in its own mkdtemp directory under /tmp.  Does not test
- * the server that writes the rows (itest_access.c, itest_tls.c do).
+ * Every test works in its own mkdtemp directory under $TMPDIR (or /tmp).
+ * Does not test the server that writes the rows (itest_access.c,
+ * itest_tls.c do).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -435,11 +436,9 @@ static void test_tampered_detail_is_named(void **state)
 static void test_tampered_time_and_links(void **state)
 {
     struct fixture *f = *state;
-    char copy[256];
 
     make_chain(f->db);
     raw_exec(f->db, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;");
-    snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
 
     /* A changed time. */
     raw_exec(f->db, "UPDATE audit SET time = time - 86400 WHERE seq = 7");

@@ -7,8 +7,9 @@
  * transaction fails (a lock held elsewhere; a write refused by the file
  * size limit at COMMIT).
  *
- * Every test works in its own mkdtemp directory under /tmp, removed by the
- * teardown.  Does not test the dbq queue or the server around the store.
+ * Every test works in its own mkdtemp directory under $TMPDIR (or /tmp),
+ * removed by the teardown.  Does not test the dbq queue or the server
+ * around the store.
  */
 #include <setjmp.h>
 #include <stdarg.h>
