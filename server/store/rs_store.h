@@ -82,7 +82,8 @@ rs_status rs_store_open(const char *path, enum rs_store_mode mode,
  * SQLITE_OK (a statement leaked).  s may be NULL. */
 rs_status rs_store_close(struct rs_store *s);
 
-/* The message of the last SQLite error on this store. */
+/* The message of the last SQLite error on this store, owned by s and valid
+ * until its next call; "no store" if s is NULL. */
 const char *rs_store_errmsg(const struct rs_store *s);
 
 struct sqlite3;
@@ -135,14 +136,16 @@ rs_status rs_store_office_revoke(struct rs_store *s, const char *code);
 /*
  * Checks a token.  RS_OK fills *out; RS_EAUTH for an unknown code, a wrong
  * token or a revoked office (the three are not told apart to the caller).
- * The comparison takes constant time.
+ * The comparison takes constant time.  RS_EINVAL if s or out is NULL;
+ * RS_ESTORAGE / RS_EIO if the office cannot be read.
  */
 RS_NODISCARD
 rs_status rs_store_office_auth(struct rs_store *s, const char *code,
                                const char *token, struct rs_office *out);
 
-/* Calls fn once per office in code order; stops early if fn returns non-0.
- * fn must not call back into the same store. */
+/* Calls fn once per office in code order; stops early if fn returns non-0
+ * (still RS_OK).  fn must not call back into the same store.  RS_EINVAL if
+ * s or fn is NULL; RS_ESTORAGE / RS_EIO if the table cannot be read. */
 RS_NODISCARD
 rs_status rs_store_office_list(struct rs_store *s,
                                int (*fn)(const struct rs_office *o, void *arg),
@@ -257,8 +260,9 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
  * body points at the packed rs.Record (which carries its division and
  * type) and is valid only during the call; only the body column is read,
  * which is most of what a report's scan costs.  Stops early if fn returns
- * non-0.  Streams rows; one consistent snapshot.  fn must not call back
- * into the same store.
+ * non-0 (still RS_OK).  Streams rows; one consistent snapshot.  fn must not
+ * call back into the same store.  RS_EINVAL if s or fn is NULL;
+ * RS_ESTORAGE / RS_EIO if the rows cannot be read.
  */
 RS_NODISCARD
 rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *division,
@@ -292,8 +296,9 @@ struct rs_audit_row {
 /*
  * Who is changing offices through this store, for the audit rows of
  * rs_store_office_add and rs_store_office_revoke (their peer field), e.g.
- * "local uid 0 (root)".  Default "local".  Copied; cut at
- * RS_AUDIT_PEER_MAX bytes.
+ * "local uid 0 (root)".  Default "local"; NULL sets it back.  Copied,
+ * cleaned and cut at RS_AUDIT_PEER_MAX bytes as audit text is.  No effect
+ * if s is NULL.
  */
 void rs_store_set_actor(struct rs_store *s, const char *actor);
 
@@ -302,7 +307,8 @@ void rs_store_set_actor(struct rs_store *s, const char *actor);
  * office, peer and detail may be NULL (stored as ""); control characters
  * become '?', invalid UTF-8 bytes '?', and each is cut at its cap.  On
  * RS_OK *seq and hash (either may be NULL) describe the new row.
- * RS_ESTORAGE / RS_EIO as for rs_store_put.
+ * RS_EINVAL if s is NULL or kind is not one of the enum; RS_ESTORAGE /
+ * RS_EIO as for rs_store_put_batches.
  */
 RS_NODISCARD
 rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind,
@@ -325,7 +331,9 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
                                 char *why, size_t whylen);
 
 /* Calls fn for every audit row in seq order; stops early if fn returns
- * non-0.  fn must not call back into the same store. */
+ * non-0 (still RS_OK).  fn must not call back into the same store.
+ * RS_EINVAL if s or fn is NULL; RS_ENOMEM; RS_ESTORAGE / RS_EIO if the
+ * table cannot be read. */
 RS_NODISCARD
 rs_status rs_store_audit_list(struct rs_store *s,
                               int (*fn)(const struct rs_audit_row *row, void *arg),
@@ -362,7 +370,8 @@ struct rs_store_wal;
 /*
  * Opens its own descriptor of the WAL file of the database at db_path (which
  * an open store in WAL mode has created).  *out is the caller's: close with
- * rs_store_wal_close.  RS_EIO with err naming the file if it cannot be opened.
+ * rs_store_wal_close.  RS_EIO with err naming the file if it cannot be opened;
+ * RS_ENOMEM.
  */
 RS_NODISCARD
 rs_status rs_store_wal_open(const char *db_path, struct rs_store_wal **out, char *err,
