@@ -16,7 +16,7 @@
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
  *
  * Does not: run the server loop itself (net/rs_listener.c), speak TLS
- * (net/rs_tls.c) or touch SQLite directly (rs_store.c).
+ * (net/rs_tls.c) or touch SQLite directly (server/store/).
  */
 #include <getopt.h>
 #include <pwd.h>

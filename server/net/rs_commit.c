@@ -18,7 +18,7 @@
  * half-size groups.
  *
  * Does not: check records (rs_submit.c), or decide how records and audit
- * rows are stored (rs_store.c).
+ * rows are stored (server/store/).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -52,7 +52,7 @@
  *
  * Does not: parse CSV, compute reports (rs_report_build.h), run OpenSSL
  * itself (rs_tls.c), or decide how records and audit rows are stored
- * (rs_store.c).
+ * (server/store/).
  */
 #ifndef RS_NET_INT_H
 #define RS_NET_INT_H
