@@ -1,0 +1,507 @@
+/*
+ * rs_xlsx_sheet.c - one worksheet: its sheetData parsed whole (rows, cells,
+ * their types and styles), each cell's value turned into text once, and
+ * the rows handed out as arrays of cell texts.
+ *
+ * A cell is kept only when it has a value (or a problem): formatting-only
+ * cells and empty strings take no room, so an empty row is never handed
+ * out.  Shared-string cells point into the workbook's string table rather
+ * than copying it, so a sheet that repeats one long string a million times
+ * costs a million small cells, not a million copies.  Row and column
+ * references must increase (as Excel and LibreOffice write them); a cell
+ * without a reference is the one after the previous.
+ *
+ * Does not: know what a column means, or trim text.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_xlsx_int.h"
+
+#define NUMBER_MAX 48       /* bytes of a number's text, with its NUL */
+
+enum cell_src { SRC_ARENA, SRC_SST, SRC_PROBLEM };
+
+struct xcell {
+    uint32_t col;
+    uint32_t off;           /* arena offset (text or reason) or shared-string index */
+    uint8_t src;
+};
+
+struct xrow {
+    uint32_t row;
+    uint32_t first;         /* index of its first cell */
+    uint32_t n;
+};
+
+struct rs_xlsx_sheet {
+    struct rs_xlsx *x;
+    struct xcell *cells;
+    size_t ncells, cellcap;
+    struct xrow *rows;
+    size_t nrows, rowcap;
+    char *arena;
+    size_t alen, acap;
+    size_t next;
+    char **out;             /* max_cols cell pointers handed out */
+    struct rs_xlsx_problem problem;
+};
+
+/* What the parse is inside of, and the cell being read. */
+struct sheet_parse {
+    struct rs_xlsx_sheet *s;
+    bool in_data, in_row, in_cell, in_v, in_is;
+    int in_rph;
+    uint32_t row;             /* current row number */
+    uint32_t last_row;        /* 0: none yet */
+    long last_col;            /* -1: none yet in this row */
+    size_t row_first;         /* s->ncells when the row began */
+    /* the cell */
+    uint32_t col, style;
+    char type[12];
+    bool has_v, has_f;
+};
+
+static char empty_text[] = "";
+
+/* Appends s[0..n) and a NUL to the arena; its offset in *off. */
+static bool arena_put(struct rs_xml *xm, struct rs_xlsx_sheet *s, const char *t, size_t n,
+                      uint32_t *off)
+{
+    size_t cap_max = 2 * s->x->lim.max_part;
+
+    if (s->alen + n + 1 > s->acap) {
+        size_t cap = s->acap ? s->acap : 4096;
+        char *a;
+
+        while (cap < s->alen + n + 1)
+            cap *= 2;
+        if (s->alen + n + 1 > cap_max || cap > UINT32_MAX) {
+            rs_xml_fail(xm, RS_ETOOBIG, "the sheet's text is over %zu bytes", cap_max);
+            return false;
+        }
+        a = realloc(s->arena, cap);
+        if (!a) {
+            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            return false;
+        }
+        s->arena = a;
+        s->acap = cap;
+    }
+    if (n)
+        memcpy(s->arena + s->alen, t, n);
+    s->arena[s->alen + n] = '\0';
+    *off = (uint32_t)s->alen;
+    s->alen += n + 1;
+    return true;
+}
+
+static void cell_push(struct rs_xml *xm, struct sheet_parse *sp, enum cell_src src,
+                      uint32_t off)
+{
+    struct rs_xlsx_sheet *s = sp->s;
+    char name[16];
+
+    if (sp->col >= s->x->lim.max_cols) {
+        rs_xlsx_cell_name(sp->row, sp->col, name);
+        rs_xml_fail(xm, RS_ETOOBIG, "cell %s: a value beyond the first %zu columns", name,
+                    s->x->lim.max_cols);
+        return;
+    }
+    if (s->ncells == s->x->lim.max_cells) {
+        rs_xml_fail(xm, RS_ETOOBIG, "more than %zu cells with a value", s->x->lim.max_cells);
+        return;
+    }
+    if (s->ncells == s->cellcap) {
+        size_t cap = s->cellcap ? s->cellcap * 2 : 1024;
+        struct xcell *c = realloc(s->cells, cap * sizeof(*c));
+
+        if (!c) {
+            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            return;
+        }
+        s->cells = c;
+        s->cellcap = cap;
+    }
+    s->cells[s->ncells].col = sp->col;
+    s->cells[s->ncells].off = off;
+    s->cells[s->ncells].src = (uint8_t)src;
+    s->ncells++;
+}
+
+static void text_cell(struct rs_xml *xm, struct sheet_parse *sp, const char *t, size_t n)
+{
+    uint32_t off;
+
+    if (n == 0)
+        return;
+    if (arena_put(xm, sp->s, t, n, &off))
+        cell_push(xm, sp, SRC_ARENA, off);
+}
+
+static void problem_cell(struct rs_xml *xm, struct sheet_parse *sp, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem_cell(struct rs_xml *xm, struct sheet_parse *sp, const char *fmt, ...)
+{
+    char reason[160];
+    uint32_t off;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof(reason))
+        n = (int)sizeof(reason) - 1;
+    if (arena_put(xm, sp->s, reason, (size_t)n, &off))
+        cell_push(xm, sp, SRC_PROBLEM, off);
+}
+
+/* An ISO 8601 date cell (t="d"): the date alone when the time is midnight. */
+static void date_cell(struct rs_xml *xm, struct sheet_parse *sp, const char *v, size_t n)
+{
+    size_t i = 10;
+
+    if (n >= 10 && v[4] == '-' && v[7] == '-') {
+        if (n > 10 && strncmp(v + 10, "T00:00:00", 9) == 0) {
+            i = 19;
+            if (i < n && v[i] == '.')
+                for (i++; i < n && v[i] == '0'; i++)
+                    ;
+            if (i < n && v[i] == 'Z')
+                i++;
+        }
+        if (i == n) {
+            text_cell(xm, sp, v, 10);
+            return;
+        }
+    }
+    text_cell(xm, sp, v, n);
+}
+
+static void number_cell(struct rs_xml *xm, struct sheet_parse *sp, const char *v, size_t n)
+{
+    struct rs_xlsx *x = sp->s->x;
+    enum rs_xf_class cls = rs_xlsx_xf_class(x, sp->style);
+    char out[NUMBER_MAX], shown[24];
+    rs_status rc;
+
+    snprintf(shown, sizeof(shown), "%.*s", (int)(n < 20 ? n : 20), v);
+    if (cls == RS_XF_DATE || cls == RS_XF_TIME) {
+        char date[32];
+
+        if (rs_xlsx_serial_text(v, n, cls, x->date1904, date) != RS_OK) {
+            problem_cell(xm, sp, "date serial %s is not a date Excel can show", shown);
+            return;
+        }
+        text_cell(xm, sp, date, strlen(date));
+        return;
+    }
+    rc = rs_xlsx_number_text(v, n, cls == RS_XF_PERCENT, out, sizeof(out));
+    if (rc == RS_ETOOBIG)
+        problem_cell(xm, sp, "number %s is too large or too small to write out", shown);
+    else if (rc)
+        problem_cell(xm, sp, "not a number: '%s'", shown);
+    else
+        text_cell(xm, sp, out, strlen(out));
+}
+
+static void cell_end(struct rs_xml *xm, struct sheet_parse *sp)
+{
+    struct rs_xlsx *x = sp->s->x;
+    char *v = xm->text ? xm->text : empty_text;
+    size_t n = xm->len;
+    const char *t = sp->type;
+    char name[16], shown[24];
+
+    if (sp->has_f && !sp->has_v) {
+        problem_cell(xm, sp, "formula without a cached value (open the file in Excel or "
+                             "LibreOffice and save it again)");
+        return;
+    }
+    if (strcmp(t, "s") == 0) {
+        uint64_t idx = 0;
+
+        if (!sp->has_v)
+            return;
+        for (size_t i = 0; i < n; i++) {
+            if (v[i] < '0' || v[i] > '9' || i > 10) {
+                idx = UINT64_MAX;
+                break;
+            }
+            idx = idx * 10 + (uint64_t)(v[i] - '0');
+        }
+        if (n == 0 || idx >= x->nsst) {
+            rs_xlsx_cell_name(sp->row, sp->col, name);
+            rs_xml_fail(xm, RS_EINVAL, "cell %s: shared string '%.20s' is not in the table of "
+                        "%zu", name, v, x->nsst);
+            return;
+        }
+        if (x->sst[x->sst_off[idx]])
+            cell_push(xm, sp, SRC_SST, (uint32_t)idx);
+        return;
+    }
+    if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0) {
+        rs_xlsx_unescape(v, &n);
+        text_cell(xm, sp, v, n);
+        return;
+    }
+    if (!sp->has_v)
+        return;
+    snprintf(shown, sizeof(shown), "%.*s", (int)(n < 20 ? n : 20), v);
+    if (strcmp(t, "b") == 0) {
+        if (n == 1 && (v[0] == '0' || v[0] == '1'))
+            text_cell(xm, sp, v[0] == '1' ? "TRUE" : "FALSE", v[0] == '1' ? 4 : 5);
+        else
+            problem_cell(xm, sp, "not a boolean: '%s'", shown);
+    } else if (strcmp(t, "e") == 0) {
+        problem_cell(xm, sp, "holds the error %s", shown);
+    } else if (strcmp(t, "d") == 0) {
+        date_cell(xm, sp, v, n);
+    } else if (strcmp(t, "n") == 0) {
+        number_cell(xm, sp, v, n);
+    } else {
+        problem_cell(xm, sp, "unknown cell type '%s'", t);
+    }
+}
+
+static bool parse_u32(const char *s, uint32_t *v)
+{
+    uint64_t acc = 0;
+
+    if (!s || !*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        acc = acc * 10 + (uint64_t)(*s - '0');
+        if (acc > UINT32_MAX)
+            return false;
+    }
+    *v = (uint32_t)acc;
+    return true;
+}
+
+static void row_start(struct rs_xml *xm, struct sheet_parse *sp, const char **atts)
+{
+    const char *r = rs_xml_attr(atts, "r", false);
+    uint32_t row = sp->last_row + 1;
+
+    if (r && (!parse_u32(r, &row) || row < 1 || row > RS_XLSX_GRID_ROWS)) {
+        rs_xml_fail(xm, RS_EINVAL, "row number '%.20s' is not one", r);
+        return;
+    }
+    if (row <= sp->last_row || row > RS_XLSX_GRID_ROWS) {
+        rs_xml_fail(xm, RS_EINVAL, "row %u comes after row %u", row, sp->last_row);
+        return;
+    }
+    sp->in_row = true;
+    sp->row = row;
+    sp->last_row = row;
+    sp->last_col = -1;
+    sp->row_first = sp->s->ncells;
+}
+
+static void row_end(struct rs_xml *xm, struct sheet_parse *sp)
+{
+    struct rs_xlsx_sheet *s = sp->s;
+    size_t n = s->ncells - sp->row_first;
+
+    sp->in_row = false;
+    if (n == 0)
+        return;
+    if (s->nrows == s->x->lim.max_rows) {
+        rs_xml_fail(xm, RS_ETOOBIG, "more than %zu rows with a value", s->x->lim.max_rows);
+        return;
+    }
+    if (s->nrows == s->rowcap) {
+        size_t cap = s->rowcap ? s->rowcap * 2 : 256;
+        struct xrow *r = realloc(s->rows, cap * sizeof(*r));
+
+        if (!r) {
+            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            return;
+        }
+        s->rows = r;
+        s->rowcap = cap;
+    }
+    s->rows[s->nrows].row = sp->row;
+    s->rows[s->nrows].first = (uint32_t)sp->row_first;
+    s->rows[s->nrows].n = (uint32_t)n;
+    s->nrows++;
+}
+
+static void cell_start(struct rs_xml *xm, struct sheet_parse *sp, const char **atts)
+{
+    const char *r = rs_xml_attr(atts, "r", false);
+    const char *t = rs_xml_attr(atts, "t", false);
+    const char *st = rs_xml_attr(atts, "s", false);
+    uint32_t col = (uint32_t)(sp->last_col + 1), row = sp->row;
+
+    if (r && !rs_xlsx_ref_parse(r, &col, &row)) {
+        rs_xml_fail(xm, RS_EINVAL, "row %u: '%.20s' is not a cell reference", sp->row, r);
+        return;
+    }
+    if (row != sp->row || (long)col <= sp->last_col || col >= RS_XLSX_GRID_COLS) {
+        rs_xml_fail(xm, RS_EINVAL, "row %u: cell '%.20s' is out of order", sp->row,
+                    r ? r : "(after the last)");
+        return;
+    }
+    sp->in_cell = true;
+    sp->col = col;
+    sp->last_col = col;
+    if (!st || !parse_u32(st, &sp->style))
+        sp->style = 0;
+    snprintf(sp->type, sizeof(sp->type), "%s", t ? t : "n");
+    sp->has_v = sp->has_f = sp->in_v = sp->in_is = false;
+    sp->in_rph = 0;
+    rs_xml_text_reset(xm);
+}
+
+static void sheet_start(struct rs_xml *xm, const char *name, const char **atts)
+{
+    struct sheet_parse *sp = xm->ud;
+
+    if (!sp->in_data) {
+        if (strcmp(name, "sheetData") == 0)
+            sp->in_data = true;
+        return;
+    }
+    if (!sp->in_row) {
+        if (strcmp(name, "row") == 0)
+            row_start(xm, sp, atts);
+        return;
+    }
+    if (!sp->in_cell) {
+        if (strcmp(name, "c") == 0)
+            cell_start(xm, sp, atts);
+        return;
+    }
+    if (strcmp(name, "v") == 0 && !sp->in_is) {
+        sp->has_v = sp->in_v = true;
+        rs_xml_text_reset(xm);
+        xm->collect = true;
+    } else if (strcmp(name, "f") == 0) {
+        sp->has_f = true;
+    } else if (strcmp(name, "is") == 0) {
+        sp->in_is = true;
+        rs_xml_text_reset(xm);
+    } else if (strcmp(name, "rPh") == 0) {
+        sp->in_rph++;
+    } else if (strcmp(name, "t") == 0 && sp->in_is && !sp->in_rph) {
+        xm->collect = true;
+    }
+}
+
+static void sheet_end(struct rs_xml *xm, const char *name)
+{
+    struct sheet_parse *sp = xm->ud;
+
+    if (!sp->in_data)
+        return;
+    if (sp->in_cell) {
+        if (strcmp(name, "c") == 0) {
+            xm->collect = false;
+            sp->in_cell = false;
+            cell_end(xm, sp);
+        } else if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0) {
+            xm->collect = false;
+        } else if (strcmp(name, "rPh") == 0 && sp->in_rph) {
+            sp->in_rph--;
+        } else if (strcmp(name, "is") == 0) {
+            sp->in_is = false;
+        }
+        return;
+    }
+    if (sp->in_row) {
+        if (strcmp(name, "row") == 0)
+            row_end(xm, sp);
+        return;
+    }
+    if (strcmp(name, "sheetData") == 0)
+        sp->in_data = false;
+}
+
+rs_status rs_xlsx_sheet_open(struct rs_xlsx *x, size_t i, struct rs_xlsx_sheet **out, char *err,
+                             size_t errlen)
+{
+    struct rs_xlsx_sheet *s;
+    struct sheet_parse sp = {0};
+    struct rs_xml xm = {.start = sheet_start, .end = sheet_end, .ud = &sp};
+    rs_status rc;
+
+    *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if (i >= x->nsheets) {
+        if (err && errlen)
+            snprintf(err, errlen, "no sheet %zu", i + 1);
+        return RS_ENOTFOUND;
+    }
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return RS_ENOMEM;
+    s->x = x;
+    s->out = calloc(x->lim.max_cols + 1, sizeof(*s->out));
+    if (!s->out) {
+        rs_xlsx_sheet_close(s);
+        return RS_ENOMEM;
+    }
+    sp.s = s;
+    rc = rs_xml_parse(x, x->sheets[i].part, &xm, err, errlen);
+    if (rc) {
+        rs_xlsx_sheet_close(s);
+        return rc;
+    }
+    *out = s;
+    return RS_OK;
+}
+
+void rs_xlsx_sheet_close(struct rs_xlsx_sheet *s)
+{
+    if (!s)
+        return;
+    free(s->cells);
+    free(s->rows);
+    free(s->arena);
+    free(s->out);
+    free(s);
+}
+
+rs_status rs_xlsx_sheet_next(struct rs_xlsx_sheet *s, struct rs_xlsx_row *row)
+{
+    const struct xrow *r;
+    const struct rs_xlsx *x = s->x;
+    size_t width;
+
+    if (s->next >= s->nrows)
+        return RS_ENOTFOUND;
+    r = &s->rows[s->next++];
+    width = (size_t)s->cells[r->first + r->n - 1].col + 1;
+    for (size_t i = 0; i < width; i++)
+        s->out[i] = empty_text;
+    row->problem = NULL;
+    for (uint32_t k = 0; k < r->n; k++) {
+        const struct xcell *c = &s->cells[r->first + k];
+
+        if (c->src == SRC_SST) {
+            s->out[c->col] = x->sst + x->sst_off[c->off];
+        } else if (c->src == SRC_ARENA) {
+            s->out[c->col] = s->arena + c->off;
+        } else if (!row->problem) {
+            s->problem.col = c->col;
+            s->problem.reason = s->arena + c->off;
+            row->problem = &s->problem;
+        }
+    }
+    row->row = r->row;
+    row->cells = s->out;
+    row->ncells = width;
+    return RS_OK;
+}
