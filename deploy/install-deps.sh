@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkgconf
   libuv1-dev libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler
   libssl-dev openssl libcmocka-dev libcjson-dev
-  libzip-dev libexpat1-dev
+  libzip-dev libexpat1-dev libxlsxwriter-dev
   sqlite3 clang libclang-rt-14-dev valgrind
 )
 
