@@ -1,7 +1,9 @@
 /*
  * main.c - the resettle command line, used by township and central offices.
  *
- *   resettle submit [--type T] [--year Y] [--period P] FILE.csv...
+ *   resettle submit [--type T] [--year Y] [--period P] [--sheet NAME] FILE.csv|FILE.xlsx...
+ *   resettle template --type T [--out FILE.xlsx] [--divisions FILE|CODES]
+ *                     [--money-unit yuan|wan]
  *   resettle sync [--attempts N]
  *   resettle status [--failed]
  *   resettle report --year Y [--format markdown|text|json|csv] [--out FILE]
@@ -25,8 +27,14 @@
  * and the records wait in the outbox.  When several apply, the highest
  * wins.
  *
- * Does not: parse CSV (rs_csv.c), map columns (rs_rowmap.c), or keep state
- * outside the outbox.
+ * A file to submit is an Excel workbook when it starts as a zip does (or is
+ * named .xlsx): every visible sheet whose header row is a record type is
+ * read (or the one --sheet names), a template's sheet with the type its
+ * hidden sheet names, and its hint row is skipped; errors are then
+ * `file:sheet:row: column: reason`.  Anything else is CSV.
+ *
+ * Does not: parse CSV (rs_csv.c) or workbooks (rs_xlsx.c), write templates
+ * (rs_xltpl.c), map columns (rs_rowmap.c), or keep state outside the outbox.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +54,8 @@
 #include "rs_util.h"
 #include "rs_validate.h"
 #include "rs_wire.h"
+#include "rs_xlsx.h"
+#include "rs_xltpl.h"
 
 #define EXIT_INVALID 1
 #define EXIT_USAGE 2
@@ -72,6 +82,10 @@ struct config {
     rs_rtype type;
     uint32_t year;
     Rs__Period period;
+    const char *sheet;
+    /* template */
+    const char *divisions;
+    bool money_wan;
     /* report */
     Rs__ReportFormat format;
     const char *out;
@@ -82,7 +96,10 @@ struct config {
 };
 
 static const char usage[] =
-    "usage: resettle [options] submit [--type T] [--year Y] [--period P] FILE.csv...\n"
+    "usage: resettle [options] submit [--type T] [--year Y] [--period P] [--sheet NAME]\n"
+    "                                FILE.csv|FILE.xlsx...\n"
+    "       resettle [options] template --type T [--out FILE.xlsx] [--divisions FILE|CODES]\n"
+    "                                  [--money-unit yuan|wan]\n"
     "       resettle [options] sync [--attempts N]\n"
     "       resettle [options] status [--failed]\n"
     "       resettle [options] report --year Y [--format markdown|text|json|csv] [--out FILE]\n"
@@ -427,6 +444,236 @@ fail:
     return -1;
 }
 
+/* ------------------------------------------------------------ submit: Excel workbooks */
+
+/*
+ * True if the file is an .xlsx workbook: it starts as a zip does, or its
+ * name says .xlsx (so a damaged one is reported as a workbook, not as CSV).
+ */
+static bool is_workbook(const char *path, const char *data, size_t len)
+{
+    size_t n = strlen(path);
+
+    return (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) ||
+           (n >= 5 && strcasecmp(path + n - 5, ".xlsx") == 0);
+}
+
+/* True if the file is an OLE compound file: an .xls workbook, or an .xlsx with a password. */
+static bool is_ole(const char *data, size_t len)
+{
+    static const unsigned char magic[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+
+    return len >= sizeof(magic) && memcmp(data, magic, sizeof(magic)) == 0;
+}
+
+/* What one workbook added to the outbox. */
+struct xl_counts {
+    unsigned added, versions, unchanged, invalid;
+};
+
+/* The column a message names: its header cell, else the cell's own name. */
+static const char *xl_column(char *const *header, size_t nh, uint32_t row, uint32_t col,
+                             char buf[16])
+{
+    if (col < nh && header[col][0])
+        return header[col];
+    rs_xlsx_cell_name(row, col, buf);
+    return buf;
+}
+
+/*
+ * Queues the rows of sheet i inside the caller's transaction.  forced is
+ * the type the sheet must be (--type, or its template's), named says the
+ * sheet was asked for (--sheet, or a template's): a header that is no
+ * record type is then an error rather than a sheet to pass over.
+ * Returns 0 (rows read), 1 (not a record sheet: skipped), EXIT_INVALID
+ * (the sheet or its header cannot be read) or -1 (outbox failure).
+ */
+static int queue_sheet(struct config *c, struct rs_outbox *ob, const char *path,
+                       struct rs_xlsx *x, size_t i, rs_rtype forced, bool named,
+                       struct xl_counts *k)
+{
+    const char *name = rs_xlsx_sheet_name(x, i);
+    struct rs_row_defaults def = {0};
+    struct rs_xlsx_sheet *sh = NULL;
+    struct rs_rowmap *map = NULL;
+    struct rs_xlsx_row row;
+    char *header[RS_XLSX_MAX_COLS], err[512], source[4200], cell[16];
+    size_t nh = 0;
+    uint32_t hrow;
+    unsigned before = k->added + k->versions + k->unchanged, bad = k->invalid;
+    int ret = EXIT_INVALID;
+
+    if (rs_xlsx_sheet_open(x, i, &sh, err, sizeof(err)) != RS_OK) {
+        fprintf(stderr, "%s:%s: %s\n", path, name, err);
+        k->invalid++;
+        return EXIT_INVALID;
+    }
+    if (rs_xlsx_sheet_next(sh, &row) != RS_OK) {
+        if (named)
+            fprintf(stderr, "%s:%s: empty sheet\n", path, name);
+        ret = named ? EXIT_INVALID : 1;
+        goto out;
+    }
+    hrow = row.row;
+    for (nh = 0; nh < row.ncells && nh < RS_XLSX_MAX_COLS; nh++) {
+        header[nh] = strdup(row.cells[nh]);
+        if (!header[nh]) {
+            fprintf(stderr, "%s:%s: out of memory\n", path, name);
+            goto out;
+        }
+    }
+    def.division_code = c->office;
+    def.year = c->year;
+    def.period = c->period;
+    if (rs_rowmap_open_keyed(header, nh, forced, &def, c->has_key ? c->key : NULL, &map, err,
+                             sizeof(err)) != RS_OK) {
+        if (named) {
+            fprintf(stderr, "%s:%s:%u: %s\n", path, name, hrow, err);
+        } else {
+            printf("%s:%s: not a sheet of records, skipped (%s)\n", path, name, err);
+            ret = 1;
+        }
+        goto out;
+    }
+    for (bool first = true;; first = false) {
+        Rs__Record *rec = NULL;
+        struct rs_verdict v;
+        enum rs_outbox_added what;
+        rs_status rc;
+
+        if (rs_xlsx_sheet_next(sh, &row) != RS_OK)
+            break;
+        if (first && row.row == hrow + 1 &&
+            rs_xltpl_is_hint_row(rs_rowmap_type(map), row.cells, row.ncells))
+            continue;
+        if (row.problem) {
+            char ref[16];
+
+            rs_xlsx_cell_name(row.row, row.problem->col, ref);
+            fprintf(stderr, "%s:%s:%u: %s: cell %s: %s\n", path, name, row.row,
+                    xl_column(header, nh, row.row, row.problem->col, cell), ref,
+                    row.problem->reason);
+            k->invalid++;
+            continue;
+        }
+        if (rs_rowmap_row(map, row.cells, row.ncells, &rec, &v) != RS_OK) {
+            fprintf(stderr, "%s:%s:%u: %s: %s\n", path, name, row.row, v.field, v.reason);
+            k->invalid++;
+            continue;
+        }
+        snprintf(source, sizeof(source), "%s:%s:%u", path, name, row.row);
+        rc = rs_outbox_add(ob, rec, source, &what);
+        rs__record__free_unpacked(rec, NULL);
+        if (rc) {
+            fprintf(stderr, "%s:%s:%u: cannot queue: %s\n", path, name, row.row,
+                    rs_status_str(rc));
+            ret = -1;
+            goto out;
+        }
+        if (what == RS_OUTBOX_NEW)
+            k->added++;
+        else if (what == RS_OUTBOX_NEW_VERSION)
+            k->versions++;
+        else
+            k->unchanged++;
+    }
+    printf("%s:%s: %s, %u rows read, %u invalid\n", path, name,
+           rs_rtype_name(rs_rowmap_type(map)), k->added + k->versions + k->unchanged - before,
+           k->invalid - bad);
+    ret = 0;
+out:
+    for (size_t j = 0; j < nh; j++)
+        free(header[j]);
+    rs_rowmap_close(map);
+    rs_xlsx_sheet_close(sh);
+    return ret;
+}
+
+/*
+ * Queues the record sheets of one workbook in one outbox transaction, like
+ * queue_file for a CSV file (same return values).
+ */
+static int queue_xlsx(struct config *c, struct rs_outbox *ob, const char *path,
+                      const char *data, size_t len)
+{
+    struct rs_xltpl_meta meta;
+    struct rs_xlsx *x = NULL;
+    struct xl_counts k = {0};
+    char err[512];
+    size_t first = 0, last;
+    unsigned read = 0;
+    int ret = -1, r;
+    bool in_tx = false;
+
+    if (rs_xlsx_open(data, len, NULL, &x, err, sizeof(err)) != RS_OK) {
+        fprintf(stderr, "%s: %s\n", path, err);
+        return -1;
+    }
+    if (rs_xltpl_meta_read(x, &meta, err, sizeof(err)) != RS_OK) {
+        fprintf(stderr, "%s: %s\n", path, err);
+        goto out;
+    }
+    last = rs_xlsx_nsheets(x);
+    if (c->sheet) {
+        long i = rs_xlsx_sheet_find(x, c->sheet);
+
+        if (i < 0) {
+            fprintf(stderr, "%s: no sheet named '%s'; it has:", path, c->sheet);
+            for (size_t j = 0; j < last; j++)
+                fprintf(stderr, "%s '%s'", j ? "," : "", rs_xlsx_sheet_name(x, j));
+            fputc('\n', stderr);
+            goto out;
+        }
+        first = (size_t)i;
+        last = first + 1;
+    }
+    if (rs_outbox_begin(ob) != RS_OK) {
+        fprintf(stderr, "%s: cannot write the outbox %s\n", path, c->outbox);
+        goto out;
+    }
+    in_tx = true;
+    ret = 0;
+    for (size_t i = first; i < last; i++) {
+        const char *name = rs_xlsx_sheet_name(x, i);
+        bool tpl = meta.found && strcmp(name, meta.sheet) == 0;
+        rs_rtype forced = c->type ? c->type : tpl ? meta.type : RS__RECORD__BODY__NOT_SET;
+
+        if (!c->sheet && (rs_xlsx_sheet_hidden(x, i) ||
+                          (meta.found && strcmp(name, RS_XLTPL_META_SHEET) == 0)))
+            continue;
+        r = queue_sheet(c, ob, path, x, i, forced, c->sheet || tpl, &k);
+        if (r < 0) {
+            ret = -1;
+            goto out;
+        }
+        if (r == 0)
+            read++;
+        else if (r == EXIT_INVALID)
+            ret = EXIT_INVALID;
+    }
+    if (rs_outbox_commit(ob) != RS_OK) {
+        fprintf(stderr, "%s: cannot commit to the outbox %s\n", path, c->outbox);
+        ret = -1;
+        goto out;
+    }
+    in_tx = false;
+    if (read == 0 && ret == 0) {
+        fprintf(stderr, "%s: no sheet has the header of a record type (docs/csv.md lists the "
+                        "columns; `resettle template` writes a workbook that has)\n", path);
+        ret = EXIT_INVALID;
+    }
+    printf("%s: %u queued (%u new, %u changed), %u unchanged, %u invalid\n", path,
+           k.added + k.versions, k.added, k.versions, k.unchanged, k.invalid);
+    if (ret == 0 && k.invalid)
+        ret = EXIT_INVALID;
+out:
+    if (in_tx)
+        rs_outbox_rollback(ob);
+    rs_xlsx_close(x);
+    return ret;
+}
+
 /*
  * Queues the valid rows of one file in one outbox transaction.  Returns
  * 0, EXIT_INVALID (some rows invalid, the rest queued) or -1 (nothing
@@ -447,6 +694,18 @@ static int queue_file(struct config *c, struct rs_outbox *ob, const char *path)
 
     if (read_file(path, &data, &len))
         return -1;
+    if (is_ole(data, len)) {
+        fprintf(stderr, "%s: an Excel 97-2003 workbook (.xls) or one with a password, which "
+                        "resettle does not read: save it as .xlsx (Excel 工作簿) without a "
+                        "password, or as CSV\n", path);
+        free(data);
+        return -1;
+    }
+    if (is_workbook(path, data, len)) {
+        ret = queue_xlsx(c, ob, path, data, len);
+        free(data);
+        return ret;
+    }
     rc = rs_csv_open(data, len, &csv, err, sizeof(err));
     if (rc) {
         fprintf(stderr, "%s: %s\n", path, err);
@@ -633,6 +892,138 @@ static int cmd_report(struct config *c)
     return 0;
 }
 
+/* ------------------------------------------------------------ template */
+
+#define MAX_DIVISIONS RS_XLTPL_LIST_MAX
+
+struct divisions {
+    char code[MAX_DIVISIONS][16];
+    const char *ptr[MAX_DIVISIONS];
+    size_t n;
+};
+
+/* Adds code[0..n) (blanks around it dropped) unless it is there already; -1 if bad. */
+static int division_add(struct divisions *d, const char *code, size_t n, const char *where)
+{
+    char buf[16];
+
+    while (n > 0 && (*code == ' ' || *code == '\t' || *code == '\r')) {
+        code++;
+        n--;
+    }
+    while (n > 0 && (code[n - 1] == ' ' || code[n - 1] == '\t' || code[n - 1] == '\r'))
+        n--;
+    if (n == 0)
+        return 0;
+    if (n < sizeof(buf)) {
+        memcpy(buf, code, n);
+        buf[n] = '\0';
+    }
+    if (n >= sizeof(buf) || !rs_division_code_valid(buf)) {
+        fprintf(stderr, "resettle: %s: '%.*s' is not a division code (6, 9 or 12 digits)\n",
+                where, (int)(n > 40 ? 40 : n), code);
+        return -1;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->code[i], buf) == 0)
+            return 0;
+    if (d->n == MAX_DIVISIONS) {
+        fprintf(stderr, "resettle: %s: more than %u division codes\n", where, MAX_DIVISIONS);
+        return -1;
+    }
+    memcpy(d->code[d->n], buf, n + 1);
+    d->ptr[d->n] = d->code[d->n];
+    d->n++;
+    return 0;
+}
+
+/*
+ * --divisions: a file with one code per line, or a CSV whose first column
+ * is the code (a first line that is not a code, such as "code,name,role",
+ * is a header); or else codes separated by commas or blanks.
+ */
+static int divisions_parse(struct divisions *d, const char *arg)
+{
+    char *data = NULL, where[600];
+    size_t len, line = 0;
+    const char *p, *end;
+
+    if (access(arg, F_OK) != 0) {
+        for (p = arg; *p;) {
+            size_t n = strcspn(p, ", \t");
+
+            if (division_add(d, p, n, "--divisions") != 0)
+                return -1;
+            p += n;
+            if (*p)
+                p++;
+        }
+        return 0;
+    }
+    if (read_file(arg, &data, &len))
+        return -1;
+    for (p = data, end = data + len; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), cell = 0;
+
+        while (cell < n && p[cell] != ',')
+            cell++;
+        if (line == 0 && cell > 0 && (p[0] < '0' || p[0] > '9')) {
+            p += n + 1;
+            continue;    /* a header line */
+        }
+        snprintf(where, sizeof(where), "%s:%zu", arg, line + 1);
+        if (division_add(d, p, cell, where) != 0) {
+            free(data);
+            return -1;
+        }
+        p += n + 1;
+    }
+    free(data);
+    return 0;
+}
+
+static int cmd_template(struct config *c)
+{
+    struct divisions *d = calloc(1, sizeof(*d));
+    struct rs_xltpl_opts o = {0};
+    char path[512], err[512];
+    const char *out = c->out;
+    int ret = EXIT_USAGE;
+
+    if (!d)
+        return EXIT_INVALID;
+    if (c->type == RS__RECORD__BODY__NOT_SET) {
+        free(d);
+        return usage_error("template needs --type T (project, 项目, relief, 救助, ...)");
+    }
+    if (!c->office)
+        c->office = getenv("RESETTLE_OFFICE");
+    if (c->office && c->office[0] && division_add(d, c->office, strlen(c->office), "--office"))
+        goto out;
+    if (c->divisions && divisions_parse(d, c->divisions))
+        goto out;
+    if (!out) {
+        snprintf(path, sizeof(path), "%s模板.xlsx", rs_rtype_label(c->type));
+        out = path;
+    }
+    o.type = c->type;
+    o.money_wan = c->money_wan;
+    o.divisions = d->ptr;
+    o.ndivisions = d->n;
+    if (rs_xltpl_write(out, &o, err, sizeof(err)) != RS_OK) {
+        fprintf(stderr, "resettle: %s\n", err);
+        ret = EXIT_INVALID;
+        goto out;
+    }
+    printf("%s: template for %s (%s), %zu division code%s in its list\n", out,
+           rs_rtype_label(c->type), rs_rtype_name(c->type), d->n, d->n == 1 ? "" : "s");
+    ret = 0;
+out:
+    free(d);
+    return ret;
+}
+
 /* ------------------------------------------------------------ main */
 
 static int parse_format(const char *s, Rs__ReportFormat *f)
@@ -688,6 +1079,9 @@ int main(int argc, char **argv)
         {"plaintext", no_argument, NULL, 'N'},
         {"district-key", required_argument, NULL, 'K'},
         {"division", required_argument, NULL, 'D'},
+        {"sheet", required_argument, NULL, 'S'},
+        {"divisions", required_argument, NULL, 'L'},
+        {"money-unit", required_argument, NULL, 'M'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -718,6 +1112,16 @@ int main(int argc, char **argv)
         case 'N': c.plaintext = true; break;
         case 'K': c.district_key = optarg; break;
         case 'D': c.division = optarg; break;
+        case 'S': c.sheet = optarg; break;
+        case 'L': c.divisions = optarg; break;
+        case 'M':
+            if (strcmp(optarg, "yuan") == 0 || strcmp(optarg, "元") == 0)
+                c.money_wan = false;
+            else if (strcmp(optarg, "wan") == 0 || strcmp(optarg, "万元") == 0)
+                c.money_wan = true;
+            else
+                return usage_error("--money-unit must be yuan (元) or wan (万元)");
+            break;
         case 'w':
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 3600)
                 return usage_error("--timeout must be 1..3600 seconds");
@@ -778,5 +1182,7 @@ int main(int argc, char **argv)
         return cmd_status(&c);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(&c);
+    if (strcmp(cmd, "template") == 0)
+        return cmd_template(&c);
     return usage_error("unknown command");
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing and running the
 # resettle demo need.  Idempotent; run as root.  Skips apt entirely when
-# everything is already installed.
+# everything is already installed.  libreoffice-calc-nogui is for the tests
+# only (itest_libreoffice fills an Excel template in LibreOffice): 55
+# packages, about 82 MB to download and 254 MiB installed, under a minute.
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,7 @@ packages=(
   libssl-dev openssl libcmocka-dev libcjson-dev
   libzip-dev libexpat1-dev libxlsxwriter-dev
   sqlite3 clang libclang-rt-14-dev valgrind
+  libreoffice-calc-nogui
 )
 
 missing=()

@@ -1,0 +1,288 @@
+/*
+ * itest_xlsx.c - `resettle submit` of Excel workbooks and `resettle
+ * template`, with the real resettled and resettle processes on 127.0.0.1.
+ *
+ * Covers: a workbook with a project sheet, a relief sheet, a sheet of notes
+ * (passed over) and a hidden sheet (left out), all queued in one go and
+ * stored; errors named file:sheet:row: column: reason, for a bad value and
+ * for a formula without a cached value; --sheet reading one sheet, and
+ * refusing a sheet that is no record type or does not exist; a template
+ * filled by a script and submitted, its hint row skipped; an .xls or
+ * password-protected file and a damaged workbook refused with a message;
+ * the template command's refusals (no --type, bad division codes).
+ *
+ * Does not: run LibreOffice (itest_libreoffice.c) or test cell types one by
+ * one (test_xlsx.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "itest_harness.h"
+#include "xlsx_build.h"
+
+#define TOWN "430602001"
+
+struct env {
+    char dir[256];
+    char db[512];
+    char ob[512];
+    char out[512];
+    char *tok;
+    struct it_server srv;
+};
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+
+    if (!e)
+        return -1;
+    it_tmpdir(e->dir, "xlsx");
+    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_path(e->ob, sizeof(e->ob), e->dir, "outbox.db");
+    it_path(e->out, sizeof(e->out), e->dir, "client.out");
+    e->tok = it_office_add(e->dir, e->db, TOWN, "金鹗山街道", "township");
+    if (!e->tok || it_server_start(&e->srv, e->dir, e->db) != 0)
+        return -1;
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    int st = it_server_stop_logged(&e->srv);
+
+    if (it_rmtree(e->dir) != 0)
+        st = -1;
+    free(e->tok);
+    free(e);
+    return st == 0 ? 0 : -1;
+}
+
+static void write_bytes(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Runs the client; returns its exit status and leaves its output in e->out. */
+static int run(struct env *e, const char *const *args)
+{
+    return it_client(e->dir, &e->srv, TOWN, e->tok, e->ob, e->out, args);
+}
+
+static void expect_output(struct env *e, const char *what)
+{
+    char *text = it_read_file(e->out);
+
+    if (!strstr(text, what))
+        fail_msg("output does not have '%s':\n%s", what, text);
+    free(text);
+}
+
+#define IS(t) "<c t=\"inlineStr\"><is><t>" t "</t></is></c>"
+#define NUM(v) "<c><v>" v "</v></c>"
+#define DATE(v) "<c s=\"1\"><v>" v "</v></c>"
+#define ROW(cells) "<row>" cells "</row>"
+#define SHEET(rows) "<worksheet " XB_NS "><sheetData>" rows "</sheetData></worksheet>"
+
+static const char book3[] =
+    "<workbook " XB_NS "><sheets>"
+    "<sheet name=\"项目\" sheetId=\"1\" r:id=\"rId1\"/>"
+    "<sheet name=\"救助\" sheetId=\"2\" r:id=\"rId2\"/>"
+    "<sheet name=\"说明\" sheetId=\"3\" r:id=\"rId3\"/>"
+    "<sheet name=\"旧表\" sheetId=\"4\" state=\"hidden\" r:id=\"rId4\"/>"
+    "</sheets></workbook>";
+
+static const char rels3[] =
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    "<Relationship Id=\"rId1\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+    "<Relationship Id=\"rId2\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+    "<Relationship Id=\"rId3\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet3.xml\"/>"
+    "<Relationship Id=\"rId4\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet4.xml\"/>"
+    "<Relationship Id=\"rId8\" Type=\"" XB_REL "styles\" Target=\"styles.xml\"/>"
+    "</Relationships>";
+
+static char *workbook3(size_t *len)
+{
+    struct xb_part parts[] = {
+        {"_rels/.rels", xb_root_rels, 0},
+        {"xl/workbook.xml", book3, 0},
+        {"xl/_rels/workbook.xml.rels", rels3, 0},
+        {"xl/styles.xml", xb_styles, 0},
+        {"xl/worksheets/sheet1.xml",
+         SHEET(ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)")
+                       IS("实际开工日期"))
+               ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("7.1641000000000005E2")
+                       DATE("45000"))
+               "<row r=\"4\"/>"
+               ROW(IS("P-2") IS("山塘") IS("山塘") NUM("40.1234567") DATE("45001"))
+               ROW(IS("P-3") IS("桥") IS("桥梁") "<c><f>A1/0</f></c>")),
+         0},
+        {"xl/worksheets/sheet2.xml",
+         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期"))
+               ROW(IS("HH0012") IS("特困救助") NUM("2000") DATE("45280"))),
+         0},
+        {"xl/worksheets/sheet3.xml", SHEET(ROW(IS("填表说明") IS("请按模板填写"))), 0},
+        {"xl/worksheets/sheet4.xml",
+         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)"))
+               ROW(IS("OLD") IS("特困救助") NUM("1"))),
+         0},
+    };
+
+    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+}
+
+static void test_sheets(void **state)
+{
+    struct env *e = *state;
+    char path[512], *data;
+    const char *submit[] = {"submit", "--year", "2023", path, NULL};
+    const char *one[] = {"submit", "--year", "2023", "--sheet", "救助", path, NULL};
+    const char *notes[] = {"submit", "--year", "2023", "--sheet", "说明", path, NULL};
+    const char *missing[] = {"submit", "--year", "2023", "--sheet", "汇总", path, NULL};
+    size_t len;
+
+    it_path(path, sizeof(path), e->dir, "2023年报.xlsx");
+    data = workbook3(&len);
+    write_bytes(path, data, len);
+    free(data);
+
+    assert_int_equal(run(e, submit), 1);
+    expect_output(e, "2023年报.xlsx:项目:5: 计划投资(万元): ");
+    expect_output(e, "2023年报.xlsx:项目:6: 计划投资(万元): cell D6: formula without a cached "
+                     "value");
+    expect_output(e, "2023年报.xlsx:项目: project, 1 rows read, 2 invalid");
+    expect_output(e, "2023年报.xlsx:救助: relief, 1 rows read, 0 invalid");
+    expect_output(e, "2023年报.xlsx:说明: not a sheet of records, skipped");
+    expect_output(e, "2023年报.xlsx: 2 queued (2 new, 0 changed), 0 unchanged, 2 invalid");
+    expect_output(e, "2 stored");
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
+
+    /* One sheet only; it is unchanged, so nothing is sent again. */
+    assert_int_equal(run(e, one), 0);
+    expect_output(e, "2023年报.xlsx:救助: relief, 1 rows read, 0 invalid");
+    expect_output(e, "0 queued (0 new, 0 changed), 1 unchanged, 0 invalid");
+    assert_int_equal(run(e, notes), 1);
+    expect_output(e, "2023年报.xlsx:说明:1: ");
+    assert_int_equal(run(e, missing), 1);
+    expect_output(e, "no sheet named '汇总'; it has: '项目', '救助', '说明', '旧表'");
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
+}
+
+static void test_template_submitted(void **state)
+{
+    struct env *e = *state;
+    char tpl[512], filled[512], *data, *grown;
+    const char *make[] = {"template", "--type", "relief", "--out", tpl, NULL};
+    const char *submit[] = {"submit", "--year", "2023", filled, NULL};
+    const char *no_type[] = {"template", NULL};
+    const char *bad_div[] = {"template", "--type", "救助", "--divisions", "4306,430602002", NULL};
+    struct stat st;
+
+    it_path(tpl, sizeof(tpl), e->dir, "救助模板.xlsx");
+    it_path(filled, sizeof(filled), e->dir, "filled.xlsx");
+    assert_int_equal(run(e, make), 0);
+    expect_output(e, "template for 救助 (relief), 1 division code in its list");
+    assert_int_equal(run(e, no_type), 2);
+    assert_int_equal(run(e, bad_div), 2);
+    expect_output(e, "'4306' is not a division code");
+
+    /* The script fills row 3 (household, kind, amount) in the template's sheet. */
+    data = it_read_file(tpl);
+    assert_int_equal(stat(tpl, &st), 0);
+    {
+        zip_error_t ze;
+        zip_source_t *src;
+        zip_t *za;
+        zip_file_t *f;
+        zip_stat_t zs;
+        char *sheet, *end;
+        static const char row[] = "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>HH0099</t>"
+                                  "</is></c><c r=\"D3\" t=\"inlineStr\"><is><t>年终慰问</t></is>"
+                                  "</c><c r=\"F3\"><v>300</v></c></row></sheetData>";
+        const char *name = "xl/worksheets/sheet1.xml";
+        size_t glen;
+
+        zip_error_init(&ze);
+        src = zip_source_buffer_create(data, (size_t)st.st_size, 0, &ze);
+        za = zip_open_from_source(src, 0, &ze);
+        assert_non_null(za);
+        assert_int_equal(zip_stat(za, name, 0, &zs), 0);
+        sheet = calloc(1, (size_t)zs.size + 1);
+        f = zip_fopen(za, name, 0);
+        assert_int_equal(zip_fread(f, sheet, zs.size), (zip_int64_t)zs.size);
+        zip_fclose(f);
+        end = strstr(sheet, "</sheetData>");
+        assert_non_null(end);
+        glen = (size_t)(end - sheet) + strlen(row) + strlen(end + 12);
+        grown = malloc(glen + 1);
+        memcpy(grown, sheet, (size_t)(end - sheet));
+        strcpy(grown + (end - sheet), row);
+        strcat(grown, end + 12);
+        assert_true(zip_file_replace(za, zip_name_locate(za, name, 0),
+                                     zip_source_buffer(za, grown, glen, 0), 0) == 0);
+        zip_source_keep(src);
+        assert_int_equal(zip_close(za), 0);
+        {
+            char *out;
+            zip_int64_t n;
+
+            assert_int_equal(zip_source_open(src), 0);
+            zip_source_seek(src, 0, SEEK_END);
+            n = zip_source_tell(src);
+            zip_source_seek(src, 0, SEEK_SET);
+            out = malloc((size_t)n);
+            assert_int_equal(zip_source_read(src, out, (zip_uint64_t)n), n);
+            zip_source_close(src);
+            write_bytes(filled, out, (size_t)n);
+            free(out);
+        }
+        zip_source_free(src);
+        zip_error_fini(&ze);
+        free(sheet);
+        free(grown);
+    }
+    free(data);
+    assert_int_equal(run(e, submit), 0);
+    expect_output(e, "filled.xlsx:救助: relief, 1 rows read, 0 invalid");
+    expect_output(e, "1 stored");
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 1);
+}
+
+static void test_refused_files(void **state)
+{
+    struct env *e = *state;
+    char xls[512], broken[512];
+    const char *a[] = {"submit", xls, NULL}, *b[] = {"submit", broken, NULL};
+    static const char ole[] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 rest of an old workbook";
+
+    it_path(xls, sizeof(xls), e->dir, "old.xls");
+    it_path(broken, sizeof(broken), e->dir, "broken.xlsx");
+    write_bytes(xls, ole, sizeof(ole) - 1);
+    write_bytes(broken, "PK\3\4 not really", 15);
+    assert_int_equal(run(e, a), 1);
+    expect_output(e, "old.xls: an Excel 97-2003 workbook (.xls) or one with a password");
+    assert_int_equal(run(e, b), 1);
+    expect_output(e, "broken.xlsx: not an xlsx workbook");
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sheets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_template_submitted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_files, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
