@@ -86,6 +86,7 @@ struct config {
     /* template */
     const char *divisions;
     bool money_wan;
+    bool money_unit_set;
     /* report */
     Rs__ReportFormat format;
     const char *out;
@@ -788,6 +789,9 @@ static int cmd_submit(struct config *c, int argc, char **argv)
 
     if (argc < 1)
         return usage_error("submit needs at least one CSV file");
+    if (c->money_unit_set)
+        return usage_error("--money-unit is for template; in a file to submit, a money "
+                           "column's header gives its unit (金额(万元), amount_wan)");
     if (!c->office)
         c->office = getenv("RESETTLE_OFFICE");
     if (load_district_key(c))
@@ -1121,6 +1125,7 @@ int main(int argc, char **argv)
                 c.money_wan = true;
             else
                 return usage_error("--money-unit must be yuan (元) or wan (万元)");
+            c.money_unit_set = true;
             break;
         case 'w':
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 3600)
