@@ -1,9 +1,12 @@
 /*
- * rs_render.c - the drafted 自评报告 as Markdown or plain text.
+ * rs_render.c - the drafted 自评报告, written through a skin.
  *
- * One document, two skins: headings, paragraphs and tables are written
- * through rs_render_skin.h as Markdown syntax or plain text (tables padded
- * to display width, a CJK character counting two columns).  Sections follow
+ * One document, several skins: headings, paragraphs, numbered items and
+ * tables are written through rs_render_skin.h as Markdown, plain text,
+ * WordprocessingML or HTML.  The document also tells the skin what each
+ * table is (the 评分表, the findings, a breakdown), what a paragraph or row
+ * is about (an indicator, a record, a finding) and where a chart belongs;
+ * the text skins ignore that.  Sections follow
  * the seed report: 一、单位基本情况 through 十、其他需要说明的情况.  Every
  * figure comes from the evaluation result; money is 万元 with two decimals
  * (rs_money_wan), rates have two decimals, scores are exact milli-points.
@@ -194,7 +197,7 @@ static void top_projects(struct rs_render_ctx *d)
     }
     qsort(v, n, sizeof *v, proj_cmp);
     rs_render_para(d, "完成投资前%zu个项目：", n < TOP_PROJECTS ? n : (size_t)TOP_PROJECTS);
-    rs_render_tbl_init(&t, "llllllrl");
+    rs_render_tbl_init_kind(&t, "llllllrl", RS_TBL_PROJECTS);
     rs_render_tbl_row(&t, "乡镇/街道", "村（社区）", "项目编号", "项目名称", "类别", "规模",
                       "完成投资（万元）", "阶段");
     for (size_t i = 0; i < n && i < TOP_PROJECTS; i++) {
@@ -212,6 +215,7 @@ static void top_projects(struct rs_render_ctx *d)
         rs_render_tbl_row(&t, town_name(d, v[i]->division_code), str(p->village),
                           str(p->project_id), str(p->name), rs_eval_cat_name(cat), q,
                           wan(p->completed_investment_fen, w), stage_name(p));
+        rs_render_tbl_about(&t, rs_render_about_rec(v[i]));
     }
     rs_render_tbl_emit(d, &t);
     free(v);
@@ -279,7 +283,7 @@ static void top_villages(struct rs_render_ctx *d)
     qsort(v, m, sizeof *v, vsum_fen_cmp);
     rs_render_para(d, "按村（社区）汇总的项目完成投资（前%zu个）：",
                    m < TOP_VILLAGES ? m : (size_t)TOP_VILLAGES);
-    rs_render_tbl_init(&t, "llrr");
+    rs_render_tbl_init_kind(&t, "llrr", RS_TBL_VILLAGES);
     rs_render_tbl_row(&t, "乡镇/街道", "村（社区）", "项目数", "完成投资（万元）");
     for (size_t i = 0; i < m && i < TOP_VILLAGES; i++) {
         char c[16], w[32];
@@ -296,10 +300,10 @@ static void training_tables(struct rs_render_ctx *d)
     const struct rs_eval_list *l = rs_eval_dataset_of(d->res->ds, RS__RECORD__BODY_TRAINING);
     struct rs_render_tbl t, s;
 
-    rs_render_tbl_init(&t, "lllllrrrrr");
+    rs_render_tbl_init_kind(&t, "lllllrrrrr", RS_TBL_TRAINING);
     rs_render_tbl_row(&t, "乡镇/街道", "批次", "类型", "课程", "开始日期", "计划人次", "培训人次",
                       "考证人数", "考证率", "费用（万元）");
-    rs_render_tbl_init(&s, "llrrrr");
+    rs_render_tbl_init_kind(&s, "llrrrr", RS_TBL_SELF_TRAINING);
     rs_render_tbl_row(&s, "乡镇/街道", "批次", "补助人数", "每人标准（元）", "补助总额（元）",
                       "人数×标准（元）");
     for (size_t i = 0; i < l->n; i++) {
@@ -317,6 +321,7 @@ static void training_tables(struct rs_render_ctx *d)
             rs_render_tbl_row(&s, town_name(d, r->division_code), str(tr->batch_id), a,
                               yuan(tr->subsidy_per_person_fen, x), yuan(tr->subsidy_total_fen, y),
                               yuan(tr->subsidy_per_person_fen * (int64_t)tr->subsidy_persons, z));
+            rs_render_tbl_about(&s, rs_render_about_rec(r));
             continue;
         }
         if (tr->has_start_date)
@@ -330,6 +335,7 @@ static void training_tables(struct rs_render_ctx *d)
         rs_render_tbl_row(&t, town_name(d, r->division_code), str(tr->batch_id), train_type(tr),
                           str(tr->course), dt, c, a, b2, pct(tr->certified, tr->trainees, p),
                           wan(tr->cost_fen, w));
+        rs_render_tbl_about(&t, rs_render_about_rec(r));
     }
     if (t.nrows > 1)
         rs_render_tbl_emit(d, &t);
@@ -352,7 +358,7 @@ static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t
 
     if (t->proj_n == 0)
         return;
-    rs_render_tbl_init(&tb, "lrlrrr");
+    rs_render_tbl_init_kind(&tb, "lrlrrr", RS_TBL_CATEGORY);
     rs_render_tbl_row(&tb, "类别", "项目数", "规模", "计划投资（万元）", "完成投资（万元）",
                       "已支付（万元）");
     for (size_t k = 0; k < RS_EVAL_NCAT; k++) {
@@ -369,6 +375,7 @@ static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t
     snprintf(c, sizeof c, "%u", t->proj_n);
     rs_render_tbl_row(&tb, "合计", c, "", wan(t->proj_planned_fen, w1),
                       wan(t->proj_completed_fen, w2), wan(t->proj_paid_fen, w3));
+    rs_render_tbl_total(&tb);
     rs_render_tbl_emit(d, &tb);
 }
 
@@ -428,6 +435,7 @@ static void towns_section(struct rs_render_ctx *d, int level)
         rs_render_para(d, "（本年度没有乡镇/街道报送的记录。）");
         return;
     }
+    rs_render_chart(d, RS_CHART_TOWNS);
     for (size_t i = 0; i < res->ntowns; i++) {
         const struct rs_eval_town *t = &res->towns[i];
 
@@ -467,7 +475,7 @@ static void findings_table(struct rs_render_ctx *d)
     }
     rs_render_para(d, "一致性核查共发现%zu项：错误%zu项，警告%zu项，提示%zu项%s。", res->nfindings,
                    ne, nw, nn, res->findings_dropped ? "（另有超出上限未列出的若干项）" : "");
-    rs_render_tbl_init(&t, "rlllll");
+    rs_render_tbl_init_kind(&t, "rlllll", RS_TBL_FINDINGS);
     rs_render_tbl_row(&t, "序号", "级别", "核查内容", "记录为", "所载/发现", "位置");
     for (size_t i = 0; i < res->nfindings; i++) {
         const struct rs_eval_finding *f = &res->findings[i];
@@ -479,6 +487,7 @@ static void findings_table(struct rs_render_ctx *d)
         else
             snprintf(where, sizeof where, "%s", f->where);
         rs_render_tbl_row(&t, n, rs_eval_sev_label(f->sev), f->check, f->expected, f->found, where);
+        rs_render_tbl_about(&t, rs_render_about_finding(i));
     }
     rs_render_tbl_emit(d, &t);
 }
@@ -490,7 +499,7 @@ static void formulas_table(struct rs_render_ctx *d)
     struct rs_render_tbl t;
 
     rs_render_para(d, "下表列出全部公式按记录计算的结果（含评分框架未计分的公式），无法计算的注明原因：");
-    rs_render_tbl_init(&t, "lllll");
+    rs_render_tbl_init_kind(&t, "lllll", RS_TBL_FORMULAS);
     rs_render_tbl_row(&t, "公式", "指标", "计算值", "计算依据", "计入评分");
     for (size_t i = 0; i < res->nfx; i++) {
         const struct rs_eval_item *it = &res->fx[i];
@@ -602,11 +611,11 @@ static void sec_unit(struct rs_render_ctx *d)
                     t = line;
                 while (*t == ' ')
                     t++;
-                rs_rbuf_printf(d->b, "%zu. %s\n", ++n, t);
+                rs_render_item(d, ++n, "%s", t);
             }
             f = e ? e + 1 : f + strlen(f);
         }
-        rs_rbuf_puts(d->b, "\n");
+        rs_render_list_end(d);
     }
 }
 
@@ -638,6 +647,7 @@ static void line_para(struct rs_render_ctx *d, size_t k, const char *none)
         rs_render_para(d, "%u年%s", d->res->year, none);
         return;
     }
+    rs_render_about(d, rs_render_about_rec(l->rec));
     rs_rbuf_printf(&p, "%u年初%s预算%s万元", d->res->year, rs_eval_line_name(k),
                    wan(l->year_start, a));
     if (l->has_adjusted && l->adjusted != l->year_start)
@@ -712,6 +722,7 @@ static void item_para(struct rs_render_ctx *d, size_t n, const struct rs_eval_it
     rs_eval_item_value(it, v);
     milli(it->score_milli, s);
     milli(it->ind->points_milli, pts);
+    rs_render_about(d, rs_render_about_ind(it->ind));
     if (it->state != RS_EVAL_OK) {
         rs_rbuf_printf(&p, "%zu. %s：无法计算（%s），得0分（满分%s分）。", n, it->ind->name,
                        unstop(nc_reason(it), buf, sizeof buf), pts);
@@ -755,7 +766,7 @@ static void data_section(struct rs_render_ctx *d, int level)
 
     rs_render_heading(d, level + 1, "1. 预算执行");
     if (u->nlines) {
-        rs_render_tbl_init(&tb, "lrrrrr");
+        rs_render_tbl_init_kind(&tb, "lrrrrr", RS_TBL_BUDGET);
         rs_render_tbl_row(&tb, "预算行", "年初预算（万元）", "调整后预算（万元）", "决算（万元）",
                           "增减（万元）", "上级转移支付（万元）");
         for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
@@ -767,6 +778,7 @@ static void data_section(struct rs_render_ctx *d, int level)
             rs_render_tbl_row(&tb, rs_eval_line_name(k), wan(l->year_start, a),
                               wan(l->adjusted, b), wan(l->final, c),
                               wan(l->final - l->year_start, e), wan(l->transfer, f));
+            rs_render_tbl_about(&tb, rs_render_about_rec(l->rec));
         }
         {
             char e[32], f[32];
@@ -774,8 +786,10 @@ static void data_section(struct rs_render_ctx *d, int level)
             rs_render_tbl_row(&tb, "合计", wan(u->ys_total, a), wan(u->adj_total, b),
                               wan(u->final_total, c), wan(u->final_total - u->ys_total, e),
                               wan(u->transfer_total, f));
+            rs_render_tbl_total(&tb);
         }
         rs_render_tbl_emit(d, &tb);
+        rs_render_chart(d, RS_CHART_BUDGET);
         rs_render_para(d, "全年预算数（调整后预算合计）%s万元，预算执行数（决算数合计）%s万元，"
                        "预算执行率%s。",
                        wan(u->adj_total, a), wan(u->final_total, b),
@@ -840,7 +854,7 @@ static void score_table(struct rs_render_ctx *d)
     struct rs_render_tbl t;
     char a[32], b[32];
 
-    rs_render_tbl_init(&t, "llrlrrl");
+    rs_render_tbl_init_kind(&t, "llrlrrl", RS_TBL_SCORES);
     rs_render_tbl_row(&t, "维度", "指标", "分值", "目标值", "实际值", "得分", "扣分原因");
     for (size_t i = 0; i < res->nitems; i++) {
         const struct rs_eval_item *it = &res->items[i];
@@ -850,9 +864,11 @@ static void score_table(struct rs_render_ctx *d)
         rs_render_tbl_row(&t, it->ind->dimension, it->ind->name, milli(it->ind->points_milli, a),
                           it->ind->target, v, milli(it->score_milli, b),
                           it->score_milli < it->ind->points_milli ? it->reason : "");
+        rs_render_tbl_about(&t, rs_render_about_ind(it->ind));
     }
     rs_render_tbl_row(&t, "合计", "", milli(res->fw->total_milli, a), "", "",
                       milli(res->total_milli, b), "");
+    rs_render_tbl_total(&t);
     rs_render_tbl_emit(d, &t);
     rs_render_para(d, "自评得分%s分，等级：%s（优≥90分，良≥80分，中≥60分，差<60分）。",
                    milli(res->total_milli, a), res->grade);
@@ -878,6 +894,7 @@ static void sec_perf(struct rs_render_ctx *d)
                        "等级为“%s”。具体情况如下：",
                    fw->name, res->year, milli(res->total_milli, a), res->grade);
     rs_render_para_end(d, &p);
+    rs_render_chart(d, RS_CHART_DIMENSIONS);
     for (size_t k = 0; k < fw->ndims; k++) {
         size_t n = 0;
 
@@ -908,7 +925,8 @@ static void sec_problems(struct rs_render_ctx *d)
 
         if (it->score_milli >= it->ind->points_milli)
             continue;
-        rs_rbuf_printf(d->b, "%zu. %s“%s”得%s分（满分%s分，失%s分）：%s。\n", ++n,
+        rs_render_about(d, rs_render_about_ind(it->ind));
+        rs_render_item(d, ++n, "%s“%s”得%s分（满分%s分，失%s分）：%s。",
                        it->ind->dimension, it->ind->name, milli(it->score_milli, a),
                        milli(it->ind->points_milli, b),
                        milli(it->ind->points_milli - it->score_milli, c),
@@ -920,13 +938,15 @@ static void sec_problems(struct rs_render_ctx *d)
 
         if (f->sev == RS_SEV_NOTE || strcmp(f->code, "indicator.not_computable") == 0)
             continue;
-        rs_rbuf_printf(d->b, "%zu. %s%s：记录为%s，所载/发现为%s。\n", ++n,
+        rs_render_about(d, rs_render_about_finding(i));
+        rs_render_item(d, ++n, "%s%s：记录为%s，所载/发现为%s。",
                        f->division[0] ? town_name(d, f->division) : "", f->check, f->expected,
                        unstop(f->found, buf, sizeof buf));
     }
     if (n == 0)
-        rs_rbuf_puts(d->b, "未发现失分指标和数据不一致问题。\n");
-    rs_rbuf_puts(d->b, "\n");
+        rs_render_para(d, "未发现失分指标和数据不一致问题。");
+    else
+        rs_render_list_end(d);
 }
 
 static void sec_measures(struct rs_render_ctx *d)
@@ -1026,9 +1046,10 @@ static void township_doc(struct rs_render_ctx *d)
     findings_table(d);
 }
 
-void rs_render_doc(const struct rs_eval_result *res, bool md, struct rs_rbuf *b)
+void rs_render_doc(const struct rs_eval_result *res, const struct rs_render_skin *skin, void *priv,
+                   struct rs_rbuf *b)
 {
-    struct rs_render_ctx d = {b, md, res};
+    struct rs_render_ctx d = {b, skin, priv, res, {RS_ABOUT_NONE, NULL, NULL, 0}};
     const char *unit = res->unit.profile && res->unit.profile->unit_profile->unit_name &&
                                res->unit.profile->unit_profile->unit_name[0]
                            ? res->unit.profile->unit_profile->unit_name
@@ -1039,9 +1060,9 @@ void rs_render_doc(const struct rs_eval_result *res, bool md, struct rs_rbuf *b)
         return;
     }
     rs_render_heading(&d, 1, "%u年度%s整体支出绩效自评报告", res->year, unit);
-    rs_render_para(&d, "%s本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字均由"
+    rs_render_note(&d, "本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字均由"
                    "记录计算。评分框架：%s（SHA-256 %s）。",
-                   md ? "> " : "", res->year, res->nrecords, res->fw->name, res->fw->hash);
+                   res->year, res->nrecords, res->fw->name, res->fw->hash);
     sec_unit(&d);
     sec_budget(&d);
     sec_perf(&d);

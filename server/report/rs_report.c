@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 
+#include "rs_render_skin.h"
 #include "rs_report_buf.h"
 #include "rs_report_fmt.h"
 
@@ -26,10 +27,10 @@ rs_status rs_report_render(const struct rs_eval_result *res, Rs__ReportFormat fo
     switch (format) {
     case RS__REPORT_FORMAT__FMT_UNSPECIFIED:
     case RS__REPORT_FORMAT__FMT_MARKDOWN:
-        rs_render_doc(res, true, &b);
+        rs_render_doc(res, &rs_render_skin_md, NULL, &b);
         break;
     case RS__REPORT_FORMAT__FMT_TEXT:
-        rs_render_doc(res, false, &b);
+        rs_render_doc(res, &rs_render_skin_text, NULL, &b);
         break;
     case RS__REPORT_FORMAT__FMT_JSON:
         rs_report_json(res, &b);

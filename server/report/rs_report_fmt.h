@@ -20,13 +20,17 @@
 #include "rs_eval.h"
 #include "rs_report_buf.h"
 
+struct rs_render_skin;
+
 /* The JSON report of res into b. */
 void rs_report_json(const struct rs_eval_result *res, struct rs_rbuf *b);
 
 /* The CSV report of res into b: section,key,division,metric,value rows. */
 void rs_report_csv(const struct rs_eval_result *res, struct rs_rbuf *b);
 
-/* The Markdown (md) or plain-text report of res into b. */
-void rs_render_doc(const struct rs_eval_result *res, bool md, struct rs_rbuf *b);
+/* The drafted document of res into b, written by skin (rs_render_skin.h)
+ * with the skin's state priv. */
+void rs_render_doc(const struct rs_eval_result *res, const struct rs_render_skin *skin, void *priv,
+                   struct rs_rbuf *b);
 
 #endif
