@@ -6,8 +6,10 @@
  *                     [--money-unit yuan|wan]
  *   resettle sync [--attempts N]
  *   resettle status [--failed]
- *   resettle report --year Y [--format markdown|text|json|csv] [--out FILE]
- *                   [--division CODE]
+ *   resettle report --year Y [--format markdown|text|json|csv|docx|xlsx|html]
+ *                   [--out FILE] [--division CODE]
+ *                   (docx and xlsx are binary: they need --out unless
+ *                   stdout is not a terminal)
  *
  * Configuration: --server HOST:PORT, --office CODE, --token TOKEN (or
  * --token-file FILE), --outbox FILE, --ca FILE, --pin sha256:HEX,
@@ -103,8 +105,9 @@ static const char usage[] =
     "                                  [--money-unit yuan|wan]\n"
     "       resettle [options] sync [--attempts N]\n"
     "       resettle [options] status [--failed]\n"
-    "       resettle [options] report --year Y [--format markdown|text|json|csv] [--out FILE]\n"
-    "                                [--division CODE]\n"
+    "       resettle [options] report --year Y\n"
+    "                [--format markdown|text|json|csv|docx|xlsx|html] [--out FILE]\n"
+    "                [--division CODE]   (docx, xlsx: --out, or stdout not a terminal)\n"
     "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
     "         --outbox FILE  --timeout SEC  --batch N  --district-key FILE\n"
     "         --ca FILE | --pin sha256:HEX  (TLS: trust this CA / this certificate, or both)\n"
@@ -858,6 +861,12 @@ static int cmd_status(struct config *c)
     return 0;
 }
 
+/* The formats whose body is a zip package rather than text. */
+static bool is_binary(Rs__ReportFormat f)
+{
+    return f == RS__REPORT_FORMAT__FMT_DOCX || f == RS__REPORT_FORMAT__FMT_XLSX;
+}
+
 static int cmd_report(struct config *c)
 {
     struct rs_session s;
@@ -868,6 +877,8 @@ static int cmd_report(struct config *c)
 
     if (!c->year)
         return usage_error("report needs --year");
+    if (!c->out && is_binary(c->format) && isatty(STDOUT_FILENO))
+        return usage_error("a docx or xlsx report is binary: give --out FILE (or redirect stdout)");
     if (need_network(c))
         return EXIT_USAGE;
     rc = rs_session_open(&s, c->server, &c->sec, c->office, c->token, c->timeout_ms, err,
@@ -1035,7 +1046,8 @@ static int parse_format(const char *s, Rs__ReportFormat *f)
     static const struct { const char *name; Rs__ReportFormat f; } map[] = {
         {"markdown", RS__REPORT_FORMAT__FMT_MARKDOWN}, {"md", RS__REPORT_FORMAT__FMT_MARKDOWN},
         {"text", RS__REPORT_FORMAT__FMT_TEXT},         {"json", RS__REPORT_FORMAT__FMT_JSON},
-        {"csv", RS__REPORT_FORMAT__FMT_CSV},
+        {"csv", RS__REPORT_FORMAT__FMT_CSV},           {"docx", RS__REPORT_FORMAT__FMT_DOCX},
+        {"xlsx", RS__REPORT_FORMAT__FMT_XLSX},         {"html", RS__REPORT_FORMAT__FMT_HTML},
     };
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -1159,7 +1171,7 @@ int main(int argc, char **argv)
             break;
         case 'f':
             if (parse_format(optarg, &c.format))
-                return usage_error("--format must be markdown, text, json or csv");
+                return usage_error("--format must be markdown, text, json, csv, docx, xlsx or html");
             break;
         case 'V':
             printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);

@@ -3,12 +3,14 @@
  * machine-readable twins, rendered from an evaluation result.
  *
  * rs_report_render turns a result of rs_eval_run (rs_eval.h) into one of
- * four formats:
+ * five formats:
  *   MARKDOWN, TEXT  the report in Chinese, in the seed's section order
  *                   (一、单位基本情况 ... 十、其他需要说明的情况): every figure
  *                   from the records, money as 万元 with two decimals, the
  *                   评分表, the per-township breakdown, the consistency
  *                   findings and a drafted 存在的问题.
+ *   DOCX            the same document as a Word package (OOXML): heading
+ *                   styles, 仿宋/宋体 fonts, A4, page numbers, real tables.
  *   JSON            the same numbers: money as integer fen and a "wan"
  *                   string, rates as num/den and a rendered percentage,
  *                   scores as integer milli-points.
@@ -17,7 +19,8 @@
  * A township-scope result (the evaluation of one division) renders only
  * its own township's breakdown and the findings on its own records: no
  * unit finance, no score.  rs_report_build.h builds a report from the
- * store.
+ * store.  The same result always renders to the same bytes (the office
+ * formats carry a fixed time, rs_report_xml.h).
  *
  * Rounding happens here and only here: money to 0.01万元 half away from
  * zero (rs_money_wan), rates to 0.01% half away from zero.  Scores are
@@ -35,15 +38,21 @@
 #include "rs_eval.h"
 #include "rs_status.h"
 
-#define RS_REPORT_MAX_BYTES (16u << 20)    /* cap on a rendered report */
+/* Cap on every buffer a format writes into (the document's text, a
+ * package's XML parts).  The report itself must also fit in a reply:
+ * RS_MAX_REPORT_BYTES (rs_wire.h). */
+#define RS_REPORT_MAX_BYTES (16u << 20)
 
 /*
  * Renders an evaluation result (rs_eval_run) in `format` (UNSPECIFIED
  * means MARKDOWN).  The result's is_township decides the township-only
- * form.  On RS_OK *out is a malloc'd NUL-terminated UTF-8 buffer of *outlen
- * bytes (the NUL not counted) that the caller frees.  RS_ENOMEM;
- * RS_ETOOBIG past RS_REPORT_MAX_BYTES; RS_EINVAL for an unknown format; on
- * failure *out is NULL.  Pure: any thread.
+ * form.  On RS_OK *out is a malloc'd buffer of *outlen bytes followed by a
+ * NUL (not counted) that the caller frees: UTF-8 text, or for DOCX and
+ * XLSX a zip package (binary).  RS_ENOMEM; RS_ETOOBIG past
+ * RS_REPORT_MAX_BYTES while writing or past RS_MAX_REPORT_BYTES at the
+ * end; RS_EINVAL for an unknown format (and, for now, XLSX and HTML);
+ * RS_EINTERNAL if the zip library fails (DOCX); on failure *out is NULL.  Any thread; no state is shared between
+ * calls.
  */
 RS_NODISCARD rs_status rs_report_render(const struct rs_eval_result *res, Rs__ReportFormat format,
                                         char **out, size_t *outlen);

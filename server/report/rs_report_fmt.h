@@ -5,7 +5,8 @@
  *
  *   rs_report_json.c  rs_report_json
  *   rs_report_csv.c   rs_report_csv
- *   rs_render.c       rs_render_doc (Markdown or plain text)
+ *   rs_render.c       rs_render_doc (the document, through a skin)
+ *   rs_report_docx.c  rs_report_docx (the document as a Word package)
  * Each calls the buffer, the slugs (rs_report_slug.h) or the document's
  * skin (rs_render_skin.h), and the evaluation's display helpers (rs_eval.h);
  * none calls another format.  All are pure and run on the caller's thread.
@@ -32,5 +33,8 @@ void rs_report_csv(const struct rs_eval_result *res, struct rs_rbuf *b);
  * with the skin's state priv. */
 void rs_render_doc(const struct rs_eval_result *res, const struct rs_render_skin *skin, void *priv,
                    struct rs_rbuf *b);
+
+/* The Word (.docx) package of res into b: binary, not NUL-terminated text. */
+void rs_report_docx(const struct rs_eval_result *res, struct rs_rbuf *b);
 
 #endif
