@@ -7,6 +7,7 @@
  *   rs_report_csv.c   rs_report_csv
  *   rs_render.c       rs_render_doc (the document, through a skin)
  *   rs_report_docx.c  rs_report_docx (the document as a Word package)
+ *   rs_report_xlsx.c  rs_report_xlsx (the figures as an Excel workbook)
  * Each calls the buffer, the slugs (rs_report_slug.h) or the document's
  * skin (rs_render_skin.h), and the evaluation's display helpers (rs_eval.h);
  * none calls another format.  All are pure and run on the caller's thread.
@@ -36,5 +37,9 @@ void rs_render_doc(const struct rs_eval_result *res, const struct rs_render_skin
 
 /* The Word (.docx) package of res into b: binary, not NUL-terminated text. */
 void rs_report_docx(const struct rs_eval_result *res, struct rs_rbuf *b);
+
+/* The Excel (.xlsx) workbook of res into b: binary.  Writes and removes
+ * one temporary file (see rs_report_xlsx.c). */
+void rs_report_xlsx(const struct rs_eval_result *res, struct rs_rbuf *b);
 
 #endif

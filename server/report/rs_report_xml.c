@@ -111,3 +111,8 @@ void rs_xml_text(struct rs_rbuf *b, const char *s)
         put(b, s, strlen(s), true);
 }
 
+void rs_xml_plain(struct rs_rbuf *b, const char *s)
+{
+    if (s)
+        put(b, s, strlen(s), false);
+}

@@ -1,8 +1,9 @@
 /*
  * rs_report_xml.h - UTF-8 text written into XML and HTML, and the one
  * fixed time the office formats carry.  Private to server/report/: the
- * Word skin and package (rs_render_docx.c, rs_report_docx.c) call it; it
- * calls only the buffer (rs_report_buf.h).
+ * Word skin and package (rs_render_docx.c, rs_report_docx.c), the
+ * workbook (rs_report_xlsx.c) call it; it calls only the buffer
+ * (rs_report_buf.h).
  *
  * Does not: define anything callers outside the report should use, or
  * parse XML.
@@ -33,5 +34,10 @@ void rs_xml_textn(struct rs_rbuf *b, const char *s, size_t n);
 
 /* rs_xml_textn of the NUL-terminated s (NULL appends nothing). */
 void rs_xml_text(struct rs_rbuf *b, const char *s);
+
+/* Appends the NUL-terminated s (NULL appends nothing) with what XML 1.0
+ * cannot hold dropped, as rs_xml_textn does, but nothing escaped: for a
+ * library that escapes text itself (libxlsxwriter). */
+void rs_xml_plain(struct rs_rbuf *b, const char *s);
 
 #endif
