@@ -1,11 +1,12 @@
 /*
  * rs_render_skin.h - headings, paragraphs, lists and tables of the drafted
  * document, and the skins that write them: Markdown and plain text
- * (rs_render_skin.c) and WordprocessingML for the docx package
- * (rs_render_docx.c).  Private to server/report/: the document
- * (rs_render.c) calls the rs_render_* functions below; they call the skin
- * of the context, and the skins call only the buffer (rs_report_buf.h) and
- * the XML text helpers (rs_report_xml.h).
+ * (rs_render_skin.c), WordprocessingML for the docx package
+ * (rs_render_docx.c) and HTML for the web page (rs_render_html.c).
+ * Private to server/report/: the document (rs_render.c) calls the
+ * rs_render_* functions below; they call the skin of the context, and the
+ * skins call only the buffer (rs_report_buf.h), the XML text helpers
+ * (rs_report_xml.h) and, for HTML, the charts (rs_render_svg.h).
  *
  * The document says what a block is (a heading of a level, a paragraph, a
  * numbered item, a table of a kind, what a block is about, where a chart
@@ -114,6 +115,8 @@ extern const struct rs_render_skin rs_render_skin_md;    /* rs_render_skin.c */
 extern const struct rs_render_skin rs_render_skin_text;  /* rs_render_skin.c */
 extern const struct rs_render_skin rs_render_skin_docx;  /* rs_render_docx.c; priv: NULL or
                                                           * struct rs_render_docx */
+extern const struct rs_render_skin rs_render_skin_html;  /* rs_render_html.c; priv: struct
+                                                          * rs_render_html */
 
 /* A heading of `level` (1 = the title, 2 = 一、, 3 = （一）, 4 = a
  * township). */

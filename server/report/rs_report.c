@@ -47,6 +47,9 @@ rs_status rs_report_render(const struct rs_eval_result *res, Rs__ReportFormat fo
     case RS__REPORT_FORMAT__FMT_XLSX:
         rs_report_xlsx(res, &b);
         break;
+    case RS__REPORT_FORMAT__FMT_HTML:
+        rs_report_html(res, &b);
+        break;
     default:
         return RS_EINVAL;
     }

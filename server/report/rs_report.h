@@ -3,7 +3,7 @@
  * machine-readable twins, rendered from an evaluation result.
  *
  * rs_report_render turns a result of rs_eval_run (rs_eval.h) into one of
- * six formats:
+ * seven formats:
  *   MARKDOWN, TEXT  the report in Chinese, in the seed's section order
  *                   (一、单位基本情况 ... 十、其他需要说明的情况): every figure
  *                   from the records, money as 万元 with two decimals, the
@@ -11,6 +11,9 @@
  *                   findings and a drafted 存在的问题.
  *   DOCX            the same document as a Word package (OOXML): heading
  *                   styles, 仿宋/宋体 fonts, A4, page numbers, real tables.
+ *   HTML            the same document as one self-contained web page, with
+ *                   charts drawn as inline SVG and the findings marked where
+ *                   they apply; it prints on A4.
  *   XLSX            an Excel workbook of the figures: the 评分表, the
  *                   budget lines, the per-township breakdown, every formula
  *                   and the findings, one sheet each, with number formats.
@@ -56,9 +59,9 @@
  * NUL (not counted) that the caller frees: UTF-8 text, or for DOCX and
  * XLSX a zip package (binary).  RS_ENOMEM; RS_ETOOBIG past
  * RS_REPORT_MAX_BYTES while writing or past RS_MAX_REPORT_BYTES at the
- * end; RS_EINVAL for an unknown format (and, for now, HTML); RS_EIO if
- * the workbook's temporary file cannot be written (XLSX); RS_EINTERNAL if
- * the zip library fails (DOCX); on failure *out is NULL.  Any thread; no state is shared between
+ * end; RS_EINVAL for an unknown format; RS_EIO if the workbook's temporary
+ * file cannot be written (XLSX); RS_EINTERNAL if the zip library fails
+ * (DOCX); on failure *out is NULL.  Any thread; no state is shared between
  * calls.
  */
 RS_NODISCARD rs_status rs_report_render(const struct rs_eval_result *res, Rs__ReportFormat format,

@@ -8,6 +8,7 @@
  *   rs_render.c       rs_render_doc (the document, through a skin)
  *   rs_report_docx.c  rs_report_docx (the document as a Word package)
  *   rs_report_xlsx.c  rs_report_xlsx (the figures as an Excel workbook)
+ *   rs_report_html.c  rs_report_html (the document as one web page)
  * Each calls the buffer, the slugs (rs_report_slug.h) or the document's
  * skin (rs_render_skin.h), and the evaluation's display helpers (rs_eval.h);
  * none calls another format.  All are pure and run on the caller's thread.
@@ -41,5 +42,8 @@ void rs_report_docx(const struct rs_eval_result *res, struct rs_rbuf *b);
 /* The Excel (.xlsx) workbook of res into b: binary.  Writes and removes
  * one temporary file (see rs_report_xlsx.c). */
 void rs_report_xlsx(const struct rs_eval_result *res, struct rs_rbuf *b);
+
+/* The self-contained HTML page of res into b (UTF-8 text). */
+void rs_report_html(const struct rs_eval_result *res, struct rs_rbuf *b);
 
 #endif

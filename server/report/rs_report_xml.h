@@ -2,8 +2,9 @@
  * rs_report_xml.h - UTF-8 text written into XML and HTML, and the one
  * fixed time the office formats carry.  Private to server/report/: the
  * Word skin and package (rs_render_docx.c, rs_report_docx.c), the
- * workbook (rs_report_xlsx.c) call it; it calls only the buffer
- * (rs_report_buf.h).
+ * workbook (rs_report_xlsx.c), the HTML skin, charts and page
+ * (rs_render_html.c, rs_render_svg.c, rs_report_html.c) call it; it calls
+ * only the buffer (rs_report_buf.h).
  *
  * Does not: define anything callers outside the report should use, or
  * parse XML.
