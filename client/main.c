@@ -1171,7 +1171,8 @@ int main(int argc, char **argv)
             break;
         case 'f':
             if (parse_format(optarg, &c.format))
-                return usage_error("--format must be markdown, text, json, csv, docx, xlsx or html");
+                return usage_error(
+                    "--format must be markdown, text, json, csv, docx, xlsx or html");
             break;
         case 'V':
             printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
