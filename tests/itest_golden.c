@@ -9,6 +9,12 @@
  * samples/yueyang-2023/README.md ("The published report") and each of the
  * five inconsistencies listed there (tests/golden_expect.md has the expected values and where they
  * come from).  JSON is read with cJSON so money is compared in fen.
+ *
+ * It also pulls the report as Word, Excel and HTML (twice each, which
+ * must give the same bytes) and reads each back against the JSON
+ * (golden_formats.h).  With RS_FORMATS_OUT set (CTest sets it), those
+ * files and the JSON are written into that folder, where the browser and
+ * LibreOffice tests (tests/formats/) render them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,18 +24,30 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
+#include "golden_formats.h"
 #include "itest_harness.h"
 
 #define SAMPLES RS_SOURCE_DIR "/samples/yueyang-2023"
 #define CENTRAL "430602"
 
+struct blob {
+    char *p;
+    size_t len;
+};
+
+/* The office formats, in the order of fmt_name. */
+enum { F_DOCX, F_XLSX, F_HTML, F_N };
+static const char *const fmt_name[F_N] = {"docx", "xlsx", "html"};
+
 struct golden {
     char dir[256];
     char db[512];
+    char out[600];      /* where the report files go: RS_FORMATS_OUT, else dir */
     struct it_server srv;
     cJSON *json;        /* the consolidated report */
     char *md;           /* the same report in Markdown */
     char *township_md;  /* a township's own breakdown */
+    struct blob fmt[F_N], again[F_N], township[F_N];
 };
 
 static struct golden g;
@@ -131,6 +149,42 @@ static int report(const char *office, const char *token, const char *format, cha
     return rc;
 }
 
+/* Reads a whole file, binary; an empty blob if it is missing. */
+static struct blob read_blob(const char *path)
+{
+    struct blob b = {NULL, 0};
+    FILE *f = fopen(path, "rb");
+    long n;
+
+    if (!f)
+        return b;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+        abort();
+    b.p = malloc((size_t)n + 1);
+    if (!b.p || fread(b.p, 1, (size_t)n, f) != (size_t)n)
+        abort();
+    b.p[n] = '\0';
+    b.len = (size_t)n;
+    fclose(f);
+    return b;
+}
+
+/* Pulls `format` into g.out/<name>.<format> (the client writes the file). */
+static int report_blob(const char *office, const char *token, const char *format,
+                       const char *name, struct blob *out)
+{
+    char ob[600], log[600], file[700];
+    const char *args[] = {"report", "--year", "2023", "--format", format, "--out", file, NULL};
+    int rc;
+
+    snprintf(ob, sizeof(ob), "%s/%s-report.outbox", g.dir, office);
+    snprintf(log, sizeof(log), "%s/%s-%s.out", g.dir, office, format);
+    snprintf(file, sizeof(file), "%s/%s.%s", g.out, name, format);
+    rc = it_client(g.dir, &g.srv, office, token, ob, log, args);
+    *out = read_blob(file);
+    return rc == 0 && out->len ? 0 : -1;
+}
+
 static int setup(void **state)
 {
     char line[512], *tokens[16] = {0}, *codes[16] = {0}, *central_token = NULL;
@@ -141,6 +195,13 @@ static int setup(void **state)
     (void)state;
     it_tmpdir(g.dir, "golden");
     it_path(g.db, sizeof(g.db), g.dir, "resettle.db");
+    if (getenv("RS_FORMATS_OUT") && getenv("RS_FORMATS_OUT")[0]) {
+        snprintf(g.out, sizeof(g.out), "%s", getenv("RS_FORMATS_OUT"));
+        if (mkdir(g.out, 0755) != 0 && errno != EEXIST)
+            return -1;
+    } else {
+        snprintf(g.out, sizeof(g.out), "%s", g.dir);
+    }
     f = fopen(SAMPLES "/offices.csv", "r");
     if (!f)
         return -1;
@@ -215,6 +276,20 @@ static int setup(void **state)
     rc = report(CENTRAL, central_token, "markdown", &g.md);
     if (rc == 0)
         rc = report("430602001", tokens[1], "markdown", &g.township_md);
+    for (int k = 0; k < F_N && rc == 0; k++) {
+        rc = report_blob(CENTRAL, central_token, fmt_name[k], "central", &g.fmt[k]);
+        if (rc == 0)
+            rc = report_blob(CENTRAL, central_token, fmt_name[k], "central-again", &g.again[k]);
+        if (rc == 0)
+            rc = report_blob("430602001", tokens[1], fmt_name[k], "430602001", &g.township[k]);
+    }
+    if (rc == 0 && strcmp(g.out, g.dir) != 0) {
+        char path[700], *text = cJSON_Print(g.json);
+
+        snprintf(path, sizeof(path), "%s/central.json", g.out);
+        it_write_file(path, text);
+        free(text);
+    }
 out:
     for (int i = 0; i < nunit; i++)
         free(unit_files[i]);
@@ -234,6 +309,11 @@ static int teardown(void **state)
     cJSON_Delete(g.json);
     free(g.md);
     free(g.township_md);
+    for (int k = 0; k < F_N; k++) {
+        free(g.fmt[k].p);
+        free(g.again[k].p);
+        free(g.township[k].p);
+    }
     if (it_rmtree(g.dir) != 0)
         return -1;
     return st == 0 ? 0 : -1;
@@ -461,6 +541,62 @@ static void test_township_sees_only_itself(void **state)
     assert_null(strstr(g.township_md, "2019.15"));
 }
 
+/* ------------------------------------------------------------ the office formats */
+
+static void test_docx(void **state)
+{
+    (void)state;
+    gf_docx(g.fmt[F_DOCX].p, g.fmt[F_DOCX].len, g.json, g.md);
+}
+
+static void test_xlsx(void **state)
+{
+    (void)state;
+    gf_xlsx(g.fmt[F_XLSX].p, g.fmt[F_XLSX].len, g.json);
+}
+
+static void test_html(void **state)
+{
+    (void)state;
+    assert_int_equal(strlen(g.fmt[F_HTML].p), g.fmt[F_HTML].len);
+    gf_html(g.fmt[F_HTML].p, g.json);
+}
+
+/* The same records give the same bytes: fixed times, no randomness. */
+static void test_formats_deterministic(void **state)
+{
+    (void)state;
+    for (int k = 0; k < F_N; k++) {
+        assert_int_equal(g.fmt[k].len, g.again[k].len);
+        assert_memory_equal(g.fmt[k].p, g.again[k].p, g.fmt[k].len);
+    }
+}
+
+/* A township's files hold its own breakdown only: no score, no unit. */
+static void test_township_formats(void **state)
+{
+    struct ox_xlsx x;
+    size_t len = 0;
+    char *doc = ox_part(g.township[F_DOCX].p, g.township[F_DOCX].len, "word/document.xml", &len);
+
+    (void)state;
+    assert_non_null(doc);
+    assert_non_null(strstr(doc, "金鹗山街道"));
+    assert_null(strstr(doc, "王家河街道"));
+    assert_null(strstr(doc, "评分表"));
+    free(doc);
+    assert_int_equal(ox_xlsx_read(g.township[F_XLSX].p, g.township[F_XLSX].len, &x), 0);
+    assert_int_equal(x.ns, 2);
+    assert_string_equal(x.s[0].name, "分乡镇");
+    assert_string_equal(x.s[1].name, "核查发现");
+    assert_int_equal(ox_rows(&x.s[0]), 2);
+    assert_int_equal(ox_find_row(&x.s[0], 1, "430602001"), 1);
+    ox_xlsx_free(&x);
+    assert_non_null(strstr(g.township[F_HTML].p, "金鹗山街道"));
+    assert_null(strstr(g.township[F_HTML].p, "王家河街道"));
+    assert_null(strstr(g.township[F_HTML].p, "<figure class=\"chart\""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +614,11 @@ int main(void)
         cmocka_unit_test(test_finding_budget_adjustment),
         cmocka_unit_test(test_finding_approximations),
         cmocka_unit_test(test_township_sees_only_itself),
+        cmocka_unit_test(test_docx),
+        cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_html),
+        cmocka_unit_test(test_formats_deterministic),
+        cmocka_unit_test(test_township_formats),
     };
 
     return cmocka_run_group_tests_name("golden", tests, setup, teardown);
