@@ -4,6 +4,12 @@
 # everything is already installed.  libreoffice-calc-nogui is for the tests
 # only (itest_libreoffice fills an Excel template in LibreOffice): 55
 # packages, about 82 MB to download and 254 MiB installed, under a minute.
+# So are the formats tests' (tests/formats/): libreoffice-writer-nogui
+# (LibreOffice opens the Word report), chromium and fonts-noto-cjk (headless
+# Chromium renders the HTML report with Chinese text): 30 packages, 188 MB
+# to download and 538 MB installed, under a minute; and node with npm
+# (npm installs playwright-core, which drives Chromium), taken from Debian
+# (nodejs, npm) only when no node and npm are on PATH.
 set -euo pipefail
 
 packages=(
@@ -12,8 +18,10 @@ packages=(
   libssl-dev openssl libcmocka-dev libcjson-dev
   libzip-dev libexpat1-dev libxlsxwriter-dev
   sqlite3 clang libclang-rt-14-dev valgrind
-  libreoffice-calc-nogui
+  libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-noto-cjk
 )
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
