@@ -4,8 +4,9 @@
 # resettled with TLS on an embedded SQLite file in a fresh folder, registers
 # the sample offices, submits the sample CSV files with resettle over TLS
 # (one outbox per office, the server verified against the CA), shows what
-# was stored, prints the 2023 self-evaluation report, checks the audit
-# trail, and stops the server cleanly.
+# was stored, prints the 2023 self-evaluation report and writes it next to
+# the Markdown as Word, Excel and a web page (saying where), checks the
+# audit trail, and stops the server cleanly.
 #
 #   RS_DEMO_DIR   folder for the database, outboxes and logs (default: a new
 #                 folder under /tmp)
@@ -96,10 +97,22 @@ sqlite3 -readonly -column -header "$db" "
   WHERE r.superseded_by IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 3;"
 
 if [ -n "$central" ]; then
+  report() {   # format, file
+    "$client" --server "$addr" --ca "$pki/ca.crt" --office "$central" \
+      --token-file "$work/$central.token" --outbox "$work/$central.outbox" \
+      report --year 2023 --format "$1" --out "$2"
+  }
   echo "== the 2023 self-evaluation report, as the central office pulls it"
-  "$client" --server "$addr" --ca "$pki/ca.crt" --office "$central" \
-    --token-file "$work/$central.token" --outbox "$work/$central.outbox" \
-    report --year 2023 --format markdown
+  report markdown "$work/report-2023.md" || status=$?
+  cat "$work/report-2023.md"
+  echo "== the same report as the office files it"
+  for f in docx xlsx html; do
+    report "$f" "$work/report-2023.$f" || status=$?
+  done
+  echo "   Markdown:             $work/report-2023.md"
+  echo "   Word (自评报告):      $work/report-2023.docx"
+  echo "   Excel (评分表与数据): $work/report-2023.xlsx"
+  echo "   web page (图表):      $work/report-2023.html"
 fi
 
 echo "== the audit trail (every office change and accepted batch, hash-chained)"
