@@ -6,8 +6,11 @@
  * Each round: start the server on the same database; every township runs
  * `resettle submit` of a new CSV (which queues the rows in its outbox and
  * then delivers everything pending, including what earlier rounds left);
- * after a random delay (0..700 ms) the server gets SIGKILL, and in about
- * one round in four a client is SIGKILLed too, mid-way.  After every crash
+ * after a random delay the server gets SIGKILL, and in about one round in
+ * four a client is SIGKILLed too, mid-way.  The delay is drawn from
+ * 0..700 ms (ten times that under valgrind or TSan); whenever every client
+ * finishes before its kill, the range shrinks to the time they took, so
+ * that the kills land mid-stream on a fast machine as on a slow one.  After every crash
  * the database is checked cold:
  *   - PRAGMA integrity_check is "ok" and foreign_key_check finds nothing;
  *   - no record id appears twice;
@@ -57,6 +60,33 @@ static uint32_t rnd(struct env *e, uint32_t below)
 {
     e->rng = e->rng * 6364136223846793005ULL + 1442695040888963407ULL;
     return (uint32_t)((e->rng >> 33) % below);
+}
+
+/* True once every client has exited; nothing is reaped (WNOWAIT). */
+static bool all_exited(const pid_t *pid, int n)
+{
+    for (int i = 0; i < n; i++) {
+        siginfo_t info;
+
+        memset(&info, 0, sizeof(info));
+        if (waitid(P_PID, (id_t)pid[i], &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+            info.si_pid == 0)
+            return false;
+    }
+    return true;
+}
+
+/* Sleeps ms, or less if every client exits first; returns the ms slept. */
+static uint32_t sleep_or_done(const pid_t *pid, int n, uint32_t ms)
+{
+    long t0 = it_now_ms();
+
+    while (it_now_ms() - t0 < (long)ms) {
+        if (all_exited(pid, n))
+            break;
+        it_sleep_ms(5);
+    }
+    return (uint32_t)(it_now_ms() - t0);
 }
 
 static int setup(void **state)
@@ -213,7 +243,7 @@ static void test_sigkill_rounds(void **state)
     struct env *e = *state;
     const char *env_rounds = getenv("RS_CRASH_ROUNDS"), *env_seed = getenv("RS_CRASH_SEED");
     long rounds = env_rounds ? strtol(env_rounds, NULL, 10) : it_slow() ? 5 : 20;
-    uint32_t slow = it_slow() ? 10 : 1;     /* valgrind: later kills, fewer rounds */
+    uint32_t span = it_slow() ? 7000 : 700; /* valgrind, TSan: later kills, fewer rounds */
     unsigned long long seed = env_seed ? strtoull(env_seed, NULL, 10)
                                        : (unsigned long long)time(NULL) ^ (unsigned)getpid();
     long long rows = 0, acked = 0;
@@ -227,10 +257,11 @@ static void test_sigkill_rounds(void **state)
     for (int r = 0; r < rounds; r++) {
         pid_t pid[N_TOWNS];
         int status[N_TOWNS];
-        uint32_t delay = rnd(e, 700) * slow;
+        uint32_t delay = rnd(e, span);
         int victim = rnd(e, 4) == 0 ? (int)rnd(e, N_TOWNS) : -1;
         uint32_t victim_at = victim >= 0 ? rnd(e, delay + 1) : 0;
         long long before = rows;
+        uint32_t slept;
 
         assert_int_equal(it_server_start(&e->srv, e->dir, e->db), 0);
         for (int i = 0; i < N_TOWNS; i++) {
@@ -253,10 +284,12 @@ static void test_sigkill_rounds(void **state)
         if (victim >= 0) {
             it_sleep_ms(victim_at);
             kill(pid[victim], SIGKILL);
-            it_sleep_ms(delay - victim_at);
+            slept = victim_at + sleep_or_done(pid, N_TOWNS, delay - victim_at);
         } else {
-            it_sleep_ms(delay);
+            slept = sleep_or_done(pid, N_TOWNS, delay);
         }
+        if (all_exited(pid, N_TOWNS) && slept > 20)
+            span = slept - 10;
         it_server_kill(&e->srv);
         for (int i = 0; i < N_TOWNS; i++) {
             status[i] = it_wait(pid[i], 60000);
@@ -273,7 +306,7 @@ static void test_sigkill_rounds(void **state)
         assert_true(rows >= acked);
         fprintf(stderr, "# round %2d: kill at %3u ms%s; client exits %d %d %d; %lld rows, "
                         "%lld acknowledged\n",
-                r, delay, victim >= 0 ? " (and a client)" : "", status[0], status[1],
+                r, slept, victim >= 0 ? " (and a client)" : "", status[0], status[1],
                 status[2], rows, acked);
     }
 
