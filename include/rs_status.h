@@ -35,7 +35,8 @@ typedef enum rs_status {
     RS_ESTORAGE,    /* database refused the commit (full, read-only) */
     RS_EENCODING,   /* bytes are not valid UTF-8 / GB18030 */
     RS_ESCHEMA,     /* database is not ours, or from a newer version */
-    RS_EINTERNAL    /* a bug: an invariant did not hold */
+    RS_EINTERNAL,   /* a bug: an invariant did not hold */
+    RS_ELOCKED      /* the reporting year is closed: its records are final */
 } rs_status;
 
 /* Short stable name, e.g. "RS_ETOOBIG".  Never NULL. */

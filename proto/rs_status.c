@@ -25,7 +25,8 @@
     X(RS_ESTORAGE, "storage refused the write")                           \
     X(RS_EENCODING, "invalid text encoding")                              \
     X(RS_ESCHEMA, "not a resettle database of a known version")           \
-    X(RS_EINTERNAL, "internal error")
+    X(RS_EINTERNAL, "internal error")                                     \
+    X(RS_ELOCKED, "the reporting year is closed")
 
 const char *rs_status_name(rs_status st)
 {

@@ -78,6 +78,8 @@ Rs__ErrorCode rs_status_to_wire(rs_status st)
     case RS_ESCHEMA:
     case RS_EINTERNAL:
         return RS__ERROR_CODE__ERR_INTERNAL;
+    case RS_ELOCKED:
+        return RS__ERROR_CODE__ERR_LOCKED;
     }
     return RS__ERROR_CODE__ERR_INTERNAL;
 }
@@ -108,6 +110,8 @@ rs_status rs_status_from_wire(Rs__ErrorCode code)
         return RS_ECLOSED;
     case RS__ERROR_CODE__ERR_INVALID:
         return RS_EINVAL;
+    case RS__ERROR_CODE__ERR_LOCKED:
+        return RS_ELOCKED;
     case RS__ERROR_CODE__ERR_INTERNAL:
     case _RS__ERROR_CODE_IS_INT_SIZE:
         break;

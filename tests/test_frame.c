@@ -293,6 +293,11 @@ static void test_wire_unpack_rejects(void **state)
     assert_int_equal(rs_status_from_wire(rs_status_to_wire(RS_EAUTH)), RS_EAUTH);
     assert_int_equal(rs_status_from_wire(rs_status_to_wire(RS_ETOOBIG)), RS_ETOOBIG);
     assert_int_equal(rs_status_from_wire(rs_status_to_wire(RS_ESTORAGE)), RS_ESTORAGE);
+    /* A closed year has its own wire code, appended after ERR_RATE_LIMITED. */
+    assert_int_equal(rs_status_to_wire(RS_ELOCKED), RS__ERROR_CODE__ERR_LOCKED);
+    assert_int_equal(RS__ERROR_CODE__ERR_LOCKED, 13);
+    assert_int_equal(rs_status_from_wire(RS__ERROR_CODE__ERR_LOCKED), RS_ELOCKED);
+    assert_string_equal(rs_status_name(RS_ELOCKED), "RS_ELOCKED");
 }
 
 int main(void)
