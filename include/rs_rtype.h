@@ -166,6 +166,18 @@ bool rs_rtype_is_unit_level(rs_rtype t);
 /* True for the types a township office submits (known, not unit-level). */
 bool rs_rtype_is_township(rs_rtype t);
 
+/*
+ * The township record types by their value in the wire enum RecordType (what
+ * a nil return or a schedule line names): the production entry whose name is
+ * the value's slug (RT_SUBSIDY -> subsidy).  RS__RECORD__BODY__NOT_SET for
+ * RT_UNSPECIFIED or a value without an entry.
+ */
+rs_rtype rs_rtype_of_record_type(Rs__RecordType v);
+
+/* The RecordType value of a township type, or RS__RECORD_TYPE__RT_UNSPECIFIED
+ * for a type RecordType does not list (unit-level types, nil_return). */
+Rs__RecordType rs_record_type_of(rs_rtype t);
+
 /* The row named name (a proto field; CSV-only rows are skipped) of def, or NULL. */
 const struct rs_field *rs_rtype_field(const struct rs_rtype_def *def, const char *name);
 
@@ -209,8 +221,10 @@ RS_NODISCARD rs_status rs_rtype_check(const struct rs_rtype_def *def, char *err,
 
 /*
  * rs_rtype_check of every entry, plus: the envelope rows match rs.Record,
- * and no two entries share a oneof case, an English name, or a Chinese
- * label or alias.  RS_OK or RS_EINVAL with err.
+ * no two entries share a oneof case, an English name, or a Chinese label or
+ * alias, and the wire enum RecordType lists exactly the production township
+ * types other than nil_return, each value's slug being the type's name and
+ * its display name the type's label.  RS_OK or RS_EINVAL with err.
  */
 RS_NODISCARD rs_status rs_rtype_check_table(char *err, size_t errlen);
 

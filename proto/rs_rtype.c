@@ -332,6 +332,33 @@ const char *rs_record_label_key(const Rs__Record *r)
     return NULL;
 }
 
+rs_rtype rs_rtype_of_record_type(Rs__RecordType v)
+{
+    char slug[RS_ENUM_SLUG_MAX];
+
+    if (v == RS__RECORD_TYPE__RT_UNSPECIFIED ||
+        !rs_enum_slug(&rs__record_type__descriptor, (int)v, slug)[0])
+        return RS__RECORD__BODY__NOT_SET;
+    for (size_t i = 0; i < rs_rtype_table_len; i++) {
+        if (strcmp(rs_rtype_table[i].name, slug) == 0)
+            return rs_rtype_table[i].type;
+    }
+    return RS__RECORD__BODY__NOT_SET;
+}
+
+Rs__RecordType rs_record_type_of(rs_rtype t)
+{
+    const ProtobufCEnumDescriptor *ed = &rs__record_type__descriptor;
+
+    for (unsigned i = 0; i < ed->n_values; i++) {
+        Rs__RecordType v = (Rs__RecordType)ed->values[i].value;
+
+        if (v != RS__RECORD_TYPE__RT_UNSPECIFIED && rs_rtype_of_record_type(v) == t)
+            return v;
+    }
+    return RS__RECORD_TYPE__RT_UNSPECIFIED;
+}
+
 /* ---------------------------------------------------------------- enum names */
 
 const struct rs_enum_names *rs_enum_at(size_t i)

@@ -275,6 +275,39 @@ static rs_status check_distinct(const struct rs_rtype_def *def, size_t before, c
     return RS_OK;
 }
 
+/*
+ * RecordType (the township types a nil return or schedule names) against
+ * the production table: each value but RT_UNSPECIFIED names a township
+ * entry by its slug and shows its label; every township entry but
+ * nil_return has a value.
+ */
+static rs_status check_record_type(char *err, size_t errlen)
+{
+    const ProtobufCEnumDescriptor *ed = &rs__record_type__descriptor;
+
+    for (unsigned i = 0; i < ed->n_values; i++) {
+        Rs__RecordType v = (Rs__RecordType)ed->values[i].value;
+        const struct rs_rtype_def *d = rs_rtype_find(rs_rtype_of_record_type(v));
+
+        if (v == RS__RECORD_TYPE__RT_UNSPECIFIED)
+            continue;
+        if (!d || d->level != RS_LEVEL_TOWNSHIP || d->type == RS__RECORD__BODY_NIL_RETURN)
+            return say(err, errlen, "RecordType %s names no township record type",
+                       ed->values[i].name);
+        if (strcmp(rs_enum_display(ed, (int)v), d->label) != 0)
+            return say(err, errlen, "RecordType %s shows \"%s\", the type's label is \"%s\"",
+                       ed->values[i].name, rs_enum_display(ed, (int)v), d->label);
+    }
+    for (size_t i = 0; i < rs_rtype_table_len; i++) {
+        const struct rs_rtype_def *d = &rs_rtype_table[i];
+
+        if (d->level == RS_LEVEL_TOWNSHIP && d->type != RS__RECORD__BODY_NIL_RETURN &&
+            rs_record_type_of(d->type) == RS__RECORD_TYPE__RT_UNSPECIFIED)
+            return say(err, errlen, "township type %s has no value in enum RecordType", d->name);
+    }
+    return RS_OK;
+}
+
 rs_status rs_rtype_check_table(char *err, size_t errlen)
 {
     const struct rs_rtype_def *d;
@@ -292,6 +325,8 @@ rs_status rs_rtype_check_table(char *err, size_t errlen)
         if (!rv)
             rv = check_distinct(d, i, err, errlen);
     }
+    if (!rv)
+        rv = check_record_type(err, errlen);
     return rv;
 }
 

@@ -169,6 +169,20 @@ static const struct rs_enum_value san_gong[] = {
 };
 LAST_IS(san_gong, RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP);
 
+/* The township record types a nil return names: display name = the type's
+ * label, aliases = its label and other Chinese names (rs_rtype_table.c);
+ * rs_rtype_check_table fails when the two tables disagree. */
+static const struct rs_enum_value record_type[] = {
+    V(RS__RECORD_TYPE__RT_UNSPECIFIED, "未填", ""),
+    V(RS__RECORD_TYPE__RT_PROJECT, "项目", "项目|后扶项目"),
+    V(RS__RECORD_TYPE__RT_SUBSIDY, "直补", "直补|直补资金|补助"),
+    V(RS__RECORD_TYPE__RT_TRAINING, "培训", "培训"),
+    V(RS__RECORD_TYPE__RT_RELIEF, "救助", "救助"),
+    V(RS__RECORD_TYPE__RT_PETITION, "信访", "信访"),
+    V(RS__RECORD_TYPE__RT_SURVEY, "满意度调查", "满意度调查"),
+};
+LAST_IS(record_type, RS__RECORD_TYPE__RT_SURVEY);
+
 const struct rs_enum_names rs_enum_table[] = {
     NAMES(rs__period__descriptor, period),
     NAMES(rs__project_category__descriptor, category),
@@ -184,6 +198,7 @@ const struct rs_enum_names rs_enum_table[] = {
     NAMES(rs__survey_method__descriptor, survey_method),
     NAMES(rs__budget_line_kind__descriptor, budget_line),
     NAMES(rs__san_gong_kind__descriptor, san_gong),
+    NAMES(rs__record_type__descriptor, record_type),
 };
 
 const size_t rs_enum_table_len = RS_NELEM(rs_enum_table);

@@ -229,6 +229,14 @@ static const struct rs_field survey[] = {
     DATE("survey_date", "调查日期", 0, NULL, "Date of the survey (or of its end)."),
 };
 
+static const struct rs_field nil_return[] = {
+    ENUM("record_type", "报表类型|记录类型|业务类型", REQ, NULL,
+         "The township record type there is nothing of this period (values below: each "
+         "township type's English name or Chinese label)."),
+    STR("statement", "情况说明|无业务说明", REQ, NULL,
+        "The clerk's statement, e.g. 今期无此项业务."),
+};
+
 /* ---------------------------------------------------------------- unit level */
 
 static const struct rs_field unit_profile[] = {
@@ -348,6 +356,12 @@ const struct rs_rtype_def rs_rtype_table[] = {
      .level = RS_LEVEL_TOWNSHIP, .desc = &rs__survey__descriptor, FIELDS(survey),
      .key = {{"survey_id", 0}}, .label_field = "survey_id", .has = {"survey_id"},
      .doc = "Satisfaction survey, one row per survey."},
+    {.type = RS__RECORD__BODY_NIL_RETURN, .name = "nil_return", .label = "零报告",
+     .aliases = "无业务报告", .level = RS_LEVEL_TOWNSHIP, .desc = &rs__nil_return__descriptor,
+     FIELDS(nil_return), .key = {{"record_type", 0}, {"period", RS_KEY_ENVELOPE}},
+     .label_field = "record_type", .has = {"record_type", "statement"},
+     .doc = "Nil return: nothing of one township record type to report for the period "
+            "(今期无此项业务). One row per type and period."},
     {.type = RS__RECORD__BODY_UNIT_PROFILE, .name = "unit_profile", .label = "单位概况",
      .aliases = "", .level = RS_LEVEL_CENTRAL, .desc = &rs__unit_profile__descriptor,
      FIELDS(unit_profile), .has = {"unit_name"}, .doc = "The unit's own profile."},

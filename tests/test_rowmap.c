@@ -590,8 +590,9 @@ static void test_detect_relief_vs_san_gong(void **state)
     /* kind without budget is nothing. */
     open_fails("kind,amount", RS__RECORD__BODY__NOT_SET,
                "no record type fits the header: looked for project_id, registered_persons, "
-               "batch_id, household_ref, case_id, survey_id, unit_name, establishment, line, "
-               "kind+budget, budget+actual, start+end, total+in_use, indicator, key+text");
+               "batch_id, household_ref, case_id, survey_id, record_type+statement, unit_name, "
+               "establishment, line, kind+budget, budget+actual, start+end, total+in_use, "
+               "indicator, key+text");
 }
 
 static void test_forced_type(void **state)

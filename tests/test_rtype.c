@@ -364,6 +364,7 @@ static void test_labels_and_names(void **state)
         {RS__RECORD__BODY_RELIEF, "救助", "household_ref", false},
         {RS__RECORD__BODY_PETITION, "信访", "case_id", false},
         {RS__RECORD__BODY_SURVEY, "满意度调查", "survey_id", false},
+        {RS__RECORD__BODY_NIL_RETURN, "零报告", "record_type", false},
         {RS__RECORD__BODY_UNIT_PROFILE, "单位概况", NULL, true},
         {RS__RECORD__BODY_STAFFING, "人员编制", NULL, true},
         {RS__RECORD__BODY_BUDGET_LINE, "预算行", "line", true},

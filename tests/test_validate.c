@@ -39,6 +39,7 @@ struct fx {
     Rs__FixedAssets fixed_assets;
     Rs__ManualScore manual_score;
     Rs__StatedFigure stated_figure;
+    Rs__NilReturn nil_return;
 };
 
 /* Long strings, filled by fill_long_strings(). */
@@ -344,6 +345,14 @@ static void make_stated_figure(Rs__StatedFigure *s)
     s->text = "100%";
 }
 
+static void make_nil_return(Rs__NilReturn *n)
+{
+    rs__nil_return__init(n);
+    n->has_record_type = 1;
+    n->record_type = RS__RECORD_TYPE__RT_TRAINING;
+    n->statement = "今期无此项业务";
+}
+
 /* A valid record of type t: district code for unit types, township otherwise. */
 static void fx_init(struct fx *f, rs_rtype t)
 {
@@ -419,6 +428,10 @@ static void fx_init(struct fx *f, rs_rtype t)
         make_stated_figure(&f->stated_figure);
         f->rec.stated_figure = &f->stated_figure;
         break;
+    case RS__RECORD__BODY_NIL_RETURN:
+        make_nil_return(&f->nil_return);
+        f->rec.nil_return = &f->nil_return;
+        break;
     default:
         break;
     }
@@ -463,6 +476,7 @@ struct vcase {
 #define T_FA RS__RECORD__BODY_FIXED_ASSETS
 #define T_MS RS__RECORD__BODY_MANUAL_SCORE
 #define T_SF RS__RECORD__BODY_STATED_FIGURE
+#define T_NIL RS__RECORD__BODY_NIL_RETURN
 
 #define OK RS_OK
 #define INV RS_EINVAL
@@ -762,6 +776,14 @@ static const struct vcase cases[] = {
     {T_SF, {CLR("stated_figure.text")}, INV, "stated_figure.text", "required"},
     {T_SF, {STR("stated_figure.text", "近600万元")}, OK, "", NULL},
     {T_SF, {STR("stated_figure.text", text_16384)}, BIG, "stated_figure.text", NULL},
+    /* ---- nil return: a known township type and the clerk's statement */
+    {T_NIL, {CLR("nil_return.record_type")}, INV, "nil_return.record_type", "required"},
+    {T_NIL, {NUM("nil_return.record_type", 0)}, INV, "nil_return.record_type", NULL},
+    {T_NIL, {NUM("nil_return.record_type", 7)}, INV, "nil_return.record_type", NULL},
+    {T_NIL, {NUM("nil_return.record_type", RS__RECORD_TYPE__RT_SURVEY)}, OK, "", NULL},
+    {T_NIL, {CLR("nil_return.statement")}, INV, "nil_return.statement", "required"},
+    {T_NIL, {STR("nil_return.statement", "无\n业务")}, INV, "nil_return.statement", NULL},
+    {T_NIL, {CLR("period")}, INV, "period", "required"},
 };
 
 /* The body message of the record, found through the oneof's descriptor. */
@@ -814,7 +836,7 @@ static void apply(struct fx *f, const struct set *s)
 }
 
 static const rs_rtype all_types[] = {
-    T_PROJ, T_SUBS, T_TRAIN, T_REL, T_PET, T_SURV, T_UNIT, T_STAFF,
+    T_PROJ, T_SUBS, T_TRAIN, T_REL, T_PET, T_SURV, T_NIL, T_UNIT, T_STAFF,
     T_LINE, T_SG, T_PROC, T_CARRY, T_FA, T_MS, T_SF,
 };
 
@@ -914,13 +936,13 @@ static void test_verdict_reset(void **state)
 static void test_rtype_names(void **state)
 {
     static const char *const names[NALL] = {
-        "project", "subsidy", "training", "relief", "petition", "survey", "unit_profile",
-        "staffing", "budget_line", "san_gong", "procurement", "carry_over", "fixed_assets",
+        "project", "subsidy", "training", "relief", "petition", "survey", "nil_return",
+        "unit_profile", "staffing", "budget_line", "san_gong", "procurement", "carry_over", "fixed_assets",
         "manual_score", "stated_figure",
     };
     /* The display labels are what the report prints; the older names stay accepted. */
     static const char *const labels[NALL] = {
-        "项目", "直补", "培训", "救助", "信访", "满意度调查", "单位概况", "人员编制",
+        "项目", "直补", "培训", "救助", "信访", "满意度调查", "零报告", "单位概况", "人员编制",
         "预算行", "三公经费", "政府采购", "结转结余", "固定资产", "人工评分", "报告所载数字",
     };
 
@@ -930,7 +952,7 @@ static void test_rtype_names(void **state)
         assert_string_equal(rs_rtype_label(all_types[i]), labels[i]);
         assert_int_equal(rs_rtype_parse(names[i]), all_types[i]);
         assert_int_equal(rs_rtype_parse(labels[i]), all_types[i]);
-        assert_int_equal(rs_rtype_is_unit_level(all_types[i]), i >= 6);
+        assert_int_equal(rs_rtype_is_unit_level(all_types[i]), i >= 7);
     }
     assert_string_equal(rs_rtype_name(RS__RECORD__BODY__NOT_SET), "unknown");
     assert_string_equal(rs_rtype_name((rs_rtype)99), "unknown");
@@ -940,6 +962,16 @@ static void test_rtype_names(void **state)
     assert_int_equal(rs_rtype_parse("预算科目"), T_LINE);
     assert_int_equal(rs_rtype_parse("评分事项"), T_MS);
     assert_int_equal(rs_rtype_parse("报告数字"), T_SF);
+    assert_int_equal(rs_rtype_parse("无业务报告"), T_NIL);
+    /* RecordType (what a nil return names) and the township types, both ways. */
+    assert_int_equal(rs_rtype_of_record_type(RS__RECORD_TYPE__RT_PROJECT), T_PROJ);
+    assert_int_equal(rs_rtype_of_record_type(RS__RECORD_TYPE__RT_SURVEY), T_SURV);
+    assert_int_equal(rs_rtype_of_record_type(RS__RECORD_TYPE__RT_UNSPECIFIED),
+                     RS__RECORD__BODY__NOT_SET);
+    assert_int_equal(rs_rtype_of_record_type((Rs__RecordType)99), RS__RECORD__BODY__NOT_SET);
+    assert_int_equal(rs_record_type_of(T_SUBS), RS__RECORD_TYPE__RT_SUBSIDY);
+    assert_int_equal(rs_record_type_of(T_NIL), RS__RECORD_TYPE__RT_UNSPECIFIED);
+    assert_int_equal(rs_record_type_of(T_LINE), RS__RECORD_TYPE__RT_UNSPECIFIED);
     assert_string_equal(rs_rtype_label((rs_rtype)99), "未知");
     assert_int_equal(rs_rtype_parse("Relief"), T_REL);
     assert_int_equal(rs_rtype_parse("reliefs"), RS__RECORD__BODY__NOT_SET);
@@ -953,8 +985,8 @@ static void test_record_keys(void **state)
 {
     static const char *const want[NALL] = {
         "project:P-2023-001", "subsidy:磨刀村:7", "training:T-2023-01",
-        "relief:HH0012:1:20231220", "petition:XF-2023-007", "survey:S-2023", "unit_profile",
-        "staffing", "budget_line:1", "san_gong:2", "procurement", "carry_over", "fixed_assets",
+        "relief:HH0012:1:20231220", "petition:XF-2023-007", "survey:S-2023",
+        "nil_return:3:7", "unit_profile", "staffing", "budget_line:1", "san_gong:2", "procurement", "carry_over", "fixed_assets",
         "manual_score:mgmt.system_sound", "stated_figure:budget.execution_rate",
     };
     struct fx f;
@@ -1019,6 +1051,12 @@ static void test_record_keys(void **state)
     assert_int_equal(rs_record_key(&f.rec, key, sizeof key), RS_EINVAL);
     fx_init(&f, T_SF);
     f.stated_figure.key = NULL;
+    assert_int_equal(rs_record_key(&f.rec, key, sizeof key), RS_EINVAL);
+    fx_init(&f, T_NIL);
+    f.rec.period = RS__PERIOD__PERIOD_Q2;
+    assert_int_equal(rs_record_key(&f.rec, key, sizeof key), RS_OK);
+    assert_string_equal(key, "nil_return:3:2");
+    f.nil_return.has_record_type = 0;
     assert_int_equal(rs_record_key(&f.rec, key, sizeof key), RS_EINVAL);
     fx_init(&f, T_REL);
     f.rec.body_case = RS__RECORD__BODY__NOT_SET;

@@ -3,7 +3,8 @@
  *
  * See rs_report_build.h.  rs_report_build loads the framework, names the
  * divisions from the offices table, reads the current records of the year
- * with one scan of the store (read-only), evaluates them (rs_eval_run) and
+ * that the evaluation counts with one scan of the store (read-only; nil
+ * returns are left out, rs_store_scan_report), evaluates them (rs_eval_run) and
  * renders the result (rs_report_render).  It is the only file of the
  * report that touches the store, and the only one that starts a thread:
  * one helper that unpacks the scanned bodies while the scan goes on,
@@ -228,6 +229,7 @@ rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *re
 {
     struct rs_framework *fw = NULL;
     struct rs_eval_result *res = NULL;
+    struct rs_store_scan_q q;
     struct scan sc;
     const char *dir = req->framework_dir ? req->framework_dir : RS_FRAMEWORK_DIR;
     rs_status rv, urv;
@@ -255,7 +257,9 @@ rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *re
         goto out;
     }
     scan_start(&sc);
-    rv = rs_store_scan_year(store, req->year, req->division, on_record, &sc);
+    q.year = req->year;
+    q.division = req->division;
+    rv = rs_store_scan_report(store, &q, on_record, &sc);
     urv = scan_finish(&sc);
     if (rv == RS_OK)
         rv = sc.rv;

@@ -268,6 +268,24 @@ RS_NODISCARD
 rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *division,
                              int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg);
 
+/* What a report's scan reads (rs_store_scan_report). */
+struct rs_store_scan_q {
+    uint32_t year;
+    const char *division;        /* NULL: every division; else this code exactly */
+};
+
+/*
+ * Like rs_store_scan_year, for a report: every current record of q->year
+ * (of q->division, if set) that the evaluation counts, in row order.  Nil
+ * returns (rs.NilReturn) are left out: they say a township had nothing to
+ * report and are read by the completeness board, not counted as records.
+ * Same callback contract and statuses as rs_store_scan_year; RS_EINVAL
+ * also if q is NULL.
+ */
+RS_NODISCARD
+rs_status rs_store_scan_report(struct rs_store *s, const struct rs_store_scan_q *q,
+                               int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg);
+
 /* ------------------------------------------------------------ audit trail */
 
 enum rs_audit_kind {

@@ -15,6 +15,9 @@
  *   rs_store_records.c  records and their versions, batches, scans.
  *   rs_store_wal.c      deferred sync (the fields deferred and sync_full)
  *                       and the WAL handle.
+ *   rs_store_scan.c     what a report reads of the records besides
+ *                       rs_store_scan_year: the records the evaluation
+ *                       counts.
  *
  * Every function here is for a store used by one thread at a time, like
  * the public ones (rs_store.h).
@@ -52,6 +55,7 @@ enum stmt_id {
     ST_AUDIT_LAST,
     ST_AUDIT_INSERT,
     ST_AUDIT_SCAN,
+    ST_SCAN_REPORT,
     ST_N
 };
 

@@ -46,6 +46,9 @@ static const char *const stmt_sql[ST_N] = {
                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_AUDIT_SCAN] = "SELECT seq, time, kind, office, peer, detail, prev_hash, hash FROM audit"
                       " ORDER BY seq",
+    [ST_SCAN_REPORT] = "SELECT body FROM records"
+                       " WHERE year = ?1 AND superseded_by IS NULL"
+                       " AND (?2 IS NULL OR division_code = ?2) AND type <> ?3 ORDER BY seq",
 };
 
 void rs_store_set_err(char *err, size_t errlen, const char *fmt, ...)
