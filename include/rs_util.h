@@ -37,6 +37,17 @@ void rs_date_format(uint32_t d, char out[11]);
 /* Days since 1970-01-01 of a valid YYYYMMDD date. */
 int64_t rs_date_days(uint32_t d);
 
+/* The YYYYMMDD date `days` days after 1970-01-01 (negative: before); the
+ * inverse of rs_date_days.  Years 0000-9999. */
+uint32_t rs_date_from_days(int64_t days);
+
+/*
+ * The calendar date (YYYYMMDD) of the instant `unix_s` (seconds since the
+ * epoch) in China Standard Time, UTC+8 all year (no daylight saving), the
+ * time of every office: deadlines and "submitted on" dates are days of it.
+ */
+uint32_t rs_date_cst(int64_t unix_s);
+
 /* Fills out with n bytes from getrandom(2).  RS_EIO on failure. */
 rs_status rs_random_bytes(void *out, size_t n);
 

@@ -126,6 +126,35 @@ int64_t rs_date_days(uint32_t d)
     return era * 146097 + doe - 719468;
 }
 
+uint32_t rs_date_from_days(int64_t days)
+{
+    /* Howard Hinnant's civil_from_days. */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+
+    y += m <= 2;
+    if (y < 0)
+        y = 0;
+    if (y > 9999)
+        y = 9999;
+    return (uint32_t)(y * 10000 + m * 100 + d);
+}
+
+uint32_t rs_date_cst(int64_t unix_s)
+{
+    int64_t t = unix_s + 8 * 3600;
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+
+    return rs_date_from_days(days);
+}
+
 rs_status rs_random_bytes(void *out, size_t n)
 {
     uint8_t *p = out;

@@ -36,6 +36,19 @@ static void test_dates(void **state)
     assert_int_equal(rs_date_days(19700101), 0);
     assert_int_equal(rs_date_days(20230101) - rs_date_days(20221231), 1);
     assert_int_equal(rs_date_days(20240301) - rs_date_days(20240228), 2);
+    /* rs_date_from_days is its inverse, every day from 1999 to 2101. */
+    for (int64_t n = rs_date_days(19990101); n <= rs_date_days(21011231); n++) {
+        d = rs_date_from_days(n);
+        assert_true(rs_date_valid(d) || d / 10000 > 2100);
+        assert_int_equal(rs_date_days(d), n);
+    }
+    assert_int_equal(rs_date_from_days(0), 19700101);
+    assert_int_equal(rs_date_from_days(-1), 19691231);
+    /* China Standard Time: 2023-12-31 16:00 UTC is already 2024-01-01 there. */
+    assert_int_equal(rs_date_cst(1704038399), 20231231);
+    assert_int_equal(rs_date_cst(1704038400), 20240101);
+    assert_int_equal(rs_date_cst(-8 * 3600), 19700101);
+    assert_int_equal(rs_date_cst(-8 * 3600 - 1), 19691231);
 }
 
 static void test_money_parse(void **state)
