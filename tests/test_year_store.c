@@ -1,6 +1,8 @@
 /*
  * test_year_store.c - tests of what the store keeps for the reporting year:
- * the report's scan (nil returns left out).
+ * the migration from schema version 2, the report's scan (nil returns left
+ * out), schedules (replaced whole, refused for an unknown township or a
+ * closed year, audited).
  *
  * Every test works in its own mkdtemp directory under $TMPDIR (or /tmp),
  * removed by the teardown.  Does not test the server around the store
@@ -147,6 +149,146 @@ static int collect_type(const uint8_t *body, size_t len, void *arg)
     return 0;
 }
 
+static sqlite3 *raw_open(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                     NULL),
+                     SQLITE_OK);
+    return db;
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path);
+    char *msg = NULL;
+
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path);
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    return v;
+}
+
+/* Column 0 of the first row as text into out. */
+static void raw_text(const char *path, const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = raw_open(path);
+    sqlite3_stmt *st = NULL;
+
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* Registers the district's offices: central 430602, townships A and B. */
+static void add_offices(struct rs_store *s)
+{
+    char tok[RS_TOKEN_HEX + 1];
+
+    assert_int_equal(rs_store_office_add(s, CENTRAL, "岳阳楼区库区移民服务中心",
+                                         RS__ROLE__ROLE_CENTRAL, tok),
+                     RS_OK);
+    assert_int_equal(rs_store_office_add(s, TOWN_A, "金鹗山街道", RS__ROLE__ROLE_TOWNSHIP, tok),
+                     RS_OK);
+    assert_int_equal(rs_store_office_add(s, TOWN_B, "王家河街道", RS__ROLE__ROLE_TOWNSHIP, tok),
+                     RS_OK);
+}
+
+/* ------------------------------------------------------------ migration */
+
+/* The version 2 schema, as the release before the reporting year made it. */
+static const char v2_schema[] =
+    "CREATE TABLE offices(code TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+    " role INTEGER NOT NULL, token_hash BLOB NOT NULL, revoked INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE batches(id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL,"
+    " office_code TEXT NOT NULL, received_at INTEGER NOT NULL, n_records INTEGER NOT NULL)"
+    " STRICT;"
+    "CREATE TABLE records(seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE,"
+    " supersedes TEXT, superseded_by TEXT, office_code TEXT NOT NULL,"
+    " division_code TEXT NOT NULL, type INTEGER NOT NULL, year INTEGER NOT NULL,"
+    " period INTEGER NOT NULL, hash BLOB NOT NULL, body BLOB NOT NULL,"
+    " batch INTEGER REFERENCES batches(id), received_at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX records_current_year ON records(year) WHERE superseded_by IS NULL;"
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " office TEXT NOT NULL, peer TEXT NOT NULL, detail TEXT NOT NULL,"
+    " prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "INSERT INTO offices VALUES('430602001', '金鹗山街道', 1, zeroblob(32), 0, 1700000000);"
+    "INSERT INTO records VALUES(1, '00000001-0000-4000-8000-000000000000', NULL, NULL,"
+    " '430602001', '430602001', 20, 2023, 7, zeroblob(32), x'0a00', NULL, 1700000000);"
+    "PRAGMA application_id = 1381190705; PRAGMA user_version = 2;";
+
+static void test_v2_database_migrates(void **state)
+{
+    static const char *const tables[] = {"schedules", "schedule_sets", "reviews", "year_issues",
+                                         "year_reports", "year_exceptions"};
+    struct fixture *f = *state;
+    struct rs_store *s, *ro = NULL;
+    char err[256], sql[200];
+
+    raw_exec(f->db, v2_schema);
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)),
+                     RS_ESCHEMA);
+    assert_non_null(strstr(err, "schema version 2 is older than this program (3)"));
+    s = open_rw(f->db);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 1);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM offices"), 1);
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM pragma_table_list WHERE name = '%s' AND strict = 1",
+                 tables[i]);
+        assert_int_equal(raw_int(f->db, sql), 1);
+    }
+    /* Review rows, issues and issued reports cannot be changed or removed. */
+    raw_exec(f->db, "INSERT INTO reviews VALUES(1, 'x', 2, 'c', '430602', 1)");
+    {
+        sqlite3 *db = raw_open(f->db);
+
+        assert_int_not_equal(sqlite3_exec(db, "UPDATE reviews SET comment = 'd'", NULL, NULL,
+                                          NULL),
+                             SQLITE_OK);
+        assert_int_not_equal(sqlite3_exec(db, "DELETE FROM reviews", NULL, NULL, NULL),
+                             SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "INSERT INTO year_issues VALUES(2023, 1, 1, '430602',"
+                                          " 'f', 'h', 0, '')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_not_equal(sqlite3_exec(db, "UPDATE year_issues SET reason = 'x'", NULL, NULL,
+                                          NULL),
+                             SQLITE_OK);
+        assert_int_not_equal(sqlite3_exec(db, "DELETE FROM year_issues", NULL, NULL, NULL),
+                             SQLITE_OK);
+        assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    }
+    /* Opening again changes nothing; read-only use works now. */
+    s = open_rw(f->db);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)), RS_OK);
+    assert_int_equal(rs_store_close(ro), RS_OK);
+}
+
 /* ------------------------------------------------------------ the report's scan */
 
 static void test_report_scan_leaves_out_nil_returns(void **state)
@@ -189,11 +331,142 @@ static void test_report_scan_leaves_out_nil_returns(void **state)
     free(rs);
 }
 
+/* ------------------------------------------------------------ schedules */
+
+static void parse_sched(const char *text, struct rs_schedule *out)
+{
+    char err[256];
+
+    if (rs_schedule_parse_csv("s.csv", text, strlen(text), 2023, out, err, sizeof(err)) != RS_OK)
+        fail_msg("%s", err);
+}
+
+static void test_schedule_set_and_get(void **state)
+{
+    static const char first[] = "type,period,deadline_days,townships\n"
+                                "subsidy,quarter,20,all\n"
+                                "training,half,15,430602001\n";
+    static const char second[] = "type,period,deadline_days,townships\n"
+                                 "survey,year,31,430602002 430602001\n";
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct rs_schedule in, got;
+    int64_t at = -1;
+    uint64_t seq = 0;
+    char by[16], err[256], *csv = NULL, detail[600];
+
+    add_offices(s);
+    assert_int_equal(rs_store_schedule_get(s, 2023, &got, &at, by, sizeof(by)), RS_OK);
+    assert_int_equal(got.n, 0);
+    assert_int_equal(at, 0);
+    assert_string_equal(by, "");
+    rs_schedule_free(&got);
+
+    parse_sched(first, &in);
+    assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, &seq, err, sizeof(err)),
+                     RS_OK);
+    assert_int_equal(seq, 4);    /* after the three office_add rows */
+    rs_schedule_free(&in);
+    assert_int_equal(rs_store_schedule_get(s, 2023, &got, &at, by, sizeof(by)), RS_OK);
+    assert_true(at > 0);
+    assert_string_equal(by, "local");
+    assert_int_equal(got.n, 2);
+    assert_int_equal(got.lines[1].line, 3);
+    assert_int_equal(rs_schedule_format_csv(&got, &csv), RS_OK);
+    assert_string_equal(csv, first);
+    free(csv);
+    rs_schedule_free(&got);
+
+    /* A second set replaces the whole schedule; other years are apart. */
+    parse_sched(second, &in);
+    assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", CENTRAL, "127.0.0.1:5000", &seq, err,
+                                           sizeof(err)),
+                     RS_OK);
+    rs_schedule_free(&in);
+    assert_int_equal(rs_store_schedule_get(s, 2023, &got, &at, by, sizeof(by)), RS_OK);
+    assert_string_equal(by, CENTRAL);
+    assert_int_equal(rs_schedule_format_csv(&got, &csv), RS_OK);
+    assert_string_equal(csv, second);
+    free(csv);
+    rs_schedule_free(&got);
+    assert_int_equal(rs_store_schedule_get(s, 2024, &got, &at, by, sizeof(by)), RS_OK);
+    assert_int_equal(got.n, 0);
+    rs_schedule_free(&got);
+    assert_int_equal(rs_store_close(s), RS_OK);
+
+    raw_text(f->db, "SELECT kind || ' ' || office || ' ' || peer FROM audit WHERE seq = 5",
+             detail, sizeof(detail));
+    assert_string_equal(detail, "schedule_set 430602 127.0.0.1:5000");
+    raw_text(f->db, "SELECT detail FROM audit WHERE seq = 5", detail, sizeof(detail));
+    assert_non_null(strstr(detail, "year 2023: 1 lines, schedule sha256 "));
+}
+
+static void test_schedule_refusals(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct rs_schedule in, got;
+    char err[256], tok[RS_TOKEN_HEX + 1];
+    int64_t at;
+
+    add_offices(s);
+    assert_int_equal(rs_store_office_add(s, "430602003", "奇家岭街道", RS__ROLE__ROLE_TOWNSHIP,
+                                         tok),
+                     RS_OK);
+    assert_int_equal(rs_store_office_revoke(s, "430602003"), RS_OK);
+    parse_sched("type,period,deadline_days,townships\nsubsidy,quarter,20,430602001\n", &in);
+    assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
+                     RS_OK);
+    rs_schedule_free(&in);
+
+    /* Nothing of a refused schedule is applied. */
+    parse_sched("type,period,deadline_days,townships\nproject,year,30,430602001\n"
+                "survey,year,30,430602009\n",
+                &in);
+    assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "s.csv:3: township 430602009 is not a registered office");
+    rs_schedule_free(&in);
+    parse_sched("type,period,deadline_days,townships\nproject,year,30,430602003\n", &in);
+    assert_int_equal(rs_store_schedule_set(s, &in, NULL, NULL, NULL, NULL, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "line 2: township office 430602003 is revoked");
+    rs_schedule_free(&in);
+    parse_sched("type,period,deadline_days,townships\nproject,year,30,430602000\n", &in);
+    assert_int_equal(rs_store_office_add(s, "430602000", "某中心", RS__ROLE__ROLE_CENTRAL, tok),
+                     RS_OK);
+    assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "s.csv:2: office 430602000 is not a township office");
+    assert_int_equal(rs_store_schedule_get(s, 2023, &got, &at, NULL, 0), RS_OK);
+    assert_int_equal(got.n, 1);
+    assert_int_equal(got.lines[0].type, RS__RECORD_TYPE__RT_SUBSIDY);
+    rs_schedule_free(&got);
+
+    /* A closed year's schedule is part of its issued report. */
+    assert_int_equal(rs_store_close(s), RS_OK);
+    raw_exec(f->db, "INSERT INTO year_issues VALUES(2023, 1, 1705276800, '430602', 'unit-2023',"
+                    " 'h', 10, '')");
+    s = open_rw(f->db);
+    assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
+                     RS_ELOCKED);
+    assert_string_equal(err, "the schedule is part of the issued report: year 2023 is closed "
+                             "(its report was issued 2024-01-15); ask 岳阳楼区库区移民服务中心 "
+                             "(430602) to reopen it");
+    rs_schedule_free(&in);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'schedule_set'"),
+                     1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_v2_database_migrates, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_report_scan_leaves_out_nil_returns, tmpdir_setup,
                                         tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_schedule_set_and_get, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_schedule_refusals, tmpdir_setup, tmpdir_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,9 @@
  *
  * The audit trail (schema version 2) is an append-only table whose rows are
  * hash-chained: every accepted batch (in the transaction that stores its
- * records), every refused handshake and every office change appends a row.
+ * records), every refused handshake, every office change, and every
+ * schedule change, review action, close and reopen of a reporting year (each
+ * in the transaction that makes it) appends a row.
  * Row i's hash is SHA-256(prev_hash || canonical bytes of row i), where
  * prev_hash is row i-1's hash (32 zero bytes for row 1) and the canonical
  * bytes are the six fields seq, time, kind, office, peer, detail in that
@@ -49,10 +51,11 @@
 #include <stdint.h>
 
 #include "resettle.pb-c.h"
+#include "rs_schedule.h"
 #include "rs_status.h"
 #include "rs_util.h"
 
-#define RS_STORE_SCHEMA_VERSION 2
+#define RS_STORE_SCHEMA_VERSION 3    /* 3: schedules, reviews, closed years */
 #define RS_TOKEN_HEX 64          /* tokens are 32 random bytes in hex */
 
 enum rs_store_mode {
@@ -286,14 +289,54 @@ RS_NODISCARD
 rs_status rs_store_scan_report(struct rs_store *s, const struct rs_store_scan_q *q,
                                int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg);
 
+/* ------------------------------------------------------------ schedules */
+
+/*
+ * Replaces the whole schedule of sched->year (which the caller has checked,
+ * rs_schedule_check) with sched's lines, records who set it, and appends
+ * an audit row (kind schedule_set, detail "year Y: N lines, schedule
+ * sha256 <hex of rs_schedule_format_csv>"), in one transaction.  by is the
+ * office code of a central office that sent it, or NULL for the local
+ * command line; peer is the connection's address, or NULL for the store's
+ * actor (rs_store_set_actor).  name prefixes messages about a line
+ * ("name:line: ..."; NULL: "line N").  On RS_OK *audit_seq (may be NULL)
+ * is the audit row's position.  RS_ELOCKED if the year is closed (its
+ * report is issued and shows this schedule); RS_EINVAL if a line names a
+ * code that is no township office, err then says which; RS_ENOMEM;
+ * RS_ESTORAGE / RS_EIO as for rs_store_put_batches.  Nothing is written on
+ * failure.
+ */
+RS_NODISCARD
+rs_status rs_store_schedule_set(struct rs_store *s, const struct rs_schedule *sched,
+                                const char *name, const char *by, const char *peer,
+                                uint64_t *audit_seq, char *err, size_t errlen);
+
+/*
+ * Reads the schedule of year into *out (lines in order, numbered by their
+ * source lines; free with rs_schedule_free).  *set_at is when it was set
+ * (unix seconds; 0 and an empty *out when the year has none) and set_by
+ * who ("local" or an office code, cut to cap bytes).  RS_EINVAL if s or
+ * out is NULL; RS_ENOMEM; RS_ESTORAGE / RS_EIO.
+ */
+RS_NODISCARD
+rs_status rs_store_schedule_get(struct rs_store *s, uint32_t year, struct rs_schedule *out,
+                                int64_t *set_at, char *set_by, size_t cap);
+
 /* ------------------------------------------------------------ audit trail */
 
 enum rs_audit_kind {
     RS_AUDIT_BATCH,              /* a batch answered with a BatchAck */
     RS_AUDIT_HANDSHAKE_REFUSED,  /* a Hello refused: token, role or rate limit */
     RS_AUDIT_OFFICE_ADD,
-    RS_AUDIT_OFFICE_REVOKE
+    RS_AUDIT_OFFICE_REVOKE,
+    RS_AUDIT_SCHEDULE_SET,       /* a year's schedule stored (rs_store_schedule_set) */
+    RS_AUDIT_REVIEW_ACCEPT,      /* records accepted (rs_store_review) */
+    RS_AUDIT_REVIEW_RETURN,      /* records returned to their township */
+    RS_AUDIT_YEAR_CLOSE,         /* a year closed, its report issued (rs_store_year_close) */
+    RS_AUDIT_YEAR_REOPEN         /* a lock exception granted (rs_store_year_reopen) */
 };
+
+#define RS_AUDIT_KIND_LAST RS_AUDIT_YEAR_REOPEN
 
 #define RS_AUDIT_OFFICE_MAX 32       /* bytes kept of office; longer is cut */
 #define RS_AUDIT_PEER_MAX 96         /* bytes kept of peer */

@@ -24,7 +24,7 @@ struct audit_text {
     char detail[RS_AUDIT_DETAIL_MAX + 1];
 };
 
-/* "batch", "handshake_refused", "office_add", "office_revoke". */
+/* "batch", "handshake_refused", "office_add", ..., "year_reopen". */
 static const char *audit_kind_name(enum rs_audit_kind kind)
 {
     switch (kind) {
@@ -32,6 +32,11 @@ static const char *audit_kind_name(enum rs_audit_kind kind)
     case RS_AUDIT_HANDSHAKE_REFUSED: return "handshake_refused";
     case RS_AUDIT_OFFICE_ADD: return "office_add";
     case RS_AUDIT_OFFICE_REVOKE: return "office_revoke";
+    case RS_AUDIT_SCHEDULE_SET: return "schedule_set";
+    case RS_AUDIT_REVIEW_ACCEPT: return "review_accept";
+    case RS_AUDIT_REVIEW_RETURN: return "review_return";
+    case RS_AUDIT_YEAR_CLOSE: return "year_close";
+    case RS_AUDIT_YEAR_REOPEN: return "year_reopen";
     }
     return "unknown";
 }
@@ -218,7 +223,7 @@ rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind, con
 {
     rs_status rv;
 
-    if (!s || (unsigned)kind > RS_AUDIT_OFFICE_REVOKE)
+    if (!s || (unsigned)kind > RS_AUDIT_KIND_LAST)
         return RS_EINVAL;
     rv = rs_store_begin(s);
     if (rv)

@@ -18,6 +18,8 @@
  *   rs_store_scan.c     what a report reads of the records besides
  *                       rs_store_scan_year: the records the evaluation
  *                       counts.
+ *   rs_store_schedule.c a year's schedule of expected returns.
+ *   rs_store_year.c     closed years: whether a year is closed and by whom.
  *
  * Every function here is for a store used by one thread at a time, like
  * the public ones (rs_store.h).
@@ -56,6 +58,12 @@ enum stmt_id {
     ST_AUDIT_INSERT,
     ST_AUDIT_SCAN,
     ST_SCAN_REPORT,
+    ST_SCHED_DELETE,
+    ST_SCHED_INSERT,
+    ST_SCHED_WHO_SET,
+    ST_SCHED_GET,
+    ST_SCHED_WHO,
+    ST_YEAR_LAST_ISSUE,
     ST_N
 };
 
@@ -127,6 +135,31 @@ void rs_store_rollback(struct rs_store *s);
 /* The length of a text field of struct rs_store_rec given as (p, n): n, or
  * strlen(p) when n is 0 (0 for NULL). */
 size_t rs_store_text_len(const char *p, size_t n);
+
+/* ------------------------------------------------------------ rs_store_year.c */
+
+/* A closed year's newest issue, as a refusal names it. */
+struct rs_year_lock {
+    uint32_t issue;              /* 0: the year is not closed */
+    int64_t closed_at;
+    char closed_by[16];          /* the closing office's code */
+    char closed_by_name[128];    /* its name from offices, or the code */
+};
+
+#define RS_YEAR_LOCK_MSG_MAX 160    /* a refusal fits a record's ack reason */
+
+/*
+ * Reads whether year is closed (it has an issued report) into *out, inside
+ * whatever transaction is open, and if it is, formats into msg (cap bytes,
+ * RS_YEAR_LOCK_MSG_MAX is enough) the refusal a clerk reads: that the year
+ * is closed, since when, and whom to ask ("year 2023 is closed (its report
+ * was issued 2024-01-15); ask 岳阳楼区库区移民服务中心 (430602) to reopen
+ * it"); the office name is cut on a character boundary.  msg may be NULL.
+ * RS_ESTORAGE / RS_EIO from SQLite.
+ */
+RS_NODISCARD
+rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, struct rs_year_lock *out,
+                                char *msg, size_t cap);
 
 /* ------------------------------------------------------------ rs_store_audit.c */
 

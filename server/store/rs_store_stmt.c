@@ -49,6 +49,19 @@ static const char *const stmt_sql[ST_N] = {
     [ST_SCAN_REPORT] = "SELECT body FROM records"
                        " WHERE year = ?1 AND superseded_by IS NULL"
                        " AND (?2 IS NULL OR division_code = ?2) AND type <> ?3 ORDER BY seq",
+    [ST_SCHED_DELETE] = "DELETE FROM schedules WHERE year = ?1",
+    [ST_SCHED_INSERT] = "INSERT INTO schedules(year, line, type, period_kind, deadline_days,"
+                        " townships, source_line) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SCHED_WHO_SET] = "INSERT INTO schedule_sets(year, set_at, set_by, lines)"
+                         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(year) DO UPDATE SET"
+                         " set_at = excluded.set_at, set_by = excluded.set_by,"
+                         " lines = excluded.lines",
+    [ST_SCHED_GET] = "SELECT type, period_kind, deadline_days, townships, source_line"
+                     " FROM schedules WHERE year = ?1 ORDER BY line",
+    [ST_SCHED_WHO] = "SELECT set_at, set_by FROM schedule_sets WHERE year = ?1",
+    [ST_YEAR_LAST_ISSUE] = "SELECT i.issue, i.closed_at, i.closed_by, o.name"
+                           " FROM year_issues i LEFT JOIN offices o ON o.code = i.closed_by"
+                           " WHERE i.year = ?1 ORDER BY i.issue DESC LIMIT 1",
 };
 
 void rs_store_set_err(char *err, size_t errlen, const char *fmt, ...)
