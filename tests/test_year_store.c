@@ -2,7 +2,9 @@
  * test_year_store.c - tests of what the store keeps for the reporting year:
  * the migration from schema version 2, the report's scan (nil returns left
  * out), schedules (replaced whole, refused for an unknown township or a
- * closed year, audited).
+ * closed year, audited), reviews (by record and by batch, every refusal,
+ * a new version pending again, the listing, a closed year and its lock
+ * exception).
  *
  * Every test works in its own mkdtemp directory under $TMPDIR (or /tmp),
  * removed by the teardown.  Does not test the server around the store
@@ -296,7 +298,7 @@ static void test_report_scan_leaves_out_nil_returns(void **state)
     struct fixture *f = *state;
     struct rs_store *s = open_rw(f->db);
     struct recs *rs = calloc(1, sizeof(*rs));
-    struct rs_store_scan_q q = {2023, NULL};
+    struct rs_store_scan_q q = {2023, NULL, false};
     unsigned types[16] = {0}, all = 0;
 
     assert_non_null(rs);
@@ -459,6 +461,280 @@ static void test_schedule_refusals(void **state)
     assert_int_equal(rs_store_close(s), RS_OK);
 }
 
+/* ------------------------------------------------------------ reviews */
+
+struct listed {
+    size_t n;
+    char ids[8][RS_UUID_LEN + 1];
+    Rs__ReviewState state[8];
+    char comment[8][RS_REVIEW_COMMENT_MAX + 1];
+    char reviewer_name[8][128];
+};
+
+static int on_review(const struct rs_review_row *r, void *arg)
+{
+    struct listed *l = arg;
+
+    if (l->n < 8) {
+        snprintf(l->ids[l->n], sizeof(l->ids[0]), "%s", r->record_id);
+        l->state[l->n] = r->state;
+        snprintf(l->comment[l->n], sizeof(l->comment[0]), "%s", r->comment);
+        snprintf(l->reviewer_name[l->n], sizeof(l->reviewer_name[0]), "%s", r->reviewer_name);
+    }
+    l->n++;
+    return 0;
+}
+
+static struct listed list_reviews(struct rs_store *s, uint32_t year, const char *scope,
+                                  bool exact, bool returned_only)
+{
+    struct listed l;
+
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(rs_store_review_list(s, year, scope, exact, returned_only, on_review, &l),
+                     RS_OK);
+    return l;
+}
+
+/* A review request by the central office over its district. */
+static struct rs_review_req review_req(Rs__ReviewAction a, const char *record_id,
+                                       const char *batch_id, const char *comment)
+{
+    struct rs_review_req q = {a, record_id, batch_id, comment, CENTRAL, CENTRAL, "test"};
+
+    return q;
+}
+
+static rs_status review(struct rs_store *s, struct rs_review_req q, struct rs_review_out *out,
+                        char *err, size_t errlen)
+{
+    return rs_store_review(s, &q, out, err, errlen);
+}
+
+static void test_reviews(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct recs *rs = calloc(1, sizeof(*rs));
+    struct rs_review_out out;
+    struct listed l;
+    char err[512], detail[600];
+    size_t first;
+
+    assert_non_null(rs);
+    add_offices(s);
+    add_rec(rs, 1, 0, TOWN_A, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0, NULL);
+    add_rec(rs, 2, 0, TOWN_B, RS__RECORD__BODY_SUBSIDY, 2023, RS__PERIOD__PERIOD_Q1, 0, NULL);
+    add_rec(rs, 3, 0, CENTRAL, RS__RECORD__BODY_BUDGET_LINE, 2023, RS__PERIOD__PERIOD_YEAR, 0,
+            NULL);
+    /* A batch of two (batch id "b-1"): a nil return and a subsidy of A. */
+    first = add_rec(rs, 4, 0, TOWN_A, RS__RECORD__BODY_NIL_RETURN, 2023, RS__PERIOD__PERIOD_Q3,
+                    RS__RECORD_TYPE__RT_TRAINING, NULL);
+    add_rec(rs, 5, 0, TOWN_A, RS__RECORD__BODY_SUBSIDY, 2023, RS__PERIOD__PERIOD_Q2, 0, NULL);
+    rs->r[first].batch_id = "b-1";
+    rs->r[first + 1].batch_id = "b-1";
+    put_from(s, rs, 0);
+
+    /* Refusals: nothing is written by any of them. */
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, rs->id[0], NULL, ""),
+                            &out, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "a returned record needs a comment saying what is wrong");
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[0], "b-1", NULL),
+                            &out, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "name one record id or one batch id");
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_UNSPECIFIED, rs->id[0], NULL,
+                                          NULL),
+                            &out, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT,
+                                          "0000ffff-0000-4000-8000-000000000000", NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "no record 0000ffff-0000-4000-8000-000000000000");
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, NULL, "b-9", NULL), &out,
+                            err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "no batch b-9 with stored records");
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[2], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "record 00000003-0000-4000-8000-000000000000 is a budget_line "
+                             "record, the central office's own: correct it by submitting a new "
+                             "version");
+    {
+        struct rs_review_req q = review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL);
+
+        q.scope = TOWN_A;
+        assert_int_equal(rs_store_review(s, &q, &out, err, sizeof(err)), RS_EFORBIDDEN);
+        assert_string_equal(err, "record 00000002-0000-4000-8000-000000000000 of division "
+                                 "430602002 is outside this office's district 430602001");
+    }
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM reviews"), 0);
+
+    /* Return one record; accept another. */
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, rs->id[0], NULL,
+                                          "完成投资与拨付不符，请核实"),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    assert_int_equal(out.n, 1);
+    assert_string_equal(out.ids[0], rs->id[0]);
+    assert_true(out.audit_seq > 0);
+    rs_review_out_free(&out);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    l = list_reviews(s, 2023, CENTRAL, false, false);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.state[0], RS__REVIEW_STATE__RVS_RETURNED);
+    assert_string_equal(l.comment[0], "完成投资与拨付不符，请核实");
+    assert_string_equal(l.reviewer_name[0], "岳阳楼区库区移民服务中心");
+    assert_int_equal(l.state[1], RS__REVIEW_STATE__RVS_ACCEPTED);
+    assert_int_equal(list_reviews(s, 2023, CENTRAL, false, true).n, 1);
+    assert_int_equal(list_reviews(s, 2023, TOWN_B, true, false).n, 1);
+    assert_int_equal(list_reviews(s, 2023, TOWN_B, true, true).n, 0);
+    assert_int_equal(list_reviews(s, 2024, CENTRAL, false, false).n, 0);
+    assert_int_equal(list_reviews(s, 0, CENTRAL, false, false).n, 2);
+
+    /* The newest action wins: accepted after a return. */
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, rs->id[1], NULL, "再核"),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    assert_int_equal(list_reviews(s, 2023, CENTRAL, false, true).n, 2);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    assert_int_equal(list_reviews(s, 2023, CENTRAL, false, true).n, 1);
+
+    /* The corrected version supersedes the returned one: pending again, nothing listed,
+     * and the old version cannot be reviewed any more. */
+    first = add_rec(rs, 6, 1, TOWN_A, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0,
+                    "更正");
+    put_from(s, rs, first);
+    assert_int_equal(rs->r[first].ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(list_reviews(s, 2023, CENTRAL, false, true).n, 0);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[0], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "record 00000001-0000-4000-8000-000000000000 is superseded by "
+                             "00000006-0000-4000-8000-000000000000; review the current version");
+
+    /* A batch: every current record of it; superseded ones are skipped. */
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, NULL, "b-1", "请补充"),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    assert_int_equal(out.n, 2);
+    assert_int_equal(out.skipped, 0);
+    rs_review_out_free(&out);
+    first = add_rec(rs, 7, 5, TOWN_A, RS__RECORD__BODY_SUBSIDY, 2023, RS__PERIOD__PERIOD_Q2, 0,
+                    "更正");
+    put_from(s, rs, first);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, NULL, "b-1", NULL), &out,
+                            err, sizeof(err)),
+                     RS_OK);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.skipped, 1);
+    assert_string_equal(out.ids[0], rs->id[3]);
+    rs_review_out_free(&out);
+    raw_text(f->db, "SELECT kind || ' ' || office || ' ' || detail FROM audit"
+                    " WHERE kind LIKE 'review%' ORDER BY seq DESC LIMIT 1",
+             detail, sizeof(detail));
+    assert_string_equal(detail, "review_accept 430602 batch b-1: 1 records: ");
+    raw_text(f->db, "SELECT detail FROM audit WHERE kind = 'review_return' ORDER BY seq LIMIT 1",
+             detail, sizeof(detail));
+    assert_string_equal(detail, "record 00000001-0000-4000-8000-000000000000: "
+                                "完成投资与拨付不符，请核实");
+
+    /* A closed year refuses reviews, except in a division a lock exception lets in. */
+    assert_int_equal(rs_store_close(s), RS_OK);
+    raw_exec(f->db, "INSERT INTO year_issues VALUES(2023, 1, 1705276800, '430602', 'unit-2023',"
+                    " 'h', 10, '')");
+    s = open_rw(f->db);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_ELOCKED);
+    assert_string_equal(err, "record 00000002-0000-4000-8000-000000000000 cannot be reviewed: "
+                             "year 2023 is closed (its report was issued 2024-01-15); ask "
+                             "岳阳楼区库区移民服务中心 (430602) to reopen it");
+    {
+        char sql[300];
+
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO year_exceptions(year, division, until, reason, granted_by,"
+                 " granted_at) VALUES(2023, '%s', %u, 'r', '430602', 1),"
+                 " (2023, '%s', 20240101, 'expired', '430602', 1)",
+                 TOWN_A, rs_date_cst(rs_now_unix()), TOWN_B);
+        raw_exec(f->db, sql);
+    }
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[5], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_ELOCKED);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    free(rs);
+}
+
+static void test_report_scan_accepted_only(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct recs *rs = calloc(1, sizeof(*rs));
+    struct rs_store_scan_q q = {2023, NULL, true};
+    struct rs_review_out out;
+    unsigned types[16] = {0};
+    char err[256];
+
+    assert_non_null(rs);
+    add_offices(s);
+    add_rec(rs, 1, 0, TOWN_A, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0, NULL);
+    add_rec(rs, 2, 0, TOWN_B, RS__RECORD__BODY_SUBSIDY, 2023, RS__PERIOD__PERIOD_Q1, 0, NULL);
+    add_rec(rs, 3, 0, CENTRAL, RS__RECORD__BODY_BUDGET_LINE, 2023, RS__PERIOD__PERIOD_YEAR, 0,
+            NULL);
+    add_rec(rs, 4, 0, TOWN_B, RS__RECORD__BODY_SUBSIDY, 2023, RS__PERIOD__PERIOD_Q2, 0, NULL);
+    put_from(s, rs, 0);
+    /* Nothing reviewed: only the centre's own record counts. */
+    assert_int_equal(rs_store_scan_report(s, &q, collect_type, types), RS_OK);
+    assert_int_equal(types[0], 1);
+    assert_int_equal(types[1], RS__RECORD__BODY_BUDGET_LINE);
+    /* Accepted, returned, returned then accepted. */
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[0], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, rs->id[1], NULL, "错"),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, rs->id[3], NULL, "错"),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[3], NULL, NULL),
+                            &out, err, sizeof(err)),
+                     RS_OK);
+    rs_review_out_free(&out);
+    memset(types, 0, sizeof(types));
+    assert_int_equal(rs_store_scan_report(s, &q, collect_type, types), RS_OK);
+    assert_int_equal(types[0], 3);
+    assert_int_equal(types[1], RS__RECORD__BODY_PROJECT);
+    assert_int_equal(types[2], RS__RECORD__BODY_BUDGET_LINE);
+    assert_int_equal(types[3], RS__RECORD__BODY_SUBSIDY);
+    /* Without the option every record counts. */
+    q.accepted_only = false;
+    memset(types, 0, sizeof(types));
+    assert_int_equal(rs_store_scan_report(s, &q, collect_type, types), RS_OK);
+    assert_int_equal(types[0], 4);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +743,9 @@ int main(void)
                                         tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_schedule_set_and_get, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_schedule_refusals, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_reviews, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_report_scan_accepted_only, tmpdir_setup,
+                                        tmpdir_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

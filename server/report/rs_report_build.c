@@ -259,6 +259,7 @@ rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *re
     scan_start(&sc);
     q.year = req->year;
     q.division = req->division;
+    q.accepted_only = false;
     rv = rs_store_scan_report(store, &q, on_record, &sc);
     urv = scan_finish(&sc);
     if (rv == RS_OK)

@@ -275,6 +275,7 @@ rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *divi
 struct rs_store_scan_q {
     uint32_t year;
     const char *division;        /* NULL: every division; else this code exactly */
+    bool accepted_only;          /* township records only once their newest review accepts them */
 };
 
 /*
@@ -282,8 +283,11 @@ struct rs_store_scan_q {
  * (of q->division, if set) that the evaluation counts, in row order.  Nil
  * returns (rs.NilReturn) are left out: they say a township had nothing to
  * report and are read by the completeness board, not counted as records.
- * Same callback contract and statuses as rs_store_scan_year; RS_EINVAL
- * also if q is NULL.
+ * With q->accepted_only, a township record is handed out only when its
+ * newest review accepts it (rs_store_review); unit-level records, the
+ * central office's own, are never reviewed and always handed out.  Same
+ * callback contract and statuses as rs_store_scan_year; RS_EINVAL also if
+ * q is NULL.
  */
 RS_NODISCARD
 rs_status rs_store_scan_report(struct rs_store *s, const struct rs_store_scan_q *q,
@@ -321,6 +325,80 @@ rs_status rs_store_schedule_set(struct rs_store *s, const struct rs_schedule *sc
 RS_NODISCARD
 rs_status rs_store_schedule_get(struct rs_store *s, uint32_t year, struct rs_schedule *out,
                                 int64_t *set_at, char *set_by, size_t cap);
+
+/* ------------------------------------------------------------ reviews */
+
+#define RS_REVIEW_COMMENT_MAX 1024       /* bytes of a review comment */
+
+/* One review action (rs_store_review). */
+struct rs_review_req {
+    Rs__ReviewAction action;     /* RA_ACCEPT or RA_RETURN */
+    const char *record_id;       /* exactly one of record_id and batch_id */
+    const char *batch_id;        /* every current record of the batches of this id */
+    const char *comment;         /* required for a return; may be NULL for an accept */
+    const char *reviewer;        /* the central office's code */
+    const char *scope;           /* only records whose division starts with this */
+    const char *peer;            /* the connection, for the audit row; NULL: the actor */
+};
+
+/* What a review action did; free with rs_review_out_free. */
+struct rs_review_out {
+    char (*ids)[RS_UUID_LEN + 1];    /* malloc'd: the records now in the new state */
+    size_t n;
+    size_t skipped;              /* batch: records of it superseded since */
+    uint64_t audit_seq;
+};
+
+/*
+ * Appends one review row per record the action covers and one audit row
+ * (kind review_accept or review_return, detail "record <id>: <comment>" or
+ * "batch <id>: <n> records: <comment>"), in one transaction.  The record
+ * (every record of the batch) must exist, be current (not superseded), be
+ * of a township type (unit-level records are the centre's own), lie within
+ * q->scope, and its year must be open to its division (not closed, or a
+ * lock exception covers it today; rs_store_year_reopen).  Statuses, with
+ * err saying why and nothing written: RS_EINVAL for a bad request (no or
+ * both ids, no comment on a return, a comment over RS_REVIEW_COMMENT_MAX
+ * or not UTF-8), an unknown record or batch, a superseded record ("...
+ * superseded by <id>; review the current version"), a unit-level record, a
+ * batch without a current record; RS_EFORBIDDEN outside the scope;
+ * RS_ELOCKED for a closed year; RS_ENOMEM; RS_ESTORAGE / RS_EIO.
+ */
+RS_NODISCARD
+rs_status rs_store_review(struct rs_store *s, const struct rs_review_req *q,
+                          struct rs_review_out *out, char *err, size_t errlen);
+
+/* Frees what rs_store_review allocated in o; o may be zeroed. */
+void rs_review_out_free(struct rs_review_out *o);
+
+/* One current record's newest review (rs_store_review_list). */
+struct rs_review_row {
+    char record_id[RS_UUID_LEN + 1];
+    Rs__Record__BodyCase type;
+    char division[16];
+    uint32_t year;
+    Rs__Period period;
+    Rs__ReviewState state;       /* ACCEPTED or RETURNED */
+    char comment[RS_REVIEW_COMMENT_MAX + 1];
+    char reviewer[16];
+    char reviewer_name[128];     /* from offices; the code if none */
+    int64_t at;
+    const uint8_t *body;         /* the packed record, valid during the call */
+    size_t body_len;
+};
+
+/*
+ * Calls fn, oldest review first, for every current record of year (0:
+ * every year) whose division starts with scope (or equals it, with exact)
+ * and that has a review; only the returned ones when returned_only.  fn
+ * returns 0 to go on, non-0 to stop (still RS_OK); it must not call back
+ * into the store.  RS_EINVAL if s, scope or fn is NULL; RS_ESTORAGE /
+ * RS_EIO.
+ */
+RS_NODISCARD
+rs_status rs_store_review_list(struct rs_store *s, uint32_t year, const char *scope, bool exact,
+                               bool returned_only,
+                               int (*fn)(const struct rs_review_row *r, void *arg), void *arg);
 
 /* ------------------------------------------------------------ audit trail */
 

@@ -19,7 +19,9 @@
  *                       rs_store_scan_year: the records the evaluation
  *                       counts.
  *   rs_store_schedule.c a year's schedule of expected returns.
- *   rs_store_year.c     closed years: whether a year is closed and by whom.
+ *   rs_store_review.c   review actions on records and their listing.
+ *   rs_store_year.c     closed years: whether a year is closed for a
+ *                       division, and by whom.
  *
  * Every function here is for a store used by one thread at a time, like
  * the public ones (rs_store.h).
@@ -58,12 +60,18 @@ enum stmt_id {
     ST_AUDIT_INSERT,
     ST_AUDIT_SCAN,
     ST_SCAN_REPORT,
+    ST_SCAN_ACCEPTED,
     ST_SCHED_DELETE,
     ST_SCHED_INSERT,
     ST_SCHED_WHO_SET,
     ST_SCHED_GET,
     ST_SCHED_WHO,
     ST_YEAR_LAST_ISSUE,
+    ST_YEAR_EXCEPTION_OPEN,
+    ST_REVIEW_TARGET,
+    ST_REVIEW_BATCH,
+    ST_REVIEW_INSERT,
+    ST_REVIEW_LIST,
     ST_N
 };
 
@@ -141,6 +149,8 @@ size_t rs_store_text_len(const char *p, size_t n);
 /* A closed year's newest issue, as a refusal names it. */
 struct rs_year_lock {
     uint32_t issue;              /* 0: the year is not closed */
+    bool locked;                 /* closed, and no lock exception lets the division in */
+    uint32_t open_until;         /* the exception that lets it in: its last day, else 0 */
     int64_t closed_at;
     char closed_by[16];          /* the closing office's code */
     char closed_by_name[128];    /* its name from offices, or the code */
@@ -150,16 +160,19 @@ struct rs_year_lock {
 
 /*
  * Reads whether year is closed (it has an issued report) into *out, inside
- * whatever transaction is open, and if it is, formats into msg (cap bytes,
- * RS_YEAR_LOCK_MSG_MAX is enough) the refusal a clerk reads: that the year
- * is closed, since when, and whom to ask ("year 2023 is closed (its report
- * was issued 2024-01-15); ask 岳阳楼区库区移民服务中心 (430602) to reopen
- * it"); the office name is cut on a character boundary.  msg may be NULL.
- * RS_ESTORAGE / RS_EIO from SQLite.
+ * whatever transaction is open, and whether it is locked for division on
+ * the day today (YYYYMMDD, China Standard Time): closed, and no lock
+ * exception that has not ended covers the division (its code starts with
+ * the exception's) through today.  division NULL: locked = closed.  When it
+ * is locked, formats into msg (cap bytes, RS_YEAR_LOCK_MSG_MAX is enough)
+ * the refusal a clerk reads: that the year is closed, since when, and whom
+ * to ask ("year 2023 is closed (its report was issued 2024-01-15); ask
+ * 岳阳楼区库区移民服务中心 (430602) to reopen it"); the office name is cut
+ * on a character boundary.  msg may be NULL.  RS_ESTORAGE / RS_EIO.
  */
 RS_NODISCARD
-rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, struct rs_year_lock *out,
-                                char *msg, size_t cap);
+rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, const char *division,
+                                uint32_t today, struct rs_year_lock *out, char *msg, size_t cap);
 
 /* ------------------------------------------------------------ rs_store_audit.c */
 

@@ -1,6 +1,7 @@
 /*
  * rs_store_scan.c - the scans a report makes of the records besides
- * rs_store_scan_year: the current records the evaluation counts.
+ * rs_store_scan_year: the current records the evaluation counts, all of
+ * them or only the accepted ones.
  *
  * See rs_store.h for the contract.  Each scan is one statement stepped on
  * the caller's thread, one consistent snapshot; rows are handed to the
@@ -9,6 +10,8 @@
  * Does not: unpack a body, evaluate, or write anything.
  */
 #include "rs_store_int.h"
+
+#include "rs_rtype.h"
 
 rs_status rs_store_scan_report(struct rs_store *s, const struct rs_store_scan_q *q,
                                int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg)
@@ -22,7 +25,7 @@ rs_status rs_store_scan_report(struct rs_store *s, const struct rs_store_scan_q 
 
     if (!s || !q || !fn)
         return RS_EINVAL;
-    st = s->stmt[ST_SCAN_REPORT];
+    st = s->stmt[q->accepted_only ? ST_SCAN_ACCEPTED : ST_SCAN_REPORT];
     rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)q->year);
     if (rc == SQLITE_OK)
         rc = q->division ? sqlite3_bind_text(st, 2, q->division, -1, SQLITE_STATIC)
@@ -34,6 +37,10 @@ rs_status rs_store_scan_report(struct rs_store *s, const struct rs_store_scan_q 
         goto out;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (q->accepted_only &&
+            rs_rtype_is_township((Rs__Record__BodyCase)sqlite3_column_int(st, 1)) &&
+            sqlite3_column_int(st, 2) != RS__REVIEW_ACTION__RA_ACCEPT)
+            continue;
         body = sqlite3_column_blob(st, 0);
         len = sqlite3_column_bytes(st, 0);
         if (fn(body ? body : empty, (size_t)len, arg) != 0)

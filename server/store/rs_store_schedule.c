@@ -141,7 +141,7 @@ rs_status rs_store_schedule_set(struct rs_store *s, const struct rs_schedule *sc
     if (rv)
         goto fail;
     in_tx = true;
-    rv = rs_store_year_lock_tx(s, sched->year, &lock, msg, sizeof(msg));
+    rv = rs_store_year_lock_tx(s, sched->year, NULL, 0, &lock, msg, sizeof(msg));
     if (rv)
         goto fail;
     if (lock.issue) {

@@ -49,6 +49,11 @@ static const char *const stmt_sql[ST_N] = {
     [ST_SCAN_REPORT] = "SELECT body FROM records"
                        " WHERE year = ?1 AND superseded_by IS NULL"
                        " AND (?2 IS NULL OR division_code = ?2) AND type <> ?3 ORDER BY seq",
+    [ST_SCAN_ACCEPTED] = "SELECT r.body, r.type, (SELECT v.action FROM reviews v"
+                         "   WHERE v.record_id = r.record_id ORDER BY v.seq DESC LIMIT 1)"
+                         " FROM records r WHERE r.year = ?1 AND r.superseded_by IS NULL"
+                         " AND (?2 IS NULL OR r.division_code = ?2) AND r.type <> ?3"
+                         " ORDER BY r.seq",
     [ST_SCHED_DELETE] = "DELETE FROM schedules WHERE year = ?1",
     [ST_SCHED_INSERT] = "INSERT INTO schedules(year, line, type, period_kind, deadline_days,"
                         " townships, source_line) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -62,6 +67,26 @@ static const char *const stmt_sql[ST_N] = {
     [ST_YEAR_LAST_ISSUE] = "SELECT i.issue, i.closed_at, i.closed_by, o.name"
                            " FROM year_issues i LEFT JOIN offices o ON o.code = i.closed_by"
                            " WHERE i.year = ?1 ORDER BY i.issue DESC LIMIT 1",
+    [ST_YEAR_EXCEPTION_OPEN] = "SELECT max(until) FROM year_exceptions"
+                               " WHERE year = ?1 AND ended_issue IS NULL AND until >= ?3"
+                               " AND substr(?2, 1, length(division)) = division",
+    [ST_REVIEW_TARGET] = "SELECT type, division_code, year, superseded_by FROM records"
+                         " WHERE record_id = ?1",
+    [ST_REVIEW_BATCH] = "SELECT r.record_id, r.type, r.division_code, r.year, r.superseded_by"
+                        " FROM records r JOIN batches b ON r.batch = b.id"
+                        " WHERE b.batch_id = ?1 ORDER BY r.seq",
+    [ST_REVIEW_INSERT] = "INSERT INTO reviews(record_id, action, comment, reviewer, at)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_REVIEW_LIST] = "SELECT v.record_id, r.type, r.division_code, r.year, r.period, v.action,"
+                       " v.comment, v.reviewer, o.name, v.at, r.body"
+                       " FROM reviews v JOIN records r ON r.record_id = v.record_id"
+                       " LEFT JOIN offices o ON o.code = v.reviewer"
+                       " WHERE v.seq = (SELECT max(w.seq) FROM reviews w"
+                       "                WHERE w.record_id = v.record_id)"
+                       " AND r.superseded_by IS NULL AND (?1 = 0 OR r.year = ?1)"
+                       " AND CASE WHEN ?3 THEN r.division_code = ?2"
+                       "     ELSE substr(r.division_code, 1, length(?2)) = ?2 END"
+                       " AND (?4 = 0 OR v.action = 2) ORDER BY v.seq",
 };
 
 void rs_store_set_err(char *err, size_t errlen, const char *fmt, ...)

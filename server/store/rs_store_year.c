@@ -31,8 +31,32 @@ static int utf8_prefix(const char *s, size_t max)
     return (int)n;
 }
 
-rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, struct rs_year_lock *out,
-                                char *msg, size_t cap)
+/* The last day of the open exception that covers division in year today, or 0. */
+static rs_status open_until(struct rs_store *s, uint32_t year, const char *division,
+                            uint32_t today, uint32_t *until)
+{
+    sqlite3_stmt *st = s->stmt[ST_YEAR_EXCEPTION_OPEN];
+    rs_status rv = RS_OK;
+    int rc;
+
+    *until = 0;
+    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, division, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)today);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *until = (uint32_t)sqlite3_column_int64(st, 0);
+    else
+        rv = rs_store_db_fail(s, rc, "reading lock exceptions");
+    sqlite3_reset(st);
+    return rv;
+}
+
+rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, const char *division,
+                                uint32_t today, struct rs_year_lock *out, char *msg, size_t cap)
 {
     sqlite3_stmt *st = s->stmt[ST_YEAR_LAST_ISSUE];
     rs_status rv = RS_OK;
@@ -59,8 +83,16 @@ rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, struct rs_yea
         rv = rs_store_db_fail(s, rc, "reading closed years");
     }
     sqlite3_reset(st);
-    if (rv || out->issue == 0 || !msg || !cap)
+    if (rv || out->issue == 0)
         return rv;
+    if (division) {
+        rv = open_until(s, year, division, today, &out->open_until);
+        if (rv)
+            return rv;
+    }
+    out->locked = out->open_until == 0;
+    if (!out->locked || !msg || !cap)
+        return RS_OK;
     rs_date_format(rs_date_cst(out->closed_at), day);
     snprintf(msg, cap, "year %u is closed (its report was issued %s); ask %.*s (%s) to reopen it",
              (unsigned)year, day, utf8_prefix(out->closed_by_name, NAME_PRINT_MAX),
