@@ -194,6 +194,7 @@ rs_status rs_store_review(struct rs_store *s, const struct rs_review_req *q,
                           struct rs_review_out *out, char *err, size_t errlen)
 {
     struct target *t = NULL;
+    enum rs_audit_kind kind;
     char detail[RS_AUDIT_DETAIL_MAX + 1];
     size_t n = 0, k = 0;
     bool in_tx = false;
@@ -265,10 +266,9 @@ rs_status rs_store_review(struct rs_store *s, const struct rs_review_req *q,
     else
         snprintf(detail, sizeof(detail), "batch %.*s: %zu records: %s", ID_PRINT_MAX, q->batch_id,
                  k, q->comment ? q->comment : "");
-    rv = rs_store_audit_append_tx(s, now,
-                                  q->action == RS__REVIEW_ACTION__RA_RETURN ? RS_AUDIT_REVIEW_RETURN
-                                                                            : RS_AUDIT_REVIEW_ACCEPT,
-                                  q->reviewer, q->peer ? q->peer : s->actor, detail,
+    kind = q->action == RS__REVIEW_ACTION__RA_RETURN ? RS_AUDIT_REVIEW_RETURN
+                                                     : RS_AUDIT_REVIEW_ACCEPT;
+    rv = rs_store_audit_append_tx(s, now, kind, q->reviewer, q->peer ? q->peer : s->actor, detail,
                                   &out->audit_seq, NULL);
     if (rv == RS_OK)
         rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
