@@ -4,7 +4,10 @@
  * out), schedules (replaced whole, refused for an unknown township or a
  * closed year, audited), reviews (by record and by batch, every refusal,
  * a new version pending again, the listing, a closed year and its lock
- * exception).
+ * exception), closed years (issued in every format the producer renders,
+ * reading the store inside the close; records of the year refused with
+ * ERR_LOCKED in the put's own transaction, resends still duplicate; a lock
+ * exception for one division; the re-issue, its reason and history).
  *
  * Every test works in its own mkdtemp directory under $TMPDIR (or /tmp),
  * removed by the teardown.  Does not test the server around the store
@@ -735,6 +738,241 @@ static void test_report_scan_accepted_only(void **state)
     free(rs);
 }
 
+/* ------------------------------------------------------------ closed years */
+
+struct producer {
+    int calls;
+    size_t nissues_seen;
+    uint32_t issue_seen;
+    char reason_seen[RS_YEAR_ISSUE_REASON_MAX + 1];
+    unsigned records_seen;
+    rs_status fail;              /* returned instead of rendering, if set */
+    bool twice;                  /* render one format twice */
+};
+
+static int count_body(const uint8_t *body, size_t len, void *arg)
+{
+    (void)body;
+    (void)len;
+    ++*(unsigned *)arg;
+    return 0;
+}
+
+/* Renders two "formats" that name the issue and the records it sees. */
+static rs_status produce(struct rs_store *s, const struct rs_year_issue *issues, size_t nissues,
+                         struct rs_year_made *made, char *err, size_t errlen, void *arg)
+{
+    struct producer *p = arg;
+    const struct rs_year_issue *n = &issues[nissues - 1];
+    struct rs_store_scan_q q = {n->year, NULL, false};
+    char buf[128];
+
+    p->calls++;
+    p->nissues_seen = nissues;
+    p->issue_seen = n->issue;
+    snprintf(p->reason_seen, sizeof(p->reason_seen), "%s", n->reason);
+    if (p->fail) {
+        snprintf(err, errlen, "the producer failed");
+        return p->fail;
+    }
+    p->records_seen = 0;
+    assert_int_equal(rs_store_scan_report(s, &q, count_body, &p->records_seen), RS_OK);
+    snprintf(made->framework_name, sizeof(made->framework_name), "unit-2023");
+    snprintf(made->framework_hash, sizeof(made->framework_hash), "%s%s%s%s", "7d0c1e2a7d0c1e2a",
+             "0000000000000000", "0000000000000000", "0000000000000000");
+    snprintf(buf, sizeof(buf), "# issue %u of %u: %u records\n", (unsigned)n->issue,
+             (unsigned)n->year, p->records_seen);
+    made->reports[0].format = RS__REPORT_FORMAT__FMT_MARKDOWN;
+    made->reports[0].body = strdup(buf);
+    made->reports[0].len = strlen(buf);
+    made->reports[1].format = p->twice ? RS__REPORT_FORMAT__FMT_MARKDOWN
+                                       : RS__REPORT_FORMAT__FMT_JSON;
+    made->reports[1].body = strdup("{\"issue\": 1}\n");
+    made->reports[1].len = strlen(made->reports[1].body);
+    made->n = 2;
+    return RS_OK;
+}
+
+/* Puts recs[first] alone and returns its ack. */
+static Rs__AckStatus put_one_rec(struct rs_store *s, struct recs *rs, size_t first)
+{
+    char err[256];
+
+    assert_int_equal(rs_store_put_batches(s, rs->r + first, 1, NULL, 0, err, sizeof(err)),
+                     RS_OK);
+    return rs->r[first].ack;
+}
+
+static void test_closed_years(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct recs *rs = calloc(1, sizeof(*rs));
+    struct producer p;
+    struct rs_year_issue issue;
+    struct rs_year_info info;
+    char err[512], *body = NULL, detail[600], want[300];
+    size_t len = 0, i;
+    uint32_t today = rs_date_cst(rs_now_unix());
+
+    assert_non_null(rs);
+    memset(&p, 0, sizeof(p));
+    add_offices(s);
+    add_rec(rs, 1, 0, TOWN_A, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0, NULL);
+    add_rec(rs, 2, 0, TOWN_B, RS__RECORD__BODY_SUBSIDY, 2023, RS__PERIOD__PERIOD_Q1, 0, NULL);
+    add_rec(rs, 3, 0, TOWN_A, RS__RECORD__BODY_NIL_RETURN, 2023, RS__PERIOD__PERIOD_Q3,
+            RS__RECORD_TYPE__RT_TRAINING, NULL);
+    put_from(s, rs, 0);
+
+    /* Not closed: no report stored, nothing to reopen. */
+    assert_int_equal(rs_store_year_report(s, 2023, RS__REPORT_FORMAT__FMT_MARKDOWN, &body, &len,
+                                          NULL),
+                     RS_ENOTFOUND);
+    assert_int_equal(rs_store_year_reopen(s, 2023, TOWN_A, today, "更正", CENTRAL, NULL, NULL,
+                                          err, sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "year 2023 is not closed: there is nothing to reopen");
+
+    /* A failing producer, or one that renders a format twice: nothing is written. */
+    p.fail = RS_ENOMEM;
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+                                         sizeof(err)),
+                     RS_ENOMEM);
+    assert_string_equal(err, "the producer failed");
+    p.fail = RS_OK;
+    p.twice = true;
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+                                         sizeof(err)),
+                     RS_EINVAL);
+    assert_string_equal(err, "the report to issue has format 1 twice");
+    p.twice = false;
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM year_issues"), 0);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM year_reports"), 0);
+
+    /* The close: issue 1, every format byte for byte, the producer saw the records. */
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, "127.0.0.1:1", produce, &p, &issue,
+                                         err, sizeof(err)),
+                     RS_OK);
+    assert_int_equal(issue.issue, 1);
+    assert_int_equal(issue.record_count, 3);
+    assert_string_equal(issue.closed_by_name, "岳阳楼区库区移民服务中心");
+    assert_string_equal(issue.framework_name, "unit-2023");
+    assert_string_equal(issue.reason, "");
+    assert_int_equal(p.nissues_seen, 1);
+    assert_int_equal(p.records_seen, 2);     /* the nil return is not counted */
+    assert_int_equal(rs_store_year_report(s, 2023, RS__REPORT_FORMAT__FMT_MARKDOWN, &body, &len,
+                                          &issue),
+                     RS_OK);
+    assert_string_equal(body, "# issue 1 of 2023: 2 records\n");
+    assert_int_equal(len, strlen(body));
+    free(body);
+    assert_int_equal(rs_store_year_report(s, 2023, RS__REPORT_FORMAT__FMT_CSV, &body, &len, NULL),
+                     RS_ENOTFOUND);
+    raw_text(f->db, "SELECT detail FROM audit WHERE kind = 'year_close'", detail, sizeof(detail));
+    assert_non_null(strstr(detail, "year 2023 issue 1: 3 current records, framework unit-2023 "
+                                   "7d0c1e2a7d0c1e2a; markdown sha256 "));
+    assert_non_null(strstr(detail, "; json sha256 "));
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+                                         sizeof(err)),
+                     RS_ELOCKED);
+    assert_non_null(strstr(err, "year 2023 is closed already (issue 1 of "));
+
+    /* Records of the closed year are refused with ERR_LOCKED; other years go on; a resend
+     * of a record stored before the close is still a duplicate. */
+    i = add_rec(rs, 10, 0, TOWN_A, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0,
+                "late");
+    assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_REJECTED);
+    assert_int_equal(rs->r[i].code, RS__ERROR_CODE__ERR_LOCKED);
+    {
+        char day[11];
+
+        rs_date_format(today, day);
+        snprintf(want, sizeof(want), "year 2023 is closed (its report was issued %s); ask "
+                                     "岳阳楼区库区移民服务中心 (430602) to reopen it", day);
+    }
+    assert_string_equal(rs->r[i].reason, want);
+    assert_int_equal(put_one_rec(s, rs, 0), RS__ACK_STATUS__ACK_DUPLICATE);
+    assert_int_equal(rs->r[0].code, RS__ERROR_CODE__ERR_NONE);
+    i = add_rec(rs, 11, 0, TOWN_A, RS__RECORD__BODY_PROJECT, 2024, RS__PERIOD__PERIOD_YEAR, 0,
+                NULL);
+    assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_STORED);
+    /* Moving a 2023 record into 2024 would change 2023 too. */
+    i = add_rec(rs, 12, 2, TOWN_B, RS__RECORD__BODY_SUBSIDY, 2024, RS__PERIOD__PERIOD_Q1, 0,
+                "moved");
+    assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_REJECTED);
+    assert_int_equal(rs->r[i].code, RS__ERROR_CODE__ERR_LOCKED);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records WHERE year = 2023"), 3);
+
+    /* A lock exception lets one township in, until its last day. */
+    assert_int_equal(rs_store_year_reopen(s, 2023, TOWN_A, 20230101, "更正", CENTRAL, NULL, NULL,
+                                          err, sizeof(err)),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_year_reopen(s, 2023, TOWN_A, today, "", CENTRAL, NULL, NULL, err,
+                                          sizeof(err)),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_year_reopen(s, 2023, "4306", today, "x", CENTRAL, NULL, NULL, err,
+                                          sizeof(err)),
+                     RS_EINVAL);
+    assert_int_equal(rs_store_year_reopen(s, 2023, TOWN_A, today, "更正二季度直补", CENTRAL,
+                                          "127.0.0.1:2", NULL, err, sizeof(err)),
+                     RS_OK);
+    i = add_rec(rs, 13, 1, TOWN_A, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0,
+                "corrected");
+    assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_STORED);
+    i = add_rec(rs, 14, 0, TOWN_B, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0,
+                NULL);
+    assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_REJECTED);
+    raw_text(f->db, "SELECT detail FROM audit WHERE kind = 'year_reopen'", detail,
+             sizeof(detail));
+    {
+        char day[11];
+
+        rs_date_format(today, day);
+        snprintf(want, sizeof(want), "year 2023: 430602001 until %s: 更正二季度直补", day);
+    }
+    assert_string_equal(detail, want);
+
+    /* The re-close: issue 2 says why, and the exception ends with it. */
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+                                         sizeof(err)),
+                     RS_OK);
+    assert_int_equal(issue.issue, 2);
+    assert_int_equal(p.nissues_seen, 2);
+    assert_string_equal(p.reason_seen, "金鹗山街道 (430602001): 更正二季度直补");
+    assert_string_equal(issue.reason, p.reason_seen);
+    assert_int_equal(rs_store_year_report(s, 2023, RS__REPORT_FORMAT__FMT_MARKDOWN, &body, &len,
+                                          NULL),
+                     RS_OK);
+    assert_string_equal(body, "# issue 2 of 2023: 2 records\n");
+    free(body);
+    i = add_rec(rs, 15, 0, TOWN_A, RS__RECORD__BODY_SURVEY, 2023, RS__PERIOD__PERIOD_YEAR, 0,
+                NULL);
+    assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_REJECTED);
+    assert_int_equal(rs_store_year_info(s, 2023, &info), RS_OK);
+    assert_int_equal(info.nissues, 2);
+    assert_int_equal(info.issues[0].issue, 1);
+    assert_string_equal(info.issues[1].reason, "金鹗山街道 (430602001): 更正二季度直补");
+    assert_int_equal(info.nexceptions, 1);
+    assert_string_equal(info.exceptions[0].division_name, "金鹗山街道");
+    assert_int_equal(info.exceptions[0].ended_issue, 2);
+    assert_int_equal(info.exceptions[0].until, today);
+    rs_year_info_free(&info);
+    assert_int_equal(rs_store_year_info(s, 2022, &info), RS_OK);
+    assert_int_equal(info.nissues, 0);
+    rs_year_info_free(&info);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'year_close'"), 2);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    {
+        uint64_t rows = 0, broken = 0;
+        char why[256];
+
+        s = open_rw(f->db);
+        assert_int_equal(rs_store_audit_verify(s, &rows, &broken, why, sizeof(why)), RS_OK);
+        assert_int_equal(rs_store_close(s), RS_OK);
+    }
+    free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +984,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reviews, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_report_scan_accepted_only, tmpdir_setup,
                                         tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_closed_years, tmpdir_setup, tmpdir_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -274,8 +274,13 @@ static void send_batch_ack(struct rs_batch *b)
         }
         if (s->reason[0])
             a->reason = (char *)s->reason;
+        /* The store rejects on supersedes, or on a closed year (ERR_LOCKED). */
         if (s->ack == RS__ACK_STATUS__ACK_REJECTED)
-            a->field = (char *)"supersedes";    /* the store rejects only on supersedes */
+            a->field = (char *)(s->code == RS__ERROR_CODE__ERR_LOCKED ? "year" : "supersedes");
+        if (s->code != RS__ERROR_CODE__ERR_NONE) {
+            a->has_code = true;
+            a->code = s->code;
+        }
     }
     {
         size_t cnt[5] = {0};

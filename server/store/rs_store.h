@@ -187,6 +187,7 @@ struct rs_store_rec {
     Rs__AckStatus ack;           /* STORED, DUPLICATE, CONFLICT or REJECTED */
     uint64_t seq;                /* row id, for STORED and DUPLICATE */
     char reason[160];            /* for CONFLICT and REJECTED */
+    Rs__ErrorCode code;          /* REJECTED: ERR_LOCKED for a closed year, else ERR_NONE */
 };
 
 /*
@@ -227,9 +228,18 @@ struct rs_store_batch {
  *   CONFLICT   the id exists with a different hash, or the superseded
  *              version is already superseded (stale edit).
  *   REJECTED   supersedes an id that does not exist, or one of another
- *              type or division.
+ *              type or division; or (code ERR_LOCKED) a new id whose year,
+ *              or the year of the version it supersedes, is closed to its
+ *              division (rs_store_year_close; no lock exception lets the
+ *              division in today), with a reason that names the year, the
+ *              day its report was issued and the office to ask.  A record
+ *              whose id is stored already is judged DUPLICATE or CONFLICT
+ *              as before, closed year or not: it was stored before the
+ *              close.
  * The decision is made inside the transaction from the unique key on id,
- * never by a read in an earlier transaction.  Two records with the same id
+ * and the closed years and lock exceptions are read in it too, never by a
+ * read in an earlier transaction, so a close cannot slip between the check
+ * and the insert.  Two records with the same id
  * in one call: the second is DUPLICATE or CONFLICT against the first.
  *
  * A record that supersedes another and whose own id is already stored is
@@ -399,6 +409,136 @@ RS_NODISCARD
 rs_status rs_store_review_list(struct rs_store *s, uint32_t year, const char *scope, bool exact,
                                bool returned_only,
                                int (*fn)(const struct rs_review_row *r, void *arg), void *arg);
+
+/* ------------------------------------------------------------ closed years */
+
+#define RS_YEAR_REASON_MAX 512           /* bytes of a reopen reason */
+#define RS_YEAR_ISSUE_REASON_MAX 2048    /* bytes of a re-issue's reasons, joined */
+#define RS_YEAR_MAX_FORMATS 8            /* report formats an issue keeps */
+
+/* One issue of a closed year's report. */
+struct rs_year_issue {
+    uint32_t year;
+    uint32_t issue;              /* 1 for the first close, 2 for the first re-issue, ... */
+    int64_t closed_at;           /* unix seconds */
+    char closed_by[16];          /* the office code */
+    char closed_by_name[128];    /* its name from offices, or the code */
+    char framework_name[64];
+    char framework_hash[65];
+    uint64_t record_count;       /* current records of the year (every type) when it closed */
+    /* "" for the first issue; for a re-issue the reasons of the lock
+     * exceptions it ends, each "<division name> (<code>): <reason>",
+     * joined by "; " (cut at the cap). */
+    char reason[RS_YEAR_ISSUE_REASON_MAX + 1];
+};
+
+/* One rendered format of an issue: body is malloc'd by the producer and
+ * freed by rs_store_year_close. */
+struct rs_year_report {
+    Rs__ReportFormat format;
+    char *body;
+    size_t len;
+};
+
+/* What the producer of a close renders. */
+struct rs_year_made {
+    char framework_name[64];
+    char framework_hash[65];
+    struct rs_year_report reports[RS_YEAR_MAX_FORMATS];
+    size_t n;
+};
+
+/*
+ * Renders the report of the issue being made into *made.  Called by
+ * rs_store_year_close inside its write transaction, with issues[0 ..
+ * nissues): every issue of the year so far and, last, the one being made
+ * (its framework fields not set yet).  It may read the
+ * store s (scans, offices, reviews, schedules: what it reads is what the
+ * transaction will commit with) but not write it.  RS_OK, or a status with
+ * err; the close then writes nothing.
+ */
+typedef rs_status (*rs_year_produce_fn)(struct rs_store *s, const struct rs_year_issue *issues,
+                                        size_t nissues, struct rs_year_made *made, char *err,
+                                        size_t errlen, void *arg);
+
+/*
+ * Closes year (or re-issues its report), in one transaction: reads what the
+ * year has issued, calls produce for the new issue, stores every format
+ * it rendered byte for byte with their SHA-256, the framework's name and
+ * hash and the count of current records, ends the lock exceptions it
+ * covers, and appends an audit row (kind year_close, detail "year Y issue
+ * N: <count> current records, framework <name> <hash>; <format> sha256
+ * <hex>; ...; reason <reason>").  A year that is not closed gets issue 1.
+ * A closed year gets issue N + 1 only if a lock exception was granted since
+ * issue N (rs_store_year_reopen): its reason says why it was re-issued.
+ * by is the closing office's code, peer the connection (NULL: the actor).
+ * On RS_OK *out (may be NULL) is the new issue.  RS_ELOCKED if the year is
+ * closed and nothing reopened it since; RS_EINVAL for a year outside
+ * 2000..2100, no office, or a producer that rendered no format, one twice
+ * or more than RS_YEAR_MAX_FORMATS; the producer's status; RS_ENOMEM;
+ * RS_ESTORAGE / RS_EIO.  err says why.  Nothing is written on failure, and
+ * every body produce made is freed either way.
+ */
+RS_NODISCARD
+rs_status rs_store_year_close(struct rs_store *s, uint32_t year, const char *by,
+                              const char *peer, rs_year_produce_fn produce, void *arg,
+                              struct rs_year_issue *out, char *err, size_t errlen);
+
+/*
+ * Grants a lock exception on closed year: division (a 6-, 9- or 12-digit
+ * code; records of it and below it) may submit records of the year
+ * through `until` (YYYYMMDD, China Standard Time, today or later, at most
+ * 366 days ahead), for `reason` (1..RS_YEAR_REASON_MAX bytes of UTF-8).
+ * The next close of the year re-issues its report and ends the exception.
+ * One transaction with its audit row (kind year_reopen, detail "year Y:
+ * <division> until <date>: <reason>").  by, peer as for
+ * rs_store_year_close; *audit_seq may be NULL.  RS_EINVAL with err for a
+ * year that is not closed, or a bad division, date or reason; RS_ESTORAGE /
+ * RS_EIO.
+ */
+RS_NODISCARD
+rs_status rs_store_year_reopen(struct rs_store *s, uint32_t year, const char *division,
+                               uint32_t until, const char *reason, const char *by,
+                               const char *peer, uint64_t *audit_seq, char *err, size_t errlen);
+
+/* One lock exception of a year. */
+struct rs_year_exception {
+    char division[16];
+    char division_name[128];     /* from offices, or the code */
+    uint32_t until;              /* YYYYMMDD */
+    char reason[RS_YEAR_REASON_MAX + 1];
+    char granted_by[16];
+    int64_t granted_at;
+    uint32_t ended_issue;        /* 0 while open; else the issue whose close ended it */
+};
+
+/* What a year has issued and granted (rs_store_year_info); free with
+ * rs_year_info_free. */
+struct rs_year_info {
+    uint32_t year;
+    struct rs_year_issue *issues;        /* oldest first; none: the year is open */
+    size_t nissues;
+    struct rs_year_exception *exceptions;    /* oldest first */
+    size_t nexceptions;
+};
+
+/* Reads year's issues and exceptions into *out.  RS_EINVAL if s or out is
+ * NULL; RS_ENOMEM; RS_ESTORAGE / RS_EIO. */
+RS_NODISCARD
+rs_status rs_store_year_info(struct rs_store *s, uint32_t year, struct rs_year_info *out);
+
+void rs_year_info_free(struct rs_year_info *info);
+
+/*
+ * The stored bytes of format of the newest issue of year: on RS_OK *body
+ * is malloc'd (NUL-terminated, *len bytes without it; the caller frees it)
+ * and *issue (may be NULL) describes the issue.  RS_ENOTFOUND if the year
+ * is not closed or the issue has no such format; RS_ENOMEM; RS_ESTORAGE /
+ * RS_EIO.
+ */
+RS_NODISCARD
+rs_status rs_store_year_report(struct rs_store *s, uint32_t year, Rs__ReportFormat format,
+                               char **body, size_t *len, struct rs_year_issue *issue);
 
 /* ------------------------------------------------------------ audit trail */
 

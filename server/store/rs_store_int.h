@@ -20,8 +20,11 @@
  *                       counts.
  *   rs_store_schedule.c a year's schedule of expected returns.
  *   rs_store_review.c   review actions on records and their listing.
- *   rs_store_year.c     closed years: whether a year is closed for a
- *                       division, and by whom.
+ *   rs_store_year.c     closed years: closing (issuing the report),
+ *                       reopening for a division, what a year issued,
+ *                       and whether a year is closed to a division (for
+ *                       the other files' transactions: a put, a review,
+ *                       a schedule change).
  *
  * Every function here is for a store used by one thread at a time, like
  * the public ones (rs_store.h).
@@ -72,6 +75,17 @@ enum stmt_id {
     ST_REVIEW_BATCH,
     ST_REVIEW_INSERT,
     ST_REVIEW_LIST,
+    ST_YEAR_ISSUES,
+    ST_YEAR_EXCEPTIONS,
+    ST_YEAR_ISSUE_INSERT,
+    ST_YEAR_REPORT_INSERT,
+    ST_YEAR_EXC_END,
+    ST_YEAR_EXC_INSERT,
+    ST_YEAR_COUNT,
+    ST_YEAR_REPORT_GET,
+    ST_LOCKS_YEARS,
+    ST_LOCKS_EXC,
+    ST_LOCK_ID_EXISTS,
     ST_N
 };
 
@@ -173,6 +187,39 @@ struct rs_year_lock {
 RS_NODISCARD
 rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, const char *division,
                                 uint32_t today, struct rs_year_lock *out, char *msg, size_t cap);
+
+/* The closed years and open lock exceptions a put judges its records by,
+ * read once in its transaction (rs_store_locks_load_tx). */
+struct rs_year_locks {
+    struct rs_locked_year {
+        uint32_t year;
+        char msg[RS_YEAR_LOCK_MSG_MAX];  /* the refusal, as rs_store_year_lock_tx words it */
+    } *years;
+    size_t n;                    /* 0: no year is closed, nothing to check */
+    struct rs_open_exception {
+        uint32_t year;
+        char division[16];
+    } *exc;
+    size_t nexc;
+};
+
+/* Reads every closed year and every exception open through today into *l
+ * (free with rs_store_locks_free).  RS_ENOMEM; RS_ESTORAGE / RS_EIO. */
+RS_NODISCARD
+rs_status rs_store_locks_load_tx(struct rs_store *s, uint32_t today, struct rs_year_locks *l);
+
+void rs_store_locks_free(struct rs_year_locks *l);
+
+/*
+ * Judges r against l: if r's year, or the year of the version it
+ * supersedes, is closed to its division and r's id is not stored already,
+ * sets r REJECTED with code ERR_LOCKED and the refusal as its reason, and
+ * *refused.  Otherwise leaves r as it is (the put decides).  RS_ESTORAGE /
+ * RS_EIO from the lookups.
+ */
+RS_NODISCARD
+rs_status rs_store_locks_check_tx(struct rs_store *s, const struct rs_year_locks *l,
+                                  struct rs_store_rec *r, bool *refused);
 
 /* ------------------------------------------------------------ rs_store_audit.c */
 

@@ -4,8 +4,9 @@
  * and the scan of a year.
  *
  * See rs_store.h for the contract.  Every decision is made inside the
- * put's one write transaction, from the unique key on record_id; a batch's
- * audit row (rs_store_audit.c) is appended in that same transaction.
+ * put's one write transaction, from the unique key on record_id and the
+ * closed years (rs_store_year.c judges those); a batch's audit row
+ * (rs_store_audit.c) is appended in that same transaction.
  *
  * Does not: validate record contents or check office scope (the server
  * does before the put), or unpack a body.
@@ -355,6 +356,7 @@ static void reset_ack(struct rs_store_rec *r)
     r->ack = RS__ACK_STATUS__ACK_UNSPECIFIED;
     r->seq = 0;
     r->reason[0] = '\0';
+    r->code = RS__ERROR_CODE__ERR_NONE;
 }
 
 rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, size_t n,
@@ -362,9 +364,10 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
                                size_t errlen)
 {
     struct batch_slot *slots = NULL;
+    struct rs_year_locks locks = {0};
     size_t *slot_of = NULL;
     size_t nslots = 0;
-    bool is_open = false;
+    bool is_open = false, refused;
     int64_t now;
     rs_status rv = RS_OK;
 
@@ -425,7 +428,18 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
     rv = insert_batches(s, recs, slots, nslots, now);
     if (rv)
         goto out;
+    /* Closed years are read in this transaction: a close cannot slip in. */
+    rv = rs_store_locks_load_tx(s, rs_date_cst(now), &locks);
+    if (rv)
+        goto out;
     for (size_t i = 0; i < n; i++) {
+        if (locks.n) {
+            rv = rs_store_locks_check_tx(s, &locks, &recs[i], &refused);
+            if (rv)
+                goto out;
+            if (refused)
+                continue;
+        }
         rv = put_one(s, &recs[i], slot_of[i], slots, now);
         if (rv)
             goto out;
@@ -449,6 +463,7 @@ out:
         }
         rs_store_set_err(err, errlen, "%s", s->errmsg);
     }
+    rs_store_locks_free(&locks);
     free(slots);
     free(slot_of);
     return rv;

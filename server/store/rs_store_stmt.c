@@ -87,6 +87,33 @@ static const char *const stmt_sql[ST_N] = {
                        " AND CASE WHEN ?3 THEN r.division_code = ?2"
                        "     ELSE substr(r.division_code, 1, length(?2)) = ?2 END"
                        " AND (?4 = 0 OR v.action = 2) ORDER BY v.seq",
+    [ST_YEAR_ISSUES] = "SELECT i.issue, i.closed_at, i.closed_by, o.name, i.framework_name,"
+                       " i.framework_hash, i.record_count, i.reason FROM year_issues i"
+                       " LEFT JOIN offices o ON o.code = i.closed_by WHERE i.year = ?1"
+                       " ORDER BY i.issue",
+    [ST_YEAR_EXCEPTIONS] = "SELECT e.division, o.name, e.until, e.reason, e.granted_by,"
+                           " e.granted_at, e.ended_issue FROM year_exceptions e"
+                           " LEFT JOIN offices o ON o.code = e.division WHERE e.year = ?1"
+                           " ORDER BY e.seq",
+    [ST_YEAR_ISSUE_INSERT] = "INSERT INTO year_issues(year, issue, closed_at, closed_by,"
+                             " framework_name, framework_hash, record_count, reason)"
+                             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_YEAR_REPORT_INSERT] = "INSERT INTO year_reports(year, issue, format, body, sha256)"
+                              " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_YEAR_EXC_END] = "UPDATE year_exceptions SET ended_issue = ?2"
+                        " WHERE year = ?1 AND ended_issue IS NULL",
+    [ST_YEAR_EXC_INSERT] = "INSERT INTO year_exceptions(year, division, until, reason,"
+                           " granted_by, granted_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_YEAR_COUNT] = "SELECT count(*) FROM records WHERE year = ?1 AND superseded_by IS NULL",
+    [ST_YEAR_REPORT_GET] = "SELECT body FROM year_reports"
+                           " WHERE year = ?1 AND issue = ?2 AND format = ?3",
+    [ST_LOCKS_YEARS] = "SELECT i.year, i.issue, i.closed_at, i.closed_by, o.name"
+                       " FROM year_issues i LEFT JOIN offices o ON o.code = i.closed_by"
+                       " WHERE i.issue = (SELECT max(j.issue) FROM year_issues j"
+                       "                  WHERE j.year = i.year) ORDER BY i.year",
+    [ST_LOCKS_EXC] = "SELECT year, division FROM year_exceptions"
+                     " WHERE ended_issue IS NULL AND until >= ?1",
+    [ST_LOCK_ID_EXISTS] = "SELECT 1 FROM records WHERE record_id = ?1",
 };
 
 void rs_store_set_err(char *err, size_t errlen, const char *fmt, ...)
