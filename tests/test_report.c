@@ -762,7 +762,8 @@ static void test_build_from_store(void **state)
     struct rs_store *s;
     struct rendered pure = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
     struct rendered town = render(DIV_A, RS__REPORT_FORMAT__FMT_JSON);
-    struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_UNSPECIFIED, NULL, FW_DIR, 0};
+    struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_UNSPECIFIED, NULL, FW_DIR, 0,
+                                false, 0, NULL, 0};
     char *out = NULL, name[64] = "", hash[65] = "", err[256] = "";
     size_t len = 0;
     struct rs_framework *fw = NULL;
@@ -917,7 +918,8 @@ static void test_build_many(void **state)
     struct rs_eval_dataset *ds = NULL;
     struct rs_framework *fw = NULL;
     struct rs_eval_result *res = NULL;
-    struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_JSON, NULL, FW_DIR, 0};
+    struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_JSON, NULL, FW_DIR, 0,
+                                false, 0, NULL, 0};
     struct rs_store *s = NULL;
     struct tmp t;
     char *remarks = malloc((size_t)200 << 10), *out = NULL, *pure = NULL;

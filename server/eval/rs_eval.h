@@ -190,6 +190,20 @@ RS_NODISCARD rs_status rs_eval_run(const struct rs_eval_dataset *ds, const struc
 void rs_eval_result_free(struct rs_eval_result *res);
 
 /*
+ * Adds a finding found outside the evaluation to res, after rs_eval_run
+ * (the reporting year's: a return the schedule expects that is missing, a
+ * record the central office returned and the township has not corrected).
+ * It is listed, rendered and counted like the evaluation's own, after
+ * them, and scores nothing.  Strings are copied and cut to the fields'
+ * caps; division may be "" (unit-level).  Past RS_EVAL_MAX_FINDINGS it is
+ * only counted.  RS_ENOMEM.
+ */
+RS_NODISCARD rs_status rs_eval_add_finding(struct rs_eval_result *res, enum rs_eval_sev sev,
+                                           const char *code, const char *division,
+                                           const char *check, const char *expected,
+                                           const char *found, const char *where);
+
+/*
  * Scores one value under ind's rule (the step the evaluation applies to
  * every computable indicator).  kind is the formula's kind; num/den as in
  * struct rs_eval_item (den > 0).  Writes the score in milli-points and, if

@@ -6,6 +6,9 @@
  * past that only a count is kept, so a year of broken records cannot make
  * a report without bound.
  *
+ * rs_eval_add_finding (rs_eval.h) is the same for findings made outside
+ * the evaluation, after it ran (the reporting year's).
+ *
  * Does not: decide what is a finding (the checks do) or order them (they
  * stay in the order added).
  */
@@ -41,4 +44,11 @@ rs_status rs_eval_finding_add(struct rs_eval_result *res, enum rs_eval_sev sev,
     rs_eval_copy(f->found, sizeof f->found, found);
     rs_eval_copy(f->where, sizeof f->where, where);
     return RS_OK;
+}
+
+rs_status rs_eval_add_finding(struct rs_eval_result *res, enum rs_eval_sev sev, const char *code,
+                              const char *division, const char *check, const char *expected,
+                              const char *found, const char *where)
+{
+    return rs_eval_finding_add(res, sev, code, division, check, expected, found, where);
 }

@@ -1017,6 +1017,42 @@ static void sec_other(struct rs_render_ctx *d)
                    res->ds->ignored ? "（另有记录不属于本年度或无法解码，未计入）" : "");
 }
 
+/* ------------------------------------------------------------ the reporting year */
+
+/* Which issue of a closed year this is, and why it was re-issued. */
+static void issue_para(struct rs_render_ctx *d)
+{
+    const struct rs_report_extra *x = d->x;
+    const struct rs_report_issue *cur;
+    struct rs_rbuf p = {NULL, 0, 0, RS_OK};
+    char day[11];
+
+    if (!x || x->nissues == 0)
+        return;
+    cur = &x->issues[x->nissues - 1];
+    rs_date_format(cur->issued_on, day);
+    if (x->nissues == 1) {
+        rs_rbuf_printf(&p, "本报告为%u年度结账时发布的报告（第%u版），由%s于%s发布；结账后本年度记录不再变动。",
+                       d->res->year, cur->issue, cur->by, day);
+    } else {
+        rs_rbuf_printf(&p, "本报告为第%u版，由%s于%s重新发布；此前", cur->issue, cur->by, day);
+        for (size_t i = 0; i + 1 < x->nissues; i++) {
+            rs_date_format(x->issues[i].issued_on, day);
+            rs_rbuf_printf(&p, "%s第%u版发布于%s", i ? "，" : "", x->issues[i].issue, day);
+        }
+        rs_rbuf_printf(&p, "。重新发布原因：%s。", cur->reason[0] ? cur->reason : "未说明");
+    }
+    rs_render_para_end(d, &p);
+}
+
+/* The accepted-only basis, when the report was made on it. */
+static void accepted_para(struct rs_render_ctx *d)
+{
+    if (d->x && d->x->accepted_only)
+        rs_render_para(d, "本报告仅计入审核通过的记录：乡镇（街道）报送的记录经中心审核通过后才计入，"
+                       "待审核和被退回的记录不计入；中心自行录入的单位记录全部计入。");
+}
+
 static void township_doc(struct rs_render_ctx *d)
 {
     const struct rs_eval_result *res = d->res;
@@ -1026,6 +1062,7 @@ static void township_doc(struct rs_render_ctx *d)
     rs_render_heading(d, 1, "%u年度%s移民工作数据汇总", res->year, name);
     rs_render_para(d, "本汇总由 resettle 根据%s（%s）报送的%u年度当前记录%zu条生成，所有数字均由记录计算。",
                    name, res->division, res->year, res->nrecords);
+    accepted_para(d);
     rs_render_heading(d, 2, "一、后扶项目");
     if (t && t->proj_n) {
         char a[32];
@@ -1044,12 +1081,14 @@ static void township_doc(struct rs_render_ctx *d)
     training_tables(d);
     rs_render_heading(d, 2, "三、数据一致性核查");
     findings_table(d);
+    if (d->x && d->x->board)
+        rs_render_compl_section(d, d->x->board, 2, "四、报送完整性");
 }
 
-void rs_render_doc(const struct rs_eval_result *res, const struct rs_render_skin *skin, void *priv,
-                   struct rs_rbuf *b)
+void rs_render_doc(const struct rs_eval_result *res, const struct rs_report_extra *x,
+                   const struct rs_render_skin *skin, void *priv, struct rs_rbuf *b)
 {
-    struct rs_render_ctx d = {b, skin, priv, res, {RS_ABOUT_NONE, NULL, NULL, 0}};
+    struct rs_render_ctx d = {b, skin, priv, res, {RS_ABOUT_NONE, NULL, NULL, 0}, x};
     const char *unit = res->unit.profile && res->unit.profile->unit_profile->unit_name &&
                                res->unit.profile->unit_profile->unit_name[0]
                            ? res->unit.profile->unit_profile->unit_name
@@ -1063,10 +1102,14 @@ void rs_render_doc(const struct rs_eval_result *res, const struct rs_render_skin
     rs_render_note(&d, "本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字均由"
                    "记录计算。评分框架：%s（SHA-256 %s）。",
                    res->year, res->nrecords, res->fw->name, res->fw->hash);
+    issue_para(&d);
+    accepted_para(&d);
     sec_unit(&d);
     sec_budget(&d);
     sec_perf(&d);
     sec_problems(&d);
     sec_measures(&d);
     sec_other(&d);
+    if (x && x->board)
+        rs_render_compl_section(&d, x->board, 2, "附件：报送完整性");
 }

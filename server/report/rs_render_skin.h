@@ -3,8 +3,9 @@
  * document, and the skins that write them: Markdown and plain text
  * (rs_render_skin.c), WordprocessingML for the docx package
  * (rs_render_docx.c) and HTML for the web page (rs_render_html.c).
- * Private to server/report/: the document (rs_render.c) calls the
- * rs_render_* functions below; they call the skin of the context, and the
+ * Private to server/report/: the document (rs_render.c) and the
+ * completeness board's section (rs_render_compl.c) call the rs_render_*
+ * functions below; they call the skin of the context, and the
  * skins call only the buffer (rs_report_buf.h), the XML text helpers
  * (rs_report_xml.h) and, for HTML, the charts (rs_render_svg.h).
  *
@@ -24,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rs_compl.h"
 #include "rs_eval.h"
 #include "rs_report_buf.h"
 
@@ -67,6 +69,7 @@ enum rs_render_chart {
 };
 
 struct rs_render_skin;
+struct rs_report_extra;
 
 /* One document being written: the buffer, the skin and its state, the
  * result shown, and what the next block is about (reset by every block). */
@@ -74,8 +77,9 @@ struct rs_render_ctx {
     struct rs_rbuf *b;
     const struct rs_render_skin *skin;
     void *priv;                   /* the skin's own state, or NULL (see the skin) */
-    const struct rs_eval_result *res;
+    const struct rs_eval_result *res;     /* NULL for a board alone */
     struct rs_render_about about;
+    const struct rs_report_extra *x;      /* the reporting year's parts; may be NULL */
 };
 
 /* One table row's annotations. */
@@ -179,5 +183,10 @@ void rs_render_tbl_free(struct rs_render_tbl *t);
 
 /* Display columns of UTF-8 text: East Asian wide characters count two. */
 size_t rs_render_width(const char *s);
+
+/* The completeness board as a section of `level` under heading
+ * (rs_render_compl.c; rs_render.c calls it for a report's annex). */
+void rs_render_compl_section(struct rs_render_ctx *d, const struct rs_compl_board *b, int level,
+                             const char *heading);
 
 #endif

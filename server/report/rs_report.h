@@ -24,9 +24,11 @@
  *                   section,key,division,metric,value.
  * A township-scope result (the evaluation of one division) renders only
  * its own township's breakdown and the findings on its own records: no
- * unit finance, no score.  rs_report_build.h builds a report from the
- * store.  The same result always renders to the same bytes (the office
- * formats carry a fixed time, rs_report_xml.h).
+ * unit finance, no score.  The reporting year adds its parts (struct
+ * rs_report_extra): a completeness annex, the issue of a closed year, the
+ * accepted-only basis.  rs_report_build.h builds a report from the store.
+ * The same result always renders to the same bytes (the office formats
+ * carry a fixed time, rs_report_xml.h).
  *
  * Rounding happens here and only here: money to 0.01万元 half away from
  * zero (rs_money_wan), rates to 0.01% half away from zero.  Scores are
@@ -44,6 +46,7 @@
 #include <stddef.h>
 
 #include "resettle.pb-c.h"
+#include "rs_compl.h"
 #include "rs_eval.h"
 #include "rs_status.h"
 
@@ -51,6 +54,38 @@
  * package's XML parts).  The report itself must also fit in a reply:
  * RS_MAX_REPORT_BYTES (rs_wire.h). */
 #define RS_REPORT_MAX_BYTES (16u << 20)
+
+/* One issue of a closed year's report, as the report names it. */
+struct rs_report_issue {
+    uint32_t issue;              /* 1, 2, ... */
+    uint32_t issued_on;          /* YYYYMMDD, China Standard Time */
+    const char *by;              /* the issuing office's name */
+    const char *reason;          /* why it was re-issued; "" for the first issue */
+};
+
+/*
+ * What a report shows besides the evaluation: the reporting year's parts.
+ * Each is optional; with all of them absent (or x NULL) the report is the
+ * evaluation's alone, byte for byte.
+ *   board          the completeness annex (a schedule exists): in the
+ *                  document an annex 附件 报送完整性 (a township-scope
+ *                  document: its section 四), in JSON "completeness", in CSV
+ *                  rows of section "completeness".
+ *   issues         the report is an issue of a closed year: issues[nissues
+ *                  - 1] is this one, the others came before; the document
+ *                  says when it was issued and, for a re-issue, when the
+ *                  first was and why it was re-issued; JSON "issue" and
+ *                  CSV rows of section "issue" say the same.
+ *   accepted_only  township records were counted only once accepted: the
+ *                  document says so, JSON "accepted_only": true, a CSV meta
+ *                  row.
+ */
+struct rs_report_extra {
+    const struct rs_compl_board *board;
+    const struct rs_report_issue *issues;
+    size_t nissues;
+    bool accepted_only;
+};
 
 /*
  * Renders an evaluation result (rs_eval_run) in `format` (UNSPECIFIED
@@ -66,5 +101,20 @@
  */
 RS_NODISCARD rs_status rs_report_render(const struct rs_eval_result *res, Rs__ReportFormat format,
                                         char **out, size_t *outlen);
+
+/* rs_report_render with the reporting year's parts x (may be NULL). */
+RS_NODISCARD rs_status rs_report_render_ex(const struct rs_eval_result *res,
+                                           const struct rs_report_extra *x,
+                                           Rs__ReportFormat format, char **out, size_t *outlen);
+
+/*
+ * Renders a completeness board on its own (`resettle completeness`): in
+ * Markdown or text a document 报送完整性 with the schedule, the board
+ * (township x type, each period's state) and the rates; JSON and CSV as in
+ * a report's annex.  Output and statuses as rs_report_render.  Pure.
+ */
+RS_NODISCARD rs_status rs_report_render_board(const struct rs_compl_board *board,
+                                              Rs__ReportFormat format, char **out,
+                                              size_t *outlen);
 
 #endif

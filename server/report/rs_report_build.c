@@ -24,6 +24,8 @@
 #include "rs_eval.h"
 #include "rs_framework.h"
 #include "rs_report.h"
+#include "rs_util.h"
+#include "rs_year_build.h"
 
 #ifndef RS_FRAMEWORK_DIR
 #define RS_FRAMEWORK_DIR "server/frameworks"
@@ -223,20 +225,39 @@ static int on_office(const struct rs_office *o, void *arg)
     return sc->rv != RS_OK;
 }
 
-rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *req, char **out,
-                          size_t *outlen, char fw_name[64], char fw_hash[65], char *err,
-                          size_t errlen)
+/* The issues of req as the report names them, into is (nissues of them). */
+static void issue_names(const struct rs_report_req *req, struct rs_report_issue *is)
+{
+    for (size_t i = 0; i < req->nissues; i++) {
+        is[i].issue = req->issues[i].issue;
+        is[i].issued_on = rs_date_cst(req->issues[i].closed_at);
+        is[i].by = req->issues[i].closed_by_name;
+        is[i].reason = req->issues[i].reason;
+    }
+}
+
+/*
+ * Loads, scans, evaluates and adds the year's parts, then renders each of
+ * formats[0..nformats) into outs (bodies the caller's on RS_OK).
+ */
+static rs_status build(struct rs_store *store, const struct rs_report_req *req,
+                       const Rs__ReportFormat *formats, size_t nformats,
+                       struct rs_year_report *outs, char fw_name[64], char fw_hash[65],
+                       char *err, size_t errlen)
 {
     struct rs_framework *fw = NULL;
     struct rs_eval_result *res = NULL;
+    struct rs_compl_board *board = NULL;
+    struct rs_report_issue *issues = NULL;
+    struct rs_report_extra x;
     struct rs_store_scan_q q;
     struct scan sc;
     const char *dir = req->framework_dir ? req->framework_dir : RS_FRAMEWORK_DIR;
+    size_t k = 0;
     rs_status rv, urv;
 
     memset(&sc, 0, sizeof sc);
-    *out = NULL;
-    *outlen = 0;
+    memset(&x, 0, sizeof x);
     if (err && errlen)
         err[0] = '\0';
     rv = rs_framework_load(dir, req->framework, &fw, err, errlen);
@@ -259,7 +280,7 @@ rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *re
     scan_start(&sc);
     q.year = req->year;
     q.division = req->division;
-    q.accepted_only = false;
+    q.accepted_only = req->accepted_only;
     rv = rs_store_scan_report(store, &q, on_record, &sc);
     urv = scan_finish(&sc);
     if (rv == RS_OK)
@@ -285,11 +306,73 @@ rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *re
     rv = rs_eval_run(sc.ds, fw, req->division, &res);
     if (rv)
         goto out;
-    rv = rs_report_render(res, req->format, out, outlen);
+    rv = rs_year_board(store, req->year, req->now ? req->now : rs_now_unix(),
+                       RS__PERIOD__PERIOD_UNSPECIFIED, req->division, &board, err, errlen);
+    if (rv == RS_OK)
+        rv = rs_year_findings(store, board, res, err, errlen);
+    if (rv)
+        goto out;
+    if (req->nissues) {
+        issues = calloc(req->nissues, sizeof(*issues));
+        rv = RS_ENOMEM;
+        if (!issues)
+            goto out;
+        issue_names(req, issues);
+    }
+    x.board = board;
+    x.issues = issues;
+    x.nissues = req->nissues;
+    x.accepted_only = req->accepted_only;
+    for (k = 0; k < nformats; k++) {
+        outs[k].format = formats[k];
+        rv = rs_report_render_ex(res, &x, formats[k], &outs[k].body, &outs[k].len);
+        if (rv)
+            break;
+    }
 out:
+    if (rv) {
+        for (size_t i = 0; i < k && i < nformats; i++) {
+            free(outs[i].body);
+            outs[i].body = NULL;
+        }
+    }
+    free(issues);
+    rs_compl_board_free(board);
     scan_free(&sc);
     rs_eval_result_free(res);
     rs_eval_dataset_free(sc.ds);
     rs_framework_free(fw);
+    return rv;
+}
+
+rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *req, char **out,
+                          size_t *outlen, char fw_name[64], char fw_hash[65], char *err,
+                          size_t errlen)
+{
+    struct rs_year_report one = {req->format, NULL, 0};
+    rs_status rv = build(store, req, &req->format, 1, &one, fw_name, fw_hash, err, errlen);
+
+    *out = rv ? NULL : one.body;
+    *outlen = rv ? 0 : one.len;
+    return rv;
+}
+
+rs_status rs_report_build_all(struct rs_store *store, const struct rs_report_req *req,
+                              struct rs_year_made *made, char *err, size_t errlen)
+{
+    const ProtobufCEnumDescriptor *ed = &rs__report_format__descriptor;
+    Rs__ReportFormat formats[RS_YEAR_MAX_FORMATS];
+    size_t n = 0;
+    rs_status rv;
+
+    memset(made, 0, sizeof(*made));
+    for (unsigned i = 0; i < ed->n_values && n < RS_YEAR_MAX_FORMATS; i++) {
+        if (ed->values[i].value != RS__REPORT_FORMAT__FMT_UNSPECIFIED)
+            formats[n++] = (Rs__ReportFormat)ed->values[i].value;
+    }
+    rv = build(store, req, formats, n, made->reports, made->framework_name,
+               made->framework_hash, err, errlen);
+    if (rv == RS_OK)
+        made->n = n;
     return rv;
 }

@@ -30,11 +30,20 @@ struct rs_report_req {
     const char *framework_dir;  /* NULL = RS_FRAMEWORK_DIR (compile definition,
                                  * see server/CMakeLists.txt) */
     size_t max_bytes;           /* cap on the year's unpacked records; 0 = RS_EVAL_MAX_BYTES */
+    /* The reporting year (rs_report.h, struct rs_report_extra): */
+    bool accepted_only;         /* count township records only once accepted */
+    int64_t now;                /* the completeness annex's moment; 0 = the current time */
+    const struct rs_year_issue *issues;  /* rendering an issue of a closed year: every issue
+                                          * up to it, it last; NULL: none */
+    size_t nissues;
 };
 
 /*
  * Builds the report from the current records of req->year in store
- * (read-only use).  On RS_OK *out is a malloc'd UTF-8 buffer of *outlen
+ * (read-only use), with the reporting year's parts: the completeness annex
+ * when the year has a schedule, the findings of missing returns and of
+ * returned records not corrected (rs_year_build.h), the issue notes of
+ * req->issues, the accepted-only basis.  On RS_OK *out is a malloc'd UTF-8 buffer of *outlen
  * bytes (caller frees), fw_name/fw_hash set.  Errors: RS_EINVAL (bad
  * framework file, err names file and line), RS_ENOTFOUND (no such
  * framework), RS_ETOOBIG (more than RS_EVAL_MAX_RECORDS current records,
@@ -49,5 +58,16 @@ struct rs_report_req {
 RS_NODISCARD rs_status rs_report_build(struct rs_store *store, const struct rs_report_req *req,
                                        char **out, size_t *outlen, char fw_name[64],
                                        char fw_hash[65], char *err, size_t errlen);
+
+/*
+ * rs_report_build in every format the report offers (each ReportFormat
+ * value but UNSPECIFIED, in value order; req->format is not read), from one
+ * scan and one evaluation, into made (its reports and framework name and
+ * hash; the bodies are malloc'd and the caller's).  What a year's close
+ * stores.  Statuses as rs_report_build; on failure made holds nothing.
+ * Same thread rule.
+ */
+RS_NODISCARD rs_status rs_report_build_all(struct rs_store *store, const struct rs_report_req *req,
+                                           struct rs_year_made *made, char *err, size_t errlen);
 
 #endif

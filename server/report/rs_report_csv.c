@@ -8,6 +8,10 @@
  * none.  Fields are quoted only when they hold a comma, quote or line
  * break.
  *
+ * The reporting year's parts, when present, come last: a meta row
+ * accepted_only, rows of section "issue" (one key per issue), rows of
+ * section "completeness" (the board; the board alone is the same rows).
+ *
  * Does not: write a BOM or any encoding but UTF-8, or read CSV.
  */
 #include <inttypes.h>
@@ -261,7 +265,71 @@ static void c_indicators(struct rs_rbuf *b, const struct rs_eval_result *res)
     }
 }
 
-void rs_report_csv(const struct rs_eval_result *res, struct rs_rbuf *b)
+/* ------------------------------------------------------------ the reporting year */
+
+static void c_date(struct rs_rbuf *b, const char *section, const char *key, const char *div,
+                   const char *metric, uint32_t d)
+{
+    char day[11];
+
+    if (!d)
+        return;
+    rs_date_format(d, day);
+    c_row(b, section, key, div, metric, day);
+}
+
+static void c_compl_rate(struct rs_rbuf *b, const char *div, const struct rs_compl_rate *r)
+{
+    c_int(b, "completeness", "counts", div, "expected", r->expected);
+    c_int(b, "completeness", "counts", div, "reported", r->reported);
+    c_int(b, "completeness", "counts", div, "on_time", r->on_time);
+    c_int(b, "completeness", "counts", div, "late", r->late);
+    c_int(b, "completeness", "counts", div, "missing", r->missing);
+    c_int(b, "completeness", "counts", div, "nil", r->nil);
+    c_rate(b, "completeness", "counts", div, "reporting_rate", r->reported, r->expected);
+    c_rate(b, "completeness", "counts", div, "timeliness_rate", r->on_time, r->expected);
+}
+
+/* The board's rows: its date, each return (key <type>.<period>), each township's counts. */
+static void c_board(struct rs_rbuf *b, const struct rs_compl_board *bd)
+{
+    char sl[RS_ENUM_SLUG_MAX];
+
+    c_int(b, "completeness", "board", "", "year", bd->year);
+    c_date(b, "completeness", "board", "", "as_of", bd->as_of);
+    if (bd->period != RS__PERIOD__PERIOD_UNSPECIFIED)
+        c_row(b, "completeness", "board", "", "period",
+              rs_enum_slug(&rs__period__descriptor, (int)bd->period, sl));
+    for (size_t t = 0; t < bd->ntowns; t++) {
+        const char *div = bd->towns[t].code;
+
+        for (size_t i = 0; i < bd->ncells; i++) {
+            const struct rs_compl_cell *c = &bd->cells[i];
+            char key[64];
+
+            if (c->town != t)
+                continue;
+            snprintf(key, sizeof key, "%s.%s", rs_rtype_name(rs_compl_line_type(bd, c->line)),
+                     rs_enum_slug(&rs__period__descriptor, (int)c->period, sl));
+            c_date(b, "completeness", key, div, "deadline", c->deadline);
+            c_row(b, "completeness", key, div, "state", rs_compl_state_name(c->state));
+            c_date(b, "completeness", key, div, "reported_on", c->reported_on);
+            if (c->days_late)
+                c_int(b, "completeness", key, div, "days_late", c->days_late);
+        }
+        c_compl_rate(b, div, &bd->rates[t]);
+    }
+    c_compl_rate(b, "all", &bd->total);
+}
+
+void rs_report_csv_board(const struct rs_compl_board *board, struct rs_rbuf *b)
+{
+    c_row(b, "section", "key", "division", "metric", "value");
+    c_board(b, board);
+}
+
+void rs_report_csv(const struct rs_eval_result *res, const struct rs_report_extra *x,
+                   struct rs_rbuf *b)
 {
     c_row(b, "section", "key", "division", "metric", "value");
     c_int(b, "meta", "report", "", "year", res->year);
@@ -290,4 +358,17 @@ void rs_report_csv(const struct rs_eval_result *res, struct rs_rbuf *b)
         c_row(b, "finding", k, f->division, "found", f->found);
         c_row(b, "finding", k, f->division, "where", f->where);
     }
+    if (x && x->accepted_only)
+        c_row(b, "meta", "report", "", "accepted_only", "yes");
+    for (size_t i = 0; x && i < x->nissues; i++) {
+        char k[24];
+
+        snprintf(k, sizeof k, "%u", (unsigned)x->issues[i].issue);
+        c_date(b, "issue", k, "", "issued_on", x->issues[i].issued_on);
+        c_row(b, "issue", k, "", "by", x->issues[i].by);
+        if (x->issues[i].reason[0])
+            c_row(b, "issue", k, "", "reason", x->issues[i].reason);
+    }
+    if (x && x->board)
+        c_board(b, x->board);
 }

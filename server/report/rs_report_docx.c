@@ -334,14 +334,15 @@ out:
         b->err = rc;
 }
 
-void rs_report_docx(const struct rs_eval_result *res, struct rs_rbuf *b)
+void rs_report_docx(const struct rs_eval_result *res, const struct rs_report_extra *x,
+                    struct rs_rbuf *b)
 {
     struct rs_rbuf body = {NULL, 0, 0, RS_OK}, doc = {NULL, 0, 0, RS_OK},
                    core = {NULL, 0, 0, RS_OK};
     struct rs_render_docx st;
 
     memset(&st, 0, sizeof st);
-    rs_render_doc(res, &rs_render_skin_docx, &st, &body);
+    rs_render_doc(res, x, &rs_render_skin_docx, &st, &body);
     document_xml(&doc, &body);
     core_xml(&core, st.title);
     if (body.err || doc.err || core.err) {

@@ -134,7 +134,8 @@ static void contents(struct rs_rbuf *b, const struct rs_render_html *st)
     rs_rbuf_puts(b, "</nav>\n");
 }
 
-void rs_report_html(const struct rs_eval_result *res, struct rs_rbuf *b)
+void rs_report_html(const struct rs_eval_result *res, const struct rs_report_extra *x,
+                    struct rs_rbuf *b)
 {
     struct rs_render_html *st = rs_render_html_new(res);
     struct rs_rbuf body = {NULL, 0, 0, RS_OK};
@@ -143,7 +144,7 @@ void rs_report_html(const struct rs_eval_result *res, struct rs_rbuf *b)
         b->err = b->err ? b->err : RS_ENOMEM;
         return;
     }
-    rs_render_doc(res, &rs_render_skin_html, st, &body);
+    rs_render_doc(res, x, &rs_render_skin_html, st, &body);
     rs_render_html_finish(st, &body);
     if (body.err) {
         b->err = b->err ? b->err : body.err;

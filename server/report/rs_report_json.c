@@ -8,6 +8,10 @@
  * Pretty-printed with two-space indents, keys in a fixed order, so two
  * reports of the same records compare line by line.
  *
+ * The reporting year's parts (rs_report.h, struct rs_report_extra) come
+ * last, only when present: "accepted_only", "issue", "completeness"; the
+ * board alone is the same "completeness" object at the top.
+ *
  * Does not: read JSON, or escape anything beyond what RFC 8259 requires
  * (the text is UTF-8 and stays so).
  */
@@ -477,7 +481,118 @@ static void j_indicators(struct json *j, const struct rs_eval_result *res)
     j_end_obj(j);
 }
 
-void rs_report_json(const struct rs_eval_result *res, struct rs_rbuf *b)
+/* ------------------------------------------------------------ the reporting year */
+
+/* A date, or null for 0. */
+static void j_date(struct json *j, const char *key, uint32_t d)
+{
+    char day[11];
+
+    if (!d) {
+        j_null(j, key);
+        return;
+    }
+    rs_date_format(d, day);
+    j_str(j, key, day);
+}
+
+static void j_compl_rate(struct json *j, const char *key, const struct rs_compl_rate *r)
+{
+    j_obj(j, key);
+    j_int(j, "expected", r->expected);
+    j_int(j, "reported", r->reported);
+    j_int(j, "on_time", r->on_time);
+    j_int(j, "late", r->late);
+    j_int(j, "missing", r->missing);
+    j_int(j, "nil", r->nil);
+    j_rate(j, "reporting_rate", r->reported, r->expected);
+    j_rate(j, "timeliness_rate", r->on_time, r->expected);
+    j_end_obj(j);
+}
+
+/* The completeness board: schedule, townships with their returns, total. */
+static void j_board(struct json *j, const char *key, const struct rs_compl_board *bd)
+{
+    char sl[RS_ENUM_SLUG_MAX];
+
+    j_obj(j, key);
+    j_int(j, "year", bd->year);
+    j_date(j, "as_of", bd->as_of);
+    j_str(j, "period", bd->period == RS__PERIOD__PERIOD_UNSPECIFIED
+                           ? NULL
+                           : rs_enum_slug(&rs__period__descriptor, (int)bd->period, sl));
+    j_arr(j, "schedule");
+    for (size_t l = 0; l < bd->sched.n; l++) {
+        const struct rs_sched_line *ln = &bd->sched.lines[l];
+
+        j_obj(j, NULL);
+        j_str(j, "type", rs_rtype_name(rs_compl_line_type(bd, l)));
+        j_str(j, "period_kind", rs_period_kind_name(ln->kind));
+        j_int(j, "deadline_days", ln->deadline_days);
+        j_arr(j, "townships");
+        for (size_t k = 0; k < ln->ntownships; k++)
+            j_str(j, NULL, ln->townships[k]);
+        j_end_arr(j);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_arr(j, "townships");
+    for (size_t t = 0; t < bd->ntowns; t++) {
+        j_obj(j, NULL);
+        j_str(j, "code", bd->towns[t].code);
+        j_str(j, "name", bd->towns[t].name);
+        j_compl_rate(j, "counts", &bd->rates[t]);
+        j_arr(j, "returns");
+        for (size_t i = 0; i < bd->ncells; i++) {
+            const struct rs_compl_cell *c = &bd->cells[i];
+
+            if (c->town != t)
+                continue;
+            j_obj(j, NULL);
+            j_str(j, "type", rs_rtype_name(rs_compl_line_type(bd, c->line)));
+            j_str(j, "period", rs_enum_slug(&rs__period__descriptor, (int)c->period, sl));
+            j_date(j, "deadline", c->deadline);
+            j_str(j, "state", rs_compl_state_name(c->state));
+            j_date(j, "reported_on", c->reported_on);
+            j_int(j, "days_late", c->days_late);
+            j_end_obj(j);
+        }
+        j_end_arr(j);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_compl_rate(j, "total", &bd->total);
+    j_end_obj(j);
+}
+
+/* Which issue of a closed year this report is. */
+static void j_issue(struct json *j, const struct rs_report_extra *x)
+{
+    j_obj(j, "issue");
+    j_int(j, "number", x->issues[x->nissues - 1].issue);
+    j_arr(j, "issues");
+    for (size_t i = 0; i < x->nissues; i++) {
+        j_obj(j, NULL);
+        j_int(j, "number", x->issues[i].issue);
+        j_date(j, "issued_on", x->issues[i].issued_on);
+        j_str(j, "by", x->issues[i].by);
+        j_str(j, "reason", x->issues[i].reason[0] ? x->issues[i].reason : NULL);
+        j_end_obj(j);
+    }
+    j_end_arr(j);
+    j_end_obj(j);
+}
+
+void rs_report_json_board(const struct rs_compl_board *board, struct rs_rbuf *b)
+{
+    struct json j = {b, -1, {false}};
+
+    j_board(&j, NULL, board);
+    rs_rbuf_puts(b, "\n");
+}
+
+void rs_report_json(const struct rs_eval_result *res, const struct rs_report_extra *x,
+                    struct rs_rbuf *b)
 {
     struct json j = {b, -1, {false}};
 
@@ -516,6 +631,12 @@ void rs_report_json(const struct rs_eval_result *res, struct rs_rbuf *b)
     }
     j_end_arr(&j);
     j_int(&j, "findings_dropped", (int64_t)res->findings_dropped);
+    if (x && x->accepted_only)
+        j_bool(&j, "accepted_only", true);
+    if (x && x->nissues)
+        j_issue(&j, x);
+    if (x && x->board)
+        j_board(&j, "completeness", x->board);
     j_end_obj(&j);
     rs_rbuf_puts(b, "\n");
 }

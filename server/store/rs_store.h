@@ -303,6 +303,31 @@ RS_NODISCARD
 rs_status rs_store_scan_report(struct rs_store *s, const struct rs_store_scan_q *q,
                                int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg);
 
+/* What a division has stored of one type and period (rs_store_returns). */
+struct rs_store_return {
+    char division[16];
+    Rs__Record__BodyCase type;
+    Rs__Period period;
+    int64_t first_at;            /* unix seconds: the earliest version stored */
+    bool current;                /* a version is current */
+    /* Nil returns come one row per version, with the version's body (it
+     * names the type it is for) and stored time; NULL for other types. */
+    const uint8_t *body;
+    size_t body_len;
+};
+
+/*
+ * Calls fn with what every division has stored of year: for each division,
+ * type and period other than nil returns one row (the earliest stored time
+ * of any version, whether one is current), then each version of every nil
+ * return, in row order.  For the completeness board.  fn returns 0 to go
+ * on, non-0 to stop (still RS_OK); it must not call back into the store.
+ * RS_EINVAL if s or fn is NULL; RS_ESTORAGE / RS_EIO.
+ */
+RS_NODISCARD
+rs_status rs_store_returns(struct rs_store *s, uint32_t year,
+                           int (*fn)(const struct rs_store_return *r, void *arg), void *arg);
+
 /* ------------------------------------------------------------ schedules */
 
 /*

@@ -17,7 +17,7 @@
  *                       and the WAL handle.
  *   rs_store_scan.c     what a report reads of the records besides
  *                       rs_store_scan_year: the records the evaluation
- *                       counts.
+ *                       counts, and what each division has returned.
  *   rs_store_schedule.c a year's schedule of expected returns.
  *   rs_store_review.c   review actions on records and their listing.
  *   rs_store_year.c     closed years: closing (issuing the report),
@@ -64,6 +64,8 @@ enum stmt_id {
     ST_AUDIT_SCAN,
     ST_SCAN_REPORT,
     ST_SCAN_ACCEPTED,
+    ST_RETURNS_GROUPS,
+    ST_RETURNS_NIL,
     ST_SCHED_DELETE,
     ST_SCHED_INSERT,
     ST_SCHED_WHO_SET,

@@ -54,6 +54,12 @@ static const char *const stmt_sql[ST_N] = {
                          " FROM records r WHERE r.year = ?1 AND r.superseded_by IS NULL"
                          " AND (?2 IS NULL OR r.division_code = ?2) AND r.type <> ?3"
                          " ORDER BY r.seq",
+    [ST_RETURNS_GROUPS] = "SELECT division_code, type, period, min(received_at),"
+                          " max(superseded_by IS NULL) FROM records"
+                          " WHERE year = ?1 AND type <> ?2 GROUP BY division_code, type, period"
+                          " ORDER BY division_code, type, period",
+    [ST_RETURNS_NIL] = "SELECT division_code, period, received_at, superseded_by IS NULL, body"
+                       " FROM records WHERE year = ?1 AND type = ?2 ORDER BY seq",
     [ST_SCHED_DELETE] = "DELETE FROM schedules WHERE year = ?1",
     [ST_SCHED_INSERT] = "INSERT INTO schedules(year, line, type, period_kind, deadline_days,"
                         " townships, source_line) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
