@@ -835,13 +835,13 @@ static void test_closed_years(void **state)
 
     /* A failing producer, or one that renders a format twice: nothing is written. */
     p.fail = RS_ENOMEM;
-    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, NULL, err,
                                          sizeof(err)),
                      RS_ENOMEM);
     assert_string_equal(err, "the producer failed");
     p.fail = RS_OK;
     p.twice = true;
-    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, NULL, err,
                                          sizeof(err)),
                      RS_EINVAL);
     assert_string_equal(err, "the report to issue has format 1 twice");
@@ -850,7 +850,7 @@ static void test_closed_years(void **state)
     assert_int_equal(raw_int(f->db, "SELECT count(*) FROM year_reports"), 0);
 
     /* The close: issue 1, every format byte for byte, the producer saw the records. */
-    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, "127.0.0.1:1", produce, &p, &issue,
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, "127.0.0.1:1", produce, &p, &issue, NULL,
                                          err, sizeof(err)),
                      RS_OK);
     assert_int_equal(issue.issue, 1);
@@ -872,7 +872,7 @@ static void test_closed_years(void **state)
     assert_non_null(strstr(detail, "year 2023 issue 1: 3 current records, framework unit-2023 "
                                    "7d0c1e2a7d0c1e2a; markdown sha256 "));
     assert_non_null(strstr(detail, "; json sha256 "));
-    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, NULL, err,
                                          sizeof(err)),
                      RS_ELOCKED);
     assert_non_null(strstr(err, "year 2023 is closed already (issue 1 of "));
@@ -933,7 +933,7 @@ static void test_closed_years(void **state)
     assert_string_equal(detail, want);
 
     /* The re-close: issue 2 says why, and the exception ends with it. */
-    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, err,
+    assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, NULL, err,
                                          sizeof(err)),
                      RS_OK);
     assert_int_equal(issue.issue, 2);

@@ -28,6 +28,10 @@
  *                    rs_conn.c.
  *   rs_report_req.c  the report queue's jobs: ReportRequest checks and
  *                    scope, the reply.  Calls rs_conn.c.
+ *   rs_year_req.c    the reporting year's requests (schedules, reviews,
+ *                    status, completeness, close, reopen, show): checks
+ *                    and scope, jobs on the writer or the report queue,
+ *                    the replies.  Calls rs_conn.c.
  *   rs_commit.c      pending, unsynced, commit_no, committing, syncing,
  *                    sync, sync_failed, sync_err, the linger timer,
  *                    committed_records: group commit and sync.  Calls
@@ -41,8 +45,8 @@
  *
  * Calls go up this list only through these named functions: rs_conn.c
  * dispatches a frame to rs_handshake_hello, rs_submit_batch then
- * rs_commit_add, or rs_report_req_handle (after rs_handshake_role_on_wire
- * for a signed-in office); rs_conn.c (a connection freed) and rs_commit.c
+ * rs_commit_add, rs_report_req_handle or rs_year_req_handle (after
+ * rs_handshake_role_on_wire for a signed-in office); rs_conn.c (a connection freed) and rs_commit.c
  * (a commit or sync done) call rs_listener_maybe_finish; rs_commit.c calls
  * rs_listener_shutdown when the WAL cannot be synced.
  *
@@ -297,6 +301,16 @@ void rs_submit_finish(struct rs_batch *b, rs_status rc, bool committed, const ch
 
 /* Checks a ReportRequest on c and queues the report, or answers the refusal. */
 void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env);
+
+/* ------------------------------------------------------------ rs_year_req.c */
+
+/*
+ * Checks one of the reporting year's requests on c (ScheduleSet,
+ * ScheduleRequest, ReviewRequest, StatusRequest, CompletenessRequest,
+ * YearRequest) and queues its job, or answers the refusal.  env stays the
+ * caller's.
+ */
+void rs_year_req_handle(struct rs_conn *c, const Rs__Envelope *env);
 
 /* ------------------------------------------------------------ rs_commit.c */
 

@@ -2,7 +2,9 @@
  * rs_report_req.c - a ReportRequest: its values and scope are checked on
  * the loop thread, the report is built on the reporter queue (a read-only
  * store, so a long report never delays a handshake or an acknowledgement)
- * and sent as one ReportReply.
+ * and sent as one ReportReply.  The consolidated report of a closed year
+ * is the report issued when it closed, read back byte for byte
+ * (rs_store_year_report).
  *
  * Does not: compute or render the report (rs_report_build.h).
  */
@@ -28,14 +30,53 @@ struct report_job {
     size_t outlen;
     char fw_name[64];
     char fw_hash[65];
+    uint32_t issue;             /* the stored issue answered, 0: rendered now */
     rs_status rc;
     char err[256];
 };
+
+/*
+ * The consolidated report of a closed year is its issued report, byte for
+ * byte, unless another framework or the accepted-only basis is asked for.
+ * True when r is answered from the store (r->rc says how).
+ */
+static bool issued_report(struct report_job *r, struct rs_store *store)
+{
+    Rs__ReportFormat f = r->req.format == RS__REPORT_FORMAT__FMT_UNSPECIFIED
+                             ? RS__REPORT_FORMAT__FMT_MARKDOWN
+                             : r->req.format;
+    struct rs_year_issue is;
+    rs_status rc;
+
+    if (r->req.division || r->req.accepted_only)
+        return false;
+    rc = rs_store_year_report(store, r->req.year, f, &r->out, &r->outlen, &is);
+    if (rc == RS_ENOTFOUND)
+        return false;
+    if (rc == RS_OK && r->req.framework && strcmp(r->req.framework, is.framework_name) != 0) {
+        free(r->out);
+        r->out = NULL;
+        r->outlen = 0;
+        return false;
+    }
+    r->rc = rc;
+    if (rc) {
+        snprintf(r->err, sizeof(r->err), "reading the issued report of %u: %s", r->req.year,
+                 rc == RS_ENOMEM ? "out of memory" : rs_store_errmsg(store));
+        return true;
+    }
+    snprintf(r->fw_name, sizeof(r->fw_name), "%s", is.framework_name);
+    snprintf(r->fw_hash, sizeof(r->fw_hash), "%s", is.framework_hash);
+    r->issue = is.issue;
+    return true;
+}
 
 static void report_work(struct rs_dbq_job *job, struct rs_store *store)
 {
     struct report_job *r = (struct report_job *)job;
 
+    if (issued_report(r, store))
+        return;
     r->req.framework_dir = r->framework_dir;
     r->rc = rs_report_build(store, &r->req, &r->out, &r->outlen, r->fw_name, r->fw_hash, r->err,
                             sizeof(r->err));
@@ -65,6 +106,10 @@ static void report_done(struct rs_dbq_job *job, bool canceled)
         rep.body.len = r->outlen;
         rep.framework_name = r->fw_name;
         rep.framework_hash = r->fw_hash;
+        if (r->issue) {
+            rep.has_issue = true;
+            rep.issue = r->issue;
+        }
         env.has_request_id = r->has_request_id;
         env.request_id = r->request_id;
         env.msg_case = RS__ENVELOPE__MSG_REPORT;
@@ -162,6 +207,7 @@ void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env)
     r->request_id = env->request_id;
     r->req.year = rq->year;
     r->req.format = rq->has_format ? rq->format : RS__REPORT_FORMAT__FMT_MARKDOWN;
+    r->req.accepted_only = rq->has_accepted_only && rq->accepted_only;
     if (division[0]) {
         snprintf(r->division, sizeof(r->division), "%s", division);
         r->req.division = r->division;

@@ -497,7 +497,8 @@ typedef rs_status (*rs_year_produce_fn)(struct rs_store *s, const struct rs_year
  * A closed year gets issue N + 1 only if a lock exception was granted since
  * issue N (rs_store_year_reopen): its reason says why it was re-issued.
  * by is the closing office's code, peer the connection (NULL: the actor).
- * On RS_OK *out (may be NULL) is the new issue.  RS_ELOCKED if the year is
+ * On RS_OK *out (may be NULL) is the new issue and *audit_seq (may be
+ * NULL) its audit row's position.  RS_ELOCKED if the year is
  * closed and nothing reopened it since; RS_EINVAL for a year outside
  * 2000..2100, no office, or a producer that rendered no format, one twice
  * or more than RS_YEAR_MAX_FORMATS; the producer's status; RS_ENOMEM;
@@ -507,7 +508,8 @@ typedef rs_status (*rs_year_produce_fn)(struct rs_store *s, const struct rs_year
 RS_NODISCARD
 rs_status rs_store_year_close(struct rs_store *s, uint32_t year, const char *by,
                               const char *peer, rs_year_produce_fn produce, void *arg,
-                              struct rs_year_issue *out, char *err, size_t errlen);
+                              struct rs_year_issue *out, uint64_t *audit_seq, char *err,
+                              size_t errlen);
 
 /*
  * Grants a lock exception on closed year: division (a 6-, 9- or 12-digit

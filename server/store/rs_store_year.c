@@ -674,8 +674,10 @@ static rs_status next_issue(struct rs_store *s, const struct rs_year_info *info,
 
 rs_status rs_store_year_close(struct rs_store *s, uint32_t year, const char *by,
                               const char *peer, rs_year_produce_fn produce, void *arg,
-                              struct rs_year_issue *out, char *err, size_t errlen)
+                              struct rs_year_issue *out, uint64_t *audit_seq, char *err,
+                              size_t errlen)
 {
+    uint64_t seq = 0;
     struct rs_year_info info;
     struct rs_year_issue *all = NULL, *n;
     struct rs_year_made made;
@@ -726,7 +728,7 @@ rs_status rs_store_year_close(struct rs_store *s, uint32_t year, const char *by,
         rv = end_exceptions(s, year, n->issue);
     if (rv == RS_OK)
         rv = rs_store_audit_append_tx(s, now, RS_AUDIT_YEAR_CLOSE, by, peer ? peer : s->actor,
-                                      detail, NULL, NULL);
+                                      detail, &seq, NULL);
     if (rv == RS_OK)
         rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
     if (rv)
@@ -734,6 +736,8 @@ rs_status rs_store_year_close(struct rs_store *s, uint32_t year, const char *by,
     in_tx = false;
     if (out)
         *out = *n;
+    if (audit_seq)
+        *audit_seq = seq;
     goto out;
 fail:
     rs_store_set_err(err, errlen, "%s", s->errmsg);
