@@ -8,16 +8,22 @@
  *   resettled office revoke --db FILE --code CODE
  *   resettled audit verify --db FILE
  *   resettled audit list --db FILE
+ *   resettled schedule set --db FILE --year Y FILE.csv
+ *   resettled schedule show --db FILE --year Y
  *
  * The admin role is this command line on the database itself: offices are
  * added and revoked here, never over the network, and each change lands in
- * the audit trail with the local user who made it.
+ * the audit trail with the local user who made it.  A year's schedule of
+ * expected returns may be set here too (or by a central office over the
+ * network): the CSV file (include/rs_schedule.h) is checked whole and
+ * refused with file:line: reason before anything is stored.
  *
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
  *
  * Does not: run the server loop itself (net/rs_listener.c), speak TLS
  * (net/rs_tls.c) or touch SQLite directly (server/store/).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -26,7 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rs_csv.h"
 #include "rs_log.h"
+#include "rs_schedule.h"
 #include "rs_server.h"
 #include "rs_store.h"
 #include "rs_util.h"
@@ -44,6 +52,8 @@ static const char usage[] =
     "       resettled office revoke --db FILE --code CODE\n"
     "       resettled audit verify --db FILE\n"
     "       resettled audit list --db FILE\n"
+    "       resettled schedule set --db FILE --year Y FILE.csv\n"
+    "       resettled schedule show --db FILE --year Y\n"
     "       resettled --version\n";
 
 static int usage_error(const char *msg)
@@ -373,6 +383,140 @@ static int cmd_audit(int argc, char **argv)
     return ret;
 }
 
+/* Reads a whole schedule file (at most RS_CSV_MAX_BYTES) into a malloc'd buffer. */
+static int read_schedule_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+
+    if (!f) {
+        fprintf(stderr, "resettled: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    do {
+        if (n == cap) {
+            char *p;
+
+            if (cap >= RS_CSV_MAX_BYTES) {
+                fprintf(stderr, "resettled: %s: larger than %u bytes\n", path,
+                        RS_CSV_MAX_BYTES);
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 65536;
+            p = realloc(buf, cap);
+            if (!p)
+                goto fail;
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    if (ferror(f)) {
+        fprintf(stderr, "resettled: %s: read error\n", path);
+        goto fail;
+    }
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return 0;
+fail:
+    fclose(f);
+    free(buf);
+    return -1;
+}
+
+/* resettled schedule set|show --db FILE --year Y [FILE.csv] */
+static int cmd_schedule(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"year", required_argument, NULL, 'Y'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *verb, *file = NULL;
+    struct rs_schedule sched = {0};
+    struct rs_store *st = NULL;
+    char err[512], by[16], *data = NULL, *csv = NULL;
+    uint32_t year = 0;
+    uint64_t seq = 0;
+    int64_t at = 0;
+    size_t len = 0;
+    rs_status rc;
+    int c, ret = 1;
+    bool set;
+
+    if (argc < 2)
+        return usage_error("schedule needs set or show");
+    verb = argv[1];
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'Y':
+            if (rs_u32_parse(optarg, &year) || year < 2000 || year > 2100)
+                return usage_error("--year must be 2000..2100");
+            break;
+        default: return usage_error(NULL);
+        }
+    }
+    set = strcmp(verb, "set") == 0;
+    if (!set && strcmp(verb, "show") != 0)
+        return usage_error("schedule needs set or show");
+    if (set && optind + 1 == argc)
+        file = argv[optind++];
+    if (optind != argc || (set && !file))
+        return usage_error(set ? "schedule set needs one CSV file" : "unexpected argument");
+    if (!db || !year)
+        return usage_error("schedule needs --db FILE and --year Y");
+    if (set) {
+        if (read_schedule_file(file, &data, &len))
+            return 1;
+        rc = rs_schedule_parse_csv(file, data, len, year, &sched, err, sizeof(err));
+        free(data);
+        if (rc) {
+            fprintf(stderr, "resettled: %s\n", err);
+            return 1;
+        }
+    }
+    rc = rs_store_open(db, set ? RS_STORE_READWRITE : RS_STORE_READONLY, &st, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "resettled: %s\n", err);
+        rs_schedule_free(&sched);
+        return 1;
+    }
+    if (set) {
+        char actor[RS_AUDIT_PEER_MAX + 1];
+
+        local_actor(actor, sizeof(actor));
+        rs_store_set_actor(st, actor);
+        rc = rs_store_schedule_set(st, &sched, file, NULL, NULL, &seq, err, sizeof(err));
+        if (rc == RS_OK) {
+            printf("schedule %u: %zu lines stored (audit row %llu)\n", (unsigned)year, sched.n,
+                   (unsigned long long)seq);
+            ret = 0;
+        } else {
+            fprintf(stderr, "resettled: %s\n", err);
+        }
+    } else {
+        rc = rs_store_schedule_get(st, year, &sched, &at, by, sizeof(by));
+        if (rc == RS_OK && sched.n == 0) {
+            fprintf(stderr, "resettled: year %u has no schedule\n", (unsigned)year);
+            ret = 0;
+        } else if (rc == RS_OK && rs_schedule_format_csv(&sched, &csv) == RS_OK) {
+            fputs(csv, stdout);
+            ret = 0;
+        } else {
+            fprintf(stderr, "resettled: %s\n", rc ? rs_store_errmsg(st) : "out of memory");
+        }
+    }
+    free(csv);
+    rs_schedule_free(&sched);
+    if (rs_store_close(st) != RS_OK)
+        ret = 1;
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -391,5 +535,7 @@ int main(int argc, char **argv)
         return cmd_office(argc - 1, argv + 1);
     if (strcmp(argv[1], "audit") == 0)
         return cmd_audit(argc - 1, argv + 1);
+    if (strcmp(argv[1], "schedule") == 0)
+        return cmd_schedule(argc - 1, argv + 1);
     return usage_error("unknown command");
 }
