@@ -73,6 +73,7 @@ enum stmt_id {
     ST_COUNTS,
     ST_FAILED,
     ST_LAST_RECEIPT,
+    ST_SOURCE,
     ST_COUNT
 };
 
@@ -97,6 +98,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                   " WHERE state IN (3, 4) ORDER BY seq",
     [ST_LAST_RECEIPT] = "SELECT receipt_seq, receipt_hash FROM outbox"
                         " WHERE receipt_seq IS NOT NULL ORDER BY receipt_seq DESC LIMIT 1",
+    [ST_SOURCE] = "SELECT source FROM outbox WHERE record_id = ?1",
 };
 
 struct rs_outbox {
@@ -1058,6 +1060,33 @@ rs_status rs_outbox_list_failed(struct rs_outbox *ob,
     }
     if (rc != SQLITE_DONE)
         rv = db_fail(ob, "list failed records", rc);
+    stmt_done(s);
+    return rv;
+}
+
+rs_status rs_outbox_source(struct rs_outbox *ob, const char *id, char *out, size_t cap,
+                           bool *found)
+{
+    sqlite3_stmt *s;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!ob || !id || !out || cap == 0 || !found)
+        return RS_EINVAL;
+    *found = false;
+    out[0] = '\0';
+    s = ob->stmt[ST_SOURCE];
+    rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(s, 0);
+
+        *found = true;
+        snprintf(out, cap, "%s", t ? (const char *)t : "");
+    } else if (rc != SQLITE_DONE) {
+        rv = db_fail(ob, "read a record's source", rc);
+    }
     stmt_done(s);
     return rv;
 }

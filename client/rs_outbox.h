@@ -189,6 +189,16 @@ rs_status rs_outbox_ack_receipt(struct rs_outbox *ob, const char *id,
                                 const char *reason, uint64_t server_seq,
                                 const struct rs_outbox_receipt *receipt);
 
+/*
+ * The source ("file:line") of the record with this id, into out (cap
+ * bytes, cut); *found false (out "") if the outbox has no such record, and
+ * out "" for a record queued without a source.  So a township sees where a
+ * record the central office returned came from.  RS_EINVAL for a NULL
+ * argument or cap 0; RS_EIO / RS_EBUSY if the outbox cannot be read.
+ */
+rs_status rs_outbox_source(struct rs_outbox *ob, const char *id, char *out, size_t cap,
+                           bool *found);
+
 /* The receipt with the highest seq kept so far; *found false if none. */
 rs_status rs_outbox_last_receipt(struct rs_outbox *ob, struct rs_outbox_receipt *out,
                                  bool *found);

@@ -734,6 +734,46 @@ static void test_list_failed(void **state)
     assert_string_equal(seen.id[0], ids[1]);
 }
 
+/* rs_outbox_source: the file:line a record came from, "" without one, not found for an id
+ * the outbox never made, and a cut to the caller's buffer. */
+static void test_source(void **state)
+{
+    struct fx *f = *state;
+    char with[RS_UUID_LEN + 1], without[RS_UUID_LEN + 1], out[64], small[4];
+    bool found = false;
+    Rs__Record r;
+    Rs__Project p;
+
+    make_project(&r, &p, "P-2023-001", 1000);
+    assert_int_equal(add_ok(f->ob, &r, "年报.csv:7"), RS_OUTBOX_NEW);
+    memcpy(with, r.id, sizeof with);
+    clear_ids(&r);
+    make_project(&r, &p, "P-2023-002", 1000);
+    assert_int_equal(add_ok(f->ob, &r, NULL), RS_OUTBOX_NEW);
+    memcpy(without, r.id, sizeof without);
+    clear_ids(&r);
+
+    assert_int_equal(rs_outbox_source(f->ob, with, out, sizeof out, &found), RS_OK);
+    assert_true(found);
+    assert_string_equal(out, "年报.csv:7");
+    assert_int_equal(rs_outbox_source(f->ob, without, out, sizeof out, &found), RS_OK);
+    assert_true(found);
+    assert_string_equal(out, "");
+    assert_int_equal(rs_outbox_source(f->ob, "0190a000-0000-7000-8000-000000000000", out,
+                                      sizeof out, &found),
+                     RS_OK);
+    assert_false(found);
+    assert_string_equal(out, "");
+    assert_int_equal(rs_outbox_source(f->ob, with, small, sizeof small, &found), RS_OK);
+    assert_true(found);
+    assert_int_equal(strlen(small), 3);
+
+    assert_int_equal(rs_outbox_source(f->ob, with, out, 0, &found), RS_EINVAL);
+    assert_int_equal(rs_outbox_source(NULL, with, out, sizeof out, &found), RS_EINVAL);
+    assert_int_equal(rs_outbox_source(f->ob, NULL, out, sizeof out, &found), RS_EINVAL);
+    assert_int_equal(rs_outbox_source(f->ob, with, out, sizeof out, NULL), RS_EINVAL);
+}
+
 static void test_refused_readded_gets_new_id(void **state)
 {
     struct fx *f = *state;
@@ -1143,6 +1183,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_attempts_and_acked_not_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_transitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_readded_gets_new_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caller_record_id_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
