@@ -7,9 +7,23 @@
  *   resettle sync [--attempts N]
  *   resettle status [--failed]
  *   resettle report --year Y [--format markdown|text|json|csv|docx|xlsx|html]
- *                   [--out FILE] [--division CODE]
+ *                   [--out FILE] [--division CODE] [--accepted-only]
  *                   (docx and xlsx are binary: they need --out unless
  *                   stdout is not a terminal)
+ *   resettle completeness --year Y [--period P] [--format text|markdown|json|csv]
+ *                   [--division CODE] [--out FILE]
+ *   resettle review return --id ID | --batch ID --comment TEXT
+ *   resettle review accept --id ID | --batch ID [--comment TEXT]
+ *   resettle year close --year Y [--framework NAME]
+ *   resettle year reopen --year Y --division CODE --until DATE --reason TEXT
+ *   resettle year show --year Y
+ *   resettle schedule set --year Y FILE.csv
+ *   resettle schedule show --year Y
+ *
+ * status, submit and sync also ask the server which of the office's records
+ * the central office returned, and show each with its comment and the
+ * file:line it came from (when this outbox queued it); status does so only
+ * when the server, office and token are configured.
  *
  * Configuration: --server HOST:PORT, --office CODE, --token TOKEN (or
  * --token-file FILE), --outbox FILE, --ca FILE, --pin sha256:HEX,
@@ -24,10 +38,10 @@
  * --plaintext and only to a server on this machine.  There is no fallback.
  *
  * Exit status: 0 every record stored (or already there); 1 some rows were
- * invalid or the server rejected or refused (conflict) some records;
- * 2 usage error; 3 the server could not be reached or could not commit,
- * and the records wait in the outbox.  When several apply, the highest
- * wins.
+ * invalid or the server rejected or refused (conflict) some records, or
+ * refused a request (role, scope, a closed year, a bad value); 2 usage
+ * error; 3 the server could not be reached or could not commit, and the
+ * records wait in the outbox.  When several apply, the highest wins.
  *
  * A file to submit is an Excel workbook when it starts as a zip does (or is
  * named .xlsx): every visible sheet whose header row is a record type is
@@ -52,6 +66,7 @@
 #include "rs_csv.h"
 #include "rs_outbox.h"
 #include "rs_rowmap.h"
+#include "rs_schedule.h"
 #include "rs_session.h"
 #include "rs_util.h"
 #include "rs_validate.h"
@@ -89,11 +104,19 @@ struct config {
     const char *divisions;
     bool money_wan;
     bool money_unit_set;
-    /* report */
+    /* report, completeness */
     Rs__ReportFormat format;
+    bool format_set;
+    bool accepted_only;
     const char *out;
     const char *framework;
     int failed;
+    /* review, year */
+    const char *id;
+    const char *batch_id;
+    const char *comment;
+    const char *until;
+    const char *reason;
     char token_buf[256];
     char outbox_buf[4096];
 };
@@ -107,15 +130,23 @@ static const char usage[] =
     "       resettle [options] status [--failed]\n"
     "       resettle [options] report --year Y\n"
     "                [--format markdown|text|json|csv|docx|xlsx|html] [--out FILE]\n"
-    "                [--division CODE]   (docx, xlsx: --out, or stdout not a terminal)\n"
+    "                [--division CODE] [--accepted-only]\n"
+    "                (docx, xlsx: --out, or stdout not a terminal)\n"
+    "       resettle [options] completeness --year Y [--period P] [--division CODE]\n"
+    "                                [--format text|markdown|json|csv] [--out FILE]\n"
+    "       resettle [options] review return|accept --id ID | --batch BATCH_ID [--comment TEXT]\n"
+    "       resettle [options] year close --year Y [--framework NAME]\n"
+    "       resettle [options] year reopen --year Y --division CODE --until DATE --reason TEXT\n"
+    "       resettle [options] year show --year Y\n"
+    "       resettle [options] schedule set --year Y FILE.csv | schedule show --year Y\n"
     "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
-    "         --outbox FILE  --timeout SEC  --batch N  --district-key FILE\n"
+    "         --outbox FILE  --timeout SEC  --batch N (records per batch)  --district-key FILE\n"
     "         --ca FILE | --pin sha256:HEX  (TLS: trust this CA / this certificate, or both)\n"
     "         --plaintext                   (no TLS; only to a server on this machine)\n"
     "environment (flags win): RESETTLE_SERVER RESETTLE_OFFICE RESETTLE_TOKEN RESETTLE_OUTBOX\n"
     "         RESETTLE_CA RESETTLE_PIN RESETTLE_DISTRICT_KEY\n"
-    "exit: 0 all stored, 1 invalid/rejected rows or refused (token, certificate), 2 usage,\n"
-    "      3 server unreachable (kept in outbox)\n";
+    "exit: 0 all stored (or done), 1 invalid/rejected rows or refused (token, certificate,\n"
+    "      role, scope, closed year), 2 usage, 3 server unreachable (kept in outbox)\n";
 
 static int usage_error(const char *msg)
 {
@@ -343,6 +374,76 @@ static int open_outbox(struct config *c, struct rs_outbox **ob)
 
 /* ------------------------------------------------------------ sync */
 
+/* The exit status of a failed request: 3 when the server could not be
+ * reached or could not commit, 1 when it refused. */
+static int exit_of(rs_status rc)
+{
+    return rc == RS_EIO || rc == RS_ETIMEDOUT || rc == RS_ECLOSED || rc == RS_ESTORAGE ||
+                   rc == RS_EBUSY
+               ? EXIT_UNREACHABLE
+               : EXIT_INVALID;
+}
+
+/*
+ * Asks the server which of the office's records the central office
+ * returned, and prints each with its comment and, when this outbox queued
+ * it, the file:line it came from.  ob may be NULL; year 0 asks for every
+ * year.  RS_OK or the request's status (err says why).
+ */
+static rs_status show_returned(struct rs_session *s, struct rs_outbox *ob, uint32_t year,
+                               char *err, size_t errlen)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
+    Rs__StatusRequest rq = RS__STATUS_REQUEST__INIT;
+    const Rs__StatusReply *st;
+    rs_status rc;
+
+    if (year) {
+        rq.has_year = true;
+        rq.year = year;
+    }
+    env.msg_case = RS__ENVELOPE__MSG_STATUS_REQUEST;
+    env.status_request = &rq;
+    rc = rs_session_call(s, &env, RS__ENVELOPE__MSG_STATUS, &reply, err, errlen);
+    if (rc)
+        return rc;
+    st = reply->status;
+    if (st->returned == 0)
+        printf("returned by the central office: none (%u accepted)\n", (unsigned)st->accepted);
+    else
+        printf("returned by the central office: %u (%u accepted); correct them and submit the "
+               "file again:\n", (unsigned)st->returned, (unsigned)st->accepted);
+    for (size_t i = 0; i < st->n_records; i++) {
+        const Rs__RecordReview *r = st->records[i];
+        char source[RS_OUTBOX_TEXT_MAX + 1] = "", day[11] = "";
+        bool found = false;
+
+        if (ob && r->record_id &&
+            rs_outbox_source(ob, r->record_id, source, sizeof(source), &found) != RS_OK)
+            found = false;
+        if (r->has_reviewed_at)
+            rs_date_format(rs_date_cst(r->reviewed_at), day);
+        printf("%s: returned %s%s%s (%s): %s (%s, %s)\n", found && source[0] ? source : "-",
+               r->record_type ? r->record_type : "?", r->label ? " " : "",
+               r->label ? r->label : "", r->record_id ? r->record_id : "?",
+               r->comment ? r->comment : "", r->reviewer_name ? r->reviewer_name : "",
+               day);
+    }
+    if (st->has_more && st->more)
+        printf("... and %u more\n", (unsigned)st->more);
+    rs__envelope__free_unpacked(reply, NULL);
+    return RS_OK;
+}
+
+static void print_sent(const struct rs_sync_stats *stats)
+{
+    if (stats->sent)
+        printf("sent %llu: %llu stored, %llu duplicate, %llu conflict, %llu rejected\n",
+               (unsigned long long)stats->sent, (unsigned long long)stats->stored,
+               (unsigned long long)stats->duplicate, (unsigned long long)stats->conflict,
+               (unsigned long long)stats->rejected);
+}
+
 /* One delivery attempt after another, with back-off 1, 2, 4 ... 60 s. */
 static int deliver(struct config *c, struct rs_outbox *ob)
 {
@@ -351,6 +452,7 @@ static int deliver(struct config *c, struct rs_outbox *ob)
     unsigned delay = 1;
     uint32_t attempt;
     char err[512];
+    bool printed = false;
     rs_status rc = RS_EIO;
 
     for (attempt = 1; attempt <= c->attempts; attempt++) {
@@ -360,6 +462,13 @@ static int deliver(struct config *c, struct rs_outbox *ob)
                              sizeof(err));
         if (rc == RS_OK) {
             rc = rs_session_sync(&s, ob, c->batch, &stats, err, sizeof(err));
+            /* What the centre sent back is what the township acts on next. */
+            if (rc == RS_OK && s.role == RS__ROLE__ROLE_TOWNSHIP) {
+                print_sent(&stats);
+                printed = true;
+                if (show_returned(&s, ob, 0, err, sizeof(err)) != RS_OK)
+                    fprintf(stderr, "resettle: cannot list returned records: %s\n", err);
+            }
             rs_session_close(&s);
         }
         if (rc == RS_OK)
@@ -375,11 +484,8 @@ static int deliver(struct config *c, struct rs_outbox *ob)
             delay = delay * 2 > 60 ? 60 : delay * 2;
         }
     }
-    if (stats.sent)
-        printf("sent %llu: %llu stored, %llu duplicate, %llu conflict, %llu rejected\n",
-               (unsigned long long)stats.sent, (unsigned long long)stats.stored,
-               (unsigned long long)stats.duplicate, (unsigned long long)stats.conflict,
-               (unsigned long long)stats.rejected);
+    if (!printed)
+        print_sent(&stats);
     if (rs_outbox_counts(ob, &counts) == RS_OK && counts.pending)
         printf("%llu records wait in the outbox %s\n", (unsigned long long)counts.pending,
                c->outbox);
@@ -828,10 +934,41 @@ static int cmd_sync(struct config *c)
     return ret;
 }
 
+/* True when the server, the office and a token are given (flags or environment). */
+static bool network_configured(const struct config *c)
+{
+    return (c->server || getenv("RESETTLE_SERVER")) && (c->office || getenv("RESETTLE_OFFICE")) &&
+           (c->token || c->token_file || getenv("RESETTLE_TOKEN"));
+}
+
+/* status's question to the server: which records were returned. */
+static int returned_status(struct config *c, struct rs_outbox *ob)
+{
+    struct rs_session s;
+    char err[512];
+    rs_status rc;
+
+    if (need_network(c))
+        return EXIT_USAGE;
+    rc = rs_session_open(&s, c->server, &c->sec, c->office, c->token, c->timeout_ms, err,
+                         sizeof(err));
+    if (rc == RS_OK) {
+        rc = show_returned(&s, ob, c->year, err, sizeof(err));
+        rs_session_close(&s);
+    }
+    if (rc) {
+        fprintf(stderr, "resettle: cannot ask the server which records were returned: %s\n",
+                err);
+        return exit_of(rc);
+    }
+    return 0;
+}
+
 static int cmd_status(struct config *c)
 {
     struct rs_outbox *ob = NULL;
     struct rs_outbox_counts k;
+    int ret;
 
     if (open_outbox(c, &ob))
         return EXIT_INVALID;
@@ -857,8 +994,283 @@ static int cmd_status(struct config *c)
     }
     if (c->failed || k.conflict || k.rejected)
         rs_outbox_list_failed(ob, print_failed, NULL);
+    ret = network_configured(c) ? returned_status(c, ob) : 0;
     rs_outbox_close(ob);
+    return ret;
+}
+
+/* Writes body to --out or stdout; 0 or EXIT_INVALID. */
+static int write_out(const struct config *c, const char *body, size_t len, const char *what)
+{
+    FILE *f = stdout;
+
+    if (c->out && !(f = fopen(c->out, "wb"))) {
+        fprintf(stderr, "resettle: %s: %s\n", c->out, strerror(errno));
+        return EXIT_INVALID;
+    }
+    if (fwrite(body, 1, len, f) != len || (c->out && fclose(f) != 0)) {
+        fprintf(stderr, "resettle: cannot write the %s\n", what);
+        return EXIT_INVALID;
+    }
     return 0;
+}
+
+/* Opens a signed-in session for a request command; 0 or the exit status. */
+static int open_session(struct config *c, struct rs_session *s)
+{
+    char err[512];
+    rs_status rc;
+
+    if (need_network(c))
+        return EXIT_USAGE;
+    rc = rs_session_open(s, c->server, &c->sec, c->office, c->token, c->timeout_ms, err,
+                         sizeof(err));
+    if (rc) {
+        fprintf(stderr, "resettle: %s\n", err);
+        return exit_of(rc);
+    }
+    return 0;
+}
+
+/* One request and its reply on a new session; 0 with *reply, or the exit status. */
+static int call(struct config *c, Rs__Envelope *env, Rs__Envelope__MsgCase want,
+                Rs__Envelope **reply)
+{
+    struct rs_session s;
+    char err[512];
+    rs_status rc;
+    int ret = open_session(c, &s);
+
+    *reply = NULL;
+    if (ret)
+        return ret;
+    rc = rs_session_call(&s, env, want, reply, err, sizeof(err));
+    rs_session_close(&s);
+    if (rc) {
+        fprintf(stderr, "resettle: %s\n", err);
+        return exit_of(rc);
+    }
+    return 0;
+}
+
+static int cmd_completeness(struct config *c)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
+    Rs__CompletenessRequest rq = RS__COMPLETENESS_REQUEST__INIT;
+    int ret;
+
+    if (!c->year)
+        return usage_error("completeness needs --year");
+    rq.has_year = true;
+    rq.year = c->year;
+    if (c->period) {
+        rq.has_period = true;
+        rq.period = c->period;
+    }
+    rq.has_format = true;
+    rq.format = c->format_set ? c->format : RS__REPORT_FORMAT__FMT_TEXT;
+    rq.division = (char *)c->division;
+    env.msg_case = RS__ENVELOPE__MSG_COMPLETENESS_REQUEST;
+    env.completeness_request = &rq;
+    ret = call(c, &env, RS__ENVELOPE__MSG_COMPLETENESS, &reply);
+    if (ret)
+        return ret;
+    ret = write_out(c, (const char *)reply->completeness->body.data, reply->completeness->body.len,
+                    "board");
+    rs__envelope__free_unpacked(reply, NULL);
+    return ret;
+}
+
+static int cmd_review(struct config *c, const char *verb)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
+    Rs__ReviewRequest rq = RS__REVIEW_REQUEST__INIT;
+    const Rs__ReviewReply *r;
+    bool ret_action = strcmp(verb, "return") == 0;
+    int ret;
+
+    if (!ret_action && strcmp(verb, "accept") != 0)
+        return usage_error("review needs return or accept");
+    if (!c->id == !c->batch_id)
+        return usage_error("review needs one of --id ID and --batch ID");
+    if (ret_action && (!c->comment || !c->comment[0]))
+        return usage_error("review return needs --comment TEXT (what is wrong)");
+    rq.has_action = true;
+    rq.action = ret_action ? RS__REVIEW_ACTION__RA_RETURN : RS__REVIEW_ACTION__RA_ACCEPT;
+    rq.record_id = (char *)c->id;
+    rq.batch_id = (char *)c->batch_id;
+    rq.comment = (char *)c->comment;
+    env.msg_case = RS__ENVELOPE__MSG_REVIEW_REQUEST;
+    env.review_request = &rq;
+    ret = call(c, &env, RS__ENVELOPE__MSG_REVIEW, &reply);
+    if (ret)
+        return ret;
+    r = reply->review;
+    printf("%s %zu record%s", ret_action ? "returned" : "accepted", r->n_record_ids,
+           r->n_record_ids == 1 ? "" : "s");
+    if (c->batch_id)
+        printf(" of batch %s", c->batch_id);
+    if (r->has_skipped && r->skipped)
+        printf(" (%u superseded since, skipped)", (unsigned)r->skipped);
+    printf(" (audit row %llu)\n", (unsigned long long)r->audit_seq);
+    for (size_t i = 0; i < r->n_record_ids; i++)
+        printf("  %s\n", r->record_ids[i]);
+    rs__envelope__free_unpacked(reply, NULL);
+    return 0;
+}
+
+static void print_year(const Rs__YearReply *y)
+{
+    char day[11];
+
+    printf("year %u: %s", (unsigned)y->year, y->closed ? "closed" : "open");
+    if (y->n_issues)
+        printf(" (%zu issue%s)", y->n_issues, y->n_issues == 1 ? "" : "s");
+    printf("\n");
+    for (size_t i = 0; i < y->n_issues; i++) {
+        const Rs__YearIssue *is = y->issues[i];
+
+        rs_date_format(rs_date_cst(is->closed_at), day);
+        printf("issue %u: %s by %s, %llu records, framework %s (sha256 %.16s)%s%s\n",
+               (unsigned)is->issue, day, is->closed_by ? is->closed_by : "?",
+               (unsigned long long)is->record_count, is->framework_name ? is->framework_name : "?",
+               is->framework_hash ? is->framework_hash : "", is->reason ? "; re-issued: " : "",
+               is->reason ? is->reason : "");
+    }
+    for (size_t i = 0; i < y->n_exceptions; i++) {
+        const Rs__YearException *e = y->exceptions[i];
+
+        rs_date_format(e->until, day);
+        printf("reopened for %s until %s", e->division ? e->division : "?", day);
+        if (e->has_ended_issue)
+            printf(" (ended by issue %u)", (unsigned)e->ended_issue);
+        printf(": %s\n", e->reason ? e->reason : "");
+    }
+}
+
+static int cmd_year(struct config *c, const char *verb)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
+    Rs__YearRequest rq = RS__YEAR_REQUEST__INIT;
+    uint32_t until = 0;
+    int ret;
+
+    if (!c->year)
+        return usage_error("year needs --year");
+    rq.has_action = true;
+    if (strcmp(verb, "close") == 0) {
+        rq.action = RS__YEAR_ACTION__YA_CLOSE;
+        rq.framework = (char *)c->framework;
+    } else if (strcmp(verb, "reopen") == 0) {
+        rq.action = RS__YEAR_ACTION__YA_REOPEN;
+        if (!c->division || !c->until || !c->reason)
+            return usage_error("year reopen needs --division CODE --until DATE --reason TEXT");
+        if (rs_date_parse(c->until, &until) != RS_OK)
+            return usage_error("--until must be a date, e.g. 2024-03-31");
+        rq.division = (char *)c->division;
+        rq.has_until = true;
+        rq.until = until;
+        rq.reason = (char *)c->reason;
+    } else if (strcmp(verb, "show") == 0) {
+        rq.action = RS__YEAR_ACTION__YA_SHOW;
+    } else {
+        return usage_error("year needs close, reopen or show");
+    }
+    rq.has_year = true;
+    rq.year = c->year;
+    env.msg_case = RS__ENVELOPE__MSG_YEAR_REQUEST;
+    env.year_request = &rq;
+    ret = call(c, &env, RS__ENVELOPE__MSG_YEAR, &reply);
+    if (ret)
+        return ret;
+    print_year(reply->year);
+    if (reply->year->has_audit_seq)
+        printf("audit row %llu\n", (unsigned long long)reply->year->audit_seq);
+    rs__envelope__free_unpacked(reply, NULL);
+    return 0;
+}
+
+/* Prints the schedule of a ScheduleReply as CSV; 0 or EXIT_INVALID. */
+static int print_schedule(const Rs__ScheduleReply *r)
+{
+    Rs__ScheduleSet set = RS__SCHEDULE_SET__INIT;
+    struct rs_schedule sched = {0};
+    char err[256] = "", *csv = NULL;
+
+    set.has_year = r->has_year;
+    set.year = r->year;
+    set.n_entries = r->n_entries;
+    set.entries = r->entries;
+    if (!r->has_set_at) {
+        fprintf(stderr, "resettle: year %u has no schedule\n", (unsigned)r->year);
+        return 0;
+    }
+    if (rs_schedule_from_wire(&set, &sched, err, sizeof(err)) != RS_OK ||
+        rs_schedule_format_csv(&sched, &csv) != RS_OK) {
+        fprintf(stderr, "resettle: the server's schedule is not readable: %s\n",
+                err[0] ? err : "out of memory");
+        rs_schedule_free(&sched);
+        return EXIT_INVALID;
+    }
+    fputs(csv, stdout);
+    free(csv);
+    rs_schedule_free(&sched);
+    return 0;
+}
+
+static int cmd_schedule(struct config *c, const char *verb, const char *file)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
+    Rs__ScheduleSet set = RS__SCHEDULE_SET__INIT;
+    Rs__ScheduleRequest get = RS__SCHEDULE_REQUEST__INIT;
+    struct rs_schedule sched = {0};
+    struct rs_schedule_wire w = {0};
+    char err[512], *data = NULL;
+    size_t len = 0;
+    int ret;
+
+    if (!c->year)
+        return usage_error("schedule needs --year");
+    if (strcmp(verb, "set") == 0) {
+        if (!file)
+            return usage_error("schedule set needs one CSV file");
+        if (read_file(file, &data, &len))
+            return EXIT_INVALID;
+        if (rs_schedule_parse_csv(file, data, len, c->year, &sched, err, sizeof(err)) != RS_OK) {
+            free(data);
+            fprintf(stderr, "%s\n", err);
+            return EXIT_INVALID;
+        }
+        free(data);
+        if (rs_schedule_to_wire(&sched, &w) != RS_OK) {
+            rs_schedule_free(&sched);
+            return EXIT_INVALID;
+        }
+        set.has_year = true;
+        set.year = c->year;
+        set.n_entries = w.n;
+        set.entries = w.ptrs;
+        env.msg_case = RS__ENVELOPE__MSG_SCHEDULE_SET;
+        env.schedule_set = &set;
+    } else if (strcmp(verb, "show") == 0 && !file) {
+        get.has_year = true;
+        get.year = c->year;
+        env.msg_case = RS__ENVELOPE__MSG_SCHEDULE_REQUEST;
+        env.schedule_request = &get;
+    } else {
+        return usage_error("schedule needs set FILE.csv or show");
+    }
+    ret = call(c, &env, RS__ENVELOPE__MSG_SCHEDULE, &reply);
+    rs_schedule_wire_free(&w);
+    rs_schedule_free(&sched);
+    if (ret)
+        return ret;
+    if (env.msg_case == RS__ENVELOPE__MSG_SCHEDULE_SET)
+        printf("schedule %u: %zu lines stored\n", (unsigned)c->year, reply->schedule->n_entries);
+    else
+        ret = print_schedule(reply->schedule);
+    rs__envelope__free_unpacked(reply, NULL);
+    return ret;
 }
 
 /* The formats whose body is a zip package rather than text. */
@@ -871,9 +1283,9 @@ static int cmd_report(struct config *c)
 {
     struct rs_session s;
     char err[512], *body = NULL;
+    uint32_t issue = 0;
     size_t len = 0;
     rs_status rc;
-    FILE *f = stdout;
 
     if (!c->year)
         return usage_error("report needs --year");
@@ -884,27 +1296,20 @@ static int cmd_report(struct config *c)
     rc = rs_session_open(&s, c->server, &c->sec, c->office, c->token, c->timeout_ms, err,
                          sizeof(err));
     if (rc == RS_OK) {
-        rc = rs_session_report(&s, c->year, c->format, c->framework, c->division, &body, &len,
-                               err, sizeof(err));
+        rc = rs_session_report(&s, c->year, c->format, c->framework, c->division,
+                               c->accepted_only, &body, &len, &issue, err, sizeof(err));
         rs_session_close(&s);
     }
     if (rc) {
         fprintf(stderr, "resettle: %s\n", err);
-        return rc == RS_EIO || rc == RS_ETIMEDOUT || rc == RS_ECLOSED ? EXIT_UNREACHABLE
-                                                                        : EXIT_INVALID;
+        return exit_of(rc);
     }
-    if (c->out && !(f = fopen(c->out, "wb"))) {
-        fprintf(stderr, "resettle: %s: %s\n", c->out, strerror(errno));
-        free(body);
-        return EXIT_INVALID;
-    }
-    if (fwrite(body, 1, len, f) != len || (c->out && fclose(f) != 0)) {
-        fprintf(stderr, "resettle: cannot write the report\n");
-        free(body);
-        return EXIT_INVALID;
-    }
+    if (issue)
+        fprintf(stderr, "resettle: year %u is closed: this is its issued report (issue %u)\n",
+                c->year, issue);
+    rc = write_out(c, body, len, "report") ? RS_EIO : RS_OK;
     free(body);
-    return 0;
+    return rc ? EXIT_INVALID : 0;
 }
 
 /* ------------------------------------------------------------ template */
@@ -1098,12 +1503,17 @@ int main(int argc, char **argv)
         {"sheet", required_argument, NULL, 'S'},
         {"divisions", required_argument, NULL, 'L'},
         {"money-unit", required_argument, NULL, 'M'},
+        {"accepted-only", no_argument, NULL, 'A'},
+        {"id", required_argument, NULL, 'i'},
+        {"comment", required_argument, NULL, 'c'},
+        {"until", required_argument, NULL, 'u'},
+        {"reason", required_argument, NULL, 'r'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct config c;
-    const char *cmd;
+    const char *cmd, *batch_arg = NULL;
     uint32_t v;
     int opt;
     bool attempts_set = false;
@@ -1139,6 +1549,11 @@ int main(int argc, char **argv)
                 return usage_error("--money-unit must be yuan (元) or wan (万元)");
             c.money_unit_set = true;
             break;
+        case 'A': c.accepted_only = true; break;
+        case 'i': c.id = optarg; break;
+        case 'c': c.comment = optarg; break;
+        case 'u': c.until = optarg; break;
+        case 'r': c.reason = optarg; break;
         case 'w':
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 3600)
                 return usage_error("--timeout must be 1..3600 seconds");
@@ -1151,9 +1566,7 @@ int main(int argc, char **argv)
             attempts_set = true;
             break;
         case 'n':
-            if (rs_u32_parse(optarg, &v) || v < 1 || v > 100000)
-                return usage_error("--batch must be 1..100000");
-            c.batch = v;
+            batch_arg = optarg;     /* a batch size, or for review a batch id */
             break;
         case 'y':
             c.type = rs_rtype_parse(optarg);
@@ -1173,6 +1586,7 @@ int main(int argc, char **argv)
             if (parse_format(optarg, &c.format))
                 return usage_error(
                     "--format must be markdown, text, json, csv, docx, xlsx or html");
+            c.format_set = true;
             break;
         case 'V':
             printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
@@ -1187,8 +1601,29 @@ int main(int argc, char **argv)
     if (optind >= argc)
         return usage_error("no command");
     cmd = argv[optind];
+    if (batch_arg && strcmp(cmd, "review") == 0) {
+        c.batch_id = batch_arg;
+    } else if (batch_arg) {
+        if (rs_u32_parse(batch_arg, &v) || v < 1 || v > 100000)
+            return usage_error("--batch must be 1..100000");
+        c.batch = v;
+    }
     if (strcmp(cmd, "submit") == 0)
         return cmd_submit(&c, argc - optind - 1, argv + optind + 1);
+    /* Commands with a verb: review return|accept, year close|reopen|show, schedule set|show. */
+    if (strcmp(cmd, "review") == 0 || strcmp(cmd, "year") == 0 || strcmp(cmd, "schedule") == 0) {
+        const char *verb = optind + 1 < argc ? argv[optind + 1] : NULL;
+        const char *file = optind + 2 < argc ? argv[optind + 2] : NULL;
+
+        if (!verb)
+            return usage_error("the command needs what to do (see usage)");
+        if (cmd[0] == 's')
+            return optind + 3 < argc ? usage_error("unexpected argument")
+                                     : cmd_schedule(&c, verb, file);
+        if (file)
+            return usage_error("unexpected argument");
+        return cmd[0] == 'r' ? cmd_review(&c, verb) : cmd_year(&c, verb);
+    }
     if (optind + 1 != argc)
         return usage_error("unexpected argument");
     if (strcmp(cmd, "sync") == 0) {
@@ -1202,5 +1637,7 @@ int main(int argc, char **argv)
         return cmd_report(&c);
     if (strcmp(cmd, "template") == 0)
         return cmd_template(&c);
+    if (strcmp(cmd, "completeness") == 0)
+        return cmd_completeness(&c);
     return usage_error("unknown command");
 }

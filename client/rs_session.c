@@ -1,5 +1,6 @@
 /*
- * rs_session.c - handshake, windowed batch delivery, reports.
+ * rs_session.c - handshake, windowed batch delivery, reports, and one
+ * request and its reply for the reporting year's messages.
  */
 #include "rs_session.h"
 
@@ -277,9 +278,38 @@ out:
     return rc;
 }
 
+rs_status rs_session_call(struct rs_session *s, Rs__Envelope *req, Rs__Envelope__MsgCase want,
+                          Rs__Envelope **reply, char *err, size_t errlen)
+{
+    Rs__Envelope *r = NULL;
+    rs_status rc;
+
+    *reply = NULL;
+    req->has_request_id = true;
+    req->request_id = ++s->next_request;
+    rc = rs_net_send(&s->net, req, err, errlen);
+    if (rc == RS_OK)
+        rc = rs_net_recv(&s->net, &r, err, errlen);
+    if (rc)
+        return rc;
+    if (r->msg_case == RS__ENVELOPE__MSG_ERROR) {
+        rc = server_error(r, err, errlen);
+    } else if (r->msg_case != want) {
+        snprintf(err, errlen, "unexpected reply from the server");
+        rc = RS_EPROTO;
+    }
+    if (rc) {
+        rs__envelope__free_unpacked(r, NULL);
+        return rc;
+    }
+    *reply = r;
+    return RS_OK;
+}
+
 rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportFormat fmt,
-                            const char *framework, const char *division, char **out,
-                            size_t *len, char *err, size_t errlen)
+                            const char *framework, const char *division, bool accepted_only,
+                            char **out, size_t *len, uint32_t *issue, char *err,
+                            size_t errlen)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
     Rs__ReportRequest rq = RS__REPORT_REQUEST__INIT;
@@ -291,6 +321,12 @@ rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportForma
     rq.format = fmt;
     rq.framework = (char *)framework;
     rq.division = (char *)division;
+    if (accepted_only) {
+        rq.has_accepted_only = true;
+        rq.accepted_only = true;
+    }
+    if (issue)
+        *issue = 0;
     env.has_request_id = true;
     env.request_id = ++s->next_request;
     env.msg_case = RS__ENVELOPE__MSG_REPORT_REQUEST;
@@ -313,6 +349,8 @@ rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportForma
             memcpy(*out, reply->report->body.data, reply->report->body.len);
             (*out)[reply->report->body.len] = '\0';
             *len = reply->report->body.len;
+            if (issue && reply->report->has_issue)
+                *issue = reply->report->issue;
         }
     }
     rs__envelope__free_unpacked(reply, NULL);

@@ -2,7 +2,8 @@
  * rs_session.h - one signed-in conversation with resettled.
  *
  * Opens a connection, says Hello with the office code and token, and then
- * either delivers the outbox (rs_session_sync) or fetches a report.  Sync
+ * delivers the outbox (rs_session_sync), fetches a report, or makes one of
+ * the reporting year's requests (rs_session_call).  Sync
  * sends pending records in batches of at most the server's max_batch, keeps
  * up to the server's max_in_flight batches outstanding, and writes every
  * acknowledgement, with the batch's audit receipt, into the outbox as it
@@ -14,6 +15,7 @@
 #ifndef RS_SESSION_H
 #define RS_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,9 +67,24 @@ rs_status rs_session_sync(struct rs_session *s, struct rs_outbox *ob, uint32_t b
  * Fetches a report; *out is malloc'd (caller frees), *len bytes.  division
  * NULL asks for the office's own scope; otherwise that division (the
  * server refuses with RS_EFORBIDDEN what the office may not see).
+ * accepted_only counts township records only once accepted.  *issue (may
+ * be NULL) is the closed year's issue the server answered with, 0 for a
+ * report rendered now.
  */
 rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportFormat fmt,
-                            const char *framework, const char *division, char **out,
-                            size_t *len, char *err, size_t errlen);
+                            const char *framework, const char *division, bool accepted_only,
+                            char **out, size_t *len, uint32_t *issue, char *err,
+                            size_t errlen);
+
+/*
+ * Sends req (its request_id is set here) and waits for the reply, which
+ * must be of case want: on RS_OK *reply is the caller's
+ * (rs__envelope__free_unpacked).  An Error reply is its status, with the
+ * server's words in err (RS_ELOCKED for a closed year, RS_EFORBIDDEN,
+ * RS_EINVAL, ...); another message is RS_EPROTO; a transport failure its
+ * status.  For the reporting year's requests (proto/README.md).
+ */
+rs_status rs_session_call(struct rs_session *s, Rs__Envelope *req, Rs__Envelope__MsgCase want,
+                          Rs__Envelope **reply, char *err, size_t errlen);
 
 #endif
