@@ -35,7 +35,8 @@
  * or reopen a year, or read another township's board or status; a central
  * office may not review a record outside its district or read another
  * district's board; a record of a closed year is rejected with
- * RecordAck.code ERR_LOCKED, which a validation failure never carries.
+ * RecordAck.code ERR_LOCKED, which a validation failure never carries; a
+ * board asked for in an office format (DOCX) is ERR_INVALID.
  *
  * Does not: test the board's arithmetic case by case (test_compl.c), the
  * store's transitions (test_year_store.c) or the report's annex
@@ -659,6 +660,19 @@ static void test_year_access(void **state)
     /* The centre's schedule; then a township's board is its own row only. */
     expect_case(schedule_set(e, &c), RS__ENVELOPE__MSG_SCHEDULE);
     expect_case(board(e, &a, NULL), RS__ENVELOPE__MSG_COMPLETENESS);
+    {
+        Rs__Envelope env = RS__ENVELOPE__INIT;
+        Rs__CompletenessRequest rq = RS__COMPLETENESS_REQUEST__INIT;
+
+        rq.has_year = 1;
+        rq.year = 2023;
+        rq.has_format = 1;
+        rq.format = RS__REPORT_FORMAT__FMT_DOCX;
+        env.msg_case = RS__ENVELOPE__MSG_COMPLETENESS_REQUEST;
+        env.completeness_request = &rq;
+        expect_error(ask(e, &c, &env), RS__ERROR_CODE__ERR_INVALID,
+                     "the completeness board is written as Markdown, text, JSON or CSV");
+    }
     expect_case(board(e, &a, TOWN_A), RS__ENVELOPE__MSG_COMPLETENESS);
     expect_error(board(e, &a, TOWN_B), RS__ERROR_CODE__ERR_FORBIDDEN,
                  "a township office sees only its own division (430602001)");

@@ -686,6 +686,14 @@ static bool prepare(struct rs_conn *c, const Rs__Envelope *env, const uint64_t *
             rs_conn_error(c, prid, RS_EINVAL, "unknown period or format", false);
             return false;
         }
+        if (j->format != RS__REPORT_FORMAT__FMT_MARKDOWN &&
+            j->format != RS__REPORT_FORMAT__FMT_TEXT && j->format != RS__REPORT_FORMAT__FMT_JSON &&
+            j->format != RS__REPORT_FORMAT__FMT_CSV) {
+            rs_conn_error(c, prid, RS_EINVAL,
+                          "the completeness board is written as Markdown, text, JSON or CSV",
+                          false);
+            return false;
+        }
         return scope_of(c, prid, m->division, j->scope);
     }
     case RS__ENVELOPE__MSG_YEAR_REQUEST: {
