@@ -5,7 +5,9 @@
 # the sample offices, submits the sample CSV files with resettle over TLS
 # (one outbox per office, the server verified against the CA), shows what
 # was stored, prints the 2023 self-evaluation report and writes it next to
-# the Markdown as Word, Excel and a web page (saying where), checks the
+# the Markdown as Word, Excel and a web page (saying where); then, as the
+# central office, sets the sample schedule of expected returns, prints the
+# completeness board and closes the year (its report issued); checks the
 # audit trail, and stops the server cleanly.
 #
 #   RS_DEMO_DIR   folder for the database, outboxes and logs (default: a new
@@ -113,6 +115,19 @@ if [ -n "$central" ]; then
   echo "   Word (自评报告):      $work/report-2023.docx"
   echo "   Excel (评分表与数据): $work/report-2023.xlsx"
   echo "   web page (图表):      $work/report-2023.html"
+
+  central_cmd() {   # resettle as the central office
+    "$client" --server "$addr" --ca "$pki/ca.crt" --office "$central" \
+      --token-file "$work/$central.token" --outbox "$work/$central.outbox" "$@"
+  }
+  if [ -f "$samples/schedule/2023.csv" ]; then
+    echo "== the reporting year: the central office sets what it expects ($samples/schedule/2023.csv)"
+    central_cmd schedule set --year 2023 "$samples/schedule/2023.csv" || status=$?
+    echo "== the completeness board (the samples were sent today, so 2023's returns are late)"
+    central_cmd completeness --year 2023 --format text || status=$?
+    echo "== closing 2023: the report is issued in every format, later records are refused"
+    central_cmd year close --year 2023 || status=$?
+  fi
 fi
 
 echo "== the audit trail (every office change and accepted batch, hash-chained)"
