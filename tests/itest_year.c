@@ -9,8 +9,10 @@
  * central office of another district (430603).
  *
  * test_year_flow drives the command-line client as the clerks would:
- *   schedule set (relief, once a year, 30 days after the year ends: the
- *   deadline of 2023 is 2024-01-30), the townships submit, and the test
+ *   schedule set (a file with a duplicate line, an unknown type or an
+ *   impossible deadline refused at its line; then relief, once a year, 30
+ *   days after the year ends: the deadline of 2023 is 2024-01-30), the
+ *   townships submit, and the test
  *   moves the stored times of the returns (the server stopped, by hand in
  *   the database) to 2024-01-10 (A), 2024-02-09 (B, 10 days late) and
  *   2024-01-05 (C's nil return), since a test cannot wait for the calendar;
@@ -230,6 +232,19 @@ static void test_year_flow(void **state)
     it_path(issued2, sizeof(issued2), e->dir, "issued2.md");
 
     /* The schedule, in Chinese like a clerk's file, set by the central office. */
+    /* A bad file is refused at its line, and nothing of it is sent. */
+    it_write_file(sched, "类型,周期,截止天数,乡镇\n救助,年度,30,全部\n救助,季度,20,全部\n");
+    snprintf(want, sizeof(want), "%s:3: ", sched);
+    run_has(e, DISTRICT, 1, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
+            want, NULL);
+    it_write_file(sched, "类型,周期,截止天数,乡镇\n颜色,年度,30,全部\n");
+    snprintf(want, sizeof(want), "%s:2: ", sched);
+    run_has(e, DISTRICT, 1, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
+            want, NULL);
+    it_write_file(sched, "类型,周期,截止天数,乡镇\n救助,年度,400,全部\n");
+    run_has(e, DISTRICT, 1, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
+            want, NULL);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM schedules"), 0);
     it_write_file(sched, "类型,周期,截止天数,乡镇\n救助,年度,30,全部\n");
     run_has(e, TOWN_A, 1, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
             "setting a schedule is for the central office only", NULL);
