@@ -103,6 +103,7 @@ struct rs_field {
 /* One part of a natural key. */
 #define RS_KEY_ENVELOPE 0x1u      /* a field of rs.Record (the period), not of the body */
 #define RS_KEY_ZERO 0x2u          /* a number that is absent is written as 0 */
+#define RS_KEY_OPTIONAL 0x4u      /* a string that is absent or empty leaves its part out */
 struct rs_key_part {
     const char *field;       /* a string, enum or uint32 field; NULL ends the recipe */
     unsigned flags;          /* RS_KEY_* */

@@ -252,8 +252,9 @@ static rs_status key_append_int(char *out, size_t outlen, size_t *len, int64_t v
 }
 
 /*
- * Appends ":<value of part p>" to out at *len.  RS_EINVAL if the value is
- * missing, RS_ETOOBIG if it does not fit.
+ * Appends ":<value of part p>" to out at *len (nothing for an absent
+ * RS_KEY_OPTIONAL string).  RS_EINVAL if the value is missing, RS_ETOOBIG
+ * if it does not fit.
  */
 static rs_status key_part(const Rs__Record *r, const void *body, const struct rs_rtype_def *d,
                           const struct rs_key_part *p, char *out, size_t outlen, size_t *len)
@@ -269,7 +270,7 @@ static rs_status key_part(const Rs__Record *r, const void *body, const struct rs
     case PROTOBUF_C_TYPE_STRING:
         str = get_str(msg, fd);
         if (empty(str))
-            return RS_EINVAL;
+            return (p->flags & RS_KEY_OPTIONAL) ? RS_OK : RS_EINVAL;
         return key_append(out, outlen, len, str, strlen(str));
     case PROTOBUF_C_TYPE_ENUM:
         if (!get_has(msg, fd) || get_int(msg, fd) == 0)

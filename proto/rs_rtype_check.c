@@ -215,7 +215,8 @@ rs_status rs_rtype_check(const struct rs_rtype_def *def, char *err, size_t errle
         if (!fd || (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
             !(fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_ENUM ||
               fd->type == PROTOBUF_C_TYPE_UINT32) ||
-            ((p->flags & RS_KEY_ZERO) && fd->type != PROTOBUF_C_TYPE_UINT32))
+            ((p->flags & RS_KEY_ZERO) && fd->type != PROTOBUF_C_TYPE_UINT32) ||
+            ((p->flags & RS_KEY_OPTIONAL) && fd->type != PROTOBUF_C_TYPE_STRING))
             return say(err, errlen, "%s: key part %s is not a string, enum or uint32 field",
                        def->name, p->field);
     }

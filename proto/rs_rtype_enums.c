@@ -157,8 +157,9 @@ static const struct rs_enum_value budget_line[] = {
     V(RS__BUDGET_LINE_KIND__LINE_GOV_FUND, "政府性基金", "政府性基金"),
     V(RS__BUDGET_LINE_KIND__LINE_STATE_CAPITAL, "国有资本经营", "国有资本经营"),
     V(RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE, "社会保险基金", "社会保险基金|社保基金"),
+    V(RS__BUDGET_LINE_KIND__LINE_TOTAL, "合计", "合计|预算合计|整体支出"),
 };
-LAST_IS(budget_line, RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE);
+LAST_IS(budget_line, RS__BUDGET_LINE_KIND__LINE_TOTAL);
 
 static const struct rs_enum_value san_gong[] = {
     V(RS__SAN_GONG_KIND__SG_UNSPECIFIED, "未填", ""),
@@ -166,8 +167,9 @@ static const struct rs_enum_value san_gong[] = {
     V(RS__SAN_GONG_KIND__SG_RECEPTION, "公务接待费", "公务接待"),
     V(RS__SAN_GONG_KIND__SG_VEHICLE_PURCHASE, "公务用车购置费", "公务用车购置"),
     V(RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP, "公务用车运行维护费", "公务用车运行维护"),
+    V(RS__SAN_GONG_KIND__SG_TOTAL, "“三公”经费合计", "合计|三公经费合计|“三公”经费合计"),
 };
-LAST_IS(san_gong, RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP);
+LAST_IS(san_gong, RS__SAN_GONG_KIND__SG_TOTAL);
 
 /* The township record types a nil return names: display name = the type's
  * label, aliases = its label and other Chinese names (rs_rtype_table.c);

@@ -142,6 +142,7 @@ static const struct rs_field subsidy[] = {
     STR("channel", "发放渠道", 0, NULL, "Payment channel, e.g. 一卡通."),
     COUNT("failed_payments", "发放失败笔数|失败笔数", 0, NULL, "笔",
           "Payments that failed (wrong account, ...)."),
+    COUNT("households", "发放户数|户数", 0, NULL, "户", "Households paid (户数)."),
 };
 
 static const struct rs_field training[] = {
@@ -251,30 +252,47 @@ static const struct rs_field unit_profile[] = {
 };
 
 static const struct rs_field staffing[] = {
-    COUNT("establishment", "编制数", REQ, NULL, "人", "Authorised posts (编制数)."),
-    COUNT("in_service", "在职人数|在职", REQ, NULL, "人", "Staff in service (在职)."),
-    COUNT("retired", "退休人数|退休", 0, NULL, "人", "Retired staff (退休/离休)."),
+    COUNT("establishment", "编制数|核定编制", 0, NULL, "人",
+          "Authorised posts (编制数), the quota: not a headcount."),
+    COUNT("in_service", "在职人数|在职|实有人数", 0, NULL, "人",
+          "Staff in service (在职, 实有人数): a headcount."),
+    COUNT("retired", "退休人数|退休", 0, NULL, "人", "Retired staff (退休)."),
     COUNT("temporary", "临聘人数|临聘", 0, NULL, "人", "Temporary staff (临聘)."),
     COUNT("stated_total", "人员总计", 0, NULL, "人",
-          "Total headcount as the unit states it in its report."),
+          "Total headcount as the unit states it in its report; checked against the "
+          "categories given."),
+    COUNT("veteran_retired", "离休人数|离休", 0, NULL, "人", "Veteran cadres retired (离休)."),
+    STR("sub_unit", "二级单位|下属单位", 0, NULL,
+        "Name of the sub-unit (二级单位) this row counts; empty for the unit itself. One row "
+        "per sub-unit and one for the unit."),
 };
 
 static const struct rs_field budget_line[] = {
     ENUM("line", "支出类别|预算科目", REQ, NULL,
-         "Which budget line (values below); identifies the row."),
-    MONEY("year_start", "年初预算", 0, NULL, "Budget at the start of the year (年初预算)."),
-    MONEY("adjusted", "调整后预算", 0, NULL, "Budget after adjustments (调整后预算)."),
+         "Which budget line (values below); identifies the row. `total` (合计) is the whole "
+         "budget, for a unit that publishes only its total or to state the total beside the "
+         "lines."),
+    MONEY("year_start", "年初预算|年初预算数", 0, NULL,
+          "Budget at the start of the year (年初预算)."),
+    MONEY("adjusted", "调整后预算|全年预算|全年预算数", 0, NULL,
+          "Budget after adjustments (调整后预算, 全年预算)."),
     MONEY("final", "决算|决算数", 0, NULL, "Final accounts (决算)."),
     MONEY("higher_transfer", "上级转移支付", 0, NULL,
           "Transfers from higher levels (上级转移支付), left out of the adjustment rate."),
     MONEY("key", "重点项目支出", 0, NULL, "Spending on key projects within `final`."),
     STR("change_reason", "调整原因", 0, NULL,
         "Why the final figure differs from the year-start budget."),
+    MONEY("addition", "本年追加|本年追加预算|追加预算", 0, NULL,
+          "Mid-year additions to the budget (本年追加), apart from `higher_transfer`."),
+    MONEY("prev_year_start", "上年年初预算|上年预算", 0, NULL,
+          "Last year's year-start budget of the line (上年年初预算)."),
+    MONEY("prev_final", "上年决算|上年决算数", 0, NULL, "Last year's final accounts (上年决算)."),
 };
 
 static const struct rs_field san_gong[] = {
     ENUM("kind", "三公类别|类别", REQ, NULL,
-         "Which of the three public expenses (values below); identifies the row."),
+         "Which of the three public expenses (values below); identifies the row. `total` (合计) "
+         "is the 三公 total, for a unit that publishes it without its split."),
     MONEY("budget", "预算|预算数", 0, NULL, "This year's budget."),
     MONEY("final", "决算|决算数", 0, NULL, "This year's final accounts."),
     MONEY("prev_budget", "上年预算|上年预算数", 0, NULL, "Last year's budget."),
@@ -367,7 +385,9 @@ const struct rs_rtype_def rs_rtype_table[] = {
      FIELDS(unit_profile), .has = {"unit_name"}, .doc = "The unit's own profile."},
     {.type = RS__RECORD__BODY_STAFFING, .name = "staffing", .label = "人员编制", .aliases = "",
      .level = RS_LEVEL_CENTRAL, .desc = &rs__staffing__descriptor, FIELDS(staffing),
-     .has = {"establishment"}, .doc = "Staffing numbers."},
+     .key = {{"sub_unit", RS_KEY_OPTIONAL}}, .label_field = "sub_unit",
+     .has = {"establishment"},
+     .doc = "Headcount by category and the quota, for the unit or one of its sub-units."},
     {.type = RS__RECORD__BODY_BUDGET_LINE, .name = "budget_line", .label = "预算行",
      .aliases = "预算科目", .level = RS_LEVEL_CENTRAL, .desc = &rs__budget_line__descriptor,
      FIELDS(budget_line), .key = {{"line", 0}}, .label_field = "line", .has = {"line"},

@@ -248,10 +248,10 @@ static void test_display_names_are_the_reports(void **state)
     static const char *const cat[] = {"未分类", "道路硬化", "山塘", "渠道", "饮水", "污水管网",
                                       "桥梁", "电网", "产业", "美丽家园", "能力建设", "其他"};
     static const char *const line[] = {NULL, "人员经费", "公用经费", "项目支出", "政府性基金",
-                                       "国有资本经营", "社会保险基金"};
+                                       "国有资本经营", "社会保险基金", "合计"};
     static const char *const rkind[] = {"未分类", "特困救助", "升学奖励", "年终慰问", "其他救助"};
     static const char *const sangong[] = {NULL, "因公出国（境）费", "公务接待费", "公务用车购置费",
-                                          "公务用车运行维护费"};
+                                          "公务用车运行维护费", "“三公”经费合计"};
     static const char *const stage[] = {"未填", "计划", "公示", "招标", "在建",
                                         "完工", "初验", "竣工验收", "移交管护"};
     static const char *const train[] = {"未填", "技能培训", "实用技术", "自主培训",
@@ -292,11 +292,11 @@ static void test_slugs_are_the_reports(void **state)
                                       "water",       "sewer",    "bridge",   "grid",
                                       "industry",    "village",  "capacity", "other"};
     static const char *const line[] = {"", "personnel", "public", "project", "gov_fund",
-                                       "state_capital", "social_insurance"};
+                                       "state_capital", "social_insurance", "total"};
     static const char *const rkind[] = {"unspecified", "hardship", "study_award", "new_year",
                                         "other"};
     static const char *const sangong[] = {"", "outbound", "reception", "vehicle_purchase",
-                                          "vehicle_upkeep"};
+                                          "vehicle_upkeep", "total"};
     const struct {
         const ProtobufCEnumDescriptor *ed;
         const char *const *slugs;
@@ -366,7 +366,7 @@ static void test_labels_and_names(void **state)
         {RS__RECORD__BODY_SURVEY, "满意度调查", "survey_id", false},
         {RS__RECORD__BODY_NIL_RETURN, "零报告", "record_type", false},
         {RS__RECORD__BODY_UNIT_PROFILE, "单位概况", NULL, true},
-        {RS__RECORD__BODY_STAFFING, "人员编制", NULL, true},
+        {RS__RECORD__BODY_STAFFING, "人员编制", "sub_unit", true},
         {RS__RECORD__BODY_BUDGET_LINE, "预算行", "line", true},
         {RS__RECORD__BODY_SAN_GONG, "三公经费", "kind", true},
         {RS__RECORD__BODY_PROCUREMENT, "政府采购", NULL, true},

@@ -617,6 +617,7 @@ static const struct vcase cases[] = {
 
     /* ---- subsidy */
     {T_SUBS, {CLR("subsidy.village")}, INV, "subsidy.village", "required"},
+    {T_SUBS, {NUM("subsidy.households", 10000001)}, INV, "subsidy.households", NULL},
     {T_SUBS, {NUM("subsidy.registered_persons", 10000001)}, INV, "subsidy.registered_persons",
      NULL},
     {T_SUBS, {NUM("subsidy.persons_removed", 1006)}, INV, "subsidy.persons_removed",
@@ -729,18 +730,25 @@ static const struct vcase cases[] = {
      NULL},
     {T_UNIT, {STR("unit_profile.disclosure", "a\nb")}, INV, "unit_profile.disclosure", NULL},
     {T_UNIT, {STR("unit_profile.admin_level", str_4097)}, BIG, "unit_profile.admin_level", NULL},
-    {T_STAFF, {CLR("staffing.establishment")}, INV, "staffing.establishment", "required"},
-    {T_STAFF, {CLR("staffing.in_service")}, INV, "staffing.in_service", "required"},
+    /* Each category and the quota are given explicitly or not at all. */
+    {T_STAFF, {CLR("staffing.establishment")}, OK, "", NULL},
+    {T_STAFF, {CLR("staffing.in_service")}, OK, "", NULL},
+    {T_STAFF, {NUM("staffing.veteran_retired", 10000001)}, INV, "staffing.veteran_retired", NULL},
     {T_STAFF, {NUM("staffing.retired", 10000001)}, INV, "staffing.retired", NULL},
     {T_STAFF, {NUM("staffing.stated_total", 99)}, OK, "", NULL},
     {T_LINE, {CLR("budget_line.line")}, INV, "budget_line.line", "required"},
-    {T_LINE, {NUM("budget_line.line", 7)}, INV, "budget_line.line", "unknown value 7"},
+    {T_LINE, {NUM("budget_line.line", 8)}, INV, "budget_line.line", "unknown value 8"},
+    {T_LINE, {NUM("budget_line.line", 7)}, OK, "", NULL},
     {T_LINE, {NUM("budget_line.final_fen", -1)}, INV, "budget_line.final_fen", NULL},
+    {T_LINE, {NUM("budget_line.addition_fen", -1)}, INV, "budget_line.addition_fen", NULL},
+    {T_LINE, {NUM("budget_line.prev_final_fen", 100000000000001)}, INV,
+     "budget_line.prev_final_fen", NULL},
     {T_LINE, {NUM("budget_line.final_fen", 999999999)}, OK, "", NULL},
     {T_LINE, {STR("budget_line.change_reason", str_4097)}, BIG, "budget_line.change_reason",
      NULL},
     {T_SG, {CLR("san_gong.kind")}, INV, "san_gong.kind", "required"},
-    {T_SG, {NUM("san_gong.kind", 5)}, INV, "san_gong.kind", NULL},
+    {T_SG, {NUM("san_gong.kind", 6)}, INV, "san_gong.kind", NULL},
+    {T_SG, {NUM("san_gong.kind", 5)}, OK, "", NULL},
     {T_SG, {NUM("san_gong.prev_final_fen", -1)}, INV, "san_gong.prev_final_fen", NULL},
     {T_PROC, {CLR("procurement.budget_fen"), CLR("procurement.actual_fen")}, INV,
      "procurement.budget_fen", NULL},
@@ -1015,6 +1023,15 @@ static void test_record_keys(void **state)
     f.relief.has_kind = 1;
     f.relief.household_ref = NULL;
     assert_int_equal(rs_record_key(&f.rec, key, sizeof key), RS_EINVAL);
+
+    /* A sub-unit's headcount is a record of its own; the unit's has no part. */
+    fx_init(&f, T_STAFF);
+    f.staffing.sub_unit = "移民开发站";
+    assert_int_equal(rs_record_key(&f.rec, key, sizeof key), RS_OK);
+    assert_string_equal(key, "staffing:移民开发站");
+    f.staffing.sub_unit = "";
+    assert_int_equal(rs_record_key(&f.rec, key, sizeof key), RS_OK);
+    assert_string_equal(key, "staffing");
 
     fx_init(&f, T_SUBS);
     f.rec.period = RS__PERIOD__PERIOD_Q3;

@@ -64,7 +64,7 @@ static rs_status check_lines(struct rs_eval_result *res)
     const struct rs_eval_unit *u = &res->unit;
     rs_status rv;
 
-    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
         const struct rs_eval_line *l = &u->line[k];
         int64_t peak, excess;
         char e[160], f[160], w[96], chk[160], w1[40], w2[40], w3[40], w4[40], pct[32];

@@ -32,17 +32,19 @@
 /* Sizes of the enums arrays are indexed by: one more than the largest value. */
 #define RS_EVAL_NBODY 49               /* Rs__Record__BodyCase values 0..48 */
 #define RS_EVAL_NCAT 12                /* ProjectCategory values 0..11 */
-#define RS_EVAL_NLINES 7               /* BudgetLineKind values 0..6 */
-#define RS_EVAL_NSANGONG 5             /* SanGongKind values 0..4 */
+#define RS_EVAL_NLINES 8               /* BudgetLineKind values 0..7 */
+#define RS_EVAL_NSANGONG 6             /* SanGongKind values 0..5 */
+/* The parts of the budget and of 三公 are the kinds before their total. */
+#define RS_EVAL_LINE_TOTAL ((size_t)RS__BUDGET_LINE_KIND__LINE_TOTAL)
+#define RS_EVAL_SG_TOTAL ((size_t)RS__SAN_GONG_KIND__SG_TOTAL)
 #define RS_EVAL_NRKIND 5               /* ReliefKind values 0..4 */
 
 /* Each size against the largest value resettle.proto has today.  A value
  * added after it fails test_eval, which walks the enum descriptors. */
 _Static_assert(RS__RECORD__BODY_STATED_FIGURE == RS_EVAL_NBODY - 1, "RS_EVAL_NBODY");
 _Static_assert(RS__PROJECT_CATEGORY__CAT_OTHER == RS_EVAL_NCAT - 1, "RS_EVAL_NCAT");
-_Static_assert(RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE == RS_EVAL_NLINES - 1,
-               "RS_EVAL_NLINES");
-_Static_assert(RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP == RS_EVAL_NSANGONG - 1, "RS_EVAL_NSANGONG");
+_Static_assert(RS__BUDGET_LINE_KIND__LINE_TOTAL == RS_EVAL_NLINES - 1, "RS_EVAL_NLINES");
+_Static_assert(RS__SAN_GONG_KIND__SG_TOTAL == RS_EVAL_NSANGONG - 1, "RS_EVAL_NSANGONG");
 _Static_assert(RS__RELIEF_KIND__RKIND_OTHER == RS_EVAL_NRKIND - 1, "RS_EVAL_NRKIND");
 
 struct rs_eval_office {

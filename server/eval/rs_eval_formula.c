@@ -187,7 +187,7 @@ static void f_sangong(struct rs_eval_result *res, struct rs_eval_item *it)
     size_t n = 0;
     char v[40], s[96];
 
-    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+    for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
         bool take = it->ind->formula == RS_F_SANGONG_CHANGE ||
                     it->ind->formula == RS_F_SANGONG_CONTROL ||
                     (it->ind->formula == RS_F_RECEPTION_CHANGE &&

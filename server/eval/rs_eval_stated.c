@@ -280,7 +280,7 @@ static void lookup(const struct rs_eval_result *res, const char *key, struct com
         money(c, n > 0, sum, "该村项目完成投资合计",
               RS_SF(b, "村名含“%s”的项目记录%u条", name, n));
     } else if (strncmp(key, "line.", 5) == 0) {
-        for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+        for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
             char slug[RS_ENUM_SLUG_MAX];
             size_t kl = strlen(rs_enum_slug(&rs__budget_line_kind__descriptor, (int)k, slug));
             const struct rs_eval_line *l = &u->line[k];

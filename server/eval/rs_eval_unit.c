@@ -35,6 +35,9 @@ rs_status rs_eval_unit_add(struct rs_eval_result *res, const Rs__Record *r)
         slot = &u->profile;
         break;
     case RS__RECORD__BODY_STAFFING:
+        /* A sub-unit's headcount is not the unit's own. */
+        if (r->staffing->sub_unit && r->staffing->sub_unit[0])
+            return RS_OK;
         slot = &u->staffing;
         break;
     case RS__RECORD__BODY_PROCUREMENT:
@@ -89,7 +92,7 @@ rs_status rs_eval_unit_add(struct rs_eval_result *res, const Rs__Record *r)
 
 void rs_eval_unit_totals(struct rs_eval_unit *u)
 {
-    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
         struct rs_eval_line *l = &u->line[k];
         const Rs__BudgetLine *b;
 
@@ -115,7 +118,7 @@ void rs_eval_unit_totals(struct rs_eval_unit *u)
         }
     }
     u->sg_has_prev = true;
-    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+    for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
         struct rs_eval_sangong *s = &u->sg[k];
         const Rs__SanGong *g;
 

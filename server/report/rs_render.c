@@ -769,7 +769,7 @@ static void data_section(struct rs_render_ctx *d, int level)
         rs_render_tbl_init_kind(&tb, "lrrrrr", RS_TBL_BUDGET);
         rs_render_tbl_row(&tb, "预算行", "年初预算（万元）", "调整后预算（万元）", "决算（万元）",
                           "增减（万元）", "上级转移支付（万元）");
-        for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+        for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
             const struct rs_eval_line *l = &u->line[k];
             char e[32], f[32];
 
@@ -803,7 +803,7 @@ static void data_section(struct rs_render_ctx *d, int level)
 
         rs_rbuf_printf(&p, "“三公”经费预算%s万元，实际支出%s万元，其中：", wan(u->sg_budget, a),
                        wan(u->sg_final, b));
-        for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+        for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
             if (!u->sg[k].rec)
                 continue;
             rs_rbuf_printf(&p, "%s%s支出%s万元", first ? "" : "，", rs_eval_sangong_name(k),

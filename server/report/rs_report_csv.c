@@ -165,7 +165,7 @@ static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
         if (s->has_stated_total)
             c_int(b, "unit", "staffing", "", "stated_total", s->stated_total);
     }
-    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
         const struct rs_eval_line *l = &u->line[k];
         char sl[RS_ENUM_SLUG_MAX];
 
@@ -182,7 +182,7 @@ static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
     c_rate(b, "budget", "total", "", "execution_rate", u->final_total, u->adj_total);
     c_money(b, "budget", "basic", "", "year_start", u->basic_ys);
     c_money(b, "budget", "basic", "", "final", u->basic_final);
-    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+    for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
         char sl[RS_ENUM_SLUG_MAX];
 
         if (!u->sg[k].rec)

@@ -314,7 +314,7 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
 
     j_obj(j, "budget");
     j_arr(j, "lines");
-    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
         const struct rs_eval_line *l = &u->line[k];
         char sl[RS_ENUM_SLUG_MAX];
 
@@ -355,7 +355,7 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
     if (u->sg_has_prev)
         j_money(j, "prev_budget", u->sg_prev_budget);
     j_arr(j, "items");
-    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+    for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
         const struct rs_eval_sangong *s = &u->sg[k];
         char sl[RS_ENUM_SLUG_MAX];
 
