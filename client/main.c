@@ -1,7 +1,8 @@
 /*
  * main.c - the resettle command line, used by township and central offices.
  *
- *   resettle submit [--type T] [--year Y] [--period P] [--sheet NAME] FILE.csv|FILE.xlsx...
+ *   resettle submit [--type T] [--year Y] [--period P] [--sheet NAME]
+ *                   [--money-unit yuan|wan] FILE.csv|FILE.xlsx...
  *   resettle template --type T [--out FILE.xlsx] [--divisions FILE|CODES]
  *                     [--money-unit yuan|wan]
  *   resettle sync [--attempts N]
@@ -102,8 +103,9 @@ struct config {
     const char *sheet;
     /* template */
     const char *divisions;
-    bool money_wan;
-    bool money_unit_set;
+    /* submit: money columns without a unit in their header; template: the
+     * unit its money columns are written in (RS_MONEY_UNIT_NONE: 元) */
+    enum rs_money_unit money_unit;
     /* report, completeness */
     Rs__ReportFormat format;
     bool format_set;
@@ -123,7 +125,7 @@ struct config {
 
 static const char usage[] =
     "usage: resettle [options] submit [--type T] [--year Y] [--period P] [--sheet NAME]\n"
-    "                                FILE.csv|FILE.xlsx...\n"
+    "                                [--money-unit yuan|wan] FILE.csv|FILE.xlsx...\n"
     "       resettle [options] template --type T [--out FILE.xlsx] [--divisions FILE|CODES]\n"
     "                                  [--money-unit yuan|wan]\n"
     "       resettle [options] sync [--attempts N]\n"
@@ -636,6 +638,7 @@ static int queue_sheet(struct config *c, struct rs_outbox *ob, const char *path,
     def.division_code = c->office;
     def.year = c->year;
     def.period = c->period;
+    def.money_unit = c->money_unit;
     if (rs_rowmap_open_keyed(header, nh, forced, &def, c->has_key ? c->key : NULL, &map, err,
                              sizeof(err)) != RS_OK) {
         if (named) {
@@ -669,6 +672,12 @@ static int queue_sheet(struct config *c, struct rs_outbox *ob, const char *path,
         }
         if (rs_rowmap_row(map, row.cells, row.ncells, &rec, &v) != RS_OK) {
             fprintf(stderr, "%s:%s:%u: %s: %s\n", path, name, row.row, v.field, v.reason);
+            if (rs_rowmap_fatal(map)) {
+                /* Every row would be read in the same unknown unit. */
+                fprintf(stderr, "%s: nothing queued\n", path);
+                ret = -1;
+                goto out;
+            }
             k->invalid++;
             continue;
         }
@@ -829,6 +838,7 @@ static int queue_file(struct config *c, struct rs_outbox *ob, const char *path)
     def.division_code = c->office;
     def.year = c->year;
     def.period = c->period;
+    def.money_unit = c->money_unit;
     rc = rs_rowmap_open_keyed(cells, ncells, c->type, &def, c->has_key ? c->key : NULL, &map,
                               err, sizeof(err));
     if (rc) {
@@ -856,6 +866,11 @@ static int queue_file(struct config *c, struct rs_outbox *ob, const char *path)
         }
         if (rs_rowmap_row(map, cells, ncells, &rec, &v) != RS_OK) {
             fprintf(stderr, "%s:%u: %s: %s\n", path, line, v.field, v.reason);
+            if (rs_rowmap_fatal(map)) {
+                /* Every row would be read in the same unknown unit. */
+                fprintf(stderr, "%s: nothing queued\n", path);
+                goto out;
+            }
             invalid++;
             continue;
         }
@@ -898,9 +913,6 @@ static int cmd_submit(struct config *c, int argc, char **argv)
 
     if (argc < 1)
         return usage_error("submit needs at least one CSV file");
-    if (c->money_unit_set)
-        return usage_error("--money-unit is for template; in a file to submit, a money "
-                           "column's header gives its unit (金额(万元), amount_wan)");
     if (!c->office)
         c->office = getenv("RESETTLE_OFFICE");
     if (load_district_key(c))
@@ -1428,7 +1440,7 @@ static int cmd_template(struct config *c)
         out = path;
     }
     o.type = c->type;
-    o.money_wan = c->money_wan;
+    o.money_wan = c->money_unit == RS_MONEY_UNIT_WAN;
     o.divisions = d->ptr;
     o.ndivisions = d->n;
     if (rs_xltpl_write(out, &o, err, sizeof(err)) != RS_OK) {
@@ -1491,6 +1503,7 @@ int main(int argc, char **argv)
         {"type", required_argument, NULL, 'y'},
         {"year", required_argument, NULL, 'Y'},
         {"period", required_argument, NULL, 'p'},
+        {"money-unit", required_argument, NULL, 'M'},
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'O'},
         {"framework", required_argument, NULL, 'F'},
@@ -1502,7 +1515,6 @@ int main(int argc, char **argv)
         {"division", required_argument, NULL, 'D'},
         {"sheet", required_argument, NULL, 'S'},
         {"divisions", required_argument, NULL, 'L'},
-        {"money-unit", required_argument, NULL, 'M'},
         {"accepted-only", no_argument, NULL, 'A'},
         {"id", required_argument, NULL, 'i'},
         {"comment", required_argument, NULL, 'c'},
@@ -1540,15 +1552,6 @@ int main(int argc, char **argv)
         case 'D': c.division = optarg; break;
         case 'S': c.sheet = optarg; break;
         case 'L': c.divisions = optarg; break;
-        case 'M':
-            if (strcmp(optarg, "yuan") == 0 || strcmp(optarg, "元") == 0)
-                c.money_wan = false;
-            else if (strcmp(optarg, "wan") == 0 || strcmp(optarg, "万元") == 0)
-                c.money_wan = true;
-            else
-                return usage_error("--money-unit must be yuan (元) or wan (万元)");
-            c.money_unit_set = true;
-            break;
         case 'A': c.accepted_only = true; break;
         case 'i': c.id = optarg; break;
         case 'c': c.comment = optarg; break;
@@ -1581,6 +1584,14 @@ int main(int argc, char **argv)
         case 'p':
             if (parse_period(optarg, &c.period))
                 return usage_error("--period must be q1..q4, h1, h2 or year");
+            break;
+        case 'M':
+            if (strcmp(optarg, "yuan") == 0 || strcmp(optarg, "元") == 0)
+                c.money_unit = RS_MONEY_UNIT_YUAN;
+            else if (strcmp(optarg, "wan") == 0 || strcmp(optarg, "万元") == 0)
+                c.money_unit = RS_MONEY_UNIT_WAN;
+            else
+                return usage_error("--money-unit must be yuan (元) or wan (万元)");
             break;
         case 'f':
             if (parse_format(optarg, &c.format))

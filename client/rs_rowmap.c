@@ -4,8 +4,12 @@
  *
  * Each header cell is bound to a row of the table: the envelope's rows or
  * the type's, by English column name (any letter case), by a Chinese alias
- * exactly, or as "<money column>_wan" for 万元, optionally with a unit in
- * parentheses.  The row's kind says how the cell is read (string, text,
+ * exactly, or as "<money column>_wan" / "_yuan" for 万元 / 元, optionally
+ * with a unit in parentheses.  A money column whose unit neither its name
+ * nor the caller's default (rs_row_defaults.money_unit) gives is bound
+ * without a unit: its first non-empty cell fails with both readings of the
+ * value, and the whole file must then be given up (rs_rowmap_fatal), since
+ * every row of it would be read in the same unknown unit.  The row's kind says how the cell is read (string, text,
  * whole number, money, thousandths, date, bool, enum); where the value goes
  * (offset, has_ flag, enum descriptor) is looked up in the protobuf-c
  * descriptors when the header is read, so there is no setter per field and
@@ -98,7 +102,7 @@ struct bound_col {
     enum col_kind ck;
     bool on_record;         /* an envelope column (field of rs.Record) */
     bool required;          /* an empty cell is an error */
-    int64_t unit_fen;       /* C_MONEY: UNIT_YUAN or UNIT_WAN */
+    int64_t unit_fen;       /* C_MONEY: UNIT_YUAN or UNIT_WAN; 0: not known */
     char header[HEADER_MAX];    /* the header cell as written, trimmed */
 };
 
@@ -107,6 +111,7 @@ struct rs_rowmap {
     const ProtobufCFieldDescriptor *body_fd;   /* the oneof member in rs.Record */
     struct rs_row_defaults defaults;
     bool has_key;
+    bool fatal;                                /* a row failed for the whole file */
     uint8_t key[RS_DISTRICT_KEY_LEN];          /* the district key, for identifier columns */
     size_t ncols;
     struct bound_col cols[];
@@ -211,12 +216,16 @@ static void append(char *buf, size_t cap, size_t *len, const char *s)
 
 /* ---------------------------------------------------------------- header */
 
+/* Unit named by a money column's suffix or parentheses. */
+enum named_unit { NAMED_NONE, NAMED_YUAN, NAMED_WAN };
+
 /*
  * Finds the column named s[0..n) in t (or the envelope): English names in
- * any case, "<money>_wan" for 万元, or a Chinese alias exactly.
+ * any case, "<money>_wan" for 万元 and "<money>_yuan" for 元, or a Chinese
+ * alias exactly.
  */
 static const struct rs_field *find_col(const struct rs_rtype_def *t, const char *s, size_t n,
-                                       bool *on_record, bool *is_wan)
+                                       bool *on_record, enum named_unit *named)
 {
     const struct rs_field *tables[2];
     size_t counts[2], i, j;
@@ -229,12 +238,17 @@ static const struct rs_field *find_col(const struct rs_rtype_def *t, const char 
             const struct rs_field *c = &tables[i][j];
             size_t k = strlen(c->column);
             *on_record = i == 0;
-            *is_wan = false;
+            *named = NAMED_NONE;
             if (ascii_ieq(s, n, c->column) || in_list(c->aliases, s, n))
                 return c;
             if (c->kind == RS_FK_MONEY && n == k + 4 && ascii_ieq(s + k, 4, "_wan") &&
                 ascii_ieq(s, k, c->column)) {
-                *is_wan = true;
+                *named = NAMED_WAN;
+                return c;
+            }
+            if (c->kind == RS_FK_MONEY && n == k + 5 && ascii_ieq(s + k, 5, "_yuan") &&
+                ascii_ieq(s, k, c->column)) {
+                *named = NAMED_YUAN;
                 return c;
             }
         }
@@ -246,7 +260,7 @@ static const struct rs_field *find_col(const struct rs_rtype_def *t, const char 
 struct resolved {
     const struct rs_field *def;
     bool on_record;
-    bool is_wan;            /* named as 万元 (_wan) */
+    enum named_unit named;  /* named as 万元 (_wan) or 元 (_yuan) */
     const char *unit;       /* text inside a trailing (...), or NULL */
     size_t unit_len;
 };
@@ -262,7 +276,7 @@ static bool resolve(const struct rs_rtype_def *t, const char *s, size_t n, struc
     const char *unit;
 
     memset(r, 0, sizeof *r);
-    r->def = find_col(t, s, n, &r->on_record, &r->is_wan);
+    r->def = find_col(t, s, n, &r->on_record, &r->named);
     if (r->def)
         return true;
     if (n >= 1 && s[n - 1] == ')')
@@ -292,7 +306,7 @@ static bool resolve(const struct rs_rtype_def *t, const char *s, size_t n, struc
     unit = trim(unit, &unit_n);
     if (base_n == 0)
         return false;
-    r->def = find_col(t, s, base_n, &r->on_record, &r->is_wan);
+    r->def = find_col(t, s, base_n, &r->on_record, &r->named);
     if (!r->def)
         return false;
     r->unit = unit;
@@ -412,7 +426,7 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
     bc->def = r.def;
     bc->ck = col_kind(r.def->kind);
     bc->on_record = r.on_record;
-    bc->unit_fen = r.is_wan ? UNIT_WAN : UNIT_YUAN;
+    bc->unit_fen = r.named == NAMED_WAN ? UNIT_WAN : r.named == NAMED_YUAN ? UNIT_YUAN : 0;
     if (r.unit) {
         unit = money_unit(r.unit, r.unit_len);
         if (r.def->kind == RS_FK_MONEY) {
@@ -420,9 +434,10 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
                 snprintf(err, errlen, "column '%s': unit must be 元 or 万元", bc->header);
                 return RS_EINVAL;
             }
-            if (r.is_wan && unit == 1) {
-                snprintf(err, errlen, "column '%s': %s_wan is in 万元, not 元", bc->header,
-                         r.def->column);
+            if ((r.named == NAMED_WAN && unit == 1) || (r.named == NAMED_YUAN && unit == 2)) {
+                snprintf(err, errlen, "column '%s': %s_%s is in %s, not %s", bc->header,
+                         r.def->column, r.named == NAMED_WAN ? "wan" : "yuan",
+                         r.named == NAMED_WAN ? "万元" : "元", unit == 1 ? "元" : "万元");
                 return RS_EINVAL;
             }
             bc->unit_fen = unit == 2 ? UNIT_WAN : UNIT_YUAN;
@@ -432,6 +447,10 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
             return RS_EINVAL;
         }
     }
+    if (r.def->kind == RS_FK_MONEY && bc->unit_fen == 0)
+        bc->unit_fen = m->defaults.money_unit == RS_MONEY_UNIT_WAN    ? UNIT_WAN
+                       : m->defaults.money_unit == RS_MONEY_UNIT_YUAN ? UNIT_YUAN
+                                                                      : 0;
     bc->fd = protobuf_c_message_descriptor_get_field_by_name(
         r.on_record ? &rs__record__descriptor : t->desc, r.def->name);
     if (!rs_fkind_fits(r.def->kind, bc->fd)) {
@@ -922,6 +941,47 @@ static void map_field(const struct rs_rowmap *m, struct rs_verdict *v)
     }
 }
 
+/* One reading of a money cell in 元, "716.41元", or why it is none. */
+static void reading(const char *buf, int64_t unit_fen, char *out, size_t cap)
+{
+    char y[32];
+    int64_t fen;
+
+    if (rs_money_parse(buf, unit_fen, &fen) != RS_OK) {
+        snprintf(out, cap, "%s", unit_fen == UNIT_YUAN ? "无效（超过两位小数）"
+                                                       : "无效（超过六位小数）");
+        return;
+    }
+    rs_money_yuan(fen, y);
+    snprintf(out, cap, "%s元", y);
+}
+
+/*
+ * Why the first value of a money column without a unit cannot be read:
+ * both readings of it, so the clerk sees which one was meant.
+ */
+static void unit_unknown(const struct bound_col *bc, const char *s, size_t n, char *reason,
+                         size_t cap)
+{
+    char buf[NUM_MAX + 1], as_yuan[40], as_wan[40];
+
+    if (!to_cstr(s, n, buf, sizeof buf)) {
+        snprintf(reason, cap, "金额单位不明：列名未注明元或万元；请在列名注明单位（如“%s(万元)”）"
+                              "或使用 --money-unit yuan|wan", bc->header);
+        return;
+    }
+    reading(buf, UNIT_YUAN, as_yuan, sizeof as_yuan);
+    reading(buf, UNIT_WAN, as_wan, sizeof as_wan);
+    /* A value longer than 20 bytes is shown cut; no amount is that long. */
+    snprintf(reason, cap, "第一个值 %.20s 按元读是%.30s，按万元读是%.30s；请在列名注明单位或使用 "
+                          "--money-unit", buf, as_yuan, as_wan);
+}
+
+bool rs_rowmap_fatal(const struct rs_rowmap *m)
+{
+    return m && m->fatal;
+}
+
 /* ---------------------------------------------------------------- identifiers */
 
 /* One row's identifier cells, before hashing. */
@@ -1025,6 +1085,13 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
                 goto out;
             }
             continue;
+        }
+        if (bc->ck == C_MONEY && bc->unit_fen == 0) {
+            unit_unknown(bc, s, n, reason, sizeof reason);
+            set_verdict(v, RS_EINVAL, bc->header, reason);
+            m->fatal = true;
+            rv = RS_EINVAL;
+            goto out;
         }
         reason[0] = '\0';
         rv = put_cell(bc, bc->on_record ? (void *)rec : body, s, n, reason, sizeof reason);

@@ -3,10 +3,14 @@
  *
  * A township clerk's CSV has a header row whose column names are English
  * (project_id, amount, ...) or Chinese aliases (项目编号, 金额, ...).  The
- * header decides the record type unless the caller forces one.  Money
- * columns are in 元 unless their name says 万元 (e.g. "amount_wan",
- * "金额(万元)"); they are parsed exactly into fen, never through floating
- * point.  Dates accept 2023-04-15, 2023/4/15 and 2023年4月15日.  Enum
+ * header decides the record type unless the caller forces one.  A money
+ * column's unit is written in its name ("amount_yuan", "amount_wan",
+ * "金额(元)", "金额（万元）") or given for the whole file by the caller
+ * (rs_row_defaults.money_unit, the client's --money-unit); a column with
+ * neither is never read as 元 by default: its first non-empty cell fails
+ * with both readings of the value, and rs_rowmap_fatal says that the file
+ * must be given up.  Amounts are parsed exactly into fen, never through
+ * floating point.  Dates accept 2023-04-15, 2023/4/15 and 2023年4月15日.  Enum
  * columns accept the English value or its Chinese label (道路硬化, 办结, ...).
  *
  * The columns and their aliases are the rows of the record-type table
@@ -29,12 +33,20 @@
 #include "rs_status.h"
 #include "rs_validate.h"
 
+/* The unit of money columns whose names do not say it. */
+enum rs_money_unit {
+    RS_MONEY_UNIT_NONE,          /* none: such a column's values cannot be read */
+    RS_MONEY_UNIT_YUAN,          /* 元 */
+    RS_MONEY_UNIT_WAN            /* 万元 */
+};
+
 /* Values for columns a file leaves out. */
 struct rs_row_defaults {
     const char *division_code;   /* the office's own code; may be NULL */
     uint32_t year;               /* 0 = the file must have a year column */
     Rs__Period period;           /* 0 = RS__PERIOD__PERIOD_YEAR */
     const char *submitted_by;    /* may be NULL */
+    enum rs_money_unit money_unit;   /* money columns without a unit in their name */
 };
 
 struct rs_rowmap;
@@ -97,9 +109,18 @@ rs_rtype rs_rowmap_type(const struct rs_rowmap *m);
  * names the column (as written in the header) and the reason, and nothing
  * is returned.  The record is checked with rs_validate_record before it is
  * returned; a validation failure is reported against the column it came
- * from.
+ * from.  A non-empty cell in a money column whose unit is not known fails
+ * the row with both readings of the value (in Chinese) and marks the map
+ * fatal.
  */
 RS_NODISCARD rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
                                      Rs__Record **out, struct rs_verdict *v);
+
+/*
+ * True once a row failed for a reason that holds for every row of the file
+ * (a money column whose unit is not known): the caller should queue nothing
+ * of the file and report that row's verdict.  False for m NULL.
+ */
+bool rs_rowmap_fatal(const struct rs_rowmap *m);
 
 #endif

@@ -136,7 +136,7 @@ static void write_round_csv(const struct env *e, int r, int i, char *path, size_
     it_path(path, n, e->dir, file);
     f = fopen(path, "wb");
     assert_non_null(f);
-    fprintf(f, "division_code,year,household_ref,village,kind,persons,amount,paid_date\n");
+    fprintf(f, "division_code,year,household_ref,village,kind,persons,amount_yuan,paid_date\n");
     for (int k = 0; k < ROWS_PER_ROUND; k++)
         fprintf(f, "%s,2023,R%02d-HH%04d,village %d,hardship,%d,%d,2023-12-%02d\n", towns[i], r,
                 k, k % 9, 1 + k % 5, 100 + k, 1 + k % 28);
@@ -321,7 +321,7 @@ static void test_sigkill_rounds(void **state)
         it_path(all, sizeof(all), e->dir, file);
         f = fopen(all, "wb");
         assert_non_null(f);
-        fprintf(f, "division_code,year,household_ref,village,kind,persons,amount,paid_date\n");
+        fprintf(f, "division_code,year,household_ref,village,kind,persons,amount_yuan,paid_date\n");
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < ROWS_PER_ROUND; k++)
                 fprintf(f, "%s,2023,R%02d-HH%04d,village %d,hardship,%d,%d,2023-12-%02d\n",

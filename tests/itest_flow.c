@@ -129,7 +129,7 @@ static void test_scope_and_resubmission(void **state)
     it_path(out, sizeof(out), e->dir, "out.txt");
     f = fopen(csv, "wb");
     assert_non_null(f);
-    fprintf(f, "division_code,year,household_ref,village,kind,amount,paid_date\n");
+    fprintf(f, "division_code,year,household_ref,village,kind,amount_yuan,paid_date\n");
     for (int i = 0; i < 5; i++)
         fprintf(f, TOWN_A ",2023,A-%d,夏万路社区,特困救助,600,2023-12-20\n", i);
     for (int i = 0; i < 3; i++)
@@ -345,7 +345,7 @@ static void test_invalid_rows_named(void **state)
     it_path(csv, sizeof(csv), e->dir, "bad.csv");
     it_path(ob, sizeof(ob), e->dir, "bad.outbox");
     it_path(out, sizeof(out), e->dir, "out.txt");
-    it_write_file(csv, "division_code,year,household_ref,kind,amount,paid_date\n"
+    it_write_file(csv, "division_code,year,household_ref,kind,amount_yuan,paid_date\n"
                        TOWN_A ",2023,OK-1,hardship,600,2023-12-20\n"
                        TOWN_A ",2023,BAD-1,hardship,600,2023-02-29\n"
                        TOWN_A ",2023,BAD-2,hardship,400余,2023-12-20\n"
@@ -354,10 +354,41 @@ static void test_invalid_rows_named(void **state)
     text = it_read_file(out);
     snprintf(want, sizeof(want), "%s:3: paid_date:", csv);
     assert_non_null(strstr(text, want));
-    snprintf(want, sizeof(want), "%s:4: amount:", csv);
+    snprintf(want, sizeof(want), "%s:4: amount_yuan:", csv);
     assert_non_null(strstr(text, want));
     free(text);
     /* The good rows were queued and stored all the same. */
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 2);
+}
+
+/* A money column whose unit nobody said refuses the whole file, showing
+ * both readings of its first value; --money-unit says it for the file. */
+static void test_money_unit_needed(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512], *text, want[700];
+    const char *submit[] = {"submit", csv, NULL};
+    const char *submit_wan[] = {"submit", "--money-unit", "wan", csv, NULL};
+
+    it_path(csv, sizeof(csv), e->dir, "nounit.csv");
+    it_path(ob, sizeof(ob), e->dir, "nounit.outbox");
+    it_path(out, sizeof(out), e->dir, "out.txt");
+    it_write_file(csv, "division_code,year,household_ref,kind,amount,paid_date\n"
+                       TOWN_A ",2023,U-1,hardship,,2023-12-20\n"
+                       TOWN_A ",2023,U-2,hardship,0.06,2023-12-20\n"
+                       TOWN_A ",2023,U-3,hardship,0.07,2023-12-21\n");
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 1);
+    text = it_read_file(out);
+    snprintf(want, sizeof(want), "%s:3: amount: 第一个值 0.06 按元读是0.06元，按万元读是600.00元；"
+                                 "请在列名注明单位或使用 --money-unit", csv);
+    assert_non_null(strstr(text, want));
+    snprintf(want, sizeof(want), "%s: nothing queued", csv);
+    assert_non_null(strstr(text, want));
+    free(text);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
+    /* The row before the first value is refused for its own reason, and
+     * with the unit given every row is read in it. */
+    assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit_wan), 1);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 2);
 }
 
@@ -417,6 +448,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_refused_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_rows_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_money_unit_needed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_type_sample, setup, teardown),
     };
 

@@ -374,7 +374,7 @@ static inline void it_relief_csv(const char *path, const char *division, int fir
 
     if (!f)
         abort();
-    fprintf(f, "division_code,year,household_ref,village,kind,persons,amount,paid_date\n");
+    fprintf(f, "division_code,year,household_ref,village,kind,persons,amount_yuan,paid_date\n");
     for (int i = first; i < first + n; i++)
         fprintf(f, "%s,2023,HH-%s-%06d,village %d,hardship,3,%d,2023-12-20\n", division, division,
                 i, i % 7, amount_yuan);

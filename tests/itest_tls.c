@@ -624,7 +624,7 @@ static void test_identifiers_keyed(void **state)
                          "2023,430602198001011230,王五,金鹗村,特困救助,600,2023-12-20\n"
                          "2023,,赵六,金鹗村,特困救助,500,2023-12-20\n");
     /* The same household, paid by another township a year later, its ID in the old form. */
-    it_write_file(csv_c, "division_code,year,身份证号,kind,amount,paid_date\n"
+    it_write_file(csv_c, "division_code,year,身份证号,kind,amount(元),paid_date\n"
                          "430602002,2024,430602800101123,hardship,700,2024-03-01\n");
 
     /* Without the district key the file is refused before anything is queued. */

@@ -54,7 +54,8 @@ static void split(struct cells *c, const char *line)
     }
 }
 
-static const struct rs_row_defaults defaults = { DIVISION, 2023, 0, "张三" };
+/* As `resettle submit --money-unit yuan`: money columns without a unit are in 元. */
+static const struct rs_row_defaults defaults = { DIVISION, 2023, 0, "张三", RS_MONEY_UNIT_YUAN };
 
 static struct rs_rowmap *open_with(const char *header, rs_rtype forced,
                                    const struct rs_row_defaults *d)
@@ -874,8 +875,8 @@ static void test_defaults(void **state)
 {
     struct rs_rowmap *m;
     Rs__Record *r;
-    struct rs_row_defaults d = { "430602002", 2024, RS__PERIOD__PERIOD_Q4, NULL };
-    struct rs_row_defaults none = { NULL, 0, 0, NULL };
+    struct rs_row_defaults d = { "430602002", 2024, RS__PERIOD__PERIOD_Q4, NULL, RS_MONEY_UNIT_YUAN };
+    struct rs_row_defaults none = { NULL, 0, 0, NULL, RS_MONEY_UNIT_YUAN };
     struct cells h;
     char err[ERRLEN];
 
@@ -915,7 +916,7 @@ static void test_defaults(void **state)
                                     sizeof err),
                      RS_EINVAL);
     assert_string_equal(err, "missing required column 'year' (年度): no default given");
-    split(&h, "household_ref,kind,amount,paid_date,division_code,年度");
+    split(&h, "household_ref,kind,amount_yuan,paid_date,division_code,年度");
     assert_int_equal(rs_rowmap_open(h.v, h.n, RS__RECORD__BODY__NOT_SET, NULL, &m, err,
                                     sizeof err),
                      RS_OK);
@@ -926,6 +927,56 @@ static void test_defaults(void **state)
     assert_null(r->submitted_by);
     rs__record__free_unpacked(r, NULL);
     rs_rowmap_close(m);
+}
+
+/* A money column's unit is said by its name or by the caller, never assumed. */
+static void test_money_unit_said(void **state)
+{
+    static const struct rs_row_defaults none = { DIVISION, 2023, 0, NULL, RS_MONEY_UNIT_NONE };
+    static const struct rs_row_defaults wan = { DIVISION, 2023, 0, NULL, RS_MONEY_UNIT_WAN };
+    struct rs_rowmap *m;
+    Rs__Record *r;
+
+    (void)state;
+    /* No unit anywhere: the first value fails with both readings, and the
+     * whole file is to be given up. */
+    m = open_with("line,final", RS__RECORD__BODY__NOT_SET, &none);
+    assert_false(rs_rowmap_fatal(m));
+    r = row_ok(m, "personnel,");
+    assert_false(r->budget_line->has_final_fen);
+    rs__record__free_unpacked(r, NULL);
+    assert_false(rs_rowmap_fatal(m));
+    row_fails(m, "project,716.41", "final",
+              "第一个值 716.41 按元读是716.41元，按万元读是7164100.00元；请在列名注明单位或使用 "
+              "--money-unit");
+    assert_true(rs_rowmap_fatal(m));
+    rs_rowmap_close(m);
+    /* A value with more decimals than fen has one reading only. */
+    m = open_with("支出类别,决算", RS__RECORD__BODY__NOT_SET, &none);
+    row_fails(m, "人员经费,1.005", "决算",
+              "第一个值 1.005 按元读是无效（超过两位小数），按万元读是10050.00元；请在列名注明"
+              "单位或使用 --money-unit");
+    rs_rowmap_close(m);
+    /* The caller's unit for the file. */
+    m = open_with("line,final", RS__RECORD__BODY__NOT_SET, &wan);
+    r = row_ok(m, "project,716.41");
+    assert_int_equal(r->budget_line->final_fen, 716410000);
+    rs__record__free_unpacked(r, NULL);
+    assert_false(rs_rowmap_fatal(m));
+    rs_rowmap_close(m);
+    /* A unit in the name wins over the caller's. */
+    m = open_with("line,final_yuan,year_start(元),adjusted_wan", RS__RECORD__BODY__NOT_SET,
+                  &wan);
+    r = row_ok(m, "project,716.41,48,0.5");
+    assert_int_equal(r->budget_line->final_fen, 71641);
+    assert_int_equal(r->budget_line->year_start_fen, 4800);
+    assert_int_equal(r->budget_line->adjusted_fen, 500000);
+    rs__record__free_unpacked(r, NULL);
+    rs_rowmap_close(m);
+    /* _yuan and _wan contradicting a unit in parentheses, or given twice. */
+    open_fails("line,final_yuan(万元)", RS__RECORD__BODY__NOT_SET, "column 'final_yuan(万元)': final_yuan is in 元, not 万元");
+    open_fails("line,final_yuan,final_wan", RS__RECORD__BODY__NOT_SET, "duplicate column 'final_wan' (same as 'final_yuan')");
+    assert_false(rs_rowmap_fatal(NULL));
 }
 
 static void test_record_id(void **state)
@@ -1149,7 +1200,7 @@ static void check_doc_type(rs_rtype t, struct doc_col *cols, size_t n, struct do
 /* Converts a ```csv block of docs/csv.md; want is the section's type, if any. */
 static void check_example(FILE *f, rs_rtype want)
 {
-    static const struct rs_row_defaults unit = { "430602", 2023, 0, "张三" };
+    static const struct rs_row_defaults unit = { "430602", 2023, 0, "张三", RS_MONEY_UNIT_NONE };
     struct rs_rowmap *m = NULL;
     struct rs_verdict v;
     Rs__Record *r;
@@ -1441,6 +1492,7 @@ int main(void)
         cmocka_unit_test(test_enums_and_bools),
         cmocka_unit_test(test_row_shape),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_money_unit_said),
         cmocka_unit_test(test_record_id),
         cmocka_unit_test(test_validation_mapped),
         cmocka_unit_test(test_docs_match_code),

@@ -403,7 +403,7 @@ static void test_probe_refused(void **state)
 {
     static char c0[] = "probe_id", c1[] = "visits";
     char *header[] = {c0, c1};
-    const struct rs_row_defaults defaults = {"430602001", 2023, 0, NULL};
+    const struct rs_row_defaults defaults = {"430602001", 2023, 0, NULL, RS_MONEY_UNIT_NONE};
     struct rs_rowmap *m = NULL;
     struct rs_verdict v;
     Rs__Record r;

@@ -194,7 +194,7 @@ static void split(struct cells *c, const char *line)
     }
 }
 
-static const struct rs_row_defaults defaults = {"430602001", 2023, 0, "张三"};
+static const struct rs_row_defaults defaults = {"430602001", 2023, 0, "张三", RS_MONEY_UNIT_NONE};
 
 /* Maps one probe row; the returned record is the caller's. */
 static Rs__Record *map_row(struct rs_rowmap *m, const char *line, struct rs_verdict *v)

@@ -119,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         def.year = 2023;
         def.period = RS__PERIOD__PERIOD_YEAR;
         def.submitted_by = "fuzz";
+        def.money_unit = RS_MONEY_UNIT_YUAN;
     }
 
     err[0] = '\0';
