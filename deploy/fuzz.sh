@@ -20,7 +20,7 @@ if ! [[ "$secs" =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ]; then
 fi
 build=${RS_FUZZ_BUILD_DIR:-build-fuzz}
 out=${RS_FUZZ_OUT:-fuzz-out}
-read -r -a targets <<<"${RS_FUZZ_TARGETS:-fuzz_frame fuzz_envelope fuzz_csv fuzz_framework fuzz_peek fuzz_xlsx fuzz_schedule}"
+read -r -a targets <<<"${RS_FUZZ_TARGETS:-fuzz_frame fuzz_envelope fuzz_csv fuzz_framework fuzz_expr fuzz_peek fuzz_xlsx fuzz_schedule}"
 
 bash deploy/install-deps.sh
 mkdir -p "$out"
