@@ -54,9 +54,15 @@ struct rs_eval_sangong {
     bool has_prev_budget;
 };
 
+#define RS_EVAL_MAX_SUBUNITS 32       /* sub-units' staffing records kept */
+
 /* Unit-level figures (central office records). */
 struct rs_eval_unit {
     const Rs__Record *profile, *staffing, *procurement, *carry, *assets;
+    /* Staffing records of sub-units (二级单位), one per sub_unit; staffing is
+     * the unit's own (no sub_unit), or NULL. */
+    const Rs__Record *staff_sub[RS_EVAL_MAX_SUBUNITS];
+    size_t nsub;
     struct rs_eval_line line[RS_EVAL_NLINES];      /* by BudgetLineKind */
     size_t nlines;                                 /* lines with a record */
     int64_t ys_total, adj_total, final_total, transfer_total;

@@ -10,8 +10,13 @@
  * Does not: compute rates (rs_eval_formula.c) or check stated figures
  * against these (rs_eval_stated.c).
  */
+#include <string.h>
+
 #include "rs_eval_figures.h"
 #include "rs_eval_text.h"
+
+#define RS_EVAL_STR2(x) #x
+#define RS_EVAL_STR(x) RS_EVAL_STR2(x)
 
 static rs_status dup_finding(struct rs_eval_result *res, const Rs__Record *old,
                              const Rs__Record *r)
@@ -34,12 +39,34 @@ rs_status rs_eval_unit_add(struct rs_eval_result *res, const Rs__Record *r)
     case RS__RECORD__BODY_UNIT_PROFILE:
         slot = &u->profile;
         break;
-    case RS__RECORD__BODY_STAFFING:
-        /* A sub-unit's headcount is not the unit's own. */
-        if (r->staffing->sub_unit && r->staffing->sub_unit[0])
-            return RS_OK;
-        slot = &u->staffing;
+    case RS__RECORD__BODY_STAFFING: {
+        const char *sub = r->staffing->sub_unit;
+        size_t i;
+
+        if (!sub || !sub[0]) {
+            slot = &u->staffing;
+            break;
+        }
+        /* A sub-unit's headcount is not the unit's own: one per sub-unit. */
+        for (i = 0; i < u->nsub; i++) {
+            if (strcmp(u->staff_sub[i]->staffing->sub_unit, sub) == 0)
+                break;
+        }
+        if (i == u->nsub) {
+            if (u->nsub == RS_EVAL_MAX_SUBUNITS) {
+                char w[96];
+
+                rs_eval_rec_label(r, w, sizeof w);
+                return rs_eval_finding_add(res, RS_SEV_WARNING, "staff.sub_units", "",
+                                           "二级单位人员编制记录不超过上限",
+                                           "至多" RS_EVAL_STR(RS_EVAL_MAX_SUBUNITS) "个二级单位",
+                                           "超出上限（未计入）", w);
+            }
+            u->staff_sub[u->nsub++] = NULL;
+        }
+        slot = &u->staff_sub[i];
         break;
+    }
     case RS__RECORD__BODY_PROCUREMENT:
         slot = &u->procurement;
         break;

@@ -210,8 +210,8 @@ struct rs_xenv {
     const Rs__Record *const *(*records)(void *user, rs_rtype t, size_t *n);
     /* An answer function (RS_XO_CHECKLIST ...) for the indicator evaluated. */
     void (*answer)(void *user, struct rs_xctx *ctx, enum rs_xop fn, struct rs_xval *out);
-    /* The Chinese name of global name id, for reasons ("编制数为0"). */
-    const char *(*label)(void *user, uint32_t id);
+    /* The Chinese name of global name id into out[0..n), for reasons ("编制数为0"). */
+    void (*label)(void *user, uint32_t id, char *out, size_t n);
 };
 
 /* One evaluation's scratch: the texts of reasons and sources, the tallies. */

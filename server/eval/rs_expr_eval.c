@@ -237,7 +237,7 @@ static void reason_label(const struct rs_expr *e, int i, struct rs_xctx *ctx, ch
     const struct rs_xnode *x = &e->n[i];
 
     if (x->op == RS_XO_NAME && ctx->env && ctx->env->label) {
-        snprintf(out, n, "%s", ctx->env->label(ctx->user, x->id));
+        ctx->env->label(ctx->user, x->id, out, n);
         return;
     }
     rs_expr_label(e, i, out, n);
@@ -576,11 +576,14 @@ static void call(const struct rs_expr *e, int i, struct rs_xctx *ctx, struct rs_
 
     switch ((enum rs_xop)x->op) {
     case RS_XO_COALESCE:
-        /* The first given argument; else absent for the first one's reason. */
+        /* The first given argument.  If none is, the reason that says most:
+         * the first naming a missing field ("...未填报..."), else the last
+         * ("没有...记录"). */
         eval(e, arg, ctx, &b);
         for (arg = e->n[arg].next; arg >= 0 && b.state != RS_XS_GIVEN; arg = e->n[arg].next) {
             eval(e, arg, ctx, &a);
-            if (a.state == RS_XS_GIVEN)
+            if (a.state == RS_XS_GIVEN ||
+                strncmp(rs_xctx_text(ctx, b.why), "没有", strlen("没有")) == 0)
                 b = a;
         }
         *out = b;

@@ -77,10 +77,10 @@ static void name_val(void *user, struct rs_xctx *ctx, uint32_t id, struct rs_xva
     out->why = out->src = -1;
 }
 
-static const char *name_label(void *user, uint32_t id)
+static void name_label(void *user, uint32_t id, char *out, size_t n)
 {
     (void)user;
-    return names[id].name;
+    snprintf(out, n, "%s", names[id].name);
 }
 
 static void answer(void *user, struct rs_xctx *ctx, enum rs_xop fn, struct rs_xval *out)
