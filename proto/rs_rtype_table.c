@@ -300,9 +300,9 @@ static const struct rs_field san_gong[] = {
 };
 
 static const struct rs_field procurement[] = {
-    MONEY("budget", "采购预算|预算", 0, NULL,
+    MONEY("budget", "政府采购预算数|采购预算|预算", 0, NULL,
           "Government procurement budget. Give `budget`, `actual` or both."),
-    MONEY("actual", "实际采购|实际采购金额", 0, rs_rule_procurement,
+    MONEY("actual", "实际采购金额|实际采购", 0, rs_rule_procurement,
           "Procurement actually made."),
 };
 

@@ -17,6 +17,7 @@
 
 #include "rs_eval.h"
 #include "rs_eval_peek.h"
+#include "rs_flib.h"
 #include "rs_framework.h"
 #include "rs_rtype.h"
 
@@ -433,13 +434,27 @@ static struct rs_eval_dataset *full_dataset(void)
     return ds;
 }
 
-/* A one-indicator framework of 100 points. */
-static struct rs_framework *fw_one(enum rs_formula f, enum rs_fw_rule rule, bool count_basic)
+/* The shipped formula library, loaded afresh (fw_one's framework owns it). */
+static struct rs_flib *library(void)
+{
+    struct rs_flib *lib = NULL;
+    char err[256];
+
+    if (rs_flib_load(FW_DIR, NULL, RS_FLIB_DEFAULT, RS_FLIB_CHECKS_DEFAULT, &lib, err,
+                     sizeof err) != RS_OK)
+        fail_msg("%s", err);
+    return lib;
+}
+
+/* A one-indicator framework of 100 points on the library's formula `code`. */
+static struct rs_framework *fw_one(const char *code, enum rs_fw_rule rule)
 {
     struct rs_framework *fw = calloc(1, sizeof *fw);
     struct rs_fw_indicator *ind;
 
     assert_non_null(fw);
+    fw->owned_lib = library();
+    fw->lib = fw->owned_lib;
     snprintf(fw->name, sizeof fw->name, "one");
     fw->n = 1;
     fw->ndims = 1;
@@ -448,22 +463,27 @@ static struct rs_framework *fw_one(enum rs_formula f, enum rs_fw_rule rule, bool
     fw->dims[0].nind = 1;
     ind = &fw->ind[0];
     ind->line = 2;
-    snprintf(ind->code, sizeof ind->code, "%s", f == RS_F_MANUAL ? "sustainability" : "X");
+    ind->fi = rs_flib_find(fw->lib, code);
+    if (!ind->fi)
+        fail_msg("no formula %s", code);
+    snprintf(ind->code, sizeof ind->code, "%s", strcmp(code, "M") == 0 ? "sustainability" : "X");
     snprintf(ind->name, sizeof ind->name, "N");
     snprintf(ind->dimension, sizeof ind->dimension, "D");
-    ind->formula = f;
     ind->rule = rule;
     ind->points_milli = 100000;
-    ind->full_at = rs_framework_formula(f)->kind == RS_VK_RATE ? 100000 : 1000;
+    ind->full_at = ind->fi->kind == RS_VK_RATE ? 100000 : 1000;
     ind->items = 5;
     ind->per_fail = 1000;
-    ind->count_basic = count_basic;
     return fw;
 }
 
-static enum rs_fw_rule rule_for(enum rs_formula f)
+static enum rs_fw_rule rule_for(const char *code)
 {
-    switch (rs_framework_formula(f)->kind) {
+    struct rs_flib *lib = library();
+    enum rs_fw_vkind k = rs_flib_find(lib, code)->kind;
+
+    rs_flib_free(lib);
+    switch (k) {
     case RS_VK_CHECKLIST:
         return RS_RULE_CHECKLIST;
     case RS_VK_MANUAL:
@@ -722,44 +742,44 @@ static void test_enum_sizes(void **state)
 /* ------------------------------------------------------------ formulas */
 
 struct fcase {
-    enum rs_formula f;
+    const char *f;
     int64_t num, den;
 };
 
 static const struct fcase fcases[] = {
-    {RS_F_STAFF_CONTROL, 10, 13},
-    {RS_F_SANGONG_CHANGE, 500000, 2500000},
-    {RS_F_KEY_SPENDING, W(60000), W(186594)},
-    {RS_F_BUDGET_COMPLETION, W(201915), W(20693)},
-    {RS_F_BUDGET_EXECUTION, W(201915), W(202487)},
-    {RS_F_BUDGET_ADJUSTMENT, W(66841), W(20693)},
-    {RS_F_PAYMENT_PROGRESS, 1500000, 2000000},
-    {RS_F_CARRYOVER_RATE, 500000, W(202487)},
-    {RS_F_CARRYOVER_CHANGE, -500000, 1000000},
-    {RS_F_PUBLIC_CONTROL, W(1542), W(1800)},
-    {RS_F_SANGONG_CONTROL, 0, 3000000},
-    {RS_F_PROCUREMENT, W(48691), W(48691)},
-    {RS_F_ASSET_USE, 9000000, 10000000},
-    {RS_F_PROJECT_COMPLETION, 2, 3},
-    {RS_F_PROJECT_TIMELINESS, 1, 3},
-    {RS_F_PROJECT_ACCEPTANCE, 1, 2},
-    {RS_F_KEY_TASKS, 9, 10},
-    {RS_F_FUND_COMPLIANCE, 4, 5},
-    {RS_F_MANAGEMENT_RULES, 3, 3},
-    {RS_F_DISCLOSURE, 2, 3},
-    {RS_F_SATISFACTION, 95, 100},
-    {RS_F_RECEPTION_CHANGE, 0, 1000000},
-    {RS_F_VEHICLE_CHANGE, 500000, 1500000},
-    {RS_F_TRAINING_COMPLETION, 80, 90},
-    {RS_F_CERTIFICATION, 50, 80},
-    {RS_F_SUBSIDY_ON_TIME, 1, 2},
-    {RS_F_RELIEF_DELIVERED, 3, 4},
-    {RS_F_PETITION_CLOSED, 2, 3},
-    {RS_F_PETITION_ABOVE, 3, 1},
-    {RS_F_PROJECT_MAINTENANCE, 1, 2},
-    {RS_F_INVESTMENT_CONTROL, 2800000, 3500000},
-    {RS_F_RELIEF_HOUSEHOLDS, 3, 1},
-    {RS_F_MANUAL, 1500, 1},
+    {"F1", 10, 13},
+    {"F2", 500000, 2500000},
+    {"F3", W(60000), W(186594)},
+    {"F4", W(201915), W(20693)},
+    {"F4'", W(201915), W(202487)},
+    {"F5", W(66841), W(20693)},
+    {"F6", 1500000, 2000000},
+    {"F7", 500000, W(202487)},
+    {"F8", -500000, 1000000},
+    {"F9", W(1542), W(1800)},
+    {"F10", 0, 3000000},
+    {"F11", W(48691), W(48691)},
+    {"F12", 9000000, 10000000},
+    {"F13", 2, 3},
+    {"F14", 1, 3},
+    {"F15", 1, 2},
+    {"F16", 9, 10},
+    {"F17", 4, 5},
+    {"F18", 3, 3},
+    {"F19", 2, 3},
+    {"F20", 95, 100},
+    {"F21a", 0, 1000000},
+    {"F21b", 500000, 1500000},
+    {"T1", 80, 90},
+    {"T2", 50, 80},
+    {"T3", 1, 2},
+    {"T4", 3, 4},
+    {"T5", 2, 3},
+    {"T6", 3, 1},
+    {"T7", 1, 2},
+    {"T8", 2800000, 3500000},
+    {"T9", 3, 1},
+    {"M", 1500, 1},
 };
 
 static struct rs_eval_result *run_one(const struct rs_eval_dataset *ds, struct rs_framework *fw)
@@ -776,15 +796,14 @@ static void test_formulas(void **state)
     struct rs_eval_dataset *ds = full_dataset();
 
     (void)state;
-    assert_int_equal(sizeof fcases / sizeof fcases[0], RS_FORMULA_COUNT - 1); /* all but C */
     for (size_t i = 0; i < sizeof fcases / sizeof fcases[0]; i++) {
-        struct rs_framework *fw = fw_one(fcases[i].f, rule_for(fcases[i].f), true);
+        struct rs_framework *fw = fw_one(fcases[i].f, rule_for(fcases[i].f));
         struct rs_eval_result *res = run_one(ds, fw);
         const struct rs_eval_item *it = &res->items[0];
 
         if (it->state != RS_EVAL_OK || it->num != fcases[i].num || it->den != fcases[i].den)
             fail_msg("%s: state %d value %lld/%lld (%s), want %lld/%lld",
-                     rs_framework_formula(fcases[i].f)->code, (int)it->state,
+                     fcases[i].f, (int)it->state,
                      (long long)it->num, (long long)it->den, it->reason,
                      (long long)fcases[i].num, (long long)fcases[i].den);
         assert_true(it->ninputs > 0);
@@ -792,9 +811,9 @@ static void test_formulas(void **state)
         rs_eval_result_free(res);
         rs_framework_free(fw);
     }
-    /* F20 without 基本满意. */
+    /* F20 without 基本满意 is a formula of its own. */
     {
-        struct rs_framework *fw = fw_one(RS_F_SATISFACTION, RS_RULE_PROPORTIONAL, false);
+        struct rs_framework *fw = fw_one("F20s", RS_RULE_PROPORTIONAL);
         struct rs_eval_result *res = run_one(ds, fw);
 
         assert_int_equal(res->items[0].num, 80);
@@ -804,7 +823,7 @@ static void test_formulas(void **state)
     }
     /* Inputs name their source records. */
     {
-        struct rs_framework *fw = fw_one(RS_F_STAFF_CONTROL, RS_RULE_PROPORTIONAL, true);
+        struct rs_framework *fw = fw_one("F1", RS_RULE_PROPORTIONAL);
         struct rs_eval_result *res = run_one(ds, fw);
         char v[48];
 
@@ -826,21 +845,32 @@ static void test_not_computable(void **state)
 
     (void)state;
     assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
-    /* On an empty dataset every formula is missing its input. */
-    for (int f = 0; f < RS_FORMULA_COUNT; f++) {
-        struct rs_framework *fw = fw_one((enum rs_formula)f, rule_for((enum rs_formula)f), true);
-        struct rs_eval_result *res = run_one(ds, fw);
-        const struct rs_eval_finding *fd = find(res, "indicator.not_computable", NULL);
+    /* On an empty dataset every indicator of the library is missing its input. */
+    {
+        struct rs_flib *lib = library();
 
-        if (res->items[0].state != RS_EVAL_NOT_COMPUTABLE)
-            fail_msg("%s computable on an empty dataset", rs_framework_formula(f)->code);
-        assert_int_equal(res->items[0].score_milli, 0);
-        assert_int_equal(res->total_milli, 0);
-        assert_string_equal(res->grade, "差");
-        assert_non_null(fd);
-        assert_true(strncmp(res->items[0].reason, "无法计算：", strlen("无法计算：")) == 0);
-        rs_eval_result_free(res);
-        rs_framework_free(fw);
+        for (size_t f = 0; f < lib->n; f++) {
+            const char *code = lib->e[f].code;
+            struct rs_framework *fw;
+            struct rs_eval_result *res;
+            const struct rs_eval_finding *fd;
+
+            if (strchr(code, '.'))
+                continue;
+            fw = fw_one(code, rule_for(code));
+            res = run_one(ds, fw);
+            fd = find(res, "indicator.not_computable", NULL);
+            if (res->items[0].state != RS_EVAL_NOT_COMPUTABLE)
+                fail_msg("%s computable on an empty dataset", code);
+            assert_int_equal(res->items[0].score_milli, 0);
+            assert_int_equal(res->total_milli, 0);
+            assert_string_equal(res->grade, "差");
+            assert_non_null(fd);
+            assert_true(strncmp(res->items[0].reason, "无法计算：", strlen("无法计算：")) == 0);
+            rs_eval_result_free(res);
+            rs_framework_free(fw);
+        }
+        rs_flib_free(lib);
     }
     /* Division by zero is reported as such. */
     staffing(ds, 0, 3, 0, 0);
@@ -849,18 +879,18 @@ static void test_not_computable(void **state)
     sangong(ds, RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP, 0, 0, 0);
     {
         static const struct {
-            enum rs_formula f;
+            const char *f;
             const char *reason;
         } z[] = {
-            {RS_F_STAFF_CONTROL, "无法计算：编制数为0，除数为0"},
-            {RS_F_PETITION_CLOSED, "无法计算：没有信访（Petition）记录（重复件除外），除数为0"},
-            {RS_F_SANGONG_CHANGE, "无法计算：上年预算数为0而本年有预算，除数为0"},
+            {"F1", "无法计算：编制数为0，除数为0"},
+            {"T5", "无法计算：信访件数（不含重复件）为0，除数为0"},
+            {"F2", "无法计算：“三公”经费上年预算数为0，除数为0"},
             /* 0 -> 0 is no change only in words: 0/0 is reported, not full marks. */
-            {RS_F_VEHICLE_CHANGE, "无法计算：上年与本年预算数均为0，除数为0"},
+            {"F21b", "无法计算：公务用车购置及运行维护费上年预算数为0，除数为0"},
         };
 
         for (size_t i = 0; i < sizeof z / sizeof z[0]; i++) {
-            struct rs_framework *fw = fw_one(z[i].f, RS_RULE_PROPORTIONAL, true);
+            struct rs_framework *fw = fw_one(z[i].f, RS_RULE_PROPORTIONAL);
             struct rs_eval_result *res = run_one(ds, fw);
 
             assert_int_equal(res->items[0].state, RS_EVAL_NOT_COMPUTABLE);
@@ -872,7 +902,7 @@ static void test_not_computable(void **state)
     }
     /* T6 with a register: one repeat case at township level is 0 persons. */
     {
-        struct rs_framework *fw = fw_one(RS_F_PETITION_ABOVE, RS_RULE_PROPORTIONAL, true);
+        struct rs_framework *fw = fw_one("T6", RS_RULE_PROPORTIONAL);
         struct rs_eval_result *res = run_one(ds, fw);
 
         assert_int_equal(res->items[0].state, RS_EVAL_OK);
@@ -923,10 +953,16 @@ static void test_unit_preset_total(void **state)
     assert_non_null(find(res, "manual.unused", "F16"));
     assert_int_equal(count_code(res, "manual.unused"), 1);
     /* Every formula, scored or not, is computed for the report. */
-    assert_int_equal(res->nfx, RS_FORMULA_COUNT - 2);
+    {
+        size_t listed = 0;
+
+        for (size_t i = 0; i < fw->lib->n; i++)
+            listed += fw->lib->e[i].indicator;
+        assert_int_equal(res->nfx, listed);
+    }
     for (size_t i = 0; i < res->nfx; i++) {
         for (size_t k = 0; k < sizeof fcases / sizeof fcases[0]; k++) {
-            if (fcases[k].f != res->fx[i].ind->formula)
+            if (strcmp(fcases[k].f, res->fx[i].fi->code) != 0)
                 continue;
             assert_int_equal(res->fx[i].state, RS_EVAL_OK);
             assert_int_equal(res->fx[i].num, fcases[k].num);
@@ -1055,7 +1091,7 @@ static void test_seed_problems(void **state)
 static void test_more_checks(void **state)
 {
     struct rs_eval_dataset *ds = NULL;
-    struct rs_framework *fw = fw_one(RS_F_STAFF_CONTROL, RS_RULE_PROPORTIONAL, true);
+    struct rs_framework *fw = fw_one("F1", RS_RULE_PROPORTIONAL);
     struct rs_eval_result *res = NULL;
     const struct rs_eval_finding *f;
 
@@ -1217,7 +1253,7 @@ static void test_over_old_cap(void **state)
     int64_t fen[3] = {0};
     size_t anon = 0;
     struct rs_eval_dataset *ds = NULL;
-    struct rs_framework *fw = fw_one(RS_F_RELIEF_HOUSEHOLDS, RS_RULE_PROPORTIONAL, true);
+    struct rs_framework *fw = fw_one("T9", RS_RULE_PROPORTIONAL);
     struct rs_eval_result *res = NULL;
     uint8_t buf[256];
 
@@ -1318,7 +1354,7 @@ static void project_done(struct rs_eval_dataset *ds, const char *div, const char
 static void test_repeats(void **state)
 {
     struct rs_eval_dataset *ds = NULL;
-    struct rs_framework *fw = fw_one(RS_F_RELIEF_HOUSEHOLDS, RS_RULE_PROPORTIONAL, true);
+    struct rs_framework *fw = fw_one("T9", RS_RULE_PROPORTIONAL);
     struct rs_eval_result *res = NULL;
     const struct rs_eval_town *t;
     const struct rs_eval_finding *f;
@@ -1529,7 +1565,7 @@ static void test_households_random(void **state)
     } v[RAND_N];
     uint32_t s = 12345, hh[4] = {0}, kind_hh[4][RS_EVAL_NRKIND] = {{0}};
     struct rs_eval_dataset *ds = NULL;
-    struct rs_framework *fw = fw_one(RS_F_RELIEF_HOUSEHOLDS, RS_RULE_PROPORTIONAL, true);
+    struct rs_framework *fw = fw_one("T9", RS_RULE_PROPORTIONAL);
     struct rs_eval_result *res = NULL;
     static const char *expect[RAND_N];
     size_t nexpect = 0, nf = 0;
@@ -1617,7 +1653,7 @@ static void test_households_random(void **state)
 static void test_memory_cap(void **state)
 {
     struct rs_eval_dataset *ds = NULL;
-    struct rs_framework *fw = fw_one(RS_F_PROJECT_COMPLETION, RS_RULE_PROPORTIONAL, true);
+    struct rs_framework *fw = fw_one("F13", RS_RULE_PROPORTIONAL);
     struct rs_eval_result *res = NULL;
     Rs__Record r = RS__RECORD__INIT;
     Rs__Project p = RS__PROJECT__INIT;

@@ -39,7 +39,7 @@ static const struct {
     {"F4'", "撇号", RS_XT_NUM, true, 1, 2},
 };
 
-static bool lookup(void *user, const char *s, struct rs_xname *out)
+static bool lookup(const void *user, const char *s, struct rs_xname *out)
 {
     (void)user;
     for (uint32_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -19,9 +19,30 @@
 #define FW_DIR RS_SOURCE_DIR "/server/frameworks"
 #define HDR "code,dimension,indicator,points,formula,rule,params,target\n"
 
+/* The shipped formula library, loaded once and shared by the frameworks parsed here. */
+static struct rs_flib *shared_lib;
+
+static const struct rs_flib *library(void)
+{
+    char err[256];
+
+    if (!shared_lib && rs_flib_load(FW_DIR, NULL, RS_FLIB_DEFAULT, RS_FLIB_CHECKS_DEFAULT,
+                                    &shared_lib, err, sizeof err) != RS_OK)
+        fail_msg("%s", err);
+    return shared_lib;
+}
+
+static int free_library(void **state)
+{
+    (void)state;
+    rs_flib_free(shared_lib);
+    shared_lib = NULL;
+    return 0;
+}
+
 static rs_status parse(const char *text, struct rs_framework **fw, char *err, size_t errlen)
 {
-    return rs_framework_parse(text, strlen(text), "t", fw, err, errlen);
+    return rs_framework_parse(text, strlen(text), "t", library(), fw, err, errlen);
 }
 
 static char *slurp(const char *path, size_t *n)
@@ -73,14 +94,14 @@ static void test_preset_unit(void **state)
     assert_int_equal(fw->ind[4].bands[0].hi, 0);
     assert_int_equal(fw->ind[4].bands[1].score_milli, 3750);
     assert_true(fw->ind[4].bands[4].hi_inf);
-    assert_int_equal(fw->ind[3].formula, RS_F_BUDGET_EXECUTION);
+    assert_string_equal(fw->ind[3].fi->code, "F4'");
     assert_int_equal(fw->ind[3].rule, RS_RULE_STEP_BELOW);
     assert_int_equal(fw->ind[3].step, 5000);
     assert_int_equal(fw->ind[3].deduct, 2000);
     assert_int_equal(fw->ind[7].items, 5);
-    assert_int_equal(fw->ind[19].formula, RS_F_MANUAL);
+    assert_string_equal(fw->ind[19].fi->code, "M");
     assert_string_equal(fw->ind[19].code, "sustainability");
-    assert_true(fw->ind[20].count_basic);
+    assert_string_equal(fw->ind[20].fi->code, "F20");
     assert_int_equal(fw->ind[20].full_at, 90000);
     /* The hash is SHA-256 of the file's bytes. */
     bytes = slurp(FW_DIR "/unit-2023.csv", &n);
@@ -88,6 +109,15 @@ static void test_preset_unit(void **state)
     rs_hex(h, sizeof h, hex);
     assert_string_equal(fw->hash, hex);
     free(bytes);
+    /* With its library and checks, named and hashed. */
+    assert_string_equal(fw->lib->name, "formulas.txt");
+    assert_string_equal(fw->lib->checks_name, "checks.txt");
+    bytes = slurp(FW_DIR "/formulas.txt", &n);
+    rs_sha256(bytes, n, h);
+    rs_hex(h, sizeof h, hex);
+    assert_string_equal(fw->lib->hash, hex);
+    free(bytes);
+    assert_false(rs_framework_partial(fw));
     rs_framework_free(fw);
 }
 
@@ -155,24 +185,69 @@ static void test_minimal_and_aliases(void **state)
     assert_string_equal(fw->ind[0].target, "≤100%");
     assert_int_equal(fw->ind[1].line, 5);
     assert_string_equal(fw->ind[1].dimension, "D2");
-    assert_int_equal(fw->ind[1].formula, RS_F_BUDGET_EXECUTION);
+    assert_string_equal(fw->ind[1].fi->code, "F4'");
     assert_int_equal(fw->ind[1].full_at, 100000);
     assert_string_equal(fw->ind[1].target, "≥100%");
     rs_framework_free(fw);
 }
 
-static void test_formula_find(void **state)
+/* A row may write its own formula: an expression over the library. */
+static void test_inline_formula(void **state)
 {
+    struct rs_framework *fw = NULL;
+    char err[256] = "";
+    const char *csv = "code,dimension,indicator,points,formula,rule,params,kind\n"
+                      "a,D,预算完成率,50,(carryover.start + budget.year_start + budget.addition "
+                      "- carryover.end) / budget.available,step_below,"
+                      "target=100; step=5; deduct=2; steps=completed,\n"
+                      "b,D,三公合计,50,sangong.final,cap_deduct,threshold=30000; per=0.01,money\n";
+
     (void)state;
-    assert_int_equal(rs_framework_formula_find("F4'")->id, RS_F_BUDGET_EXECUTION);
-    assert_int_equal(rs_framework_formula_find("f4")->id, RS_F_BUDGET_COMPLETION);
-    assert_int_equal(rs_framework_formula_find("F21A")->id, RS_F_RECEPTION_CHANGE);
-    assert_int_equal(rs_framework_formula_find("satisfaction")->id, RS_F_SATISFACTION);
-    assert_int_equal(rs_framework_formula_find("T6")->kind, RS_VK_COUNT);
-    assert_null(rs_framework_formula_find("F22"));
-    assert_null(rs_framework_formula_find(""));
-    for (int f = 0; f < RS_FORMULA_COUNT; f++)
-        assert_int_equal(rs_framework_formula((enum rs_formula)f)->id, f);
+    assert_int_equal(parse(csv, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(fw->nown, 1);
+    assert_int_equal(fw->ind[0].fi->kind, RS_VK_RATE);
+    assert_string_equal(fw->ind[0].fi->code, "a");
+    assert_true(fw->ind[0].steps_completed);
+    assert_non_null(strstr(fw->ind[0].fi->definition, "carryover.start"));
+    /* A library name is its entry, whatever the kind column says. */
+    assert_string_equal(fw->ind[1].fi->code, "sangong.final");
+    rs_framework_free(fw);
+    assert_int_equal(parse("code,dimension,indicator,points,formula,rule\n"
+                           "a,D,x,100,budget.final / budget.adjustd,proportional\n",
+                           &fw, err, sizeof err),
+                     RS_EINVAL);
+    assert_string_equal(err, "t.csv:2: formula, character 16: unknown name 'budget.adjustd'");
+    assert_int_equal(parse("code,dimension,indicator,points,formula,rule,params,kind\n"
+                           "a,D,x,100,budget.final / 2,proportional,,rate\n",
+                           &fw, err, sizeof err),
+                     RS_EINVAL);
+    assert_string_equal(err, "t.csv:2: formula: kind rate, but the expression is money");
+    assert_null(fw);
+}
+
+/* A framework that holds only part of a published table. */
+static void test_partial(void **state)
+{
+    struct rs_framework *fw = NULL;
+    char err[256] = "";
+
+    (void)state;
+    assert_int_equal(parse("#@ published_points=100\n" HDR "a,D,x,13,F1,proportional,,\n",
+                           &fw, err, sizeof err),
+                     RS_OK);
+    assert_true(rs_framework_partial(fw));
+    assert_int_equal(fw->published_milli, 100000);
+    assert_int_equal(fw->total_milli, 13000);
+    rs_framework_free(fw);
+    assert_int_equal(parse("#@ published_points=10\n" HDR "a,D,x,13,F1,proportional,,\n",
+                           &fw, err, sizeof err),
+                     RS_EINVAL);
+    assert_string_equal(err, "t.csv:3: points sum to 13, more than the published 10");
+    assert_int_equal(parse("#@ colour=red\n" HDR "a,D,x,100,F1,proportional,,\n", &fw, err,
+                           sizeof err),
+                     RS_EINVAL);
+    assert_string_equal(err, "t.csv:1: unknown directive \"colour\" (expected formulas, checks, "
+                             "published_points)");
 }
 
 struct bad_case {
@@ -181,7 +256,8 @@ struct bad_case {
 };
 
 static const struct bad_case bad[] = {
-    {HDR "a,D,x,100,F99,proportional,,\n", "t.csv:2: unknown formula \"F99\""},
+    {HDR "a,D,x,100,F99,proportional,,\n", "t.csv:2: unknown formula \"F99\" (not in "
+                                           "formulas.txt"},
     {HDR "a,D,x,50,F1,proportional,,\nb,D,y,50,F13,linear,,\n", "t.csv:3: unknown rule \"linear\""},
     {HDR "a,D,x,100,F1,cap_deduct,threshold=100,\n", "t.csv:2: bad params: missing per"},
     {HDR "a,D,x,100,F1,cap_deduct,threshold=100; per=0.5; pp=1,\n",
@@ -206,15 +282,15 @@ static const struct bad_case bad[] = {
     {HDR "a,D,x,100,F17,checklist,items=2.5; per_fail=1,\n",
      "t.csv:2: bad params: items must be a whole number"},
     {HDR "a,D,x,100,T6,proportional,,\n", "t.csv:2: bad params: missing full_at"},
-    {HDR "a,D,x,100,F20,proportional,count_basic=maybe,\n",
-     "t.csv:2: bad params: count_basic=\"maybe\" must be yes or no"},
+    {HDR "a,D,x,100,F14,step_below,step=5; deduct=1; steps=some,\n",
+     "t.csv:2: bad params: steps=\"some\" must be started or completed"},
     {HDR "a,D,x,100,F17,proportional,,\n", "t.csv:2: rule proportional does not fit formula F17"},
     {HDR "a,D,x,100,F1,checklist,items=3; per_fail=1,\n",
      "t.csv:2: rule checklist does not fit formula F1"},
     {HDR "a,D,x,100,F1,manual,,\n", "t.csv:2: rule manual does not fit formula F1"},
     {HDR "a,D,x,100,M,proportional,,\n", "t.csv:2: rule proportional does not fit formula M"},
     {HDR "a,D,x,60,F1,proportional,,\nb,D,y,30,F13,proportional,,\n",
-     "t.csv:3: points sum to 90, expected 100"},
+     "t.csv:3: points sum to 90, expected 100 (a framework that covers part"},
     {HDR "a,D,x,60,F1,proportional,,\nb,D,y,30,F13,proportional,,\n\n# end\n",
      "t.csv:5: points sum to 90, expected 100"},
     {HDR "a,D,x,50,F1,proportional,,\na,D,y,50,F13,proportional,,\n",
@@ -230,7 +306,7 @@ static const struct bad_case bad[] = {
     {HDR "a,D,x\"y,100,F1,proportional,,\n", "t.csv:2: field 3: unexpected quote"},
     {HDR "a,D,\"x\"y,100,F1,proportional,,\n", "t.csv:2: field 3: unexpected quote"},
     /* The framework's own caps on what the reader returns. */
-    {"code,dimension,indicator,points,formula,rule,params,target,note,a,b,c,d,e,f,g,h\n",
+    {"code,dimension,indicator,points,formula,rule,params,target,note,kind,a,b,c,d,e,f,g\n",
      "t.csv:1: more than 16 columns"},
     {HDR "\n\n,,,,,,,,,,,,,,,,,\n", "t.csv:4: more than 16 columns"},
     {HDR, "t.csv:1: no indicators"},
@@ -275,22 +351,26 @@ static void test_gb18030(void **state)
     assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
     iconv_close(cd);
     assert_false(rs_utf8_valid(gb, (size_t)(op - gb)));
-    assert_int_equal(rs_framework_parse(gb, (size_t)(op - gb), "gb", &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_framework_parse(gb, (size_t)(op - gb), "gb", library(), &fw, err,
+                                        sizeof err),
+                     RS_OK);
     assert_string_equal(fw->ind[0].dimension, "运行成本");
     assert_string_equal(fw->ind[0].name, "在职人员控制率");
     rs_framework_free(fw);
     /* Bytes that are neither UTF-8 nor GB18030 name the line. */
-    assert_int_equal(rs_framework_parse(HDR "\xff\xff\xff\n", strlen(HDR) + 4, "x", &fw, err,
-                                        sizeof err),
+    assert_int_equal(rs_framework_parse(HDR "\xff\xff\xff\n", strlen(HDR) + 4, "x", library(),
+                                        &fw, err, sizeof err),
                      RS_EINVAL);
     assert_non_null(strstr(err, "x.csv:2:"));
     /* So do NUL bytes (a UTF-16 file saved by mistake), and a UTF-16 BOM
      * names the first. */
-    assert_int_equal(rs_framework_parse(HDR "a\0b\n", strlen(HDR) + 4, "x", &fw, err, sizeof err),
+    assert_int_equal(rs_framework_parse(HDR "a\0b\n", strlen(HDR) + 4, "x", library(), &fw, err,
+                                        sizeof err),
                      RS_EINVAL);
     assert_int_equal(strncmp(err, "x.csv:2: byte ", 14), 0);
     assert_non_null(strstr(err, "NUL"));
-    assert_int_equal(rs_framework_parse("\xff\xfe" "c\0", 4, "x", &fw, err, sizeof err), RS_EINVAL);
+    assert_int_equal(rs_framework_parse("\xff\xfe" "c\0", 4, "x", library(), &fw, err, sizeof err),
+                     RS_EINVAL);
     assert_int_equal(strncmp(err, "x.csv:1: UTF-16", 15), 0);
     assert_null(fw);
 }
@@ -302,10 +382,11 @@ int main(void)
         cmocka_unit_test(test_preset_mof),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_minimal_and_aliases),
-        cmocka_unit_test(test_formula_find),
+        cmocka_unit_test(test_inline_formula),
+        cmocka_unit_test(test_partial),
         cmocka_unit_test(test_errors_name_the_line),
         cmocka_unit_test(test_gb18030),
     };
 
-    return cmocka_run_group_tests_name("framework", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("framework", tests, NULL, free_library);
 }

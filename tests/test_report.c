@@ -527,7 +527,9 @@ static void test_markdown(void **state)
     ASSERT_LINE(r.out, "1. 在职人员控制率：76.92%（目标≤100%），得5分（满分5分）。在职人员数 ÷ "
                        "编制数 × 100%，其中在职人员数10人，编制数13人（数据来源：人员编制（记录"
                        "00000002））。");
-    ASSERT_LINE(r.out, "3. 结转结余率：无法计算（没有结转结余（CarryOver）记录），得0分（满分5分）。");
+    ASSERT_LINE(r.out, "3. 结转结余率：无法计算（没有结转结余记录），得0分（满分5分）。相关数据："
+                       "年末结转结余未填报，全年预算数（调整后预算）合计2024.87万元（数据来源："
+                       "预算行记录4条）。");
     ASSERT_LINE(r.out, "| 人员经费 | 140.93 | 140.93 | 137.79 | -3.14 | 0.00 |");
     ASSERT_LINE(r.out, "| 合计 | 206.93 | 2024.87 | 2019.15 | 1812.22 | 1149.53 |");
     ASSERT_LINE(r.out, "全年预算数（调整后预算合计）2024.87万元，预算执行数（决算数合计）2019.15万元，"
@@ -565,8 +567,9 @@ static void test_markdown(void **state)
                                   "未用完预算 |"));
     ASSERT_LINE(r.out, "| F4 | 预算完成率 | 975.76% | 决算数合计2019.15万元；年初预算数合计206.93万元 "
                        "| 否 |");
-    ASSERT_LINE(r.out, "| F21b | 公务用车购置及运行费变动率 | 无法计算 | 无法计算：上年与本年预算数均为0，"
-                       "除数为0；本年预算数0.00万元；上年预算数0.00万元 | 否 |");
+    ASSERT_LINE(r.out, "| F21b | 公务用车购置及运行费变动率 | 无法计算 | 无法计算：公务用车购置及运行维护费"
+                       "上年预算数为0，除数为0；公务用车购置及运行维护费预算数0.00万元；"
+                       "公务用车购置及运行维护费上年预算数0.00万元 | 否 |");
     /* 磨刀村 holds 158万 exactly, so village.modao raises nothing. */
     assert_null(strstr(r.out, "该村项目完成投资合计"));
     free(r.out);
@@ -804,6 +807,22 @@ static void test_build_from_store(void **state)
         char p[sizeof t.dir + 16];
         FILE *f;
 
+        /* A framework directory holds the library its frameworks name. */
+        static const char *const libs[] = {"formulas.txt", "checks.txt"};
+
+        for (size_t k = 0; k < 2; k++) {
+            char src[sizeof FW_DIR + 16], *data = NULL;
+            size_t dn = 0;
+
+            snprintf(src, sizeof src, "%s/%s", FW_DIR, libs[k]);
+            assert_int_equal(rs_flib_read_file(src, &data, &dn, err, sizeof err), RS_OK);
+            snprintf(p, sizeof p, "%s/%s", t.dir, libs[k]);
+            f = fopen(p, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(data, 1, dn, f), dn);
+            fclose(f);
+            free(data);
+        }
         snprintf(p, sizeof p, "%s/broken.csv", t.dir);
         f = fopen(p, "w");
         assert_non_null(f);
@@ -816,8 +835,8 @@ static void test_build_from_store(void **state)
         req.framework_dir = t.dir;
         assert_int_equal(rs_report_build(s, &req, &out, &len, name, hash, err, sizeof err),
                          RS_EINVAL);
-        assert_string_equal(err, "broken.csv:3: unknown formula \"F99\" (see docs/evaluation.md "
-                                 "for the codes)");
+        assert_string_equal(err, "broken.csv:3: unknown formula \"F99\" (not in formulas.txt; "
+                                 "see docs/evaluation.md)");
     }
     /* A year without records still renders, with every gap named. */
     req.framework = NULL;
@@ -826,7 +845,7 @@ static void test_build_from_store(void **state)
     req.format = RS__REPORT_FORMAT__FMT_MARKDOWN;
     assert_int_equal(rs_report_build(s, &req, &out, &len, name, hash, err, sizeof err), RS_OK);
     assert_non_null(strstr(out, "自评得分0分，等级：差"));
-    assert_non_null(strstr(out, "1. 在职人员控制率：无法计算（没有人员编制（Staffing）记录），"
+    assert_non_null(strstr(out, "1. 在职人员控制率：无法计算（没有人员编制记录），"
                                 "得0分（满分5分）。"));
     free(out);
     close_store(s, &t);

@@ -36,7 +36,7 @@
 #include "rs_status.h"
 
 #define RS_EVAL_MAX_FINDINGS 2000      /* more are counted, not kept */
-#define RS_EVAL_MAX_INPUTS 4
+#define RS_EVAL_MAX_INPUTS 6
 #define RS_EVAL_MAX_QTY 4              /* scale units kept per category */
 
 /* ------------------------------------------------------------ figures */
@@ -129,16 +129,20 @@ struct rs_eval_input {
 
 struct rs_eval_item {
     const struct rs_fw_indicator *ind;
-    const struct rs_formula_info *fi;
+    const struct rs_formula_info *fi;  /* ind->fi: the formula's library entry */
     enum rs_eval_state state;
-    /* RATE/COUNT: num/den (den > 0).  CHECKLIST: passed/answered items.
-     * MANUAL: num = reviewer's score in milli-points, den = 1. */
+    /* RATE/COUNT: num/den (den > 0).  MONEY: fen num/den.  CHECKLIST:
+     * passed/answered items.  MANUAL: num = reviewer's score in
+     * milli-points, den = 1. */
     int64_t num, den;
     int64_t score_milli;
     const Rs__Record *manual;          /* the ManualScore used, if any */
     size_t ninputs;
     struct rs_eval_input in[RS_EVAL_MAX_INPUTS];
     char reason[256];                  /* why not full marks / not computable */
+    /* Records a filter of the formula left out for a field not given, e.g.
+     * "3条直补记录未填报发放日期（未计入）"; "" if none. */
+    char left_out[256];
 };
 
 enum rs_eval_sev { RS_SEV_NOTE, RS_SEV_WARNING, RS_SEV_ERROR };
@@ -166,16 +170,17 @@ struct rs_eval_result {
     size_t ntowns;
     struct rs_eval_item items[RS_FW_MAX_INDICATORS];
     size_t nitems;
-    /* Every catalogue formula computed from the records, whether the
-     * framework scores it or not (C and M, which need an indicator of their
-     * own, are left out): the report's table of all formula values.  Not
-     * scored, and their gaps add no findings. */
-    struct rs_fw_indicator fx_ind[RS_FORMULA_COUNT];
-    struct rs_eval_item fx[RS_FORMULA_COUNT];
+    /* Every indicator of the formula library computed from the records,
+     * whether the framework scores it or not (but the unlisted ones, C and
+     * M, which answer an indicator of the framework's own): the report's
+     * table of all formula values.  Not scored, and their gaps add no
+     * findings.  Owned arrays of nfx. */
+    struct rs_fw_indicator *fx_ind;
+    struct rs_eval_item *fx;
     size_t nfx;
     int64_t dim_score_milli[RS_FW_MAX_DIMENSIONS];
     int64_t total_milli;
-    const char *grade;                 /* "优", "良", "中", "差" */
+    const char *grade;                 /* "优", "良", "中", "差"; NULL for a partial framework */
     struct rs_eval_finding *findings;
     size_t nfindings, fcap;
     size_t findings_dropped;           /* past RS_EVAL_MAX_FINDINGS */
@@ -228,7 +233,7 @@ const char *rs_eval_grade(int64_t total_milli);
 void rs_eval_pct(int64_t num, int64_t den, char out[32]);
 
 /* For display: the item's value, "76.92%", "0人", "4/5项", "3.5分",
- * or "无法计算". */
+ * "2019.15万元", or "无法计算". */
 void rs_eval_item_value(const struct rs_eval_item *it, char out[48]);
 
 /* Chinese label of a severity: "提示", "警告", "错误". */

@@ -33,7 +33,7 @@ static const struct {
     const char *unit;
 } relief_sums[] = {
     {"records", "救助记录数", RS_XT_NUM, "条"},
-    {"delivered", "已发放（有发放日期且金额大于0）的救助记录数", RS_XT_NUM, "条"},
+    {"delivered", "已发放救助记录数", RS_XT_NUM, "条"},
     {"amount", "救助资金合计", RS_XT_MONEY, ""},
     {"households", "受益户数（不重复）", RS_XT_NUM, "户"},
 };

@@ -36,12 +36,22 @@ static rs_i128 floor_div(rs_i128 a, rs_i128 b)
     return q;
 }
 
-/* Display of a value in the rule's unit: "107.69%" or "3". */
+/* Milli-units of the rule's parameters per unit of a value: percent for a
+ * rate, 元 for money (in fen), the count's own unit otherwise. */
+static int64_t scale(enum rs_fw_vkind kind)
+{
+    return kind == RS_VK_RATE ? 100000 : kind == RS_VK_MONEY ? 10 : 1000;
+}
+
+/* Display of a value in the rule's unit: "107.69%", "3" or "2019.15万元". */
 static void show_val(enum rs_fw_vkind kind, int64_t num, int64_t den, char out[40])
 {
-    char p[32];
+    char p[32], w[40];
 
-    if (kind == RS_VK_RATE) {
+    if (kind == RS_VK_MONEY) {
+        rs_eval_wan(num / den, w);
+        snprintf(out, 40, "%s%.30s", num % den ? "约" : "", w);
+    } else if (kind == RS_VK_RATE) {
         rs_eval_pct(num, den, p);
         snprintf(out, 40, "%s%%", p);
     } else if (den == 1) {
@@ -57,7 +67,7 @@ static void show_param(enum rs_fw_vkind kind, int64_t milli, char out[40])
     char m[32];
 
     rs_milli_format(milli, m);
-    snprintf(out, 40, "%s%s", m, kind == RS_VK_RATE ? "%" : "");
+    snprintf(out, 40, "%s%s", m, kind == RS_VK_RATE ? "%" : kind == RS_VK_MONEY ? "元" : "");
 }
 
 static bool in_band(const struct rs_fw_band *b, rs_i128 a, int64_t den)
@@ -79,7 +89,7 @@ static bool in_band(const struct rs_fw_band *b, rs_i128 a, int64_t den)
 
 static void band_text(const struct rs_fw_band *b, enum rs_fw_vkind kind, char out[96])
 {
-    const char *u = kind == RS_VK_RATE ? "%" : "";
+    const char *u = kind == RS_VK_RATE ? "%" : kind == RS_VK_MONEY ? "元" : "";
     char lo[36], hi[36], m[32];
 
     rs_milli_format(b->lo, m);
@@ -107,7 +117,7 @@ rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind
 {
     int64_t pts = ind->points_milli;
     /* The value in milli units of the rule's parameters, as a/den. */
-    rs_i128 a = (rs_i128)num * (kind == RS_VK_RATE ? 100000 : 1000);
+    rs_i128 a = (rs_i128)num * scale(kind);
     char v[40], t[40], d[32], s[32];
 
     if (den <= 0)
@@ -132,8 +142,8 @@ rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind
         rs_milli_format(ind->per, d);
         rs_milli_format(pts - *score_milli, s);
         snprintf(reason, reasonlen, "实际值%s%s目标%s，每%s扣%s分，扣%s分", v,
-                 ind->bad_below ? "低于" : "高于", t, kind == RS_VK_RATE ? "个百分点" : "个",
-                 d, s);
+                 ind->bad_below ? "低于" : "高于", t,
+                 kind == RS_VK_RATE ? "个百分点" : kind == RS_VK_MONEY ? "元" : "个", d, s);
         return RS_OK;
     }
     case RS_RULE_BANDS:
@@ -160,10 +170,14 @@ rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind
             *score_milli = pts;
             return RS_OK;
         }
-        steps = ceil_div(sh, (rs_i128)ind->step * den);
+        /* Every started step, or only the completed ones. */
+        steps = ind->steps_completed ? sh / ((rs_i128)ind->step * den)
+                                     : ceil_div(sh, (rs_i128)ind->step * den);
         if (steps > pts)
             steps = pts; /* keeps the product below in range; score is 0 anyway */
         *score_milli = clamp_score((rs_i128)pts - steps * ind->deduct, pts);
+        if (*score_milli == pts)
+            return RS_OK;
         show_param(kind, ind->target_val, t);
         rs_milli_format(ind->step, d);
         rs_milli_format(ind->deduct, s);
@@ -171,9 +185,9 @@ rs_status rs_eval_score(const struct rs_fw_indicator *ind, enum rs_fw_vkind kind
             char lost[32];
 
             rs_milli_format(pts - *score_milli, lost);
-            snprintf(reason, reasonlen,
-                     "实际值%s低于目标%s，每低%s%s（不足按一档计）扣%s分，扣%s分", v, t, d,
-                     kind == RS_VK_RATE ? "个百分点" : "", s, lost);
+            snprintf(reason, reasonlen, "实际值%s低于目标%s，每低%s%s（%s）扣%s分，扣%s分", v,
+                     t, d, kind == RS_VK_RATE ? "个百分点" : "",
+                     ind->steps_completed ? "不足一档不扣" : "不足按一档计", s, lost);
         }
         return RS_OK;
     }

@@ -22,6 +22,8 @@ void rs_eval_result_free(struct rs_eval_result *res)
         return;
     free(res->towns);
     free(res->findings);
+    free(res->fx);
+    free(res->fx_ind);
     free(res);
 }
 
@@ -37,7 +39,7 @@ rs_status rs_eval_run(const struct rs_eval_dataset *ds, const struct rs_framewor
     res->ds = ds;
     res->fw = fw;
     res->year = ds->year;
-    res->grade = rs_eval_grade(0);
+    res->grade = rs_framework_partial(fw) ? NULL : rs_eval_grade(0);
     if (division && *division) {
         res->is_township = true;
         rs_eval_copy(res->division, sizeof res->division, division);
@@ -49,7 +51,9 @@ rs_status rs_eval_run(const struct rs_eval_dataset *ds, const struct rs_framewor
         rv = rs_eval_score_items(res);
         if (rv)
             goto out;
-        rs_eval_all_formulas(res);
+        rv = rs_eval_all_formulas(res);
+        if (rv)
+            goto out;
     }
     rv = rs_eval_check_all(res);
     if (rv)

@@ -4,7 +4,9 @@
  *
  * Each step reads the figures and the dataset from the result and writes
  * its own part of it:
- *   rs_eval_formula.c  rs_eval_score_items, rs_eval_all_formulas
+ *   rs_eval_formula.c  rs_eval_score_items, rs_eval_all_formulas, and the
+ *                      evaluation of expressions over a result that the
+ *                      checks use too
  *   rs_eval_check.c    rs_eval_check_all
  *   rs_eval_stated.c   rs_eval_check_stated
  * Only rs_eval_run.c calls the first three, and only rs_eval_check_all calls
@@ -18,7 +20,53 @@
 #define RS_EVAL_STEPS_H
 
 #include "rs_eval.h"
+#include "rs_expr.h"
 #include "rs_status.h"
+
+/* ------------------------------------------------------------ expressions (rs_eval_formula.c) */
+
+/*
+ * What an expression evaluated over res sees (rs_expr.h's callbacks): the
+ * built-in inputs, the library's entries, the records of a type, and for an
+ * indicator its reviewer's answer.  Lives as long as the contexts using it.
+ */
+struct rs_eval_env {
+    const struct rs_eval_result *res;
+    const struct rs_fw_indicator *ind;     /* whose answers; NULL outside an indicator */
+    struct rs_eval_item *it;               /* where the answer record is noted, or NULL */
+    const Rs__Record *lines[RS_EVAL_NLINES], *sgs[RS_EVAL_NSANGONG];   /* the parts */
+    size_t nlines, nsgs;
+    char note[48];                         /* "（5个乡镇/街道）" */
+};
+
+/* Sets up fe for res (ind and it may be NULL). */
+void rs_eval_env_init(struct rs_eval_env *fe, const struct rs_eval_result *res,
+                      const struct rs_fw_indicator *ind, struct rs_eval_item *it);
+
+/* Starts ctx over fe, with rec the record of a per-record check (or NULL). */
+void rs_eval_ctx_init(struct rs_xctx *ctx, struct rs_eval_env *fe, const Rs__Record *rec);
+
+/* How a value is shown: the kind and the unit of what it is. */
+struct rs_eval_shown {
+    enum rs_fw_vkind kind;
+    const char *unit;                      /* "人", "元", "万元" or "" */
+};
+
+/* The kind, unit and Chinese label (into label[0..n)) of node i of e. */
+struct rs_eval_shown rs_eval_input_kind(const struct rs_eval_result *res,
+                                        const struct rs_expr *e, int i, char *label, size_t n);
+
+/* A value for a reader, "2019.15万元", "76.92%", "10人", "未填报" (an absent
+ * one; "无法计算" when why is not about missing data). */
+void rs_eval_show_value(const struct rs_xval *v, enum rs_fw_vkind kind, const char *unit,
+                        const char *why, char out[48]);
+
+/* The ManualScore that answers ind (by its code, else its formula's code
+ * or slug; the last current one), or NULL. */
+const Rs__Record *rs_eval_manual_for(const struct rs_eval_result *res,
+                                     const struct rs_fw_indicator *ind);
+
+/* ------------------------------------------------------------ steps */
 
 /* Computes and scores every indicator of res->fw into res->items, the
  * dimension scores, the total and the grade; an indicator that cannot be
@@ -26,9 +74,9 @@
  * RS_ENOMEM. */
 RS_NODISCARD rs_status rs_eval_score_items(struct rs_eval_result *res);
 
-/* Computes every catalogue formula (but C and M) into res->fx, unscored
- * and without findings.  Consolidated results only. */
-void rs_eval_all_formulas(struct rs_eval_result *res);
+/* Computes every listed indicator of the formula library into res->fx,
+ * unscored and without findings.  Consolidated results only.  RS_ENOMEM. */
+RS_NODISCARD rs_status rs_eval_all_formulas(struct rs_eval_result *res);
 
 /* Runs every consistency check that res's scope allows, after the items
  * (the answers to checklists are checked against them).  RS_ENOMEM. */

@@ -103,9 +103,9 @@ struct rs_xname {
 
 /* Where names are bound while parsing. */
 struct rs_xscope {
-    void *user;
+    const void *user;
     /* Binds the dotted name s (NUL-terminated) or returns false. */
-    bool (*lookup)(void *user, const char *s, struct rs_xname *out);
+    bool (*lookup)(const void *user, const char *s, struct rs_xname *out);
     /* Bare names are this type's fields (a per-record check), or NULL. */
     const struct rs_rtype_def *record;
     /* checklist(), manual(), items_passed(), items_total() are allowed. */
@@ -252,8 +252,9 @@ void rs_expr_eval(const struct rs_expr *e, struct rs_xctx *ctx, struct rs_xval *
 void rs_expr_eval_node(const struct rs_expr *e, int i, struct rs_xctx *ctx, struct rs_xval *out);
 
 /*
- * The inputs of e, for a reader: the global names and aggregates it uses,
- * in order of first use, each once (the same name twice is one input);
+ * The inputs of e, for a reader: the global names, fields, aggregates and
+ * reviewer answers it uses, in order of first use, each once (the same name
+ * twice is one input);
  * their node indexes into idx[0..max).  Returns how many there are (at most
  * max are written).
  */

@@ -555,7 +555,7 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
         *out = first_bad;
         out->type = x->type;
         if (lacking > 1)
-            out->why = (int16_t)rs_xctx_add(ctx, "%s（共%zu条记录缺少）",
+            out->why = (int16_t)rs_xctx_add(ctx, "%s（共%zu条记录未填报）",
                                             rs_xctx_text(ctx, first_bad.why), lacking);
         return;
     }
@@ -751,6 +751,8 @@ static bool same_input(const struct rs_expr *e, int a, int b)
         return x->id == y->id;
     if (x->op == RS_XO_FIELD)
         return x->field == y->field;
+    if (x->op >= RS_XO_CHECKLIST && x->op <= RS_XO_ITEMS_TOTAL)
+        return true;
     return x->len == y->len && memcmp(e->src + x->pos, e->src + y->pos, x->len) == 0;
 }
 
@@ -762,7 +764,7 @@ static void walk_inputs(const struct rs_expr *e, int i, int *idx, size_t max, si
         return;
     x = &e->n[i];
     if (x->op == RS_XO_NAME || x->op == RS_XO_FIELD || x->op == RS_XO_COUNT ||
-        x->op == RS_XO_SUM) {
+        x->op == RS_XO_SUM || (x->op >= RS_XO_CHECKLIST && x->op <= RS_XO_ITEMS_TOTAL)) {
         for (size_t k = 0; k < *n && k < max; k++) {
             if (same_input(e, idx[k], i))
                 return;

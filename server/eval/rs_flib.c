@@ -224,7 +224,7 @@ const struct rs_formula_info *rs_flib_find(const struct rs_flib *lib, const char
     return NULL;
 }
 
-bool rs_flib_lookup(void *user, const char *s, struct rs_xname *out)
+bool rs_flib_lookup(const void *user, const char *s, struct rs_xname *out)
 {
     const struct rs_flib *lib = user;
     const struct rs_formula_info *fi = rs_flib_find(lib, s);

@@ -153,7 +153,7 @@ const struct rs_formula_info *rs_flib_find(const struct rs_flib *lib, const char
 
 /* Binds a global name of an expression: an entry of lib, else a built-in
  * input.  For rs_xscope.lookup (user is the library). */
-bool rs_flib_lookup(void *lib, const char *s, struct rs_xname *out);
+bool rs_flib_lookup(const void *lib, const char *s, struct rs_xname *out);
 
 /* Parses the kind field of an entry ("rate", "count 人", "money 元",
  * "checklist unlisted") into fi; false if it is none of them. */

@@ -1,6 +1,6 @@
 /*
- * rs_framework.c - loads and validates an indicator framework CSV, and
- * holds the catalogue of formulas and rule shapes it may name.
+ * rs_framework.c - loads and validates an indicator framework CSV against
+ * its formula library (rs_flib.h), and names the rule shapes.
  *
  * See rs_framework.h for the contract and docs/evaluation.md §1 for the
  * file format.  The file is small (capped at RS_FW_MAX_FILE_BYTES), so it
@@ -11,8 +11,14 @@
  * field 2: unexpected quote") are given the file's name and read
  * "unit-2023.csv:4: field 2: unexpected quote", like every other error here.
  *
- * Does not: compute anything from records (rs_eval.h) or render
- * (rs_report.h).
+ * A row's formula is an entry of the library by code or slug, or else an
+ * expression of its own, parsed here against the library (its kind from the
+ * optional `kind` column, a rate by default).  The file's directives
+ * ("#@" rows) are read once before the rows, by rs_framework_directives, so
+ * that the loader can find the library first.
+ *
+ * Does not: compute anything from records (rs_eval.h), parse expressions
+ * itself (rs_expr.h) or render (rs_report.h).
  */
 #include "rs_framework.h"
 
@@ -27,85 +33,7 @@
 
 #define FW_MAX_PARAMS 12
 
-/* ------------------------------------------------------------ catalogue */
-
-static const struct rs_formula_info formulas[RS_FORMULA_COUNT] = {
-    {RS_F_STAFF_CONTROL, "F1", "staff_control", "在职人员控制率", RS_VK_RATE,
-     "在职人员数 ÷ 编制数 × 100%"},
-    {RS_F_SANGONG_CHANGE, "F2", "sangong_change", "“三公”经费变动率", RS_VK_RATE,
-     "（本年“三公”经费预算数 − 上年预算数）÷ 上年预算数 × 100%"},
-    {RS_F_KEY_SPENDING, "F3", "key_spending", "重点支出安排率", RS_VK_RATE,
-     "重点项目支出 ÷（项目支出 + 政府性基金）决算数 × 100%"},
-    {RS_F_BUDGET_COMPLETION, "F4", "budget_completion", "预算完成率", RS_VK_RATE,
-     "决算数合计 ÷ 年初预算数合计 × 100%"},
-    {RS_F_BUDGET_EXECUTION, "F4'", "budget_execution", "预算执行率", RS_VK_RATE,
-     "决算数合计 ÷ 全年预算数（调整后预算）合计 × 100%"},
-    {RS_F_BUDGET_ADJUSTMENT, "F5", "budget_adjustment", "预算调整率", RS_VK_RATE,
-     "（调整后预算 − 年初预算 − 上级转移支付）÷ 年初预算 × 100%"},
-    {RS_F_PAYMENT_PROGRESS, "F6", "payment_progress", "支付进度率", RS_VK_RATE,
-     "项目已支付资金 ÷ 项目已下达资金 × 100%"},
-    {RS_F_CARRYOVER_RATE, "F7", "carryover_rate", "结转结余率", RS_VK_RATE,
-     "年末结转结余 ÷ 全年预算数 × 100%"},
-    {RS_F_CARRYOVER_CHANGE, "F8", "carryover_change", "结转结余变动率", RS_VK_RATE,
-     "（年末结转结余 − 年初结转结余）÷ 年初结转结余 × 100%"},
-    {RS_F_PUBLIC_CONTROL, "F9", "public_control", "公用经费控制率", RS_VK_RATE,
-     "公用经费决算数 ÷ 公用经费全年预算数 × 100%"},
-    {RS_F_SANGONG_CONTROL, "F10", "sangong_control", "“三公”经费控制率", RS_VK_RATE,
-     "“三公”经费实际支出数 ÷ 预算安排数 × 100%"},
-    {RS_F_PROCUREMENT, "F11", "procurement", "政府采购执行率", RS_VK_RATE,
-     "实际政府采购金额 ÷ 政府采购预算数 × 100%"},
-    {RS_F_ASSET_USE, "F12", "asset_use", "固定资产利用率", RS_VK_RATE,
-     "在用固定资产总额 ÷ 固定资产总额 × 100%"},
-    {RS_F_PROJECT_COMPLETION, "F13", "project_completion", "项目实际完成率", RS_VK_RATE,
-     "已完工项目数 ÷ 项目总数 × 100%"},
-    {RS_F_PROJECT_TIMELINESS, "F14", "project_timeliness", "项目完成及时率", RS_VK_RATE,
-     "按期完工项目数 ÷ 项目总数 × 100%"},
-    {RS_F_PROJECT_ACCEPTANCE, "F15", "project_acceptance", "项目验收合格率", RS_VK_RATE,
-     "验收合格项目数 ÷ 已完工项目数 × 100%"},
-    {RS_F_KEY_TASKS, "F16", "key_tasks", "重点工作办结率", RS_VK_RATE,
-     "重点工作实际完成数 ÷ 交办数 × 100%"},
-    {RS_F_FUND_COMPLIANCE, "F17", "fund_compliance", "资金使用合规性", RS_VK_CHECKLIST,
-     "逐项核查资金使用合规要点"},
-    {RS_F_MANAGEMENT_RULES, "F18", "management_rules", "管理制度健全性", RS_VK_CHECKLIST,
-     "逐项核查管理制度健全要点"},
-    {RS_F_DISCLOSURE, "F19", "disclosure", "预决算信息公开性", RS_VK_CHECKLIST,
-     "逐项核查预算、决算和绩效信息公开情况"},
-    {RS_F_SATISFACTION, "F20", "satisfaction", "服务对象满意度", RS_VK_RATE,
-     "（满意 + 基本满意）人数 ÷ 有效样本数 × 100%"},
-    {RS_F_RECEPTION_CHANGE, "F21a", "reception_change", "公务接待费变动率", RS_VK_RATE,
-     "（本年公务接待费预算 − 上年预算）÷ 上年预算 × 100%"},
-    {RS_F_VEHICLE_CHANGE, "F21b", "vehicle_change", "公务用车购置及运行费变动率", RS_VK_RATE,
-     "（本年公务用车购置及运行费预算 − 上年预算）÷ 上年预算 × 100%"},
-    {RS_F_TRAINING_COMPLETION, "T1", "training_completion", "培训完成率", RS_VK_RATE,
-     "实际培训人次 ÷ 计划培训人次 × 100%（不含自主培训）"},
-    {RS_F_CERTIFICATION, "T2", "certification", "培训考证率", RS_VK_RATE,
-     "考证人数 ÷ 培训人次 × 100%（不含自主培训）"},
-    {RS_F_SUBSIDY_ON_TIME, "T3", "subsidy_on_time", "直补资金按时足额发放率", RS_VK_RATE,
-     "按时足额发放的直补记录数 ÷ 直补记录数 × 100%"},
-    {RS_F_RELIEF_DELIVERED, "T4", "relief_delivered", "救助资金到位率", RS_VK_RATE,
-     "已发放（有发放日期且金额大于0）的救助记录数 ÷ 救助记录数 × 100%"},
-    {RS_F_PETITION_CLOSED, "T5", "petition_closed", "信访办结率", RS_VK_RATE,
-     "办结件数 ÷（信访件数 − 重复件数）× 100%"},
-    {RS_F_PETITION_ABOVE, "T6", "petition_above_district", "到区以上上访人数", RS_VK_COUNT,
-     "信访层级为区及以上的来访人数合计（未填人数的按每件1人）"},
-    {RS_F_PROJECT_MAINTENANCE, "T7", "project_maintenance", "项目管护主体落实率", RS_VK_RATE,
-     "已落实管护主体的已完工项目数 ÷ 已完工项目数 × 100%"},
-    {RS_F_INVESTMENT_CONTROL, "T8", "investment_control", "项目投资控制率", RS_VK_RATE,
-     "完成投资合计 ÷ 计划投资合计 × 100%"},
-    {RS_F_RELIEF_HOUSEHOLDS, "T9", "relief_households", "受益移民户数", RS_VK_COUNT,
-     "救助记录中不重复的户数"},
-    {RS_F_CHECKLIST, "C", "checklist", "核查清单", RS_VK_CHECKLIST,
-     "逐项核查，按未达标项扣分"},
-    {RS_F_MANUAL, "M", "manual", "人工评分", RS_VK_MANUAL,
-     "评审人员评分并说明理由"},
-};
-
-const struct rs_formula_info *rs_framework_formula(enum rs_formula f)
-{
-    if ((int)f < 0 || f >= RS_FORMULA_COUNT)
-        return NULL;
-    return &formulas[f];
-}
+/* ------------------------------------------------------------ rules */
 
 static int ascii_casecmp(const char *a, const char *b)
 {
@@ -119,20 +47,6 @@ static int ascii_casecmp(const char *a, const char *b)
         if (ca != cb || ca == 0)
             return ca - cb;
     }
-}
-
-const struct rs_formula_info *rs_framework_formula_find(const char *s)
-{
-    if (!s)
-        return NULL;
-    /* Excel users type the prime of F4' as a typographic one. */
-    if (strcmp(s, "F4’") == 0 || strcmp(s, "F4′") == 0)
-        s = "F4'";
-    for (size_t i = 0; i < RS_FORMULA_COUNT; i++) {
-        if (ascii_casecmp(s, formulas[i].code) == 0 || ascii_casecmp(s, formulas[i].slug) == 0)
-            return &formulas[i];
-    }
-    return NULL;
 }
 
 static const char *const rule_names[] = {
@@ -186,6 +100,34 @@ static void fail(const struct ctx *c, uint32_t line, const char *fmt, ...)
                 c->err[i - 1] = '\0';
         }
     }
+}
+
+/* Drops a UTF-8 sequence cut short at the end of s. */
+static void utf8_cut(char *s)
+{
+    size_t len = strlen(s), i = len;
+
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i > 0 && (unsigned char)s[i - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char)s[i - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+
+        if (len - (i - 1) < need)
+            s[i - 1] = '\0';
+    }
+}
+
+/* Copies src into dst[0..cap), cut at a character boundary. */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n >= cap)
+        n = cap - 1;
+    memmove(dst, src, n);
+    dst[n] = '\0';
+    utf8_cut(dst);
 }
 
 /* ------------------------------------------------------------ CSV */
@@ -550,21 +492,6 @@ static void derive_target(struct rs_fw_indicator *ind, enum rs_fw_vkind kind)
     }
 }
 
-static bool parse_yesno(const char *s, bool *out)
-{
-    if (ascii_casecmp(s, "yes") == 0 || ascii_casecmp(s, "true") == 0 || strcmp(s, "1") == 0 ||
-        strcmp(s, "是") == 0) {
-        *out = true;
-        return true;
-    }
-    if (ascii_casecmp(s, "no") == 0 || ascii_casecmp(s, "false") == 0 || strcmp(s, "0") == 0 ||
-        strcmp(s, "否") == 0) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
-
 /* Reads the params cell of ind (rule and formula already set). */
 static bool parse_rule_params(const struct ctx *c, struct rs_fw_indicator *ind,
                               enum rs_fw_vkind kind)
@@ -577,15 +504,6 @@ static bool parse_rule_params(const struct ctx *c, struct rs_fw_indicator *ind,
     if (!split_params(c, line, ind->params, kv, &n))
         return false;
     fmt_milli(ind->points_milli, pts);
-    ind->count_basic = true;
-    if (ind->formula == RS_F_SATISFACTION) {
-        struct kv *e = kv_get(kv, n, "count_basic");
-
-        if (e && !parse_yesno(e->val, &ind->count_basic)) {
-            fail(c, line, "bad params: count_basic=\"%s\" must be yes or no", e->val);
-            return false;
-        }
-    }
     switch (ind->rule) {
     case RS_RULE_CAP_DEDUCT: {
         struct kv *e;
@@ -617,6 +535,18 @@ static bool parse_rule_params(const struct ctx *c, struct rs_fw_indicator *ind,
         if (ind->step <= 0 || ind->deduct <= 0) {
             fail(c, line, "bad params: step and deduct must be > 0");
             return false;
+        }
+        {
+            struct kv *e = kv_get(kv, n, "steps");
+
+            ind->steps_completed = false;
+            if (e && ascii_casecmp(e->val, "completed") == 0) {
+                ind->steps_completed = true;
+            } else if (e && ascii_casecmp(e->val, "started") != 0) {
+                fail(c, line, "bad params: steps=\"%s\" must be started or completed",
+                     e->val);
+                return false;
+            }
         }
         break;
     case RS_RULE_PROPORTIONAL:
@@ -709,14 +639,14 @@ static bool parse_rule_params(const struct ctx *c, struct rs_fw_indicator *ind,
 /* ------------------------------------------------------------ header */
 
 enum col { COL_CODE, COL_DIM, COL_NAME, COL_POINTS, COL_FORMULA, COL_RULE, COL_PARAMS,
-           COL_TARGET, COL_NOTE, NCOLS };
+           COL_TARGET, COL_NOTE, COL_KIND, NCOLS };
 
 static const char *const col_names[NCOLS][2] = {
     [COL_CODE] = {"code", "编码"},          [COL_DIM] = {"dimension", "维度"},
     [COL_NAME] = {"indicator", "指标"},     [COL_POINTS] = {"points", "分值"},
     [COL_FORMULA] = {"formula", "公式"},    [COL_RULE] = {"rule", "规则"},
     [COL_PARAMS] = {"params", "参数"},      [COL_TARGET] = {"target", "目标值"},
-    [COL_NOTE] = {"note", "备注"},
+    [COL_NOTE] = {"note", "备注"},          [COL_KIND] = {"kind", "类型"},
 };
 
 static bool read_header(const struct ctx *c, const struct row *cv, uint32_t line, int map[NCOLS])
@@ -733,7 +663,7 @@ static bool read_header(const struct ctx *c, const struct row *cv, uint32_t line
         }
         if (k == NCOLS) {
             fail(c, line, "unknown column \"%s\" (expected code, dimension, indicator, points, "
-                          "formula, rule, params, target, note)", cv->f[i]);
+                          "formula, rule, params, target, note, kind)", cv->f[i]);
             return false;
         }
         if (map[k] >= 0) {
@@ -743,7 +673,8 @@ static bool read_header(const struct ctx *c, const struct row *cv, uint32_t line
         map[k] = (int)i;
     }
     for (size_t k = 0; k < NCOLS; k++) {
-        if (map[k] < 0 && k != COL_NOTE && k != COL_TARGET && k != COL_PARAMS) {
+        if (map[k] < 0 && k != COL_NOTE && k != COL_TARGET && k != COL_PARAMS &&
+            k != COL_KIND) {
             fail(c, line, "missing column \"%s\"", col_names[k][0]);
             return false;
         }
@@ -786,6 +717,59 @@ static bool rule_parse(const char *s, enum rs_fw_rule *out)
     return false;
 }
 
+/*
+ * A row's own formula: the cell is not an entry of the library, so it is an
+ * expression over the library (and the built-in inputs), of the row's kind
+ * (a rate if the kind cell is empty).  Kept in fw->own.
+ */
+static const struct rs_formula_info *inline_formula(const struct ctx *c, struct rs_framework *fw,
+                                                    const struct rs_fw_indicator *ind,
+                                                    const char *text, const char *kind)
+{
+    struct rs_formula_info *fi = &fw->own[fw->nown];
+    struct rs_xscope sc = {fw->lib, rs_flib_lookup, NULL, true};
+    struct rs_xerr xe;
+    bool unlisted;
+    rs_status st;
+    bool looks_like_code = text[0] && !strpbrk(text, " ()+-*/×÷−.");
+
+    memset(fi, 0, sizeof *fi);
+    if (looks_like_code) {
+        fail(c, ind->line, "unknown formula \"%s\" (not in %s; see docs/evaluation.md)", text,
+             fw->lib->name);
+        return NULL;
+    }
+    if (kind[0] && !rs_flib_kind(kind, fi, &unlisted)) {
+        fail(c, ind->line, "kind \"%s\" must be rate, count <unit> or money [万元|元]", kind);
+        return NULL;
+    }
+    if (!kind[0])
+        fi->kind = RS_VK_RATE;
+    if (fi->kind == RS_VK_CHECKLIST || fi->kind == RS_VK_MANUAL) {
+        fail(c, ind->line, "kind %s needs a library entry (checklist() or manual())", kind);
+        return NULL;
+    }
+    st = rs_expr_parse(text, strlen(text), &sc, -1, &fi->expr, &xe);
+    if (st) {
+        fail(c, ind->line, "formula, character %u: %s", xe.col, xe.msg);
+        return NULL;
+    }
+    if (rs_expr_type(fi->expr) != (fi->kind == RS_VK_MONEY ? RS_XT_MONEY : RS_XT_NUM)) {
+        fail(c, ind->line, "formula: kind %s, but the expression is %s",
+             rs_flib_kind_name(fi->kind),
+             rs_expr_type(fi->expr) == RS_XT_MONEY ? "money" : "not an amount of money");
+        rs_expr_free(fi->expr);
+        fi->expr = NULL;
+        return NULL;
+    }
+    fi->line = ind->line;
+    copy_cut(fi->code, sizeof fi->code, ind->code);
+    copy_cut(fi->name, sizeof fi->name, ind->name);
+    copy_cut(fi->definition, sizeof fi->definition, text);
+    fw->nown++;
+    return fi;
+}
+
 /* Reads one indicator row; ind->line set by the caller. */
 static bool read_row(const struct ctx *c, const struct row *cv, const int map[NCOLS],
                      struct rs_framework *fw, struct rs_fw_indicator *ind)
@@ -817,12 +801,10 @@ static bool read_row(const struct ctx *c, const struct row *cv, const int map[NC
         return false;
     }
     s = cell(cv, map, COL_FORMULA);
-    fi = rs_framework_formula_find(s);
-    if (!fi) {
-        fail(c, line, "unknown formula \"%s\" (see docs/evaluation.md for the codes)", s);
+    fi = rs_flib_find(fw->lib, s);
+    if (!fi && !(fi = inline_formula(c, fw, ind, s, cell(cv, map, COL_KIND))))
         return false;
-    }
-    ind->formula = fi->id;
+    ind->fi = fi;
     s = cell(cv, map, COL_RULE);
     if (!rule_parse(s, &ind->rule)) {
         fail(c, line, "unknown rule \"%s\" (expected cap_deduct, bands, step_below, "
@@ -830,7 +812,7 @@ static bool read_row(const struct ctx *c, const struct row *cv, const int map[NC
         return false;
     }
     if ((fi->kind == RS_VK_CHECKLIST) != (ind->rule == RS_RULE_CHECKLIST)) {
-        fail(c, line, "rule %s does not fit formula %s (checklist formulas F16-F19/C take "
+        fail(c, line, "rule %s does not fit formula %s (checklist formulas F17-F19/C take "
                       "rule checklist, and only they)", rs_framework_rule_name(ind->rule),
              fi->code);
         return false;
@@ -870,23 +852,144 @@ static bool add_dimension(const struct ctx *c, struct rs_framework *fw,
     return true;
 }
 
-rs_status rs_framework_parse(const void *data, size_t n, const char *name,
-                             struct rs_framework **out, char *err, size_t errlen)
+/* Reads the "#@ key=value; ..." items of one directive cell into d. */
+static bool read_directive(const struct ctx *c, uint32_t line, const char *cellv,
+                           struct rs_fw_directives *d)
 {
-    struct ctx c = {name ? name : "framework", err, errlen};
-    struct rs_framework *fw = NULL;
+    struct kv kv[FW_MAX_PARAMS];
+    size_t n;
+
+    if (!split_params(c, line, cellv + 2, kv, &n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (ascii_casecmp(kv[i].key, "formulas") == 0 || ascii_casecmp(kv[i].key, "checks") == 0) {
+            char *dst = ascii_casecmp(kv[i].key, "formulas") == 0 ? d->formulas : d->checks;
+
+            if (strlen(kv[i].val) > RS_FLIB_NAME_MAX) {
+                fail(c, line, "directive %s: file name too long", kv[i].key);
+                return false;
+            }
+            snprintf(dst, RS_FLIB_NAME_MAX + 1, "%s", kv[i].val);
+        } else if (ascii_casecmp(kv[i].key, "published_points") == 0) {
+            if (!parse_milli(kv[i].val, &d->published_milli) || d->published_milli <= 0 ||
+                d->published_milli > RS_FW_TOTAL_MILLI * 10) {
+                fail(c, line, "directive published_points=\"%s\" must be a number > 0",
+                     kv[i].val);
+                return false;
+            }
+        } else {
+            fail(c, line, "unknown directive \"%s\" (expected formulas, checks, "
+                          "published_points)", kv[i].key);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Walks the rows of a framework file, calling row_fn for each non-comment
+ * row and reading the directives into d.  Returns RS_OK or an error. */
+static rs_status walk(const struct ctx *c, const void *data, size_t n,
+                      struct rs_fw_directives *d,
+                      bool (*row_fn)(void *user, const struct ctx *c, const struct row *r),
+                      void *user, uint32_t *last)
+{
     struct rs_csv *csv = NULL;
     struct row row;
     char msg[256];
+    rs_status rv;
+    int r;
+
+    memset(d, 0, sizeof *d);
+    snprintf(d->formulas, sizeof d->formulas, "%s", RS_FLIB_DEFAULT);
+    snprintf(d->checks, sizeof d->checks, "%s", RS_FLIB_CHECKS_DEFAULT);
+    *last = 1;
+    rv = rs_csv_open(data, n, &csv, msg, sizeof msg);
+    if (rv) {
+        csv_fail(c, msg);
+        return rv == RS_ENOMEM ? RS_ENOMEM : RS_EINVAL;
+    }
+    rv = RS_EINVAL;
+    while ((r = next_row(c, csv, &row, &rv)) == 1) {
+        *last = row.line;
+        if (strncmp(row.f[0], "#@", 2) == 0) {
+            if (!read_directive(c, row.line, row.f[0], d))
+                break;
+            continue;
+        }
+        if (row.f[0][0] == '#')
+            continue;
+        if (row_fn && !row_fn(user, c, &row))
+            break;
+    }
+    rs_csv_close(csv);
+    return r == 0 ? RS_OK : rv;
+}
+
+rs_status rs_framework_directives(const void *data, size_t n, const char *name,
+                                  struct rs_fw_directives *d, char *err, size_t errlen)
+{
+    struct ctx c = {name ? name : "framework", err, errlen};
+    uint32_t last;
+
+    if (err && errlen)
+        err[0] = '\0';
+    if (n > RS_FW_MAX_FILE_BYTES) {
+        fail(&c, 0, "file larger than %d bytes", RS_FW_MAX_FILE_BYTES);
+        return RS_EINVAL;
+    }
+    return walk(&c, data, n, d, NULL, NULL, &last);
+}
+
+struct parse_state {
+    struct rs_framework *fw;
     int map[NCOLS];
-    bool have_header = false;
+    bool have_header;
+};
+
+static bool parse_row(void *user, const struct ctx *c, const struct row *row)
+{
+    struct parse_state *ps = user;
+    struct rs_framework *fw = ps->fw;
+    struct rs_fw_indicator *ind;
+
+    if (!ps->have_header) {
+        if (!read_header(c, row, row->line, ps->map))
+            return false;
+        ps->have_header = true;
+        return true;
+    }
+    if (fw->n == RS_FW_MAX_INDICATORS) {
+        fail(c, row->line, "more than %d indicators", RS_FW_MAX_INDICATORS);
+        return false;
+    }
+    ind = &fw->ind[fw->n];
+    memset(ind, 0, sizeof *ind);
+    ind->line = row->line;
+    if (!read_row(c, row, ps->map, fw, ind) || !add_dimension(c, fw, ind))
+        return false;
+    fw->total_milli += ind->points_milli;
+    fw->n++;
+    return true;
+}
+
+rs_status rs_framework_parse(const void *data, size_t n, const char *name,
+                             const struct rs_flib *lib, struct rs_framework **out, char *err,
+                             size_t errlen)
+{
+    struct ctx c = {name ? name : "framework", err, errlen};
+    struct parse_state ps;
+    struct rs_fw_directives d;
+    struct rs_framework *fw = NULL;
     uint32_t last_line = 1;
     rs_status rv = RS_EINVAL;
-    int r;
 
     *out = NULL;
     if (err && errlen)
         err[0] = '\0';
+    if (!lib) {
+        fail(&c, 0, "no formula library");
+        return RS_EINVAL;
+    }
     if (strlen(c.name) > RS_FW_NAME_MAX) {
         fail(&c, 0, "framework name longer than %d bytes", RS_FW_NAME_MAX);
         return RS_EINVAL;
@@ -898,13 +1001,7 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
     fw = calloc(1, sizeof *fw);
     if (!fw)
         return RS_ENOMEM;
-    rv = rs_csv_open(data, n, &csv, msg, sizeof msg);
-    if (rv) {
-        csv_fail(&c, msg);
-        rv = rv == RS_ENOMEM ? RS_ENOMEM : RS_EINVAL;
-        goto out;
-    }
-    rv = RS_EINVAL;
+    fw->lib = lib;
     snprintf(fw->name, sizeof fw->name, "%s", c.name);
     {
         uint8_t h[RS_SHA256_LEN];
@@ -912,33 +1009,14 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
         rs_sha256(data, n, h);
         rs_hex(h, sizeof h, fw->hash);
     }
-    while ((r = next_row(&c, csv, &row, &rv)) == 1) {
-        struct rs_fw_indicator *ind;
-
-        last_line = row.line;
-        if (row.f[0][0] == '#')
-            continue;
-        if (!have_header) {
-            if (!read_header(&c, &row, row.line, map))
-                goto out;
-            have_header = true;
-            continue;
-        }
-        if (fw->n == RS_FW_MAX_INDICATORS) {
-            fail(&c, row.line, "more than %d indicators", RS_FW_MAX_INDICATORS);
-            goto out;
-        }
-        ind = &fw->ind[fw->n];
-        memset(ind, 0, sizeof *ind);
-        ind->line = row.line;
-        if (!read_row(&c, &row, map, fw, ind) || !add_dimension(&c, fw, ind))
-            goto out;
-        fw->total_milli += ind->points_milli;
-        fw->n++;
-    }
-    if (r < 0)
+    memset(&ps, 0, sizeof ps);
+    ps.fw = fw;
+    rv = walk(&c, data, n, &d, parse_row, &ps, &last_line);
+    if (rv)
         goto out;
-    if (!have_header) {
+    rv = RS_EINVAL;
+    fw->published_milli = d.published_milli;
+    if (!ps.have_header) {
         fail(&c, last_line, "no header row (code,dimension,indicator,points,formula,rule,"
                             "params,target)");
         goto out;
@@ -947,20 +1025,31 @@ rs_status rs_framework_parse(const void *data, size_t n, const char *name,
         fail(&c, last_line, "no indicators");
         goto out;
     }
-    if (fw->total_milli != RS_FW_TOTAL_MILLI) {
-        char tot[32];
+    if (fw->published_milli ? fw->total_milli > fw->published_milli
+                            : fw->total_milli != RS_FW_TOTAL_MILLI) {
+        char tot[32], pub[32];
 
         fmt_milli(fw->total_milli, tot);
-        fail(&c, last_line, "points sum to %s, expected 100", tot);
+        fmt_milli(fw->published_milli, pub);
+        if (fw->published_milli)
+            fail(&c, last_line, "points sum to %s, more than the published %s", tot, pub);
+        else
+            fail(&c, last_line, "points sum to %s, expected 100 (a framework that covers "
+                                "part of a published table says #@ published_points=...)",
+                 tot);
         goto out;
     }
     *out = fw;
     fw = NULL;
     rv = RS_OK;
 out:
-    rs_csv_close(csv);
-    free(fw);
+    rs_framework_free(fw);
     return rv;
+}
+
+bool rs_framework_partial(const struct rs_framework *fw)
+{
+    return fw && fw->published_milli > 0;
 }
 
 /* ------------------------------------------------------------ loading */
@@ -989,13 +1078,14 @@ static bool ends_with(const char *s, const char *suffix)
 rs_status rs_framework_load(const char *dir, const char *spec, struct rs_framework **out,
                             char *err, size_t errlen)
 {
-    char path[4096];
+    char path[4096], own_dir[4096];
     char name[RS_FW_NAME_MAX + 1];
     const char *stem;
     size_t stemlen;
-    FILE *f = NULL;
     char *buf = NULL;
     size_t n = 0;
+    struct rs_fw_directives d;
+    struct rs_flib *lib = NULL;
     rs_status rv;
 
     *out = NULL;
@@ -1008,12 +1098,16 @@ rs_status rs_framework_load(const char *dir, const char *spec, struct rs_framewo
         }
         snprintf(path, sizeof path, "%s", spec);
         stem = strrchr(spec, '/') + 1;
+        snprintf(own_dir, sizeof own_dir, "%.*s", (int)(stem - 1 - spec), spec);
+        if (own_dir[0] == '\0')
+            snprintf(own_dir, sizeof own_dir, "/");
     } else {
         stem = spec;
         if (!dir || !*dir) {
             snprintf(err, errlen, "no framework directory for preset \"%s\"", spec);
             return RS_EINVAL;
         }
+        snprintf(own_dir, sizeof own_dir, "%s", dir);
     }
     stemlen = strlen(stem);
     if (ends_with(stem, ".csv"))
@@ -1032,37 +1126,39 @@ rs_status rs_framework_load(const char *dir, const char *spec, struct rs_framewo
             return RS_EINVAL;
         }
     }
-    f = fopen(path, "rb");
-    if (!f) {
-        rv = errno == ENOENT ? RS_ENOTFOUND : RS_EIO;
-        snprintf(err, errlen, "%s: %s", path,
-                 rv == RS_ENOTFOUND ? "no such framework" : strerror(errno));
+    rv = rs_flib_read_file(path, &buf, &n, err, errlen);
+    if (rv == RS_ENOTFOUND)
+        snprintf(err, errlen, "%s: no such framework", path);
+    if (rv)
         return rv;
-    }
-    buf = malloc(RS_FW_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        rv = RS_ENOMEM;
-        goto out;
-    }
-    n = fread(buf, 1, RS_FW_MAX_FILE_BYTES + 1, f);
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: read failed", path);
-        rv = RS_EIO;
-        goto out;
-    }
     if (n > RS_FW_MAX_FILE_BYTES) {
         snprintf(err, errlen, "%s: larger than %d bytes", path, RS_FW_MAX_FILE_BYTES);
         rv = RS_EINVAL;
         goto out;
     }
-    rv = rs_framework_parse(buf, n, name, out, err, errlen);
+    rv = rs_framework_directives(buf, n, name, &d, err, errlen);
+    if (rv)
+        goto out;
+    rv = rs_flib_load(own_dir, dir, d.formulas, d.checks, &lib, err, errlen);
+    if (rv)
+        goto out;
+    rv = rs_framework_parse(buf, n, name, lib, out, err, errlen);
+    if (rv == RS_OK) {
+        (*out)->owned_lib = lib;
+        lib = NULL;
+    }
 out:
+    rs_flib_free(lib);
     free(buf);
-    fclose(f);
     return rv;
 }
 
 void rs_framework_free(struct rs_framework *fw)
 {
+    if (!fw)
+        return;
+    for (size_t i = 0; i < fw->nown; i++)
+        rs_expr_free(fw->own[i].expr);
+    rs_flib_free(fw->owned_lib);
     free(fw);
 }

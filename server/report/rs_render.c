@@ -508,7 +508,7 @@ static void formulas_table(struct rs_render_ctx *d)
         bool scored = false;
 
         for (size_t k = 0; k < res->nitems; k++)
-            scored = scored || res->items[k].ind->formula == it->ind->formula;
+            scored = scored || res->items[k].fi == it->fi;
         rs_eval_item_value(it, v);
         if (it->state != RS_EVAL_OK)
             rs_rbuf_puts(&basis, it->reason);
@@ -699,18 +699,23 @@ static void sec_budget(struct rs_render_ctx *d)
     line_para(d, RS__BUDGET_LINE_KIND__LINE_SOCIAL_INSURANCE, "没有社会保险基金预算支出。");
 }
 
+/* "（数据来源：...；...）" from the inputs' sources that are known. */
 static void item_sources(struct rs_rbuf *p, const struct rs_eval_item *it)
 {
-    rs_rbuf_puts(p, "（数据来源：");
+    size_t shown = 0;
+
     for (size_t k = 0; k < it->ninputs; k++) {
         bool seen = false;
 
+        if (!it->in[k].source[0])
+            continue;
         for (size_t j = 0; j < k; j++)
             seen = seen || strcmp(it->in[j].source, it->in[k].source) == 0;
         if (!seen)
-            rs_rbuf_printf(p, "%s%s", k ? "；" : "", it->in[k].source);
+            rs_rbuf_printf(p, "%s%s", shown++ ? "；" : "（数据来源：", it->in[k].source);
     }
-    rs_rbuf_puts(p, "）");
+    if (shown)
+        rs_rbuf_puts(p, "）");
 }
 
 static void item_para(struct rs_render_ctx *d, size_t n, const struct rs_eval_item *it)
@@ -1011,9 +1016,13 @@ static void sec_other(struct rs_render_ctx *d)
     rs_render_heading(d, 3, "（二）全部公式计算结果");
     formulas_table(d);
     rs_render_heading(d, 3, "（三）评分依据");
-    rs_render_para(d, "评分框架：%s.csv，SHA-256：%s。本报告依据%u年度当前记录%zu条生成%s；"
+    rs_render_para(d, "评分框架：%s.csv，SHA-256：%s；公式库：%s，SHA-256：%s%s%s%s%s。"
+                   "本报告依据%u年度当前记录%zu条生成%s；"
                    "评分保留到0.001分，金额以万元保留两位小数、比率保留两位小数显示（四舍五入）。",
-                   res->fw->name, res->fw->hash, res->year, res->nrecords,
+                   res->fw->name, res->fw->hash, res->fw->lib->name, res->fw->lib->hash,
+                   res->fw->lib->checks_name[0] ? "；核查规则：" : "", res->fw->lib->checks_name,
+                   res->fw->lib->checks_name[0] ? "，SHA-256：" : "", res->fw->lib->checks_hash,
+                   res->year, res->nrecords,
                    res->ds->ignored ? "（另有记录不属于本年度或无法解码，未计入）" : "");
 }
 

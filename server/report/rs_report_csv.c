@@ -338,6 +338,12 @@ void rs_report_csv(const struct rs_eval_result *res, const struct rs_report_extr
         c_row(b, "meta", "report", "", "division", res->division);
     c_row(b, "meta", "framework", "", "name", res->fw->name);
     c_row(b, "meta", "framework", "", "sha256", res->fw->hash);
+    c_row(b, "meta", "formulas", "", "name", res->fw->lib->name);
+    c_row(b, "meta", "formulas", "", "sha256", res->fw->lib->hash);
+    if (res->fw->lib->checks_name[0]) {
+        c_row(b, "meta", "checks", "", "name", res->fw->lib->checks_name);
+        c_row(b, "meta", "checks", "", "sha256", res->fw->lib->checks_hash);
+    }
     c_int(b, "meta", "report", "", "records", (int64_t)res->nrecords);
     if (!res->is_township) {
         c_unit(b, res);

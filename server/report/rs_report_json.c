@@ -603,6 +603,14 @@ void rs_report_json(const struct rs_eval_result *res, const struct rs_report_ext
     j_obj(&j, "framework");
     j_str(&j, "name", res->fw->name);
     j_str(&j, "sha256", res->fw->hash);
+    j_obj(&j, "formulas");
+    j_str(&j, "name", res->fw->lib->name);
+    j_str(&j, "sha256", res->fw->lib->hash);
+    j_end_obj(&j);
+    j_obj(&j, "checks");
+    j_str(&j, "name", res->fw->lib->checks_name[0] ? res->fw->lib->checks_name : NULL);
+    j_str(&j, "sha256", res->fw->lib->checks_name[0] ? res->fw->lib->checks_hash : NULL);
+    j_end_obj(&j);
     j_end_obj(&j);
     j_int(&j, "records", (int64_t)res->nrecords);
     j_int(&j, "records_ignored", (int64_t)res->ds->ignored);

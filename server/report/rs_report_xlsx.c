@@ -334,7 +334,7 @@ static void formula_sheet(struct book *bk, const struct rs_eval_result *res)
         char v[48];
 
         for (size_t k = 0; k < res->nitems; k++)
-            scored = scored || res->items[k].ind->formula == it->ind->formula;
+            scored = scored || res->items[k].fi == it->fi;
         rs_eval_item_value(it, v);
         for (size_t k = 0; k < (it->ninputs ? it->ninputs : 1); k++, s.row++) {
             text(&s, 0, it->fi->code, F_TEXT);

@@ -49,7 +49,7 @@ static const struct {
     {"neg", RS_XT_MONEY, true, INT64_MIN + 1, 3}, {"budget.final", RS_XT_MONEY, false, 0, 1},
 };
 
-static bool lookup(void *user, const char *s, struct rs_xname *out)
+static bool lookup(const void *user, const char *s, struct rs_xname *out)
 {
     (void)user;
     for (uint32_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -3,13 +3,16 @@
  * (server/eval/rs_framework.h), which reads a CSV a finance clerk edits in Excel.
  *
  * The input is the file's bytes, parsed from memory with
- * rs_framework_parse (no temp file).  Checked on success: points sum to
- * exactly 100 (as total_milli and as the sum over dimensions), counts are
- * within RS_FW_MAX_*, every indicator points at a real dimension, a known
- * formula and rule, has at most RS_FW_MAX_BANDS bands, and every text field
- * is NUL-terminated within its array; the name is the one given and the
- * hash is the SHA-256 of the input.  On failure: RS_EINVAL or RS_ENOMEM,
- * nothing returned, and the message names "<name>.csv:<line>: ".
+ * rs_framework_parse (no temp file) against the shipped formula library
+ * and checks (loaded once from RS_FRAMEWORK_DIR and shared).  Checked on success: points
+ * sum to exactly 100, or to at most the published points of a partial
+ * framework (as total_milli and as the sum over dimensions), counts are
+ * within RS_FW_MAX_*, every indicator points at a real dimension, a formula
+ * of the library or of the framework's own with an expression of the right
+ * type, a known rule, has at most RS_FW_MAX_BANDS bands, and every text
+ * field is NUL-terminated within its array; the name is the one given and
+ * the hash is the SHA-256 of the input.  On failure: RS_EINVAL or
+ * RS_ENOMEM, nothing returned, and the message names "<name>.csv:".
  *
  * Does not: evaluate anything (rs_eval.h) or load presets from disk.
  */
@@ -43,7 +46,7 @@ static bool terminated(const char *s, size_t cap)
 
 static void check_indicator(const struct rs_framework *fw, const struct rs_fw_indicator *ind)
 {
-    const struct rs_formula_info *fi;
+    const struct rs_formula_info *fi = ind->fi;
 
     CHECK(terminated(ind->code, sizeof(ind->code)));
     CHECK(terminated(ind->dimension, sizeof(ind->dimension)));
@@ -56,10 +59,11 @@ static void check_indicator(const struct rs_framework *fw, const struct rs_fw_in
     CHECK(ind->line >= 1);
     CHECK(ind->dim < fw->ndims);
     CHECK(strcmp(fw->dims[ind->dim].name, ind->dimension) == 0);
-    CHECK((int)ind->formula >= 0 && ind->formula < RS_FORMULA_COUNT);
-    fi = rs_framework_formula(ind->formula);
-    CHECK(fi != NULL && fi->id == ind->formula);
-    CHECK(rs_framework_formula_find(fi->code) == fi);
+    CHECK(fi != NULL && fi->expr != NULL);
+    CHECK((fi >= fw->lib->e && fi < fw->lib->e + fw->lib->n) ||
+          (fi >= fw->own && fi < fw->own + fw->nown));
+    CHECK((fi->kind == RS_VK_CHECKLIST) == (ind->rule == RS_RULE_CHECKLIST));
+    CHECK((fi->kind == RS_VK_MANUAL) == (ind->rule == RS_RULE_MANUAL));
     CHECK((int)ind->rule >= 0 && ind->rule <= RS_RULE_MANUAL);
     CHECK(rs_framework_rule_name(ind->rule) != NULL);
     CHECK(ind->nbands <= RS_FW_MAX_BANDS);
@@ -79,7 +83,10 @@ static void check_framework(const struct rs_framework *fw, const uint8_t *data, 
     CHECK(strcmp(fw->hash, hex) == 0);
     CHECK(fw->n >= 1 && fw->n <= RS_FW_MAX_INDICATORS);
     CHECK(fw->ndims >= 1 && fw->ndims <= RS_FW_MAX_DIMENSIONS);
-    CHECK(fw->total_milli == RS_FW_TOTAL_MILLI);
+    if (fw->published_milli)
+        CHECK(fw->total_milli <= fw->published_milli);
+    else
+        CHECK(fw->total_milli == RS_FW_TOTAL_MILLI);
     for (size_t i = 0; i < fw->n; i++) {
         check_indicator(fw, &fw->ind[i]);
         sum += fw->ind[i].points_milli;
@@ -90,19 +97,32 @@ static void check_framework(const struct rs_framework *fw, const uint8_t *data, 
         dsum += fw->dims[d].points_milli;
         nind += fw->dims[d].nind;
     }
-    CHECK(sum == RS_FW_TOTAL_MILLI);
-    CHECK(dsum == RS_FW_TOTAL_MILLI);
+    CHECK(sum == fw->total_milli);
+    CHECK(dsum == fw->total_milli);
     CHECK(nind == fw->n);
+}
+
+/* The shipped library and checks, loaded once for every input. */
+static const struct rs_flib *library(void)
+{
+    static struct rs_flib *lib;
+    char err[512];
+
+    if (!lib)
+        CHECK(rs_flib_load(RS_FRAMEWORK_DIR, NULL, RS_FLIB_DEFAULT, RS_FLIB_CHECKS_DEFAULT, &lib,
+                           err, sizeof err) == RS_OK);
+    return lib;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rs_framework *fw = NULL;
+    struct rs_fw_directives d;
     char err[512];
     rs_status st;
 
     memset(err, 'x', sizeof(err));
-    st = rs_framework_parse(data, size, NAME, &fw, err, sizeof(err));
+    st = rs_framework_parse(data, size, NAME, library(), &fw, err, sizeof(err));
     CHECK(terminated(err, sizeof(err)));
     if (st == RS_OK) {
         CHECK(fw != NULL);
@@ -114,5 +134,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (st == RS_EINVAL)
             CHECK(strncmp(err, NAME ".csv:", sizeof(NAME ".csv:") - 1) == 0);
     }
+    /* The directives alone, too. */
+    memset(err, 'x', sizeof(err));
+    (void)rs_framework_directives(data, size, NAME, &d, err, sizeof(err));
+    CHECK(terminated(err, sizeof(err)));
+    CHECK(terminated(d.formulas, sizeof d.formulas) && terminated(d.checks, sizeof d.checks));
     return 0;
 }
