@@ -499,8 +499,8 @@ static void test_finding_self_training_subsidy(void **state)
 
     (void)state;
     assert_non_null(f);
-    assert_string_equal(jstr(f, "expected"), "4000.00元（2人 × 2000.00元）");
-    assert_string_equal(jstr(f, "found"), "6000.00元");
+    assert_string_equal(jstr(f, "expected"), "4000.00元（人均补助2000.00元、补助人数2人）");
+    assert_string_equal(jstr(f, "found"), "6000.00元，相差+2000.00元");
 }
 
 static void test_finding_budget_adjustment(void **state)
@@ -511,7 +511,11 @@ static void test_finding_budget_adjustment(void **state)
 
     (void)state;
     assert_non_null(f);
-    assert_non_null(strstr(jstr(f, "found"), "年初48.00万元"));
+    /* Found: the rise beyond the year-start budget and transfers, with its
+     * inputs; expected: at most 30% of the year-start budget. */
+    assert_string_equal(jstr(f, "found"), "668.41万元（调整后预算716.41万元、年初预算48.00万元、"
+                                          "决算716.41万元、上级转移支付未填报）");
+    assert_string_equal(jstr(f, "expected"), "≤14.40万元（年初预算48.00万元）");
     /* The government fund line is explained by its higher-level transfer. */
     cJSON_ArrayForEach(e, jget(g.json, "findings"))
         n += strcmp(jstr(e, "code"), "budget.adjustment_unexplained") == 0;

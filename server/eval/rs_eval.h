@@ -150,9 +150,9 @@ enum rs_eval_sev { RS_SEV_NOTE, RS_SEV_WARNING, RS_SEV_ERROR };
 struct rs_eval_finding {
     enum rs_eval_sev sev;
     char code[40];                     /* stable check id, "budget.executed_vs_lines" */
-    char check[160];                   /* what was checked, Chinese */
-    char expected[160];                /* what the records give */
-    char found[160];                   /* what was stated or found */
+    char check[200];                   /* what was checked, Chinese */
+    char expected[320];                /* what the records give, with its inputs */
+    char found[320];                   /* what was stated or found, with its inputs */
     char where[200];                   /* records / lines / keys concerned */
     char division[RS_EVAL_CODE_MAX + 1];   /* "" for unit-level */
 };

@@ -8,9 +8,10 @@
  *                      evaluation of expressions over a result that the
  *                      checks use too
  *   rs_eval_check.c    rs_eval_check_all
+ *   rs_eval_rules.c    rs_eval_check_rules
  *   rs_eval_stated.c   rs_eval_check_stated
  * Only rs_eval_run.c calls the first three, and only rs_eval_check_all calls
- * rs_eval_check_stated.  They call the rule shapes of rs_eval.h
+ * rs_eval_check_rules and rs_eval_check_stated.  They call the rule shapes of rs_eval.h
  * (rs_eval_score, rs_eval_rule.c), the dataset's lists (rs_eval_dataset_of)
  * and the text layer (rs_eval_text.h), and never rs_eval_run.
  *
@@ -81,6 +82,10 @@ RS_NODISCARD rs_status rs_eval_all_formulas(struct rs_eval_result *res);
 /* Runs every consistency check that res's scope allows, after the items
  * (the answers to checklists are checked against them).  RS_ENOMEM. */
 RS_NODISCARD rs_status rs_eval_check_all(struct rs_eval_result *res);
+
+/* Runs the rules of the framework's check file (rs_eval_rules.c) that
+ * res's scope allows.  Called by rs_eval_check_all.  RS_ENOMEM. */
+RS_NODISCARD rs_status rs_eval_check_rules(struct rs_eval_result *res);
 
 /* Checks every StatedFigure of the dataset against the figures, and the
  * 预算执行率 basis.  Consolidated results only.  RS_ENOMEM. */

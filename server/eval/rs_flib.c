@@ -633,6 +633,23 @@ static rs_status read_check(struct rs_flib *lib, const char *name, const struct 
         c->tol_money = t->n[t->root].type == RS_XT_MONEY;
         rs_expr_free(t);
     }
+    {
+        /* A tolerance is of the compared sides' own kind, and needs sides. */
+        int lt, rt;
+        enum rs_xop op;
+        bool cmp = rs_expr_sides(c->assert, &lt, &rt, &op);
+        bool money = cmp && c->assert->n[lt].type == RS_XT_MONEY;
+
+        if (c->tol_num && (!cmp || (c->assert->n[lt].type != RS_XT_NUM && !money) ||
+                           money != c->tol_money)) {
+            say(err, errlen, name, l->no, f[4].col, !cmp ? "a tolerance needs a comparison"
+                                                         : money ? "the sides are money: write "
+                                                                   "the tolerance as 0.01元"
+                                                                 : "the sides are numbers: the "
+                                                                   "tolerance is a number");
+            return RS_EINVAL;
+        }
+    }
     if (f[5].n == 4 && memcmp(f[5].s, "note", 4) == 0) {
         c->missing_note = true;
     } else if (!(f[5].n == 4 && memcmp(f[5].s, "skip", 4) == 0)) {
