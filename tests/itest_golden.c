@@ -488,8 +488,9 @@ static void test_finding_execution_rate_basis(void **state)
 
     (void)state;
     assert_non_null(rate);
-    assert_string_equal(jstr(rate, "expected"), "99.72%");
-    assert_string_equal(jstr(rate, "found"), "100%");
+    assert_string_equal(jstr(rate, "expected"), "99.72%（决算数合计2019.15万元、全年预算数（调整后"
+                                                "预算）合计2024.87万元）");
+    assert_string_equal(jstr(rate, "found"), "100%，相差+0.28个百分点");
     assert_non_null(basis);
 }
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "rs_eval.h"
+#include "rs_eval_inputs.h"
 #include "rs_eval_peek.h"
 #include "rs_flib.h"
 #include "rs_framework.h"
@@ -1044,8 +1045,10 @@ static void test_seed_problems(void **state)
                                   "158.93万元少5.72万元");
     f = find(res, "stated.rate_mismatch", "预算执行率");
     assert_non_null(f);
-    assert_string_equal(f->expected, "99.72%");
-    assert_string_equal(f->found, "100%");
+    /* The recomputed rate with its inputs; the gap in percentage points. */
+    assert_string_equal(f->expected, "99.72%（决算数合计2019.15万元、全年预算数（调整后预算）合计"
+                                     "2024.87万元）");
+    assert_string_equal(f->found, "100%，相差+0.28个百分点");
     /* 3. 2 people x 2000 yuan = 4000, not 6000. */
     f = find(res, "training.subsidy_total", NULL);
     assert_non_null(f);
@@ -1103,6 +1106,52 @@ static void test_seed_problems(void **state)
     assert_non_null(f);
     assert_int_equal(f->sev, RS_SEV_NOTE);
     assert_string_equal(f->found, "未能核对：没有离休人员数（人员编制记录未填报离休人数）");
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* Every figure of the library and every built-in input is a stated-figure
+ * key; a stated rate that does not reproduce shows its inputs. */
+static void test_stated_keys(void **state)
+{
+    struct rs_eval_dataset *ds = full_dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    const struct rs_eval_finding *f;
+    struct rs_flib *lib = library();
+    char err[256], name[96];
+    uint32_t id;
+    size_t nkeys = 0;
+
+    (void)state;
+    for (size_t i = 0; i < lib->n; i++) {
+        if (lib->e[i].kind == RS_VK_CHECKLIST || lib->e[i].kind == RS_VK_MANUAL)
+            continue;
+        stated(ds, lib->e[i].code, "1");
+        nkeys++;
+    }
+    for (size_t i = 0; rs_eval_input_at(i, name, sizeof name, &id); i++) {
+        stated(ds, name, "1");
+        nkeys++;
+    }
+    rs_flib_free(lib);
+    stated(ds, "line.project.final", "716.41万元");
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_null(find(res, "stated.unknown_key", NULL));
+    assert_true(nkeys > 150);
+    /* The legacy line key is the budget line's figure. */
+    assert_null(find(res, "stated.mismatch", "716.41万元"));
+    assert_non_null(find(res, "stated.mismatch", "budget_line.project.final"));
+    /* A rate by its code: recomputed, with its inputs and the gap. */
+    f = find(res, "stated.rate_mismatch", "在职人员控制率");
+    assert_non_null(f);
+    assert_string_equal(f->expected, "76.92%（在职人员数10人、编制数13人）");
+    assert_string_equal(f->found, "1，相差-75.92个百分点");
+    /* An absent figure cannot be checked, and says why. */
+    f = find(res, "stated.no_records", "离休");
+    assert_non_null(f);
     rs_eval_result_free(res);
     rs_framework_free(fw);
     rs_eval_dataset_free(ds);
@@ -1856,6 +1905,7 @@ int main(void)
         cmocka_unit_test(test_not_computable),
         cmocka_unit_test(test_unit_preset_total),
         cmocka_unit_test(test_seed_problems),
+        cmocka_unit_test(test_stated_keys),
         cmocka_unit_test(test_more_checks),
         cmocka_unit_test(test_township_scope),
         cmocka_unit_test(test_over_old_cap),

@@ -371,8 +371,11 @@ static bool has_line(const char *text, const char *line)
 
 #define ASSERT_LINE(text, line)                                                                   \
     do {                                                                                          \
-        if (!has_line((text), (line)))                                                            \
+        if (!has_line((text), (line))) {                                                          \
+            if (getenv("RS_TEST_DUMP"))                                                           \
+                fprintf(stderr, "%s\n", (text));                                                  \
             fail_msg("missing line: %s", (line));                                                 \
+        }                                                                                         \
     } while (0)
 
 /* ------------------------------------------------------------ a tiny JSON checker */
@@ -555,7 +558,8 @@ static void test_markdown(void **state)
                        "2026.86万元，相差+7.71万元 | 报告所载数字 executed.total（记录00000016）；"
                        "预算行记录4条 |");
     ASSERT_LINE(r.out, "| 6 | 提示 | 报告所载在职人员控制率（在职人员数÷编制数）为记录数四舍五入（0位小数） "
-                       "| 76.92% | 77% | 报告所载数字 rate.staff_control（记录00000018）；人员编制记录 |");
+                       "| 76.92% | 77% | 报告所载数字 rate.staff_control（记录00000018）；人员编制"
+                       "（记录00000002） |");
     assert_non_null(strstr(r.out, "| 受益移民户数（不重复户）以约数（“余”）填报，应为确切数字 | "
                                   "4户（记录合计） | 400余户，相差+396 |"));
     assert_non_null(strstr(r.out, "| 全年项目累计投入（完成投资合计）以约数（“近”）填报，应为确切数字 | "

@@ -35,7 +35,7 @@ static const struct {
     {"records", "救助记录数", RS_XT_NUM, "条"},
     {"delivered", "已发放救助记录数", RS_XT_NUM, "条"},
     {"amount", "救助资金合计", RS_XT_MONEY, ""},
-    {"households", "受益户数（不重复）", RS_XT_NUM, "户"},
+    {"households", "受益移民户数（不重复户）", RS_XT_NUM, "户"},
 };
 
 /* The enum of the kinds of a per-kind type, or NULL for a single type. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rs_eval_inputs.h"
 #include "rs_eval_steps.h"
 #include "rs_eval_text.h"
 #include "rs_rtype.h"
@@ -125,10 +126,12 @@ struct computed {
     bool known;                  /* the key is one we check */
     bool available;              /* the records needed exist */
     enum skind kind;
-    rs_i128 cn, cd;
-    const char *label;           /* what is compared */
-    char basis[96];              /* where the figure comes from */
+    rs_i128 cn, cd;              /* money: fen; rate: percent; count: units */
+    char label[96];              /* what is compared */
+    char basis[160];             /* where the figure comes from */
     char unit[16];               /* count unit for display */
+    char why[200];               /* not available: why */
+    char inputs[200];            /* a rate's inputs, "决算数合计2019.15万元、..." */
 };
 
 /* Pinyin names of villages the district's stated keys use ("village.modao"):
@@ -143,43 +146,6 @@ static const struct {
     {"fengshuling", "枫树岭"},
     {"xiawanlu", "夏万路"},
 };
-
-static void money(struct computed *c, bool available, int64_t fen, const char *label,
-                  const char *basis)
-{
-    c->known = true;
-    c->available = available;
-    c->kind = SK_MONEY;
-    c->cn = fen;
-    c->cd = 1;
-    c->label = label;
-    rs_eval_copy(c->basis, sizeof c->basis, basis);
-}
-
-static void rate(struct computed *c, bool available, int64_t num, int64_t den, const char *label,
-                 const char *basis)
-{
-    c->known = true;
-    c->available = available && den > 0;
-    c->kind = SK_RATE;
-    c->cn = (rs_i128)num * 100;
-    c->cd = den > 0 ? den : 1;
-    c->label = label;
-    rs_eval_copy(c->basis, sizeof c->basis, basis);
-}
-
-static void count(struct computed *c, bool available, int64_t n, const char *unit,
-                  const char *label, const char *basis)
-{
-    c->known = true;
-    c->available = available;
-    c->kind = SK_COUNT;
-    c->cn = n;
-    c->cd = 1;
-    c->label = label;
-    rs_eval_copy(c->basis, sizeof c->basis, basis);
-    rs_eval_copy(c->unit, sizeof c->unit, unit);
-}
 
 static int64_t village_sum(const struct rs_eval_result *res, const char *name, uint32_t *n)
 {
@@ -198,76 +164,48 @@ static int64_t village_sum(const struct rs_eval_result *res, const char *name, u
     return sum;
 }
 
+/* The inputs of a library entry's formula, each with its value. */
+static void entry_inputs(const struct rs_eval_result *res, const struct rs_expr *e,
+                         struct rs_xctx *ctx, char *out, size_t n)
+{
+    int idx[4];
+    size_t m = rs_expr_inputs(e, idx, 4), len = 0;
+
+    out[0] = '\0';
+    for (size_t k = 0; k < m && k < 4 && len + 1 < n; k++) {
+        struct rs_xval v;
+        char label[96], value[48];
+        struct rs_eval_shown sh = rs_eval_input_kind(res, e, idx[k], label, sizeof label);
+
+        rs_expr_eval_node(e, idx[k], ctx, &v);
+        rs_eval_show_value(&v, sh.kind, sh.unit, rs_xctx_text(ctx, v.why), value);
+        rs_eval_fmt(out + len, n - len, "%s%s%s", k ? "、" : "", label, value);
+        len = strlen(out);
+    }
+}
+
+/*
+ * The figure a key names: an entry of the formula library (by name, code
+ * or slug: budget.total, rate.execution, F1, staff_control) or a built-in
+ * input (staffing.in_service, budget_line.project.final); line.<k>.<c> is
+ * budget_line.<k>.<c>; village.<name> sums the completed investment of the
+ * projects of that village.  Unknown: c->known stays false.
+ */
 static void lookup(const struct rs_eval_result *res, const char *key, struct computed *c)
 {
-    const struct rs_eval_unit *u = &res->unit;
-    const struct rs_eval_town *t = &res->total;
-    const Rs__Staffing *st = u->staffing ? u->staffing->staffing : NULL;
-    const Rs__Procurement *pr = u->procurement ? u->procurement->procurement : NULL;
-    char b[96];
+    const struct rs_flib *lib = res->fw->lib;
+    struct rs_xscope sc = {lib, rs_flib_lookup, NULL, false};
+    struct rs_eval_env fe;
+    struct rs_xctx ctx;
+    struct rs_expr *e = NULL;
+    struct rs_xerr xe;
+    struct rs_xname xn;
+    struct rs_xval v;
+    char k2[RS_EXPR_NAME_MAX + 16];
+    enum rs_fw_vkind kind;
 
     memset(c, 0, sizeof *c);
-    RS_SF(b, "预算行记录%zu条", u->nlines);
-    if (strcmp(key, "budget.total") == 0) {
-        money(c, u->nlines > 0, u->adj_total, "全年预算数（各预算行调整后预算合计）", b);
-    } else if (strcmp(key, "executed.total") == 0) {
-        money(c, u->nlines > 0, u->final_total, "预算执行数（各预算行决算数合计）", b);
-    } else if (strcmp(key, "rate.execution") == 0) {
-        rate(c, u->nlines > 0, u->final_total, u->adj_total,
-             "预算执行率（决算数合计÷调整后预算合计）", b);
-    } else if (strcmp(key, "basic.year_start") == 0) {
-        money(c, u->nlines > 0, u->basic_ys, "基本支出年初预算（人员经费+公用经费）", b);
-    } else if (strcmp(key, "basic.final") == 0) {
-        money(c, u->nlines > 0, u->basic_final, "基本支出决算数（人员经费+公用经费）", b);
-    } else if (strcmp(key, "rate.staff_control") == 0) {
-        rate(c, st && st->has_in_service && st->has_establishment, st ? st->in_service : 0,
-             st ? st->establishment : 0, "在职人员控制率（在职人员数÷编制数）", "人员编制记录");
-    } else if (strncmp(key, "staff.", 6) == 0) {
-        const char *f = key + 6;
-        const Rs__Staffing none = RS__STAFFING__INIT;
-        const Rs__Staffing *s = st ? st : &none;
-
-        if (strcmp(f, "total") == 0)
-            count(c, st != NULL, (int64_t)s->in_service + s->retired + s->temporary, "人",
-                  "人员总计（在职+退休+临聘）", "人员编制记录");
-        else if (strcmp(f, "in_service") == 0)
-            count(c, s->has_in_service, s->in_service, "人", "在职人员数", "人员编制记录");
-        else if (strcmp(f, "retired") == 0)
-            count(c, s->has_retired, s->retired, "人", "退休人员数", "人员编制记录");
-        else if (strcmp(f, "establishment") == 0)
-            count(c, s->has_establishment, s->establishment, "人", "编制数", "人员编制记录");
-    } else if (strcmp(key, "rate.procurement") == 0) {
-        rate(c, pr && pr->has_actual_fen, pr ? pr->actual_fen : 0, pr ? pr->budget_fen : 0,
-             "政府采购执行率（实际采购金额÷采购预算数）", "政府采购记录");
-    } else if (strcmp(key, "procurement.budget") == 0) {
-        money(c, pr != NULL, pr ? pr->budget_fen : 0, "政府采购预算数", "政府采购记录");
-    } else if (strcmp(key, "procurement.actual") == 0) {
-        money(c, pr != NULL, pr ? pr->actual_fen : 0, "实际政府采购金额", "政府采购记录");
-    } else if (strcmp(key, "training.person_times") == 0) {
-        count(c, t->tr_n > 0, t->tr_trainees, "人次", "组织培训人次（自主培训除外）",
-              RS_SF(b, "培训记录%u条", t->tr_n + t->tr_self_n));
-    } else if (strcmp(key, "training.funds") == 0) {
-        money(c, t->tr_n + t->tr_self_n > 0, t->tr_cost_fen, "培训投入资金（各批次费用合计）",
-              RS_SF(b, "培训记录%u条", t->tr_n + t->tr_self_n));
-    } else if (strcmp(key, "relief.households") == 0) {
-        count(c, t->rl_n > 0, t->rl_households, "户", "受益移民户数（不重复户）",
-              RS_SF(b, "救助记录%u条", t->rl_n));
-    } else if (strcmp(key, "relief.funds") == 0) {
-        money(c, t->rl_n > 0, t->rl_fen, "救助资金（各笔救助金额合计）",
-              RS_SF(b, "救助记录%u条", t->rl_n));
-    } else if (strcmp(key, "projects.total") == 0) {
-        money(c, t->proj_n > 0, t->proj_completed_fen, "全年项目累计投入（完成投资合计）",
-              RS_SF(b, "项目记录%u条", t->proj_n));
-    } else if (strcmp(key, "petition.above_district") == 0) {
-        count(c, t->pt_n > 0, t->pt_above, "人", "到区以上上访人数",
-              RS_SF(b, "信访记录%u条", t->pt_n));
-    } else if (strcmp(key, "sangong.total") == 0) {
-        money(c, u->nsg > 0, u->sg_final, "“三公”经费实际支出（各项合计）",
-              RS_SF(b, "“三公”经费记录%zu条", u->nsg));
-    } else if (strcmp(key, "sangong.budget") == 0) {
-        money(c, u->nsg > 0, u->sg_budget, "“三公”经费预算（各项合计）",
-              RS_SF(b, "“三公”经费记录%zu条", u->nsg));
-    } else if (strncmp(key, "village.", 8) == 0 && key[8]) {
+    if (strncmp(key, "village.", 8) == 0 && key[8]) {
         const char *name = key + 8;
         uint32_t n;
         int64_t sum;
@@ -277,27 +215,59 @@ static void lookup(const struct rs_eval_result *res, const char *key, struct com
                 name = village_alias[i].hanzi;
         }
         sum = village_sum(res, name, &n);
-        money(c, n > 0, sum, "该村项目完成投资合计",
-              RS_SF(b, "村名含“%s”的项目记录%u条", name, n));
-    } else if (strncmp(key, "line.", 5) == 0) {
-        for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
-            char slug[RS_ENUM_SLUG_MAX];
-            size_t kl = strlen(rs_enum_slug(&rs__budget_line_kind__descriptor, (int)k, slug));
-            const struct rs_eval_line *l = &u->line[k];
-            const char *f = key + 5 + kl;
-
-            if (strncmp(key + 5, slug, kl) != 0 || *f != '.')
-                continue;
-            f++;
-            RS_SF(b, "%s预算行", rs_eval_line_name(k));
-            if (strcmp(f, "year_start") == 0)
-                money(c, l->rec != NULL, l->year_start, "该预算行年初预算数", b);
-            else if (strcmp(f, "adjusted") == 0)
-                money(c, l->rec != NULL, l->adjusted, "该预算行调整后预算数", b);
-            else if (strcmp(f, "final") == 0)
-                money(c, l->rec != NULL, l->final, "该预算行决算数", b);
-        }
+        c->known = true;
+        c->available = n > 0;
+        c->kind = SK_MONEY;
+        c->cn = sum;
+        c->cd = 1;
+        rs_eval_copy(c->label, sizeof c->label, "该村项目完成投资合计");
+        RS_SF(c->basis, "村名含“%s”的项目记录%u条", name, n);
+        RS_SF(c->why, "没有村名含“%s”的项目记录", name);
+        return;
     }
+    if (strncmp(key, "line.", 5) == 0)
+        RS_SF(k2, "budget_line.%s", key + 5);
+    else
+        rs_eval_copy(k2, sizeof k2, key);
+    if (!rs_flib_lookup(lib, k2, &xn))
+        return;
+    if (xn.id & RS_FLIB_INPUT) {
+        kind = xn.type == RS_XT_MONEY ? RS_VK_MONEY : RS_VK_COUNT;
+        rs_eval_input_label(xn.id & ~RS_FLIB_INPUT, c->label, sizeof c->label);
+        rs_eval_copy(c->unit, sizeof c->unit, rs_eval_input_unit(xn.id & ~RS_FLIB_INPUT));
+    } else {
+        const struct rs_formula_info *fi = &lib->e[xn.id];
+
+        kind = fi->kind;
+        rs_eval_copy(c->label, sizeof c->label, fi->name);
+        rs_eval_copy(c->unit, sizeof c->unit, fi->unit);
+    }
+    /* A reviewer's answer is not a figure of the records. */
+    if (kind == RS_VK_CHECKLIST || kind == RS_VK_MANUAL ||
+        rs_expr_parse(k2, strlen(k2), &sc, -1, &e, &xe) != RS_OK)
+        return;
+    c->known = true;
+    c->kind = kind == RS_VK_MONEY ? SK_MONEY : kind == RS_VK_RATE ? SK_RATE : SK_COUNT;
+    rs_eval_env_init(&fe, res, NULL, NULL);
+    rs_eval_ctx_init(&ctx, &fe, NULL);
+    rs_expr_eval(e, &ctx, &v);
+    c->available = v.state == RS_XS_GIVEN;
+    rs_eval_copy(c->why, sizeof c->why, rs_xctx_text(&ctx, v.why));
+    rs_eval_copy(c->basis, sizeof c->basis, rs_xctx_text(&ctx, v.src));
+    if (c->available) {
+        c->cn = c->kind == SK_RATE ? (rs_i128)v.num * 100 : v.num;
+        c->cd = v.den;
+    }
+    if (c->kind == SK_RATE && !(xn.id & RS_FLIB_INPUT)) {
+        /* A rate shows its inputs: the entry's own, or the one it names. */
+        const struct rs_expr *fx = lib->e[xn.id].expr;
+        uint32_t id;
+
+        if (rs_expr_is_name(fx, &id) && !(id & RS_FLIB_INPUT) && id < lib->n)
+            fx = lib->e[id].expr;
+        entry_inputs(res, fx, &ctx, c->inputs, sizeof c->inputs);
+    }
+    rs_expr_free(e);
 }
 
 /* Rounds cn/cd * 10^dec half away from zero. */
@@ -339,7 +309,7 @@ static void show_computed(const struct computed *c, const struct stated *st, cha
 
 /* The signed difference stated - computed, for money keys. */
 static void show_gap(const struct computed *c, const struct stated *st, rs_i128 scn,
-                     rs_i128 scd, char out[48])
+                     rs_i128 scd, char out[64])
 {
     out[0] = '\0';
     if (c->kind == SK_MONEY) {
@@ -350,11 +320,22 @@ static void show_gap(const struct computed *c, const struct stated *st, rs_i128 
         if (scn % scd != 0)
             return;
         rs_eval_wan((int64_t)(d < 0 ? -d : d), w);
-        rs_eval_fmt(out, 48, "，相差%s%s", d < 0 ? "-" : "+", w);
+        rs_eval_fmt(out, 64, "，相差%s%s", d < 0 ? "-" : "+", w);
     } else if (c->kind == SK_COUNT && st->dec == 0) {
         rs_i128 d = scn - c->cn;
 
-        rs_eval_fmt(out, 48, "，相差%s%" PRId64, d < 0 ? "-" : "+", (int64_t)(d < 0 ? -d : d));
+        rs_eval_fmt(out, 64, "，相差%s%" PRId64, d < 0 ? "-" : "+", (int64_t)(d < 0 ? -d : d));
+    } else if (c->kind == SK_RATE) {
+        /* In percentage points: stated scn/scd % against computed cn/cd %. */
+        rs_i128 dn = scn * c->cd - c->cn * scd, dd = scd * c->cd;
+        char p[32];
+
+        if (dn < 0)
+            dn = -dn;
+        if (dn > INT64_MAX / 100 || dd > INT64_MAX / 100)
+            return;
+        rs_eval_pct((int64_t)dn, (int64_t)dd * 100, p);
+        rs_eval_fmt(out, 64, "，相差%s%s个百分点", scn * c->cd < c->cn * scd ? "-" : "+", p);
     }
 }
 
@@ -365,7 +346,7 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
     const char *text = sf->text ? sf->text : "";
     struct stated st;
     struct computed c;
-    char w[200], lab[96], e[160], f[160], cs[64], gap[48], chk[160];
+    char w[200], lab[96], e[320], f[160], cs[64], gap[64], chk[160];
     rs_i128 p10 = 1, scn, scd;
     enum skind kind;
 
@@ -376,7 +357,10 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
                                    "报告所载数字的键不在核对范围内",
                                    "已知的键（见docs/evaluation.md）",
                                    RS_SF(f, "%s = %s", key, text), lab);
-    RS_SF(w, "%s；%s", lab, c.basis);
+    if (c.basis[0])
+        RS_SF(w, "%s；%s", lab, c.basis);
+    else
+        RS_SF(w, "%s", lab);
     parse_stated(text, &st);
     if (!st.has_number)
         return rs_eval_finding_add(res, RS_SEV_WARNING, "stated.unparsable", "",
@@ -392,8 +376,8 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
                                    text, w);
     if (!c.available)
         return rs_eval_finding_add(res, RS_SEV_WARNING, "stated.no_records", "",
-                                   RS_SF(chk, "报告所载%s无记录可核对", c.label),
-                                   "有相应记录", RS_SF(f, "%s（无记录）", text), w);
+                                   RS_SF(chk, "报告所载%s无法核对", c.label),
+                                   "所需记录和数据已填报", RS_SF(f, "%s（%s）", text, c.why), w);
     show_computed(&c, &st, cs);
     for (int i = 0; i < st.dec; i++)
         p10 *= 10;
@@ -427,9 +411,14 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
                 RS_SF(chk, "报告所载%s为记录数四舍五入（%d位小数）", c.label, st.dec), cs, text,
                 w);
     }
+    /* The recomputed value with its inputs, the stated one with the gap. */
+    if (c.inputs[0])
+        RS_SF(e, "%s（%s）", cs, c.inputs);
+    else
+        RS_SF(e, "%s", cs);
     return rs_eval_finding_add(res, RS_SEV_ERROR,
                                c.kind == SK_RATE ? "stated.rate_mismatch" : "stated.mismatch", "",
-                               RS_SF(chk, "报告所载%s与记录核对", c.label), cs,
+                               RS_SF(chk, "报告所载%s与记录核对", c.label), e,
                                RS_SF(f, "%s%s", text, gap), w);
 }
 
