@@ -985,9 +985,11 @@ static void test_unit_preset_total(void **state)
         }
     }
     /* Figures the report shows. */
-    assert_int_equal(res->unit.basic_ys, W(15893));
-    assert_int_equal(res->unit.basic_final, W(15321));
-    assert_int_equal(res->unit.final_total, W(201915));
+    assert_true(res->unit.basic_ys.has);
+    assert_int_equal(res->unit.basic_ys.v, W(15893));
+    assert_int_equal(res->unit.basic_final.v, W(15321));
+    assert_int_equal(res->unit.final_total.v, W(201915));
+    assert_true(res->unit.final_total.has);
     assert_int_equal(res->total.rl_households, 3);
     assert_int_equal(res->ntowns, 2);
     assert_string_equal(res->towns[0].name, "金鹗山街道");

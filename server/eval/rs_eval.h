@@ -41,36 +41,54 @@
 
 /* ------------------------------------------------------------ figures */
 
+/* A figure that is given or not: an absent field is never 0. */
+struct rs_eval_amt {
+    int64_t v;
+    bool has;
+};
+
 struct rs_eval_line {
     const Rs__Record *rec;             /* NULL: no record for this line */
-    int64_t year_start, adjusted, final, transfer, key;
-    bool has_adjusted;                 /* false: adjusted == year_start */
-    bool has_key;
+    struct rs_eval_amt year_start, final, transfer, key, addition, prev_year_start, prev_final;
+    /* The given adjusted budget, else the year-start one (a line without an
+     * adjusted figure was not adjusted); adjusted_given says which. */
+    struct rs_eval_amt adjusted;
+    bool adjusted_given;
 };
 
 struct rs_eval_sangong {
     const Rs__Record *rec;
-    int64_t budget, final, prev_budget;
-    bool has_prev_budget;
+    struct rs_eval_amt budget, final, prev_budget, prev_final;
+};
+
+/* The unit's headcount: its own staffing record, else the sums over its
+ * sub-units (given only if each of them gives it). */
+struct rs_eval_staff {
+    bool any;                          /* a staffing record exists */
+    struct rs_eval_amt establishment, in_service, veteran_retired, retired, temporary;
+    struct rs_eval_amt stated_total;
 };
 
 #define RS_EVAL_MAX_SUBUNITS 32       /* sub-units' staffing records kept */
 
-/* Unit-level figures (central office records). */
+/* Unit-level figures (central office records).  A total is the 合计 record's
+ * figure when it gives one, else the sum over the parts, given only when
+ * every part that has a record gives it (the transfers: a line that gives
+ * none has none). */
 struct rs_eval_unit {
     const Rs__Record *profile, *staffing, *procurement, *carry, *assets;
     /* Staffing records of sub-units (二级单位), one per sub_unit; staffing is
      * the unit's own (no sub_unit), or NULL. */
     const Rs__Record *staff_sub[RS_EVAL_MAX_SUBUNITS];
     size_t nsub;
-    struct rs_eval_line line[RS_EVAL_NLINES];      /* by BudgetLineKind */
-    size_t nlines;                                 /* lines with a record */
-    int64_t ys_total, adj_total, final_total, transfer_total;
-    int64_t basic_ys, basic_adj, basic_final;      /* personnel + public */
-    struct rs_eval_sangong sg[RS_EVAL_NSANGONG];   /* by SanGongKind */
-    size_t nsg;
-    int64_t sg_budget, sg_final, sg_prev_budget;
-    bool sg_has_prev;                              /* every kind has prev */
+    struct rs_eval_staff staff;
+    struct rs_eval_line line[RS_EVAL_NLINES];      /* by BudgetLineKind, 合计 last */
+    size_t nlines;                                 /* part lines with a record */
+    struct rs_eval_amt ys_total, adj_total, final_total, transfer_total;
+    struct rs_eval_amt basic_ys, basic_adj, basic_final;   /* personnel + public */
+    struct rs_eval_sangong sg[RS_EVAL_NSANGONG];   /* by SanGongKind, 合计 last */
+    size_t nsg;                                    /* components with a record */
+    struct rs_eval_amt sg_budget, sg_final, sg_prev_budget, sg_prev_final;
 };
 
 struct rs_eval_qty {
@@ -83,7 +101,9 @@ struct rs_eval_cat {
     size_t nqty;
     struct rs_eval_qty qty[RS_EVAL_MAX_QTY];
     int64_t qty_other_milli;                       /* units past the cap */
+    /* Sums over the projects that give the field; *_miss count those that do not. */
     int64_t planned_fen, completed_fen, paid_fen;
+    uint32_t planned_miss, completed_miss, paid_miss;
 };
 
 /* Township figures of one division, or of all divisions (the total). */
@@ -94,26 +114,34 @@ struct rs_eval_town {
     /* projects */
     uint32_t proj_n, proj_completed, proj_on_time, proj_passed, proj_maint;
     uint32_t proj_no_dates;                        /* completed, lacking end dates */
+    /* Each sum is over the records that give its field; a *_miss counts the
+     * records that do not (so a sum is never an absent field read as 0). */
     int64_t proj_planned_fen, proj_completed_fen, proj_paid_fen;
+    uint32_t proj_planned_miss, proj_completed_miss, proj_paid_miss;
     int64_t proj_allocated_fen, proj_alloc_paid_fen;   /* over projects with allocated_fen */
     uint32_t proj_allocated_n;
     struct rs_eval_cat cat[RS_EVAL_NCAT];
     /* direct subsidy */
     uint32_t sub_n, sub_ok, sub_persons;
+    uint32_t sub_persons_miss, sub_due_miss, sub_paid_miss;
     int64_t sub_due_fen, sub_paid_fen;
-    /* training: organised (type != SELF) and self-training */
+    /* training: organised (type != SELF) and self-training; certified over
+     * the batches that give it (tr_cert_n of them, tr_cert_trainees trained) */
     uint32_t tr_n, tr_trainees, tr_certified, tr_self_n, tr_self_persons;
+    uint32_t tr_cert_n, tr_cert_trainees, tr_self_persons_miss;
     uint32_t tr_planned, tr_planned_trainees, tr_no_plan;
     int64_t tr_cost_fen, tr_self_paid_fen;
+    uint32_t tr_cost_miss, tr_self_paid_miss;
     /* relief */
     uint32_t rl_n, rl_households, rl_delivered;
     int64_t rl_fen;
     uint32_t rl_kind_households[RS_EVAL_NRKIND];
     int64_t rl_kind_fen[RS_EVAL_NRKIND];
-    /* petitions */
-    uint32_t pt_n, pt_closed, pt_repeat, pt_above;
-    /* surveys */
+    /* petitions; pt_level_miss: cases without a level (not counted above) */
+    uint32_t pt_n, pt_closed, pt_repeat, pt_above, pt_level_miss;
+    /* surveys; sv_answers_miss: surveys lacking one of the three answers */
     uint32_t sv_n, sv_sample, sv_valid, sv_satisfied, sv_basic, sv_dissatisfied;
+    uint32_t sv_sample_miss, sv_answers_miss;
 };
 
 /* ------------------------------------------------------------ results */

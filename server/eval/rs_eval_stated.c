@@ -464,17 +464,18 @@ static rs_status check_execution_basis(struct rs_eval_result *res)
     int64_t b, x;
     char e[160], f[160], w[200], pb[32], w1[40], w2[40], w3[40], w4[40], w5[40];
 
-    if (!stated_fen(rb, &b) || !stated_fen(re, &x) || b != x || u->nlines == 0 ||
-        u->basic_final >= u->basic_adj || u->adj_total <= 0)
+    if (!stated_fen(rb, &b) || !stated_fen(re, &x) || b != x || !u->basic_final.has ||
+        !u->basic_adj.has || !u->adj_total.has || !u->final_total.has ||
+        u->basic_final.v >= u->basic_adj.v || u->adj_total.v <= 0)
         return RS_OK;
-    rs_eval_pct(u->final_total, u->adj_total, pb);
+    rs_eval_pct(u->final_total.v, u->adj_total.v, pb);
     return rs_eval_finding_add(
         res, RS_SEV_WARNING, "budget.execution_basis", "",
         "预算执行率口径：全年预算数与执行数相同（执行率100%）而基本支出未用完预算",
-        RS_SF(e, "全年预算数为调整后预算合计%s，执行率%s%%", rs_eval_wan(u->adj_total, w1), pb),
+        RS_SF(e, "全年预算数为调整后预算合计%s，执行率%s%%", rs_eval_wan(u->adj_total.v, w1), pb),
         RS_SF(f, "全年预算数=执行数=%s；基本支出决算%s比预算%s少%s", rs_eval_wan(b, w2),
-              rs_eval_wan(u->basic_final, w3), rs_eval_wan(u->basic_adj, w4),
-              rs_eval_wan(u->basic_adj - u->basic_final, w5)),
+              rs_eval_wan(u->basic_final.v, w3), rs_eval_wan(u->basic_adj.v, w4),
+              rs_eval_wan(u->basic_adj.v - u->basic_final.v, w5)),
         RS_SF(w, "报告所载数字 budget.total、executed.total；人员经费、公用经费预算行"));
 }
 

@@ -111,12 +111,28 @@ static void add_project(struct rs_eval_town *t, const Rs__Project *p)
     c->count++;
     if (p->has_scale_qty_milli)
         add_qty(c, p->scale_unit, p->scale_qty_milli);
-    c->planned_fen += p->planned_investment_fen;
-    c->completed_fen += p->completed_investment_fen;
-    c->paid_fen += p->paid_fen;
-    t->proj_planned_fen += p->planned_investment_fen;
-    t->proj_completed_fen += p->completed_investment_fen;
-    t->proj_paid_fen += p->paid_fen;
+    /* Each sum over the projects that give its field; the others counted. */
+    if (p->has_planned_investment_fen) {
+        c->planned_fen += p->planned_investment_fen;
+        t->proj_planned_fen += p->planned_investment_fen;
+    } else {
+        c->planned_miss++;
+        t->proj_planned_miss++;
+    }
+    if (p->has_completed_investment_fen) {
+        c->completed_fen += p->completed_investment_fen;
+        t->proj_completed_fen += p->completed_investment_fen;
+    } else {
+        c->completed_miss++;
+        t->proj_completed_miss++;
+    }
+    if (p->has_paid_fen) {
+        c->paid_fen += p->paid_fen;
+        t->proj_paid_fen += p->paid_fen;
+    } else {
+        c->paid_miss++;
+        t->proj_paid_miss++;
+    }
     if (p->has_allocated_fen) {
         t->proj_allocated_n++;
         t->proj_allocated_fen += p->allocated_fen;
@@ -158,9 +174,18 @@ static void add_subsidy(struct rs_eval_town *t, const Rs__SubsidyPayout *s)
     bool has_due = subsidy_due(s, &due);
 
     t->sub_n++;
-    t->sub_persons += s->persons_paid;
-    t->sub_due_fen += due;
-    t->sub_paid_fen += s->amount_paid_fen;
+    if (s->has_persons_paid)
+        t->sub_persons += s->persons_paid;
+    else
+        t->sub_persons_miss++;
+    if (has_due)
+        t->sub_due_fen += due;
+    else
+        t->sub_due_miss++;
+    if (s->has_amount_paid_fen)
+        t->sub_paid_fen += s->amount_paid_fen;
+    else
+        t->sub_paid_miss++;
     if (has_due && s->has_amount_paid_fen && s->amount_paid_fen >= due && s->has_paid_date &&
         s->has_due_date && s->paid_date <= s->due_date)
         t->sub_ok++;
@@ -168,16 +193,30 @@ static void add_subsidy(struct rs_eval_town *t, const Rs__SubsidyPayout *s)
 
 static void add_training(struct rs_eval_town *t, const Rs__Training *tr)
 {
-    t->tr_cost_fen += tr->cost_fen;
+    if (tr->has_cost_fen)
+        t->tr_cost_fen += tr->cost_fen;
+    else
+        t->tr_cost_miss++;
     if (tr->has_type && tr->type == RS__TRAINING_TYPE__TRAIN_SELF) {
         t->tr_self_n++;
-        t->tr_self_persons += tr->subsidy_persons;
-        t->tr_self_paid_fen += tr->has_subsidy_total_fen ? tr->subsidy_total_fen : tr->cost_fen;
+        if (tr->has_subsidy_persons)
+            t->tr_self_persons += tr->subsidy_persons;
+        else
+            t->tr_self_persons_miss++;
+        if (tr->has_subsidy_total_fen || tr->has_cost_fen)
+            t->tr_self_paid_fen += tr->has_subsidy_total_fen ? tr->subsidy_total_fen
+                                                             : tr->cost_fen;
+        else
+            t->tr_self_paid_miss++;
         return;
     }
     t->tr_n++;
     t->tr_trainees += tr->trainees;
-    t->tr_certified += tr->certified;
+    if (tr->has_certified) {
+        t->tr_certified += tr->certified;
+        t->tr_cert_n++;
+        t->tr_cert_trainees += tr->trainees;
+    }
     if (tr->has_planned_trainees) {
         t->tr_planned += tr->planned_trainees;
         t->tr_planned_trainees += tr->trainees;
@@ -206,12 +245,16 @@ static void add_petition(struct rs_eval_town *t, const Rs__Petition *p)
         t->pt_repeat++;
     if (p->has_level && p->level >= RS__PETITION_LEVEL__PLV_DISTRICT)
         t->pt_above += p->has_visitors ? p->visitors : 1;
+    if (!p->has_level)
+        t->pt_level_miss++;
 }
 
 static void add_survey(struct rs_eval_town *t, const Rs__Survey *s)
 {
     t->sv_n++;
     t->sv_sample += s->sample_size;
+    t->sv_sample_miss += !s->has_sample_size;
+    t->sv_answers_miss += !(s->has_satisfied && s->has_basically_satisfied && s->has_dissatisfied);
     t->sv_valid += s->valid;
     t->sv_satisfied += s->satisfied;
     t->sv_basic += s->basically_satisfied;

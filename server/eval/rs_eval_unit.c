@@ -3,9 +3,11 @@
  *
  * See rs_eval_figures.h.  The unit has one current record of each kind
  * (profile, staffing, procurement, carry-over, fixed assets) and one per
- * budget line and per 三公 component; the totals are the sums over the
- * lines and components that have a record.  An absent line is not a line
- * of zeros: it is left out of every sum and the formulas say so.
+ * budget line and per 三公 component (the 合计 kinds included); the totals
+ * are the 合计 record's figures where it gives them, else the sums over the
+ * lines and components that have a record, given only if each of those
+ * gives the figure.  An absent line is not a line of zeros, and an absent
+ * figure is not 0: every figure here carries whether it is given.
  *
  * Does not: compute rates (rs_eval_formula.c) or check stated figures
  * against these (rs_eval_stated.c).
@@ -117,52 +119,159 @@ rs_status rs_eval_unit_add(struct rs_eval_result *res, const Rs__Record *r)
     return RS_OK;
 }
 
+static struct rs_eval_amt amt(bool has, int64_t v)
+{
+    struct rs_eval_amt a = {has ? v : 0, has};
+
+    return a;
+}
+
+/* a + b, given only if both are. */
+static struct rs_eval_amt plus(struct rs_eval_amt a, struct rs_eval_amt b)
+{
+    return amt(a.has && b.has, a.v + b.v);
+}
+
+static void take_line(struct rs_eval_line *l)
+{
+    const Rs__BudgetLine *b = l->rec->budget_line;
+
+    l->year_start = amt(b->has_year_start_fen, b->year_start_fen);
+    l->final = amt(b->has_final_fen, b->final_fen);
+    l->transfer = amt(b->has_higher_transfer_fen, b->higher_transfer_fen);
+    l->key = amt(b->has_key_fen, b->key_fen);
+    l->addition = amt(b->has_addition_fen, b->addition_fen);
+    l->prev_year_start = amt(b->has_prev_year_start_fen, b->prev_year_start_fen);
+    l->prev_final = amt(b->has_prev_final_fen, b->prev_final_fen);
+    l->adjusted_given = b->has_adjusted_fen;
+    l->adjusted = b->has_adjusted_fen ? amt(true, b->adjusted_fen) : l->year_start;
+}
+
+/* The total of one column: the total record's if it gives it, else the sum
+ * over the n parts with a record, given only if each gives it (or, for
+ * absent_is_none, counting one that does not as none); no part: not given. */
+static struct rs_eval_amt column(const struct rs_eval_amt *total, const struct rs_eval_amt *parts,
+                                 size_t n, bool absent_is_none)
+{
+    struct rs_eval_amt sum = {0, n > 0};
+
+    if (total && total->has)
+        return *total;
+    for (size_t k = 0; k < n; k++) {
+        if (!parts[k].has) {
+            if (!absent_is_none)
+                return amt(false, 0);
+            continue;
+        }
+        sum.v += parts[k].v;
+    }
+    return sum;
+}
+
+/* One count field of a staffing record. */
+static struct rs_eval_amt staff_field(const Rs__Staffing *s, int which)
+{
+    switch (which) {
+    case 0:
+        return amt(s->has_establishment, s->establishment);
+    case 1:
+        return amt(s->has_in_service, s->in_service);
+    case 2:
+        return amt(s->has_veteran_retired, s->veteran_retired);
+    case 3:
+        return amt(s->has_retired, s->retired);
+    case 4:
+        return amt(s->has_temporary, s->temporary);
+    default:
+        return amt(s->has_stated_total, s->stated_total);
+    }
+}
+
+/* The unit's own staffing, else the sums over its sub-units. */
+static void staff_totals(struct rs_eval_unit *u)
+{
+    struct rs_eval_amt *dst[6] = {&u->staff.establishment, &u->staff.in_service,
+                                  &u->staff.veteran_retired, &u->staff.retired,
+                                  &u->staff.temporary, &u->staff.stated_total};
+
+    u->staff.any = u->staffing || u->nsub;
+    for (int w = 0; w < 6; w++) {
+        struct rs_eval_amt parts[RS_EVAL_MAX_SUBUNITS];
+
+        if (u->staffing) {
+            *dst[w] = staff_field(u->staffing->staffing, w);
+            continue;
+        }
+        for (size_t k = 0; k < u->nsub; k++)
+            parts[k] = staff_field(u->staff_sub[k]->staffing, w);
+        *dst[w] = column(NULL, parts, u->nsub, false);
+    }
+}
+
 void rs_eval_unit_totals(struct rs_eval_unit *u)
 {
+    struct rs_eval_line *tl = &u->line[RS_EVAL_LINE_TOTAL];
+    struct rs_eval_sangong *ts = &u->sg[RS_EVAL_SG_TOTAL];
+    struct rs_eval_amt ys[RS_EVAL_NLINES], adj[RS_EVAL_NLINES], fin[RS_EVAL_NLINES],
+        tr[RS_EVAL_NLINES];
+    struct rs_eval_amt b[RS_EVAL_NSANGONG], f[RS_EVAL_NSANGONG], pb[RS_EVAL_NSANGONG],
+        pf[RS_EVAL_NSANGONG];
+    size_t n = 0;
+
+    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+        if (u->line[k].rec)
+            take_line(&u->line[k]);
+    }
     for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
-        struct rs_eval_line *l = &u->line[k];
-        const Rs__BudgetLine *b;
+        const struct rs_eval_line *l = &u->line[k];
 
         if (!l->rec)
             continue;
-        b = l->rec->budget_line;
-        u->nlines++;
-        l->year_start = b->year_start_fen;
-        l->has_adjusted = b->has_adjusted_fen;
-        l->adjusted = b->has_adjusted_fen ? b->adjusted_fen : b->year_start_fen;
-        l->final = b->final_fen;
-        l->transfer = b->higher_transfer_fen;
-        l->has_key = b->has_key_fen;
-        l->key = b->key_fen;
-        u->ys_total += l->year_start;
-        u->adj_total += l->adjusted;
-        u->final_total += l->final;
-        u->transfer_total += l->transfer;
-        if (k == RS__BUDGET_LINE_KIND__LINE_PERSONNEL || k == RS__BUDGET_LINE_KIND__LINE_PUBLIC) {
-            u->basic_ys += l->year_start;
-            u->basic_adj += l->adjusted;
-            u->basic_final += l->final;
-        }
+        ys[n] = l->year_start;
+        adj[n] = l->adjusted;
+        fin[n] = l->final;
+        tr[n] = l->transfer;
+        n++;
     }
-    u->sg_has_prev = true;
-    for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
+    u->nlines = n;
+    u->ys_total = column(tl->rec ? &tl->year_start : NULL, ys, n, false);
+    u->adj_total = column(tl->rec ? &tl->adjusted : NULL, adj, n, false);
+    u->final_total = column(tl->rec ? &tl->final : NULL, fin, n, false);
+    u->transfer_total = column(tl->rec ? &tl->transfer : NULL, tr, n, true);
+    {
+        const struct rs_eval_line *pe = &u->line[RS__BUDGET_LINE_KIND__LINE_PERSONNEL];
+        const struct rs_eval_line *pu = &u->line[RS__BUDGET_LINE_KIND__LINE_PUBLIC];
+
+        u->basic_ys = plus(pe->year_start, pu->year_start);
+        u->basic_adj = plus(pe->adjusted, pu->adjusted);
+        u->basic_final = plus(pe->final, pu->final);
+        if (!pe->rec || !pu->rec)
+            u->basic_ys.has = u->basic_adj.has = u->basic_final.has = false;
+    }
+    n = 0;
+    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
         struct rs_eval_sangong *s = &u->sg[k];
         const Rs__SanGong *g;
 
         if (!s->rec)
             continue;
         g = s->rec->san_gong;
-        u->nsg++;
-        s->budget = g->budget_fen;
-        s->final = g->final_fen;
-        s->prev_budget = g->prev_budget_fen;
-        s->has_prev_budget = g->has_prev_budget_fen;
-        u->sg_budget += s->budget;
-        u->sg_final += s->final;
-        u->sg_prev_budget += s->prev_budget;
-        if (!s->has_prev_budget)
-            u->sg_has_prev = false;
+        s->budget = amt(g->has_budget_fen, g->budget_fen);
+        s->final = amt(g->has_final_fen, g->final_fen);
+        s->prev_budget = amt(g->has_prev_budget_fen, g->prev_budget_fen);
+        s->prev_final = amt(g->has_prev_final_fen, g->prev_final_fen);
+        if (k == RS_EVAL_SG_TOTAL)
+            continue;
+        b[n] = s->budget;
+        f[n] = s->final;
+        pb[n] = s->prev_budget;
+        pf[n] = s->prev_final;
+        n++;
     }
-    if (u->nsg == 0)
-        u->sg_has_prev = false;
+    u->nsg = n;
+    u->sg_budget = column(ts->rec ? &ts->budget : NULL, b, n, false);
+    u->sg_final = column(ts->rec ? &ts->final : NULL, f, n, false);
+    u->sg_prev_budget = column(ts->rec ? &ts->prev_budget : NULL, pb, n, false);
+    u->sg_prev_final = column(ts->rec ? &ts->prev_final : NULL, pf, n, false);
+    staff_totals(u);
 }

@@ -107,6 +107,39 @@ static const char *nc_reason(const struct rs_eval_item *it)
     return strncmp(it->reason, pfx, strlen(pfx)) == 0 ? it->reason + strlen(pfx) : it->reason;
 }
 
+/* A sum in 万元 over n records of which miss do not give the field:
+ * "597.64" (with unit after the number), "597.64（另1条未填报）", or "未填报"
+ * when none gives it. */
+static const char *miss_wan(int64_t fen, uint32_t miss, uint32_t n, const char *unit, char *out,
+                            size_t cap)
+{
+    char w[32];
+
+    if (n && miss == n) {
+        snprintf(out, cap, "未填报");
+        return out;
+    }
+    rs_money_wan(fen, w);
+    if (miss)
+        snprintf(out, cap, "%s%s（另%u条未填报）", w, unit, miss);
+    else
+        snprintf(out, cap, "%s%s", w, unit);
+    return out;
+}
+
+/* A count over n records of which miss do not give it, as miss_wan. */
+static const char *miss_count(uint32_t v, uint32_t miss, uint32_t n, const char *unit, char *out,
+                              size_t cap)
+{
+    if (n && miss == n)
+        snprintf(out, cap, "未填报");
+    else if (miss)
+        snprintf(out, cap, "%u%s（另%u条未填报）", v, unit, miss);
+    else
+        snprintf(out, cap, "%u%s", v, unit);
+    return out;
+}
+
 /* ------------------------------------------------------------ record lists */
 
 static bool in_scope(const struct rs_render_ctx *d, const Rs__Record *r)
@@ -315,26 +348,39 @@ static void training_tables(struct rs_render_ctx *d)
             continue;
         tr = r->training;
         if (tr->has_type && tr->type == RS__TRAINING_TYPE__TRAIN_SELF) {
-            char x[32], y[32], z[32];
+            char x[32] = "未填", y[32] = "未填", z[32] = "—";
 
-            snprintf(a, sizeof a, "%u", tr->subsidy_persons);
-            rs_render_tbl_row(&s, town_name(d, r->division_code), str(tr->batch_id), a,
-                              yuan(tr->subsidy_per_person_fen, x), yuan(tr->subsidy_total_fen, y),
-                              yuan(tr->subsidy_per_person_fen * (int64_t)tr->subsidy_persons, z));
+            snprintf(a, sizeof a, tr->has_subsidy_persons ? "%u" : "未填", tr->subsidy_persons);
+            if (tr->has_subsidy_per_person_fen)
+                yuan(tr->subsidy_per_person_fen, x);
+            if (tr->has_subsidy_total_fen)
+                yuan(tr->subsidy_total_fen, y);
+            if (tr->has_subsidy_per_person_fen && tr->has_subsidy_persons)
+                yuan(tr->subsidy_per_person_fen * (int64_t)tr->subsidy_persons, z);
+            rs_render_tbl_row(&s, town_name(d, r->division_code), str(tr->batch_id), a, x, y, z);
             rs_render_tbl_about(&s, rs_render_about_rec(r));
             continue;
         }
         if (tr->has_start_date)
             rs_date_format(tr->start_date, dt);
         snprintf(a, sizeof a, "%u", tr->trainees);
-        snprintf(b2, sizeof b2, "%u", tr->certified);
+        if (tr->has_certified) {
+            snprintf(b2, sizeof b2, "%u", tr->certified);
+            pct(tr->certified, tr->trainees, p);
+        } else {
+            snprintf(b2, sizeof b2, "未填");
+            snprintf(p, sizeof p, "—");
+        }
         if (tr->has_planned_trainees)
             snprintf(c, sizeof c, "%u", tr->planned_trainees);
         else
             snprintf(c, sizeof c, "未填");
+        if (tr->has_cost_fen)
+            wan(tr->cost_fen, w);
+        else
+            snprintf(w, sizeof w, "未填");
         rs_render_tbl_row(&t, town_name(d, r->division_code), str(tr->batch_id), train_type(tr),
-                          str(tr->course), dt, c, a, b2, pct(tr->certified, tr->trainees, p),
-                          wan(tr->cost_fen, w));
+                          str(tr->course), dt, c, a, b2, p, w);
         rs_render_tbl_about(&t, rs_render_about_rec(r));
     }
     if (t.nrows > 1)
@@ -354,7 +400,7 @@ static void training_tables(struct rs_render_ctx *d)
 static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t)
 {
     struct rs_render_tbl tb;
-    char c[16], w1[32], w2[32], w3[32];
+    char c[16], w1[64], w2[64], w3[64];
 
     if (t->proj_n == 0)
         return;
@@ -369,14 +415,53 @@ static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t
             continue;
         qty_text(cat, q, sizeof q);
         snprintf(c, sizeof c, "%u", cat->count);
-        rs_render_tbl_row(&tb, rs_eval_cat_name(k), c, q, wan(cat->planned_fen, w1),
-                          wan(cat->completed_fen, w2), wan(cat->paid_fen, w3));
+        rs_render_tbl_row(&tb, rs_eval_cat_name(k), c, q,
+                          miss_wan(cat->planned_fen, cat->planned_miss, cat->count, "", w1, sizeof w1),
+                          miss_wan(cat->completed_fen, cat->completed_miss, cat->count, "", w2,
+                                   sizeof w2),
+                          miss_wan(cat->paid_fen, cat->paid_miss, cat->count, "", w3, sizeof w3));
     }
     snprintf(c, sizeof c, "%u", t->proj_n);
-    rs_render_tbl_row(&tb, "合计", c, "", wan(t->proj_planned_fen, w1),
-                      wan(t->proj_completed_fen, w2), wan(t->proj_paid_fen, w3));
+    rs_render_tbl_row(&tb, "合计", c, "",
+                      miss_wan(t->proj_planned_fen, t->proj_planned_miss, t->proj_n, "", w1, sizeof w1),
+                      miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n, "", w2,
+                               sizeof w2),
+                      miss_wan(t->proj_paid_fen, t->proj_paid_miss, t->proj_n, "", w3, sizeof w3));
     rs_render_tbl_total(&tb);
     rs_render_tbl_emit(d, &tb);
+}
+
+/* "组织培训2期80人次，考证50人（另1期未填报考证人数），考证率…；自主培训补助…；
+ * 培训投入资金…" (prefix first, funds_label before the funds): certified counts
+ * only the batches that give it. */
+static void training_text(struct rs_rbuf *p, const char *prefix, const char *funds_label,
+                          const struct rs_eval_town *t)
+{
+    char w[64], x[64], r[32], y[32];
+
+    rs_rbuf_printf(p, "%s%u期%u人次", prefix, t->tr_n, t->tr_trainees);
+    if (t->tr_n == 0 || t->tr_cert_n == t->tr_n)
+        rs_rbuf_printf(p, "，考证%u人，考证率%s", t->tr_certified,
+                       pct(t->tr_certified, t->tr_cert_trainees, r));
+    else if (t->tr_cert_n == 0)
+        rs_rbuf_puts(p, "，考证人数未填报");
+    else
+        rs_rbuf_printf(p, "，考证%u人（另%u期未填报考证人数），考证率%s（只计填报考证人数的批次）",
+                       t->tr_certified, t->tr_n - t->tr_cert_n,
+                       pct(t->tr_certified, t->tr_cert_trainees, r));
+    if (t->tr_self_n) {
+        rs_rbuf_printf(p, "；自主培训补助%s", miss_count(t->tr_self_persons,
+                                                        t->tr_self_persons_miss, t->tr_self_n,
+                                                        "人", x, sizeof x));
+        if (t->tr_self_paid_miss == t->tr_self_n)
+            rs_rbuf_puts(p, "，发放金额未填报");
+        else
+            rs_rbuf_printf(p, "，发放%s元%s", yuan(t->tr_self_paid_fen, y),
+                           t->tr_self_paid_miss ? "（另有未填报的批次）" : "");
+    }
+    rs_rbuf_printf(p, "；%s%s。", funds_label,
+                   miss_wan(t->tr_cost_fen, t->tr_cost_miss, t->tr_n + t->tr_self_n, "万元", w,
+                            sizeof w));
 }
 
 /* Relief, training (if with_training), petitions (always), subsidy and
@@ -384,7 +469,7 @@ static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t
 static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bool with_training)
 {
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
-    char w[32], x[32], r[32];
+    char w[32], r[32];
     bool any = false;
 
     rs_rbuf_printf(&p, "救助：受益移民%u户（不重复户数），救助资金%s万元", t->rl_households,
@@ -399,30 +484,38 @@ static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bo
     rs_rbuf_puts(&p, any ? "）。" : "。");
     rs_render_para_end(d, &p);
     if (with_training) {
-        rs_rbuf_printf(&p, "培训：组织培训%u期%u人次，考证%u人，考证率%s", t->tr_n,
-                       t->tr_trainees, t->tr_certified, pct(t->tr_certified, t->tr_trainees, r));
-        if (t->tr_self_n)
-            rs_rbuf_printf(&p, "；自主培训补助%u人，发放%s元", t->tr_self_persons,
-                           yuan(t->tr_self_paid_fen, x));
-        rs_rbuf_printf(&p, "；培训投入资金%s万元。", wan(t->tr_cost_fen, w));
+        training_text(&p, "培训：组织培训", "培训投入资金", t);
         rs_render_para_end(d, &p);
     }
-    rs_rbuf_printf(&p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人。",
-                   t->pt_n, t->pt_closed, t->pt_repeat,
+    rs_rbuf_printf(&p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人", t->pt_n,
+                   t->pt_closed, t->pt_repeat,
                    pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r), t->pt_above);
+    if (t->pt_level_miss)
+        rs_rbuf_printf(&p, "（另%u件未填报最高层级，未计入）", t->pt_level_miss);
+    rs_rbuf_puts(&p, "。");
     rs_render_para_end(d, &p);
     if (t->sub_n) {
-        rs_rbuf_printf(&p, "直补资金：发放%u笔，发放人数%u人，应发%s万元，实发%s万元，"
+        char c1[64], w1[64], x1[64];
+
+        rs_rbuf_printf(&p, "直补资金：发放%u笔，发放人数%s，应发%s，实发%s，"
                            "按时足额发放%u笔。",
-                       t->sub_n, t->sub_persons, wan(t->sub_due_fen, w), wan(t->sub_paid_fen, x),
+                       t->sub_n,
+                       miss_count(t->sub_persons, t->sub_persons_miss, t->sub_n, "人", c1,
+                                  sizeof c1),
+                       miss_wan(t->sub_due_fen, t->sub_due_miss, t->sub_n, "万元", w1, sizeof w1),
+                       miss_wan(t->sub_paid_fen, t->sub_paid_miss, t->sub_n, "万元", x1,
+                                sizeof x1),
                        t->sub_ok);
         rs_render_para_end(d, &p);
     }
     if (t->sv_n) {
         rs_rbuf_printf(&p, "满意度调查：%u次，有效样本%u份，满意%u份，基本满意%u份，不满意%u份，"
-                           "满意度（含基本满意）%s。",
+                           "满意度（含基本满意）%s",
                        t->sv_n, t->sv_valid, t->sv_satisfied, t->sv_basic, t->sv_dissatisfied,
                        pct((int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid, r));
+        if (t->sv_answers_miss)
+            rs_rbuf_printf(&p, "（%u次调查未填报全部答案）", t->sv_answers_miss);
+        rs_rbuf_puts(&p, "。");
         rs_render_para_end(d, &p);
     }
 }
@@ -444,10 +537,12 @@ static void towns_section(struct rs_render_ctx *d, int level)
         else
             rs_render_heading(d, level, "%s（%s）", t->name, t->code);
         if (t->proj_n) {
-            char w[32];
+            char w[64];
 
-            rs_render_para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
-                           wan(t->proj_completed_fen, w), t->proj_completed);
+            rs_render_para(d, "后扶项目%u个，完成投资%s，已完工%u个：", t->proj_n,
+                           miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n,
+                                    "万元", w, sizeof w),
+                           t->proj_completed);
             category_table(d, t);
         } else {
             rs_render_para(d, "后扶项目：无。");
@@ -563,19 +658,46 @@ static void sec_unit(struct rs_render_ctx *d)
     } else {
         rs_rbuf_puts(&p, "（未录入单位概况记录。）");
     }
-    if (u->staffing) {
-        const Rs__Staffing *s = u->staffing->staffing;
-        uint32_t total = s->has_stated_total ? s->stated_total
-                                             : s->in_service + s->retired + s->temporary;
+    if (u->staff.any) {
+        /* Each category that is given; a total only as stated or as the sum
+         * of all of them; the quota compared only when both are given. */
+        const struct rs_eval_staff *st = &u->staff;
+        struct rs_eval_amt total = st->stated_total;
+        static const char *const names[] = {"在职", "离休", "退休", "临聘"};
+        const struct rs_eval_amt *cats[] = {&st->in_service, &st->veteran_retired, &st->retired,
+                                            &st->temporary};
+        bool first = true;
 
-        rs_rbuf_printf(&p, "%u年人员总计%u人，其中在职%u人，退休%u人", d->res->year, total,
-                       s->in_service, s->retired);
-        if (s->has_temporary)
-            rs_rbuf_printf(&p, "，临聘%u人", s->temporary);
-        rs_rbuf_printf(&p, "；编制数%u人，在职人员数%s编制核定数。", s->establishment,
-                       s->in_service < s->establishment   ? "少于"
-                       : s->in_service == s->establishment ? "等于"
-                                                           : "多于");
+        if (!total.has && st->in_service.has && st->veteran_retired.has && st->retired.has &&
+            st->temporary.has) {
+            total.has = true;
+            total.v = st->in_service.v + st->veteran_retired.v + st->retired.v + st->temporary.v;
+        }
+        rs_rbuf_printf(&p, "%u年", d->res->year);
+        if (total.has)
+            rs_rbuf_printf(&p, "人员总计%" PRId64 "人", total.v);
+        for (size_t k = 0; k < 4; k++) {
+            if (!cats[k]->has)
+                continue;
+            rs_rbuf_printf(&p, "%s%s%" PRId64 "人", first ? (total.has ? "，其中" : "") : "，",
+                           names[k], cats[k]->v);
+            first = false;
+        }
+        if (!total.has && first)
+            rs_rbuf_puts(&p, "各类人员数均未填报");
+        if (u->nsub)
+            rs_rbuf_printf(&p, "（%s%zu个二级单位）", u->staffing ? "另有" : "合计", u->nsub);
+        if (st->establishment.has) {
+            rs_rbuf_printf(&p, "；编制数%" PRId64 "人", st->establishment.v);
+            if (st->in_service.has)
+                rs_rbuf_printf(&p, "，在职人员数%s编制核定数",
+                               st->in_service.v < st->establishment.v    ? "少于"
+                               : st->in_service.v == st->establishment.v ? "等于"
+                                                                         : "多于");
+        } else {
+            rs_rbuf_puts(&p, "；编制数未填报");
+        }
+        rs_rbuf_puts(&p, "。");
     } else {
         rs_rbuf_puts(&p, "（未录入人员编制记录。）");
     }
@@ -619,44 +741,100 @@ static void sec_unit(struct rs_render_ctx *d)
     }
 }
 
+/* "，较年初增加668.41万元（其中上级转移支付...）" when both figures are
+ * given; nothing otherwise (no change is invented from an absent budget). */
 static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
 {
-    int64_t dlt = l->final - l->year_start;
+    int64_t dlt = l->final.v - l->year_start.v;
     char w[32];
 
-    if (dlt == 0) {
-        rs_rbuf_puts(p, "，与年初预算持平");
-    } else {
-        rs_rbuf_printf(p, "，较年初%s%s万元", dlt < 0 ? "减少" : "增加",
-                       wan(dlt < 0 ? -dlt : dlt, w));
-        if (l->transfer)
-            rs_rbuf_printf(p, "（其中上级转移支付%s万元）", wan(l->transfer, w));
+    if (l->year_start.has && l->final.has) {
+        if (dlt == 0) {
+            rs_rbuf_puts(p, "，与年初预算持平");
+        } else {
+            rs_rbuf_printf(p, "，较年初%s%s万元", dlt < 0 ? "减少" : "增加",
+                           wan(dlt < 0 ? -dlt : dlt, w));
+            if (l->transfer.has && l->transfer.v)
+                rs_rbuf_printf(p, "（其中上级转移支付%s万元）", wan(l->transfer.v, w));
+        }
     }
-    if (l->rec->budget_line->change_reason && l->rec->budget_line->change_reason[0])
+    if (l->final.has && l->prev_final.has) {
+        int64_t dp = l->final.v - l->prev_final.v;
+        char r[32];
+
+        if (dp == 0)
+            rs_rbuf_puts(p, "，与上年决算持平");
+        else
+            rs_rbuf_printf(p, "，较上年决算%s%s万元%s%s%s", dp < 0 ? "减少" : "增加",
+                           wan(dp < 0 ? -dp : dp, w), l->prev_final.v > 0 ? "（" : "",
+                           l->prev_final.v > 0 ? pct(dp < 0 ? -dp : dp, l->prev_final.v, r) : "",
+                           l->prev_final.v > 0 ? "）" : "");
+    }
+    if (l->rec->budget_line->change_reason && l->rec->budget_line->change_reason[0] &&
+        l->year_start.has && l->final.has)
         rs_rbuf_printf(p, "，原因是%s", l->rec->budget_line->change_reason);
 }
 
-/* One line's sentence: "...年初项目支出预算48.00万元，决算数716.41万元，较年初增加..." */
+/* True if the line has a record and gives no figure but zeros. */
+static bool line_zero(const struct rs_eval_line *l)
+{
+    return l->year_start.has && l->final.has && l->adjusted.has && !l->year_start.v &&
+           !l->final.v && !l->adjusted.v;
+}
+
+/* One line's sentence: "...年初项目支出预算48.00万元，决算数716.41万元，较年初增加...";
+ * a figure not given is not printed, and a line with none says so. */
 static void line_para(struct rs_render_ctx *d, size_t k, const char *none)
 {
     const struct rs_eval_line *l = &d->res->unit.line[k];
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
-    char a[32], b[32], c[32];
+    char a[32];
+    const char *name = k == RS_EVAL_LINE_TOTAL ? "全部" : rs_eval_line_name(k);
+    bool any = false;
 
-    if (!l->rec || (l->year_start == 0 && l->adjusted == 0 && l->final == 0)) {
+    if (!l->rec || line_zero(l)) {
         rs_render_para(d, "%u年%s", d->res->year, none);
         return;
     }
     rs_render_about(d, rs_render_about_rec(l->rec));
-    rs_rbuf_printf(&p, "%u年初%s预算%s万元", d->res->year, rs_eval_line_name(k),
-                   wan(l->year_start, a));
-    if (l->has_adjusted && l->adjusted != l->year_start)
-        rs_rbuf_printf(&p, "，调整后预算%s万元", wan(l->adjusted, b));
-    rs_rbuf_printf(&p, "；%u年%s决算数%s万元", d->res->year, rs_eval_line_name(k),
-                   wan(l->final, c));
+    if (l->year_start.has) {
+        rs_rbuf_printf(&p, "%u年初%s预算%s万元", d->res->year, name, wan(l->year_start.v, a));
+        any = true;
+    }
+    if (l->addition.has) {
+        rs_rbuf_printf(&p, "%s本年追加预算%s万元", any ? "，" : "", wan(l->addition.v, a));
+        any = true;
+    }
+    if (l->adjusted_given && (!l->year_start.has || l->adjusted.v != l->year_start.v)) {
+        rs_rbuf_printf(&p, "%s%s预算%s万元", any ? "，" : "", l->addition.has ? "全年" : "调整后",
+                       wan(l->adjusted.v, a));
+        any = true;
+    }
+    if (l->final.has) {
+        rs_rbuf_printf(&p, "%s%u年%s决算数%s万元", any ? "；" : "", d->res->year, name,
+                       wan(l->final.v, a));
+        any = true;
+    }
+    if (!any) {
+        rs_render_para(d, "%u年%s：预算数和决算数均未填报。", d->res->year,
+                       rs_eval_line_name(k));
+        return;
+    }
     change_text(&p, l);
     rs_rbuf_puts(&p, "。");
     rs_render_para_end(d, &p);
+}
+
+/* "人员经费140.93万元" or nothing, for a given amount. */
+static void part_amt(struct rs_rbuf *p, bool *first, const char *sep, const char *what,
+                     struct rs_eval_amt a)
+{
+    char w[32];
+
+    if (!a.has)
+        return;
+    rs_rbuf_printf(p, "%s%s%s万元", *first ? "" : sep, what, wan(a.v, w));
+    *first = false;
 }
 
 static void sec_budget(struct rs_render_ctx *d)
@@ -669,24 +847,50 @@ static void sec_budget(struct rs_render_ctx *d)
     uint32_t y = d->res->year;
 
     rs_render_heading(d, 2, "二、一般公共预算支出情况");
+    if (u->line[RS_EVAL_LINE_TOTAL].rec) {
+        rs_render_para(d, "整体支出（预算合计）：");
+        line_para(d, RS_EVAL_LINE_TOTAL, "没有整体支出。");
+    }
     rs_render_heading(d, 3, "（一）基本支出情况");
     if (!pe->rec && !pu->rec) {
         rs_render_para(d, "（未录入人员经费、公用经费预算行。）");
     } else {
-        rs_rbuf_printf(&p, "%u年初基本支出预算%s万元，其中：人员经费%s万元；公用经费%s万元。", y,
-                       wan(u->basic_ys, a), wan(pe->year_start, b), wan(pu->year_start, c));
-        if (u->basic_adj != u->basic_ys)
-            rs_rbuf_printf(&p, "调整后基本支出预算%s万元。", wan(u->basic_adj, a));
-        rs_rbuf_printf(&p, "%u年基本支出决算数%s万元", y, wan(u->basic_final, a));
-        if (pe->rec) {
-            rs_rbuf_printf(&p, "，其中人员经费%s万元", wan(pe->final, a));
+        bool first = true;
+
+        /* The year-start budget, where it is given. */
+        if (u->basic_ys.has) {
+            rs_rbuf_printf(&p, "%u年初基本支出预算%s万元，其中：人员经费%s万元；公用经费%s万元。",
+                           y, wan(u->basic_ys.v, a), wan(pe->year_start.v, b),
+                           wan(pu->year_start.v, c));
+        } else if (pe->year_start.has || pu->year_start.has) {
+            rs_rbuf_printf(&p, "%u年初", y);
+            part_amt(&p, &first, "；", "人员经费预算", pe->year_start);
+            part_amt(&p, &first, "；", "公用经费预算", pu->year_start);
+            rs_rbuf_puts(&p, "。");
+        }
+        if (u->basic_adj.has && u->basic_ys.has && u->basic_adj.v != u->basic_ys.v)
+            rs_rbuf_printf(&p, "调整后基本支出预算%s万元。", wan(u->basic_adj.v, a));
+        first = true;
+        if (u->basic_final.has) {
+            rs_rbuf_printf(&p, "%u年基本支出决算数%s万元", y, wan(u->basic_final.v, a));
+            first = false;
+        } else if (pe->final.has || pu->final.has) {
+            rs_rbuf_printf(&p, "%u年", y);
+        }
+        if (pe->rec && pe->final.has) {
+            rs_rbuf_printf(&p, "%s人员经费%s万元", first ? "" : "，其中", wan(pe->final.v, a));
             change_text(&p, pe);
+            first = false;
         }
-        if (pu->rec) {
-            rs_rbuf_printf(&p, "；公用经费%s万元", wan(pu->final, a));
+        if (pu->rec && pu->final.has) {
+            rs_rbuf_printf(&p, "%s公用经费%s万元", first ? "" : "；", wan(pu->final.v, a));
             change_text(&p, pu);
+            first = false;
         }
-        rs_rbuf_puts(&p, "。");
+        if (!first)
+            rs_rbuf_puts(&p, "。");
+        if (p.len == 0)
+            rs_rbuf_puts(&p, "人员经费、公用经费的预算数和决算数均未填报。");
         rs_render_para_end(d, &p);
     }
     rs_render_heading(d, 3, "（二）项目支出情况");
@@ -760,82 +964,186 @@ static void item_para(struct rs_render_ctx *d, size_t n, const struct rs_eval_it
     rs_render_para_end(d, &p);
 }
 
+/* "2019.15万元", or "未填报" for an amount not given. */
+static const char *amt_text(struct rs_eval_amt a, char out[32])
+{
+    if (!a.has) {
+        snprintf(out, 32, "未填报");
+        return out;
+    }
+    rs_money_wan(a.v, out);
+    out[25] = '\0';
+    strcat(out, "万元");
+    return out;
+}
+
+/* A cell of 万元, or "未填" for a figure not given. */
+static const char *amt_cell(struct rs_eval_amt a, char out[32])
+{
+    if (!a.has) {
+        snprintf(out, 32, "未填");
+        return out;
+    }
+    return wan(a.v, out);
+}
+
+/* One row of the budget table (the header when l is NULL). */
+static void budget_row(struct rs_render_tbl *tb, const char *name, const struct rs_eval_line *l,
+                       bool add_col, bool prev_col)
+{
+    char c[8][32];
+    const char *v[8];
+    size_t n = 0;
+
+    v[n++] = name;
+    if (!l) {
+        v[n++] = "年初预算（万元）";
+        if (add_col)
+            v[n++] = "本年追加（万元）";
+        v[n++] = "调整后预算（万元）";
+        v[n++] = "决算（万元）";
+        v[n++] = "增减（万元）";
+        v[n++] = "上级转移支付（万元）";
+        if (prev_col)
+            v[n++] = "上年决算（万元）";
+    } else {
+        struct rs_eval_amt dl = {l->final.v - l->year_start.v,
+                                 l->final.has && l->year_start.has};
+        struct rs_eval_amt tr = l->transfer;
+
+        /* A line that gives no transfer had none. */
+        if (!tr.has && l->rec)
+            tr.has = true;
+        v[n] = amt_cell(l->year_start, c[n]);
+        n++;
+        if (add_col) {
+            v[n] = amt_cell(l->addition, c[n]);
+            n++;
+        }
+        v[n] = amt_cell(l->adjusted, c[n]);
+        n++;
+        v[n] = amt_cell(l->final, c[n]);
+        n++;
+        v[n] = amt_cell(dl, c[n]);
+        n++;
+        v[n] = amt_cell(tr, c[n]);
+        n++;
+        if (prev_col) {
+            v[n] = amt_cell(l->prev_final, c[n]);
+            n++;
+        }
+    }
+    rs_render_tbl_rowv(tb, v, n);
+}
+
 static void data_section(struct rs_render_ctx *d, int level)
 {
     const struct rs_eval_result *res = d->res;
     const struct rs_eval_unit *u = &res->unit;
     const struct rs_eval_town *t = &res->total;
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
-    char a[32], b[32], c[32], r[32];
+    char a[32], b[32], r[32];
     struct rs_render_tbl tb;
 
     rs_render_heading(d, level + 1, "1. 预算执行");
-    if (u->nlines) {
-        rs_render_tbl_init_kind(&tb, "lrrrrr", RS_TBL_BUDGET);
-        rs_render_tbl_row(&tb, "预算行", "年初预算（万元）", "调整后预算（万元）", "决算（万元）",
-                          "增减（万元）", "上级转移支付（万元）");
-        for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
-            const struct rs_eval_line *l = &u->line[k];
-            char e[32], f[32];
+    if (u->nlines || u->line[RS_EVAL_LINE_TOTAL].rec) {
+        bool add_col = false, prev_col = false;
+        static const char *const with[4] = {"lrrrrr", "lrrrrrr", "lrrrrrr", "lrrrrrrr"};
 
-            if (!l->rec)
-                continue;
-            rs_render_tbl_row(&tb, rs_eval_line_name(k), wan(l->year_start, a),
-                              wan(l->adjusted, b), wan(l->final, c),
-                              wan(l->final - l->year_start, e), wan(l->transfer, f));
-            rs_render_tbl_about(&tb, rs_render_about_rec(l->rec));
+        for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+            add_col = add_col || u->line[k].addition.has;
+            prev_col = prev_col || u->line[k].prev_final.has;
         }
-        {
-            char e[32], f[32];
+        rs_render_tbl_init_kind(&tb, with[add_col + 2 * prev_col], RS_TBL_BUDGET);
+        budget_row(&tb, "预算行", NULL, add_col, prev_col);
+        for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
+            if (u->line[k].rec && (k != RS_EVAL_LINE_TOTAL || !u->nlines)) {
+                budget_row(&tb, rs_eval_line_name(k), &u->line[k], add_col, prev_col);
+                rs_render_tbl_about(&tb, rs_render_about_rec(u->line[k].rec));
+            }
+        }
+        if (u->nlines) {
+            struct rs_eval_line tot;
 
-            rs_render_tbl_row(&tb, "合计", wan(u->ys_total, a), wan(u->adj_total, b),
-                              wan(u->final_total, c), wan(u->final_total - u->ys_total, e),
-                              wan(u->transfer_total, f));
+            memset(&tot, 0, sizeof tot);
+            tot.year_start = u->ys_total;
+            tot.adjusted = u->adj_total;
+            tot.final = u->final_total;
+            tot.transfer = u->transfer_total;
+            tot.addition = u->line[RS_EVAL_LINE_TOTAL].addition;
+            tot.prev_final = u->line[RS_EVAL_LINE_TOTAL].prev_final;
+            budget_row(&tb, "合计", &tot, add_col, prev_col);
             rs_render_tbl_total(&tb);
         }
         rs_render_tbl_emit(d, &tb);
         rs_render_chart(d, RS_CHART_BUDGET);
-        rs_render_para(d, "全年预算数（调整后预算合计）%s万元，预算执行数（决算数合计）%s万元，"
-                       "预算执行率%s。",
-                       wan(u->adj_total, a), wan(u->final_total, b),
-                       pct(u->final_total, u->adj_total, r));
+        if (u->adj_total.has && u->final_total.has)
+            rs_render_para(d, "全年预算数（调整后预算合计）%s万元，预算执行数（决算数合计）%s万元，"
+                           "预算执行率%s。",
+                           wan(u->adj_total.v, a), wan(u->final_total.v, b),
+                           pct(u->final_total.v, u->adj_total.v, r));
+        else if (u->final_total.has)
+            rs_render_para(d, "预算执行数（决算数合计）%s万元；全年预算数未填报，不计算预算执行率。",
+                           wan(u->final_total.v, b));
+        else
+            rs_render_para(d, "决算数未填报（或部分预算行未填报），不计算预算执行率。");
     } else {
         rs_render_para(d, "（未录入预算行记录。）");
     }
     rs_render_heading(d, level + 1, "2. “三公”经费与政府采购");
-    if (u->nsg) {
+    if (u->nsg || u->sg[RS_EVAL_SG_TOTAL].rec) {
         bool first = true;
 
-        rs_rbuf_printf(&p, "“三公”经费预算%s万元，实际支出%s万元，其中：", wan(u->sg_budget, a),
-                       wan(u->sg_final, b));
+        rs_rbuf_printf(&p, "“三公”经费预算%s，实际支出%s", amt_text(u->sg_budget, a),
+                       amt_text(u->sg_final, b));
         for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
             if (!u->sg[k].rec)
                 continue;
-            rs_rbuf_printf(&p, "%s%s支出%s万元", first ? "" : "，", rs_eval_sangong_name(k),
-                           wan(u->sg[k].final, a));
+            rs_rbuf_printf(&p, "%s%s支出%s", first ? "，其中：" : "，", rs_eval_sangong_name(k),
+                           amt_text(u->sg[k].final, a));
             first = false;
         }
         rs_rbuf_puts(&p, "。");
+        /* Last year's figures, each only where it is given. */
+        if (u->sg_prev_budget.has && u->sg_prev_final.has)
+            rs_rbuf_printf(&p, "上年“三公”经费预算%s，决算%s。", amt_text(u->sg_prev_budget, a),
+                           amt_text(u->sg_prev_final, b));
+        else if (u->sg_prev_budget.has || u->sg_prev_final.has)
+            rs_rbuf_printf(&p, "上年“三公”经费%s%s。", u->sg_prev_budget.has ? "预算" : "决算",
+                           amt_text(u->sg_prev_budget.has ? u->sg_prev_budget : u->sg_prev_final,
+                                    a));
         rs_render_para_end(d, &p);
     } else {
         rs_render_para(d, "（未录入“三公”经费记录。）");
     }
     if (u->procurement) {
         const Rs__Procurement *pr = u->procurement->procurement;
+        struct rs_eval_amt pb = {pr->budget_fen, pr->has_budget_fen};
+        struct rs_eval_amt pa = {pr->actual_fen, pr->has_actual_fen};
 
-        rs_render_para(d, "政府采购预算数%s万元，实际采购金额%s万元，政府采购执行率%s。",
-                       wan(pr->budget_fen, a), wan(pr->actual_fen, b),
-                       pct(pr->actual_fen, pr->budget_fen, r));
+        if (pb.has && pa.has)
+            rs_render_para(d, "政府采购预算数%s万元，实际采购金额%s万元，政府采购执行率%s。",
+                           wan(pb.v, a), wan(pa.v, b), pct(pa.v, pb.v, r));
+        else
+            rs_render_para(d, "政府采购预算数%s，实际采购金额%s。", amt_text(pb, a),
+                           amt_text(pa, b));
     } else {
         rs_render_para(d, "（未录入政府采购记录。）");
     }
     rs_render_heading(d, level + 1, "3. 后扶项目");
     if (t->proj_n) {
-        rs_render_para(d, "全区共实施后扶项目%u个，计划投资%s万元，完成投资%s万元，已支付%s万元；已完工%u个，"
+        char pa[64], pb[64], pc[64];
+
+        rs_render_para(d, "全区共实施后扶项目%u个，计划投资%s，完成投资%s，已支付%s；已完工%u个，"
                        "按期完工%u个，验收合格%u个。",
-                       t->proj_n, wan(t->proj_planned_fen, a), wan(t->proj_completed_fen, b),
-                       wan(t->proj_paid_fen, c), t->proj_completed, t->proj_on_time,
-                       t->proj_passed);
+                       t->proj_n,
+                       miss_wan(t->proj_planned_fen, t->proj_planned_miss, t->proj_n, "万元", pa,
+                                sizeof pa),
+                       miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n, "万元",
+                                pb, sizeof pb),
+                       miss_wan(t->proj_paid_fen, t->proj_paid_miss, t->proj_n, "万元", pc,
+                                sizeof pc),
+                       t->proj_completed, t->proj_on_time, t->proj_passed);
         category_table(d, t);
         top_villages(d);
         top_projects(d);
@@ -843,11 +1151,8 @@ static void data_section(struct rs_render_ctx *d, int level)
         rs_render_para(d, "（本年度没有后扶项目记录。）");
     }
     rs_render_heading(d, level + 1, "4. 移民培训");
-    rs_render_para(d, "全年组织移民培训%u期%u人次，考证%u人，考证率%s；自主培训补助%u人，发放%s元；"
-                   "培训投入资金合计%s万元。",
-                   t->tr_n, t->tr_trainees, t->tr_certified,
-                   pct(t->tr_certified, t->tr_trainees, r), t->tr_self_persons,
-                   yuan(t->tr_self_paid_fen, a), wan(t->tr_cost_fen, b));
+    training_text(&p, "全年组织移民培训", "培训投入资金合计", t);
+    rs_render_para_end(d, &p);
     training_tables(d);
     rs_render_heading(d, level + 1, "5. 救助、直补、信访和满意度");
     town_lines(d, t, false);
@@ -1074,10 +1379,12 @@ static void township_doc(struct rs_render_ctx *d)
     accepted_para(d);
     rs_render_heading(d, 2, "一、后扶项目");
     if (t && t->proj_n) {
-        char a[32];
+        char a[64];
 
-        rs_render_para(d, "后扶项目%u个，完成投资%s万元，已完工%u个：", t->proj_n,
-                       wan(t->proj_completed_fen, a), t->proj_completed);
+        rs_render_para(d, "后扶项目%u个，完成投资%s，已完工%u个：", t->proj_n,
+                       miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n, "万元",
+                                a, sizeof a),
+                       t->proj_completed);
         category_table(d, t);
         top_villages(d);
         top_projects(d);

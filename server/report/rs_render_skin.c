@@ -157,10 +157,8 @@ void rs_render_tbl_init(struct rs_render_tbl *t, const char *align)
     rs_render_tbl_init_kind(t, align, RS_TBL_PLAIN);
 }
 
-void rs_render_tbl_row(struct rs_render_tbl *t, ...)
+void rs_render_tbl_rowv(struct rs_render_tbl *t, const char *const *cells, size_t n)
 {
-    va_list ap;
-
     if (t->failed)
         return;
     if (t->nrows == t->cap) {
@@ -181,14 +179,13 @@ void rs_render_tbl_row(struct rs_render_tbl *t, ...)
         t->row = r;
         t->cap = cap;
     }
-    va_start(ap, t);
     for (size_t c = 0; c < t->ncols; c++) {
-        const char *s = va_arg(ap, const char *);
-        size_t n = strlen(s ? s : "");
-        char *copy = malloc(n + 1);
+        const char *s = c < n ? cells[c] : NULL;
+        size_t len = strlen(s ? s : "");
+        char *copy = malloc(len + 1);
 
         if (copy) {
-            memcpy(copy, s ? s : "", n + 1);
+            memcpy(copy, s ? s : "", len + 1);
             for (char *q = copy; *q; q++) {
                 if (*q == '\n' || *q == '\r')
                     *q = ' ';
@@ -198,10 +195,21 @@ void rs_render_tbl_row(struct rs_render_tbl *t, ...)
         }
         t->cell[t->nrows * t->ncols + c] = copy;
     }
-    va_end(ap);
     t->row[t->nrows].about = no_about;
     t->row[t->nrows].total = false;
     t->nrows++;
+}
+
+void rs_render_tbl_row(struct rs_render_tbl *t, ...)
+{
+    const char *cells[RS_RENDER_TBL_MAX_COLS];
+    va_list ap;
+
+    va_start(ap, t);
+    for (size_t c = 0; c < t->ncols && c < RS_RENDER_TBL_MAX_COLS; c++)
+        cells[c] = va_arg(ap, const char *);
+    va_end(ap);
+    rs_render_tbl_rowv(t, cells, t->ncols);
 }
 
 void rs_render_tbl_about(struct rs_render_tbl *t, struct rs_render_about a)

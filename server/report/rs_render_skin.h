@@ -170,6 +170,9 @@ void rs_render_tbl_init_kind(struct rs_render_tbl *t, const char *align,
  * first row is the header.  Cells are copied. */
 void rs_render_tbl_row(struct rs_render_tbl *t, ...);
 
+/* Adds a row from cells[0..n) (missing or NULL cells read as ""). */
+void rs_render_tbl_rowv(struct rs_render_tbl *t, const char *const *cells, size_t n);
+
 /* The row added last is about a / is a 合计 row. */
 void rs_render_tbl_about(struct rs_render_tbl *t, struct rs_render_about a);
 void rs_render_tbl_total(struct rs_render_tbl *t);

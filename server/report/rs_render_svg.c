@@ -151,6 +151,15 @@ static void dimensions(struct rs_rbuf *b, const struct rs_eval_result *res)
     bars(b, &c, r, n);
 }
 
+/* An amount in 万元, or 未填报. */
+static void amt_wan(struct rs_eval_amt a, char out[32])
+{
+    if (a.has)
+        rs_money_wan(a.v, out);
+    else
+        snprintf(out, 32, "未填报");
+}
+
 static void budget(struct rs_rbuf *b, const struct rs_eval_result *res)
 {
     static const struct series s[] = {{"年初预算", "s1"}, {"调整后预算", "s2"}, {"决算", "s0"}};
@@ -163,15 +172,17 @@ static void budget(struct rs_rbuf *b, const struct rs_eval_result *res)
         const struct rs_eval_line *l = &res->unit.line[k];
         char a[32], p[32], f[32];
 
-        if (!l->rec)
+        /* The 合计 line only for a unit that gives no parts. */
+        if (!l->rec || (k == RS_EVAL_LINE_TOTAL && res->unit.nlines))
             continue;
         r[n].label = rs_eval_line_name(k);
-        r[n].v[0] = l->year_start;
-        r[n].v[1] = l->adjusted;
-        r[n].v[2] = l->final;
-        rs_money_wan(l->year_start, a);
-        rs_money_wan(l->adjusted, p);
-        rs_money_wan(l->final, f);
+        /* A figure not given has no bar and reads 未填报, never 0. */
+        r[n].v[0] = l->year_start.has ? l->year_start.v : 0;
+        r[n].v[1] = l->adjusted.has ? l->adjusted.v : 0;
+        r[n].v[2] = l->final.has ? l->final.v : 0;
+        amt_wan(l->year_start, a);
+        amt_wan(l->adjusted, p);
+        amt_wan(l->final, f);
         snprintf(r[n].text, sizeof r[n].text, "%s / %s / %s", a, p, f);
         n++;
     }

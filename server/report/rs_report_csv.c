@@ -123,8 +123,9 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     c_int(b, "township", "training", div, "batches", t->tr_n);
     c_int(b, "township", "training", div, "person_times", t->tr_trainees);
     c_int(b, "township", "training", div, "certified", t->tr_certified);
+    c_int(b, "township", "training", div, "certified_batches", t->tr_cert_n);
     c_rate(b, "township", "training", div, "certification_rate", t->tr_certified,
-           t->tr_trainees);
+           t->tr_cert_trainees);
     c_int(b, "township", "training", div, "self_persons", t->tr_self_persons);
     c_money(b, "township", "training", div, "self_paid", t->tr_self_paid_fen);
     c_money(b, "township", "training", div, "funds", t->tr_cost_fen);
@@ -133,6 +134,28 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     c_money(b, "township", "subsidy", div, "due", t->sub_due_fen);
     c_money(b, "township", "subsidy", div, "paid", t->sub_paid_fen);
     c_int(b, "township", "subsidy", div, "in_full_on_time", t->sub_ok);
+    {
+        /* Records that do not give a field summed above. */
+        const struct {
+            const char *key, *metric;
+            uint32_t n;
+        } miss[] = {
+            {"projects", "planned_investment_missing", t->proj_planned_miss},
+            {"projects", "completed_investment_missing", t->proj_completed_miss},
+            {"projects", "paid_missing", t->proj_paid_miss},
+            {"training", "funds_missing", t->tr_cost_miss},
+            {"subsidy", "persons_paid_missing", t->sub_persons_miss},
+            {"subsidy", "due_missing", t->sub_due_miss},
+            {"subsidy", "paid_missing", t->sub_paid_miss},
+            {"petitions", "level_missing", t->pt_level_miss},
+            {"survey", "answers_missing", t->sv_answers_miss},
+        };
+
+        for (size_t i = 0; i < sizeof miss / sizeof miss[0]; i++) {
+            if (miss[i].n)
+                c_int(b, "township", miss[i].key, div, miss[i].metric, miss[i].n);
+        }
+    }
     c_int(b, "township", "relief", div, "households", t->rl_households);
     c_money(b, "township", "relief", div, "funds", t->rl_fen);
     for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
@@ -152,52 +175,76 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
            (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
 }
 
+/* A money pair for a figure that is given; an absent one has no row. */
+static void c_amt(struct rs_rbuf *b, const char *section, const char *key, const char *metric,
+                  struct rs_eval_amt a)
+{
+    if (a.has)
+        c_money(b, section, key, "", metric, a.v);
+}
+
 static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
 {
     const struct rs_eval_unit *u = &res->unit;
+    const struct rs_eval_staff *st = &u->staff;
+    const struct {
+        const char *metric;
+        const struct rs_eval_amt *a;
+    } staff[] = {{"establishment", &st->establishment}, {"in_service", &st->in_service},
+                 {"veteran_retired", &st->veteran_retired}, {"retired", &st->retired},
+                 {"temporary", &st->temporary}, {"stated_total", &st->stated_total}};
 
-    if (u->staffing) {
-        const Rs__Staffing *s = u->staffing->staffing;
-
-        c_int(b, "unit", "staffing", "", "establishment", s->establishment);
-        c_int(b, "unit", "staffing", "", "in_service", s->in_service);
-        c_int(b, "unit", "staffing", "", "retired", s->retired);
-        if (s->has_stated_total)
-            c_int(b, "unit", "staffing", "", "stated_total", s->stated_total);
+    for (size_t i = 0; i < sizeof staff / sizeof staff[0]; i++) {
+        if (staff[i].a->has)
+            c_int(b, "unit", "staffing", "", staff[i].metric, staff[i].a->v);
     }
-    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
+    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &u->line[k];
-        char sl[RS_ENUM_SLUG_MAX];
+        char sl[RS_ENUM_SLUG_MAX], key[RS_ENUM_SLUG_MAX + 8];
 
         if (!l->rec)
             continue;
-        c_money(b, "budget", rs_report_line_slug(k, sl), "", "year_start", l->year_start);
-        c_money(b, "budget", rs_report_line_slug(k, sl), "", "adjusted", l->adjusted);
-        c_money(b, "budget", rs_report_line_slug(k, sl), "", "final", l->final);
-        c_money(b, "budget", rs_report_line_slug(k, sl), "", "higher_transfer", l->transfer);
+        /* The 合计 record is "total_line"; "total" is the budget's total. */
+        snprintf(key, sizeof key, "%s%s", rs_report_line_slug(k, sl),
+                 k == RS_EVAL_LINE_TOTAL ? "_line" : "");
+        c_amt(b, "budget", key, "year_start", l->year_start);
+        c_amt(b, "budget", key, "addition", l->addition);
+        c_amt(b, "budget", key, "adjusted", l->adjusted);
+        c_amt(b, "budget", key, "final", l->final);
+        c_amt(b, "budget", key, "higher_transfer", l->transfer);
+        c_amt(b, "budget", key, "prev_year_start", l->prev_year_start);
+        c_amt(b, "budget", key, "prev_final", l->prev_final);
     }
-    c_money(b, "budget", "total", "", "year_start", u->ys_total);
-    c_money(b, "budget", "total", "", "adjusted", u->adj_total);
-    c_money(b, "budget", "total", "", "final", u->final_total);
-    c_rate(b, "budget", "total", "", "execution_rate", u->final_total, u->adj_total);
-    c_money(b, "budget", "basic", "", "year_start", u->basic_ys);
-    c_money(b, "budget", "basic", "", "final", u->basic_final);
-    for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
-        char sl[RS_ENUM_SLUG_MAX];
+    c_amt(b, "budget", "total", "year_start", u->ys_total);
+    c_amt(b, "budget", "total", "adjusted", u->adj_total);
+    c_amt(b, "budget", "total", "final", u->final_total);
+    if (u->final_total.has && u->adj_total.has)
+        c_rate(b, "budget", "total", "", "execution_rate", u->final_total.v, u->adj_total.v);
+    c_amt(b, "budget", "basic", "year_start", u->basic_ys);
+    c_amt(b, "budget", "basic", "final", u->basic_final);
+    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+        char sl[RS_ENUM_SLUG_MAX], key[RS_ENUM_SLUG_MAX + 8];
 
         if (!u->sg[k].rec)
             continue;
-        c_money(b, "sangong", rs_report_sangong_slug(k, sl), "", "budget", u->sg[k].budget);
-        c_money(b, "sangong", rs_report_sangong_slug(k, sl), "", "final", u->sg[k].final);
+        snprintf(key, sizeof key, "%s%s", rs_report_sangong_slug(k, sl),
+                 k == RS_EVAL_SG_TOTAL ? "_line" : "");
+        c_amt(b, "sangong", key, "budget", u->sg[k].budget);
+        c_amt(b, "sangong", key, "final", u->sg[k].final);
+        c_amt(b, "sangong", key, "prev_budget", u->sg[k].prev_budget);
+        c_amt(b, "sangong", key, "prev_final", u->sg[k].prev_final);
     }
-    c_money(b, "sangong", "total", "", "budget", u->sg_budget);
-    c_money(b, "sangong", "total", "", "final", u->sg_final);
+    c_amt(b, "sangong", "total", "budget", u->sg_budget);
+    c_amt(b, "sangong", "total", "final", u->sg_final);
     if (u->procurement) {
         const Rs__Procurement *p = u->procurement->procurement;
 
-        c_money(b, "procurement", "total", "", "budget", p->budget_fen);
-        c_money(b, "procurement", "total", "", "actual", p->actual_fen);
-        c_rate(b, "procurement", "total", "", "rate", p->actual_fen, p->budget_fen);
+        if (p->has_budget_fen)
+            c_money(b, "procurement", "total", "", "budget", p->budget_fen);
+        if (p->has_actual_fen)
+            c_money(b, "procurement", "total", "", "actual", p->actual_fen);
+        if (p->has_budget_fen && p->has_actual_fen)
+            c_rate(b, "procurement", "total", "", "rate", p->actual_fen, p->budget_fen);
     }
 }
 

@@ -152,6 +152,24 @@ static void j_money(struct json *j, const char *key, int64_t fen)
     j_end_obj(j);
 }
 
+/* Money that is given, or null. */
+static void j_amt(struct json *j, const char *key, struct rs_eval_amt a)
+{
+    if (a.has)
+        j_money(j, key, a.v);
+    else
+        j_null(j, key);
+}
+
+/* A count that is given, or null. */
+static void j_count(struct json *j, const char *key, struct rs_eval_amt a)
+{
+    if (a.has)
+        j_int(j, key, a.v);
+    else
+        j_null(j, key);
+}
+
 /* A rate: {"num","den","pct"}, or null if den <= 0 (not computable). */
 static void j_rate(struct json *j, const char *key, int64_t num, int64_t den)
 {
@@ -192,6 +210,12 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_money(j, "planned_investment", t->proj_planned_fen);
     j_money(j, "completed_investment", t->proj_completed_fen);
     j_money(j, "paid", t->proj_paid_fen);
+    /* Projects that do not give a field summed above. */
+    j_obj(j, "missing");
+    j_int(j, "planned_investment", t->proj_planned_miss);
+    j_int(j, "completed_investment", t->proj_completed_miss);
+    j_int(j, "paid", t->proj_paid_miss);
+    j_end_obj(j);
     j_arr(j, "by_category");
     for (size_t c = 0; c < RS_EVAL_NCAT; c++) {
         const struct rs_eval_cat *k = &t->cat[c];
@@ -225,13 +249,15 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_int(j, "batches", t->tr_n);
     j_int(j, "person_times", t->tr_trainees);
     j_int(j, "certified", t->tr_certified);
-    j_rate(j, "certification_rate", t->tr_certified, t->tr_trainees);
+    j_int(j, "certified_batches", t->tr_cert_n);
+    j_rate(j, "certification_rate", t->tr_certified, t->tr_cert_trainees);
     j_int(j, "planned", t->tr_planned);
     j_rate(j, "completion_rate", t->tr_planned_trainees, t->tr_planned);
     j_int(j, "self_batches", t->tr_self_n);
     j_int(j, "self_persons", t->tr_self_persons);
     j_money(j, "self_paid", t->tr_self_paid_fen);
     j_money(j, "funds", t->tr_cost_fen);
+    j_int(j, "funds_missing", t->tr_cost_miss);
     j_end_obj(j);
     j_obj(j, "subsidy");
     j_int(j, "records", t->sub_n);
@@ -239,6 +265,11 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_money(j, "due", t->sub_due_fen);
     j_money(j, "paid", t->sub_paid_fen);
     j_int(j, "in_full_on_time", t->sub_ok);
+    j_obj(j, "missing");
+    j_int(j, "persons_paid", t->sub_persons_miss);
+    j_int(j, "due", t->sub_due_miss);
+    j_int(j, "paid", t->sub_paid_miss);
+    j_end_obj(j);
     j_end_obj(j);
     j_obj(j, "relief");
     j_int(j, "records", t->rl_n);
@@ -266,6 +297,7 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_int(j, "repeat", t->pt_repeat);
     j_rate(j, "closed_rate", t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
     j_int(j, "above_district", t->pt_above);
+    j_int(j, "level_missing", t->pt_level_miss);
     j_end_obj(j);
     j_obj(j, "survey");
     j_int(j, "surveys", t->sv_n);
@@ -275,6 +307,7 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_int(j, "basically_satisfied", t->sv_basic);
     j_int(j, "dissatisfied", t->sv_dissatisfied);
     j_rate(j, "satisfaction_rate", (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    j_int(j, "answers_missing", t->sv_answers_miss);
     j_end_obj(j);
     j_end_obj(j);
 }
@@ -295,17 +328,17 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
         j_str(j, "functions", p->functions);
         j_str(j, "disclosure", p->disclosure);
     }
-    if (u->staffing) {
-        const Rs__Staffing *s = u->staffing->staffing;
+    if (u->staff.any) {
+        const struct rs_eval_staff *st = &u->staff;
 
         j_obj(j, "staffing");
-        j_int(j, "establishment", s->establishment);
-        j_int(j, "in_service", s->in_service);
-        j_int(j, "retired", s->retired);
-        if (s->has_temporary)
-            j_int(j, "temporary", s->temporary);
-        if (s->has_stated_total)
-            j_int(j, "stated_total", s->stated_total);
+        j_count(j, "establishment", st->establishment);
+        j_count(j, "in_service", st->in_service);
+        j_count(j, "veteran_retired", st->veteran_retired);
+        j_count(j, "retired", st->retired);
+        j_count(j, "temporary", st->temporary);
+        j_count(j, "stated_total", st->stated_total);
+        j_int(j, "sub_units", (int64_t)u->nsub);
         j_end_obj(j);
     } else {
         j_null(j, "staffing");
@@ -314,8 +347,9 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
 
     j_obj(j, "budget");
     j_arr(j, "lines");
-    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
+    for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &u->line[k];
+        struct rs_eval_amt dl = {l->final.v - l->year_start.v, l->final.has && l->year_start.has};
         char sl[RS_ENUM_SLUG_MAX];
 
         if (!l->rec)
@@ -323,51 +357,56 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
         j_obj(j, NULL);
         j_str(j, "line", rs_report_line_slug(k, sl));
         j_str(j, "name", rs_eval_line_name(k));
-        j_money(j, "year_start", l->year_start);
-        j_money(j, "adjusted", l->adjusted);
-        j_bool(j, "adjusted_given", l->has_adjusted);
-        j_money(j, "final", l->final);
-        j_money(j, "change", l->final - l->year_start);
-        j_money(j, "higher_transfer", l->transfer);
-        if (l->has_key)
-            j_money(j, "key", l->key);
+        j_amt(j, "year_start", l->year_start);
+        j_amt(j, "addition", l->addition);
+        j_amt(j, "adjusted", l->adjusted);
+        j_bool(j, "adjusted_given", l->adjusted_given);
+        j_amt(j, "final", l->final);
+        j_amt(j, "change", dl);
+        j_amt(j, "higher_transfer", l->transfer);
+        j_amt(j, "key", l->key);
+        j_amt(j, "prev_year_start", l->prev_year_start);
+        j_amt(j, "prev_final", l->prev_final);
         j_str(j, "change_reason", l->rec->budget_line->change_reason);
         j_end_obj(j);
     }
     j_end_arr(j);
     j_obj(j, "total");
-    j_money(j, "year_start", u->ys_total);
-    j_money(j, "adjusted", u->adj_total);
-    j_money(j, "final", u->final_total);
-    j_money(j, "higher_transfer", u->transfer_total);
-    j_rate(j, "execution_rate", u->final_total, u->adj_total);
+    j_amt(j, "year_start", u->ys_total);
+    j_amt(j, "adjusted", u->adj_total);
+    j_amt(j, "final", u->final_total);
+    j_amt(j, "higher_transfer", u->transfer_total);
+    if (u->final_total.has && u->adj_total.has)
+        j_rate(j, "execution_rate", u->final_total.v, u->adj_total.v);
+    else
+        j_null(j, "execution_rate");
     j_end_obj(j);
     j_obj(j, "basic");
-    j_money(j, "year_start", u->basic_ys);
-    j_money(j, "adjusted", u->basic_adj);
-    j_money(j, "final", u->basic_final);
+    j_amt(j, "year_start", u->basic_ys);
+    j_amt(j, "adjusted", u->basic_adj);
+    j_amt(j, "final", u->basic_final);
     j_end_obj(j);
     j_end_obj(j);
 
     j_obj(j, "sangong");
-    j_money(j, "budget", u->sg_budget);
-    j_money(j, "final", u->sg_final);
-    if (u->sg_has_prev)
-        j_money(j, "prev_budget", u->sg_prev_budget);
+    j_amt(j, "budget", u->sg_budget);
+    j_amt(j, "final", u->sg_final);
+    j_amt(j, "prev_budget", u->sg_prev_budget);
+    j_amt(j, "prev_final", u->sg_prev_final);
     j_arr(j, "items");
-    for (size_t k = 1; k < RS_EVAL_SG_TOTAL; k++) {
-        const struct rs_eval_sangong *s = &u->sg[k];
+    for (size_t k = 1; k < RS_EVAL_NSANGONG; k++) {
+        const struct rs_eval_sangong *sg = &u->sg[k];
         char sl[RS_ENUM_SLUG_MAX];
 
-        if (!s->rec)
+        if (!sg->rec)
             continue;
         j_obj(j, NULL);
         j_str(j, "kind", rs_report_sangong_slug(k, sl));
         j_str(j, "name", rs_eval_sangong_name(k));
-        j_money(j, "budget", s->budget);
-        j_money(j, "final", s->final);
-        if (s->has_prev_budget)
-            j_money(j, "prev_budget", s->prev_budget);
+        j_amt(j, "budget", sg->budget);
+        j_amt(j, "final", sg->final);
+        j_amt(j, "prev_budget", sg->prev_budget);
+        j_amt(j, "prev_final", sg->prev_final);
         j_end_obj(j);
     }
     j_end_arr(j);
@@ -375,27 +414,40 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
 
     if (u->procurement) {
         const Rs__Procurement *p = u->procurement->procurement;
+        struct rs_eval_amt b = {p->budget_fen, p->has_budget_fen};
+        struct rs_eval_amt a = {p->actual_fen, p->has_actual_fen};
 
         j_obj(j, "procurement");
-        j_money(j, "budget", p->budget_fen);
-        j_money(j, "actual", p->actual_fen);
-        j_rate(j, "rate", p->actual_fen, p->budget_fen);
+        j_amt(j, "budget", b);
+        j_amt(j, "actual", a);
+        if (a.has && b.has)
+            j_rate(j, "rate", a.v, b.v);
+        else
+            j_null(j, "rate");
         j_end_obj(j);
     } else {
         j_null(j, "procurement");
     }
     if (u->carry) {
+        const Rs__CarryOver *c = u->carry->carry_over;
+        struct rs_eval_amt st = {c->start_fen, c->has_start_fen};
+        struct rs_eval_amt en = {c->end_fen, c->has_end_fen};
+
         j_obj(j, "carry_over");
-        j_money(j, "start", u->carry->carry_over->start_fen);
-        j_money(j, "end", u->carry->carry_over->end_fen);
+        j_amt(j, "start", st);
+        j_amt(j, "end", en);
         j_end_obj(j);
     } else {
         j_null(j, "carry_over");
     }
     if (u->assets) {
+        const Rs__FixedAssets *fa = u->assets->fixed_assets;
+        struct rs_eval_amt tot = {fa->total_fen, fa->has_total_fen};
+        struct rs_eval_amt use = {fa->in_use_fen, fa->has_in_use_fen};
+
         j_obj(j, "fixed_assets");
-        j_money(j, "total", u->assets->fixed_assets->total_fen);
-        j_money(j, "in_use", u->assets->fixed_assets->in_use_fen);
+        j_amt(j, "total", tot);
+        j_amt(j, "in_use", use);
         j_end_obj(j);
     } else {
         j_null(j, "fixed_assets");

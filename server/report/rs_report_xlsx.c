@@ -7,9 +7,10 @@
  * columns as wide as their Chinese text (a CJK character counts two):
  *   评分表    every indicator: dimension, code, name, formula, points,
  *             target, value, score, reason; the total and the grade
- *   预算执行  every budget line: year-start, adjusted, final, change,
- *             higher-level transfer, reason; the total and the execution
- *             rate
+ *   预算执行  every budget line: year-start, addition, adjusted, final,
+ *             change, higher-level transfer, last year's year-start and
+ *             final, reason (a figure not given reads 未填); the total and
+ *             the execution rate
  *   分乡镇    per township, and the district in total: projects, relief,
  *             training, petitions, direct subsidy, surveys
  *   公式      every formula of the catalogue: its value and each input
@@ -222,10 +223,34 @@ static void score_sheet(struct book *bk, const struct rs_eval_result *res)
     sheet_close(&s);
 }
 
-static const char *const budget_head[] = {"预算行",         "年初预算（万元）",
-                                          "调整后预算（万元）", "决算（万元）",
-                                          "增减（万元）",     "上级转移支付（万元）",
-                                          "调整原因"};
+static const char *const budget_head[] = {
+    "预算行",         "年初预算（万元）", "本年追加（万元）",     "调整后预算（万元）",
+    "决算（万元）",   "增减（万元）",     "上级转移支付（万元）", "上年年初预算（万元）",
+    "上年决算（万元）", "调整原因"};
+
+/* An amount given, or 未填 (never 0). */
+static void amt(struct sheet *s, size_t col, struct rs_eval_amt a, int fmt)
+{
+    if (a.has)
+        number(s, col, (double)a.v / FEN_PER_WAN, fmt);
+    else
+        text(s, col, "未填", F_TEXT);
+}
+
+/* One line's or the total's figures in columns 1..8. */
+static void budget_cells(struct sheet *s, const struct rs_eval_line *l, int fmt)
+{
+    struct rs_eval_amt dl = {l->final.v - l->year_start.v, l->final.has && l->year_start.has};
+
+    amt(s, 1, l->year_start, fmt);
+    amt(s, 2, l->addition, fmt);
+    amt(s, 3, l->adjusted, fmt);
+    amt(s, 4, l->final, fmt);
+    amt(s, 5, dl, fmt);
+    amt(s, 6, l->transfer, fmt);
+    amt(s, 7, l->prev_year_start, fmt);
+    amt(s, 8, l->prev_final, fmt);
+}
 
 static void budget_sheet(struct book *bk, const struct rs_eval_result *res)
 {
@@ -234,33 +259,35 @@ static void budget_sheet(struct book *bk, const struct rs_eval_result *res)
 
     if (!sheet_open(&s, bk, "预算执行", budget_head, sizeof budget_head / sizeof budget_head[0]))
         return;
-    sheet_wrap(&s, 6);
+    sheet_wrap(&s, 9);
     for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &u->line[k];
 
-        if (!l->rec)
+        /* The 合计 record is the total row when the unit gives parts. */
+        if (!l->rec || (k == RS_EVAL_LINE_TOTAL && u->nlines))
             continue;
         text(&s, 0, rs_eval_line_name(k), F_TEXT);
-        wan(&s, 1, l->year_start);
-        wan(&s, 2, l->adjusted);
-        wan(&s, 3, l->final);
-        wan(&s, 4, l->final - l->year_start);
-        wan(&s, 5, l->transfer);
-        text(&s, 6, l->rec->budget_line->change_reason, F_WRAP);
+        budget_cells(&s, l, F_WAN);
+        text(&s, 9, l->rec->budget_line->change_reason, F_WRAP);
         s.row++;
     }
-    if (u->nlines) {
-        text(&s, 0, "合计", F_BOLD);
-        number(&s, 1, (double)u->ys_total / FEN_PER_WAN, F_BOLD_WAN);
-        number(&s, 2, (double)u->adj_total / FEN_PER_WAN, F_BOLD_WAN);
-        number(&s, 3, (double)u->final_total / FEN_PER_WAN, F_BOLD_WAN);
-        number(&s, 4, (double)(u->final_total - u->ys_total) / FEN_PER_WAN, F_BOLD_WAN);
-        number(&s, 5, (double)u->transfer_total / FEN_PER_WAN, F_BOLD_WAN);
-        s.row++;
+    if (u->nlines || u->line[RS_EVAL_LINE_TOTAL].rec) {
+        struct rs_eval_line tot = u->line[RS_EVAL_LINE_TOTAL];
+
+        if (u->nlines) {
+            tot.year_start = u->ys_total;
+            tot.adjusted = u->adj_total;
+            tot.final = u->final_total;
+            tot.transfer = u->transfer_total;
+            text(&s, 0, "合计", F_BOLD);
+            budget_cells(&s, &tot, F_BOLD_WAN);
+            s.row++;
+        }
         text(&s, 0, "预算执行率", F_TEXT);
-        rate(&s, 3, u->final_total, u->adj_total);
-        if (u->adj_total <= 0)
-            text(&s, 3, "无法计算", F_TEXT);
+        if (tot.final.has && tot.adjusted.has && tot.adjusted.v > 0)
+            rate(&s, 4, tot.final.v, tot.adjusted.v);
+        else
+            text(&s, 4, "无法计算", F_TEXT);
     }
     sheet_close(&s);
 }
