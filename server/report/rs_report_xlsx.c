@@ -263,8 +263,9 @@ static void budget_sheet(struct book *bk, const struct rs_eval_result *res)
     for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &u->line[k];
 
-        /* The 合计 record is the total row when the unit gives parts. */
-        if (!l->rec || (k == RS_EVAL_LINE_TOTAL && u->nlines))
+        /* Every line with a record, as the JSON report lists them (a 合计
+         * record too; the total row below is over the parts). */
+        if (!l->rec)
             continue;
         text(&s, 0, rs_eval_line_name(k), F_TEXT);
         budget_cells(&s, l, F_WAN);

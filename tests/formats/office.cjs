@@ -134,8 +134,10 @@ check(grade_row[0] === '等级' && grade_row[7] === report.total.grade,
 const budget_rows = csv(`${csv_prefix}-预算执行.csv`);
 report.budget.lines.forEach((l, i) => {
   const row = budget_rows[i + 1] || [];
-  check(row[0] === l.name && scaled(row[1], 6) === BigInt(l.year_start.fen) &&
-    scaled(row[2], 6) === BigInt(l.adjusted.fen) && scaled(row[3], 6) === BigInt(l.final.fen),
+  // Columns: 1 year-start, 3 adjusted, 4 final; a figure the JSON gives as null reads 未填.
+  const same = (cell, v) => (v === null ? cell === '未填' : scaled(cell, 6) === BigInt(v.fen));
+  check(row[0] === l.name && same(row[1], l.year_start) && same(row[3], l.adjusted) &&
+    same(row[4], l.final),
   `xlsx: budget row ${JSON.stringify(row)} is not ${l.name} in fen`);
 });
 const finding_rows = csv(`${csv_prefix}-核查发现.csv`).filter((r) => r.some((c) => c !== ''));
