@@ -1,0 +1,391 @@
+/*
+ * itest_real.c - other units' published self-evaluations, end to end.
+ *
+ * Each sample under samples/ other than the seed is one real report
+ * entered as a finance clerk would (its README names the source and lists
+ * every figure it publishes).  For each, the offices of its offices.csv
+ * are registered on a fresh database, the real resettled is started, every
+ * other CSV of the folder is submitted by the central office through the
+ * real resettle client, and the year's report is pulled as JSON and as
+ * Markdown.  The tests assert the figures the report reproduces (in fen,
+ * read with cJSON), the exact list of findings the sample must produce
+ * (arithmetic ones and missing-data notes), and that nothing absent is
+ * printed as 0.
+ *
+ * Samples:
+ *   nanxian-zx-2021  政协南县委员会 2021: final accounts only (决算), no
+ *                    budget, no headcount, no 三公; every figure
+ *                    reproduces, so no arithmetic finding.
+ *
+ * Does not: check the seed year (itest_golden.c), or the Word, Excel and
+ * HTML formats (golden_formats.h).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "itest_harness.h"
+
+struct sample {
+    const char *dir;     /* under samples/ */
+    const char *year;
+    char tmp[256];
+    char db[512];
+    char *central, *token;
+    struct it_server srv;
+    cJSON *json;
+    char *md;
+};
+
+static struct sample nanxian = {.dir = "nanxian-zx-2021", .year = "2021"};
+
+/* ------------------------------------------------------------ JSON helpers */
+
+static const cJSON *jget(const cJSON *o, const char *path)
+{
+    char buf[256], *save = NULL, *key;
+
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (key = strtok_r(buf, ".", &save); key && o; key = strtok_r(NULL, ".", &save))
+        o = cJSON_GetObjectItemCaseSensitive(o, key);
+    return o;
+}
+
+static long long jint(const cJSON *o, const char *path)
+{
+    const cJSON *v = jget(o, path);
+
+    if (!cJSON_IsNumber(v)) {
+        fprintf(stderr, "no number at %s\n", path);
+        return -1;
+    }
+    return (long long)v->valuedouble;
+}
+
+static const char *jstr(const cJSON *o, const char *path)
+{
+    const cJSON *v = jget(o, path);
+
+    return cJSON_IsString(v) ? v->valuestring : "(missing)";
+}
+
+/* True if path is present and JSON null (a figure not given). */
+static bool jnull(const cJSON *o, const char *path)
+{
+    return cJSON_IsNull(jget(o, path));
+}
+
+/* The budget line named by its slug ("personnel", "total"). */
+static const cJSON *jline(const struct sample *s, const char *slug)
+{
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, jget(s->json, "budget.lines"))
+    {
+        if (strcmp(jstr(e, "line"), slug) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ setup */
+
+static int run_client(struct sample *s, const char *tag, const char *const *args)
+{
+    char ob[600], out[600];
+    int rc;
+
+    snprintf(ob, sizeof(ob), "%s/%s.outbox", s->tmp, tag);
+    snprintf(out, sizeof(out), "%s/%s.out", s->tmp, tag);
+    rc = it_client(s->tmp, &s->srv, s->central, s->token, ob, out, args);
+    if (rc != 0) {
+        char *text = it_read_file(out);
+
+        fprintf(stderr, "resettle %s exited %d:\n%s\n", args[0], rc, text);
+        free(text);
+    }
+    return rc;
+}
+
+static int pull(struct sample *s, const char *format, char **body)
+{
+    char file[600];
+    const char *args[] = {"report", "--year", s->year, "--format", format, "--out", file, NULL};
+    int rc;
+
+    snprintf(file, sizeof(file), "%s/report.%s", s->tmp, format);
+    rc = run_client(s, "report", args);
+    *body = it_read_file(file);
+    return rc;
+}
+
+/* Registers the sample's offices (one central office), starts the server,
+ * submits every CSV but offices.csv, pulls JSON and Markdown. */
+static int sample_setup(struct sample *s)
+{
+    char dir[512], path[800], line[512];
+    const char *args[40];
+    char *files[32];
+    int n = 0, nf = 0, rc = -1;
+    DIR *d;
+    struct dirent *e;
+    FILE *f;
+
+    snprintf(dir, sizeof(dir), "%s/samples/%s", RS_SOURCE_DIR, s->dir);
+    it_tmpdir(s->tmp, s->dir);
+    it_path(s->db, sizeof(s->db), s->tmp, "resettle.db");
+    snprintf(path, sizeof(path), "%s/offices.csv", dir);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        char *save = NULL;
+        char *code = strtok_r(line, ",\r\n", &save);
+        char *name = strtok_r(NULL, ",\r\n", &save);
+        char *role = strtok_r(NULL, ",\r\n", &save);
+
+        if (!code || !name || !role || strcmp(code, "code") == 0 || strcmp(role, "central"))
+            continue;
+        s->central = strdup(code);
+        s->token = it_office_add(s->tmp, s->db, code, name, role);
+    }
+    fclose(f);
+    if (!s->central || !s->token || it_server_start(&s->srv, s->tmp, s->db) != 0)
+        return -1;
+    d = opendir(dir);
+    if (!d)
+        return -1;
+    args[n++] = "submit";
+    while ((e = readdir(d)) != NULL && nf < 32) {
+        size_t len = strlen(e->d_name);
+
+        if (len < 5 || strcmp(e->d_name + len - 4, ".csv") != 0 ||
+            strcmp(e->d_name, "offices.csv") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        files[nf] = strdup(path);
+        args[n++] = files[nf++];
+    }
+    closedir(d);
+    args[n] = NULL;
+    if (nf && run_client(s, "submit", args) == 0) {
+        char *text = NULL;
+
+        rc = pull(s, "json", &text);
+        s->json = cJSON_Parse(text);
+        free(text);
+        if (rc == 0 && s->json)
+            rc = pull(s, "markdown", &s->md);
+        else
+            rc = -1;
+    }
+    for (int i = 0; i < nf; i++)
+        free(files[i]);
+    return rc == 0 ? 0 : -1;
+}
+
+static void sample_teardown(struct sample *s)
+{
+    it_server_stop(&s->srv);
+    cJSON_Delete(s->json);
+    free(s->md);
+    free(s->central);
+    free(s->token);
+    it_rmtree(s->tmp);
+}
+
+static int nanxian_setup(void **state)
+{
+    (void)state;
+    return sample_setup(&nanxian);
+}
+
+static int nanxian_teardown(void **state)
+{
+    (void)state;
+    sample_teardown(&nanxian);
+    return 0;
+}
+
+/* ------------------------------------------------------------ findings */
+
+struct expect_finding {
+    const char *code;
+    const char *sev;
+    const char *check;    /* in the check text */
+    const char *found;    /* in the found text (the missing input); NULL: any */
+};
+
+/* The findings are exactly want[0..n) (each matched once, in any order). */
+static void findings_are(const struct sample *s, const struct expect_finding *want, size_t n)
+{
+    const cJSON *f;
+    bool used[64] = {false};
+    size_t got = 0;
+
+    assert_true(n <= 64);
+    cJSON_ArrayForEach(f, jget(s->json, "findings"))
+    {
+        bool matched = false;
+
+        for (size_t i = 0; i < n && !matched; i++) {
+            if (used[i] || strcmp(jstr(f, "code"), want[i].code) != 0 ||
+                strcmp(jstr(f, "severity"), want[i].sev) != 0)
+                continue;
+            if (!strstr(jstr(f, "check"), want[i].check) ||
+                (want[i].found && !strstr(jstr(f, "found"), want[i].found)))
+                continue;
+            used[i] = matched = true;
+        }
+        if (!matched)
+            fprintf(stderr, "unexpected finding %s (%s): %s | %s | %s\n", jstr(f, "code"),
+                    jstr(f, "severity"), jstr(f, "check"), jstr(f, "expected"), jstr(f, "found"));
+        assert_true(matched);
+        got++;
+    }
+    assert_int_equal(got, n);
+}
+
+/* ------------------------------------------------------------ nanxian-zx-2021 */
+
+/* 支出799.12 = 人员经费434.89 + 公用经费77.4 + 项目支出286.83, all 决算. */
+static void test_nanxian_figures(void **state)
+{
+    const struct sample *s = &nanxian;
+    const cJSON *pe = jline(s, "personnel"), *pu = jline(s, "public"), *pr = jline(s, "project");
+    const cJSON *tl = jline(s, "total");
+    static const char *const absent[] = {"year_start", "adjusted", "change", "addition"};
+
+    (void)state;
+    assert_non_null(pe);
+    assert_non_null(pu);
+    assert_non_null(pr);
+    assert_non_null(tl);
+    assert_int_equal(jint(pe, "final.fen"), 434890000LL);
+    assert_int_equal(jint(pu, "final.fen"), 77400000LL);
+    assert_int_equal(jint(pr, "final.fen"), 286830000LL);
+    assert_int_equal(jint(tl, "final.fen"), 799120000LL);
+    assert_int_equal(jint(s->json, "budget.total.final.fen"), 799120000LL);
+    assert_int_equal(jint(s->json, "budget.basic.final.fen"), 512290000LL);
+    /* Nothing budgeted was given: not 0. */
+    for (size_t k = 0; k < sizeof absent / sizeof absent[0]; k++) {
+        assert_true(jnull(pe, absent[k]));
+        assert_true(jnull(pu, absent[k]));
+        assert_true(jnull(pr, absent[k]));
+        assert_true(jnull(tl, absent[k]));
+    }
+    assert_true(jnull(s->json, "budget.total.year_start"));
+    assert_true(jnull(s->json, "budget.total.adjusted"));
+    assert_true(jnull(s->json, "budget.total.execution_rate"));
+    assert_true(jnull(s->json, "budget.basic.year_start"));
+    assert_true(jnull(s->json, "unit.staffing"));
+    assert_string_equal(jstr(s->json, "unit.name"), "政协南县委员会");
+}
+
+/* No budget: no adjustment warning, no 预算执行率; the rates that need a
+ * budget or a headcount are not computable, naming what is missing. */
+static void test_nanxian_rates(void **state)
+{
+    const struct sample *s = &nanxian;
+    const cJSON *fx;
+    bool seen_f4 = false;
+
+    (void)state;
+    cJSON_ArrayForEach(fx, jget(s->json, "formulas"))
+    {
+        const char *code = jstr(fx, "formula");
+
+        if (strcmp(code, "F4") == 0 || strcmp(code, "F5") == 0 || strcmp(code, "F1") == 0) {
+            assert_string_equal(jstr(fx, "status"), "not_computable");
+            assert_true(jnull(fx, "value"));
+            assert_non_null(strstr(jstr(fx, "reason"), "没有"));
+            seen_f4 = seen_f4 || strcmp(code, "F4") == 0;
+        }
+    }
+    assert_true(seen_f4);
+}
+
+/* Every stated figure reproduces; the only findings are the indicators
+ * the framework scores that cannot be computed from a final-only report
+ * (a warning each, with the missing input) and the notes that say which
+ * checks could not be made. */
+static void test_nanxian_findings(void **state)
+{
+#define NC(what, why) {"indicator.not_computable", "warning", "“" what "”", why}
+    static const struct expect_finding want[] = {
+        NC("在职人员控制率", "没有人员编制记录"),
+        NC("“三公”经费控制率", "没有三公经费记录"),
+        NC("公用经费控制率", "公用经费预算行未填报调整后预算"),
+        NC("预算执行率", "预算合计行未填报调整后预算"),
+        NC("预算调整率", "预算合计行未填报调整后预算"),
+        NC("结转结余率", "没有结转结余记录"),
+        NC("政府采购执行率", "没有政府采购记录"),
+        NC("资金使用合规性", "F17"),
+        NC("管理制度健全性", "F18"),
+        NC("预决算信息公开性", "F19"),
+        NC("固定资产利用率", "没有固定资产记录"),
+        NC("项目实际完成率", "没有项目记录"),
+        NC("项目完成及时率", "没有项目记录"),
+        NC("项目验收合格率", "没有项目记录"),
+        NC("培训完成率", "没有培训记录"),
+        NC("直补资金按时足额发放率", "没有直补记录"),
+        NC("救助资金到位率", "没有救助记录"),
+        NC("信访办结率", "没有信访记录"),
+        NC("到区以上上访人数", "没有信访记录"),
+        NC("可持续发展能力（产业培育、技术指导、项目管护）", "sustainability"),
+        NC("服务对象满意度", "没有满意度调查记录"),
+    };
+#undef NC
+    const cJSON *f;
+
+    (void)state;
+    cJSON_ArrayForEach(f, jget(nanxian.json, "findings"))
+    {
+        const char *code = jstr(f, "code");
+
+        /* No arithmetic finding, no stated figure that fails to reproduce. */
+        assert_true(strcmp(jstr(f, "severity"), "error") != 0);
+        assert_null(strstr(code, "budget."));
+        assert_null(strstr(code, "stated."));
+    }
+    findings_are(&nanxian, want, sizeof want / sizeof want[0]);
+}
+
+/* The drafted text never invents a year-start budget or a change from it. */
+static void test_nanxian_text(void **state)
+{
+    const char *md = nanxian.md;
+
+    (void)state;
+    assert_non_null(md);
+    assert_null(strstr(md, "年初基本支出预算"));
+    assert_null(strstr(md, "年初人员经费预算"));
+    assert_null(strstr(md, "较年初"));
+    assert_null(strstr(md, "与年初预算持平"));
+    assert_null(strstr(md, "调整后预算合计"));
+    assert_null(strstr(md, "退休0人"));
+    assert_non_null(strstr(md, "2021年基本支出决算数512.29万元，其中人员经费434.89万元；"
+                               "公用经费77.40万元。"));
+    assert_non_null(strstr(md, "2021年全部决算数799.12万元。"));
+    assert_non_null(strstr(md, "预算执行数（决算数合计）799.12万元；全年预算数未填报，不计算预算执行率。"));
+    assert_non_null(strstr(md, "（未录入人员编制记录。）"));
+    /* The budget table shows 未填 where nothing was given, never 0.00. */
+    assert_non_null(strstr(md, "| 人员经费 | 未填 | 未填 | 434.89 | 未填 |"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest nanxian_tests[] = {
+        cmocka_unit_test(test_nanxian_figures),
+        cmocka_unit_test(test_nanxian_rates),
+        cmocka_unit_test(test_nanxian_findings),
+        cmocka_unit_test(test_nanxian_text),
+    };
+
+    return cmocka_run_group_tests_name("nanxian-zx-2021", nanxian_tests, nanxian_setup,
+                                       nanxian_teardown);
+}
