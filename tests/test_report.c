@@ -1009,6 +1009,71 @@ static void test_build_many(void **state)
     free(pure);
 }
 
+/* A unit that gives only final accounts and a headcount without 退休: no
+ * year-start budget or change from it is printed, no adjustment finding is
+ * made, and the empty 退休 says 未填报 (never 退休0人). */
+static void test_absent_not_zero(void **state)
+{
+    Rs__Staffing st = RS__STAFFING__INIT;
+    Rs__BudgetLine pe = RS__BUDGET_LINE__INIT, pu = RS__BUDGET_LINE__INIT;
+    Rs__BudgetLine pr = RS__BUDGET_LINE__INIT;
+    struct rendered md, js, csv;
+
+    teardown(state);
+    st.has_establishment = st.has_in_service = true;
+    st.establishment = 13;
+    st.in_service = 10;
+    EMIT(DIV_UNIT, staffing, RS__RECORD__BODY_STAFFING, &st);
+    pe.has_line = pe.has_final_fen = true;
+    pe.line = RS__BUDGET_LINE_KIND__LINE_PERSONNEL;
+    pe.final_fen = W(43489);
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &pe);
+    pu.has_line = pu.has_final_fen = true;
+    pu.line = RS__BUDGET_LINE_KIND__LINE_PUBLIC;
+    pu.final_fen = W(7740);
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &pu);
+    /* A project line with its final only and a reason: the reason explains
+     * a change from a budget nobody gave, so it is not printed either. */
+    pr.has_line = pr.has_final_fen = true;
+    pr.line = RS__BUDGET_LINE_KIND__LINE_PROJECT;
+    pr.final_fen = W(28683);
+    pr.change_reason = "追加项目";
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &pr);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_non_null(strstr(md.out, "2023年在职10人，退休人数未填报；编制数13人，"
+                                   "在职人员数少于编制核定数。\n"));
+    assert_null(strstr(md.out, "退休0人"));
+    assert_null(strstr(md.out, "人员总计0人"));
+    ASSERT_LINE(md.out, "2023年基本支出决算数512.29万元，其中人员经费434.89万元；"
+                        "公用经费77.40万元。");
+    ASSERT_LINE(md.out, "2023年项目支出决算数286.83万元。");
+    assert_null(strstr(md.out, "年初基本支出预算"));
+    assert_null(strstr(md.out, "较年初"));
+    assert_null(strstr(md.out, "与年初预算持平"));
+    assert_null(strstr(md.out, "原因是追加项目"));
+    assert_null(strstr(md.out, "调整后基本支出预算"));
+    assert_null(strstr(md.out, "预算调整幅度"));
+    assert_null(strstr(md.out, "预算执行率口径"));
+    ASSERT_LINE(md.out, "预算执行数（决算数合计）799.12万元；全年预算数未填报，不计算预算执行率。");
+    ASSERT_LINE(md.out, "| 人员经费 | 未填 | 未填 | 434.89 | 未填 | 0.00 |");
+
+    js = render(NULL, RS__REPORT_FORMAT__FMT_JSON);
+    assert_json(js.out);
+    assert_non_null(strstr(js.out, "\"retired\": null"));
+    assert_non_null(strstr(js.out, "\"year_start\": null"));
+    assert_non_null(strstr(js.out, "\"execution_rate\": null"));
+    assert_null(strstr(js.out, "budget.adjustment_unexplained"));
+    assert_null(strstr(js.out, "budget.execution_basis"));
+
+    csv = render(NULL, RS__REPORT_FORMAT__FMT_CSV);
+    assert_null(strstr(csv.out, "staffing,,,retired"));
+    assert_null(strstr(csv.out, "budget,personnel,,year_start_fen"));
+    free(md.out);
+    free(js.out);
+    free(csv.out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1019,6 +1084,7 @@ int main(void)
         cmocka_unit_test(test_township),
         cmocka_unit_test(test_build_from_store),
         cmocka_unit_test(test_build_many),
+        cmocka_unit_test(test_absent_not_zero),
     };
 
     return cmocka_run_group_tests_name("report", tests, setup, teardown);

@@ -673,17 +673,27 @@ static void sec_unit(struct rs_render_ctx *d)
             total.has = true;
             total.v = st->in_service.v + st->veteran_retired.v + st->retired.v + st->temporary.v;
         }
+        bool any = total.has;
+
+        for (size_t k = 0; k < 4; k++)
+            any = any || cats[k]->has;
         rs_rbuf_printf(&p, "%u年", d->res->year);
         if (total.has)
             rs_rbuf_printf(&p, "人员总计%" PRId64 "人", total.v);
-        for (size_t k = 0; k < 4; k++) {
-            if (!cats[k]->has)
+        /* 在职 and 退休, which every unit reports, say 未填报 when empty;
+         * 离休 and 临聘 appear only when given (0 included). */
+        for (size_t k = 0; any && k < 4; k++) {
+            const char *sep = first ? (total.has ? "，其中" : "") : "，";
+
+            if (cats[k]->has)
+                rs_rbuf_printf(&p, "%s%s%" PRId64 "人", sep, names[k], cats[k]->v);
+            else if (k == 0 || k == 2)
+                rs_rbuf_printf(&p, "%s%s人数未填报", sep, names[k]);
+            else
                 continue;
-            rs_rbuf_printf(&p, "%s%s%" PRId64 "人", first ? (total.has ? "，其中" : "") : "，",
-                           names[k], cats[k]->v);
             first = false;
         }
-        if (!total.has && first)
+        if (!any)
             rs_rbuf_puts(&p, "各类人员数均未填报");
         if (u->nsub)
             rs_rbuf_printf(&p, "（%s%zu个二级单位）", u->staffing ? "另有" : "合计", u->nsub);
