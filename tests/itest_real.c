@@ -16,6 +16,13 @@
  *   nanxian-zx-2021  政协南县委员会 2021: final accounts only (决算), no
  *                    budget, no headcount, no 三公; every figure
  *                    reproduces, so no arithmetic finding.
+ *   hunan-basedata-2018  an unnamed unit's 2018 基础数据表: 编制/在职, the
+ *                    whole budget as 年初 + 追加 = 全年 without 决算, 三公
+ *                    by component with its total and last year's
+ *                    figures, 年初/年末结余; every rate it prints reproduces
+ *                    under its own definitions (95.10%, 98.31% against
+ *                    last year's budget, 99.27% by the 上年结转+年初+追加
+ *                    formula).
  *
  * Does not: check the seed year (itest_golden.c), or the Word, Excel and
  * HTML formats (golden_formats.h).
@@ -42,6 +49,7 @@ struct sample {
 };
 
 static struct sample nanxian = {.dir = "nanxian-zx-2021", .year = "2021"};
+static struct sample hunan = {.dir = "hunan-basedata-2018", .year = "2018"};
 
 /* ------------------------------------------------------------ JSON helpers */
 
@@ -211,6 +219,19 @@ static int nanxian_teardown(void **state)
     return 0;
 }
 
+static int hunan_setup(void **state)
+{
+    (void)state;
+    return sample_setup(&hunan);
+}
+
+static int hunan_teardown(void **state)
+{
+    (void)state;
+    sample_teardown(&hunan);
+    return 0;
+}
+
 /* ------------------------------------------------------------ findings */
 
 struct expect_finding {
@@ -253,6 +274,34 @@ static void findings_are(const struct sample *s, const struct expect_finding *wa
 /* ------------------------------------------------------------ nanxian-zx-2021 */
 
 /* 支出799.12 = 人员经费434.89 + 公用经费77.4 + 项目支出286.83, all 决算. */
+/* The formula `code` of s's JSON report. */
+static const cJSON *jformula(const struct sample *s, const char *code)
+{
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, jget(s->json, "formulas"))
+    {
+        if (strcmp(jstr(e, "formula"), code) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Formula `code` is num / den exactly, shown as pct. */
+static void rate_is(const struct sample *s, const char *code, long long num, long long den,
+                    const char *pct)
+{
+    const cJSON *f = jformula(s, code);
+
+    assert_non_null(f);
+    if (strcmp(jstr(f, "status"), "ok") != 0)
+        fprintf(stderr, "%s: %s\n", code, jstr(f, "reason"));
+    assert_string_equal(jstr(f, "status"), "ok");
+    assert_int_equal(jint(f, "value.num"), num);
+    assert_int_equal(jint(f, "value.den"), den);
+    assert_string_equal(jstr(f, "value.pct"), pct);
+}
+
 static void test_nanxian_figures(void **state)
 {
     const struct sample *s = &nanxian;
@@ -377,6 +426,94 @@ static void test_nanxian_text(void **state)
     assert_non_null(strstr(md, "| 人员经费 | 未填 | 未填 | 434.89 | 未填 |"));
 }
 
+/* ------------------------------------------------------------ hunan-basedata-2018 */
+
+/* Every rate the document prints, by its own definition, and the ones it
+ * does not print but its inputs give. */
+static void test_hunan_rates(void **state)
+{
+    const struct sample *s = &hunan;
+
+    (void)state;
+    /* 在职人员控制率 136 ÷ 143 (printed 95.10%). */
+    rate_is(s, "F1", 136, 143, "95.10");
+    /* 三公经费变动率 against last year's budget: (63.46 − 32) ÷ 32 (printed 98.31%). */
+    rate_is(s, "F2", 31460000LL, 32000000LL, "98.31");
+    /* Against last year's final instead: (44.29 − 29.08) ÷ 29.08. */
+    rate_is(s, "F2f", 15210000LL, 29080000LL, "52.30");
+    /* 预算完成率 (上年结转 + 年初 + 追加 − 年末结余) ÷ (上年结转 + 年初 + 追加)
+     * = 2690.62 ÷ 2710.42 (printed 99.27%). */
+    rate_is(s, "F4h", 2690620000LL, 2710420000LL, "99.27");
+    /* 预算控制率 = 本年追加 ÷ 年初预算 = 767.86 ÷ 1922.76 (the text stops before it). */
+    rate_is(s, "F5h", 767860000LL, 1922760000LL, "39.94");
+    rate_is(s, "F10", 44290000LL, 63460000LL, "69.79");
+    rate_is(s, "F11", 30660000LL, 30660000LL, "100.00");
+    rate_is(s, "F7", 19800000LL, 2690620000LL, "0.74");
+    /* No 决算 for the whole budget: 预算执行率 and 预算完成率 (决算 ÷ 年初) are not
+     * computable, and say which figure is missing. */
+    assert_string_equal(jstr(jformula(s, "F4'"), "status"), "not_computable");
+    assert_non_null(strstr(jstr(jformula(s, "F4'"), "reason"), "预算合计行未填报决算"));
+    assert_string_equal(jstr(jformula(s, "F4"), "status"), "not_computable");
+    assert_int_equal(jint(s->json, "budget.total.adjusted.fen"), 2690620000LL);
+    assert_true(jnull(s->json, "budget.total.final"));
+    assert_true(jnull(s->json, "unit.staffing.retired"));
+}
+
+/* The three printed rates reproduce once rounded (a note each); no
+ * arithmetic finding; the rest is what the framework cannot compute. */
+static void test_hunan_findings(void **state)
+{
+#define NC(what, why) {"indicator.not_computable", "warning", "“" what "”", why}
+#define RD(what) {"stated.rounded", "note", what, "%"}
+    static const struct expect_finding want[] = {
+        NC("公用经费控制率", "没有公用经费预算行"),
+        NC("预算执行率", "预算合计行未填报决算"),
+        NC("预算调整率", "预算合计行未填报上级转移支付"),
+        NC("资金使用合规性", "F17"),
+        NC("管理制度健全性", "F18"),
+        NC("预决算信息公开性", "F19"),
+        NC("固定资产利用率", "没有固定资产记录"),
+        NC("项目实际完成率", "没有项目记录"),
+        NC("项目完成及时率", "没有项目记录"),
+        NC("项目验收合格率", "没有项目记录"),
+        NC("培训完成率", "没有培训记录"),
+        NC("直补资金按时足额发放率", "没有直补记录"),
+        NC("救助资金到位率", "没有救助记录"),
+        NC("信访办结率", "没有信访记录"),
+        NC("到区以上上访人数", "没有信访记录"),
+        NC("可持续发展能力（产业培育、技术指导、项目管护）", "sustainability"),
+        NC("服务对象满意度", "没有满意度调查记录"),
+        RD("在职人员控制率"),
+        RD("“三公”经费变动率"),
+        RD("预算完成率（上年结转+年初+追加口径）"),
+    };
+#undef RD
+#undef NC
+
+    (void)state;
+    findings_are(&hunan, want, sizeof want / sizeof want[0]);
+}
+
+/* 年初 + 追加 = 全年 is said as published; nothing is said of a 决算 or a
+ * change that was not given. */
+static void test_hunan_text(void **state)
+{
+    const char *md = hunan.md;
+
+    (void)state;
+    assert_non_null(md);
+    assert_non_null(strstr(md, "2018年初全部预算1922.76万元，本年追加预算767.86万元，"
+                               "全年预算2690.62万元。"));
+    assert_non_null(strstr(md, "2018年在职136人，退休人数未填报；编制数143人，"
+                               "在职人员数少于编制核定数。"));
+    assert_non_null(strstr(md, "上年“三公”经费预算32.00万元，决算29.08万元。"));
+    assert_non_null(strstr(md, "决算数未填报（或部分预算行未填报），不计算预算执行率。"));
+    assert_non_null(strstr(md, "| 合计 | 1922.76 | 767.86 | 2690.62 | 未填 | 未填 |"));
+    assert_null(strstr(md, "较年初"));
+    assert_null(strstr(md, "退休0人"));
+    assert_null(strstr(md, "决算数0.00"));
+}
+
 int main(void)
 {
     const struct CMUnitTest nanxian_tests[] = {
@@ -386,6 +523,16 @@ int main(void)
         cmocka_unit_test(test_nanxian_text),
     };
 
-    return cmocka_run_group_tests_name("nanxian-zx-2021", nanxian_tests, nanxian_setup,
-                                       nanxian_teardown);
+    const struct CMUnitTest hunan_tests[] = {
+        cmocka_unit_test(test_hunan_rates),
+        cmocka_unit_test(test_hunan_findings),
+        cmocka_unit_test(test_hunan_text),
+    };
+    int failed = 0;
+
+    failed += cmocka_run_group_tests_name("nanxian-zx-2021", nanxian_tests, nanxian_setup,
+                                          nanxian_teardown);
+    failed += cmocka_run_group_tests_name("hunan-basedata-2018", hunan_tests, hunan_setup,
+                                          hunan_teardown);
+    return failed;
 }
