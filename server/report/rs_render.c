@@ -1190,8 +1190,18 @@ static void score_table(struct rs_render_ctx *d)
                       milli(res->total_milli, b), "");
     rs_render_tbl_total(&t);
     rs_render_tbl_emit(d, &t);
-    rs_render_para(d, "自评得分%s分，等级：%s（优≥90分，良≥80分，中≥60分，差<60分）。",
-                   milli(res->total_milli, a), res->grade);
+    if (res->grade) {
+        rs_render_para(d, "自评得分%s分，等级：%s（优≥90分，良≥80分，中≥60分，差<60分）。",
+                       milli(res->total_milli, a), res->grade);
+    } else {
+        char c[32];
+
+        rs_render_para(d, "自评得分%s分（满分%s分）。评分框架%s只收录原表%s分中的%s分，"
+                          "不评等级。",
+                       milli(res->total_milli, a), milli(res->fw->total_milli, b),
+                       res->fw->name, milli(res->fw->published_milli, c),
+                       milli(res->fw->total_milli, b));
+    }
 }
 
 static void sec_perf(struct rs_render_ctx *d)
@@ -1202,7 +1212,7 @@ static void sec_perf(struct rs_render_ctx *d)
     const char *unit = res->unit.profile && res->unit.profile->unit_profile->unit_name
                            ? res->unit.profile->unit_profile->unit_name
                            : "本单位";
-    char a[32], b[32];
+    char a[32], b[32], b2[32];
     size_t sub = 0;
 
     rs_render_heading(d, 2, "六、单位整体支出绩效情况");
@@ -1210,9 +1220,16 @@ static void sec_perf(struct rs_render_ctx *d)
     for (size_t k = 0; k < fw->ndims; k++)
         rs_rbuf_printf(&p, "%s%s", k == 0 ? "" : k + 1 == fw->ndims ? "和" : "、",
                        fw->dims[k].name);
-    rs_rbuf_printf(&p, "等方面，按评分框架%s对%u年整体支出绩效进行了评价，自评得分%s分，"
-                       "等级为“%s”。具体情况如下：",
-                   fw->name, res->year, milli(res->total_milli, a), res->grade);
+    if (res->grade)
+        rs_rbuf_printf(&p, "等方面，按评分框架%s对%u年整体支出绩效进行了评价，自评得分%s分，"
+                           "等级为“%s”。具体情况如下：",
+                       fw->name, res->year, milli(res->total_milli, a), res->grade);
+    else
+        rs_rbuf_printf(&p, "等方面，按评分框架%s对%u年整体支出绩效进行了评价，自评得分%s分"
+                           "（满分%s分：该框架只收录原表%s分中的%s分，不评等级）。具体情况如下：",
+                       fw->name, res->year, milli(res->total_milli, a),
+                       milli(fw->total_milli, b), milli(fw->published_milli, b2),
+                       milli(fw->total_milli, b));
     rs_render_para_end(d, &p);
     rs_render_chart(d, RS_CHART_DIMENSIONS);
     for (size_t k = 0; k < fw->ndims; k++) {

@@ -309,6 +309,12 @@ static void c_indicators(struct rs_rbuf *b, const struct rs_eval_result *res)
         rs_milli_format(res->total_milli, m);
         c_row(b, "total", "total", "", "score", m);
         c_row(b, "total", "total", "", "grade", res->grade);
+        if (res->fw->published_milli) {
+            rs_milli_format(res->fw->total_milli, m);
+            c_row(b, "total", "total", "", "covered_points", m);
+            rs_milli_format(res->fw->published_milli, m);
+            c_row(b, "total", "total", "", "published_points", m);
+        }
     }
 }
 

@@ -530,6 +530,11 @@ static void j_indicators(struct json *j, const struct rs_eval_result *res)
     j_int(j, "score_milli", res->total_milli);
     j_milli(j, "score", res->total_milli);
     j_str(j, "grade", res->grade);
+    /* A framework that covers part of a published table: its points and the table's. */
+    if (res->fw->published_milli) {
+        j_milli(j, "covered_points", res->fw->total_milli);
+        j_milli(j, "published_points", res->fw->published_milli);
+    }
     j_end_obj(j);
 }
 

@@ -219,7 +219,16 @@ static void score_sheet(struct book *bk, const struct rs_eval_result *res)
     milli(&s, 7, res->total_milli, F_BOLD);
     s.row++;
     text(&s, 0, "等级", F_BOLD);
-    text(&s, 7, res->grade, F_BOLD);
+    if (res->grade) {
+        text(&s, 7, res->grade, F_BOLD);
+    } else {
+        char a[32], b[32], t[160];
+
+        rs_milli_format(res->fw->published_milli, a);
+        rs_milli_format(res->fw->total_milli, b);
+        snprintf(t, sizeof t, "不评等级（框架只收录原表%s分中的%s分）", a, b);
+        text(&s, 7, t, F_BOLD);
+    }
     sheet_close(&s);
 }
 
