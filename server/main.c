@@ -10,6 +10,7 @@
  *   resettled audit list --db FILE
  *   resettled schedule set --db FILE --year Y FILE.csv
  *   resettled schedule show --db FILE --year Y
+ *   resettled framework check FILE [--framework-dir DIR]
  *
  * The admin role is this command line on the database itself: offices are
  * added and revoked here, never over the network, and each change lands in
@@ -19,6 +20,9 @@
  * refused with file:line: reason before anything is stored.
  *
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
+ * `framework check` exits 0 for a valid framework (and the formula library
+ * and check file it uses), 1 for an invalid or unreadable one (the first
+ * error on stderr as file:line[:col]: reason).
  *
  * Does not: run the server loop itself (net/rs_listener.c), speak TLS
  * (net/rs_tls.c) or touch SQLite directly (server/store/).
@@ -33,6 +37,7 @@
 #include <unistd.h>
 
 #include "rs_csv.h"
+#include "rs_fwcheck.h"
 #include "rs_log.h"
 #include "rs_schedule.h"
 #include "rs_server.h"
@@ -54,6 +59,7 @@ static const char usage[] =
     "       resettled audit list --db FILE\n"
     "       resettled schedule set --db FILE --year Y FILE.csv\n"
     "       resettled schedule show --db FILE --year Y\n"
+    "       resettled framework check FILE [--framework-dir DIR]\n"
     "       resettled --version\n";
 
 static int usage_error(const char *msg)
@@ -517,6 +523,27 @@ static int cmd_schedule(int argc, char **argv)
     return ret;
 }
 
+/* resettled framework check FILE [--framework-dir DIR] */
+static int cmd_framework(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"framework-dir", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = NULL;
+    int opt;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt != 'f')
+            return usage_error(NULL);
+        dir = optarg;
+    }
+    if (optind + 2 != argc || strcmp(argv[optind], "check") != 0)
+        return usage_error("framework needs check FILE");
+    return rs_fwcheck_run(dir, argv[optind + 1], stdout, stderr);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -537,5 +564,7 @@ int main(int argc, char **argv)
         return cmd_audit(argc - 1, argv + 1);
     if (strcmp(argv[1], "schedule") == 0)
         return cmd_schedule(argc - 1, argv + 1);
+    if (strcmp(argv[1], "framework") == 0)
+        return cmd_framework(argc - 1, argv + 1);
     return usage_error("unknown command");
 }

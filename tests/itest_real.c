@@ -24,6 +24,9 @@
  *                    last year's budget, 99.27% by the 上年结转+年初+追加
  *                    formula).
  *
+ * It also runs `resettled framework check` on the hunan-dept preset and on
+ * a broken copy (the exit status and what it prints).
+ *
  * Does not: check the seed year (itest_golden.c), or the Word, Excel and
  * HTML formats (golden_formats.h).
  */
@@ -558,6 +561,58 @@ static void test_hunan_text(void **state)
     assert_null(strstr(md, "决算数0.00"));
 }
 
+/* ------------------------------------------------------------ framework check */
+
+static int fwcheck(const char *dir, const char *file, char **out, char **err)
+{
+    char o[600], e[600];
+    char *argv[] = {RS_SERVER_BIN, "framework", "check", (char *)file, NULL};
+    int rc;
+
+    snprintf(o, sizeof o, "%s/check.out", dir);
+    snprintf(e, sizeof e, "%s/check.err", dir);
+    rc = it_run(argv, o, e);
+    *out = it_read_file(o);
+    *err = it_read_file(e);
+    return rc;
+}
+
+static void test_framework_check(void **state)
+{
+    char dir[256], path[512], *out, *err;
+
+    (void)state;
+    it_tmpdir(dir, "fwcheck");
+    assert_int_equal(fwcheck(dir, RS_SOURCE_DIR "/server/frameworks/hunan-dept.csv", &out, &err),
+                     0);
+    assert_non_null(strstr(out, "hunan-dept.csv: valid, 5 indicators in 2 dimensions, 28 points "
+                                "of a published table of 100 (partial: no grade)\n"));
+    assert_non_null(strstr(out, "\nformulas formulas.txt sha256 "));
+    assert_non_null(strstr(out, "| 预算完成率 | 5 points | step_below target=100; step=5; "
+                                "deduct=2; steps=completed | F4h = (budget.available - "
+                                "carryover.end) / budget.available\n"));
+    free(out);
+    free(err);
+    /* A formula written in the row, with a bracket left open. */
+    it_path(path, sizeof path, dir, "bad.csv");
+    it_write_file(path, "code,dimension,indicator,points,formula,rule,params,target,note\n"
+                        "x1,投入,测试,100,staff.in_service / (staff.establishment,"
+                        "proportional,full_at=100,,\n");
+    assert_int_equal(fwcheck(dir, path, &out, &err), 1);
+    assert_string_equal(out, "");
+    assert_non_null(strstr(err, "bad.csv:2: formula, character 40: expected ')'"));
+    free(out);
+    free(err);
+    /* Points that do not add up to 100, without published_points. */
+    it_write_file(path, "code,dimension,indicator,points,formula,rule,params,target,note\n"
+                        "F1,投入,在职人员控制率,5,F1,cap_deduct,threshold=100; per=0.5,,\n");
+    assert_int_equal(fwcheck(dir, path, &out, &err), 1);
+    assert_non_null(strstr(err, "bad.csv:2: points sum to 5"));
+    free(out);
+    free(err);
+    it_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest nanxian_tests[] = {
@@ -573,11 +628,15 @@ int main(void)
         cmocka_unit_test(test_hunan_text),
         cmocka_unit_test(test_hunan_preset),
     };
+    const struct CMUnitTest check_tests[] = {
+        cmocka_unit_test(test_framework_check),
+    };
     int failed = 0;
 
     failed += cmocka_run_group_tests_name("nanxian-zx-2021", nanxian_tests, nanxian_setup,
                                           nanxian_teardown);
     failed += cmocka_run_group_tests_name("hunan-basedata-2018", hunan_tests, hunan_setup,
                                           hunan_teardown);
+    failed += cmocka_run_group_tests_name("framework check", check_tests, NULL, NULL);
     return failed;
 }
