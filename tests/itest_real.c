@@ -439,6 +439,13 @@ static void test_nanxian_text(void **state)
     assert_non_null(strstr(md, "2021年全部决算数799.12万元。"));
     assert_non_null(strstr(md, "预算执行数（决算数合计）799.12万元；全年预算数未填报，不计算预算执行率。"));
     assert_non_null(strstr(md, "（未录入人员编制记录。）"));
+    /* No township register was entered: none is printed as 0 households or 0 cases. */
+    assert_non_null(strstr(md, "（本年度没有培训记录。）"));
+    assert_non_null(strstr(md, "救助：没有救助记录。"));
+    assert_non_null(strstr(md, "信访：没有信访记录。"));
+    assert_null(strstr(md, "受理0件"));
+    assert_null(strstr(md, "受益移民0户"));
+    assert_null(strstr(md, "培训0期"));
     /* The budget table shows 未填 where nothing was given, never 0.00. */
     assert_non_null(strstr(md, "| 人员经费 | 未填 | 未填 | 434.89 | 未填 |"));
 }

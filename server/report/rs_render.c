@@ -464,36 +464,63 @@ static void training_text(struct rs_rbuf *p, const char *prefix, const char *fun
                             sizeof w));
 }
 
+/* "（其中春节慰问…户…万元；…）。" after the relief sentence. */
+static void relief_kinds(struct rs_rbuf *p, const struct rs_eval_town *t)
+{
+    char w[32];
+    bool any = false;
+
+    for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
+        if (!t->rl_kind_households[k] && !t->rl_kind_fen[k])
+            continue;
+        rs_rbuf_printf(p, "%s%s%u户%s万元", any ? "；" : "（其中", rs_eval_rkind_name(k),
+                       t->rl_kind_households[k], wan(t->rl_kind_fen[k], w));
+        any = true;
+    }
+    rs_rbuf_puts(p, any ? "）。" : "。");
+}
+
+/* "信访：受理…件，…；到区以上上访…人。" */
+static void petition_text(struct rs_rbuf *p, const struct rs_eval_town *t)
+{
+    char r[32];
+
+    rs_rbuf_printf(p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人", t->pt_n,
+                   t->pt_closed, t->pt_repeat,
+                   pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r), t->pt_above);
+    if (t->pt_level_miss)
+        rs_rbuf_printf(p, "（另%u件未填报最高层级，未计入）", t->pt_level_miss);
+    rs_rbuf_puts(p, "。");
+}
+
 /* Relief, training (if with_training), petitions (always), subsidy and
- * surveys (if any). */
+ * surveys (if any); a register without records says so. */
 static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bool with_training)
 {
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
     char w[32], r[32];
-    bool any = false;
 
-    rs_rbuf_printf(&p, "救助：受益移民%u户（不重复户数），救助资金%s万元", t->rl_households,
-                   wan(t->rl_fen, w));
-    for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
-        if (!t->rl_kind_households[k] && !t->rl_kind_fen[k])
-            continue;
-        rs_rbuf_printf(&p, "%s%s%u户%s万元", any ? "；" : "（其中", rs_eval_rkind_name(k),
-                       t->rl_kind_households[k], wan(t->rl_kind_fen[k], w));
-        any = true;
+    /* A register nobody entered is not a register of nothing: no 0户, 0件. */
+    if (t->rl_n == 0) {
+        rs_render_para(d, "救助：没有救助记录。");
+    } else {
+        rs_rbuf_printf(&p, "救助：受益移民%u户（不重复户数），救助资金%s万元", t->rl_households,
+                       wan(t->rl_fen, w));
+        relief_kinds(&p, t);
+        rs_render_para_end(d, &p);
     }
-    rs_rbuf_puts(&p, any ? "）。" : "。");
-    rs_render_para_end(d, &p);
-    if (with_training) {
+    if (with_training && t->tr_n + t->tr_self_n == 0) {
+        rs_render_para(d, "培训：没有培训记录。");
+    } else if (with_training) {
         training_text(&p, "培训：组织培训", "培训投入资金", t);
         rs_render_para_end(d, &p);
     }
-    rs_rbuf_printf(&p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人", t->pt_n,
-                   t->pt_closed, t->pt_repeat,
-                   pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r), t->pt_above);
-    if (t->pt_level_miss)
-        rs_rbuf_printf(&p, "（另%u件未填报最高层级，未计入）", t->pt_level_miss);
-    rs_rbuf_puts(&p, "。");
-    rs_render_para_end(d, &p);
+    if (t->pt_n == 0) {
+        rs_render_para(d, "信访：没有信访记录。");
+    } else {
+        petition_text(&p, t);
+        rs_render_para_end(d, &p);
+    }
     if (t->sub_n) {
         char c1[64], w1[64], x1[64];
 
@@ -1161,8 +1188,12 @@ static void data_section(struct rs_render_ctx *d, int level)
         rs_render_para(d, "（本年度没有后扶项目记录。）");
     }
     rs_render_heading(d, level + 1, "4. 移民培训");
-    training_text(&p, "全年组织移民培训", "培训投入资金合计", t);
-    rs_render_para_end(d, &p);
+    if (t->tr_n + t->tr_self_n == 0) {
+        rs_render_para(d, "（本年度没有培训记录。）");
+    } else {
+        training_text(&p, "全年组织移民培训", "培训投入资金合计", t);
+        rs_render_para_end(d, &p);
+    }
     training_tables(d);
     rs_render_heading(d, level + 1, "5. 救助、直补、信访和满意度");
     town_lines(d, t, false);
