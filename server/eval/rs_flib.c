@@ -311,7 +311,7 @@ static bool read_head(struct rs_flib *lib, const struct line *l, struct field *f
             "name '%s' must be letters, digits, _ and dots (a trailing ' allowed)", head);
         return false;
     }
-    snprintf(fi->code, sizeof fi->code, "%s", head);
+    memcpy(fi->code, head, strlen(head) + 1);     /* fits: checked above */
     if (rs_eval_input_find(fi->code, &id, &t) || (fi->slug[0] && rs_eval_input_find(fi->slug,
                                                                                       &id, &t))) {
         say(err, errlen, lib->name, l->no, f[0].col, "'%s' is a built-in input's name",

@@ -869,7 +869,7 @@ static bool read_directive(const struct ctx *c, uint32_t line, const char *cellv
                 fail(c, line, "directive %s: file name too long", kv[i].key);
                 return false;
             }
-            snprintf(dst, RS_FLIB_NAME_MAX + 1, "%s", kv[i].val);
+            memcpy(dst, kv[i].val, strlen(kv[i].val) + 1);     /* fits: checked above */
         } else if (ascii_casecmp(kv[i].key, "published_points") == 0) {
             if (!parse_milli(kv[i].val, &d->published_milli) || d->published_milli <= 0 ||
                 d->published_milli > RS_FW_TOTAL_MILLI * 10) {
