@@ -219,7 +219,7 @@ static void write_relief(const char *path, const char *rows)
     char text[2048];
 
     snprintf(text, sizeof(text),
-             "division_code,year,household_ref,village,kind,persons,amount,paid_date\n%s", rows);
+             "division_code,year,household_ref,village,kind,persons,amount_yuan,paid_date\n%s", rows);
     it_write_file(path, text);
 }
 
