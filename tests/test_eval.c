@@ -1893,6 +1893,224 @@ static void test_dataset_lists(void **state)
     rs_eval_dataset_free(ds);
 }
 
+/* ------------------------------------------------------------ each input absent in turn */
+
+/* The unit-level records of a year in which every field is given, and
+ * every alternative a formula may fall back on (coalesce) agrees with what
+ * it replaces: adjusted = year_start, no 上级转移支付, each 合计 equal to the
+ * sum of its parts.  So removing any one field can only make a formula not
+ * computable; it can never change a value. */
+enum { AT_STAFF, AT_PROC, AT_CARRY, AT_ASSETS, AT_LINE1, AT_SG1 = AT_LINE1 + 7, AT_N = AT_SG1 + 5 };
+
+struct at_set {
+    Rs__Staffing st;
+    Rs__Procurement pr;
+    Rs__CarryOver co;
+    Rs__FixedAssets fa;
+    Rs__BudgetLine bl[7];
+    Rs__SanGong sg[5];
+};
+
+static void *at_msg(struct at_set *a, size_t r, Rs__Record__BodyCase *bc)
+{
+    if (r == AT_STAFF)
+        return *bc = RS__RECORD__BODY_STAFFING, (void *)&a->st;
+    if (r == AT_PROC)
+        return *bc = RS__RECORD__BODY_PROCUREMENT, (void *)&a->pr;
+    if (r == AT_CARRY)
+        return *bc = RS__RECORD__BODY_CARRY_OVER, (void *)&a->co;
+    if (r == AT_ASSETS)
+        return *bc = RS__RECORD__BODY_FIXED_ASSETS, (void *)&a->fa;
+    if (r < AT_SG1)
+        return *bc = RS__RECORD__BODY_BUDGET_LINE, (void *)&a->bl[r - AT_LINE1];
+    return *bc = RS__RECORD__BODY_SAN_GONG, (void *)&a->sg[r - AT_SG1];
+}
+
+/* The numeric fields of a message that carry a has_ flag (not its kind). */
+static bool at_field(const ProtobufCFieldDescriptor *fd)
+{
+    return fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->quantifier_offset &&
+           (fd->type == PROTOBUF_C_TYPE_INT64 || fd->type == PROTOBUF_C_TYPE_UINT32);
+}
+
+static void at_fill(struct at_set *a)
+{
+    memset(a, 0, sizeof *a);
+    rs__staffing__init(&a->st);
+    a->st.has_establishment = a->st.has_in_service = a->st.has_retired = true;
+    a->st.has_veteran_retired = a->st.has_temporary = a->st.has_stated_total = true;
+    a->st.establishment = 13;
+    a->st.in_service = 10;
+    a->st.veteran_retired = 1;
+    a->st.retired = 4;
+    a->st.temporary = 2;
+    a->st.stated_total = 17;
+    rs__procurement__init(&a->pr);
+    a->pr.has_budget_fen = a->pr.has_actual_fen = true;
+    a->pr.budget_fen = W(30000);
+    a->pr.actual_fen = W(28500);
+    rs__carry_over__init(&a->co);
+    a->co.has_start_fen = a->co.has_end_fen = true;
+    a->co.start_fen = W(1250);
+    a->co.end_fen = W(320);
+    rs__fixed_assets__init(&a->fa);
+    a->fa.has_total_fen = a->fa.has_in_use_fen = true;
+    a->fa.total_fen = W(12050);
+    a->fa.in_use_fen = W(11000);
+    for (int k = 0; k < 7; k++) {
+        Rs__BudgetLine *b = &a->bl[k];
+        int64_t m = k + 1;
+
+        rs__budget_line__init(b);
+        b->has_line = true;
+        b->line = (Rs__BudgetLineKind)(k + 1);
+        if (k == 6)
+            m = 21;                              /* the 合计: 1 + 2 + ... + 6 */
+        b->has_year_start_fen = b->has_adjusted_fen = b->has_final_fen = true;
+        b->has_higher_transfer_fen = b->has_key_fen = b->has_addition_fen = true;
+        b->has_prev_year_start_fen = b->has_prev_final_fen = true;
+        b->year_start_fen = b->adjusted_fen = W(1000) * m;
+        b->final_fen = W(900) * m;
+        b->higher_transfer_fen = 0;
+        b->key_fen = W(100) * m;
+        b->addition_fen = W(10) * m;
+        b->prev_year_start_fen = W(950) * m;
+        b->prev_final_fen = W(880) * m;
+    }
+    for (int k = 0; k < 5; k++) {
+        Rs__SanGong *g = &a->sg[k];
+        int64_t m = k == 4 ? 10 : k + 1;         /* the 合计: 1 + 2 + 3 + 4 */
+
+        rs__san_gong__init(g);
+        g->has_kind = g->has_budget_fen = g->has_final_fen = true;
+        g->has_prev_budget_fen = g->has_prev_final_fen = true;
+        g->kind = (Rs__SanGongKind)(k + 1);
+        g->budget_fen = W(100) * m;
+        g->final_fen = W(80) * m;
+        g->prev_budget_fen = W(90) * m;
+        g->prev_final_fen = W(70) * m;
+    }
+}
+
+/* True if record r is a 合计 (the budget's or the 三公's). */
+static bool at_total(size_t r)
+{
+    return r == AT_LINE1 + 6 || r == AT_SG1 + 4;
+}
+
+/* The dataset of a, with field fd of record r left out (fd NULL: none),
+ * and without the 合计 records unless totals. */
+static struct rs_eval_dataset *at_dataset(struct at_set *a, bool totals, size_t r,
+                                          const ProtobufCFieldDescriptor *fd)
+{
+    struct rs_eval_dataset *ds = NULL;
+
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    for (size_t i = 0; i < AT_N; i++) {
+        Rs__Record__BodyCase bc;
+        void *msg = at_msg(a, i, &bc);
+        protobuf_c_boolean *has = NULL, keep = 0;
+
+        if (!totals && at_total(i))
+            continue;
+        if (fd && i == r) {
+            has = (protobuf_c_boolean *)((char *)msg + fd->quantifier_offset);
+            keep = *has;
+            *has = 0;
+        }
+        add(ds, DIV_UNIT, bc, msg);
+        if (has)
+            *has = keep;
+    }
+    return ds;
+}
+
+/* Over the whole formula library: every indicator that the unit-level
+ * records compute is, with any one of their fields absent, either exactly
+ * what it was or not computable with the missing field named (score 0,
+ * never a value made up from the gap).  Once with the 合计 records (which
+ * the totals then come from) and once with the parts only. */
+static void test_absent_in_turn(void **state)
+{
+    static struct at_set a;
+    struct rs_flib *lib = library();
+    size_t tested = 0, fields = 0, lost = 0;
+
+    (void)state;
+    at_fill(&a);
+    for (int totals = 0; totals < 2; totals++) {
+        for (size_t f = 0; f < lib->n; f++) {
+            const struct rs_formula_info *fi = &lib->e[f];
+            struct rs_framework *fw;
+            struct rs_eval_dataset *ds;
+            struct rs_eval_result *full;
+            int64_t num, den, score;
+
+            if (!fi->indicator || fi->kind == RS_VK_CHECKLIST || fi->kind == RS_VK_MANUAL)
+                continue;
+            fw = fw_one(fi->code, rule_for(fi->code));
+            ds = at_dataset(&a, totals, 0, NULL);
+            full = run_one(ds, fw);
+            rs_eval_dataset_free(ds);
+            if (full->items[0].state != RS_EVAL_OK) {
+                /* Township records or reviewer answers: not this test's inputs. */
+                rs_eval_result_free(full);
+                rs_framework_free(fw);
+                continue;
+            }
+            num = full->items[0].num;
+            den = full->items[0].den;
+            score = full->items[0].score_milli;
+            rs_eval_result_free(full);
+            tested++;
+            for (size_t r = 0; r < AT_N; r++) {
+                Rs__Record__BodyCase bc;
+                const ProtobufCMessageDescriptor *md =
+                    ((const ProtobufCMessage *)at_msg(&a, r, &bc))->descriptor;
+
+                if (!totals && at_total(r))
+                    continue;
+                for (unsigned k = 0; k < md->n_fields; k++) {
+                    const ProtobufCFieldDescriptor *fd = &md->fields[k];
+                    struct rs_eval_result *res;
+                    const struct rs_eval_item *it;
+
+                    if (!at_field(fd))
+                        continue;
+                    fields++;
+                    ds = at_dataset(&a, totals, r, fd);
+                    res = run_one(ds, fw);
+                    it = &res->items[0];
+                    if (it->state == RS_EVAL_OK) {
+                        if (it->num * den != num * it->den || it->score_milli != score)
+                            fail_msg("%s without %s.%s: %lld/%lld, was %lld/%lld", fi->code,
+                                     md->short_name, fd->name, (long long)it->num,
+                                     (long long)it->den, (long long)num, (long long)den);
+                    } else {
+                        if (it->score_milli != 0 ||
+                            strncmp(it->reason, "无法计算：", strlen("无法计算：")) != 0 ||
+                            !strstr(it->reason, "未填报"))
+                            fail_msg("%s without %s.%s: score %lld, reason %s", fi->code,
+                                     md->short_name, fd->name, (long long)it->score_milli,
+                                     it->reason);
+                        assert_non_null(find(res, "indicator.not_computable", NULL));
+                        lost++;
+                    }
+                    rs_eval_result_free(res);
+                    rs_eval_dataset_free(ds);
+                }
+            }
+            rs_framework_free(fw);
+        }
+    }
+    rs_flib_free(lib);
+    /* Enough indicators and removals that the test means something (34
+     * indicators, 2788 removals, 116 of them not computable when written). */
+    assert_true(fields >= 2000);
+    assert_true(tested >= 34);
+    assert_true(lost >= 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1905,6 +2123,7 @@ int main(void)
         cmocka_unit_test(test_enum_sizes),
         cmocka_unit_test(test_formulas),
         cmocka_unit_test(test_not_computable),
+        cmocka_unit_test(test_absent_in_turn),
         cmocka_unit_test(test_unit_preset_total),
         cmocka_unit_test(test_seed_problems),
         cmocka_unit_test(test_stated_keys),
