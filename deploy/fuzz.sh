@@ -9,7 +9,7 @@
 # Usage: deploy/fuzz.sh [SECONDS_PER_TARGET]
 # Environment: RS_FUZZ_BUILD_DIR (default build-fuzz), RS_FUZZ_OUT (default
 # fuzz-out: full logs and crash reproducers), RS_FUZZ_TARGETS (default all
-# seven, space-separated, e.g. "fuzz_csv fuzz_frame").
+# nine, space-separated, e.g. "fuzz_csv fuzz_frame").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,7 @@ if ! [[ "$secs" =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ]; then
 fi
 build=${RS_FUZZ_BUILD_DIR:-build-fuzz}
 out=${RS_FUZZ_OUT:-fuzz-out}
-read -r -a targets <<<"${RS_FUZZ_TARGETS:-fuzz_frame fuzz_envelope fuzz_csv fuzz_framework fuzz_expr fuzz_peek fuzz_xlsx fuzz_schedule}"
+read -r -a targets <<<"${RS_FUZZ_TARGETS:-fuzz_frame fuzz_envelope fuzz_csv fuzz_framework fuzz_expr fuzz_peek fuzz_xlsx fuzz_schedule fuzz_canonical}"
 
 bash deploy/install-deps.sh
 mkdir -p "$out"
