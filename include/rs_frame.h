@@ -81,9 +81,35 @@ size_t rs_varint_encode(uint64_t v, uint8_t out[RS_VARINT_MAX]);
 /*
  * Decodes a varint from p[0..n).  RS_OK with *v and *used; RS_EAGAIN if the
  * bytes end inside the varint; RS_EPROTO if it is longer than 10 bytes or
- * overflows.
+ * overflows.  The one varint reader of resettle: frames' length prefixes
+ * and every protobuf field the scanner (rs_pbscan.h) reads.  Inline, since
+ * the scanner calls it for every key and value.
  */
-rs_status rs_varint_decode(const uint8_t *p, size_t n, uint64_t *v,
-                           size_t *used);
+static inline rs_status rs_varint_decode(const uint8_t *p, size_t n, uint64_t *v,
+                                         size_t *used)
+{
+    uint64_t acc = 0;
+    size_t i;
+
+    if (n > 0 && p[0] < 0x80) {
+        *v = p[0];
+        *used = 1;
+        return RS_OK;
+    }
+    for (i = 0; i < n && i < RS_VARINT_MAX; i++) {
+        uint64_t byte = p[i] & 0x7f;
+
+        /* The tenth byte may only carry the top bit of a 64-bit value. */
+        if (i == RS_VARINT_MAX - 1 && byte > 1)
+            return RS_EPROTO;
+        acc |= byte << (7 * i);
+        if (!(p[i] & 0x80)) {
+            *v = acc;
+            *used = i + 1;
+            return RS_OK;
+        }
+    }
+    return i == RS_VARINT_MAX ? RS_EPROTO : RS_EAGAIN;
+}
 
 #endif

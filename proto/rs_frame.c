@@ -35,28 +35,6 @@ size_t rs_varint_encode(uint64_t v, uint8_t out[RS_VARINT_MAX])
     return n;
 }
 
-rs_status rs_varint_decode(const uint8_t *p, size_t n, uint64_t *v,
-                           size_t *used)
-{
-    uint64_t acc = 0;
-    size_t i;
-
-    for (i = 0; i < n && i < RS_VARINT_MAX; i++) {
-        uint64_t byte = p[i] & 0x7f;
-
-        /* The tenth byte may only carry the top bit of a 64-bit value. */
-        if (i == RS_VARINT_MAX - 1 && byte > 1)
-            return RS_EPROTO;
-        acc |= byte << (7 * i);
-        if (!(p[i] & 0x80)) {
-            *v = acc;
-            *used = i + 1;
-            return RS_OK;
-        }
-    }
-    return i == RS_VARINT_MAX ? RS_EPROTO : RS_EAGAIN;
-}
-
 /* Moves unconsumed bytes to the front, or frees the buffer if none. */
 static void compact(struct rs_frame_rx *rx)
 {

@@ -33,7 +33,7 @@
 /* ------------------------------------------------------------ the scanner */
 
 /* A varint at p[0..n): its value, its length, whether it is padded. */
-static enum rs_pb_step varint(const uint8_t *p, size_t n, uint64_t *v, size_t *used,
+__attribute__((always_inline)) static inline enum rs_pb_step varint(const uint8_t *p, size_t n, uint64_t *v, size_t *used,
                               bool *padded)
 {
     rs_status rc = rs_varint_decode(p, n, v, used);
@@ -48,7 +48,7 @@ static enum rs_pb_step varint(const uint8_t *p, size_t n, uint64_t *v, size_t *u
     return RS_PB_FIELD;
 }
 
-static uint64_t le(const uint8_t *p, size_t n)
+static inline uint64_t le(const uint8_t *p, size_t n)
 {
     uint64_t v = 0;
 
@@ -57,7 +57,8 @@ static uint64_t le(const uint8_t *p, size_t n)
     return v;
 }
 
-enum rs_pb_step rs_pb_next(struct rs_pb_scan *s, struct rs_pb_field *f)
+/* rs_pb_next, inline here so that the canonical check's loop has it at hand. */
+__attribute__((always_inline)) static inline enum rs_pb_step scan_next(struct rs_pb_scan *s, struct rs_pb_field *f)
 {
     const uint8_t *p = s->p;
     size_t left = (size_t)(s->end - p), used;
@@ -107,6 +108,11 @@ enum rs_pb_step rs_pb_next(struct rs_pb_scan *s, struct rs_pb_field *f)
     }
     s->p = f->p + f->n;
     return RS_PB_FIELD;
+}
+
+enum rs_pb_step rs_pb_next(struct rs_pb_scan *s, struct rs_pb_field *f)
+{
+    return scan_next(s, f);
 }
 
 const char *rs_pb_step_str(enum rs_pb_step st)
@@ -231,58 +237,65 @@ static const char *type_name(ProtobufCType t)
     return "unknown";
 }
 
-/* The wire type protobuf-c writes a field of type t with. */
-static uint8_t wire_of(ProtobufCType t)
-{
-    switch (t) {
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_FIXED32:
-    case PROTOBUF_C_TYPE_FLOAT:
-        return RS_PB_WT_I32;
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return RS_PB_WT_I64;
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_BYTES:
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return RS_PB_WT_LEN;
-    default:
-        return RS_PB_WT_VARINT;
-    }
-}
+/* The wire type protobuf-c writes a field of each type with. */
+static const uint8_t wire_of[PROTOBUF_C_TYPE_MESSAGE + 1] = {
+    [PROTOBUF_C_TYPE_SFIXED32] = RS_PB_WT_I32,
+    [PROTOBUF_C_TYPE_FIXED32] = RS_PB_WT_I32,
+    [PROTOBUF_C_TYPE_FLOAT] = RS_PB_WT_I32,
+    [PROTOBUF_C_TYPE_SFIXED64] = RS_PB_WT_I64,
+    [PROTOBUF_C_TYPE_FIXED64] = RS_PB_WT_I64,
+    [PROTOBUF_C_TYPE_DOUBLE] = RS_PB_WT_I64,
+    [PROTOBUF_C_TYPE_STRING] = RS_PB_WT_LEN,
+    [PROTOBUF_C_TYPE_BYTES] = RS_PB_WT_LEN,
+    [PROTOBUF_C_TYPE_MESSAGE] = RS_PB_WT_LEN,
+    /* the rest: RS_PB_WT_VARINT (0) */
+};
+
+/* What protobuf-c would not keep as it came, by type. */
+enum value_rule { ANY_VALUE, FITS_32, INT_32, ZERO_ONE, NO_NUL };
+
+static const uint8_t rule_of[PROTOBUF_C_TYPE_MESSAGE + 1] = {
+    [PROTOBUF_C_TYPE_UINT32] = FITS_32,
+    [PROTOBUF_C_TYPE_SINT32] = FITS_32,
+    [PROTOBUF_C_TYPE_INT32] = INT_32,
+    [PROTOBUF_C_TYPE_ENUM] = INT_32,
+    [PROTOBUF_C_TYPE_BOOL] = ZERO_ONE,
+    [PROTOBUF_C_TYPE_STRING] = NO_NUL,
+    /* the rest: ANY_VALUE (0) */
+};
 
 /* The rules for one field's own bytes: wire type, padding, the value's range. */
-static rs_status check_value(const struct walk *w, const struct path *path,
-                             const ProtobufCFieldDescriptor *fd, const struct rs_pb_field *f)
+__attribute__((always_inline)) static inline rs_status
+check_value(const struct walk *w, const struct path *path, const ProtobufCFieldDescriptor *fd,
+            const struct rs_pb_field *f)
 {
-    uint8_t want = wire_of(fd->type);
+    unsigned t = (unsigned)fd->type;
 
-    if (f->wt != want)
+    if (t > PROTOBUF_C_TYPE_MESSAGE)
+        return refuse(w, path, fd, "type %u is not supported", t);
+    if (f->wt != wire_of[t])
         return refuse(w, path, fd, "wire type %u; %s fields are written with wire type %u",
-                      (unsigned)f->wt, type_name(fd->type), (unsigned)want);
+                      (unsigned)f->wt, type_name(fd->type), (unsigned)wire_of[t]);
     if (f->padded)
         return refuse(w, path, fd, "a varint is longer than its value needs (padded)");
-    switch (fd->type) {
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_SINT32:
+    switch (rule_of[t]) {
+    case FITS_32:
         if (f->v > UINT32_MAX)
             return refuse(w, path, fd, "%llu does not fit the field's 32 bits",
                           (unsigned long long)f->v);
         break;
-    case PROTOBUF_C_TYPE_INT32:
-    case PROTOBUF_C_TYPE_ENUM:
+    case INT_32:
         /* 0 .. 2^31 - 1 as it is, a negative value sign-extended to 64 bits. */
         if (f->v > (uint64_t)INT32_MAX && f->v < UINT64_C(0xffffffff80000000))
             return refuse(w, path, fd,
                           "%llu is not a 32-bit value (a negative one is sign-extended to "
                           "64 bits)", (unsigned long long)f->v);
         break;
-    case PROTOBUF_C_TYPE_BOOL:
+    case ZERO_ONE:
         if (f->v > 1)
             return refuse(w, path, fd, "a bool is 0 or 1, not %llu", (unsigned long long)f->v);
         break;
-    case PROTOBUF_C_TYPE_STRING:
+    case NO_NUL:
         if (memchr(f->p, 0, f->n))
             return refuse(w, path, fd, "a string holds no NUL byte");
         break;
@@ -310,7 +323,7 @@ static const ProtobufCFieldDescriptor *required_in(const ProtobufCMessageDescrip
  * NULL at the start) in a canonical encoding: the same field again only if
  * it is repeated, otherwise one with a higher number, at or after index *i.
  */
-static rs_status next_field(const struct walk *w, const ProtobufCMessageDescriptor *d,
+static inline rs_status next_field(const struct walk *w, const ProtobufCMessageDescriptor *d,
                             const struct path *path, const struct rs_pb_field *f,
                             const ProtobufCFieldDescriptor *prev, unsigned *i,
                             const ProtobufCFieldDescriptor **out)
@@ -318,6 +331,12 @@ static rs_status next_field(const struct walk *w, const ProtobufCMessageDescript
     const ProtobufCFieldDescriptor *fd, *req;
     unsigned k = *i;
 
+    /* The usual case: the field is the next one the descriptor lists. */
+    if (k < d->n_fields && d->fields[k].id == f->num) {
+        *out = &d->fields[k];
+        *i = k + 1;
+        return RS_OK;
+    }
     if (prev && f->num == prev->id) {
         if (prev->label != PROTOBUF_C_LABEL_REPEATED)
             return refuse(w, path, prev, "appears twice (a field is written once; a message "
@@ -372,18 +391,20 @@ static rs_status check_msg(const struct walk *w, const ProtobufCMessageDescripto
     rs_status rc;
 
     rs_pb_scan_init(&s, p, n);
-    while ((st = rs_pb_next(&s, &f)) == RS_PB_FIELD) {
+    while ((st = scan_next(&s, &f)) == RS_PB_FIELD) {
         rc = next_field(w, d, path, &f, prev, &i, &fd);
         if (rc)
             return rc;
         if (fd->label == PROTOBUF_C_LABEL_NONE)
             return refuse(w, path, fd, "proto3 fields are not supported");
-        if (fd->flags & PROTOBUF_C_FIELD_FLAG_PACKED)
-            return refuse(w, path, fd, "packed repeated fields are not supported");
-        if (fd != prev && (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
-            rc = one_of_oneof(w, path, fd, oneofs, &noneofs);
-            if (rc)
-                return rc;
+        if (fd->flags & (PROTOBUF_C_FIELD_FLAG_PACKED | PROTOBUF_C_FIELD_FLAG_ONEOF)) {
+            if (fd->flags & PROTOBUF_C_FIELD_FLAG_PACKED)
+                return refuse(w, path, fd, "packed repeated fields are not supported");
+            if (fd != prev) {
+                rc = one_of_oneof(w, path, fd, oneofs, &noneofs);
+                if (rc)
+                    return rc;
+            }
         }
         rc = check_value(w, path, fd, &f);
         if (rc == RS_OK && w->visit)

@@ -17,28 +17,6 @@
 #include "resettle.pb-c.h"
 #include "rs_status.h"
 
-/* The field numbers of rs.Record and rs.Relief (resettle.proto) the peek
- * reads or skips; test_eval checks each number and type against the
- * descriptors.  A field it does not know makes it answer false. */
-enum rs_eval_peek_field {
-    RS_EVAL_PF_RECORD_ID = 1,                  /* string */
-    RS_EVAL_PF_RECORD_SUPERSEDES = 2,          /* string */
-    RS_EVAL_PF_RECORD_DIVISION_CODE = 3,       /* string */
-    RS_EVAL_PF_RECORD_YEAR = 4,                /* uint32 */
-    RS_EVAL_PF_RECORD_PERIOD = 5,              /* enum */
-    RS_EVAL_PF_RECORD_SUBMITTED_BY = 6,        /* string */
-    RS_EVAL_PF_RECORD_REMARKS = 7,             /* string */
-    RS_EVAL_PF_RECORD_RELIEF = RS__RECORD__BODY_RELIEF,    /* message, the body */
-    RS_EVAL_PF_RELIEF_HOUSEHOLD_REF = 1,       /* string */
-    RS_EVAL_PF_RELIEF_VILLAGE = 2,             /* string */
-    RS_EVAL_PF_RELIEF_REASON = 3,              /* enum */
-    RS_EVAL_PF_RELIEF_KIND = 4,                /* enum */
-    RS_EVAL_PF_RELIEF_PERSONS = 5,             /* uint32 */
-    RS_EVAL_PF_RELIEF_AMOUNT_FEN = 6,          /* int64 */
-    RS_EVAL_PF_RELIEF_APPROVED_BY = 7,         /* string */
-    RS_EVAL_PF_RELIEF_PAID_DATE = 8,           /* uint32 */
-};
-
 /* Bytes of a packed message, not NUL-terminated; p NULL when absent. */
 struct rs_eval_slice {
     const char *p;
@@ -48,6 +26,7 @@ struct rs_eval_slice {
 /* What the evaluation folds of a relief record. */
 struct rs_eval_relief_fields {
     struct rs_eval_slice id, division, household_ref;
+    bool is_relief;             /* the body is a Relief */
     bool has_division, has_year, has_household_ref, has_kind, has_amount_fen, has_paid_date;
     uint32_t year;
     int32_t kind;
@@ -57,8 +36,8 @@ struct rs_eval_relief_fields {
 
 /*
  * Reads those fields of the packed Record p[0..n) if it is a relief record
- * in the plain encoding the server packs (rs_eval_peek.c says exactly
- * which); true then, and rs__record__unpack would give the same values.
+ * in the canonical encoding (rs_pbscan.h), which is how the server stores
+ * every record; true then, and rs__record__unpack would give the same values.
  * false: anything else, the caller unpacks it.  *f points into p, which
  * must outlive it.  Pure: any thread.
  */
