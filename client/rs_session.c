@@ -1,6 +1,10 @@
 /*
  * rs_session.c - handshake, windowed batch delivery, reports, and one
  * request and its reply for the reporting year's messages.
+ *
+ * Speaks protocol version RS_PROTOCOL_VERSION (2): a batch carries each
+ * record as the bytes the outbox packed when the record was queued, so
+ * nothing is unpacked or packed again on the way out.
  */
 #include "rs_session.h"
 
@@ -62,11 +66,25 @@ rs_status rs_session_open(struct rs_session *s, const char *server,
         goto out;
     if (reply->msg_case == RS__ENVELOPE__MSG_ERROR) {
         rc = server_error(reply, err, errlen);
+        if (rc == RS_EVERSION) {
+            size_t used = strlen(err);
+
+            snprintf(err + used, errlen - used,
+                     " (this client speaks protocol version %d; a server that does not must "
+                     "be upgraded)", RS_PROTOCOL_VERSION);
+        }
         goto out;
     }
     if (reply->msg_case != RS__ENVELOPE__MSG_WELCOME) {
         snprintf(err, errlen, "server answered Hello with an unexpected message");
         rc = RS_EPROTO;
+        goto out;
+    }
+    if (reply->welcome->has_protocol_version &&
+        reply->welcome->protocol_version != RS_PROTOCOL_VERSION) {
+        snprintf(err, errlen, "server welcomed protocol version %u, not this client's %d",
+                 (unsigned)reply->welcome->protocol_version, RS_PROTOCOL_VERSION);
+        rc = RS_EVERSION;
         goto out;
     }
     snprintf(s->office_code, sizeof(s->office_code), "%s",
@@ -96,14 +114,18 @@ void rs_session_close(struct rs_session *s)
     rs_net_close(&s->net);
 }
 
-/* Sends up to limit pending records after *cursor as one batch. */
+/*
+ * Sends up to limit pending records after *cursor as one batch: each record
+ * as the bytes the outbox holds, packed once when it was queued (protocol
+ * version 2, SubmitBatch.record_bytes).
+ */
 static rs_status send_batch(struct rs_session *s, struct rs_outbox *ob, uint32_t limit,
                             int64_t *cursor, struct flight *f, char *err, size_t errlen)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT;
     Rs__SubmitBatch sb = RS__SUBMIT_BATCH__INIT;
     struct rs_outbox_item *items;
-    Rs__Record **recs;
+    ProtobufCBinaryData *recs;
     char batch_id[RS_UUID_LEN + 1];
     size_t n = 0, i, k = 0, bytes = 0;
     size_t batch_bytes = s->max_frame / 4 * 3 < BATCH_BYTES ? s->max_frame / 4 * 3 : BATCH_BYTES;
@@ -127,20 +149,16 @@ static rs_status send_batch(struct rs_session *s, struct rs_outbox *ob, uint32_t
         bytes += items[i].len + 8;
         if (k > 0 && bytes > batch_bytes)
             break;      /* the rest goes in the next batch */
-        recs[k] = rs__record__unpack(NULL, items[i].len, items[i].body);
-        if (!recs[k]) {
-            snprintf(err, errlen, "outbox record %s is corrupt", items[i].id);
-            rc = RS_EIO;
-            goto out;
-        }
+        recs[k].data = items[i].body;
+        recs[k].len = items[i].len;
         k++;
     }
     rc = rs_uuid_random(batch_id);
     if (rc)
         goto out;
     sb.batch_id = batch_id;
-    sb.n_records = k;
-    sb.records = recs;
+    sb.n_record_bytes = k;
+    sb.record_bytes = recs;
     env.has_request_id = true;
     env.request_id = ++s->next_request;
     env.msg_case = RS__ENVELOPE__MSG_SUBMIT;
@@ -152,8 +170,6 @@ static rs_status send_batch(struct rs_session *s, struct rs_outbox *ob, uint32_t
     f->n = k;
     *cursor = items[k - 1].seq;
 out:
-    for (i = 0; i < k; i++)
-        rs__record__free_unpacked(recs[i], NULL);
     for (i = 0; items && i < n; i++)
         free(items[i].body);
     free(recs);

@@ -45,6 +45,7 @@ struct rs_arena {
     size_t bytes;                   /* data bytes of all chunks */
     size_t cap;                     /* bytes must stay at or below this */
     bool over_cap;                  /* an allocation was refused for the cap */
+    bool failed;                    /* an allocation returned NULL (the cap, or malloc) */
     ProtobufCAllocator pb;          /* see rs_arena_pb */
 };
 
@@ -57,7 +58,7 @@ void rs_arena_init(struct rs_arena *a, size_t first, size_t cap);
 /*
  * n bytes (n may be 0), aligned for any type, valid until rs_arena_free.
  * NULL when the cap would be passed (a->over_cap is then set) or malloc
- * fails.
+ * fails; a->failed is set either way.
  */
 RS_NODISCARD void *rs_arena_alloc(struct rs_arena *a, size_t n);
 

@@ -17,7 +17,14 @@
 #include "resettle.pb-c.h"
 #include "rs_status.h"
 
-#define RS_PROTOCOL_VERSION 1
+/*
+ * Protocol versions (proto/README.md, "Versioning"): 2 sends each record
+ * of a SubmitBatch as the bytes its client packed (record_bytes), 1 as a
+ * message (records).  This build's client speaks RS_PROTOCOL_VERSION; its
+ * server answers every version from RS_PROTOCOL_VERSION_MIN up to it.
+ */
+#define RS_PROTOCOL_VERSION 2
+#define RS_PROTOCOL_VERSION_MIN 1
 
 /* RS_VERSION, the release, is the version in CMakeLists.txt's project(). */
 #ifndef RS_VERSION
@@ -30,6 +37,7 @@
 #define RS_MAX_STRING_BYTES 4096     /* any one string field */
 #define RS_MAX_TEXT_BYTES 16384      /* functions, justification */
 #define RS_MAX_REPORT_BYTES (8u << 20)
+#define RS_MAX_BATCH_ID_BYTES 64     /* SubmitBatch.batch_id, as the audit trail keeps it */
 
 /*
  * Packs env behind its varint length.  On RS_OK *out is a malloc'd block of
@@ -47,6 +55,14 @@ rs_status rs_wire_pack(const Rs__Envelope *env, size_t max_frame,
  * message of the oneof is set.
  */
 rs_status rs_wire_unpack(const uint8_t *p, size_t n, Rs__Envelope **env);
+
+/*
+ * Which message the Envelope in p[0..n) carries, read with the field
+ * scanner (rs_pbscan.h) without unpacking it: the case protobuf-c would set
+ * (the last member of the oneof that appears).  RS__ENVELOPE__MSG__NOT_SET
+ * when none appears or the bytes are not a protobuf message.  Pure.
+ */
+Rs__Envelope__MsgCase rs_wire_msg_case(const uint8_t *p, size_t n);
 
 /* The wire code for a status. */
 Rs__ErrorCode rs_status_to_wire(rs_status st);

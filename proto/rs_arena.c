@@ -76,14 +76,18 @@ void *rs_arena_alloc(struct rs_arena *a, size_t n)
     size_t need;
     void *p;
 
-    if (n > SIZE_MAX - ALIGN)
+    if (n > SIZE_MAX - ALIGN) {
+        a->failed = true;
         return NULL;
+    }
     need = (n + ALIGN - 1) & ~(ALIGN - 1);
     if (need == 0)
         need = ALIGN;
     if (!a->head || (size_t)(a->end - a->next) < need) {
-        if (!grow(a, need))
+        if (!grow(a, need)) {
+            a->failed = true;
             return NULL;
+        }
     }
     p = a->next;
     a->next += need;
@@ -94,8 +98,10 @@ void *rs_arena_calloc(struct rs_arena *a, size_t n, size_t size)
 {
     void *p;
 
-    if (size && n > SIZE_MAX / size)
+    if (size && n > SIZE_MAX / size) {
+        a->failed = true;
         return NULL;
+    }
     p = rs_arena_alloc(a, n * size);
     if (p)
         memset(p, 0, n * size);

@@ -1,11 +1,13 @@
 /*
- * rs_wire.c - Envelope pack/unpack and status <-> wire code mapping.
+ * rs_wire.c - Envelope pack/unpack, the message case of an envelope's
+ * bytes, and status <-> wire code mapping.
  */
 #include "rs_wire.h"
 
 #include <stdlib.h>
 
 #include "rs_frame.h"
+#include "rs_pbscan.h"
 
 rs_status rs_wire_pack(const Rs__Envelope *env, size_t max_frame,
                        size_t headroom, uint8_t **out, size_t *outlen)
@@ -41,6 +43,25 @@ rs_status rs_wire_unpack(const uint8_t *p, size_t n, Rs__Envelope **env)
     }
     *env = e;
     return RS_OK;
+}
+
+Rs__Envelope__MsgCase rs_wire_msg_case(const uint8_t *p, size_t n)
+{
+    Rs__Envelope__MsgCase mc = RS__ENVELOPE__MSG__NOT_SET;
+    struct rs_pb_scan s;
+    struct rs_pb_field f;
+    enum rs_pb_step st;
+
+    rs_pb_scan_init(&s, p, n);
+    while ((st = rs_pb_next(&s, &f)) == RS_PB_FIELD) {
+        const ProtobufCFieldDescriptor *fd =
+            protobuf_c_message_descriptor_get_field(&rs__envelope__descriptor, f.num);
+
+        /* A member of the oneof: its case is its field number. */
+        if (fd && (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            mc = (Rs__Envelope__MsgCase)fd->id;
+    }
+    return st == RS_PB_END ? mc : RS__ENVELOPE__MSG__NOT_SET;
 }
 
 Rs__ErrorCode rs_status_to_wire(rs_status st)

@@ -140,21 +140,45 @@ static inline void pb_free(struct pb *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Envelope{request_id, submit = SubmitBatch{batch_id, records = parts}}. */
-static inline void pb_batch(struct pb *env, uint64_t rid, const struct pb *parts, size_t n)
+/* The number of SubmitBatch's field `name`. */
+static inline uint32_t pb_submit_field(const char *name)
+{
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field_by_name(&rs__submit_batch__descriptor, name);
+
+    if (!fd)
+        abort();
+    return fd->id;
+}
+
+/*
+ * Envelope{request_id, submit = SubmitBatch{batch_id, the parts}}: each part
+ * a record's bytes, sent as SubmitBatch.records (protocol version 1) or
+ * SubmitBatch.record_bytes (2), which look alike on the wire but for the
+ * field number.
+ */
+static inline void pb_batch_version(struct pb *env, uint32_t version, uint64_t rid,
+                                    const struct pb *parts, size_t n)
 {
     struct pb sb = {0};
     char bid[RS_UUID_LEN + 1];
+    uint32_t field = pb_submit_field(version == 1 ? "records" : "record_bytes");
 
     if (rs_uuid_random(bid) != RS_OK)
         abort();
-    pb_str(&sb, 1, bid);
+    pb_str(&sb, pb_submit_field("batch_id"), bid);
     for (size_t i = 0; i < n; i++)
-        pb_bytes(&sb, 2, parts[i].p, parts[i].n);
+        pb_bytes(&sb, field, parts[i].p, parts[i].n);
     pb_key(env, 1, 0);
     pb_varint(env, rid);
     pb_bytes(env, 5, sb.p, sb.n);
     pb_free(&sb);
+}
+
+/* pb_batch_version in this build's protocol version. */
+static inline void pb_batch(struct pb *env, uint64_t rid, const struct pb *parts, size_t n)
+{
+    pb_batch_version(env, RS_PROTOCOL_VERSION, rid, parts, n);
 }
 
 /* Writes b as one frame. */

@@ -154,6 +154,7 @@ static void hoard_next(struct hoard *h, int who)
 {
     struct rec *x = calloc(HOARD_BATCH, sizeof(*x));
     Rs__Record **recs = calloc(HOARD_BATCH, sizeof(*recs));
+    ProtobufCBinaryData *bd = calloc(HOARD_BATCH, sizeof(*bd));
     Rs__Envelope env = RS__ENVELOPE__INIT;
     Rs__SubmitBatch sb = RS__SUBMIT_BATCH__INIT;
     uint8_t *bytes;
@@ -161,14 +162,16 @@ static void hoard_next(struct hoard *h, int who)
 
     assert_non_null(x);
     assert_non_null(recs);
+    assert_non_null(bd);
     for (int i = 0; i < HOARD_BATCH; i++) {
         snprintf(x[i].hh, sizeof(x[i].hh), "HOARD-%d-%d", h->serial, i);
         it_relief_record(&x[i].r, &x[i].rel, x[i].id, hoard_office[who], x[i].hh);
         recs[i] = &x[i].r;
     }
+    it_record_bytes(recs, HOARD_BATCH, bd);
     sb.batch_id = x[0].id;
-    sb.n_records = HOARD_BATCH;
-    sb.records = recs;
+    sb.n_record_bytes = HOARD_BATCH;
+    sb.record_bytes = bd;
     env.has_request_id = 1;
     env.request_id = (uint64_t)++h->serial;
     env.msg_case = RS__ENVELOPE__MSG_SUBMIT;
@@ -178,6 +181,8 @@ static void hoard_next(struct hoard *h, int who)
     pb_put(&h->frame, bytes, len);
     h->off = 0;
     free(bytes);
+    it_record_bytes_free(bd, HOARD_BATCH);
+    free(bd);
     free(recs);
     free(x);
 }

@@ -46,20 +46,45 @@ static void hello_refused(struct env *e, bool has_version, uint32_t version, con
     it_conn_close(&c);
 }
 
-static void test_protocol_version_2(void **state)
+/* A newer client than the server: the server must be upgraded. */
+static void test_protocol_version_3(void **state)
 {
     struct env *e = *state;
 
-    hello_refused(e, true, 2, TOWN_A, e->tok_a, RS__ERROR_CODE__ERR_VERSION,
-                  "unsupported protocol version; this server speaks 1");
+    hello_refused(e, true, 3, TOWN_A, e->tok_a, RS__ERROR_CODE__ERR_VERSION,
+                  "protocol version 3 is newer than this server's (1 to 2): upgrade resettled "
+                  "on the server");
 }
 
+/* No version, or 0: the client must be upgraded. */
 static void test_protocol_version_missing(void **state)
 {
     struct env *e = *state;
 
     hello_refused(e, false, 0, TOWN_A, e->tok_a, RS__ERROR_CODE__ERR_VERSION,
-                  "unsupported protocol version; this server speaks 1");
+                  "no protocol version this server speaks (1 to 2): upgrade the client "
+                  "(resettle)");
+    hello_refused(e, true, 0, TOWN_A, e->tok_a, RS__ERROR_CODE__ERR_VERSION,
+                  "no protocol version this server speaks (1 to 2): upgrade the client "
+                  "(resettle)");
+}
+
+/* Both versions the server speaks are welcomed as themselves. */
+static void test_protocol_versions_welcomed(void **state)
+{
+    struct env *e = *state;
+
+    for (uint32_t v = RS_PROTOCOL_VERSION_MIN; v <= RS_PROTOCOL_VERSION; v++) {
+        struct it_conn c;
+        Rs__Envelope *r = NULL;
+
+        raw_open(e, &c);
+        assert_int_equal(it_conn_hello_version(&c, v, TOWN_A, e->tok_a, &r, T_REPLY), 0);
+        assert_int_equal(r->welcome->has_protocol_version, 1);
+        assert_int_equal(r->welcome->protocol_version, v);
+        rs__envelope__free_unpacked(r, NULL);
+        it_conn_close(&c);
+    }
 }
 
 static void test_hello_without_token(void **state)
@@ -143,7 +168,7 @@ static void test_hello_with_unknown_field(void **state)
     Rs__Envelope *r;
 
     pb_key(&h, 1, 0);
-    pb_varint(&h, 1);
+    pb_varint(&h, RS_PROTOCOL_VERSION);
     pb_str(&h, 2, TOWN_A);
     pb_str(&h, 3, e->tok_a);
     pb_key(&h, 99, 0);
@@ -176,7 +201,7 @@ static void test_hello_one_byte_at_a_time(void **state)
     size_t len;
 
     h.has_protocol_version = 1;
-    h.protocol_version = 1;
+    h.protocol_version = RS_PROTOCOL_VERSION;
     h.office_code = TOWN_A;
     h.token = e->tok_a;
     env.msg_case = RS__ENVELOPE__MSG_HELLO;
@@ -274,8 +299,9 @@ static void test_failed_handshakes_rate_limited(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        CATALOGUE_CASE(test_protocol_version_2),
+        CATALOGUE_CASE(test_protocol_version_3),
         CATALOGUE_CASE(test_protocol_version_missing),
+        CATALOGUE_CASE(test_protocol_versions_welcomed),
         CATALOGUE_CASE(test_hello_without_token),
         CATALOGUE_CASE(test_hello_without_office),
         CATALOGUE_CASE(test_hello_overlong_office),

@@ -728,18 +728,20 @@ static inline int it_conn_wait_eof(struct it_conn *c, long timeout_ms)
 }
 
 /*
- * Says Hello (protocol 1) and waits for the reply.  0 if it is a Welcome;
- * *reply (if not NULL) then or otherwise holds the reply (caller frees).
+ * Says Hello with protocol `version` and waits for the reply.  0 if it is a
+ * Welcome; *reply (if not NULL) then or otherwise holds the reply (caller
+ * frees).
  */
-static inline int it_conn_hello(struct it_conn *c, const char *office, const char *token,
-                                Rs__Envelope **reply, long timeout_ms)
+static inline int it_conn_hello_version(struct it_conn *c, uint32_t version, const char *office,
+                                        const char *token, Rs__Envelope **reply,
+                                        long timeout_ms)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT, *r = NULL;
     Rs__Hello h = RS__HELLO__INIT;
     int rc;
 
     h.has_protocol_version = 1;
-    h.protocol_version = RS_PROTOCOL_VERSION;
+    h.protocol_version = version;
     h.office_code = (char *)office;
     h.token = (char *)token;
     h.client_version = "itest";
@@ -757,13 +759,27 @@ static inline int it_conn_hello(struct it_conn *c, const char *office, const cha
     return rc;
 }
 
-/* Connects and signs in; 0 on Welcome. */
-static inline int it_conn_login(struct it_conn *c, const char *addr, const char *office,
-                                const char *token)
+/* it_conn_hello_version with this build's protocol version (2). */
+static inline int it_conn_hello(struct it_conn *c, const char *office, const char *token,
+                                Rs__Envelope **reply, long timeout_ms)
+{
+    return it_conn_hello_version(c, RS_PROTOCOL_VERSION, office, token, reply, timeout_ms);
+}
+
+/* Connects and signs in with protocol `version`; 0 on Welcome. */
+static inline int it_conn_login_version(struct it_conn *c, uint32_t version, const char *addr,
+                                        const char *office, const char *token)
 {
     if (it_conn_open(c, addr) != 0)
         return -1;
-    return it_conn_hello(c, office, token, NULL, it_slow() ? 60000 : 10000);
+    return it_conn_hello_version(c, version, office, token, NULL, it_slow() ? 60000 : 10000);
+}
+
+/* Connects and signs in with this build's protocol version; 0 on Welcome. */
+static inline int it_conn_login(struct it_conn *c, const char *addr, const char *office,
+                                const char *token)
+{
+    return it_conn_login_version(c, RS_PROTOCOL_VERSION, addr, office, token);
 }
 
 /*
@@ -797,24 +813,68 @@ static inline void it_relief_record(Rs__Record *r, Rs__Relief *rel, char *id, co
     rel->paid_date = 20231220;
 }
 
-/* Sends SubmitBatch{records} with request_id rid. */
-static inline int it_conn_submit(struct it_conn *c, uint64_t rid, Rs__Record **recs, size_t n,
-                                 long timeout_ms)
+/*
+ * Packs recs[0..n) each into its own malloc'd bytes, as a version 2 client
+ * sends them (SubmitBatch.record_bytes): bd[0..n) is the caller's; free
+ * with it_record_bytes_free.
+ */
+static inline void it_record_bytes(Rs__Record *const *recs, size_t n, ProtobufCBinaryData *bd)
+{
+    for (size_t i = 0; i < n; i++) {
+        bd[i].len = rs__record__get_packed_size(recs[i]);
+        bd[i].data = malloc(bd[i].len ? bd[i].len : 1);
+        if (!bd[i].data)
+            abort();
+        rs__record__pack(recs[i], bd[i].data);
+    }
+}
+
+static inline void it_record_bytes_free(ProtobufCBinaryData *bd, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(bd[i].data);
+}
+
+/* SubmitBatch with request_id rid in version 1 (records) or 2 (record_bytes). */
+static inline int it_conn_submit_version(struct it_conn *c, uint32_t version, uint64_t rid,
+                                         Rs__Record **recs, size_t n, long timeout_ms)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT;
     Rs__SubmitBatch sb = RS__SUBMIT_BATCH__INIT;
+    ProtobufCBinaryData *bd = NULL;
     char bid[RS_UUID_LEN + 1];
+    int rc;
 
     if (rs_uuid_random(bid) != RS_OK)
         return IT_ERR;
     sb.batch_id = bid;
-    sb.n_records = n;
-    sb.records = recs;
+    if (version == 1) {
+        sb.n_records = n;
+        sb.records = recs;
+    } else {
+        bd = calloc(n ? n : 1, sizeof(*bd));
+        if (!bd)
+            return IT_ERR;
+        it_record_bytes(recs, n, bd);
+        sb.n_record_bytes = n;
+        sb.record_bytes = bd;
+    }
     env.has_request_id = 1;
     env.request_id = rid;
     env.msg_case = RS__ENVELOPE__MSG_SUBMIT;
     env.submit = &sb;
-    return it_conn_send(c, &env, timeout_ms);
+    rc = it_conn_send(c, &env, timeout_ms);
+    if (bd)
+        it_record_bytes_free(bd, n);
+    free(bd);
+    return rc;
+}
+
+/* Sends SubmitBatch with request_id rid as this build's protocol version does. */
+static inline int it_conn_submit(struct it_conn *c, uint64_t rid, Rs__Record **recs, size_t n,
+                                 long timeout_ms)
+{
+    return it_conn_submit_version(c, RS_PROTOCOL_VERSION, rid, recs, n, timeout_ms);
 }
 
 #endif

@@ -3,11 +3,13 @@
  * resettled on 127.0.0.1.
  *
  * Records the server must refuse as a record (a RecordAck with the exact
- * field and reason, the good records around it stored): bytes protobuf-c
- * would decode into something else than was sent, fields from a newer
- * client, a record without id (its ack has none either), divisions outside
- * the office's scope, an unknown superseded id, the same id twice; batches
- * that do not parse; report requests with bad values.  Two validation
+ * field and reason, the good records around it stored), sent in protocol
+ * version 2 as bytes: bytes that are not the canonical encoding of the
+ * record they decode to (a wrong wire type, a NUL in a string, a number too
+ * big for its field, a padded varint, a split body, fields out of order,
+ * two bodies), fields from a newer client, a record without id (its ack
+ * has none either), divisions outside the office's scope, an unknown
+ * superseded id, the same id twice; report requests with bad values.  Two validation
  * cases (a negative amount, an impossible date) prove the server validates
  * what it stores.
  *
@@ -19,6 +21,7 @@
  */
 #define CATALOGUE_NAME "requests"
 #include "itest_catalogue.h"
+#include "rs_pbscan.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -91,59 +94,81 @@ static void reject_a(struct env *e, const Rs__Record *bad, const char *field, co
 
 /* ------------------------------------------------------------ batches */
 
-/* Record.division_code (a string) encoded as a varint: the envelope is unparsable. */
-static void test_record_wrong_wire_type(void **state)
+/*
+ * The message p[0..n) with extra put in before its first field numbered
+ * above `after` (at the end if none): a message in field order but for the
+ * one fault a case adds.  The fields are walked with the scanner.
+ */
+static void pb_insert(struct pb *b, const uint8_t *p, size_t n, uint32_t after,
+                      const struct pb *extra)
 {
-    struct env *e = *state;
-    struct it_conn c;
-    struct rec x;
-    struct pb parts[1] = {{0}}, env = {0};
-    uint64_t rid = ++e->rid;
+    struct rs_pb_scan s;
+    struct rs_pb_field f;
+    bool done = false;
 
-    rec_relief(e, &x, TOWN_A);
-    x.r.division_code = NULL;
-    pb_record(&parts[0], &x.r);
-    pb_key(&parts[0], 3, 0);
-    pb_varint(&parts[0], 430602001);
-    pb_batch(&env, rid, parts, 1);
-    login(e, &c, TOWN_A, e->tok_a);
-    send_pb(&c, &env);
-    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "unparsable message", true);
-    it_conn_close(&c);
-    assert_int_equal(count_id(e, x.id), 0);
-    pb_free(&parts[0]);
-    pb_free(&env);
+    rs_pb_scan_init(&s, p, n);
+    while (rs_pb_next(&s, &f) == RS_PB_FIELD) {
+        if (!done && f.num > after) {
+            pb_put(b, extra->p, extra->n);
+            done = true;
+        }
+        pb_put(b, f.start, (size_t)(f.p + f.n - f.start));
+    }
+    if (!done)
+        pb_put(b, extra->p, extra->n);
 }
 
-/* Relief.amount_fen (an int64) sent length-delimited: unparsable as well. */
-static void test_int_field_as_bytes(void **state)
+/* r packed by protobuf-c, with extra put in as pb_insert does. */
+static void pb_record_with(struct pb *b, const Rs__Record *r, uint32_t after,
+                           const struct pb *extra)
 {
-    struct env *e = *state;
-    struct it_conn c;
-    struct rec x;
-    struct pb rel = {0}, parts[1] = {{0}}, env = {0};
-    uint64_t rid = ++e->rid;
+    struct pb packed = {0};
 
-    rec_relief(e, &x, TOWN_A);
-    x.r.relief = NULL;
-    x.r.body_case = RS__RECORD__BODY__NOT_SET;
-    pb_str(&rel, 1, x.hh);
-    pb_key(&rel, 4, 0);
-    pb_varint(&rel, 1);
-    pb_str(&rel, 6, "60000");
-    pb_record(&parts[0], &x.r);
-    pb_bytes(&parts[0], 23, rel.p, rel.n);
-    pb_batch(&env, rid, parts, 1);
-    login(e, &c, TOWN_A, e->tok_a);
-    send_pb(&c, &env);
-    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "unparsable message", true);
-    it_conn_close(&c);
-    assert_int_equal(count_id(e, x.id), 0);
-    pb_free(&rel);
-    pb_free(&parts[0]);
-    pb_free(&env);
+    pb_record(&packed, r);
+    pb_insert(b, packed.p, packed.n, after, extra);
+    pb_free(&packed);
 }
 
+/* rel packed by protobuf-c, with extra put in as pb_insert does. */
+static void pb_relief_with(struct pb *b, const Rs__Relief *rel, uint32_t after,
+                           const struct pb *extra)
+{
+    size_t n = rs__relief__get_packed_size(rel);
+    uint8_t *tmp = malloc(n ? n : 1);
+
+    assert_non_null(tmp);
+    rs__relief__pack(rel, tmp);
+    pb_insert(b, tmp, n, after, extra);
+    free(tmp);
+}
+
+/* As TOWN_A: [good, x's record with `extra` after field `after`, good]; rejected as "record". */
+static void reject_with(struct env *e, struct rec *x, uint32_t after, const struct pb *extra,
+                        const char *reason)
+{
+    struct it_conn c;
+    struct pb b = {0};
+
+    pb_record_with(&b, &x->r, after, extra);
+    login(e, &c, TOWN_A, e->tok_a);
+    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x->id, "record", reason);
+    it_conn_close(&c);
+    pb_free(&b);
+}
+
+/* x's record with its relief replaced by `body`; rejected as "record". */
+static void reject_body(struct env *e, struct rec *x, const struct pb *body, const char *reason)
+{
+    struct pb field = {0};
+
+    x->r.body_case = RS__RECORD__BODY__NOT_SET;
+    x->r.relief = NULL;
+    pb_bytes(&field, RS__RECORD__BODY_RELIEF, body->p, body->n);
+    reject_with(e, x, RS__RECORD__BODY_RELIEF, &field, reason);
+    pb_free(&field);
+}
+
+/* ------------------------------------------------------------ batches */
 /* No records: an empty acknowledgement. */
 static void test_empty_batch(void **state)
 {
@@ -183,100 +208,167 @@ static void test_negative_amount(void **state)
 }
 
 /*
- * Bytes that protobuf-c decodes into something else than was sent: a NUL
- * inside a string (C strings end there) and a 64-bit value in a uint32
- * field (the high bits are dropped).  Stored as decoded, the record would
- * silently differ from the client's; it must be rejected instead.
+ * Bytes that are not the canonical encoding of the record they decode to
+ * (proto/README.md, "The canonical encoding"): each is rejected as field
+ * "record" with the rule it broke, and its ack still names its id (read
+ * before the fault).  The wire type of a field inside a record no longer
+ * makes the envelope unparsable: the record is bytes (protocol version 2);
+ * itest_versions.c has what version 1 answers.
  */
-#define NOT_CANONICAL "encoding does not round-trip (a NUL byte in a string, or a number too " \
-                      "big for its field)"
+static void test_record_wrong_wire_type(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    struct pb f = {0};
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.division_code = NULL;
+    pb_key(&f, 3, 0);
+    pb_varint(&f, 430602001);
+    reject_with(e, &x, 1, &f, "not canonical: division_code: wire type 0; string fields are "
+                              "written with wire type 2");
+    pb_free(&f);
+}
+
+static void test_int_field_as_bytes(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    struct pb f = {0}, body = {0};
+
+    rec_relief(e, &x, TOWN_A);
+    x.rel.has_amount_fen = 0;
+    pb_str(&f, 6, "60000");
+    pb_relief_with(&body, &x.rel, 5, &f);
+    reject_body(e, &x, &body, "not canonical: relief.amount_fen: wire type 2; int64 fields are "
+                              "written with wire type 0");
+    pb_free(&f);
+    pb_free(&body);
+}
 
 static void test_nul_inside_string(void **state)
 {
     struct env *e = *state;
-    struct it_conn c;
     struct rec x;
-    struct pb rel = {0}, b = {0};
+    struct pb f = {0}, body = {0};
     const char village[] = "abc\0def";
 
     rec_relief(e, &x, TOWN_A);
     x.rel.village = NULL;
-    rel.n = rel.cap = rs__relief__get_packed_size(&x.rel);
-    rel.p = malloc(rel.n);
-    assert_non_null(rel.p);
-    rs__relief__pack(&x.rel, rel.p);
-    pb_bytes(&rel, 2, village, sizeof(village) - 1);
-    x.r.body_case = RS__RECORD__BODY__NOT_SET;
-    x.r.relief = NULL;
-    pb_record(&b, &x.r);
-    pb_bytes(&b, 23, rel.p, rel.n);
-    login(e, &c, TOWN_A, e->tok_a);
-    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record", NOT_CANONICAL);
-    it_conn_close(&c);
-    pb_free(&rel);
-    pb_free(&b);
+    pb_bytes(&f, 2, village, sizeof(village) - 1);
+    pb_relief_with(&body, &x.rel, 1, &f);
+    reject_body(e, &x, &body, "not canonical: relief.village: a string holds no NUL byte");
+    pb_free(&f);
+    pb_free(&body);
 }
 
 static void test_uint32_field_overflow(void **state)
 {
     struct env *e = *state;
-    struct it_conn c;
     struct rec x;
-    struct pb b = {0};
+    struct pb f = {0};
 
     rec_relief(e, &x, TOWN_A);
     x.r.has_year = 0;
-    pb_record(&b, &x.r);
-    pb_key(&b, 4, 0);
-    pb_varint(&b, (UINT64_C(1) << 32) + 2023);
-    login(e, &c, TOWN_A, e->tok_a);
-    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record", NOT_CANONICAL);
-    it_conn_close(&c);
-    pb_free(&b);
+    pb_key(&f, 4, 0);
+    pb_varint(&f, (UINT64_C(1) << 32) + 2023);
+    reject_with(e, &x, 3, &f, "not canonical: year: 4294969319 does not fit the field's 32 bits");
+    pb_free(&f);
+}
+
+/* 2023 in three bytes instead of two: the same record, other bytes. */
+static void test_padded_varint(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    struct pb f = {0};
+    static const uint8_t padded[] = {0xe7, 0x8f, 0x00};
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.has_year = 0;
+    pb_key(&f, 4, 0);
+    pb_put(&f, padded, sizeof(padded));
+    reject_with(e, &x, 3, &f, "not canonical: year: a varint is longer than its value needs "
+                              "(padded)");
+    pb_free(&f);
+}
+
+/* The body in two halves, which protobuf-c would merge into one. */
+static void test_split_body(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    struct pb f = {0}, half = {0};
+
+    rec_relief(e, &x, TOWN_A);
+    pb_key(&half, 6, 0);
+    pb_varint(&half, 70000);
+    pb_bytes(&f, RS__RECORD__BODY_RELIEF, half.p, half.n);
+    reject_with(e, &x, RS__RECORD__BODY_RELIEF, &f,
+                "not canonical: relief: appears twice (a field is written once; a message "
+                "field is not split)");
+    pb_free(&f);
+    pb_free(&half);
+}
+
+/* The year after the body: protobuf-c would write it before. */
+static void test_fields_out_of_order(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    struct pb f = {0};
+
+    rec_relief(e, &x, TOWN_A);
+    x.r.has_year = 0;
+    pb_key(&f, 4, 0);
+    pb_varint(&f, 2023);
+    reject_with(e, &x, RS__RECORD__BODY_RELIEF, &f,
+                "not canonical: year: comes after relief (field 23): fields are written in "
+                "field-number order");
+    pb_free(&f);
+}
+
+/* A project body before the relief one: protobuf-c would keep only the last. */
+static void test_two_bodies(void **state)
+{
+    struct env *e = *state;
+    struct rec x;
+    struct pb f = {0};
+
+    rec_relief(e, &x, TOWN_A);
+    pb_bytes(&f, RS__RECORD__BODY_PROJECT, NULL, 0);
+    reject_with(e, &x, RS__RECORD__BODY_PROJECT - 1, &f,
+                "not canonical: relief: project is set already: a oneof holds one member");
+    pb_free(&f);
 }
 
 static void test_record_unknown_field(void **state)
 {
     struct env *e = *state;
-    struct it_conn c;
     struct rec x;
-    struct pb b = {0};
+    struct pb f = {0};
 
     rec_relief(e, &x, TOWN_A);
-    pb_record(&b, &x.r);
-    pb_key(&b, 99, 0);
-    pb_varint(&b, 1);
-    login(e, &c, TOWN_A, e->tok_a);
-    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record",
-                        "unknown field (is the client newer than the server?)");
-    it_conn_close(&c);
-    pb_free(&b);
+    pb_key(&f, 99, 0);
+    pb_varint(&f, 1);
+    reject_with(e, &x, UINT32_MAX, &f,
+                "unknown field 99 of rs.Record (is the client newer than the server?)");
+    pb_free(&f);
 }
 
 static void test_body_unknown_field(void **state)
 {
     struct env *e = *state;
-    struct it_conn c;
     struct rec x;
-    struct pb rel = {0}, b = {0};
-    size_t n;
+    struct pb f = {0}, body = {0};
 
     rec_relief(e, &x, TOWN_A);
-    n = rs__relief__get_packed_size(&x.rel);
-    rel.p = malloc(n);
-    assert_non_null(rel.p);
-    rel.n = rel.cap = rs__relief__pack(&x.rel, rel.p);
-    pb_str(&rel, 200, "a field from the future");
-    x.r.body_case = RS__RECORD__BODY__NOT_SET;
-    x.r.relief = NULL;
-    pb_record(&b, &x.r);
-    pb_bytes(&b, 23, rel.p, rel.n);
-    login(e, &c, TOWN_A, e->tok_a);
-    expect_reject_bytes(e, &c, TOWN_A, b.p, b.n, x.id, "record",
-                        "unknown field (is the client newer than the server?)");
-    it_conn_close(&c);
-    pb_free(&rel);
-    pb_free(&b);
+    pb_str(&f, 200, "a field from the future");
+    pb_relief_with(&body, &x.rel, UINT32_MAX, &f);
+    reject_body(e, &x, &body,
+                "unknown field 200 of rs.Relief (is the client newer than the server?)");
+    pb_free(&f);
+    pb_free(&body);
 }
 
 static void test_missing_id(void **state)
@@ -434,6 +526,10 @@ int main(void)
         CATALOGUE_CASE(test_negative_amount),
         CATALOGUE_CASE(test_nul_inside_string),
         CATALOGUE_CASE(test_uint32_field_overflow),
+        CATALOGUE_CASE(test_padded_varint),
+        CATALOGUE_CASE(test_split_body),
+        CATALOGUE_CASE(test_fields_out_of_order),
+        CATALOGUE_CASE(test_two_bodies),
         CATALOGUE_CASE(test_record_unknown_field),
         CATALOGUE_CASE(test_body_unknown_field),
         CATALOGUE_CASE(test_missing_id),

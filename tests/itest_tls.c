@@ -253,25 +253,35 @@ static Rs__Envelope *tls_recv(struct tls_conn *t)
     }
 }
 
-/* A batch of n relief records of TOWN_A (households prefix-1 .. prefix-n). */
-static void make_batch(Rs__Envelope *env, Rs__SubmitBatch *sb, Rs__Record **ptrs,
-                       Rs__Record *recs, Rs__Relief *rel, char (*ids)[RS_UUID_LEN + 1],
-                       char (*hh)[32], const char *prefix, size_t n, uint64_t rid)
+/*
+ * A framed batch (protocol version 2) of n relief records of TOWN_A
+ * (households prefix-1 .. prefix-n) into *out (malloc'd, *len bytes).
+ */
+static void pack_batch(Rs__Record **ptrs, Rs__Record *recs, Rs__Relief *rel,
+                       char (*ids)[RS_UUID_LEN + 1], char (*hh)[32], const char *prefix, size_t n,
+                       uint64_t rid, uint8_t **out, size_t *len)
 {
-    rs__envelope__init(env);
-    rs__submit_batch__init(sb);
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__SubmitBatch sb = RS__SUBMIT_BATCH__INIT;
+    ProtobufCBinaryData *bd = calloc(n, sizeof(*bd));
+
+    assert_non_null(bd);
     for (size_t i = 0; i < n; i++) {
         snprintf(hh[i], sizeof(hh[i]), "%s-%05zu", prefix, i + 1);
         it_relief_record(&recs[i], &rel[i], ids[i], TOWN_A, hh[i]);
         ptrs[i] = &recs[i];
     }
-    sb->batch_id = (char *)prefix;
-    sb->n_records = n;
-    sb->records = ptrs;
-    env->has_request_id = 1;
-    env->request_id = rid;
-    env->msg_case = RS__ENVELOPE__MSG_SUBMIT;
-    env->submit = sb;
+    it_record_bytes(ptrs, n, bd);
+    sb.batch_id = (char *)prefix;
+    sb.n_record_bytes = n;
+    sb.record_bytes = bd;
+    env.has_request_id = 1;
+    env.request_id = rid;
+    env.msg_case = RS__ENVELOPE__MSG_SUBMIT;
+    env.submit = &sb;
+    pack_env(&env, out, len);
+    it_record_bytes_free(bd, n);
+    free(bd);
 }
 
 static void expect_ack(Rs__Envelope *r, uint64_t rid, size_t n)
@@ -355,8 +365,6 @@ static void test_frames_split_across_records(void **state)
     static Rs__Record recs[400], *ptrs[400];
     static Rs__Relief rel[400];
     static char ids[400][RS_UUID_LEN + 1], hh[400][32];
-    Rs__Envelope env;
-    Rs__SubmitBatch sb;
     uint8_t *bytes, *two;
     size_t len, len2;
 
@@ -377,8 +385,7 @@ static void test_frames_split_across_records(void **state)
     rs__envelope__free_unpacked(r, NULL);
 
     /* A batch of 300 records in seven-byte records. */
-    make_batch(&env, &sb, ptrs, recs, rel, ids, hh, "split7", 300, 1);
-    pack_env(&env, &bytes, &len);
+    pack_batch(ptrs, recs, rel, ids, hh, "split7", 300, 1, &bytes, &len);
     assert_true(len > 16384);
     tls_write_chunked(&t, bytes, len, 7);
     free(bytes);
@@ -387,10 +394,8 @@ static void test_frames_split_across_records(void **state)
     rs__envelope__free_unpacked(r, NULL);
 
     /* Two frames in one TLS record, the second cut across the next two records. */
-    make_batch(&env, &sb, ptrs, recs, rel, ids, hh, "pairA", 2, 2);
-    pack_env(&env, &bytes, &len);
-    make_batch(&env, &sb, ptrs, recs, rel, ids, hh, "pairB", 50, 3);
-    pack_env(&env, &two, &len2);
+    pack_batch(ptrs, recs, rel, ids, hh, "pairA", 2, 2, &bytes, &len);
+    pack_batch(ptrs, recs, rel, ids, hh, "pairB", 50, 3, &two, &len2);
     {
         uint8_t *both = malloc(len + len2);
         size_t first = len + len2 / 2;

@@ -309,7 +309,7 @@ static void kick_writer(struct rs_server *srv)
         memcpy(cj->recs + off, b->store, b->nstore * sizeof(*b->store));
         sb->office_code = b->office;
         sb->peer = b->peer;
-        sb->batch_id = b->env->submit->batch_id;
+        sb->batch_id = b->batch_id;
         sb->first = off;
         sb->n = b->nstore;
         sb->n_refused = b->n - b->nstore;

@@ -2,6 +2,11 @@
  * rs_handshake.c - the Hello: protocol version, the token check on the
  * authenticator queue, the role, the Welcome.
  *
+ * Versions: a Hello of any version from RS_PROTOCOL_VERSION_MIN to
+ * RS_PROTOCOL_VERSION is answered, and the connection then speaks that
+ * version (the Welcome says which; rs_submit.c reads it); any other gets
+ * ERR_VERSION naming which side to upgrade.
+ *
  * Access: the handshake checks the token (auth queue), then the role: only
  * township and central offices sign in over the network.  Every refused
  * handshake is appended to the audit trail through the authenticator's
@@ -41,6 +46,7 @@ struct auth_job {
     char peer[64];
     char detail[256];           /* AUTH_REFUSE / AUTH_AUDIT: the audit detail and reply */
     struct rs_office office;
+    uint32_t proto;             /* the Hello's protocol version */
     rs_status rc;
     rs_status audit_rc;         /* whether the refusal reached the audit trail */
 };
@@ -175,6 +181,8 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
         goto out;
     }
     c->office = a->office;
+    c->office_len = strlen(c->office.code);
+    c->proto = a->proto;
     c->st = ST_READY;
     {
         Rs__Envelope env = RS__ENVELOPE__INIT;
@@ -182,7 +190,7 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
 
         w.server_version = RS_VERSION;
         w.has_protocol_version = true;
-        w.protocol_version = RS_PROTOCOL_VERSION;
+        w.protocol_version = c->proto;
         w.has_role = true;
         w.role = c->office.role;
         w.office_code = c->office.code;
@@ -224,9 +232,20 @@ void rs_handshake_hello(struct rs_conn *c, const Rs__Hello *h)
     struct addr_fail *f;
     struct auth_job *a;
 
-    if (!h->has_protocol_version || h->protocol_version != RS_PROTOCOL_VERSION) {
-        rs_conn_error(c, NULL, RS_EVERSION, "unsupported protocol version; this server speaks 1",
-                      true);
+    if (!h->has_protocol_version || h->protocol_version < RS_PROTOCOL_VERSION_MIN ||
+        h->protocol_version > RS_PROTOCOL_VERSION) {
+        char msg[200];
+
+        if (h->has_protocol_version && h->protocol_version > RS_PROTOCOL_VERSION)
+            snprintf(msg, sizeof(msg),
+                     "protocol version %u is newer than this server's (%d to %d): upgrade "
+                     "resettled on the server", (unsigned)h->protocol_version,
+                     RS_PROTOCOL_VERSION_MIN, RS_PROTOCOL_VERSION);
+        else
+            snprintf(msg, sizeof(msg),
+                     "no protocol version this server speaks (%d to %d): upgrade the client "
+                     "(resettle)", RS_PROTOCOL_VERSION_MIN, RS_PROTOCOL_VERSION);
+        rs_conn_error(c, NULL, RS_EVERSION, msg, true);
         return;
     }
     f = rs_ratelimit_limited(c->srv, c->addr);
@@ -252,5 +271,6 @@ void rs_handshake_hello(struct rs_conn *c, const Rs__Hello *h)
     }
     snprintf(a->code, sizeof(a->code), "%s", h->office_code);
     snprintf(a->token, sizeof(a->token), "%s", h->token);
+    a->proto = h->protocol_version;
     auth_push(c, a);
 }

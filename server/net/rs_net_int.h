@@ -23,9 +23,9 @@
  *                    errors, timers, closing.  Calls rs_ratelimit.c.
  *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome.
  *                    Calls rs_conn.c, rs_ratelimit.c.
- *   rs_submit.c      struct rs_batch: a SubmitBatch's checks (encoding,
- *                    validation, scope), its acks, its answer.  Calls
- *                    rs_conn.c.
+ *   rs_submit.c      struct rs_batch: a SubmitBatch's checks (shape and
+ *                    caps, each record's canonical bytes, validation,
+ *                    scope), its acks, its answer.  Calls rs_conn.c.
  *   rs_report_req.c  the report queue's jobs: ReportRequest checks and
  *                    scope, the reply.  Calls rs_conn.c.
  *   rs_year_req.c    the reporting year's requests (schedules, reviews,
@@ -68,6 +68,7 @@
 #include <uv.h>
 
 #include "resettle.pb-c.h"
+#include "rs_arena.h"
 #include "rs_dbq.h"
 #include "rs_frame.h"
 #include "rs_server.h"
@@ -129,6 +130,8 @@ struct rs_conn {
     bool plain_peer;            /* TLS: the first byte was not a TLS handshake record */
     enum conn_state st;
     struct rs_office office;
+    size_t office_len;          /* strlen(office.code), once signed in */
+    uint32_t proto;             /* the Hello's protocol version, once signed in */
     uint32_t in_flight;         /* requests accepted, reply not yet written */
     uint32_t refs;              /* open handles + jobs + batches */
     uint32_t writes;            /* uv_write requests not yet completed */
@@ -138,14 +141,23 @@ struct rs_conn {
     bool pumping;               /* rs_conn_pump is handling a frame */
 };
 
-/* One SubmitBatch on its way through the writer (made in rs_submit.c). */
+/*
+ * One SubmitBatch on its way through the writer (made in rs_submit.c).
+ * Everything it points to lives in its arena, freed with it: the unpacked
+ * envelope, the records, the acks (their ids and reasons too), the store
+ * items and the bytes they store.
+ */
 struct rs_batch {
     struct rs_batch *next;
     struct rs_conn *conn;
     uint64_t request_id;
     bool has_request_id;
-    Rs__Envelope *env;          /* owns the records the store items point into */
+    struct rs_arena arena;      /* owns all of the below */
+    Rs__Envelope *env;
+    const char *batch_id;       /* SubmitBatch.batch_id, or NULL */
+    size_t batch_id_len;        /* at most RS_MAX_BATCH_ID_BYTES */
     char office[16];
+    size_t office_len;
     char peer[64];
     uint64_t receipt_seq;       /* the batch's audit row, once committed */
     uint8_t receipt_hash[RS_SHA256_LEN];
@@ -154,9 +166,8 @@ struct rs_batch {
     Rs__RecordAck *acks;        /* n acks, in batch order */
     Rs__RecordAck **ack_ptrs;
     size_t nstore;              /* records that passed validation */
-    struct rs_store_rec *store; /* nstore items */
+    struct rs_store_rec *store; /* nstore items; body: the record's bytes */
     size_t *store_idx;          /* batch index of each store item */
-    uint8_t *bodies;            /* packed records, one block */
 };
 
 struct rs_server {
@@ -282,13 +293,13 @@ void rs_handshake_hello(struct rs_conn *c, const Rs__Hello *h);
 /* ------------------------------------------------------------ rs_submit.c */
 
 /*
- * Checks a SubmitBatch that c sent (env, taking it; p[0..len) the envelope
- * as received) and returns the batch for the writer, holding a reference
- * and an in-flight slot of c.  NULL when it was answered here already
- * (over the cap, out of memory).
+ * Checks the SubmitBatch envelope p[0..len) that c (signed in) sent, as
+ * received (rs_wire_msg_case said it is one), and returns the batch for
+ * the writer, holding a reference and an in-flight slot of c.  NULL when it
+ * was answered here already (unparsable, over a cap, the other version's
+ * field, out of memory).  p is not kept.
  */
-RS_NODISCARD struct rs_batch *rs_submit_batch(struct rs_conn *c, Rs__Envelope *env,
-                                              const uint8_t *p, size_t len);
+RS_NODISCARD struct rs_batch *rs_submit_batch(struct rs_conn *c, const uint8_t *p, size_t len);
 
 /*
  * Answers a batch whose commit (and sync) is over, lets its connection go

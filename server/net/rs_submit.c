@@ -1,15 +1,39 @@
 /*
  * rs_submit.c - a SubmitBatch from the moment it is read until it is
- * answered: the cap, each record's encoding, validation and division
- * scope, the packed bodies for the writer, and the BatchAck (or the error)
- * once the group commit is over (rs_commit.c).
+ * answered: its shape and caps, each record's bytes, validation and
+ * division scope, the store items for the writer, and the BatchAck (or the
+ * error) once the group commit is over (rs_commit.c).
  *
- * The checks run on the loop thread (cheap, no I/O); a bad record is a
- * RecordAck with its field and reason, the batch's other records go on.
+ * Each record becomes bytes once, and the rest of its way is the same for
+ * both protocol versions (proto/README.md):
+ *   - version 2 sends the bytes its client packed (SubmitBatch.record_bytes);
+ *   - version 1 sends a message (SubmitBatch.records), which is packed here,
+ *     once; a packing not as long as what the client sent means decoding
+ *     altered the record (a NUL ends a C string, a uint32 field drops high
+ *     bits), and it is rejected rather than stored as something the client
+ *     did not send.
+ * Then the bytes must be canonical (rs_pb_check, rs_pbscan.h: the same
+ * record always has the same bytes, which the receipt, the store's
+ * duplicate/conflict decision and the content hash depend on), the record
+ * they decode to is validated and its division checked against the
+ * office's scope, and the bytes themselves are stored and hashed.  A bad
+ * record is a RecordAck with its field and reason; the batch's other
+ * records go on.
+ *
+ * Before anything is unpacked, the envelope's bytes are scanned: a batch
+ * of more than max_batch records, a batch_id of more than
+ * RS_MAX_BATCH_ID_BYTES, or records in the other version's field are
+ * refused without unpacking.  Everything a batch then holds (the envelope
+ * unpacked by protobuf-c, each record, the acks, the store items) lives in
+ * the batch's arena (rs_arena.h): no allocation per field, one free.  The
+ * arena's cap bounds what one batch may cost (see batch_arena_init).
+ *
+ * Runs on the loop thread (no I/O).
  *
  * Does not: touch the database (rs_commit.c commits; the store decides
  * stored, duplicate or conflict), or check the handshake (rs_handshake.c).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,30 +41,155 @@
 #include "rs_fault.h"
 #include "rs_log.h"
 #include "rs_net_int.h"
+#include "rs_pbscan.h"
 #include "rs_validate.h"
 #include "rs_wire.h"
 
-/* Frees b: the acks' field and reason are its own, their ids the envelope's. */
+/*
+ * Arena bytes one record may take beyond its own bytes: its Rs__Record and
+ * body structs as protobuf-c unpacks them (the largest body, Project, is
+ * under 400 bytes), an aligned copy of each string, its ack and store
+ * item.  What a batch may take in all is four times the frame cap (the
+ * envelope's bytes copied by protobuf-c, and for version 1 the packings)
+ * plus this for each record the cap allows; past it the batch is refused
+ * as out of memory.
+ */
+#define ARENA_PER_RECORD 1024
+#define ARENA_PER_RECORD_MAX 4096
+
+/* Frees b and everything it holds (its arena). */
 static void batch_free(struct rs_batch *b)
 {
-    for (size_t k = 0; b->acks && k < b->n; k++) {
-        free(b->acks[k].field);
-        free(b->acks[k].reason);
-    }
-    if (b->env)
-        rs__envelope__free_unpacked(b->env, NULL);
-    free(b->bodies);
-    free(b->store_idx);
-    free(b->store);
-    free(b->ack_ptrs);
-    free(b->acks);
+    rs_arena_free(&b->arena);
     free(b);
 }
 
-/* True if the office may submit r; otherwise reason says why. */
-static bool in_scope(const struct rs_office *o, const Rs__Record *r, char *reason, size_t len)
+/* ------------------------------------------------------------ the envelope's shape */
+
+/* What the envelope's bytes say, read before anything is unpacked. */
+struct shape {
+    bool has_request_id;
+    uint64_t request_id;
+    const uint8_t *sb;          /* the SubmitBatch's bytes: the last submit field, the one
+                                 * protobuf-c reads */
+    size_t sb_len;
+    size_t n_records;           /* SubmitBatch.records (version 1) */
+    size_t n_bytes;             /* SubmitBatch.record_bytes (version 2) */
+    size_t batch_id_len;        /* bytes of the last batch_id */
+};
+
+/* The field of message d that field f is, if d knows it. */
+static const ProtobufCFieldDescriptor *field_of(const ProtobufCMessageDescriptor *d,
+                                                const struct rs_pb_field *f)
 {
-    size_t oc = strlen(o->code);
+    return protobuf_c_message_descriptor_get_field(d, f->num);
+}
+
+/*
+ * Scans the envelope p[0..len) and its SubmitBatch.  False if the bytes are
+ * not protobuf, or carry no SubmitBatch (the caller then answers
+ * "unparsable").  lens[k] (k < nlens; lens may be NULL) is set to the
+ * length of the k-th SubmitBatch.records, as sent.
+ */
+static bool scan_shape(const uint8_t *p, size_t len, struct shape *sh, size_t *lens,
+                       size_t nlens)
+{
+    struct rs_pb_scan s;
+    struct rs_pb_field f;
+    enum rs_pb_step st;
+    size_t k = 0;
+
+    memset(sh, 0, sizeof(*sh));
+    rs_pb_scan_init(&s, p, len);
+    while ((st = rs_pb_next(&s, &f)) == RS_PB_FIELD) {
+        const ProtobufCFieldDescriptor *fd = field_of(&rs__envelope__descriptor, &f);
+
+        if (!fd)
+            continue;
+        if (fd->offset == offsetof(Rs__Envelope, request_id) && f.wt == RS_PB_WT_VARINT) {
+            sh->has_request_id = true;
+            sh->request_id = f.v;
+        } else if (fd->id == RS__ENVELOPE__MSG_SUBMIT && f.wt == RS_PB_WT_LEN) {
+            sh->sb = f.p;
+            sh->sb_len = f.n;
+        }
+    }
+    if (st != RS_PB_END || !sh->sb)
+        return false;
+    rs_pb_scan_init(&s, sh->sb, sh->sb_len);
+    while ((st = rs_pb_next(&s, &f)) == RS_PB_FIELD) {
+        const ProtobufCFieldDescriptor *fd = field_of(&rs__submit_batch__descriptor, &f);
+
+        if (!fd)
+            continue;
+        if (fd->offset == offsetof(Rs__SubmitBatch, records)) {
+            if (k < nlens)
+                lens[k] = f.n;
+            k++;
+            sh->n_records++;
+        } else if (fd->offset == offsetof(Rs__SubmitBatch, record_bytes)) {
+            sh->n_bytes++;
+        } else if (fd->offset == offsetof(Rs__SubmitBatch, batch_id)) {
+            sh->batch_id_len = f.n;
+        }
+    }
+    return st == RS_PB_END;
+}
+
+/* ------------------------------------------------------------ one record */
+
+/* Where a record's id, supersedes and division code lie in its bytes. */
+struct spans {
+    const uint8_t *id;
+    size_t id_len, supersedes_len, division_len;
+};
+
+/* Notes the lengths of the envelope fields the store binds, as the check accepts them. */
+static rs_status note_spans(void *arg, const ProtobufCMessageDescriptor *msg,
+                            const ProtobufCFieldDescriptor *fd, const struct rs_pb_field *f)
+{
+    struct spans *sp = arg;
+
+    if (msg != &rs__record__descriptor || (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+        return RS_OK;
+    switch ((size_t)fd->offset) {
+    case offsetof(Rs__Record, id):
+        sp->id = f->p;
+        sp->id_len = f->n;
+        break;
+    case offsetof(Rs__Record, supersedes):
+        sp->supersedes_len = f->n;
+        break;
+    case offsetof(Rs__Record, division_code):
+        sp->division_len = f->n;
+        break;
+    default:
+        break;
+    }
+    return RS_OK;
+}
+
+/* A copy of s in b's arena for an ack; NULL when it cannot be made. */
+static char *ack_text(struct rs_batch *b, const char *s)
+{
+    return rs_net_fault(RS_NET_FAULT_ACK_TEXT) ? NULL : rs_arena_strndup(&b->arena, s, strlen(s));
+}
+
+/* Marks a rejected with copies of field and reason; false if they cannot be copied. */
+RS_NODISCARD static bool reject(struct rs_batch *b, Rs__RecordAck *a, const char *field,
+                                const char *reason)
+{
+    a->has_status = true;
+    a->status = RS__ACK_STATUS__ACK_REJECTED;
+    a->field = ack_text(b, field);
+    a->reason = a->field ? ack_text(b, reason) : NULL;
+    return a->reason != NULL;
+}
+
+/* True if the office may submit r; otherwise reason says why. */
+static bool in_scope(const struct rs_batch *b, const Rs__Record *r, char *reason, size_t len)
+{
+    const struct rs_office *o = &b->conn->office;
     const char *d = r->division_code;
 
     if (o->role == RS__ROLE__ROLE_TOWNSHIP) {
@@ -49,13 +198,13 @@ static bool in_scope(const struct rs_office *o, const Rs__Record *r, char *reaso
                      rs_rtype_name(r->body_case));
             return false;
         }
-        if (strncmp(d, o->code, oc) != 0) {
+        if (strncmp(d, o->code, b->office_len) != 0) {
             snprintf(reason, len, "division %s is not this office's division %s", d, o->code);
             return false;
         }
         return true;
     }
-    if (strncmp(d, o->code, oc) != 0) {
+    if (strncmp(d, o->code, b->office_len) != 0) {
         snprintf(reason, len, "division %s is outside this office's district %s", d, o->code);
         return false;
     }
@@ -63,193 +212,118 @@ static bool in_scope(const struct rs_office *o, const Rs__Record *r, char *reaso
 }
 
 /*
- * True if r or its body holds a field this server does not know.  The body
- * is found through the record's descriptor (its oneof case is the body's
- * field number), so a new record type needs nothing here.
+ * Record i of the batch, whose bytes are bytes[0..blen): r is its version 1
+ * message (NULL for version 2, which unpacks the bytes here) and sent its
+ * length as the client sent it.  Either fills the next store item, or
+ * rejects the record in its ack.  RS_ENOMEM only (the batch then fails:
+ * no ack goes out without its field and reason); a bad record is an ack.
  */
-static bool has_unknown_fields(const Rs__Record *r)
+static rs_status take_record(struct rs_batch *b, size_t i, const uint8_t *bytes, size_t blen,
+                             Rs__Record *r, size_t sent)
 {
-    const ProtobufCFieldDescriptor *fd;
-    const ProtobufCMessage *body;
+    Rs__RecordAck *a = &b->acks[i];
+    struct spans sp = {NULL, 0, 0, 0};
+    struct rs_store_rec *s;
+    struct rs_verdict v;
+    char why[256];
+    bool copied;
 
-    if (r->base.n_unknown_fields)
-        return true;
-    fd = protobuf_c_message_descriptor_get_field(&rs__record__descriptor, (unsigned)r->body_case);
-    if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE)
-        return false;
-    body = *(const ProtobufCMessage *const *)(const void *)((const char *)r + fd->offset);
-    return body && body->n_unknown_fields;
-}
-
-/* Marks a rejected with copies of field and reason; false if they cannot be copied. */
-RS_NODISCARD static bool reject(Rs__RecordAck *a, const char *field, const char *reason)
-{
-    a->has_status = true;
-    a->status = RS__ACK_STATUS__ACK_REJECTED;
-    a->field = rs_net_strdup(RS_NET_FAULT_ACK_TEXT, field);
-    a->reason = a->field ? rs_net_strdup(RS_NET_FAULT_ACK_TEXT, reason) : NULL;
-    return a->reason != NULL;
-}
-
-/*
- * One field of p[*off..n): its number and where its value lies (for a
- * length-delimited field, without the length).  False on a malformed key.
- */
-static bool pb_field(const uint8_t *p, size_t n, size_t *off, uint32_t *num, size_t *vstart,
-                     size_t *vlen)
-{
-    uint64_t key, v;
-    size_t used;
-
-    if (rs_varint_decode(p + *off, n - *off, &key, &used) != RS_OK)
-        return false;
-    *off += used;
-    *num = (uint32_t)(key >> 3);
-    switch (key & 7) {
-    case PROTOBUF_C_WIRE_TYPE_VARINT:
-        if (rs_varint_decode(p + *off, n - *off, &v, &used) != RS_OK)
-            return false;
-        *vlen = used;
-        break;
-    case PROTOBUF_C_WIRE_TYPE_64BIT:
-        *vlen = 8;
-        break;
-    case PROTOBUF_C_WIRE_TYPE_32BIT:
-        *vlen = 4;
-        break;
-    case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED:
-        if (rs_varint_decode(p + *off, n - *off, &v, &used) != RS_OK || v > n - *off - used)
-            return false;
-        *off += used;
-        *vlen = (size_t)v;
-        break;
-    default:
-        return false;
+    rs__record_ack__init(a);
+    b->ack_ptrs[i] = a;
+    if (rs_pb_check(&rs__record__descriptor, bytes, blen, note_spans, &sp, why, sizeof(why)) !=
+        RS_OK) {
+        /* Name the record if its id could be read before the fault. */
+        if (r)
+            a->id = r->id;
+        else if (sp.id && !(a->id = rs_arena_strndup(&b->arena, (const char *)sp.id, sp.id_len)))
+            return RS_ENOMEM;
+        return reject(b, a, "record", why) ? RS_OK : RS_ENOMEM;
     }
-    if (*vlen > n - *off)
-        return false;
-    *vstart = *off;
-    *off += *vlen;
-    return true;
-}
-
-/*
- * The encoded length of each record of the SubmitBatch in the envelope
- * bytes p[0..n), into lens[0..count).  False unless exactly count are found.
- * The field numbers come from the generated code: Envelope.submit's is its
- * oneof case, SubmitBatch.records' is in the message's descriptor.
- */
-static bool record_lengths(const uint8_t *p, size_t n, size_t *lens, size_t count)
-{
-    const ProtobufCFieldDescriptor *records =
-        protobuf_c_message_descriptor_get_field_by_name(&rs__submit_batch__descriptor, "records");
-    size_t off = 0, k = 0, vs, vl;
-    uint32_t num;
-
-    if (!records)
-        return false;
-    while (off < n) {
-        size_t o2 = 0, s2, l2;
-        uint32_t f2;
-
-        if (!pb_field(p, n, &off, &num, &vs, &vl))
-            return false;
-        while (num == RS__ENVELOPE__MSG_SUBMIT && o2 < vl) {
-            if (!pb_field(p + vs, vl, &o2, &f2, &s2, &l2))
-                return false;
-            if (f2 == records->id) {
-                if (k == count)
-                    return false;
-                lens[k++] = l2;
-            }
-        }
+    if (r && blen != sent) {
+        a->id = r->id;
+        return reject(b, a, "record", "encoding does not round-trip (a NUL byte in a string, "
+                                      "or a number too big for its field)")
+                   ? RS_OK
+                   : RS_ENOMEM;
     }
-    return k == count;
+    if (!r) {
+        r = rs__record__unpack(rs_arena_pb(&b->arena), blen, bytes);
+        if (!r)
+            return RS_ENOMEM;   /* canonical bytes unpack unless memory runs out */
+    }
+    a->id = r->id;
+    if (rs_validate_record(r, &v) != RS_OK)
+        copied = reject(b, a, v.field, v.reason);
+    else if (!in_scope(b, r, why, sizeof(why)))
+        copied = reject(b, a, "division_code", why);
+    else
+        copied = true;
+    if (!copied)
+        return RS_ENOMEM;
+    if (a->has_status)
+        return RS_OK;
+
+    b->store_idx[b->nstore] = i;
+    s = &b->store[b->nstore++];
+    s->body = bytes;
+    s->body_len = blen;
+    rs_sha256(bytes, blen, s->hash);
+    s->id = r->id;
+    s->id_len = sp.id_len;
+    s->supersedes = sp.supersedes_len ? r->supersedes : NULL;
+    s->supersedes_len = sp.supersedes_len;
+    s->office_code = b->office;
+    s->office_code_len = b->office_len;
+    s->division_code = r->division_code;
+    s->division_code_len = sp.division_len;
+    s->batch_id = b->batch_id;
+    s->batch_id_len = b->batch_id_len;
+    s->type = r->body_case;
+    s->year = r->year;
+    s->period = r->period;
+    return RS_OK;
 }
 
 /*
- * Validates every record of the batch on the loop thread (cheap, no I/O),
- * and packs the valid ones canonically for the writer.  A record whose
- * canonical packing is not as long as what the client sent was altered by
- * decoding (a NUL ends a C string, a uint32 field drops high bits): it is
- * rejected rather than stored as something the client did not send.
- * p[0..len) is the envelope as received.  Returns RS_ENOMEM only, also
- * when a rejected record's field or reason cannot be copied (so no ack goes
- * out without them); a bad record is an ack, not an error.
+ * Every record of the batch: acks, store items.  lens (version 1) holds
+ * the length of each record as sent.  RS_ENOMEM only.
  */
-static rs_status batch_prepare(struct rs_batch *b, const uint8_t *p, size_t len)
+static rs_status batch_prepare(struct rs_batch *b, const size_t *lens)
 {
     Rs__SubmitBatch *sb = b->env->submit;
-    size_t total = 0, off = 0, i, k = 0;
-    size_t *sizes = NULL, *lens = NULL;
-    bool lens_ok;
-    rs_status rc = RS_ENOMEM;
+    bool v1 = b->conn->proto == 1;
+    size_t n = v1 ? sb->n_records : sb->n_record_bytes;
+    rs_status rc;
 
-    b->n = sb->n_records;
-    b->acks = calloc(b->n ? b->n : 1, sizeof(*b->acks));
-    b->ack_ptrs = calloc(b->n ? b->n : 1, sizeof(*b->ack_ptrs));
-    b->store = calloc(b->n ? b->n : 1, sizeof(*b->store));
-    b->store_idx = calloc(b->n ? b->n : 1, sizeof(*b->store_idx));
-    sizes = calloc(b->n ? b->n : 1, sizeof(*sizes));
-    lens = calloc(b->n ? b->n : 1, sizeof(*lens));
-    if (!b->acks || !b->ack_ptrs || !b->store || !b->store_idx || !sizes || !lens)
-        goto out;
-    lens_ok = record_lengths(p, len, lens, b->n);
-    for (i = 0; i < b->n; i++) {
-        Rs__Record *r = sb->records[i];
-        Rs__RecordAck *a = &b->acks[i];
-        struct rs_verdict v;
-        char why[192];
-        bool copied;
+    b->n = n;
+    b->acks = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->acks));
+    b->ack_ptrs = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->ack_ptrs));
+    b->store = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->store));
+    b->store_idx = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->store_idx));
+    if (!b->acks || !b->ack_ptrs || !b->store || !b->store_idx)
+        return RS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (v1) {
+            Rs__Record *r = sb->records[i];
+            size_t blen = rs__record__get_packed_size(r);
+            uint8_t *bytes = rs_arena_alloc(&b->arena, blen);
 
-        rs__record_ack__init(a);
-        b->ack_ptrs[i] = a;
-        a->id = r->id;
-        if (has_unknown_fields(r)) {
-            copied = reject(a, "record", "unknown field (is the client newer than the server?)");
-        } else if (!lens_ok || rs__record__get_packed_size(r) != lens[i]) {
-            copied = reject(a, "record", "encoding does not round-trip (a NUL byte in a string, "
-                                         "or a number too big for its field)");
-        } else if (rs_validate_record(r, &v) != RS_OK) {
-            copied = reject(a, v.field, v.reason);
-        } else if (!in_scope(&b->conn->office, r, why, sizeof(why))) {
-            copied = reject(a, "division_code", why);
+            if (!bytes)
+                return RS_ENOMEM;
+            rs__record__pack(r, bytes);
+            rc = take_record(b, i, bytes, blen, r, lens[i]);
         } else {
-            sizes[i] = rs__record__get_packed_size(r);
-            total += sizes[i];
-            b->store_idx[k++] = i;
-            continue;
-        }
-        if (!copied)
-            goto out;
-    }
-    b->nstore = k;
-    b->bodies = malloc(total ? total : 1);
-    if (!b->bodies)
-        goto out;
-    for (k = 0; k < b->nstore; k++) {
-        Rs__Record *r = sb->records[b->store_idx[k]];
-        struct rs_store_rec *s = &b->store[k];
+            const ProtobufCBinaryData *d = &sb->record_bytes[i];
 
-        s->body = b->bodies + off;
-        s->body_len = rs__record__pack(r, b->bodies + off);
-        off += s->body_len;
-        rs_sha256(s->body, s->body_len, s->hash);
-        s->id = r->id;
-        s->supersedes = r->supersedes && r->supersedes[0] ? r->supersedes : NULL;
-        s->office_code = b->office;
-        s->division_code = r->division_code;
-        s->batch_id = sb->batch_id;
-        s->type = r->body_case;
-        s->year = r->year;
-        s->period = r->period;
+            rc = take_record(b, i, d->data, d->len, NULL, d->len);
+        }
+        if (rc)
+            return rc;
     }
-    rc = RS_OK;
-out:
-    free(lens);
-    free(sizes);
-    return rc;
+    return RS_OK;
 }
+
+/* ------------------------------------------------------------ the answer */
 
 /*
  * Sends the BatchAck.  The acks of the records the store saw borrow their
@@ -291,10 +365,9 @@ static void send_batch_ack(struct rs_batch *b)
 
         rs_log(RS_LOG_INFO, b->conn->id, b->conn->peer,
                "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected",
-               rs_net_log_safe(b->env->submit->batch_id, safe), b->n, cnt[1], cnt[2], cnt[3],
-               cnt[4]);
+               rs_net_log_safe(b->batch_id, safe), b->n, cnt[1], cnt[2], cnt[3], cnt[4]);
     }
-    ack.batch_id = b->env->submit->batch_id;
+    ack.batch_id = (char *)b->batch_id;
     ack.n_acks = b->n;
     ack.acks = b->ack_ptrs;
     env.has_request_id = b->has_request_id;
@@ -340,40 +413,107 @@ void rs_submit_finish(struct rs_batch *b, rs_status rc, bool committed, const ch
     batch_free(b);
 }
 
-struct rs_batch *rs_submit_batch(struct rs_conn *c, Rs__Envelope *env, const uint8_t *p,
-                                 size_t len)
+/* ------------------------------------------------------------ a new batch */
+
+/*
+ * Refuses a batch whose shape breaks a rule (answered here, the connection
+ * goes on); false if it may be unpacked.
+ */
+static bool refuse_shape(struct rs_conn *c, const struct shape *sh, const uint64_t *prid)
+{
+    size_t n = sh->n_records + sh->n_bytes;
+    char msg[200];
+
+    if (n > c->srv->cfg.max_batch) {
+        snprintf(msg, sizeof(msg), "batch of %zu records; the cap is %u", n,
+                 c->srv->cfg.max_batch);
+        rs_conn_error(c, prid, RS_ETOOBIG, msg, false);
+        return true;
+    }
+    if (sh->batch_id_len > RS_MAX_BATCH_ID_BYTES) {
+        snprintf(msg, sizeof(msg), "batch_id of %zu bytes; the cap is %d (a UUID has 36)",
+                 sh->batch_id_len, RS_MAX_BATCH_ID_BYTES);
+        rs_conn_error(c, prid, RS_EINVAL, msg, false);
+        return true;
+    }
+    if (c->proto == 1 && sh->n_bytes) {
+        rs_conn_error(c, prid, RS_EINVAL,
+                      "record_bytes is protocol version 2; this connection said Hello with "
+                      "version 1, which sends records",
+                      false);
+        return true;
+    }
+    if (c->proto != 1 && sh->n_records) {
+        rs_conn_error(c, prid, RS_EINVAL,
+                      "protocol version 2 sends each record as record_bytes (the bytes the "
+                      "client packed), not as records",
+                      false);
+        return true;
+    }
+    return false;
+}
+
+struct rs_batch *rs_submit_batch(struct rs_conn *c, const uint8_t *p, size_t len)
 {
     struct rs_batch *b;
-    uint64_t rid = env->request_id;
-    const uint64_t *prid = env->has_request_id ? &rid : NULL;
+    struct shape sh;
+    size_t *lens = NULL;
+    size_t first, n;
+    const uint64_t *prid;
 
-    if (env->submit->n_records > c->srv->cfg.max_batch) {
-        char msg[128];
-
-        snprintf(msg, sizeof(msg), "batch of %zu records; the cap is %u",
-                 env->submit->n_records, c->srv->cfg.max_batch);
-        rs_conn_error(c, prid, RS_ETOOBIG, msg, false);
-        rs__envelope__free_unpacked(env, NULL);
+    if (!scan_shape(p, len, &sh, NULL, 0)) {
+        rs_conn_error(c, NULL, RS_EPROTO, "unparsable message", true);
         return NULL;
     }
+    prid = sh.has_request_id ? &sh.request_id : NULL;
+    if (refuse_shape(c, &sh, prid))
+        return NULL;
     b = calloc(1, sizeof(*b));
     if (!b) {
-        rs__envelope__free_unpacked(env, NULL);
         rs_conn_error(c, prid, RS_ENOMEM, "out of memory", true);
         return NULL;
     }
+    n = sh.n_records + sh.n_bytes;
+    first = 2 * len + n * ARENA_PER_RECORD + (sh.n_records ? len : 0);
+    rs_arena_init(&b->arena, first,
+                  4 * (size_t)c->srv->cfg.max_frame +
+                      (size_t)c->srv->cfg.max_batch * ARENA_PER_RECORD_MAX);
     b->conn = c;
-    b->env = env;
-    b->has_request_id = env->has_request_id;
-    b->request_id = env->request_id;
-    snprintf(b->office, sizeof(b->office), "%s", c->office.code);
-    snprintf(b->peer, sizeof(b->peer), "%s", c->peer);
-    if (batch_prepare(b, p, len) != RS_OK) {
-        batch_free(b);
-        rs_conn_error(c, prid, RS_ENOMEM, "out of memory", true);
-        return NULL;
+    b->has_request_id = sh.has_request_id;
+    b->request_id = sh.request_id;
+    if (sh.n_records) {
+        size_t nlens = sh.n_records;
+
+        lens = rs_arena_alloc(&b->arena, nlens * sizeof(*lens));
+        if (!lens)
+            goto nomem;
+        if (!scan_shape(p, len, &sh, lens, nlens) || sh.n_records != nlens)
+            goto unparsable;
     }
+    b->env = rs__envelope__unpack(rs_arena_pb(&b->arena), len, p);
+    if (!b->env) {
+        if (b->arena.failed)
+            goto nomem;
+        goto unparsable;
+    }
+    if (b->env->msg_case != RS__ENVELOPE__MSG_SUBMIT)
+        goto unparsable;
+    b->batch_id = b->env->submit->batch_id;
+    b->batch_id_len = b->batch_id ? strlen(b->batch_id) : 0;
+    snprintf(b->office, sizeof(b->office), "%s", c->office.code);
+    b->office_len = c->office_len;
+    snprintf(b->peer, sizeof(b->peer), "%s", c->peer);
+    if (batch_prepare(b, lens) != RS_OK)
+        goto nomem;
     c->in_flight++;
     c->refs++;
     return b;
+unparsable:
+    batch_free(b);
+    rs_conn_error(c, NULL, RS_EPROTO, "unparsable message", true);
+    return NULL;
+nomem:
+    batch_free(b);
+    rs_conn_error(c, prid, RS_ENOMEM, "out of memory", true);
+    return NULL;
 }
