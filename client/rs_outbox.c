@@ -21,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "rs_frame.h"
 #include "rs_util.h"
 #include "rs_validate.h"
 
@@ -442,44 +443,97 @@ rs_status rs_outbox_nkey(const Rs__Record *rec, char *out, size_t outlen)
     return RS_OK;
 }
 
-/* Packs rec into a new malloc'd buffer. */
-static rs_status pack_record(const Rs__Record *rec, uint8_t **out, size_t *len)
-{
-    size_t n = rs__record__get_packed_size(rec);
-    uint8_t *buf;
+/*
+ * A record packed once, when it enters the outbox.  Its content is rec
+ * packed without id and supersedes: what the record says, hashed for the
+ * natural-key decision.  id and supersedes are the record's two lowest
+ * field numbers, so in the canonical encoding (proto/README.md) they come
+ * first and the rest is exactly that content: the body sent to the server
+ * is the two fields written in front of it, in the room left there, and is
+ * byte for byte what rs__record__pack of the whole record gives.
+ */
+#define ID_FIELDS_MAX (2 * (2 * RS_VARINT_MAX + RS_UUID_LEN))
 
-    if (n > BODY_MAX)
-        return RS_ETOOBIG;
-    buf = malloc(n ? n : 1);
-    if (!buf)
-        return RS_ENOMEM;
-    if (rs__record__pack(rec, buf) != n) {
-        free(buf);
-        return RS_EINTERNAL;
-    }
-    *out = buf;
-    *len = n;
-    return RS_OK;
+struct packed {
+    uint8_t *buf;                /* malloc'd: ID_FIELDS_MAX bytes of room, then the content */
+    size_t len;                  /* content bytes */
+    uint8_t hash[RS_SHA256_LEN]; /* SHA-256 of the content */
+};
+
+/* True if id and supersedes are the record's first two fields by number. */
+static bool ids_come_first(void)
+{
+    const ProtobufCFieldDescriptor *f = rs__record__descriptor.fields;
+
+    return rs__record__descriptor.n_fields >= 2 && f[0].offset == offsetof(Rs__Record, id) &&
+           f[1].offset == offsetof(Rs__Record, supersedes) &&
+           f[0].type == PROTOBUF_C_TYPE_STRING && f[1].type == PROTOBUF_C_TYPE_STRING;
 }
 
-/* SHA-256 of rec packed without id and supersedes: what the record says. */
-static rs_status content_hash(Rs__Record *rec, uint8_t hash[RS_SHA256_LEN])
+/* Packs rec's content into pk (rec is left as it was). */
+static rs_status pack_content(Rs__Record *rec, struct packed *pk)
 {
     char *id = rec->id;
     char *sup = rec->supersedes;
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    rs_status rv;
+    size_t n;
 
+    if (!ids_come_first())
+        return RS_EINTERNAL;
     rec->id = NULL;
     rec->supersedes = NULL;
-    rv = pack_record(rec, &buf, &len);
+    n = rs__record__get_packed_size(rec);
+    pk->buf = n <= BODY_MAX - ID_FIELDS_MAX ? malloc(ID_FIELDS_MAX + n) : NULL;
+    if (pk->buf)
+        pk->len = rs__record__pack(rec, pk->buf + ID_FIELDS_MAX);
     rec->id = id;
     rec->supersedes = sup;
+    if (n > BODY_MAX - ID_FIELDS_MAX)
+        return RS_ETOOBIG;
+    if (!pk->buf)
+        return RS_ENOMEM;
+    if (pk->len != n)
+        return RS_EINTERNAL;
+    rs_sha256(pk->buf + ID_FIELDS_MAX, pk->len, pk->hash);
+    return RS_OK;
+}
+
+/* Appends string field `fd` holding s to out at *k (nothing for NULL, as protobuf-c). */
+static rs_status put_id_field(const ProtobufCFieldDescriptor *fd, const char *s, uint8_t *out,
+                              size_t *k)
+{
+    size_t n;
+
+    if (!s)
+        return RS_OK;
+    n = strlen(s);
+    if (n > RS_UUID_LEN)
+        return RS_EINTERNAL;            /* ids are UUIDs (rs_outbox_add checked) */
+    *k += rs_varint_encode(((uint64_t)fd->id << 3) | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED,
+                           out + *k);
+    *k += rs_varint_encode(n, out + *k);
+    memcpy(out + *k, s, n);
+    *k += n;
+    return RS_OK;
+}
+
+/*
+ * The whole record's bytes: id and supersedes (either may be NULL) written
+ * in front of pk's content.  *body points into pk->buf.
+ */
+static rs_status body_with_ids(struct packed *pk, const char *id, const char *sup,
+                               const uint8_t **body, size_t *len)
+{
+    uint8_t pre[ID_FIELDS_MAX];
+    size_t k = 0;
+    rs_status rv = put_id_field(&rs__record__descriptor.fields[0], id, pre, &k);
+
+    if (rv == RS_OK)
+        rv = put_id_field(&rs__record__descriptor.fields[1], sup, pre, &k);
     if (rv)
         return rv;
-    rs_sha256(buf, len, hash);
-    free(buf);
+    memcpy(pk->buf + ID_FIELDS_MAX - k, pre, k);
+    *body = pk->buf + ID_FIELDS_MAX - k;
+    *len = k + pk->len;
     return RS_OK;
 }
 
@@ -668,16 +722,17 @@ static char *dup_str(const char *s)
  * own, or for no supersedes).
  */
 static rs_status add_in_txn(struct rs_outbox *ob, Rs__Record *rec, const char *source,
-                            const char *nkey, const uint8_t hash[RS_SHA256_LEN],
-                            enum rs_outbox_added *what, char **id_out, char **sup_out)
+                            const char *nkey, struct packed *pk, enum rs_outbox_added *what,
+                            char **id_out, char **sup_out)
 {
+    const uint8_t *hash = pk->hash;
     char id[RS_UUID_LEN + 1];
     char sup[RS_UUID_LEN + 1];
     char *id_copy = NULL;
     char *sup_copy = NULL;
     char *saved_id = rec->id;
     char *saved_sup = rec->supersedes;
-    uint8_t *body = NULL;
+    const uint8_t *body = NULL;
     size_t len = 0;
     struct newest nw;
     bool has_sup = false;
@@ -703,7 +758,7 @@ static rs_status add_in_txn(struct rs_outbox *ob, Rs__Record *rec, const char *s
             rv = RS_ECONFLICT;
             goto out;
         }
-        rv = pack_record(rec, &body, &len);
+        rv = body_with_ids(pk, saved_id, saved_sup, &body, &len);
         if (rv)
             goto out;
         rv = insert_row(ob, saved_id, nkey, saved_sup, (int)rec->body_case, hash, body, len,
@@ -743,16 +798,11 @@ static rs_status add_in_txn(struct rs_outbox *ob, Rs__Record *rec, const char *s
         rv = RS_ENOMEM;
         goto out;
     }
-    rec->id = id_copy;
-    rec->supersedes = sup_copy;
-    rv = pack_record(rec, &body, &len);
-    rec->id = saved_id;
-    rec->supersedes = saved_sup;
+    rv = body_with_ids(pk, id_copy, sup_copy, &body, &len);
     if (rv)
         goto out;
     rv = insert_row(ob, id, nkey, sup_copy, (int)rec->body_case, hash, body, len, source);
 out:
-    free(body);
     if (rv) {
         free(id_copy);
         free(sup_copy);
@@ -767,7 +817,7 @@ rs_status rs_outbox_add(struct rs_outbox *ob, Rs__Record *rec, const char *sourc
                         enum rs_outbox_added *what)
 {
     char nkey[RS_OUTBOX_NKEY_MAX];
-    uint8_t hash[RS_SHA256_LEN];
+    struct packed pk = {NULL, 0, {0}};
     enum rs_outbox_added result = RS_OUTBOX_NEW;
     char *id = NULL;
     char *sup = NULL;
@@ -794,16 +844,18 @@ rs_status rs_outbox_add(struct rs_outbox *ob, Rs__Record *rec, const char *sourc
         set_err(ob, "supersedes given without record_id");
         return RS_EINVAL;
     }
-    rv = content_hash(rec, hash);
+    rv = pack_content(rec, &pk);
     if (rv) {
+        free(pk.buf);
         set_err(ob, rv == RS_ETOOBIG ? "record too large" : "cannot pack record");
         return rv;
     }
     rv = own_begin(ob, &own);
-    if (rv)
-        return rv;
-    rv = add_in_txn(ob, rec, source, nkey, hash, &result, &id, &sup);
-    rv = own_end(ob, own, rv);
+    if (rv == RS_OK) {
+        rv = add_in_txn(ob, rec, source, nkey, &pk, &result, &id, &sup);
+        rv = own_end(ob, own, rv);
+    }
+    free(pk.buf);
     if (rv) {
         free(id);
         free(sup);

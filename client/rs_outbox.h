@@ -112,7 +112,10 @@ rs_status rs_outbox_nkey(const Rs__Record *rec, char *out, size_t outlen);
  * messages (may be NULL).  Callers adding many rows wrap them in
  * begin/commit so that a whole file is one durable transaction.
  *
- * The content hash is SHA-256 of rec packed without id and supersedes.
+ * The record is packed once: its content (rec without id and supersedes,
+ * whose SHA-256 is the content hash), then id and supersedes written in
+ * front, which is byte for byte what protobuf-c packs for the whole record
+ * and what the session sends (protocol version 2).
  * Against the newest queued row of the same natural key:
  *   none                      -> new id, RS_OUTBOX_NEW
  *   same hash, not failed     -> RS_OUTBOX_UNCHANGED, rec->id = its id,

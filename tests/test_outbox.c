@@ -5,7 +5,8 @@
  * when the caller gives one), unchanged content, retries of refused
  * records, the pending listing, acknowledgements and their finality,
  * counts, the failure list, refusing foreign or newer files untouched,
- * begin/rollback, and a process killed before or after its commit.
+ * begin/rollback, a process killed before or after its commit, and the
+ * body packed once, as protobuf-c packs the whole record.
  *
  * Does not: test record validation or natural-key rules (test_validate.c)
  * or sending (the sync tests).
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "rs_outbox.h"
+#include "rs_pbscan.h"
 #include "rs_util.h"
 #include "rs_validate.h"
 #include "tmpdir.h"
@@ -887,6 +889,68 @@ static void test_caller_record_id_kept(void **state)
     free(id);
 }
 
+/* The row's body is r packed by protobuf-c, byte for byte, and canonical. */
+static void expect_body_is_packing(const char *path, const Rs__Record *r)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    size_t n = rs__record__get_packed_size(r);
+    uint8_t *want = malloc(n);
+    char why[200];
+
+    assert_non_null(want);
+    assert_int_equal(rs__record__pack(r, want), n);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT body FROM outbox WHERE record_id = ?1", -1,
+                                        &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(s, 1, r->id, -1, SQLITE_STATIC), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal((size_t)sqlite3_column_bytes(s, 0), n);
+    assert_memory_equal(sqlite3_column_blob(s, 0), want, n);
+    assert_int_equal(rs_pb_check(&rs__record__descriptor, sqlite3_column_blob(s, 0), n, NULL,
+                                 NULL, why, sizeof why),
+                     RS_OK);
+    sqlite3_finalize(s);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    free(want);
+}
+
+/*
+ * A record is packed once, when it is queued: its content, then its id and
+ * supersedes written in front.  The bytes are what protobuf-c packs for
+ * the whole record, for a new id, a new version, a caller's id, and a
+ * caller's id with the caller's supersedes.
+ */
+static void test_body_packed_once(void **state)
+{
+    struct fx *f = *state;
+    Rs__Record r;
+    Rs__Project p;
+    Rs__Relief rl;
+    enum rs_outbox_added what;
+
+    make_project(&r, &p, "P-2023-001", 1000);
+    assert_int_equal(add_ok(f->ob, &r, "a.csv:2"), RS_OUTBOX_NEW);
+    assert_null(r.supersedes);
+    expect_body_is_packing(f->path, &r);
+    clear_ids(&r);
+    make_project(&r, &p, "P-2023-001", 2000);
+    assert_int_equal(add_ok(f->ob, &r, "a.csv:2"), RS_OUTBOX_NEW_VERSION);
+    assert_non_null(r.supersedes);
+    expect_body_is_packing(f->path, &r);
+    clear_ids(&r);
+    make_relief(&r, &rl, "HH-1", 60000);
+    r.id = "1b4e28ba-2fa1-4d2c-883f-0cc3b4f1a7e1";
+    assert_int_equal(rs_outbox_add(f->ob, &r, NULL, &what), RS_OK);
+    expect_body_is_packing(f->path, &r);
+    make_relief(&r, &rl, "HH-2", 60000);
+    r.id = "2c5e7a9b-1d3f-4e6a-8b0c-3d5f7a9b1c2e";
+    r.supersedes = "9a0c8f6e-5d1b-4b7a-8e3c-2f4d6a8b0c1e";
+    assert_int_equal(rs_outbox_add(f->ob, &r, NULL, &what), RS_OK);
+    expect_body_is_packing(f->path, &r);
+}
+
 static void test_bad_records(void **state)
 {
     struct fx *f = *state;
@@ -1186,6 +1250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_readded_gets_new_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caller_record_id_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_body_packed_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_foreign_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_rollback_commit, setup, teardown),
