@@ -1,6 +1,7 @@
 /*
  * itest_catalogue.h - what the hostile-input catalogues share
- * (itest_framing.c, itest_handshake.c, itest_requests.c, itest_exhaust.c):
+ * (itest_framing.c, itest_handshake.c, itest_requests.c, itest_exhaust.c,
+ * itest_versions.c):
  * one real resettled per catalogue, two well-behaved clients served
  * throughout, a small protobuf writer for bytes protobuf-c would refuse to
  * encode, and helpers that assert the exact reply.
@@ -46,8 +47,8 @@
 #define TOWN_B "430602002"
 #define DISTRICT "430602"
 #define CAP (1u << 20)                 /* the server's default frame cap */
-/* Rows of each catalogue's background `resettle submit` (four catalogues:
- * 20,000 in all); fewer when valgrind slows everything. */
+/* Rows of each catalogue's background `resettle submit` (five catalogues:
+ * 25,000 in all); fewer when valgrind slows everything. */
 #define BG_ROWS (it_slow() ? 500 : 5000)
 #define GOOD_MAX 256                   /* records the good connection may store */
 #define T_REPLY (it_slow() ? 120000L : 10000L)   /* ms to wait for any one reply */
