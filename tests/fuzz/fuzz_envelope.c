@@ -4,8 +4,12 @@
  *
  * The input is a frame payload.  It is unpacked with rs_wire_unpack; an
  * envelope that unpacks is packed again with rs_wire_pack and must unpack
- * again.  For a SubmitBatch every record goes through rs_validate_record,
- * rs_record_key and rs__record__pack, as the server does before storing it.
+ * again, and rs_wire_msg_case must name its message (or none).  For a
+ * SubmitBatch every record goes through rs_validate_record, rs_record_key
+ * and rs__record__pack, as the server does before storing it; each of its
+ * record_bytes (version 2) through rs_pb_check, and when that accepts,
+ * through protobuf-c (which must read it, without unknown fields) and the
+ * same checks.
  * The same input is also unpacked directly as one rs.Record and put through
  * the same checks.
  *
@@ -31,6 +35,7 @@
 #include <string.h>
 
 #include "rs_frame.h"
+#include "rs_pbscan.h"
 #include "rs_validate.h"
 #include "rs_wire.h"
 
@@ -214,6 +219,23 @@ static void check_envelope(const Rs__Envelope *env)
     case RS__ENVELOPE__MSG_SUBMIT:
         for (size_t i = 0; i < env->submit->n_records; i++)
             check_record(env->submit->records[i]);
+        /* Version 2: each record's bytes as the server takes them. */
+        for (size_t i = 0; i < env->submit->n_record_bytes; i++) {
+            const ProtobufCBinaryData *d = &env->submit->record_bytes[i];
+            char why[256];
+
+            if (rs_pb_check(&rs__record__descriptor, d->data, d->len, NULL, NULL, why,
+                            sizeof(why)) == RS_OK) {
+                Rs__Record *r = rs__record__unpack(NULL, d->len, d->data);
+
+                CHECK(r != NULL);
+                CHECK(!has_unknown(&r->base));
+                check_record(r);
+                rs__record__free_unpacked(r, NULL);
+            } else {
+                CHECK(why[0] != '\0');
+            }
+        }
         break;
     case RS__ENVELOPE__MSG_ERROR:
         if (env->error->has_code)
@@ -252,8 +274,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     st = rs_wire_unpack(data, size, &env);
     if (st == RS_OK) {
+        Rs__Envelope__MsgCase mc = rs_wire_msg_case(data, size);
+
         CHECK(env != NULL);
         CHECK(env->msg_case != RS__ENVELOPE__MSG__NOT_SET);
+        /* The scanner names the message protobuf-c found, or none when it cannot read the
+         * bytes (a key of field number 0, say): the server then unpacks as before. */
+        CHECK(mc == env->msg_case || mc == RS__ENVELOPE__MSG__NOT_SET);
         check_envelope(env);
         rs__envelope__free_unpacked(env, NULL);
     } else {
