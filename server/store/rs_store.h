@@ -107,6 +107,21 @@ struct sqlite3;
 RS_NODISCARD
 rs_status rs_store_schema_create(struct sqlite3 *db, char *err, size_t errlen);
 
+/*
+ * The SQL the store prepares to insert one record and to scan a year's
+ * current records, for a program that runs the server's own statements on
+ * a database of its own (the benchmark's in-memory reference, made with
+ * rs_store_schema_create).  Insert parameters: ?1 record_id, ?2
+ * supersedes (NULL for none), ?3 office_code, ?4 division_code, ?5 type
+ * (the body's oneof case), ?6 year, ?7 period, ?8 hash (SHA-256 of the
+ * body), ?9 body, ?10 the batches row (NULL for none), ?11 received_at
+ * (unix seconds); an id that exists already changes no row.  Scan
+ * parameters: ?1 year, ?2 division code or NULL for all; one column, the
+ * body, in row order.  Static strings.
+ */
+extern const char rs_store_sql_record_insert[];
+extern const char rs_store_sql_record_scan[];
+
 /* ------------------------------------------------------------ offices */
 
 struct rs_office {

@@ -16,25 +16,31 @@
 #include <stdio.h>
 #include <string.h>
 
+const char rs_store_sql_record_insert[] =
+    "INSERT INTO records(record_id, supersedes, office_code, division_code,"
+    " type, year, period, hash, body, batch, received_at)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT(record_id) DO NOTHING";
+
+const char rs_store_sql_record_scan[] =
+    "SELECT body FROM records"
+    " WHERE year = ?1 AND superseded_by IS NULL"
+    " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq";
+
 static const char *const stmt_sql[ST_N] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_BATCH_INSERT] = "INSERT INTO batches(batch_id, office_code, received_at, n_records)"
                         " VALUES(?1, ?2, ?3, ?4)",
-    [ST_REC_INSERT] = "INSERT INTO records(record_id, supersedes, office_code, division_code,"
-                      " type, year, period, hash, body, batch, received_at)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                      " ON CONFLICT(record_id) DO NOTHING",
+    [ST_REC_INSERT] = rs_store_sql_record_insert,
     [ST_REC_GET] = "SELECT seq, hash FROM records WHERE record_id = ?1",
     [ST_REC_TARGET] = "SELECT type, division_code, superseded_by FROM records"
                       " WHERE record_id = ?1",
     [ST_REC_NEXT] = "SELECT superseded_by FROM records WHERE record_id = ?1",
     [ST_REC_MARK] = "UPDATE records SET superseded_by = ?1"
                     " WHERE record_id = ?2 AND superseded_by IS NULL",
-    [ST_REC_SCAN] = "SELECT body FROM records"
-                    " WHERE year = ?1 AND superseded_by IS NULL"
-                    " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq",
+    [ST_REC_SCAN] = rs_store_sql_record_scan,
     [ST_OFFICE_ADD] = "INSERT INTO offices(code, name, role, token_hash, revoked, created_at)"
                       " VALUES(?1, ?2, ?3, ?4, 0, ?5) ON CONFLICT(code) DO NOTHING",
     [ST_OFFICE_GET] = "SELECT name, role, token_hash, revoked, created_at FROM offices"

@@ -2,8 +2,8 @@
  * bench.c - throughput, latency and memory benchmark of a real resettled.
  *
  *   bench [--scenario a|b|c|d|e|all] [--records N] [--seconds S] [--window W]
- *         [--idle N] [--ids v7|v8] [--tls] [--dir DIR] [--perf PREFIX]
- *         [--perf-dwarf] [--server PATH] [--keep]
+ *         [--idle N] [--ids v7|v8] [--proto 1|2] [--tls] [--dir DIR]
+ *         [--perf PREFIX] [--perf-dwarf] [--server PATH] [--keep]
  *
  * For each scenario it starts the built resettled (RS_SERVER_BIN) on a fresh
  * database in a new folder under DIR (default /tmp), registers 16 township
@@ -15,7 +15,10 @@
  * ReportRequest) and prints records/s acknowledged, ack latency
  * percentiles, the server's memory (VmHWM, VmRSS) and CPU time, and the
  * rate at which the same rows go straight into an in-memory SQLite database
- * with the server's schema (rs_store_schema_create).  docs/benchmark.md
+ * with the server's schema and INSERT (rs_store_schema_create,
+ * rs_store_sql_record_insert).  It speaks protocol version 2 (each record
+ * as its bytes), or version 1 with --proto 1 (to compare with a server
+ * that speaks only that).  docs/benchmark.md
  * explains each scenario and the targets.
  *
  * Load generator: one thread with a blocking socket per connection.  Each
@@ -24,10 +27,10 @@
  * shaped as time-ordered v7 ids, or scrambled by a bijective mix with
  * --ids v8) and builds a frame
  * header of a few bytes, then sends header and batch with one sendmsg().
- * Acks are checked with a small protobuf walker (every record must be
- * ACK_STORED and the request ids must come back in order) instead of a full
- * unpack, so the generator stays lean on the 2 cores it shares with the
- * server.
+ * Acks are checked with the field scanner (rs_pbscan.h: every record must
+ * be ACK_STORED and the request ids must come back in order) instead of a
+ * full unpack, so the generator stays lean on the 2 cores it shares with
+ * the server.
  *
  * Does not: register with CTest, pass or fail a build, talk to anything but
  * 127.0.0.1, or run unbounded: every loop is capped in count and every wait
@@ -62,6 +65,7 @@
 
 #include "resettle.pb-c.h"
 #include "rs_frame.h"
+#include "rs_pbscan.h"
 #include "rs_status.h"
 #include "rs_store.h"
 #include "rs_util.h"
@@ -97,6 +101,7 @@ struct opts {
     uint32_t window_a;
     uint32_t idle;
     bool random_ids;                 /* --ids v8 */
+    uint32_t proto;             /* --proto: the protocol version spoken */
     bool keep;
     bool perf_dwarf;            /* --call-graph dwarf instead of frame pointers */
     bool tls;                   /* serve with a throwaway certificate, talk TLS */
@@ -283,9 +288,11 @@ static void write_id(uint8_t *dst, uint64_t g, bool random)
 /* ------------------------------------------------------------ batch templates */
 
 /*
- * One SubmitBatch body (not the Envelope), packed once.  Each record's id
- * sits at id_off[i]; rec_off/rec_len locate the packed rs.Record itself
- * (what the server stores as the body).
+ * One SubmitBatch body (not the Envelope), packed once, in the protocol
+ * version of --proto: each record as its bytes (record_bytes) or as a
+ * message (records), which look alike but for the field number.  Each
+ * record's id sits at id_off[i]; rec_off/rec_len locate the packed
+ * rs.Record itself (what the server stores as the body).
  */
 struct tmpl {
     uint8_t *buf;
@@ -323,6 +330,7 @@ static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint
     Rs__Record *recs = NULL;
     Rs__Relief *rel = NULL;
     Rs__Record **ptrs = NULL;
+    ProtobufCBinaryData *bd = NULL;
     char (*ids)[40] = NULL, (*refs)[24] = NULL;
     char batch_id[] = BATCH_PLACEHOLDER;
     size_t pos = 0;
@@ -332,14 +340,15 @@ static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint
     recs = calloc(n, sizeof(*recs));
     rel = calloc(n, sizeof(*rel));
     ptrs = calloc(n, sizeof(*ptrs));
+    bd = calloc(n, sizeof(*bd));
     ids = calloc(n, sizeof(*ids));
     refs = calloc(n, sizeof(*refs));
     t->id_off = calloc(n, sizeof(*t->id_off));
     t->hh_off = calloc(n, sizeof(*t->hh_off));
     t->rec_off = calloc(n, sizeof(*t->rec_off));
     t->rec_len = calloc(n, sizeof(*t->rec_len));
-    if (!recs || !rel || !ptrs || !ids || !refs || !t->id_off || !t->hh_off || !t->rec_off ||
-        !t->rec_len)
+    if (!recs || !rel || !ptrs || !bd || !ids || !refs || !t->id_off || !t->hh_off ||
+        !t->rec_off || !t->rec_len)
         goto out;
     for (size_t i = 0; i < n; i++) {
         snprintf(ids[i], sizeof(ids[i]), ID_PLACEHOLDER "%012zx", i);
@@ -369,10 +378,22 @@ static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint
         recs[i].body_case = RS__RECORD__BODY_RELIEF;
         recs[i].relief = &rel[i];
         ptrs[i] = &recs[i];
+        if (g_opt.proto != 1) {
+            bd[i].len = rs__record__get_packed_size(&recs[i]);
+            bd[i].data = malloc(bd[i].len);
+            if (!bd[i].data)
+                goto out;
+            rs__record__pack(&recs[i], bd[i].data);
+        }
     }
     sb.batch_id = batch_id;
-    sb.n_records = n;
-    sb.records = ptrs;
+    if (g_opt.proto == 1) {
+        sb.n_records = n;
+        sb.records = ptrs;
+    } else {
+        sb.n_record_bytes = n;
+        sb.record_bytes = bd;
+    }
     t->len = rs__submit_batch__get_packed_size(&sb);
     t->buf = malloc(t->len);
     if (!t->buf)
@@ -405,6 +426,9 @@ static rs_status tmpl_build(struct tmpl *t, size_t n, const char *division, uint
 out:
     if (rc)
         tmpl_free(t);
+    for (size_t i = 0; bd && i < n; i++)
+        free(bd[i].data);
+    free(bd);
     free(recs);
     free(rel);
     free(ptrs);
@@ -427,6 +451,17 @@ static void tmpl_patch(struct tmpl *t, uint64_t g0, bool random)
     write_id(t->buf + t->batch_off, g0 ^ 0x8000000000000000ULL, false);
 }
 
+/* The key of field `name` of d with wire type wt, as one byte (every field used here has a
+ * number below 16). */
+static uint8_t key_of(const ProtobufCMessageDescriptor *d, const char *name, unsigned wt)
+{
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(d, name);
+
+    if (!fd || fd->id >= 16)
+        abort();
+    return (uint8_t)(fd->id << 3 | wt);
+}
+
 /* Frame header for an Envelope{request_id, submit = body of blen bytes}. */
 static size_t frame_header(uint8_t hdr[40], uint64_t rid, size_t blen)
 {
@@ -435,132 +470,82 @@ static size_t frame_header(uint8_t hdr[40], uint64_t rid, size_t blen)
     size_t env = 1 + nrv + 1 + nbl + blen, k;
 
     k = rs_varint_encode(env, hdr);
-    hdr[k++] = 0x08;                  /* Envelope.request_id, varint */
+    hdr[k++] = key_of(&rs__envelope__descriptor, "request_id", RS_PB_WT_VARINT);
     memcpy(hdr + k, rv, nrv);
     k += nrv;
-    hdr[k++] = 0x2a;                  /* Envelope.submit (5), length-delimited */
+    hdr[k++] = key_of(&rs__envelope__descriptor, "submit", RS_PB_WT_LEN);
     memcpy(hdr + k, bl, nbl);
     return k + nbl;
 }
 
 /* ------------------------------------------------------------ ack walker */
 
-struct pb {
-    const uint8_t *p, *end;
-};
-
-static int pb_varint(struct pb *b, uint64_t *v)
-{
-    size_t used;
-
-    if (rs_varint_decode(b->p, (size_t)(b->end - b->p), v, &used) != RS_OK)
-        return -1;
-    b->p += used;
-    return 0;
-}
-
-/* Reads a field key; for wire type 2 also its length into *len. */
-static int pb_key(struct pb *b, uint32_t *field, uint32_t *wt, uint64_t *len)
-{
-    uint64_t k;
-
-    if (pb_varint(b, &k))
-        return -1;
-    *field = (uint32_t)(k >> 3);
-    *wt = (uint32_t)(k & 7);
-    if (*wt == 2) {
-        if (pb_varint(b, len) || *len > (uint64_t)(b->end - b->p))
-            return -1;
-    }
-    return 0;
-}
-
-static int pb_skip(struct pb *b, uint32_t wt, uint64_t len)
-{
-    uint64_t v;
-
-    switch (wt) {
-    case 0:
-        return pb_varint(b, &v);
-    case 1:
-        if (b->end - b->p < 8)
-            return -1;
-        b->p += 8;
-        return 0;
-    case 2:
-        b->p += len;
-        return 0;
-    case 5:
-        if (b->end - b->p < 4)
-            return -1;
-        b->p += 4;
-        return 0;
-    default:
-        return -1;
-    }
-}
-
 enum ack_kind { ACK_OK, ACK_IS_ERROR, ACK_MALFORMED, ACK_OTHER };
+
+/* Whether f is the field `name` of d. */
+static bool is_field(const ProtobufCMessageDescriptor *d, const char *name,
+                     const struct rs_pb_field *f)
+{
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(d, f->num);
+
+    return fd && strcmp(fd->name, name) == 0;
+}
+
+/* The ACK_STORED acks among the RecordAcks of a BatchAck's bytes; -1 if malformed. */
+static long count_acks(const uint8_t *p, size_t len, size_t *nacks)
+{
+    struct rs_pb_scan s, a;
+    struct rs_pb_field f, g;
+    enum rs_pb_step st;
+    long stored = 0;
+
+    rs_pb_scan_init(&s, p, len);
+    while ((st = rs_pb_next(&s, &f)) == RS_PB_FIELD) {
+        uint64_t status = 0;
+
+        if (!is_field(&rs__batch_ack__descriptor, "acks", &f) || f.wt != RS_PB_WT_LEN)
+            continue;
+        rs_pb_scan_init(&a, f.p, f.n);
+        while ((st = rs_pb_next(&a, &g)) == RS_PB_FIELD)
+            if (is_field(&rs__record_ack__descriptor, "status", &g) && g.wt == RS_PB_WT_VARINT)
+                status = g.v;
+        if (st != RS_PB_END)
+            return -1;
+        (*nacks)++;
+        if (status == RS__ACK_STATUS__ACK_STORED)
+            stored++;
+    }
+    return st == RS_PB_END ? stored : -1;
+}
 
 /* Counts the RecordAcks of a BatchAck envelope and how many are ACK_STORED. */
 static enum ack_kind parse_ack(const uint8_t *p, size_t len, uint64_t *rid, size_t *nacks,
                                size_t *nstored)
 {
-    struct pb env = {p, p + len};
+    struct rs_pb_scan s;
+    struct rs_pb_field f;
+    enum rs_pb_step st;
     bool seen_ack = false;
 
     *rid = 0;
     *nacks = *nstored = 0;
-    while (env.p < env.end) {
-        uint32_t f, wt;
-        uint64_t l = 0;
-
-        if (pb_key(&env, &f, &wt, &l))
-            return ACK_MALFORMED;
-        if (f == 1 && wt == 0) {
-            if (pb_varint(&env, rid))
-                return ACK_MALFORMED;
-        } else if (f == 4 && wt == 2) {
+    rs_pb_scan_init(&s, p, len);
+    while ((st = rs_pb_next(&s, &f)) == RS_PB_FIELD) {
+        if (is_field(&rs__envelope__descriptor, "request_id", &f) && f.wt == RS_PB_WT_VARINT) {
+            *rid = f.v;
+        } else if (f.num == RS__ENVELOPE__MSG_ERROR) {
             return ACK_IS_ERROR;
-        } else if (f == 6 && wt == 2) {
-            struct pb ack = {env.p, env.p + l};
+        } else if (f.num == RS__ENVELOPE__MSG_ACK && f.wt == RS_PB_WT_LEN) {
+            long stored = count_acks(f.p, f.n, nacks);
 
+            if (stored < 0)
+                return ACK_MALFORMED;
+            *nstored += (size_t)stored;
             seen_ack = true;
-            while (ack.p < ack.end) {
-                uint32_t f2, wt2;
-                uint64_t l2 = 0;
-
-                if (pb_key(&ack, &f2, &wt2, &l2))
-                    return ACK_MALFORMED;
-                if (f2 == 2 && wt2 == 2) {
-                    struct pb ra = {ack.p, ack.p + l2};
-                    uint64_t status = 0;
-
-                    while (ra.p < ra.end) {
-                        uint32_t f3, wt3;
-                        uint64_t l3 = 0;
-
-                        if (pb_key(&ra, &f3, &wt3, &l3))
-                            return ACK_MALFORMED;
-                        if (f3 == 2 && wt3 == 0) {
-                            if (pb_varint(&ra, &status))
-                                return ACK_MALFORMED;
-                        } else if (pb_skip(&ra, wt3, l3)) {
-                            return ACK_MALFORMED;
-                        }
-                    }
-                    (*nacks)++;
-                    if (status == RS__ACK_STATUS__ACK_STORED)
-                        (*nstored)++;
-                }
-                if (pb_skip(&ack, wt2, l2))
-                    return ACK_MALFORMED;
-            }
-            env.p += l;
-        } else if (pb_skip(&env, wt, l)) {
-            return ACK_MALFORMED;
         }
     }
+    if (st != RS_PB_END)
+        return ACK_MALFORMED;
     return seen_ack ? ACK_OK : ACK_OTHER;
 }
 
@@ -1184,7 +1169,7 @@ static rs_status pack_hello(const char *code, const char *token, uint8_t **out, 
     Rs__Hello h = RS__HELLO__INIT;
 
     h.has_protocol_version = true;
-    h.protocol_version = RS_PROTOCOL_VERSION;
+    h.protocol_version = g_opt.proto;
     h.office_code = (char *)code;
     h.token = (char *)token;
     h.client_version = "bench";
@@ -1478,13 +1463,6 @@ out:
 
 /* ------------------------------------------------------------ in-memory reference */
 
-/* The server's INSERT (server/store/rs_store_stmt.c ST_REC_INSERT), verbatim. */
-static const char inmem_insert[] =
-    "INSERT INTO records(record_id, supersedes, office_code, division_code,"
-    " type, year, period, hash, body, batch, received_at)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    " ON CONFLICT(record_id) DO NOTHING";
-
 /*
  * Inserts `rows` records with the ids 0 .. rows - 1 (the ids the scenario
  * sent) into ":memory:", INMEM_CHUNK rows per transaction, with one
@@ -1522,7 +1500,8 @@ static rs_status inmem_rate(uint64_t rows, const char *office, double *rate, cha
     /* The server's own schema, made by the store's own migrations. */
     if (rs_store_schema_create(db, err, errlen) != RS_OK)
         goto out;
-    if (sqlite3_prepare_v2(db, inmem_insert, -1, &st, NULL) != SQLITE_OK) {
+    /* The server's own INSERT. */
+    if (sqlite3_prepare_v2(db, rs_store_sql_record_insert, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "in-memory database: %s", sqlite3_errmsg(db));
         goto out;
     }
@@ -2008,22 +1987,19 @@ out:
 
 /*
  * What the report must do at least: read every current body of the year
- * (the report's own scan query, rs_store_stmt.c ST_REC_SCAN), unpack it with
+ * (the report's own scan query, rs_store_sql_record_scan), unpack it with
  * rs__record__unpack and sum the amounts.
  */
 static rs_status time_cloop(const char *dbpath, uint32_t year, double *med, uint64_t *rows,
                             int64_t *fen, char *err, size_t errlen)
 {
-    static const char sql[] = "SELECT office_code, division_code, type, body FROM records"
-                              " WHERE year = ?1 AND superseded_by IS NULL"
-                              " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     double t[AGG_RUNS];
     rs_status rc = RS_EIO;
 
     if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db, rs_store_sql_record_scan, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", dbpath, db ? sqlite3_errmsg(db) : "no memory");
         goto out;
     }
@@ -2036,8 +2012,8 @@ static rs_status time_cloop(const char *dbpath, uint32_t year, double *med, uint
         sqlite3_bind_int64(st, 1, year);
         sqlite3_bind_null(st, 2);
         while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-            const uint8_t *b = sqlite3_column_blob(st, 3);
-            Rs__Record *rec = rs__record__unpack(NULL, (size_t)sqlite3_column_bytes(st, 3), b);
+            const uint8_t *b = sqlite3_column_blob(st, 0);
+            Rs__Record *rec = rs__record__unpack(NULL, (size_t)sqlite3_column_bytes(st, 0), b);
 
             if (!rec)
                 continue;
@@ -2186,8 +2162,8 @@ out:
 
 static const char usage[] =
     "usage: bench [--scenario a|b|c|d|e|all] [--records N] [--seconds S]\n"
-    "             [--window W] [--idle N] [--ids v7|v8] [--dir DIR] [--perf PREFIX] [--keep]\n"
-    "             [--perf-dwarf] [--tls] [--server PATH]\n"
+    "             [--window W] [--idle N] [--ids v7|v8] [--proto 1|2] [--dir DIR]\n"
+    "             [--perf PREFIX] [--keep] [--perf-dwarf] [--tls] [--server PATH]\n"
     "  --records N    records per ingest scenario (a, b, c) and in the report year of e"
     " (default 1000000)\n"
     "  --seconds S    cap on each timed ingest phase of a, b, c (default 15)\n"
@@ -2195,6 +2171,8 @@ static const char usage[] =
     "  --idle N       idle connections in d (default 10000)\n"
     "  --ids v7|v8    time-ordered ids as the client makes them (default), or\n"
     "                 random name-based-looking ones that scatter over the index\n"
+    "  --proto 1|2    the protocol version spoken (default 2: records as their bytes;\n"
+    "                 1: as messages, for a server that speaks only version 1)\n"
     "  --dir DIR      where the temporary databases go (default /tmp)\n"
     "  --perf PREFIX  run `perf record -g` on the server: PREFIX-<scenario>.data\n"
     "  --perf-dwarf   with --perf: --call-graph dwarf (the server has no frame pointers)\n"
@@ -2213,6 +2191,7 @@ static rs_status parse_args(int argc, char **argv)
     g_opt.seconds = 15.0;
     g_opt.window_a = 2;
     g_opt.idle = 10000;
+    g_opt.proto = RS_PROTOCOL_VERSION;
     g_opt.dir = "/tmp";
     g_opt.server_bin = RS_SERVER_BIN;
     for (int i = 1; i < argc; i++) {
@@ -2252,6 +2231,11 @@ static rs_status parse_args(int argc, char **argv)
             if (parse_u64(val, 1, MAX_IDLE, &v))
                 return RS_EINVAL;
             g_opt.idle = (uint32_t)v;
+            i++;
+        } else if (strcmp(a, "--proto") == 0) {
+            if (parse_u64(val, RS_PROTOCOL_VERSION_MIN, RS_PROTOCOL_VERSION, &v))
+                return RS_EINVAL;
+            g_opt.proto = (uint32_t)v;
             i++;
         } else if (strcmp(a, "--dir") == 0) {
             g_opt.dir = val;
@@ -2350,9 +2334,9 @@ int main(int argc, char **argv)
            sqlite3_libversion());
     printf("server %s\n", g_opt.server_bin);
     printf("scenario %s, --records %" PRIu64 ", --seconds %.1f, --window %u, --idle %u, "
-           "ids %s\n",
+           "ids %s, protocol %u\n",
            g_opt.scenario, g_opt.records, g_opt.seconds, g_opt.window_a, g_opt.idle,
-           g_opt.random_ids ? "random (v8)" : "time-ordered (v7)");
+           g_opt.random_ids ? "random (v8)" : "time-ordered (v7)", g_opt.proto);
     g_id_base_ms = rs_now_unix_ms();
     raise_nofile();
     if (g_opt.tls) {
