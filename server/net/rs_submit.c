@@ -295,11 +295,13 @@ static rs_status batch_prepare(struct rs_batch *b, const size_t *lens)
     size_t n = v1 ? sb->n_records : sb->n_record_bytes;
     rs_status rc;
 
+    /* Not zeroed: take_record sets each ack and every input of each store item (the
+     * store resets the outputs). */
     b->n = n;
-    b->acks = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->acks));
-    b->ack_ptrs = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->ack_ptrs));
-    b->store = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->store));
-    b->store_idx = rs_arena_calloc(&b->arena, n ? n : 1, sizeof(*b->store_idx));
+    b->acks = rs_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->acks));
+    b->ack_ptrs = rs_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->ack_ptrs));
+    b->store = rs_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->store));
+    b->store_idx = rs_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->store_idx));
     if (!b->acks || !b->ack_ptrs || !b->store || !b->store_idx)
         return RS_ENOMEM;
     for (size_t i = 0; i < n; i++) {

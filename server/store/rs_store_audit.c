@@ -368,30 +368,68 @@ static const char *ack_word(Rs__AckStatus a)
     }
 }
 
+/*
+ * The records hash's input, gathered into a buffer so that the digest is
+ * fed a few kilobytes at a time rather than six pieces per record.
+ */
+struct digest_buf {
+    EVP_MD_CTX *md;
+    int ok;
+    size_t n;
+    char b[4096];
+};
+
+static void dbuf_flush(struct digest_buf *d)
+{
+    if (d->ok && d->n)
+        d->ok = EVP_DigestUpdate(d->md, d->b, d->n);
+    d->n = 0;
+}
+
+static void dbuf_put(struct digest_buf *d, const void *p, size_t n)
+{
+    if (d->n + n > sizeof(d->b)) {
+        dbuf_flush(d);
+        if (n > sizeof(d->b)) {
+            d->ok = d->ok && EVP_DigestUpdate(d->md, p, n);
+            return;
+        }
+    }
+    memcpy(d->b + d->n, p, n);
+    d->n += n;
+}
+
 /* Appends the audit row of one batch whose records are judged (see rs_store.h). */
 rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec *recs,
                                   struct rs_store_batch *b, int64_t now)
 {
-    EVP_MD_CTX *md = digest_begin(s);
+    struct digest_buf d;
     uint8_t digest[RS_SHA256_LEN];
     char hex[2 * RS_SHA256_LEN + 1], bid[72], detail[RS_AUDIT_DETAIL_MAX + 1];
     size_t cnt[5] = {0};
     unsigned int dlen = 0;
-    int ok = md != NULL;
+    int ok;
 
-    for (size_t i = b->first; ok && i < b->first + b->n; i++) {
+    d.md = digest_begin(s);
+    d.ok = d.md != NULL;
+    d.n = 0;
+    for (size_t i = b->first; d.ok && i < b->first + b->n; i++) {
         const struct rs_store_rec *r = &recs[i];
         const char *w = ack_word(r->ack);
 
         rs_hex(r->hash, RS_SHA256_LEN, hex);
-        ok = EVP_DigestUpdate(md, r->id, rs_store_text_len(r->id, r->id_len)) &&
-             EVP_DigestUpdate(md, " ", 1) && EVP_DigestUpdate(md, hex, 2 * RS_SHA256_LEN) &&
-             EVP_DigestUpdate(md, " ", 1) && EVP_DigestUpdate(md, w, strlen(w)) &&
-             EVP_DigestUpdate(md, "\n", 1);
+        dbuf_put(&d, r->id, rs_store_text_len(r->id, r->id_len));
+        dbuf_put(&d, " ", 1);
+        dbuf_put(&d, hex, 2 * RS_SHA256_LEN);
+        dbuf_put(&d, " ", 1);
+        dbuf_put(&d, w, strlen(w));
+        dbuf_put(&d, "\n", 1);
         cnt[(unsigned)r->ack <= 4 ? (unsigned)r->ack : 0]++;
     }
+    dbuf_flush(&d);
+    ok = d.ok;
     if (ok)
-        ok = EVP_DigestFinal_ex(md, digest, &dlen);
+        ok = EVP_DigestFinal_ex(d.md, digest, &dlen);
     if (!ok || dlen != RS_SHA256_LEN) {
         snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash a batch");
         return RS_EINTERNAL;
