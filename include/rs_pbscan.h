@@ -96,7 +96,7 @@ enum rs_pb_step {
 static inline void rs_pb_scan_init(struct rs_pb_scan *s, const uint8_t *p, size_t n)
 {
     s->p = p;
-    s->end = p + n;
+    s->end = n ? p + n : p;     /* NULL + 0 is not defined in C */
 }
 
 /*

@@ -61,12 +61,13 @@ static inline uint64_t le(const uint8_t *p, size_t n)
 __attribute__((always_inline)) static inline enum rs_pb_step scan_next(struct rs_pb_scan *s, struct rs_pb_field *f)
 {
     const uint8_t *p = s->p;
-    size_t left = (size_t)(s->end - p), used;
+    size_t left, used;
     uint64_t key, len;
     enum rs_pb_step st;
 
-    if (left == 0)
+    if (p == s->end)
         return RS_PB_END;
+    left = (size_t)(s->end - p);
     f->start = p;
     f->padded = false;
     st = varint(p, left, &key, &used, &f->padded);

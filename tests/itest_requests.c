@@ -371,6 +371,17 @@ static void test_body_unknown_field(void **state)
     pb_free(&body);
 }
 
+/* A record of no bytes at all: an empty record, canonical, and rejected by validation. */
+static void test_empty_record_bytes(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+
+    login(e, &c, TOWN_A, e->tok_a);
+    expect_reject_bytes(e, &c, TOWN_A, NULL, 0, NULL, "id", "required");
+    it_conn_close(&c);
+}
+
 static void test_missing_id(void **state)
 {
     struct env *e = *state;
@@ -532,6 +543,7 @@ int main(void)
         CATALOGUE_CASE(test_two_bodies),
         CATALOGUE_CASE(test_record_unknown_field),
         CATALOGUE_CASE(test_body_unknown_field),
+        CATALOGUE_CASE(test_empty_record_bytes),
         CATALOGUE_CASE(test_missing_id),
         CATALOGUE_CASE(test_township_record_for_another_division),
         CATALOGUE_CASE(test_unit_level_record_from_township),

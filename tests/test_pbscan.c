@@ -554,6 +554,17 @@ static void test_visitor_sees_every_field_and_may_stop(void **state)
     assert_int_equal(s.relief_fields, 0);
 
     assert_int_equal(rs_pb_check(NULL, b.p, b.n, NULL, NULL, why, sizeof(why)), RS_EINVAL);
+    /* No bytes at all (protobuf-c gives an empty bytes field a NULL pointer): an empty
+     * message. */
+    assert_int_equal(rs_pb_check(&rs__record__descriptor, NULL, 0, NULL, NULL, why, sizeof(why)),
+                     RS_OK);
+    {
+        struct rs_pb_scan sc;
+        struct rs_pb_field f;
+
+        rs_pb_scan_init(&sc, NULL, 0);
+        assert_int_equal(rs_pb_next(&sc, &f), RS_PB_END);
+    }
     /* A tiny reason buffer is cut, never overrun. */
     b.n = 0;
     head(&b);
