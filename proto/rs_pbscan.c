@@ -33,8 +33,9 @@
 /* ------------------------------------------------------------ the scanner */
 
 /* A varint at p[0..n): its value, its length, whether it is padded. */
-__attribute__((always_inline)) static inline enum rs_pb_step varint(const uint8_t *p, size_t n, uint64_t *v, size_t *used,
-                              bool *padded)
+__attribute__((always_inline))
+static inline enum rs_pb_step varint(const uint8_t *p, size_t n, uint64_t *v, size_t *used,
+                                     bool *padded)
 {
     rs_status rc = rs_varint_decode(p, n, v, used);
 
@@ -58,7 +59,8 @@ static inline uint64_t le(const uint8_t *p, size_t n)
 }
 
 /* rs_pb_next, inline here so that the canonical check's loop has it at hand. */
-__attribute__((always_inline)) static inline enum rs_pb_step scan_next(struct rs_pb_scan *s, struct rs_pb_field *f)
+__attribute__((always_inline))
+static inline enum rs_pb_step scan_next(struct rs_pb_scan *s, struct rs_pb_field *f)
 {
     const uint8_t *p = s->p;
     size_t left, used;
@@ -168,7 +170,7 @@ static void put_path(const struct walk *w, const struct path *path, size_t *off)
  * Fills why with "not canonical: <path of fd>: <rule>" (fd may be NULL: the
  * message itself) and returns RS_EPROTO.
  */
-__attribute__((format(printf, 4, 5)))
+__attribute__((format(printf, 4, 5), cold, noinline))
 static rs_status refuse(const struct walk *w, const struct path *path,
                         const ProtobufCFieldDescriptor *fd, const char *fmt, ...)
 {
@@ -204,6 +206,7 @@ static rs_status refuse(const struct walk *w, const struct path *path,
 }
 
 /* The unknown-field reason, which asks whether the client is newer. */
+__attribute__((cold, noinline))
 static rs_status refuse_unknown(const struct walk *w, const ProtobufCMessageDescriptor *d,
                                 uint32_t num)
 {
