@@ -39,6 +39,7 @@
 #include "rs_csv.h"
 #include "rs_fwcheck.h"
 #include "rs_log.h"
+#include "rs_paths.h"
 #include "rs_schedule.h"
 #include "rs_server.h"
 #include "rs_store.h"
@@ -47,7 +48,7 @@
 
 static const char usage[] =
     "usage: resettled serve --db FILE --listen HOST:PORT --tls-cert FILE --tls-key FILE\n"
-    "                       [--framework-dir DIR] [--max-frame BYTES] [--max-batch N]\n"
+    "                       [--frameworks DIR] [--max-frame BYTES] [--max-batch N]\n"
     "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
     "                       [--log-level debug|info|warn|error] [--sync deferred|commit]\n"
     "       resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]\n"
@@ -112,6 +113,7 @@ static int cmd_serve(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'},
+        {"frameworks", required_argument, NULL, 'f'},
         {"framework-dir", required_argument, NULL, 'f'},
         {"max-frame", required_argument, NULL, 'F'},
         {"max-batch", required_argument, NULL, 'B'},
@@ -126,7 +128,7 @@ static int cmd_serve(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct rs_server_config cfg;
-    char hostbuf[64], err[512];
+    char hostbuf[64], err[512], fwdir[4096];
     const char *listen = "127.0.0.1:7420";
     enum rs_log_level lvl;
     uint32_t v;
@@ -208,6 +210,13 @@ static int cmd_serve(int argc, char **argv)
                            "(or --plaintext, on a loopback address only)");
     if (parse_listen(listen, hostbuf, sizeof(hostbuf), &cfg.host, &cfg.port))
         return usage_error("--listen must be HOST:PORT");
+    if (!cfg.framework_dir) {
+        if (rs_paths_frameworks(fwdir, sizeof(fwdir), err, sizeof(err)) != RS_OK) {
+            fprintf(stderr, "resettled: %s\n", err);
+            return 1;
+        }
+        cfg.framework_dir = fwdir;
+    }
     if (rs_server_run(&cfg, err, sizeof(err)) != RS_OK) {
         fprintf(stderr, "resettled: %s\n", err);
         return 1;

@@ -42,7 +42,8 @@ struct rs_server_config {
     size_t max_commit_records;      /* records in one group commit */
     size_t write_queue_high;        /* pause reading above this many queued bytes */
     size_t write_queue_max;         /* close a peer that lets more pile up */
-    const char *framework_dir;      /* NULL: the compiled-in default */
+    const char *framework_dir;      /* the presets' folder (rs_paths.h finds the
+                                     * default); NULL: reports name no preset */
     FILE *ready_out;                /* "listening on HOST:PORT" goes here */
     const char *tls_cert;           /* PEM chain; with tls_key, every connection is TLS */
     const char *tls_key;            /* PEM private key */

@@ -27,10 +27,6 @@
 #include "rs_util.h"
 #include "rs_year_build.h"
 
-#ifndef RS_FRAMEWORK_DIR
-#define RS_FRAMEWORK_DIR "server/frameworks"
-#endif
-
 /*
  * The scan and the unpacking overlap.  The store's scan (this thread)
  * copies each body into a batch; one helper thread unpacks the batches into
@@ -252,7 +248,7 @@ static rs_status build(struct rs_store *store, const struct rs_report_req *req,
     struct rs_report_extra x;
     struct rs_store_scan_q q;
     struct scan sc;
-    const char *dir = req->framework_dir ? req->framework_dir : RS_FRAMEWORK_DIR;
+    const char *dir = req->framework_dir;
     size_t k = 0;
     rs_status rv, urv;
 

@@ -27,8 +27,8 @@ struct rs_report_req {
     Rs__ReportFormat format;    /* MARKDOWN, TEXT, JSON, CSV; UNSPECIFIED means MARKDOWN */
     const char *framework;      /* preset name (file stem in framework_dir) or a path;
                                  * NULL = the default preset */
-    const char *framework_dir;  /* NULL = RS_FRAMEWORK_DIR (compile definition,
-                                 * see server/CMakeLists.txt) */
+    const char *framework_dir;  /* the presets' folder; NULL: only a framework
+                                 * given as a path can be loaded */
     size_t max_bytes;           /* cap on the year's unpacked records; 0 = RS_EVAL_MAX_BYTES */
     /* The reporting year (rs_report.h, struct rs_report_extra): */
     bool accepted_only;         /* count township records only once accepted */
