@@ -1,7 +1,8 @@
 /*
  * main.c - the resettled command line.
  *
- *   resettled serve --db FILE --listen HOST:PORT --tls-cert FILE --tls-key FILE [options]
+ *   resettled serve [--config FILE] --db FILE --listen HOST:PORT --tls-cert FILE
+ *                   --tls-key FILE [options]
  *   resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]
  *   resettled office add --db FILE --code CODE --name NAME --role township|central
  *   resettled office list --db FILE
@@ -19,7 +20,11 @@
  * network): the CSV file (include/rs_schedule.h) is checked whole and
  * refused with file:line: reason before anything is stored.
  *
- * Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
+ * serve's settings come from the config file (--config FILE) and the
+ * flags, a flag winning (server/config/rs_config.h).
+ *
+ * Exit status: 0 success, 1 failure (message on stderr), 2 usage error or a
+ * config file that cannot be read or breaks a rule.
  * `framework check` exits 0 for a valid framework (and the formula library
  * and check file it uses), 1 for an invalid or unreadable one (the first
  * error on stderr as file:line[:col]: reason).
@@ -36,10 +41,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rs_config.h"
 #include "rs_csv.h"
 #include "rs_fwcheck.h"
 #include "rs_log.h"
-#include "rs_paths.h"
 #include "rs_schedule.h"
 #include "rs_server.h"
 #include "rs_store.h"
@@ -47,7 +52,8 @@
 #include "rs_wire.h"
 
 static const char usage[] =
-    "usage: resettled serve --db FILE --listen HOST:PORT --tls-cert FILE --tls-key FILE\n"
+    "usage: resettled serve [--config FILE] --db FILE --listen HOST:PORT --tls-cert FILE\n"
+    "                       --tls-key FILE\n"
     "                       [--frameworks DIR] [--max-frame BYTES] [--max-batch N]\n"
     "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
     "                       [--log-level debug|info|warn|error] [--sync deferred|commit]\n"
@@ -71,153 +77,29 @@ static int usage_error(const char *msg)
     return 2;
 }
 
-/* Splits "HOST:PORT" (or "[V6]:PORT"); host points into buf. */
-static int parse_listen(const char *s, char *buf, size_t buflen, const char **host,
-                        uint16_t *port)
-{
-    const char *colon = strrchr(s, ':');
-    size_t hl;
-    uint32_t p;
-
-    if (!colon || rs_u32_parse(colon + 1, &p) != RS_OK || p > 65535)
-        return -1;
-    hl = (size_t)(colon - s);
-    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
-        s++;
-        hl -= 2;
-    }
-    if (hl == 0 || hl >= buflen)
-        return -1;
-    memcpy(buf, s, hl);
-    buf[hl] = '\0';
-    *host = buf;
-    *port = (uint16_t)p;
-    return 0;
-}
-
-static int parse_level(const char *s, enum rs_log_level *lvl)
-{
-    static const char *const names[] = {"debug", "info", "warn", "error"};
-
-    for (int i = 0; i < 4; i++) {
-        if (strcmp(s, names[i]) == 0) {
-            *lvl = (enum rs_log_level)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"listen", required_argument, NULL, 'l'},
-        {"frameworks", required_argument, NULL, 'f'},
-        {"framework-dir", required_argument, NULL, 'f'},
-        {"max-frame", required_argument, NULL, 'F'},
-        {"max-batch", required_argument, NULL, 'B'},
-        {"idle-timeout", required_argument, NULL, 'I'},
-        {"log-level", required_argument, NULL, 'L'},
-        {"tls-cert", required_argument, NULL, 'C'},
-        {"tls-key", required_argument, NULL, 'K'},
-        {"plaintext", no_argument, NULL, 'P'},
-        {"auth-fail-limit", required_argument, NULL, 'A'},
-        {"auth-fail-window", required_argument, NULL, 'W'},
-        {"sync", required_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0},
-    };
-    struct rs_server_config cfg;
-    char hostbuf[64], err[512], fwdir[4096];
-    const char *listen = "127.0.0.1:7420";
-    enum rs_log_level lvl;
-    uint32_t v;
-    int c;
+    struct rs_config cfg;
+    const char *config_file = NULL;
+    char err[1400];
+    rs_status rc;
 
-    rs_server_config_defaults(&cfg);
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            cfg.db_path = optarg;
-            break;
-        case 'l':
-            listen = optarg;
-            break;
-        case 'f':
-            cfg.framework_dir = optarg;
-            break;
-        case 'F':
-            if (rs_u32_parse(optarg, &v) || v < 1024 || v > (64u << 20))
-                return usage_error("--max-frame must be 1024..67108864");
-            cfg.max_frame = v;
-            break;
-        case 'B':
-            if (rs_u32_parse(optarg, &v) || v < 1 || v > 100000)
-                return usage_error("--max-batch must be 1..100000");
-            cfg.max_batch = v;
-            break;
-        case 'I':
-            if (rs_u32_parse(optarg, &v) || v < 1 || v > 86400)
-                return usage_error("--idle-timeout must be 1..86400 seconds");
-            cfg.idle_ms = v * 1000;
-            break;
-        case 'L':
-            if (parse_level(optarg, &lvl))
-                return usage_error("--log-level must be debug, info, warn or error");
-            rs_log_set_level(lvl);
-            break;
-        case 'C':
-            cfg.tls_cert = optarg;
-            break;
-        case 'K':
-            cfg.tls_key = optarg;
-            break;
-        case 'P':
-            cfg.plaintext = true;
-            break;
-        case 'A':
-            if (rs_u32_parse(optarg, &v) || v > 1000000)
-                return usage_error("--auth-fail-limit must be 0..1000000 (0: no limit)");
-            cfg.auth_fail_limit = v;
-            break;
-        case 'W':
-            if (rs_u32_parse(optarg, &v) || v < 1 || v > 86400)
-                return usage_error("--auth-fail-window must be 1..86400 seconds");
-            cfg.auth_fail_window_ms = v * 1000;
-            break;
-        case 'S':
-            if (strcmp(optarg, "deferred") == 0)
-                cfg.sync_in_commit = false;
-            else if (strcmp(optarg, "commit") == 0)
-                cfg.sync_in_commit = true;
-            else
-                return usage_error("--sync must be deferred or commit");
-            break;
-        default:
-            return usage_error(NULL);
-        }
+    rs_config_init(&cfg);
+    if (rs_config_args(&cfg, argc, argv, &config_file, err, sizeof(err)) != RS_OK)
+        return usage_error(err);
+    if (config_file && rs_config_file(&cfg, config_file, err, sizeof(err)) != RS_OK) {
+        fprintf(stderr, "resettled: %s\n", err);
+        return 2;
     }
-    if (optind != argc)
-        return usage_error("unexpected argument");
-    if (!cfg.db_path)
-        return usage_error("serve needs --db FILE");
-    if (!!cfg.tls_cert != !!cfg.tls_key)
-        return usage_error("TLS needs both --tls-cert FILE and --tls-key FILE");
-    if (cfg.plaintext && cfg.tls_cert)
-        return usage_error("--plaintext and --tls-cert/--tls-key exclude each other");
-    if (!cfg.plaintext && !cfg.tls_cert)
-        return usage_error("serve needs --tls-cert FILE --tls-key FILE "
-                           "(or --plaintext, on a loopback address only)");
-    if (parse_listen(listen, hostbuf, sizeof(hostbuf), &cfg.host, &cfg.port))
-        return usage_error("--listen must be HOST:PORT");
-    if (!cfg.framework_dir) {
-        if (rs_paths_frameworks(fwdir, sizeof(fwdir), err, sizeof(err)) != RS_OK) {
-            fprintf(stderr, "resettled: %s\n", err);
-            return 1;
-        }
-        cfg.framework_dir = fwdir;
+    rc = rs_config_finish(&cfg, err, sizeof(err));
+    if (rc == RS_EINVAL)
+        return usage_error(err);
+    if (rc) {
+        fprintf(stderr, "resettled: %s\n", err);
+        return 1;
     }
-    if (rs_server_run(&cfg, err, sizeof(err)) != RS_OK) {
+    rs_log_set_level(cfg.log_level);
+    if (rs_server_run(&cfg.srv, err, sizeof(err)) != RS_OK) {
         fprintf(stderr, "resettled: %s\n", err);
         return 1;
     }
