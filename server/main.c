@@ -12,6 +12,8 @@
  *   resettled schedule set --db FILE --year Y FILE.csv
  *   resettled schedule show --db FILE --year Y
  *   resettled framework check FILE [--framework-dir DIR]
+ *   resettled backup --db FILE --to FILE
+ *   resettled restore --from FILE --db FILE
  *
  * The admin role is this command line on the database itself: offices are
  * added and revoked here, never over the network, and each change lands in
@@ -35,6 +37,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +51,7 @@
 #include "rs_schedule.h"
 #include "rs_server.h"
 #include "rs_store.h"
+#include "rs_store_backup.h"
 #include "rs_util.h"
 #include "rs_wire.h"
 
@@ -67,6 +71,8 @@ static const char usage[] =
     "       resettled schedule set --db FILE --year Y FILE.csv\n"
     "       resettled schedule show --db FILE --year Y\n"
     "       resettled framework check FILE [--framework-dir DIR]\n"
+    "       resettled backup --db FILE --to FILE\n"
+    "       resettled restore --from FILE --db FILE\n"
     "       resettled --version\n";
 
 static int usage_error(const char *msg)
@@ -435,6 +441,57 @@ static int cmd_framework(int argc, char **argv)
     return rs_fwcheck_run(dir, argv[optind + 1], stdout, stderr);
 }
 
+/*
+ * resettled backup --db FILE --to FILE: a checked copy taken while the
+ * server runs; resettled restore --from FILE --db FILE: a checked copy put
+ * in place of a database no process has open (rs_store_backup.h).
+ */
+static int cmd_backup_restore(int argc, char **argv, bool restore)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"to", required_argument, NULL, 't'},
+        {"from", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *to = NULL, *from = NULL;
+    struct rs_backup_info info;
+    char err[2048];
+    rs_status rc;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 't': to = optarg; break;
+        case 'f': from = optarg; break;
+        default: return usage_error(NULL);
+        }
+    }
+    if (optind != argc)
+        return usage_error("unexpected argument");
+    if (!restore && (!db || !to || from))
+        return usage_error("backup needs --db FILE --to FILE");
+    if (restore && (!db || !from || to))
+        return usage_error("restore needs --from FILE --db FILE");
+    rc = restore ? rs_store_restore(from, db, &info, err, sizeof(err))
+                 : rs_store_backup(db, to, &info, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "resettled: %s\n", err);
+        return 1;
+    }
+    if (restore)
+        printf("ok %s restored from %s: %llu records, %llu audit rows verified; the database "
+               "it replaced (if any) is %s.before-restore\n", db, from,
+               (unsigned long long)info.records, (unsigned long long)info.audit_rows, db);
+    else
+        printf("ok %s: %llu records, %llu audit rows verified, %llu bytes\n", to,
+               (unsigned long long)info.records, (unsigned long long)info.audit_rows,
+               (unsigned long long)info.bytes);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -457,5 +514,9 @@ int main(int argc, char **argv)
         return cmd_schedule(argc - 1, argv + 1);
     if (strcmp(argv[1], "framework") == 0)
         return cmd_framework(argc - 1, argv + 1);
+    if (strcmp(argv[1], "backup") == 0)
+        return cmd_backup_restore(argc - 1, argv + 1, false);
+    if (strcmp(argv[1], "restore") == 0)
+        return cmd_backup_restore(argc - 1, argv + 1, true);
     return usage_error("unknown command");
 }

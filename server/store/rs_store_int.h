@@ -25,6 +25,8 @@
  *                       and whether a year is closed to a division (for
  *                       the other files' transactions: a put, a review,
  *                       a schedule change).
+ *   rs_store_backup.c   backup, check and restore of the whole file, on
+ *                       connections of its own (rs_store_backup.h).
  *
  * Every function here is for a store used by one thread at a time, like
  * the public ones (rs_store.h).
