@@ -19,7 +19,7 @@ packages=(
   libzip-dev libexpat1-dev libxlsxwriter-dev
   sqlite3 clang libclang-rt-14-dev valgrind
   libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-noto-cjk
-  libinih-dev
+  libinih-dev libsystemd-dev
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -47,7 +47,9 @@
 #include "rs_config.h"
 #include "rs_csv.h"
 #include "rs_fwcheck.h"
+#include "rs_journal.h"
 #include "rs_log.h"
+#include "rs_notify.h"
 #include "rs_schedule.h"
 #include "rs_server.h"
 #include "rs_store.h"
@@ -60,7 +62,8 @@ static const char usage[] =
     "                       --tls-key FILE\n"
     "                       [--frameworks DIR] [--max-frame BYTES] [--max-batch N]\n"
     "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
-    "                       [--log-level debug|info|warn|error] [--sync deferred|commit]\n"
+    "                       [--log-level debug|info|warn|error] [--log auto|stderr|journal]\n"
+    "                       [--sync deferred|commit]\n"
     "       resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]\n"
     "                       (no TLS: loopback addresses only)\n"
     "       resettled office add --db FILE --code CODE --name NAME --role township|central\n"
@@ -105,6 +108,8 @@ static int cmd_serve(int argc, char **argv)
         return 1;
     }
     rs_log_set_level(cfg.log_level);
+    (void)rs_journal_setup(cfg.log_target);
+    cfg.srv.notify = rs_notify_send;
     if (rs_server_run(&cfg.srv, err, sizeof(err)) != RS_OK) {
         fprintf(stderr, "resettled: %s\n", err);
         return 1;

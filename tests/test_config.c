@@ -91,6 +91,7 @@ static void test_defaults(void **state)
     rs_server_config_defaults(&d);
     assert_string_equal(t->cfg.listen, "127.0.0.1:7420");
     assert_int_equal(t->cfg.log_level, RS_LOG_INFO);
+    assert_int_equal(t->cfg.log_target, RS_LOG_TO_AUTO);
     assert_int_equal(t->cfg.srv.max_frame, d.max_frame);
     assert_int_equal(t->cfg.srv.max_batch, d.max_batch);
     assert_int_equal(t->cfg.srv.idle_ms, d.idle_ms);
@@ -125,6 +126,7 @@ static void test_every_key_from_the_file(void **state)
                   "auth-fail-limit = 0\n"
                   "auth-fail-window = 9\n"
                   "log-level = warn\n"
+                  "log = journal\n"
                   "sync = commit\n"
                   "plaintext = no");
     assert_int_equal(rs_config_file(&t->cfg, t->path, t->err, sizeof(t->err)), RS_OK);
@@ -141,6 +143,7 @@ static void test_every_key_from_the_file(void **state)
     assert_int_equal(t->cfg.srv.auth_fail_limit, 0);
     assert_int_equal(t->cfg.srv.auth_fail_window_ms, 9000);
     assert_int_equal(t->cfg.log_level, RS_LOG_WARN);
+    assert_int_equal(t->cfg.log_target, RS_LOG_TO_JOURNAL);
     assert_true(t->cfg.srv.sync_in_commit);
     assert_false(t->cfg.srv.plaintext);
 }
@@ -196,6 +199,8 @@ static void test_file_errors_name_file_and_line(void **state)
                "1: idle-timeout must be 1..86400, not \"5s\"");
     file_fails(t, "# c\nlog-level = loud\n", RS_EINVAL,
                "2: log-level must be debug, info, warn or error, not \"loud\"");
+    file_fails(t, "log = syslog\n", RS_EINVAL,
+               "1: log must be auto, stderr or journal, not \"syslog\"");
     file_fails(t, "sync = sometimes\n", RS_EINVAL,
                "1: sync must be deferred or commit, not \"sometimes\"");
     file_fails(t, "plaintext = maybe\n", RS_EINVAL, "1: plaintext must be yes or no, not \"maybe\"");
@@ -359,6 +364,7 @@ static void test_sample_config(void **state)
     assert_non_null(strstr(text, "\n# auth-fail-window = 60\n"));
     assert_non_null(strstr(text, "\n# log-level = info\n"));
     assert_non_null(strstr(text, "\n# sync = deferred\n"));
+    assert_non_null(strstr(text, "\n# log = auto\n"));
     assert_non_null(strstr(text, "\n# plaintext = no\n"));
     free(text);
 }

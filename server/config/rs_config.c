@@ -13,12 +13,12 @@
 #include "rs_paths.h"
 #include "rs_util.h"
 
-enum kind { K_PATH, K_LISTEN, K_BOOL, K_U32, K_LEVEL, K_SYNC };
+enum kind { K_PATH, K_LISTEN, K_BOOL, K_U32, K_LEVEL, K_SYNC, K_LOG };
 
 /* Where a key's value goes. */
 enum slot {
     S_DB, S_LISTEN, S_TLS_CERT, S_TLS_KEY, S_PLAINTEXT, S_FRAMEWORKS, S_MAX_FRAME,
-    S_MAX_BATCH, S_IDLE, S_AUTH_LIMIT, S_AUTH_WINDOW, S_LOG_LEVEL, S_SYNC
+    S_MAX_BATCH, S_IDLE, S_AUTH_LIMIT, S_AUTH_WINDOW, S_LOG_LEVEL, S_LOG, S_SYNC
 };
 
 struct key {
@@ -51,6 +51,8 @@ static const struct key keys[] = {
      S_AUTH_WINDOW, 1, 86400},
     {{"log-level", "LEVEL", "debug, info, warn or error; default info"}, K_LEVEL, S_LOG_LEVEL,
      0, 0},
+    {{"log", "WHERE", "auto (the journal when systemd connected stderr to it, else stderr), "
+                      "stderr or journal; default auto"}, K_LOG, S_LOG, 0, 0},
     {{"sync", "MODE", "deferred (fsync the WAL beside the next commit) or commit (inside "
                       "COMMIT); default deferred"}, K_SYNC, S_SYNC, 0, 0},
 };
@@ -74,6 +76,7 @@ void rs_config_init(struct rs_config *c)
     memset(c, 0, sizeof(*c));
     rs_server_config_defaults(&c->srv);
     c->log_level = RS_LOG_INFO;
+    c->log_target = RS_LOG_TO_AUTO;
     snprintf(c->listen, sizeof(c->listen), "%s", RS_CONFIG_DEFAULT_LISTEN);
 }
 
@@ -150,6 +153,7 @@ static rs_status apply(struct rs_config *c, const struct key *k, const char *val
     uint32_t v = 0;
     bool b;
     enum rs_log_level lvl;
+    enum rs_log_target t;
 
     if (!value[0] && k->kind != K_BOOL) {
         snprintf(err, errlen, "%s has no value%s", name,
@@ -211,6 +215,20 @@ static rs_status apply(struct rs_config *c, const struct key *k, const char *val
         }
         if (store)
             c->log_level = lvl;
+        return RS_OK;
+    case K_LOG:
+        if (strcmp(value, "auto") == 0)
+            t = RS_LOG_TO_AUTO;
+        else if (strcmp(value, "stderr") == 0)
+            t = RS_LOG_TO_STDERR;
+        else if (strcmp(value, "journal") == 0)
+            t = RS_LOG_TO_JOURNAL;
+        else {
+            snprintf(err, errlen, "log must be auto, stderr or journal, not \"%s\"", value);
+            return RS_EINVAL;
+        }
+        if (store)
+            c->log_target = t;
         return RS_OK;
     case K_SYNC:
         if (strcmp(value, "deferred") != 0 && strcmp(value, "commit") != 0) {

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rs_journal.h"
 #include "rs_log.h"
 #include "rs_server.h"
 #include "rs_status.h"
@@ -49,6 +50,7 @@ struct rs_config {
     struct rs_server_config srv;    /* what rs_server_run takes; its strings point
                                      * into this struct (valid while it lives) */
     enum rs_log_level log_level;
+    enum rs_log_target log_target;
     char listen[64];                /* HOST:PORT as given */
     char hostbuf[64];               /* srv.host, after rs_config_finish */
     char db[RS_CONFIG_PATH_MAX + 1];

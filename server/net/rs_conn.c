@@ -246,8 +246,8 @@ void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__Error
     }
     env.msg_case = RS__ENVELOPE__MSG_ERROR;
     env.error = &e;
-    rs_log(close ? RS_LOG_WARN : RS_LOG_INFO, c->id, c->peer, "error %s: %s%s", name, msg,
-           close ? " (closing)" : "");
+    rs_log_office(close ? RS_LOG_WARN : RS_LOG_INFO, c->id, c->peer, c->office.code,
+                  "error %s: %s%s", name, msg, close ? " (closing)" : "");
     if (close) {
         c->close_after_write = true;
         c->reading = false;

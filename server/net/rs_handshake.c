@@ -164,8 +164,9 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
         goto out;
     }
     if (a->rc != RS_OK) {
-        rs_log(RS_LOG_WARN, c->id, c->peer, "handshake refused for office %s: %s", a->claimed,
-               a->rc == RS_EFORBIDDEN ? a->detail : rs_status_str(a->rc));
+        rs_log_office(RS_LOG_WARN, c->id, c->peer, a->claimed,
+                      "handshake refused for office %s: %s", a->claimed,
+                      a->rc == RS_EFORBIDDEN ? a->detail : rs_status_str(a->rc));
         if (a->rc == RS_EAUTH) {
             rs_ratelimit_fail(c->srv, c->addr);
             rs_conn_error(c, NULL, RS_EAUTH, a->mode == AUTH_REFUSE ? a->detail : auth_refused_msg,
@@ -206,8 +207,8 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
         rs_conn_send(c, &env);
     }
     uv_timer_start(&c->timer, rs_conn_on_timer, c->srv->cfg.idle_ms, c->srv->cfg.idle_ms);
-    rs_log(RS_LOG_INFO, c->id, c->peer, "office %s (%s) signed in as %s%s", c->office.code,
-           c->office.name, c->office.role == RS__ROLE__ROLE_CENTRAL ? "central" : "township",
+    rs_log_office(RS_LOG_INFO, c->id, c->peer, c->office.code,
+                  "office %s (%s) signed in as %s%s", c->office.code, c->office.name, c->office.role == RS__ROLE__ROLE_CENTRAL ? "central" : "township",
            c->tls ? " over TLS" : "");
 out:
     rs_conn_update_reading(c);

@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,25 @@ static void on_connection(uv_stream_t *server, int status)
     rs_conn_update_reading(c);
 }
 
+/* ------------------------------------------------------------ service manager */
+
+/* Tells the service manager (cfg.notify, if any) a state; see rs_server.h. */
+static void notify(struct rs_server *srv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void notify(struct rs_server *srv, const char *fmt, ...)
+{
+    char state[256];
+    va_list ap;
+
+    if (!srv->cfg.notify)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(state, sizeof(state), fmt, ap);
+    va_end(ap);
+    srv->cfg.notify(srv->cfg.notify_arg, state);
+}
+
 /* ------------------------------------------------------------ shutdown */
 
 static void on_quiet_close(uv_handle_t *h)
@@ -199,6 +219,7 @@ void rs_listener_shutdown(struct rs_server *srv)
     struct rs_conn *c, *next;
 
     srv->stopping = true;
+    notify(srv, "STOPPING=1");
     RS_INFO("shutting down: %u connections, %zu records waiting to commit", srv->nconns,
             srv->pending_records);
     uv_close((uv_handle_t *)&srv->listener, on_quiet_close);
@@ -269,6 +290,7 @@ static rs_status listen_on(struct rs_server *srv, char *err, size_t errlen)
     }
     fflush(srv->cfg.ready_out);
     RS_INFO("listening on %s:%d, database %s", ip, port, srv->cfg.db_path);
+    notify(srv, "READY=1\nSTATUS=listening on %s:%d", ip, port);
     return RS_OK;
 }
 

@@ -115,7 +115,8 @@ static void report_done(struct rs_dbq_job *job, bool canceled)
         env.msg_case = RS__ENVELOPE__MSG_REPORT;
         env.report = &rep;
         rs_conn_send(c, &env);
-        rs_log(RS_LOG_INFO, c->id, c->peer, "report %u for %s: %zu bytes", r->req.year,
+        rs_log_office(RS_LOG_INFO, c->id, c->peer, c->office.code,
+                      "report %u for %s: %zu bytes", r->req.year,
                r->req.division ? r->req.division : "the district", r->outlen);
     }
     rs_conn_update_reading(c);

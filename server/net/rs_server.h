@@ -53,6 +53,11 @@ struct rs_server_config {
     bool sync_in_commit;            /* fsync inside COMMIT (synchronous=FULL) instead of
                                      * overlapping it with the next commit; acks wait for
                                      * the fsync either way */
+    /* The service manager's view (sd_notify(3) assignments, e.g. "READY=1"),
+     * called on the loop thread: READY once the listener accepts, STOPPING
+     * when a shutdown begins.  NULL: nobody is told. */
+    void (*notify)(void *arg, const char *state);
+    void *notify_arg;
 };
 
 /* Fills c with the documented defaults (see proto/README.md, "Caps"). */

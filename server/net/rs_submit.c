@@ -365,9 +365,10 @@ static void send_batch_ack(struct rs_batch *b)
             cnt[b->acks[k].status <= 4 ? b->acks[k].status : 0]++;
         char safe[72];
 
-        rs_log(RS_LOG_INFO, b->conn->id, b->conn->peer,
-               "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected",
-               rs_net_log_safe(b->batch_id, safe), b->n, cnt[1], cnt[2], cnt[3], cnt[4]);
+        rs_log_office(RS_LOG_INFO, b->conn->id, b->conn->peer, b->office,
+                      "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, "
+                      "%zu rejected", rs_net_log_safe(b->batch_id, safe), b->n, cnt[1], cnt[2],
+                      cnt[3], cnt[4]);
     }
     ack.batch_id = (char *)b->batch_id;
     ack.n_acks = b->n;
