@@ -771,7 +771,7 @@ static void test_build_from_store(void **state)
     struct rendered pure = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
     struct rendered town = render(DIV_A, RS__REPORT_FORMAT__FMT_JSON);
     struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_UNSPECIFIED, NULL, FW_DIR, 0,
-                                false, 0, NULL, 0};
+                                false, 0, NULL, 0, NULL};
     char *out = NULL, name[64] = "", hash[65] = "", err[256] = "";
     size_t len = 0;
     struct rs_framework *fw = NULL;
@@ -943,7 +943,7 @@ static void test_build_many(void **state)
     struct rs_framework *fw = NULL;
     struct rs_eval_result *res = NULL;
     struct rs_report_req req = {2023, NULL, RS__REPORT_FORMAT__FMT_JSON, NULL, FW_DIR, 0,
-                                false, 0, NULL, 0};
+                                false, 0, NULL, 0, NULL};
     struct rs_store *s = NULL;
     struct tmp t;
     char *remarks = malloc((size_t)200 << 10), *out = NULL, *pure = NULL;

@@ -3,6 +3,9 @@
  * the stores and queues, the listener), accepting connections, signals and
  * the drain at shutdown.
  *
+ * SIGHUP reloads the TLS certificate and the framework presets
+ * (rs_reload.c).
+ *
  * Shutdown: the first SIGINT or SIGTERM closes the listener and every idle
  * connection; what is being committed is finished and answered, then the
  * remaining connections close and the loop ends.  A second signal, or
@@ -180,11 +183,12 @@ void rs_listener_maybe_finish(struct rs_server *srv)
 {
     if (!srv->stopping || srv->finished || srv->nconns > 0 || srv->pending || srv->unsynced ||
         rs_dbq_busy(&srv->wq) || rs_dbq_busy(&srv->sq) || rs_dbq_busy(&srv->aq) ||
-        rs_dbq_busy(&srv->rq))
+        rs_dbq_busy(&srv->rq) || srv->reloading)
         return;
     srv->finished = true;
     uv_close((uv_handle_t *)&srv->sigint, on_quiet_close);
     uv_close((uv_handle_t *)&srv->sigterm, on_quiet_close);
+    uv_close((uv_handle_t *)&srv->sighup, on_quiet_close);
     uv_close((uv_handle_t *)&srv->drain_timer, on_quiet_close);
     if (srv->linger_fd >= 0)
         uv_close((uv_handle_t *)&srv->linger_poll, on_quiet_close);
@@ -249,7 +253,30 @@ static void on_signal(uv_signal_t *h, int signum)
     }
 }
 
+static void on_sighup(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    rs_reload_start(h->data);
+}
+
 /* ------------------------------------------------------------ run */
+
+/* The presets of cfg.framework_dir (none without one), loaded before the database is touched. */
+static rs_status load_presets(struct rs_server *srv, char *err, size_t errlen)
+{
+    char names[512];
+    rs_status rc;
+
+    if (!srv->cfg.framework_dir)
+        return RS_OK;
+    rc = rs_fwset_load(srv->cfg.framework_dir, &srv->fwset, err, errlen);
+    if (rc)
+        return rc;
+    rs_fwset_names(srv->fwset, names, sizeof(names));
+    RS_INFO("%zu framework presets from %s (%s)", rs_fwset_count(srv->fwset),
+            srv->cfg.framework_dir, names);
+    return RS_OK;
+}
 
 static rs_status listen_on(struct rs_server *srv, char *err, size_t errlen)
 {
@@ -372,6 +399,9 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rc = setup_transport(srv, err, errlen);
     if (rc)
         goto out;
+    rc = load_presets(srv, err, errlen);
+    if (rc)
+        goto out;
     rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->wstore, err, errlen);
     if (rc)
         goto out;
@@ -401,11 +431,13 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     srv->wq.idle_cb = srv->aq.idle_cb = srv->rq.idle_cb = srv->sq.idle_cb = on_dbq_idle;
     uv_signal_init(&srv->loop, &srv->sigint);
     uv_signal_init(&srv->loop, &srv->sigterm);
+    uv_signal_init(&srv->loop, &srv->sighup);
     uv_timer_init(&srv->loop, &srv->drain_timer);
     rs_commit_linger_init(srv);
-    srv->sigint.data = srv->sigterm.data = srv->drain_timer.data = srv;
+    srv->sigint.data = srv->sigterm.data = srv->sighup.data = srv->drain_timer.data = srv;
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&srv->sighup, on_sighup, SIGHUP);
     rc = listen_on(srv, err, errlen);
     if (rc) {
         uv_walk(&srv->loop, walk_close, NULL);
@@ -441,6 +473,7 @@ out:
         rc = RS_EIO;
     }
     rs_ratelimit_free(srv);
+    rs_fwset_unref(srv->fwset);
     rs_tls_ctx_free(srv->tls);
     free(srv);
     return rc;

@@ -36,10 +36,15 @@
  *                    sync, sync_failed, sync_err, the linger timer,
  *                    committed_records: group commit and sync.  Calls
  *                    rs_submit.c.
+ *   rs_reload.c      reloading, reload_again, fwset's replacement: SIGHUP's
+ *                    reload of the TLS context and the framework presets
+ *                    (loaded on libuv's pool, swapped on the loop thread).
+ *                    Calls no other file.
  *   rs_listener.c    the loop, listener, refuse_tcp, signals, drain timer,
  *                    cfg, the stores, wal, the queues, tls, stopping,
- *                    finished: rs_server_run, accept, shutdown.  Calls
- *                    rs_conn.c, rs_commit.c, rs_ratelimit.c.
+ *                    finished, fwset (loaded at start-up): rs_server_run,
+ *                    accept, shutdown.  Calls rs_conn.c, rs_commit.c,
+ *                    rs_ratelimit.c, rs_reload.c.
  *   rs_tls.c, rs_dbq.c, rs_fault.c  (own headers) call no file of the
  *                    server; every file may call them.
  *
@@ -47,8 +52,9 @@
  * dispatches a frame to rs_handshake_hello, rs_submit_batch then
  * rs_commit_add, rs_report_req_handle or rs_year_req_handle (after
  * rs_handshake_role_on_wire for a signed-in office); rs_conn.c (a connection freed) and rs_commit.c
- * (a commit or sync done) call rs_listener_maybe_finish; rs_commit.c calls
- * rs_listener_shutdown when the WAL cannot be synced.
+ * (a commit or sync done) and rs_reload.c (a reload done) call
+ * rs_listener_maybe_finish; rs_commit.c calls rs_listener_shutdown when the
+ * WAL cannot be synced.
  *
  * Connection lifetime: a struct rs_conn is freed when its two handles (tcp,
  * timer) have closed and no job or pending batch refers to it (refs); jobs
@@ -71,6 +77,7 @@
 #include "rs_arena.h"
 #include "rs_dbq.h"
 #include "rs_frame.h"
+#include "rs_fwset.h"
 #include "rs_server.h"
 #include "rs_status.h"
 #include "rs_store.h"
@@ -173,7 +180,7 @@ struct rs_batch {
 struct rs_server {
     uv_loop_t loop;
     uv_tcp_t listener;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
     uv_timer_t drain_timer;
     struct rs_server_config cfg;
     struct rs_store *wstore, *astore, *rstore;
@@ -186,7 +193,13 @@ struct rs_server {
     struct addr_count *addrs[ADDR_BUCKETS];
     struct addr_fail *fails[FAIL_BUCKETS];
     size_t nfails;
-    struct rs_tls_ctx *tls;     /* NULL in plaintext mode */
+    struct rs_tls_ctx *tls;     /* NULL in plaintext mode; replaced by a reload (new
+                                 * connections use the new one, an SSL keeps its own
+                                 * SSL_CTX alive) */
+    struct rs_fwset *fwset;     /* the presets; a report job holds a reference;
+                                 * NULL without a framework folder */
+    bool reloading;             /* a reload job is on the pool */
+    bool reload_again;          /* SIGHUP came during it: reload once more */
     uint8_t tls_buf[TLS_READ_CHUNK];    /* shared: alloc and read come in pairs */
     struct rs_batch *pending, *pending_tail;
     size_t pending_records;
@@ -330,6 +343,17 @@ void rs_commit_add(struct rs_server *srv, struct rs_batch *b);
 
 /* Opens the linger timer (a timerfd polled on the loop); without one, commits never linger. */
 void rs_commit_linger_init(struct rs_server *srv);
+
+/* ------------------------------------------------------------ rs_reload.c */
+
+/*
+ * Starts a reload (SIGHUP): loads the TLS certificate and key (when the
+ * server speaks TLS) and the framework folder (when it has one) on libuv's
+ * pool; on the loop thread each that loaded replaces the current one and
+ * each that failed is logged and the current one kept.  A SIGHUP during a
+ * reload runs one more after it.  Ignored once the server is stopping.
+ */
+void rs_reload_start(struct rs_server *srv);
 
 /* ------------------------------------------------------------ rs_listener.c */
 

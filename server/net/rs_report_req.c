@@ -4,7 +4,9 @@
  * store, so a long report never delays a handshake or an acknowledgement)
  * and sent as one ReportReply.  The consolidated report of a closed year
  * is the report issued when it closed, read back byte for byte
- * (rs_store_year_report).
+ * (rs_store_year_report).  Otherwise the framework is looked up in the
+ * server's preset set on the loop thread; the job holds a reference to that
+ * set, so a reload (rs_reload.c) never changes it under the report.
  *
  * Does not: compute or render the report (rs_report_build.h).
  */
@@ -24,8 +26,8 @@ struct report_job {
     bool has_request_id;
     struct rs_report_req req;
     char division[16];
-    char framework[128];
-    const char *framework_dir;
+    char framework[128];        /* the preset asked for by name ("": the default) */
+    struct rs_fwset *set;       /* a reference: req.fw points into it */
     char *out;
     size_t outlen;
     char fw_name[64];
@@ -77,7 +79,6 @@ static void report_work(struct rs_dbq_job *job, struct rs_store *store)
 
     if (issued_report(r, store))
         return;
-    r->req.framework_dir = r->framework_dir;
     r->rc = rs_report_build(store, &r->req, &r->out, &r->outlen, r->fw_name, r->fw_hash, r->err,
                             sizeof(r->err));
 }
@@ -117,12 +118,13 @@ static void report_done(struct rs_dbq_job *job, bool canceled)
         rs_conn_send(c, &env);
         rs_log_office(RS_LOG_INFO, c->id, c->peer, c->office.code,
                       "report %u for %s: %zu bytes", r->req.year,
-               r->req.division ? r->req.division : "the district", r->outlen);
+                      r->req.division ? r->req.division : "the district", r->outlen);
     }
     rs_conn_update_reading(c);
     rs_conn_pump(c);
 out:
     free(r->out);
+    rs_fwset_unref(r->set);
     rs_conn_unref(c);
     free(r);
 }
@@ -180,7 +182,8 @@ void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env)
     uint64_t rid = env->request_id;
     const uint64_t *prid = env->has_request_id ? &rid : NULL;
     struct report_job *r;
-    char division[16];
+    const struct rs_framework *fw;
+    char division[16], names[256], msg[512];
 
     if (!rq->has_year || rq->year < 2000 || rq->year > 2100) {
         rs_conn_error(c, prid, RS_EINVAL, "report year must be 2000..2100", false);
@@ -196,6 +199,17 @@ void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env)
     }
     if (!report_scope(c, prid, rq->division && rq->division[0] ? rq->division : NULL, division))
         return;
+    fw = rs_fwset_find(c->srv->fwset, rq->framework);
+    if (!fw) {
+        rs_fwset_names(c->srv->fwset, names, sizeof(names));
+        if (c->srv->fwset)
+            snprintf(msg, sizeof(msg), "no framework preset \"%s\" on this server (it has: %s)",
+                     rq->framework, names);
+        else
+            snprintf(msg, sizeof(msg), "this server has no framework presets");
+        rs_conn_error(c, prid, RS_ENOTFOUND, msg, false);
+        return;
+    }
     r = calloc(1, sizeof(*r));
     if (!r) {
         rs_conn_error(c, prid, RS_ENOMEM, "out of memory", false);
@@ -217,7 +231,8 @@ void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env)
         snprintf(r->framework, sizeof(r->framework), "%s", rq->framework);
         r->req.framework = r->framework;
     }
-    r->framework_dir = c->srv->cfg.framework_dir;
+    r->set = rs_fwset_ref(c->srv->fwset);
+    r->req.fw = fw;
     c->in_flight++;
     c->refs++;
     rs_dbq_push(&c->srv->rq, &r->job);

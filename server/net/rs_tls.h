@@ -13,9 +13,12 @@
  * not ask for client certificates: offices prove who they are with their
  * token inside the TLS channel.
  *
- * Threading: loop thread only.  Ownership: rs_tls_ctx_free and rs_tls_free
- * release what the constructors made; a struct rs_tls must be freed before
- * its context.
+ * Threading: loop thread only, except rs_tls_ctx_new, which a reload runs
+ * on libuv's pool (it touches nothing shared).  Ownership: rs_tls_ctx_free
+ * and rs_tls_free release what the constructors made; a struct rs_tls holds
+ * its own reference to the context's SSL_CTX (OpenSSL counts them), so a
+ * context may be freed while connections made from it go on (a reload
+ * replaces the context that way).
  *
  * Does not: touch sockets, frame messages (rs_frame.h), or decide when to
  * close a connection (rs_conn.c).

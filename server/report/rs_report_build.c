@@ -241,7 +241,8 @@ static rs_status build(struct rs_store *store, const struct rs_report_req *req,
                        struct rs_year_report *outs, char fw_name[64], char fw_hash[65],
                        char *err, size_t errlen)
 {
-    struct rs_framework *fw = NULL;
+    struct rs_framework *fw = NULL;      /* loaded here, freed here */
+    const struct rs_framework *use;
     struct rs_eval_result *res = NULL;
     struct rs_compl_board *board = NULL;
     struct rs_report_issue *issues = NULL;
@@ -256,11 +257,14 @@ static rs_status build(struct rs_store *store, const struct rs_report_req *req,
     memset(&x, 0, sizeof x);
     if (err && errlen)
         err[0] = '\0';
-    rv = rs_framework_load(dir, req->framework, &fw, err, errlen);
-    if (rv)
-        goto out;
-    snprintf(fw_name, 64, "%s", fw->name);
-    snprintf(fw_hash, 65, "%s", fw->hash);
+    if (!req->fw) {
+        rv = rs_framework_load(dir, req->framework, &fw, err, errlen);
+        if (rv)
+            goto out;
+    }
+    use = req->fw ? req->fw : fw;
+    snprintf(fw_name, 64, "%s", use->name);
+    snprintf(fw_hash, 65, "%s", use->hash);
     rv = rs_eval_dataset_new(req->year, &sc.ds);
     if (rv)
         goto out;
@@ -299,7 +303,7 @@ static rs_status build(struct rs_store *store, const struct rs_report_req *req,
                      rv == RS_ENOMEM ? "out of memory" : rs_store_errmsg(store));
         goto out;
     }
-    rv = rs_eval_run(sc.ds, fw, req->division, &res);
+    rv = rs_eval_run(sc.ds, use, req->division, &res);
     if (rv)
         goto out;
     rv = rs_year_board(store, req->year, req->now ? req->now : rs_now_unix(),

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "resettle.pb-c.h"
+#include "rs_framework.h"
 #include "rs_status.h"
 #include "rs_store.h"
 
@@ -36,6 +37,9 @@ struct rs_report_req {
     const struct rs_year_issue *issues;  /* rendering an issue of a closed year: every issue
                                           * up to it, it last; NULL: none */
     size_t nissues;
+    const struct rs_framework *fw;  /* already loaded (the server's preset set,
+                                     * rs_fwset.h): framework and framework_dir
+                                     * are ignored; NULL: load as above */
 };
 
 /*
