@@ -12,7 +12,7 @@
  *   resettled schedule set --db FILE --year Y FILE.csv
  *   resettled schedule show --db FILE --year Y
  *   resettled framework check FILE [--framework-dir DIR]
- *   resettled backup --db FILE --to FILE
+ *   resettled backup --db FILE --to FILE   (or --config FILE: its db)
  *   resettled restore --from FILE --db FILE
  *
  * The admin role is this command line on the database itself: offices are
@@ -75,6 +75,7 @@ static const char usage[] =
     "       resettled schedule show --db FILE --year Y\n"
     "       resettled framework check FILE [--framework-dir DIR]\n"
     "       resettled backup --db FILE --to FILE\n"
+    "       resettled backup --config FILE --to FILE   (the database the config names)\n"
     "       resettled restore --from FILE --db FILE\n"
     "       resettled --version\n";
 
@@ -448,8 +449,10 @@ static int cmd_framework(int argc, char **argv)
 
 /*
  * resettled backup --db FILE --to FILE: a checked copy taken while the
- * server runs; resettled restore --from FILE --db FILE: a checked copy put
- * in place of a database no process has open (rs_store_backup.h).
+ * server runs (--config FILE instead of --db: the database serve's config
+ * file names, as the nightly timer does); resettled restore --from FILE
+ * --db FILE: a checked copy put in place of a database no process has open
+ * (rs_store_backup.h).
  */
 static int cmd_backup_restore(int argc, char **argv, bool restore)
 {
@@ -457,9 +460,11 @@ static int cmd_backup_restore(int argc, char **argv, bool restore)
         {"db", required_argument, NULL, 'd'},
         {"to", required_argument, NULL, 't'},
         {"from", required_argument, NULL, 'f'},
+        {"config", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *to = NULL, *from = NULL;
+    const char *db = NULL, *to = NULL, *from = NULL, *conf = NULL;
+    struct rs_config cfg;
     struct rs_backup_info info;
     char err[2048];
     rs_status rc;
@@ -471,11 +476,26 @@ static int cmd_backup_restore(int argc, char **argv, bool restore)
         case 'd': db = optarg; break;
         case 't': to = optarg; break;
         case 'f': from = optarg; break;
+        case 'c': conf = optarg; break;
         default: return usage_error(NULL);
         }
     }
     if (optind != argc)
         return usage_error("unexpected argument");
+    if (conf && (db || restore))
+        return usage_error("--config names the database for backup only; not with --db");
+    if (conf) {
+        rs_config_init(&cfg);
+        if (rs_config_file(&cfg, conf, err, sizeof(err)) != RS_OK) {
+            fprintf(stderr, "resettled: %s\n", err);
+            return 2;
+        }
+        if (!cfg.db[0]) {
+            fprintf(stderr, "resettled: %s names no db\n", conf);
+            return 2;
+        }
+        db = cfg.db;
+    }
     if (!restore && (!db || !to || from))
         return usage_error("backup needs --db FILE --to FILE");
     if (restore && (!db || !from || to))
