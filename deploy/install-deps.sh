@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing and running the
-# resettle demo need.  Idempotent; run as root.  Skips apt entirely when
-# everything is already installed.  libreoffice-calc-nogui is for the tests
-# only (itest_libreoffice fills an Excel template in LibreOffice): 55
-# packages, about 82 MB to download and 254 MiB installed, under a minute.
-# So are the formats tests' (tests/formats/): libreoffice-writer-nogui
-# (LibreOffice opens the Word report), chromium and fonts-noto-cjk (headless
-# Chromium renders the HTML report with Chinese text): 30 packages, 188 MB
-# to download and 538 MB installed, under a minute; and node with npm
-# (npm installs playwright-core, which drives Chromium), taken from Debian
-# (nodejs, npm) only when no node and npm are on PATH.
+# resettle demo need, and what building and testing the Debian packages
+# needs (dpkg-shlibdeps from dpkg-dev, lintian, man-db for the man pages'
+# check, debootstrap and iproute2 for deploy/package-test.sh).  Idempotent;
+# run as root.  Skips apt entirely when everything is already installed.
+# libreoffice-calc-nogui is for the tests only (itest_libreoffice fills an
+# Excel template in LibreOffice): 55 packages, about 82 MB to download and
+# 254 MiB installed, under a minute.  So are the formats tests'
+# (tests/formats/): libreoffice-writer-nogui (LibreOffice opens the Word
+# report), chromium and fonts-noto-cjk (headless Chromium renders the HTML
+# report with Chinese text): 30 packages, 188 MB to download and 538 MB
+# installed, under a minute; and node with npm (npm installs playwright-core,
+# which drives Chromium), taken from Debian (nodejs, npm) only when no node
+# and npm are on PATH.
 set -euo pipefail
 
 packages=(
@@ -20,6 +23,7 @@ packages=(
   sqlite3 clang libclang-rt-14-dev valgrind
   libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-noto-cjk
   libinih-dev libsystemd-dev
+  dpkg-dev lintian man-db debootstrap iproute2
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -3,7 +3,7 @@
  * flags winning over the file, and every way a file stops start-up with
  * "FILE:LINE: reason" (server/config/rs_config.h).  Also checks that the
  * sample deploy/resettled.conf is valid and names every key with the
- * default the code has.
+ * default the code has, and that resettled(8) documents every key.
  *
  * Does not: start a server (itest_service.c runs the binary on a bad file).
  */
@@ -369,6 +369,44 @@ static void test_sample_config(void **state)
     free(text);
 }
 
+/* Every key is documented in resettled(8), as roff writes the flag ("\\-\\-max\\-batch"). */
+static void test_man_page_names_every_key(void **state)
+{
+    char path[600], flag[80];
+    size_t n;
+    const struct rs_config_key *k = rs_config_keys(&n);
+    FILE *f;
+    char *text;
+    long len;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/docs/man/resettled.8", RS_SOURCE_DIR);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    text = calloc(1, (size_t)len + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    for (size_t i = 0; i < n; i++) {
+        size_t o = (size_t)snprintf(flag, sizeof(flag), ".BI \\-\\-");
+
+        for (const char *c = k[i].name; *c && o + 3 < sizeof(flag); c++) {
+            if (*c == '-')
+                flag[o++] = '\\';
+            flag[o++] = *c;
+        }
+        flag[o] = '\0';
+        if (!k[i].arg)
+            memmove(flag + 2, flag + 3, strlen(flag + 3) + 1);  /* ".B \\-\\-plaintext" */
+        if (!strstr(text, flag))
+            fail_msg("resettled(8) does not document %s (looked for \"%s\")", k[i].name, flag);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +419,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flag_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finish_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sample_config, setup, teardown),
+        cmocka_unit_test(test_man_page_names_every_key),
     };
 
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
