@@ -56,8 +56,10 @@ static void reload_work(uv_work_t *req)
 {
     struct reload_job *r = req->data;
 
-    if (r->cert)
+    if (r->cert) {
         r->tls_rc = rs_tls_ctx_new(r->cert, r->key, &r->tls, r->tls_err, sizeof(r->tls_err));
+        rs_tls_thread_stop();
+    }
     if (r->fwdir)
         r->fw_rc = rs_fwset_load(r->fwdir, &r->fw, r->fw_err, sizeof(r->fw_err));
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -133,6 +134,11 @@ void rs_tls_ctx_free(struct rs_tls_ctx *ctx)
         return;
     SSL_CTX_free(ctx->ctx);
     free(ctx);
+}
+
+void rs_tls_thread_stop(void)
+{
+    OPENSSL_thread_stop();
 }
 
 void rs_tls_ctx_fingerprint(const struct rs_tls_ctx *ctx, char out[72])

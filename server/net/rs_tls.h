@@ -55,6 +55,15 @@ RS_NODISCARD rs_status rs_tls_ctx_new(const char *cert_file, const char *key_fil
 void rs_tls_ctx_free(struct rs_tls_ctx *ctx);
 
 /*
+ * Frees what OpenSSL keeps for the calling thread (its random generators,
+ * its error queue).  A thread other than the main one that called
+ * rs_tls_ctx_new (a reload on libuv's pool) calls it when done: pool
+ * threads live until the process ends, and OpenSSL would keep that state
+ * until then.  The contexts made stay valid.
+ */
+void rs_tls_thread_stop(void);
+
+/*
  * The SHA-256 fingerprint of the loaded server certificate as
  * "sha256:<64 lower-case hex>" (what a client pins), into out (>= 72 bytes).
  */
