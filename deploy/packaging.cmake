@@ -117,9 +117,10 @@ its database in /var/lib/resettle and a nightly checked backup
 set(CPACK_DEBIAN_CLIENT_PACKAGE_NAME resettle-client)
 set(CPACK_COMPONENT_CLIENT_DESCRIPTION
 "resettlement records client for township offices
-resettle reads the CSV files (UTF-8 or GB18030) and workbooks Excel writes,
-checks every row, keeps the valid ones in a local outbox and sends them over TLS to the
-district's resettled, recording each acknowledgement and its receipt.
-The central office pulls the self-evaluation report with it.")
+resettle reads the CSV files (UTF-8 or GB18030) and the workbooks that
+Excel writes, checks every row, keeps the valid ones in a local outbox and
+sends them over TLS to the district's resettled, recording each
+acknowledgement and its receipt. It also writes Excel templates for the
+clerks. The central office pulls the self-evaluation report with it.")
 
 include(CPack)
