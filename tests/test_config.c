@@ -203,7 +203,8 @@ static void test_file_errors_name_file_and_line(void **state)
                "1: log must be auto, stderr or journal, not \"syslog\"");
     file_fails(t, "sync = sometimes\n", RS_EINVAL,
                "1: sync must be deferred or commit, not \"sometimes\"");
-    file_fails(t, "plaintext = maybe\n", RS_EINVAL, "1: plaintext must be yes or no, not \"maybe\"");
+    file_fails(t, "plaintext = maybe\n", RS_EINVAL,
+               "1: plaintext must be yes or no, not \"maybe\"");
     file_fails(t, "listen = 7420\n", RS_EINVAL,
                "1: listen must be HOST:PORT (port 0..65535), not \"7420\"");
     file_fails(t, "listen = host:70000\n", RS_EINVAL,
