@@ -1,7 +1,7 @@
 /*
  * main.c - the resettled command line.
  *
- *   resettled serve [--config FILE] --db FILE --listen HOST:PORT --tls-cert FILE
+ *   resettled serve [--config FILE] --db FILE [--listen HOST:PORT] --tls-cert FILE
  *                   --tls-key FILE [options]
  *   resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]
  *   resettled office add --db FILE --code CODE --name NAME --role township|central
@@ -58,8 +58,9 @@
 #include "rs_wire.h"
 
 static const char usage[] =
-    "usage: resettled serve [--config FILE] --db FILE --listen HOST:PORT --tls-cert FILE\n"
-    "                       --tls-key FILE\n"
+    "usage: resettled serve [--config FILE] --db FILE [--listen HOST:PORT] --tls-cert FILE\n"
+    "                       --tls-key FILE   (each also a key of the config file;\n"
+    "                       listen defaults to 127.0.0.1:7420)\n"
     "                       [--frameworks DIR] [--max-frame BYTES] [--max-batch N]\n"
     "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
     "                       [--log-level debug|info|warn|error] [--log auto|stderr|journal]\n"
