@@ -76,7 +76,8 @@ fi
 if [ ! -f "$base" ]; then
   step "making the Debian 12 minbase root (once; cached in $base)"
   rm -rf "$work/bootstrap"
-  debootstrap --variant=minbase bookworm "$work/bootstrap" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+  debootstrap --variant=minbase bookworm "$work/bootstrap" "$mirror" \
+    >"$work/debootstrap.log" 2>&1 ||
     { tail -20 "$work/debootstrap.log"; exit 1; }
   tar -C "$work/bootstrap" -czf "$base.part" .
   mv "$base.part" "$base"

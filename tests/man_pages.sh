@@ -21,5 +21,7 @@ for opt in $options; do
     status=1
   fi
 done
-[ "$status" -eq 0 ] && echo "man pages: no warning; resettle(1) names all $(echo "$options" | wc -l) options"
+if [ "$status" -eq 0 ]; then
+  echo "man pages: no warning; resettle(1) names all $(echo "$options" | wc -l) options"
+fi
 exit "$status"

@@ -208,8 +208,9 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
     }
     uv_timer_start(&c->timer, rs_conn_on_timer, c->srv->cfg.idle_ms, c->srv->cfg.idle_ms);
     rs_log_office(RS_LOG_INFO, c->id, c->peer, c->office.code,
-                  "office %s (%s) signed in as %s%s", c->office.code, c->office.name, c->office.role == RS__ROLE__ROLE_CENTRAL ? "central" : "township",
-           c->tls ? " over TLS" : "");
+                  "office %s (%s) signed in as %s%s", c->office.code, c->office.name,
+                  c->office.role == RS__ROLE__ROLE_CENTRAL ? "central" : "township",
+                  c->tls ? " over TLS" : "");
 out:
     rs_conn_update_reading(c);
     rs_conn_pump(c);
