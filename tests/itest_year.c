@@ -484,6 +484,7 @@ static void test_year_flow(void **state)
         assert_int_equal(info.nissues, 2);
         memset(&req, 0, sizeof(req));
         req.year = 2023;
+        req.framework_dir = RS_SOURCE_DIR "/server/frameworks";   /* the presets the server had */
         req.now = info.issues[1].closed_at;
         req.issues = info.issues;
         req.nissues = info.nissues;
