@@ -289,6 +289,25 @@ static Rs__Envelope *tls_report(struct env *e, struct tls_conn *t, const char *f
     return tls_recv(t);
 }
 
+/* Closes 2023 with framework; returns the reply (caller frees). */
+static Rs__Envelope *tls_year_close(struct env *e, struct tls_conn *t, const char *framework)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__YearRequest rq = RS__YEAR_REQUEST__INIT;
+
+    rq.has_action = 1;
+    rq.action = RS__YEAR_ACTION__YA_CLOSE;
+    rq.has_year = 1;
+    rq.year = 2023;
+    rq.framework = (char *)framework;
+    env.has_request_id = 1;
+    env.request_id = ++e->rid;
+    env.msg_case = RS__ENVELOPE__MSG_YEAR_REQUEST;
+    env.year_request = &rq;
+    tls_send(t, &env);
+    return tls_recv(t);
+}
+
 /* ------------------------------------------------------------ helpers */
 
 /* Waits until the server's log holds needle (at most 20 s); returns the log (caller frees). */
@@ -454,6 +473,18 @@ static void test_framework_folder_reload(void **state)
     rs__envelope__free_unpacked(r, NULL);
     r = tls_report(e, &t, "broken");
     assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ERROR);
+    rs__envelope__free_unpacked(r, NULL);
+    /* Closing the year takes its framework from the same set. */
+    r = tls_year_close(e, &t, "broken");
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ERROR);
+    assert_string_equal(r->error->message, "no framework preset \"broken\" on this server "
+                                           "(it has: extra, mof-project, unit-2023)");
+    rs__envelope__free_unpacked(r, NULL);
+    r = tls_year_close(e, &t, "extra");
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_YEAR);
+    assert_true(r->year->closed);
+    assert_int_equal(r->year->n_issues, 1);
+    assert_string_equal(r->year->issues[0]->framework_name, "extra");
     rs__envelope__free_unpacked(r, NULL);
     tls_close(&t);
     assert_int_equal(it_server_stop(&e->srv), 0);

@@ -8,6 +8,9 @@
  * close, a reopen) on the writer queue, in turn with the group commits and
  * synced inside their own COMMIT; reads on the reporter queue.  The job's
  * work() touches only the job and its store; done() answers on the loop.
+ * A close takes its framework from the server's preset set on the loop
+ * thread and holds a reference to that set, so a reload (rs_reload.c)
+ * never changes the framework under the issue.
  *
  * Who may send what (proto/README.md, "The reporting year"): a township
  * office reads the schedule, its own status and its own completeness row,
@@ -70,8 +73,9 @@ struct year_job {
     char peer[64];
     char scope[16];             /* the division the request covers */
     bool township;              /* sent by a township office */
-    const char *framework_dir;
     char framework[128];
+    struct rs_fwset *set;       /* a close: a reference; fw points into it */
+    const struct rs_framework *fw;
     /* in */
     struct rs_schedule sched;
     Rs__ReviewAction action;
@@ -109,6 +113,7 @@ static void job_free(struct year_job *j)
     free(j->reason);
     free(j->items);
     free(j->body);
+    rs_fwset_unref(j->set);
     free(j);
 }
 
@@ -159,8 +164,7 @@ static rs_status close_produce(struct rs_store *s, const struct rs_year_issue *i
 
     memset(&req, 0, sizeof(req));
     req.year = j->year;
-    req.framework = j->framework[0] ? j->framework : NULL;
-    req.framework_dir = j->framework_dir;
+    req.fw = j->fw;
     req.now = issues[n - 1].closed_at;
     req.issues = issues;
     req.nissues = n;
@@ -735,6 +739,29 @@ static bool prepare(struct rs_conn *c, const Rs__Envelope *env, const uint64_t *
     }
 }
 
+/*
+ * A close's framework: the preset named (or the default) from the server's
+ * set, with a reference to the set.  Otherwise answers and returns false.
+ */
+static bool close_framework(struct rs_conn *c, const uint64_t *prid, struct year_job *j)
+{
+    char names[256], msg[512];
+
+    j->fw = rs_fwset_find(c->srv->fwset, j->framework);
+    if (!j->fw) {
+        rs_fwset_names(c->srv->fwset, names, sizeof(names));
+        if (c->srv->fwset)
+            snprintf(msg, sizeof(msg), "no framework preset \"%s\" on this server (it has: %s)",
+                     j->framework, names);
+        else
+            snprintf(msg, sizeof(msg), "this server has no framework presets");
+        rs_conn_error(c, prid, RS_ENOTFOUND, msg, false);
+        return false;
+    }
+    j->set = rs_fwset_ref(c->srv->fwset);
+    return true;
+}
+
 void rs_year_req_handle(struct rs_conn *c, const Rs__Envelope *env)
 {
     uint64_t rid = env->request_id;
@@ -756,7 +783,10 @@ void rs_year_req_handle(struct rs_conn *c, const Rs__Envelope *env)
     j->has_request_id = env->has_request_id;
     j->request_id = env->request_id;
     j->township = c->office.role == RS__ROLE__ROLE_TOWNSHIP;
-    j->framework_dir = c->srv->cfg.framework_dir;
+    if (j->op == OP_CLOSE && !close_framework(c, prid, j)) {
+        job_free(j);
+        return;
+    }
     snprintf(j->office, sizeof(j->office), "%s", c->office.code);
     snprintf(j->peer, sizeof(j->peer), "%s", c->peer);
     writes = j->op == OP_SCHEDULE_SET || j->op == OP_REVIEW || j->op == OP_CLOSE ||
