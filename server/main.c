@@ -50,6 +50,7 @@
 #include "rs_journal.h"
 #include "rs_log.h"
 #include "rs_notify.h"
+#include "rs_paths.h"
 #include "rs_schedule.h"
 #include "rs_server.h"
 #include "rs_store.h"
@@ -435,6 +436,7 @@ static int cmd_framework(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *dir = NULL;
+    char found[4096], err[1024];
     int opt;
 
     optind = 1;
@@ -445,6 +447,14 @@ static int cmd_framework(int argc, char **argv)
     }
     if (optind + 2 != argc || strcmp(argv[optind], "check") != 0)
         return usage_error("framework needs check FILE");
+    if (!dir) {
+        /* The presets' folder serve would use: the formula library and checks are there. */
+        if (rs_paths_frameworks(found, sizeof(found), err, sizeof(err)) != RS_OK) {
+            fprintf(stderr, "resettled: %s (give --framework-dir DIR)\n", err);
+            return 1;
+        }
+        dir = found;
+    }
     return rs_fwcheck_run(dir, argv[optind + 1], stdout, stderr);
 }
 
