@@ -50,6 +50,7 @@ static const char usage[] =
     "                       [--framework-dir DIR] [--max-frame BYTES] [--max-batch N]\n"
     "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
     "                       [--log-level debug|info|warn|error] [--sync deferred|commit]\n"
+    "                       [--max-unauth N] [--max-unauth-per-addr N]\n"
     "       resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]\n"
     "                       (no TLS: loopback addresses only)\n"
     "       resettled office add --db FILE --code CODE --name NAME --role township|central\n"
@@ -123,6 +124,8 @@ static int cmd_serve(int argc, char **argv)
         {"auth-fail-limit", required_argument, NULL, 'A'},
         {"auth-fail-window", required_argument, NULL, 'W'},
         {"sync", required_argument, NULL, 'S'},
+        {"max-unauth", required_argument, NULL, 'U'},
+        {"max-unauth-per-addr", required_argument, NULL, 'u'},
         {NULL, 0, NULL, 0},
     };
     struct rs_server_config cfg;
@@ -182,6 +185,16 @@ static int cmd_serve(int argc, char **argv)
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 86400)
                 return usage_error("--auth-fail-window must be 1..86400 seconds");
             cfg.auth_fail_window_ms = v * 1000;
+            break;
+        case 'U':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 100000)
+                return usage_error("--max-unauth must be 1..100000");
+            cfg.max_unauth = v;
+            break;
+        case 'u':
+            if (rs_u32_parse(optarg, &v) || v < 1 || v > 100000)
+                return usage_error("--max-unauth-per-addr must be 1..100000");
+            cfg.max_unauth_per_addr = v;
             break;
         case 'S':
             if (strcmp(optarg, "deferred") == 0)

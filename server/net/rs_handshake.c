@@ -27,8 +27,8 @@
 #include "rs_net_int.h"
 #include "rs_wire.h"
 
-#define MAX_TOKEN_BYTES 128
-#define MAX_CODE_BYTES 12
+#define MAX_TOKEN_BYTES RS_HELLO_TOKEN_MAX
+#define MAX_CODE_BYTES RS_HELLO_CODE_MAX
 
 enum auth_mode {
     AUTH_CHECK,                 /* check the token and role; audit a refusal */
@@ -184,6 +184,8 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
     c->office_len = strlen(c->office.code);
     c->proto = a->proto;
     c->st = ST_READY;
+    rs_conn_unauth_leave(c);
+    rs_frame_rx_set_max(&c->rx, rs_conn_frame_cap(c));
     {
         Rs__Envelope env = RS__ENVELOPE__INIT;
         Rs__Welcome w = RS__WELCOME__INIT;
@@ -254,13 +256,19 @@ void rs_handshake_hello(struct rs_conn *c, const Rs__Hello *h)
         return;
     }
     if (!h->office_code || !h->token || strlen(h->office_code) > MAX_CODE_BYTES ||
-        strlen(h->token) > MAX_TOKEN_BYTES) {
+        strlen(h->token) > MAX_TOKEN_BYTES ||
+        (h->client_version && strlen(h->client_version) > RS_HELLO_CLIENT_VERSION_MAX)) {
         a = auth_job_new(c, AUTH_REFUSE, h->office_code);
         if (!a) {
             rs_conn_error(c, NULL, RS_ENOMEM, "out of memory", true);
             return;
         }
-        snprintf(a->detail, sizeof(a->detail), "office code and token required");
+        if (h->office_code && h->token && strlen(h->office_code) <= MAX_CODE_BYTES &&
+            strlen(h->token) <= MAX_TOKEN_BYTES)
+            snprintf(a->detail, sizeof(a->detail), "client_version longer than %u bytes",
+                     (unsigned)RS_HELLO_CLIENT_VERSION_MAX);
+        else
+            snprintf(a->detail, sizeof(a->detail), "office code and token required");
         auth_push(c, a);
         return;
     }

@@ -33,6 +33,8 @@ void rs_server_config_defaults(struct rs_server_config *c)
     c->max_in_flight = RS_MAX_IN_FLIGHT;
     c->max_conns = 12000;
     c->max_conns_per_addr = 11000;
+    c->max_unauth = 1024;
+    c->max_unauth_per_addr = 256;
     c->handshake_ms = 10000;
     c->idle_ms = 300000;
     c->drain_ms = 10000;
@@ -136,14 +138,16 @@ static void on_connection(uv_stream_t *server, int status)
     }
     if (srv->nconns > srv->cfg.max_conns) {
         c->addr[0] = '\0';
-        rs_conn_error(c, NULL, RS_EBUSY, "server has too many connections", true);
+        rs_conn_refuse_busy(c, "server has too many connections");
         return;
     }
     if (!rs_ratelimit_acquire(srv, c->addr)) {
         c->addr[0] = '\0';
-        rs_conn_error(c, NULL, RS_EBUSY, "too many connections from this address", true);
+        rs_conn_refuse_busy(c, "too many connections from this address");
         return;
     }
+    if (!rs_conn_unauth_enter(c))
+        return;
     uv_timer_start(&c->timer, rs_conn_on_timer, srv->cfg.handshake_ms, 0);
     rs_log(RS_LOG_DEBUG, c->id, c->peer, "connected");
     rs_conn_update_reading(c);
@@ -166,8 +170,17 @@ void rs_listener_maybe_finish(struct rs_server *srv)
     uv_close((uv_handle_t *)&srv->sigint, on_quiet_close);
     uv_close((uv_handle_t *)&srv->sigterm, on_quiet_close);
     uv_close((uv_handle_t *)&srv->drain_timer, on_quiet_close);
+    uv_close((uv_handle_t *)&srv->iter_check, on_quiet_close);
     if (srv->linger_fd >= 0)
         uv_close((uv_handle_t *)&srv->linger_poll, on_quiet_close);
+}
+
+/* After each poll phase: a connection accepted before the last one has been polled. */
+static void on_iter_check(uv_check_t *h)
+{
+    struct rs_server *srv = h->data;
+
+    srv->loop_iter++;
 }
 
 static void on_dbq_idle(struct rs_dbq *q)
@@ -380,6 +393,9 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     uv_signal_init(&srv->loop, &srv->sigint);
     uv_signal_init(&srv->loop, &srv->sigterm);
     uv_timer_init(&srv->loop, &srv->drain_timer);
+    uv_check_init(&srv->loop, &srv->iter_check);
+    srv->iter_check.data = srv;
+    uv_check_start(&srv->iter_check, on_iter_check);
     rs_commit_linger_init(srv);
     srv->sigint.data = srv->sigterm.data = srv->drain_timer.data = srv;
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
@@ -392,8 +408,10 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
         goto out;
     }
     uv_run(&srv->loop, UV_RUN_DEFAULT);
-    RS_INFO("stopped: %llu group commits, %llu records", (unsigned long long)srv->commit_no,
-            (unsigned long long)srv->committed_records);
+    RS_INFO("stopped: %llu group commits, %llu records; %llu connections refused ERR_BUSY, "
+            "%llu closed waiting to sign in for newer ones",
+            (unsigned long long)srv->commit_no, (unsigned long long)srv->committed_records,
+            (unsigned long long)srv->busy_refused, (unsigned long long)srv->unauth_evicted);
     if (uv_loop_close(&srv->loop) != 0) {
         snprintf(err, errlen, "event loop still had open handles at exit");
         rc = RS_EINTERNAL;

@@ -16,11 +16,14 @@
  * The files, bottom up, what each owns, and whom it may call (only files
  * listed before it):
  *
- *   rs_ratelimit.c   addrs, fails, nfails: connections per address and
- *                    failed handshakes per address.  Calls no other file.
+ *   rs_ratelimit.c   addrs, fails, nfails: connections (and those not yet
+ *                    signed in) per address, and failed handshakes per
+ *                    address.  Calls no other file.
  *   rs_conn.c        struct rs_conn and its lifetime, conns, nconns,
- *                    next_id, tls_buf: reading, writing, the TLS pump,
- *                    errors, timers, closing.  Calls rs_ratelimit.c.
+ *                    next_id, tls_buf, the pool of connections not yet
+ *                    signed in (unauth, nunauth, unauth_evicted): reading,
+ *                    writing, the TLS pump, errors, timers, closing.  Calls
+ *                    rs_ratelimit.c.
  *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome.
  *                    Calls rs_conn.c, rs_ratelimit.c.
  *   rs_submit.c      struct rs_batch: a SubmitBatch's checks (shape and
@@ -87,6 +90,7 @@ enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
 struct addr_count {
     struct addr_count *next;
     uint32_t n;
+    uint32_t unauth;            /* of them, not yet signed in */
     char addr[48];
 };
 
@@ -121,6 +125,10 @@ struct rs_conn {
     uv_timer_t timer;
     struct rs_server *srv;
     struct rs_conn *prev, *next;
+    struct rs_conn *uprev, *unext;  /* srv's list of connections not yet signed in */
+    bool in_unauth;             /* in that list, and counted in ac */
+    struct addr_count *ac;      /* its address's counts, while in_unauth */
+    uint64_t accepted_iter;     /* srv->loop_iter when it was accepted */
     uint64_t id;
     char peer[64];
     char addr[48];
@@ -182,6 +190,12 @@ struct rs_server {
     struct rs_dbq sq;           /* WAL syncs, one at a time; no store */
     struct rs_conn *conns;
     uint32_t nconns;
+    struct rs_conn *unauth, *unauth_tail;   /* not yet signed in, oldest first */
+    uint32_t nunauth;
+    uint64_t unauth_evicted;    /* closed to make room for a newer one */
+    uint64_t busy_refused;      /* refused ERR_BUSY at accept */
+    uv_check_t iter_check;      /* counts loop iterations (loop_iter), after each poll */
+    uint64_t loop_iter;
     uint64_t next_id;
     struct addr_count *addrs[ADDR_BUCKETS];
     struct addr_fail *fails[FAIL_BUCKETS];
@@ -225,6 +239,18 @@ RS_NODISCARD bool rs_ratelimit_acquire(struct rs_server *srv, const char *addr);
 /* Counts one connection from addr less. */
 void rs_ratelimit_release(struct rs_server *srv, const char *addr);
 
+/*
+ * Counts one more connection from addr that has not signed in (addr holds
+ * one acquired connection) and returns addr's entry, which lives as long as
+ * that connection's count.  NULL (nothing counted) when addr already has
+ * cfg.max_unauth_per_addr of them.
+ */
+RS_NODISCARD struct addr_count *rs_ratelimit_unauth_acquire(struct rs_server *srv,
+                                                            const char *addr);
+
+/* Counts one connection of a's address that has not signed in less. */
+void rs_ratelimit_unauth_release(struct addr_count *a);
+
 /* The address's entry if it is rate limited right now, else NULL. */
 RS_NODISCARD struct addr_fail *rs_ratelimit_limited(struct rs_server *srv, const char *addr);
 
@@ -247,11 +273,35 @@ void rs_ratelimit_free(struct rs_server *srv);
 const char *rs_net_log_safe(const char *in, char out[72]);
 
 /*
+ * The cap on c's next incoming frame: RS_HELLO_FRAME_MAX until its Hello
+ * is accepted, then cfg.max_frame (whichever is smaller before).
+ */
+size_t rs_conn_frame_cap(const struct rs_conn *c);
+
+/*
  * A new connection of srv: its tcp and timer handles initialised (not yet
  * accepted), in srv's list, with two references (the handles).  NULL on
  * allocation failure.
  */
 RS_NODISCARD struct rs_conn *rs_conn_new(struct rs_server *srv);
+
+/*
+ * Puts a newly accepted c in the pool of connections not yet signed in:
+ * counted for its address (past cfg.max_unauth_per_addr it is refused with
+ * ERR_BUSY and closed), and, when the pool holds cfg.max_unauth, the one
+ * that has waited longest without sending a Hello, from an address that
+ * holds at least as many of the pool as c's does, is closed with ERR_BUSY
+ * to make room: a flood from a few addresses makes room from its own
+ * connections, never from a township's.  Among those, one the loop has
+ * polled once (accepted two iterations ago or more) goes first, since a
+ * younger one's Hello may be waiting in its socket behind a burst of
+ * accepts; a younger one goes only for a newcomer from a lighter address.
+ * When none qualifies, c is refused instead.  False when c was refused.
+ */
+RS_NODISCARD bool rs_conn_unauth_enter(struct rs_conn *c);
+
+/* Takes c out of the pool (signed in, or closing); no-op if it is not in it. */
+void rs_conn_unauth_leave(struct rs_conn *c);
 
 /* Drops one reference; the last frees c and may finish a shutdown. */
 void rs_conn_unref(struct rs_conn *c);
@@ -268,6 +318,14 @@ void rs_conn_send(struct rs_conn *c, const Rs__Envelope *env);
  */
 void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
                         const char *name, const char *msg, bool close);
+
+/*
+ * ERR_BUSY with close for a connection refused at accept (too many in
+ * total, from its address, or waiting to sign in).  Counted in
+ * busy_refused; logged one line per refusal only at debug level, and a
+ * count at every power of two.
+ */
+void rs_conn_refuse_busy(struct rs_conn *c, const char *msg);
 
 /* rs_conn_error_code with the wire code and name of st. */
 void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st, const char *msg,

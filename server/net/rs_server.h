@@ -36,6 +36,9 @@ struct rs_server_config {
     uint32_t max_in_flight;         /* requests per connection awaiting a reply */
     uint32_t max_conns;             /* connections in total */
     uint32_t max_conns_per_addr;    /* connections from one IP address */
+    uint32_t max_unauth;            /* connections not yet signed in; when full, the one
+                                     * that has waited longest is closed */
+    uint32_t max_unauth_per_addr;   /* of those, from one IP address; past it, refused */
     uint32_t handshake_ms;          /* Hello must arrive within this */
     uint32_t idle_ms;               /* a connection silent this long is closed */
     uint32_t drain_ms;              /* shutdown waits this long for replies */
