@@ -832,11 +832,11 @@ rs_status rs_outbox_add(struct rs_outbox *ob, Rs__Record *rec, const char *sourc
         set_err(ob, "record has no natural key (division, year, type and key fields)");
         return rv;
     }
-    if (rec->id && !rs_uuid_valid(rec->id)) {
+    if (rec->id && !rs_uuid_canonical(rec->id)) {
         set_err(ob, "record_id is not a UUID");
         return RS_EINVAL;
     }
-    if (rec->id && rec->supersedes && !rs_uuid_valid(rec->supersedes)) {
+    if (rec->id && rec->supersedes && !rs_uuid_canonical(rec->supersedes)) {
         set_err(ob, "supersedes is not a UUID");
         return RS_EINVAL;
     }

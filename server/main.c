@@ -293,6 +293,7 @@ static int cmd_office(int argc, char **argv)
         fprintf(stderr, "resettled: %s\n", err);
         return 1;
     }
+    fputs(rs_store_notice(st), stderr);
     {
         char actor[RS_AUDIT_PEER_MAX + 1];
 

@@ -338,6 +338,18 @@ static rs_status setup_transport(struct rs_server *srv, char *err, size_t errlen
     return RS_OK;
 }
 
+/* Logs, a line each, what opening the database migrated and found (rs_store_notice). */
+static void log_notice(const char *text)
+{
+    while (text && *text) {
+        const char *nl = strchr(text, '\n');
+        int n = nl ? (int)(nl - text) : (int)strlen(text);
+
+        RS_WARN("%.*s", n, text);
+        text += n + (nl ? 1 : 0);
+    }
+}
+
 static void walk_close(uv_handle_t *h, void *arg)
 {
     (void)arg;
@@ -366,6 +378,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->wstore, err, errlen);
     if (rc)
         goto out;
+    log_notice(rs_store_notice(srv->wstore));
     rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->astore, err, errlen);
     if (rc)
         goto out;

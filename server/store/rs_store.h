@@ -55,7 +55,7 @@
 #include "rs_status.h"
 #include "rs_util.h"
 
-#define RS_STORE_SCHEMA_VERSION 3    /* 3: schedules, reviews, closed years */
+#define RS_STORE_SCHEMA_VERSION 4    /* 3: schedules, reviews, closed years; 4: ids lower case */
 #define RS_TOKEN_HEX 64          /* tokens are 32 random bytes in hex */
 
 enum rs_store_mode {
@@ -88,6 +88,14 @@ rs_status rs_store_close(struct rs_store *s);
 /* The message of the last SQLite error on this store, owned by s and valid
  * until its next call; "no store" if s is NULL. */
 const char *rs_store_errmsg(const struct rs_store *s);
+
+/*
+ * What the migration run by rs_store_open reported for the operator, one
+ * line each (e.g. record ids that the canonical form showed to be stored
+ * twice); "" if nothing.  Owned by s.  The caller prints it; the same is
+ * in the audit trail (kind migration).
+ */
+const char *rs_store_notice(const struct rs_store *s);
 
 struct sqlite3;
 
@@ -593,10 +601,11 @@ enum rs_audit_kind {
     RS_AUDIT_REVIEW_ACCEPT,      /* records accepted (rs_store_review) */
     RS_AUDIT_REVIEW_RETURN,      /* records returned to their township */
     RS_AUDIT_YEAR_CLOSE,         /* a year closed, its report issued (rs_store_year_close) */
-    RS_AUDIT_YEAR_REOPEN         /* a lock exception granted (rs_store_year_reopen) */
+    RS_AUDIT_YEAR_REOPEN,        /* a lock exception granted (rs_store_year_reopen) */
+    RS_AUDIT_MIGRATION           /* what a schema step changed or found */
 };
 
-#define RS_AUDIT_KIND_LAST RS_AUDIT_YEAR_REOPEN
+#define RS_AUDIT_KIND_LAST RS_AUDIT_MIGRATION
 
 #define RS_AUDIT_OFFICE_MAX 32       /* bytes kept of office; longer is cut */
 #define RS_AUDIT_PEER_MAX 96         /* bytes kept of peer */
