@@ -348,6 +348,50 @@ static int print_audit(const struct rs_audit_row *r, void *arg)
     return 0;
 }
 
+static void print_problem(const char *problem, void *arg)
+{
+    (void)arg;
+    printf("broken: %s\n", problem);
+}
+
+/*
+ * audit verify: the chain, then the tables against it.  Prints "ok N rows;
+ * ..." and returns 0, or prints what is broken and returns 1.
+ */
+static int audit_verify(struct rs_store *st, const char *db)
+{
+    struct rs_audit_check chk;
+    uint64_t rows = 0, broken = 0;
+    char why[256];
+    rs_status rc = rs_store_audit_verify(st, &rows, &broken, why, sizeof(why));
+    int ret = 0;
+
+    if (rc == RS_ECONFLICT) {
+        printf("broken at row %llu: %s\n", (unsigned long long)broken, why);
+        ret = 1;
+    } else if (rc) {
+        fprintf(stderr, "resettled: %s: %s\n", db, why[0] ? why : rs_status_str(rc));
+        return 1;
+    }
+    rc = rs_store_audit_verify_records(st, print_problem, NULL, &chk);
+    if (rc) {
+        fprintf(stderr, "resettled: %s: %s\n", db, rs_store_errmsg(st));
+        return 1;
+    }
+    if (ret || chk.problems) {
+        printf("broken: %llu problem%s in the records and offices against the trail\n",
+               (unsigned long long)chk.problems, chk.problems == 1 ? "" : "s");
+        return 1;
+    }
+    printf("ok %llu rows; %llu records match their hashes, %llu of them recomputed into %llu "
+           "batches of the trail%s; %llu offices match it\n",
+           (unsigned long long)rows, (unsigned long long)chk.records,
+           (unsigned long long)chk.checked_records, (unsigned long long)chk.batches,
+           chk.from_record ? " (records before the batch digest: their hash only)" : "",
+           (unsigned long long)chk.offices);
+    return 0;
+}
+
 /* resettled audit verify|list --db FILE: reads only (the file is opened read-only). */
 static int cmd_audit(int argc, char **argv)
 {
@@ -357,8 +401,7 @@ static int cmd_audit(int argc, char **argv)
     };
     const char *db = NULL, *verb;
     struct rs_store *st = NULL;
-    char err[512], why[256];
-    uint64_t rows = 0, broken = 0;
+    char err[512];
     rs_status rc;
     int c, ret = 1;
 
@@ -388,15 +431,7 @@ static int cmd_audit(int argc, char **argv)
             fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
         ret = rc == RS_OK ? 0 : 1;
     } else {
-        rc = rs_store_audit_verify(st, &rows, &broken, why, sizeof(why));
-        if (rc == RS_OK) {
-            printf("ok %llu rows\n", (unsigned long long)rows);
-            ret = 0;
-        } else if (rc == RS_ECONFLICT) {
-            printf("broken at row %llu: %s\n", (unsigned long long)broken, why);
-        } else {
-            fprintf(stderr, "resettled: %s: %s\n", db, why[0] ? why : rs_status_str(rc));
-        }
+        ret = audit_verify(st, db);
     }
     if (rs_store_close(st) != RS_OK)
         ret = 1;

@@ -2,7 +2,7 @@
  * rs_store_audit.c - the hash-chained audit trail: hashing a row, appending
  * one (in its own transaction, inside the transaction of an office change
  * or a put, or on a bare connection inside a migration step), the row of a
- * batch, verifying the chain, listing it.
+ * batch and its stored-records digest, verifying the chain, listing it.
  *
  * See rs_store.h for the chain and the contract.  The chain's head is
  * cached on the store between appends of one write transaction
@@ -468,8 +468,9 @@ static const char *ack_word(Rs__AckStatus a)
 }
 
 /*
- * The records hash's input, gathered into a buffer so that the digest is
- * fed a few kilobytes at a time rather than six pieces per record.
+ * A digest's input (the records hash, the stored-records digest), gathered
+ * into a buffer so that the digest is fed a few kilobytes at a time rather
+ * than six pieces per record.
  */
 struct digest_buf {
     EVP_MD_CTX *md;
@@ -498,49 +499,82 @@ static void dbuf_put(struct digest_buf *d, const void *p, size_t n)
     d->n += n;
 }
 
+/*
+ * The stored-records digest of a batch: SHA-256 over "<id> <hex SHA-256
+ * of the body>\n" of each record stored, in batch order (which is row
+ * order); rs_store_verify.c recomputes it from the records table.
+ */
+rs_status rs_store_stored_digest_add(EVP_MD_CTX *md, const char *id, size_t id_len,
+                                     const uint8_t hash[RS_SHA256_LEN])
+{
+    char hex[2 * RS_SHA256_LEN + 1];
+
+    rs_hex(hash, RS_SHA256_LEN, hex);
+    return EVP_DigestUpdate(md, id, id_len) && EVP_DigestUpdate(md, " ", 1) &&
+                   EVP_DigestUpdate(md, hex, 2 * RS_SHA256_LEN) && EVP_DigestUpdate(md, "\n", 1)
+               ? RS_OK
+               : RS_EINTERNAL;
+}
+
 /* Appends the audit row of one batch whose records are judged (see rs_store.h). */
 rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec *recs,
                                   struct rs_store_batch *b, int64_t now)
 {
-    struct digest_buf d;
-    uint8_t digest[RS_SHA256_LEN];
-    char hex[2 * RS_SHA256_LEN + 1], bid[72], detail[RS_AUDIT_DETAIL_MAX + 1];
+    struct digest_buf d, sd;
+    uint8_t digest[RS_SHA256_LEN], stored[RS_SHA256_LEN];
+    char hex[2 * RS_SHA256_LEN + 1], shex[2 * RS_SHA256_LEN + 1], bid[72];
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
     size_t cnt[5] = {0};
-    unsigned int dlen = 0;
+    unsigned int dlen = 0, slen = 0;
     int ok;
 
     d.md = digest_begin(s);
     d.ok = d.md != NULL;
     d.n = 0;
-    for (size_t i = b->first; d.ok && i < b->first + b->n; i++) {
+    if (!s->md_stored)
+        s->md_stored = EVP_MD_CTX_new();
+    sd.md = digest_reset(s->md_stored, s->sha256);
+    sd.ok = sd.md != NULL;
+    sd.n = 0;
+    for (size_t i = b->first; d.ok && sd.ok && i < b->first + b->n; i++) {
         const struct rs_store_rec *r = &recs[i];
         const char *w = ack_word(r->ack);
+        size_t id_len = rs_store_text_len(r->id, r->id_len);
 
         rs_hex(r->hash, RS_SHA256_LEN, hex);
-        dbuf_put(&d, r->id, rs_store_text_len(r->id, r->id_len));
+        dbuf_put(&d, r->id, id_len);
         dbuf_put(&d, " ", 1);
         dbuf_put(&d, hex, 2 * RS_SHA256_LEN);
         dbuf_put(&d, " ", 1);
         dbuf_put(&d, w, strlen(w));
         dbuf_put(&d, "\n", 1);
+        if (r->ack == RS__ACK_STATUS__ACK_STORED) {
+            /* The stored-records digest: what rs_store_stored_digest_add feeds. */
+            dbuf_put(&sd, r->id, id_len);
+            dbuf_put(&sd, " ", 1);
+            dbuf_put(&sd, hex, 2 * RS_SHA256_LEN);
+            dbuf_put(&sd, "\n", 1);
+        }
         cnt[(unsigned)r->ack <= 4 ? (unsigned)r->ack : 0]++;
     }
     dbuf_flush(&d);
-    ok = d.ok;
+    dbuf_flush(&sd);
+    ok = d.ok && sd.ok;
     if (ok)
-        ok = EVP_DigestFinal_ex(d.md, digest, &dlen);
-    if (!ok || dlen != RS_SHA256_LEN) {
+        ok = EVP_DigestFinal_ex(d.md, digest, &dlen) && EVP_DigestFinal_ex(sd.md, stored, &slen);
+    if (!ok || dlen != RS_SHA256_LEN || slen != RS_SHA256_LEN) {
         snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash a batch");
         return RS_EINTERNAL;
     }
     rs_hex(digest, RS_SHA256_LEN, hex);
+    rs_hex(stored, RS_SHA256_LEN, shex);
     rs_store_audit_clean(bid, 64, b->batch_id ? b->batch_id : "-");
     snprintf(detail, sizeof(detail),
              "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected; "
-             "records sha256 %s",
+             "records sha256 %s; stored sha256 %s",
              bid, b->n + b->n_refused, cnt[RS__ACK_STATUS__ACK_STORED],
              cnt[RS__ACK_STATUS__ACK_DUPLICATE], cnt[RS__ACK_STATUS__ACK_CONFLICT],
-             cnt[RS__ACK_STATUS__ACK_REJECTED] + b->n_refused, hex);
+             cnt[RS__ACK_STATUS__ACK_REJECTED] + b->n_refused, hex, shex);
     return rs_store_audit_append_tx(s, now, RS_AUDIT_BATCH, b->office_code, b->peer, detail,
                                     &b->audit_seq, b->audit_hash);
 }

@@ -11,10 +11,15 @@
  *   rs_store_audit.c    the audit chain: row hashing, appending (also inside
  *                       another file's transaction, or on a bare connection
  *                       during a migration), verifying the chain, listing,
- *                       and the fields actor, head_* and md of struct
+ *                       the stored-records digest of a batch, and the
+ *                       fields actor, head_*, md and md_stored of struct
  *                       rs_store.
- *   rs_store_migrate.c  the schema step that puts ids in canonical form
- *                       and reports the duplicates that reveals.
+ *   rs_store_verify.c   the check of records against the trail: every
+ *                       batch's stored records recomputed from the records
+ *                       table, offices against their audit rows.
+ *   rs_store_migrate.c  the schema steps with code: ids put in canonical
+ *                       form (and the duplicates that reveals reported),
+ *                       and where the record check starts.
  *   rs_store_office.c   offices and their tokens.
  *   rs_store_records.c  records and their versions, batches, scans.
  *   rs_store_wal.c      deferred sync (the fields deferred and sync_full)
@@ -59,6 +64,7 @@ enum stmt_id {
     ST_COMMIT,
     ST_ROLLBACK,
     ST_BATCH_INSERT,
+    ST_BATCH_LINK,
     ST_REC_INSERT,
     ST_REC_GET,
     ST_REC_TARGET,
@@ -108,6 +114,7 @@ struct rs_store {
     bool sync_full;              /* the connection's synchronous is FULL */
     EVP_MD *sha256;              /* fetched once, on first use */
     EVP_MD_CTX *md;              /* reused for every audit hash */
+    EVP_MD_CTX *md_stored;       /* reused for every batch's stored-records digest */
     /* The audit chain's last row as this transaction left it; only valid
      * inside the write transaction that appended it (another connection
      * may append between two transactions). */
@@ -259,6 +266,15 @@ rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec 
                                   struct rs_store_batch *b, int64_t now);
 
 /*
+ * Adds one stored record to a batch's stored-records digest (rs_store.h):
+ * "<id> <hex SHA-256 of the body>\n".  md is a SHA-256 context.
+ * RS_EINTERNAL if OpenSSL fails.
+ */
+RS_NODISCARD
+rs_status rs_store_stored_digest_add(EVP_MD_CTX *md, const char *id, size_t id_len,
+                                     const uint8_t hash[RS_SHA256_LEN]);
+
+/*
  * Copies in into out (cap bytes + NUL) as audit text is stored: control
  * characters and bytes of invalid UTF-8 become '?', cut at cap without
  * splitting a UTF-8 sequence; NULL becomes "".
@@ -296,5 +312,19 @@ void rs_store_note(struct rs_store_notes *notes, const char *fmt, ...)
 RS_NODISCARD
 rs_status rs_store_migrate_ids(sqlite3 *db, const char *path, struct rs_store_notes *notes,
                                char *err, size_t errlen);
+
+/*
+ * Schema step 4 -> 5, after its SQL (batches gain audit_seq), inside the
+ * migration's transaction on db: when the database holds records or
+ * batches, one audit row of kind migration names the last record seq and
+ * batch id stored before the step ("record check starts after record seq
+ * N and batch id M"); rs_store_audit_verify_records checks later records
+ * against their batch's audit row, earlier ones against their own hash
+ * only.  notes is unused (nothing here needs a person).  RS_ESTORAGE /
+ * RS_EIO / RS_EINTERNAL with err.
+ */
+RS_NODISCARD
+rs_status rs_store_migrate_batch_links(sqlite3 *db, const char *path,
+                                       struct rs_store_notes *notes, char *err, size_t errlen);
 
 #endif

@@ -1,9 +1,11 @@
 /*
- * rs_store_migrate.c - the schema step that puts record ids in their one
- * canonical form (lower case, as the client makes them and as the server
- * now requires), and what it reports.
+ * rs_store_migrate.c - the schema steps that need code: the one that puts
+ * record ids in their one canonical form (lower case, as the client makes
+ * them and as the server now requires) and reports what it cannot merge,
+ * and the one that marks where the check of records against the trail
+ * starts (rs_store_verify.c).
  *
- * Before this step the unique key compared ids byte for byte, so the same
+ * Before the first step the unique key compared ids byte for byte, so the same
  * UUID in upper and in lower case could be stored twice.  The step lowers
  * every id (and every supersedes and superseded_by that names a lowered
  * row).  Where the lower-case form is already taken, the two rows are the
@@ -15,7 +17,14 @@
  * Bodies are left as stored: a record's body is the bytes its client sent,
  * and the receipts the townships keep cover their hashes.
  *
- * Does not: open the database or run the other steps (rs_store_open.c).
+ * The second step's SQL (batches gain audit_seq, the audit row of their
+ * batch) is in rs_store_open.c.  Batches stored before it have no audit row
+ * of their own, so the step names the last record and batch stored before
+ * it: later ones are checked against their batch's audit row, earlier ones
+ * against their own hash only.
+ *
+ * Does not: open the database or run the other steps (rs_store_open.c), or
+ * verify anything (rs_store_verify.c).
  */
 #include "rs_store_int.h"
 
@@ -56,6 +65,22 @@ static rs_status fail(sqlite3 *db, int rc, const char *path, const char *what, c
 {
     rs_store_set_err(err, errlen, "%s: %s: %s", path, what, sqlite3_errmsg(db));
     return rs_store_map_rc(rc);
+}
+
+static rs_status max_of(sqlite3 *db, const char *sql, int64_t *out, const char *path,
+                        char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? RS_OK : fail(db, rc, path, sql, err, errlen);
 }
 
 /* One row whose id is not in canonical form. */
@@ -230,4 +255,26 @@ rs_status rs_store_migrate_ids(sqlite3 *db, const char *path, struct rs_store_no
     rs_store_note(notes, "%s: %s", path, detail);
     return rs_store_audit_append_db(db, now, RS_AUDIT_MIGRATION, NULL, MIGRATE_PEER, detail, err,
                                     errlen);
+}
+
+rs_status rs_store_migrate_batch_links(sqlite3 *db, const char *path,
+                                       struct rs_store_notes *notes, char *err, size_t errlen)
+{
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
+    int64_t last_rec = 0, last_batch = 0;
+    rs_status rv;
+
+    (void)notes;
+    rv = max_of(db, "SELECT coalesce(max(seq), 0) FROM records", &last_rec, path, err, errlen);
+    if (rv == RS_OK)
+        rv = max_of(db, "SELECT coalesce(max(id), 0) FROM batches", &last_batch, path, err,
+                    errlen);
+    if (rv || (last_rec == 0 && last_batch == 0))
+        return rv;
+    snprintf(detail, sizeof(detail),
+             "record check starts after record seq %lld and batch id %lld (earlier records "
+             "are checked against their own hash only)",
+             (long long)last_rec, (long long)last_batch);
+    return rs_store_audit_append_db(db, rs_now_unix(), RS_AUDIT_MIGRATION, NULL, MIGRATE_PEER,
+                                    detail, err, errlen);
 }

@@ -166,6 +166,10 @@ static const char *const migrations[] = {
     /* 3 -> 4: record ids in one canonical form (rs_store_migrate_ids, a step
      * with code of its own: it reports what it cannot merge). */
     NULL,
+    /* 4 -> 5: each batch names its audit row, so that the records can be
+     * checked against the trail (rs_store_migrate_batch_links marks where
+     * that check starts). */
+    "ALTER TABLE batches ADD COLUMN audit_seq INTEGER;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RS_STORE_SCHEMA_VERSION,
@@ -178,7 +182,11 @@ typedef rs_status (*migration_fn)(sqlite3 *db, const char *path, struct rs_store
 /* The step that takes user_version `from` to from + 1, if it has code. */
 static migration_fn migration_code(int64_t from)
 {
-    return from == 3 ? rs_store_migrate_ids : NULL;
+    switch (from) {
+    case 3: return rs_store_migrate_ids;
+    case 4: return rs_store_migrate_batch_links;
+    default: return NULL;
+    }
 }
 
 /* What the database header and schema say about a file. */
@@ -483,6 +491,7 @@ rs_status rs_store_close(struct rs_store *s)
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(s->stmt[i]);
     EVP_MD_CTX_free(s->md);
+    EVP_MD_CTX_free(s->md_stored);
     EVP_MD_free(s->sha256);
     free(s->notes.text);
     if (s->db && sqlite3_close(s->db) != SQLITE_OK) {
