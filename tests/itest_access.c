@@ -20,6 +20,9 @@
  * report and a township's breakdown.  Every refused handshake is in the
  * audit trail and the chain verifies.
  *
+ * Revoking an office ends its live sessions at their next request
+ * (ERR_AUTH, then close), once the server's periodic re-read has seen it.
+ *
  * Rate limiting (server started with --auth-fail-limit 5
  * --auth-fail-window 2, 20 under valgrind): five failed handshakes from
  * 127.0.0.1, then even
@@ -391,6 +394,56 @@ static void test_central_scope(void **state)
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 1);
 }
 
+/*
+ * Revoking an office while its sessions are signed in: within the re-check
+ * interval (cfg.revoke_check_ms) each session's next request, a batch or a
+ * report, is answered ERR_AUTH and the connection closed; nothing of the
+ * batch is stored, and a new Hello is refused as for any revoked office.
+ */
+static void test_revoke_ends_live_sessions(void **state)
+{
+    struct env *e = *state;
+    struct rs_server_config cfg;
+    struct it_conn c1, c2;
+    Rs__Envelope *r;
+    char sql[200];
+    char *revoke[] = {RS_SERVER_BIN, "office", "revoke", "--db", e->db, "--code", TOWN_B, NULL};
+    const char *msg = "this office has been revoked; its session is ended";
+
+    rs_server_config_defaults(&cfg);
+    login(e, &c1, TOWN_B, e->tok_b);
+    login(e, &c2, TOWN_B, e->tok_b);
+    r = submit_relief(e, &c1, TOWN_B);
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
+    assert_int_equal(r->ack->acks[0]->status, RS__ACK_STATUS__ACK_STORED);
+    rs__envelope__free_unpacked(r, NULL);
+
+    assert_int_equal(it_run(revoke, NULL, NULL), 0);
+    it_sleep_ms((long)cfg.revoke_check_ms * (it_slow() ? 4 : 2));
+
+    r = submit_relief(e, &c1, TOWN_B);
+    assert_non_null(r);
+    assert_true(r->has_request_id);
+    assert_int_equal(r->request_id, e->rid);
+    expect_error(r, RS__ERROR_CODE__ERR_AUTH, msg, true);
+    assert_int_equal(it_conn_wait_eof(&c1, T_REPLY), 0);
+    expect_error(report(e, &c2, TOWN_B), RS__ERROR_CODE__ERR_AUTH, msg, true);
+    assert_int_equal(it_conn_wait_eof(&c2, T_REPLY), 0);
+    it_conn_close(&c1);
+    it_conn_close(&c2);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE office_code = '%s'", TOWN_B);
+    assert_int_equal(count(e, sql), 1);
+    hello_refused(e, TOWN_B, e->tok_b, RS__ERROR_CODE__ERR_AUTH, AUTH_MSG);
+
+    /* Another office's session goes on. */
+    login(e, &c1, TOWN_A, e->tok_a);
+    r = submit_relief(e, &c1, TOWN_A);
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
+    assert_int_equal(r->ack->acks[0]->status, RS__ACK_STATUS__ACK_STORED);
+    rs__envelope__free_unpacked(r, NULL);
+    it_conn_close(&c1);
+}
+
 static void test_rate_limit(void **state)
 {
     struct env *e = *state;
@@ -444,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_handshakes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_township_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_central_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke_ends_live_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
     };
 

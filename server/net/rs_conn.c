@@ -486,9 +486,11 @@ void rs_conn_update_reading(struct rs_conn *c)
 static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
 {
     Rs__Envelope *env = NULL;
+    /* A revoked office's request is unpacked only to be refused with its request id. */
+    bool revoked = c->st == ST_READY && !rs_revoke_check(c);
 
     /* A batch is unpacked by rs_submit.c, into its own arena, after its caps. */
-    if (c->st == ST_READY && rs_handshake_role_on_wire(c->office.role) &&
+    if (c->st == ST_READY && !revoked && rs_handshake_role_on_wire(c->office.role) &&
         rs_wire_msg_case(p, len) == RS__ENVELOPE__MSG_SUBMIT) {
         struct rs_batch *b = rs_submit_batch(c, p, len);
 
@@ -511,6 +513,12 @@ static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
     if (!rs_handshake_role_on_wire(c->office.role)) {
         rs_conn_error(c, env->has_request_id ? &env->request_id : NULL, RS_EFORBIDDEN,
                       "this office's role may not make requests", true);
+        rs__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    if (revoked) {
+        rs_conn_error(c, env->has_request_id ? &env->request_id : NULL, RS_EAUTH,
+                      "this office has been revoked; its session is ended", true);
         rs__envelope__free_unpacked(env, NULL);
         return;
     }

@@ -38,6 +38,7 @@ void rs_server_config_defaults(struct rs_server_config *c)
     c->handshake_ms = 10000;
     c->idle_ms = 300000;
     c->drain_ms = 10000;
+    c->revoke_check_ms = 1000;
     c->max_commit_records = 20000;
     c->write_queue_high = 1u << 20;
     c->write_queue_max = 32u << 20;
@@ -171,6 +172,7 @@ void rs_listener_maybe_finish(struct rs_server *srv)
     uv_close((uv_handle_t *)&srv->sigterm, on_quiet_close);
     uv_close((uv_handle_t *)&srv->drain_timer, on_quiet_close);
     uv_close((uv_handle_t *)&srv->iter_check, on_quiet_close);
+    uv_close((uv_handle_t *)&srv->revoke_timer, on_quiet_close);
     if (srv->linger_fd >= 0)
         uv_close((uv_handle_t *)&srv->linger_poll, on_quiet_close);
 }
@@ -410,6 +412,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     srv->iter_check.data = srv;
     uv_check_start(&srv->iter_check, on_iter_check);
     rs_commit_linger_init(srv);
+    rs_revoke_start(srv);
     srv->sigint.data = srv->sigterm.data = srv->drain_timer.data = srv;
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
@@ -422,9 +425,11 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     }
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     RS_INFO("stopped: %llu group commits, %llu records; %llu connections refused ERR_BUSY, "
-            "%llu closed waiting to sign in for newer ones",
+            "%llu closed waiting to sign in for newer ones, %llu sessions of revoked offices "
+            "ended",
             (unsigned long long)srv->commit_no, (unsigned long long)srv->committed_records,
-            (unsigned long long)srv->busy_refused, (unsigned long long)srv->unauth_evicted);
+            (unsigned long long)srv->busy_refused, (unsigned long long)srv->unauth_evicted,
+            (unsigned long long)srv->revoked_ended);
     if (uv_loop_close(&srv->loop) != 0) {
         snprintf(err, errlen, "event loop still had open handles at exit");
         rc = RS_EINTERNAL;
@@ -450,6 +455,7 @@ out:
         rc = RS_EIO;
     }
     rs_ratelimit_free(srv);
+    rs_revoke_free(srv);
     rs_tls_ctx_free(srv->tls);
     free(srv);
     return rc;

@@ -19,11 +19,15 @@
  *   rs_ratelimit.c   addrs, fails, nfails: connections (and those not yet
  *                    signed in) per address, and failed handshakes per
  *                    address.  Calls no other file.
+ *   rs_revoke.c      revoke_timer, revoke_queued, revoked, nrevoked,
+ *                    revoked_ended: the revoked offices, re-read on the
+ *                    auth queue, and the check of a request against them.
+ *                    Calls no other file.
  *   rs_conn.c        struct rs_conn and its lifetime, conns, nconns,
  *                    next_id, tls_buf, the pool of connections not yet
  *                    signed in (unauth, nunauth, unauth_evicted): reading,
  *                    writing, the TLS pump, errors, timers, closing.  Calls
- *                    rs_ratelimit.c.
+ *                    rs_ratelimit.c, rs_revoke.c.
  *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome.
  *                    Calls rs_conn.c, rs_ratelimit.c.
  *   rs_submit.c      struct rs_batch: a SubmitBatch's checks (shape and
@@ -42,7 +46,7 @@
  *   rs_listener.c    the loop, listener, refuse_tcp, signals, drain timer,
  *                    cfg, the stores, wal, the queues, tls, stopping,
  *                    finished: rs_server_run, accept, shutdown.  Calls
- *                    rs_conn.c, rs_commit.c, rs_ratelimit.c.
+ *                    rs_conn.c, rs_commit.c, rs_ratelimit.c, rs_revoke.c.
  *   rs_tls.c, rs_dbq.c, rs_fault.c  (own headers) call no file of the
  *                    server; every file may call them.
  *
@@ -83,6 +87,7 @@
 #define ADDR_BUCKETS 4096
 #define FAIL_BUCKETS 4096
 #define TLS_READ_CHUNK 65536        /* ciphertext offered to one socket read */
+#define RS_OFFICE_CODE_BYTES sizeof(((struct rs_office *)0)->code)
 
 enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
 
@@ -226,6 +231,13 @@ struct rs_server {
     bool finished;
     int signals;
     uint64_t committed_records; /* records of the commit_no group commits */
+    /* Revoked offices (rs_revoke.c): codes sorted, re-read every
+     * cfg.revoke_check_ms; requests of a revoked office end its session. */
+    uv_timer_t revoke_timer;
+    bool revoke_queued;         /* a re-read is queued or running */
+    char (*revoked)[RS_OFFICE_CODE_BYTES];
+    size_t nrevoked;
+    uint64_t revoked_ended;     /* sessions ended so */
 };
 
 /* ------------------------------------------------------------ rs_ratelimit.c */
@@ -262,6 +274,21 @@ unsigned rs_ratelimit_wait_s(struct rs_server *srv, const struct addr_fail *f);
 
 /* Frees every entry (at exit). */
 void rs_ratelimit_free(struct rs_server *srv);
+
+/* ------------------------------------------------------------ rs_revoke.c */
+
+/* Opens revoke_timer and starts the periodic re-read (cfg.revoke_check_ms). */
+void rs_revoke_start(struct rs_server *srv);
+
+/* Frees the set (after the loop has ended). */
+void rs_revoke_free(struct rs_server *srv);
+
+/*
+ * True if signed-in c's office may go on making requests; false (counted
+ * in revoked_ended and logged) if the last re-read found it revoked: the
+ * caller answers ERR_AUTH and closes.
+ */
+RS_NODISCARD bool rs_revoke_check(struct rs_conn *c);
 
 /* ------------------------------------------------------------ rs_conn.c */
 

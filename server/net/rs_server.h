@@ -42,6 +42,8 @@ struct rs_server_config {
     uint32_t handshake_ms;          /* Hello must arrive within this */
     uint32_t idle_ms;               /* a connection silent this long is closed */
     uint32_t drain_ms;              /* shutdown waits this long for replies */
+    uint32_t revoke_check_ms;       /* revoked offices are re-read this often; a revoked
+                                     * office's next request after that ends its session */
     size_t max_commit_records;      /* records in one group commit */
     size_t write_queue_high;        /* pause reading above this many queued bytes */
     size_t write_queue_max;         /* close a peer that lets more pile up */
