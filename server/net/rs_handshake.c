@@ -10,10 +10,12 @@
  * Access: the handshake checks the token (auth queue), then the role: only
  * township and central offices sign in over the network.  Every refused
  * handshake is appended to the audit trail through the authenticator's
- * store.  A failed token counts against the peer's address
- * (rs_ratelimit.c); while the address is rate limited every Hello from it,
- * even one whose token check was already queued, is answered
- * ERR_RATE_LIMITED, and the limiting is audited once per window.
+ * store; one that cannot be (a full disk, a read-only file) is refused all
+ * the same, logged and counted (auth_unaudited, in the shutdown summary).
+ * A failed token counts against the peer's address (rs_ratelimit.c);
+ * while the address is rate limited every Hello from it, even one whose
+ * token check was already queued, is answered ERR_RATE_LIMITED, and the
+ * limiting is audited once per window.
  *
  * Does not: check requests after the Welcome (rs_submit.c,
  * rs_report_req.c: they check role and division scope), or manage offices
@@ -39,6 +41,7 @@ enum auth_mode {
 struct auth_job {
     struct rs_dbq_job job;
     struct rs_conn *conn;       /* NULL for AUTH_AUDIT */
+    struct rs_server *srv;
     enum auth_mode mode;
     char code[MAX_CODE_BYTES + 1];
     char claimed[72];           /* the office code as sent, log-safe, for the audit */
@@ -101,6 +104,7 @@ static struct auth_job *auth_job_new(struct rs_conn *c, enum auth_mode mode, con
     a->job.work = auth_work;
     a->job.done = NULL;
     a->mode = mode;
+    a->srv = c->srv;
     rs_net_log_safe(claimed, a->claimed);
     snprintf(a->peer, sizeof(a->peer), "%s", c->peer);
     return a;
@@ -141,11 +145,17 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
 {
     struct auth_job *a = (struct auth_job *)job;
     struct rs_conn *c = a->conn;
+    struct rs_server *srv = a->srv;
     struct addr_fail *f;
 
-    if (a->audit_rc != RS_OK && !canceled)
-        RS_ERROR("cannot append a refused handshake from %s to the audit trail: %s", a->peer,
-                 rs_status_str(a->audit_rc));
+    if (a->audit_rc != RS_OK && !canceled) {
+        /* Refused all the same; the operator learns it here and in the shutdown summary. */
+        srv->auth_unaudited++;
+        RS_ERROR("refused sign-in of office %s from %s not written to the audit trail (%s); "
+                 "%llu such since start",
+                 a->claimed, a->peer, rs_status_str(a->audit_rc),
+                 (unsigned long long)srv->auth_unaudited);
+    }
     if (!c) {
         free(a);
         return;

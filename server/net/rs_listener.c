@@ -426,10 +426,10 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     RS_INFO("stopped: %llu group commits, %llu records; %llu connections refused ERR_BUSY, "
             "%llu closed waiting to sign in for newer ones, %llu sessions of revoked offices "
-            "ended",
+            "ended; %llu refused sign-ins not written to the audit trail",
             (unsigned long long)srv->commit_no, (unsigned long long)srv->committed_records,
             (unsigned long long)srv->busy_refused, (unsigned long long)srv->unauth_evicted,
-            (unsigned long long)srv->revoked_ended);
+            (unsigned long long)srv->revoked_ended, (unsigned long long)srv->auth_unaudited);
     if (uv_loop_close(&srv->loop) != 0) {
         snprintf(err, errlen, "event loop still had open handles at exit");
         rc = RS_EINTERNAL;

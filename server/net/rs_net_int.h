@@ -28,7 +28,8 @@
  *                    signed in (unauth, nunauth, unauth_evicted): reading,
  *                    writing, the TLS pump, errors, timers, closing.  Calls
  *                    rs_ratelimit.c, rs_revoke.c.
- *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome.
+ *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome;
+ *                    auth_unaudited.
  *                    Calls rs_conn.c, rs_ratelimit.c.
  *   rs_submit.c      struct rs_batch: a SubmitBatch's checks (shape and
  *                    caps, each record's canonical bytes, validation,
@@ -238,6 +239,7 @@ struct rs_server {
     char (*revoked)[RS_OFFICE_CODE_BYTES];
     size_t nrevoked;
     uint64_t revoked_ended;     /* sessions ended so */
+    uint64_t auth_unaudited;    /* refused sign-ins not in the audit trail (rs_handshake.c) */
 };
 
 /* ------------------------------------------------------------ rs_ratelimit.c */
