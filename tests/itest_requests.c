@@ -547,6 +547,13 @@ static void test_report_framework_path(void **state)
                    "framework must be a preset name");
 }
 
+/* An unknown preset is named by its name; where the server keeps presets is not told. */
+static void test_report_framework_unknown(void **state)
+{
+    report_refused(*state, true, 2023, "nosuch_preset", RS__ERROR_CODE__ERR_INVALID,
+                   "nosuch_preset: no such framework");
+}
+
 static void test_report_framework_overlong(void **state)
 {
     char fw[200];
@@ -585,6 +592,7 @@ int main(void)
         CATALOGUE_CASE(test_report_without_year),
         CATALOGUE_CASE(test_report_framework_path),
         CATALOGUE_CASE(test_report_framework_overlong),
+        CATALOGUE_CASE(test_report_framework_unknown),
         CATALOGUE_END,
     };
 
