@@ -30,6 +30,7 @@
  * requests (rs_report_req.c), or accept connections (rs_listener.c).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -390,6 +391,15 @@ void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st,
     rs_conn_error_code(c, request_id, rs_status_to_wire(st), rs_status_name(st), msg, close);
 }
 
+void rs_conn_end_for_shutdown(struct rs_conn *c)
+{
+    if (c->st == ST_READY && !c->closing && !c->close_after_write)
+        conn_error(c, NULL, RS__ERROR_CODE__ERR_SHUTDOWN, "ERR_SHUTDOWN",
+                   "server is stopping; send again later", true, RS_LOG_DEBUG);
+    else
+        rs_conn_close(c);
+}
+
 void rs_conn_refuse_busy(struct rs_conn *c, const char *msg)
 {
     struct rs_server *srv = c->srv;
@@ -646,7 +656,7 @@ void rs_conn_pump(struct rs_conn *c)
     c->pumping = false;
     tls_flush(c);
     if (c->srv->stopping && c->in_flight == 0 && c->writes == 0) {
-        rs_conn_close(c);
+        rs_conn_end_for_shutdown(c);
         return;
     }
     rs_conn_update_reading(c);
@@ -658,9 +668,15 @@ void rs_conn_on_timer(uv_timer_t *t)
 
     if (c->st == ST_HELLO) {
         rs_conn_error(c, NULL, RS_ETIMEDOUT, "no Hello within the handshake timeout", true);
-    } else if (c->in_flight == 0) {
-        rs_log(RS_LOG_INFO, c->id, c->peer, "idle timeout");
+    } else if (c->close_after_write) {
+        /* The idle Error below was not taken within another idle period. */
         rs_conn_close(c);
+    } else if (c->in_flight == 0) {
+        char msg[96];
+
+        snprintf(msg, sizeof(msg), "idle for %u s with nothing in flight: closing",
+                 c->srv->cfg.idle_ms / 1000);
+        conn_error(c, NULL, RS__ERROR_CODE__ERR_TIMEOUT, "ERR_TIMEOUT", msg, true, RS_LOG_INFO);
     } else {
         uv_timer_again(t);
     }

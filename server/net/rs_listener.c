@@ -221,7 +221,7 @@ void rs_listener_shutdown(struct rs_server *srv)
     for (c = srv->conns; c; c = next) {
         next = c->next;
         if (c->in_flight == 0 && c->writes == 0)
-            rs_conn_close(c);
+            rs_conn_end_for_shutdown(c);
         else
             rs_conn_update_reading(c);
     }

@@ -366,7 +366,13 @@ void rs_conn_update_reading(struct rs_conn *c);
 /* Handles every complete frame c holds while it may, then flushes TLS output. */
 void rs_conn_pump(struct rs_conn *c);
 
-/* The connection timer: the handshake deadline, then the idle timeout. */
+/*
+ * Ends c, which has nothing in flight, for the server's stop: a signed-in
+ * connection is told Error{ERR_SHUTDOWN, close} first; others just close.
+ */
+void rs_conn_end_for_shutdown(struct rs_conn *c);
+
+/* The connection timer: the handshake deadline, then the idle timeout (both ERR_TIMEOUT). */
 void rs_conn_on_timer(uv_timer_t *t);
 
 /* ------------------------------------------------------------ rs_handshake.c */
