@@ -248,6 +248,7 @@ static bool loopback_host(const char *hostport)
 static int resolve_security(struct config *c)
 {
     uint8_t pin[32];
+    char why[320];
 
     if (!c->ca)
         c->ca = getenv("RESETTLE_CA");
@@ -271,8 +272,9 @@ static int resolve_security(struct config *c)
                     "localhost); use --ca or --pin");
         return -1;
     }
-    if (c->ca && access(c->ca, R_OK) != 0) {
-        fprintf(stderr, "resettle: CA file %s: %s\n", c->ca, strerror(errno));
+    if (c->ca && rs_net_ca_check(c->ca, why, sizeof(why)) != RS_OK) {
+        /* Missing, unreadable or not a CA: the same usage error, before any connection. */
+        fprintf(stderr, "resettle: CA file %s: %s\n", c->ca, why);
         usage_error(NULL);
         return -1;
     }

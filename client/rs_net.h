@@ -53,6 +53,14 @@ struct rs_net {
 rs_status rs_net_pin_parse(const char *pin, uint8_t out[32]);
 
 /*
+ * Checks that path is a CA file TLS can use: a regular file this process
+ * can open, holding at least one PEM certificate.  RS_EINVAL with err
+ * saying why not (errno's text, "not a file", "not a PEM certificate
+ * file (...)"); RS_ENOMEM.  Reads the file only.
+ */
+RS_NODISCARD rs_status rs_net_ca_check(const char *path, char *err, size_t errlen);
+
+/*
  * Connects to "HOST:PORT" and, unless sec->plaintext, completes a TLS
  * handshake and verifies the server.  RS_EIO (unreachable, refused, reset)
  * or RS_ETIMEDOUT with err naming the address and the cause.  RS_EAUTH
