@@ -86,7 +86,9 @@ struct rs_outbox;
  * or has a newer schema version; the file is then not modified.  RS_EIO if
  * it cannot be opened or put in WAL mode.  On failure err holds a sentence
  * naming the file and the cause.  On RS_OK *out is owned by the caller:
- * close with rs_outbox_close.
+ * close with rs_outbox_close.  Several processes may create the same new
+ * file at once: each waits (up to the busy timeout, 5 s) for the other's
+ * creation and opens the result.
  */
 rs_status rs_outbox_open(const char *path, struct rs_outbox **out,
                          char *err, size_t errlen);
