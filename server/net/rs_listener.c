@@ -39,6 +39,7 @@ void rs_server_config_defaults(struct rs_server_config *c)
     c->idle_ms = 300000;
     c->drain_ms = 10000;
     c->revoke_check_ms = 1000;
+    c->anchor_every = 1000;
     c->max_commit_records = 20000;
     c->write_queue_high = 1u << 20;
     c->write_queue_max = 32u << 20;
@@ -165,7 +166,7 @@ void rs_listener_maybe_finish(struct rs_server *srv)
 {
     if (!srv->stopping || srv->finished || srv->nconns > 0 || srv->pending || srv->unsynced ||
         rs_dbq_busy(&srv->wq) || rs_dbq_busy(&srv->sq) || rs_dbq_busy(&srv->aq) ||
-        rs_dbq_busy(&srv->rq))
+        rs_dbq_busy(&srv->rq) || rs_dbq_busy(&srv->anq))
         return;
     srv->finished = true;
     uv_close((uv_handle_t *)&srv->sigint, on_quiet_close);
@@ -403,8 +404,10 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rs_dbq_init(&srv->aq, &srv->loop, srv->astore);
     rs_dbq_init(&srv->rq, &srv->loop, srv->rstore);
     rs_dbq_init(&srv->sq, &srv->loop, NULL);
-    srv->wq.data = srv->aq.data = srv->rq.data = srv->sq.data = srv;
+    rs_dbq_init(&srv->anq, &srv->loop, NULL);
+    srv->wq.data = srv->aq.data = srv->rq.data = srv->sq.data = srv->anq.data = srv;
     srv->wq.idle_cb = srv->aq.idle_cb = srv->rq.idle_cb = srv->sq.idle_cb = on_dbq_idle;
+    srv->anq.idle_cb = on_dbq_idle;
     uv_signal_init(&srv->loop, &srv->sigint);
     uv_signal_init(&srv->loop, &srv->sigterm);
     uv_timer_init(&srv->loop, &srv->drain_timer);
@@ -424,6 +427,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
         goto out;
     }
     uv_run(&srv->loop, UV_RUN_DEFAULT);
+    rs_anchor_final(srv);
     RS_INFO("stopped: %llu group commits, %llu records; %llu connections refused ERR_BUSY, "
             "%llu closed waiting to sign in for newer ones, %llu sessions of revoked offices "
             "ended; %llu refused sign-ins not written to the audit trail",

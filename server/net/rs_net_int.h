@@ -19,6 +19,8 @@
  *   rs_ratelimit.c   addrs, fails, nfails: connections (and those not yet
  *                    signed in) per address, and failed handshakes per
  *                    address.  Calls no other file.
+ *   rs_anchor.c      anq, anchor_*: the audit head written to the log and
+ *                    to cfg.anchor_path.  Calls no other file.
  *   rs_revoke.c      revoke_timer, revoke_queued, revoked, nrevoked,
  *                    revoked_ended: the revoked offices, re-read on the
  *                    auth queue, and the check of a request against them.
@@ -240,6 +242,13 @@ struct rs_server {
     size_t nrevoked;
     uint64_t revoked_ended;     /* sessions ended so */
     uint64_t auth_unaudited;    /* refused sign-ins not in the audit trail (rs_handshake.c) */
+    /* The audit head written outside the database (rs_anchor.c). */
+    struct rs_dbq anq;          /* anchor writes, one at a time; no store */
+    bool anchor_queued;
+    uint64_t anchor_seq;        /* the newest synced batch row */
+    uint8_t anchor_hash[RS_SHA256_LEN];
+    uint64_t anchor_batches;    /* synced since the last anchor */
+    int64_t anchor_at;          /* unix seconds of the last anchor */
 };
 
 /* ------------------------------------------------------------ rs_ratelimit.c */
@@ -276,6 +285,18 @@ unsigned rs_ratelimit_wait_s(struct rs_server *srv, const struct addr_fail *f);
 
 /* Frees every entry (at exit). */
 void rs_ratelimit_free(struct rs_server *srv);
+
+/* ------------------------------------------------------------ rs_anchor.c */
+
+/*
+ * Notes that batch rows up to seq (hash) are on disk, n of them since the
+ * last call; anchors the head when it is due (rs_anchor.c).
+ */
+void rs_anchor_note(struct rs_server *srv, uint64_t seq, const uint8_t hash[RS_SHA256_LEN],
+                    size_t batches);
+
+/* Anchors the last synced head once more; after the loop has ended (blocks). */
+void rs_anchor_final(struct rs_server *srv);
 
 /* ------------------------------------------------------------ rs_revoke.c */
 

@@ -54,6 +54,9 @@ struct rs_server_config {
     bool plaintext;                 /* no TLS: refused unless host is a loopback address */
     uint32_t auth_fail_limit;       /* failed handshakes per address per window; 0: no limit */
     uint32_t auth_fail_window_ms;   /* the window; further Hellos get ERR_RATE_LIMITED */
+    const char *anchor_path;        /* NULL: the audit head only in the log; else appended
+                                     * here too (a file kept apart from the database) */
+    uint32_t anchor_every;          /* batches between anchors (and one a minute) */
     bool sync_in_commit;            /* fsync inside COMMIT (synchronous=FULL) instead of
                                      * overlapping it with the next commit; acks wait for
                                      * the fsync either way */

@@ -701,6 +701,30 @@ rs_status rs_store_audit_verify_records(struct rs_store *s,
                                         void (*fn)(const char *problem, void *arg), void *arg,
                                         struct rs_audit_check *out);
 
+#define RS_ANCHOR_MAX 10000000     /* lines of an anchor file checked */
+
+/* What rs_store_audit_check_anchors found. */
+struct rs_anchor_check {
+    uint64_t anchors;            /* lines read */
+    uint64_t matched;            /* of them, a row of the trail with that hash */
+    uint64_t problems;           /* each was passed to fn */
+};
+
+/*
+ * Checks the anchor file at path (lines "<seq> <64 hex> <unix time>", as
+ * resettled serve --anchor writes them) against the trail: each anchor's
+ * row must be there with that hash.  A row that is gone or has another
+ * hash is a sentence naming the line, passed to fn (may be NULL) and
+ * counted.  RS_OK when the walk completed (problems may be > 0); RS_EINVAL
+ * if an argument is NULL, or the file has a malformed line or more than
+ * RS_ANCHOR_MAX of them (errmsg says which); RS_EIO if it cannot be read;
+ * RS_ENOMEM; the statuses of rs_store_audit_list.
+ */
+RS_NODISCARD
+rs_status rs_store_audit_check_anchors(struct rs_store *s, const char *path,
+                                       void (*fn)(const char *problem, void *arg), void *arg,
+                                       struct rs_anchor_check *out);
+
 /* Calls fn for every audit row in seq order; stops early if fn returns
  * non-0 (still RS_OK).  fn must not call back into the same store.
  * RS_EINVAL if s or fn is NULL; RS_ENOMEM; RS_ESTORAGE / RS_EIO if the

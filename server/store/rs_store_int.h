@@ -17,6 +17,8 @@
  *   rs_store_verify.c   the check of records against the trail: every
  *                       batch's stored records recomputed from the records
  *                       table, offices against their audit rows.
+ *   rs_store_anchor.c   the check of an anchor file (written outside the
+ *                       database) against the trail.
  *   rs_store_migrate.c  the schema steps with code: ids put in canonical
  *                       form (and the duplicates that reveals reported),
  *                       and where the record check starts.
