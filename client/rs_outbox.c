@@ -438,6 +438,35 @@ rs_status rs_outbox_close(struct rs_outbox *ob)
     return rv;
 }
 
+rs_status rs_outbox_check(struct rs_outbox *ob)
+{
+    sqlite3_stmt *s = NULL;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!ob)
+        return RS_EINVAL;
+    rc = sqlite3_prepare_v2(ob->db, "PRAGMA quick_check(1)", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(s, 0);
+
+        if (!r || strcmp(r, "ok") != 0) {
+            snprintf(ob->errmsg, sizeof ob->errmsg, "damaged: %.200s", r ? r : "?");
+            for (char *p = ob->errmsg; *p; p++)
+                if (*p == '\n' || *p == '\r')
+                    *p = ' ';
+            rv = RS_EIO;
+        }
+    } else {
+        snprintf(ob->errmsg, sizeof ob->errmsg, "damaged: %.200s", sqlite3_errmsg(ob->db));
+        rv = RS_EIO;
+    }
+    sqlite3_finalize(s);
+    return rv;
+}
+
 const char *rs_outbox_errmsg(const struct rs_outbox *ob)
 {
     return ob ? ob->errmsg : "";

@@ -93,6 +93,34 @@ struct rs_outbox;
 rs_status rs_outbox_open(const char *path, struct rs_outbox **out,
                          char *err, size_t errlen);
 
+/*
+ * Reads every page of the outbox (SQLite's quick_check): RS_OK if all hold
+ * together; RS_EIO if a page is damaged, rs_outbox_errmsg saying what
+ * SQLite found ("damaged: ...").  Reads only, every page: its time grows
+ * with the file.
+ */
+RS_NODISCARD rs_status rs_outbox_check(struct rs_outbox *ob);
+
+/* What rs_outbox_salvage copied. */
+struct rs_outbox_salvage {
+    uint64_t copied;             /* rows now in the new outbox */
+    uint64_t unreadable;         /* runs of row numbers that could not be read */
+    int64_t first_lost, last_lost;  /* the first and last row number not read; 0 if none */
+};
+
+/*
+ * Copies every row of the outbox at `from` that can still be read, with its
+ * state, receipt and history, into a new outbox at `to` (which must not
+ * exist), reading `from` read-only: row ranges are copied whole and a range
+ * that hits a damaged page is halved until the unreadable rows are single
+ * ones, which are skipped and counted.  RS_EDUP if `to` exists; RS_EIO /
+ * RS_ESCHEMA if `from` cannot be read as an outbox at all (its schema page
+ * is damaged); err says why.  Single-threaded; `from` must not be in use.
+ */
+RS_NODISCARD rs_status rs_outbox_salvage(const char *from, const char *to,
+                                         struct rs_outbox_salvage *out, char *err,
+                                         size_t errlen);
+
 /* Closes; an open transaction is rolled back.  RS_EIO if sqlite3_close
  * failed.  ob may be NULL. */
 rs_status rs_outbox_close(struct rs_outbox *ob);

@@ -15,6 +15,8 @@
  *     flag file exists (fault_nospace.c), and the log is still written.
  * On that last one a refused sign-in, which the audit trail cannot take, is
  * still refused, and logged and counted.
+ * A township's outbox with a page overwritten: its commands exit 1 with
+ * the way out, and `resettle outbox salvage` recovers the readable rows.
  * And at start-up: files that are not a resettle database, and one with a
  * newer schema, are refused by `resettled serve` (exit 1, a clear message)
  * and left byte for byte as they were.
@@ -729,6 +731,86 @@ static void sql_file(const char *path, const char *sql)
     assert_int_equal(sqlite3_close(h), SQLITE_OK);
 }
 
+/* The output file holds needle. */
+static void expect_output(const char *file, const char *needle)
+{
+    char *text = it_read_file(file);
+
+    assert_non_null(text);
+    if (!strstr(text, needle))
+        fail_msg("\"%s\" not in the output:\n%s", needle, text);
+    free(text);
+}
+
+/*
+ * A page of the outbox overwritten: submit, sync and status exit 1 and say
+ * how to get back what it holds, and queue or send nothing; `resettle
+ * outbox salvage` copies every readable row into a new outbox, which works.
+ * No server: nothing gets that far (the address refuses connections).
+ */
+static void test_damaged_outbox(void **state)
+{
+    struct env *e = *state;
+    struct it_server none;
+    char csv[512], ob[512], nob[512], out[512], want[1200], *text;
+    const char *submit_args[] = {"submit", csv, NULL};
+    const char *sync_args[] = {"sync", "--attempts", "1", NULL};
+    const char *status_args[] = {"status", NULL};
+    const char *const *cmds[] = {submit_args, sync_args, status_args};
+    long long copied;
+    FILE *f;
+
+    memset(&none, 0, sizeof(none));
+    snprintf(none.addr, sizeof(none.addr), "127.0.0.1:1");
+    it_path(csv, sizeof(csv), e->dir, "d.csv");
+    it_path(ob, sizeof(ob), e->dir, "d.outbox");
+    it_path(nob, sizeof(nob), e->dir, "new.outbox");
+    it_path(out, sizeof(out), e->dir, "d.out");
+    it_relief_csv(csv, TOWN_A, 1, 3000, 600);
+    assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", ob, out, submit_args), 3);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox"), 3000);
+    /* Page 6 (a leaf of the table) overwritten. */
+    f = fopen(ob, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 5 * 4096, SEEK_SET), 0);
+    for (int i = 0; i < 4096; i++)
+        fputc(0xde, f);
+    assert_int_equal(fclose(f), 0);
+
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", ob, out, cmds[i]), 1);
+        snprintf(want, sizeof(want), "resettle: outbox %s is damaged: ", ob);
+        expect_output(out, want);
+        snprintf(want, sizeof(want), "  resettle outbox salvage --from %s --to NEW.outbox", ob);
+        expect_output(out, want);
+        text = it_read_file(out);
+        assert_null(strstr(text, "cannot connect"));
+        free(text);
+    }
+    {
+        char *argv[] = {RS_CLIENT_BIN, "outbox", "salvage", "--from", ob, "--to", nob, NULL};
+
+        assert_int_equal(it_run(argv, out, out), 0);
+        copied = it_sql_int(nob, "SELECT count(*) FROM outbox WHERE state = 0");
+        assert_true(copied > 2900 && copied < 3000);
+        snprintf(want, sizeof(want), "%lld records copied from %s to %s; rows ", copied, ob, nob);
+        expect_output(out, want);
+        /* A second salvage does not overwrite the new outbox. */
+        assert_int_equal(it_run(argv, out, out), 2);
+    }
+    {
+        /* Without a server configured: status reads the outbox only. */
+        char *argv[] = {RS_CLIENT_BIN, "--outbox", nob, "status", NULL};
+
+        assert_int_equal(it_run(argv, out, out), 0);
+    }
+    snprintf(want, sizeof(want), "pending %lld\n", copied);
+    expect_output(out, want);
+    /* The lost rows come back when their file is submitted again; the rest are unchanged. */
+    assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", nob, out, submit_args), 3);
+    assert_int_equal(it_sql_int(nob, "SELECT count(*) FROM outbox"), 3000);
+}
+
 static void test_refuses_text_file(void **state)
 {
     struct env *e = *state;
@@ -820,6 +902,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flapping_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_fails, setup_fsync, teardown),
         cmocka_unit_test_setup_teardown(test_linger_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_outbox, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_text_file, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_other_application, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_foreign_tables, setup_bare, teardown),
