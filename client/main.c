@@ -1048,8 +1048,13 @@ static int cmd_status(struct config *c)
             printf("last receipt: audit row %llu sha256 %s\n", (unsigned long long)r.seq, hex);
         }
     }
-    if (c->failed || k.conflict || k.rejected)
-        rs_outbox_list_failed(ob, print_failed, NULL);
+    if ((c->failed || k.conflict || k.rejected) &&
+        rs_outbox_list_failed(ob, print_failed, NULL) != RS_OK) {
+        fprintf(stderr, "resettle: cannot list the refused records of the outbox %s: %s\n",
+                c->outbox, rs_outbox_errmsg(ob));
+        rs_outbox_close(ob);
+        return EXIT_INVALID;
+    }
     ret = network_configured(c) ? returned_status(c, ob) : 0;
     rs_outbox_close(ob);
     return ret;
