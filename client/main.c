@@ -111,6 +111,7 @@ struct config {
     bool format_set;
     bool accepted_only;
     const char *out;
+    const char *from, *to;          /* outbox salvage */
     const char *framework;
     int failed;
     /* review, year */
@@ -130,6 +131,7 @@ static const char usage[] =
     "                                  [--money-unit yuan|wan]\n"
     "       resettle [options] sync [--attempts N]\n"
     "       resettle [options] status [--failed]\n"
+    "       resettle outbox salvage --from DAMAGED --to NEW\n"
     "       resettle [options] report --year Y\n"
     "                [--format markdown|text|json|csv|docx|xlsx|html] [--out FILE]\n"
     "                [--division CODE] [--accepted-only]\n"
@@ -248,6 +250,7 @@ static bool loopback_host(const char *hostport)
 static int resolve_security(struct config *c)
 {
     uint8_t pin[32];
+    char why[320];
 
     if (!c->ca)
         c->ca = getenv("RESETTLE_CA");
@@ -271,8 +274,9 @@ static int resolve_security(struct config *c)
                     "localhost); use --ca or --pin");
         return -1;
     }
-    if (c->ca && access(c->ca, R_OK) != 0) {
-        fprintf(stderr, "resettle: CA file %s: %s\n", c->ca, strerror(errno));
+    if (c->ca && rs_net_ca_check(c->ca, why, sizeof(why)) != RS_OK) {
+        /* Missing, unreadable or not a CA: the same usage error, before any connection. */
+        fprintf(stderr, "resettle: CA file %s: %s\n", c->ca, why);
         usage_error(NULL);
         return -1;
     }
@@ -359,6 +363,11 @@ bad:
     return -1;
 }
 
+/*
+ * Opens the outbox and reads every page of it first: a damaged one is not
+ * used (nothing queued into it, nothing sent from it), and the message says
+ * how to get back the records it still holds.
+ */
 static int open_outbox(struct config *c, struct rs_outbox **ob)
 {
     char err[512];
@@ -371,6 +380,41 @@ static int open_outbox(struct config *c, struct rs_outbox **ob)
         fprintf(stderr, "resettle: %s\n", err);
         return -1;
     }
+    if (rs_outbox_check(*ob) != RS_OK) {
+        fprintf(stderr,
+                "resettle: outbox %s is %s\n"
+                "resettle: nothing was queued or sent. Copy the records it still holds into a "
+                "new outbox and use that one:\n"
+                "  resettle outbox salvage --from %s --to NEW.outbox\n",
+                c->outbox, rs_outbox_errmsg(*ob), c->outbox);
+        rs_outbox_close(*ob);
+        *ob = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* resettle outbox salvage --from DAMAGED --to NEW: exit 0, 1 (nothing copied) or 2. */
+static int cmd_salvage(struct config *c)
+{
+    struct rs_outbox_salvage sv;
+    char err[512];
+    rs_status rc;
+
+    if (!c->from || !c->to)
+        return usage_error("outbox salvage needs --from DAMAGED and --to NEW");
+    rc = rs_outbox_salvage(c->from, c->to, &sv, err, sizeof(err));
+    if (rc != RS_OK) {
+        fprintf(stderr, "resettle: outbox salvage: %s\n", err);
+        return rc == RS_EDUP ? EXIT_USAGE : EXIT_INVALID;
+    }
+    printf("%llu records copied from %s to %s", (unsigned long long)sv.copied, c->from, c->to);
+    if (sv.unreadable)
+        printf("; rows %lld to %lld were not all readable (%llu damaged run%s): their records "
+               "are lost from the outbox, submit their files again to queue them",
+               (long long)sv.first_lost, (long long)sv.last_lost,
+               (unsigned long long)sv.unreadable, sv.unreadable == 1 ? "" : "s");
+    printf("\n");
     return 0;
 }
 
@@ -1004,8 +1048,13 @@ static int cmd_status(struct config *c)
             printf("last receipt: audit row %llu sha256 %s\n", (unsigned long long)r.seq, hex);
         }
     }
-    if (c->failed || k.conflict || k.rejected)
-        rs_outbox_list_failed(ob, print_failed, NULL);
+    if ((c->failed || k.conflict || k.rejected) &&
+        rs_outbox_list_failed(ob, print_failed, NULL) != RS_OK) {
+        fprintf(stderr, "resettle: cannot list the refused records of the outbox %s: %s\n",
+                c->outbox, rs_outbox_errmsg(ob));
+        rs_outbox_close(ob);
+        return EXIT_INVALID;
+    }
     ret = network_configured(c) ? returned_status(c, ob) : 0;
     rs_outbox_close(ob);
     return ret;
@@ -1520,6 +1569,8 @@ int main(int argc, char **argv)
         {"comment", required_argument, NULL, 'c'},
         {"until", required_argument, NULL, 'u'},
         {"reason", required_argument, NULL, 'r'},
+        {"from", required_argument, NULL, 'R'},
+        {"to", required_argument, NULL, 'Q'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -1599,6 +1650,12 @@ int main(int argc, char **argv)
                     "--format must be markdown, text, json, csv, docx, xlsx or html");
             c.format_set = true;
             break;
+        case 'R':
+            c.from = optarg;
+            break;
+        case 'Q':
+            c.to = optarg;
+            break;
         case 'V':
             printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
             return 0;
@@ -1621,6 +1678,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "submit") == 0)
         return cmd_submit(&c, argc - optind - 1, argv + optind + 1);
+    if (strcmp(cmd, "outbox") == 0) {
+        if (optind + 2 != argc || strcmp(argv[optind + 1], "salvage") != 0)
+            return usage_error("outbox needs salvage");
+        return cmd_salvage(&c);
+    }
     /* Commands with a verb: review return|accept, year close|reopen|show, schedule set|show. */
     if (strcmp(cmd, "review") == 0 || strcmp(cmd, "year") == 0 || strcmp(cmd, "schedule") == 0) {
         const char *verb = optind + 1 < argc ? argv[optind + 1] : NULL;

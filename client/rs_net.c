@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -65,6 +66,42 @@ static void ssl_reason(char *out, size_t len, const char *fallback)
 
     snprintf(out, len, "%s", r ? r : fallback);
     ERR_clear_error();
+}
+
+rs_status rs_net_ca_check(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    SSL_CTX *ctx;
+    FILE *f;
+    char why[256];
+    rs_status rv = RS_OK;
+
+    if (!path || stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s", path ? strerror(errno) : "no file named");
+        return RS_EINVAL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "not a file");
+        return RS_EINVAL;
+    }
+    f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return RS_EINVAL;
+    }
+    fclose(f);
+    ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx) {
+        snprintf(err, errlen, "cannot create a TLS context");
+        return RS_ENOMEM;
+    }
+    if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1) {
+        ssl_reason(why, sizeof(why), "no certificate in it");
+        snprintf(err, errlen, "not a PEM certificate file (%s)", why);
+        rv = RS_EINVAL;
+    }
+    SSL_CTX_free(ctx);
+    return rv;
 }
 
 static void name_of(const X509_NAME *name, char *out, size_t len)

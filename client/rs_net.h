@@ -50,7 +50,16 @@ struct rs_net {
  * digit pairs allowed, as `openssl x509 -fingerprint -sha256` prints it)
  * into 32 bytes.  RS_EINVAL otherwise.
  */
+RS_NODISCARD
 rs_status rs_net_pin_parse(const char *pin, uint8_t out[32]);
+
+/*
+ * Checks that path is a CA file TLS can use: a regular file this process
+ * can open, holding at least one PEM certificate.  RS_EINVAL with err
+ * saying why not (errno's text, "not a file", "not a PEM certificate
+ * file (...)"); RS_ENOMEM.  Reads the file only.
+ */
+RS_NODISCARD rs_status rs_net_ca_check(const char *path, char *err, size_t errlen);
 
 /*
  * Connects to "HOST:PORT" and, unless sec->plaintext, completes a TLS
@@ -65,11 +74,13 @@ rs_status rs_net_pin_parse(const char *pin, uint8_t out[32]);
  * with either, an unreadable CA file, a malformed pin, or plaintext to an
  * address outside 127.0.0.0/8 and ::1.  On RS_OK close with rs_net_close.
  */
+RS_NODISCARD
 rs_status rs_net_connect(struct rs_net *n, const char *hostport,
                          const struct rs_net_security *sec, uint32_t timeout_ms,
                          char *err, size_t errlen);
 
 /* Sends one envelope (length prefix and body). */
+RS_NODISCARD
 rs_status rs_net_send(struct rs_net *n, const Rs__Envelope *env, char *err, size_t errlen);
 
 /*
@@ -78,6 +89,7 @@ rs_status rs_net_send(struct rs_net *n, const Rs__Envelope *env, char *err, size
  * connection, RS_ETIMEDOUT, RS_EPROTO (also: a plaintext connection got a
  * TLS record, i.e. the server wants TLS), RS_ETOOBIG, RS_EIO.
  */
+RS_NODISCARD
 rs_status rs_net_recv(struct rs_net *n, Rs__Envelope **env, char *err, size_t errlen);
 
 void rs_net_close(struct rs_net *n);

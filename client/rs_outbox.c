@@ -26,6 +26,7 @@
 #include "rs_validate.h"
 
 #define BUSY_TIMEOUT_MS 5000
+#define WAL_RETRY_MS 5                       /* pause between tries to switch to WAL */
 #define KEY_MAX 384                          /* rs_record_key output */
 #define BODY_MAX ((size_t)1 << 20)           /* RS_FRAME_MAX_DEFAULT: must fit in a frame */
 
@@ -299,6 +300,23 @@ out:
     return rv;
 }
 
+/*
+ * check_schema on one snapshot: another process creating the file at the
+ * same moment is seen before or after its migration, never half-way (an id
+ * of 0 read before its commit, tables after it, looked like a foreign file).
+ */
+static rs_status check_schema_snapshot(struct rs_outbox *ob, int64_t *version)
+{
+    rs_status rv = exec_sql(ob, "BEGIN");
+
+    if (rv)
+        return rv;
+    rv = check_schema(ob, version);
+    if (!sqlite3_get_autocommit(ob->db))
+        sqlite3_exec(ob->db, rv ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+    return rv;
+}
+
 static rs_status set_pragmas(struct rs_outbox *ob)
 {
     sqlite3_stmt *s = NULL;
@@ -309,7 +327,15 @@ static rs_status set_pragmas(struct rs_outbox *ob)
         rv = db_fail(ob, "PRAGMA journal_mode", rc);
         goto out;
     }
-    rc = sqlite3_step(s);
+    /* Switching to WAL does not wait for a lock another process holds (the
+     * busy timeout does not apply): a creator at the same moment is waited
+     * for here, up to the same timeout. */
+    for (int waited = 0;
+         ((rc = sqlite3_step(s)) & 0xff) == SQLITE_BUSY && waited < BUSY_TIMEOUT_MS;
+         waited += WAL_RETRY_MS) {
+        sqlite3_reset(s);
+        sqlite3_sleep(WAL_RETRY_MS);
+    }
     if (rc != SQLITE_ROW) {
         rv = db_fail(ob, "PRAGMA journal_mode", rc);
         goto out;
@@ -367,7 +393,7 @@ rs_status rs_outbox_open(const char *path, struct rs_outbox **out, char *err, si
     }
     sqlite3_busy_timeout(ob->db, BUSY_TIMEOUT_MS);
     /* Check before anything writes: WAL mode alone rewrites the header. */
-    rv = check_schema(ob, &version);
+    rv = check_schema_snapshot(ob, &version);
     if (rv)
         goto out;
     rv = set_pragmas(ob);
@@ -409,6 +435,35 @@ rs_status rs_outbox_close(struct rs_outbox *ob)
         rv = RS_EIO;
     }
     free(ob);
+    return rv;
+}
+
+rs_status rs_outbox_check(struct rs_outbox *ob)
+{
+    sqlite3_stmt *s = NULL;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!ob)
+        return RS_EINVAL;
+    rc = sqlite3_prepare_v2(ob->db, "PRAGMA quick_check(1)", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(s, 0);
+
+        if (!r || strcmp(r, "ok") != 0) {
+            snprintf(ob->errmsg, sizeof ob->errmsg, "damaged: %.200s", r ? r : "?");
+            for (char *p = ob->errmsg; *p; p++)
+                if (*p == '\n' || *p == '\r')
+                    *p = ' ';
+            rv = RS_EIO;
+        }
+    } else {
+        snprintf(ob->errmsg, sizeof ob->errmsg, "damaged: %.200s", sqlite3_errmsg(ob->db));
+        rv = RS_EIO;
+    }
+    sqlite3_finalize(s);
     return rv;
 }
 
@@ -832,11 +887,11 @@ rs_status rs_outbox_add(struct rs_outbox *ob, Rs__Record *rec, const char *sourc
         set_err(ob, "record has no natural key (division, year, type and key fields)");
         return rv;
     }
-    if (rec->id && !rs_uuid_valid(rec->id)) {
+    if (rec->id && !rs_uuid_canonical(rec->id)) {
         set_err(ob, "record_id is not a UUID");
         return RS_EINVAL;
     }
-    if (rec->id && rec->supersedes && !rs_uuid_valid(rec->supersedes)) {
+    if (rec->id && rec->supersedes && !rs_uuid_canonical(rec->supersedes)) {
         set_err(ob, "supersedes is not a UUID");
         return RS_EINVAL;
     }

@@ -86,10 +86,41 @@ struct rs_outbox;
  * or has a newer schema version; the file is then not modified.  RS_EIO if
  * it cannot be opened or put in WAL mode.  On failure err holds a sentence
  * naming the file and the cause.  On RS_OK *out is owned by the caller:
- * close with rs_outbox_close.
+ * close with rs_outbox_close.  Several processes may create the same new
+ * file at once: each waits (up to the busy timeout, 5 s) for the other's
+ * creation and opens the result.
  */
+RS_NODISCARD
 rs_status rs_outbox_open(const char *path, struct rs_outbox **out,
                          char *err, size_t errlen);
+
+/*
+ * Reads every page of the outbox (SQLite's quick_check): RS_OK if all hold
+ * together; RS_EIO if a page is damaged, rs_outbox_errmsg saying what
+ * SQLite found ("damaged: ...").  Reads only, every page: its time grows
+ * with the file.
+ */
+RS_NODISCARD rs_status rs_outbox_check(struct rs_outbox *ob);
+
+/* What rs_outbox_salvage copied. */
+struct rs_outbox_salvage {
+    uint64_t copied;             /* rows now in the new outbox */
+    uint64_t unreadable;         /* runs of row numbers that could not be read */
+    int64_t first_lost, last_lost;  /* the first and last row number not read; 0 if none */
+};
+
+/*
+ * Copies every row of the outbox at `from` that can still be read, with its
+ * state, receipt and history, into a new outbox at `to` (which must not
+ * exist), reading `from` read-only: row ranges are copied whole and a range
+ * that hits a damaged page is halved until the unreadable rows are single
+ * ones, which are skipped and counted.  RS_EDUP if `to` exists; RS_EIO /
+ * RS_ESCHEMA if `from` cannot be read as an outbox at all (its schema page
+ * is damaged); err says why.  Single-threaded; `from` must not be in use.
+ */
+RS_NODISCARD rs_status rs_outbox_salvage(const char *from, const char *to,
+                                         struct rs_outbox_salvage *out, char *err,
+                                         size_t errlen);
 
 /* Closes; an open transaction is rolled back.  RS_EIO if sqlite3_close
  * failed.  ob may be NULL. */
@@ -104,6 +135,7 @@ const char *rs_outbox_errmsg(const struct rs_outbox *ob);
  * division code, year or body, or its key fields are missing; RS_ETOOBIG
  * if outlen is too small.
  */
+RS_NODISCARD
 rs_status rs_outbox_nkey(const Rs__Record *rec, char *out, size_t outlen);
 
 /*
@@ -134,6 +166,7 @@ rs_status rs_outbox_nkey(const Rs__Record *rec, char *out, size_t outlen);
  * On failure rec is as it was and nothing was added; a transaction the
  * caller began stays open (roll it back or go on).
  */
+RS_NODISCARD
 rs_status rs_outbox_add(struct rs_outbox *ob, Rs__Record *rec,
                         const char *source, enum rs_outbox_added *what);
 
@@ -143,7 +176,9 @@ rs_status rs_outbox_add(struct rs_outbox *ob, Rs__Record *rec,
  * may already have rolled back after an I/O error).  A failed commit
  * (RS_EBUSY, RS_ESTORAGE, RS_EIO) leaves the transaction open: roll back.
  */
+RS_NODISCARD
 rs_status rs_outbox_begin(struct rs_outbox *ob);
+RS_NODISCARD
 rs_status rs_outbox_commit(struct rs_outbox *ob);
 rs_status rs_outbox_rollback(struct rs_outbox *ob);
 
@@ -161,6 +196,7 @@ struct rs_outbox_item {
  * each items[i].body.  Each listed record's attempts count goes up by one.
  * On failure *n is 0 and nothing is left allocated.
  */
+RS_NODISCARD
 rs_status rs_outbox_pending(struct rs_outbox *ob, int64_t after_seq,
                             struct rs_outbox_item *items, size_t max,
                             size_t *n);
@@ -172,6 +208,7 @@ rs_status rs_outbox_pending(struct rs_outbox *ob, int64_t after_seq,
  * is RS_OB_PENDING or not a state, or server_seq > INT64_MAX;
  * RS_ENOTFOUND if no record has this id.
  */
+RS_NODISCARD
 rs_status rs_outbox_ack(struct rs_outbox *ob, const char *id,
                         enum rs_outbox_state st, const char *field,
                         const char *reason, uint64_t server_seq);
@@ -187,6 +224,7 @@ struct rs_outbox_receipt {
  * may be NULL: none).  RS_EINVAL additionally if receipt->seq is 0 or
  * above INT64_MAX.
  */
+RS_NODISCARD
 rs_status rs_outbox_ack_receipt(struct rs_outbox *ob, const char *id,
                                 enum rs_outbox_state st, const char *field,
                                 const char *reason, uint64_t server_seq,
@@ -199,10 +237,12 @@ rs_status rs_outbox_ack_receipt(struct rs_outbox *ob, const char *id,
  * record the central office returned came from.  RS_EINVAL for a NULL
  * argument or cap 0; RS_EIO / RS_EBUSY if the outbox cannot be read.
  */
+RS_NODISCARD
 rs_status rs_outbox_source(struct rs_outbox *ob, const char *id, char *out, size_t cap,
                            bool *found);
 
 /* The receipt with the highest seq kept so far; *found false if none. */
+RS_NODISCARD
 rs_status rs_outbox_last_receipt(struct rs_outbox *ob, struct rs_outbox_receipt *out,
                                  bool *found);
 
@@ -210,6 +250,7 @@ struct rs_outbox_counts {
     uint64_t pending, stored, duplicate, conflict, rejected;
 };
 
+RS_NODISCARD
 rs_status rs_outbox_counts(struct rs_outbox *ob, struct rs_outbox_counts *c);
 
 /*
@@ -219,6 +260,7 @@ rs_status rs_outbox_counts(struct rs_outbox *ob, struct rs_outbox_counts *c);
  * the call.  fn returns 0 to go on, non-0 to stop (still RS_OK); it must
  * not call back into this outbox.
  */
+RS_NODISCARD
 rs_status rs_outbox_list_failed(struct rs_outbox *ob,
                                 int (*fn)(const char *id, const char *source,
                                           enum rs_outbox_state st,

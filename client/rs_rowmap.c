@@ -811,6 +811,11 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
             snprintf(reason, cap, "not a UUID");
             return RS_EINVAL;
         }
+        if (c->flags & RS_FF_UUID) {
+            /* Ids are compared in lower case: a spreadsheet's upper-case copy is the same id. */
+            rs_uuid_canonicalize(buf);
+            return put_str(msg, bc->fd, buf, strlen(buf));
+        }
         return put_str(msg, bc->fd, s, n);
     case C_TEXT:
         return put_str(msg, bc->fd, s, n);

@@ -48,6 +48,7 @@ struct rs_sync_stats {
  * server's words in err; RS_EINVAL for a bad security configuration.  On
  * RS_OK close with rs_session_close.
  */
+RS_NODISCARD
 rs_status rs_session_open(struct rs_session *s, const char *server,
                           const struct rs_net_security *sec, const char *office,
                           const char *token, uint32_t timeout_ms, char *err, size_t errlen);
@@ -60,6 +61,7 @@ void rs_session_close(struct rs_session *s);
  * more; RS_ESTORAGE if the server refused to commit a batch (the rest stay
  * pending); a transport status if the connection failed (likewise).
  */
+RS_NODISCARD
 rs_status rs_session_sync(struct rs_session *s, struct rs_outbox *ob, uint32_t batch_limit,
                           struct rs_sync_stats *stats, char *err, size_t errlen);
 
@@ -71,6 +73,7 @@ rs_status rs_session_sync(struct rs_session *s, struct rs_outbox *ob, uint32_t b
  * be NULL) is the closed year's issue the server answered with, 0 for a
  * report rendered now.
  */
+RS_NODISCARD
 rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportFormat fmt,
                             const char *framework, const char *division, bool accepted_only,
                             char **out, size_t *len, uint32_t *issue, char *err,
@@ -84,6 +87,7 @@ rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportForma
  * RS_EINVAL, ...); another message is RS_EPROTO; a transport failure its
  * status.  For the reporting year's requests (proto/README.md).
  */
+RS_NODISCARD
 rs_status rs_session_call(struct rs_session *s, Rs__Envelope *req, Rs__Envelope__MsgCase want,
                           Rs__Envelope **reply, char *err, size_t errlen);
 

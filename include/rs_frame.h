@@ -4,9 +4,11 @@
  * A frame is a base-128 varint length followed by that many payload bytes
  * (protobuf's "delimited" form).  struct rs_frame_rx reassembles frames from
  * a byte stream that arrives in arbitrary pieces.  It refuses a frame whose
- * length prefix exceeds max_frame as soon as the prefix is complete, before
+ * length prefix exceeds max_frame as soon as the bytes of the prefix so far
+ * can only end above it (at the latest when the prefix is complete), before
  * any of the body is buffered, and it never allocates more than
- * max_frame + RS_VARINT_MAX bytes.
+ * max_frame + RS_VARINT_MAX bytes.  The cap may change between frames (the
+ * server's is small until a peer has signed in).
  *
  * The buffer is allocated lazily on the first reserve and freed whenever it
  * holds no bytes, so an idle connection costs only sizeof(struct rs_frame_rx).
@@ -58,13 +60,21 @@ void rs_frame_rx_commit(struct rs_frame_rx *rx, size_t n);
 rs_status rs_frame_rx_feed(struct rs_frame_rx *rx, const uint8_t *p, size_t n);
 
 /*
+ * Sets the cap on the payload of the frames next() returns from now on (0:
+ * RS_FRAME_MAX_DEFAULT).  Bytes already held stay; a smaller cap than what
+ * is held makes the next reserve refuse more (RS_ETOOBIG).
+ */
+void rs_frame_rx_set_max(struct rs_frame_rx *rx, size_t max_frame);
+
+/*
  * Returns the next complete frame.  RS_OK with *payload and *len pointing into
  * the buffer (valid until rs_frame_rx_consume or the next reserve);
  * RS_EAGAIN if no complete frame is held; RS_ETOOBIG if the length prefix
- * exceeds max_frame; RS_EPROTO if the prefix is longer than 10 bytes or
- * overflows 64 bits.  After RS_ETOOBIG or RS_EPROTO the stream cannot be
- * resynchronised and the caller must close it.  Calling next() twice without
- * consume() returns the same frame.
+ * exceeds max_frame, or can only end above it (an incomplete prefix whose
+ * bytes so far already say more: 0xff 0xff 0xff is at least 2^21 - 1), or is
+ * longer than 10 bytes or overflows 64 bits (which says at least 2^63).
+ * After RS_ETOOBIG the stream cannot be resynchronised and the caller must
+ * close it.  Calling next() twice without consume() returns the same frame.
  */
 rs_status rs_frame_rx_next(struct rs_frame_rx *rx, const uint8_t **payload,
                            size_t *len);

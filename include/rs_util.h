@@ -89,6 +89,17 @@ bool rs_division_code_valid(const char *s);
 /* True if s is 36 chars of 8-4-4-4-12 hex (either case). */
 bool rs_uuid_valid(const char *s);
 
+/*
+ * True if s is a UUID in the one form ids are compared in: rs_uuid_valid
+ * and no upper-case letter ("0190a1b2-...", as rs_uuid_v7 writes them).
+ * The server refuses a record whose id or supersedes is not (it never
+ * folds case: the stored body is the bytes the client sent).
+ */
+bool rs_uuid_canonical(const char *s);
+
+/* Lower-cases the ASCII letters of s in place (a UUID to its canonical form). */
+void rs_uuid_canonicalize(char *s);
+
 /* SHA-256 of p[0..n). */
 void rs_sha256(const void *p, size_t n, uint8_t out[RS_SHA256_LEN]);
 

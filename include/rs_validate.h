@@ -31,8 +31,9 @@ struct rs_verdict {
 };
 
 /*
- * Checks every field of r: the envelope (id is a UUID; supersedes, if set,
- * is a UUID other than id; division_code is 6, 9 or 12 digits; year in
+ * Checks every field of r: the envelope (id is a UUID in canonical form,
+ * lower case (rs_uuid_canonical); supersedes, if set, is such a UUID other
+ * than id; division_code is 6, 9 or 12 digits; year in
  * 2000..2100; period set; every string valid UTF-8 within its cap) and the
  * body's own rules (amounts >= 0, progress 0..100, dates real and ordered,
  * certified <= trainees, ...).  Township types need a 9- or 12-digit

@@ -40,6 +40,20 @@
 #define RS_MAX_BATCH_ID_BYTES 64     /* SubmitBatch.batch_id, as the audit trail keeps it */
 
 /*
+ * Before its Hello is accepted a connection may send only what a Hello
+ * needs.  The largest valid Hello (an office code of RS_HELLO_CODE_MAX
+ * bytes, a token of RS_HELLO_TOKEN_MAX, a client_version of
+ * RS_HELLO_CLIENT_VERSION_MAX, a request_id) packs to under 450 bytes
+ * (tests/test_frame.c measures it); the cap leaves a margin of about nine
+ * times that, and anything announced larger is refused from its length
+ * prefix.
+ */
+#define RS_HELLO_CODE_MAX 12
+#define RS_HELLO_TOKEN_MAX 128
+#define RS_HELLO_CLIENT_VERSION_MAX 256
+#define RS_HELLO_FRAME_MAX 4096
+
+/*
  * Packs env behind its varint length.  On RS_OK *out is a malloc'd block of
  * *outlen bytes that `headroom` bytes precede: the block starts at
  * (*out - headroom) and the caller frees that pointer.  headroom lets the

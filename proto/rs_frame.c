@@ -3,7 +3,8 @@
  *
  * See rs_frame.h for the contract.  The buffer grows only to hold the frame
  * whose length is already known, so a peer that announces 1 MiB and sends
- * one byte costs one small allocation, not 1 MiB.
+ * one byte costs one small allocation, not 1 MiB; and a prefix is refused
+ * as soon as its bytes so far can only end above the cap.
  */
 #include "rs_frame.h"
 
@@ -132,6 +133,25 @@ rs_status rs_frame_rx_feed(struct rs_frame_rx *rx, const uint8_t *p, size_t n)
     return RS_OK;
 }
 
+/*
+ * The least value an incomplete prefix p[0..n) (n < 10, every byte with its
+ * continuation bit) can still take: what its bytes say, since the bytes
+ * still to come may all be zero.
+ */
+static uint64_t prefix_floor(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0;
+
+    for (size_t i = 0; i < n && i < RS_VARINT_MAX - 1; i++)
+        acc |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+    return acc;
+}
+
+void rs_frame_rx_set_max(struct rs_frame_rx *rx, size_t max_frame)
+{
+    rx->max_frame = max_frame ? max_frame : RS_FRAME_MAX_DEFAULT;
+}
+
 rs_status rs_frame_rx_next(struct rs_frame_rx *rx, const uint8_t **payload,
                            size_t *len)
 {
@@ -143,6 +163,10 @@ rs_status rs_frame_rx_next(struct rs_frame_rx *rx, const uint8_t **payload,
     if (rx->len == rx->pos)
         return RS_EAGAIN;
     rc = rs_varint_decode(rx->buf + rx->pos, rx->len - rx->pos, &flen, &used);
+    if (rc == RS_EAGAIN && prefix_floor(rx->buf + rx->pos, rx->len - rx->pos) > rx->max_frame)
+        return RS_ETOOBIG;
+    if (rc == RS_EPROTO)
+        return RS_ETOOBIG;      /* longer than 10 bytes or past 64 bits: >= 2^63 */
     if (rc)
         return rc;
     if (flen > rx->max_frame)

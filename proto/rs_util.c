@@ -274,6 +274,23 @@ bool rs_uuid_valid(const char *s)
     return true;
 }
 
+bool rs_uuid_canonical(const char *s)
+{
+    if (!rs_uuid_valid(s))
+        return false;
+    for (size_t i = 0; i < RS_UUID_LEN; i++)
+        if (s[i] >= 'A' && s[i] <= 'F')
+            return false;
+    return true;
+}
+
+void rs_uuid_canonicalize(char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 

@@ -121,6 +121,10 @@ static bool check_string(const struct rs_field *f, const char *s, const char *pr
     }
     if ((f->flags & RS_FF_UUID) && !rs_uuid_valid(s))
         return fail(v, RS_EINVAL, prefix, f->name, "not a UUID");
+    if ((f->flags & RS_FF_UUID) && !rs_uuid_canonical(s))
+        return fail(v, RS_EINVAL, prefix, f->name,
+                    "not in canonical form: write the UUID in lower case (ids are compared "
+                    "exactly as written)");
     return true;
 }
 

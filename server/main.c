@@ -7,7 +7,7 @@
  *   resettled office add --db FILE --code CODE --name NAME --role township|central
  *   resettled office list --db FILE
  *   resettled office revoke --db FILE --code CODE
- *   resettled audit verify --db FILE
+ *   resettled audit verify --db FILE [--anchors FILE]
  *   resettled audit list --db FILE
  *   resettled schedule set --db FILE --year Y FILE.csv
  *   resettled schedule show --db FILE --year Y
@@ -66,12 +66,14 @@ static const char usage[] =
     "                       [--idle-timeout SEC] [--auth-fail-limit N] [--auth-fail-window SEC]\n"
     "                       [--log-level debug|info|warn|error] [--log auto|stderr|journal]\n"
     "                       [--sync deferred|commit]\n"
+    "                       [--max-unauth N] [--max-unauth-per-addr N]\n"
+    "                       [--anchor FILE] [--anchor-every N]\n"
     "       resettled serve --db FILE --listen 127.0.0.1:PORT --plaintext [options]\n"
     "                       (no TLS: loopback addresses only)\n"
     "       resettled office add --db FILE --code CODE --name NAME --role township|central\n"
     "       resettled office list --db FILE\n"
     "       resettled office revoke --db FILE --code CODE\n"
-    "       resettled audit verify --db FILE\n"
+    "       resettled audit verify --db FILE [--anchors FILE]\n"
     "       resettled audit list --db FILE\n"
     "       resettled schedule set --db FILE --year Y FILE.csv\n"
     "       resettled schedule show --db FILE --year Y\n"
@@ -185,6 +187,7 @@ static int cmd_office(int argc, char **argv)
         fprintf(stderr, "resettled: %s\n", err);
         return 1;
     }
+    fputs(rs_store_notice(st), stderr);
     {
         char actor[RS_AUDIT_PEER_MAX + 1];
 
@@ -239,17 +242,76 @@ static int print_audit(const struct rs_audit_row *r, void *arg)
     return 0;
 }
 
-/* resettled audit verify|list --db FILE: reads only (the file is opened read-only). */
+static void print_problem(const char *problem, void *arg)
+{
+    (void)arg;
+    printf("broken: %s\n", problem);
+}
+
+/*
+ * audit verify: the chain, then the tables against it, then the anchors if
+ * given.  Prints "ok N rows;
+ * ..." and returns 0, or prints what is broken and returns 1.
+ */
+static int audit_verify(struct rs_store *st, const char *db, const char *anchors)
+{
+    struct rs_anchor_check ac;
+    struct rs_audit_check chk;
+    uint64_t rows = 0, broken = 0;
+    char why[256];
+    rs_status rc = rs_store_audit_verify(st, &rows, &broken, why, sizeof(why));
+    int ret = 0;
+
+    if (rc == RS_ECONFLICT) {
+        printf("broken at row %llu: %s\n", (unsigned long long)broken, why);
+        ret = 1;
+    } else if (rc) {
+        fprintf(stderr, "resettled: %s: %s\n", db, why[0] ? why : rs_status_str(rc));
+        return 1;
+    }
+    rc = rs_store_audit_verify_records(st, print_problem, NULL, &chk);
+    if (rc) {
+        fprintf(stderr, "resettled: %s: %s\n", db, rs_store_errmsg(st));
+        return 1;
+    }
+    memset(&ac, 0, sizeof(ac));
+    if (anchors) {
+        rc = rs_store_audit_check_anchors(st, anchors, print_problem, NULL, &ac);
+        if (rc) {
+            fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
+            return 1;
+        }
+    }
+    if (ret || chk.problems || ac.problems) {
+        printf("broken: %llu problem%s in the records and offices against the trail, "
+               "%llu against the anchors\n",
+               (unsigned long long)chk.problems, chk.problems == 1 ? "" : "s",
+               (unsigned long long)ac.problems);
+        return 1;
+    }
+    printf("ok %llu rows; %llu records match their hashes, %llu of them recomputed into %llu "
+           "batches of the trail%s; %llu offices match it\n",
+           (unsigned long long)rows, (unsigned long long)chk.records,
+           (unsigned long long)chk.checked_records, (unsigned long long)chk.batches,
+           chk.from_record ? " (records before the batch digest: their hash only)" : "",
+           (unsigned long long)chk.offices);
+    if (anchors)
+        printf("ok: %llu anchors of %s match the trail\n", (unsigned long long)ac.matched,
+               anchors);
+    return 0;
+}
+
+/* resettled audit verify|list --db FILE [--anchors FILE]: reads only (read-only opens). */
 static int cmd_audit(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"anchors", required_argument, NULL, 'a'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *verb;
+    const char *db = NULL, *anchors = NULL, *verb;
     struct rs_store *st = NULL;
-    char err[512], why[256];
-    uint64_t rows = 0, broken = 0;
+    char err[512];
     rs_status rc;
     int c, ret = 1;
 
@@ -258,10 +320,15 @@ static int cmd_audit(int argc, char **argv)
     verb = argv[1];
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'd')
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'a')
+            anchors = optarg;
+        else
             return usage_error(NULL);
-        db = optarg;
     }
+    if (anchors && strcmp(verb, "verify") != 0)
+        return usage_error("--anchors goes with audit verify");
     if (optind != argc)
         return usage_error("unexpected argument");
     if (!db)
@@ -279,15 +346,7 @@ static int cmd_audit(int argc, char **argv)
             fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
         ret = rc == RS_OK ? 0 : 1;
     } else {
-        rc = rs_store_audit_verify(st, &rows, &broken, why, sizeof(why));
-        if (rc == RS_OK) {
-            printf("ok %llu rows\n", (unsigned long long)rows);
-            ret = 0;
-        } else if (rc == RS_ECONFLICT) {
-            printf("broken at row %llu: %s\n", (unsigned long long)broken, why);
-        } else {
-            fprintf(stderr, "resettled: %s: %s\n", db, why[0] ? why : rs_status_str(rc));
-        }
+        ret = audit_verify(st, db, anchors);
     }
     if (rs_store_close(st) != RS_OK)
         ret = 1;

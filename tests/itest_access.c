@@ -20,6 +20,13 @@
  * report and a township's breakdown.  Every refused handshake is in the
  * audit trail and the chain verifies.
  *
+ * Revoking an office ends its live sessions at their next request
+ * (ERR_AUTH, then close), once the server's periodic re-read has seen it.
+ *
+ * The audit head anchored outside the database (serve --anchor): a trail
+ * cut together with its batches and records verifies alone, not against
+ * the anchors.
+ *
  * Rate limiting (server started with --auth-fail-limit 5
  * --auth-fail-window 2, 20 under valgrind): five failed handshakes from
  * 127.0.0.1, then even
@@ -55,6 +62,7 @@ static const char *window_s(void)
 
 struct env {
     char dir[256];
+    char anchor_dir[256];       /* setup_anchor's folder of the anchor file, or "" */
     char db[512];
     char *tok_a, *tok_b, *tok_c, *tok_r, *tok_x;
     struct it_server srv;
@@ -62,11 +70,15 @@ struct env {
     int hh;
 };
 
-static int setup(void **state)
+/* The offices, and a server started with extra arguments (NULL-terminated, at most 4). */
+static int setup_with(void **state, const char *const *more)
 {
     struct env *e = calloc(1, sizeof(*e));
-    const char *extra[] = {"--auth-fail-limit", "5", "--auth-fail-window", window_s(), NULL};
+    const char *extra[10] = {"--auth-fail-limit", "5", "--auth-fail-window", window_s()};
     char sql[200];
+
+    for (int i = 0; more && more[i] && i < 4; i++)
+        extra[4 + i] = more[i];
 
     if (!e)
         return -1;
@@ -99,12 +111,34 @@ static int setup(void **state)
     return 0;
 }
 
+static int setup(void **state)
+{
+    return setup_with(state, NULL);
+}
+
+/* A server that anchors the audit head after every batch, to anchors.txt in its folder. */
+static int setup_anchor(void **state)
+{
+    static char path[600];
+    char dir[256];
+    const char *more[] = {"--anchor", path, "--anchor-every", "1", NULL};
+
+    it_tmpdir(dir, "anchor");
+    it_path(path, sizeof(path), dir, "anchors.txt");
+    if (setup_with(state, more) != 0)
+        return -1;
+    /* Kept apart from the database's folder, as an operator would. */
+    snprintf(((struct env *)*state)->anchor_dir, sizeof(((struct env *)*state)->anchor_dir), "%s",
+             dir);
+    return 0;
+}
+
 static int teardown(void **state)
 {
     struct env *e = *state;
-    int st = it_server_stop_logged(&e->srv);
+    int st = e->srv.pid > 0 ? it_server_stop_logged(&e->srv) : 0;
 
-    if (it_rmtree(e->dir) != 0)
+    if (it_rmtree(e->dir) != 0 || (e->anchor_dir[0] && it_rmtree(e->anchor_dir) != 0))
         st = -1;
     free(e->tok_a);
     free(e->tok_b);
@@ -282,7 +316,8 @@ static void test_refused_handshakes(void **state)
         assert_int_equal(it_run(argv, out, out), 0);
         text = it_read_file(out);
         /* 5 office_add + 1 office_revoke + 6 refusals. */
-        assert_string_equal(text, "ok 12 rows\n");
+        assert_true(strncmp(text, "ok 12 rows; ", 12) == 0);
+        assert_non_null(strstr(text, "; 5 offices match it\n"));
         free(text);
     }
 }
@@ -390,6 +425,130 @@ static void test_central_scope(void **state)
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 1);
 }
 
+/*
+ * Revoking an office while its sessions are signed in: within the re-check
+ * interval (cfg.revoke_check_ms) each session's next request, a batch or a
+ * report, is answered ERR_AUTH and the connection closed; nothing of the
+ * batch is stored, and a new Hello is refused as for any revoked office.
+ */
+static void test_revoke_ends_live_sessions(void **state)
+{
+    struct env *e = *state;
+    struct rs_server_config cfg;
+    struct it_conn c1, c2;
+    Rs__Envelope *r;
+    char sql[200];
+    char *revoke[] = {RS_SERVER_BIN, "office", "revoke", "--db", e->db, "--code", TOWN_B, NULL};
+    const char *msg = "this office has been revoked; its session is ended";
+
+    rs_server_config_defaults(&cfg);
+    login(e, &c1, TOWN_B, e->tok_b);
+    login(e, &c2, TOWN_B, e->tok_b);
+    r = submit_relief(e, &c1, TOWN_B);
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
+    assert_int_equal(r->ack->acks[0]->status, RS__ACK_STATUS__ACK_STORED);
+    rs__envelope__free_unpacked(r, NULL);
+
+    assert_int_equal(it_run(revoke, NULL, NULL), 0);
+    it_sleep_ms((long)cfg.revoke_check_ms * (it_slow() ? 4 : 2));
+
+    r = submit_relief(e, &c1, TOWN_B);
+    assert_non_null(r);
+    assert_true(r->has_request_id);
+    assert_int_equal(r->request_id, e->rid);
+    expect_error(r, RS__ERROR_CODE__ERR_AUTH, msg, true);
+    assert_int_equal(it_conn_wait_eof(&c1, T_REPLY), 0);
+    expect_error(report(e, &c2, TOWN_B), RS__ERROR_CODE__ERR_AUTH, msg, true);
+    assert_int_equal(it_conn_wait_eof(&c2, T_REPLY), 0);
+    it_conn_close(&c1);
+    it_conn_close(&c2);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE office_code = '%s'", TOWN_B);
+    assert_int_equal(count(e, sql), 1);
+    hello_refused(e, TOWN_B, e->tok_b, RS__ERROR_CODE__ERR_AUTH, AUTH_MSG);
+
+    /* Another office's session goes on. */
+    login(e, &c1, TOWN_A, e->tok_a);
+    r = submit_relief(e, &c1, TOWN_A);
+    assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
+    assert_int_equal(r->ack->acks[0]->status, RS__ACK_STATUS__ACK_STORED);
+    rs__envelope__free_unpacked(r, NULL);
+    it_conn_close(&c1);
+}
+
+/*
+ * The audit head is anchored outside the database: after each batch (here)
+ * the server logs it and appends "seq hash time" to the anchor file.  A
+ * cover-up that removes the batches' audit rows together with their
+ * batches and records leaves a trail that verifies alone; against the
+ * anchors it does not.
+ */
+static void test_anchors_outside_the_database(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    Rs__Envelope *r;
+    char anchors[600], out[600], want[700], *text;
+    long long first;
+
+    it_path(anchors, sizeof(anchors), e->anchor_dir, "anchors.txt");
+    it_path(out, sizeof(out), e->dir, "verify.out");
+    login(e, &c, TOWN_A, e->tok_a);
+    for (int i = 0; i < 3; i++) {
+        r = submit_relief(e, &c, TOWN_A);
+        assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
+        assert_int_equal(r->ack->acks[0]->status, RS__ACK_STATUS__ACK_STORED);
+        rs__envelope__free_unpacked(r, NULL);
+    }
+    it_conn_close(&c);
+    assert_int_equal(it_server_stop(&e->srv), 0);
+    e->srv.pid = 0;
+    text = it_read_file(e->srv.log);
+    assert_non_null(strstr(text, "audit head: row "));
+    free(text);
+    text = it_read_file(anchors);
+    assert_true(strlen(text) > 0);
+    free(text);
+    {
+        char *argv[] = {RS_SERVER_BIN, "audit", "verify", "--db", e->db, "--anchors", anchors,
+                        NULL};
+
+        assert_int_equal(it_run(argv, out, out), 0);
+        snprintf(want, sizeof(want), " anchors of %s match the trail\n", anchors);
+        text = it_read_file(out);
+        if (!strstr(text, want))
+            fail_msg("audit verify said:\n%s", text);
+        free(text);
+    }
+
+    /* The cover-up: every batch row, batch and record gone, the triggers dropped. */
+    first = count(e, "SELECT min(seq) FROM audit WHERE kind = 'batch'");
+    assert_true(first > 0);
+    {
+        char sql[300];
+        sqlite3 *h = NULL;
+
+        snprintf(sql, sizeof(sql),
+                 "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= %lld;"
+                 "DELETE FROM records; DELETE FROM batches;", first);
+        assert_int_equal(sqlite3_open(e->db, &h), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(h);
+    }
+    {
+        char *plain[] = {RS_SERVER_BIN, "audit", "verify", "--db", e->db, NULL};
+        char *argv[] = {RS_SERVER_BIN, "audit", "verify", "--db", e->db, "--anchors", anchors,
+                        NULL};
+
+        assert_int_equal(it_run(plain, out, out), 0);
+        assert_int_equal(it_run(argv, out, out), 1);
+        snprintf(want, sizeof(want), "broken: anchor line 1: row %lld is not in the trail", first);
+        text = it_read_file(out);
+        if (!strstr(text, want))
+            fail_msg("audit verify --anchors said:\n%s", text);
+        free(text);
+    }
+}
+
 static void test_rate_limit(void **state)
 {
     struct env *e = *state;
@@ -443,6 +602,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_handshakes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_township_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_central_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke_ends_live_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_anchors_outside_the_database, setup_anchor,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
     };
 

@@ -10,7 +10,13 @@
  *     with prlimit(2) (writes fail with EFBIG; the server ignores SIGXFSZ),
  *     then lifted.
  *   - a disk that will not sync: fdatasync and fsync fail with EIO while a
- *     flag file exists, through an LD_PRELOAD library (fault_fsync.c).
+ *     flag file exists, through an LD_PRELOAD library (fault_fsync.c);
+ *   - a disk full for the database alone: pwrite fails with ENOSPC while a
+ *     flag file exists (fault_nospace.c), and the log is still written.
+ * On that last one a refused sign-in, which the audit trail cannot take, is
+ * still refused, and logged and counted.
+ * A township's outbox with a page overwritten: its commands exit 1 with
+ * the way out, and `resettle outbox salvage` recovers the readable rows.
  * And at start-up: files that are not a resettle database, and one with a
  * newer schema, are refused by `resettled serve` (exit 1, a clear message)
  * and left byte for byte as they were.
@@ -88,19 +94,25 @@ static int teardown(void **state)
     return st == 0 ? 0 : -1;
 }
 
-/* Sets the environment that makes a server started now load fault_fsync.c. */
-static void fault_env(bool on)
+/*
+ * Sets the environment that makes a server started now load the fault
+ * library lib (fault_fsync.c or fault_nospace.c), or none (lib NULL).  Both
+ * flag files are named either way.
+ */
+static void fault_env(const char *lib)
 {
     char flag[600], asan[600];
     const char *old = getenv("ASAN_OPTIONS");
 
-    if (!on) {
+    if (!lib) {
         unsetenv("LD_PRELOAD");
         return;
     }
     snprintf(flag, sizeof(flag), "%s/rs-fsync-flag-%d", rs_test_tmp_base(), (int)getpid());
     setenv("RS_FAULT_FSYNC_FLAG", flag, 1);
-    setenv("LD_PRELOAD", RS_FAULT_FSYNC_LIB, 1);
+    snprintf(flag, sizeof(flag), "%s/rs-nospace-flag-%d", rs_test_tmp_base(), (int)getpid());
+    setenv("RS_FAULT_NOSPACE_FLAG", flag, 1);
+    setenv("LD_PRELOAD", lib, 1);
     if (!old || !strstr(old, "verify_asan_link_order=0")) {
         snprintf(asan, sizeof(asan), "%s%sverify_asan_link_order=0", old ? old : "",
                  old && old[0] ? ":" : "");
@@ -113,11 +125,34 @@ static int setup_fsync(void **state)
 {
     int rc;
 
-    fault_env(true);
+    fault_env(RS_FAULT_FSYNC_LIB);
     unlink(getenv("RS_FAULT_FSYNC_FLAG"));
     rc = setup(state);
-    fault_env(false);
+    fault_env(NULL);
     return rc;
+}
+
+/* A server whose database writes fail ENOSPC while the flag file exists (nospace_set). */
+static int setup_nospace(void **state)
+{
+    int rc;
+
+    fault_env(RS_FAULT_NOSPACE_LIB);
+    unlink(getenv("RS_FAULT_NOSPACE_FLAG"));
+    rc = setup(state);
+    fault_env(NULL);
+    return rc;
+}
+
+static void nospace_set(bool on)
+{
+    const char *flag = getenv("RS_FAULT_NOSPACE_FLAG");
+
+    assert_non_null(flag);
+    if (on)
+        it_write_file(flag, "x");
+    else
+        assert_int_equal(unlink(flag), 0);
 }
 
 /* No server: for the start-up tests. */
@@ -339,9 +374,9 @@ static void test_sync_fails(void **state)
 
     /* Restarted on a healthy disk; then a small batch meets a failing one. */
     flag_set(false);
-    fault_env(true);
+    fault_env(RS_FAULT_FSYNC_LIB);
     assert_int_equal(it_server_start(&e->srv, e->dir, e->db), 0);
-    fault_env(false);
+    fault_env(NULL);
     login(e, &c, TOWN_A, e->tok_a);
     expect_all(&c, submit(e, &c, pb, 100), big, 100, RS__ACK_STATUS__ACK_DUPLICATE);
     flag_set(true);
@@ -551,6 +586,52 @@ static void test_full_disk(void **state)
  * batch is both refused and stored, every acknowledged record is stored,
  * and a refused batch resent later is stored exactly once.
  */
+/*
+ * A refused sign-in that the audit trail cannot take (the disk is full) is
+ * refused all the same, and the operator learns it: a log line each, with
+ * the count, and the count in the shutdown summary.  A right token still
+ * signs in (the check only reads).
+ */
+static void test_refused_signin_on_full_disk(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    Rs__Envelope *r = NULL;
+    char *log;
+
+    nospace_set(true);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(it_conn_open(&c, e->srv.addr), 0);
+        assert_int_not_equal(it_conn_hello(&c, i ? "430602009" : TOWN_A, e->tok_c, &r, T_REPLY),
+                             0);
+        assert_non_null(r);
+        assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ERROR);
+        assert_int_equal(r->error->code, RS__ERROR_CODE__ERR_AUTH);
+        assert_true(r->error->close);
+        rs__envelope__free_unpacked(r, NULL);
+        r = NULL;
+        assert_int_equal(it_conn_wait_eof(&c, T_REPLY), 0);
+        it_conn_close(&c);
+    }
+    login(e, &c, TOWN_A, e->tok_a);
+    it_conn_close(&c);
+    nospace_set(false);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = "
+                                       "'handshake_refused'"),
+                     0);
+
+    assert_int_equal(it_server_stop(&e->srv), 0);
+    e->srv.pid = 0;
+    log = it_read_file(e->srv.log);
+    assert_non_null(log);
+    if (!strstr(log, "refused sign-in of office 430602001 from 127.0.0.1:") ||
+        !strstr(log, "not written to the audit trail (") ||
+        !strstr(log, "); 2 such since start") ||
+        !strstr(log, "; 2 refused sign-ins not written to the audit trail"))
+        fail_msg("the log does not tell the operator:\n%s", log);
+    free(log);
+}
+
 static void test_flapping_disk(void **state)
 {
     struct env *e = *state;
@@ -650,6 +731,86 @@ static void sql_file(const char *path, const char *sql)
     assert_int_equal(sqlite3_close(h), SQLITE_OK);
 }
 
+/* The output file holds needle. */
+static void expect_output(const char *file, const char *needle)
+{
+    char *text = it_read_file(file);
+
+    assert_non_null(text);
+    if (!strstr(text, needle))
+        fail_msg("\"%s\" not in the output:\n%s", needle, text);
+    free(text);
+}
+
+/*
+ * A page of the outbox overwritten: submit, sync and status exit 1 and say
+ * how to get back what it holds, and queue or send nothing; `resettle
+ * outbox salvage` copies every readable row into a new outbox, which works.
+ * No server: nothing gets that far (the address refuses connections).
+ */
+static void test_damaged_outbox(void **state)
+{
+    struct env *e = *state;
+    struct it_server none;
+    char csv[512], ob[512], nob[512], out[512], want[1200], *text;
+    const char *submit_args[] = {"submit", csv, NULL};
+    const char *sync_args[] = {"sync", "--attempts", "1", NULL};
+    const char *status_args[] = {"status", NULL};
+    const char *const *cmds[] = {submit_args, sync_args, status_args};
+    long long copied;
+    FILE *f;
+
+    memset(&none, 0, sizeof(none));
+    snprintf(none.addr, sizeof(none.addr), "127.0.0.1:1");
+    it_path(csv, sizeof(csv), e->dir, "d.csv");
+    it_path(ob, sizeof(ob), e->dir, "d.outbox");
+    it_path(nob, sizeof(nob), e->dir, "new.outbox");
+    it_path(out, sizeof(out), e->dir, "d.out");
+    it_relief_csv(csv, TOWN_A, 1, 3000, 600);
+    assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", ob, out, submit_args), 3);
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox"), 3000);
+    /* Page 6 (a leaf of the table) overwritten. */
+    f = fopen(ob, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 5 * 4096, SEEK_SET), 0);
+    for (int i = 0; i < 4096; i++)
+        fputc(0xde, f);
+    assert_int_equal(fclose(f), 0);
+
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", ob, out, cmds[i]), 1);
+        snprintf(want, sizeof(want), "resettle: outbox %s is damaged: ", ob);
+        expect_output(out, want);
+        snprintf(want, sizeof(want), "  resettle outbox salvage --from %s --to NEW.outbox", ob);
+        expect_output(out, want);
+        text = it_read_file(out);
+        assert_null(strstr(text, "cannot connect"));
+        free(text);
+    }
+    {
+        char *argv[] = {RS_CLIENT_BIN, "outbox", "salvage", "--from", ob, "--to", nob, NULL};
+
+        assert_int_equal(it_run(argv, out, out), 0);
+        copied = it_sql_int(nob, "SELECT count(*) FROM outbox WHERE state = 0");
+        assert_true(copied > 2900 && copied < 3000);
+        snprintf(want, sizeof(want), "%lld records copied from %s to %s; rows ", copied, ob, nob);
+        expect_output(out, want);
+        /* A second salvage does not overwrite the new outbox. */
+        assert_int_equal(it_run(argv, out, out), 2);
+    }
+    {
+        /* Without a server configured: status reads the outbox only. */
+        char *argv[] = {RS_CLIENT_BIN, "--outbox", nob, "status", NULL};
+
+        assert_int_equal(it_run(argv, out, out), 0);
+    }
+    snprintf(want, sizeof(want), "pending %lld\n", copied);
+    expect_output(out, want);
+    /* The lost rows come back when their file is submitted again; the rest are unchanged. */
+    assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", nob, out, submit_args), 3);
+    assert_int_equal(it_sql_int(nob, "SELECT count(*) FROM outbox"), 3000);
+}
+
 static void test_refuses_text_file(void **state)
 {
     struct env *e = *state;
@@ -736,9 +897,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_signin_on_full_disk, setup_nospace,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_flapping_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_fails, setup_fsync, teardown),
         cmocka_unit_test_setup_teardown(test_linger_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_outbox, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_text_file, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_other_application, setup_bare, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_foreign_tables, setup_bare, teardown),

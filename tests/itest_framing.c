@@ -2,9 +2,11 @@
  * itest_framing.c - broken framing, broken protobuf and messages out of
  * order, against the real resettled on 127.0.0.1.
  *
- * Framing: empty frames, length prefixes over the cap (after the handshake
- * too), a whole oversized frame written at once, malformed and truncated
- * varints, a stream that ends inside a frame.  Protobuf: bytes that do not
+ * Framing: empty frames, length prefixes over the cap (before sign-in the
+ * cap is what a Hello needs; after the handshake the full cap), a whole
+ * oversized frame written at once, over-long, overflowing and truncated
+ * varints (an over-long prefix is too big, not malformed), a stream that
+ * ends inside a frame.  Protobuf: bytes that do not
  * parse, field number zero, a length past the frame, an envelope without a
  * message, a Hello whose string field is a varint.  Order: requests before
  * the Hello, and after the Welcome a second Hello and the server's own
@@ -34,6 +36,9 @@ static void test_zero_length_frame(void **state)
     it_conn_close(&c);
 }
 
+#define PRE_SIGN_IN "frame over the size cap before sign-in (4096 bytes)"
+
+/* Before sign-in the cap is what a Hello needs (RS_HELLO_FRAME_MAX). */
 static void oversize_prefix(struct env *e, uint64_t len)
 {
     struct it_conn c;
@@ -41,13 +46,54 @@ static void oversize_prefix(struct env *e, uint64_t len)
 
     raw_open(e, &c);
     assert_int_equal(it_conn_write(&c, pre, rs_varint_encode(len, pre), T_REPLY), 0);
-    expect_error(&c, NULL, RS__ERROR_CODE__ERR_TOO_BIG, "frame over the size cap", true);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_TOO_BIG, PRE_SIGN_IN, true);
     it_conn_close(&c);
 }
 
 static void test_prefix_cap_plus_one(void **state)
 {
     oversize_prefix(*state, (uint64_t)CAP + 1);
+}
+
+/* Just under the old cap of 1 MiB before sign-in: refused from the prefix alone. */
+static void test_prefix_under_frame_cap_before_hello(void **state)
+{
+    oversize_prefix(*state, (uint64_t)CAP - 2);
+}
+
+static void test_prefix_hello_cap_plus_one(void **state)
+{
+    oversize_prefix(*state, RS_HELLO_FRAME_MAX + 1);
+}
+
+/* A frame of exactly the pre-sign-in cap is read (and is not a Hello). */
+static void test_frame_at_hello_cap(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    uint8_t *junk = malloc(RS_HELLO_FRAME_MAX);
+
+    assert_non_null(junk);
+    memset(junk, 0xff, RS_HELLO_FRAME_MAX);
+    raw_open(e, &c);
+    assert_int_equal(it_conn_write_frame(&c, RS_HELLO_FRAME_MAX, junk, RS_HELLO_FRAME_MAX,
+                                         T_REPLY), 0);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "unparsable message", true);
+    it_conn_close(&c);
+    free(junk);
+}
+
+/* Three bytes of a prefix that can only end above the cap: refused without the rest. */
+static void test_incomplete_prefix_already_too_big(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    const uint8_t v[3] = {0xff, 0xff, 0xff};
+
+    raw_open(e, &c);
+    assert_int_equal(it_conn_write(&c, v, sizeof(v), T_REPLY), 0);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_TOO_BIG, PRE_SIGN_IN, true);
+    it_conn_close(&c);
 }
 
 static void test_prefix_4gib(void **state)
@@ -74,6 +120,23 @@ static void test_prefix_over_cap_after_welcome(void **state)
     it_conn_close(&c);
 }
 
+/* Signed in, a frame over the pre-sign-in cap but under the frame cap is read. */
+static void test_big_frame_after_welcome(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    size_t n = 64 * 1024;
+    uint8_t *junk = malloc(n);
+
+    assert_non_null(junk);
+    memset(junk, 0xff, n);
+    login(e, &c, TOWN_A, e->tok_a);
+    assert_int_equal(it_conn_write_frame(&c, n, junk, n, T_REPLY), 0);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "unparsable message", true);
+    it_conn_close(&c);
+    free(junk);
+}
+
 /* A whole 2 MiB frame written at once: the refusal still reaches the client. */
 static void test_oversize_frame_with_body(void **state)
 {
@@ -91,7 +154,7 @@ static void test_oversize_frame_with_body(void **state)
 
         assert_true(rc == 0 || rc == IT_TIMEOUT || rc == IT_ERR);
     }
-    expect_error(&c, NULL, RS__ERROR_CODE__ERR_TOO_BIG, "frame over the size cap", true);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_TOO_BIG, PRE_SIGN_IN, true);
     it_conn_close(&c);
     free(body);
 }
@@ -104,7 +167,7 @@ static void test_varint_11_bytes(void **state)
 
     raw_open(e, &c);
     assert_int_equal(it_conn_write(&c, v, sizeof(v), T_REPLY), 0);
-    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "malformed length prefix", true);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_TOO_BIG, PRE_SIGN_IN, true);
     it_conn_close(&c);
 }
 
@@ -117,7 +180,7 @@ static void test_varint_overflow(void **state)
 
     raw_open(e, &c);
     assert_int_equal(it_conn_write(&c, v, sizeof(v), T_REPLY), 0);
-    expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "malformed length prefix", true);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_TOO_BIG, PRE_SIGN_IN, true);
     it_conn_close(&c);
 }
 
@@ -148,7 +211,7 @@ static void test_truncated_body_then_eof(void **state)
     it_conn_close(&c);
 }
 
-/* Exactly the cap is accepted by the framing, then refused as protobuf. */
+/* Signed in, exactly the cap is accepted by the framing, then refused as protobuf. */
 static void test_frame_at_cap_of_junk(void **state)
 {
     struct env *e = *state;
@@ -157,7 +220,7 @@ static void test_frame_at_cap_of_junk(void **state)
 
     assert_non_null(body);
     memset(body, 0xff, CAP);
-    raw_open(e, &c);
+    login(e, &c, TOWN_A, e->tok_a);
     assert_int_equal(it_conn_write_frame(&c, CAP, body, CAP, T_REPLY), 0);
     expect_error(&c, NULL, RS__ERROR_CODE__ERR_PROTOCOL, "unparsable message", true);
     it_conn_close(&c);
@@ -389,6 +452,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         CATALOGUE_CASE(test_zero_length_frame),
         CATALOGUE_CASE(test_prefix_cap_plus_one),
+        CATALOGUE_CASE(test_prefix_under_frame_cap_before_hello),
+        CATALOGUE_CASE(test_prefix_hello_cap_plus_one),
+        CATALOGUE_CASE(test_frame_at_hello_cap),
+        CATALOGUE_CASE(test_incomplete_prefix_already_too_big),
+        CATALOGUE_CASE(test_big_frame_after_welcome),
         CATALOGUE_CASE(test_prefix_4gib),
         CATALOGUE_CASE(test_prefix_u64_max),
         CATALOGUE_CASE(test_prefix_over_cap_after_welcome),

@@ -119,6 +119,41 @@ static void test_hello_overlong_token(void **state)
                   "office code and token required");
 }
 
+/* client_version is capped too, so the largest valid Hello is bounded. */
+static void test_hello_overlong_client_version(void **state)
+{
+    struct env *e = *state;
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__Hello h = RS__HELLO__INIT;
+    char version[RS_HELLO_CLIENT_VERSION_MAX + 2];
+    struct it_conn c;
+
+    memset(version, 'v', sizeof(version) - 1);
+    version[sizeof(version) - 1] = '\0';
+    h.has_protocol_version = true;
+    h.protocol_version = 1;
+    h.office_code = TOWN_A;
+    h.token = e->tok_a;
+    h.client_version = version;
+    env.msg_case = RS__ENVELOPE__MSG_HELLO;
+    env.hello = &h;
+    raw_open(e, &c);
+    assert_int_equal(it_conn_send(&c, &env, T_REPLY), 0);
+    expect_error(&c, NULL, RS__ERROR_CODE__ERR_AUTH, "client_version longer than 256 bytes", true);
+    it_conn_close(&c);
+    /* At the cap it signs in. */
+    version[RS_HELLO_CLIENT_VERSION_MAX] = '\0';
+    raw_open(e, &c);
+    assert_int_equal(it_conn_send(&c, &env, T_REPLY), 0);
+    {
+        Rs__Envelope *r = recv_env(&c);
+
+        assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_WELCOME);
+        rs__envelope__free_unpacked(r, NULL);
+    }
+    it_conn_close(&c);
+}
+
 static void test_wrong_token(void **state)
 {
     hello_refused(*state, true, 1, TOWN_A,
@@ -306,6 +341,7 @@ int main(void)
         CATALOGUE_CASE(test_hello_without_office),
         CATALOGUE_CASE(test_hello_overlong_office),
         CATALOGUE_CASE(test_hello_overlong_token),
+        CATALOGUE_CASE(test_hello_overlong_client_version),
         CATALOGUE_CASE(test_wrong_token),
         CATALOGUE_CASE(test_token_of_another_office),
         CATALOGUE_CASE(test_unknown_office),

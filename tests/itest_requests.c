@@ -475,6 +475,36 @@ static void test_same_id_twice_and_changed(void **state)
     it_conn_close(&c);
 }
 
+/*
+ * The same UUID in lower case, then in upper case: one id.  The upper-case
+ * copy is refused with its reason (it was stored a second time), and only
+ * the lower-case row exists.
+ */
+static void test_same_id_in_two_cases(void **state)
+{
+    struct env *e = *state;
+    struct it_conn c;
+    struct rec x;
+    Rs__Record *one[1] = {&x.r};
+    char lower[RS_UUID_LEN + 1], sql[200];
+
+    rec_relief(e, &x, TOWN_A);
+    snprintf(lower, sizeof(lower), "%s", x.id);
+    login(e, &c, TOWN_A, e->tok_a);
+    submit_ok(e, &c, one, 1);
+    for (char *p = x.id; *p; p++)
+        if (*p >= 'a' && *p <= 'f')
+            *p = (char)(*p - 'a' + 'A');
+    assert_string_not_equal(x.id, lower);
+    reject_a(e, &x.r, "id",
+             "not in canonical form: write the UUID in lower case (ids are compared exactly "
+             "as written)");
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE lower(record_id)='%s'", lower);
+    assert_int_equal(it_sql_int(e->db, sql), 1);
+    assert_int_equal(count_id(e, lower), 1);
+    it_conn_close(&c);
+}
+
 /* ------------------------------------------------------------ reports */
 
 static void report_refused(struct env *e, bool has_year, uint32_t year, const char *framework,
@@ -517,6 +547,14 @@ static void test_report_framework_path(void **state)
                    "framework must be a preset name");
 }
 
+/* An unknown preset is named by its name; where the server keeps presets is not told. */
+static void test_report_framework_unknown(void **state)
+{
+    report_refused(*state, true, 2023, "nosuch_preset", RS__ERROR_CODE__ERR_INVALID,
+                   "no framework preset \"nosuch_preset\" on this server (it has: "
+                   "hunan-dept, mof-project, unit-2023)");
+}
+
 static void test_report_framework_overlong(void **state)
 {
     char fw[200];
@@ -550,10 +588,12 @@ int main(void)
         CATALOGUE_CASE(test_central_outside_district),
         CATALOGUE_CASE(test_supersedes_unknown_id),
         CATALOGUE_CASE(test_same_id_twice_and_changed),
+        CATALOGUE_CASE(test_same_id_in_two_cases),
         CATALOGUE_CASE(test_report_year_1999),
         CATALOGUE_CASE(test_report_without_year),
         CATALOGUE_CASE(test_report_framework_path),
         CATALOGUE_CASE(test_report_framework_overlong),
+        CATALOGUE_CASE(test_report_framework_unknown),
         CATALOGUE_END,
     };
 

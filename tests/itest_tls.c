@@ -490,6 +490,45 @@ static void test_wrong_ca(void **state)
     assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 5);
 }
 
+/*
+ * --ca naming a file TLS cannot use is a usage error (exit 2) like a
+ * missing one, said before anything is sent: a directory, a file that
+ * holds no certificate.
+ */
+static void test_ca_unusable(void **state)
+{
+    struct env *e = *state;
+    char csv[512], ob[512], out[512], ca[600], want[900], *text;
+    const char *args[] = {"--server", e->srv.addr, "--office", TOWN_A, "--token", e->tok_a,
+                          "--outbox", ob, "--ca", ca, "submit", csv, NULL};
+    const char *why[] = {"No such file or directory", "not a file",
+                         "not a PEM certificate file ("};
+
+    it_path(csv, sizeof(csv), e->dir, "ca.csv");
+    it_path(ob, sizeof(ob), e->dir, "ca.outbox");
+    it_path(out, sizeof(out), e->dir, "ca.out");
+    it_relief_csv(csv, TOWN_A, 1, 3, 500);
+    for (int i = 0; i < 3; i++) {
+        if (i == 0)
+            it_path(ca, sizeof(ca), e->dir, "no-such-ca.crt");
+        else if (i == 1)
+            snprintf(ca, sizeof(ca), "%s", e->dir);
+        else {
+            it_path(ca, sizeof(ca), e->dir, "junk-ca.crt");
+            it_write_file(ca, "this is not a certificate\n");
+        }
+        assert_int_equal(client(out, args), 2);
+        snprintf(want, sizeof(want), "resettle: CA file %s: %s", ca, why[i]);
+        expect_output(out, want);
+        text = it_read_file(out);
+        assert_non_null(strstr(text, "usage:"));
+        free(text);
+    }
+    /* As with a missing CA file: the rows stay queued for a sync with a usable one. */
+    assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 3);
+    assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
+}
+
 static void test_wrong_name(void **state)
 {
     struct env *e = *state;
@@ -746,6 +785,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_over_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_pin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_ca, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ca_unusable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plaintext_client_against_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_client_against_plaintext, setup, teardown),

@@ -5,7 +5,9 @@
  * row written in the transaction of its records (and not at all when that
  * transaction fails), its records hash over ids given with their lengths,
  * tampering caught at the row that was changed (detail, time, prev_hash, a
- * deleted row), the append-only triggers, control characters cleaned on
+ * deleted row), the tables checked against the trail (rows cut from its
+ * end, a changed or deleted record, a record of no batch, an office's
+ * state undone by hand), the append-only triggers, control characters cleaned on
  * the way in, and a schema version 1 database migrated forward with its
  * offices kept.
  *
@@ -206,6 +208,45 @@ static void expect_broken(const char *path, uint64_t row, const char *why_want)
     assert_int_equal(rs_store_close(s), RS_OK);
 }
 
+/* Problems rs_store_audit_verify_records found, one line each. */
+struct problems {
+    char text[4096];
+    size_t len;
+};
+
+static void add_problem(const char *problem, void *arg)
+{
+    struct problems *p = arg;
+    int n = snprintf(p->text + p->len, sizeof(p->text) - p->len, "%s\n", problem);
+
+    if (n > 0 && (size_t)n < sizeof(p->text) - p->len)
+        p->len += (size_t)n;
+}
+
+/* Runs the record check on path (read-only); *out gets what it looked at. */
+static void check_records(const char *path, struct rs_audit_check *out, struct problems *p)
+{
+    struct rs_store *s = NULL;
+    char err[256];
+
+    memset(p, 0, sizeof(*p));
+    assert_int_equal(rs_store_open(path, RS_STORE_READONLY, &s, err, sizeof(err)), RS_OK);
+    assert_int_equal(rs_store_audit_verify_records(s, add_problem, p, out), RS_OK);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
+/* Asserts the record check finds exactly n problems, one of them containing needle. */
+static void expect_problem(const char *path, uint64_t n, const char *needle)
+{
+    struct rs_audit_check chk;
+    struct problems p;
+
+    check_records(path, &chk, &p);
+    if (chk.problems != n || !strstr(p.text, needle))
+        fail_msg("want %llu problems with \"%s\", got %llu:\n%s", (unsigned long long)n,
+                 needle, (unsigned long long)chk.problems, p.text);
+}
+
 /* Makes a chain of 3 office rows, 2 batch rows and 5 handshake rows (10). */
 static void make_chain(const char *path)
 {
@@ -285,7 +326,7 @@ static void test_batch_row_and_receipt(void **state)
     struct rs_store_rec r[3];
     struct rs_store_batch b;
     struct rs_audit_row row;
-    char err[256], hex[65], line[256], want[RS_AUDIT_DETAIL_MAX + 1];
+    char err[256], hex[65], shex[65], line[256], want[RS_AUDIT_DETAIL_MAX + 1];
     uint8_t digest[RS_SHA256_LEN];
     char text[1024];
     size_t len = 0;
@@ -325,10 +366,15 @@ static void test_batch_row_and_receipt(void **state)
     }
     rs_sha256(text, len, digest);
     rs_hex(digest, RS_SHA256_LEN, hex);
+    /* The stored digest: "<id> <hex sha256>\n" of the stored records alone. */
+    rs_hex(r[2].hash, RS_SHA256_LEN, shex);
+    snprintf(line, sizeof(line), "%s %s\n", r[2].id, shex);
+    rs_sha256(line, strlen(line), digest);
+    rs_hex(digest, RS_SHA256_LEN, shex);
     snprintf(want, sizeof(want),
              "batch batch-y: 4 records: 1 stored, 1 duplicate, 0 conflict, 2 rejected; "
-             "records sha256 %s",
-             hex);
+             "records sha256 %s; stored sha256 %s",
+             hex, shex);
     assert_string_equal(row.detail, want);
     /* The records and the row are one transaction: both are there. */
     assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 3);
@@ -343,7 +389,7 @@ static void test_batch_row_with_lengths(void **state)
     struct rs_store_rec r[2];
     struct rs_store_batch b;
     struct rs_audit_row row;
-    char ids[2][64], err[256], hex[65], line[256], want[RS_AUDIT_DETAIL_MAX + 1];
+    char ids[2][64], err[256], hex[65], shex[65], line[256], want[RS_AUDIT_DETAIL_MAX + 1];
     char text[512];
     uint8_t digest[RS_SHA256_LEN];
     size_t len = 0;
@@ -371,10 +417,19 @@ static void test_batch_row_with_lengths(void **state)
     }
     rs_sha256(text, len, digest);
     rs_hex(digest, RS_SHA256_LEN, hex);
+    len = 0;
+    for (int i = 0; i < 2; i++) {
+        rs_hex(r[i].hash, RS_SHA256_LEN, shex);
+        snprintf(line, sizeof(line), "%.*s %s\n", RS_UUID_LEN, t[i].id, shex);
+        memcpy(text + len, line, strlen(line));
+        len += strlen(line);
+    }
+    rs_sha256(text, len, digest);
+    rs_hex(digest, RS_SHA256_LEN, shex);
     snprintf(want, sizeof(want),
              "batch batch-z: 2 records: 2 stored, 0 duplicate, 0 conflict, 0 rejected; "
-             "records sha256 %s",
-             hex);
+             "records sha256 %s; stored sha256 %s",
+             hex, shex);
     raw_row(f->db, 1, &row);
     assert_string_equal(row.detail, want);
 }
@@ -471,6 +526,111 @@ static void test_tampered_time_and_links(void **state)
     expect_broken(f->db, 1, "prev_hash of the first row is not all zero");
 }
 
+/* The chain of make_chain against its tables: everything matches. */
+static void test_records_match_the_trail(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_audit_check chk;
+    struct problems p;
+
+    make_chain(f->db);
+    check_records(f->db, &chk, &p);
+    assert_string_equal(p.text, "");
+    assert_int_equal(chk.problems, 0);
+    assert_int_equal(chk.records, 3);
+    assert_int_equal(chk.checked_records, 3);
+    assert_int_equal(chk.batches, 2);
+    assert_int_equal(chk.offices, 2);
+    assert_int_equal(chk.from_record, 0);
+}
+
+/*
+ * Rows removed from the end of the trail leave a valid chain, but the
+ * batches rows still name them; with every row gone the offices lack theirs.
+ */
+static void test_truncation_is_found(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s;
+
+    make_chain(f->db);
+    raw_exec(f->db, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+                    "DELETE FROM audit WHERE seq >= 5");
+    s = open_rw(f->db);
+    expect_ok(s, 4);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    expect_problem(f->db, 1, "batch b-2 of 430602001 (batches row 2) names audit row 5, which "
+                             "is not a batch row of the trail (rows removed from its end, or "
+                             "replaced)");
+
+    /* The next row takes seq 5 again: still not batch b-2's row. */
+    s = open_rw(f->db);
+    assert_int_equal(rs_store_audit_append(s, RS_AUDIT_HANDSHAKE_REFUSED, "430602009",
+                                           "10.0.0.7:4000", "wrong token", NULL, NULL),
+                     RS_OK);
+    expect_ok(s, 5);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    expect_problem(f->db, 1, "names audit row 5, which is not a batch row of the trail");
+
+    raw_exec(f->db, "DELETE FROM audit");
+    s = open_rw(f->db);
+    expect_ok(s, 0);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    /* Two batches without their rows, two offices without their office_add. */
+    expect_problem(f->db, 4, "office 430602 has no office_add row in the trail");
+    expect_problem(f->db, 4, "batch b-1 of 430602001 (batches row 1) names audit row 4");
+}
+
+/* A changed body, a body changed with its hash, a deleted and an added record row. */
+static void test_record_tampering_is_found(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t h[RS_SHA256_LEN];
+    char sql[256], hex[65], id[RS_UUID_LEN + 1];
+
+    make_chain(f->db);
+    snprintf(id, sizeof(id), "%08x-0000-4000-8000-00000000a0d1", 2);
+    raw_exec(f->db, "UPDATE records SET body = X'0a0178' WHERE seq = 2");
+    snprintf(sql, sizeof(sql), "record %s (row 2): its body does not match its stored hash", id);
+    /* The record's own hash and its batch's digest (over the unchanged hash) agree. */
+    expect_problem(f->db, 1, sql);
+
+    /* The hash recomputed to match: the batch's digest in the trail no longer does. */
+    raw_exec(f->db, "UPDATE records SET body = X'0a00' WHERE seq = 2");
+    rs_sha256("\x0a\x00", 2, h);
+    rs_hex(h, RS_SHA256_LEN, hex);
+    snprintf(sql, sizeof(sql), "UPDATE records SET hash = X'%s' WHERE seq = 2", hex);
+    raw_exec(f->db, sql);
+    expect_problem(f->db, 1, "batch b-1 of 430602001 (audit row 4): its stored records do not "
+                             "hash to what the trail says");
+
+    /* The row deleted. */
+    raw_exec(f->db, "DELETE FROM records WHERE seq = 2");
+    expect_problem(f->db, 1, "batch b-1 of 430602001 (audit row 4): the trail says 2 stored "
+                             "records, the records table holds 1 of them (record rows were "
+                             "deleted)");
+
+    /* A record of no batch, put in by hand. */
+    raw_exec(f->db, "INSERT INTO records(seq, record_id, office_code, division_code, type, year,"
+                    " period, hash, body, batch, received_at) SELECT 9, 'x', office_code,"
+                    " division_code, type, year, period, hash, body, NULL, received_at"
+                    " FROM records WHERE seq = 1");
+    expect_problem(f->db, 2, "record x (row 9) belongs to no batch");
+}
+
+/* An office revoked in the trail but active in its table (the revocation undone by hand). */
+static void test_office_state_against_trail(void **state)
+{
+    struct fixture *f = *state;
+
+    make_chain(f->db);
+    raw_exec(f->db, "UPDATE offices SET revoked = 0 WHERE code = '430602'");
+    expect_problem(f->db, 1, "office 430602 is active, but the trail revoked it at row 3");
+    raw_exec(f->db, "UPDATE offices SET revoked = 1 WHERE code = '430602001'");
+    expect_problem(f->db, 2, "office 430602001 is revoked, but the trail has no office_revoke "
+                             "row for it");
+}
+
 static void test_append_only_and_clean_text(void **state)
 {
     struct fixture *f = *state;
@@ -525,13 +685,15 @@ static void test_v1_database_migrates(void **state)
     struct fixture *f = *state;
     struct rs_store *s, *ro = NULL;
     struct rs_audit_row r;
-    char err[256];
+    char err[256], want[96];
 
     raw_exec(f->db, v1_schema);
     /* Read-only use of a version 1 file asks for the migration first. */
     assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)),
                      RS_ESCHEMA);
-    assert_non_null(strstr(err, "schema version 1 is older than this program (3)"));
+    snprintf(want, sizeof(want), "schema version 1 is older than this program (%d)",
+             RS_STORE_SCHEMA_VERSION);
+    assert_non_null(strstr(err, want));
 
     s = open_rw(f->db);
     assert_int_equal(raw_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
@@ -560,6 +722,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_put_writes_no_row, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_detail_is_named, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_time_and_links, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_records_match_the_trail, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_truncation_is_found, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_record_tampering_is_found, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_office_state_against_trail, tmpdir_setup,
+                                        tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_append_only_and_clean_text, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_v1_database_migrates, tmpdir_setup, tmpdir_teardown),
     };

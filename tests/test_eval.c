@@ -18,6 +18,7 @@
 #include "rs_eval.h"
 #include "rs_eval_inputs.h"
 #include "rs_eval_peek.h"
+#include "rs_eval_text.h"
 #include "rs_flib.h"
 #include "rs_framework.h"
 #include "rs_rtype.h"
@@ -2072,6 +2073,25 @@ static void test_absent_in_turn(void **state)
     assert_true(lost >= 100);
 }
 
+/* Two records sent in the same minute share a UUIDv7's first 8 characters
+ * (its timestamp): their labels name them by the random tail instead. */
+static void test_label_names_the_tail(void **state)
+{
+    const char *a = "0190a1b2-3c4d-7e5f-8a6b-1c2d3e4f5a6b";
+    const char *b = "0190a1b2-3c4d-7e5f-9a6b-ffeeddccbbaa";
+    char la[128], lb[128];
+
+    (void)state;
+    rs_eval_label_parts(la, sizeof(la), "救助", "HH-1", 4, a, strlen(a));
+    rs_eval_label_parts(lb, sizeof(lb), "救助", NULL, 0, b, strlen(b));
+    assert_string_equal(la, "救助 HH-1（记录3e4f5a6b）");
+    assert_string_equal(lb, "救助（记录ddccbbaa）");
+    rs_eval_label_parts(la, sizeof(la), "救助", NULL, 0, "abc", 3);
+    assert_string_equal(la, "救助（记录abc）");
+    rs_eval_label_parts(la, sizeof(la), "救助", NULL, 0, NULL, 0);
+    assert_string_equal(la, "救助（记录）");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2096,6 +2116,7 @@ int main(void)
         cmocka_unit_test(test_households_random),
         cmocka_unit_test(test_memory_cap),
         cmocka_unit_test(test_dataset_lists),
+        cmocka_unit_test(test_label_names_the_tail),
     };
 
     return cmocka_run_group_tests_name("eval", tests, NULL, NULL);

@@ -194,11 +194,93 @@ static void test_truncated_and_garbage(void **state)
     assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_EAGAIN);
     rs_frame_rx_free(&rx);
 
+    /* Over-long and overflowing prefixes say at least 2^63: too big, not malformed. */
     memset(junk, 0xff, sizeof(junk));
     rs_frame_rx_init(&rx, 1000);
     assert_int_equal(rs_frame_rx_feed(&rx, junk, sizeof(junk)), RS_OK);
-    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_EPROTO);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_ETOOBIG);
     rs_frame_rx_free(&rx);
+    memset(junk, 0x80, sizeof(junk));
+    junk[10] = 0x01;
+    rs_frame_rx_init(&rx, RS_FRAME_MAX_DEFAULT);
+    assert_int_equal(rs_frame_rx_feed(&rx, junk, 11), RS_OK);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_ETOOBIG);
+    rs_frame_rx_free(&rx);
+}
+
+/* An incomplete prefix whose bytes already say more than the cap is refused at once. */
+static void test_incomplete_prefix_over_cap(void **state)
+{
+    static const uint8_t big[2] = {0xff, 0xff};      /* at least 16383 */
+    static const uint8_t zero[3] = {0x80, 0x80, 0x80}; /* may still end as 0 */
+    struct rs_frame_rx rx;
+    const uint8_t *p;
+    size_t len;
+
+    (void)state;
+    rs_frame_rx_init(&rx, 4096);
+    assert_int_equal(rs_frame_rx_feed(&rx, big, 1), RS_OK);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_EAGAIN);     /* at least 127 */
+    assert_int_equal(rs_frame_rx_feed(&rx, big + 1, 1), RS_OK);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_ETOOBIG);
+    rs_frame_rx_free(&rx);
+    rs_frame_rx_init(&rx, 4096);
+    assert_int_equal(rs_frame_rx_feed(&rx, zero, sizeof(zero)), RS_OK);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_EAGAIN);
+    rs_frame_rx_free(&rx);
+}
+
+/* The cap changes between frames: small before sign-in, the full one after. */
+static void test_cap_changes(void **state)
+{
+    struct rs_frame_rx rx;
+    uint8_t pre[RS_VARINT_MAX];
+    size_t np = rs_varint_encode(RS_HELLO_FRAME_MAX + 1, pre);
+    const uint8_t *p;
+    size_t len;
+
+    (void)state;
+    rs_frame_rx_init(&rx, RS_HELLO_FRAME_MAX);
+    assert_int_equal(rs_frame_rx_feed(&rx, pre, np), RS_OK);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_ETOOBIG);
+    rs_frame_rx_set_max(&rx, RS_FRAME_MAX_DEFAULT);
+    assert_int_equal(rs_frame_rx_next(&rx, &p, &len), RS_EAGAIN);
+    rs_frame_rx_free(&rx);
+}
+
+/*
+ * The largest valid Hello (every field at its cap, a request id) packs to
+ * well under the pre-sign-in cap: it needs a quarter of it or less.
+ */
+static void test_largest_hello_fits(void **state)
+{
+    Rs__Envelope env = RS__ENVELOPE__INIT;
+    Rs__Hello h = RS__HELLO__INIT;
+    char code[RS_HELLO_CODE_MAX + 1], token[RS_HELLO_TOKEN_MAX + 1];
+    char version[RS_HELLO_CLIENT_VERSION_MAX + 1];
+    size_t n;
+
+    (void)state;
+    memset(code, '9', RS_HELLO_CODE_MAX);
+    code[RS_HELLO_CODE_MAX] = '\0';
+    memset(token, 'f', RS_HELLO_TOKEN_MAX);
+    token[RS_HELLO_TOKEN_MAX] = '\0';
+    memset(version, 'v', RS_HELLO_CLIENT_VERSION_MAX);
+    version[RS_HELLO_CLIENT_VERSION_MAX] = '\0';
+    h.has_protocol_version = true;
+    h.protocol_version = UINT32_MAX;
+    h.office_code = code;
+    h.token = token;
+    h.client_version = version;
+    env.has_request_id = true;
+    env.request_id = UINT64_MAX;
+    env.msg_case = RS__ENVELOPE__MSG_HELLO;
+    env.hello = &h;
+    n = rs__envelope__get_packed_size(&env);
+    print_message("# largest valid Hello: %zu bytes; cap before sign-in %u\n", n,
+                  (unsigned)RS_HELLO_FRAME_MAX);
+    assert_true(n < 450);
+    assert_true(n * 4 <= RS_HELLO_FRAME_MAX);
 }
 
 static void test_reserve_never_exceeds_cap(void **state)
@@ -309,6 +391,9 @@ int main(void)
         cmocka_unit_test(test_one_byte_at_a_time_and_whole),
         cmocka_unit_test(test_oversize_refused_from_prefix),
         cmocka_unit_test(test_truncated_and_garbage),
+        cmocka_unit_test(test_incomplete_prefix_over_cap),
+        cmocka_unit_test(test_cap_changes),
+        cmocka_unit_test(test_largest_hello_fits),
         cmocka_unit_test(test_reserve_never_exceeds_cap),
         cmocka_unit_test(test_consume_after_compaction),
         cmocka_unit_test(test_wire_roundtrip),

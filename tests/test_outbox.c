@@ -1017,6 +1017,63 @@ static void expect_refused(const char *path, const char *msg_part)
     free(after);
 }
 
+/*
+ * Two processes create the same new outbox at the same moment, 40 times
+ * over: each opens it and queues its own record; neither fails (no
+ * "database is locked", no "another program's file"), and both rows are
+ * there.  A pipe releases both children at once.
+ */
+static void test_concurrent_create(void **state)
+{
+    struct fx *f = *state;
+    char path[160];
+
+    for (int round = 0; round < 40; round++) {
+        int go[2];
+        pid_t kid[2];
+
+        snprintf(path, sizeof path, "%s/race-%d.db", f->dir, round);
+        assert_int_equal(pipe(go), 0);
+        for (int k = 0; k < 2; k++) {
+            kid[k] = fork();
+            assert_true(kid[k] >= 0);
+            if (kid[k] == 0) {
+                struct rs_outbox *ob = NULL;
+                Rs__Record r;
+                Rs__Relief rl;
+                enum rs_outbox_added what;
+                char err[ERRLEN], c, hh[32];
+                int ok;
+
+                close(go[1]);
+                if (read(go[0], &c, 1) != 0)
+                    _exit(3);
+                snprintf(hh, sizeof hh, "HH-%d-%d", round, k);
+                make_relief(&r, &rl, hh, 60000);
+                ok = rs_outbox_open(path, &ob, err, sizeof err) == RS_OK &&
+                     rs_outbox_add(ob, &r, "race.csv", &what) == RS_OK;
+                if (!ok)
+                    fprintf(stderr, "round %d, child %d: %s%s\n", round, k, err,
+                            ob ? rs_outbox_errmsg(ob) : "");
+                clear_ids(&r);
+                if (rs_outbox_close(ob) != RS_OK)
+                    ok = 0;
+                _exit(ok ? 0 : 1);
+            }
+        }
+        close(go[0]);
+        close(go[1]);   /* EOF: both go */
+        for (int k = 0; k < 2; k++) {
+            int st = -1;
+
+            assert_int_equal(waitpid(kid[k], &st, 0), kid[k]);
+            assert_true(WIFEXITED(st));
+            assert_int_equal(WEXITSTATUS(st), 0);
+        }
+        assert_int_equal(row_count(path), 2);
+    }
+}
+
 static void test_refuses_foreign_files(void **state)
 {
     struct fx *f = *state;
@@ -1256,6 +1313,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_begin_rollback_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_killed_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receipts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);

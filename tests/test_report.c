@@ -56,7 +56,7 @@ static void emit(Rs__Record *r, const char *div)
     struct packed *p = &recs[nrecs];
 
     assert_true(nrecs < MAX_RECS);
-    snprintf(p->id, sizeof p->id, "%08zu-0000-4000-8000-000000000000", nrecs + 1);
+    snprintf(p->id, sizeof p->id, "00000000-0000-4000-8000-0000%08zu", nrecs + 1);
     snprintf(p->div, sizeof p->div, "%s", div);
     r->id = p->id;
     r->division_code = (char *)div;

@@ -1000,10 +1000,13 @@ static void test_record_id(void **state)
     rs__record__free_unpacked(r, NULL);
     rs_rowmap_close(m);
 
-    m = open_ok("记录编号,household_ref,kind,amount,paid_date");
-    split(&c, "6F1C1A52-7D0E-4C8E-9A51-0C2B7F6D9E10,HH1,hardship,600,2023-12-01");
+    /* A spreadsheet's upper-case copy of an id is the same id, in its canonical form. */
+    m = open_ok("记录编号,household_ref,kind,amount,paid_date,supersedes");
+    split(&c, "6F1C1A52-7D0E-4C8E-9A51-0C2B7F6D9E10,HH1,hardship,600,2023-12-01,"
+              "0190A1B2-C3D4-7E5F-8A6B-7C8D9E0F1A2B");
     assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_OK);
-    assert_string_equal(r->id, "6F1C1A52-7D0E-4C8E-9A51-0C2B7F6D9E10");
+    assert_string_equal(r->id, "6f1c1a52-7d0e-4c8e-9a51-0c2b7f6d9e10");
+    assert_string_equal(r->supersedes, "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b");
     rs__record__free_unpacked(r, NULL);
     rs_rowmap_close(m);
 }

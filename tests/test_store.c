@@ -451,10 +451,110 @@ static void test_refuse_newer_schema(void **state)
     struct fixture *f = *state;
     struct rs_store *s = open_rw(f->db);
 
+    char msg[96];
+
     assert_int_equal(rs_store_close(s), RS_OK);
     raw_exec(f->db, "PRAGMA user_version = 99");
-    assert_refused(f->db, "schema version 99 is newer than this program (3)");
+    snprintf(msg, sizeof(msg), "schema version 99 is newer than this program (%d)",
+             RS_STORE_SCHEMA_VERSION);
+    assert_refused(f->db, msg);
     assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 99);
+}
+
+/* Upper-cases the hex letters of a test record's ids, body and hash to match. */
+static void make_upper(struct trec *t, struct rs_store_rec *r, unsigned id, const char *supersedes,
+                       const char *remarks)
+{
+    char up[RS_UUID_LEN + 1];
+
+    make_id(up, id);
+    for (char *p = up; *p; p++)
+        if (*p >= 'a' && *p <= 'f')
+            *p = (char)(*p - 'a' + 'A');
+    make_rec(t, r, id, supersedes, DIV_A, RS__RECORD__BODY_PROJECT, 2023, remarks);
+    /* The body keeps the lower-case id make_rec packed: only the key is upper case. */
+    memcpy(t->id, up, sizeof(up));
+}
+
+/*
+ * A version 3 database holds the same UUID in two letter cases (it compared
+ * ids byte for byte), an upper-case id alone, and a record superseding it by
+ * its upper-case id.  The step to version 4 lowers what it can, keeps both
+ * rows of the pair and reports them, on the store's notice and in the trail.
+ */
+static void test_migrate_ids_to_canonical(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec t[6];
+    struct rs_store_rec r[6];
+    char want[RS_UUID_LEN + 1], sql[256], text[128], err[256];
+    const char *note;
+    uint64_t rows = 0, broken = 0;
+    struct rs_audit_check chk;
+
+    make_rec(&t[0], &r[0], 0xabcdef01u, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v1");
+    make_upper(&t[1], &r[1], 0xabcdef01u, NULL, "v1");      /* the same content */
+    make_upper(&t[2], &r[2], 0xabcdef02u, NULL, "v1");      /* upper case alone */
+    make_rec(&t[3], &r[3], 0xabcdef03u, t[2].id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    make_upper(&t[4], &r[4], 0xabcdef04u, NULL, "x");
+    make_rec(&t[5], &r[5], 0xabcdef04u, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "y");
+    assert_int_equal(put(s, r, 6), RS_OK);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 6);
+
+    /* Back to the version 3 schema: what the later steps added removed again. */
+    raw_exec(f->db, "ALTER TABLE batches DROP COLUMN audit_seq; PRAGMA user_version = 3");
+    s = open_rw(f->db);
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
+    note = rs_store_notice(s);
+    make_id(want, 0xabcdef01u);
+    snprintf(text, sizeof(text), "record id %s is stored twice, in two letter cases", want);
+    assert_non_null(strstr(note, text));
+    assert_non_null(strstr(note, "same content"));
+    make_id(want, 0xabcdef04u);
+    snprintf(text, sizeof(text), "record id %s is stored twice", want);
+    assert_non_null(strstr(note, text));
+    assert_non_null(strstr(note, "different content"));
+    assert_non_null(strstr(note, "record ids in canonical form: 1 lowered, 2 stored twice"));
+    /* One row per pair and one summary, chained like every other row; and the
+     * next step's row naming where the record check starts. */
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'migration'"), 4);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'migration' AND "
+                                    "detail LIKE 'record check starts after record seq 6 and "
+                                    "batch id 0 %'"),
+                     1);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'migration'"
+                                    " AND detail LIKE '%stored twice, in two letter cases%'"),
+                     2);
+    assert_int_equal(rs_store_audit_verify(s, &rows, &broken, err, sizeof(err)), RS_OK);
+    assert_int_equal(rows, 4);
+    /* The records before the step are checked against their own hash only, and hold. */
+    assert_int_equal(rs_store_audit_verify_records(s, NULL, NULL, &chk), RS_OK);
+    assert_int_equal(chk.problems, 0);
+    assert_int_equal(chk.records, 6);
+    assert_int_equal(chk.checked_records, 0);
+    assert_int_equal(chk.from_record, 6);
+
+    /* Both rows of each pair are kept, one in each case; the lone id and its link lowered. */
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 6);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records WHERE record_id <> "
+                                    "lower(record_id)"),
+                     2);
+    make_id(want, 0xabcdef02u);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE record_id = '%s'", want);
+    assert_int_equal(raw_int(f->db, sql), 1);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE supersedes = '%s'", want);
+    assert_int_equal(raw_int(f->db, sql), 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+
+    /* Opened again, nothing is left to migrate and nothing is reported. */
+    s = open_rw(f->db);
+    assert_string_equal(rs_store_notice(s), "");
+    assert_int_equal(rs_store_close(s), RS_OK);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit"), 4);
 }
 
 static void test_refuse_not_sqlite(void **state)
@@ -1150,6 +1250,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_refuse_foreign_sqlite, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_refuse_newer_schema, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_ids_to_canonical, tmpdir_setup,
+                                        tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_refuse_not_sqlite, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_readonly_missing_and_empty, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_stored_duplicate_conflict, tmpdir_setup, tmpdir_teardown),

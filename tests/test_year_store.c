@@ -254,10 +254,12 @@ static void test_v2_database_migrates(void **state)
     raw_exec(f->db, v2_schema);
     assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)),
                      RS_ESCHEMA);
-    assert_non_null(strstr(err, "schema version 2 is older than this program (3)"));
+    snprintf(sql, sizeof(sql), "schema version 2 is older than this program (%d)",
+             RS_STORE_SCHEMA_VERSION);
+    assert_non_null(strstr(err, sql));
     s = open_rw(f->db);
     assert_int_equal(rs_store_close(s), RS_OK);
-    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
     assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 1);
     assert_int_equal(raw_int(f->db, "SELECT count(*) FROM offices"), 1);
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {

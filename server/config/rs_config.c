@@ -18,7 +18,8 @@ enum kind { K_PATH, K_LISTEN, K_BOOL, K_U32, K_LEVEL, K_SYNC, K_LOG };
 /* Where a key's value goes. */
 enum slot {
     S_DB, S_LISTEN, S_TLS_CERT, S_TLS_KEY, S_PLAINTEXT, S_FRAMEWORKS, S_MAX_FRAME,
-    S_MAX_BATCH, S_IDLE, S_AUTH_LIMIT, S_AUTH_WINDOW, S_LOG_LEVEL, S_LOG, S_SYNC
+    S_MAX_BATCH, S_IDLE, S_AUTH_LIMIT, S_AUTH_WINDOW, S_LOG_LEVEL, S_LOG, S_SYNC, S_MAX_UNAUTH,
+    S_MAX_UNAUTH_ADDR, S_ANCHOR, S_ANCHOR_EVERY
 };
 
 struct key {
@@ -55,6 +56,15 @@ static const struct key keys[] = {
                       "stderr or journal; default auto"}, K_LOG, S_LOG, 0, 0},
     {{"sync", "MODE", "deferred (fsync the WAL beside the next commit) or commit (inside "
                       "COMMIT); default deferred"}, K_SYNC, S_SYNC, 0, 0},
+    {{"max-unauth", "N", "connections not yet signed in, 1..100000 (when full, the oldest is "
+                         "closed); default 1024"}, K_U32, S_MAX_UNAUTH, 1, 100000},
+    {{"max-unauth-per-addr", "N", "of those, from one IP address, 1..100000; default 256"},
+     K_U32, S_MAX_UNAUTH_ADDR, 1, 100000},
+    {{"anchor", "FILE", "append the audit head to this file, kept apart from the database "
+                        "(audit verify --anchors FILE checks it); default: the log only"},
+     K_PATH, S_ANCHOR, 0, 0},
+    {{"anchor-every", "N", "batches between anchors (and one a minute), 1..1000000; "
+                           "default 1000"}, K_U32, S_ANCHOR_EVERY, 1, 1000000},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -139,6 +149,7 @@ static char *path_slot(struct rs_config *c, enum slot s)
     case S_DB: return c->db;
     case S_TLS_CERT: return c->tls_cert;
     case S_TLS_KEY: return c->tls_key;
+    case S_ANCHOR: return c->anchor;
     default: return c->frameworks;
     }
 }
@@ -204,6 +215,9 @@ static rs_status apply(struct rs_config *c, const struct key *k, const char *val
         case S_MAX_BATCH: c->srv.max_batch = v; break;
         case S_IDLE: c->srv.idle_ms = v * 1000; break;
         case S_AUTH_LIMIT: c->srv.auth_fail_limit = v; break;
+        case S_MAX_UNAUTH: c->srv.max_unauth = v; break;
+        case S_MAX_UNAUTH_ADDR: c->srv.max_unauth_per_addr = v; break;
+        case S_ANCHOR_EVERY: c->srv.anchor_every = v; break;
         default: c->srv.auth_fail_window_ms = v * 1000; break;
         }
         return RS_OK;
@@ -279,6 +293,7 @@ rs_status rs_config_finish(struct rs_config *c, char *err, size_t errlen)
     s->db_path = c->db;
     s->tls_cert = c->tls_cert[0] ? c->tls_cert : NULL;
     s->tls_key = c->tls_key[0] ? c->tls_key : NULL;
+    s->anchor_path = c->anchor[0] ? c->anchor : NULL;
     if (!!s->tls_cert != !!s->tls_key) {
         snprintf(err, errlen, "TLS needs both --tls-cert FILE and --tls-key FILE (tls-cert and "
                               "tls-key in the config file)");

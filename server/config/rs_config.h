@@ -57,6 +57,7 @@ struct rs_config {
     char tls_cert[RS_CONFIG_PATH_MAX + 1];
     char tls_key[RS_CONFIG_PATH_MAX + 1];
     char frameworks[RS_CONFIG_PATH_MAX + 1];
+    char anchor[RS_CONFIG_PATH_MAX + 1];
     uint32_t from_args;             /* bit per key: given as a flag */
     uint32_t from_file;             /* bit per key: seen in the file */
     uint32_t line[32];              /* line of each key seen in the file */

@@ -5,7 +5,7 @@
  * See rs_eval.h (names) and rs_eval_text.h (labels).  A label names a
  * record the way a clerk finds it again: its type, its own key (project
  * id, village, batch, household, case, survey, budget line ...) and the
- * first 8 characters of its id.
+ * last 8 characters of its id.
  *
  * Does not: format numbers (rs_eval_text.c) or decide anything about a
  * record beyond its type.
@@ -59,12 +59,15 @@ const char *rs_eval_sev_label(enum rs_eval_sev s)
 void rs_eval_label_parts(char *out, size_t outlen, const char *type, const char *key,
                          size_t keylen, const char *id, size_t idlen)
 {
+    /* The tail: a UUIDv7 begins with its timestamp, so records sent in the
+     * within a minute share their first 8 characters; the last 8 are random. */
     int il = (int)(idlen < 8 ? idlen : 8);
+    const char *tail = id ? id + idlen - (size_t)il : "";
 
     if (keylen)
-        rs_eval_fmt(out, outlen, "%s %.*s（记录%.*s）", type, (int)keylen, key, il, id ? id : "");
+        rs_eval_fmt(out, outlen, "%s %.*s（记录%.*s）", type, (int)keylen, key, il, tail);
     else
-        rs_eval_fmt(out, outlen, "%s（记录%.*s）", type, il, id ? id : "");
+        rs_eval_fmt(out, outlen, "%s（记录%.*s）", type, il, tail);
 }
 
 void rs_eval_rec_label(const Rs__Record *r, char *out, size_t outlen)

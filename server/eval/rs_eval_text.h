@@ -51,7 +51,7 @@ const char *rs_eval_wan(int64_t fen, char out[40]);
 const char *rs_eval_yuan(int64_t fen, char out[40]);
 
 /*
- * A record's label, "<type> <key>（记录<the id's first 8 bytes>）", without
+ * A record's label, "<type> <key>（记录<the id's last 8 bytes>）", without
  * the key when keylen is 0, into out[0..outlen).  key and id are byte
  * ranges, not NUL-terminated; id may be NULL.
  */
@@ -59,7 +59,9 @@ void rs_eval_label_parts(char *out, size_t outlen, const char *type, const char 
                          size_t keylen, const char *id, size_t idlen);
 
 /* "培训 B-03（记录5d0c1e2a）": the record type, its own key if it has one,
- * and the first 8 characters of its id, into out[0..outlen). */
+ * and the last 8 characters of its id (a UUIDv7's random tail: its first
+ * characters are a timestamp shared by records sent together), into
+ * out[0..outlen). */
 void rs_eval_rec_label(const Rs__Record *r, char *out, size_t outlen);
 
 /*

@@ -1080,7 +1080,7 @@ rs_status rs_framework_load(const char *dir, const char *spec, struct rs_framewo
 {
     char path[4096], own_dir[4096];
     char name[RS_FW_NAME_MAX + 1];
-    const char *stem;
+    const char *stem, *shown;
     size_t stemlen;
     char *buf = NULL;
     size_t n = 0;
@@ -1126,13 +1126,17 @@ rs_status rs_framework_load(const char *dir, const char *spec, struct rs_framewo
             return RS_EINVAL;
         }
     }
+    /* A preset is named by its name: where the presets live is the server's business. */
+    shown = strchr(spec, '/') ? path : name;
     rv = rs_flib_read_file(path, &buf, &n, err, errlen);
     if (rv == RS_ENOTFOUND)
-        snprintf(err, errlen, "%s: no such framework", path);
+        snprintf(err, errlen, "%s: no such framework", shown);
+    else if (rv && shown != path)
+        snprintf(err, errlen, "%s: cannot be read (%s)", shown, rs_status_str(rv));
     if (rv)
         return rv;
     if (n > RS_FW_MAX_FILE_BYTES) {
-        snprintf(err, errlen, "%s: larger than %d bytes", path, RS_FW_MAX_FILE_BYTES);
+        snprintf(err, errlen, "%s: larger than %d bytes", shown, RS_FW_MAX_FILE_BYTES);
         rv = RS_EINVAL;
         goto out;
     }

@@ -175,8 +175,10 @@ RS_NODISCARD rs_status rs_framework_parse(const void *data, size_t n, const char
  * directives') are looked up beside it, then in dir.  RS_ENOTFOUND if a file
  * does not exist, RS_EIO if it cannot be read, RS_EINVAL for a bad name, an
  * oversize file (> RS_FW_MAX_FILE_BYTES) or any parse error of the
- * framework, library or checks; err says which.  On RS_OK *out is owned by
- * the caller (rs_framework_free), and owns its library.
+ * framework, library or checks; err says which, naming a preset by its
+ * name, never by the path it was looked up at (a server passes err to its
+ * clients).  On RS_OK *out is owned by the caller (rs_framework_free), and
+ * owns its library.
  */
 RS_NODISCARD rs_status rs_framework_load(const char *dir, const char *spec,
                                          struct rs_framework **out, char *err, size_t errlen);

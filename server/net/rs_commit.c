@@ -71,14 +71,26 @@ static void finish_unsynced(struct rs_server *srv, uint64_t upto, rs_status rc, 
         rc = RS_EIO;
         why = srv->sync_err;
     }
+    uint64_t seq = 0;
+    uint8_t hash[RS_SHA256_LEN];
+    size_t n = 0;
+
     while (srv->unsynced && srv->unsynced->commit_no <= upto) {
         struct rs_batch *b = srv->unsynced;
 
         srv->unsynced = b->next;
         if (!srv->unsynced)
             srv->unsynced_tail = NULL;
+        if (rc == RS_OK && b->receipt_seq > seq) {
+            seq = b->receipt_seq;
+            memcpy(hash, b->receipt_hash, RS_SHA256_LEN);
+        }
+        n += rc == RS_OK;
         rs_submit_finish(b, rc, true, why);
     }
+    /* On disk now: the newest of these rows may anchor the trail (rs_anchor.c). */
+    if (n)
+        rs_anchor_note(srv, seq, hash, n);
 }
 
 static void sync_work(struct rs_dbq_job *job, struct rs_store *store)

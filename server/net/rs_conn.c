@@ -18,10 +18,19 @@
  * works as in plaintext; everything written goes through SSL_write and the
  * write BIO's ciphertext is handed to uv_write.
  *
+ * The pool of connections not yet signed in: every accepted connection is
+ * in srv's list (oldest first) until its Welcome or its close, at most
+ * cfg.max_unauth of them and cfg.max_unauth_per_addr from one address.  A
+ * flood of connections that never sign in therefore holds only the pool:
+ * when it is full the one that has waited longest without a Hello, from an
+ * address at least as heavy in the pool as the newcomer's, is closed to
+ * make room, so an office that connects and signs in at once is served.
+ *
  * Does not: check tokens (rs_handshake.c), records (rs_submit.c) or report
  * requests (rs_report_req.c), or accept connections (rs_listener.c).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +51,8 @@ struct wreq {
 };
 
 static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len);
+static void conn_error(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
+                       const char *name, const char *msg, bool close, enum rs_log_level lvl);
 
 const char *rs_net_log_safe(const char *in, char out[72])
 {
@@ -59,6 +70,26 @@ const char *rs_net_log_safe(const char *in, char out[72])
 
 /* ------------------------------------------------------------ lifetime */
 
+size_t rs_conn_frame_cap(const struct rs_conn *c)
+{
+    size_t cap = c->srv->cfg.max_frame;
+
+    return c->st == ST_READY || cap < RS_HELLO_FRAME_MAX ? cap : RS_HELLO_FRAME_MAX;
+}
+
+/* The refusal of a frame over the cap: it names the cap before sign-in. */
+static void refuse_too_big(struct rs_conn *c)
+{
+    char msg[96];
+
+    if (c->st == ST_READY)
+        snprintf(msg, sizeof(msg), "frame over the size cap");
+    else
+        snprintf(msg, sizeof(msg), "frame over the size cap before sign-in (%zu bytes)",
+                 rs_conn_frame_cap(c));
+    rs_conn_error(c, NULL, RS_ETOOBIG, msg, true);
+}
+
 struct rs_conn *rs_conn_new(struct rs_server *srv)
 {
     struct rs_conn *c = rs_net_calloc(RS_NET_FAULT_CONN, 1, sizeof(*c));
@@ -68,7 +99,7 @@ struct rs_conn *rs_conn_new(struct rs_server *srv)
     c->srv = srv;
     c->id = ++srv->next_id;
     c->refs = 2;
-    rs_frame_rx_init(&c->rx, srv->cfg.max_frame);
+    rs_frame_rx_init(&c->rx, rs_conn_frame_cap(c));
     uv_tcp_init(&srv->loop, &c->tcp);
     uv_timer_init(&srv->loop, &c->timer);
     c->tcp.data = c;
@@ -81,12 +112,98 @@ struct rs_conn *rs_conn_new(struct rs_server *srv)
     return c;
 }
 
+void rs_conn_unauth_leave(struct rs_conn *c)
+{
+    struct rs_server *srv = c->srv;
+
+    if (!c->in_unauth)
+        return;
+    if (c->uprev)
+        c->uprev->unext = c->unext;
+    else
+        srv->unauth = c->unext;
+    if (c->unext)
+        c->unext->uprev = c->uprev;
+    else
+        srv->unauth_tail = c->uprev;
+    c->uprev = c->unext = NULL;
+    c->in_unauth = false;
+    srv->nunauth--;
+    rs_ratelimit_unauth_release(c->ac);
+    c->ac = NULL;
+}
+
+/*
+ * The connection of the pool to close for a newcomer whose address holds
+ * `mine` of the pool (itself included), see rs_conn_unauth_enter: the
+ * oldest without a Hello from an address holding at least `mine`, polled
+ * once; else the oldest such one from an address holding more than
+ * `mine`; NULL if none.
+ */
+static struct rs_conn *unauth_victim(struct rs_server *srv, uint32_t mine)
+{
+    struct rs_conn *young = NULL;
+
+    for (struct rs_conn *v = srv->unauth; v; v = v->unext) {
+        if (v->st != ST_HELLO || v->ac->unauth < mine)
+            continue;
+        if (v->accepted_iter + 2 <= srv->loop_iter)
+            return v;
+        if (!young && v->ac->unauth > mine)
+            young = v;
+    }
+    return young;
+}
+
+bool rs_conn_unauth_enter(struct rs_conn *c)
+{
+    struct rs_server *srv = c->srv;
+    struct addr_count *ac = rs_ratelimit_unauth_acquire(srv, c->addr);
+
+    if (!ac) {
+        rs_conn_refuse_busy(c, "too many connections from this address waiting to sign in");
+        return false;
+    }
+    if (srv->nunauth >= srv->cfg.max_unauth) {
+        struct rs_conn *v = unauth_victim(srv, ac->unauth);
+
+        if (!v) {
+            rs_ratelimit_unauth_release(ac);
+            rs_conn_refuse_busy(c, "server has too many connections waiting to sign in");
+            return false;
+        }
+        srv->unauth_evicted++;
+        if ((srv->unauth_evicted & (srv->unauth_evicted - 1)) == 0)
+            RS_WARN("%llu connections that had not signed in closed for newer ones "
+                    "(the pool holds %u)",
+                    (unsigned long long)srv->unauth_evicted, srv->cfg.max_unauth);
+        rs_conn_unauth_leave(v);
+        conn_error(v, NULL, RS__ERROR_CODE__ERR_BUSY, "ERR_BUSY",
+                   "server has too many connections waiting to sign in; this one waited "
+                   "longest",
+                   true, RS_LOG_DEBUG);
+    }
+    c->in_unauth = true;
+    c->ac = ac;
+    c->accepted_iter = srv->loop_iter;
+    c->uprev = srv->unauth_tail;
+    c->unext = NULL;
+    if (srv->unauth_tail)
+        srv->unauth_tail->unext = c;
+    else
+        srv->unauth = c;
+    srv->unauth_tail = c;
+    srv->nunauth++;
+    return true;
+}
+
 void rs_conn_unref(struct rs_conn *c)
 {
     struct rs_server *srv = c->srv;
 
     if (--c->refs > 0)
         return;
+    rs_conn_unauth_leave(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -113,6 +230,7 @@ void rs_conn_close(struct rs_conn *c)
         return;
     c->closing = true;
     c->reading = false;
+    rs_conn_unauth_leave(c);
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
     uv_close((uv_handle_t *)&c->timer, on_handle_closed);
     rs_log(RS_LOG_DEBUG, c->id, c->peer, "closed");
@@ -229,8 +347,8 @@ static void close_after_flush(struct rs_conn *c)
         rs_conn_close(c);
 }
 
-void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
-                        const char *name, const char *msg, bool close)
+static void conn_error(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
+                       const char *name, const char *msg, bool close, enum rs_log_level lvl)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT;
     Rs__Error e = RS__ERROR__INIT;
@@ -246,8 +364,8 @@ void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__Error
     }
     env.msg_case = RS__ENVELOPE__MSG_ERROR;
     env.error = &e;
-    rs_log_office(close ? RS_LOG_WARN : RS_LOG_INFO, c->id, c->peer, c->office.code,
-                  "error %s: %s%s", name, msg, close ? " (closing)" : "");
+    rs_log_office(lvl, c->id, c->peer, c->office.code, "error %s: %s%s", name, msg,
+                  close ? " (closing)" : "");
     if (close) {
         c->close_after_write = true;
         c->reading = false;
@@ -262,10 +380,38 @@ void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__Error
         rs_conn_close(c);
 }
 
+void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
+                        const char *name, const char *msg, bool close)
+{
+    conn_error(c, request_id, code, name, msg, close, close ? RS_LOG_WARN : RS_LOG_INFO);
+}
+
 void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st,
                    const char *msg, bool close)
 {
     rs_conn_error_code(c, request_id, rs_status_to_wire(st), rs_status_name(st), msg, close);
+}
+
+void rs_conn_end_for_shutdown(struct rs_conn *c)
+{
+    if (c->st == ST_READY && !c->closing && !c->close_after_write)
+        conn_error(c, NULL, RS__ERROR_CODE__ERR_SHUTDOWN, "ERR_SHUTDOWN",
+                   "server is stopping; send again later", true, RS_LOG_DEBUG);
+    else
+        rs_conn_close(c);
+}
+
+void rs_conn_refuse_busy(struct rs_conn *c, const char *msg)
+{
+    struct rs_server *srv = c->srv;
+
+    srv->busy_refused++;
+    /* One line per refusal only at debug level, and a count at every power of
+     * two: a flood of connections must not become a flood of log lines. */
+    if ((srv->busy_refused & (srv->busy_refused - 1)) == 0)
+        RS_WARN("%llu connections refused ERR_BUSY so far; the latest from %s: %s",
+                (unsigned long long)srv->busy_refused, c->addr, msg);
+    conn_error(c, NULL, RS__ERROR_CODE__ERR_BUSY, "ERR_BUSY", msg, true, RS_LOG_DEBUG);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -302,7 +448,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     if (n < 0) {
         if (n == UV_ENOBUFS)
-            rs_conn_error(c, NULL, RS_ETOOBIG, "frame over the size cap", true);
+            refuse_too_big(c);
         else if (n == UV_EOF)
             rs_conn_close(c);
         else {
@@ -351,9 +497,11 @@ void rs_conn_update_reading(struct rs_conn *c)
 static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
 {
     Rs__Envelope *env = NULL;
+    /* A revoked office's request is unpacked only to be refused with its request id. */
+    bool revoked = c->st == ST_READY && !rs_revoke_check(c);
 
     /* A batch is unpacked by rs_submit.c, into its own arena, after its caps. */
-    if (c->st == ST_READY && rs_handshake_role_on_wire(c->office.role) &&
+    if (c->st == ST_READY && !revoked && rs_handshake_role_on_wire(c->office.role) &&
         rs_wire_msg_case(p, len) == RS__ENVELOPE__MSG_SUBMIT) {
         struct rs_batch *b = rs_submit_batch(c, p, len);
 
@@ -376,6 +524,12 @@ static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
     if (!rs_handshake_role_on_wire(c->office.role)) {
         rs_conn_error(c, env->has_request_id ? &env->request_id : NULL, RS_EFORBIDDEN,
                       "this office's role may not make requests", true);
+        rs__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    if (revoked) {
+        rs_conn_error(c, env->has_request_id ? &env->request_id : NULL, RS_EAUTH,
+                      "this office has been revoked; its session is ended", true);
         rs__envelope__free_unpacked(env, NULL);
         return;
     }
@@ -441,9 +595,12 @@ static bool tls_pull(struct rs_conn *c)
     size_t room, got = 0;
     rs_status rc = rs_frame_rx_reserve(&c->rx, RS_FRAME_CHUNK, &p, &room);
 
+    if (rc == RS_ETOOBIG) {
+        refuse_too_big(c);
+        return false;
+    }
     if (rc != RS_OK) {
-        rs_conn_error(c, NULL, rc == RS_ETOOBIG ? RS_ETOOBIG : RS_ENOMEM,
-                      rc == RS_ETOOBIG ? "frame over the size cap" : "out of memory", true);
+        rs_conn_error(c, NULL, RS_ENOMEM, "out of memory", true);
         return false;
     }
     rc = rs_tls_read(c->tls, p, room, &got, why, sizeof(why));
@@ -488,14 +645,10 @@ void rs_conn_pump(struct rs_conn *c)
                 continue;
             break;
         }
-        if (rc == RS_ETOOBIG) {
-            c->pumping = false;
-            rs_conn_error(c, NULL, RS_ETOOBIG, "frame over the size cap", true);
-            return;
-        }
         if (rc != RS_OK) {
+            /* rs_frame_rx_next refuses every malformed prefix as too big. */
             c->pumping = false;
-            rs_conn_error(c, NULL, RS_EPROTO, "malformed length prefix", true);
+            refuse_too_big(c);
             return;
         }
         handle_frame(c, p, len);
@@ -504,7 +657,7 @@ void rs_conn_pump(struct rs_conn *c)
     c->pumping = false;
     tls_flush(c);
     if (c->srv->stopping && c->in_flight == 0 && c->writes == 0) {
-        rs_conn_close(c);
+        rs_conn_end_for_shutdown(c);
         return;
     }
     rs_conn_update_reading(c);
@@ -516,9 +669,15 @@ void rs_conn_on_timer(uv_timer_t *t)
 
     if (c->st == ST_HELLO) {
         rs_conn_error(c, NULL, RS_ETIMEDOUT, "no Hello within the handshake timeout", true);
-    } else if (c->in_flight == 0) {
-        rs_log(RS_LOG_INFO, c->id, c->peer, "idle timeout");
+    } else if (c->close_after_write) {
+        /* The idle Error below was not taken within another idle period. */
         rs_conn_close(c);
+    } else if (c->in_flight == 0) {
+        char msg[96];
+
+        snprintf(msg, sizeof(msg), "idle for %u s with nothing in flight: closing",
+                 c->srv->cfg.idle_ms / 1000);
+        conn_error(c, NULL, RS__ERROR_CODE__ERR_TIMEOUT, "ERR_TIMEOUT", msg, true, RS_LOG_INFO);
     } else {
         uv_timer_again(t);
     }

@@ -10,10 +10,12 @@
  * Access: the handshake checks the token (auth queue), then the role: only
  * township and central offices sign in over the network.  Every refused
  * handshake is appended to the audit trail through the authenticator's
- * store.  A failed token counts against the peer's address
- * (rs_ratelimit.c); while the address is rate limited every Hello from it,
- * even one whose token check was already queued, is answered
- * ERR_RATE_LIMITED, and the limiting is audited once per window.
+ * store; one that cannot be (a full disk, a read-only file) is refused all
+ * the same, logged and counted (auth_unaudited, in the shutdown summary).
+ * A failed token counts against the peer's address (rs_ratelimit.c);
+ * while the address is rate limited every Hello from it, even one whose
+ * token check was already queued, is answered ERR_RATE_LIMITED, and the
+ * limiting is audited once per window.
  *
  * Does not: check requests after the Welcome (rs_submit.c,
  * rs_report_req.c: they check role and division scope), or manage offices
@@ -27,8 +29,8 @@
 #include "rs_net_int.h"
 #include "rs_wire.h"
 
-#define MAX_TOKEN_BYTES 128
-#define MAX_CODE_BYTES 12
+#define MAX_TOKEN_BYTES RS_HELLO_TOKEN_MAX
+#define MAX_CODE_BYTES RS_HELLO_CODE_MAX
 
 enum auth_mode {
     AUTH_CHECK,                 /* check the token and role; audit a refusal */
@@ -39,6 +41,7 @@ enum auth_mode {
 struct auth_job {
     struct rs_dbq_job job;
     struct rs_conn *conn;       /* NULL for AUTH_AUDIT */
+    struct rs_server *srv;
     enum auth_mode mode;
     char code[MAX_CODE_BYTES + 1];
     char claimed[72];           /* the office code as sent, log-safe, for the audit */
@@ -101,6 +104,7 @@ static struct auth_job *auth_job_new(struct rs_conn *c, enum auth_mode mode, con
     a->job.work = auth_work;
     a->job.done = NULL;
     a->mode = mode;
+    a->srv = c->srv;
     rs_net_log_safe(claimed, a->claimed);
     snprintf(a->peer, sizeof(a->peer), "%s", c->peer);
     return a;
@@ -141,11 +145,17 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
 {
     struct auth_job *a = (struct auth_job *)job;
     struct rs_conn *c = a->conn;
+    struct rs_server *srv = a->srv;
     struct addr_fail *f;
 
-    if (a->audit_rc != RS_OK && !canceled)
-        RS_ERROR("cannot append a refused handshake from %s to the audit trail: %s", a->peer,
-                 rs_status_str(a->audit_rc));
+    if (a->audit_rc != RS_OK && !canceled) {
+        /* Refused all the same; the operator learns it here and in the shutdown summary. */
+        srv->auth_unaudited++;
+        RS_ERROR("refused sign-in of office %s from %s not written to the audit trail (%s); "
+                 "%llu such since start",
+                 a->claimed, a->peer, rs_status_str(a->audit_rc),
+                 (unsigned long long)srv->auth_unaudited);
+    }
     if (!c) {
         free(a);
         return;
@@ -185,6 +195,8 @@ static void auth_done(struct rs_dbq_job *job, bool canceled)
     c->office_len = strlen(c->office.code);
     c->proto = a->proto;
     c->st = ST_READY;
+    rs_conn_unauth_leave(c);
+    rs_frame_rx_set_max(&c->rx, rs_conn_frame_cap(c));
     {
         Rs__Envelope env = RS__ENVELOPE__INIT;
         Rs__Welcome w = RS__WELCOME__INIT;
@@ -256,13 +268,19 @@ void rs_handshake_hello(struct rs_conn *c, const Rs__Hello *h)
         return;
     }
     if (!h->office_code || !h->token || strlen(h->office_code) > MAX_CODE_BYTES ||
-        strlen(h->token) > MAX_TOKEN_BYTES) {
+        strlen(h->token) > MAX_TOKEN_BYTES ||
+        (h->client_version && strlen(h->client_version) > RS_HELLO_CLIENT_VERSION_MAX)) {
         a = auth_job_new(c, AUTH_REFUSE, h->office_code);
         if (!a) {
             rs_conn_error(c, NULL, RS_ENOMEM, "out of memory", true);
             return;
         }
-        snprintf(a->detail, sizeof(a->detail), "office code and token required");
+        if (h->office_code && h->token && strlen(h->office_code) <= MAX_CODE_BYTES &&
+            strlen(h->token) <= MAX_TOKEN_BYTES)
+            snprintf(a->detail, sizeof(a->detail), "client_version longer than %u bytes",
+                     (unsigned)RS_HELLO_CLIENT_VERSION_MAX);
+        else
+            snprintf(a->detail, sizeof(a->detail), "office code and token required");
         auth_push(c, a);
         return;
     }

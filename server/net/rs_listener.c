@@ -37,9 +37,13 @@ void rs_server_config_defaults(struct rs_server_config *c)
     c->max_in_flight = RS_MAX_IN_FLIGHT;
     c->max_conns = 12000;
     c->max_conns_per_addr = 11000;
+    c->max_unauth = 1024;
+    c->max_unauth_per_addr = 256;
     c->handshake_ms = 10000;
     c->idle_ms = 300000;
     c->drain_ms = 10000;
+    c->revoke_check_ms = 1000;
+    c->anchor_every = 1000;
     c->max_commit_records = 20000;
     c->write_queue_high = 1u << 20;
     c->write_queue_max = 32u << 20;
@@ -140,14 +144,16 @@ static void on_connection(uv_stream_t *server, int status)
     }
     if (srv->nconns > srv->cfg.max_conns) {
         c->addr[0] = '\0';
-        rs_conn_error(c, NULL, RS_EBUSY, "server has too many connections", true);
+        rs_conn_refuse_busy(c, "server has too many connections");
         return;
     }
     if (!rs_ratelimit_acquire(srv, c->addr)) {
         c->addr[0] = '\0';
-        rs_conn_error(c, NULL, RS_EBUSY, "too many connections from this address", true);
+        rs_conn_refuse_busy(c, "too many connections from this address");
         return;
     }
+    if (!rs_conn_unauth_enter(c))
+        return;
     uv_timer_start(&c->timer, rs_conn_on_timer, srv->cfg.handshake_ms, 0);
     rs_log(RS_LOG_DEBUG, c->id, c->peer, "connected");
     rs_conn_update_reading(c);
@@ -183,15 +189,25 @@ void rs_listener_maybe_finish(struct rs_server *srv)
 {
     if (!srv->stopping || srv->finished || srv->nconns > 0 || srv->pending || srv->unsynced ||
         rs_dbq_busy(&srv->wq) || rs_dbq_busy(&srv->sq) || rs_dbq_busy(&srv->aq) ||
-        rs_dbq_busy(&srv->rq) || srv->reloading)
+        rs_dbq_busy(&srv->rq) || rs_dbq_busy(&srv->anq) || srv->reloading)
         return;
     srv->finished = true;
     uv_close((uv_handle_t *)&srv->sigint, on_quiet_close);
     uv_close((uv_handle_t *)&srv->sigterm, on_quiet_close);
     uv_close((uv_handle_t *)&srv->sighup, on_quiet_close);
     uv_close((uv_handle_t *)&srv->drain_timer, on_quiet_close);
+    uv_close((uv_handle_t *)&srv->iter_check, on_quiet_close);
+    uv_close((uv_handle_t *)&srv->revoke_timer, on_quiet_close);
     if (srv->linger_fd >= 0)
         uv_close((uv_handle_t *)&srv->linger_poll, on_quiet_close);
+}
+
+/* After each poll phase: a connection accepted before the last one has been polled. */
+static void on_iter_check(uv_check_t *h)
+{
+    struct rs_server *srv = h->data;
+
+    srv->loop_iter++;
 }
 
 static void on_dbq_idle(struct rs_dbq *q)
@@ -231,7 +247,7 @@ void rs_listener_shutdown(struct rs_server *srv)
     for (c = srv->conns; c; c = next) {
         next = c->next;
         if (c->in_flight == 0 && c->writes == 0)
-            rs_conn_close(c);
+            rs_conn_end_for_shutdown(c);
         else
             rs_conn_update_reading(c);
     }
@@ -374,6 +390,18 @@ static rs_status setup_transport(struct rs_server *srv, char *err, size_t errlen
     return RS_OK;
 }
 
+/* Logs, a line each, what opening the database migrated and found (rs_store_notice). */
+static void log_notice(const char *text)
+{
+    while (text && *text) {
+        const char *nl = strchr(text, '\n');
+        int n = nl ? (int)(nl - text) : (int)strlen(text);
+
+        RS_WARN("%.*s", n, text);
+        text += n + (nl ? 1 : 0);
+    }
+}
+
 static void walk_close(uv_handle_t *h, void *arg)
 {
     (void)arg;
@@ -405,6 +433,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->wstore, err, errlen);
     if (rc)
         goto out;
+    log_notice(rs_store_notice(srv->wstore));
     rc = rs_store_open(cfg->db_path, RS_STORE_READWRITE, &srv->astore, err, errlen);
     if (rc)
         goto out;
@@ -427,13 +456,19 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rs_dbq_init(&srv->aq, &srv->loop, srv->astore);
     rs_dbq_init(&srv->rq, &srv->loop, srv->rstore);
     rs_dbq_init(&srv->sq, &srv->loop, NULL);
-    srv->wq.data = srv->aq.data = srv->rq.data = srv->sq.data = srv;
+    rs_dbq_init(&srv->anq, &srv->loop, NULL);
+    srv->wq.data = srv->aq.data = srv->rq.data = srv->sq.data = srv->anq.data = srv;
     srv->wq.idle_cb = srv->aq.idle_cb = srv->rq.idle_cb = srv->sq.idle_cb = on_dbq_idle;
+    srv->anq.idle_cb = on_dbq_idle;
     uv_signal_init(&srv->loop, &srv->sigint);
     uv_signal_init(&srv->loop, &srv->sigterm);
     uv_signal_init(&srv->loop, &srv->sighup);
     uv_timer_init(&srv->loop, &srv->drain_timer);
+    uv_check_init(&srv->loop, &srv->iter_check);
+    srv->iter_check.data = srv;
+    uv_check_start(&srv->iter_check, on_iter_check);
     rs_commit_linger_init(srv);
+    rs_revoke_start(srv);
     srv->sigint.data = srv->sigterm.data = srv->sighup.data = srv->drain_timer.data = srv;
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
@@ -446,8 +481,13 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
         goto out;
     }
     uv_run(&srv->loop, UV_RUN_DEFAULT);
-    RS_INFO("stopped: %llu group commits, %llu records", (unsigned long long)srv->commit_no,
-            (unsigned long long)srv->committed_records);
+    rs_anchor_final(srv);
+    RS_INFO("stopped: %llu group commits, %llu records; %llu connections refused ERR_BUSY, "
+            "%llu closed waiting to sign in for newer ones, %llu sessions of revoked offices "
+            "ended; %llu refused sign-ins not written to the audit trail",
+            (unsigned long long)srv->commit_no, (unsigned long long)srv->committed_records,
+            (unsigned long long)srv->busy_refused, (unsigned long long)srv->unauth_evicted,
+            (unsigned long long)srv->revoked_ended, (unsigned long long)srv->auth_unaudited);
     if (uv_loop_close(&srv->loop) != 0) {
         snprintf(err, errlen, "event loop still had open handles at exit");
         rc = RS_EINTERNAL;
@@ -474,6 +514,7 @@ out:
     }
     rs_ratelimit_free(srv);
     rs_fwset_unref(srv->fwset);
+    rs_revoke_free(srv);
     rs_tls_ctx_free(srv->tls);
     free(srv);
     return rc;

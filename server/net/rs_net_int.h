@@ -16,12 +16,22 @@
  * The files, bottom up, what each owns, and whom it may call (only files
  * listed before it):
  *
- *   rs_ratelimit.c   addrs, fails, nfails: connections per address and
- *                    failed handshakes per address.  Calls no other file.
+ *   rs_ratelimit.c   addrs, fails, nfails: connections (and those not yet
+ *                    signed in) per address, and failed handshakes per
+ *                    address.  Calls no other file.
+ *   rs_anchor.c      anq, anchor_*: the audit head written to the log and
+ *                    to cfg.anchor_path.  Calls no other file.
+ *   rs_revoke.c      revoke_timer, revoke_queued, revoked, nrevoked,
+ *                    revoked_ended: the revoked offices, re-read on the
+ *                    auth queue, and the check of a request against them.
+ *                    Calls no other file.
  *   rs_conn.c        struct rs_conn and its lifetime, conns, nconns,
- *                    next_id, tls_buf: reading, writing, the TLS pump,
- *                    errors, timers, closing.  Calls rs_ratelimit.c.
- *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome.
+ *                    next_id, tls_buf, the pool of connections not yet
+ *                    signed in (unauth, nunauth, unauth_evicted): reading,
+ *                    writing, the TLS pump, errors, timers, closing.  Calls
+ *                    rs_ratelimit.c, rs_revoke.c.
+ *   rs_handshake.c   the auth queue's jobs: Hello, token check, Welcome;
+ *                    auth_unaudited.
  *                    Calls rs_conn.c, rs_ratelimit.c.
  *   rs_submit.c      struct rs_batch: a SubmitBatch's checks (shape and
  *                    caps, each record's canonical bytes, validation,
@@ -44,7 +54,7 @@
  *                    cfg, the stores, wal, the queues, tls, stopping,
  *                    finished, fwset (loaded at start-up): rs_server_run,
  *                    accept, shutdown.  Calls rs_conn.c, rs_commit.c,
- *                    rs_ratelimit.c, rs_reload.c.
+ *                    rs_ratelimit.c, rs_reload.c, rs_revoke.c.
  *   rs_tls.c, rs_dbq.c, rs_fault.c  (own headers) call no file of the
  *                    server; every file may call them.
  *
@@ -87,6 +97,7 @@
 #define ADDR_BUCKETS 4096
 #define FAIL_BUCKETS 4096
 #define TLS_READ_CHUNK 65536        /* ciphertext offered to one socket read */
+#define RS_OFFICE_CODE_BYTES sizeof(((struct rs_office *)0)->code)
 
 enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
 
@@ -94,6 +105,7 @@ enum conn_state { ST_HELLO, ST_AUTHING, ST_READY };
 struct addr_count {
     struct addr_count *next;
     uint32_t n;
+    uint32_t unauth;            /* of them, not yet signed in */
     char addr[48];
 };
 
@@ -128,6 +140,10 @@ struct rs_conn {
     uv_timer_t timer;
     struct rs_server *srv;
     struct rs_conn *prev, *next;
+    struct rs_conn *uprev, *unext;  /* srv's list of connections not yet signed in */
+    bool in_unauth;             /* in that list, and counted in ac */
+    struct addr_count *ac;      /* its address's counts, while in_unauth */
+    uint64_t accepted_iter;     /* srv->loop_iter when it was accepted */
     uint64_t id;
     char peer[64];
     char addr[48];
@@ -189,6 +205,12 @@ struct rs_server {
     struct rs_dbq sq;           /* WAL syncs, one at a time; no store */
     struct rs_conn *conns;
     uint32_t nconns;
+    struct rs_conn *unauth, *unauth_tail;   /* not yet signed in, oldest first */
+    uint32_t nunauth;
+    uint64_t unauth_evicted;    /* closed to make room for a newer one */
+    uint64_t busy_refused;      /* refused ERR_BUSY at accept */
+    uv_check_t iter_check;      /* counts loop iterations (loop_iter), after each poll */
+    uint64_t loop_iter;
     uint64_t next_id;
     struct addr_count *addrs[ADDR_BUCKETS];
     struct addr_fail *fails[FAIL_BUCKETS];
@@ -225,6 +247,21 @@ struct rs_server {
     bool finished;
     int signals;
     uint64_t committed_records; /* records of the commit_no group commits */
+    /* Revoked offices (rs_revoke.c): codes sorted, re-read every
+     * cfg.revoke_check_ms; requests of a revoked office end its session. */
+    uv_timer_t revoke_timer;
+    bool revoke_queued;         /* a re-read is queued or running */
+    char (*revoked)[RS_OFFICE_CODE_BYTES];
+    size_t nrevoked;
+    uint64_t revoked_ended;     /* sessions ended so */
+    uint64_t auth_unaudited;    /* refused sign-ins not in the audit trail (rs_handshake.c) */
+    /* The audit head written outside the database (rs_anchor.c). */
+    struct rs_dbq anq;          /* anchor writes, one at a time; no store */
+    bool anchor_queued;
+    uint64_t anchor_seq;        /* the newest synced batch row */
+    uint8_t anchor_hash[RS_SHA256_LEN];
+    uint64_t anchor_batches;    /* synced since the last anchor */
+    int64_t anchor_at;          /* unix seconds of the last anchor */
 };
 
 /* ------------------------------------------------------------ rs_ratelimit.c */
@@ -238,6 +275,18 @@ RS_NODISCARD bool rs_ratelimit_acquire(struct rs_server *srv, const char *addr);
 /* Counts one connection from addr less. */
 void rs_ratelimit_release(struct rs_server *srv, const char *addr);
 
+/*
+ * Counts one more connection from addr that has not signed in (addr holds
+ * one acquired connection) and returns addr's entry, which lives as long as
+ * that connection's count.  NULL (nothing counted) when addr already has
+ * cfg.max_unauth_per_addr of them.
+ */
+RS_NODISCARD struct addr_count *rs_ratelimit_unauth_acquire(struct rs_server *srv,
+                                                            const char *addr);
+
+/* Counts one connection of a's address that has not signed in less. */
+void rs_ratelimit_unauth_release(struct addr_count *a);
+
 /* The address's entry if it is rate limited right now, else NULL. */
 RS_NODISCARD struct addr_fail *rs_ratelimit_limited(struct rs_server *srv, const char *addr);
 
@@ -250,6 +299,33 @@ unsigned rs_ratelimit_wait_s(struct rs_server *srv, const struct addr_fail *f);
 /* Frees every entry (at exit). */
 void rs_ratelimit_free(struct rs_server *srv);
 
+/* ------------------------------------------------------------ rs_anchor.c */
+
+/*
+ * Notes that batch rows up to seq (hash) are on disk, n of them since the
+ * last call; anchors the head when it is due (rs_anchor.c).
+ */
+void rs_anchor_note(struct rs_server *srv, uint64_t seq, const uint8_t hash[RS_SHA256_LEN],
+                    size_t batches);
+
+/* Anchors the last synced head once more; after the loop has ended (blocks). */
+void rs_anchor_final(struct rs_server *srv);
+
+/* ------------------------------------------------------------ rs_revoke.c */
+
+/* Opens revoke_timer and starts the periodic re-read (cfg.revoke_check_ms). */
+void rs_revoke_start(struct rs_server *srv);
+
+/* Frees the set (after the loop has ended). */
+void rs_revoke_free(struct rs_server *srv);
+
+/*
+ * True if signed-in c's office may go on making requests; false (counted
+ * in revoked_ended and logged) if the last re-read found it revoked: the
+ * caller answers ERR_AUTH and closes.
+ */
+RS_NODISCARD bool rs_revoke_check(struct rs_conn *c);
+
 /* ------------------------------------------------------------ rs_conn.c */
 
 /*
@@ -260,11 +336,35 @@ void rs_ratelimit_free(struct rs_server *srv);
 const char *rs_net_log_safe(const char *in, char out[72]);
 
 /*
+ * The cap on c's next incoming frame: RS_HELLO_FRAME_MAX until its Hello
+ * is accepted, then cfg.max_frame (whichever is smaller before).
+ */
+size_t rs_conn_frame_cap(const struct rs_conn *c);
+
+/*
  * A new connection of srv: its tcp and timer handles initialised (not yet
  * accepted), in srv's list, with two references (the handles).  NULL on
  * allocation failure.
  */
 RS_NODISCARD struct rs_conn *rs_conn_new(struct rs_server *srv);
+
+/*
+ * Puts a newly accepted c in the pool of connections not yet signed in:
+ * counted for its address (past cfg.max_unauth_per_addr it is refused with
+ * ERR_BUSY and closed), and, when the pool holds cfg.max_unauth, the one
+ * that has waited longest without sending a Hello, from an address that
+ * holds at least as many of the pool as c's does, is closed with ERR_BUSY
+ * to make room: a flood from a few addresses makes room from its own
+ * connections, never from a township's.  Among those, one the loop has
+ * polled once (accepted two iterations ago or more) goes first, since a
+ * younger one's Hello may be waiting in its socket behind a burst of
+ * accepts; a younger one goes only for a newcomer from a lighter address.
+ * When none qualifies, c is refused instead.  False when c was refused.
+ */
+RS_NODISCARD bool rs_conn_unauth_enter(struct rs_conn *c);
+
+/* Takes c out of the pool (signed in, or closing); no-op if it is not in it. */
+void rs_conn_unauth_leave(struct rs_conn *c);
 
 /* Drops one reference; the last frees c and may finish a shutdown. */
 void rs_conn_unref(struct rs_conn *c);
@@ -282,6 +382,14 @@ void rs_conn_send(struct rs_conn *c, const Rs__Envelope *env);
 void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
                         const char *name, const char *msg, bool close);
 
+/*
+ * ERR_BUSY with close for a connection refused at accept (too many in
+ * total, from its address, or waiting to sign in).  Counted in
+ * busy_refused; logged one line per refusal only at debug level, and a
+ * count at every power of two.
+ */
+void rs_conn_refuse_busy(struct rs_conn *c, const char *msg);
+
 /* rs_conn_error_code with the wire code and name of st. */
 void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st, const char *msg,
                    bool close);
@@ -292,7 +400,13 @@ void rs_conn_update_reading(struct rs_conn *c);
 /* Handles every complete frame c holds while it may, then flushes TLS output. */
 void rs_conn_pump(struct rs_conn *c);
 
-/* The connection timer: the handshake deadline, then the idle timeout. */
+/*
+ * Ends c, which has nothing in flight, for the server's stop: a signed-in
+ * connection is told Error{ERR_SHUTDOWN, close} first; others just close.
+ */
+void rs_conn_end_for_shutdown(struct rs_conn *c);
+
+/* The connection timer: the handshake deadline, then the idle timeout (both ERR_TIMEOUT). */
 void rs_conn_on_timer(uv_timer_t *t);
 
 /* ------------------------------------------------------------ rs_handshake.c */

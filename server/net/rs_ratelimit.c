@@ -1,6 +1,7 @@
 /*
  * rs_ratelimit.c - per-address limits of resettled's listener: how many
- * connections each address holds (cfg.max_conns_per_addr), and how many
+ * connections each address holds (cfg.max_conns_per_addr) and how many of
+ * them have not signed in yet (cfg.max_unauth_per_addr), and how many
  * handshakes from it failed within the current window
  * (cfg.auth_fail_limit per cfg.auth_fail_window_ms).
  *
@@ -72,6 +73,22 @@ void rs_ratelimit_release(struct rs_server *srv, const char *addr)
         *pp = a->next;
         free(a);
     }
+}
+
+struct addr_count *rs_ratelimit_unauth_acquire(struct rs_server *srv, const char *addr)
+{
+    struct addr_count *a = *addr_find(srv, addr);
+
+    if (!a || a->unauth >= srv->cfg.max_unauth_per_addr)
+        return NULL;
+    a->unauth++;
+    return a;
+}
+
+void rs_ratelimit_unauth_release(struct addr_count *a)
+{
+    if (a && a->unauth > 0)
+        a->unauth--;
 }
 
 /* ------------------------------------------------------------ failed handshakes */

@@ -36,9 +36,14 @@ struct rs_server_config {
     uint32_t max_in_flight;         /* requests per connection awaiting a reply */
     uint32_t max_conns;             /* connections in total */
     uint32_t max_conns_per_addr;    /* connections from one IP address */
+    uint32_t max_unauth;            /* connections not yet signed in; when full, the one
+                                     * that has waited longest is closed */
+    uint32_t max_unauth_per_addr;   /* of those, from one IP address; past it, refused */
     uint32_t handshake_ms;          /* Hello must arrive within this */
     uint32_t idle_ms;               /* a connection silent this long is closed */
     uint32_t drain_ms;              /* shutdown waits this long for replies */
+    uint32_t revoke_check_ms;       /* revoked offices are re-read this often; a revoked
+                                     * office's next request after that ends its session */
     size_t max_commit_records;      /* records in one group commit */
     size_t write_queue_high;        /* pause reading above this many queued bytes */
     size_t write_queue_max;         /* close a peer that lets more pile up */
@@ -50,6 +55,9 @@ struct rs_server_config {
     bool plaintext;                 /* no TLS: refused unless host is a loopback address */
     uint32_t auth_fail_limit;       /* failed handshakes per address per window; 0: no limit */
     uint32_t auth_fail_window_ms;   /* the window; further Hellos get ERR_RATE_LIMITED */
+    const char *anchor_path;        /* NULL: the audit head only in the log; else appended
+                                     * here too (a file kept apart from the database) */
+    uint32_t anchor_every;          /* batches between anchors (and one a minute) */
     bool sync_in_commit;            /* fsync inside COMMIT (synchronous=FULL) instead of
                                      * overlapping it with the next commit; acks wait for
                                      * the fsync either way */

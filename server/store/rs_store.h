@@ -55,7 +55,8 @@
 #include "rs_status.h"
 #include "rs_util.h"
 
-#define RS_STORE_SCHEMA_VERSION 3    /* 3: schedules, reviews, closed years */
+#define RS_STORE_SCHEMA_VERSION 5    /* 3: the reporting year; 4: ids lower case; 5: batches
+                                      * name their audit rows */
 #define RS_TOKEN_HEX 64          /* tokens are 32 random bytes in hex */
 
 enum rs_store_mode {
@@ -88,6 +89,14 @@ rs_status rs_store_close(struct rs_store *s);
 /* The message of the last SQLite error on this store, owned by s and valid
  * until its next call; "no store" if s is NULL. */
 const char *rs_store_errmsg(const struct rs_store *s);
+
+/*
+ * What the migration run by rs_store_open reported for the operator, one
+ * line each (e.g. record ids that the canonical form showed to be stored
+ * twice); "" if nothing.  Owned by s.  The caller prints it; the same is
+ * in the audit trail (kind migration).
+ */
+const char *rs_store_notice(const struct rs_store *s);
 
 struct sqlite3;
 
@@ -217,7 +226,14 @@ struct rs_store_rec {
  * where total = n + n_refused, d counts n_refused and the store's own
  * rejections, and the records hash is SHA-256 over "<id> <hex SHA-256 of
  * the body> <ack>\n" of each of the n records in order (ack is stored,
- * duplicate, conflict or rejected).
+ * duplicate, conflict or rejected), followed by
+ *
+ *   ; stored sha256 <hex>
+ *
+ * SHA-256 over "<id> <hex SHA-256 of the body>\n" of the stored records
+ * alone, in order: what rs_store_audit_verify_records recomputes from the
+ * records table.  Each batch gets a batches row of its own, which its
+ * stored records point at and which names the audit row (audit_seq).
  */
 struct rs_store_batch {
     /* in: borrowed, must live until rs_store_put_batches returns */
@@ -259,8 +275,10 @@ struct rs_store_batch {
  *
  * A record that supersedes another and whose own id is already stored is
  * judged DUPLICATE or CONFLICT by its hash first, so a retried edit is a
- * DUPLICATE, not a stale-version CONFLICT.  Each distinct (batch_id,
- * office_code) of the call gets one batches row.
+ * DUPLICATE, not a stale-version CONFLICT.  Each batch of batches gets a
+ * batches row of its own (even an empty one), linked to its audit row;
+ * records outside every batch's range get one per distinct (batch_id,
+ * office_code) of the call, without an audit row.
  *
  * nbatches may be 0 (records only, no audit row; batches may then be
  * NULL); a batch may have n = 0 (every record was refused before the
@@ -593,10 +611,11 @@ enum rs_audit_kind {
     RS_AUDIT_REVIEW_ACCEPT,      /* records accepted (rs_store_review) */
     RS_AUDIT_REVIEW_RETURN,      /* records returned to their township */
     RS_AUDIT_YEAR_CLOSE,         /* a year closed, its report issued (rs_store_year_close) */
-    RS_AUDIT_YEAR_REOPEN         /* a lock exception granted (rs_store_year_reopen) */
+    RS_AUDIT_YEAR_REOPEN,        /* a lock exception granted (rs_store_year_reopen) */
+    RS_AUDIT_MIGRATION           /* what a schema step changed or found */
 };
 
-#define RS_AUDIT_KIND_LAST RS_AUDIT_YEAR_REOPEN
+#define RS_AUDIT_KIND_LAST RS_AUDIT_MIGRATION
 
 #define RS_AUDIT_OFFICE_MAX 32       /* bytes kept of office; longer is cut */
 #define RS_AUDIT_PEER_MAX 96         /* bytes kept of peer */
@@ -644,12 +663,67 @@ rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind,
  * *rows = the number of rows when all hold.  RS_ECONFLICT at the first row
  * that fails: *broken = its seq (for a gap, the missing seq) and why says
  * what did not hold.  Other statuses: the table could not be read.
- * Cannot see rows removed from the end: the receipts the townships keep
- * (BatchAck.receipt_seq/receipt_hash) can.
+ * Rows removed from the end leave the chain valid: batches rows that name
+ * them show it (rs_store_audit_verify_records), and so do the receipts the
+ * townships keep (BatchAck.receipt_seq/receipt_hash).
  */
 RS_NODISCARD
 rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *broken,
                                 char *why, size_t whylen);
+
+/* What rs_store_audit_verify_records looked at. */
+struct rs_audit_check {
+    uint64_t records;            /* records whose body was hashed again */
+    uint64_t checked_records;    /* of them, counted into their batch's digest */
+    uint64_t batches;            /* batch audit rows recomputed from the records table */
+    uint64_t offices;
+    uint64_t problems;           /* each was passed to fn */
+    uint64_t from_record;        /* records up to this seq predate the batch digest */
+};
+
+/*
+ * Checks the other tables against the trail, in one read transaction:
+ * every record's body against its hash; for every batch stored since the
+ * schema step that added it, its batches row, its audit row and its stored
+ * records (their count and the "stored sha256" digest of its audit row,
+ * recomputed from the records table); every record of that time belongs
+ * to such a batch; every office has its office_add row and is revoked
+ * exactly when the trail says so.  Each problem found is a sentence naming
+ * the record, batch, audit row or office, passed to fn (may be NULL) and
+ * counted in out->problems; RS_OK means the walk completed (problems may
+ * still be > 0).  RS_EINVAL if s or out is NULL; RS_ENOMEM; RS_EINTERNAL
+ * if OpenSSL fails; RS_ESTORAGE / RS_EIO if a table cannot be read.
+ * Records stored before that step are checked against their own hash only
+ * (out->from_record).  Run rs_store_audit_verify for the chain itself.
+ */
+RS_NODISCARD
+rs_status rs_store_audit_verify_records(struct rs_store *s,
+                                        void (*fn)(const char *problem, void *arg), void *arg,
+                                        struct rs_audit_check *out);
+
+#define RS_ANCHOR_MAX 10000000     /* lines of an anchor file checked */
+
+/* What rs_store_audit_check_anchors found. */
+struct rs_anchor_check {
+    uint64_t anchors;            /* lines read */
+    uint64_t matched;            /* of them, a row of the trail with that hash */
+    uint64_t problems;           /* each was passed to fn */
+};
+
+/*
+ * Checks the anchor file at path (lines "<seq> <64 hex> <unix time>", as
+ * resettled serve --anchor writes them) against the trail: each anchor's
+ * row must be there with that hash.  A row that is gone or has another
+ * hash is a sentence naming the line, passed to fn (may be NULL) and
+ * counted.  RS_OK when the walk completed (problems may be > 0); RS_EINVAL
+ * if an argument is NULL, or the file has a malformed line or more than
+ * RS_ANCHOR_MAX of them (errmsg says which); RS_EIO if it cannot be read;
+ * RS_ENOMEM; the statuses of rs_store_audit_list.
+ */
+RS_NODISCARD
+rs_status rs_store_audit_check_anchors(struct rs_store *s, const char *path,
+                                       void (*fn)(const char *problem, void *arg), void *arg,
+                                       struct rs_anchor_check *out);
 
 /* Calls fn for every audit row in seq order; stops early if fn returns
  * non-0 (still RS_OK).  fn must not call back into the same store.

@@ -1,7 +1,8 @@
 /*
  * rs_store_audit.c - the hash-chained audit trail: hashing a row, appending
- * one (in its own transaction, or inside the transaction of an office change
- * or a put), the row of a batch, verifying the chain, listing it.
+ * one (in its own transaction, inside the transaction of an office change
+ * or a put, or on a bare connection inside a migration step), the row of a
+ * batch and its stored-records digest, verifying the chain, listing it.
  *
  * See rs_store.h for the chain and the contract.  The chain's head is
  * cached on the store between appends of one write transaction
@@ -17,14 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A text field of an audit row, cleaned and cut (see clean_text). */
+/* A text field of an audit row, cleaned and cut (rs_store_audit_clean). */
 struct audit_text {
     char office[RS_AUDIT_OFFICE_MAX + 1];
     char peer[RS_AUDIT_PEER_MAX + 1];
     char detail[RS_AUDIT_DETAIL_MAX + 1];
 };
 
-/* "batch", "handshake_refused", "office_add", ..., "year_reopen". */
+/* "batch", "handshake_refused", "office_add", ..., "year_reopen", "migration". */
 static const char *audit_kind_name(enum rs_audit_kind kind)
 {
     switch (kind) {
@@ -37,6 +38,7 @@ static const char *audit_kind_name(enum rs_audit_kind kind)
     case RS_AUDIT_REVIEW_RETURN: return "review_return";
     case RS_AUDIT_YEAR_CLOSE: return "year_close";
     case RS_AUDIT_YEAR_REOPEN: return "year_reopen";
+    case RS_AUDIT_MIGRATION: return "migration";
     }
     return "unknown";
 }
@@ -46,7 +48,7 @@ static const char *audit_kind_name(enum rs_audit_kind kind)
  * invalid UTF-8 become '?', and the copy is cut at cap without splitting a
  * UTF-8 sequence.  NULL becomes "".
  */
-static void clean_text(char *out, size_t cap, const char *in)
+void rs_store_audit_clean(char *out, size_t cap, const char *in)
 {
     size_t i = 0, o = 0;
 
@@ -85,6 +87,12 @@ static void digest_field(EVP_MD_CTX *md, const void *p, size_t n)
         EVP_DigestUpdate(md, p, n);
 }
 
+/* A context reset for a new SHA-256 of sha; NULL if it cannot be. */
+static EVP_MD_CTX *digest_reset(EVP_MD_CTX *md, const EVP_MD *sha)
+{
+    return md && sha && EVP_DigestInit_ex2(md, sha, NULL) ? md : NULL;
+}
+
 /* The store's digest context, reset for a new SHA-256; NULL if OpenSSL
  * cannot give one.  Fetching the digest and allocating the context once per
  * store saves both on every audit row (OpenSSL 3 looks up EVP_sha256() on
@@ -95,20 +103,16 @@ static EVP_MD_CTX *digest_begin(struct rs_store *s)
         s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     if (!s->md)
         s->md = EVP_MD_CTX_new();
-    if (!s->sha256 || !s->md || !EVP_DigestInit_ex2(s->md, s->sha256, NULL))
-        return NULL;
-    return s->md;
+    return digest_reset(s->md, s->sha256);
 }
 
-/* The chain hash of one row: SHA-256(prev || canonical bytes), see rs_store.h. */
-static rs_status audit_row_hash(struct rs_store *s, const uint8_t prev[RS_SHA256_LEN],
-                                int64_t seq, int64_t time,
-                                const char *kind, size_t kind_len, const char *office,
-                                size_t office_len, const char *peer, size_t peer_len,
-                                const char *detail, size_t detail_len,
-                                uint8_t out[RS_SHA256_LEN])
+/* The chain hash of one row: SHA-256(prev || canonical bytes), see rs_store.h;
+ * md is a context reset for SHA-256 (or NULL: RS_EINTERNAL). */
+static rs_status row_hash(EVP_MD_CTX *md, const uint8_t prev[RS_SHA256_LEN], int64_t seq,
+                          int64_t time, const char *kind, size_t kind_len, const char *office,
+                          size_t office_len, const char *peer, size_t peer_len,
+                          const char *detail, size_t detail_len, uint8_t out[RS_SHA256_LEN])
 {
-    EVP_MD_CTX *md = digest_begin(s);
     char num[24];
     unsigned int outlen = 0;
     int ok = md != NULL, n;
@@ -126,6 +130,101 @@ static rs_status audit_row_hash(struct rs_store *s, const uint8_t prev[RS_SHA256
         ok = EVP_DigestFinal_ex(md, out, &outlen);
     }
     return ok && outlen == RS_SHA256_LEN ? RS_OK : RS_EINTERNAL;
+}
+
+static rs_status audit_row_hash(struct rs_store *s, const uint8_t prev[RS_SHA256_LEN],
+                                int64_t seq, int64_t time,
+                                const char *kind, size_t kind_len, const char *office,
+                                size_t office_len, const char *peer, size_t peer_len,
+                                const char *detail, size_t detail_len,
+                                uint8_t out[RS_SHA256_LEN])
+{
+    return row_hash(digest_begin(s), prev, seq, time, kind, kind_len, office, office_len, peer,
+                    peer_len, detail, detail_len, out);
+}
+
+/* The chain hash of r with a context of its own (no store at hand). */
+static rs_status hash_row_fresh(const struct rs_audit_row *r, uint8_t out[RS_SHA256_LEN])
+{
+    EVP_MD *sha = EVP_MD_fetch(NULL, "SHA256", NULL);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    rs_status rv = row_hash(digest_reset(md, sha), r->prev_hash, (int64_t)r->seq, r->time,
+                            r->kind, strlen(r->kind), r->office, strlen(r->office), r->peer,
+                            strlen(r->peer), r->detail, strlen(r->detail), out);
+
+    EVP_MD_CTX_free(md);
+    EVP_MD_free(sha);
+    return rv;
+}
+
+rs_status rs_store_audit_append_db(sqlite3 *db, int64_t now, enum rs_audit_kind kind,
+                                   const char *office, const char *peer, const char *detail,
+                                   char *err, size_t errlen)
+{
+    struct rs_audit_row r;
+    sqlite3_stmt *st = NULL;
+    rs_status rv = RS_OK;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    r.seq = 1;
+    r.time = now;
+    snprintf(r.kind, sizeof(r.kind), "%s", audit_kind_name(kind));
+    rs_store_audit_clean(r.office, RS_AUDIT_OFFICE_MAX, office);
+    rs_store_audit_clean(r.peer, RS_AUDIT_PEER_MAX, peer);
+    rs_store_audit_clean(r.detail, RS_AUDIT_DETAIL_MAX, detail);
+    rc = sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1,
+                            &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int len = sqlite3_column_bytes(st, 1);
+        const void *blob = sqlite3_column_blob(st, 1);
+
+        r.seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+        if (len == RS_SHA256_LEN)
+            memcpy(r.prev_hash, blob, RS_SHA256_LEN);
+        else
+            rs_sha256(blob ? blob : "", (size_t)(len > 0 ? len : 0), r.prev_hash);
+        rc = SQLITE_DONE;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        rs_store_set_err(err, errlen, "reading the audit chain: %s", sqlite3_errmsg(db));
+        return rs_store_map_rc(rc);
+    }
+    if (hash_row_fresh(&r, r.hash) != RS_OK) {
+        rs_store_set_err(err, errlen, "cannot hash an audit row");
+        return RS_EINTERNAL;
+    }
+    rc = sqlite3_prepare_v2(db, "INSERT INTO audit(seq, time, kind, office, peer, detail,"
+                                " prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)r.seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, r.time);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 3, r.kind, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, r.office, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 5, r.peer, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 6, r.detail, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 7, r.prev_hash, RS_SHA256_LEN, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 8, r.hash, RS_SHA256_LEN, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        rs_store_set_err(err, errlen, "appending to the audit trail: %s", sqlite3_errmsg(db));
+        rv = rs_store_map_rc(rc);
+    }
+    sqlite3_finalize(st);
+    return rv;
 }
 
 /*
@@ -169,9 +268,9 @@ rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audi
     if (rv)
         return rv;
 have_prev:
-    clean_text(t.office, RS_AUDIT_OFFICE_MAX, office);
-    clean_text(t.peer, RS_AUDIT_PEER_MAX, peer);
-    clean_text(t.detail, RS_AUDIT_DETAIL_MAX, detail);
+    rs_store_audit_clean(t.office, RS_AUDIT_OFFICE_MAX, office);
+    rs_store_audit_clean(t.peer, RS_AUDIT_PEER_MAX, peer);
+    rs_store_audit_clean(t.detail, RS_AUDIT_DETAIL_MAX, detail);
     rv = audit_row_hash(s, prev, seq, now, kname, strlen(kname), t.office, strlen(t.office),
                         t.peer, strlen(t.peer), t.detail, strlen(t.detail), hash);
     if (rv) {
@@ -214,7 +313,7 @@ have_prev:
 void rs_store_set_actor(struct rs_store *s, const char *actor)
 {
     if (s)
-        clean_text(s->actor, RS_AUDIT_PEER_MAX, actor ? actor : "local");
+        rs_store_audit_clean(s->actor, RS_AUDIT_PEER_MAX, actor ? actor : "local");
 }
 
 rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind, const char *office,
@@ -369,8 +468,9 @@ static const char *ack_word(Rs__AckStatus a)
 }
 
 /*
- * The records hash's input, gathered into a buffer so that the digest is
- * fed a few kilobytes at a time rather than six pieces per record.
+ * A digest's input (the records hash, the stored-records digest), gathered
+ * into a buffer so that the digest is fed a few kilobytes at a time rather
+ * than six pieces per record.
  */
 struct digest_buf {
     EVP_MD_CTX *md;
@@ -399,49 +499,82 @@ static void dbuf_put(struct digest_buf *d, const void *p, size_t n)
     d->n += n;
 }
 
+/*
+ * The stored-records digest of a batch: SHA-256 over "<id> <hex SHA-256
+ * of the body>\n" of each record stored, in batch order (which is row
+ * order); rs_store_verify.c recomputes it from the records table.
+ */
+rs_status rs_store_stored_digest_add(EVP_MD_CTX *md, const char *id, size_t id_len,
+                                     const uint8_t hash[RS_SHA256_LEN])
+{
+    char hex[2 * RS_SHA256_LEN + 1];
+
+    rs_hex(hash, RS_SHA256_LEN, hex);
+    return EVP_DigestUpdate(md, id, id_len) && EVP_DigestUpdate(md, " ", 1) &&
+                   EVP_DigestUpdate(md, hex, 2 * RS_SHA256_LEN) && EVP_DigestUpdate(md, "\n", 1)
+               ? RS_OK
+               : RS_EINTERNAL;
+}
+
 /* Appends the audit row of one batch whose records are judged (see rs_store.h). */
 rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec *recs,
                                   struct rs_store_batch *b, int64_t now)
 {
-    struct digest_buf d;
-    uint8_t digest[RS_SHA256_LEN];
-    char hex[2 * RS_SHA256_LEN + 1], bid[72], detail[RS_AUDIT_DETAIL_MAX + 1];
+    struct digest_buf d, sd;
+    uint8_t digest[RS_SHA256_LEN], stored[RS_SHA256_LEN];
+    char hex[2 * RS_SHA256_LEN + 1], shex[2 * RS_SHA256_LEN + 1], bid[72];
+    char detail[RS_AUDIT_DETAIL_MAX + 1];
     size_t cnt[5] = {0};
-    unsigned int dlen = 0;
+    unsigned int dlen = 0, slen = 0;
     int ok;
 
     d.md = digest_begin(s);
     d.ok = d.md != NULL;
     d.n = 0;
-    for (size_t i = b->first; d.ok && i < b->first + b->n; i++) {
+    if (!s->md_stored)
+        s->md_stored = EVP_MD_CTX_new();
+    sd.md = digest_reset(s->md_stored, s->sha256);
+    sd.ok = sd.md != NULL;
+    sd.n = 0;
+    for (size_t i = b->first; d.ok && sd.ok && i < b->first + b->n; i++) {
         const struct rs_store_rec *r = &recs[i];
         const char *w = ack_word(r->ack);
+        size_t id_len = rs_store_text_len(r->id, r->id_len);
 
         rs_hex(r->hash, RS_SHA256_LEN, hex);
-        dbuf_put(&d, r->id, rs_store_text_len(r->id, r->id_len));
+        dbuf_put(&d, r->id, id_len);
         dbuf_put(&d, " ", 1);
         dbuf_put(&d, hex, 2 * RS_SHA256_LEN);
         dbuf_put(&d, " ", 1);
         dbuf_put(&d, w, strlen(w));
         dbuf_put(&d, "\n", 1);
+        if (r->ack == RS__ACK_STATUS__ACK_STORED) {
+            /* The stored-records digest: what rs_store_stored_digest_add feeds. */
+            dbuf_put(&sd, r->id, id_len);
+            dbuf_put(&sd, " ", 1);
+            dbuf_put(&sd, hex, 2 * RS_SHA256_LEN);
+            dbuf_put(&sd, "\n", 1);
+        }
         cnt[(unsigned)r->ack <= 4 ? (unsigned)r->ack : 0]++;
     }
     dbuf_flush(&d);
-    ok = d.ok;
+    dbuf_flush(&sd);
+    ok = d.ok && sd.ok;
     if (ok)
-        ok = EVP_DigestFinal_ex(d.md, digest, &dlen);
-    if (!ok || dlen != RS_SHA256_LEN) {
+        ok = EVP_DigestFinal_ex(d.md, digest, &dlen) && EVP_DigestFinal_ex(sd.md, stored, &slen);
+    if (!ok || dlen != RS_SHA256_LEN || slen != RS_SHA256_LEN) {
         snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash a batch");
         return RS_EINTERNAL;
     }
     rs_hex(digest, RS_SHA256_LEN, hex);
-    clean_text(bid, 64, b->batch_id ? b->batch_id : "-");
+    rs_hex(stored, RS_SHA256_LEN, shex);
+    rs_store_audit_clean(bid, 64, b->batch_id ? b->batch_id : "-");
     snprintf(detail, sizeof(detail),
              "batch %s: %zu records: %zu stored, %zu duplicate, %zu conflict, %zu rejected; "
-             "records sha256 %s",
+             "records sha256 %s; stored sha256 %s",
              bid, b->n + b->n_refused, cnt[RS__ACK_STATUS__ACK_STORED],
              cnt[RS__ACK_STATUS__ACK_DUPLICATE], cnt[RS__ACK_STATUS__ACK_CONFLICT],
-             cnt[RS__ACK_STATUS__ACK_REJECTED] + b->n_refused, hex);
+             cnt[RS__ACK_STATUS__ACK_REJECTED] + b->n_refused, hex, shex);
     return rs_store_audit_append_tx(s, now, RS_AUDIT_BATCH, b->office_code, b->peer, detail,
                                     &b->audit_seq, b->audit_hash);
 }

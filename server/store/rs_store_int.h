@@ -9,8 +9,19 @@
  *                       stepping one, transactions, and turning SQLite's
  *                       errors into an rs_status and a message.
  *   rs_store_audit.c    the audit chain: row hashing, appending (also inside
- *                       another file's transaction), verifying, listing, and
- *                       the fields actor and head_* of struct rs_store.
+ *                       another file's transaction, or on a bare connection
+ *                       during a migration), verifying the chain, listing,
+ *                       the stored-records digest of a batch, and the
+ *                       fields actor, head_*, md and md_stored of struct
+ *                       rs_store.
+ *   rs_store_verify.c   the check of records against the trail: every
+ *                       batch's stored records recomputed from the records
+ *                       table, offices against their audit rows.
+ *   rs_store_anchor.c   the check of an anchor file (written outside the
+ *                       database) against the trail.
+ *   rs_store_migrate.c  the schema steps with code: ids put in canonical
+ *                       form (and the duplicates that reveals reported),
+ *                       and where the record check starts.
  *   rs_store_office.c   offices and their tokens.
  *   rs_store_records.c  records and their versions, batches, scans.
  *   rs_store_wal.c      deferred sync (the fields deferred and sync_full)
@@ -45,12 +56,19 @@
 
 #include "rs_store.h"
 
+/* What a migration step reports for the operator (rs_store_notice). */
+struct rs_store_notes {
+    char *text;                  /* malloc'd lines, or NULL */
+    size_t len;
+};
+
 /* Every statement the store runs more than once, prepared when it opens. */
 enum stmt_id {
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
     ST_BATCH_INSERT,
+    ST_BATCH_LINK,
     ST_REC_INSERT,
     ST_REC_GET,
     ST_REC_TARGET,
@@ -100,6 +118,7 @@ struct rs_store {
     bool sync_full;              /* the connection's synchronous is FULL */
     EVP_MD *sha256;              /* fetched once, on first use */
     EVP_MD_CTX *md;              /* reused for every audit hash */
+    EVP_MD_CTX *md_stored;       /* reused for every batch's stored-records digest */
     /* The audit chain's last row as this transaction left it; only valid
      * inside the write transaction that appended it (another connection
      * may append between two transactions). */
@@ -108,6 +127,7 @@ struct rs_store {
     uint8_t head_hash[RS_SHA256_LEN];
     char errmsg[256];
     char actor[RS_AUDIT_PEER_MAX + 1];  /* peer of office-change audit rows */
+    struct rs_store_notes notes;        /* what opening it migrated (rs_store_notice) */
 };
 
 /* ------------------------------------------------------------ rs_store_stmt.c */
@@ -248,5 +268,67 @@ rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audi
 RS_NODISCARD
 rs_status rs_store_audit_batch_tx(struct rs_store *s, const struct rs_store_rec *recs,
                                   struct rs_store_batch *b, int64_t now);
+
+/*
+ * Adds one stored record to a batch's stored-records digest (rs_store.h):
+ * "<id> <hex SHA-256 of the body>\n".  md is a SHA-256 context.
+ * RS_EINTERNAL if OpenSSL fails.
+ */
+RS_NODISCARD
+rs_status rs_store_stored_digest_add(EVP_MD_CTX *md, const char *id, size_t id_len,
+                                     const uint8_t hash[RS_SHA256_LEN]);
+
+/*
+ * Copies in into out (cap bytes + NUL) as audit text is stored: control
+ * characters and bytes of invalid UTF-8 become '?', cut at cap without
+ * splitting a UTF-8 sequence; NULL becomes "".
+ */
+void rs_store_audit_clean(char *out, size_t cap, const char *in);
+
+/*
+ * Appends one audit row on a connection the caller has inside a write
+ * transaction, without a store (a migration step runs before the store's
+ * statements are prepared): chained to the newest row, text cleaned and
+ * cut as for rs_store_audit_append.  RS_ESTORAGE / RS_EIO with err from
+ * SQLite; RS_EINTERNAL if the row cannot be hashed.  The caller rolls
+ * back on failure.
+ */
+RS_NODISCARD
+rs_status rs_store_audit_append_db(sqlite3 *db, int64_t now, enum rs_audit_kind kind,
+                                   const char *office, const char *peer, const char *detail,
+                                   char *err, size_t errlen);
+
+/* ------------------------------------------------------------ rs_store_migrate.c */
+
+/* Appends one line to notes (no-op when notes is NULL or memory is short). */
+void rs_store_note(struct rs_store_notes *notes, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Schema step 3 -> 4, inside the migration's transaction on db: every
+ * record id, supersedes, superseded_by and review record_id put in its
+ * canonical (lower-case) form; an id whose lower-case form another row already has is left as it
+ * is and reported (to notes, and as an audit row of kind migration, with
+ * both rows' seq and whether their contents are the same); and, when
+ * anything changed or was found, one audit row saying how many.
+ * RS_ESTORAGE / RS_EIO / RS_ENOMEM / RS_EINTERNAL with err.
+ */
+RS_NODISCARD
+rs_status rs_store_migrate_ids(sqlite3 *db, const char *path, struct rs_store_notes *notes,
+                               char *err, size_t errlen);
+
+/*
+ * Schema step 4 -> 5, after its SQL (batches gain audit_seq), inside the
+ * migration's transaction on db: when the database holds records or
+ * batches, one audit row of kind migration names the last record seq and
+ * batch id stored before the step ("record check starts after record seq
+ * N and batch id M"); rs_store_audit_verify_records checks later records
+ * against their batch's audit row, earlier ones against their own hash
+ * only.  notes is unused (nothing here needs a person).  RS_ESTORAGE /
+ * RS_EIO / RS_EINTERNAL with err.
+ */
+RS_NODISCARD
+rs_status rs_store_migrate_batch_links(sqlite3 *db, const char *path,
+                                       struct rs_store_notes *notes, char *err, size_t errlen);
 
 #endif

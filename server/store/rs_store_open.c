@@ -163,10 +163,31 @@ static const char *const migrations[] = {
     "  granted_at INTEGER NOT NULL,"
     "  ended_issue INTEGER"
     ") STRICT;",
+    /* 3 -> 4: record ids in one canonical form (rs_store_migrate_ids, a step
+     * with code of its own: it reports what it cannot merge). */
+    NULL,
+    /* 4 -> 5: each batch names its audit row, so that the records can be
+     * checked against the trail (rs_store_migrate_batch_links marks where
+     * that check starts). */
+    "ALTER TABLE batches ADD COLUMN audit_seq INTEGER;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RS_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
+
+/* A step that needs code, not only SQL: run after its SQL (if any), in its transaction. */
+typedef rs_status (*migration_fn)(sqlite3 *db, const char *path, struct rs_store_notes *notes,
+                                  char *err, size_t errlen);
+
+/* The step that takes user_version `from` to from + 1, if it has code. */
+static migration_fn migration_code(int64_t from)
+{
+    switch (from) {
+    case 3: return rs_store_migrate_ids;
+    case 4: return rs_store_migrate_batch_links;
+    default: return NULL;
+    }
+}
 
 /* What the database header and schema say about a file. */
 struct db_header {
@@ -329,8 +350,10 @@ out:
     return rv;
 }
 
-/* Applies migration steps, one transaction each, until the schema is current. */
-static rs_status migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+/* Applies migration steps, one transaction each, until the schema is current;
+ * what a step reports goes to notes (may be NULL). */
+static rs_status migrate(sqlite3 *db, const char *path, struct rs_store_notes *notes, char *err,
+                         size_t errlen)
 {
     struct db_header h;
     char sql[96];
@@ -352,9 +375,16 @@ static rs_status migrate(sqlite3 *db, const char *path, char *err, size_t errlen
             rv = exec_sql(db, path, "COMMIT", err, errlen);
             goto out;
         }
-        rv = exec_sql(db, path, migrations[h.version], err, errlen);
-        if (rv)
-            goto out;
+        if (migrations[h.version]) {
+            rv = exec_sql(db, path, migrations[h.version], err, errlen);
+            if (rv)
+                goto out;
+        }
+        if (migration_code(h.version)) {
+            rv = migration_code(h.version)(db, path, notes, err, errlen);
+            if (rv)
+                goto out;
+        }
         snprintf(sql, sizeof(sql), "PRAGMA application_id=%d; PRAGMA user_version=%d",
                  RS_STORE_APP_ID, (int)h.version + 1);
         rv = exec_sql(db, path, sql, err, errlen);
@@ -425,7 +455,7 @@ rs_status rs_store_open(const char *path, enum rs_store_mode mode, struct rs_sto
         rv = set_pragmas(s->db, path, err, errlen);
         if (rv)
             goto out;
-        rv = migrate(s->db, path, err, errlen);
+        rv = migrate(s->db, path, &s->notes, err, errlen);
         if (rv)
             goto out;
     } else {
@@ -461,7 +491,9 @@ rs_status rs_store_close(struct rs_store *s)
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(s->stmt[i]);
     EVP_MD_CTX_free(s->md);
+    EVP_MD_CTX_free(s->md_stored);
     EVP_MD_free(s->sha256);
+    free(s->notes.text);
     if (s->db && sqlite3_close(s->db) != SQLITE_OK) {
         rv = RS_EIO;
         /* Let SQLite free the connection once whatever still holds it goes. */
@@ -476,6 +508,11 @@ const char *rs_store_errmsg(const struct rs_store *s)
     return s ? s->errmsg : "no store";
 }
 
+const char *rs_store_notice(const struct rs_store *s)
+{
+    return s && s->notes.text ? s->notes.text : "";
+}
+
 rs_status rs_store_schema_create(sqlite3 *db, char *err, size_t errlen)
 {
     const char *name;
@@ -487,6 +524,6 @@ rs_status rs_store_schema_create(sqlite3 *db, char *err, size_t errlen)
     }
     /* "" for an in-memory or temporary database. */
     name = sqlite3_db_filename(db, "main");
-    return migrate(db, name && name[0] ? name : ":memory:", err, errlen);
+    return migrate(db, name && name[0] ? name : ":memory:", NULL, err, errlen);
 }
 

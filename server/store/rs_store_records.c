@@ -22,9 +22,15 @@
 #define RS_SUPERSEDE_HOPS_MAX 10000         /* links followed to name the current version */
 #define RS_STORE_PRINT_MAX 160              /* bytes of a record's text put in a message */
 
-/* One distinct (batch_id, office) pair of a put, and its batches row. */
+/*
+ * One batches row of a put: one per struct rs_store_batch, or, for records
+ * outside every batch of the call, one per distinct (batch_id, office).
+ */
 struct batch_slot {
-    size_t first;        /* index of the batch's first record */
+    const char *batch_id;
+    size_t batch_id_len;
+    const char *office;
+    size_t office_len;
     int64_t n_records;
     int64_t rowid;
 };
@@ -69,38 +75,60 @@ static int bind_text(sqlite3_stmt *st, int col, const char *p, size_t n)
 
 /* ------------------------------------------------------------ a put */
 
-static bool same_batch(const struct rs_store_rec *a, const struct rs_store_rec *b)
+static bool same_batch(const struct batch_slot *a, const struct rs_store_rec *b)
 {
     return text_eq(a->batch_id, a->batch_id_len, b->batch_id, b->batch_id_len) &&
-           text_eq(a->office_code, a->office_code_len, b->office_code, b->office_code_len);
+           text_eq(a->office, a->office_len, b->office_code, b->office_code_len);
 }
 
 /*
- * Groups the records of a put by (batch_id, office).  slot_of[i] is the
- * slot of record i, or SIZE_MAX when it has no batch_id.  Records of one
- * batch usually come together, so the previous record's slot is tried
- * first.
+ * Plans the batches rows of a put.  Batch k of batches gets slot k, and the
+ * records of its range that are handed to the store point at it, even when
+ * its range is empty (every record refused before the store) or another
+ * batch of the call has the same batch_id: its audit row names that row.
+ * The other records are grouped by (batch_id, office), after the batches'
+ * slots.  slot_of[i] is the slot of record i, or SIZE_MAX when it has no
+ * batch_id and no batch.  Records of one group usually come together, so
+ * the previous record's slot is tried first.  slots holds n + nbatches.
  */
-static void plan_batches(const struct rs_store_rec *recs, size_t n, struct batch_slot *slots,
-                         size_t *nslots, size_t *slot_of)
+static void plan_batches(const struct rs_store_rec *recs, size_t n,
+                         const struct rs_store_batch *batches, size_t nbatches,
+                         struct batch_slot *slots, size_t *nslots, size_t *slot_of)
 {
     size_t k;
 
-    *nslots = 0;
+    for (size_t i = 0; i < n; i++)
+        slot_of[i] = SIZE_MAX;
+    for (k = 0; k < nbatches; k++) {
+        const struct rs_store_batch *b = &batches[k];
+
+        slots[k].batch_id = b->batch_id ? b->batch_id : "";
+        slots[k].batch_id_len = strlen(slots[k].batch_id);
+        slots[k].office = b->office_code;
+        slots[k].office_len = strlen(b->office_code);
+        slots[k].n_records = (int64_t)b->n;
+        slots[k].rowid = 0;
+        for (size_t i = b->first; i < b->first + b->n; i++)
+            slot_of[i] = k;
+    }
+    *nslots = nbatches;
     for (size_t i = 0; i < n; i++) {
-        if (!recs[i].batch_id) {
-            slot_of[i] = SIZE_MAX;
+        if (slot_of[i] != SIZE_MAX || !recs[i].batch_id)
             continue;
-        }
-        if (i > 0 && slot_of[i - 1] != SIZE_MAX &&
-            same_batch(&recs[slots[slot_of[i - 1]].first], &recs[i])) {
+        if (i > 0 && slot_of[i - 1] >= nbatches && slot_of[i - 1] != SIZE_MAX &&
+            same_batch(&slots[slot_of[i - 1]], &recs[i])) {
             k = slot_of[i - 1];
         } else {
-            for (k = 0; k < *nslots; k++)
-                if (same_batch(&recs[slots[k].first], &recs[i]))
+            for (k = nbatches; k < *nslots; k++)
+                if (same_batch(&slots[k], &recs[i]))
                     break;
             if (k == *nslots) {
-                slots[k].first = i;
+                slots[k].batch_id = recs[i].batch_id;
+                slots[k].batch_id_len = rs_store_text_len(recs[i].batch_id,
+                                                          recs[i].batch_id_len);
+                slots[k].office = recs[i].office_code;
+                slots[k].office_len = rs_store_text_len(recs[i].office_code,
+                                                        recs[i].office_code_len);
                 slots[k].n_records = 0;
                 slots[k].rowid = 0;
                 (*nslots)++;
@@ -111,19 +139,19 @@ static void plan_batches(const struct rs_store_rec *recs, size_t n, struct batch
     }
 }
 
-static rs_status insert_batches(struct rs_store *s, const struct rs_store_rec *recs,
-                                struct batch_slot *slots, size_t nslots, int64_t now)
+static rs_status insert_batches(struct rs_store *s, struct batch_slot *slots, size_t nslots,
+                                int64_t now)
 {
     sqlite3_stmt *st = s->stmt[ST_BATCH_INSERT];
-    const struct rs_store_rec *r;
     rs_status rv;
     int rc;
 
     for (size_t k = 0; k < nslots; k++) {
-        r = &recs[slots[k].first];
-        rc = bind_text(st, 1, r->batch_id, r->batch_id_len);
+        rc = sqlite3_bind_text(st, 1, slots[k].batch_id, (int)slots[k].batch_id_len,
+                               SQLITE_STATIC);
         if (rc == SQLITE_OK)
-            rc = bind_text(st, 2, r->office_code, r->office_code_len);
+            rc = sqlite3_bind_text(st, 2, slots[k].office, (int)slots[k].office_len,
+                                   SQLITE_STATIC);
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_int64(st, 3, now);
         if (rc == SQLITE_OK)
@@ -351,6 +379,21 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
     return RS_OK;
 }
 
+/* Names the audit row of a batch on its batches row. */
+static rs_status link_batch(struct rs_store *s, int64_t rowid, uint64_t audit_seq)
+{
+    sqlite3_stmt *st = s->stmt[ST_BATCH_LINK];
+    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)audit_seq);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, rowid);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(st);
+        return rs_store_db_fail(s, rc, "linking a batch to its audit row");
+    }
+    return rs_store_run_done(s, ST_BATCH_LINK, "linking a batch to its audit row");
+}
+
 static void reset_ack(struct rs_store_rec *r)
 {
     r->ack = RS__ACK_STATUS__ACK_UNSPECIFIED;
@@ -411,21 +454,21 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
     if (n == 0 && nbatches == 0)
         return RS_OK;
 
-    slots = calloc(n ? n : 1, sizeof(*slots));
+    slots = calloc(n + nbatches ? n + nbatches : 1, sizeof(*slots));
     slot_of = calloc(n ? n : 1, sizeof(*slot_of));
     if (!slots || !slot_of) {
         snprintf(s->errmsg, sizeof(s->errmsg), "out of memory for %zu records", n);
         rv = RS_ENOMEM;
         goto out;
     }
-    plan_batches(recs, n, slots, &nslots, slot_of);
+    plan_batches(recs, n, batches, nbatches, slots, &nslots, slot_of);
     now = rs_now_unix();
 
     rv = rs_store_begin(s);
     if (rv)
         goto out;
     is_open = true;
-    rv = insert_batches(s, recs, slots, nslots, now);
+    rv = insert_batches(s, slots, nslots, now);
     if (rv)
         goto out;
     /* Closed years are read in this transaction: a close cannot slip in. */
@@ -446,6 +489,8 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
     }
     for (size_t k = 0; k < nbatches; k++) {
         rv = rs_store_audit_batch_tx(s, recs, &batches[k], now);
+        if (rv == RS_OK)
+            rv = link_batch(s, slots[k].rowid, batches[k].audit_seq);
         if (rv)
             goto out;
     }

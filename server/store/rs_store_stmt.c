@@ -33,6 +33,7 @@ static const char *const stmt_sql[ST_N] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_BATCH_INSERT] = "INSERT INTO batches(batch_id, office_code, received_at, n_records)"
                         " VALUES(?1, ?2, ?3, ?4)",
+    [ST_BATCH_LINK] = "UPDATE batches SET audit_seq = ?1 WHERE id = ?2",
     [ST_REC_INSERT] = rs_store_sql_record_insert,
     [ST_REC_GET] = "SELECT seq, hash FROM records WHERE record_id = ?1",
     [ST_REC_TARGET] = "SELECT type, division_code, superseded_by FROM records"

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rs_eval_text.h"
 #include "rs_rtype.h"
 #include "rs_util.h"
 
@@ -196,8 +197,8 @@ static int on_returned(const struct rs_review_row *r, void *arg)
 
     rs_date_format(rs_date_cst(r->at), day);
     snprintf(found, sizeof(found), "退回意见：%s（%s，%s）", r->comment, r->reviewer_name, day);
-    snprintf(where, sizeof(where), "%s%s%s（记录%.8s）", rs_rtype_label(r->type), key ? " " : "",
-             key ? key : "", r->record_id);
+    rs_eval_label_parts(where, sizeof(where), rs_rtype_label(r->type), key,
+                        key ? strlen(key) : 0, r->record_id, strlen(r->record_id));
     rt->rv = rs_eval_add_finding(rt->res, RS_SEV_WARNING, "review.returned", r->division,
                                  "中心退回的记录尚未更正", "按退回意见更正后重新报送", found,
                                  where);
