@@ -183,6 +183,7 @@ static void test_parse_errors(void **state)
     parse_fails("money + a", -1, 7, "cannot add money and a number (write the unit: 300元)");
     parse_fails("money * money", -1, 7, "cannot multiply money by money");
     parse_fails("a / money", -1, 3, "cannot divide a number by money");
+    parse_fails("whole(money)", RS_XT_BOOL, 7, "whole() takes a number");
     parse_fails("money > 300", RS_XT_BOOL, 7,
                 "cannot compare money with a number (write the unit: 300元)");
     parse_fails("0 < a < b", RS_XT_BOOL, 7, "comparisons do not chain: use 'and'");
@@ -318,6 +319,12 @@ static void test_conditions(void **state)
     cond_is("given(a)", 1);
     cond_is("whole_fen(money / 11)", 0);
     cond_is("whole_fen(money / 2)", 1);
+    /* A number that is whole: persons implied by an amount at a standard. */
+    cond_is("whole(money / 11元)", 0);
+    cond_is("whole(money / 150元)", 1);
+    cond_is("whole(b / a)", 0);
+    cond_is("whole(a / 5)", 1);
+    cond_is("whole(none)", -1);
 }
 
 static Rs__Record *project(const char *id, int stage, int64_t planned, bool has_end)

@@ -629,6 +629,7 @@ static void call(const struct rs_expr *e, int i, struct rs_xctx *ctx, struct rs_
         eval(e, arg, ctx, out);
         return;
     case RS_XO_WHOLE_FEN:
+    case RS_XO_WHOLE:
         eval(e, arg, ctx, &a);
         if (a.state != RS_XS_GIVEN) {
             *out = a;
