@@ -436,6 +436,15 @@ static void test_aggregates(void **state)
     }
     rs_expr_free(e);
     free_records();
+    /* Records none of which can be judged: not known, never 0 of them. */
+    projects[nprojects++] = project("Q1", 0, 20000, true);
+    projects[nprojects++] = project("Q2", 0, 30000, true);
+    absent_is("count(project where stage >= 完工)",
+              "没有一条项目记录填报项目阶段（共2条），无法判断");
+    absent_is("sum(project.planned_investment where stage >= 完工)",
+              "没有一条项目记录填报项目阶段（共2条），无法判断");
+    value_is("count(project where given(stage))", 0, 1);
+    free_records();
 }
 
 #define GE_1000 "planned_investment >= 1000元"

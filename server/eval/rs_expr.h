@@ -54,8 +54,9 @@
  * which type were left out for which missing field, and those left out by
  * given(...) being false.  count(T) and sum(...) over a type that has no
  * records at all are absent ("没有项目记录": an empty register is not zero);
- * over records none of which match, 0.  sum(T.f) is absent if a matching
- * record lacks f.
+ * over records none of which match, 0; over records none of which can be
+ * judged (every condition unknown), absent ("没有一条项目记录填报项目阶段（共2
+ * 条），无法判断").  sum(T.f) is absent if a matching record lacks f.
  *
  * The caller (the formula library, rs_flib.h) binds global names and
  * answers them during evaluation through struct rs_xscope and struct
