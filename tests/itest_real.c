@@ -23,6 +23,17 @@
  *                    under its own definitions (95.10%, 98.31% against
  *                    last year's budget, 99.27% by the 上年结转+年初+追加
  *                    formula).
+ *   daying-houfu-2020  大英县扶贫开发局 2020 (Sichuan): 移民后扶 funds 2272 on
+ *                    the 政府性基金 line = 直补 609.22 + two fund batches
+ *                    138.78 + 1524; the direct subsidy is 10153.67 persons
+ *                    at 600元 (subsidy.whole_persons), and the batches'
+ *                    missing stages make the project rates not computable,
+ *                    never 0%.
+ *   kexuecheng-media-2021  西部（重庆）科学城融媒体中心 2021: eight printed rates
+ *                    without their inputs, each not reproducible with the
+ *                    input named, the stated zeros never checked as zeros.
+ *
+ * In every sample each indicator below full marks names why.
  *
  * It also runs `resettled framework check` on the hunan-dept preset and on
  * a broken copy (the exit status and what it prints).
@@ -56,6 +67,8 @@ struct sample {
 static struct sample nanxian = {.dir = "nanxian-zx-2021", .year = "2021"};
 static struct sample hunan = {
     .dir = "hunan-basedata-2018", .year = "2018", .framework = "hunan-dept"};
+static struct sample daying = {.dir = "daying-houfu-2020", .year = "2020"};
+static struct sample media = {.dir = "kexuecheng-media-2021", .year = "2021"};
 
 /* ------------------------------------------------------------ JSON helpers */
 
@@ -166,8 +179,13 @@ static int sample_setup(struct sample *s)
         char *name = strtok_r(NULL, ",\r\n", &save);
         char *role = strtok_r(NULL, ",\r\n", &save);
 
-        if (!code || !name || !role || strcmp(code, "code") == 0 || strcmp(role, "central"))
+        if (!code || !name || !role || strcmp(code, "code") == 0)
             continue;
+        if (strcmp(role, "central") != 0) {
+            /* A township the central office submits for: registered for its name. */
+            free(it_office_add(s->tmp, s->db, code, name, role));
+            continue;
+        }
         s->central = strdup(code);
         s->token = it_office_add(s->tmp, s->db, code, name, role);
     }
@@ -249,6 +267,32 @@ static int hunan_teardown(void **state)
     return 0;
 }
 
+static int daying_setup(void **state)
+{
+    (void)state;
+    return sample_setup(&daying);
+}
+
+static int daying_teardown(void **state)
+{
+    (void)state;
+    sample_teardown(&daying);
+    return 0;
+}
+
+static int media_setup(void **state)
+{
+    (void)state;
+    return sample_setup(&media);
+}
+
+static int media_teardown(void **state)
+{
+    (void)state;
+    sample_teardown(&media);
+    return 0;
+}
+
 /* ------------------------------------------------------------ findings */
 
 struct expect_finding {
@@ -286,6 +330,22 @@ static void findings_are(const struct sample *s, const struct expect_finding *wa
         got++;
     }
     assert_int_equal(got, n);
+}
+
+/* Every point lost names its cause: each indicator below full marks has a
+ * reason (a rule's deduction, or what could not be computed and why). */
+static void losses_named(const struct sample *s)
+{
+    const cJSON *e;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(e, jget(s->json, "indicators"))
+    {
+        if (jint(e, "score_milli") < jint(e, "points_milli") && jstr(e, "reason")[0] == '\0')
+            fail_msg("%s: %s lost points without a reason", s->dir, jstr(e, "code"));
+        n++;
+    }
+    assert_true(n > 0);
 }
 
 /* ------------------------------------------------------------ nanxian-zx-2021 */
@@ -409,6 +469,7 @@ static void test_nanxian_findings(void **state)
     const cJSON *f;
 
     (void)state;
+    losses_named(&nanxian);
     cJSON_ArrayForEach(f, jget(nanxian.json, "findings"))
     {
         const char *code = jstr(f, "code");
@@ -515,6 +576,7 @@ static void test_hunan_findings(void **state)
 #undef NC
 
     (void)state;
+    losses_named(&hunan);
     findings_are(&hunan, want, sizeof want / sizeof want[0]);
 }
 
@@ -566,6 +628,183 @@ static void test_hunan_text(void **state)
     assert_null(strstr(md, "较年初"));
     assert_null(strstr(md, "退休0人"));
     assert_null(strstr(md, "决算数0.00"));
+}
+
+/* ------------------------------------------------------------ daying-houfu-2020 */
+
+/* 2272 = 609.22 + 138.78 + 1524, all of it 下达 from above on the 政府性基金
+ * line; the direct subsidy's persons, dates and payment are not given. */
+static void test_daying_figures(void **state)
+{
+    const struct sample *s = &daying;
+    const cJSON *gf = jline(s, "gov_fund");
+
+    (void)state;
+    assert_non_null(gf);
+    assert_int_equal(jint(gf, "adjusted.fen"), 2272000000LL);
+    assert_int_equal(jint(gf, "higher_transfer.fen"), 2272000000LL);
+    assert_true(jnull(gf, "year_start"));
+    assert_true(jnull(gf, "final"));
+    assert_true(jnull(s->json, "budget.total.execution_rate"));
+    assert_int_equal(jint(s->json, "district.subsidy.records"), 1);
+    assert_int_equal(jint(s->json, "district.subsidy.due.fen"), 609220000LL);
+    assert_int_equal(jint(s->json, "district.subsidy.missing.persons_paid"), 1);
+    assert_int_equal(jint(s->json, "district.subsidy.missing.paid"), 1);
+    assert_int_equal(jint(s->json, "district.projects.count"), 2);
+    assert_string_equal(jstr(s->json, "unit.name"), "大英县扶贫开发局");
+    /* The uses add up to the allotment: 609.22 + (138.78 + 1524) = 2272. */
+    assert_int_equal(jint(s->json, "district.projects.planned_investment.fen"), 1662780000LL);
+    assert_int_equal(jint(s->json, "district.projects.missing.planned_investment"), 0);
+    assert_int_equal(jint(s->json, "district.subsidy.due.fen") +
+                         jint(s->json, "district.projects.planned_investment.fen"),
+                     jint(gf, "adjusted.fen"));
+    /* No stage, no planned end, no acceptance, no due date: not known, not 0%. */
+    assert_string_equal(jstr(jformula(s, "F13"), "status"), "not_computable");
+    assert_string_equal(jstr(jformula(s, "F14"), "status"), "not_computable");
+    assert_string_equal(jstr(jformula(s, "T3"), "status"), "not_computable");
+    assert_non_null(strstr(jstr(jformula(s, "F13"), "reason"),
+                           "没有一条项目记录填报项目阶段（共2条），无法判断"));
+}
+
+/* The direct subsidy is 10153.67 persons at 600元; the stated figures
+ * reproduce; everything else is what the framework cannot compute. */
+static void test_daying_findings(void **state)
+{
+#define NC(what, why) {"indicator.not_computable", "warning", "“" what "”", why}
+#define LO(what, why) {"indicator.left_out", "note", "“" what "”", why}
+    static const struct expect_finding want[] = {
+        NC("在职人员控制率", "没有人员编制记录"),
+        NC("“三公”经费控制率", "没有三公经费记录"),
+        NC("公用经费控制率", "没有公用经费预算行"),
+        NC("预算执行率", "预算行 政府性基金未填报决算"),
+        NC("预算调整率", "预算行 政府性基金未填报年初预算"),
+        NC("结转结余率", "没有结转结余记录"),
+        NC("政府采购执行率", "没有政府采购记录"),
+        NC("资金使用合规性", "F17"),
+        NC("管理制度健全性", "F18"),
+        NC("预决算信息公开性", "F19"),
+        NC("固定资产利用率", "没有固定资产记录"),
+        NC("项目实际完成率", "没有一条项目记录填报项目阶段（共2条）"),
+        NC("项目完成及时率", "没有一条项目记录填报计划完工日期（共2条）"),
+        NC("项目验收合格率", "没有一条项目记录填报验收结果（共2条）"),
+        NC("培训完成率", "没有培训记录"),
+        NC("直补资金按时足额发放率", "没有一条直补记录填报应发日期（共1条）"),
+        NC("救助资金到位率", "没有救助记录"),
+        NC("信访办结率", "没有信访记录"),
+        NC("到区以上上访人数", "没有信访记录"),
+        NC("可持续发展能力（产业培育、技术指导、项目管护）", "sustainability"),
+        NC("服务对象满意度", "没有满意度调查记录"),
+        LO("项目实际完成率", "2条项目记录未填报项目阶段（无法判断，未计入）"),
+        LO("项目完成及时率", "2条项目记录未填报计划完工日期（无法判断，未计入）"),
+        LO("项目验收合格率", "2条项目记录未填报验收结果（无法判断，未计入）"),
+        LO("直补资金按时足额发放率", "1条直补记录未填报应发日期（无法判断，未计入）"),
+        {"subsidy.whole_persons", "warning", "直补金额 ÷（年标准 × 月数 ÷ 12）应为整数人数",
+         "10153.67（应发金额6092200.00元、实发金额未填报、补助标准600.00元、发放月数12），"
+         "不是整数"},
+    };
+#undef LO
+#undef NC
+
+    (void)state;
+    losses_named(&daying);
+    findings_are(&daying, want, sizeof want / sizeof want[0]);
+}
+
+/* The drafted text: the fund line as published, the subsidy without persons. */
+static void test_daying_text(void **state)
+{
+    const char *md = daying.md;
+
+    (void)state;
+    assert_non_null(md);
+    assert_non_null(strstr(md, "直补资金：发放1笔，发放人数未填报，应发609.22万元，实发未填报"));
+    assert_non_null(strstr(md, "| 政府性基金 | 未填 | 2272.00 | 未填 | 未填 | 2272.00 |"));
+    assert_null(strstr(md, "发放0人"));
+    assert_null(strstr(md, "实发0.00"));
+}
+
+/* ------------------------------------------------------------ kexuecheng-media-2021 */
+
+/* Rates without inputs: nothing is given, nothing is 0. */
+static void test_media_figures(void **state)
+{
+    const struct sample *s = &media;
+
+    (void)state;
+    assert_int_equal(cJSON_GetArraySize(jget(s->json, "budget.lines")), 0);
+    assert_true(jnull(s->json, "budget.total.adjusted"));
+    assert_true(jnull(s->json, "budget.total.execution_rate"));
+    assert_true(jnull(s->json, "unit.staffing"));
+    assert_true(jnull(s->json, "sangong.budget"));
+    assert_true(jnull(s->json, "procurement"));
+    assert_true(jnull(s->json, "carry_over"));
+    assert_int_equal(jint(s->json, "total.score_milli"), 0);
+    assert_string_equal(jstr(s->json, "unit.name"), "西部（重庆）科学城融媒体中心");
+    /* 政府采购执行率 and “三公”经费控制率, scored full in the published table, are
+     * not computable here and score 0, each with its reason. */
+    {
+        const cJSON *e;
+        int seen = 0;
+
+        cJSON_ArrayForEach(e, jget(s->json, "indicators"))
+        {
+            const char *code = jstr(e, "code");
+
+            if (strcmp(code, "F11") != 0 && strcmp(code, "F10") != 0)
+                continue;
+            assert_string_equal(jstr(e, "status"), "not_computable");
+            assert_int_equal(jint(e, "score_milli"), 0);
+            assert_non_null(strstr(jstr(e, "reason"), strcmp(code, "F11") == 0
+                                                          ? "没有政府采购记录"
+                                                          : "没有三公经费记录"));
+            seen++;
+        }
+        assert_int_equal(seen, 2);
+    }
+}
+
+/* Each printed rate: not reproducible, naming the input not given. */
+static void test_media_findings(void **state)
+{
+#define NC(what, why) {"indicator.not_computable", "warning", "“" what "”", why}
+#define NR(what, found) {"stated.no_records", "warning", "报告所载" what "无法核对", found}
+    static const struct expect_finding want[] = {
+        NC("在职人员控制率", "没有人员编制记录"),
+        NC("“三公”经费控制率", "没有三公经费记录"),
+        NC("公用经费控制率", "没有公用经费预算行"),
+        NC("预算执行率", "没有预算行记录"),
+        NC("预算调整率", "没有预算行记录"),
+        NC("结转结余率", "没有结转结余记录"),
+        NC("政府采购执行率", "没有政府采购记录"),
+        NC("资金使用合规性", "F17"),
+        NC("管理制度健全性", "F18"),
+        NC("预决算信息公开性", "F19"),
+        NC("固定资产利用率", "没有固定资产记录"),
+        NC("项目实际完成率", "没有项目记录"),
+        NC("项目完成及时率", "没有项目记录"),
+        NC("项目验收合格率", "没有项目记录"),
+        NC("培训完成率", "没有培训记录"),
+        NC("直补资金按时足额发放率", "没有直补记录"),
+        NC("救助资金到位率", "没有救助记录"),
+        NC("信访办结率", "没有信访记录"),
+        NC("到区以上上访人数", "没有信访记录"),
+        NC("可持续发展能力（产业培育、技术指导、项目管护）", "sustainability"),
+        NC("服务对象满意度", "没有满意度调查记录"),
+        NR("在职人员控制率", "92%（没有人员编制记录）"),
+        NR("预算执行率", "76%（没有预算行记录）"),
+        NR("预算完成率", "76%（没有预算行记录）"),
+        NR("预算调整率", "0（没有预算行记录）"),
+        NR("结转结余率", "0（没有结转结余记录）"),
+        NR("公用经费控制率", "97%（没有公用经费预算行）"),
+        NR("政府采购执行率", "72.74%（没有政府采购记录）"),
+        NR("固定资产利用率", "100%（没有固定资产记录）"),
+    };
+#undef NR
+#undef NC
+
+    (void)state;
+    losses_named(&media);
+    findings_are(&media, want, sizeof want / sizeof want[0]);
 }
 
 /* ------------------------------------------------------------ framework check */
@@ -635,6 +874,15 @@ int main(void)
         cmocka_unit_test(test_hunan_text),
         cmocka_unit_test(test_hunan_preset),
     };
+    const struct CMUnitTest daying_tests[] = {
+        cmocka_unit_test(test_daying_figures),
+        cmocka_unit_test(test_daying_findings),
+        cmocka_unit_test(test_daying_text),
+    };
+    const struct CMUnitTest media_tests[] = {
+        cmocka_unit_test(test_media_figures),
+        cmocka_unit_test(test_media_findings),
+    };
     const struct CMUnitTest check_tests[] = {
         cmocka_unit_test(test_framework_check),
     };
@@ -644,6 +892,10 @@ int main(void)
                                           nanxian_teardown);
     failed += cmocka_run_group_tests_name("hunan-basedata-2018", hunan_tests, hunan_setup,
                                           hunan_teardown);
+    failed += cmocka_run_group_tests_name("daying-houfu-2020", daying_tests, daying_setup,
+                                          daying_teardown);
+    failed += cmocka_run_group_tests_name("kexuecheng-media-2021", media_tests, media_setup,
+                                          media_teardown);
     failed += cmocka_run_group_tests_name("framework check", check_tests, NULL, NULL);
     return failed;
 }

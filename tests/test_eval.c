@@ -1334,6 +1334,71 @@ static uint32_t day_2023(unsigned d)
     return 20230000u + (m + 1) * 100u + d + 1;
 }
 
+/* Records a filter leaves out are counted once each, and the lost points
+ * say so (the inputs are shown by evaluating them again). */
+static void test_left_out_once(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one("T3", RS_RULE_PROPORTIONAL);
+    struct rs_eval_result *res;
+    const struct rs_eval_finding *fd;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    /* Three payouts without a due date, one on time. */
+    for (int k = 0; k < 3; k++)
+        subsidy(ds, DIV_A, 10, 60000, 3, 150000, 150000, day_2023(100), 0);
+    subsidy(ds, DIV_A, 10, 60000, 3, 150000, 150000, day_2023(100), day_2023(110));
+    res = run_one(ds, fw);
+    assert_int_equal(res->items[0].state, RS_EVAL_OK);
+    assert_int_equal(res->items[0].num, 1);
+    assert_int_equal(res->items[0].den, 4);
+    assert_string_equal(res->items[0].left_out, "3条直补记录未填报应发日期（无法判断，未计入）");
+    assert_non_null(strstr(res->items[0].reason, "；其中3条直补记录未填报应发日期"));
+    fd = find(res, "indicator.left_out", NULL);
+    assert_non_null(fd);
+    assert_string_equal(fd->found, "3条直补记录未填报应发日期（无法判断，未计入）");
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* A payout that gives no persons: its amount must be a whole number of
+ * persons at the standard (609.22万元 at 600元 a year is 10153.67). */
+static void test_whole_persons(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    Rs__SubsidyPayout s = RS__SUBSIDY_PAYOUT__INIT;
+    const struct rs_eval_finding *fd;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    s.village = "全县";
+    s.has_standard_fen_per_year = s.has_months = s.has_amount_due_fen = true;
+    s.standard_fen_per_year = 60000;
+    s.months = 12;
+    s.amount_due_fen = 609220000;
+    add(ds, DIV_A, RS__RECORD__BODY_SUBSIDY, &s);
+    /* 60万元 is 1000 persons: no finding. */
+    s.village = "另一村";
+    s.amount_due_fen = 60000000;
+    add(ds, DIV_A, RS__RECORD__BODY_SUBSIDY, &s);
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(count_code(res, "subsidy.whole_persons"), 1);
+    fd = find(res, "subsidy.whole_persons", NULL);
+    assert_int_equal(fd->sev, RS_SEV_WARNING);
+    assert_string_equal(fd->expected, "整数");
+    assert_string_equal(fd->found, "10153.67（应发金额6092200.00元、实发金额未填报、"
+                                   "补助标准600.00元、发放月数12），不是整数");
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
 /*
  * 200,001 relief records: more than the 200,000 a dataset could hold before
  * it summed relief records as they came.  Households repeat across kinds,
@@ -2110,6 +2175,8 @@ int main(void)
         cmocka_unit_test(test_stated_keys),
         cmocka_unit_test(test_more_checks),
         cmocka_unit_test(test_township_scope),
+        cmocka_unit_test(test_left_out_once),
+        cmocka_unit_test(test_whole_persons),
         cmocka_unit_test(test_over_old_cap),
         cmocka_unit_test(test_repeats),
         cmocka_unit_test(test_relief_peek),

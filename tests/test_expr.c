@@ -183,6 +183,7 @@ static void test_parse_errors(void **state)
     parse_fails("money + a", -1, 7, "cannot add money and a number (write the unit: 300元)");
     parse_fails("money * money", -1, 7, "cannot multiply money by money");
     parse_fails("a / money", -1, 3, "cannot divide a number by money");
+    parse_fails("whole(money)", RS_XT_BOOL, 7, "whole() takes a number");
     parse_fails("money > 300", RS_XT_BOOL, 7,
                 "cannot compare money with a number (write the unit: 300元)");
     parse_fails("0 < a < b", RS_XT_BOOL, 7, "comparisons do not chain: use 'and'");
@@ -318,6 +319,12 @@ static void test_conditions(void **state)
     cond_is("given(a)", 1);
     cond_is("whole_fen(money / 11)", 0);
     cond_is("whole_fen(money / 2)", 1);
+    /* A number that is whole: persons implied by an amount at a standard. */
+    cond_is("whole(money / 11元)", 0);
+    cond_is("whole(money / 150元)", 1);
+    cond_is("whole(b / a)", 0);
+    cond_is("whole(a / 5)", 1);
+    cond_is("whole(none)", -1);
 }
 
 static Rs__Record *project(const char *id, int stage, int64_t planned, bool has_end)
@@ -428,6 +435,15 @@ static void test_aggregates(void **state)
         assert_int_equal(e->n[idx[1]].op, RS_XO_NAME);
     }
     rs_expr_free(e);
+    free_records();
+    /* Records none of which can be judged: not known, never 0 of them. */
+    projects[nprojects++] = project("Q1", 0, 20000, true);
+    projects[nprojects++] = project("Q2", 0, 30000, true);
+    absent_is("count(project where stage >= 完工)",
+              "没有一条项目记录填报项目阶段（共2条），无法判断");
+    absent_is("sum(project.planned_investment where stage >= 完工)",
+              "没有一条项目记录填报项目阶段（共2条），无法判断");
+    value_is("count(project where given(stage))", 0, 1);
     free_records();
 }
 

@@ -400,8 +400,10 @@ static void compute(const struct rs_eval_result *res, struct rs_eval_item *it)
     rs_eval_env_init(&fe, res, it->ind, it);
     rs_eval_ctx_init(&ctx, &fe, NULL);
     rs_expr_eval(it->fi->expr, &ctx, &v);
-    item_inputs(res, it, &ctx);
+    /* Before the inputs are shown: showing evaluates them again, and the
+     * records their filters leave out would be counted twice. */
     left_out(&ctx, it->left_out, sizeof it->left_out);
+    item_inputs(res, it, &ctx);
     if (v.state != RS_XS_GIVEN) {
         nc(it, "%s", rs_xctx_text(&ctx, v.why));
         return;

@@ -292,6 +292,13 @@ static rs_status run_one(struct rs_eval_result *res, const struct rs_flib_check 
             RS_SF(f, "%s，不是整分", fs);
             RS_SF(e, "整分金额");
         }
+        /* whole(x): the number that is not whole, and its inputs. */
+        if (c->assert->n[c->assert->root].op == RS_XO_WHOLE) {
+            side_text(res, c->assert, c->assert->n[c->assert->root].b, &ctx, true, fs,
+                      sizeof fs);
+            RS_SF(f, "%s，不是整数", fs);
+            RS_SF(e, "整数");
+        }
     }
     return rs_eval_finding_add(res, (enum rs_eval_sev)c->sev, c->code, div, chk, e, f, w);
 }

@@ -33,9 +33,9 @@
  * the record (its English column name or a Chinese alias); on the other side
  * of a comparison with an enum field, a bare name is a value of its enum
  * (完工, self).  Functions: coalesce(a, b, ...), given(x), min(...), max(...),
- * abs(x), if(cond, a, b), whole_fen(x), contains(field, "text"), and for an
- * indicator answered by a reviewer checklist(), manual(), items_passed(),
- * items_total().
+ * abs(x), if(cond, a, b), whole_fen(x) (money that is whole fen), whole(x)
+ * (a number that is whole), contains(field, "text"), and for an indicator
+ * answered by a reviewer checklist(), manual(), items_passed(), items_total().
  *
  * Types: a number (dimensionless: counts, ratios), money (fen), a date, an
  * enum value, a string, a truth value, and a checklist answer.  Money plus
@@ -54,8 +54,9 @@
  * which type were left out for which missing field, and those left out by
  * given(...) being false.  count(T) and sum(...) over a type that has no
  * records at all are absent ("没有项目记录": an empty register is not zero);
- * over records none of which match, 0.  sum(T.f) is absent if a matching
- * record lacks f.
+ * over records none of which match, 0; over records none of which can be
+ * judged (every condition unknown), absent ("没有一条项目记录填报项目阶段（共2
+ * 条），无法判断").  sum(T.f) is absent if a matching record lacks f.
  *
  * The caller (the formula library, rs_flib.h) binds global names and
  * answers them during evaluation through struct rs_xscope and struct
@@ -124,7 +125,7 @@ enum rs_xop {
     RS_XO_EQ, RS_XO_NE, RS_XO_LT, RS_XO_LE, RS_XO_GT, RS_XO_GE,
     RS_XO_AND, RS_XO_OR, RS_XO_NOT,
     RS_XO_COALESCE, RS_XO_GIVEN, RS_XO_MIN, RS_XO_MAX, RS_XO_ABS, RS_XO_IF,
-    RS_XO_WHOLE_FEN, RS_XO_CONTAINS,
+    RS_XO_WHOLE_FEN, RS_XO_WHOLE, RS_XO_CONTAINS,
     RS_XO_CHECKLIST, RS_XO_MANUAL, RS_XO_ITEMS_PASSED, RS_XO_ITEMS_TOTAL,
     RS_XO_COUNT, RS_XO_SUM
 };

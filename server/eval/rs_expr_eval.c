@@ -490,8 +490,9 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
     const struct rs_xnode *x = &e->n[i];
     const Rs__Record *saved = ctx->rec;
     const Rs__Record *const *recs = NULL;
-    size_t n = 0, matched = 0, lacking = 0;
+    size_t n = 0, matched = 0, lacking = 0, unknown = 0;
     struct rs_xval acc, first_bad;
+    const struct rs_field *unknown_field = NULL;
     bool bad = false;
 
     if (ctx->env && ctx->env->records)
@@ -512,6 +513,8 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
             eval(e, x->where, ctx, &w);
             if (w.state != RS_XS_GIVEN) {
                 tally(ctx, x->rdef, ctx->missing, true);
+                if (!unknown++)
+                    unknown_field = ctx->missing;
                 continue;
             }
             if (!w.num) {
@@ -551,6 +554,16 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
         }
     }
     ctx->rec = saved;
+    if (unknown == n) {
+        /* No record could be judged: the count or sum is not known, not 0. */
+        char fl[64] = "所需数据";
+
+        if (unknown_field)
+            field_label(unknown_field, fl, sizeof fl);
+        rs_xctx_absent(ctx, out, (enum rs_xtype)x->type, "没有一条%s记录填报%s（共%zu条），无法判断",
+                       x->rdef->label, fl, n);
+        return;
+    }
     if (bad) {
         *out = first_bad;
         out->type = x->type;
@@ -629,6 +642,7 @@ static void call(const struct rs_expr *e, int i, struct rs_xctx *ctx, struct rs_
         eval(e, arg, ctx, out);
         return;
     case RS_XO_WHOLE_FEN:
+    case RS_XO_WHOLE:
         eval(e, arg, ctx, &a);
         if (a.state != RS_XS_GIVEN) {
             *out = a;

@@ -802,6 +802,7 @@ static const struct {
     {"abs", RS_XO_ABS, 1, 1},
     {"if", RS_XO_IF, 3, 3},
     {"whole_fen", RS_XO_WHOLE_FEN, 1, 1},
+    {"whole", RS_XO_WHOLE, 1, 1},
     {"contains", RS_XO_CONTAINS, 2, 2},
     {"checklist", RS_XO_CHECKLIST, 0, 0},
     {"manual", RS_XO_MANUAL, 0, 0},
@@ -877,6 +878,13 @@ static bool type_call(struct parser *ps, int i, int nargs, const int *args)
     case RS_XO_WHOLE_FEN:
         if (t0 != RS_XT_MONEY) {
             fail(ps, N(ps, args[0])->pos, RS_EINVAL, "whole_fen() takes money");
+            return false;
+        }
+        n->type = RS_XT_BOOL;
+        return true;
+    case RS_XO_WHOLE:
+        if (t0 != RS_XT_NUM) {
+            fail(ps, N(ps, args[0])->pos, RS_EINVAL, "whole() takes a number");
             return false;
         }
         n->type = RS_XT_BOOL;
