@@ -721,6 +721,18 @@ static void test_daying_text(void **state)
     assert_non_null(strstr(md, "| 政府性基金 | 未填 | 2272.00 | 未填 | 未填 | 2272.00 |"));
     assert_null(strstr(md, "发放0人"));
     assert_null(strstr(md, "实发0.00"));
+    /* No project gives a stage and the payout no paid amount or date: nothing
+     * is counted as 0 completed or 0 paid in full and on time. */
+    assert_non_null(strstr(md, "项目阶段未填报"));
+    assert_non_null(strstr(md, "是否按时足额发放无法判断（应发、实发金额或日期未填报）"));
+    assert_null(strstr(md, "已完工0个"));
+    assert_null(strstr(md, "按期完工0个"));
+    assert_null(strstr(md, "按时足额发放0笔"));
+    assert_true(cJSON_IsNull(jget(daying.json, "district.projects.completed")));
+    assert_true(cJSON_IsNull(jget(daying.json, "district.subsidy.in_full_on_time")));
+    assert_true(cJSON_IsNull(jget(daying.json, "district.subsidy.persons_paid")));
+    assert_int_equal(jint(daying.json, "district.projects.missing.stage"), 2);
+    assert_int_equal(jint(daying.json, "district.subsidy.missing.in_full_on_time"), 1);
 }
 
 /* ------------------------------------------------------------ kexuecheng-media-2021 */

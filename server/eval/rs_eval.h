@@ -114,6 +114,7 @@ struct rs_eval_town {
     /* projects */
     uint32_t proj_n, proj_completed, proj_on_time, proj_passed, proj_maint;
     uint32_t proj_no_dates;                        /* completed, lacking end dates */
+    uint32_t proj_stage_miss;                      /* lacking a stage: neither done nor not */
     /* Each sum is over the records that give its field; a *_miss counts the
      * records that do not (so a sum is never an absent field read as 0). */
     int64_t proj_planned_fen, proj_completed_fen, proj_paid_fen;
@@ -124,6 +125,7 @@ struct rs_eval_town {
     /* direct subsidy */
     uint32_t sub_n, sub_ok, sub_persons;
     uint32_t sub_persons_miss, sub_due_miss, sub_paid_miss;
+    uint32_t sub_ok_miss;       /* payouts that cannot be judged in full and on time */
     int64_t sub_due_fen, sub_paid_fen;
     /* training: organised (type != SELF) and self-training; certified over
      * the batches that give it (tr_cert_n of them, tr_cert_trainees trained) */

@@ -108,6 +108,8 @@ static void add_project(struct rs_eval_town *t, const Rs__Project *p)
     bool done = p->has_stage && p->stage >= RS__PROJECT_STAGE__STAGE_COMPLETED;
 
     t->proj_n++;
+    if (!p->has_stage)
+        t->proj_stage_miss++;
     c->count++;
     if (p->has_scale_qty_milli)
         add_qty(c, p->scale_unit, p->scale_qty_milli);
@@ -186,8 +188,9 @@ static void add_subsidy(struct rs_eval_town *t, const Rs__SubsidyPayout *s)
         t->sub_paid_fen += s->amount_paid_fen;
     else
         t->sub_paid_miss++;
-    if (has_due && s->has_amount_paid_fen && s->amount_paid_fen >= due && s->has_paid_date &&
-        s->has_due_date && s->paid_date <= s->due_date)
+    if (!(has_due && s->has_amount_paid_fen && s->has_paid_date && s->has_due_date))
+        t->sub_ok_miss++;
+    else if (s->amount_paid_fen >= due && s->paid_date <= s->due_date)
         t->sub_ok++;
 }
 

@@ -140,6 +140,33 @@ static const char *miss_count(uint32_t v, uint32_t miss, uint32_t n, const char 
     return out;
 }
 
+/* "已完工N个" over the projects that give a stage; "项目阶段未填报" when none does. */
+static const char *done_text(const struct rs_eval_town *t, char *out, size_t cap)
+{
+    char n[64];
+
+    if (t->proj_n && t->proj_stage_miss == t->proj_n)
+        snprintf(out, cap, "项目阶段未填报");
+    else
+        snprintf(out, cap, "已完工%s",
+                 miss_count(t->proj_completed, t->proj_stage_miss, t->proj_n, "个", n, sizeof n));
+    return out;
+}
+
+/* "按时足额发放N笔" over the payouts that can be judged (due and paid amounts
+ * and dates given); says so when none can. */
+static const char *sub_ok_text(const struct rs_eval_town *t, char *out, size_t cap)
+{
+    char n[64];
+
+    if (t->sub_n && t->sub_ok_miss == t->sub_n)
+        snprintf(out, cap, "是否按时足额发放无法判断（应发、实发金额或日期未填报）");
+    else
+        snprintf(out, cap, "按时足额发放%s",
+                 miss_count(t->sub_ok, t->sub_ok_miss, t->sub_n, "笔", n, sizeof n));
+    return out;
+}
+
 /* ------------------------------------------------------------ record lists */
 
 static bool in_scope(const struct rs_render_ctx *d, const Rs__Record *r)
@@ -522,17 +549,16 @@ static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bo
         rs_render_para_end(d, &p);
     }
     if (t->sub_n) {
-        char c1[64], w1[64], x1[64];
+        char c1[64], w1[64], x1[64], ok[160];
 
-        rs_rbuf_printf(&p, "直补资金：发放%u笔，发放人数%s，应发%s，实发%s，"
-                           "按时足额发放%u笔。",
+        rs_rbuf_printf(&p, "直补资金：发放%u笔，发放人数%s，应发%s，实发%s，%s。",
                        t->sub_n,
                        miss_count(t->sub_persons, t->sub_persons_miss, t->sub_n, "人", c1,
                                   sizeof c1),
                        miss_wan(t->sub_due_fen, t->sub_due_miss, t->sub_n, "万元", w1, sizeof w1),
                        miss_wan(t->sub_paid_fen, t->sub_paid_miss, t->sub_n, "万元", x1,
                                 sizeof x1),
-                       t->sub_ok);
+                       sub_ok_text(t, ok, sizeof ok));
         rs_render_para_end(d, &p);
     }
     if (t->sv_n) {
@@ -564,12 +590,12 @@ static void towns_section(struct rs_render_ctx *d, int level)
         else
             rs_render_heading(d, level, "%s（%s）", t->name, t->code);
         if (t->proj_n) {
-            char w[64];
+            char w[64], dn[96];
 
-            rs_render_para(d, "后扶项目%u个，完成投资%s，已完工%u个：", t->proj_n,
+            rs_render_para(d, "后扶项目%u个，完成投资%s，%s：", t->proj_n,
                            miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n,
                                     "万元", w, sizeof w),
-                           t->proj_completed);
+                           done_text(t, dn, sizeof dn));
             category_table(d, t);
         } else {
             rs_render_para(d, "后扶项目：无。");
@@ -1169,10 +1195,16 @@ static void data_section(struct rs_render_ctx *d, int level)
     }
     rs_render_heading(d, level + 1, "3. 后扶项目");
     if (t->proj_n) {
-        char pa[64], pb[64], pc[64];
+        char pa[64], pb[64], pc[64], dn[96], ot[64], tail[200];
 
-        rs_render_para(d, "全区共实施后扶项目%u个，计划投资%s，完成投资%s，已支付%s；已完工%u个，"
-                       "按期完工%u个，验收合格%u个。",
+        if (t->proj_stage_miss == t->proj_n)
+            done_text(t, tail, sizeof tail);
+        else
+            snprintf(tail, sizeof tail, "%s，按期完工%s，验收合格%u个", done_text(t, dn, sizeof dn),
+                     miss_count(t->proj_on_time, t->proj_no_dates, t->proj_completed, "个", ot,
+                                sizeof ot),
+                     t->proj_passed);
+        rs_render_para(d, "全区共实施后扶项目%u个，计划投资%s，完成投资%s，已支付%s；%s。",
                        t->proj_n,
                        miss_wan(t->proj_planned_fen, t->proj_planned_miss, t->proj_n, "万元", pa,
                                 sizeof pa),
@@ -1180,7 +1212,7 @@ static void data_section(struct rs_render_ctx *d, int level)
                                 pb, sizeof pb),
                        miss_wan(t->proj_paid_fen, t->proj_paid_miss, t->proj_n, "万元", pc,
                                 sizeof pc),
-                       t->proj_completed, t->proj_on_time, t->proj_passed);
+                       tail);
         category_table(d, t);
         top_villages(d);
         top_projects(d);
@@ -1437,12 +1469,12 @@ static void township_doc(struct rs_render_ctx *d)
     accepted_para(d);
     rs_render_heading(d, 2, "一、后扶项目");
     if (t && t->proj_n) {
-        char a[64];
+        char a[64], dn[96];
 
-        rs_render_para(d, "后扶项目%u个，完成投资%s，已完工%u个：", t->proj_n,
+        rs_render_para(d, "后扶项目%u个，完成投资%s，%s：", t->proj_n,
                        miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n, "万元",
                                 a, sizeof a),
-                       t->proj_completed);
+                       done_text(t, dn, sizeof dn));
         category_table(d, t);
         top_villages(d);
         top_projects(d);

@@ -94,13 +94,24 @@ static void c_rate(struct rs_rbuf *b, const char *section, const char *key, cons
     c_row(b, section, key, div, m, p);
 }
 
+/* True when none of n records gives the field (a sum that is not given:
+ * its row is left out, and the *_missing row says why). */
+static bool all_miss(uint32_t miss, uint32_t n)
+{
+    return n && miss == n;
+}
+
 static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *div)
 {
     c_int(b, "township", "projects", div, "count", t->proj_n);
-    c_int(b, "township", "projects", div, "completed", t->proj_completed);
-    c_money(b, "township", "projects", div, "planned_investment", t->proj_planned_fen);
-    c_money(b, "township", "projects", div, "completed_investment", t->proj_completed_fen);
-    c_money(b, "township", "projects", div, "paid", t->proj_paid_fen);
+    if (!all_miss(t->proj_stage_miss, t->proj_n))
+        c_int(b, "township", "projects", div, "completed", t->proj_completed);
+    if (!all_miss(t->proj_planned_miss, t->proj_n))
+        c_money(b, "township", "projects", div, "planned_investment", t->proj_planned_fen);
+    if (!all_miss(t->proj_completed_miss, t->proj_n))
+        c_money(b, "township", "projects", div, "completed_investment", t->proj_completed_fen);
+    if (!all_miss(t->proj_paid_miss, t->proj_n))
+        c_money(b, "township", "projects", div, "paid", t->proj_paid_fen);
     for (size_t c = 0; c < RS_EVAL_NCAT; c++) {
         const struct rs_eval_cat *k = &t->cat[c];
         char key[48], sl[RS_ENUM_SLUG_MAX];
@@ -130,10 +141,14 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     c_money(b, "township", "training", div, "self_paid", t->tr_self_paid_fen);
     c_money(b, "township", "training", div, "funds", t->tr_cost_fen);
     c_int(b, "township", "subsidy", div, "records", t->sub_n);
-    c_int(b, "township", "subsidy", div, "persons_paid", t->sub_persons);
-    c_money(b, "township", "subsidy", div, "due", t->sub_due_fen);
-    c_money(b, "township", "subsidy", div, "paid", t->sub_paid_fen);
-    c_int(b, "township", "subsidy", div, "in_full_on_time", t->sub_ok);
+    if (!all_miss(t->sub_persons_miss, t->sub_n))
+        c_int(b, "township", "subsidy", div, "persons_paid", t->sub_persons);
+    if (!all_miss(t->sub_due_miss, t->sub_n))
+        c_money(b, "township", "subsidy", div, "due", t->sub_due_fen);
+    if (!all_miss(t->sub_paid_miss, t->sub_n))
+        c_money(b, "township", "subsidy", div, "paid", t->sub_paid_fen);
+    if (!all_miss(t->sub_ok_miss, t->sub_n))
+        c_int(b, "township", "subsidy", div, "in_full_on_time", t->sub_ok);
     {
         /* Records that do not give a field summed above. */
         const struct {
@@ -143,10 +158,12 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
             {"projects", "planned_investment_missing", t->proj_planned_miss},
             {"projects", "completed_investment_missing", t->proj_completed_miss},
             {"projects", "paid_missing", t->proj_paid_miss},
+            {"projects", "stage_missing", t->proj_stage_miss},
             {"training", "funds_missing", t->tr_cost_miss},
             {"subsidy", "persons_paid_missing", t->sub_persons_miss},
             {"subsidy", "due_missing", t->sub_due_miss},
             {"subsidy", "paid_missing", t->sub_paid_miss},
+            {"subsidy", "in_full_on_time_missing", t->sub_ok_miss},
             {"petitions", "level_missing", t->pt_level_miss},
             {"survey", "answers_missing", t->sv_answers_miss},
         };

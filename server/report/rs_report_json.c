@@ -170,6 +170,24 @@ static void j_count(struct json *j, const char *key, struct rs_eval_amt a)
         j_null(j, key);
 }
 
+/* A sum over n records of which miss do not give its field: null when none
+ * does (all n miss), so a figure nobody entered is never 0. */
+static void j_sum_int(struct json *j, const char *key, int64_t v, uint32_t miss, uint32_t n)
+{
+    if (n && miss == n)
+        j_null(j, key);
+    else
+        j_int(j, key, v);
+}
+
+static void j_sum_money(struct json *j, const char *key, int64_t fen, uint32_t miss, uint32_t n)
+{
+    if (n && miss == n)
+        j_null(j, key);
+    else
+        j_money(j, key, fen);
+}
+
 /* A rate: {"num","den","pct"}, or null if den <= 0 (not computable). */
 static void j_rate(struct json *j, const char *key, int64_t num, int64_t den)
 {
@@ -203,18 +221,22 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_int(j, "records", t->records);
     j_obj(j, "projects");
     j_int(j, "count", t->proj_n);
-    j_int(j, "completed", t->proj_completed);
-    j_int(j, "on_time", t->proj_on_time);
-    j_int(j, "accepted", t->proj_passed);
+    j_sum_int(j, "completed", t->proj_completed, t->proj_stage_miss, t->proj_n);
+    j_sum_int(j, "on_time", t->proj_on_time, t->proj_stage_miss, t->proj_n);
+    j_sum_int(j, "accepted", t->proj_passed, t->proj_stage_miss, t->proj_n);
     j_int(j, "maintenance_set", t->proj_maint);
-    j_money(j, "planned_investment", t->proj_planned_fen);
-    j_money(j, "completed_investment", t->proj_completed_fen);
-    j_money(j, "paid", t->proj_paid_fen);
-    /* Projects that do not give a field summed above. */
+    j_sum_money(j, "planned_investment", t->proj_planned_fen, t->proj_planned_miss, t->proj_n);
+    j_sum_money(j, "completed_investment", t->proj_completed_fen, t->proj_completed_miss,
+                t->proj_n);
+    j_sum_money(j, "paid", t->proj_paid_fen, t->proj_paid_miss, t->proj_n);
+    /* Projects that do not give a field summed above (stage: neither counted
+     * as completed nor as not; completed_without_dates: not in on_time). */
     j_obj(j, "missing");
     j_int(j, "planned_investment", t->proj_planned_miss);
     j_int(j, "completed_investment", t->proj_completed_miss);
     j_int(j, "paid", t->proj_paid_miss);
+    j_int(j, "stage", t->proj_stage_miss);
+    j_int(j, "completed_without_dates", t->proj_no_dates);
     j_end_obj(j);
     j_arr(j, "by_category");
     for (size_t c = 0; c < RS_EVAL_NCAT; c++) {
@@ -261,14 +283,15 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_end_obj(j);
     j_obj(j, "subsidy");
     j_int(j, "records", t->sub_n);
-    j_int(j, "persons_paid", t->sub_persons);
-    j_money(j, "due", t->sub_due_fen);
-    j_money(j, "paid", t->sub_paid_fen);
-    j_int(j, "in_full_on_time", t->sub_ok);
+    j_sum_int(j, "persons_paid", t->sub_persons, t->sub_persons_miss, t->sub_n);
+    j_sum_money(j, "due", t->sub_due_fen, t->sub_due_miss, t->sub_n);
+    j_sum_money(j, "paid", t->sub_paid_fen, t->sub_paid_miss, t->sub_n);
+    j_sum_int(j, "in_full_on_time", t->sub_ok, t->sub_ok_miss, t->sub_n);
     j_obj(j, "missing");
     j_int(j, "persons_paid", t->sub_persons_miss);
     j_int(j, "due", t->sub_due_miss);
     j_int(j, "paid", t->sub_paid_miss);
+    j_int(j, "in_full_on_time", t->sub_ok_miss);
     j_end_obj(j);
     j_end_obj(j);
     j_obj(j, "relief");

@@ -311,21 +311,39 @@ static const char *const town_head[] = {
     "直补人数",         "直补应发（万元）", "直补实发（万元）", "满意度调查次数",
     "有效样本",         "满意度（含基本满意）"};
 
+/* A sum over n records of which miss do not give its field: 未填 when none
+ * does, never 0. */
+static void sum_count(struct sheet *s, size_t col, int64_t v, uint32_t miss, uint32_t n)
+{
+    if (n && miss == n)
+        text(s, col, "未填", F_TEXT);
+    else
+        count(s, col, v);
+}
+
+static void sum_wan(struct sheet *s, size_t col, int64_t fen, uint32_t miss, uint32_t n)
+{
+    if (n && miss == n)
+        text(s, col, "未填", F_TEXT);
+    else
+        wan(s, col, fen);
+}
+
 static void town_row(struct sheet *s, const struct rs_eval_town *t, const char *name, int fmt)
 {
     text(s, 0, name, fmt);
     text(s, 1, t->code, F_TEXT);
     count(s, 2, t->proj_n);
-    count(s, 3, t->proj_completed);
-    wan(s, 4, t->proj_planned_fen);
-    wan(s, 5, t->proj_completed_fen);
-    wan(s, 6, t->proj_paid_fen);
+    sum_count(s, 3, t->proj_completed, t->proj_stage_miss, t->proj_n);
+    sum_wan(s, 4, t->proj_planned_fen, t->proj_planned_miss, t->proj_n);
+    sum_wan(s, 5, t->proj_completed_fen, t->proj_completed_miss, t->proj_n);
+    sum_wan(s, 6, t->proj_paid_fen, t->proj_paid_miss, t->proj_n);
     count(s, 7, t->rl_households);
     wan(s, 8, t->rl_fen);
     count(s, 9, t->tr_n);
     count(s, 10, t->tr_trainees);
-    count(s, 11, t->tr_certified);
-    rate(s, 12, t->tr_certified, t->tr_trainees);
+    sum_count(s, 11, t->tr_certified, t->tr_n - t->tr_cert_n, t->tr_n);
+    rate(s, 12, t->tr_certified, t->tr_cert_trainees);   /* over the batches that give it */
     count(s, 13, t->tr_self_persons);
     count(s, 14, t->pt_n);
     count(s, 15, t->pt_closed);
@@ -333,9 +351,9 @@ static void town_row(struct sheet *s, const struct rs_eval_town *t, const char *
     rate(s, 17, t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
     count(s, 18, t->pt_above);
     count(s, 19, t->sub_n);
-    count(s, 20, t->sub_persons);
-    wan(s, 21, t->sub_due_fen);
-    wan(s, 22, t->sub_paid_fen);
+    sum_count(s, 20, t->sub_persons, t->sub_persons_miss, t->sub_n);
+    sum_wan(s, 21, t->sub_due_fen, t->sub_due_miss, t->sub_n);
+    sum_wan(s, 22, t->sub_paid_fen, t->sub_paid_miss, t->sub_n);
     count(s, 23, t->sv_n);
     count(s, 24, t->sv_valid);
     rate(s, 25, (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
