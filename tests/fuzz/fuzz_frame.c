@@ -21,8 +21,11 @@
  * max_frame, the same frames come out in the same order with the same
  * bytes, reserve never fails on a drained buffer, pending() counts exactly
  * the bytes not yet consumed, an empty buffer is freed, and the stream ends
- * with the same verdict (RS_ETOOBIG, RS_EPROTO or incomplete) as the
- * reference.  After RS_ETOOBIG or RS_EPROTO nothing more is fed.
+ * with the same verdict (RS_ETOOBIG or incomplete) as the reference.  The
+ * reader refuses a length prefix as too big as soon as the bytes it has
+ * already hold more than max_frame, and a prefix over ten bytes or past 64
+ * bits as too big too (proto/README.md: ERR_TOO_BIG); the reference models
+ * both.  After RS_ETOOBIG nothing more is fed.
  *
  * Does not: look inside payloads (fuzz_envelope.c does).
  */
@@ -86,6 +89,17 @@ static rs_status ref_varint(const uint8_t *p, size_t n, uint64_t *v, size_t *use
     return RS_EPROTO;
 }
 
+/* The least value a prefix whose first n bytes are p[0..n) can have: the
+ * bits of its first nine bytes (the tenth holds only bit 63). */
+static uint64_t ref_floor(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0;
+
+    for (size_t i = 0; i < n && i < 9; i++)
+        acc += (uint64_t)(p[i] & 0x7f) << (7 * i);
+    return acc;
+}
+
 static void ref_decode(const uint8_t *s, size_t n, size_t max_frame, struct ref *r)
 {
     size_t off = 0, cap = 16;
@@ -100,9 +114,14 @@ static void ref_decode(const uint8_t *s, size_t n, size_t max_frame, struct ref 
         size_t used;
         rs_status rc = ref_varint(s + off, n - off, &len, &used);
 
-        if (rc == RS_EAGAIN)
+        if (rc == RS_EAGAIN) {
+            if (ref_floor(s + off, n - off) > max_frame) {
+                r->end = RS_ETOOBIG;
+                r->end_at = off;
+            }
             return;
-        if (rc == RS_OK && len > max_frame)
+        }
+        if (rc == RS_EPROTO || (rc == RS_OK && len > max_frame))
             rc = RS_ETOOBIG;
         if (rc != RS_OK) {
             r->end = rc;
