@@ -225,10 +225,18 @@ static void lex_number(struct parser *ps)
         ps->den *= 100;
     } else if (match_at(ps, ps->p, "万元")) {
         ps->p += 6;
+        if (ps->num > INT64_MAX / 1000000) {
+            fail(ps, ps->tpos, RS_EINVAL, "amount too large");
+            return;
+        }
         ps->num *= 1000000;
         ps->numtype = RS_XT_MONEY;
     } else if (match_at(ps, ps->p, "元")) {
         ps->p += 3;
+        if (ps->num > INT64_MAX / 100) {
+            fail(ps, ps->tpos, RS_EINVAL, "amount too large");
+            return;
+        }
         ps->num *= 100;
         ps->numtype = RS_XT_MONEY;
     } else {
