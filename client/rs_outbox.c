@@ -76,6 +76,7 @@ enum stmt_id {
     ST_FAILED,
     ST_LAST_RECEIPT,
     ST_SOURCE,
+    ST_LIST,
     ST_COUNT
 };
 
@@ -101,6 +102,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_LAST_RECEIPT] = "SELECT receipt_seq, receipt_hash FROM outbox"
                         " WHERE receipt_seq IS NOT NULL ORDER BY receipt_seq DESC LIMIT 1",
     [ST_SOURCE] = "SELECT source FROM outbox WHERE record_id = ?1",
+    [ST_LIST] = "SELECT record_id, nkey, type, source, state, field, reason, created_at"
+                " FROM outbox WHERE (?1 < 0 OR state = ?1) ORDER BY seq DESC LIMIT ?2",
 };
 
 struct rs_outbox {
@@ -1167,6 +1170,47 @@ rs_status rs_outbox_list_failed(struct rs_outbox *ob,
     }
     if (rc != SQLITE_DONE)
         rv = db_fail(ob, "list failed records", rc);
+    stmt_done(s);
+    return rv;
+}
+
+rs_status rs_outbox_list(struct rs_outbox *ob, int state, uint32_t max,
+                         int (*fn)(const struct rs_outbox_entry *e, void *arg), void *arg)
+{
+    sqlite3_stmt *s;
+    rs_status rv = RS_OK;
+    int rc;
+
+    if (!ob || !fn || state < -1 || state > RS_OB_REJECTED)
+        return RS_EINVAL;
+    s = ob->stmt[ST_LIST];
+    rc = sqlite3_bind_int(s, 1, state);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(s, 2, max);
+    if (rc != SQLITE_OK) {
+        rv = db_fail(ob, "list records", rc);
+        goto out;
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct rs_outbox_entry e = {
+            .id = (const char *)sqlite3_column_text(s, 0),
+            .nkey = (const char *)sqlite3_column_text(s, 1),
+            .type = sqlite3_column_int(s, 2),
+            .source = (const char *)sqlite3_column_text(s, 3),
+            .state = (enum rs_outbox_state)sqlite3_column_int(s, 4),
+            .field = (const char *)sqlite3_column_text(s, 5),
+            .reason = (const char *)sqlite3_column_text(s, 6),
+            .created_at = sqlite3_column_int64(s, 7),
+        };
+
+        if (fn(&e, arg) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        rv = db_fail(ob, "list records", rc);
+out:
     stmt_done(s);
     return rv;
 }

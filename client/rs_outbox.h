@@ -268,4 +268,26 @@ rs_status rs_outbox_list_failed(struct rs_outbox *ob,
                                           const char *reason, void *arg),
                                 void *arg);
 
+/* One record as rs_outbox_list shows it; strings may be NULL. */
+struct rs_outbox_entry {
+    const char *id;
+    const char *nkey;            /* the natural key (see above) */
+    int type;                    /* the body case, rs_rtype */
+    const char *source;          /* "file:line" */
+    enum rs_outbox_state state;
+    const char *field, *reason;  /* the server's, for conflict and rejected */
+    int64_t created_at;          /* seconds since the epoch, when it was queued */
+};
+
+/*
+ * Calls fn for up to max records, newest first, of one state (state -1:
+ * every state), so the console can show the outbox page by page.  The
+ * entry's strings are valid only during the call; fn returns 0 to go on,
+ * non-0 to stop (still RS_OK), and must not call back into this outbox.
+ * RS_EINVAL for a NULL argument or a state that is not one.
+ */
+RS_NODISCARD
+rs_status rs_outbox_list(struct rs_outbox *ob, int state, uint32_t max,
+                         int (*fn)(const struct rs_outbox_entry *e, void *arg), void *arg);
+
 #endif

@@ -736,6 +736,77 @@ static void test_list_failed(void **state)
     assert_string_equal(seen.id[0], ids[1]);
 }
 
+/* What rs_outbox_list saw: ids, states and reasons in the order given. */
+struct listed {
+    int n, stop_after;
+    char id[4][RS_UUID_LEN + 1];
+    enum rs_outbox_state st[4];
+    char key[4][64], source[4][32], reason[4][64];
+};
+
+static int on_listed(const struct rs_outbox_entry *e, void *arg)
+{
+    struct listed *l = arg;
+    int i = l->n++;
+
+    assert_true(i < 4);
+    snprintf(l->id[i], sizeof l->id[i], "%s", e->id);
+    l->st[i] = e->state;
+    snprintf(l->key[i], sizeof l->key[i], "%s", e->nkey);
+    snprintf(l->source[i], sizeof l->source[i], "%s", e->source ? e->source : "(null)");
+    snprintf(l->reason[i], sizeof l->reason[i], "%s", e->reason ? e->reason : "(null)");
+    assert_int_equal(e->type, RS__RECORD__BODY_PROJECT);
+    assert_true(e->created_at > 0);
+    return l->stop_after && l->n >= l->stop_after;
+}
+
+/* rs_outbox_list: newest first, one state or all, at most max, and a stop. */
+static void test_list(void **state)
+{
+    struct fx *f = *state;
+    char ids[3][RS_UUID_LEN + 1];
+    struct listed l;
+    Rs__Record r;
+    Rs__Project p;
+
+    for (int i = 0; i < 3; i++) {
+        char pid[16], src[16];
+
+        snprintf(pid, sizeof pid, "P-2023-%03d", i + 1);
+        snprintf(src, sizeof src, "p.csv:%d", i + 2);
+        make_project(&r, &p, pid, 1000);
+        assert_int_equal(add_ok(f->ob, &r, src), RS_OUTBOX_NEW);
+        memcpy(ids[i], r.id, sizeof ids[i]);
+        clear_ids(&r);
+    }
+    assert_int_equal(rs_outbox_ack(f->ob, ids[1], RS_OB_REJECTED, "project.paid_fen", "too much",
+                                   0), RS_OK);
+    memset(&l, 0, sizeof l);
+    assert_int_equal(rs_outbox_list(f->ob, -1, 10, on_listed, &l), RS_OK);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.id[0], ids[2]);
+    assert_string_equal(l.id[2], ids[0]);
+    assert_string_equal(l.source[0], "p.csv:4");
+    assert_int_equal(l.st[1], RS_OB_REJECTED);
+    assert_string_equal(l.reason[1], "too much");
+    assert_non_null(strstr(l.key[1], "P-2023-002"));
+
+    memset(&l, 0, sizeof l);
+    assert_int_equal(rs_outbox_list(f->ob, RS_OB_PENDING, 10, on_listed, &l), RS_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.st[0], RS_OB_PENDING);
+    assert_int_equal(l.st[1], RS_OB_PENDING);
+
+    memset(&l, 0, sizeof l);
+    assert_int_equal(rs_outbox_list(f->ob, -1, 1, on_listed, &l), RS_OK);
+    assert_int_equal(l.n, 1);
+    memset(&l, 0, sizeof l);
+    l.stop_after = 2;
+    assert_int_equal(rs_outbox_list(f->ob, -1, 10, on_listed, &l), RS_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(rs_outbox_list(f->ob, 5, 10, on_listed, &l), RS_EINVAL);
+}
+
 /* rs_outbox_source: the file:line a record came from, "" without one, not found for an id
  * the outbox never made, and a cut to the caller's buffer. */
 static void test_source(void **state)
@@ -1305,6 +1376,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ack_transitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_readded_gets_new_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caller_record_id_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_packed_once, setup, teardown),
