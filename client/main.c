@@ -20,6 +20,7 @@
  *   resettle year show --year Y
  *   resettle schedule set --year Y FILE.csv
  *   resettle schedule show --year Y
+ *   resettle console [--listen 127.0.0.1:PORT]   (rs_console.h)
  *
  * status, submit and sync also ask the server which of the office's records
  * the central office returned, and show each with its comment and the
@@ -64,6 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rs_console.h"
 #include "rs_csv.h"
 #include "rs_outbox.h"
 #include "rs_rowmap.h"
@@ -112,6 +114,7 @@ struct config {
     bool accepted_only;
     const char *out;
     const char *from, *to;          /* outbox salvage */
+    const char *listen;             /* console */
     const char *framework;
     int failed;
     /* review, year */
@@ -143,6 +146,7 @@ static const char usage[] =
     "       resettle [options] year reopen --year Y --division CODE --until DATE --reason TEXT\n"
     "       resettle [options] year show --year Y\n"
     "       resettle [options] schedule set --year Y FILE.csv | schedule show --year Y\n"
+    "       resettle [options] console [--listen 127.0.0.1:PORT]  (the console in the browser)\n"
     "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
     "         --outbox FILE  --timeout SEC  --batch N (records per batch)  --district-key FILE\n"
     "         --ca FILE | --pin sha256:HEX  (TLS: trust this CA / this certificate, or both)\n"
@@ -1507,6 +1511,34 @@ out:
 
 /* ------------------------------------------------------------ main */
 
+/* resettle console [--listen 127.0.0.1:PORT]: the clerks' console in the browser. */
+static int cmd_console(struct config *c)
+{
+    struct rs_console_opts o = {0};
+    int ret;
+
+    if (need_network(c))
+        return EXIT_USAGE;
+    if (load_district_key(c))
+        return EXIT_USAGE;
+    if (resolve_outbox(c)) {
+        fprintf(stderr, "resettle: no outbox: set --outbox, RESETTLE_OUTBOX or HOME\n");
+        return EXIT_INVALID;
+    }
+    o.listen = c->listen ? c->listen : "127.0.0.1:0";
+    o.server = c->server;
+    o.office = c->office;
+    o.token = c->token;
+    o.sec = &c->sec;
+    o.outbox = c->outbox;
+    o.timeout_ms = c->timeout_ms;
+    o.batch = c->batch;
+    o.open_browser = true;
+    ret = rs_console_run(&o);
+    explicit_bzero(c->key, sizeof(c->key));
+    return ret;
+}
+
 static int parse_format(const char *s, Rs__ReportFormat *f)
 {
     static const struct { const char *name; Rs__ReportFormat f; } map[] = {
@@ -1571,6 +1603,7 @@ int main(int argc, char **argv)
         {"reason", required_argument, NULL, 'r'},
         {"from", required_argument, NULL, 'R'},
         {"to", required_argument, NULL, 'Q'},
+        {"listen", required_argument, NULL, 'l'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -1656,6 +1689,9 @@ int main(int argc, char **argv)
         case 'Q':
             c.to = optarg;
             break;
+        case 'l':
+            c.listen = optarg;
+            break;
         case 'V':
             printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
             return 0;
@@ -1712,5 +1748,7 @@ int main(int argc, char **argv)
         return cmd_template(&c);
     if (strcmp(cmd, "completeness") == 0)
         return cmd_completeness(&c);
+    if (strcmp(cmd, "console") == 0)
+        return cmd_console(&c);
     return usage_error("unknown command");
 }

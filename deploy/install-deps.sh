@@ -12,7 +12,9 @@
 # report with Chinese text): 30 packages, 188 MB to download and 538 MB
 # installed, under a minute; and node with npm (npm installs playwright-core,
 # which drives Chromium), taken from Debian (nodejs, npm) only when no node
-# and npm are on PATH.
+# and npm are on PATH.  libmicrohttpd-dev is the console's HTTP server
+# (`resettle console`, client/console/): a small, maintained library that
+# parses HTTP so the client does not, 1 package.
 set -euo pipefail
 
 packages=(
@@ -22,7 +24,7 @@ packages=(
   libzip-dev libexpat1-dev libxlsxwriter-dev
   sqlite3 clang libclang-rt-14-dev valgrind
   libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-noto-cjk
-  libinih-dev libsystemd-dev
+  libinih-dev libsystemd-dev libmicrohttpd-dev
   dpkg-dev lintian man-db debootstrap iproute2
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
