@@ -172,8 +172,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = rq;
         clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                            MHD_HTTP_HEADER_CONTENT_LENGTH);
+        /* Refused before a byte of it is read; the daemon closes the connection after. */
         if (clen && strtoull(clen, NULL, 10) > rq->max)
-            rq->too_big = true;
+            return send_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, rq->max == RS_CONSOLE_BODY_MAX
+                                                                   ? "请求太大"
+                                                                   : "文件太大（上限 64 MiB）");
         return MHD_YES;
     }
     if (*upload_size) {
@@ -203,7 +206,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (rq->too_big)
-        return send_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "文件太大（上限 64 MiB）");
+        return send_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, rq->max == RS_CONSOLE_BODY_MAX
+                                                               ? "请求太大"
+                                                               : "文件太大（上限 64 MiB）");
     return serve(c, conn, url, method, rq);
 }
 
