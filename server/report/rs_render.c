@@ -1072,11 +1072,6 @@ static void budget_row(struct rs_render_tbl *tb, const char *name, const struct 
     } else {
         struct rs_eval_amt dl = {l->final.v - l->year_start.v,
                                  l->final.has && l->year_start.has};
-        struct rs_eval_amt tr = l->transfer;
-
-        /* A line that gives no transfer had none. */
-        if (!tr.has && l->rec)
-            tr.has = true;
         v[n] = amt_cell(l->year_start, c[n]);
         n++;
         if (add_col) {
@@ -1089,7 +1084,7 @@ static void budget_row(struct rs_render_tbl *tb, const char *name, const struct 
         n++;
         v[n] = amt_cell(dl, c[n]);
         n++;
-        v[n] = amt_cell(tr, c[n]);
+        v[n] = amt_cell(l->transfer, c[n]);
         n++;
         if (prev_col) {
             v[n] = amt_cell(l->prev_final, c[n]);

@@ -1424,7 +1424,7 @@ static rs_status run_load(struct server *s, struct load *ld, uint64_t total, dou
         nall += w[i].nlat;
         if (w[i].rc && rc == RS_OK) {
             rc = w[i].rc;
-            snprintf(res->err, sizeof(res->err), "connection %u: %s", i, w[i].err);
+            snprintf(res->err, sizeof(res->err), "connection %u: %.200s", i, w[i].err);
         }
     }
     res->elapsed = tmax - ld->t0;
