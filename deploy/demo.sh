@@ -8,7 +8,8 @@
 # the Markdown as Word, Excel and a web page (saying where); then, as the
 # central office, sets the sample schedule of expected returns, prints the
 # completeness board and closes the year (its report issued); checks the
-# audit trail, and stops the server cleanly.
+# audit trail, starts a township's console briefly to print the address a
+# clerk would open, and stops the server cleanly.
 #
 #   RS_DEMO_DIR   folder for the database, outboxes and logs (default: a new
 #                 folder under /tmp)
@@ -128,6 +129,33 @@ if [ -n "$central" ]; then
     echo "== closing 2023: the report is issued in every format, later records are refused"
     central_cmd year close --year 2023 || status=$?
   fi
+fi
+
+first_town=""
+for tok in "$work"/*.token; do
+  b=$(basename "$tok" .token)
+  if [ "$b" != "$central" ]; then first_town=$b; break; fi
+done
+if [ -n "$first_town" ]; then
+  echo "== the clerks' console (resettle console), started briefly for $first_town"
+  # Never opens a browser here: DISPLAY and WAYLAND_DISPLAY are cleared.
+  DISPLAY= WAYLAND_DISPLAY= "$client" --server "$addr" --ca "$pki/ca.crt" --office "$first_town" \
+    --token-file "$work/$first_town.token" --outbox "$work/$first_town.outbox" \
+    console --listen 127.0.0.1:0 > "$work/console.out" 2>&1 &
+  cpid=$!
+  for _ in $(seq 100); do
+    grep -q '^console: http' "$work/console.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  url=$(sed -n 's/^console: //p' "$work/console.out")
+  if [ -n "$url" ]; then
+    echo "   a clerk of $first_town would open: $url"
+    echo "   (the address holds a secret made anew at each start; it works on this machine only)"
+  else
+    echo "   the console did not start:"; cat "$work/console.out"; status=1
+  fi
+  kill -TERM "$cpid"
+  wait "$cpid" && echo "   console stopped (status 0)" || { echo "   console exited $?"; status=1; }
 fi
 
 echo "== the audit trail (every office change and accepted batch, hash-chained)"
