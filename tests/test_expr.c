@@ -192,11 +192,13 @@ static void test_parse_errors(void **state)
     parse_fails("a and b", RS_XT_BOOL, 3, "'and' joins conditions, not a number");
     parse_fails("nosuch(a)", -1, 1, "unknown function 'nosuch'");
     parse_fails("coalesce(a)", -1, 1, "coalesce() takes 2 or more arguments");
+    parse_fails("known(a)", RS_XT_BOOL, 7,
+                "known() takes a condition, not a value (given() takes a value)");
     parse_fails("coalesce(a, money)", -1, 13,
                 "arguments of one type needed, not a number and money");
     parse_fails("count(relief)", -1, 7,
                 "relief records are summed as they are read: use relief.records, "
-                "relief.delivered, relief.amount or relief.households");
+                "relief.delivered, relief.judged, relief.amount or relief.households");
     parse_fails("count(staffing)", -1, 7,
                 "staffing records cannot be counted: use their figures (staffing.<field>)");
     parse_fails("count(nosuch)", -1, 7, "'nosuch' is not a record type");
@@ -444,6 +446,11 @@ static void test_aggregates(void **state)
     absent_is("sum(project.planned_investment where stage >= 完工)",
               "没有一条项目记录填报项目阶段（共2条），无法判断");
     value_is("count(project where given(stage))", 0, 1);
+    /* known(): whether a condition can be judged, for a rate's base. */
+    value_is("count(project where known(stage >= 完工))", 0, 1);
+    value_is("count(project where known(stage >= 完工 or planned_investment > 0元))", 2, 1);
+    /* A sum over the records that give a field, when none does, is not 0. */
+    absent_is("sum(project.allocated where given(allocated))", "项目记录均未填报下达资金（共2条）");
     free_records();
 }
 

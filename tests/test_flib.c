@@ -168,7 +168,7 @@ static void test_library_errors(void **state)
               "t.txt:1:21: a reviewer's answer: only an indicator may use it");
     lib_fails("x.y | count 人 | 甲 | count(relief)\n",
               "t.txt:1:27: relief records are summed as they are read: use relief.records, "
-              "relief.delivered, relief.amount or relief.households");
+              "relief.delivered, relief.judged, relief.amount or relief.households");
     /* Entries may refer to later ones; a BOM and CRLF are fine. */
     lib = lib_ok("\xEF\xBB\xBF" "F1 | rate | 甲 | a.b / 2\r\na.b | count 人 | 乙 | 3\r\n");
     assert_int_equal(lib->n, 2);

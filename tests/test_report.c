@@ -1017,6 +1017,7 @@ static void test_absent_not_zero(void **state)
     Rs__Staffing st = RS__STAFFING__INIT;
     Rs__BudgetLine pe = RS__BUDGET_LINE__INIT, pu = RS__BUDGET_LINE__INIT;
     Rs__BudgetLine pr = RS__BUDGET_LINE__INIT;
+    Rs__Relief rl = RS__RELIEF__INIT;
     struct rendered md, js, csv;
 
     teardown(state);
@@ -1039,6 +1040,13 @@ static void test_absent_not_zero(void **state)
     pr.final_fen = W(28683);
     pr.change_reason = "追加项目";
     EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &pr);
+    /* Two relief records, one without its amount. */
+    relief(DIV_A, "JES-0001", RS__RELIEF_KIND__RKIND_HARDSHIP, YUAN(100000));
+    rl.household_ref = "JES-0002";
+    rl.has_kind = rl.has_paid_date = true;
+    rl.kind = RS__RELIEF_KIND__RKIND_HARDSHIP;
+    rl.paid_date = 20231215;
+    EMIT(DIV_A, relief, RS__RECORD__BODY_RELIEF, &rl);
 
     md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
     assert_non_null(strstr(md.out, "2023年在职10人，退休人数未填报；编制数13人，"
@@ -1057,6 +1065,9 @@ static void test_absent_not_zero(void **state)
     assert_null(strstr(md.out, "预算执行率口径"));
     ASSERT_LINE(md.out, "预算执行数（决算数合计）799.12万元；全年预算数未填报，不计算预算执行率。");
     ASSERT_LINE(md.out, "| 人员经费 | 未填 | 未填 | 434.89 | 未填 | 未填 |");
+    /* The relief funds say what they leave out; 救助资金到位率 is over the
+     * record that gives its amount. */
+    assert_non_null(strstr(md.out, "救助资金10.00万元（另有1条救助记录未填报金额，未计入）"));
 
     js = render(NULL, RS__REPORT_FORMAT__FMT_JSON);
     assert_json(js.out);
@@ -1065,6 +1076,7 @@ static void test_absent_not_zero(void **state)
     assert_non_null(strstr(js.out, "\"execution_rate\": null"));
     assert_null(strstr(js.out, "budget.adjustment_unexplained"));
     assert_null(strstr(js.out, "budget.execution_basis"));
+    assert_non_null(strstr(js.out, "\"without_amount\": 1"));
 
     csv = render(NULL, RS__REPORT_FORMAT__FMT_CSV);
     assert_null(strstr(csv.out, "staffing,,,retired"));

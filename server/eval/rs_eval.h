@@ -136,6 +136,8 @@ struct rs_eval_town {
     uint32_t tr_cost_miss, tr_self_paid_miss;
     /* relief */
     uint32_t rl_n, rl_households, rl_delivered;
+    uint32_t rl_judged;                      /* whose delivery can be judged */
+    uint32_t rl_no_amount;                   /* that give no amount */
     int64_t rl_fen;
     uint32_t rl_kind_households[RS_EVAL_NRKIND];
     int64_t rl_kind_fen[RS_EVAL_NRKIND];

@@ -55,7 +55,7 @@ struct rs_eval_arena_mark {
 /* The relief records of one division that have a household_ref. */
 struct rs_eval_fold {
     const char *division;                      /* in the keys arena */
-    uint32_t n, delivered;
+    uint32_t n, delivered, judged, no_amount;   /* RS_EVAL_RL_* of its records */
     int64_t fen;
     int64_t kind_fen[RS_EVAL_NRKIND];
 };
@@ -72,7 +72,17 @@ struct rs_eval_hh_info {
     uint32_t first_date;                       /* its paid_date, 0 if none */
     uint8_t first_kind;                        /* its kind; 0: it has no natural key */
     uint8_t kinds;                             /* bit k: a record of ReliefKind k */
-    bool first_delivered;
+    uint8_t first_flags;                       /* RS_EVAL_RL_* the first record counted */
+};
+
+/* What a relief record counts for besides its amount: delivered (a paid
+ * date and an amount above 0: a record without a paid date is approved and
+ * not yet paid), judged (whether it was delivered can be told: it gives an
+ * amount), no amount. */
+enum {
+    RS_EVAL_RL_DELIVERED = 1,
+    RS_EVAL_RL_JUDGED = 2,
+    RS_EVAL_RL_NOAMT = 4
 };
 
 _Static_assert(RS_EVAL_NRKIND <= 8, "relief kinds must fit in rs_eval_hh_info.kinds");
@@ -94,12 +104,14 @@ struct rs_eval_nk_ent {
                                                 * kept: index in its body's list */
     uint32_t h2;                               /* a second, independent hash */
     uint32_t at;                               /* kept: index in ds->rec; folded: fold,
-                                                * | RS_EVAL_NK_FOLDED, | RS_EVAL_NK_DELIVERED */
+                                                * | RS_EVAL_NK_FOLDED, | its RS_EVAL_RL_* flags
+                                                * << RS_EVAL_NK_FLAGS_SHIFT */
 };
 
 #define RS_EVAL_NK_FOLDED 0x80000000u
-#define RS_EVAL_NK_DELIVERED 0x40000000u
-#define RS_EVAL_NK_AT 0x3fffffffu
+#define RS_EVAL_NK_FLAGS_SHIFT 28
+#define RS_EVAL_NK_FLAGS (7u << RS_EVAL_NK_FLAGS_SHIFT)
+#define RS_EVAL_NK_AT 0x0fffffffu
 
 _Static_assert(RS_EVAL_MAX_RECORDS <= RS_EVAL_NK_AT, "record indexes must fit in nk_ent.at");
 
@@ -212,6 +224,10 @@ void rs_eval_repeat_relief(struct rs_eval_dataset *ds, const struct rs_eval_reli
  */
 RS_NODISCARD rs_status rs_eval_fold_relief(struct rs_eval_dataset *ds,
                                            const struct rs_eval_relief_fields *rf);
+
+/* The RS_EVAL_RL_* flags of a relief record of amount fen (given or not)
+ * and with a paid date or not; the one rule for folded and kept records. */
+unsigned rs_eval_relief_flags(bool has_amount, int64_t fen, bool has_paid_date);
 
 /* The fields rs_eval_fold_relief reads, from an unpacked relief record r;
  * *f points into r. */

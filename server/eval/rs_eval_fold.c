@@ -150,15 +150,32 @@ static rs_status hh_room(struct rs_eval_mem *mem)
 }
 
 /* A repeated relief record's later amount replaces the earlier in the sums. */
-static void adjust(struct rs_eval_fold *fd, size_t k, int64_t old_fen, bool old_delivered,
-                   int64_t fen, bool delivered)
+static void count(struct rs_eval_fold *fd, unsigned flags, int by)
+{
+    if (flags & RS_EVAL_RL_DELIVERED)
+        fd->delivered += (uint32_t)by;
+    if (flags & RS_EVAL_RL_JUDGED)
+        fd->judged += (uint32_t)by;
+    if (flags & RS_EVAL_RL_NOAMT)
+        fd->no_amount += (uint32_t)by;
+}
+
+static void adjust(struct rs_eval_fold *fd, size_t k, int64_t old_fen, unsigned old_flags,
+                   int64_t fen, unsigned flags)
 {
     fd->fen += fen - old_fen;
     fd->kind_fen[k] += fen - old_fen;
-    if (old_delivered)
-        fd->delivered--;
-    if (delivered)
-        fd->delivered++;
+    count(fd, old_flags, -1);
+    count(fd, flags, 1);
+}
+
+unsigned rs_eval_relief_flags(bool has_amount, int64_t fen, bool has_paid_date)
+{
+    if (!has_amount)
+        return RS_EVAL_RL_NOAMT;
+    if (fen <= 0 || !has_paid_date)
+        return RS_EVAL_RL_JUDGED;
+    return RS_EVAL_RL_JUDGED | RS_EVAL_RL_DELIVERED;
 }
 
 rs_status rs_eval_fold_relief(struct rs_eval_dataset *ds, const struct rs_eval_relief_fields *rf)
@@ -175,7 +192,7 @@ rs_status rs_eval_fold_relief(struct rs_eval_dataset *ds, const struct rs_eval_r
     uint32_t nh2;
     uint32_t date = rf->has_paid_date ? rf->paid_date : 0;
     bool keyed = rf->has_kind && rf->kind > 0 && rf->kind <= UINT8_MAX;
-    bool delivered = rf->has_paid_date && fen > 0;
+    unsigned flags = rs_eval_relief_flags(rf->has_amount_fen, fen, rf->has_paid_date);
 
     if (f == SIZE_MAX || hh_room(mem) != RS_OK)
         return mem->err ? mem->err : RS_ENOMEM;
@@ -195,7 +212,7 @@ rs_status rs_eval_fold_relief(struct rs_eval_dataset *ds, const struct rs_eval_r
         hi->first_kind = keyed ? (uint8_t)rf->kind : 0;
         hi->first_date = date;
         hi->first_fen = fen;
-        hi->first_delivered = delivered;
+        hi->first_flags = (uint8_t)flags;
         e->hash = h;
         e->fold = (uint32_t)f;
         e->info = (uint32_t)mem->nhh++;
@@ -204,9 +221,9 @@ rs_status rs_eval_fold_relief(struct rs_eval_dataset *ds, const struct rs_eval_r
         if (keyed && hi->first_kind == (uint8_t)rf->kind && hi->first_date == date) {
             /* The household's first record again: the later amount counts. */
             rs_eval_repeat_relief(ds, rf, hi->first_fen == fen);
-            adjust(fd, k, hi->first_fen, hi->first_delivered, fen, delivered);
+            adjust(fd, k, hi->first_fen, hi->first_flags, fen, flags);
             hi->first_fen = fen;
-            hi->first_delivered = delivered;
+            hi->first_flags = (uint8_t)flags;
             return RS_OK;
         }
         if (keyed) {
@@ -219,14 +236,15 @@ rs_status rs_eval_fold_relief(struct rs_eval_dataset *ds, const struct rs_eval_r
             if (ne->h) {
                 /* Another record of the household again. */
                 rs_eval_repeat_relief(ds, rf, ne->v == fen);
-                adjust(fd, k, ne->v, (ne->at & RS_EVAL_NK_DELIVERED) != 0, fen, delivered);
+                adjust(fd, k, ne->v, (ne->at & RS_EVAL_NK_FLAGS) >> RS_EVAL_NK_FLAGS_SHIFT, fen,
+                       flags);
                 ne->v = fen;
-                ne->at = (ne->at & ~RS_EVAL_NK_DELIVERED) | (delivered ? RS_EVAL_NK_DELIVERED : 0);
+                ne->at = (ne->at & ~RS_EVAL_NK_FLAGS) | flags << RS_EVAL_NK_FLAGS_SHIFT;
                 return RS_OK;
             }
             ne->h = nh;
             ne->h2 = nh2;
-            ne->at = (uint32_t)f | RS_EVAL_NK_FOLDED | (delivered ? RS_EVAL_NK_DELIVERED : 0);
+            ne->at = (uint32_t)f | RS_EVAL_NK_FOLDED | flags << RS_EVAL_NK_FLAGS_SHIFT;
             ne->v = fen;
             mem->nnk++;
         }
@@ -235,8 +253,7 @@ rs_status rs_eval_fold_relief(struct rs_eval_dataset *ds, const struct rs_eval_r
     fd->n++;
     fd->fen += fen;
     fd->kind_fen[k] += fen;
-    if (delivered)
-        fd->delivered++;
+    count(fd, flags, 1);
     ds->folded++;
     return RS_OK;
 }

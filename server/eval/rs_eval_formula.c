@@ -405,7 +405,11 @@ static void compute(const struct rs_eval_result *res, struct rs_eval_item *it)
     left_out(&ctx, it->left_out, sizeof it->left_out);
     item_inputs(res, it, &ctx);
     if (v.state != RS_XS_GIVEN) {
-        nc(it, "%s", rs_xctx_text(&ctx, v.why));
+        /* "计划培训人次为0，除数为0" alone hides why it is 0. */
+        if (it->left_out[0])
+            nc(it, "%s；%s", rs_xctx_text(&ctx, v.why), it->left_out);
+        else
+            nc(it, "%s", rs_xctx_text(&ctx, v.why));
         return;
     }
     it->state = RS_EVAL_OK;

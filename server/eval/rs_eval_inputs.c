@@ -5,7 +5,7 @@
  * An input's number packs where it is: the record type (its body case),
  * the kind of a per-kind type (a BudgetLineKind or SanGongKind value, 0
  * otherwise) and the field's row in the table; the relief sums are rows
- * 100 to 103 of the relief type.  Nothing is listed by hand: a field added
+ * 100 to 104 of the relief type.  Nothing is listed by hand: a field added
  * to the table (a money or count field of these types) is an input at once.
  *
  * Does not: parse expressions (rs_expr.h) or know the library's entries.
@@ -36,6 +36,7 @@ static const struct {
     {"delivered", "已发放救助记录数", RS_XT_NUM, "条"},
     {"amount", "救助资金合计", RS_XT_MONEY, ""},
     {"households", "受益移民户数（不重复户）", RS_XT_NUM, "户"},
+    {"judged", "可判断是否发放的救助记录数", RS_XT_NUM, "条"},
 };
 
 /* The enum of the kinds of a per-kind type, or NULL for a single type. */
@@ -345,11 +346,31 @@ void rs_eval_input_value(const struct rs_eval_result *res, uint32_t id, struct r
     if (t == RS__RECORD__BODY_RELIEF) {
         const struct rs_eval_town *tot = &res->total;
         size_t k = ID_ROW(id) - RELIEF_ROW;
-        int64_t v = k == 0 ? tot->rl_n : k == 1 ? tot->rl_delivered
-                                       : k == 2 ? tot->rl_fen : tot->rl_households;
+        int64_t v = k == 0   ? tot->rl_n
+                    : k == 1 ? tot->rl_delivered
+                    : k == 2 ? tot->rl_fen
+                    : k == 3 ? tot->rl_households
+                             : tot->rl_judged;
 
         if (tot->rl_n == 0) {
             rs_xctx_absent(ctx, out, k == 2 ? RS_XT_MONEY : RS_XT_NUM, "没有救助记录");
+            return;
+        }
+        if (k == 2 && tot->rl_no_amount) {
+            /* A sum with a part nobody entered is not known. */
+            rs_xctx_absent(ctx, out, RS_XT_MONEY, "救助金额未填报（共%u条救助记录未填报）",
+                           tot->rl_no_amount);
+            return;
+        }
+        if (k == 4 && tot->rl_judged == 0) {
+            rs_xctx_absent(ctx, out, RS_XT_NUM, "救助记录均未填报救助金额（共%u条），无法判断是否发放",
+                           tot->rl_n);
+            return;
+        }
+        if ((k == 1 || k == 4) && tot->rl_judged < tot->rl_n) {
+            given(out, RS_XT_NUM, v,
+                  rs_xctx_add(ctx, "救助记录%u条，其中%u条未填报救助金额（无法判断是否发放，未计入）%s",
+                              tot->rl_n, tot->rl_n - tot->rl_judged, ctx->note ? ctx->note : ""));
             return;
         }
         given(out, k == 2 ? RS_XT_MONEY : RS_XT_NUM, v,

@@ -11,9 +11,9 @@
  * `<type>.<kind>.<column>` for every kind, the total (合计) kind included
  * (budget_line.personnel.final, san_gong.total.budget).  A type or a kind
  * may be written by its Chinese name too, a field by a Chinese alias.  And
- * relief.records, relief.delivered, relief.amount, relief.households: the
- * relief records are summed as they are read (rs_eval_data.h), so these
- * four are all a formula can ask of them.
+ * relief.records, relief.delivered, relief.judged, relief.amount,
+ * relief.households: the relief records are summed as they are read
+ * (rs_eval_data.h), so these five are all a formula can ask of them.
  *
  * A value is the field of the current record of its slot, or absent:
  * "没有人员编制记录", "人员经费预算行未填报年初预算".  The unit's staffing is

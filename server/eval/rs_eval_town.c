@@ -232,11 +232,14 @@ static void add_relief(struct rs_eval_town *t, const Rs__Relief *r)
 {
     size_t k = r->has_kind && (size_t)r->kind < RS_EVAL_NRKIND ? (size_t)r->kind : 0;
 
+    unsigned flags = rs_eval_relief_flags(r->has_amount_fen, r->amount_fen, r->has_paid_date);
+
     t->rl_n++;
     t->rl_fen += r->amount_fen;
     t->rl_kind_fen[k] += r->amount_fen;
-    if (r->has_paid_date && r->amount_fen > 0)
-        t->rl_delivered++;
+    t->rl_delivered += (flags & RS_EVAL_RL_DELIVERED) != 0;
+    t->rl_judged += (flags & RS_EVAL_RL_JUDGED) != 0;
+    t->rl_no_amount += (flags & RS_EVAL_RL_NOAMT) != 0;
 }
 
 static void add_petition(struct rs_eval_town *t, const Rs__Petition *p)
@@ -335,6 +338,8 @@ rs_status rs_eval_town_add_folds(struct rs_eval_result *res, struct rs_eval_town
             t->rl_n += fd->n;
             t->rl_fen += fd->fen;
             t->rl_delivered += fd->delivered;
+            t->rl_judged += fd->judged;
+            t->rl_no_amount += fd->no_amount;
             for (size_t k = 0; k < RS_EVAL_NRKIND; k++)
                 t->rl_kind_fen[k] += fd->kind_fen[k];
         }

@@ -490,9 +490,9 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
     const struct rs_xnode *x = &e->n[i];
     const Rs__Record *saved = ctx->rec;
     const Rs__Record *const *recs = NULL;
-    size_t n = 0, matched = 0, lacking = 0, unknown = 0;
+    size_t n = 0, matched = 0, lacking = 0, unknown = 0, ungiven = 0;
     struct rs_xval acc, first_bad;
-    const struct rs_field *unknown_field = NULL;
+    const struct rs_field *unknown_field = NULL, *ungiven_field = NULL;
     bool bad = false;
 
     if (ctx->env && ctx->env->records)
@@ -518,8 +518,11 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
                 continue;
             }
             if (!w.num) {
-                if (ctx->not_given)
+                if (ctx->not_given) {
                     tally(ctx, x->rdef, ctx->not_given, false);
+                    if (!ungiven++)
+                        ungiven_field = ctx->not_given;
+                }
                 continue;
             }
         }
@@ -561,6 +564,19 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
         if (unknown_field)
             field_label(unknown_field, fl, sizeof fl);
         rs_xctx_absent(ctx, out, (enum rs_xtype)x->type, "没有一条%s记录填报%s（共%zu条），无法判断",
+                       x->rdef->label, fl, n);
+        return;
+    }
+    if (x->op == RS_XO_SUM && matched == 0 && ungiven > 0) {
+        /* A sum over the records that give a field, when none does, is not
+         * known: not 0.  (Records a filter cannot judge are tallied and the
+         * sum is over the rest, as a count is.) */
+        char fl[64] = "所需数据";
+        const struct rs_field *f = ungiven_field;
+
+        if (f)
+            field_label(f, fl, sizeof fl);
+        rs_xctx_absent(ctx, out, (enum rs_xtype)x->type, "%s记录均未填报%s（共%zu条）",
                        x->rdef->label, fl, n);
         return;
     }
@@ -608,6 +624,14 @@ static void call(const struct rs_expr *e, int i, struct rs_xctx *ctx, struct rs_
         given(out, RS_XT_BOOL, a.state == RS_XS_GIVEN, 1);
         if (a.state != RS_XS_GIVEN && e->n[arg].op == RS_XO_FIELD)
             ctx->not_given = e->n[arg].field;
+        return;
+    case RS_XO_KNOWN:
+        /* Whether the condition can be judged; what it lacks is the
+         * numerator's to tally, not this filter's. */
+        eval(e, arg, ctx, &a);
+        given(out, RS_XT_BOOL, a.state == RS_XS_GIVEN, 1);
+        ctx->not_given = NULL;
+        ctx->missing = NULL;
         return;
     case RS_XO_MIN:
     case RS_XO_MAX:

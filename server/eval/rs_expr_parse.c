@@ -614,7 +614,7 @@ static const struct rs_rtype_def *countable(struct parser *ps, size_t pos, size_
     }
     if (t == RS__RECORD__BODY_RELIEF) {
         fail(ps, pos, RS_EINVAL, "relief records are summed as they are read: use "
-                                 "relief.records, relief.delivered, relief.amount or "
+                                 "relief.records, relief.delivered, relief.judged, relief.amount or "
                                  "relief.households");
         return NULL;
     }
@@ -805,6 +805,7 @@ static const struct {
 } functions[] = {
     {"coalesce", RS_XO_COALESCE, 2, RS_EXPR_MAX_ARGS},
     {"given", RS_XO_GIVEN, 1, 1},
+    {"known", RS_XO_KNOWN, 1, 1},
     {"min", RS_XO_MIN, 2, RS_EXPR_MAX_ARGS},
     {"max", RS_XO_MAX, 2, RS_EXPR_MAX_ARGS},
     {"abs", RS_XO_ABS, 1, 1},
@@ -857,6 +858,14 @@ static bool type_call(struct parser *ps, int i, int nargs, const int *args)
     case RS_XO_GIVEN:
         if (t0 == RS_XT_BOOL) {
             fail(ps, N(ps, args[0])->pos, RS_EINVAL, "given() takes a value, not a condition");
+            return false;
+        }
+        n->type = RS_XT_BOOL;
+        return true;
+    case RS_XO_KNOWN:
+        if (t0 != RS_XT_BOOL) {
+            fail(ps, N(ps, args[0])->pos, RS_EINVAL, "known() takes a condition, not a value "
+                 "(given() takes a value)");
             return false;
         }
         n->type = RS_XT_BOOL;

@@ -533,6 +533,8 @@ static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bo
     } else {
         rs_rbuf_printf(&p, "救助：受益移民%u户（不重复户数），救助资金%s万元", t->rl_households,
                        wan(t->rl_fen, w));
+        if (t->rl_no_amount)
+            rs_rbuf_printf(&p, "（另有%u条救助记录未填报金额，未计入）", t->rl_no_amount);
         relief_kinds(&p, t);
         rs_render_para_end(d, &p);
     }

@@ -299,6 +299,7 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_int(j, "households", t->rl_households);
     j_money(j, "funds", t->rl_fen);
     j_int(j, "delivered", t->rl_delivered);
+    j_int(j, "without_amount", t->rl_no_amount);
     j_arr(j, "by_kind");
     for (size_t k = 0; k < RS_EVAL_NRKIND; k++) {
         char sl[RS_ENUM_SLUG_MAX];

@@ -1,0 +1,123 @@
+/*
+ * cmd_submit.c - `resettle submit FILE...`: each file through the intake
+ * (rs_intake.h) into the outbox, what it found printed, then every pending
+ * record delivered.
+ *
+ * The intake's result is printed as the clerk reads it: each problem on
+ * stderr as file[:sheet][:row]: [column: ][cell REF: ]reason, each sheet's
+ * line and the file's count of what was queued on stdout, in the order the
+ * file was read.
+ *
+ * Does not: read, map or queue rows itself (rs_intake.c), or speak to the
+ * server other than through delivery (cmd_sync.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_cmd.h"
+#include "rs_intake.h"
+#include "rs_outbox.h"
+
+/* One problem on stderr: file[:sheet][:row]: [column: ][cell REF: ]reason. */
+static void print_problem(const char *path, const struct rs_intake_problem *p)
+{
+    char row[16] = "";
+    bool cell = p->cell[0] != '\0';
+
+    if (p->row)
+        snprintf(row, sizeof(row), ":%u", (unsigned)p->row);
+    fprintf(stderr, "%s%s%s%s: %s%s%s%s%s%s\n", path, p->sheet ? ":" : "",
+            p->sheet ? p->sheet : "", row, p->column ? p->column : "", p->column ? ": " : "",
+            cell ? "cell " : "", p->cell, cell ? ": " : "", p->reason);
+}
+
+/* What one file came to: its problems, its sheets' lines, what was queued. */
+static void print_result(const char *path, const struct rs_intake_result *r)
+{
+    size_t p = 0;
+
+    for (size_t i = 0; i < r->nsheets; i++) {
+        const struct rs_intake_sheet *s = &r->sheets[i];
+
+        if (s->state == RS_INTAKE_SHEET_FAILED || s->state == RS_INTAKE_SHEET_EMPTY)
+            continue;
+        for (; p < s->problems_before; p++)
+            print_problem(path, &r->problems[p]);
+        if (s->state == RS_INTAKE_SHEET_READ)
+            printf("%s:%s: %s, %u rows read, %u invalid\n", path, s->name,
+                   rs_rtype_name(s->type), s->rows, s->invalid);
+        else
+            printf("%s:%s: not a sheet of records, skipped (%s)\n", path, s->name,
+                   s->skip_reason);
+    }
+    for (; p < r->nproblems; p++)
+        print_problem(path, &r->problems[p]);
+    if (r->problems_omitted)
+        fprintf(stderr, "%s: %zu more problems not listed\n", path, r->problems_omitted);
+    if (!r->queued)
+        return;
+    if (r->is_workbook)
+        printf("%s: %u queued (%u new, %u changed), %u unchanged, %u invalid\n", path,
+               r->added + r->versions, r->added, r->versions, r->unchanged, r->invalid);
+    else
+        printf("%s: %s, %u queued (%u new, %u changed), %u unchanged, %u invalid\n", path,
+               rs_rtype_name(r->type), r->added + r->versions, r->added, r->versions,
+               r->unchanged, r->invalid);
+}
+
+/*
+ * A file's exit status: 1 when nothing of it was queued, a row or cell was
+ * left out, or a visible sheet of a workbook was not read (passed over as
+ * empty or as no sheet of records, too: submit has always counted such a
+ * sheet against its file), else 0.
+ */
+static int file_status(rs_status rc, const struct rs_intake_result *r)
+{
+    if (rc || r->nproblems || r->problems_omitted)
+        return RS_EXIT_INVALID;
+    for (size_t i = 0; i < r->nsheets; i++)
+        if (r->sheets[i].state != RS_INTAKE_SHEET_READ)
+            return RS_EXIT_INVALID;
+    return 0;
+}
+
+int rs_cmd_submit(struct config *c, int argc, char **argv)
+{
+    struct rs_intake_opts o = {0};
+    struct rs_outbox *ob = NULL;
+    int i, ret = 0;
+
+    if (argc < 1)
+        return rs_cmd_usage_error("submit needs at least one CSV file");
+    if (!c->office)
+        c->office = getenv("RESETTLE_OFFICE");
+    if (rs_cmd_load_district_key(c))
+        return RS_EXIT_USAGE;
+    if (rs_cmd_open_outbox(c, &ob))
+        return RS_EXIT_INVALID;
+    o.type = c->type;
+    o.division_code = c->office;
+    o.year = c->year;
+    o.period = c->period;
+    o.money_unit = c->money_unit;
+    o.sheet = c->sheet;
+    o.district_key = c->has_key ? c->key : NULL;
+    o.outbox_name = c->outbox;
+    for (i = 0; i < argc; i++) {
+        struct rs_intake_result res;
+        rs_status rc = rs_intake_file(ob, argv[i], &o, &res);
+
+        print_result(argv[i], &res);
+        /* The other files still go. */
+        ret = rs_cmd_worst(ret, file_status(rc, &res));
+        rs_intake_result_free(&res);
+    }
+    explicit_bzero(c->key, sizeof(c->key));
+    if (rs_cmd_need_network(c) == 0)
+        ret = rs_cmd_worst(ret, rs_cmd_deliver(c, ob));
+    else
+        ret = rs_cmd_worst(ret, RS_EXIT_USAGE);
+    rs_outbox_close(ob);
+    return ret;
+}

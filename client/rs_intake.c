@@ -1,0 +1,572 @@
+/*
+ * rs_intake.c - one CSV file or Excel workbook into the outbox, with a
+ * result listing every problem instead of printing it.
+ *
+ * The CSV reader (rs_csv.h) or the workbook reader (rs_xlsx.h, with the
+ * template's hidden sheet and hint row from rs_xltpl.h) yields rows, the
+ * row mapper (rs_rowmap.h) makes and validates each record, and the valid
+ * ones go into the outbox inside one transaction per file.  A problem is
+ * recorded where it is met, so the result lists them in reading order.
+ *
+ * Does not: print, open the outbox, or send; a row mapped but refused by
+ * the outbox stops the file (nothing of it is queued), a row the mapper
+ * refuses is only left out, unless every row would be read wrongly
+ * (rs_rowmap_fatal: a money column in no known unit).
+ */
+#include "rs_intake.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rs_csv.h"
+#include "rs_xlsx.h"
+#include "rs_xltpl.h"
+
+/* Keeps one problem (reason from fmt), or counts it when it cannot be kept. */
+__attribute__((format(printf, 6, 7))) static void
+problem(struct rs_intake_result *r, const char *sheet, uint32_t row, const char *column,
+        const char *cell, const char *fmt, ...)
+{
+    struct rs_intake_problem *p;
+    va_list ap;
+    int n;
+
+    if (r->nproblems >= RS_INTAKE_MAX_PROBLEMS)
+        goto omit;
+    if ((r->nproblems & (r->nproblems - 1)) == 0) {
+        /* The array holds a power of two: it is full when the count is one. */
+        size_t cap = r->nproblems ? r->nproblems * 2 : 1;
+        struct rs_intake_problem *grown = realloc(r->problems, cap * sizeof(*grown));
+
+        if (!grown)
+            goto omit;
+        r->problems = grown;
+    }
+    p = &r->problems[r->nproblems];
+    memset(p, 0, sizeof(*p));
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !(p->reason = malloc((size_t)n + 1)))
+        goto omit;
+    va_start(ap, fmt);
+    vsnprintf(p->reason, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    if ((sheet && !(p->sheet = strdup(sheet))) || (column && !(p->column = strdup(column)))) {
+        free(p->reason);
+        free(p->sheet);
+        goto omit;
+    }
+    p->row = row;
+    if (cell)
+        snprintf(p->cell, sizeof(p->cell), "%s", cell);
+    r->nproblems++;
+    return;
+omit:
+    r->problems_omitted++;
+}
+
+/* Lists one sheet's outcome; RS_ENOMEM if it cannot. */
+static rs_status sheet_add(struct rs_intake_result *r, const char *name,
+                           enum rs_intake_sheet_state state, const char *skip_reason,
+                           struct rs_intake_sheet **out)
+{
+    struct rs_intake_sheet *grown = realloc(r->sheets, (r->nsheets + 1) * sizeof(*grown)), *s;
+
+    if (!grown)
+        return RS_ENOMEM;
+    r->sheets = grown;
+    s = &r->sheets[r->nsheets];
+    memset(s, 0, sizeof(*s));
+    s->state = state;
+    s->problems_before = r->nproblems;
+    s->name = strdup(name);
+    if (skip_reason)
+        s->skip_reason = strdup(skip_reason);
+    if (!s->name || (skip_reason && !s->skip_reason)) {
+        free(s->name);
+        free(s->skip_reason);
+        return RS_ENOMEM;
+    }
+    r->nsheets++;
+    if (out)
+        *out = s;
+    return RS_OK;
+}
+
+static const char *outbox_name(const struct rs_intake_opts *o)
+{
+    return o->outbox_name ? o->outbox_name : "";
+}
+
+rs_status rs_intake_read_file(const char *path, char **out, size_t *len, char *err,
+                              size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    rs_status rc = RS_EIO;
+
+    *out = NULL;
+    *len = 0;
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return RS_EIO;
+    }
+    for (;;) {
+        size_t got;
+
+        if (n == cap) {
+            char *p;
+
+            if (cap >= RS_CSV_MAX_BYTES) {
+                snprintf(err, errlen, "larger than %u bytes", RS_CSV_MAX_BYTES);
+                rc = RS_ETOOBIG;
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 65536;
+            p = realloc(buf, cap);
+            if (!p) {
+                snprintf(err, errlen, "out of memory");
+                rc = RS_ENOMEM;
+                goto fail;
+            }
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "read error");
+        goto fail;
+    }
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return RS_OK;
+fail:
+    fclose(f);
+    free(buf);
+    return rc;
+}
+
+/*
+ * True if the file is an .xlsx workbook: it starts as a zip does, or its
+ * name says .xlsx (so a damaged one is reported as a workbook, not as CSV).
+ */
+static bool is_workbook(const char *name, const char *data, size_t len)
+{
+    size_t n = strlen(name);
+
+    return (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) ||
+           (n >= 5 && strcasecmp(name + n - 5, ".xlsx") == 0);
+}
+
+/* True if the file is an OLE compound file: an .xls workbook, or an .xlsx with a password. */
+static bool is_ole(const char *data, size_t len)
+{
+    static const unsigned char magic[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+
+    return len >= sizeof(magic) && memcmp(data, magic, sizeof(magic)) == 0;
+}
+
+/* Counts one row the outbox took. */
+static void count_added(struct rs_intake_result *r, enum rs_outbox_added what)
+{
+    if (what == RS_OUTBOX_NEW)
+        r->added++;
+    else if (what == RS_OUTBOX_NEW_VERSION)
+        r->versions++;
+    else
+        r->unchanged++;
+}
+
+/* The column a message names: its header cell, else the cell's own name. */
+static const char *xl_column(char *const *header, size_t nh, uint32_t row, uint32_t col,
+                             char buf[16])
+{
+    if (col < nh && header[col][0])
+        return header[col];
+    rs_xlsx_cell_name(row, col, buf);
+    return buf;
+}
+
+/* What one sheet came to. */
+enum sheet_outcome {
+    SHEET_ABORT = -1,     /* the file stops: nothing of it is queued (*abort says why) */
+    SHEET_READ = 0,
+    SHEET_SKIPPED = 1,    /* not a sheet of records, or empty: passed over */
+    SHEET_BAD = 2         /* asked for and not readable: the file is not clean */
+};
+
+/*
+ * Queues the rows of sheet i inside the caller's transaction.  forced is
+ * the type the sheet must be (opts->type, or its template's), named says
+ * the sheet was asked for (opts->sheet, or a template's): a header that is
+ * no record type is then a problem rather than a sheet to pass over.
+ */
+static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
+                                      const struct rs_intake_opts *o, struct rs_xlsx *x,
+                                      size_t i, rs_rtype forced, bool named,
+                                      struct rs_intake_result *r, rs_status *abort)
+{
+    const char *name = rs_xlsx_sheet_name(x, i);
+    struct rs_row_defaults def = {0};
+    struct rs_xlsx_sheet *sh = NULL;
+    struct rs_rowmap *map = NULL;
+    struct rs_intake_sheet *s;
+    struct rs_xlsx_row row;
+    char *header[RS_XLSX_MAX_COLS], err[512], source[4200], cell[16];
+    size_t nh = 0;
+    uint32_t hrow;
+    unsigned before = r->added + r->versions + r->unchanged, bad = r->invalid;
+    enum sheet_outcome ret = SHEET_BAD;
+    rs_status rc;
+
+    if (rs_xlsx_sheet_open(x, i, &sh, err, sizeof(err)) != RS_OK) {
+        problem(r, name, 0, NULL, NULL, "%s", err);
+        r->invalid++;
+        goto failed;
+    }
+    if (rs_xlsx_sheet_next(sh, &row) != RS_OK) {
+        if (!named) {
+            if (sheet_add(r, name, RS_INTAKE_SHEET_EMPTY, NULL, NULL) != RS_OK) {
+                *abort = RS_ENOMEM;
+                ret = SHEET_ABORT;
+                goto out;
+            }
+            ret = SHEET_SKIPPED;
+            goto out;
+        }
+        problem(r, name, 0, NULL, NULL, "empty sheet");
+        goto failed;
+    }
+    hrow = row.row;
+    for (nh = 0; nh < row.ncells && nh < RS_XLSX_MAX_COLS; nh++) {
+        header[nh] = strdup(row.cells[nh]);
+        if (!header[nh]) {
+            problem(r, name, 0, NULL, NULL, "out of memory");
+            goto failed;
+        }
+    }
+    def.division_code = o->division_code;
+    def.year = o->year;
+    def.period = o->period;
+    def.money_unit = o->money_unit;
+    if (rs_rowmap_open_keyed(header, nh, forced, &def, o->district_key, &map, err,
+                             sizeof(err)) != RS_OK) {
+        if (named) {
+            problem(r, name, hrow, NULL, NULL, "%s", err);
+            goto failed;
+        }
+        if (sheet_add(r, name, RS_INTAKE_SHEET_SKIPPED, err, NULL) != RS_OK) {
+            *abort = RS_ENOMEM;
+            ret = SHEET_ABORT;
+            goto out;
+        }
+        ret = SHEET_SKIPPED;
+        goto out;
+    }
+    for (bool first = true;; first = false) {
+        Rs__Record *rec = NULL;
+        struct rs_verdict v;
+        enum rs_outbox_added what;
+
+        if (rs_xlsx_sheet_next(sh, &row) != RS_OK)
+            break;
+        if (first && row.row == hrow + 1 &&
+            rs_xltpl_is_hint_row(rs_rowmap_type(map), row.cells, row.ncells))
+            continue;
+        if (row.problem) {
+            char ref[16];
+
+            rs_xlsx_cell_name(row.row, row.problem->col, ref);
+            problem(r, name, row.row, xl_column(header, nh, row.row, row.problem->col, cell),
+                    ref, "%s", row.problem->reason);
+            r->invalid++;
+            continue;
+        }
+        if (rs_rowmap_row(map, row.cells, row.ncells, &rec, &v) != RS_OK) {
+            problem(r, name, row.row, v.field, NULL, "%s", v.reason);
+            if (rs_rowmap_fatal(map)) {
+                /* Every row would be read in the same unknown unit. */
+                problem(r, NULL, 0, NULL, NULL, "nothing queued");
+                *abort = RS_EINVAL;
+                ret = SHEET_ABORT;
+                goto out;
+            }
+            r->invalid++;
+            continue;
+        }
+        snprintf(source, sizeof(source), "%s:%s:%u", path, name, row.row);
+        rc = rs_outbox_add(ob, rec, source, &what);
+        rs__record__free_unpacked(rec, NULL);
+        if (rc) {
+            problem(r, name, row.row, NULL, NULL, "cannot queue: %s", rs_status_str(rc));
+            *abort = rc;
+            ret = SHEET_ABORT;
+            goto out;
+        }
+        count_added(r, what);
+    }
+    if (sheet_add(r, name, RS_INTAKE_SHEET_READ, NULL, &s) != RS_OK) {
+        *abort = RS_ENOMEM;
+        ret = SHEET_ABORT;
+        goto out;
+    }
+    s->type = rs_rowmap_type(map);
+    s->rows = r->added + r->versions + r->unchanged - before;
+    s->invalid = r->invalid - bad;
+    ret = SHEET_READ;
+    goto out;
+failed:
+    if (sheet_add(r, name, RS_INTAKE_SHEET_FAILED, NULL, NULL) != RS_OK) {
+        *abort = RS_ENOMEM;
+        ret = SHEET_ABORT;
+    }
+out:
+    for (size_t j = 0; j < nh; j++)
+        free(header[j]);
+    rs_rowmap_close(map);
+    rs_xlsx_sheet_close(sh);
+    return ret;
+}
+
+/* The problem of a --sheet that names no sheet: it lists the sheets there are. */
+static void no_such_sheet(struct rs_intake_result *r, struct rs_xlsx *x, const char *want)
+{
+    char *list = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&list, &n);
+
+    if (!f) {
+        problem(r, NULL, 0, NULL, NULL, "no sheet named '%s'", want);
+        return;
+    }
+    for (size_t j = 0; j < rs_xlsx_nsheets(x); j++)
+        fprintf(f, "%s '%s'", j ? "," : "", rs_xlsx_sheet_name(x, j));
+    if (fclose(f) != 0 || !list)
+        problem(r, NULL, 0, NULL, NULL, "no sheet named '%s'", want);
+    else
+        problem(r, NULL, 0, NULL, NULL, "no sheet named '%s'; it has:%s", want, list);
+    free(list);
+}
+
+/* Queues the record sheets of one workbook in one outbox transaction. */
+static rs_status queue_xlsx(struct rs_outbox *ob, const char *path, const char *data, size_t len,
+                            const struct rs_intake_opts *o, struct rs_intake_result *r)
+{
+    struct rs_xltpl_meta meta;
+    struct rs_xlsx *x = NULL;
+    char err[512];
+    size_t first = 0, last;
+    bool in_tx = false;
+    rs_status rc = RS_EINVAL;
+
+    r->is_workbook = true;
+    if (rs_xlsx_open(data, len, NULL, &x, err, sizeof(err)) != RS_OK) {
+        problem(r, NULL, 0, NULL, NULL, "%s", err);
+        return RS_EINVAL;
+    }
+    if (rs_xltpl_meta_read(x, &meta, err, sizeof(err)) != RS_OK) {
+        problem(r, NULL, 0, NULL, NULL, "%s", err);
+        goto out;
+    }
+    last = rs_xlsx_nsheets(x);
+    if (o->sheet) {
+        long i = rs_xlsx_sheet_find(x, o->sheet);
+
+        if (i < 0) {
+            no_such_sheet(r, x, o->sheet);
+            goto out;
+        }
+        first = (size_t)i;
+        last = first + 1;
+    }
+    rc = rs_outbox_begin(ob);
+    if (rc != RS_OK) {
+        problem(r, NULL, 0, NULL, NULL, "cannot write the outbox %s", outbox_name(o));
+        goto out;
+    }
+    in_tx = true;
+    for (size_t i = first; i < last; i++) {
+        const char *name = rs_xlsx_sheet_name(x, i);
+        bool tpl = meta.found && strcmp(name, meta.sheet) == 0;
+        rs_rtype forced = o->type ? o->type : tpl ? meta.type : RS__RECORD__BODY__NOT_SET;
+        enum sheet_outcome got;
+
+        if (!o->sheet && (rs_xlsx_sheet_hidden(x, i) ||
+                          (meta.found && strcmp(name, RS_XLTPL_META_SHEET) == 0)))
+            continue;
+        got = queue_sheet(ob, path, o, x, i, forced, o->sheet || tpl, r, &rc);
+        if (got == SHEET_ABORT)
+            goto out;
+    }
+    rc = rs_outbox_commit(ob);
+    if (rc != RS_OK) {
+        problem(r, NULL, 0, NULL, NULL, "cannot commit to the outbox %s", outbox_name(o));
+        goto out;
+    }
+    in_tx = false;
+    r->queued = true;
+    /* A sheet passed over or failed has said why already. */
+    if (r->nsheets == 0)
+        problem(r, NULL, 0, NULL, NULL,
+                "no sheet has the header of a record type (docs/csv.md lists the "
+                "columns; `resettle template` writes a workbook that has)");
+out:
+    if (in_tx)
+        (void)rs_outbox_rollback(ob);
+    rs_xlsx_close(x);
+    return rc;
+}
+
+/* Queues the valid rows of one CSV file in one outbox transaction. */
+static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *data, size_t len,
+                           const struct rs_intake_opts *o, struct rs_intake_result *r)
+{
+    struct rs_row_defaults def = {0};
+    struct rs_csv *csv = NULL;
+    struct rs_rowmap *map = NULL;
+    char **cells, err[512], source[4200];
+    size_t ncells;
+    uint32_t line;
+    bool in_tx = false;
+    rs_status rc, ret = RS_EINVAL;
+
+    rc = rs_csv_open(data, len, &csv, err, sizeof(err));
+    if (rc) {
+        problem(r, NULL, 0, NULL, NULL, "%s", err);
+        goto out;
+    }
+    rc = rs_csv_next(csv, &cells, &ncells, &line, err, sizeof(err));
+    if (rc) {
+        problem(r, NULL, 0, NULL, NULL, "%s", rc == RS_ENOTFOUND ? "empty file" : err);
+        goto out;
+    }
+    def.division_code = o->division_code;
+    def.year = o->year;
+    def.period = o->period;
+    def.money_unit = o->money_unit;
+    rc = rs_rowmap_open_keyed(cells, ncells, o->type, &def, o->district_key, &map, err,
+                              sizeof(err));
+    if (rc) {
+        problem(r, NULL, line, NULL, NULL, "%s", err);
+        goto out;
+    }
+    r->type = rs_rowmap_type(map);
+    ret = rs_outbox_begin(ob);
+    if (ret != RS_OK) {
+        problem(r, NULL, 0, NULL, NULL, "cannot write the outbox %s", outbox_name(o));
+        goto out;
+    }
+    in_tx = true;
+    for (;;) {
+        Rs__Record *rec = NULL;
+        struct rs_verdict v;
+        enum rs_outbox_added what;
+
+        rc = rs_csv_next(csv, &cells, &ncells, &line, err, sizeof(err));
+        if (rc == RS_ENOTFOUND)
+            break;
+        if (rc) {
+            /* The CSV cannot be read past this point; keep what came before. */
+            problem(r, NULL, 0, NULL, NULL, "%s", err);
+            r->invalid++;
+            break;
+        }
+        if (rs_rowmap_row(map, cells, ncells, &rec, &v) != RS_OK) {
+            problem(r, NULL, line, v.field, NULL, "%s", v.reason);
+            if (rs_rowmap_fatal(map)) {
+                /* Every row would be read in the same unknown unit. */
+                problem(r, NULL, 0, NULL, NULL, "nothing queued");
+                ret = RS_EINVAL;
+                goto out;
+            }
+            r->invalid++;
+            continue;
+        }
+        snprintf(source, sizeof(source), "%s:%u", path, line);
+        ret = rs_outbox_add(ob, rec, source, &what);
+        rs__record__free_unpacked(rec, NULL);
+        if (ret) {
+            problem(r, NULL, line, NULL, NULL, "cannot queue: %s", rs_status_str(ret));
+            goto out;
+        }
+        count_added(r, what);
+    }
+    ret = rs_outbox_commit(ob);
+    if (ret != RS_OK) {
+        problem(r, NULL, 0, NULL, NULL, "cannot commit to the outbox %s", outbox_name(o));
+        goto out;
+    }
+    in_tx = false;
+    r->queued = true;
+out:
+    if (in_tx)
+        (void)rs_outbox_rollback(ob);
+    rs_rowmap_close(map);
+    rs_csv_close(csv);
+    return ret;
+}
+
+rs_status rs_intake_buffer(struct rs_outbox *ob, const char *name, const char *data, size_t len,
+                           const struct rs_intake_opts *opts, struct rs_intake_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->file = strdup(name);
+    if (!res->file)
+        return RS_ENOMEM;
+    if (is_ole(data, len)) {
+        problem(res, NULL, 0, NULL, NULL,
+                "an Excel 97-2003 workbook (.xls) or one with a password, which resettle "
+                "does not read: save it as .xlsx (Excel 工作簿) without a password, or as CSV");
+        return RS_EINVAL;
+    }
+    if (is_workbook(name, data, len))
+        return queue_xlsx(ob, name, data, len, opts, res);
+    return queue_csv(ob, name, data, len, opts, res);
+}
+
+rs_status rs_intake_file(struct rs_outbox *ob, const char *path,
+                         const struct rs_intake_opts *opts, struct rs_intake_result *res)
+{
+    char *data = NULL, err[512];
+    size_t len;
+    rs_status rc = rs_intake_read_file(path, &data, &len, err, sizeof(err));
+
+    if (rc != RS_OK) {
+        memset(res, 0, sizeof(*res));
+        res->file = strdup(path);
+        problem(res, NULL, 0, NULL, NULL, "%s", err);
+        return rc;
+    }
+    rc = rs_intake_buffer(ob, path, data, len, opts, res);
+    free(data);
+    return rc;
+}
+
+void rs_intake_result_free(struct rs_intake_result *res)
+{
+    if (!res)
+        return;
+    for (size_t i = 0; i < res->nproblems; i++) {
+        free(res->problems[i].sheet);
+        free(res->problems[i].column);
+        free(res->problems[i].reason);
+    }
+    for (size_t i = 0; i < res->nsheets; i++) {
+        free(res->sheets[i].name);
+        free(res->sheets[i].skip_reason);
+    }
+    free(res->problems);
+    free(res->sheets);
+    free(res->file);
+    memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,268 @@
+/*
+ * test_intake.c - tests for rs_intake: a CSV file and a workbook into an
+ * outbox, and the result that lists each problem with its sheet, row,
+ * column and reason, the sheets read or passed over, and what was queued.
+ *
+ * The workbooks are built in memory (xlsx_build.h); each test has its own
+ * outbox in a fresh folder (tmpdir_fixture.h).
+ *
+ * Does not: print or check printed output (itest_flow and itest_xlsx run
+ * `resettle submit`), or send anything.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rs_intake.h"
+#include "rs_outbox.h"
+#include "tmpdir_fixture.h"
+#include "xlsx_build.h"
+
+#define IS(t) "<c t=\"inlineStr\"><is><t>" t "</t></is></c>"
+#define NUM(v) "<c><v>" v "</v></c>"
+#define DATE(v) "<c s=\"1\"><v>" v "</v></c>"
+#define ROW(cells) "<row>" cells "</row>"
+#define SHEET(rows) "<worksheet " XB_NS "><sheetData>" rows "</sheetData></worksheet>"
+
+static const char book[] =
+    "<workbook " XB_NS "><sheets>"
+    "<sheet name=\"项目\" sheetId=\"1\" r:id=\"rId1\"/>"
+    "<sheet name=\"救助\" sheetId=\"2\" r:id=\"rId2\"/>"
+    "<sheet name=\"说明\" sheetId=\"3\" r:id=\"rId3\"/>"
+    "<sheet name=\"旧表\" sheetId=\"4\" state=\"hidden\" r:id=\"rId4\"/>"
+    "</sheets></workbook>";
+
+static const char rels[] =
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    "<Relationship Id=\"rId1\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+    "<Relationship Id=\"rId2\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+    "<Relationship Id=\"rId3\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet3.xml\"/>"
+    "<Relationship Id=\"rId4\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet4.xml\"/>"
+    "<Relationship Id=\"rId8\" Type=\"" XB_REL "styles\" Target=\"styles.xml\"/>"
+    "</Relationships>";
+
+/* 项目: one valid row, a bad amount (row 3), a formula without a value (row 4). */
+static char *workbook(size_t *len)
+{
+    struct xb_part parts[] = {
+        {"_rels/.rels", xb_root_rels, 0},
+        {"xl/workbook.xml", book, 0},
+        {"xl/_rels/workbook.xml.rels", rels, 0},
+        {"xl/styles.xml", xb_styles, 0},
+        {"xl/worksheets/sheet1.xml",
+         SHEET(ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
+               ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))
+               ROW(IS("P-2") IS("山塘") IS("山塘") IS("四十"))
+               ROW(IS("P-3") IS("桥") IS("桥梁") "<c><f>A1/0</f></c>")),
+         0},
+        {"xl/worksheets/sheet2.xml",
+         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期"))
+               ROW(IS("HH0012") IS("特困救助") NUM("2000") DATE("45280"))),
+         0},
+        {"xl/worksheets/sheet3.xml", SHEET(ROW(IS("填表说明") IS("请按模板填写"))), 0},
+        {"xl/worksheets/sheet4.xml",
+         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)")) ROW(IS("OLD") IS("特困救助") NUM("1"))),
+         0},
+    };
+
+    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+}
+
+static const char csv[] = "项目编号,项目名称,项目类别,计划投资(万元)\n"
+                          "P-1,村道硬化,道路硬化,158.93\n"
+                          "P-2,山塘清淤,山塘,四十\n"
+                          "P-3,桥梁维修,桥梁,12\n";
+
+static struct rs_outbox *outbox(const struct fixture *f)
+{
+    struct rs_outbox *ob = NULL;
+    char err[256];
+
+    assert_int_equal(rs_outbox_open(f->db, &ob, err, sizeof(err)), RS_OK);
+    return ob;
+}
+
+static struct rs_intake_opts opts(void)
+{
+    struct rs_intake_opts o = {0};
+
+    o.division_code = "430602001";
+    o.year = 2023;
+    o.outbox_name = "test.outbox";
+    return o;
+}
+
+static void test_csv_rows(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    struct rs_outbox_counts k;
+
+    assert_int_equal(rs_intake_buffer(ob, "2023-项目.csv", csv, strlen(csv), &o, &r), RS_OK);
+    assert_true(r.queued);
+    assert_false(r.is_workbook);
+    assert_int_equal(r.type, RS__RECORD__BODY_PROJECT);
+    assert_string_equal(r.file, "2023-项目.csv");
+    assert_int_equal(r.added, 2);
+    assert_int_equal(r.versions, 0);
+    assert_int_equal(r.invalid, 1);
+    assert_int_equal(r.nsheets, 0);
+    assert_int_equal(r.nproblems, 1);
+    assert_null(r.problems[0].sheet);
+    assert_int_equal(r.problems[0].row, 3);
+    assert_string_equal(r.problems[0].column, "计划投资(万元)");
+    assert_string_equal(r.problems[0].cell, "");
+    assert_true(strlen(r.problems[0].reason) > 0);
+    rs_intake_result_free(&r);
+    assert_int_equal(r.nproblems, 0);
+    assert_int_equal(rs_outbox_counts(ob, &k), RS_OK);
+    assert_int_equal(k.pending, 2);
+
+    /* The same file again adds nothing. */
+    assert_int_equal(rs_intake_buffer(ob, "2023-项目.csv", csv, strlen(csv), &o, &r), RS_OK);
+    assert_int_equal(r.added, 0);
+    assert_int_equal(r.unchanged, 2);
+    rs_intake_result_free(&r);
+    rs_outbox_close(ob);
+}
+
+static void test_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_outbox *ob = outbox(f);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    struct rs_outbox_counts k;
+    char path[256];
+    const char ole[] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 the rest";
+    const char bad_header[] = "甲,乙\n1,2\n";
+
+    assert_int_equal(rs_intake_buffer(ob, "空.csv", "", 0, &o, &r), RS_EINVAL);
+    assert_false(r.queued);
+    assert_int_equal(r.nproblems, 1);
+    assert_string_equal(r.problems[0].reason, "empty file");
+    rs_intake_result_free(&r);
+
+    assert_int_equal(rs_intake_buffer(ob, "旧.xls", ole, sizeof(ole) - 1, &o, &r), RS_EINVAL);
+    assert_int_equal(r.nproblems, 1);
+    assert_non_null(strstr(r.problems[0].reason, "Excel 97-2003"));
+    rs_intake_result_free(&r);
+
+    assert_int_equal(rs_intake_buffer(ob, "乱.csv", bad_header, strlen(bad_header), &o, &r),
+                     RS_EINVAL);
+    assert_int_equal(r.nproblems, 1);
+    assert_int_equal(r.problems[0].row, 1);
+    assert_null(r.problems[0].column);
+    rs_intake_result_free(&r);
+
+    snprintf(path, sizeof(path), "%s/none.csv", f->dir);
+    assert_int_equal(rs_intake_file(ob, path, &o, &r), RS_EIO);
+    assert_int_equal(r.nproblems, 1);
+    assert_string_equal(r.problems[0].reason, "No such file or directory");
+    rs_intake_result_free(&r);
+
+    assert_int_equal(rs_outbox_counts(ob, &k), RS_OK);
+    assert_int_equal(k.pending, 0);
+    rs_outbox_close(ob);
+}
+
+static void test_workbook(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    size_t len;
+    char *data = workbook(&len);
+
+    assert_int_equal(rs_intake_buffer(ob, "2023年报.xlsx", data, len, &o, &r), RS_OK);
+    assert_true(r.queued);
+    assert_true(r.is_workbook);
+    assert_int_equal(r.added, 2);
+    assert_int_equal(r.invalid, 2);
+    assert_int_equal(r.nproblems, 2);
+    assert_string_equal(r.problems[0].sheet, "项目");
+    assert_int_equal(r.problems[0].row, 3);
+    assert_string_equal(r.problems[0].column, "计划投资(万元)");
+    assert_string_equal(r.problems[1].sheet, "项目");
+    assert_int_equal(r.problems[1].row, 4);
+    assert_string_equal(r.problems[1].column, "计划投资(万元)");
+    assert_string_equal(r.problems[1].cell, "D4");
+    /* The hidden sheet is not listed; the notes sheet is passed over. */
+    assert_int_equal(r.nsheets, 3);
+    assert_string_equal(r.sheets[0].name, "项目");
+    assert_int_equal(r.sheets[0].state, RS_INTAKE_SHEET_READ);
+    assert_int_equal(r.sheets[0].type, RS__RECORD__BODY_PROJECT);
+    assert_int_equal(r.sheets[0].rows, 1);
+    assert_int_equal(r.sheets[0].invalid, 2);
+    assert_int_equal(r.sheets[0].problems_before, 2);
+    assert_string_equal(r.sheets[1].name, "救助");
+    assert_int_equal(r.sheets[1].type, RS__RECORD__BODY_RELIEF);
+    assert_int_equal(r.sheets[1].rows, 1);
+    assert_int_equal(r.sheets[1].invalid, 0);
+    assert_string_equal(r.sheets[2].name, "说明");
+    assert_int_equal(r.sheets[2].state, RS_INTAKE_SHEET_SKIPPED);
+    assert_non_null(r.sheets[2].skip_reason);
+    rs_intake_result_free(&r);
+
+    /* A sheet asked for that is no record sheet fails; one not there names those there are. */
+    o.sheet = "说明";
+    assert_int_equal(rs_intake_buffer(ob, "2023年报.xlsx", data, len, &o, &r), RS_OK);
+    assert_int_equal(r.nsheets, 1);
+    assert_int_equal(r.sheets[0].state, RS_INTAKE_SHEET_FAILED);
+    assert_int_equal(r.nproblems, 1);
+    assert_string_equal(r.problems[0].sheet, "说明");
+    assert_int_equal(r.problems[0].row, 1);
+    rs_intake_result_free(&r);
+    o.sheet = "汇总";
+    assert_int_equal(rs_intake_buffer(ob, "2023年报.xlsx", data, len, &o, &r), RS_EINVAL);
+    assert_false(r.queued);
+    assert_int_equal(r.nproblems, 1);
+    assert_string_equal(r.problems[0].reason,
+                        "no sheet named '汇总'; it has: '项目', '救助', '说明', '旧表'");
+    rs_intake_result_free(&r);
+    free(data);
+    rs_outbox_close(ob);
+}
+
+/* Past RS_INTAKE_MAX_PROBLEMS the problems are counted, not kept. */
+static void test_problem_cap(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    size_t n = RS_INTAKE_MAX_PROBLEMS + 5, len = 0, cap = 64 + n * 32;
+    char *data = malloc(cap);
+
+    assert_non_null(data);
+    len += (size_t)snprintf(data, cap, "项目编号,项目名称,项目类别,计划投资(万元)\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(data + len, cap - len, "P-%zu,路,道路硬化,x\n", i);
+    assert_int_equal(rs_intake_buffer(ob, "many.csv", data, len, &o, &r), RS_OK);
+    assert_int_equal(r.invalid, n);
+    assert_int_equal(r.nproblems, RS_INTAKE_MAX_PROBLEMS);
+    assert_int_equal(r.problems_omitted, 5);
+    assert_int_equal(r.problems[RS_INTAKE_MAX_PROBLEMS - 1].row, RS_INTAKE_MAX_PROBLEMS + 1);
+    rs_intake_result_free(&r);
+    free(data);
+    rs_outbox_close(ob);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_csv_rows, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_refused, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_workbook, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_problem_cap, tmpdir_setup, tmpdir_teardown),
+    };
+
+    return cmocka_run_group_tests_name("intake", tests, NULL, NULL);
+}
