@@ -32,6 +32,7 @@ int rs_cmd_console(struct config *c)
     o.outbox = c->outbox;
     o.timeout_ms = c->timeout_ms;
     o.batch = c->batch;
+    o.district_key = c->has_key ? c->key : NULL;
     o.open_browser = true;
     ret = rs_console_run(&o);
     explicit_bzero(c->key, sizeof(c->key));

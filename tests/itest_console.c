@@ -9,8 +9,8 @@
  * is 403; the first URL sets an HttpOnly, SameSite=Strict cookie and
  * redirects without the secret; the page and the state are served with
  * the cookie; bodies over their caps are 413 before they are read; a file
- * is checked as submit checks it and its valid rows are sent; SIGTERM
- * stops the console cleanly.
+ * is checked as submit checks it (the bad row named with its cell) and its
+ * valid rows are sent; SIGTERM stops the console cleanly.
  *
  * Does not: look at the page in a browser (tests/console/ does).
  */
@@ -300,6 +300,48 @@ static void test_state(void **state)
     e->console = 0;
 }
 
+/* A CSV file through the upload: the bad row named with its cell, the valid one sent. */
+static void test_upload(void **state)
+{
+    struct env *e = *state;
+    static const char csv[] =
+        "项目编号,项目名称,村(社区),项目类别,计划投资(万元),后扶资金(万元),完成投资(万元),"
+        "已支付资金(万元),项目阶段,年度\n"
+        "P-2023-001,金鹗村组道路硬化,金鹗村,道路硬化,158.93,158.93,100,90,在建,2023\n"
+        "P-2023-002,洞庭村山塘清淤,洞庭村,pond,近600,40,12.5,10,building,2023\n";
+    char head[700], host[32], good[200], *resp = NULL;
+    bool stored = false;
+
+    snprintf(head, sizeof(head),
+             "POST /api/upload?name=2023-%%E9%%A1%%B9%%E7%%9B%%AE.csv HTTP/1.1\r\nHost: "
+             "127.0.0.1:%u\r\nCookie: %s\r\nOrigin: http://127.0.0.1:%u\r\nContent-Length: %zu",
+             (unsigned)e->port, e->cookie, (unsigned)e->port, strlen(csv));
+    assert_int_equal(http(e, head, csv, strlen(csv), &resp), 200);
+    assert_non_null(strstr(resp, "\"file\":\"2023-项目.csv\""));
+    assert_non_null(strstr(resp, "\"queued\":true"));
+    assert_non_null(strstr(resp, "\"added\":1"));
+    assert_non_null(strstr(resp, "\"invalid\":1"));
+    assert_non_null(strstr(resp, "\"row\":3,\"column\":\"计划投资(万元)\""));
+    assert_non_null(strstr(resp, "\"bad_col\":4"));
+    assert_non_null(strstr(resp, "\"近600\""));
+    free(resp);
+
+    snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)e->port);
+    snprintf(good, sizeof(good), "\r\nCookie: %s", e->cookie);
+    for (int i = 0; i < (it_slow() ? 600 : 100) && !stored; i++) {
+        assert_int_equal(get(e, "/api/state", host, good, &resp), 200);
+        stored = strstr(resp, "\"pending\":0,\"stored\":1") != NULL;
+        free(resp);
+        if (!stored)
+            it_sleep_ms(50);
+    }
+    assert_true(stored);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 1);
+    assert_int_equal(get(e, "/api/outbox?state=stored", host, good, &resp), 200);
+    assert_non_null(strstr(resp, "\"source\":\"2023-项目.csv:2\""));
+    free(resp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_post_needs_origin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("console", tests, NULL, NULL);

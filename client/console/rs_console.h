@@ -30,6 +30,7 @@ struct rs_console_opts {
     const char *outbox;             /* the outbox file */
     uint32_t timeout_ms;
     uint32_t batch;                 /* records per batch, 0: the server's */
+    const uint8_t *district_key;    /* RS_DISTRICT_KEY_LEN bytes, or NULL (rs_intake.h) */
     bool open_browser;              /* try xdg-open when a desktop is present */
 };
 

@@ -1,6 +1,7 @@
 /*
  * rs_console_api.c - what each of the console's /api/ routes does.
  *
+ *   POST /api/upload         a file's rows into the outbox (rs_console_upload.c)
  *   GET  /api/state          the office, its role, the sender, the outbox's
  *                            counts and last receipt
  *   GET  /api/outbox         outbox rows (?state=pending|stored|duplicate|
@@ -628,7 +629,9 @@ void rs_console_api_handle(struct rs_console *c, const struct rs_console_call *q
     else if (post && strcmp(p, "sync") == 0) {
         rs_sender_kick(&c->sender);
         reply_json(r, 200, cJSON_CreateObject());
-    } else if (get && strcmp(p, "returned") == 0)
+    } else if (post && strcmp(p, "upload") == 0)
+        rs_console_api_upload(c, q, r);
+    else if (get && strcmp(p, "returned") == 0)
         api_returned(c, r);
     else if (get && strcmp(p, "types") == 0)
         api_types(r);

@@ -497,8 +497,11 @@ async function start() {
     }
   } catch (e) { /* the banner will say the console cannot be reached */ }
   fillTemplateTypes();
-  await poll();
-  setInterval(poll, 1000);
+  const tick = async () => {
+    await poll();
+    setTimeout(tick, $("banner").classList.contains("busy") ? 300 : 1000);
+  };
+  tick();
 }
 
 document.addEventListener("DOMContentLoaded", start);
