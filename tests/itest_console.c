@@ -99,6 +99,14 @@ static int teardown(void **state)
     return 0;
 }
 
+/* SIGTERM: the console stops with 0 (under valgrind 99 for a leak, under TSan 66 for a race). */
+static void stop_console(struct env *e)
+{
+    kill(e->console, SIGTERM);
+    assert_int_equal(it_wait(e->console, it_slow() ? 120000 : 30000), 0);
+    e->console = 0;
+}
+
 /*
  * Sends head (the request line and headers, without the blank line) and
  * body, reads the answer until the console closes; returns its status and
@@ -215,6 +223,7 @@ static void test_guard(void **state)
     assert_non_null(strstr(resp, "text/javascript"));
     free(resp);
     expect(e, 404, "/nothing.html", host, good);
+    stop_console(e);
 }
 
 /* A change needs an Origin, and the right one. */
@@ -247,6 +256,7 @@ static void test_post_needs_origin(void **state)
              e->secret, (unsigned)e->port, (unsigned)e->port);
     assert_int_equal(http(e, head, NULL, 0, &resp), 403);
     free(resp);
+    stop_console(e);
 }
 
 /* Bodies over their caps are refused from the Content-Length, before they are read. */
@@ -267,6 +277,7 @@ static void test_body_caps(void **state)
              (unsigned)e->port, e->cookie, (unsigned)e->port, (64u << 10) + 1);
     assert_int_equal(http(e, head, NULL, 0, &resp), 413);
     free(resp);
+    stop_console(e);
 }
 
 /* The sender signs in: the state says the role the server's Welcome gave. */
@@ -295,9 +306,7 @@ static void test_state(void **state)
     assert_non_null(strstr(resp, "\r\n\r\nPK"));
     free(resp);
 
-    kill(e->console, SIGTERM);
-    assert_int_equal(it_wait(e->console, 30000), 0);
-    e->console = 0;
+    stop_console(e);
 }
 
 /* A CSV file through the upload: the bad row named with its cell, the valid one sent. */
@@ -340,6 +349,7 @@ static void test_upload(void **state)
     assert_int_equal(get(e, "/api/outbox?state=stored", host, good, &resp), 200);
     assert_non_null(strstr(resp, "\"source\":\"2023-项目.csv:2\""));
     free(resp);
+    stop_console(e);
 }
 
 int main(void)

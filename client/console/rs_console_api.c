@@ -353,7 +353,8 @@ static void api_template(const struct rs_console_call *q, struct rs_console_repl
         return;
     }
     o.money_wan = unit && strcmp(unit, "wan") == 0;
-    snprintf(path, sizeof(path), "%s/resettle-console-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    /* libxlsxwriter writes only files: one under $TMPDIR (else the system's), removed at once. */
+    snprintf(path, sizeof(path), "%s/resettle-console-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
     fd = mkstemp(path);
     if (fd < 0) {
         reply_error(r, 500, "无法写临时文件", strerror(errno));

@@ -277,9 +277,10 @@ async function loadOutbox() {
 function fillTemplateTypes() {
   const sel = $("tpl-type"), keep = sel.value;
   sel.replaceChildren();
-  for (const [name, t] of Object.entries(types)) {
-    if (role !== "central" && !t.township) continue;
-    const o = el("option", t.label);
+  const all = Object.entries(types).sort((a, b) => (b[1].township === (role !== "central")) -
+                                                  (a[1].township === (role !== "central")));
+  for (const [name, t] of all) {
+    const o = el("option", t.label + (t.township ? "" : "（中心填报）"));
     o.value = name;
     sel.appendChild(o);
   }
