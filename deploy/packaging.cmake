@@ -115,9 +115,10 @@ its database in /var/lib/resettle and a nightly checked backup
 (resettled-backup.timer).")
 
 set(CPACK_DEBIAN_CLIENT_PACKAGE_NAME resettle-client)
-# `resettle console` serves its page with libmicrohttpd (shlibdeps finds it
-# too; named here so the package says so even where shlibdeps is off).
-set(CPACK_DEBIAN_CLIENT_PACKAGE_DEPENDS "libmicrohttpd12")
+# `resettle console` serves its page with libmicrohttpd, at least the version
+# client/console/CMakeLists.txt builds against (shlibdeps adds it too, with
+# the symbols' older minimum; apt takes both).
+set(CPACK_DEBIAN_CLIENT_PACKAGE_DEPENDS "libmicrohttpd12 (>= 0.9.71)")
 set(CPACK_COMPONENT_CLIENT_DESCRIPTION
 "resettlement records client for township offices
 resettle reads the CSV files (UTF-8 or GB18030) and the workbooks that
