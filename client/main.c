@@ -20,6 +20,8 @@
  *   resettle year show --year Y
  *   resettle schedule set --year Y FILE.csv
  *   resettle schedule show --year Y
+ *   resettle records --year Y [--division CODE] [--type T]
+ *                   [--state returned|accepted|pending] [--id ID] [--format text|json]
  *
  * status, submit and sync also ask the server which of the office's records
  * the central office returned, and show each with its comment and the
@@ -66,6 +68,7 @@
 
 #include "rs_csv.h"
 #include "rs_outbox.h"
+#include "rs_records.h"
 #include "rs_rowmap.h"
 #include "rs_schedule.h"
 #include "rs_session.h"
@@ -120,6 +123,8 @@ struct config {
     const char *comment;
     const char *until;
     const char *reason;
+    /* records */
+    Rs__ReviewState state;
     char token_buf[256];
     char outbox_buf[4096];
 };
@@ -143,6 +148,8 @@ static const char usage[] =
     "       resettle [options] year reopen --year Y --division CODE --until DATE --reason TEXT\n"
     "       resettle [options] year show --year Y\n"
     "       resettle [options] schedule set --year Y FILE.csv | schedule show --year Y\n"
+    "       resettle [options] records --year Y [--division CODE] [--type T]\n"
+    "                [--state returned|accepted|pending] [--id ID] [--format text|json]\n"
     "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
     "         --outbox FILE  --timeout SEC  --batch N (records per batch)  --district-key FILE\n"
     "         --ca FILE | --pin sha256:HEX  (TLS: trust this CA / this certificate, or both)\n"
@@ -1180,6 +1187,38 @@ static int cmd_review(struct config *c, const char *verb)
     return 0;
 }
 
+static int cmd_records(struct config *c)
+{
+    struct rs_records_query q;
+    struct rs_session s;
+    char err[512];
+    rs_status rc;
+    int ret;
+
+    if (!c->year && !c->id)
+        return usage_error("records needs --year (or --id)");
+    if (c->format_set && c->format != RS__REPORT_FORMAT__FMT_TEXT &&
+        c->format != RS__REPORT_FORMAT__FMT_JSON)
+        return usage_error("records --format must be text or json");
+    memset(&q, 0, sizeof(q));
+    q.year = c->year;
+    q.division = c->division;
+    q.type = c->type;
+    q.state = c->state;
+    q.record_id = c->id;
+    ret = open_session(c, &s);
+    if (ret)
+        return ret;
+    rc = rs_records_list(&s, &q, c->format_set && c->format == RS__REPORT_FORMAT__FMT_JSON,
+                         stdout, err, sizeof(err));
+    rs_session_close(&s);
+    if (rc) {
+        fprintf(stderr, "resettle: %s\n", err);
+        return exit_of(rc);
+    }
+    return 0;
+}
+
 static void print_year(const Rs__YearReply *y)
 {
     char day[11];
@@ -1571,6 +1610,7 @@ int main(int argc, char **argv)
         {"reason", required_argument, NULL, 'r'},
         {"from", required_argument, NULL, 'R'},
         {"to", required_argument, NULL, 'Q'},
+        {"state", required_argument, NULL, 'e'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -1656,6 +1696,16 @@ int main(int argc, char **argv)
         case 'Q':
             c.to = optarg;
             break;
+        case 'e':
+            if (strcmp(optarg, "returned") == 0 || strcmp(optarg, "已退回") == 0)
+                c.state = RS__REVIEW_STATE__RVS_RETURNED;
+            else if (strcmp(optarg, "accepted") == 0 || strcmp(optarg, "已通过") == 0)
+                c.state = RS__REVIEW_STATE__RVS_ACCEPTED;
+            else if (strcmp(optarg, "pending") == 0 || strcmp(optarg, "待审核") == 0)
+                c.state = RS__REVIEW_STATE__RVS_PENDING;
+            else
+                return usage_error("--state must be returned, accepted or pending");
+            break;
         case 'V':
             printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
             return 0;
@@ -1712,5 +1762,7 @@ int main(int argc, char **argv)
         return cmd_template(&c);
     if (strcmp(cmd, "completeness") == 0)
         return cmd_completeness(&c);
+    if (strcmp(cmd, "records") == 0)
+        return cmd_records(&c);
     return usage_error("unknown command");
 }
