@@ -289,6 +289,9 @@ static void text_field(const struct rs_field *row, const ProtobufCMessage *m,
     if (row->kind == RS_FK_MONEY) {
         rs_money_wan(x, num);
         fprintf(f, "%s万元\n", num);
+    } else if (row->kind == RS_FK_DATE) {
+        rs_date_format((uint32_t)x, num);
+        fprintf(f, "%s\n", num);
     } else if (row->kind == RS_FK_QUANTITY || row->kind == RS_FK_SCORE) {
         fprintf(f, "%s%" PRId64 ".%03" PRId64 "\n", x < 0 ? "-" : "", (x < 0 ? -x : x) / 1000,
                 (x < 0 ? -x : x) % 1000);

@@ -58,8 +58,8 @@ rs_status rs_records_fetch(struct rs_session *s, const struct rs_records_query *
  * Writes one item as a line of Chinese text: its label (or id), the type's
  * Chinese name, the division, the version, the review state and the
  * comment, and the record id.  With fields, the record's fields follow,
- * one a line, by their Chinese column names (money in 万元, 未填 for a
- * field not given).
+ * one a line, by their Chinese column names (money in 万元, dates as
+ * YYYY-MM-DD, 未填 for a field not given).
  */
 void rs_records_write_text(FILE *f, const Rs__RecordItem *it, bool fields);
 

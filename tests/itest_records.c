@@ -227,6 +227,8 @@ static void test_records_flow(void **state)
     has(text, "    金额：0.20万元\n");
     has(text, "    金额：0.18万元\n");
     has(text, "    审批人：未填\n");
+    has(text, "    发放日期：2023-12-20\n");
+    has(text, "    救助类别：特困救助\n");
     has(text, "共 2 条记录\n");
     assert_true(strstr(text, "0.20万元") < strstr(text, "0.18万元"));
     free(text);
