@@ -20,6 +20,8 @@
  *   resettle year show --year Y
  *   resettle schedule set --year Y FILE.csv
  *   resettle schedule show --year Y
+ *   resettle records --year Y [--division CODE] [--type T]
+ *                   [--state returned|accepted|pending] [--id ID] [--format text|json]
  *
  * status, submit and sync also ask the server which of the office's records
  * the central office returned, and show each with its comment and the
@@ -98,6 +100,8 @@ static const char usage[] =
     "       resettle [options] year reopen --year Y --division CODE --until DATE --reason TEXT\n"
     "       resettle [options] year show --year Y\n"
     "       resettle [options] schedule set --year Y FILE.csv | schedule show --year Y\n"
+    "       resettle [options] records --year Y [--division CODE] [--type T]\n"
+    "                [--state returned|accepted|pending] [--id ID] [--format text|json]\n"
     "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
     "         --outbox FILE  --timeout SEC  --batch N (records per batch)  --district-key FILE\n"
     "         --ca FILE | --pin sha256:HEX  (TLS: trust this CA / this certificate, or both)\n"
@@ -422,6 +426,7 @@ int main(int argc, char **argv)
         {"reason", required_argument, NULL, 'r'},
         {"from", required_argument, NULL, 'R'},
         {"to", required_argument, NULL, 'Q'},
+        {"state", required_argument, NULL, 'e'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -507,6 +512,16 @@ int main(int argc, char **argv)
         case 'Q':
             c.to = optarg;
             break;
+        case 'e':
+            if (strcmp(optarg, "returned") == 0 || strcmp(optarg, "已退回") == 0)
+                c.state = RS__REVIEW_STATE__RVS_RETURNED;
+            else if (strcmp(optarg, "accepted") == 0 || strcmp(optarg, "已通过") == 0)
+                c.state = RS__REVIEW_STATE__RVS_ACCEPTED;
+            else if (strcmp(optarg, "pending") == 0 || strcmp(optarg, "待审核") == 0)
+                c.state = RS__REVIEW_STATE__RVS_PENDING;
+            else
+                return rs_cmd_usage_error("--state must be returned, accepted or pending");
+            break;
         case 'V':
             printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
             return 0;
@@ -563,5 +578,7 @@ int main(int argc, char **argv)
         return rs_cmd_template(&c);
     if (strcmp(cmd, "completeness") == 0)
         return rs_cmd_completeness(&c);
+    if (strcmp(cmd, "records") == 0)
+        return rs_cmd_records(&c);
     return rs_cmd_usage_error("unknown command");
 }

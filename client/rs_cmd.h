@@ -18,6 +18,7 @@
  *   cmd_year.c      the reporting year: completeness, review, year, schedule
  *   cmd_template.c  template (and its --divisions list)
  *   cmd_salvage.c   outbox salvage
+ *   cmd_records.c   records (rs_records.h lists and writes them)
  *
  * A command is rs_cmd_<name>(struct config *, ...) returning the exit
  * status (RS_EXIT_*, or 0).  It prints what the user reads; a message on
@@ -88,6 +89,8 @@ struct config {
     const char *comment;
     const char *until;
     const char *reason;
+    /* records */
+    Rs__ReviewState state;
     char token_buf[256];
     char outbox_buf[4096];
 };
@@ -169,5 +172,6 @@ int rs_cmd_year(struct config *c, const char *verb);
 int rs_cmd_schedule(struct config *c, const char *verb, const char *file);
 int rs_cmd_template(struct config *c);
 int rs_cmd_salvage(struct config *c);
+int rs_cmd_records(struct config *c);
 
 #endif
