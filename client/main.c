@@ -20,6 +20,8 @@
  *   resettle year show --year Y
  *   resettle schedule set --year Y FILE.csv
  *   resettle schedule show --year Y
+ *   resettle records --year Y [--division CODE] [--type T]
+ *                   [--state returned|accepted|pending] [--id ID] [--format text|json]
  *   resettle console [--listen 127.0.0.1:PORT]   (cmd_console.c, rs_console.h)
  *
  * status, submit and sync also ask the server which of the office's records
@@ -99,6 +101,8 @@ static const char usage[] =
     "       resettle [options] year reopen --year Y --division CODE --until DATE --reason TEXT\n"
     "       resettle [options] year show --year Y\n"
     "       resettle [options] schedule set --year Y FILE.csv | schedule show --year Y\n"
+    "       resettle [options] records --year Y [--division CODE] [--type T]\n"
+    "                [--state returned|accepted|pending] [--id ID] [--format text|json]\n"
     "       resettle [options] console [--listen 127.0.0.1:PORT]  (the console in the browser)\n"
     "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
     "         --outbox FILE  --timeout SEC  --batch N (records per batch)  --district-key FILE\n"
@@ -424,6 +428,7 @@ int main(int argc, char **argv)
         {"reason", required_argument, NULL, 'r'},
         {"from", required_argument, NULL, 'R'},
         {"to", required_argument, NULL, 'Q'},
+        {"state", required_argument, NULL, 'e'},
         {"listen", required_argument, NULL, 'l'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
@@ -510,6 +515,16 @@ int main(int argc, char **argv)
         case 'Q':
             c.to = optarg;
             break;
+        case 'e':
+            if (strcmp(optarg, "returned") == 0 || strcmp(optarg, "已退回") == 0)
+                c.state = RS__REVIEW_STATE__RVS_RETURNED;
+            else if (strcmp(optarg, "accepted") == 0 || strcmp(optarg, "已通过") == 0)
+                c.state = RS__REVIEW_STATE__RVS_ACCEPTED;
+            else if (strcmp(optarg, "pending") == 0 || strcmp(optarg, "待审核") == 0)
+                c.state = RS__REVIEW_STATE__RVS_PENDING;
+            else
+                return rs_cmd_usage_error("--state must be returned, accepted or pending");
+            break;
         case 'l':
             c.listen = optarg;
             break;
@@ -569,6 +584,8 @@ int main(int argc, char **argv)
         return rs_cmd_template(&c);
     if (strcmp(cmd, "completeness") == 0)
         return rs_cmd_completeness(&c);
+    if (strcmp(cmd, "records") == 0)
+        return rs_cmd_records(&c);
     if (strcmp(cmd, "console") == 0)
         return rs_cmd_console(&c);
     return rs_cmd_usage_error("unknown command");

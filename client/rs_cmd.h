@@ -18,6 +18,7 @@
  *   cmd_year.c      the reporting year: completeness, review, year, schedule
  *   cmd_template.c  template (and its --divisions list)
  *   cmd_salvage.c   outbox salvage
+ *   cmd_records.c   records (rs_records.h lists and writes them)
  *   cmd_console.c   console: the configuration handed to client/console/
  *
  * A command is rs_cmd_<name>(struct config *, ...) returning the exit
@@ -90,6 +91,8 @@ struct config {
     const char *comment;
     const char *until;
     const char *reason;
+    /* records */
+    Rs__ReviewState state;
     char token_buf[256];
     char outbox_buf[4096];
 };
@@ -171,6 +174,7 @@ int rs_cmd_year(struct config *c, const char *verb);
 int rs_cmd_schedule(struct config *c, const char *verb, const char *file);
 int rs_cmd_template(struct config *c);
 int rs_cmd_salvage(struct config *c);
+int rs_cmd_records(struct config *c);
 
 /* ---------------------------------------------------------------- cmd_console.c */
 

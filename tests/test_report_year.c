@@ -208,6 +208,15 @@ static void test_issue_notes(void **state)
 
     assert_non_null(strstr(md1, "本报告为2023年度结账时发布的报告（第1版），由岳阳楼区库区移民服务中心于"
                                 "2024-01-15发布；结账后本年度记录不再变动。"));
+    /* Issued, it is no longer a draft; before, it says it is one. */
+    assert_null(strstr(md1, "草稿"));
+    assert_non_null(strstr(md1, "本报告由 resettle 根据2023年度结账时的当前记录"));
+    {
+        char *draft = render(f->res, NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+
+        assert_non_null(strstr(draft, "本报告为自评报告草稿，由 resettle 根据2023年度已报送的当前记录"));
+        free(draft);
+    }
     assert_non_null(strstr(md2, "本报告为第2版，由岳阳楼区库区移民服务中心于2024-03-10重新发布；此前第1版"
                                 "发布于2024-01-15。重新发布原因：金鹗山街道 (430602001): "
                                 "更正二季度直补。"));

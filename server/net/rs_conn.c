@@ -550,6 +550,9 @@ static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len)
     case RS__ENVELOPE__MSG_YEAR_REQUEST:
         rs_year_req_handle(c, env);
         break;
+    case RS__ENVELOPE__MSG_RECORDS_REQUEST:
+        rs_records_req_handle(c, env);
+        break;
     default:
         rs_conn_error(c, env->has_request_id ? &env->request_id : NULL, RS_EPROTO,
                       "unexpected message", true);

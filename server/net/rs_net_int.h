@@ -42,6 +42,8 @@
  *                    status, completeness, close, reopen, show): checks
  *                    and scope, jobs on the writer or the report queue,
  *                    the replies.  Calls rs_conn.c.
+ *   rs_records_req.c RecordsRequest: checks and scope, a job on the report
+ *                    queue, the reply.  Calls rs_conn.c.
  *   rs_commit.c      pending, unsynced, commit_no, committing, syncing,
  *                    sync, sync_failed, sync_err, the linger timer,
  *                    committed_records: group commit and sync.  Calls
@@ -60,7 +62,8 @@
  *
  * Calls go up this list only through these named functions: rs_conn.c
  * dispatches a frame to rs_handshake_hello, rs_submit_batch then
- * rs_commit_add, rs_report_req_handle or rs_year_req_handle (after
+ * rs_commit_add, rs_report_req_handle, rs_year_req_handle or
+ * rs_records_req_handle (after
  * rs_handshake_role_on_wire for a signed-in office); rs_conn.c (a connection freed) and rs_commit.c
  * (a commit or sync done) and rs_reload.c (a reload done) call
  * rs_listener_maybe_finish; rs_commit.c calls rs_listener_shutdown when the
@@ -449,6 +452,14 @@ void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env);
  * caller's.
  */
 void rs_year_req_handle(struct rs_conn *c, const Rs__Envelope *env);
+
+/* ------------------------------------------------------------ rs_records_req.c */
+
+/*
+ * Checks a RecordsRequest on c and queues its job on the report queue, or
+ * answers the refusal.  env stays the caller's.
+ */
+void rs_records_req_handle(struct rs_conn *c, const Rs__Envelope *env);
 
 /* ------------------------------------------------------------ rs_commit.c */
 

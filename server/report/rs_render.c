@@ -1502,9 +1502,15 @@ void rs_render_doc(const struct rs_eval_result *res, const struct rs_report_extr
         return;
     }
     rs_render_heading(&d, 1, "%u年度%s整体支出绩效自评报告", res->year, unit);
-    rs_render_note(&d, "本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字均由"
-                   "记录计算。评分框架：%s（SHA-256 %s）。",
-                   res->year, res->nrecords, res->fw->name, res->fw->hash);
+    /* A report issued when the year was closed is no longer a draft. */
+    if (x && x->nissues)
+        rs_render_note(&d, "本报告由 resettle 根据%u年度结账时的当前记录%zu条生成，所有数字均由记录计算。"
+                       "评分框架：%s（SHA-256 %s）。",
+                       res->year, res->nrecords, res->fw->name, res->fw->hash);
+    else
+        rs_render_note(&d, "本报告为自评报告草稿，由 resettle 根据%u年度已报送的当前记录%zu条生成，所有数字"
+                       "均由记录计算。评分框架：%s（SHA-256 %s）。",
+                       res->year, res->nrecords, res->fw->name, res->fw->hash);
     issue_para(&d);
     accepted_para(&d);
     sec_unit(&d);

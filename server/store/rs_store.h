@@ -468,6 +468,75 @@ rs_status rs_store_review_list(struct rs_store *s, uint32_t year, const char *sc
                                bool returned_only,
                                int (*fn)(const struct rs_review_row *r, void *arg), void *arg);
 
+/* ------------------------------------------------------------ listing records */
+
+#define RS_BROWSE_LIMIT_MAX 500          /* items one listing returns at most */
+#define RS_BROWSE_LIMIT_DEFAULT 100      /* items when the request gives no limit */
+#define RS_BROWSE_BODY_BUDGET (4u << 20) /* bytes of record bodies one listing returns */
+
+/* What to list (rs_store_browse). */
+struct rs_browse_q {
+    uint32_t year;               /* 2000..2100; ignored with record_id */
+    const char *scope;           /* only records whose division starts with this */
+    Rs__Record__BodyCase type;   /* one township type; RS__RECORD__BODY__NOT_SET: every one */
+    Rs__ReviewState state;       /* only this state; RVS_UNSPECIFIED: any */
+    const char *record_id;       /* non-NULL: every stored version of this record */
+    uint32_t offset;             /* items to skip */
+    uint32_t limit;              /* 1..RS_BROWSE_LIMIT_MAX */
+};
+
+/* One stored version of a record and its newest review. */
+struct rs_browse_row {
+    char record_id[RS_UUID_LEN + 1];
+    char superseded_by[RS_UUID_LEN + 1];     /* "" when current */
+    Rs__Record__BodyCase type;
+    char division[16];
+    uint32_t year;
+    Rs__Period period;
+    uint32_t version;            /* 1 + the stored versions it supersedes, directly or not */
+    int64_t received_at;
+    char batch_id[65];           /* "" when it came in no batch (ids are at most 64 bytes) */
+    bool current;
+    Rs__ReviewState state;       /* PENDING (no review), ACCEPTED or RETURNED */
+    char comment[RS_REVIEW_COMMENT_MAX + 1];
+    char reviewer[16];
+    char reviewer_name[128];     /* from offices; the code if none */
+    int64_t reviewed_at;         /* 0 when pending */
+    uint8_t *body;               /* malloc'd: the packed record as stored */
+    size_t body_len;
+};
+
+/* A listing; free with rs_browse_out_free. */
+struct rs_browse_out {
+    struct rs_browse_row *rows;  /* malloc'd, n of them */
+    size_t n;
+    uint32_t total;              /* rows the request matches, over every page */
+};
+
+/*
+ * Lists township records (unit-level ones are the centre's own and are not
+ * reviewed) into *out, from one consistent snapshot.  Without record_id:
+ * the current records of q->year whose division starts with q->scope, of
+ * q->type and in q->state when given, ordered by division, type and the
+ * order they were received, from q->offset, at most q->limit.  With
+ * record_id (any version of it): every stored version of that record,
+ * oldest first, paged the same way; type and state do not filter then.  A
+ * page stops early once its bodies pass RS_BROWSE_BODY_BUDGET bytes (it
+ * always holds at least one row); out->total says how many there are.
+ * Statuses, with err saying why: RS_EINVAL for a bad query (no scope, a
+ * limit of 0 or over RS_BROWSE_LIMIT_MAX, a type that is not a township
+ * type, a year out of range) or a unit-level record_id; RS_ENOTFOUND for
+ * an unknown record_id; RS_EFORBIDDEN when its division is outside
+ * q->scope; RS_ENOMEM; RS_ESTORAGE / RS_EIO.  Reads only; may be called on
+ * a read-only connection.
+ */
+RS_NODISCARD
+rs_status rs_store_browse(struct rs_store *s, const struct rs_browse_q *q,
+                          struct rs_browse_out *out, char *err, size_t errlen);
+
+/* Frees what rs_store_browse allocated in o; o may be zeroed. */
+void rs_browse_out_free(struct rs_browse_out *o);
+
 /* ------------------------------------------------------------ closed years */
 
 #define RS_YEAR_REASON_MAX 512           /* bytes of a reopen reason */

@@ -31,6 +31,9 @@
  *                       counts, and what each division has returned.
  *   rs_store_schedule.c a year's schedule of expected returns.
  *   rs_store_review.c   review actions on records and their listing.
+ *   rs_store_browse.c   the listing of records for review: a year's
+ *                       current township records by division, type and
+ *                       review state, paged, or every version of one.
  *   rs_store_year.c     closed years: closing (issuing the report),
  *                       reopening for a division, what a year issued,
  *                       and whether a year is closed to a division (for
@@ -108,6 +111,10 @@ enum stmt_id {
     ST_LOCKS_YEARS,
     ST_LOCKS_EXC,
     ST_LOCK_ID_EXISTS,
+    ST_BROWSE_COUNT,
+    ST_BROWSE_LIST,
+    ST_BROWSE_CHAIN,
+    ST_BROWSE_PREV,
     ST_N
 };
 

@@ -27,6 +27,29 @@ const char rs_store_sql_record_scan[] =
     " WHERE year = ?1 AND superseded_by IS NULL"
     " AND (?2 IS NULL OR division_code = ?2) ORDER BY seq";
 
+/*
+ * The listing for review (rs_store_browse.c): a year's current records
+ * whose division starts with ?2 and whose type is in the list ?3
+ * (",20,21,"), in review state ?4 (0 any, else a ReviewState: 1 pending
+ * means no review row).  The newest review row of a record is the one with
+ * the largest seq.
+ */
+#define BROWSE_FROM                                                                        \
+    " FROM records r LEFT JOIN batches b ON b.id = r.batch"                                \
+    " LEFT JOIN reviews v ON v.seq = (SELECT max(w.seq) FROM reviews w"                    \
+    "                                 WHERE w.record_id = r.record_id)"                    \
+    " LEFT JOIN offices o ON o.code = v.reviewer"
+#define BROWSE_WHERE                                                                       \
+    " WHERE r.year = ?1 AND r.superseded_by IS NULL"                                       \
+    " AND substr(r.division_code, 1, length(?2)) = ?2"                                     \
+    " AND instr(?3, ',' || r.type || ',') > 0"                                             \
+    " AND CASE ?4 WHEN 0 THEN 1 WHEN 1 THEN v.action IS NULL"                              \
+    "     WHEN 2 THEN coalesce(v.action = 1, 0) ELSE coalesce(v.action = 2, 0) END"
+#define BROWSE_COLS                                                                        \
+    "SELECT r.record_id, r.superseded_by, r.type, r.division_code, r.year, r.period,"      \
+    " r.received_at, b.batch_id, v.action, v.comment, v.reviewer, o.name, v.at, r.body,"   \
+    " r.supersedes"
+
 static const char *const stmt_sql[ST_N] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
@@ -100,6 +123,22 @@ static const char *const stmt_sql[ST_N] = {
                        " AND CASE WHEN ?3 THEN r.division_code = ?2"
                        "     ELSE substr(r.division_code, 1, length(?2)) = ?2 END"
                        " AND (?4 = 0 OR v.action = 2) ORDER BY v.seq",
+    [ST_BROWSE_COUNT] = "SELECT count(*)" BROWSE_FROM BROWSE_WHERE,
+    [ST_BROWSE_LIST] = BROWSE_COLS BROWSE_FROM BROWSE_WHERE
+                       " ORDER BY r.division_code, r.type, r.seq LIMIT ?5 OFFSET ?6",
+    /* Every version of record ?1: back through supersedes, on through
+     * superseded_by (each step an indexed lookup; ?2 bounds the walk). */
+    [ST_BROWSE_CHAIN] = "WITH RECURSIVE"
+                        " back(id, d) AS (SELECT ?1, 0 UNION ALL SELECT x.supersedes, back.d + 1"
+                        "   FROM records x JOIN back ON x.record_id = back.id"
+                        "   WHERE x.supersedes IS NOT NULL AND back.d < ?2),"
+                        " fwd(id, d) AS (SELECT ?1, 0 UNION ALL SELECT x.superseded_by, fwd.d + 1"
+                        "   FROM records x JOIN fwd ON x.record_id = fwd.id"
+                        "   WHERE x.superseded_by IS NOT NULL AND fwd.d < ?2),"
+                        " chain(id) AS (SELECT id FROM back UNION SELECT id FROM fwd)"
+                        " " BROWSE_COLS BROWSE_FROM
+                        " WHERE r.record_id IN (SELECT id FROM chain) ORDER BY r.seq",
+    [ST_BROWSE_PREV] = "SELECT supersedes FROM records WHERE record_id = ?1",
     [ST_YEAR_ISSUES] = "SELECT i.issue, i.closed_at, i.closed_by, o.name, i.framework_name,"
                        " i.framework_hash, i.record_count, i.reason FROM year_issues i"
                        " LEFT JOIN offices o ON o.code = i.closed_by WHERE i.year = ?1"
