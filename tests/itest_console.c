@@ -349,6 +349,23 @@ static void test_upload(void **state)
     assert_int_equal(get(e, "/api/outbox?state=stored", host, good, &resp), 200);
     assert_non_null(strstr(resp, "\"source\":\"2023-项目.csv:2\""));
     free(resp);
+    /* The review listing through rs_records (a township sees its own records). */
+    assert_int_equal(get(e, "/api/records?year=2023&state=pending", host, good, &resp), 200);
+    assert_non_null(strstr(resp, "\"total\":1"));
+    assert_non_null(strstr(resp, "\"label\":\"P-2023-001\""));
+    {
+        char *id = strstr(resp, "\"id\":\""), path[128];
+
+        assert_non_null(id);
+        id += strlen("\"id\":\"");
+        snprintf(path, sizeof(path), "/api/record?id=%.36s", id);
+        free(resp);
+        assert_int_equal(get(e, path, host, good, &resp), 200);
+        assert_non_null(strstr(resp, "\"version\":1"));
+        assert_non_null(strstr(resp, "金鹗村组道路硬化"));
+        free(resp);
+    }
+    expect(e, 400, "/api/records?year=1999", host, good);
     stop_console(e);
 }
 

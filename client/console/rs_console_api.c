@@ -13,6 +13,8 @@
  *   GET  /api/completeness   ?year=Y[&division=D]: the board as JSON
  *   GET  /api/report         ?year=Y&format=html|docx|xlsx|json|csv|markdown
  *   POST /api/year           {"year","action":"close|reopen|show",...}
+ *   GET  /api/records        the review queue; GET /api/record?id=: a record's
+ *                            versions (rs_console_records.c)
  *   POST /api/review         {"action":"return|accept","id"|"batch","comment"}
  *
  * Each request to the server is one signed-in session (rs_session), as the
@@ -644,6 +646,10 @@ void rs_console_api_handle(struct rs_console *c, const struct rs_console_call *q
         api_report(c, q, r);
     else if (post && strcmp(p, "year") == 0)
         api_year(c, q, r);
+    else if (get && strcmp(p, "records") == 0)
+        rs_console_api_records(c, q, r);
+    else if (get && strcmp(p, "record") == 0)
+        rs_console_api_record(c, q, r);
     else if (post && strcmp(p, "review") == 0)
         api_review(c, q, r);
     else

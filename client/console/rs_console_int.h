@@ -9,6 +9,7 @@
  *                        session, answered as JSON or a file
  *   rs_console_upload.c  the upload route: a file through rs_intake, as submit
  *   rs_console_preview.c the rows behind an upload's problems, for the page
+ *   rs_console_records.c the review queue's listing and a record's versions
  *   rs_console_sender.c  the sending thread: sends the outbox now or after a
  *                        back-off, and says how it went
  *   rs_console_guard.c   the secret and the Host, Origin and cookie checks
@@ -118,6 +119,12 @@ void rs_console_api_handle(struct rs_console *c, const struct rs_console_call *q
 
 /* POST /api/upload: one file into the outbox through rs_intake (rs_console_upload.c). */
 void rs_console_api_upload(struct rs_console *c, const struct rs_console_call *q,
+                           struct rs_console_reply *r);
+
+/* GET /api/records and /api/record: the review queue (rs_console_records.c). */
+void rs_console_api_records(struct rs_console *c, const struct rs_console_call *q,
+                            struct rs_console_reply *r);
+void rs_console_api_record(struct rs_console *c, const struct rs_console_call *q,
                            struct rs_console_reply *r);
 
 /* Starts the sending thread (which opens its own outbox handle, o->outbox),

@@ -9,8 +9,9 @@
 //    right cell, uploads the corrected file and sees its records stored;
 // 2. the server stops: the page says the records wait in the outbox; it
 //    restarts and they go, by the automatic back-off;
-// 3. the centre returns a record with a comment; the township's outbox shows
-//    the comment;
+// 3. the centre opens a board cell's records in its review queue, looks at a
+//    record and returns it with a comment, and accepts a whole batch; the
+//    township's outbox shows the comment;
 // 4. the centre shows the report and downloads the docx (a zip with
 //    word/document.xml); closing the year asks first;
 // 5. without the secret, with a foreign Origin or a Host that is not the
@@ -232,14 +233,28 @@ async function main() {
     await row.locator('td.cs-late button, td.cs-on_time button').first().click();
     await cp.waitForSelector('#board-cell h3');
     await shot(cp, 'centre-board');
-    const target = (await tp.evaluate(() => fetch('/api/outbox?state=stored').then((r) => r.json())))
-      .entries.find((e) => e.key.endsWith('P-2023-002'));
-    check(target, 'P-2023-002 is not in the outbox');
-    await cp.click('button[data-page="review"]');
-    await cp.fill('#rv-id', target.id);
+    // The cell leads to its records in the review queue.
+    await cp.click('#board-cell button:has-text("审核这些记录")');
+    await cp.waitForSelector('#rq-table tbody tr');
+    check(await cp.inputValue('#rq-div') === '430602001', 'the cell did not filter the queue');
+    const qrow = cp.locator('#rq-table tbody tr', { hasText: 'P-2023-002' });
+    await qrow.waitFor();
+    await qrow.locator('button', { hasText: '查看' }).click();
+    await cp.waitForSelector('#rq-detail table.fields');
+    check((await cp.textContent('#rq-detail')).includes('洞庭村山塘清淤'), 'the record\'s fields are not shown');
     await cp.fill('#rv-comment', '计划投资与批复文件不符，请核实');
-    await cp.click('#rv-return');
+    await qrow.locator('button', { hasText: '退回' }).click();
     await cp.waitForSelector('#rv-note:has-text("已退回 1 条记录")');
+    await until('the queue to show it returned', async () =>
+      (await cp.locator('#rq-table tbody tr', { hasText: 'P-2023-002' }).textContent()).includes('已退回'));
+    await cp.waitForSelector('#rq-detail caption:has-text("已退回")');
+    // A whole batch: the one P-2023-001 came in.
+    await cp.locator('#rq-table tbody tr', { hasText: 'P-2023-001' }).locator('button', { hasText: '整批' }).click();
+    check((await cp.inputValue('#rv-batch')).length > 0, 'no batch id taken from the row');
+    await cp.click('#rv-accept-batch');
+    await cp.waitForSelector('#rv-note:has-text("已通过 1 条记录")');
+    check((await cp.locator('#rq-table tbody tr', { hasText: 'P-2023-001' }).textContent()).includes('已通过'),
+      'the batch\'s record is not shown accepted');
     await shot(cp, 'centre-review');
     await tp.click('button[data-page="outbox"]');
     await tp.selectOption('#ob-filter', 'returned');

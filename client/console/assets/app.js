@@ -350,22 +350,121 @@ function showCell(year, t, type, x) {
     (PERIOD_LABEL[x.period] || x.period)));
   box.appendChild(el("p", CELL_LABEL[x.state] + "；截止 " + x.deadline +
     (x.reported_on ? "，报送于 " + x.reported_on : "，尚未报送") + "。", "note"));
+  if (role === "central") {
+    const b = el("button", "审核这些记录");
+    b.type = "button";
+    b.addEventListener("click", () => {
+      $("rq-year").value = year;
+      $("rq-div").value = t.code;
+      $("rq-type").value = type;
+      $("rq-state").value = "";
+      show("review");
+      loadQueue();
+    });
+    box.appendChild(b);
+  }
 }
 
 // ------------------------------------------------------------ review
 
-async function review(action) {
-  const id = $("rv-id").value.trim(), batch = $("rv-batch").value.trim(), comment = $("rv-comment").value.trim();
-  if (!id === !batch) { note("rv-note", "请填写记录编号或批次编号中的一个。", true); return; }
-  if (action === "return" && !comment) { note("rv-note", "退回时请写明意见。", true); return; }
+const REVIEW_LABEL = { pending: "待审核", accepted: "已通过", returned: "已退回" };
+let queue = [];
+let shownRecord = "";
+
+async function loadQueue() {
+  const y = yearOf("rq-year");
+  if (!y) { note("rv-note", "请填写四位数的年度。", true); return; }
+  const q = new URLSearchParams({ year: y });
+  for (const [k, id] of [["division", "rq-div"], ["type", "rq-type"], ["state", "rq-state"]])
+    if ($(id).value.trim()) q.set(k, $(id).value.trim());
+  note("rv-note", "正在向服务器查询……");
+  let r;
   try {
-    const r = await post("/api/review", { action, id: id || undefined, batch: batch || undefined,
-                                          comment: comment || undefined });
-    note("rv-note", (action === "return" ? "已退回 " : "已通过 ") + r.ids.length + " 条记录" +
-      (r.skipped ? "（" + r.skipped + " 条已被新版本取代，跳过）" : "") + "。");
+    r = await api("/api/records?" + q.toString());
   } catch (e) {
     note("rv-note", e.message, true);
+    return;
   }
+  queue = r.items;
+  const tb = $("rq-table").tBodies[0];
+  tb.replaceChildren();
+  for (const it of queue) {
+    const pick = document.createElement("input");
+    pick.type = "checkbox";
+    pick.value = it.id;
+    pick.setAttribute("aria-label", "选择 " + (it.label || it.id));
+    const sel = document.createElement("td");
+    sel.appendChild(pick);
+    const ops = document.createElement("td");
+    for (const [text, fn] of [["查看", () => showRecord(it.id)], ["通过", () => review("accept", [it.id])],
+      ["退回", () => review("return", [it.id])], ["整批", () => { $("rv-batch").value = it.batch; $("rv-batch").focus(); }]]) {
+      const b = el("button", text);
+      b.type = "button";
+      b.setAttribute("aria-label", text + " " + (it.label || it.id));
+      b.addEventListener("click", fn);
+      ops.appendChild(b);
+    }
+    tb.appendChild(row([sel, it.label || it.id, it.type, it.division, it.period, "第" + it.version + "版",
+      el("td", REVIEW_LABEL[it.state], "st-" + (it.state === "returned" ? "returned" : it.state === "accepted" ? "stored" : "pending")),
+      it.comment, it.received, ops]));
+  }
+  note("rv-note", "共 " + r.total + " 条" + (r.more ? "（只列出前 " + queue.length + " 条）" : "") + "。");
+}
+
+async function showRecord(id) {
+  const box = $("rq-detail");
+  shownRecord = id;
+  box.replaceChildren(el("p", "正在读取……", "note"));
+  let r;
+  try {
+    r = await api("/api/record?id=" + encodeURIComponent(id));
+  } catch (e) {
+    box.replaceChildren(el("p", e.message, "bad-text"));
+    return;
+  }
+  box.replaceChildren(el("h3", "记录的各个版本（共 " + r.total + " 个）"));
+  const wrap = el("div", null, "versions");
+  for (const v of r.versions) {
+    const lines = (v.text || "").split("\n").filter((x) => x.trim());
+    const t = el("table", null, "fields");
+    t.appendChild(el("caption", "第" + v.version + "版 · " + REVIEW_LABEL[v.state] + (v.current ? "（当前）" : "（已被取代）") +
+      (v.comment ? " · 意见：" + v.comment : "")));
+    for (const line of lines.slice(1)) {
+      const i = line.indexOf("：");
+      const th = el("th", line.slice(0, i).trim()); th.scope = "row";
+      t.appendChild(row([th, line.slice(i + 1)]));
+    }
+    wrap.appendChild(t);
+  }
+  box.appendChild(wrap);
+}
+
+async function review(action, ids, batch) {
+  const comment = $("rv-comment").value.trim();
+  if (action === "return" && !comment) { note("rv-note", "退回时请写明意见。", true); $("rv-comment").focus(); return; }
+  const jobs = batch ? [{ batch }] : ids.map((id) => ({ id }));
+  if (!jobs.length) { note("rv-note", "请先选择记录。", true); return; }
+  let done = 0, skipped = 0;
+  try {
+    for (const j of jobs) {
+      const r = await post("/api/review", Object.assign({ action, comment: comment || undefined }, j));
+      done += r.ids.length;
+      skipped += r.skipped;
+    }
+    note("rv-note", (action === "return" ? "已退回 " : "已通过 ") + done + " 条记录" +
+      (skipped ? "（" + skipped + " 条已被新版本取代，跳过）" : "") + "。");
+  } catch (e) {
+    note("rv-note", e.message, true);
+    return;
+  }
+  const msg = $("rv-note").textContent;
+  if (yearOf("rq-year")) await loadQueue();
+  if (shownRecord) await showRecord(shownRecord);
+  note("rv-note", msg);
+}
+
+function selected() {
+  return [...$("rq-table").querySelectorAll("tbody input[type=checkbox]:checked")].map((x) => x.value);
 }
 
 // ------------------------------------------------------------ report and year
@@ -480,14 +579,23 @@ async function start() {
   $("tpl-type").addEventListener("change", templateLink);
   $("tpl-unit").addEventListener("change", templateLink);
   $("board-go").addEventListener("click", loadBoard);
-  $("rv-accept").addEventListener("click", () => review("accept"));
-  $("rv-return").addEventListener("click", () => review("return"));
+  $("rq-go").addEventListener("click", loadQueue);
+  $("rv-accept-sel").addEventListener("click", () => review("accept", selected()));
+  $("rv-return-sel").addEventListener("click", () => review("return", selected()));
+  $("rv-accept-batch").addEventListener("click", () => {
+    if ($("rv-batch").value.trim()) review("accept", [], $("rv-batch").value.trim());
+    else note("rv-note", "请填写批次编号。", true);
+  });
+  $("rv-return-batch").addEventListener("click", () => {
+    if ($("rv-batch").value.trim()) review("return", [], $("rv-batch").value.trim());
+    else note("rv-note", "请填写批次编号。", true);
+  });
   $("rep-show").addEventListener("click", showReport);
   $("rep-year").addEventListener("input", reportLinks);
   $("year-close").addEventListener("click", () => yearAction("close"));
   $("year-reopen").addEventListener("click", () => yearAction("reopen"));
   const last = String(new Date().getFullYear() - 1);
-  for (const id of ["board-year", "rep-year"]) $(id).value = last;
+  for (const id of ["board-year", "rep-year", "rq-year"]) $(id).value = last;
   reportLinks();
   try {
     for (const t of await api("/api/types")) {
@@ -495,6 +603,11 @@ async function start() {
       const o = el("option", t.label);
       o.value = t.name;
       $("opt-type").appendChild(o);
+      if (t.township) {
+        const o2 = el("option", t.label);
+        o2.value = t.name;
+        $("rq-type").appendChild(o2);
+      }
     }
   } catch (e) { /* the banner will say the console cannot be reached */ }
   fillTemplateTypes();
