@@ -203,7 +203,14 @@ async function main() {
     await until('the outbox page to show both stored', async () =>
       (await tp.locator('#ob-table tbody td.st-stored').count()) === 2);
     await shot(tp, 'township-outbox');
-    log('1: bad row shown on its cell, corrected file stored');
+    await tp.click('button[data-page="board"]');
+    await tp.fill('#board-year', '2023');
+    await tp.click('#board-go');
+    await tp.waitForSelector('#board-table tbody tr');
+    check(await tp.locator('#board-table tbody tr').count() === 1, 'a township sees more than its own row');
+    check((await tp.textContent('#board-table tbody tr')).includes('金鹗山街道'), 'not the township\'s own row');
+    await shot(tp, 'township-board');
+    log('1: bad row shown on its cell, corrected file stored; the township\'s own completeness row');
 
     // 2. The server goes away, the records wait; it comes back, they go.
     check(await stop(server) === 0, 'resettled did not stop cleanly');
