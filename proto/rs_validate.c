@@ -8,7 +8,10 @@
  * relates it to fields declared before it.  Generic checks read the value
  * through the descriptor's offsets; the row and the descriptor must agree
  * on the field's name and type, so the table cannot silently fall out of
- * step with the schema.  The first failure stops the walk.  CSV-only rows
+ * step with the schema: the whole table is checked against the schema once
+ * per process, before the first record (rs_rtype_check_table; a type
+ * registered later is checked as it is registered), and every record is
+ * refused if it does not hold.  The first failure stops the walk.  CSV-only rows
  * (the client's identifier columns) have no field and are skipped.
  *
  * Does not: know any record type or field by name (proto/rs_rtype_table.c
@@ -19,6 +22,7 @@
 #include "rs_validate.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +85,14 @@ static bool has_control(const char *s, size_t n, bool allow_nl_tab)
     return false;
 }
 
+static bool has_upper_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'F')
+            return true;
+    return false;
+}
+
 static bool code_chars_ok(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -121,7 +133,8 @@ static bool check_string(const struct rs_field *f, const char *s, const char *pr
     }
     if ((f->flags & RS_FF_UUID) && !rs_uuid_valid(s))
         return fail(v, RS_EINVAL, prefix, f->name, "not a UUID");
-    if ((f->flags & RS_FF_UUID) && !rs_uuid_canonical(s))
+    /* A valid UUID is canonical (rs_uuid_canonical) when it has no upper-case digit. */
+    if ((f->flags & RS_FF_UUID) && has_upper_hex(s, n))
         return fail(v, RS_EINVAL, prefix, f->name,
                     "not in canonical form: write the UUID in lower case (ids are compared "
                     "exactly as written)");
@@ -200,8 +213,7 @@ static bool check_field(const void *msg, const ProtobufCFieldDescriptor *fd,
     const char *base = msg;
     bool has;
 
-    if (strcmp(fd->name, f->name) != 0 || !rs_fkind_fits(f->kind, fd))
-        return fail(v, RS_EINTERNAL, prefix, f->name, "validator table does not match schema");
+    /* Row and field agree in name and kind: table_check has seen to it. */
     if (fd->type == PROTOBUF_C_TYPE_STRING)
         return check_string(f, *(char *const *)(const void *)(base + fd->offset), prefix, v);
     has = *(const protobuf_c_boolean *)(const void *)(base + fd->quantifier_offset) != 0;
@@ -256,6 +268,17 @@ static bool check_message(const void *msg, const ProtobufCMessageDescriptor *des
 
 /* ---------------------------------------------------------------- validation */
 
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static bool table_ok;
+
+/* Every row against its field, once: name, kind, order (rs_rtype_check.c). */
+static void table_check(void)
+{
+    char err[256];
+
+    table_ok = rs_rtype_check_table(err, sizeof err) == RS_OK;
+}
+
 rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict *v)
 {
     const struct rs_rtype_def *d;
@@ -266,6 +289,11 @@ rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict *v)
     v->st = RS_OK;
     v->field[0] = '\0';
     v->reason[0] = '\0';
+    pthread_once(&table_once, table_check);
+    if (!table_ok) {
+        fail(v, RS_EINTERNAL, NULL, "record", "validator table does not match schema");
+        return v->st;
+    }
     if (!r) {
         fail(v, RS_EINVAL, NULL, "record", "missing");
         return v->st;

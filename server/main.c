@@ -589,6 +589,8 @@ static int cmd_backup_restore(int argc, char **argv, bool restore)
 
 int main(int argc, char **argv)
 {
+    /* Before any store is opened; if it cannot apply, SQLite's defaults only cost speed. */
+    (void)rs_store_process_init();
     if (argc < 2)
         return usage_error(NULL);
     if (strcmp(argv[1], "--version") == 0) {

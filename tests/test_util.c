@@ -198,12 +198,42 @@ static void test_utf8(void **state)
     assert_true(rs_utf8_valid("\xf0\xa0\x80\x80", 4));      /* U+20000 */
 }
 
+/* A reused context gives every input the digest rs_sha256 gives, and the known one. */
+static void test_sha256_with(void **state)
+{
+    static const uint8_t abc[RS_SHA256_LEN] = {
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22,
+        0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00,
+        0x15, 0xad};
+    struct rs_sha256_ctx *ctx = rs_sha256_ctx_new();
+    uint8_t buf[300], a[RS_SHA256_LEN], b[RS_SHA256_LEN];
+
+    (void)state;
+    assert_non_null(ctx);
+    rs_sha256_with(ctx, "abc", 3, a);
+    assert_memory_equal(a, abc, RS_SHA256_LEN);
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 7 + 1);
+    for (size_t n = 0; n <= sizeof(buf); n += 37) {
+        rs_sha256(buf, n, a);
+        rs_sha256_with(ctx, buf, n, b);
+        assert_memory_equal(a, b, RS_SHA256_LEN);
+        rs_sha256_with(NULL, buf, n, b);
+        assert_memory_equal(a, b, RS_SHA256_LEN);
+    }
+    rs_sha256_with(ctx, "abc", 3, a);
+    assert_memory_equal(a, abc, RS_SHA256_LEN);
+    rs_sha256_ctx_free(ctx);
+    rs_sha256_ctx_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates),      cmocka_unit_test(test_money_parse),
         cmocka_unit_test(test_money_render), cmocka_unit_test(test_milli),
         cmocka_unit_test(test_uuid),       cmocka_unit_test(test_uuid_v7),
+        cmocka_unit_test(test_sha256_with),
         cmocka_unit_test(test_utf8),
     };
 

@@ -424,6 +424,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     }
     srv->cfg = *cfg;
     srv->linger_fd = -1;
+    srv->sha = rs_sha256_ctx_new();   /* NULL: records are hashed the slower way */
     rc = setup_transport(srv, err, errlen);
     if (rc)
         goto out;
@@ -516,6 +517,7 @@ out:
     rs_fwset_unref(srv->fwset);
     rs_revoke_free(srv);
     rs_tls_ctx_free(srv->tls);
+    rs_sha256_ctx_free(srv->sha);
     free(srv);
     return rc;
 }

@@ -204,6 +204,7 @@ struct rs_server {
     struct rs_server_config cfg;
     struct rs_store *wstore, *astore, *rstore;
     struct rs_store_wal *wal;   /* the sync jobs'; NULL with cfg.sync_in_commit */
+    struct rs_sha256_ctx *sha;  /* the loop thread's, for each record's hash; may be NULL */
     struct rs_dbq wq, aq, rq;
     struct rs_dbq sq;           /* WAL syncs, one at a time; no store */
     struct rs_conn *conns;

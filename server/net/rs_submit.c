@@ -267,7 +267,7 @@ static rs_status take_record(struct rs_batch *b, size_t i, const uint8_t *bytes,
     s = &b->store[b->nstore++];
     s->body = bytes;
     s->body_len = blen;
-    rs_sha256(bytes, blen, s->hash);
+    rs_sha256_with(b->conn->srv->sha, bytes, blen, s->hash);
     s->id = r->id;
     s->id_len = sp.id_len;
     s->supersedes = sp.supersedes_len ? r->supersedes : NULL;

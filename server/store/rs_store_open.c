@@ -1,7 +1,8 @@
 /*
  * rs_store_open.c - opening the server's database: the schema and its
  * migrations, the checks that a file is ours, the pragmas, open and close,
- * and the same schema on a connection of the caller's.
+ * the same schema on a connection of the caller's, and the process's SQLite
+ * settings (rs_store_process_init).
  *
  * See rs_store.h for the contract.  An existing file is first inspected
  * through a separate read-only connection: a file we refuse is never
@@ -195,6 +196,11 @@ struct db_header {
     int64_t version;
     int64_t n_objects;
 };
+
+rs_status rs_store_process_init(void)
+{
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? RS_OK : RS_EBUSY;
+}
 
 static int open_db(const char *path, int flags, sqlite3 **db)
 {
