@@ -114,7 +114,16 @@ rs_status rs_intake_read_file(const char *path, char **out, size_t *len, char *e
     *out = NULL;
     *len = 0;
     if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
+        int e = errno;
+
+        if (e == ENOENT)
+            snprintf(err, errlen, "找不到这个文件");
+        else if (e == EACCES || e == EPERM)
+            snprintf(err, errlen, "没有读取这个文件的权限");
+        else if (e == EISDIR)
+            snprintf(err, errlen, "这是文件夹，不是文件");
+        else
+            snprintf(err, errlen, "无法打开文件（%s）", strerror(e));
         return RS_EIO;
     }
     for (;;) {
@@ -124,14 +133,14 @@ rs_status rs_intake_read_file(const char *path, char **out, size_t *len, char *e
             char *p;
 
             if (cap >= RS_CSV_MAX_BYTES) {
-                snprintf(err, errlen, "larger than %u bytes", RS_CSV_MAX_BYTES);
+                snprintf(err, errlen, "文件超过%u字节", RS_CSV_MAX_BYTES);
                 rc = RS_ETOOBIG;
                 goto fail;
             }
             cap = cap ? cap * 2 : 65536;
             p = realloc(buf, cap);
             if (!p) {
-                snprintf(err, errlen, "out of memory");
+                snprintf(err, errlen, "内存不足");
                 rc = RS_ENOMEM;
                 goto fail;
             }
@@ -143,7 +152,7 @@ rs_status rs_intake_read_file(const char *path, char **out, size_t *len, char *e
             break;
     }
     if (ferror(f)) {
-        snprintf(err, errlen, "read error");
+        snprintf(err, errlen, "读取文件出错");
         goto fail;
     }
     fclose(f);
@@ -244,14 +253,14 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
             ret = SHEET_SKIPPED;
             goto out;
         }
-        problem(r, name, 0, NULL, NULL, "empty sheet");
+        problem(r, name, 0, NULL, NULL, "工作表是空的");
         goto failed;
     }
     hrow = row.row;
     for (nh = 0; nh < row.ncells && nh < RS_XLSX_MAX_COLS; nh++) {
         header[nh] = strdup(row.cells[nh]);
         if (!header[nh]) {
-            problem(r, name, 0, NULL, NULL, "out of memory");
+            problem(r, name, 0, NULL, NULL, "内存不足");
             goto failed;
         }
     }
@@ -293,10 +302,10 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
             continue;
         }
         if (rs_rowmap_row(map, row.cells, row.ncells, &rec, &v) != RS_OK) {
-            problem(r, name, row.row, v.field, NULL, "%s", v.reason);
+            problem(r, name, row.row, v.field, NULL, "%s", v.text[0] ? v.text : v.reason);
             if (rs_rowmap_fatal(map)) {
                 /* Every row would be read in the same unknown unit. */
-                problem(r, NULL, 0, NULL, NULL, "nothing queued");
+                problem(r, NULL, 0, NULL, NULL, "整个文件都没有加入发件箱");
                 *abort = RS_EINVAL;
                 ret = SHEET_ABORT;
                 goto out;
@@ -308,7 +317,7 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
         rc = rs_outbox_add(ob, rec, source, &what);
         rs__record__free_unpacked(rec, NULL);
         if (rc) {
-            problem(r, name, row.row, NULL, NULL, "cannot queue: %s", rs_status_str(rc));
+            problem(r, name, row.row, NULL, NULL, "无法加入发件箱（%s）", rs_status_str(rc));
             *abort = rc;
             ret = SHEET_ABORT;
             goto out;
@@ -346,15 +355,15 @@ static void no_such_sheet(struct rs_intake_result *r, struct rs_xlsx *x, const c
     FILE *f = open_memstream(&list, &n);
 
     if (!f) {
-        problem(r, NULL, 0, NULL, NULL, "no sheet named '%s'", want);
+        problem(r, NULL, 0, NULL, NULL, "没有名为“%s”的工作表", want);
         return;
     }
     for (size_t j = 0; j < rs_xlsx_nsheets(x); j++)
-        fprintf(f, "%s '%s'", j ? "," : "", rs_xlsx_sheet_name(x, j));
+        fprintf(f, "%s“%s”", j ? "、" : "", rs_xlsx_sheet_name(x, j));
     if (fclose(f) != 0 || !list)
-        problem(r, NULL, 0, NULL, NULL, "no sheet named '%s'", want);
+        problem(r, NULL, 0, NULL, NULL, "没有名为“%s”的工作表", want);
     else
-        problem(r, NULL, 0, NULL, NULL, "no sheet named '%s'; it has:%s", want, list);
+        problem(r, NULL, 0, NULL, NULL, "没有名为“%s”的工作表；工作簿中有：%s", want, list);
     free(list);
 }
 
@@ -391,7 +400,7 @@ static rs_status queue_xlsx(struct rs_outbox *ob, const char *path, const char *
     }
     rc = rs_outbox_begin(ob);
     if (rc != RS_OK) {
-        problem(r, NULL, 0, NULL, NULL, "cannot write the outbox %s", outbox_name(o));
+        problem(r, NULL, 0, NULL, NULL, "无法写入发件箱 %s", outbox_name(o));
         goto out;
     }
     in_tx = true;
@@ -410,7 +419,7 @@ static rs_status queue_xlsx(struct rs_outbox *ob, const char *path, const char *
     }
     rc = rs_outbox_commit(ob);
     if (rc != RS_OK) {
-        problem(r, NULL, 0, NULL, NULL, "cannot commit to the outbox %s", outbox_name(o));
+        problem(r, NULL, 0, NULL, NULL, "无法提交到发件箱 %s", outbox_name(o));
         goto out;
     }
     in_tx = false;
@@ -418,8 +427,8 @@ static rs_status queue_xlsx(struct rs_outbox *ob, const char *path, const char *
     /* A sheet passed over or failed has said why already. */
     if (r->nsheets == 0)
         problem(r, NULL, 0, NULL, NULL,
-                "no sheet has the header of a record type (docs/csv.md lists the "
-                "columns; `resettle template` writes a workbook that has)");
+                "没有哪个工作表的表头属于某种记录类型（各类型的列见 docs/csv.md；"
+                "`resettle template` 可生成带表头的模板）");
 out:
     if (in_tx)
         (void)rs_outbox_rollback(ob);
@@ -440,14 +449,14 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
     bool in_tx = false;
     rs_status rc, ret = RS_EINVAL;
 
-    rc = rs_csv_open(data, len, &csv, err, sizeof(err));
+    rc = rs_csv_open_zh(data, len, &csv, err, sizeof(err));
     if (rc) {
         problem(r, NULL, 0, NULL, NULL, "%s", err);
         goto out;
     }
     rc = rs_csv_next(csv, &cells, &ncells, &line, err, sizeof(err));
     if (rc) {
-        problem(r, NULL, 0, NULL, NULL, "%s", rc == RS_ENOTFOUND ? "empty file" : err);
+        problem(r, NULL, 0, NULL, NULL, "%s", rc == RS_ENOTFOUND ? "文件是空的" : err);
         goto out;
     }
     def.division_code = o->division_code;
@@ -463,7 +472,7 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
     r->type = rs_rowmap_type(map);
     ret = rs_outbox_begin(ob);
     if (ret != RS_OK) {
-        problem(r, NULL, 0, NULL, NULL, "cannot write the outbox %s", outbox_name(o));
+        problem(r, NULL, 0, NULL, NULL, "无法写入发件箱 %s", outbox_name(o));
         goto out;
     }
     in_tx = true;
@@ -482,10 +491,10 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
             break;
         }
         if (rs_rowmap_row(map, cells, ncells, &rec, &v) != RS_OK) {
-            problem(r, NULL, line, v.field, NULL, "%s", v.reason);
+            problem(r, NULL, line, v.field, NULL, "%s", v.text[0] ? v.text : v.reason);
             if (rs_rowmap_fatal(map)) {
                 /* Every row would be read in the same unknown unit. */
-                problem(r, NULL, 0, NULL, NULL, "nothing queued");
+                problem(r, NULL, 0, NULL, NULL, "整个文件都没有加入发件箱");
                 ret = RS_EINVAL;
                 goto out;
             }
@@ -496,14 +505,14 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
         ret = rs_outbox_add(ob, rec, source, &what);
         rs__record__free_unpacked(rec, NULL);
         if (ret) {
-            problem(r, NULL, line, NULL, NULL, "cannot queue: %s", rs_status_str(ret));
+            problem(r, NULL, line, NULL, NULL, "无法加入发件箱（%s）", rs_status_str(ret));
             goto out;
         }
         count_added(r, what);
     }
     ret = rs_outbox_commit(ob);
     if (ret != RS_OK) {
-        problem(r, NULL, 0, NULL, NULL, "cannot commit to the outbox %s", outbox_name(o));
+        problem(r, NULL, 0, NULL, NULL, "无法提交到发件箱 %s", outbox_name(o));
         goto out;
     }
     in_tx = false;
@@ -525,8 +534,8 @@ rs_status rs_intake_buffer(struct rs_outbox *ob, const char *name, const char *d
         return RS_ENOMEM;
     if (is_ole(data, len)) {
         problem(res, NULL, 0, NULL, NULL,
-                "an Excel 97-2003 workbook (.xls) or one with a password, which resettle "
-                "does not read: save it as .xlsx (Excel 工作簿) without a password, or as CSV");
+                "这是 Excel 97-2003 工作簿（.xls）或设了密码的工作簿，无法读取：请另存为不设密码的"
+                " .xlsx（Excel 工作簿）或 CSV");
         return RS_EINVAL;
     }
     if (is_workbook(name, data, len))

@@ -16,7 +16,8 @@
  * the order it was met, with its file, sheet, row, column and reason; each
  * sheet read or passed over; and the counts of what was queued.  Nothing
  * is printed: `resettle submit` prints the result (client/cmd_submit.c).
- * A problem reads, as the command prints it,
+ * Every reason is in Chinese, for the clerk who fixes the file.  A problem
+ * reads, as the command prints it,
  *
  *   file[:sheet][:row]: [column: ][cell REF: ]reason
  *

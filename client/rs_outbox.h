@@ -204,7 +204,9 @@ rs_status rs_outbox_pending(struct rs_outbox *ob, int64_t after_seq,
 /*
  * Records the server's answer for the record with this id.  A record that
  * is not pending (already final) is left as it is (RS_OK).  field/reason
- * may be NULL.  server_seq may be 0 (stored as unknown).  RS_EINVAL if st
+ * may be NULL; reason is what a clerk is shown (the session passes the
+ * ack's Chinese text, RecordAck.text, and the English reason only from a
+ * server that sends none).  server_seq may be 0 (stored as unknown).  RS_EINVAL if st
  * is RS_OB_PENDING or not a state, or server_seq > INT64_MAX;
  * RS_ENOTFOUND if no record has this id.
  */

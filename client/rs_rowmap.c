@@ -48,8 +48,13 @@ _Static_assert(HEADER_MAX <= sizeof(((struct rs_verdict *)0)->field),
                "a header cell must fit rs_verdict.field");
 /* No type has as many columns, and duplicates are refused. */
 #define MAX_COLS 64
+/* Bytes of a cell's English reason: rs_verdict.reason. */
+#define CELL_REASON_MAX sizeof(((struct rs_verdict *)0)->reason)
 /* Longest numeric cell we try to parse; longer ones are not numbers. */
 #define NUM_MAX 48
+
+/* What a clerk reads when memory runs out. */
+#define ZH_NOMEM "内存不足"
 
 #define UNIT_YUAN 100
 #define UNIT_WAN 1000000
@@ -366,26 +371,45 @@ static bool type_fits(const struct rs_rtype_def *t, char *const *header, size_t 
     return true;
 }
 
+/* The first alias of c, for messages: "项目编号" of "项目编号|编号". */
+static int first_alias_len(const struct rs_field *c)
+{
+    const char *bar = strchr(c->aliases, '|');
+    return (int)(bar ? (size_t)(bar - c->aliases) : strlen(c->aliases));
+}
+
+/* The row of t whose column is name (a detection column), or NULL. */
+static const struct rs_field *detect_row(const struct rs_rtype_def *t, const char *name)
+{
+    for (size_t i = 0; i < t->nfields; i++)
+        if (strcmp(t->fields[i].column, name) == 0)
+            return &t->fields[i];
+    return NULL;
+}
+
 static const struct rs_rtype_def *detect(char *const *header, size_t ncols, char *err,
                                          size_t errlen)
 {
     const struct rs_rtype_def *t;
-    char looked[256] = "";
-    size_t i, len = 0;
+    char looked[400] = "";
+    const struct rs_field *c;
+    size_t i, j, len = 0;
 
     for (i = 0; (t = rs_rtype_at(i)) != NULL; i++)
         if (type_fits(t, header, ncols))
             return t;
     for (i = 0; (t = rs_rtype_at(i)) != NULL; i++) {
-        if (i)
-            append(looked, sizeof looked, &len, ", ");
-        append(looked, sizeof looked, &len, t->has[0]);
-        if (t->has[1]) {
-            append(looked, sizeof looked, &len, "+");
-            append(looked, sizeof looked, &len, t->has[1]);
+        for (j = 0; j < 2 && t->has[j]; j++) {
+            /* The detection columns by their Chinese names: 项目编号 for project_id. */
+            char item[RS_FIELD_LABEL_MAX + 4];
+            c = detect_row(t, t->has[j]);
+            snprintf(item, sizeof item, "%s%.*s", j ? "+" : i ? "、" : "",
+                     c ? first_alias_len(c) : (int)strlen(t->has[j]),
+                     c ? c->aliases : t->has[j]);
+            append(looked, sizeof looked, &len, item);
         }
     }
-    snprintf(err, errlen, "no record type fits the header: looked for %s", looked);
+    snprintf(err, errlen, "无法从表头判断记录类型：各类型须有的列为%s", looked);
     return NULL;
 }
 
@@ -405,6 +429,7 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
 {
     struct bound_col *bc = &m->cols[i];
     const struct rs_rtype_def *t = m->type;
+    char label[RS_FIELD_LABEL_MAX];
     struct resolved r;
     int unit;
     size_t j;
@@ -417,8 +442,8 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
             while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
                 shown--;
         }
-        snprintf(err, errlen, "unknown column '%.*s%s' for type %s", (int)shown, s,
-                 shown < n ? "..." : "", t->name);
+        snprintf(err, errlen, "未知的列“%.*s%s”：%s记录没有这一列",
+                 (int)shown, s, shown < n ? "..." : "", t->label);
         return RS_EINVAL;
     }
     memcpy(bc->header, s, n);
@@ -431,19 +456,19 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
         unit = money_unit(r.unit, r.unit_len);
         if (r.def->kind == RS_FK_MONEY) {
             if (!unit) {
-                snprintf(err, errlen, "column '%s': unit must be 元 or 万元", bc->header);
+                snprintf(err, errlen, "列“%s”：单位须为元或万元", bc->header);
                 return RS_EINVAL;
             }
             if ((r.named == NAMED_WAN && unit == 1) || (r.named == NAMED_YUAN && unit == 2)) {
-                snprintf(err, errlen, "column '%s': %s_%s is in %s, not %s", bc->header,
+                snprintf(err, errlen, "列“%s”：%s_%s 的单位是%s，括号里却是%s", bc->header,
                          r.def->column, r.named == NAMED_WAN ? "wan" : "yuan",
                          r.named == NAMED_WAN ? "万元" : "元", unit == 1 ? "元" : "万元");
                 return RS_EINVAL;
             }
             bc->unit_fen = unit == 2 ? UNIT_WAN : UNIT_YUAN;
         } else if (unit) {
-            snprintf(err, errlen, "column '%s': %s is not an amount of money", bc->header,
-                     r.def->column);
+            snprintf(err, errlen, "列“%s”：%s不是金额，不能注明元或万元", bc->header,
+                     rs_field_label(r.def, label));
             return RS_EINVAL;
         }
     }
@@ -454,14 +479,14 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
     bc->fd = protobuf_c_message_descriptor_get_field_by_name(
         r.on_record ? &rs__record__descriptor : t->desc, r.def->name);
     if (!rs_fkind_fits(r.def->kind, bc->fd)) {
-        snprintf(err, errlen, "column table of %s: %s does not fit field %s", t->name,
-                 r.def->column, r.def->name);
+        snprintf(err, errlen, "内部错误：%s记录的列表与数据格式不一致（%s）", t->label,
+                 r.def->name);
         return RS_EINTERNAL;
     }
     if ((r.def->flags & RS_FF_IDENT) && !m->has_key) {
         snprintf(err, errlen,
-                 "column '%s' holds personal identifiers, which are sent only as keyed hashes: "
-                 "give the district key (--district-key FILE or RESETTLE_DISTRICT_KEY)",
+                 "列“%s”是个人身份信息，只能以加密摘要发送：请提供区县密钥"
+                 "（--district-key 文件，或环境变量 RESETTLE_DISTRICT_KEY）",
                  bc->header);
         return RS_EINVAL;
     }
@@ -470,7 +495,7 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
         bc->required = !has_default(m, r.def);
     for (j = 0; j < i; j++) {
         if (m->cols[j].def == bc->def) {
-            snprintf(err, errlen, "duplicate column '%s' (same as '%s')", bc->header,
+            snprintf(err, errlen, "列“%s”重复（与“%s”是同一列）", bc->header,
                      m->cols[j].header);
             return RS_EINVAL;
         }
@@ -478,8 +503,9 @@ static rs_status bind_col(struct rs_rowmap *m, size_t i, const char *s, size_t n
             ((m->cols[j].def->flags & RS_FF_IDENT) != 0) !=
                 ((bc->def->flags & RS_FF_IDENT) != 0) &&
             strcmp(m->cols[j].def->name, bc->def->name) == 0) {
-            snprintf(err, errlen, "columns '%s' and '%s' both give %s: keep one of them",
-                     m->cols[j].header, bc->header, bc->def->name);
+            snprintf(err, errlen, "列“%s”和“%s”都填写%s：只保留其中一列",
+                     m->cols[j].header, bc->header,
+                     rs_field_label(rs_rtype_field(t, bc->def->name), label));
             return RS_EINVAL;
         }
     }
@@ -508,13 +534,6 @@ static bool is_bound(const struct rs_rowmap *m, const struct rs_field *c)
     return false;
 }
 
-/* The first alias of c, for messages: "项目编号" of "项目编号|编号". */
-static int first_alias_len(const struct rs_field *c)
-{
-    const char *bar = strchr(c->aliases, '|');
-    return (int)(bar ? (size_t)(bar - c->aliases) : strlen(c->aliases));
-}
-
 static rs_status check_required(const struct rs_rowmap *m, char *err, size_t errlen)
 {
     const struct rs_field *c, *env;
@@ -523,8 +542,8 @@ static rs_status check_required(const struct rs_rowmap *m, char *err, size_t err
     for (i = 0; i < m->type->nfields; i++) {
         c = &m->type->fields[i];
         if ((c->flags & RS_FF_REQUIRED) && !is_bound(m, c) && !ident_bound_for(m, c)) {
-            snprintf(err, errlen, "missing required column '%s' (%.*s) for type %s", c->column,
-                     first_alias_len(c), c->aliases, m->type->name);
+            snprintf(err, errlen, "缺少必填列“%.*s”（%s）：%s记录须有这一列",
+                     first_alias_len(c), c->aliases, c->column, m->type->label);
             return RS_EINVAL;
         }
     }
@@ -532,8 +551,8 @@ static rs_status check_required(const struct rs_rowmap *m, char *err, size_t err
     for (i = 0; i < nenv; i++) {
         c = &env[i];
         if ((c->flags & RS_FF_DEFAULTABLE) && !has_default(m, c) && !is_bound(m, c)) {
-            snprintf(err, errlen, "missing required column '%s' (%.*s): no default given",
-                     c->column, first_alias_len(c), c->aliases);
+            snprintf(err, errlen, "缺少必填列“%.*s”（%s），且没有给出默认值",
+                     first_alias_len(c), c->aliases, c->column);
             return RS_EINVAL;
         }
     }
@@ -569,31 +588,31 @@ rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype force
         named--;
     }
     if (named == 0) {
-        snprintf(err, errlen, "the header row is empty");
+        snprintf(err, errlen, "表头行是空的");
         return RS_EINVAL;
     }
     if (named > MAX_COLS) {
-        snprintf(err, errlen, "header has %zu columns; at most %d", named, MAX_COLS);
+        snprintf(err, errlen, "表头有%zu列，最多%d列", named, MAX_COLS);
         return RS_EINVAL;
     }
     for (i = 0; i < named; i++) {
         trim_cell(header[i], &n);
         if (!n) {
-            snprintf(err, errlen, "column %zu of the header has no name", i + 1);
+            snprintf(err, errlen, "表头第%zu列没有列名", i + 1);
             return RS_EINVAL;
         }
     }
     if (forced == RS__RECORD__BODY__NOT_SET) {
         t = detect(header, named, err, errlen);
     } else if (!(t = rs_rtype_find(forced))) {
-        snprintf(err, errlen, "unknown record type %d", (int)forced);
+        snprintf(err, errlen, "未知的记录类型（%d）", (int)forced);
     }
     if (!t)
         return RS_EINVAL;
 
     m = calloc(1, sizeof *m + named * sizeof m->cols[0]);
     if (!m) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "内存不足");
         return RS_ENOMEM;
     }
     m->type = t;
@@ -609,7 +628,7 @@ rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype force
                                                                  t->name);
     if (!m->body_fd || m->body_fd->type != PROTOBUF_C_TYPE_MESSAGE ||
         (rs_rtype)m->body_fd->id != t->type) {
-        snprintf(err, errlen, "type table: rs.Record has no body '%s'", t->name);
+        snprintf(err, errlen, "内部错误：记录格式中没有%s（%s）", t->label, t->name);
         rv = RS_EINTERNAL;
         goto out;
     }
@@ -646,12 +665,17 @@ rs_rtype rs_rowmap_type(const struct rs_rowmap *m)
 
 /* ---------------------------------------------------------------- cells */
 
+/* Fills v: the column, the reason in English and in Chinese (text, cut on a character). */
 static void set_verdict(struct rs_verdict *v, rs_status st, const char *field,
-                        const char *reason)
+                        const char *reason, const char *text)
 {
+    size_t len = 0;
+
     v->st = st;
     snprintf(v->field, sizeof v->field, "%s", field);
     snprintf(v->reason, sizeof v->reason, "%s", reason);
+    v->text[0] = '\0';
+    rs_utf8_append(v->text, sizeof v->text, &len, text, strlen(text));
 }
 
 /* Words that make a figure approximate: 近600, 400余, 约3, 600多, 3左右, ... */
@@ -762,15 +786,38 @@ static bool parse_bool(const char *s, size_t n, bool *out)
     return false;
 }
 
-/* "not one of: road/道路硬化, pond/山塘, ..." within reason[cap]. */
-static void enum_reason(const ProtobufCFieldDescriptor *fd, char *reason, size_t cap)
+#define ZH_ENUM_HEAD "不是可选的值，应为："
+
+/*
+ * "not one of: road/道路硬化, pond/山塘, ..." within reason[cap], and
+ * "不是可选的值，应为：道路硬化、山塘、……" within text[cap].
+ */
+static void enum_reason(const ProtobufCFieldDescriptor *fd, char *reason, size_t cap,
+                        char *text, size_t tcap)
 {
     const ProtobufCEnumDescriptor *ed = fd->descriptor;
     char item[96], slug[RS_ENUM_SLUG_MAX];
-    size_t len = 0;
+    size_t len = 0, tlen = 0;
     unsigned i;
     bool first = true;
 
+    text[0] = '\0';
+    rs_utf8_append(text, tcap, &tlen, ZH_ENUM_HEAD, strlen(ZH_ENUM_HEAD));
+    for (i = 0; i < ed->n_values; i++) {
+        /* The first of the words a cell may say for the value. */
+        const char *zh = rs_enum_aliases(ed, ed->values[i].value), *bar = strchr(zh, '|');
+        int zlen = (int)(bar ? (size_t)(bar - zh) : strlen(zh));
+
+        if (ed->values[i].value == 0 || zlen == 0)
+            continue;
+        snprintf(item, sizeof item, "%s%.*s", tlen > strlen(ZH_ENUM_HEAD) ? "、" : "", zlen, zh);
+        /* Room is kept for the ellipsis, so a list that is cut says so. */
+        if (tlen + strlen(item) + strlen("……") + 1 > tcap) {
+            rs_utf8_append(text, tcap, &tlen, "……", strlen("……"));
+            break;
+        }
+        rs_utf8_append(text, tcap, &tlen, item, strlen(item));
+    }
     reason[0] = '\0';
     append(reason, cap, &len, "not one of: ");
     for (i = 0; i < ed->n_values; i++) {
@@ -786,12 +833,24 @@ static void enum_reason(const ProtobufCFieldDescriptor *fd, char *reason, size_t
     }
 }
 
+/* Writes a cell's reason in English and in Chinese; returns RS_EINVAL. */
+static rs_status bad_cell(char *reason, char *text, const char *en, const char *zh)
+{
+    size_t len = 0;
+
+    snprintf(reason, CELL_REASON_MAX, "%s", en);
+    text[0] = '\0';
+    rs_utf8_append(text, RS_VERDICT_TEXT_MAX, &len, zh, strlen(zh));
+    return RS_EINVAL;
+}
+
 /*
  * Parses cell s[0..n) (trimmed, not empty) of column bc into msg.  On a bad
- * value writes a reason and returns RS_EINVAL.
+ * value writes a reason in English (reason, CELL_REASON_MAX bytes) and in
+ * Chinese (text, RS_VERDICT_TEXT_MAX bytes) and returns RS_EINVAL.
  */
 static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, size_t n,
-                          char *reason, size_t cap)
+                          char *reason, char *text)
 {
     const struct rs_field *c = bc->def;
     char buf[NUM_MAX];
@@ -802,15 +861,11 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
 
     switch (bc->ck) {
     case C_STRING:
-        if (memchr(s, '\n', n) || memchr(s, '\r', n)) {
-            snprintf(reason, cap, "must be on one line");
-            return RS_EINVAL;
-        }
+        if (memchr(s, '\n', n) || memchr(s, '\r', n))
+            return bad_cell(reason, text, "must be on one line", "须写在一行内，不能换行");
         if ((c->flags & RS_FF_UUID) &&
-            (!to_cstr(s, n, buf, sizeof buf) || !rs_uuid_valid(buf))) {
-            snprintf(reason, cap, "not a UUID");
-            return RS_EINVAL;
-        }
+            (!to_cstr(s, n, buf, sizeof buf) || !rs_uuid_valid(buf)))
+            return bad_cell(reason, text, "not a UUID", "不是有效的UUID");
         if (c->flags & RS_FF_UUID) {
             /* Ids are compared in lower case: a spreadsheet's upper-case copy is the same id. */
             rs_uuid_canonicalize(buf);
@@ -829,10 +884,9 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
         put_u32(msg, bc->fd, u);
         return RS_OK;
     case C_DATE:
-        if (!to_cstr(s, n, buf, sizeof buf) || rs_date_parse(buf, &u) != RS_OK) {
-            snprintf(reason, cap, "not a valid date (write 2023-04-15)");
-            return RS_EINVAL;
-        }
+        if (!to_cstr(s, n, buf, sizeof buf) || rs_date_parse(buf, &u) != RS_OK)
+            return bad_cell(reason, text, "not a valid date (write 2023-04-15)",
+                            "不是有效日期（应为YYYY-MM-DD，如2023-04-15）");
         put_u32(msg, bc->fd, u);
         return RS_OK;
     case C_MONEY:
@@ -846,15 +900,15 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
         put_i64(msg, bc->fd, i64);
         return RS_OK;
     case C_BOOL:
-        if (!parse_bool(s, n, &b)) {
-            snprintf(reason, cap, "not yes or no (write 是/否, 1/0, true/false or yes/no)");
-            return RS_EINVAL;
-        }
+        if (!parse_bool(s, n, &b))
+            return bad_cell(reason, text,
+                            "not yes or no (write 是/否, 1/0, true/false or yes/no)",
+                            "应填“是”或“否”（也可填1或0）");
         put_int(msg, bc->fd, b ? 1 : 0);
         return RS_OK;
     case C_ENUM:
         if (!rs_enum_parse(bc->fd->descriptor, s, n, &e)) {
-            enum_reason(bc->fd, reason, cap);
+            enum_reason(bc->fd, reason, CELL_REASON_MAX, text, RS_VERDICT_TEXT_MAX);
             return RS_EINVAL;
         }
         put_int(msg, bc->fd, e);
@@ -862,16 +916,18 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
     }
     /* A number that did not parse. */
     if (is_approx(s, n))
-        snprintf(reason, cap, "not an exact number");
-    else if (bc->ck == C_MONEY && bc->unit_fen == UNIT_WAN)
-        snprintf(reason, cap, "not an amount in 万元 (digits, up to 6 decimals)");
-    else if (bc->ck == C_MONEY)
-        snprintf(reason, cap, "not an amount in 元 (digits, up to 2 decimals)");
-    else if (bc->ck == C_MILLI)
-        snprintf(reason, cap, "not a number (digits, up to 3 decimals)");
-    else
-        snprintf(reason, cap, "not a whole number");
-    return RS_EINVAL;
+        return bad_cell(reason, text, "not an exact number",
+                        "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    if (bc->ck == C_MONEY && bc->unit_fen == UNIT_WAN)
+        return bad_cell(reason, text, "not an amount in 万元 (digits, up to 6 decimals)",
+                        "不是以万元为单位的金额（只写数字，最多6位小数）");
+    if (bc->ck == C_MONEY)
+        return bad_cell(reason, text, "not an amount in 元 (digits, up to 2 decimals)",
+                        "不是以元为单位的金额（只写数字，最多2位小数）");
+    if (bc->ck == C_MILLI)
+        return bad_cell(reason, text, "not a number (digits, up to 3 decimals)",
+                        "不是数字（最多3位小数）");
+    return bad_cell(reason, text, "not a whole number", "不是整数");
 }
 
 static rs_status put_default_str(char **dst, const char *val)
@@ -911,8 +967,9 @@ static rs_status apply_defaults(const struct rs_rowmap *m, Rs__Record *rec)
 
 /*
  * Rewrites a verdict's field ("relief.amount_fen", "division_code") as the
- * column the clerk wrote ("金额(元)"), or as the English column name if the
- * file has no such column.
+ * column the clerk wrote ("金额(元)"), or as the field's Chinese label
+ * ("乡镇代码") if the file has no such column.  The verdict's text already
+ * names the field by its label (rs_validate.h).
  */
 static void map_field(const struct rs_rowmap *m, struct rs_verdict *v)
 {
@@ -938,8 +995,14 @@ static void map_field(const struct rs_rowmap *m, struct rs_verdict *v)
             }
         }
         for (i = 0; i < counts[pass]; i++) {
-            if (strcmp(tables[pass][i].name, fname) == 0) {
-                snprintf(v->field, sizeof v->field, "%s", tables[pass][i].column);
+            if (strcmp(tables[pass][i].name, fname) == 0 &&
+                !(tables[pass][i].flags & RS_FF_CSV_ONLY)) {
+                char label[RS_FIELD_LABEL_MAX];
+                size_t len = 0;
+
+                rs_field_label(&tables[pass][i], label);
+                v->field[0] = '\0';
+                rs_utf8_append(v->field, sizeof v->field, &len, label, strlen(label));
                 return;
             }
         }
@@ -962,24 +1025,28 @@ static void reading(const char *buf, int64_t unit_fen, char *out, size_t cap)
 }
 
 /*
- * Why the first value of a money column without a unit cannot be read:
- * both readings of it, so the clerk sees which one was meant.
+ * Why the first value of a money column without a unit cannot be read, in
+ * v: both readings of it in Chinese, so the clerk sees which one was meant.
  */
-static void unit_unknown(const struct bound_col *bc, const char *s, size_t n, char *reason,
-                         size_t cap)
+static void unit_unknown(const struct bound_col *bc, const char *s, size_t n,
+                         struct rs_verdict *v)
 {
-    char buf[NUM_MAX + 1], as_yuan[40], as_wan[40];
+    char buf[NUM_MAX + 1], as_yuan[40], as_wan[40], zh[RS_VERDICT_TEXT_MAX * 2];
+    const char *en = "the unit of money is not known: name 元 or 万元 in the column or give "
+                     "--money-unit";
 
     if (!to_cstr(s, n, buf, sizeof buf)) {
-        snprintf(reason, cap, "金额单位不明：列名未注明元或万元；请在列名注明单位（如“%s(万元)”）"
-                              "或使用 --money-unit yuan|wan", bc->header);
+        snprintf(zh, sizeof zh, "金额单位不明：列名未注明元或万元；请在列名注明单位（如“%s(万元)”）"
+                                "或使用 --money-unit yuan|wan", bc->header);
+        set_verdict(v, RS_EINVAL, bc->header, en, zh);
         return;
     }
     reading(buf, UNIT_YUAN, as_yuan, sizeof as_yuan);
     reading(buf, UNIT_WAN, as_wan, sizeof as_wan);
     /* A value longer than 20 bytes is shown cut; no amount is that long. */
-    snprintf(reason, cap, "第一个值 %.20s 按元读是%.30s，按万元读是%.30s；请在列名注明单位或使用 "
-                          "--money-unit", buf, as_yuan, as_wan);
+    snprintf(zh, sizeof zh, "第一个值 %.20s 按元读是%.30s，按万元读是%.30s；请在列名注明单位或使用 "
+                            "--money-unit", buf, as_yuan, as_wan);
+    set_verdict(v, RS_EINVAL, bc->header, en, zh);
 }
 
 bool rs_rowmap_fatal(const struct rs_rowmap *m)
@@ -1006,20 +1073,23 @@ static rs_status put_ident(const struct rs_rowmap *m, const struct ident_cells *
 
     if (!bc) {
         set_verdict(v, RS_EINVAL, ic->first->header,
-                    "required: the ID-card number or the name of the head of household");
+                    "required: the ID-card number or the name of the head of household",
+                    "身份证号和户主姓名至少填一项");
         return RS_EINVAL;
     }
     rv = rs_rowmap_keyed_ref(m->key, ic->id ? RS_IDENT_ID_CARD : RS_IDENT_NAME,
                              ic->id ? ic->id : ic->name, ic->id ? ic->id_n : ic->name_n, ref);
     if (rv) {
-        set_verdict(v, rv, bc->header, rv == RS_EINVAL ? "not an identifier (too long or not "
-                                                         "text)"
-                                                       : "cannot hash the identifier");
+        set_verdict(v, rv, bc->header,
+                    rv == RS_EINVAL ? "not an identifier (too long or not text)"
+                                    : "cannot hash the identifier",
+                    rv == RS_EINVAL ? "不是有效的身份证号或姓名（过长或不是文字）"
+                                    : "无法计算身份信息的加密摘要");
         return rv;
     }
     rv = put_str(body, bc->fd, ref, RS_KEYED_REF_LEN);
     if (rv)
-        set_verdict(v, rv, "", "out of memory");
+        set_verdict(v, rv, "", "out of memory", ZH_NOMEM);
     return rv;
 }
 
@@ -1030,14 +1100,14 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     const ProtobufCMessageDescriptor *desc = m->type->desc;
     Rs__Record *rec = NULL;
     void *body = NULL;
-    char reason[sizeof v->reason];
+    char reason[CELL_REASON_MAX], text[RS_VERDICT_TEXT_MAX];
     size_t i, n, last = 0;
     rs_status rv = RS_OK;
     const char *s;
     bool had_id;
 
     *out = NULL;
-    set_verdict(v, RS_OK, "", "");
+    set_verdict(v, RS_OK, "", "", "");
     for (i = m->ncols; i < ncells; i++) {
         trim_cell(cells[i], &n);
         if (n)
@@ -1046,9 +1116,10 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     if (last) {
         /* No header names the cell, so the verdict names its position. */
         char where[32];
-        snprintf(where, sizeof where, "column %zu", last);
+        snprintf(where, sizeof where, "第%zu列", last);
         snprintf(reason, sizeof reason, "row has %zu cells, header has %zu", last, m->ncols);
-        set_verdict(v, RS_EINVAL, where, reason);
+        snprintf(text, sizeof text, "这一行有%zu个单元格，表头只有%zu列", last, m->ncols);
+        set_verdict(v, RS_EINVAL, where, reason, text);
         return RS_EINVAL;
     }
 
@@ -1057,7 +1128,7 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     if (!rec || !body) {
         free(rec);
         free(body);
-        set_verdict(v, RS_ENOMEM, "", "out of memory");
+        set_verdict(v, RS_ENOMEM, "", "out of memory", ZH_NOMEM);
         return RS_ENOMEM;
     }
     rs__record__init(rec);
@@ -1085,23 +1156,24 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
         }
         if (n == 0) {
             if (bc->required) {
-                set_verdict(v, RS_EINVAL, bc->header, "required");
+                set_verdict(v, RS_EINVAL, bc->header, "required", "必填，不能为空");
                 rv = RS_EINVAL;
                 goto out;
             }
             continue;
         }
         if (bc->ck == C_MONEY && bc->unit_fen == 0) {
-            unit_unknown(bc, s, n, reason, sizeof reason);
-            set_verdict(v, RS_EINVAL, bc->header, reason);
+            unit_unknown(bc, s, n, v);
             m->fatal = true;
             rv = RS_EINVAL;
             goto out;
         }
         reason[0] = '\0';
-        rv = put_cell(bc, bc->on_record ? (void *)rec : body, s, n, reason, sizeof reason);
+        text[0] = '\0';
+        rv = put_cell(bc, bc->on_record ? (void *)rec : body, s, n, reason, text);
         if (rv) {
-            set_verdict(v, rv, bc->header, rv == RS_ENOMEM ? "out of memory" : reason);
+            set_verdict(v, rv, bc->header, rv == RS_ENOMEM ? "out of memory" : reason,
+                        rv == RS_ENOMEM ? ZH_NOMEM : text);
             goto out;
         }
     }
@@ -1112,7 +1184,7 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     }
     rv = apply_defaults(m, rec);
     if (rv) {
-        set_verdict(v, rv, "", "out of memory");
+        set_verdict(v, rv, "", "out of memory", ZH_NOMEM);
         goto out;
     }
 

@@ -214,7 +214,9 @@ static rs_status apply_acks(struct rs_outbox *ob, const Rs__BatchAck *ack,
 
         if (!a->id || st == RS_OB_PENDING)
             continue;
-        rc = rs_outbox_ack_receipt(ob, a->id, st, a->field, a->reason,
+        /* The outbox keeps what the clerk reads: the Chinese text, from a server that sends it. */
+        rc = rs_outbox_ack_receipt(ob, a->id, st, a->field,
+                                   a->text && a->text[0] ? a->text : a->reason,
                                    a->has_server_seq ? a->server_seq : 0,
                                    receipt.seq ? &receipt : NULL);
         if (rc) {

@@ -25,7 +25,8 @@
  * A cell the reader cannot give a text for (a formula without a cached
  * value, an error value such as #DIV/0!, a date serial out of range, a
  * number that is not a number) does not stop the sheet: its row carries a
- * problem naming the cell, and the caller decides.
+ * problem naming the cell, with its reason in Chinese ("单元格是错误值
+ * #DIV/0!（请先改正公式或数据）"), and the caller decides.
  *
  * Caps (struct rs_xlsx_limits; rs_xlsx_limits_default gives the RS_XLSX_*
  * values): the package's size, its number of zip entries, the uncompressed
@@ -92,8 +93,9 @@ struct rs_xlsx_sheet;
  * number formats are dates or percentages) and the shared strings.
  * RS_EINVAL for bytes that are not a zip, a zip that is not a workbook, a
  * missing workbook part, bad XML, a DTD; RS_ETOOBIG past a cap; RS_ENOMEM.
- * err (may be NULL) names the part and, for XML, the line: "xl/workbook.xml:
- * line 3: not well-formed (invalid token)".  On RS_OK *out is the
+ * err (may be NULL) names the part and, for XML, the line, in Chinese like
+ * every message of the reader (a clerk reads them): "xl/workbook.xml 第3行：
+ * 不是有效的 XML".  On RS_OK *out is the
  * caller's, freed with rs_xlsx_close.
  */
 RS_NODISCARD rs_status rs_xlsx_open(const void *data, size_t n,

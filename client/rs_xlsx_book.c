@@ -94,7 +94,7 @@ static void rels_start(struct rs_xml *xm, const char *name, const char **atts)
     if (!id || !type || !target || (mode && strcmp(mode, "External") == 0))
         return;
     if (r->n == MAX_RELS) {
-        rs_xml_fail(xm, RS_ETOOBIG, "more than %u relationships", MAX_RELS);
+        rs_xml_fail(xm, RS_ETOOBIG, "关系条目超过%u个", MAX_RELS);
         return;
     }
     if (r->n == r->cap) {
@@ -102,7 +102,7 @@ static void rels_start(struct rs_xml *xm, const char *name, const char **atts)
         struct rel *v = realloc(r->v, cap * sizeof(*v));
 
         if (!v) {
-            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            rs_xml_fail(xm, RS_ENOMEM, "内存不足");
             return;
         }
         r->v = v;
@@ -114,7 +114,7 @@ static void rels_start(struct rs_xml *xm, const char *name, const char **atts)
     e->target = dup_str(target);
     r->n++;
     if (!e->id || !e->type || !e->target)
-        rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+        rs_xml_fail(xm, RS_ENOMEM, "内存不足");
 }
 
 static rs_status rels_read(struct rs_xlsx *x, const char *part, struct rels *r, char *err,
@@ -172,11 +172,11 @@ static void wb_start(struct rs_xml *xm, const char *name, const char **atts)
         struct wb_sheet *e;
 
         if (!sname || !rid) {
-            rs_xml_fail(xm, RS_EINVAL, "a sheet without a name or relationship id");
+            rs_xml_fail(xm, RS_EINVAL, "有工作表缺少名称或关系编号");
             return;
         }
         if (w->n == w->x->lim.max_sheets) {
-            rs_xml_fail(xm, RS_ETOOBIG, "more than %zu sheets", w->x->lim.max_sheets);
+            rs_xml_fail(xm, RS_ETOOBIG, "工作表超过%zu个", w->x->lim.max_sheets);
             return;
         }
         e = &w->v[w->n++];
@@ -184,7 +184,7 @@ static void wb_start(struct rs_xml *xm, const char *name, const char **atts)
         e->rid = dup_str(rid);
         e->hidden = state && strcmp(state, "visible") != 0;
         if (!e->name || !e->rid)
-            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            rs_xml_fail(xm, RS_ENOMEM, "内存不足");
     }
 }
 
@@ -245,7 +245,7 @@ static void styles_start(struct rs_xml *xm, const char *name, const char **atts)
         if (!code || !parse_u32(rs_xml_attr(atts, "numFmtId", false), &id))
             return;
         if (st->nfmts == cap) {
-            rs_xml_fail(xm, RS_ETOOBIG, "more than %zu number formats", cap);
+            rs_xml_fail(xm, RS_ETOOBIG, "数字格式超过%zu种", cap);
             return;
         }
         st->fmts[st->nfmts].id = id;
@@ -255,7 +255,7 @@ static void styles_start(struct rs_xml *xm, const char *name, const char **atts)
         uint32_t id = 0;
 
         if (st->nxf == cap) {
-            rs_xml_fail(xm, RS_ETOOBIG, "more than %zu cell formats", cap);
+            rs_xml_fail(xm, RS_ETOOBIG, "单元格格式超过%zu种", cap);
             return;
         }
         if (!parse_u32(rs_xml_attr(atts, "numFmtId", false), &id))
@@ -360,7 +360,7 @@ static void sst_end(struct rs_xml *xm, const char *name)
 
         s->in_si = false;
         if (x->nsst == x->lim.max_strings) {
-            rs_xml_fail(xm, RS_ETOOBIG, "more than %zu shared strings", x->lim.max_strings);
+            rs_xml_fail(xm, RS_ETOOBIG, "共享文本超过%zu条", x->lim.max_strings);
             return;
         }
         if (n)
@@ -370,7 +370,7 @@ static void sst_end(struct rs_xml *xm, const char *name)
             uint32_t *o = realloc(x->sst_off, cap * sizeof(*o));
 
             if (!o) {
-                rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+                rs_xml_fail(xm, RS_ENOMEM, "内存不足");
                 return;
             }
             x->sst_off = o;
@@ -383,12 +383,12 @@ static void sst_end(struct rs_xml *xm, const char *name)
             while (cap < s->len + n + 1)
                 cap *= 2;
             if (cap > UINT32_MAX) {
-                rs_xml_fail(xm, RS_ETOOBIG, "shared strings over 4 GiB");
+                rs_xml_fail(xm, RS_ETOOBIG, "共享文本总量超过4GB");
                 return;
             }
             b = realloc(s->buf, cap);
             if (!b) {
-                rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+                rs_xml_fail(xm, RS_ENOMEM, "内存不足");
                 return;
             }
             s->buf = b;
@@ -446,13 +446,13 @@ static rs_status find_workbook(struct rs_xlsx *x, char part[RS_XLSX_PART_MAX], c
         goto out;
     doc = rels_by_type(&r, "/officeDocument");
     if (!doc) {
-        say(err, errlen, "_rels/.rels: no office document");
+        say(err, errlen, "_rels/.rels：没有指明工作簿文档");
         rc = RS_EINVAL;
         goto out;
     }
     rc = rs_xlsx_part_resolve("", doc->target, part);
     if (rc)
-        say(err, errlen, "_rels/.rels: bad target '%.200s'", doc->target);
+        say(err, errlen, "_rels/.rels：目标“%.200s”无效", doc->target);
 out:
     rels_free(&r);
     return rc;
@@ -471,7 +471,7 @@ static rs_status read_book(struct rs_xlsx *x, char *err, size_t errlen)
     if (rc)
         return rc;
     if (!rs_xlsx_zip_has(x, wbpart)) {
-        say(err, errlen, "not an xlsx workbook: the part %.300s is missing", wbpart);
+        say(err, errlen, "不是 xlsx 工作簿：缺少部件 %.300s", wbpart);
         return RS_EINVAL;
     }
     w.v = calloc(x->lim.max_sheets + 1, sizeof(*w.v));
@@ -496,7 +496,7 @@ static rs_status read_book(struct rs_xlsx *x, char *err, size_t errlen)
 
         e = rels_by_id(&r, w.v[i].rid);
         if (!e) {
-            say(err, errlen, "%s: sheet '%.100s' has no relationship %.50s", wbpart,
+            say(err, errlen, "%s：工作表“%.100s”缺少关系 %.50s", wbpart,
                      w.v[i].name, w.v[i].rid);
             rc = RS_EINVAL;
             goto out;
@@ -504,7 +504,7 @@ static rs_status read_book(struct rs_xlsx *x, char *err, size_t errlen)
         if (!ends_with(e->type, "/worksheet"))
             continue;    /* a chart sheet or dialog sheet: no cells */
         if (rs_xlsx_part_resolve(wbpart, e->target, part) != RS_OK) {
-            say(err, errlen, "%s: sheet '%.100s' has a bad target '%.100s'", relpart,
+            say(err, errlen, "%s：工作表“%.100s”的目标“%.100s”无效", relpart,
                      w.v[i].name, e->target);
             rc = RS_EINVAL;
             goto out;
@@ -562,7 +562,7 @@ rs_status rs_xlsx_open(const void *data, size_t n, const struct rs_xlsx_limits *
         rc = read_book(x, err, errlen);
     if (rc) {
         if (rc == RS_ENOMEM)
-            say(err, errlen, "out of memory");
+            say(err, errlen, "内存不足");
         rs_xlsx_close(x);
         return rc;
     }

@@ -79,12 +79,12 @@ static bool arena_put(struct rs_xml *xm, struct rs_xlsx_sheet *s, const char *t,
         while (cap < s->alen + n + 1)
             cap *= 2;
         if (s->alen + n + 1 > cap_max || cap > UINT32_MAX) {
-            rs_xml_fail(xm, RS_ETOOBIG, "the sheet's text is over %zu bytes", cap_max);
+            rs_xml_fail(xm, RS_ETOOBIG, "工作表的文字超过%zu字节", cap_max);
             return false;
         }
         a = realloc(s->arena, cap);
         if (!a) {
-            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            rs_xml_fail(xm, RS_ENOMEM, "内存不足");
             return false;
         }
         s->arena = a;
@@ -106,12 +106,12 @@ static void cell_push(struct rs_xml *xm, struct sheet_parse *sp, enum cell_src s
 
     if (sp->col >= s->x->lim.max_cols) {
         rs_xlsx_cell_name(sp->row, sp->col, name);
-        rs_xml_fail(xm, RS_ETOOBIG, "cell %s: a value beyond the first %zu columns", name,
+        rs_xml_fail(xm, RS_ETOOBIG, "单元格 %s：数据超出了前%zu列", name,
                     s->x->lim.max_cols);
         return;
     }
     if (s->ncells == s->x->lim.max_cells) {
-        rs_xml_fail(xm, RS_ETOOBIG, "more than %zu cells with a value", s->x->lim.max_cells);
+        rs_xml_fail(xm, RS_ETOOBIG, "有数据的单元格超过%zu个", s->x->lim.max_cells);
         return;
     }
     if (s->ncells == s->cellcap) {
@@ -119,7 +119,7 @@ static void cell_push(struct rs_xml *xm, struct sheet_parse *sp, enum cell_src s
         struct xcell *c = realloc(s->cells, cap * sizeof(*c));
 
         if (!c) {
-            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            rs_xml_fail(xm, RS_ENOMEM, "内存不足");
             return;
         }
         s->cells = c;
@@ -197,7 +197,7 @@ static void number_cell(struct rs_xml *xm, struct sheet_parse *sp, const char *v
         char date[32];
 
         if (rs_xlsx_serial_text(v, n, cls, x->date1904, date) != RS_OK) {
-            problem_cell(xm, sp, "date serial %s is not a date Excel can show", shown);
+            problem_cell(xm, sp, "日期序号 %s 不是 Excel 能显示的日期", shown);
             return;
         }
         text_cell(xm, sp, date, strlen(date));
@@ -205,9 +205,9 @@ static void number_cell(struct rs_xml *xm, struct sheet_parse *sp, const char *v
     }
     rc = rs_xlsx_number_text(v, n, cls == RS_XF_PERCENT, out, sizeof(out));
     if (rc == RS_ETOOBIG)
-        problem_cell(xm, sp, "number %s is too large or too small to write out", shown);
+        problem_cell(xm, sp, "数字 %s 过大或过小，无法写出", shown);
     else if (rc)
-        problem_cell(xm, sp, "not a number: '%s'", shown);
+        problem_cell(xm, sp, "不是数字：“%s”", shown);
     else
         text_cell(xm, sp, out, strlen(out));
 }
@@ -221,8 +221,8 @@ static void cell_end(struct rs_xml *xm, struct sheet_parse *sp)
     char name[16], shown[24];
 
     if (sp->has_f && !sp->has_v) {
-        problem_cell(xm, sp, "formula without a cached value (open the file in Excel or "
-                             "LibreOffice and save it again)");
+        problem_cell(xm, sp, "公式没有保存计算结果（请用 Excel 或 LibreOffice 打开后"
+                             "重新保存）");
         return;
     }
     if (strcmp(t, "s") == 0) {
@@ -239,8 +239,7 @@ static void cell_end(struct rs_xml *xm, struct sheet_parse *sp)
         }
         if (n == 0 || idx >= x->nsst) {
             rs_xlsx_cell_name(sp->row, sp->col, name);
-            rs_xml_fail(xm, RS_EINVAL, "cell %s: shared string '%.20s' is not in the table of "
-                        "%zu", name, v, x->nsst);
+            rs_xml_fail(xm, RS_EINVAL, "单元格 %s：共享文本“%.20s”不在共%zu条的文本表中", name, v, x->nsst);
             return;
         }
         if (x->sst[x->sst_off[idx]])
@@ -259,15 +258,15 @@ static void cell_end(struct rs_xml *xm, struct sheet_parse *sp)
         if (n == 1 && (v[0] == '0' || v[0] == '1'))
             text_cell(xm, sp, v[0] == '1' ? "TRUE" : "FALSE", v[0] == '1' ? 4 : 5);
         else
-            problem_cell(xm, sp, "not a boolean: '%s'", shown);
+            problem_cell(xm, sp, "不是逻辑值：“%s”", shown);
     } else if (strcmp(t, "e") == 0) {
-        problem_cell(xm, sp, "holds the error %s", shown);
+        problem_cell(xm, sp, "单元格是错误值 %s（请先改正公式或数据）", shown);
     } else if (strcmp(t, "d") == 0) {
         date_cell(xm, sp, v, n);
     } else if (strcmp(t, "n") == 0) {
         number_cell(xm, sp, v, n);
     } else {
-        problem_cell(xm, sp, "unknown cell type '%s'", t);
+        problem_cell(xm, sp, "未知的单元格类型“%s”", t);
     }
 }
 
@@ -294,11 +293,11 @@ static void row_start(struct rs_xml *xm, struct sheet_parse *sp, const char **at
     uint32_t row = sp->last_row + 1;
 
     if (r && (!parse_u32(r, &row) || row < 1 || row > RS_XLSX_GRID_ROWS)) {
-        rs_xml_fail(xm, RS_EINVAL, "row number '%.20s' is not one", r);
+        rs_xml_fail(xm, RS_EINVAL, "行号“%.20s”无效", r);
         return;
     }
     if (row <= sp->last_row || row > RS_XLSX_GRID_ROWS) {
-        rs_xml_fail(xm, RS_EINVAL, "row %u comes after row %u", row, sp->last_row);
+        rs_xml_fail(xm, RS_EINVAL, "第%u行出现在第%u行之后", row, sp->last_row);
         return;
     }
     sp->in_row = true;
@@ -317,7 +316,7 @@ static void row_end(struct rs_xml *xm, struct sheet_parse *sp)
     if (n == 0)
         return;
     if (s->nrows == s->x->lim.max_rows) {
-        rs_xml_fail(xm, RS_ETOOBIG, "more than %zu rows with a value", s->x->lim.max_rows);
+        rs_xml_fail(xm, RS_ETOOBIG, "有数据的行超过%zu行", s->x->lim.max_rows);
         return;
     }
     if (s->nrows == s->rowcap) {
@@ -325,7 +324,7 @@ static void row_end(struct rs_xml *xm, struct sheet_parse *sp)
         struct xrow *r = realloc(s->rows, cap * sizeof(*r));
 
         if (!r) {
-            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            rs_xml_fail(xm, RS_ENOMEM, "内存不足");
             return;
         }
         s->rows = r;
@@ -345,12 +344,12 @@ static void cell_start(struct rs_xml *xm, struct sheet_parse *sp, const char **a
     uint32_t col = (uint32_t)(sp->last_col + 1), row = sp->row;
 
     if (r && !rs_xlsx_ref_parse(r, &col, &row)) {
-        rs_xml_fail(xm, RS_EINVAL, "row %u: '%.20s' is not a cell reference", sp->row, r);
+        rs_xml_fail(xm, RS_EINVAL, "第%u行：“%.20s”不是单元格引用", sp->row, r);
         return;
     }
     if (row != sp->row || (long)col <= sp->last_col || col >= RS_XLSX_GRID_COLS) {
-        rs_xml_fail(xm, RS_EINVAL, "row %u: cell '%.20s' is out of order", sp->row,
-                    r ? r : "(after the last)");
+        rs_xml_fail(xm, RS_EINVAL, "第%u行：单元格“%.20s”顺序错乱", sp->row,
+                    r ? r : "（最后一个之后）");
         return;
     }
     sp->in_cell = true;
@@ -441,7 +440,7 @@ rs_status rs_xlsx_sheet_open(struct rs_xlsx *x, size_t i, struct rs_xlsx_sheet *
         err[0] = '\0';
     if (i >= x->nsheets) {
         if (err && errlen)
-            snprintf(err, errlen, "no sheet %zu", i + 1);
+            snprintf(err, errlen, "没有第%zu个工作表", i + 1);
         return RS_ENOTFOUND;
     }
     s = calloc(1, sizeof(*s));

@@ -87,7 +87,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int n)
     if (!xm->collect || rs_xml_failed(xm) || n <= 0)
         return;
     if (xm->len + add > xm->max_text) {
-        rs_xml_fail(xm, RS_ETOOBIG, "a text longer than %zu bytes", xm->max_text);
+        rs_xml_fail(xm, RS_ETOOBIG, "有文字超过%zu字节", xm->max_text);
         return;
     }
     if (xm->len + add + 1 > xm->cap) {
@@ -98,7 +98,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int n)
             cap *= 2;
         t = realloc(xm->text, cap);
         if (!t) {
-            rs_xml_fail(xm, RS_ENOMEM, "out of memory");
+            rs_xml_fail(xm, RS_ENOMEM, "内存不足");
             return;
         }
         xm->text = t;
@@ -118,7 +118,7 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     (void)sysid;
     (void)pubid;
     (void)has_internal;
-    rs_xml_fail(xm, RS_EINVAL, "a document type declaration (DTD) is not allowed");
+    rs_xml_fail(xm, RS_EINVAL, "不允许文档类型声明（DTD）");
 }
 
 static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
@@ -136,7 +136,7 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
     (void)sysid;
     (void)pubid;
     (void)notation;
-    rs_xml_fail(xm, RS_EINVAL, "an entity declaration is not allowed");
+    rs_xml_fail(xm, RS_EINVAL, "不允许实体声明");
 }
 
 /* The zip reader's chunks go straight to expat. */
@@ -175,12 +175,11 @@ rs_status rs_xml_parse(struct rs_xlsx *x, const char *part, struct rs_xml *xm, c
         unsigned long line = (unsigned long)XML_GetCurrentLineNumber(xm->p);
 
         if (xm->rc)
-            snprintf(err, errlen, "%s: line %lu: %s", part, line, xm->msg);
+            snprintf(err, errlen, "%s 第%lu行：%s", part, line, xm->msg);
         else if (zerr[0])
             snprintf(err, errlen, "%s", zerr);
         else
-            snprintf(err, errlen, "%s: line %lu: bad XML (%s)", part, line,
-                     XML_ErrorString(XML_GetErrorCode(xm->p)));
+            snprintf(err, errlen, "%s 第%lu行：不是有效的 XML", part, line);
     }
     XML_ParserFree(xm->p);
     xm->p = NULL;

@@ -43,7 +43,7 @@ rs_status rs_xlsx_zip_open(struct rs_xlsx *x, const void *data, size_t n, char *
     zip_int64_t entries;
 
     if (n > x->lim.max_file) {
-        say(err, errlen, "the file is larger than %zu bytes", x->lim.max_file);
+        say(err, errlen, "文件超过%zu字节", x->lim.max_file);
         return RS_ETOOBIG;
     }
     zip_error_init(&ze);
@@ -56,7 +56,7 @@ rs_status rs_xlsx_zip_open(struct rs_xlsx *x, const void *data, size_t n, char *
     if (!x->zip) {
         int code = zip_error_code_zip(&ze);
 
-        say(err, errlen, "not an xlsx workbook (%s)", zip_error_strerror(&ze));
+        say(err, errlen, "不是 xlsx 工作簿（无法作为 zip 压缩包打开）");
         zip_source_free(src);
         zip_error_fini(&ze);
         return code == ZIP_ER_MEMORY ? RS_ENOMEM : RS_EINVAL;
@@ -64,7 +64,7 @@ rs_status rs_xlsx_zip_open(struct rs_xlsx *x, const void *data, size_t n, char *
     zip_error_fini(&ze);
     entries = zip_get_num_entries(x->zip, 0);
     if (entries < 0 || (zip_uint64_t)entries > x->lim.max_entries) {
-        say(err, errlen, "the package has more than %zu entries", x->lim.max_entries);
+        say(err, errlen, "压缩包中的条目超过%zu个", x->lim.max_entries);
         return RS_ETOOBIG;
     }
     return RS_OK;
@@ -92,33 +92,32 @@ rs_status rs_xlsx_zip_stream(struct rs_xlsx *x, const char *part, rs_xlsx_feed_f
     rs_status rc = RS_OK;
 
     if (idx < 0) {
-        say(err, errlen, "%s: missing part", part);
+        say(err, errlen, "%s：缺少这一部件", part);
         return RS_ENOTFOUND;
     }
     if (zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &st) != 0) {
-        say(err, errlen, "%s: unreadable zip entry", part);
+        say(err, errlen, "%s：压缩条目无法读取", part);
         return RS_EINVAL;
     }
     if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-        say(err, errlen, "%s: encrypted (save the workbook without a password)", part);
+        say(err, errlen, "%s：已加密（请另存为不设密码的工作簿）", part);
         return RS_EINVAL;
     }
     if ((st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method != ZIP_CM_STORE &&
         st.comp_method != ZIP_CM_DEFLATE) {
-        say(err, errlen, "%s: unsupported compression method", part);
+        say(err, errlen, "%s：不支持的压缩方式", part);
         return RS_EINVAL;
     }
     if ((st.valid & ZIP_STAT_SIZE) &&
         (st.size > x->lim.max_part || st.size > x->lim.max_total - x->total)) {
-        say(err, errlen, "%s: larger than %zu bytes uncompressed%s", part,
+        say(err, errlen, "%s：解压后超过%zu字节%s", part,
             st.size > x->lim.max_part ? x->lim.max_part : x->lim.max_total,
-            st.size > x->lim.max_part ? "" : " (all parts together)");
+            st.size > x->lim.max_part ? "" : "（所有部件合计）");
         return RS_ETOOBIG;
     }
     f = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0);
     if (!f) {
-        say(err, errlen, "%s: cannot open the zip entry (%s)", part,
-            zip_error_strerror(zip_get_error(x->zip)));
+        say(err, errlen, "%s：无法打开压缩条目", part);
         return RS_EINVAL;
     }
     for (;;) {
@@ -126,7 +125,7 @@ rs_status rs_xlsx_zip_stream(struct rs_xlsx *x, const char *part, rs_xlsx_feed_f
         zip_int64_t n = zip_fread(f, chunk, sizeof(chunk));
 
         if (n < 0) {
-            say(err, errlen, "%s: corrupt zip entry (%s)", part, zip_file_strerror(f));
+            say(err, errlen, "%s：压缩条目已损坏", part);
             rc = RS_EINVAL;
             goto out;
         }
@@ -135,9 +134,9 @@ rs_status rs_xlsx_zip_stream(struct rs_xlsx *x, const char *part, rs_xlsx_feed_f
         got += (size_t)n;
         x->total += (size_t)n;
         if (got > x->lim.max_part || x->total > x->lim.max_total) {
-            say(err, errlen, "%s: larger than %zu bytes uncompressed%s", part,
+            say(err, errlen, "%s：解压后超过%zu字节%s", part,
                 got > x->lim.max_part ? x->lim.max_part : x->lim.max_total,
-                got > x->lim.max_part ? "" : " (all parts together)");
+                got > x->lim.max_part ? "" : "（所有部件合计）");
             rc = RS_ETOOBIG;
             goto out;
         }

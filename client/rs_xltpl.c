@@ -331,8 +331,7 @@ static rs_status column_setup(struct writer *w, const struct tcol *tc, lxw_col_t
         if (o->ndivisions)
             rc = validate_list(w, col, o->divisions, o->ndivisions, "区划代码", width);
         if (rc)
-            say(err, errlen, "the division codes do not fit a drop-down list (at most %u "
-                "bytes with the commas: about 25 codes)", RS_XLTPL_LIST_BYTES);
+            say(err, errlen, "乡镇代码太多，放不进下拉列表（连同逗号最多%u字节，约25个代码）", RS_XLTPL_LIST_BYTES);
         return rc;
     }
     switch (f->kind) {
@@ -355,7 +354,7 @@ static rs_status column_setup(struct writer *w, const struct tcol *tc, lxw_col_t
         if (n)
             rc = validate_list(w, col, vals, n, title, width);
         if (rc)
-            say(err, errlen, "column %s: its values do not fit a drop-down list", title);
+            say(err, errlen, "列“%s”：可选值太多，放不进下拉列表", title);
         return rc;
     }
     case RS_FK_BOOL: {
@@ -464,30 +463,30 @@ rs_status rs_xltpl_write(const char *path, const struct rs_xltpl_opts *o, char *
     lxw_error e;
 
     if (!def) {
-        say(err, errlen, "unknown record type");
+        say(err, errlen, "未知的记录类型");
         return RS_EINVAL;
     }
     if (o->ndivisions > RS_XLTPL_LIST_MAX) {
-        say(err, errlen, "more than %u division codes", RS_XLTPL_LIST_MAX);
+        say(err, errlen, "乡镇代码超过%u个", RS_XLTPL_LIST_MAX);
         return RS_ETOOBIG;
     }
     for (size_t i = 0; i < o->ndivisions; i++) {
         if (!rs_division_code_valid(o->divisions[i])) {
-            say(err, errlen, "'%.40s' is not a division code (6, 9 or 12 digits)",
+            say(err, errlen, "“%.40s”不是区划代码（应为6位、9位或12位数字）",
                 o->divisions[i]);
             return RS_EINVAL;
         }
     }
     w.wb = workbook_new(path);
     if (!w.wb) {
-        say(err, errlen, "%s: cannot create the workbook", path);
+        say(err, errlen, "%s：无法创建工作簿", path);
         return RS_EIO;
     }
     w.ws = workbook_add_worksheet(w.wb, def->label);
     w.meta = workbook_add_worksheet(w.wb, RS_XLTPL_META_SHEET);
     if (!w.ws || !w.meta) {
         workbook_close(w.wb);
-        say(err, errlen, "%s: cannot add the sheets", path);
+        say(err, errlen, "%s：无法添加工作表", path);
         return RS_EIO;
     }
     make_formats(&w);
@@ -527,7 +526,7 @@ rs_status rs_xltpl_write(const char *path, const struct rs_xltpl_opts *o, char *
         return rc;
     }
     if (w.first || e) {
-        say(err, errlen, "%s: %s", path, lxw_strerror(w.first ? w.first : e));
+        say(err, errlen, "%s：无法写入工作簿（%s）", path, lxw_strerror(w.first ? w.first : e));
         return RS_EIO;
     }
     return RS_OK;
@@ -573,17 +572,17 @@ rs_status rs_xltpl_meta_read(struct rs_xlsx *x, struct rs_xltpl_meta *m, char *e
         goto out;
     rc = RS_EINVAL;
     if (m->version == 0) {
-        say(err, errlen, "sheet %s: a resettle template without a version", RS_XLTPL_META_SHEET);
+        say(err, errlen, "工作表 %s：resettle 模板缺少版本号", RS_XLTPL_META_SHEET);
         goto out;
     }
     if (m->version > RS_XLTPL_VERSION) {
-        say(err, errlen, "a template of version %u; this resettle reads version %d (update it)",
+        say(err, errlen, "模板版本为%u，本程序只能读取版本%d（请更新 resettle）",
             m->version, RS_XLTPL_VERSION);
         goto out;
     }
     m->type = rs_rtype_parse(type);
     if (m->type == RS__RECORD__BODY__NOT_SET || !rs_rtype_find(m->type)) {
-        say(err, errlen, "a template of the unknown record type '%.40s'", type);
+        say(err, errlen, "模板的记录类型“%.40s”未知", type);
         goto out;
     }
     rc = RS_OK;

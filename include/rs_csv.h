@@ -47,6 +47,15 @@ struct rs_csv;
 rs_status rs_csv_open(const void *data, size_t n, struct rs_csv **out,
                       char *err, size_t errlen);
 
+/*
+ * rs_csv_open, with every message of the reader, now and from rs_csv_next,
+ * in Chinese ("第3行（第57字节）：既不是 UTF-8 也不是 GB18030 编码",
+ * "第4行第2个字段：引号位置不对"): for a clerk's file, where the clerk reads
+ * them.  The line and field numbers are the same as in English.
+ */
+rs_status rs_csv_open_zh(const void *data, size_t n, struct rs_csv **out,
+                         char *err, size_t errlen);
+
 /* Frees c and everything it handed out.  NULL is allowed. */
 void rs_csv_close(struct rs_csv *c);
 

@@ -54,8 +54,9 @@ struct rs_rowmap;
 /*
  * Reads the header.  forced = RS__RECORD__BODY__NOT_SET detects the type
  * from the columns; otherwise the columns must fit that type.  RS_EINVAL
- * with a message in err for an unknown column, a duplicated column, a
- * missing required column, or a header that fits no type.  defaults is
+ * with a message in err (in Chinese, for the clerk) for an unknown column,
+ * a duplicated column, a missing required column, or a header that fits no
+ * type.  defaults is
  * copied (its strings are not; they must outlive the rowmap).
  */
 RS_NODISCARD rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,
@@ -106,8 +107,9 @@ rs_rtype rs_rowmap_type(const struct rs_rowmap *m);
  * Converts one row.  On RS_OK *out is a new heap record (every string and
  * sub-message malloc'd) that the caller frees with
  * rs__record__free_unpacked(*out, NULL); its id is unset.  On failure v
- * names the column (as written in the header) and the reason, and nothing
- * is returned.  The record is checked with rs_validate_record before it is
+ * names the column (as written in the header; a field the file has no
+ * column for by its Chinese label), the reason in English and in Chinese
+ * (v->text, what a clerk reads), and nothing is returned.  The record is checked with rs_validate_record before it is
  * returned; a validation failure is reported against the column it came
  * from.  A non-empty cell in a money column whose unit is not known fails
  * the row with both readings of the value (in Chinese) and marks the map

@@ -246,6 +246,24 @@ RS_NODISCARD rs_status rs_rtype_check_table(char *err, size_t errlen);
 RS_NODISCARD rs_status rs_rtype_register(const struct rs_rtype_def *def, char *err,
                                          size_t errlen);
 
+#define RS_FIELD_LABEL_MAX 96   /* bytes of a field label, with its NUL */
+
+/*
+ * The Chinese label of field row f, as messages a clerk reads name it: its
+ * first alias ("金额" of "金额|救助金额"), and for a money field its unit
+ * in full-width parentheses ("金额（元）", "补助标准（元/人/年）").  A row
+ * without an alias (rs_rtype_check refuses one) gives its English column.
+ * Written to out, cut on a character boundary, and returned.
+ */
+const char *rs_field_label(const struct rs_field *f, char out[RS_FIELD_LABEL_MAX]);
+
+/*
+ * The row of field `name` of the message the verdict field prefix names:
+ * prefix NULL or "" the envelope, else the type whose English name it is
+ * ("project").  CSV-only rows are skipped.  NULL if there is none.
+ */
+const struct rs_field *rs_field_find(const char *prefix, size_t prefix_len, const char *name);
+
 /* True if kind k fits protobuf-c field fd (type and an optional label). */
 bool rs_fkind_fits(enum rs_fkind k, const ProtobufCFieldDescriptor *fd);
 

@@ -127,6 +127,14 @@ bool rs_utf8_valid(const char *p, size_t n);
 size_t rs_utf8_len(const char *p, size_t n);
 
 /*
+ * Appends s[0..n) to dst (cap bytes, holding a NUL-terminated string of
+ * *len bytes), cut on a UTF-8 character boundary so that dst stays
+ * NUL-terminated and never ends in part of a character; *len is updated.
+ * Returns false if anything was cut.  cap 0 writes nothing.
+ */
+bool rs_utf8_append(char *dst, size_t cap, size_t *len, const char *s, size_t n);
+
+/*
  * Length of the blank that starts s[0..n) (rs_blank_len) or ends it
  * (rs_blank_len_back): 1 for an ASCII space, tab, CR or LF, 2 for NBSP,
  * 3 for U+3000 (the full-width space) or a BOM; 0 if there is none.

@@ -23,11 +23,21 @@
 #include "rs_rtype.h"
 #include "rs_status.h"
 
-/* Why a record failed: the first failing field and a reason in English. */
+#define RS_VERDICT_TEXT_MAX 256   /* bytes of rs_verdict.text, with its NUL */
+
+/*
+ * Why a record failed: the first failing field, a reason in English (what
+ * the wire's RecordAck.reason and the logs carry, and what other-language
+ * clients read) and the same in Chinese for a clerk (RecordAck.text, every
+ * message of the client).  The Chinese names fields by their labels in the
+ * record-type table (rs_field_label): "金额（元）须大于0".  Both are cut to
+ * fit, text on a character boundary.
+ */
 struct rs_verdict {
     rs_status st;          /* RS_OK or RS_EINVAL / RS_ETOOBIG / RS_EENCODING */
     char field[64];        /* e.g. "relief.amount_fen"; "" when st == RS_OK */
     char reason[192];      /* e.g. "must be > 0" */
+    char text[RS_VERDICT_TEXT_MAX];   /* UTF-8, e.g. "金额（元）须大于0"; "" when st == RS_OK */
 };
 
 /*
@@ -52,9 +62,15 @@ RS_NODISCARD rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict
 /*
  * Fills v for a cross-field rule that failed: RS_EINVAL, field named in
  * full ("project.actual_end", or an envelope field such as "supersedes"),
- * reason in English; both are cut to fit.  Returns false, so a rule
+ * reason in English, text in Chinese.  In text, "{}" stands for the label
+ * of the blamed field and "{name}" for the label of field `name` of the same
+ * message (rs_field_label), so "{}不能早于{actual_start}" becomes
+ * "实际完工日期不能早于实际开工日期"; a name the message does not have
+ * stays as written.  text NULL leaves v->text "" (tests/test_verdict_zh.c
+ * fails for such a rule).  All are cut to fit.  Returns false, so a rule
  * (rs_rule_fn) can end with `return rs_verdict_reject(v, ...)`.
  */
-bool rs_verdict_reject(struct rs_verdict *v, const char *field, const char *reason);
+bool rs_verdict_reject(struct rs_verdict *v, const char *field, const char *reason,
+                       const char *text);
 
 #endif

@@ -26,7 +26,7 @@
 /* A record never needs more scratch than every field at its cap plus NULs. */
 #define SCRATCH_MAX ((size_t)RS_CSV_MAX_COLS * (RS_CSV_MAX_FIELD + 1))
 #define SCRATCH_INIT 4096
-#define FAILMSG_LEN 192
+#define FAILMSG_LEN 256
 
 struct rs_csv {
     char *buf;                  /* UTF-8 text, NUL-terminated, no NUL inside */
@@ -40,8 +40,15 @@ struct rs_csv {
     size_t offs[RS_CSV_MAX_COLS];       /* field starts within scratch */
     char *fields[RS_CSV_MAX_COLS];      /* handed out by rs_csv_next */
     rs_status failed;           /* sticky: set by the first error in next */
+    bool zh;                    /* messages in Chinese (rs_csv_open_zh) */
     char failmsg[FAILMSG_LEN];
 };
+
+/* A message in English or, for a reader opened by rs_csv_open_zh, in Chinese:
+ * both are literals taking the same arguments, so printf checks both. */
+#define MSG(zh, en, cn) ((zh) ? (cn) : (en))
+
+#define ZH_NOMEM_GB "内存不足（转换%zu字节的 GB18030 文本时）"
 
 /* Bytes that end an unquoted field: NUL (end of buf), LF, CR, quote, comma. */
 static const bool stop_unquoted[256] = {
@@ -150,13 +157,15 @@ static size_t utf8_bad_offset(const uint8_t *p, size_t n)
 }
 
 /* Copies p[0..n) into a new NUL-terminated buffer. */
-static rs_status copy_text(const uint8_t *p, size_t n, char **out, size_t *outlen, char *err,
-                           size_t errlen)
+static rs_status copy_text(const uint8_t *p, size_t n, char **out, size_t *outlen, bool zh,
+                           char *err, size_t errlen)
 {
     char *b = malloc(n + 1);
 
     if (b == NULL) {
-        set_err(err, errlen, "out of memory copying %zu bytes of CSV", n);
+        set_err(err, errlen,
+                MSG(zh, "out of memory copying %zu bytes of CSV", "内存不足（复制%zu字节的 CSV 时）"),
+                n);
         return RS_ENOMEM;
     }
     if (n > 0)
@@ -173,7 +182,7 @@ static rs_status copy_text(const uint8_t *p, size_t n, char **out, size_t *outle
  * so the first guess is 1.5 n; the buffer grows if that was short.
  */
 static rs_status gb18030_to_utf8(const uint8_t *in, size_t n, char **out, size_t *outlen,
-                                 char *err, size_t errlen)
+                                 bool zh, char *err, size_t errlen)
 {
     rs_status rv;
     iconv_t cd;
@@ -186,14 +195,18 @@ static rs_status gb18030_to_utf8(const uint8_t *in, size_t n, char **out, size_t
 
     cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1) {
-        set_err(err, errlen, "cannot convert from GB18030: iconv_open: %s", strerror(errno));
+        set_err(err, errlen,
+                MSG(zh, "cannot convert from GB18030: iconv_open: %s",
+                    "无法转换 GB18030 编码（iconv_open：%s）"),
+                strerror(errno));
         return RS_EINTERNAL;
     }
     if (cap > RS_CSV_MAX_BYTES)
         cap = RS_CSV_MAX_BYTES;
     buf = malloc(cap + 1);
     if (buf == NULL) {
-        set_err(err, errlen, "out of memory converting %zu bytes of GB18030", n);
+        set_err(err, errlen, MSG(zh, "out of memory converting %zu bytes of GB18030", ZH_NOMEM_GB),
+                n);
         rv = RS_ENOMEM;
         goto out;
     }
@@ -208,13 +221,17 @@ static rs_status gb18030_to_utf8(const uint8_t *in, size_t n, char **out, size_t
         if (errno == EILSEQ || errno == EINVAL) {
             size_t off = (size_t)((const uint8_t *)ip - in);
 
-            set_err(err, errlen, "line %u: byte %zu: not UTF-8 or GB18030",
+            set_err(err, errlen,
+                    MSG(zh, "line %u: byte %zu: not UTF-8 or GB18030",
+                        "第%u行（第%zu字节）：既不是 UTF-8 也不是 GB18030 编码"),
                     (unsigned)line_of(in, off, n), off);
             rv = RS_EENCODING;
             goto out;
         }
         if (errno != E2BIG) {
-            set_err(err, errlen, "GB18030 conversion failed: %s", strerror(errno));
+            set_err(err, errlen,
+                    MSG(zh, "GB18030 conversion failed: %s", "GB18030 编码转换失败（%s）"),
+                    strerror(errno));
             rv = RS_EINTERNAL;
             goto out;
         }
@@ -223,7 +240,9 @@ static rs_status gb18030_to_utf8(const uint8_t *in, size_t n, char **out, size_t
             /* Lines are the same in both encodings: name the first that did not fit. */
             size_t off = (size_t)((const uint8_t *)ip - in);
 
-            set_err(err, errlen, "line %u: larger than %u bytes once converted to UTF-8",
+            set_err(err, errlen,
+                    MSG(zh, "line %u: larger than %u bytes once converted to UTF-8",
+                        "第%u行：转换为 UTF-8 后超过%u字节"),
                     (unsigned)line_of(in, off, n), RS_CSV_MAX_BYTES);
             rv = RS_ETOOBIG;
             goto out;
@@ -231,7 +250,8 @@ static rs_status gb18030_to_utf8(const uint8_t *in, size_t n, char **out, size_t
         cap = cap > RS_CSV_MAX_BYTES / 2 ? RS_CSV_MAX_BYTES : cap * 2;
         nb = realloc(buf, cap + 1);
         if (nb == NULL) {
-            set_err(err, errlen, "out of memory converting %zu bytes of GB18030", n);
+            set_err(err, errlen,
+                    MSG(zh, "out of memory converting %zu bytes of GB18030", ZH_NOMEM_GB), n);
             rv = RS_ENOMEM;
             goto out;
         }
@@ -243,7 +263,9 @@ static rs_status gb18030_to_utf8(const uint8_t *in, size_t n, char **out, size_t
     *outlen = (size_t)(op - buf);
     /* Fields are promised to be UTF-8; do not take iconv's word for it. */
     if (!rs_utf8_valid(buf, *outlen)) {
-        set_err(err, errlen, "GB18030 conversion produced invalid UTF-8");
+        set_err(err, errlen, "%s",
+                MSG(zh, "GB18030 conversion produced invalid UTF-8",
+                    "GB18030 编码转换的结果不是有效的 UTF-8"));
         rv = RS_EINTERNAL;
         goto out;
     }
@@ -256,7 +278,8 @@ out:
     return rv;
 }
 
-rs_status rs_csv_open(const void *data, size_t n, struct rs_csv **out, char *err, size_t errlen)
+static rs_status csv_open(const void *data, size_t n, bool zh, struct rs_csv **out, char *err,
+                          size_t errlen)
 {
     rs_status rv;
     struct rs_csv *c = NULL;
@@ -264,16 +287,20 @@ rs_status rs_csv_open(const void *data, size_t n, struct rs_csv **out, char *err
     const uint8_t *nul;
 
     if (out == NULL || (data == NULL && n > 0)) {
-        set_err(err, errlen, "rs_csv_open: bad arguments");
+        set_err(err, errlen, "%s",
+                MSG(zh, "rs_csv_open: bad arguments", "内部错误：rs_csv_open 参数错误"));
         return RS_EINVAL;
     }
     *out = NULL;
     if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
-        set_err(err, errlen, "line 1: UTF-16 is not supported; save as CSV UTF-8");
+        set_err(err, errlen, "%s",
+                MSG(zh, "line 1: UTF-16 is not supported; save as CSV UTF-8",
+                    "第1行：不支持 UTF-16 编码，请另存为“CSV UTF-8”"));
         return RS_EENCODING;
     }
     if (n > RS_CSV_MAX_BYTES) {
-        set_err(err, errlen, "line %u: file is larger than %u bytes",
+        set_err(err, errlen,
+                MSG(zh, "line %u: file is larger than %u bytes", "第%u行：文件超过%u字节"),
                 (unsigned)line_of(p, RS_CSV_MAX_BYTES, n), RS_CSV_MAX_BYTES);
         return RS_ETOOBIG;
     }
@@ -281,41 +308,47 @@ rs_status rs_csv_open(const void *data, size_t n, struct rs_csv **out, char *err
     if (nul != NULL) {
         size_t off = (size_t)(nul - p);
 
-        set_err(err, errlen, "line %u: byte %zu: NUL byte (binary or UTF-16?); save as CSV UTF-8",
+        set_err(err, errlen,
+                MSG(zh, "line %u: byte %zu: NUL byte (binary or UTF-16?); save as CSV UTF-8",
+                    "第%u行（第%zu字节）：含有空字节（二进制文件或 UTF-16？），"
+                    "请另存为“CSV UTF-8”"),
                 (unsigned)line_of(p, off, n), off);
         return RS_EENCODING;
     }
 
     c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        set_err(err, errlen, "out of memory");
+        set_err(err, errlen, "%s", MSG(zh, "out of memory", "内存不足"));
         return RS_ENOMEM;
     }
     c->line = 1;
+    c->zh = zh;
     if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
         if (!rs_utf8_valid((const char *)p + 3, n - 3)) {
             size_t off = 3 + utf8_bad_offset(p + 3, n - 3);
 
-            set_err(err, errlen, "line %u: byte %zu: not valid UTF-8 (the file has a UTF-8 BOM)",
+            set_err(err, errlen,
+                    MSG(zh, "line %u: byte %zu: not valid UTF-8 (the file has a UTF-8 BOM)",
+                        "第%u行（第%zu字节）：不是有效的 UTF-8（文件开头标明是 UTF-8）"),
                     (unsigned)line_of(p, off, n), off);
             rv = RS_EENCODING;
             goto out;
         }
         c->enc = RS_CSV_UTF8_BOM;
-        rv = copy_text(p + 3, n - 3, &c->buf, &c->len, err, errlen);
+        rv = copy_text(p + 3, n - 3, &c->buf, &c->len, zh, err, errlen);
     } else if (rs_utf8_valid((const char *)p, n)) {
         c->enc = RS_CSV_UTF8;
-        rv = copy_text(p, n, &c->buf, &c->len, err, errlen);
+        rv = copy_text(p, n, &c->buf, &c->len, zh, err, errlen);
     } else {
         c->enc = RS_CSV_GB18030;
-        rv = gb18030_to_utf8(p, n, &c->buf, &c->len, err, errlen);
+        rv = gb18030_to_utf8(p, n, &c->buf, &c->len, zh, err, errlen);
     }
     if (rv != RS_OK)
         goto out;
 
     c->scratch = malloc(SCRATCH_INIT);
     if (c->scratch == NULL) {
-        set_err(err, errlen, "out of memory");
+        set_err(err, errlen, "%s", MSG(zh, "out of memory", "内存不足"));
         rv = RS_ENOMEM;
         goto out;
     }
@@ -326,6 +359,17 @@ rs_status rs_csv_open(const void *data, size_t n, struct rs_csv **out, char *err
 out:
     rs_csv_close(c);
     return rv;
+}
+
+rs_status rs_csv_open(const void *data, size_t n, struct rs_csv **out, char *err, size_t errlen)
+{
+    return csv_open(data, n, false, out, err, errlen);
+}
+
+rs_status rs_csv_open_zh(const void *data, size_t n, struct rs_csv **out, char *err,
+                         size_t errlen)
+{
+    return csv_open(data, n, true, out, err, errlen);
 }
 
 void rs_csv_close(struct rs_csv *c)
@@ -381,9 +425,13 @@ static rs_status append_or_fail(struct rs_csv *c, const char *p, size_t n, char 
     rs_status rv = scratch_append(c, p, n);
 
     if (rv == RS_ENOMEM)
-        return fail(c, err, errlen, rv, "line %u: out of memory", (unsigned)c->line);
+        return fail(c, err, errlen, rv, MSG(c->zh, "line %u: out of memory", "第%u行：内存不足"),
+                    (unsigned)c->line);
     if (rv != RS_OK)
-        return fail(c, err, errlen, rv, "line %u: record scratch over its cap", (unsigned)c->line);
+        return fail(c, err, errlen, rv,
+                    MSG(c->zh, "line %u: record scratch over its cap",
+                        "第%u行：这一行超过了读取上限"),
+                    (unsigned)c->line);
     return RS_OK;
 }
 
@@ -415,13 +463,13 @@ static rs_status read_unquoted(struct rs_csv *c, size_t fieldno, char *err, size
     while (!stop_unquoted[(uint8_t)p[i]])
         i++;
     if (p[i] == '"')
-        return fail(c, err, errlen, RS_EINVAL, "line %u: field %zu: unexpected quote",
+        return fail(c, err, errlen, RS_EINVAL, MSG(c->zh, "line %u: field %zu: unexpected quote", "第%u行第%zu个字段：引号位置不对"),
                     (unsigned)c->line, fieldno);
     end = i;
     while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t'))
         end--;
     if (end - start > RS_CSV_MAX_FIELD)
-        return fail(c, err, errlen, RS_ETOOBIG, "line %u: field %zu: longer than %d bytes",
+        return fail(c, err, errlen, RS_ETOOBIG, MSG(c->zh, "line %u: field %zu: longer than %d bytes", "第%u行第%zu个字段：超过%d字节"),
                     (unsigned)c->line, fieldno, RS_CSV_MAX_FIELD);
     c->pos = i;
     return append_or_fail(c, p + start, end - start, err, errlen);
@@ -462,12 +510,14 @@ static rs_status read_quoted(struct rs_csv *c, size_t fieldno, char *err, size_t
         }
         if (i == c->len)
             return fail(c, err, errlen, RS_EINVAL,
-                        "line %u: field %zu: quoted field never closed", (unsigned)first_line,
+                        MSG(c->zh, "line %u: field %zu: quoted field never closed",
+                            "第%u行第%zu个字段：引号没有闭合"),
+                        (unsigned)first_line,
                         fieldno);
         /* p[i] is a quote: "" stands for one quote, anything else closes the field. */
         span = i - start + (p[i + 1] == '"' ? 1 : 0);
         if (flen + span > RS_CSV_MAX_FIELD)
-            return fail(c, err, errlen, RS_ETOOBIG, "line %u: field %zu: longer than %d bytes",
+            return fail(c, err, errlen, RS_ETOOBIG, MSG(c->zh, "line %u: field %zu: longer than %d bytes", "第%u行第%zu个字段：超过%d字节"),
                         (unsigned)first_line, fieldno, RS_CSV_MAX_FIELD);
         rv = append_or_fail(c, p + start, span, err, errlen);
         if (rv != RS_OK)
@@ -481,7 +531,7 @@ static rs_status read_quoted(struct rs_csv *c, size_t fieldno, char *err, size_t
     }
     i = skip_blanks(p, i);
     if (p[i] != ',' && p[i] != '\n' && p[i] != '\r' && i != c->len)
-        return fail(c, err, errlen, RS_EINVAL, "line %u: field %zu: unexpected quote",
+        return fail(c, err, errlen, RS_EINVAL, MSG(c->zh, "line %u: field %zu: unexpected quote", "第%u行第%zu个字段：引号位置不对"),
                     (unsigned)c->line, fieldno);
     c->pos = i;
     return RS_OK;
@@ -496,7 +546,7 @@ rs_status rs_csv_next(struct rs_csv *c, char ***fields, size_t *nfields, uint32_
     uint32_t first_line;
 
     if (c == NULL || fields == NULL || nfields == NULL || line == NULL) {
-        set_err(err, errlen, "rs_csv_next: bad arguments");
+        set_err(err, errlen, "rs_csv_next: bad arguments");   /* c may be NULL */
         return RS_EINVAL;
     }
     if (c->failed != RS_OK) {
@@ -523,7 +573,7 @@ rs_status rs_csv_next(struct rs_csv *c, char ***fields, size_t *nfields, uint32_
     c->scratch_len = 0;
     for (;;) {
         if (nf == RS_CSV_MAX_COLS)
-            return fail(c, err, errlen, RS_ETOOBIG, "line %u: more than %d fields",
+            return fail(c, err, errlen, RS_ETOOBIG, MSG(c->zh, "line %u: more than %d fields", "第%u行：字段超过%d个"),
                         (unsigned)c->line, RS_CSV_MAX_COLS);
         c->pos = skip_blanks(p, c->pos);
         c->offs[nf] = c->scratch_len;

@@ -1,7 +1,7 @@
 /*
  * rs_rtype.c - reading the record-type table: entries by oneof case or
- * name, natural keys, a record's body and label key, enum names and slugs,
- * and where registered types are kept.
+ * name, field rows and their Chinese labels, natural keys, a record's body
+ * and label key, enum names and slugs, and where registered types are kept.
  *
  * The production entries (rs_rtype_table.c) come first, in detection order,
  * then at most RS_RTYPE_MAX_REGISTERED registered ones; a lookup walks both.
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "rs_rtype_data.h"
+#include "rs_util.h"
 
 /* Written only through rs_rtype_register, before any other use (rs_rtype.h). */
 static const struct rs_rtype_def *registered[RS_RTYPE_MAX_REGISTERED];
@@ -166,6 +167,42 @@ const struct rs_field *rs_rtype_field(const struct rs_rtype_def *def, const char
         if (!(def->fields[i].flags & RS_FF_CSV_ONLY) && strcmp(def->fields[i].name, name) == 0)
             return &def->fields[i];
     }
+    return NULL;
+}
+
+const char *rs_field_label(const struct rs_field *f, char out[RS_FIELD_LABEL_MAX])
+{
+    const char *al = f->aliases && f->aliases[0] ? f->aliases : f->column;
+    const char *bar = strchr(al, '|');
+    const char *unit = f->unit ? f->unit : "元";
+    size_t len = 0;
+
+    out[0] = '\0';
+    rs_utf8_append(out, RS_FIELD_LABEL_MAX, &len, al, bar ? (size_t)(bar - al) : strlen(al));
+    if (f->kind == RS_FK_MONEY) {
+        rs_utf8_append(out, RS_FIELD_LABEL_MAX, &len, "（", strlen("（"));
+        rs_utf8_append(out, RS_FIELD_LABEL_MAX, &len, unit, strlen(unit));
+        rs_utf8_append(out, RS_FIELD_LABEL_MAX, &len, "）", strlen("）"));
+    }
+    return out;
+}
+
+const struct rs_field *rs_field_find(const char *prefix, size_t prefix_len, const char *name)
+{
+    const struct rs_rtype_def *d;
+    const struct rs_field *rows;
+    size_t n = 0;
+
+    if (!prefix || prefix_len == 0) {
+        rows = rs_rtype_envelope(&n);
+        for (size_t i = 0; i < n; i++)
+            if (!(rows[i].flags & RS_FF_CSV_ONLY) && strcmp(rows[i].name, name) == 0)
+                return &rows[i];
+        return NULL;
+    }
+    for (size_t i = 0; (d = rs_rtype_at(i)) != NULL; i++)
+        if (strlen(d->name) == prefix_len && memcmp(d->name, prefix, prefix_len) == 0)
+            return rs_rtype_field(d, name);
     return NULL;
 }
 

@@ -73,6 +73,9 @@ static rs_status check_row(const char *where, const struct rs_field *f,
 {
     if (empty(f->name) || empty(f->column) || !f->aliases || empty(f->doc))
         return say(err, errlen, "%s: a row lacks its name, column, aliases or doc", where);
+    if (!f->aliases[0] || f->aliases[0] == '|')
+        return say(err, errlen, "%s.%s: a row needs a Chinese alias, its label in messages",
+                   where, f->name);
     if (!rs_fkind_fits(f->kind, fd))
         return say(err, errlen, "%s.%s: kind does not fit the field's type", where, f->name);
     if (f->flags & RS_FF_CSV_ONLY) {

@@ -4,7 +4,9 @@
  * another has a value.
  *
  * Each rule reads the generated struct of its message and names the field
- * it blames in full ("project.actual_end").  The rows of
+ * it blames in full ("project.actual_end"), with the reason in English and
+ * in Chinese, whose "{}" and "{field}" rs_verdict_reject replaces with the
+ * fields' labels in the table.  The rows of
  * proto/rs_rtype_table.c say after which field each one runs.
  *
  * Does not: check a field's own range or format (rs_validate.c does, from
@@ -84,7 +86,8 @@ bool rs_rule_supersedes(const void *msg, struct rs_verdict *v)
     const Rs__Record *r = msg;
 
     if (!empty(r->supersedes) && same_ci(r->supersedes, r->id))
-        return rs_verdict_reject(v, "supersedes", "must differ from id");
+        return rs_verdict_reject(v, "supersedes", "must differ from id",
+                                 "{}不能与{id}相同");
     return true;
 }
 
@@ -93,10 +96,12 @@ bool rs_rule_division(const void *msg, struct rs_verdict *v)
     const Rs__Record *r = msg;
 
     if (!rs_division_code_valid(r->division_code))
-        return rs_verdict_reject(v, "division_code", "must be 6, 9 or 12 digits");
+        return rs_verdict_reject(v, "division_code", "must be 6, 9 or 12 digits",
+                                 "{}须为6位、9位或12位数字");
     if (strlen(r->division_code) == 6 && rs_rtype_is_township(r->body_case))
         return rs_verdict_reject(v, "division_code",
-                                 "township records need a 9- or 12-digit code");
+                                 "township records need a 9- or 12-digit code",
+                                 "乡镇（街道）的记录须填9位或12位的{}");
     return true;
 }
 
@@ -121,7 +126,8 @@ bool rs_rule_project_scale_unit(const void *msg, struct rs_verdict *v)
 
     if (p->has_scale_qty_milli && empty(p->scale_unit))
         return rs_verdict_reject(v, "project.scale_unit",
-                                 "required when scale_qty_milli is given");
+                                 "required when scale_qty_milli is given",
+                                 "填了{scale_qty_milli}时{}为必填项");
     return true;
 }
 
@@ -149,11 +155,14 @@ bool rs_rule_project_funds(const void *msg, struct rs_verdict *v)
         any = true;
         if (!add_fen(sum, funds[i].fen, &sum))
             return rs_verdict_reject(v, "project.planned_investment_fen",
-                                     "sum of fund_* fields overflows");
+                                     "sum of fund_* fields overflows",
+                                     "各项资金来源之和超出可记录的范围");
     }
     if (any && sum > p->planned_investment_fen)
         return rs_verdict_reject(v, "project.planned_investment_fen",
-                                 "must not be less than the sum of the fund_* fields");
+                                 "must not be less than the sum of the fund_* fields",
+                                 "{}不能小于{fund_houfu_fen}、{fund_kuqu_fen}、"
+                                 "{fund_integrated_fen}、{fund_self_fen}之和");
     return true;
 }
 
@@ -163,7 +172,8 @@ bool rs_rule_project_progress(const void *msg, struct rs_verdict *v)
 
     if (p->has_progress_pct && stage_done(p) && p->progress_pct != 100)
         return rs_verdict_reject(v, "project.progress_pct",
-                                 "must be 100 when stage is completed or later");
+                                 "must be 100 when stage is completed or later",
+                                 "{stage}为完工及以后时{}须为100");
     return true;
 }
 
@@ -172,7 +182,8 @@ bool rs_rule_project_planned_end(const void *msg, struct rs_verdict *v)
     const Rs__Project *p = msg;
 
     if (p->has_planned_start && p->has_planned_end && p->planned_end < p->planned_start)
-        return rs_verdict_reject(v, "project.planned_end", "must not be before planned_start");
+        return rs_verdict_reject(v, "project.planned_end", "must not be before planned_start",
+                                 "{}不能早于{planned_start}");
     return true;
 }
 
@@ -183,11 +194,13 @@ bool rs_rule_project_actual_end(const void *msg, struct rs_verdict *v)
     if (!p->has_actual_end) {
         if (stage_done(p))
             return rs_verdict_reject(v, "project.actual_end",
-                                     "required when stage is completed or later");
+                                     "required when stage is completed or later",
+                                     "{stage}为完工及以后时{}为必填项");
         return true;
     }
     if (p->has_actual_start && p->actual_end < p->actual_start)
-        return rs_verdict_reject(v, "project.actual_end", "must not be before actual_start");
+        return rs_verdict_reject(v, "project.actual_end", "must not be before actual_start",
+                                 "{}不能早于{actual_start}");
     return true;
 }
 
@@ -198,11 +211,13 @@ bool rs_rule_project_acceptance_date(const void *msg, struct rs_verdict *v)
     if (!p->has_acceptance_date) {
         if (stage_accepted(p))
             return rs_verdict_reject(v, "project.acceptance_date",
-                                     "required when stage is accepted or handed over");
+                                     "required when stage is accepted or handed over",
+                                     "{stage}为竣工验收或移交管护时{}为必填项");
         return true;
     }
     if (p->has_actual_end && p->acceptance_date < p->actual_end)
-        return rs_verdict_reject(v, "project.acceptance_date", "must not be before actual_end");
+        return rs_verdict_reject(v, "project.acceptance_date", "must not be before actual_end",
+                                 "{}不能早于{actual_end}");
     return true;
 }
 
@@ -213,7 +228,8 @@ bool rs_rule_project_acceptance_result(const void *msg, struct rs_verdict *v)
     if (stage_accepted(p) &&
         (!p->has_acceptance_result || p->acceptance_result != RS__ACCEPTANCE__ACCEPT_PASSED))
         return rs_verdict_reject(v, "project.acceptance_result",
-                                 "must be passed when stage is accepted or handed over");
+                                 "must be passed when stage is accepted or handed over",
+                                 "{stage}为竣工验收或移交管护时{}须为合格");
     return true;
 }
 
@@ -234,7 +250,8 @@ bool rs_rule_subsidy_removed(const void *msg, struct rs_verdict *v)
 
     if (s->has_persons_removed && roll >= 0 && s->persons_removed > roll)
         return rs_verdict_reject(v, "subsidy.persons_removed",
-                                 "must not exceed registered_persons + persons_added");
+                                 "must not exceed registered_persons + persons_added",
+                                 "{}不能超过{registered_persons}与{persons_added}之和");
     return true;
 }
 
@@ -245,7 +262,8 @@ bool rs_rule_subsidy_paid(const void *msg, struct rs_verdict *v)
 
     if (s->has_persons_paid && roll >= 0 && s->persons_paid > roll)
         return rs_verdict_reject(v, "subsidy.persons_paid",
-                                 "must not exceed registered_persons + persons_added");
+                                 "must not exceed registered_persons + persons_added",
+                                 "{}不能超过{registered_persons}与{persons_added}之和");
     return true;
 }
 
@@ -256,7 +274,8 @@ bool rs_rule_training_end_date(const void *msg, struct rs_verdict *v)
     const Rs__Training *t = msg;
 
     if (t->has_start_date && t->has_end_date && t->end_date < t->start_date)
-        return rs_verdict_reject(v, "training.end_date", "must not be before start_date");
+        return rs_verdict_reject(v, "training.end_date", "must not be before start_date",
+                                 "{}不能早于{start_date}");
     return true;
 }
 
@@ -265,7 +284,8 @@ bool rs_rule_training_resettler_trainees(const void *msg, struct rs_verdict *v)
     const Rs__Training *t = msg;
 
     if (t->has_resettler_trainees && t->resettler_trainees > t->trainees)
-        return rs_verdict_reject(v, "training.resettler_trainees", "must not exceed trainees");
+        return rs_verdict_reject(v, "training.resettler_trainees", "must not exceed trainees",
+                                 "{}不能超过{trainees}");
     return true;
 }
 
@@ -274,7 +294,8 @@ bool rs_rule_training_certified(const void *msg, struct rs_verdict *v)
     const Rs__Training *t = msg;
 
     if (t->has_certified && t->certified > t->trainees)
-        return rs_verdict_reject(v, "training.certified", "must not exceed trainees");
+        return rs_verdict_reject(v, "training.certified", "must not exceed trainees",
+                                 "{}不能超过{trainees}");
     return true;
 }
 
@@ -283,7 +304,8 @@ bool rs_rule_training_subsidy_persons(const void *msg, struct rs_verdict *v)
     const Rs__Training *t = msg;
 
     if (t->has_subsidy_persons && t->subsidy_persons > t->trainees)
-        return rs_verdict_reject(v, "training.subsidy_persons", "must not exceed trainees");
+        return rs_verdict_reject(v, "training.subsidy_persons", "must not exceed trainees",
+                                 "{}不能超过{trainees}");
     return true;
 }
 
@@ -296,7 +318,9 @@ bool rs_rule_relief_household(const void *msg, struct rs_verdict *v)
     if (looks_like_id_card(r->household_ref))
         return rs_verdict_reject(v, "relief.household_ref",
                                  "looks like an ID-card number; send a household code or "
-                                 "keyed hash");
+                                 "keyed hash",
+                                 "{}看起来是身份证号码；请填户编码或身份证号的加密摘要，"
+                                 "不要填身份证号本身");
     return true;
 }
 
@@ -307,7 +331,8 @@ bool rs_rule_petition_due(const void *msg, struct rs_verdict *v)
     const Rs__Petition *p = msg;
 
     if (p->has_due_date && p->due_date < p->received_date)
-        return rs_verdict_reject(v, "petition.due_date", "must not be before received_date");
+        return rs_verdict_reject(v, "petition.due_date", "must not be before received_date",
+                                 "{}不能早于{received_date}");
     return true;
 }
 
@@ -318,11 +343,13 @@ bool rs_rule_petition_closed(const void *msg, struct rs_verdict *v)
     if (!p->has_closed_date) {
         if (p->has_status && p->status == RS__PETITION_STATUS__PST_CLOSED)
             return rs_verdict_reject(v, "petition.closed_date",
-                                     "required when status is closed");
+                                     "required when status is closed",
+                                     "{status}为办结时{}为必填项");
         return true;
     }
     if (p->closed_date < p->received_date)
-        return rs_verdict_reject(v, "petition.closed_date", "must not be before received_date");
+        return rs_verdict_reject(v, "petition.closed_date", "must not be before received_date",
+                                 "{}不能早于{received_date}");
     return true;
 }
 
@@ -333,7 +360,8 @@ bool rs_rule_survey_valid(const void *msg, struct rs_verdict *v)
     const Rs__Survey *s = msg;
 
     if (s->has_sample_size && s->valid > s->sample_size)
-        return rs_verdict_reject(v, "survey.valid", "must not exceed sample_size");
+        return rs_verdict_reject(v, "survey.valid", "must not exceed sample_size",
+                                 "{}不能超过{sample_size}");
     return true;
 }
 
@@ -347,7 +375,9 @@ bool rs_rule_survey_answers(const void *msg, struct rs_verdict *v)
 
     if (sum > s->valid)
         return rs_verdict_reject(v, "survey.valid",
-                                 "less than satisfied + basically_satisfied + dissatisfied");
+                                 "less than satisfied + basically_satisfied + dissatisfied",
+                                 "{}不能小于{satisfied}、{basically_satisfied}、"
+                                 "{dissatisfied}之和");
     return true;
 }
 
@@ -358,7 +388,8 @@ bool rs_rule_procurement(const void *msg, struct rs_verdict *v)
     const Rs__Procurement *p = msg;
 
     if (!p->has_budget_fen && !p->has_actual_fen)
-        return rs_verdict_reject(v, "procurement.budget_fen", "give budget_fen or actual_fen");
+        return rs_verdict_reject(v, "procurement.budget_fen", "give budget_fen or actual_fen",
+                                 "{}和{actual_fen}至少填一项");
     return true;
 }
 
@@ -367,7 +398,8 @@ bool rs_rule_carry_over(const void *msg, struct rs_verdict *v)
     const Rs__CarryOver *c = msg;
 
     if (!c->has_start_fen && !c->has_end_fen)
-        return rs_verdict_reject(v, "carry_over.start_fen", "give start_fen or end_fen");
+        return rs_verdict_reject(v, "carry_over.start_fen", "give start_fen or end_fen",
+                                 "{}和{end_fen}至少填一项");
     return true;
 }
 
@@ -376,9 +408,11 @@ bool rs_rule_fixed_assets(const void *msg, struct rs_verdict *v)
     const Rs__FixedAssets *f = msg;
 
     if (!f->has_total_fen && !f->has_in_use_fen)
-        return rs_verdict_reject(v, "fixed_assets.total_fen", "give total_fen or in_use_fen");
+        return rs_verdict_reject(v, "fixed_assets.total_fen", "give total_fen or in_use_fen",
+                                 "{}和{in_use_fen}至少填一项");
     if (f->has_total_fen && f->has_in_use_fen && f->in_use_fen > f->total_fen)
-        return rs_verdict_reject(v, "fixed_assets.in_use_fen", "must not exceed total_fen");
+        return rs_verdict_reject(v, "fixed_assets.in_use_fen", "must not exceed total_fen",
+                                 "{}不能超过{total_fen}");
     return true;
 }
 
@@ -387,6 +421,7 @@ bool rs_rule_manual_score_items(const void *msg, struct rs_verdict *v)
     const Rs__ManualScore *m = msg;
 
     if (m->has_items_passed && m->has_items_total && m->items_passed > m->items_total)
-        return rs_verdict_reject(v, "manual_score.items_passed", "must not exceed items_total");
+        return rs_verdict_reject(v, "manual_score.items_passed", "must not exceed items_total",
+                                 "{}不能超过{items_total}");
     return true;
 }

@@ -400,6 +400,24 @@ size_t rs_utf8_len(const char *s, size_t n)
     return cps;
 }
 
+bool rs_utf8_append(char *dst, size_t cap, size_t *len, const char *s, size_t n)
+{
+    size_t room, k = n;
+
+    if (cap == 0 || *len >= cap)
+        return n == 0;
+    room = cap - 1 - *len;
+    if (k > room) {
+        k = room;
+        while (k > 0 && ((uint8_t)s[k] & 0xc0) == 0x80)
+            k--;
+    }
+    memcpy(dst + *len, s, k);
+    *len += k;
+    dst[*len] = '\0';
+    return k == n;
+}
+
 size_t rs_blank_len(const char *s, size_t n)
 {
     if (n >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))

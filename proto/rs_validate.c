@@ -11,7 +11,9 @@
  * step with the schema: the whole table is checked against the schema once
  * per process, before the first record (rs_rtype_check_table; a type
  * registered later is checked as it is registered), and every record is
- * refused if it does not hold.  The first failure stops the walk.  CSV-only rows
+ * refused if it does not hold.  The first failure stops the walk; its
+ * verdict gives the reason in English and in Chinese, naming fields by
+ * their labels in the table (rs_field_label).  CSV-only rows
  * (the client's identifier columns) have no field and are skipped.
  *
  * Does not: know any record type or field by name (proto/rs_rtype_table.c
@@ -38,10 +40,61 @@
 #define YEAR_MIN 2000u
 #define YEAR_MAX 2100u
 
+/* What a clerk reads when the table and the schema disagree (a build fault). */
+#define ZH_TABLE "内部错误：校验表与数据格式不一致，请联系区中心"
+
 /* ---------------------------------------------------------------- verdicts */
 
+/*
+ * Writes text into v->text with "{}" replaced by the label of the blamed
+ * field (prefix.field) and "{name}" by the label of field `name` of the
+ * same message; a name without a row stays as written.
+ */
+static void put_text(struct rs_verdict *v, const char *prefix, const char *field,
+                     const char *text)
+{
+    size_t plen = prefix ? strlen(prefix) : 0, len = 0;
+    const char *dot, *p = text;
+
+    v->text[0] = '\0';
+    if (!text)
+        return;
+    if (!prefix && (dot = strchr(field, '.')) != NULL) {
+        /* rs_verdict_reject names the field in full: "project.actual_end". */
+        prefix = field;
+        plen = (size_t)(dot - field);
+        field = dot + 1;
+    }
+    while (*p) {
+        const char *open = strchr(p, '{'), *close = open ? strchr(open, '}') : NULL;
+        char name[64], label[RS_FIELD_LABEL_MAX];
+        const struct rs_field *f;
+        size_t n;
+
+        if (!open || !close) {
+            rs_utf8_append(v->text, sizeof v->text, &len, p, strlen(p));
+            return;
+        }
+        rs_utf8_append(v->text, sizeof v->text, &len, p, (size_t)(open - p));
+        n = (size_t)(close - open - 1);
+        if (n >= sizeof name) {
+            rs_utf8_append(v->text, sizeof v->text, &len, open, (size_t)(close + 1 - open));
+        } else {
+            memcpy(name, open + 1, n);
+            name[n] = '\0';
+            f = rs_field_find(prefix, plen, n ? name : field);
+            if (f)
+                rs_field_label(f, label);
+            else
+                snprintf(label, sizeof label, "%s", n ? name : field);
+            rs_utf8_append(v->text, sizeof v->text, &len, label, strlen(label));
+        }
+        p = close + 1;
+    }
+}
+
 static bool fail(struct rs_verdict *v, rs_status st, const char *prefix, const char *field,
-                 const char *reason)
+                 const char *reason, const char *text)
 {
     v->st = st;
     if (prefix && prefix[0])
@@ -49,12 +102,14 @@ static bool fail(struct rs_verdict *v, rs_status st, const char *prefix, const c
     else
         snprintf(v->field, sizeof v->field, "%s", field);
     snprintf(v->reason, sizeof v->reason, "%s", reason);
+    put_text(v, prefix && prefix[0] ? prefix : NULL, field, text);
     return false;
 }
 
-bool rs_verdict_reject(struct rs_verdict *v, const char *field, const char *reason)
+bool rs_verdict_reject(struct rs_verdict *v, const char *field, const char *reason,
+                       const char *text)
 {
-    return fail(v, RS_EINVAL, NULL, field, reason);
+    return fail(v, RS_EINVAL, NULL, field, reason, text);
 }
 
 /* ---------------------------------------------------------------- small predicates */
@@ -111,49 +166,57 @@ static bool check_string(const struct rs_field *f, const char *s, const char *pr
                          struct rs_verdict *v)
 {
     size_t n, cap = f->kind == RS_FK_TEXT ? RS_MAX_TEXT_BYTES : RS_MAX_STRING_BYTES;
-    char why[64];
+    char why[64], zh[64];
 
     if (empty(s))
-        return (f->flags & RS_FF_REQUIRED) ? fail(v, RS_EINVAL, prefix, f->name, "required")
+        return (f->flags & RS_FF_REQUIRED) ? fail(v, RS_EINVAL, prefix, f->name, "required", "{}为必填项")
                                            : true;
     n = strlen(s);
     if (n > cap) {
         snprintf(why, sizeof why, "longer than %zu bytes", cap);
-        return fail(v, RS_ETOOBIG, prefix, f->name, why);
+        snprintf(zh, sizeof zh, "{}过长（超过%zu字节）", cap);
+        return fail(v, RS_ETOOBIG, prefix, f->name, why, zh);
     }
     if (!rs_utf8_valid(s, n))
-        return fail(v, RS_EENCODING, prefix, f->name, "not valid UTF-8");
+        return fail(v, RS_EENCODING, prefix, f->name, "not valid UTF-8", "{}不是有效的UTF-8文本");
     if (has_control(s, n, f->kind == RS_FK_TEXT))
-        return fail(v, RS_EINVAL, prefix, f->name, "contains a control character");
+        return fail(v, RS_EINVAL, prefix, f->name, "contains a control character",
+                    "{}含有控制字符");
     if (f->kind == RS_FK_CODE) {
         if (n > KEY_CODE_MAX)
-            return fail(v, RS_EINVAL, prefix, f->name, "longer than 64 characters");
+            return fail(v, RS_EINVAL, prefix, f->name, "longer than 64 characters",
+                        "{}超过64个字符");
         if (!code_chars_ok(s, n))
-            return fail(v, RS_EINVAL, prefix, f->name, "only a-z, 0-9, '_', '.' and '-' allowed");
+            return fail(v, RS_EINVAL, prefix, f->name, "only a-z, 0-9, '_', '.' and '-' allowed",
+                        "{}只能由小写字母、数字、下划线（_）、点（.）和连字符（-）组成");
     }
     if ((f->flags & RS_FF_UUID) && !rs_uuid_valid(s))
-        return fail(v, RS_EINVAL, prefix, f->name, "not a UUID");
+        return fail(v, RS_EINVAL, prefix, f->name, "not a UUID", "{}不是有效的UUID");
     /* A valid UUID is canonical (rs_uuid_canonical) when it has no upper-case digit. */
     if ((f->flags & RS_FF_UUID) && has_upper_hex(s, n))
         return fail(v, RS_EINVAL, prefix, f->name,
                     "not in canonical form: write the UUID in lower case (ids are compared "
-                    "exactly as written)");
+                    "exactly as written)",
+                    "{}须用小写字母书写（编号按原样比较）");
     return true;
 }
 
 static bool check_enum(const struct rs_field *f, const ProtobufCFieldDescriptor *fd, bool has,
                        int value, const char *prefix, struct rs_verdict *v)
 {
-    char why[64];
+    char why[64], zh[64];
 
     if (!has || value == 0) {
         if (f->flags & RS_FF_REQUIRED)
-            return fail(v, RS_EINVAL, prefix, f->name, "required");
-        return has ? fail(v, RS_EINVAL, prefix, f->name, "must not be unspecified") : true;
+            return fail(v, RS_EINVAL, prefix, f->name, "required", "{}为必填项");
+        return has ? fail(v, RS_EINVAL, prefix, f->name, "must not be unspecified",
+                          "{}不能为“未指定”")
+                   : true;
     }
     if (!protobuf_c_enum_descriptor_get_value(fd->descriptor, value)) {
         snprintf(why, sizeof why, "unknown value %d", value);
-        return fail(v, RS_EINVAL, prefix, f->name, why);
+        snprintf(zh, sizeof zh, "{}的取值%d未知", value);
+        return fail(v, RS_EINVAL, prefix, f->name, why, zh);
     }
     return true;
 }
@@ -161,29 +224,34 @@ static bool check_enum(const struct rs_field *f, const ProtobufCFieldDescriptor 
 static bool check_u32(const struct rs_field *f, uint32_t x, const char *prefix,
                       struct rs_verdict *v)
 {
-    char why[64];
+    char why[64], zh[64];
 
     switch (f->kind) {
     case RS_FK_DATE:
         return rs_date_valid(x) ? true : fail(v, RS_EINVAL, prefix, f->name,
-                                              "not a calendar date");
+                                              "not a calendar date",
+                                              "{}不是有效日期（应为YYYY-MM-DD）");
     case RS_FK_COUNT:
         if ((f->flags & RS_FF_POSITIVE) && x < 1)
-            return fail(v, RS_EINVAL, prefix, f->name, "must be >= 1");
+            return fail(v, RS_EINVAL, prefix, f->name, "must be >= 1", "{}须至少为1");
         if (x > MAX_COUNT) {
             snprintf(why, sizeof why, "must be <= %u", MAX_COUNT);
-            return fail(v, RS_EINVAL, prefix, f->name, why);
+            snprintf(zh, sizeof zh, "{}不能超过%u", MAX_COUNT);
+            return fail(v, RS_EINVAL, prefix, f->name, why, zh);
         }
         return true;
     case RS_FK_PERCENT:
-        return x <= 100 ? true : fail(v, RS_EINVAL, prefix, f->name, "must be 0..100");
+        return x <= 100 ? true : fail(v, RS_EINVAL, prefix, f->name, "must be 0..100",
+                                              "{}须在0到100之间");
     case RS_FK_MONTHS:
-        return x >= 1 && x <= 12 ? true : fail(v, RS_EINVAL, prefix, f->name, "must be 1..12");
+        return x >= 1 && x <= 12 ? true : fail(v, RS_EINVAL, prefix, f->name, "must be 1..12",
+                                                        "{}须在1到12之间");
     case RS_FK_YEAR:
         return x >= YEAR_MIN && x <= YEAR_MAX ? true : fail(v, RS_EINVAL, prefix, f->name,
-                                                            "must be 2000..2100");
+                                                            "must be 2000..2100", "{}须在2000到2100之间");
     default:
-        return fail(v, RS_EINTERNAL, prefix, f->name, "validator table does not match schema");
+        return fail(v, RS_EINTERNAL, prefix, f->name, "validator table does not match schema",
+                    ZH_TABLE);
     }
 }
 
@@ -193,15 +261,18 @@ static bool check_i64(const struct rs_field *f, int64_t x, const char *prefix,
     int64_t max = f->kind == RS_FK_MONEY      ? MAX_MONEY_FEN
                   : f->kind == RS_FK_QUANTITY ? MAX_QTY_MILLI
                                               : MAX_SCORE_MILLI;
-    char why[64];
+    char why[64], zh[64];
 
     if ((f->flags & RS_FF_POSITIVE) && x <= 0)
-        return fail(v, RS_EINVAL, prefix, f->name, "must be > 0");
+        return fail(v, RS_EINVAL, prefix, f->name, "must be > 0", "{}须大于0");
     if (x < 0)
-        return fail(v, RS_EINVAL, prefix, f->name, "must be >= 0");
+        return fail(v, RS_EINVAL, prefix, f->name, "must be >= 0", "{}不能为负数");
     if (x > max) {
         snprintf(why, sizeof why, "must be <= %" PRId64, max);
-        return fail(v, RS_EINVAL, prefix, f->name, why);
+        /* The label says the unit: 元 for money, whole units and points for thousandths. */
+        snprintf(zh, sizeof zh, "{}不能超过%" PRId64,
+                 f->kind == RS_FK_MONEY ? max / 100 : max / 1000);
+        return fail(v, RS_EINVAL, prefix, f->name, why, zh);
     }
     return true;
 }
@@ -221,8 +292,9 @@ static bool check_field(const void *msg, const ProtobufCFieldDescriptor *fd,
         return check_enum(f, fd, has, *(const int *)(const void *)(base + fd->offset), prefix,
                           v);
     if (!has)
-        return (f->flags & RS_FF_REQUIRED) ? fail(v, RS_EINVAL, prefix, f->name, "required")
-                                           : true;
+        return (f->flags & RS_FF_REQUIRED)
+                   ? fail(v, RS_EINVAL, prefix, f->name, "required", "{}为必填项")
+                   : true;
     switch (fd->type) {
     case PROTOBUF_C_TYPE_UINT32:
         return check_u32(f, *(const uint32_t *)(const void *)(base + fd->offset), prefix, v);
@@ -252,7 +324,8 @@ static bool check_message(const void *msg, const ProtobufCMessageDescriptor *des
         while (k < n && (rows[k].flags & RS_FF_CSV_ONLY))
             k++;
         if (k == n)
-            return fail(v, RS_EINTERNAL, prefix, fd->name, "validator does not know this field");
+            return fail(v, RS_EINTERNAL, prefix, fd->name, "validator does not know this field",
+                        ZH_TABLE);
         if (!check_field(msg, fd, &rows[k], prefix, v))
             return false;
         if (rows[k].rule && !rows[k].rule(msg, v))
@@ -262,7 +335,7 @@ static bool check_message(const void *msg, const ProtobufCMessageDescriptor *des
     while (k < n && (rows[k].flags & RS_FF_CSV_ONLY))
         k++;
     if (k != n)
-        return fail(v, RS_EINTERNAL, prefix, rows[k].name, "field is not in the schema");
+        return fail(v, RS_EINTERNAL, prefix, rows[k].name, "field is not in the schema", ZH_TABLE);
     return true;
 }
 
@@ -284,18 +357,20 @@ rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict *v)
     const struct rs_rtype_def *d;
     const ProtobufCMessage *body;
     const struct rs_field *env;
+    char zh[RS_VERDICT_TEXT_MAX];
     size_t nenv;
 
     v->st = RS_OK;
     v->field[0] = '\0';
     v->reason[0] = '\0';
+    v->text[0] = '\0';
     pthread_once(&table_once, table_check);
     if (!table_ok) {
-        fail(v, RS_EINTERNAL, NULL, "record", "validator table does not match schema");
+        fail(v, RS_EINTERNAL, NULL, "record", "validator table does not match schema", ZH_TABLE);
         return v->st;
     }
     if (!r) {
-        fail(v, RS_EINVAL, NULL, "record", "missing");
+        fail(v, RS_EINVAL, NULL, "record", "missing", "记录为空");
         return v->st;
     }
     env = rs_rtype_envelope(&nenv);
@@ -303,12 +378,14 @@ rs_status rs_validate_record(const Rs__Record *r, struct rs_verdict *v)
         return v->st;
     d = rs_rtype_find(r->body_case);
     if (!d) {
-        fail(v, RS_EINVAL, NULL, "body", "required (no known record type is set)");
+        fail(v, RS_EINVAL, NULL, "body", "required (no known record type is set)",
+             "缺少记录内容（不是已知的记录类型）");
         return v->st;
     }
     body = rs_rtype_body(r);   /* d->desc is the member's message: rs_rtype_check */
     if (!body) {
-        fail(v, RS_EINVAL, NULL, d->name, "required");
+        snprintf(zh, sizeof zh, "缺少%s记录的内容", d->label);
+        fail(v, RS_EINVAL, NULL, d->name, "required", zh);
         return v->st;
     }
     if (!check_message(body, d->desc, d->fields, d->nfields, d->name, v))

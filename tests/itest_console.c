@@ -318,6 +318,8 @@ static void test_upload(void **state)
         "已支付资金(万元),项目阶段,年度\n"
         "P-2023-001,金鹗村组道路硬化,金鹗村,道路硬化,158.93,158.93,100,90,在建,2023\n"
         "P-2023-002,洞庭村山塘清淤,洞庭村,pond,近600,40,12.5,10,building,2023\n";
+    static const char other[] = "项目编号,项目名称,项目类别,乡镇代码,年度\n"
+                                "P-2023-009,枫树岭村道路,道路硬化,430602002001,2023\n";
     char head[700], host[32], good[200], *resp = NULL;
     bool stored = false;
 
@@ -333,6 +335,8 @@ static void test_upload(void **state)
     assert_non_null(strstr(resp, "\"row\":3,\"column\":\"计划投资(万元)\""));
     assert_non_null(strstr(resp, "\"bad_col\":4"));
     assert_non_null(strstr(resp, "\"近600\""));
+    /* The clerk reads why in Chinese. */
+    assert_non_null(strstr(resp, "\"reason\":\"不是确切的数字（不能写“约”“近”“余”“多”之类）\""));
     free(resp);
 
     snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)e->port);
@@ -366,6 +370,29 @@ static void test_upload(void **state)
         free(resp);
     }
     expect(e, 400, "/api/records?year=1999", host, good);
+
+    /* A row the server refuses (another township's division): the outbox keeps the
+     * server's Chinese text as its reason, which the page shows. */
+    snprintf(head, sizeof(head),
+             "POST /api/upload?name=other.csv HTTP/1.1\r\nHost: "
+             "127.0.0.1:%u\r\nCookie: %s\r\nOrigin: http://127.0.0.1:%u\r\nContent-Length: %zu",
+             (unsigned)e->port, e->cookie, (unsigned)e->port, strlen(other));
+    assert_int_equal(http(e, head, other, strlen(other), &resp), 200);
+    assert_non_null(strstr(resp, "\"added\":1"));
+    free(resp);
+    stored = false;
+    for (int i = 0; i < (it_slow() ? 600 : 100) && !stored; i++) {
+        assert_int_equal(get(e, "/api/state", host, good, &resp), 200);
+        stored = strstr(resp, "\"rejected\":1") != NULL;
+        free(resp);
+        if (!stored)
+            it_sleep_ms(50);
+    }
+    assert_true(stored);
+    assert_int_equal(get(e, "/api/outbox?state=rejected", host, good, &resp), 200);
+    assert_non_null(strstr(resp, "\"field\":\"division_code\""));
+    assert_non_null(strstr(resp, "\"reason\":\"区划代码 430602002001 不是本单位的区划 430602001\""));
+    free(resp);
     stop_console(e);
 }
 

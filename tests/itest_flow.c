@@ -382,7 +382,7 @@ static void test_money_unit_needed(void **state)
     snprintf(want, sizeof(want), "%s:3: amount: 第一个值 0.06 按元读是0.06元，按万元读是600.00元；"
                                  "请在列名注明单位或使用 --money-unit", csv);
     assert_non_null(strstr(text, want));
-    snprintf(want, sizeof(want), "%s: nothing queued", csv);
+    snprintf(want, sizeof(want), "%s: 整个文件都没有加入发件箱", csv);
     assert_non_null(strstr(text, want));
     free(text);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);

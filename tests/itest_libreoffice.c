@@ -237,7 +237,7 @@ static void test_filled_by_libreoffice(void **state)
     /* The clerk submits what LibreOffice saved. */
     assert_int_equal(it_client(e->dir, &e->srv, TOWN, e->tok, ob, out, submit), 1);
     text = it_read_file(out);
-    if (!strstr(text, ":项目:5: 实际完工日期: required when stage is completed or later") ||
+    if (!strstr(text, ":项目:5: 实际完工日期: 项目阶段为完工及以后时实际完工日期为必填项") ||
         !strstr(text, ":项目: project, 2 rows read, 1 invalid") ||
         !strstr(text, "2 queued (2 new, 0 changed), 0 unchanged, 1 invalid") ||
         !strstr(text, "2 stored"))

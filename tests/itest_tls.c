@@ -673,9 +673,8 @@ static void test_identifiers_keyed(void **state)
 
     /* Without the district key the file is refused before anything is queued. */
     assert_int_equal(client(out, nokey), 1);
-    expect_output(out, "column '身份证号' holds personal identifiers, which are sent only as "
-                       "keyed hashes: give the district key (--district-key FILE or "
-                       "RESETTLE_DISTRICT_KEY)");
+    expect_output(out, "列“身份证号”是个人身份信息，只能以加密摘要发送：请提供区县密钥"
+                       "（--district-key 文件，或环境变量 RESETTLE_DISTRICT_KEY）");
     assert_int_equal(it_sql_int(ob_a, "SELECT count(*) FROM outbox"), 0);
 
     snprintf(cmd, sizeof(cmd), "bash '%s/deploy/make-district-key.sh' '%s' > /dev/null",

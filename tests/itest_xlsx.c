@@ -157,9 +157,8 @@ static void test_sheets(void **state)
     free(data);
 
     assert_int_equal(run(e, submit), 1);
-    expect_output(e, "2023年报.xlsx:项目:5: 计划投资(万元): ");
-    expect_output(e, "2023年报.xlsx:项目:6: 计划投资(万元): cell D6: formula without a cached "
-                     "value");
+    expect_output(e, "2023年报.xlsx:项目:5: 计划投资(万元): 不是以万元为单位的金额");
+    expect_output(e, "2023年报.xlsx:项目:6: 计划投资(万元): cell D6: 公式没有保存计算结果");
     expect_output(e, "2023年报.xlsx:项目: project, 1 rows read, 2 invalid");
     expect_output(e, "2023年报.xlsx:救助: relief, 1 rows read, 0 invalid");
     expect_output(e, "2023年报.xlsx:说明: not a sheet of records, skipped");
@@ -172,9 +171,9 @@ static void test_sheets(void **state)
     expect_output(e, "2023年报.xlsx:救助: relief, 1 rows read, 0 invalid");
     expect_output(e, "0 queued (0 new, 0 changed), 1 unchanged, 0 invalid");
     assert_int_equal(run(e, notes), 1);
-    expect_output(e, "2023年报.xlsx:说明:1: ");
+    expect_output(e, "2023年报.xlsx:说明:1: 无法从表头判断记录类型");
     assert_int_equal(run(e, missing), 1);
-    expect_output(e, "no sheet named '汇总'; it has: '项目', '救助', '说明', '旧表'");
+    expect_output(e, "没有名为“汇总”的工作表；工作簿中有：“项目”、“救助”、“说明”、“旧表”");
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
 }
 
@@ -270,9 +269,9 @@ static void test_refused_files(void **state)
     write_bytes(xls, ole, sizeof(ole) - 1);
     write_bytes(broken, "PK\3\4 not really", 15);
     assert_int_equal(run(e, a), 1);
-    expect_output(e, "old.xls: an Excel 97-2003 workbook (.xls) or one with a password");
+    expect_output(e, "old.xls: 这是 Excel 97-2003 工作簿（.xls）或设了密码的工作簿");
     assert_int_equal(run(e, b), 1);
-    expect_output(e, "broken.xlsx: not an xlsx workbook");
+    expect_output(e, "broken.xlsx: 不是 xlsx 工作簿");
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 0);
 }
 

@@ -397,8 +397,8 @@ static void test_year_flow(void **state)
     run_has(e, TOWN_D, 1, (const char *[]){"submit", fd, NULL}, "1 rejected", NULL);
     run_has(e, TOWN_D, 0, (const char *[]){"status", NULL},
             "rejected 1",
-            ": year: year 2023 is closed (its report was issued ",
-            "); ask " CENTRE_NAME " (430602) to reopen it", NULL);
+            ": year: 2023年度已结账（报告已于",
+            "出具），不再接收该年度的记录；如需补报，请" CENTRE_NAME "（430602）重新开放", NULL);
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE division_code = '%s'", TOWN_D);
     assert_int_equal(it_sql_int(e->db, sql), 0);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--out", again, NULL},
@@ -729,10 +729,16 @@ static void test_year_access(void **state)
     assert_string_equal(r->ack->acks[0]->field, "year");
     has(r->ack->acks[0]->reason, "year 2023 is closed");
     has(r->ack->acks[0]->reason, "ask " CENTRE_NAME " (430602) to reopen it");
+    /* The clerk's text says the same in Chinese; the reason stays English for the logs. */
+    has(r->ack->acks[0]->text, "2023年度已结账");
+    has(r->ack->acks[0]->text, "请" CENTRE_NAME "（430602）重新开放");
     rs__envelope__free_unpacked(r, NULL);
     r = submit_a(e, &a, "ACC-3", -5);
     assert_int_equal(r->ack->acks[0]->status, RS__ACK_STATUS__ACK_REJECTED);
     assert_false(r->ack->acks[0]->has_code && r->ack->acks[0]->code != RS__ERROR_CODE__ERR_NONE);
+    /* A validation failure's text is the verdict's Chinese (RecordAck.text). */
+    assert_string_equal(r->ack->acks[0]->reason, "must be > 0");
+    assert_string_equal(r->ack->acks[0]->text, "金额（元）须大于0");
     rs__envelope__free_unpacked(r, NULL);
     /* Reviewing and reopening stay the centre's; its reopen lets A in. */
     expect_error(year_req(e, &a, RS__YEAR_ACTION__YA_REOPEN), RS__ERROR_CODE__ERR_FORBIDDEN,

@@ -99,6 +99,46 @@ static void expect_open_fail(const void *p, size_t n, rs_status want, const char
         fail_msg("err \"%s\" lacks \"%s\"", err, want_err);
 }
 
+/* rs_csv_open_zh of a string; the message of its first failure, opening or reading. */
+static rs_status zh_fail(const char *s, size_t n, char *err, size_t errlen)
+{
+    struct rs_csv *c = NULL;
+    char **f = NULL;
+    size_t nf = 0;
+    uint32_t line = 0;
+    rs_status rv = rs_csv_open_zh(s, n, &c, err, errlen);
+
+    while (rv == RS_OK)
+        rv = rs_csv_next(c, &f, &nf, &line, err, errlen);
+    rs_csv_close(c);
+    return rv;
+}
+
+/* A clerk's file gets the same messages in Chinese, with the same lines and fields. */
+static void test_chinese_messages(void **state)
+{
+    static const char bad[] = "a,b\nc,\x80\xff\n";
+    static const char nul[] = "a\nb\0c\n";
+    static const char quote[] = "a,b\nx,ab\"c,d\n";
+    static const char unclosed[] = "a,b\nc,\"open\nmore\n";
+    char err[ERRLEN];
+
+    (void)state;
+    assert_int_equal(zh_fail(quote, sizeof(quote) - 1, err, sizeof(err)), RS_EINVAL);
+    assert_string_equal(err, "第2行第2个字段：引号位置不对");
+    assert_int_equal(zh_fail(unclosed, sizeof(unclosed) - 1, err, sizeof(err)), RS_EINVAL);
+    assert_string_equal(err, "第2行第2个字段：引号没有闭合");
+    assert_int_equal(zh_fail(bad, sizeof(bad) - 1, err, sizeof(err)), RS_EENCODING);
+    assert_string_equal(err, "第2行（第6字节）：既不是 UTF-8 也不是 GB18030 编码");
+    assert_int_equal(zh_fail(nul, sizeof(nul) - 1, err, sizeof(err)), RS_EENCODING);
+    assert_string_equal(err, "第2行（第3字节）：含有空字节（二进制文件或 UTF-16？），"
+                             "请另存为“CSV UTF-8”");
+    assert_int_equal(zh_fail("\xff\xfe" "a", 3, err, sizeof(err)), RS_EENCODING);
+    assert_string_equal(err, "第1行：不支持 UTF-16 编码，请另存为“CSV UTF-8”");
+    /* The English reader is unchanged. */
+    expect_open_fail(bad, sizeof(bad) - 1, RS_EENCODING, "line 2: byte 6: not UTF-8 or GB18030");
+}
+
 /* Converts UTF-8 to GB18030 with iconv; returns a malloc'd buffer. */
 static char *to_gb18030(const char *utf8, size_t *outlen)
 {
@@ -582,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_file_cap_after_conversion),
         cmocka_unit_test(test_many_rows),
         cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_chinese_messages),
     };
 
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

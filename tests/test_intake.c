@@ -120,7 +120,8 @@ static void test_csv_rows(void **state)
     assert_int_equal(r.problems[0].row, 3);
     assert_string_equal(r.problems[0].column, "计划投资(万元)");
     assert_string_equal(r.problems[0].cell, "");
-    assert_true(strlen(r.problems[0].reason) > 0);
+    /* The clerk reads the reason in Chinese. */
+    assert_string_equal(r.problems[0].reason, "不是以万元为单位的金额（只写数字，最多6位小数）");
     rs_intake_result_free(&r);
     assert_int_equal(r.nproblems, 0);
     assert_int_equal(rs_outbox_counts(ob, &k), RS_OK);
@@ -148,12 +149,12 @@ static void test_refused(void **state)
     assert_int_equal(rs_intake_buffer(ob, "空.csv", "", 0, &o, &r), RS_EINVAL);
     assert_false(r.queued);
     assert_int_equal(r.nproblems, 1);
-    assert_string_equal(r.problems[0].reason, "empty file");
+    assert_string_equal(r.problems[0].reason, "文件是空的");
     rs_intake_result_free(&r);
 
     assert_int_equal(rs_intake_buffer(ob, "旧.xls", ole, sizeof(ole) - 1, &o, &r), RS_EINVAL);
     assert_int_equal(r.nproblems, 1);
-    assert_non_null(strstr(r.problems[0].reason, "Excel 97-2003"));
+    assert_non_null(strstr(r.problems[0].reason, "这是 Excel 97-2003 工作簿（.xls）"));
     rs_intake_result_free(&r);
 
     assert_int_equal(rs_intake_buffer(ob, "乱.csv", bad_header, strlen(bad_header), &o, &r),
@@ -166,7 +167,7 @@ static void test_refused(void **state)
     snprintf(path, sizeof(path), "%s/none.csv", f->dir);
     assert_int_equal(rs_intake_file(ob, path, &o, &r), RS_EIO);
     assert_int_equal(r.nproblems, 1);
-    assert_string_equal(r.problems[0].reason, "No such file or directory");
+    assert_string_equal(r.problems[0].reason, "找不到这个文件");
     rs_intake_result_free(&r);
 
     assert_int_equal(rs_outbox_counts(ob, &k), RS_OK);
@@ -195,6 +196,9 @@ static void test_workbook(void **state)
     assert_int_equal(r.problems[1].row, 4);
     assert_string_equal(r.problems[1].column, "计划投资(万元)");
     assert_string_equal(r.problems[1].cell, "D4");
+    assert_string_equal(r.problems[0].reason, "不是以万元为单位的金额（只写数字，最多6位小数）");
+    assert_string_equal(r.problems[1].reason,
+                        "公式没有保存计算结果（请用 Excel 或 LibreOffice 打开后重新保存）");
     /* The hidden sheet is not listed; the notes sheet is passed over. */
     assert_int_equal(r.nsheets, 3);
     assert_string_equal(r.sheets[0].name, "项目");
@@ -209,7 +213,7 @@ static void test_workbook(void **state)
     assert_int_equal(r.sheets[1].invalid, 0);
     assert_string_equal(r.sheets[2].name, "说明");
     assert_int_equal(r.sheets[2].state, RS_INTAKE_SHEET_SKIPPED);
-    assert_non_null(r.sheets[2].skip_reason);
+    assert_non_null(strstr(r.sheets[2].skip_reason, "无法从表头判断记录类型"));
     rs_intake_result_free(&r);
 
     /* A sheet asked for that is no record sheet fails; one not there names those there are. */
@@ -226,7 +230,7 @@ static void test_workbook(void **state)
     assert_false(r.queued);
     assert_int_equal(r.nproblems, 1);
     assert_string_equal(r.problems[0].reason,
-                        "no sheet named '汇总'; it has: '项目', '救助', '说明', '旧表'");
+                        "没有名为“汇总”的工作表；工作簿中有：“项目”、“救助”、“说明”、“旧表”");
     rs_intake_result_free(&r);
     free(data);
     rs_outbox_close(ob);

@@ -107,8 +107,9 @@ static Rs__Record *row_ok(struct rs_rowmap *m, const char *line)
     return r;
 }
 
+/* Expects the row to fail on column field with the Chinese text a clerk reads. */
 static void row_fails(struct rs_rowmap *m, const char *line, const char *field,
-                      const char *reason)
+                      const char *text)
 {
     struct rs_verdict v;
     Rs__Record *r = NULL;
@@ -119,7 +120,7 @@ static void row_fails(struct rs_rowmap *m, const char *line, const char *field,
     assert_null(r);
     assert_int_equal(v.st, RS_EINVAL);
     assert_string_equal(v.field, field);
-    assert_string_equal(v.reason, reason);
+    assert_string_equal(v.text, text);
 }
 
 /* Opens header, converts one row, checks the type, closes the map. */
@@ -395,6 +396,7 @@ static void test_unit_profile(void **state)
     assert_null(r);
     assert_string_equal(v.field, "unit_name");
     assert_string_equal(v.reason, "must be on one line");
+    assert_string_equal(v.text, "须写在一行内，不能换行");
     rs_rowmap_close(m);
 }
 
@@ -584,16 +586,16 @@ static void test_detect_relief_vs_san_gong(void **state)
     expect_type("kind,budget,final", RS__RECORD__BODY_SAN_GONG);
     /* kind and budget: san_gong, whose columns then do not include actual. */
     open_fails("kind,budget,actual", RS__RECORD__BODY__NOT_SET,
-               "unknown column 'actual' for type san_gong");
+               "未知的列“actual”：三公经费记录没有这一列");
     /* line: budget_line before procurement. */
     open_fails("line,budget,actual", RS__RECORD__BODY__NOT_SET,
-               "unknown column 'budget' for type budget_line");
+               "未知的列“budget”：预算行记录没有这一列");
     /* kind without budget is nothing. */
     open_fails("kind,amount", RS__RECORD__BODY__NOT_SET,
-               "no record type fits the header: looked for project_id, registered_persons, "
-               "batch_id, household_ref, case_id, survey_id, record_type+statement, unit_name, "
-               "establishment, line, kind+budget, budget+actual, start+end, total+in_use, "
-               "indicator, key+text");
+               "无法从表头判断记录类型：各类型须有的列为项目编号、核定人数、培训批次号、户编码、"
+               "信访编号、调查编号、报表类型+情况说明、单位名称、编制数、支出类别、三公类别+预算、"
+               "政府采购预算数+实际采购金额、年初结转结余+年末结转结余、固定资产总额+在用固定资产、"
+               "指标编码、数字键+原文");
 }
 
 static void test_forced_type(void **state)
@@ -606,13 +608,14 @@ static void test_forced_type(void **state)
     rs_rowmap_close(m);
     /* A forced type still checks every column. */
     open_fails("project_id,name,category", RS__RECORD__BODY_RELIEF,
-               "unknown column 'project_id' for type relief");
+               "未知的列“project_id”：救助记录没有这一列");
     open_fails("household_ref,amount,paid_date", RS__RECORD__BODY_RELIEF,
-               "missing required column 'kind' (救助类别) for type relief");
+               "缺少必填列“救助类别”（kind）：救助记录须有这一列");
     /* A procurement header read as san_gong. */
     open_fails("budget,actual", RS__RECORD__BODY_SAN_GONG,
-               "unknown column 'actual' for type san_gong");
-    open_fails("budget", (rs_rtype)99, "unknown record type 99");
+               "未知的列“actual”：三公经费记录没有这一列");
+    open_fails("budget", (rs_rtype)99,
+               "未知的记录类型（99）");
 }
 
 /* ---------------------------------------------------------------- header errors */
@@ -621,29 +624,30 @@ static void test_header_errors(void **state)
 {
     (void)state;
     open_fails("household_ref,kind,amount,paid_date,colour", RS__RECORD__BODY__NOT_SET,
-               "unknown column 'colour' for type relief");
+               "未知的列“colour”：救助记录没有这一列");
     open_fails("household_ref,kind,amount,paid_date,户编码", RS__RECORD__BODY__NOT_SET,
-               "duplicate column '户编码' (same as 'household_ref')");
+               "列“户编码”重复（与“household_ref”是同一列）");
     open_fails("household_ref,kind,amount,paid_date,amount_wan", RS__RECORD__BODY__NOT_SET,
-               "duplicate column 'amount_wan' (same as 'amount')");
+               "列“amount_wan”重复（与“amount”是同一列）");
     open_fails("household_ref,kind,金额(元),paid_date,金额(万元)", RS__RECORD__BODY__NOT_SET,
-               "duplicate column '金额(万元)' (same as '金额(元)')");
+               "列“金额(万元)”重复（与“金额(元)”是同一列）");
     open_fails("household_ref,kind,amount,paid_date,年度,year", RS__RECORD__BODY__NOT_SET,
-               "duplicate column 'year' (same as '年度')");
+               "列“year”重复（与“年度”是同一列）");
     open_fails("household_ref,kind,paid_date", RS__RECORD__BODY__NOT_SET,
-               "missing required column 'amount' (金额) for type relief");
+               "缺少必填列“金额”（amount）：救助记录须有这一列");
     open_fails("household_ref,kind,金额(千元),paid_date", RS__RECORD__BODY__NOT_SET,
-               "column '金额(千元)': unit must be 元 or 万元");
+               "列“金额(千元)”：单位须为元或万元");
     open_fails("household_ref,kind,amount_wan(元),paid_date", RS__RECORD__BODY__NOT_SET,
-               "column 'amount_wan(元)': amount_wan is in 万元, not 元");
+               "列“amount_wan(元)”：amount_wan 的单位是万元，括号里却是元");
     open_fails("household_ref,kind,amount,paid_date,家庭人数(元)", RS__RECORD__BODY__NOT_SET,
-               "column '家庭人数(元)': persons is not an amount of money");
+               "列“家庭人数(元)”：家庭人数不是金额，不能注明元或万元");
     open_fails("household_ref,,kind,amount,paid_date", RS__RECORD__BODY__NOT_SET,
-               "column 2 of the header has no name");
-    open_fails(",,", RS__RECORD__BODY__NOT_SET, "the header row is empty");
+               "表头第2列没有列名");
+    open_fails(",,", RS__RECORD__BODY__NOT_SET,
+               "表头行是空的");
     /* Chinese aliases are exact: no partial or case games. */
     open_fails("household_ref,kind,amount,paid_date,金额元", RS__RECORD__BODY__NOT_SET,
-               "unknown column '金额元' for type relief");
+               "未知的列“金额元”：救助记录没有这一列");
 }
 
 static void test_header_forms(void **state)
@@ -683,7 +687,7 @@ static void test_header_forms(void **state)
     rs__record__free_unpacked(r, NULL);
     rs_rowmap_close(m);
     open_fails("村(社区),核定人数,形象进度(%)", RS__RECORD__BODY__NOT_SET,
-               "unknown column '形象进度(%)' for type subsidy");
+               "未知的列“形象进度(%)”：直补记录没有这一列");
 }
 
 /* ---------------------------------------------------------------- cell errors */
@@ -694,29 +698,39 @@ static void test_approximate_rejected(void **state)
 
     (void)state;
     m = open_ok("household_ref,kind,金额(元),家庭人数,发放日期");
-    row_fails(m, "HH1,hardship,近600,3,2023-12-01", "金额(元)", "not an exact number");
-    row_fails(m, "HH1,hardship,400余,3,2023-12-01", "金额(元)", "not an exact number");
-    row_fails(m, "HH1,hardship,约3,3,2023-12-01", "金额(元)", "not an exact number");
-    row_fails(m, "HH1,hardship,600多,3,2023-12-01", "金额(元)", "not an exact number");
-    row_fails(m, "HH1,hardship,600,约3,2023-12-01", "家庭人数", "not an exact number");
-    row_fails(m, "HH1,hardship,600,400余,2023-12-01", "家庭人数", "not an exact number");
+    row_fails(m, "HH1,hardship,近600,3,2023-12-01", "金额(元)",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    row_fails(m, "HH1,hardship,400余,3,2023-12-01", "金额(元)",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    row_fails(m, "HH1,hardship,约3,3,2023-12-01", "金额(元)",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    row_fails(m, "HH1,hardship,600多,3,2023-12-01", "金额(元)",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    row_fails(m, "HH1,hardship,600,约3,2023-12-01", "家庭人数",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    row_fails(m, "HH1,hardship,600,400余,2023-12-01", "家庭人数",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
     /* Not approximate, just wrong. */
     row_fails(m, "HH1,hardship,6万,3,2023-12-01", "金额(元)",
-              "not an amount in 元 (digits, up to 2 decimals)");
+              "不是以元为单位的金额（只写数字，最多2位小数）");
     row_fails(m, "HH1,hardship,0.001,3,2023-12-01", "金额(元)",
-              "not an amount in 元 (digits, up to 2 decimals)");
-    row_fails(m, "HH1,hardship,600,3.5,2023-12-01", "家庭人数", "not a whole number");
+              "不是以元为单位的金额（只写数字，最多2位小数）");
+    row_fails(m, "HH1,hardship,600,3.5,2023-12-01", "家庭人数",
+              "不是整数");
     rs_rowmap_close(m);
 
     m = open_ok("household_ref,kind,amount_wan,paid_date");
-    row_fails(m, "HH1,hardship,约3,2023-12-01", "amount_wan", "not an exact number");
+    row_fails(m, "HH1,hardship,约3,2023-12-01", "amount_wan",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
     row_fails(m, "HH1,hardship,0.0000001,2023-12-01", "amount_wan",
-              "not an amount in 万元 (digits, up to 6 decimals)");
+              "不是以万元为单位的金额（只写数字，最多6位小数）");
     rs_rowmap_close(m);
 
     m = open_ok("indicator,score,justification,division_code");
-    row_fails(m, "c1,约3,按问卷,430602", "score", "not an exact number");
-    row_fails(m, "c1,3.5555,按问卷,430602", "score", "not a number (digits, up to 3 decimals)");
+    row_fails(m, "c1,约3,按问卷,430602", "score",
+              "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    row_fails(m, "c1,3.5555,按问卷,430602", "score",
+              "不是数字（最多3位小数）");
     rs_rowmap_close(m);
 }
 
@@ -751,11 +765,11 @@ static void test_numbers(void **state)
         rs__record__free_unpacked(r, NULL);
         assert_int_equal(rs_rowmap_row(m, c2, 3, &r, &v), RS_EINVAL);
         assert_string_equal(v.field, "registered_persons");
-        assert_string_equal(v.reason, "not a whole number");
+        assert_string_equal(v.text, "不是整数");
         assert_int_equal(rs_rowmap_row(m, c3, 3, &r, &v), RS_EINVAL);
-        assert_string_equal(v.reason, "not a whole number");
+        assert_string_equal(v.text, "不是整数");
         assert_int_equal(rs_rowmap_row(m, c4, 3, &r, &v), RS_EINVAL);
-        assert_string_equal(v.reason, "not a whole number");
+        assert_string_equal(v.text, "不是整数");
         rs_rowmap_close(m);
     }
 
@@ -782,9 +796,12 @@ static void test_bad_date(void **state)
 
     (void)state;
     m = open_ok("户编码,救助类别,金额,发放日期");
-    row_fails(m, "HH1,hardship,600,2023-02-29", "发放日期", "not a valid date (write 2023-04-15)");
-    row_fails(m, "HH1,hardship,600,2023-13-01", "发放日期", "not a valid date (write 2023-04-15)");
-    row_fails(m, "HH1,hardship,600,明年", "发放日期", "not a valid date (write 2023-04-15)");
+    row_fails(m, "HH1,hardship,600,2023-02-29", "发放日期",
+              "不是有效日期（应为YYYY-MM-DD，如2023-04-15）");
+    row_fails(m, "HH1,hardship,600,2023-13-01", "发放日期",
+              "不是有效日期（应为YYYY-MM-DD，如2023-04-15）");
+    row_fails(m, "HH1,hardship,600,明年", "发放日期",
+              "不是有效日期（应为YYYY-MM-DD，如2023-04-15）");
     rs_rowmap_close(m);
 }
 
@@ -818,13 +835,14 @@ static void test_enums_and_bools(void **state)
     assert_int_equal(r->period, RS__PERIOD__PERIOD_YEAR);
     rs__record__free_unpacked(r, NULL);
 
-    row_fails(m, "XF4,2023-04-03,,是,,,", "status", "required");
+    row_fails(m, "XF4,2023-04-03,,是,,,", "status",
+              "必填，不能为空");
     row_fails(m, "XF4,2023-04-03,fax,是,,,", "channel",
-              "not one of: letter/来信, visit/来访, online/网络, phone/电话, referred/转办");
+              "不是可选的值，应为：来信、来访、网络、电话、转办");
     row_fails(m, "XF4,2023-04-03,,maybe,,,", "is_group",
-              "not yes or no (write 是/否, 1/0, true/false or yes/no)");
+              "应填“是”或“否”（也可填1或0）");
     row_fails(m, "XF4,2023-04-03,,,unspecified,,", "status",
-              "not one of: received/受理, in_progress/办理中, closed/办结, repeat/重复");
+              "不是可选的值，应为：受理、办理中、办结、重复");
     rs_rowmap_close(m);
 
     m = open_ok("project_id,name,category,stage,actual_end,acceptance_date,acceptance_result");
@@ -852,8 +870,8 @@ static void test_row_shape(void **state)
     assert_string_equal(r->relief->village, "金鹗村");
     rs__record__free_unpacked(r, NULL);
     /* A value past the header is not. */
-    row_fails(m, "HH1,hardship,600,2023-12-01,金鹗村,3,,x,", "column 8",
-              "row has 8 cells, header has 6");
+    row_fails(m, "HH1,hardship,600,2023-12-01,金鹗村,3,,x,", "第8列",
+              "这一行有8个单元格，表头只有6列");
     /* Fewer cells: the missing ones are empty. */
     r = row_ok(m, "HH1,hardship,600,2023-12-01");
     assert_null(r->relief->village);
@@ -865,9 +883,12 @@ static void test_row_shape(void **state)
     assert_null(r->relief->village);
     assert_false(r->relief->has_persons);
     rs__record__free_unpacked(r, NULL);
-    row_fails(m, "HH1,,600,2023-12-01", "kind", "required");
-    row_fails(m, "HH1,hardship", "amount", "required");
-    row_fails(m, " ,hardship,600,2023-12-01", "household_ref", "required");
+    row_fails(m, "HH1,,600,2023-12-01", "kind",
+              "必填，不能为空");
+    row_fails(m, "HH1,hardship", "amount",
+              "必填，不能为空");
+    row_fails(m, " ,hardship,600,2023-12-01", "household_ref",
+              "必填，不能为空");
     rs_rowmap_close(m);
 }
 
@@ -910,18 +931,18 @@ static void test_defaults(void **state)
     assert_int_equal(rs_rowmap_open(h.v, h.n, RS__RECORD__BODY__NOT_SET, &none, &m, err,
                                     sizeof err),
                      RS_EINVAL);
-    assert_string_equal(err, "missing required column 'division_code' (乡镇代码): no default given");
+    assert_string_equal(err, "缺少必填列“乡镇代码”（division_code），且没有给出默认值");
     split(&h, "household_ref,kind,amount,paid_date,division_code");
     assert_int_equal(rs_rowmap_open(h.v, h.n, RS__RECORD__BODY__NOT_SET, &none, &m, err,
                                     sizeof err),
                      RS_EINVAL);
-    assert_string_equal(err, "missing required column 'year' (年度): no default given");
+    assert_string_equal(err, "缺少必填列“年度”（year），且没有给出默认值");
     split(&h, "household_ref,kind,amount_yuan,paid_date,division_code,年度");
     assert_int_equal(rs_rowmap_open(h.v, h.n, RS__RECORD__BODY__NOT_SET, NULL, &m, err,
                                     sizeof err),
                      RS_OK);
-    row_fails(m, "HH1,hardship,600,2023-12-01,,2023", "division_code", "required");
-    row_fails(m, "HH1,hardship,600,2023-12-01," DIVISION ",", "年度", "required");
+    row_fails(m, "HH1,hardship,600,2023-12-01,,2023", "division_code", "必填，不能为空");
+    row_fails(m, "HH1,hardship,600,2023-12-01," DIVISION ",", "年度", "必填，不能为空");
     r = row_ok(m, "HH1,hardship,600,2023-12-01," DIVISION ",2023");
     assert_int_equal(r->period, RS__PERIOD__PERIOD_YEAR);
     assert_null(r->submitted_by);
@@ -947,15 +968,13 @@ static void test_money_unit_said(void **state)
     rs__record__free_unpacked(r, NULL);
     assert_false(rs_rowmap_fatal(m));
     row_fails(m, "project,716.41", "final",
-              "第一个值 716.41 按元读是716.41元，按万元读是7164100.00元；请在列名注明单位或使用 "
-              "--money-unit");
+              "第一个值 716.41 按元读是716.41元，按万元读是7164100.00元；请在列名注明单位或使用 --money-unit");
     assert_true(rs_rowmap_fatal(m));
     rs_rowmap_close(m);
     /* A value with more decimals than fen has one reading only. */
     m = open_with("支出类别,决算", RS__RECORD__BODY__NOT_SET, &none);
     row_fails(m, "人员经费,1.005", "决算",
-              "第一个值 1.005 按元读是无效（超过两位小数），按万元读是10050.00元；请在列名注明"
-              "单位或使用 --money-unit");
+              "第一个值 1.005 按元读是无效（超过两位小数），按万元读是10050.00元；请在列名注明单位或使用 --money-unit");
     rs_rowmap_close(m);
     /* The caller's unit for the file. */
     m = open_with("line,final", RS__RECORD__BODY__NOT_SET, &wan);
@@ -974,8 +993,10 @@ static void test_money_unit_said(void **state)
     rs__record__free_unpacked(r, NULL);
     rs_rowmap_close(m);
     /* _yuan and _wan contradicting a unit in parentheses, or given twice. */
-    open_fails("line,final_yuan(万元)", RS__RECORD__BODY__NOT_SET, "column 'final_yuan(万元)': final_yuan is in 元, not 万元");
-    open_fails("line,final_yuan,final_wan", RS__RECORD__BODY__NOT_SET, "duplicate column 'final_wan' (same as 'final_yuan')");
+    open_fails("line,final_yuan(万元)", RS__RECORD__BODY__NOT_SET,
+               "列“final_yuan(万元)”：final_yuan 的单位是元，括号里却是万元");
+    open_fails("line,final_yuan,final_wan", RS__RECORD__BODY__NOT_SET,
+               "列“final_wan”重复（与“final_yuan”是同一列）");
     assert_false(rs_rowmap_fatal(NULL));
 }
 
@@ -992,8 +1013,10 @@ static void test_record_id(void **state)
     assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_OK);
     assert_string_equal(r->id, "6f1c1a52-7d0e-4c8e-9a51-0c2b7f6d9e10");
     rs__record__free_unpacked(r, NULL);
-    row_fails(m, "P-1,HH1,hardship,600,2023-12-01,", "record_id", "not a UUID");
-    row_fails(m, ",HH1,hardship,600,2023-12-01,not-a-uuid", "supersedes", "not a UUID");
+    row_fails(m, "P-1,HH1,hardship,600,2023-12-01,", "record_id",
+              "不是有效的UUID");
+    row_fails(m, ",HH1,hardship,600,2023-12-01,not-a-uuid", "supersedes",
+              "不是有效的UUID");
     /* No id: validated with a stand-in, returned without one. */
     r = row_ok(m, ",HH1,hardship,600,2023-12-01,");
     assert_null(r->id);
@@ -1025,11 +1048,13 @@ static void test_validation_mapped(void **state)
     assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_EINVAL);
     assert_null(r);
     assert_string_equal(v.field, "金额(元)");
-    assert_true(v.reason[0] != '\0');
+    assert_string_equal(v.reason, "must be > 0");
+    assert_string_equal(v.text, "金额（元）须大于0");
     split(&c, "HH1,hardship,5,2023-12-01,12345");
     assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_EINVAL);
     assert_null(r);
     assert_string_equal(v.field, "乡镇代码");
+    assert_string_equal(v.text, "乡镇代码须为6位、9位或12位数字");
     rs_rowmap_close(m);
 
     /* A cross-field rule names the column too. */
@@ -1039,15 +1064,17 @@ static void test_validation_mapped(void **state)
     assert_null(r);
     assert_string_equal(v.field, "办结日期");
     assert_string_equal(v.reason, "must not be before received_date");
+    assert_string_equal(v.text, "办结日期不能早于受理日期");
     rs_rowmap_close(m);
 
-    /* A body field with no column in the file is named in English. */
+    /* A body field with no column in the file is named by its Chinese label. */
     m = open_ok("信访编号,受理日期,办理状态");
     split(&c, "XF1,2023-04-03,办结");
     assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_EINVAL);
     assert_null(r);
-    assert_string_equal(v.field, "closed_date");
+    assert_string_equal(v.field, "办结日期");
     assert_string_equal(v.reason, "required when status is closed");
+    assert_string_equal(v.text, "办理状态为办结时办结日期为必填项");
     rs_rowmap_close(m);
 
     /* Money in 万元 maps back to its column as well. */
@@ -1181,7 +1208,7 @@ static void check_doc_type(rs_rtype t, struct doc_col *cols, size_t n, struct do
         cells[i] = last;
         cells[nreq - 1] = "remarks";
         assert_int_equal(try_open(t, cells, nreq, err), RS_EINVAL);
-        if (!strstr(err, "missing required column"))
+        if (!strstr(err, "缺少必填列"))
             fail_msg("%s without %s: %s", rs_rtype_name(t), save, err);
         cells[nreq - 1] = last;
         cells[i] = save;
@@ -1425,8 +1452,7 @@ static void test_identifier_columns_hashed(void **state)
     assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_EINVAL);
     assert_null(r);
     assert_string_equal(v.field, "身份证号");
-    assert_string_equal(v.reason, "required: the ID-card number or the name of the head of "
-                                  "household");
+    assert_string_equal(v.text, "身份证号和户主姓名至少填一项");
     rs_rowmap_close(m);
 
     /* A name column alone is enough to detect relief. */
@@ -1449,21 +1475,19 @@ static void test_identifier_columns_refused(void **state)
     m = open_keyed("户主姓名,kind,amount,paid_date", NULL, err, sizeof err, &rv);
     assert_int_equal(rv, RS_EINVAL);
     assert_null(m);
-    assert_string_equal(err, "column '户主姓名' holds personal identifiers, which are sent only "
-                             "as keyed hashes: give the district key (--district-key FILE or "
-                             "RESETTLE_DISTRICT_KEY)");
+    assert_string_equal(err, "列“户主姓名”是个人身份信息，只能以加密摘要发送：请提供区县密钥"
+                             "（--district-key 文件，或环境变量 RESETTLE_DISTRICT_KEY）");
     open_fails("household_id,kind,amount,paid_date", RS__RECORD__BODY__NOT_SET,
-               "column 'household_id' holds personal identifiers, which are sent only as keyed "
-               "hashes: give the district key (--district-key FILE or RESETTLE_DISTRICT_KEY)");
+               "列“household_id”是个人身份信息，只能以加密摘要发送：请提供区县密钥"
+               "（--district-key 文件，或环境变量 RESETTLE_DISTRICT_KEY）");
     /* A household code and an identifier at once: which one is meant? */
     m = open_keyed("household_ref,身份证号,kind,amount,paid_date", key, err, sizeof err, &rv);
     assert_int_equal(rv, RS_EINVAL);
-    assert_string_equal(err, "columns 'household_ref' and '身份证号' both give household_ref: "
-                             "keep one of them");
+    assert_string_equal(err, "列“household_ref”和“身份证号”都填写户编码：只保留其中一列");
     /* Identifier columns belong to relief only. */
     m = open_keyed("village,registered_persons,months,身份证号", key, err, sizeof err, &rv);
     assert_int_equal(rv, RS_EINVAL);
-    assert_string_equal(err, "unknown column '身份证号' for type subsidy");
+    assert_string_equal(err, "未知的列“身份证号”：直补记录没有这一列");
 }
 
 int main(void)

@@ -431,11 +431,11 @@ static void test_probe_refused(void **state)
     assert_int_equal(rs_rowmap_open(header, 2, RS__RECORD__BODY__NOT_SET, &defaults, &m, err,
                                     sizeof err),
                      RS_EINVAL);
-    assert_non_null(strstr(err, "no record type fits the header"));
+    assert_non_null(strstr(err, "无法从表头判断记录类型"));
     assert_int_equal(rs_rowmap_open(header, 2, RS__RECORD__BODY_PROBE, &defaults, &m, err,
                                     sizeof err),
                      RS_EINVAL);
-    assert_string_equal(err, "unknown record type 1000");
+    assert_string_equal(err, "未知的记录类型（1000）");
     assert_null(m);
 }
 

@@ -44,7 +44,8 @@ static bool rule_visits_done(const void *msg, struct rs_verdict *v)
     const Rs__Probe *p = msg;
 
     if (p->has_visits_done && p->has_visits && p->visits_done > p->visits)
-        return rs_verdict_reject(v, "probe.visits_done", "must not exceed visits");
+        return rs_verdict_reject(v, "probe.visits_done", "must not exceed visits",
+                                 "{}不能超过{visits}");
     return true;
 }
 
@@ -147,16 +148,20 @@ static void test_validated(void **state)
     assert_int_equal(rs_validate_record(&r, &v), RS_EINVAL);
     assert_string_equal(v.field, "probe.visits_done");
     assert_string_equal(v.reason, "must not exceed visits");
+    /* Its Chinese names the fields by the labels of its rows. */
+    assert_string_equal(v.text, "完成次数不能超过计划次数");
     /* The generic checks its rows ask for. */
     make_probe(&r, &p);
     p.probe_id = NULL;
     assert_int_equal(rs_validate_record(&r, &v), RS_EINVAL);
     assert_string_equal(v.field, "probe.probe_id");
     assert_string_equal(v.reason, "required");
+    assert_string_equal(v.text, "探访编号为必填项");
     make_probe(&r, &p);
     p.cost_fen = -1;
     assert_int_equal(rs_validate_record(&r, &v), RS_EINVAL);
     assert_string_equal(v.field, "probe.cost_fen");
+    assert_string_equal(v.text, "费用（元）不能为负数");
     make_probe(&r, &p);
     p.has_visit_date = 1;
     p.visit_date = 20230230;
@@ -239,10 +244,12 @@ static void test_mapped_from_csv(void **state)
     assert_null(map_row(m, "PR-8,入户,2,3,,,", &v));
     assert_string_equal(v.field, "完成次数");
     assert_string_equal(v.reason, "must not exceed visits");
+    assert_string_equal(v.text, "完成次数不能超过计划次数");
     /* Enum cells are read through the enum's names. */
     assert_null(map_row(m, "PR-9,飞鸽,2,1,,,", &v));
     assert_string_equal(v.field, "探访方式");
     assert_string_equal(v.reason, "not one of: visit/入户, phone/电话, questionnaire/问卷");
+    assert_string_equal(v.text, "不是可选的值，应为：入户、电话、问卷");
     rs_rowmap_close(m);
 
     /* Its required column, and --type by its Chinese name. */
@@ -250,7 +257,7 @@ static void test_mapped_from_csv(void **state)
     assert_int_equal(rs_rowmap_open(h.v, h.n, rs_rtype_parse("探访"), &defaults, &m, err,
                                     sizeof err),
                      RS_EINVAL);
-    assert_string_equal(err, "missing required column 'probe_id' (探访编号) for type probe");
+    assert_string_equal(err, "缺少必填列“探访编号”（probe_id）：探访记录须有这一列");
 }
 
 /* ---------------------------------------------------------------- the store */

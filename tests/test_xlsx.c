@@ -169,9 +169,9 @@ static void test_dates_1900(void **state)
               0);
     expect_row(b.s, 1, 9, "2023-04-15", "2023-04-15", "2023-04-15 12:00:00", "30:00:00",
                "1900-02-28", "1900-03-01", "1900-01-01", "2023-04-15", "2023-04-15T08:30:00");
-    expect_problem(b.s, 2, 0, "date serial 60");      /* Excel's 1900-02-29 */
-    expect_problem(b.s, 3, 1, "date serial -1");
-    expect_problem(b.s, 4, 2, "date serial 3000000");
+    expect_problem(b.s, 2, 0, "日期序号 60 ");      /* Excel's 1900-02-29 */
+    expect_problem(b.s, 3, 1, "日期序号 -1 ");
+    expect_problem(b.s, 4, 2, "日期序号 3000000 ");
     expect_end(b.s);
     book_free(&b);
 }
@@ -208,12 +208,12 @@ static void test_formulas(void **state)
                         "<row r=\"7\"><c r=\"C7\" t=\"z\"><v>1</v></c></row>"),
               0);
     expect_row(b.s, 1, 4, "3", "金额", "2023-04-15", "TRUE");
-    expect_problem(b.s, 2, 1, "formula without a cached value");
-    expect_problem(b.s, 3, 0, "holds the error #DIV/0!");
-    expect_problem(b.s, 4, 0, "formula without a cached value");
-    expect_problem(b.s, 5, 0, "not a number: 'abc'");
-    expect_problem(b.s, 6, 1, "not a boolean");
-    expect_problem(b.s, 7, 2, "unknown cell type 'z'");
+    expect_problem(b.s, 2, 1, "公式没有保存计算结果");
+    expect_problem(b.s, 3, 0, "单元格是错误值 #DIV/0!");
+    expect_problem(b.s, 4, 0, "公式没有保存计算结果");
+    expect_problem(b.s, 5, 0, "不是数字：“abc”");
+    expect_problem(b.s, 6, 1, "不是逻辑值");
+    expect_problem(b.s, 7, 2, "未知的单元格类型“z”");
     expect_end(b.s);
     book_free(&b);
 }
@@ -431,13 +431,13 @@ static void test_zip_bomb(void **state)
     sheet[big] = '\0';
     data = xb_book(sheet, SHEET(""), xb_sst, xb_styles, 0, &len);
     assert_true(len < big / 100);
-    expect_sheet_fails(sheet, NULL, RS_ETOOBIG, "xl/worksheets/sheet1.xml: larger than");
+    expect_sheet_fails(sheet, NULL, RS_ETOOBIG, "xl/worksheets/sheet1.xml：解压后超过");
     free(data);
     /* The cap on all parts together, with a smaller sheet and tight total. */
     rs_xlsx_limits_default(&lim);
     lim.max_total = 1u << 20;
     sheet[2u << 20] = '\0';
-    expect_sheet_fails(sheet, &lim, RS_ETOOBIG, "all parts together");
+    expect_sheet_fails(sheet, &lim, RS_ETOOBIG, "（所有部件合计）");
     free(sheet);
 }
 
@@ -456,7 +456,7 @@ static void test_huge_shared_strings(void **state)
     data = xb_book(SHEET(""), SHEET(""), sst, xb_styles, 0, &len);
     rs_xlsx_limits_default(&lim);
     lim.max_strings = 1000;
-    expect_open_fails(data, len, &lim, RS_ETOOBIG, "more than 1000 shared strings");
+    expect_open_fails(data, len, &lim, RS_ETOOBIG, "共享文本超过1000条");
     free(data);
     /* One string longer than a cell may be. */
     longs = malloc(RS_XLSX_MAX_TEXT + 100);
@@ -465,8 +465,7 @@ static void test_huge_shared_strings(void **state)
     longs[RS_XLSX_MAX_TEXT + 99] = '\0';
     snprintf(sst, cap, "<sst " XB_NS "><si><t>%s</t></si></sst>", longs);
     data = xb_book(SHEET(""), SHEET(""), sst, xb_styles, 0, &len);
-    expect_open_fails(data, len, NULL, RS_ETOOBIG, "xl/sharedStrings.xml: line 1: a text longer "
-                                                   "than 16384 bytes");
+    expect_open_fails(data, len, NULL, RS_ETOOBIG, "xl/sharedStrings.xml 第1行：有文字超过16384字节");
     free(data);
     free(longs);
     free(sst);
@@ -490,32 +489,32 @@ static void test_too_many(void **state)
     data = xb_zip(parts, 40, &len);
     rs_xlsx_limits_default(&lim);
     lim.max_entries = 30;
-    expect_open_fails(data, len, &lim, RS_ETOOBIG, "more than 30 entries");
+    expect_open_fails(data, len, &lim, RS_ETOOBIG, "压缩包中的条目超过30个");
     free(data);
     /* The file itself. */
     data = xb_book(SHEET(""), SHEET(""), xb_sst, xb_styles, 0, &len);
     rs_xlsx_limits_default(&lim);
     lim.max_file = len - 1;
-    expect_open_fails(data, len, &lim, RS_ETOOBIG, "larger than");
+    expect_open_fails(data, len, &lim, RS_ETOOBIG, "文件超过");
     lim.max_file = len;
     lim.max_sheets = 1;
-    expect_open_fails(data, len, &lim, RS_ETOOBIG, "more than 1 sheets");
+    expect_open_fails(data, len, &lim, RS_ETOOBIG, "工作表超过1个");
     lim.max_sheets = 8;
     lim.max_styles = 3;
-    expect_open_fails(data, len, &lim, RS_ETOOBIG, "more than 3 cell formats");
+    expect_open_fails(data, len, &lim, RS_ETOOBIG, "单元格格式超过3种");
     free(data);
     /* Cells, rows and columns of a sheet. */
     rs_xlsx_limits_default(&lim);
     lim.max_cells = 3;
     expect_sheet_fails(SHEET("<row><c><v>1</v></c><c><v>2</v></c></row><row><c><v>3</v></c>"
                              "<c><v>4</v></c></row>"),
-                       &lim, RS_ETOOBIG, "more than 3 cells");
+                       &lim, RS_ETOOBIG, "有数据的单元格超过3个");
     rs_xlsx_limits_default(&lim);
     lim.max_rows = 1;
     expect_sheet_fails(SHEET("<row><c><v>1</v></c></row><row><c><v>3</v></c></row>"), &lim,
-                       RS_ETOOBIG, "more than 1 rows");
+                       RS_ETOOBIG, "有数据的行超过1行");
     expect_sheet_fails(SHEET("<row r=\"4\"><c r=\"DY4\"><v>1</v></c></row>"), NULL, RS_ETOOBIG,
-                       "cell DY4: a value beyond the first 128 columns");
+                       "单元格 DY4：数据超出了前128列");
     {
         /* A formatting-only cell far right is no value: fine. */
         struct book b = {0};
@@ -546,13 +545,13 @@ static void test_missing_parts(void **state)
     /* No workbook part. */
     parts[2].data = NULL;
     data = xb_zip(parts, 5, &len);
-    expect_open_fails(data, len, NULL, RS_EINVAL, "the part xl/workbook.xml is missing");
+    expect_open_fails(data, len, NULL, RS_EINVAL, "缺少部件 xl/workbook.xml");
     free(data);
     parts[2].data = xb_workbook(0);
     /* No workbook relationships: the sheets cannot be found. */
     parts[3].data = NULL;
     data = xb_zip(parts, 5, &len);
-    expect_open_fails(data, len, NULL, RS_EINVAL, "xl/_rels/workbook.xml.rels: missing part");
+    expect_open_fails(data, len, NULL, RS_EINVAL, "xl/_rels/workbook.xml.rels：缺少这一部件");
     free(data);
     parts[3].data = xb_book_rels;
     /* No package relationships: xl/workbook.xml is used; sheet2 is missing. */
@@ -563,13 +562,13 @@ static void test_missing_parts(void **state)
     expect_row(s, 1, 1, "1");
     rs_xlsx_sheet_close(s);
     assert_int_equal(rs_xlsx_sheet_open(x, 1, &s, err, sizeof(err)), RS_ENOTFOUND);
-    assert_non_null(strstr(err, "xl/worksheets/sheet2.xml: missing part"));
+    assert_non_null(strstr(err, "xl/worksheets/sheet2.xml：缺少这一部件"));
     rs_xlsx_close(x);
     free(data);
     /* Not a zip at all, an empty file, a CSV. */
     expect_open_fails("项目编号,金额\n", strlen("项目编号,金额\n"), NULL, RS_EINVAL,
-                      "not an xlsx workbook");
-    expect_open_fails("", 0, NULL, RS_EINVAL, "not an xlsx workbook");
+                      "不是 xlsx 工作簿");
+    expect_open_fails("", 0, NULL, RS_EINVAL, "不是 xlsx 工作簿");
 }
 
 static void test_bad_xml(void **state)
@@ -580,28 +579,28 @@ static void test_bad_xml(void **state)
     (void)state;
     expect_sheet_fails("<worksheet><sheetData><row>\n<c><v>1</v></row></sheetData></worksheet>",
                        NULL, RS_EINVAL,
-                       "xl/worksheets/sheet1.xml: line 2: bad XML (mismatched tag)");
-    expect_sheet_fails("<worksheet><sheetData>", NULL, RS_EINVAL, "bad XML");
-    expect_sheet_fails("", NULL, RS_EINVAL, "bad XML");
+                       "xl/worksheets/sheet1.xml 第2行：不是有效的 XML");
+    expect_sheet_fails("<worksheet><sheetData>", NULL, RS_EINVAL, "不是有效的 XML");
+    expect_sheet_fails("", NULL, RS_EINVAL, "不是有效的 XML");
     expect_sheet_fails("<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY a \"aaaaaaaaaa\">"
                        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><worksheet><sheetData>"
                        "<row><c t=\"inlineStr\"><is><t>&b;</t></is></c></row></sheetData>"
                        "</worksheet>",
-                       NULL, RS_EINVAL, "a document type declaration (DTD) is not allowed");
+                       NULL, RS_EINVAL, "不允许文档类型声明（DTD）");
     expect_sheet_fails(SHEET("<row r=\"2\"/><row r=\"2\"/>"), NULL, RS_EINVAL,
-                       "row 2 comes after row 2");
-    expect_sheet_fails(SHEET("<row r=\"0\"/>"), NULL, RS_EINVAL, "row number '0' is not one");
+                       "第2行出现在第2行之后");
+    expect_sheet_fails(SHEET("<row r=\"0\"/>"), NULL, RS_EINVAL, "行号“0”无效");
     expect_sheet_fails(SHEET("<row r=\"3\"><c r=\"B3\"><v>1</v></c><c r=\"A3\"><v>1</v></c>"
                              "</row>"),
-                       NULL, RS_EINVAL, "row 3: cell 'A3' is out of order");
+                       NULL, RS_EINVAL, "第3行：单元格“A3”顺序错乱");
     expect_sheet_fails(SHEET("<row r=\"3\"><c r=\"B4\"><v>1</v></c></row>"), NULL, RS_EINVAL,
-                       "cell 'B4' is out of order");
+                       "单元格“B4”顺序错乱");
     expect_sheet_fails(SHEET("<row r=\"3\"><c r=\"B\"><v>1</v></c></row>"), NULL, RS_EINVAL,
-                       "'B' is not a cell reference");
+                       "“B”不是单元格引用");
     expect_sheet_fails(SHEET("<row r=\"3\"><c r=\"B3\" t=\"s\"><v>4</v></c></row>"), NULL,
-                       RS_EINVAL, "cell B3: shared string '4' is not in the table of 4");
+                       RS_EINVAL, "单元格 B3：共享文本“4”不在共4条的文本表中");
     expect_sheet_fails(SHEET("<row r=\"3\"><c r=\"B3\" t=\"s\"><v>-1</v></c></row>"), NULL,
-                       RS_EINVAL, "shared string '-1'");
+                       RS_EINVAL, "共享文本“-1”");
     /* Bad XML in the workbook part itself. */
     {
         struct xb_part parts[] = {
@@ -611,16 +610,16 @@ static void test_bad_xml(void **state)
         };
 
         data = xb_zip(parts, 3, &len);
-        expect_open_fails(data, len, NULL, RS_EINVAL, "a sheet without a name or relationship");
+        expect_open_fails(data, len, NULL, RS_EINVAL, "有工作表缺少名称或关系编号");
         free(data);
         parts[1].data = "<workbook " XB_NS "><sheets><sheet name=\"a\" r:id=\"rId7\"/></sheets>"
                         "</workbook>";
         data = xb_zip(parts, 3, &len);
-        expect_open_fails(data, len, NULL, RS_EINVAL, "sheet 'a' has no relationship rId7");
+        expect_open_fails(data, len, NULL, RS_EINVAL, "工作表“a”缺少关系 rId7");
         free(data);
         parts[1].data = "<workbook><sheets>";
         data = xb_zip(parts, 3, &len);
-        expect_open_fails(data, len, NULL, RS_EINVAL, "xl/workbook.xml: line 1: bad XML");
+        expect_open_fails(data, len, NULL, RS_EINVAL, "xl/workbook.xml 第1行：不是有效的 XML");
         free(data);
     }
 }

@@ -424,7 +424,7 @@ static void test_lists(void **state)
     o.divisions = bad;
     o.ndivisions = 2;
     assert_int_equal(rs_xltpl_write(path, &o, err, sizeof(err)), RS_EINVAL);
-    assert_non_null(strstr(err, "'43060200X' is not a division code"));
+    assert_non_null(strstr(err, "“43060200X”不是区划代码"));
     for (size_t i = 0; i < RS_XLTPL_LIST_MAX + 1; i++) {
         snprintf(codes[i], sizeof(codes[i]), "430602%03zu", i);
         many[i] = codes[i];
@@ -434,7 +434,7 @@ static void test_lists(void **state)
     assert_int_equal(rs_xltpl_write(path, &o, err, sizeof(err)), RS_ETOOBIG);
     o.ndivisions = 30;     /* 299 bytes with the commas */
     assert_int_equal(rs_xltpl_write(path, &o, err, sizeof(err)), RS_ETOOBIG);
-    assert_non_null(strstr(err, "do not fit a drop-down list"));
+    assert_non_null(strstr(err, "放不进下拉列表"));
     assert_int_not_equal(access(path, F_OK), 0);
     o.ndivisions = 25;
     assert_int_equal(rs_xltpl_write(path, &o, err, sizeof(err)), RS_OK);
@@ -485,11 +485,11 @@ static void test_meta(void **state)
                      KV(4, "sheet", "数据")),
                 RS_OK, true, NULL);
     expect_meta(META(KV(1, "template", "resettle") KV(2, "version", "2") KV(3, "type", "relief")),
-                RS_EINVAL, false, "a template of version 2; this resettle reads version 1");
+                RS_EINVAL, false, "模板版本为2，本程序只能读取版本1");
     expect_meta(META(KV(1, "template", "resettle") KV(2, "version", "1") KV(3, "type", "colour")),
-                RS_EINVAL, false, "unknown record type 'colour'");
+                RS_EINVAL, false, "模板的记录类型“colour”未知");
     expect_meta(META(KV(1, "template", "resettle") KV(3, "type", "relief")), RS_EINVAL, false,
-                "without a version");
+                "缺少版本号");
     /* A clerk's own sheet that happens to be called resettle. */
     expect_meta(META(KV(1, "姓名", "张三")), RS_OK, false, NULL);
     expect_meta(META(""), RS_OK, false, NULL);

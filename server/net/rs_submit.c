@@ -17,8 +17,8 @@
  * duplicate/conflict decision and the content hash depend on), the record
  * they decode to is validated and its division checked against the
  * office's scope, and the bytes themselves are stored and hashed.  A bad
- * record is a RecordAck with its field and reason; the batch's other
- * records go on.
+ * record is a RecordAck with its field, reason and Chinese text; the
+ * batch's other records go on.
  *
  * Before anything is unpacked, the envelope's bytes are scanned: a batch
  * of more than max_batch records, a batch_id of more than
@@ -175,19 +175,31 @@ static char *ack_text(struct rs_batch *b, const char *s)
     return rs_net_fault(RS_NET_FAULT_ACK_TEXT) ? NULL : rs_arena_strndup(&b->arena, s, strlen(s));
 }
 
-/* Marks a rejected with copies of field and reason; false if they cannot be copied. */
+/*
+ * Marks a rejected with copies of field, reason and its Chinese text (NULL
+ * or "": none); false if they cannot be copied.
+ */
 RS_NODISCARD static bool reject(struct rs_batch *b, Rs__RecordAck *a, const char *field,
-                                const char *reason)
+                                const char *reason, const char *text)
 {
     a->has_status = true;
     a->status = RS__ACK_STATUS__ACK_REJECTED;
     a->field = ack_text(b, field);
     a->reason = a->field ? ack_text(b, reason) : NULL;
+    if (a->reason && text && text[0] && !(a->text = ack_text(b, text)))
+        return false;
     return a->reason != NULL;
 }
 
-/* True if the office may submit r; otherwise reason says why. */
-static bool in_scope(const struct rs_batch *b, const Rs__Record *r, char *reason, size_t len)
+/* What a clerk reads for a record the server cannot read as the protocol says. */
+#define ZH_NOT_CANONICAL "记录的编码不符合规范（发送程序有误），服务器未接收"
+
+/*
+ * True if the office may submit r; otherwise reason says why, in English,
+ * and zh in Chinese (both len bytes).
+ */
+static bool in_scope(const struct rs_batch *b, const Rs__Record *r, char *reason, char *zh,
+                     size_t len)
 {
     const struct rs_office *o = &b->conn->office;
     const char *d = r->division_code;
@@ -196,16 +208,19 @@ static bool in_scope(const struct rs_batch *b, const Rs__Record *r, char *reason
         if (rs_rtype_is_unit_level(r->body_case)) {
             snprintf(reason, len, "%s records may only be submitted by the central office",
                      rs_rtype_name(r->body_case));
+            snprintf(zh, len, "%s记录只能由区中心报送", rs_rtype_label(r->body_case));
             return false;
         }
         if (strncmp(d, o->code, b->office_len) != 0) {
             snprintf(reason, len, "division %s is not this office's division %s", d, o->code);
+            snprintf(zh, len, "区划代码 %s 不是本单位的区划 %s", d, o->code);
             return false;
         }
         return true;
     }
     if (strncmp(d, o->code, b->office_len) != 0) {
         snprintf(reason, len, "division %s is outside this office's district %s", d, o->code);
+        snprintf(zh, len, "区划代码 %s 不在本单位所辖的 %s 范围内", d, o->code);
         return false;
     }
     return true;
@@ -225,7 +240,7 @@ static rs_status take_record(struct rs_batch *b, size_t i, const uint8_t *bytes,
     struct spans sp = {NULL, 0, 0, 0};
     struct rs_store_rec *s;
     struct rs_verdict v;
-    char why[256];
+    char why[256], zh[256];
     bool copied;
 
     rs__record_ack__init(a);
@@ -237,12 +252,13 @@ static rs_status take_record(struct rs_batch *b, size_t i, const uint8_t *bytes,
             a->id = r->id;
         else if (sp.id && !(a->id = rs_arena_strndup(&b->arena, (const char *)sp.id, sp.id_len)))
             return RS_ENOMEM;
-        return reject(b, a, "record", why) ? RS_OK : RS_ENOMEM;
+        return reject(b, a, "record", why, ZH_NOT_CANONICAL) ? RS_OK : RS_ENOMEM;
     }
     if (r && blen != sent) {
         a->id = r->id;
         return reject(b, a, "record", "encoding does not round-trip (a NUL byte in a string, "
-                                      "or a number too big for its field)")
+                                      "or a number too big for its field)",
+                      ZH_NOT_CANONICAL)
                    ? RS_OK
                    : RS_ENOMEM;
     }
@@ -253,9 +269,9 @@ static rs_status take_record(struct rs_batch *b, size_t i, const uint8_t *bytes,
     }
     a->id = r->id;
     if (rs_validate_record(r, &v) != RS_OK)
-        copied = reject(b, a, v.field, v.reason);
-    else if (!in_scope(b, r, why, sizeof(why)))
-        copied = reject(b, a, "division_code", why);
+        copied = reject(b, a, v.field, v.reason, v.text);
+    else if (!in_scope(b, r, why, zh, sizeof(why)))
+        copied = reject(b, a, "division_code", why, zh);
     else
         copied = true;
     if (!copied)
@@ -350,6 +366,8 @@ static void send_batch_ack(struct rs_batch *b)
         }
         if (s->reason[0])
             a->reason = (char *)s->reason;
+        if (s->text[0])
+            a->text = (char *)s->text;
         /* The store rejects on supersedes, or on a closed year (ERR_LOCKED). */
         if (s->ack == RS__ACK_STATUS__ACK_REJECTED)
             a->field = (char *)(s->code == RS__ERROR_CODE__ERR_LOCKED ? "year" : "supersedes");
@@ -387,6 +405,7 @@ static void send_batch_ack(struct rs_batch *b)
         Rs__RecordAck *a = &b->acks[b->store_idx[k]];
 
         a->reason = NULL;
+        a->text = NULL;
         a->field = NULL;
     }
 }

@@ -200,6 +200,8 @@ rs_status rs_store_office_list(struct rs_store *s,
  * body); when x_len is 0 the field is the NUL-terminated x.  A length over
  * INT_MAX is refused (RS_EINVAL), SQLite takes no longer text.
  */
+#define RS_STORE_TEXT_MAX 256        /* bytes of rs_store_rec.text, with its NUL */
+
 struct rs_store_rec {
     /* in: borrowed, must live until rs_store_put_batches returns */
     const char *id;              /* UUID */
@@ -222,6 +224,8 @@ struct rs_store_rec {
     Rs__AckStatus ack;           /* STORED, DUPLICATE, CONFLICT or REJECTED */
     uint64_t seq;                /* row id, for STORED and DUPLICATE */
     char reason[160];            /* for CONFLICT and REJECTED */
+    char text[RS_STORE_TEXT_MAX];    /* the same in Chinese for the clerk (RecordAck.text),
+                                      * cut on a character boundary; "" otherwise */
     Rs__ErrorCode code;          /* REJECTED: ERR_LOCKED for a closed year, else ERR_NONE */
 };
 

@@ -225,6 +225,7 @@ struct rs_year_locks {
     struct rs_locked_year {
         uint32_t year;
         char msg[RS_YEAR_LOCK_MSG_MAX];  /* the refusal, as rs_store_year_lock_tx words it */
+        char zh[RS_STORE_TEXT_MAX];      /* the same in Chinese (rs_store_rec.text) */
     } *years;
     size_t n;                    /* 0: no year is closed, nothing to check */
     struct rs_open_exception {

@@ -191,6 +191,7 @@ static rs_status judge_existing(struct rs_store *s, struct rs_store_rec *r, bool
         } else {
             r->ack = RS__ACK_STATUS__ACK_CONFLICT;
             snprintf(r->reason, sizeof(r->reason), "same id, different content");
+            snprintf(r->text, sizeof(r->text), "同一记录编号已存有不同的内容");
         }
     } else if (rc != SQLITE_DONE) {
         rv = rs_store_db_fail(s, rc, "looking up record");
@@ -247,6 +248,7 @@ static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
         r->ack = RS__ACK_STATUS__ACK_REJECTED;
         snprintf(r->reason, sizeof(r->reason), "supersedes unknown record %.*s", sup_n,
                  r->supersedes);
+        snprintf(r->text, sizeof(r->text), "要替代的记录在服务器上不存在");
     } else if (rc == SQLITE_ROW) {
         const char *div = (const char *)sqlite3_column_text(st, 1);
 
@@ -254,12 +256,14 @@ static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
             r->ack = RS__ACK_STATUS__ACK_REJECTED;
             snprintf(r->reason, sizeof(r->reason),
                      "supersedes record %.*s of another type", sup_n, r->supersedes);
+            snprintf(r->text, sizeof(r->text), "要替代的记录是另一类型的记录");
         } else if (!div || !text_eq(div, (size_t)sqlite3_column_bytes(st, 1), r->division_code,
                                     r->division_code_len)) {
             r->ack = RS__ACK_STATUS__ACK_REJECTED;
             snprintf(r->reason, sizeof(r->reason),
                      "supersedes record %.*s of another division (%.16s)", sup_n,
                      r->supersedes, div ? div : "");
+            snprintf(r->text, sizeof(r->text), "要替代的记录属于另一个区划");
         } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
             rs_store_copy_text(next, sizeof(next), sqlite3_column_text(st, 2),
                                sqlite3_column_bytes(st, 2));
@@ -277,6 +281,7 @@ static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
     r->ack = RS__ACK_STATUS__ACK_CONFLICT;
     snprintf(r->reason, sizeof(r->reason), "supersedes a stale version; current is %.100s",
              cur);
+    snprintf(r->text, sizeof(r->text), "要替代的不是这条记录的最新版本（已被其他版本替代）");
     return RS_OK;
 }
 
@@ -399,6 +404,7 @@ static void reset_ack(struct rs_store_rec *r)
     r->ack = RS__ACK_STATUS__ACK_UNSPECIFIED;
     r->seq = 0;
     r->reason[0] = '\0';
+    r->text[0] = '\0';
     r->code = RS__ERROR_CODE__ERR_NONE;
 }
 

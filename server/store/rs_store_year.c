@@ -52,15 +52,20 @@ static void name_col(sqlite3_stmt *st, int col, const char *code, char *out, siz
         text_col(st, col, out, cap);
 }
 
-/* The refusal of a closed year (rs_store_int.h shows it). */
+/* The refusal of a closed year (rs_store_int.h shows it); zh (zcap bytes, may be
+ * NULL) gets the same in Chinese. */
 static void lock_msg(uint32_t year, int64_t closed_at, const char *by, const char *by_name,
-                     char *msg, size_t cap)
+                     char *msg, size_t cap, char *zh, size_t zcap)
 {
     char day[11];
 
     rs_date_format(rs_date_cst(closed_at), day);
     snprintf(msg, cap, "year %u is closed (its report was issued %s); ask %.*s (%s) to reopen it",
              (unsigned)year, day, utf8_prefix(by_name, NAME_PRINT_MAX), by_name, by);
+    if (zh && zcap)
+        snprintf(zh, zcap, "%u年度已结账（报告已于%s出具），不再接收该年度的记录；如需补报，"
+                           "请%.*s（%s）重新开放",
+                 (unsigned)year, day, utf8_prefix(by_name, NAME_PRINT_MAX), by_name, by);
 }
 
 /* ------------------------------------------------------------ is a year closed */
@@ -120,7 +125,7 @@ rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, const char *d
     }
     out->locked = out->open_until == 0;
     if (out->locked && msg && cap)
-        lock_msg(year, out->closed_at, out->closed_by, out->closed_by_name, msg, cap);
+        lock_msg(year, out->closed_at, out->closed_by, out->closed_by_name, msg, cap, NULL, 0);
     return RS_OK;
 }
 
@@ -159,7 +164,8 @@ rs_status rs_store_locks_load_tx(struct rs_store *s, uint32_t today, struct rs_y
         name_col(st, 4, by, name, sizeof(name));
         l->years[l->n].year = (uint32_t)sqlite3_column_int64(st, 0);
         lock_msg(l->years[l->n].year, sqlite3_column_int64(st, 2), by, name,
-                 l->years[l->n].msg, sizeof(l->years[l->n].msg));
+                 l->years[l->n].msg, sizeof(l->years[l->n].msg), l->years[l->n].zh,
+                 sizeof(l->years[l->n].zh));
         l->n++;
     }
     if (rv == RS_OK && rc != SQLITE_DONE)
@@ -199,9 +205,9 @@ out:
     return rv;
 }
 
-/* The refusal if year is closed to division under l, else NULL. */
-static const char *locked_for(const struct rs_year_locks *l, uint32_t year, const char *division,
-                              size_t division_len)
+/* The closed year whose refusal applies if year is closed to division under l, else NULL. */
+static const struct rs_locked_year *locked_for(const struct rs_year_locks *l, uint32_t year,
+                                               const char *division, size_t division_len)
 {
     for (size_t i = 0; i < l->n; i++) {
         if (l->years[i].year != year)
@@ -213,7 +219,7 @@ static const char *locked_for(const struct rs_year_locks *l, uint32_t year, cons
                 memcmp(l->exc[k].division, division, n) == 0)
                 return NULL;
         }
-        return l->years[i].msg;
+        return &l->years[i];
     }
     return NULL;
 }
@@ -224,7 +230,7 @@ rs_status rs_store_locks_check_tx(struct rs_store *s, const struct rs_year_locks
     size_t dlen = rs_store_text_len(r->division_code, r->division_code_len);
     size_t idlen = rs_store_text_len(r->id, r->id_len);
     size_t slen = rs_store_text_len(r->supersedes, r->supersedes_len);
-    const char *why = locked_for(l, r->year, r->division_code, dlen);
+    const struct rs_locked_year *why = locked_for(l, r->year, r->division_code, dlen);
     sqlite3_stmt *st;
     rs_status rv = RS_OK;
     int rc;
@@ -256,7 +262,8 @@ rs_status rs_store_locks_check_tx(struct rs_store *s, const struct rs_year_locks
     if (rc == SQLITE_DONE) {
         r->ack = RS__ACK_STATUS__ACK_REJECTED;
         r->code = RS__ERROR_CODE__ERR_LOCKED;
-        snprintf(r->reason, sizeof(r->reason), "%s", why);
+        snprintf(r->reason, sizeof(r->reason), "%s", why->msg);
+        snprintf(r->text, sizeof(r->text), "%s", why->zh);
         *refused = true;
     } else if (rc != SQLITE_ROW) {
         rv = rs_store_db_fail(s, rc, "looking up record");

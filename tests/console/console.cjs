@@ -188,9 +188,12 @@ async function main() {
     const cells = await bad.first().locator(':scope > td').allTextContents();
     check(cells[0] === '项目' && cells[1] === '3' && cells[2].startsWith('计划投资(万元)'),
       `problem at ${cells.slice(0, 3).join(' | ')}`);
-    check(/exact number|近似|approximation/.test(cells[3]), `reason: ${cells[3]}`);
+    // The clerk reads why in Chinese, in the row and on the highlighted cell.
+    const why = '不是确切的数字（不能写“约”“近”“余”“多”之类）';
+    check(cells[3] === why, `reason: ${cells[3]}`);
     const hl = bad.first().locator('td.cell-bad');
     check(await hl.count() === 1 && (await hl.textContent()) === '近600', 'the bad cell is not the one highlighted');
+    check((await hl.getAttribute('title')) === why, `the highlighted cell says: ${await hl.getAttribute('title')}`);
     check((await box.textContent()).includes('已加入发件箱 1 条'), 'the valid row was not queued');
     await shot(tp, 'township-upload-error');
     box = await upload(tp, '2023-项目（改正）.xlsx', [H, P1, [...P2.slice(0, 4), '600', ...P2.slice(5)]]);

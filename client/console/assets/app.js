@@ -263,7 +263,9 @@ async function loadOutbox() {
     const rv = returned.get(e.id);
     const st = rv ? "returned" : e.state;
     if (want === "returned" && !rv) continue;
+    // A server's Chinese reason names its field itself; an older server's English one does not.
     const why = rv ? rv.comment + "（" + rv.reviewer + "，" + rv.day + "）"
+                   : /[\u4e00-\u9fff]/.test(e.reason) ? e.reason
                    : [e.field, e.reason].filter(Boolean).join("：");
     tb.appendChild(row([el("td", STATE_LABEL[st], "st-" + st), e.type, e.key, e.source, e.queued, why]));
     n++;
