@@ -6,8 +6,16 @@
  *                       checks on an existing file, the pragmas, open and
  *                       close.
  *   rs_store_stmt.c     the prepared statements (their SQL, enum stmt_id),
- *                       stepping one, transactions, and turning SQLite's
- *                       errors into an rs_status and a message.
+ *                       stepping one, transactions, and turning the
+ *                       driver's failure codes into an rs_status and a
+ *                       message.
+ *   rs_store_st.c/.h    the statement driver: bind, step and read a
+ *                       statement, one-off statements, what the last
+ *                       statement changed.  The files below call it, not
+ *                       sqlite3_* (except the SQLite-only parts: opening
+ *                       and migrating a file, the audit row a migration
+ *                       appends on a bare connection, the WAL handle,
+ *                       backup).
  *   rs_store_audit.c    the audit chain: row hashing, appending (also inside
  *                       another file's transaction, or on a bare connection
  *                       during a migration), verifying the chain, listing,
@@ -58,6 +66,7 @@
 #include <sqlite3.h>
 
 #include "rs_store.h"
+#include "rs_store_st.h"
 
 /* What a migration step reports for the operator (rs_store_notice). */
 struct rs_store_notes {
@@ -120,7 +129,7 @@ enum stmt_id {
 
 struct rs_store {
     sqlite3 *db;
-    sqlite3_stmt *stmt[ST_N];
+    struct rs_st stmt[ST_N];    /* prepared when the store opens */
     bool deferred;               /* rs_store_defer_sync: NORMAL unless asked */
     bool sync_full;              /* the connection's synchronous is FULL */
     EVP_MD *sha256;              /* fetched once, on first use */

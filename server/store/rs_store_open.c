@@ -495,7 +495,7 @@ rs_status rs_store_close(struct rs_store *s)
     if (!s)
         return RS_OK;
     for (int i = 0; i < ST_N; i++)
-        sqlite3_finalize(s->stmt[i]);
+        sqlite3_finalize(s->stmt[i].lite);
     EVP_MD_CTX_free(s->md);
     EVP_MD_CTX_free(s->md_stored);
     EVP_MD_free(s->sha256);
