@@ -25,6 +25,7 @@ packages=(
   sqlite3 clang libclang-rt-14-dev valgrind
   libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-noto-cjk
   libinih-dev libsystemd-dev libmicrohttpd-dev
+  libpq-dev postgresql
   dpkg-dev lintian man-db debootstrap iproute2
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

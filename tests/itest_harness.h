@@ -56,6 +56,7 @@
 #include "rs_frame.h"
 #include "rs_util.h"
 #include "rs_wire.h"
+#include "pgdb.h"
 #include "tmpdir.h"
 
 struct it_server {
@@ -84,6 +85,22 @@ static inline void it_tmpdir(char *dir, const char *name)
 static inline void it_path(char *out, size_t n, const char *dir, const char *file)
 {
     snprintf(out, n, "%s/%s", dir, file);
+}
+
+/* The server's database: the file dir/file, or in a PostgreSQL variant
+ * (pgdb.h) the conninfo of a fresh database of its own. */
+static inline void it_db_path(char *out, size_t n, const char *dir, const char *file)
+{
+    if (rs_test_pg_wanted())
+        rs_test_pg_db(out, n, file);
+    else
+        it_path(out, n, dir, file);
+}
+
+/* Whether db is a PostgreSQL conninfo rather than a file. */
+static inline bool it_db_is_pg(const char *db)
+{
+    return strchr(db, '=') != NULL;
 }
 
 static inline void it_write_file(const char *path, const char *text)
@@ -347,13 +364,16 @@ static inline int it_client(const char *dir, const struct it_server *s, const ch
     return it_run(argv, out_file, out_file);
 }
 
-/* Runs one integer-valued SQL query on a database file (read-only). */
+/* Runs one integer-valued SQL query on a database file (read-only), or on
+ * a PostgreSQL database given by its conninfo. */
 static inline long long it_sql_int(const char *db, const char *sql)
 {
     sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
     long long v = -1;
 
+    if (it_db_is_pg(db))
+        return rs_test_pg_int(db, sql);
     if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         goto out;
     if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)

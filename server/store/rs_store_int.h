@@ -129,6 +129,7 @@ enum stmt_id {
 
 struct rs_store {
     sqlite3 *db;
+    struct rs_pg *pg;            /* the PostgreSQL connection, or NULL: SQLite's db */
     struct rs_st stmt[ST_N];    /* prepared when the store opens */
     bool deferred;               /* rs_store_defer_sync: NORMAL unless asked */
     bool sync_full;              /* the connection's synchronous is FULL */
@@ -145,6 +146,27 @@ struct rs_store {
     char actor[RS_AUDIT_PEER_MAX + 1];  /* peer of office-change audit rows */
     struct rs_store_notes notes;        /* what opening it migrated (rs_store_notice) */
 };
+
+/* ------------------------------------------------------------ rs_store_pg_sql.c */
+
+/* The advisory lock every write transaction on PostgreSQL takes at BEGIN
+ * (rs_store_pg_sql.c says why), and the one opening takes around the
+ * schema's creation. */
+#define RS_STORE_PG_WRITE_LOCK "7420"
+#define RS_STORE_PG_SCHEMA_LOCK "7421"
+
+/* A statement's PostgreSQL text and flags (rs_store_pg.h); sql NULL: the
+ * SQLite text runs as it is, its ?N rewritten. */
+struct rs_store_pg_stmt {
+    const char *sql;
+    unsigned flags;
+};
+
+extern const struct rs_store_pg_stmt rs_store_pg_stmts[ST_N];
+
+/* The current schema on PostgreSQL (RS_STORE_SCHEMA_VERSION), without its
+ * version table. */
+extern const char rs_store_pg_schema[];
 
 /* ------------------------------------------------------------ rs_store_stmt.c */
 

@@ -4,12 +4,11 @@
  * ask the connection what the last statement changed, instead of calling
  * the database engine's own API.
  *
- * One struct rs_st is one statement of one engine.  Today the only engine
- * is SQLite and every function here is a thin inline call into it, so the
+ * One struct rs_st is one statement of one engine: SQLite, or PostgreSQL
+ * through libpq (rs_store_pg.h).  Every function here is a thin inline
+ * call: one test of which engine, then the engine's own call, so the
  * store's SQLite path costs what it did before the driver (no allocation,
- * no copy, one call each); the driver exists so that a second engine
- * (PostgreSQL through libpq, issue 17) can sit behind the same calls
- * without the store files changing.
+ * no copy); the store files do not change with the engine.
  *
  * Result codes are SQLite's primary codes, named here (RS_ST_OK, RS_ST_ROW,
  * RS_ST_DONE, and any other for a failure): rs_store_map_rc turns a failure
@@ -34,12 +33,15 @@
 
 #include <sqlite3.h>
 
+#include "rs_store_pg.h"
+
 struct rs_store;
 
 /* One statement.  Owned by the store (its table of prepared statements)
  * or, for one made by rs_st_prepare, by the caller until rs_st_finalize. */
 struct rs_st {
-    sqlite3_stmt *lite;
+    sqlite3_stmt *lite;          /* SQLite's, or NULL */
+    struct rs_pg_st *pg;         /* PostgreSQL's, or NULL */
 };
 
 enum {
@@ -61,16 +63,22 @@ enum rs_st_life {
 
 static inline int rs_st_bind_int64(struct rs_st *st, int i, int64_t v)
 {
+    if (!st->lite)
+        return rs_pg_bind_int64(st->pg, i, v);
     return sqlite3_bind_int64(st->lite, i, (sqlite3_int64)v);
 }
 
 static inline int rs_st_bind_int(struct rs_st *st, int i, int v)
 {
+    if (!st->lite)
+        return rs_pg_bind_int64(st->pg, i, v);
     return sqlite3_bind_int(st->lite, i, v);
 }
 
 static inline int rs_st_bind_null(struct rs_st *st, int i)
 {
+    if (!st->lite)
+        return rs_pg_bind_null(st->pg, i);
     return sqlite3_bind_null(st->lite, i);
 }
 
@@ -78,6 +86,8 @@ static inline int rs_st_bind_null(struct rs_st *st, int i)
 static inline int rs_st_bind_text(struct rs_st *st, int i, const char *p, int n,
                                   enum rs_st_life life)
 {
+    if (!st->lite)
+        return rs_pg_bind_text(st->pg, i, p, n, life == RS_ST_TRANSIENT);
     return sqlite3_bind_text(st->lite, i, p, n,
                              life == RS_ST_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT);
 }
@@ -85,6 +95,8 @@ static inline int rs_st_bind_text(struct rs_st *st, int i, const char *p, int n,
 static inline int rs_st_bind_blob(struct rs_st *st, int i, const void *p, int n,
                                   enum rs_st_life life)
 {
+    if (!st->lite)
+        return rs_pg_bind_blob(st->pg, i, p, n < 0 ? 0 : (uint64_t)n, life == RS_ST_TRANSIENT);
     return sqlite3_bind_blob(st->lite, i, p, n,
                              life == RS_ST_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT);
 }
@@ -92,6 +104,8 @@ static inline int rs_st_bind_blob(struct rs_st *st, int i, const void *p, int n,
 static inline int rs_st_bind_blob64(struct rs_st *st, int i, const void *p, uint64_t n,
                                     enum rs_st_life life)
 {
+    if (!st->lite)
+        return rs_pg_bind_blob(st->pg, i, p, n, life == RS_ST_TRANSIENT);
     return sqlite3_bind_blob64(st->lite, i, p, (sqlite3_uint64)n,
                                life == RS_ST_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT);
 }
@@ -99,45 +113,62 @@ static inline int rs_st_bind_blob64(struct rs_st *st, int i, const void *p, uint
 /* RS_ST_ROW (a row is there to read), RS_ST_DONE, or a failure code. */
 static inline int rs_st_step(struct rs_st *st)
 {
+    if (!st->lite)
+        return rs_pg_step(st->pg);
     return sqlite3_step(st->lite);
 }
 
 /* Ends a use of the statement (bindings stay until rebound). */
 static inline void rs_st_reset(struct rs_st *st)
 {
-    sqlite3_reset(st->lite);
+    if (st->lite)
+        sqlite3_reset(st->lite);
+    else if (st->pg)
+        rs_pg_reset(st->pg);
 }
 
 static inline int64_t rs_st_column_int64(struct rs_st *st, int col)
 {
+    if (!st->lite)
+        return rs_pg_column_int64(st->pg, col);
     return (int64_t)sqlite3_column_int64(st->lite, col);
 }
 
 static inline int rs_st_column_int(struct rs_st *st, int col)
 {
+    if (!st->lite)
+        return (int)rs_pg_column_int64(st->pg, col);
     return sqlite3_column_int(st->lite, col);
 }
 
 /* NULL for SQL NULL; otherwise NUL-terminated, rs_st_column_bytes long. */
 static inline const unsigned char *rs_st_column_text(struct rs_st *st, int col)
 {
+    if (!st->lite)
+        return rs_pg_column_text(st->pg, col);
     return sqlite3_column_text(st->lite, col);
 }
 
 static inline const void *rs_st_column_blob(struct rs_st *st, int col)
 {
+    if (!st->lite)
+        return rs_pg_column_text(st->pg, col);
     return sqlite3_column_blob(st->lite, col);
 }
 
 /* The length in bytes of the column's text or blob (call after reading it). */
 static inline int rs_st_column_bytes(struct rs_st *st, int col)
 {
+    if (!st->lite)
+        return rs_pg_column_bytes(st->pg, col);
     return sqlite3_column_bytes(st->lite, col);
 }
 
 /* RS_ST_NULL, or another value for "holds something". */
 static inline int rs_st_column_type(struct rs_st *st, int col)
 {
+    if (!st->lite)
+        return rs_pg_column_null(st->pg, col) ? RS_ST_NULL : SQLITE_BLOB;
     return sqlite3_column_type(st->lite, col);
 }
 

@@ -224,6 +224,16 @@ int rs_store_stmts_prepare(struct rs_store *s)
 {
     int rc = SQLITE_OK;
 
+    if (s->pg) {
+        for (int i = 0; i < ST_N && rc == SQLITE_OK; i++) {
+            const struct rs_store_pg_stmt *p = &rs_store_pg_stmts[i];
+
+            rc = rs_pg_st_new(s->pg, p->sql ? p->sql : stmt_sql[i], p->flags, &s->stmt[i].pg);
+            if (rc == SQLITE_OK)
+                rc = rs_pg_st_prepare_now(s->stmt[i].pg);
+        }
+        return rc;
+    }
     for (int i = 0; i < ST_N && rc == SQLITE_OK; i++)
         rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i].lite,
                                 NULL);
