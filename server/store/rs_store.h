@@ -1,6 +1,8 @@
 /*
- * rs_store.h - the server's SQLite database: schema, offices, records and
- * the hash-chained audit trail.
+ * rs_store.h - the server's database, an SQLite file or PostgreSQL
+ * (rs_store_path_is_pg): schema, offices, records and the hash-chained
+ * audit trail.  What follows says SQLite; on PostgreSQL the same calls keep
+ * the same guarantees (rs_store_path_is_pg says what differs).
  *
  * One struct rs_store wraps one sqlite3 connection.  The database runs in
  * WAL mode with synchronous=FULL, so a committed transaction survives power

@@ -9,6 +9,11 @@
  *                       stepping one, transactions, and turning the
  *                       driver's failure codes into an rs_status and a
  *                       message.
+ *   rs_store_pg.c/.h    the PostgreSQL engine of the driver: the libpq
+ *                       connection, statements, parameters, results and
+ *                       SQLSTATEs as the driver's codes.
+ *   rs_store_pg_sql.c   the schema on PostgreSQL and the statements it
+ *                       words differently; the write lock taken at BEGIN.
  *   rs_store_st.c/.h    the statement driver: bind, step and read a
  *                       statement, one-off statements, what the last
  *                       statement changed.  The files below call it, not
