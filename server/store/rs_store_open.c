@@ -522,7 +522,7 @@ static rs_status open_pg(const char *conninfo, enum rs_store_mode mode, struct r
     if (rv)
         goto out;
     if (mode == RS_STORE_READONLY &&
-        rs_pg_exec(s->pg, "SET default_transaction_read_only = on") != SQLITE_OK) {
+        rs_pg_set_read_only(s->pg) != SQLITE_OK) {
         rs_store_set_err(err, errlen, "PostgreSQL: %s", rs_pg_errmsg(s->pg));
         rv = RS_ESTORAGE;
         goto out;

@@ -26,6 +26,7 @@ struct rs_pg {
     unsigned next_name;          /* statement names s1, s2, ... */
     unsigned session;            /* bumped on every reconnect: prepare again */
     bool in_tx;                  /* a BEGIN succeeded and no COMMIT or ROLLBACK since */
+    bool read_only;              /* rs_pg_set_read_only: again on every reconnect */
     int64_t changes;
     int64_t last_id;
     int errcode;
@@ -113,7 +114,9 @@ static int ensure_conn(struct rs_pg *c)
         return SQLITE_IOERR;
     }
     c->session++;
-    return rs_pg_exec(c, "SET synchronous_commit = on; SET lock_timeout = '5s'");
+    return rs_pg_exec(c, c->read_only ? "SET synchronous_commit = on; SET lock_timeout = '5s';"
+                                        " SET default_transaction_read_only = on"
+                                      : "SET synchronous_commit = on; SET lock_timeout = '5s'");
 }
 
 enum tx_word { TX_NONE, TX_BEGIN, TX_END };
@@ -504,6 +507,12 @@ int rs_pg_query_int(struct rs_pg *c, const char *sql, int64_t *v, bool *present)
     }
     PQclear(res);
     return rc;
+}
+
+int rs_pg_set_read_only(struct rs_pg *c)
+{
+    c->read_only = true;
+    return rs_pg_exec(c, "SET default_transaction_read_only = on");
 }
 
 int64_t rs_pg_changes(const struct rs_pg *c)

@@ -79,6 +79,9 @@ bool rs_pg_column_null(struct rs_pg_st *st, int col);
 /* Runs sql (no rows expected) on c. */
 int rs_pg_exec(struct rs_pg *c, const char *sql);
 
+/* Makes every transaction of c read-only, also after a reconnect. */
+int rs_pg_set_read_only(struct rs_pg *c);
+
 /* A one-row, one-column query's value as an integer into *v (absent: false). */
 int rs_pg_query_int(struct rs_pg *c, const char *sql, int64_t *v, bool *present);
 
