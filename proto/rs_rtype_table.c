@@ -335,10 +335,13 @@ static const struct rs_field manual_score[] = {
 static const struct rs_field stated_figure[] = {
     CODE("key", "数字键|键", REQ,
          "Which figure, e.g. `relief_households` (lower-case letters, digits, `_`, `.` and `-`); "
-         "the keys are listed in the framework file."),
+         "the keys are listed in the framework file. `score.<indicator>` (its code or formula "
+         "slug, e.g. `score.procurement`), `score.total` and `grade` state a published score."),
     STR("text", "原文", REQ, NULL,
         "The figure exactly as printed: \"2026.86\", \"100%\", \"400余户\", \"近600万元\". One "
-        "line. Not parsed, so approximate wording is allowed here and only here."),
+        "line. Not parsed, so approximate wording is allowed here and only here. A published "
+        "score is \"7.6分\" or \"2/2分\" (points given / the published table's points for it); "
+        "a grade is 优, 良, 中 or 差."),
 };
 
 /* ---------------------------------------------------------------- types */

@@ -31,7 +31,14 @@
  *                    never 0%.
  *   kexuecheng-media-2021  西部（重庆）科学城融媒体中心 2021: eight printed rates
  *                    without their inputs, each not reproducible with the
- *                    input named, the stated zeros never checked as zeros.
+ *                    input named, the stated zeros never checked as zeros;
+ *                    and its own scores (score.*), checked under unit-2023
+ *                    and hunan-dept: 72.74% scored full, 三公 scored full
+ *                    with no value, 76% scored 7.6 of 10.
+ *
+ * Published scores (stated figures score.<indicator>, score.total) are
+ * entered where a README says the document prints them; the tests list
+ * every score.* finding they give, so a lost one fails.
  *
  * In every sample each indicator below full marks names why.
  *
@@ -68,7 +75,8 @@ static struct sample nanxian = {.dir = "nanxian-zx-2021", .year = "2021"};
 static struct sample hunan = {
     .dir = "hunan-basedata-2018", .year = "2018", .framework = "hunan-dept"};
 static struct sample daying = {.dir = "daying-houfu-2020", .year = "2020"};
-static struct sample media = {.dir = "kexuecheng-media-2021", .year = "2021"};
+static struct sample media = {
+    .dir = "kexuecheng-media-2021", .year = "2021", .framework = "hunan-dept"};
 
 /* ------------------------------------------------------------ JSON helpers */
 
@@ -332,6 +340,38 @@ static void findings_are(const struct sample *s, const struct expect_finding *wa
     assert_int_equal(got, n);
 }
 
+/* The findings of j whose code starts with "score." are exactly
+ * want[0..n) (each matched once, in any order). */
+static void score_findings_are(const cJSON *j, const struct expect_finding *want, size_t n)
+{
+    const cJSON *f;
+    bool used[16] = {false};
+    size_t got = 0;
+
+    assert_true(n <= 16);
+    cJSON_ArrayForEach(f, jget(j, "findings"))
+    {
+        bool matched = false;
+
+        if (strncmp(jstr(f, "code"), "score.", 6) != 0)
+            continue;
+        for (size_t i = 0; i < n && !matched; i++) {
+            if (used[i] || strcmp(jstr(f, "code"), want[i].code) != 0 ||
+                strcmp(jstr(f, "severity"), want[i].sev) != 0 ||
+                !strstr(jstr(f, "check"), want[i].check) ||
+                (want[i].found && !strstr(jstr(f, "found"), want[i].found)))
+                continue;
+            used[i] = matched = true;
+        }
+        if (!matched)
+            fprintf(stderr, "unexpected finding %s (%s): %s | %s | %s\n", jstr(f, "code"),
+                    jstr(f, "severity"), jstr(f, "check"), jstr(f, "expected"), jstr(f, "found"));
+        assert_true(matched);
+        got++;
+    }
+    assert_int_equal(got, n);
+}
+
 /* Every point lost names its cause: each indicator below full marks has a
  * reason (a rule's deduction, or what could not be computed and why). */
 static void losses_named(const struct sample *s)
@@ -571,6 +611,9 @@ static void test_hunan_findings(void **state)
         RD("在职人员控制率"),
         RD("“三公”经费变动率"),
         RD("预算完成率（上年结转+年初+追加口径）"),
+        /* The published 8 of 8 for 预算完成率: F4h is not in unit-2023. */
+        {"score.unknown_indicator", "note", "评分框架unit-2023中",
+         "score.budget_completion_available = 8/8分"},
     };
 #undef RD
 #undef NC
@@ -608,6 +651,16 @@ static void test_hunan_preset(void **state)
         n++;
     }
     assert_int_equal(n, sizeof want / sizeof want[0]);
+    /* The published 8 of 8 for 99.27% follows under this preset's rule
+     * (only completed 5% steps count; full marks whatever the points). */
+    {
+        static const struct expect_finding pub[] = {
+            {"score.reproduced", "note", "“预算完成率”满分按评分规则复核一致（分值不同）",
+             "所载8分（满分8分）"},
+        };
+
+        score_findings_are(j, pub, 1);
+    }
 }
 
 /* 年初 + 追加 = 全年 is said as published; nothing is said of a 决算 or a
@@ -701,6 +754,9 @@ static void test_daying_findings(void **state)
         {"subsidy.whole_persons", "warning", "直补金额 ÷（年标准 × 月数 ÷ 12）应为整数人数",
          "10153.67（应发金额6092200.00元、实发金额未填报、补助标准600.00元、发放月数12），"
          "不是整数"},
+        /* The published total 95 without its table. */
+        {"score.unverifiable", "warning", "报告所载总分无法核实",
+         "所载总分95分；21项指标无法计算"},
     };
 #undef LO
 #undef NC
@@ -810,6 +866,25 @@ static void test_media_findings(void **state)
         NR("公用经费控制率", "97%（没有公用经费预算行）"),
         NR("政府采购执行率", "72.74%（没有政府采购记录）"),
         NR("固定资产利用率", "100%（没有固定资产记录）"),
+        /* The published scores (score.*): 76% does not earn 7.6 of 10 under
+         * −2 per started 5 points below 100%; 72.74% does not earn full
+         * marks; 三公 scored full with no value given; F2 and F4 are not
+         * indicators of unit-2023; the four full marks that follow agree. */
+        {"score.mismatch", "error", "“预算执行率”得分与评分规则不符",
+         "所载7.6分（满分10分），多计7.6分"},
+        {"score.mismatch", "error", "“政府采购执行率”得分与评分规则不符",
+         "所载2分（满分2分）：给了满分，按规则不得满分"},
+        {"score.unverifiable", "warning", "“三公”经费控制率”得分无法核实",
+         "所载2分（满分2分）；没有三公经费记录"},
+        {"score.unverifiable", "warning", "报告所载总分无法核实",
+         "所载总分97.6分；21项指标无法计算"},
+        {"score.unknown_indicator", "note", "评分框架unit-2023中", "score.sangong_change"},
+        {"score.unknown_indicator", "note", "评分框架unit-2023中", "score.budget_completion ="},
+        {"score.reproduced", "note", "“在职人员控制率”满分", NULL},
+        {"score.reproduced", "note", "“预算调整率”满分", NULL},
+        {"score.reproduced", "note", "“结转结余率”满分", NULL},
+        {"score.reproduced", "note", "“公用经费控制率”满分", NULL},
+        {"score.reproduced", "note", "“固定资产利用率”得分按评分规则复核一致", NULL},
     };
 #undef NR
 #undef NC
@@ -817,6 +892,34 @@ static void test_media_findings(void **state)
     (void)state;
     losses_named(&media);
     findings_are(&media, want, sizeof want / sizeof want[0]);
+    /* The document's own scores stay the document's: resettle's are its own. */
+    assert_int_equal(jint(media.json, "total.score_milli"), 0);
+    /* The drafted report says what to do about them, and lists them. */
+    assert_non_null(strstr(media.md, "按评分框架的评分标准逐项复核自评得分"));
+    assert_non_null(strstr(media.md, "给了满分，按规则不得满分"));
+}
+
+/* Under the Hunan table's visible rows, “三公经费”变动率 is an indicator: its
+ * published full marks have no value to be scored from. */
+static void test_media_hunan(void **state)
+{
+    static const struct expect_finding want[] = {
+        {"score.unverifiable", "warning", "“三公经费”变动率”得分无法核实", "没有三公经费记录"},
+        {"score.reproduced", "note", "“在职人员控制率”满分", NULL},
+        {"score.unverifiable", "warning", "报告所载总分无法核实", "只收录原表100分中的28分"},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.budget_execution"},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.budget_completion ="},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.budget_adjustment"},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.carryover_rate"},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.public_control"},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.sangong_control"},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.procurement"},
+        {"score.unknown_indicator", "note", "评分框架hunan-dept中", "score.asset_use"},
+    };
+
+    (void)state;
+    assert_non_null(media.json_fw);
+    score_findings_are(media.json_fw, want, sizeof want / sizeof want[0]);
 }
 
 /* ------------------------------------------------------------ framework check */
@@ -894,6 +997,7 @@ int main(void)
     const struct CMUnitTest media_tests[] = {
         cmocka_unit_test(test_media_figures),
         cmocka_unit_test(test_media_findings),
+        cmocka_unit_test(test_media_hunan),
     };
     const struct CMUnitTest check_tests[] = {
         cmocka_unit_test(test_framework_check),

@@ -1,6 +1,8 @@
 /*
  * test_eval.c - rule shapes, formulas, total and grade, and the
  * consistency checker on hand-built datasets (the seed's five problems);
+ * published scores against the framework's (equal, higher, lower, other
+ * points, a value not given, a total and a grade that do not follow);
  * the enum sizes against resettle.proto;
  * the dataset at scale: more records than the old cap, household counts
  * against a brute-force count, the memory cap, records by body type.
@@ -1004,6 +1006,221 @@ static void test_unit_preset_total(void **state)
     rs_eval_result_free(res);
     rs_framework_free(fw);
     rs_eval_dataset_free(ds);
+}
+
+/* ------------------------------------------------------------ published scores */
+
+/* The one finding of code whose where names the key, or a failure. */
+static const struct rs_eval_finding *pub(const struct rs_eval_result *res, const char *code,
+                                         const char *key)
+{
+    char needle[80];
+    const struct rs_eval_finding *f;
+
+    snprintf(needle, sizeof needle, "数字 %s（", key);
+    f = find(res, code, needle);
+    if (!f)
+        fail_msg("no finding %s for %s", code, key);
+    return f;
+}
+
+/* No finding of any code but `code` names the key. */
+static void only(const struct rs_eval_result *res, const char *code, const char *key)
+{
+    char needle[80];
+
+    snprintf(needle, sizeof needle, "数字 %s（", key);
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct rs_eval_finding *f = &res->findings[i];
+
+        if (strstr(f->where, needle) && strcmp(f->code, code) != 0)
+            fail_msg("%s: unexpected %s: %s | %s", key, f->code, f->expected, f->found);
+    }
+}
+
+/* Published scores against the framework's own on the full dataset (every
+ * indicator computable): equal, higher, lower, other points (full marks
+ * and not), an unknown indicator, a total and a grade that do not follow. */
+static void test_published_scores(void **state)
+{
+    struct rs_eval_dataset *ds = full_dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    const struct rs_eval_finding *f;
+    char err[256];
+
+    (void)state;
+    stated(ds, "score.f1", "5分");                  /* F1 scores 5 of 5 */
+    stated(ds, "score.budget_execution", "10/10分"); /* F4' scores 8 of 10 */
+    stated(ds, "score.f7", "3分");                  /* F7 scores 4 of 5 */
+    stated(ds, "score.asset_use", "2分");           /* F12 scores 1.8 of 2 */
+    stated(ds, "score.procurement", "2/2分");       /* F11 full, out of 5 */
+    stated(ds, "score.t6", "2/5分");                /* T6 0 of 3; 2 of 5 published */
+    stated(ds, "score.no_such", "1分");
+    stated(ds, "score.total", "90分");
+    stated(ds, "grade", "良");
+    assert_int_equal(rs_framework_load(FW_DIR, "unit-2023", &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    /* The framework's own scoring is untouched. */
+    assert_int_equal(res->total_milli, 69854);
+    assert_string_equal(res->grade, "中");
+    assert_null(find(res, "stated.unknown_key", NULL));
+    f = pub(res, "score.reproduced", "score.f1");
+    assert_int_equal(f->sev, RS_SEV_NOTE);
+    assert_non_null(strstr(f->expected, "计5分（满分5分）"));
+    only(res, "score.reproduced", "score.f1");
+    /* Higher: the value, the rule's text, both points. */
+    f = pub(res, "score.mismatch", "score.budget_execution");
+    assert_int_equal(f->sev, RS_SEV_ERROR);
+    assert_non_null(strstr(f->check, "预算执行率"));
+    assert_non_null(strstr(f->expected, "值99.72%，规则按档扣分（target=100; step=5; deduct=2），"
+                                        "目标≥100%：计8分（满分10分）"));
+    assert_non_null(strstr(f->found, "所载10分（满分10分），多计2分"));
+    assert_non_null(strstr(f->where, "框架unit-2023第"));
+    only(res, "score.mismatch", "score.budget_execution");
+    /* Lower. */
+    f = pub(res, "score.mismatch", "score.f7");
+    assert_non_null(strstr(f->expected, "计4分（满分5分）"));
+    assert_non_null(strstr(f->found, "所载3分（满分5分），少计1分"));
+    f = pub(res, "score.mismatch", "score.asset_use");
+    assert_non_null(strstr(f->found, "多计0.2分"));
+    /* Other points: full marks against full marks agree; 2 of 5 cannot be
+     * compared with 0 of 3. */
+    f = pub(res, "score.reproduced", "score.procurement");
+    assert_non_null(strstr(f->check, "分值不同"));
+    only(res, "score.reproduced", "score.procurement");
+    f = pub(res, "score.unverifiable", "score.t6");
+    assert_non_null(strstr(f->found, "分值与框架的3分不同"));
+    only(res, "score.unverifiable", "score.t6");
+    assert_int_equal(pub(res, "score.unknown_indicator", "score.no_such")->sev, RS_SEV_NOTE);
+    /* The total: 90 against 69.854 (the parts stated do not cover the
+     * framework, and sum to less: no sum finding). */
+    f = pub(res, "score.mismatch", "score.total");
+    assert_non_null(strstr(f->expected, "按框架unit-2023计69.854分（中）"));
+    assert_non_null(strstr(f->found, "所载总分90分，多计20.146分"));
+    assert_int_equal(count_code(res, "score.total_sum"), 0);
+    /* The grade: 90 is 优, not 良. */
+    f = pub(res, "score.grade", "grade");
+    assert_int_equal(f->sev, RS_SEV_ERROR);
+    assert_non_null(strstr(f->expected, "所载总分90分应为“优”"));
+    assert_non_null(strstr(f->found, "“良”"));
+    assert_int_equal(count_code(res, "score.mismatch"), 4);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* A published score whose value is not given is never compared with 0:
+ * it cannot be checked, naming the missing input; a stated value of the
+ * indicator is scored instead of the records' when they cannot compute it
+ * (unless it is approximate); parts above the total are a finding. */
+static void test_published_absent(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    const struct rs_eval_finding *f;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    seed_unit(ds);                                   /* no 三公, procurement or assets */
+    stated(ds, "score.f10", "5分");
+    stated(ds, "procurement", "72.74%");
+    stated(ds, "score.procurement", "5分");
+    stated(ds, "asset_use", "约90%");
+    stated(ds, "score.f12", "2分");
+    stated(ds, "score.total", "9");
+    stated(ds, "grade", "良");
+    assert_int_equal(rs_framework_load(FW_DIR, "unit-2023", &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    f = pub(res, "score.unverifiable", "score.f10");
+    assert_int_equal(f->sev, RS_SEV_WARNING);
+    assert_non_null(strstr(f->check, "无法核实"));
+    assert_non_null(strstr(f->found, "所载5分（满分5分）；没有三公经费记录"));
+    only(res, "score.unverifiable", "score.f10");
+    /* The stated 72.74% is scored: 5 x 72.74% = 3.637. */
+    f = pub(res, "score.mismatch", "score.procurement");
+    assert_non_null(strstr(f->expected, "值72.74%（报告所载值）"));
+    assert_non_null(strstr(f->expected, "计3.637分（满分5分）"));
+    assert_non_null(strstr(f->found, "多计1.363分"));
+    f = pub(res, "score.unverifiable", "score.f12");
+    assert_non_null(strstr(f->found, "所载值“约90%”不是确切数字"));
+    only(res, "score.unverifiable", "score.f12");
+    /* 5 + 5 + 2 stated, above the total of 9. */
+    f = pub(res, "score.total_sum", "score.total");
+    assert_non_null(strstr(f->expected, "所载3项指标得分之和12分"));
+    assert_non_null(strstr(f->found, "所载总分9分，少3分"));
+    f = pub(res, "score.unverifiable", "score.total");
+    assert_non_null(strstr(f->found, "项指标无法计算（如"));
+    assert_null(find(res, "score.mismatch", "score.total"));
+    f = pub(res, "score.grade", "grade");
+    assert_non_null(strstr(f->expected, "所载总分9分应为“差”"));
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
+/* Every indicator stated as the framework scores it: all reproduce; a
+ * total that is not their sum is a finding, one that is, a note. */
+static void test_published_total(void **state)
+{
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res0 = NULL;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(rs_framework_load(FW_DIR, "unit-2023", &fw, err, sizeof err), RS_OK);
+    {
+        struct rs_eval_dataset *ds0 = full_dataset();
+
+        assert_int_equal(rs_eval_run(ds0, fw, NULL, &res0), RS_OK);
+        rs_eval_dataset_free(ds0);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        struct rs_eval_dataset *ds = full_dataset();
+        struct rs_eval_result *res = NULL;
+        char keys[RS_FW_MAX_INDICATORS][64], texts[RS_FW_MAX_INDICATORS][40], t[40], m[32];
+
+        for (size_t i = 0; i < res0->nitems; i++) {
+            const struct rs_eval_item *it = &res0->items[i];
+            size_t k = 0;
+
+            if (strchr(it->ind->code, '\''))
+                snprintf(keys[i], sizeof keys[i], "score.%s", it->fi->slug);
+            else
+                snprintf(keys[i], sizeof keys[i], "score.%s", it->ind->code);
+            for (k = 6; keys[i][k]; k++)
+                if (keys[i][k] >= 'A' && keys[i][k] <= 'Z')
+                    keys[i][k] = (char)(keys[i][k] - 'A' + 'a');
+            rs_milli_format(it->score_milli, m);
+            snprintf(texts[i], sizeof texts[i], "%s分", m);
+            stated(ds, keys[i], texts[i]);
+        }
+        rs_milli_format(res0->total_milli + (pass == 0 ? 1000 : 0), m);
+        snprintf(t, sizeof t, "%s分", m);
+        stated(ds, "score.total", t);
+        stated(ds, "grade", "中");
+        assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+        assert_int_equal(count_code(res, "score.reproduced"), res0->nitems + (pass == 1));
+        assert_int_equal(count_code(res, "score.unverifiable"), 0);
+        assert_int_equal(count_code(res, "score.grade"), 0);
+        if (pass == 0) {
+            const struct rs_eval_finding *f = pub(res, "score.total_sum", "score.total");
+
+            assert_non_null(strstr(f->expected, "所载21项指标得分之和69.854分（含框架的全部指标）"));
+            assert_non_null(strstr(f->found, "所载总分70.854分，多1分"));
+            assert_non_null(pub(res, "score.mismatch", "score.total"));
+        } else {
+            assert_int_equal(count_code(res, "score.total_sum"), 0);
+            assert_int_equal(count_code(res, "score.mismatch"), 0);
+            assert_non_null(pub(res, "score.reproduced", "score.total"));
+        }
+        rs_eval_result_free(res);
+        rs_eval_dataset_free(ds);
+    }
+    rs_eval_result_free(res0);
+    rs_framework_free(fw);
 }
 
 /* ------------------------------------------------------------ checker */
@@ -2514,6 +2731,9 @@ int main(void)
         cmocka_unit_test(test_absent_in_turn),
         cmocka_unit_test(test_absent_in_turn_town),
         cmocka_unit_test(test_unit_preset_total),
+        cmocka_unit_test(test_published_scores),
+        cmocka_unit_test(test_published_absent),
+        cmocka_unit_test(test_published_total),
         cmocka_unit_test(test_seed_problems),
         cmocka_unit_test(test_stated_keys),
         cmocka_unit_test(test_more_checks),

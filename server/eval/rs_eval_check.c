@@ -5,8 +5,8 @@
  * finding per problem: what was checked, what the records give, what was
  * stated or found, and where.  The arithmetic checks are the rules of the
  * framework's check file (checks.txt, run by rs_eval_rules.c); here are
- * the stated figures (rs_eval_stated.c) and the checks that are not
- * arithmetic:
+ * the stated figures (rs_eval_stated.c), the published scores
+ * (rs_eval_published.c) and the checks that are not arithmetic:
  *   - budget lines whose final differs from their year-start budget with
  *     no reason given (when both are given);
  *   - completed projects without an acceptance result or without end
@@ -257,6 +257,8 @@ rs_status rs_eval_check_all(struct rs_eval_result *res)
 
     if (!res->is_township) {
         rv = rs_eval_check_stated(res);
+        if (rv == RS_OK)
+            rv = rs_eval_check_published(res);
         if (rv)
             return rv;
     }

@@ -12,6 +12,10 @@
  * equal to the stated execution while the basic lines are under budget is
  * the 预算执行率 basis problem of the seed report, a warning of its own.
  *
+ * The keys score.<indicator>, score.total and grade are published scores,
+ * which rs_eval_published.c checks; this file only reads a stated value
+ * for it (rs_eval_stated_value).
+ *
  * Does not: change a figure, score, or trust a stated number for anything
  * but the comparison.
  */
@@ -350,6 +354,8 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
     rs_i128 p10 = 1, scn, scd;
     enum skind kind;
 
+    if (rs_eval_is_score_key(key))
+        return RS_OK; /* a published score: rs_eval_published.c */
     rs_eval_rec_label(r, lab, sizeof lab);
     lookup(res, key, &c);
     if (!c.known)
@@ -420,6 +426,38 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
                                c.kind == SK_RATE ? "stated.rate_mismatch" : "stated.mismatch", "",
                                RS_SF(chk, "报告所载%s与记录核对", c.label), e,
                                RS_SF(f, "%s%s", text, gap), w);
+}
+
+bool rs_eval_stated_value(const char *text, enum rs_fw_vkind kind, int64_t *num, int64_t *den)
+{
+    struct stated st;
+    enum skind want = kind == RS_VK_MONEY ? SK_MONEY : kind == RS_VK_RATE ? SK_RATE : SK_COUNT;
+    rs_i128 n, d = 1;
+
+    if (kind != RS_VK_MONEY && kind != RS_VK_RATE && kind != RS_VK_COUNT)
+        return false;
+    parse_stated(text, &st);
+    if (!st.has_number || st.approx || (st.has_unit && st.unit_kind != want) ||
+        (!st.has_unit && st.unit[0]))
+        return false;
+    for (int i = 0; i < st.dec; i++)
+        d *= 10;
+    n = st.mant;
+    if (want == SK_MONEY) {
+        /* fen; a bare money figure is 万元 */
+        n *= st.has_unit ? st.unit_fen : 1000000;
+        if (n % d != 0)
+            return false;
+        n /= d;
+        d = 1;
+    } else if (want == SK_RATE) {
+        d *= 100; /* percent to a fraction */
+    }
+    if (n > INT64_MAX || d > INT64_MAX)
+        return false;
+    *num = (int64_t)n;
+    *den = (int64_t)d;
+    return true;
 }
 
 static const Rs__Record *stated_rec(const struct rs_eval_result *res, const char *key)

@@ -9,9 +9,13 @@
  *                      checks use too
  *   rs_eval_check.c    rs_eval_check_all
  *   rs_eval_rules.c    rs_eval_check_rules
- *   rs_eval_stated.c   rs_eval_check_stated
+ *   rs_eval_stated.c   rs_eval_check_stated, rs_eval_stated_value
+ *   rs_eval_published.c rs_eval_check_published, rs_eval_is_score_key
  * Only rs_eval_run.c calls the first three, and only rs_eval_check_all calls
- * rs_eval_check_rules and rs_eval_check_stated.  They call the rule shapes of rs_eval.h
+ * rs_eval_check_rules, rs_eval_check_stated and rs_eval_check_published
+ * (after the stated figures: it reads a stated value of an indicator
+ * through rs_eval_stated_value, and rs_eval_stated.c leaves the score keys
+ * to it through rs_eval_is_score_key).  They call the rule shapes of rs_eval.h
  * (rs_eval_score, rs_eval_rule.c), the dataset's lists (rs_eval_dataset_of)
  * and the text layer (rs_eval_text.h), and never rs_eval_run.
  *
@@ -90,5 +94,24 @@ RS_NODISCARD rs_status rs_eval_check_rules(struct rs_eval_result *res);
 /* Checks every StatedFigure of the dataset against the figures, and the
  * 预算执行率 basis.  Consolidated results only.  RS_ENOMEM. */
 RS_NODISCARD rs_status rs_eval_check_stated(struct rs_eval_result *res);
+
+/* True for the keys of published scores: "score.<indicator>", "score.total"
+ * and "grade" (docs/evaluation.md §6.2). */
+bool rs_eval_is_score_key(const char *key);
+
+/*
+ * The exact value of a stated text read as a figure of kind (RATE: a
+ * fraction, "72.74%" and a bare "72.74" are 7274/10000; COUNT: units;
+ * MONEY: fen, a bare number being 万元) into *num / *den (den > 0).  False
+ * for another kind, a text without a number, with an approximation marker
+ * (近 余 约 ...), with a unit of another kind, or money below a fen.
+ */
+bool rs_eval_stated_value(const char *text, enum rs_fw_vkind kind, int64_t *num, int64_t *den);
+
+/* Checks every published score (StatedFigure keys score.<indicator>,
+ * score.total, grade) against the framework's scoring of the same
+ * indicators: scores, total and grade.  Consolidated results only, after
+ * the items.  RS_ENOMEM. */
+RS_NODISCARD rs_status rs_eval_check_published(struct rs_eval_result *res);
 
 #endif

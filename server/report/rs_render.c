@@ -1373,6 +1373,10 @@ static void sec_measures(struct rs_render_ctx *d)
         rs_render_para(d, "（%s）以报送记录为准核对报告中的每一个数字，更正与记录不一致的数字，报告中不再使用"
                        "“近”“余”“约”等约数。",
                        cn_num(++n));
+    if (has_finding(res, "score."))
+        rs_render_para(d, "（%s）按评分框架的评分标准逐项复核自评得分：每项得分以指标值为依据，指标值未填报或"
+                       "无法计算的不计分；总分等于各项得分之和，等级按总分确定。",
+                       cn_num(++n));
     if (has_finding(res, "budget."))
         rs_render_para(d, "（%s）加强预算编制和调整管理：全年预算数按调整后预算口径计算执行率；超过30%%的预算"
                        "调整须说明原因并列明上级转移支付。",
