@@ -33,7 +33,7 @@
 struct env {
     char dir[256];
     char pgdir[300];
-    char db[1024];
+    char db[512];
     char *tok;
     struct it_server srv;
     bool pg_started;
