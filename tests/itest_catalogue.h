@@ -331,7 +331,7 @@ static inline struct env *env_start(void)
     if (!e)
         return NULL;
     it_tmpdir(e->dir, CATALOGUE_NAME);
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "catalogue");
     e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
     e->tok_b = it_office_add(e->dir, e->db, TOWN_B, "王家河街道", "township");
     e->tok_c = it_office_add(e->dir, e->db, DISTRICT, "岳阳楼区库区移民服务中心", "central");

@@ -56,6 +56,7 @@
 #include "rs_frame.h"
 #include "rs_util.h"
 #include "rs_wire.h"
+#include "pgdb.h"
 #include "tmpdir.h"
 
 struct it_server {
@@ -84,6 +85,22 @@ static inline void it_tmpdir(char *dir, const char *name)
 static inline void it_path(char *out, size_t n, const char *dir, const char *file)
 {
     snprintf(out, n, "%s/%s", dir, file);
+}
+
+/* The server's database: the file dir/file, or in a PostgreSQL variant
+ * (pgdb.h) the conninfo of a fresh database of its own. */
+static inline void it_db_path(char *out, size_t n, const char *dir, const char *file)
+{
+    if (rs_test_pg_wanted())
+        rs_test_pg_db(out, n, file);
+    else
+        it_path(out, n, dir, file);
+}
+
+/* Whether db is a PostgreSQL conninfo rather than a file. */
+static inline bool it_db_is_pg(const char *db)
+{
+    return strchr(db, '=') != NULL;
 }
 
 static inline void it_write_file(const char *path, const char *text)
@@ -347,13 +364,16 @@ static inline int it_client(const char *dir, const struct it_server *s, const ch
     return it_run(argv, out_file, out_file);
 }
 
-/* Runs one integer-valued SQL query on a database file (read-only). */
+/* Runs one integer-valued SQL query on a database file (read-only), or on
+ * a PostgreSQL database given by its conninfo. */
 static inline long long it_sql_int(const char *db, const char *sql)
 {
     sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
     long long v = -1;
 
+    if (it_db_is_pg(db))
+        return rs_test_pg_int(db, sql);
     if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         goto out;
     if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
@@ -363,6 +383,104 @@ static inline long long it_sql_int(const char *db, const char *sql)
 out:
     sqlite3_finalize(st);
     sqlite3_close(h);
+    return v;
+}
+
+/*
+ * Column col of the first row of sql on db (an SQLite file or a PostgreSQL
+ * conninfo) as bytes: text as stored, a blob/bytea as its bytes, into a
+ * malloc'd *out (NUL-terminated, *n without the NUL; the caller frees).
+ * 0, or -1 when the query fails or returns no row.
+ */
+static inline int it_sql_bytes(const char *db, const char *sql, int col, uint8_t **out,
+                               size_t *n)
+{
+    const void *p = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (it_db_is_pg(db)) {
+        PGconn *c = PQconnectdb(db);
+        PGresult *r = NULL;
+
+        if (PQstatus(c) == CONNECTION_OK)
+            r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 1);
+        if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+            col < PQnfields(r)) {
+            *n = (size_t)PQgetlength(r, 0, col);
+            p = PQgetvalue(r, 0, col);
+            if ((*out = malloc(*n + 1)) != NULL) {
+                memcpy(*out, p, *n);
+                (*out)[*n] = 0;
+                rc = 0;
+            }
+        }
+        PQclear(r);
+        PQfinish(c);
+        return rc;
+    }
+    {
+        sqlite3 *h = NULL;
+        sqlite3_stmt *st = NULL;
+
+        if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+            sqlite3_busy_timeout(h, 5000) == SQLITE_OK &&
+            sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            p = sqlite3_column_blob(st, col);
+            *n = (size_t)sqlite3_column_bytes(st, col);
+            if ((*out = malloc(*n + 1)) != NULL) {
+                if (*n)
+                    memcpy(*out, p, *n);
+                (*out)[*n] = 0;
+                rc = 0;
+            }
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+    }
+    return rc;
+}
+
+/*
+ * On PostgreSQL: how many of the record ids the outbox ob holds in a state
+ * of `states` (an SQL list such as "1,2") the server's records hold; -1 on
+ * failure, 0 for an outbox without its table yet.  (On SQLite a test
+ * ATTACHes the outbox instead.)
+ */
+static inline long long it_pg_outbox_present(const char *db, const char *ob, const char *states,
+                                             long long *in_outbox)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    size_t cap = 1 << 21, len;
+    char *sql = malloc(cap), q[128];
+    long long v = -1;
+
+    *in_outbox = 0;
+    if (!sql || sqlite3_open_v2(ob, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        goto out;
+    snprintf(q, sizeof(q), "SELECT record_id FROM outbox WHERE state IN (%s)", states);
+    if (sqlite3_prepare_v2(h, q, -1, &st, NULL) != SQLITE_OK) {
+        v = 0;               /* a client killed before it made its table */
+        goto out;
+    }
+    len = (size_t)snprintf(sql, cap, "SELECT count(*) FROM records WHERE record_id IN (''");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+
+        if (!id || strchr(id, '\'') || len + strlen(id) + 8 >= cap)
+            goto out;
+        len += (size_t)snprintf(sql + len, cap - len, ",'%s'", id);
+        ++*in_outbox;
+    }
+    snprintf(sql + len, cap - len, ")");
+    v = it_sql_int(db, sql);
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    free(sql);
     return v;
 }
 

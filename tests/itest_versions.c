@@ -38,22 +38,11 @@ static void login_v1(struct env *e, struct it_conn *c)
 /* The body column of record `id` into a malloc'd *out of *n bytes. */
 static void stored_body(const struct env *e, const char *id, uint8_t **out, size_t *n)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char sql[200];
 
-    assert_int_equal(sqlite3_open_v2(e->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT body FROM records WHERE record_id = ?1", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    *n = (size_t)sqlite3_column_bytes(st, 0);
-    *out = malloc(*n ? *n : 1);
-    assert_non_null(*out);
-    memcpy(*out, sqlite3_column_blob(st, 0), *n);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    assert_null(strchr(id, '\''));
+    snprintf(sql, sizeof(sql), "SELECT body FROM records WHERE record_id = '%s'", id);
+    assert_int_equal(it_sql_bytes(e->db, sql, 0, out, n), 0);
 }
 
 /* The stored body of r->id is what protobuf-c packs for r. */
@@ -243,8 +232,8 @@ static void test_v2_stores_and_hashes_the_bytes_sent(void **state)
     uint8_t h[RS_SHA256_LEN], chain[RS_SHA256_LEN];
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned dlen = 0;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    uint8_t *detail = NULL;
+    size_t len = 0;
 
     assert_non_null(md);
     for (int i = 0; i < 2; i++)
@@ -285,15 +274,13 @@ static void test_v2_stores_and_hashes_the_bytes_sent(void **state)
     snprintf(sql, sizeof(sql), "SELECT detail, hash FROM audit WHERE seq = %llu",
              (unsigned long long)r->ack->receipt_seq);
     rs__envelope__free_unpacked(r, NULL);
-    assert_int_equal(sqlite3_open_v2(e->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_non_null(strstr((const char *)sqlite3_column_text(st, 0), want));
-    assert_int_equal(sqlite3_column_bytes(st, 1), RS_SHA256_LEN);
-    assert_memory_equal(sqlite3_column_blob(st, 1), chain, RS_SHA256_LEN);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    assert_int_equal(it_sql_bytes(e->db, sql, 0, &detail, &len), 0);
+    assert_non_null(strstr((const char *)detail, want));
+    free(detail);
+    assert_int_equal(it_sql_bytes(e->db, sql, 1, &detail, &len), 0);
+    assert_int_equal(len, RS_SHA256_LEN);
+    assert_memory_equal(detail, chain, RS_SHA256_LEN);
+    free(detail);
     EVP_MD_CTX_free(md);
     it_record_bytes_free(bd, 2);
     it_conn_close(&c);

@@ -4,8 +4,10 @@
  * and folder) afterwards.
  *
  * Use: cmocka_unit_test_setup_teardown(test, tmpdir_setup, tmpdir_teardown);
- * the test's *state is a struct fixture.  Does not: recurse into
- * subfolders (the tests that use it create none).
+ * the test's *state is a struct fixture.  A test built with RS_TEST_WITH_PG
+ * and run as a PostgreSQL variant (pgdb.h) gets the conninfo of a fresh
+ * database as its db instead.  Does not: recurse into subfolders (the
+ * tests that use it create none).
  */
 #ifndef TMPDIR_FIXTURE_H
 #define TMPDIR_FIXTURE_H
@@ -17,10 +19,13 @@
 #include <unistd.h>
 
 #include "tmpdir.h"
+#ifdef RS_TEST_WITH_PG
+#include "pgdb.h"
+#endif
 
 struct fixture {
     char dir[128];
-    char db[160];       /* dir + "/resettle.db", not created */
+    char db[512];       /* dir + "/resettle.db", not created; or a conninfo */
 };
 
 static int tmpdir_setup(void **state)
@@ -34,6 +39,10 @@ static int tmpdir_setup(void **state)
         return -1;
     }
     snprintf(f->db, sizeof(f->db), "%s/resettle.db", f->dir);
+#ifdef RS_TEST_WITH_PG
+    if (rs_test_pg_wanted())
+        rs_test_pg_db(f->db, sizeof(f->db), "store");
+#endif
     *state = f;
     return 0;
 }

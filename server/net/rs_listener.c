@@ -441,7 +441,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
     rc = rs_store_open(cfg->db_path, RS_STORE_READONLY, &srv->rstore, err, errlen);
     if (rc)
         goto out;
-    if (!cfg->sync_in_commit) {
+    if (!cfg->sync_in_commit && !rs_store_is_pg(srv->wstore)) {
         rc = rs_store_defer_sync(srv->wstore, err, errlen);
         if (rc == RS_OK)
             rc = rs_store_wal_open(cfg->db_path, &srv->wal, err, errlen);

@@ -1,6 +1,8 @@
 /*
- * rs_store.h - the server's SQLite database: schema, offices, records and
- * the hash-chained audit trail.
+ * rs_store.h - the server's database, an SQLite file or PostgreSQL
+ * (rs_store_path_is_pg): schema, offices, records and the hash-chained
+ * audit trail.  What follows says SQLite; on PostgreSQL the same calls keep
+ * the same guarantees (rs_store_path_is_pg says what differs).
  *
  * One struct rs_store wraps one sqlite3 connection.  The database runs in
  * WAL mode with synchronous=FULL, so a committed transaction survives power
@@ -108,6 +110,22 @@ const char *rs_store_errmsg(const struct rs_store *s);
  * in the audit trail (kind migration).
  */
 const char *rs_store_notice(const struct rs_store *s);
+
+/*
+ * Whether path names a PostgreSQL database rather than an SQLite file: a
+ * postgresql:// or postgres:// URI, or a libpq key=value conninfo (any
+ * '=').  rs_store_open then connects through libpq; the schema is created
+ * at the current version with a schema_version table; COMMIT is durable
+ * with synchronous_commit = on, so deferred sync and the WAL handle do not
+ * apply (rs_store_defer_sync is a no-op, rs_store_wal_open is for files);
+ * backup and restore refuse it (RS_EINVAL: use pg_dump or base backups).
+ * Several servers may share one PostgreSQL database: their write
+ * transactions run one at a time (an advisory lock taken at BEGIN).
+ */
+bool rs_store_path_is_pg(const char *path);
+
+/* Whether s is on PostgreSQL.  s may be NULL (false). */
+bool rs_store_is_pg(const struct rs_store *s);
 
 struct sqlite3;
 

@@ -237,7 +237,7 @@ rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audi
                                    const char *office, const char *peer, const char *detail,
                                    uint64_t *seq_out, uint8_t hash_out[RS_SHA256_LEN])
 {
-    sqlite3_stmt *st = s->stmt[ST_AUDIT_LAST];
+    struct rs_st *st = &s->stmt[ST_AUDIT_LAST];
     struct audit_text t;
     const char *kname = audit_kind_name(kind);
     uint8_t prev[RS_SHA256_LEN], hash[RS_SHA256_LEN];
@@ -251,20 +251,20 @@ rs_status rs_store_audit_append_tx(struct rs_store *s, int64_t now, enum rs_audi
         memcpy(prev, s->head_hash, RS_SHA256_LEN);
         goto have_prev;
     }
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        int len = sqlite3_column_bytes(st, 1);
-        const void *blob = sqlite3_column_blob(st, 1);
+    rc = rs_st_step(st);
+    if (rc == RS_ST_ROW) {
+        int len = rs_st_column_bytes(st, 1);
+        const void *blob = rs_st_column_blob(st, 1);
 
-        seq = sqlite3_column_int64(st, 0) + 1;
+        seq = rs_st_column_int64(st, 0) + 1;
         if (len == RS_SHA256_LEN)
             memcpy(prev, blob, RS_SHA256_LEN);
         else
             rs_sha256(blob ? blob : "", (size_t)(len > 0 ? len : 0), prev);
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != RS_ST_DONE) {
         rv = rs_store_db_fail(s, rc, "reading the audit chain");
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv)
         return rv;
 have_prev:
@@ -277,24 +277,24 @@ have_prev:
         snprintf(s->errmsg, sizeof(s->errmsg), "cannot hash an audit row");
         return rv;
     }
-    st = s->stmt[ST_AUDIT_INSERT];
-    rc = sqlite3_bind_int64(st, 1, seq);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, now);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 3, kname, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 4, t.office, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 5, t.peer, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 6, t.detail, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(st, 7, prev, RS_SHA256_LEN, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(st, 8, hash, RS_SHA256_LEN, SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    st = &s->stmt[ST_AUDIT_INSERT];
+    rc = rs_st_bind_int64(st, 1, seq);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, now);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 3, kname, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 4, t.office, -1, RS_ST_TRANSIENT);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 5, t.peer, -1, RS_ST_TRANSIENT);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 6, t.detail, -1, RS_ST_TRANSIENT);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob(st, 7, prev, RS_SHA256_LEN, RS_ST_TRANSIENT);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob(st, 8, hash, RS_SHA256_LEN, RS_ST_TRANSIENT);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "appending to the audit trail");
     }
     rv = rs_store_run_done(s, ST_AUDIT_INSERT, "appending to the audit trail");
@@ -336,15 +336,15 @@ rs_status rs_store_audit_append(struct rs_store *s, enum rs_audit_kind kind, con
 }
 
 /* Copies column col of st into out (cap bytes + NUL). */
-static void column_text(sqlite3_stmt *st, int col, char *out, size_t cap)
+static void column_text(struct rs_st *st, int col, char *out, size_t cap)
 {
-    rs_store_copy_text(out, cap + 1, sqlite3_column_text(st, col), sqlite3_column_bytes(st, col));
+    rs_store_copy_text(out, cap + 1, rs_st_column_text(st, col), rs_st_column_bytes(st, col));
 }
 
 rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *broken, char *why,
                                 size_t whylen)
 {
-    sqlite3_stmt *st;
+    struct rs_st *st;
     uint8_t prev[RS_SHA256_LEN], want[RS_SHA256_LEN];
     int64_t expect = 1;
     rs_status rv = RS_OK;
@@ -358,9 +358,9 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
     if (!s)
         return RS_EINVAL;
     memset(prev, 0, sizeof(prev));
-    st = s->stmt[ST_AUDIT_SCAN];
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(st, 0);
+    st = &s->stmt[ST_AUDIT_SCAN];
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
+        int64_t seq = rs_st_column_int64(st, 0);
         const char *f[4];
         size_t fl[4];
 
@@ -372,8 +372,8 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
             rv = RS_ECONFLICT;
             break;
         }
-        if (sqlite3_column_bytes(st, 6) != RS_SHA256_LEN ||
-            memcmp(sqlite3_column_blob(st, 6), prev, RS_SHA256_LEN) != 0) {
+        if (rs_st_column_bytes(st, 6) != RS_SHA256_LEN ||
+            memcmp(rs_st_column_blob(st, 6), prev, RS_SHA256_LEN) != 0) {
             if (broken)
                 *broken = (uint64_t)seq;
             if (expect == 1)
@@ -385,19 +385,19 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
             break;
         }
         for (int i = 0; i < 4; i++) {
-            f[i] = (const char *)sqlite3_column_text(st, 2 + i);
-            fl[i] = (size_t)sqlite3_column_bytes(st, 2 + i);
+            f[i] = (const char *)rs_st_column_text(st, 2 + i);
+            fl[i] = (size_t)rs_st_column_bytes(st, 2 + i);
             if (!f[i])
                 f[i] = "";
         }
-        rv = audit_row_hash(s, prev, seq, sqlite3_column_int64(st, 1), f[0], fl[0], f[1], fl[1],
+        rv = audit_row_hash(s, prev, seq, rs_st_column_int64(st, 1), f[0], fl[0], f[1], fl[1],
                             f[2], fl[2], f[3], fl[3], want);
         if (rv) {
             rs_store_set_err(why, whylen, "cannot hash row %lld", (long long)seq);
             break;
         }
-        if (sqlite3_column_bytes(st, 7) != RS_SHA256_LEN ||
-            memcmp(sqlite3_column_blob(st, 7), want, RS_SHA256_LEN) != 0) {
+        if (rs_st_column_bytes(st, 7) != RS_SHA256_LEN ||
+            memcmp(rs_st_column_blob(st, 7), want, RS_SHA256_LEN) != 0) {
             if (broken)
                 *broken = (uint64_t)seq;
             rs_store_set_err(why, whylen, "hash does not match the row's contents "
@@ -408,11 +408,11 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
         memcpy(prev, want, RS_SHA256_LEN);
         expect++;
     }
-    if (rv == RS_OK && rc != SQLITE_DONE) {
+    if (rv == RS_OK && rc != RS_ST_DONE) {
         rv = rs_store_db_fail(s, rc, "reading the audit trail");
         rs_store_set_err(why, whylen, "%s", s->errmsg);
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv == RS_OK && rows)
         *rows = (uint64_t)(expect - 1);
     return rv;
@@ -421,7 +421,7 @@ rs_status rs_store_audit_verify(struct rs_store *s, uint64_t *rows, uint64_t *br
 rs_status rs_store_audit_list(struct rs_store *s,
                               int (*fn)(const struct rs_audit_row *row, void *arg), void *arg)
 {
-    sqlite3_stmt *st;
+    struct rs_st *st;
     struct rs_audit_row *r;
     rs_status rv = RS_OK;
     int rc;
@@ -431,27 +431,27 @@ rs_status rs_store_audit_list(struct rs_store *s,
     r = malloc(sizeof(*r));
     if (!r)
         return RS_ENOMEM;
-    st = s->stmt[ST_AUDIT_SCAN];
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    st = &s->stmt[ST_AUDIT_SCAN];
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
         memset(r, 0, sizeof(*r));
-        r->seq = (uint64_t)sqlite3_column_int64(st, 0);
-        r->time = sqlite3_column_int64(st, 1);
+        r->seq = (uint64_t)rs_st_column_int64(st, 0);
+        r->time = rs_st_column_int64(st, 1);
         column_text(st, 2, r->kind, sizeof(r->kind) - 1);
         column_text(st, 3, r->office, RS_AUDIT_OFFICE_MAX);
         column_text(st, 4, r->peer, RS_AUDIT_PEER_MAX);
         column_text(st, 5, r->detail, RS_AUDIT_DETAIL_MAX);
-        if (sqlite3_column_bytes(st, 6) == RS_SHA256_LEN)
-            memcpy(r->prev_hash, sqlite3_column_blob(st, 6), RS_SHA256_LEN);
-        if (sqlite3_column_bytes(st, 7) == RS_SHA256_LEN)
-            memcpy(r->hash, sqlite3_column_blob(st, 7), RS_SHA256_LEN);
+        if (rs_st_column_bytes(st, 6) == RS_SHA256_LEN)
+            memcpy(r->prev_hash, rs_st_column_blob(st, 6), RS_SHA256_LEN);
+        if (rs_st_column_bytes(st, 7) == RS_SHA256_LEN)
+            memcpy(r->hash, rs_st_column_blob(st, 7), RS_SHA256_LEN);
         if (fn(r, arg) != 0) {
-            rc = SQLITE_DONE;
+            rc = RS_ST_DONE;
             break;
         }
     }
-    if (rc != SQLITE_DONE)
+    if (rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "listing the audit trail");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     free(r);
     return rv;
 }

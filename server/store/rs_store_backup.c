@@ -173,6 +173,12 @@ rs_status rs_store_backup(const char *db_path, const char *to_path, struct rs_ba
 
     memset(info, 0, sizeof(*info));
     rs_store_clear_err(err, errlen);
+    if (rs_store_path_is_pg(db_path)) {
+        rs_store_set_err(err, errlen, "PostgreSQL 数据库请用其自身的备份（pg_dump 或基础备份 pg_basebackup）；"
+                         "resettled backup/restore copy SQLite files only: back up a PostgreSQL"
+                         " database with pg_dump or base backups (pg_basebackup)");
+        return RS_EINVAL;
+    }
     if (same_file(db_path, to_path) || strcmp(db_path, to_path) == 0) {
         rs_store_set_err(err, errlen, "%s is the database itself; back up to another file",
                          to_path);
@@ -388,6 +394,12 @@ rs_status rs_store_restore(const char *from_path, const char *db_path,
 
     memset(info, 0, sizeof(*info));
     rs_store_clear_err(err, errlen);
+    if (rs_store_path_is_pg(db_path)) {
+        rs_store_set_err(err, errlen, "PostgreSQL 数据库请用其自身的备份（pg_dump 或基础备份 pg_basebackup）；"
+                         "resettled backup/restore copy SQLite files only: back up a PostgreSQL"
+                         " database with pg_dump or base backups (pg_basebackup)");
+        return RS_EINVAL;
+    }
     if (same_file(from_path, db_path) || strcmp(from_path, db_path) == 0) {
         rs_store_set_err(err, errlen, "%s is the database itself", from_path);
         return RS_EINVAL;

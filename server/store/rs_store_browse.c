@@ -23,9 +23,9 @@
 #define CHAIN_MAX 100000            /* versions a walk follows before it gives up */
 #define ID_PRINT_MAX 40             /* bytes of a peer-given id in a message */
 
-static void text_col(sqlite3_stmt *st, int col, char *out, size_t cap)
+static void text_col(struct rs_st *st, int col, char *out, size_t cap)
 {
-    rs_store_copy_text(out, cap, sqlite3_column_text(st, col), sqlite3_column_bytes(st, col));
+    rs_store_copy_text(out, cap, rs_st_column_text(st, col), rs_st_column_bytes(st, col));
 }
 
 void rs_browse_out_free(struct rs_browse_out *o)
@@ -63,7 +63,7 @@ static rs_status type_list(Rs__Record__BodyCase type, char *out, size_t cap)
 /* The row's version: 1 + the stored versions behind it. */
 static rs_status version_of(struct rs_store *s, const char *supersedes, uint32_t *out)
 {
-    sqlite3_stmt *st = s->stmt[ST_BROWSE_PREV];
+    struct rs_st *st = &s->stmt[ST_BROWSE_PREV];
     char id[RS_UUID_LEN + 1];
     rs_status rv = RS_OK;
     uint32_t v = 1;
@@ -71,55 +71,55 @@ static rs_status version_of(struct rs_store *s, const char *supersedes, uint32_t
 
     snprintf(id, sizeof(id), "%s", supersedes ? supersedes : "");
     while (id[0] && v < CHAIN_MAX) {
-        rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        rc = rs_st_bind_text(st, 1, id, -1, RS_ST_TRANSIENT);
+        if (rc == RS_ST_OK)
+            rc = rs_st_step(st);
+        if (rc == RS_ST_DONE)
             break;
-        if (rc != SQLITE_ROW) {
+        if (rc != RS_ST_ROW) {
             rv = rs_store_db_fail(s, rc, "reading a record's versions");
             break;
         }
         v++;
         text_col(st, 0, id, sizeof(id));
-        sqlite3_reset(st);
+        rs_st_reset(st);
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     *out = v;
     return rv;
 }
 
 /* Copies the current row of st (BROWSE_COLS) into r. */
-static rs_status read_row(sqlite3_stmt *st, struct rs_browse_row *r)
+static rs_status read_row(struct rs_st *st, struct rs_browse_row *r)
 {
-    const void *body = sqlite3_column_blob(st, 13);
+    const void *body = rs_st_column_blob(st, 13);
     int action;
 
     memset(r, 0, sizeof(*r));
     text_col(st, 0, r->record_id, sizeof(r->record_id));
-    r->current = sqlite3_column_type(st, 1) == SQLITE_NULL;
+    r->current = rs_st_column_type(st, 1) == RS_ST_NULL;
     if (!r->current)
         text_col(st, 1, r->superseded_by, sizeof(r->superseded_by));
-    r->type = (Rs__Record__BodyCase)sqlite3_column_int(st, 2);
+    r->type = (Rs__Record__BodyCase)rs_st_column_int(st, 2);
     text_col(st, 3, r->division, sizeof(r->division));
-    r->year = (uint32_t)sqlite3_column_int64(st, 4);
-    r->period = (Rs__Period)sqlite3_column_int(st, 5);
-    r->received_at = sqlite3_column_int64(st, 6);
+    r->year = (uint32_t)rs_st_column_int64(st, 4);
+    r->period = (Rs__Period)rs_st_column_int(st, 5);
+    r->received_at = rs_st_column_int64(st, 6);
     text_col(st, 7, r->batch_id, sizeof(r->batch_id));
     r->state = RS__REVIEW_STATE__RVS_PENDING;
-    if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-        action = sqlite3_column_int(st, 8);
+    if (rs_st_column_type(st, 8) != RS_ST_NULL) {
+        action = rs_st_column_int(st, 8);
         r->state = action == RS__REVIEW_ACTION__RA_RETURN ? RS__REVIEW_STATE__RVS_RETURNED
                                                           : RS__REVIEW_STATE__RVS_ACCEPTED;
         text_col(st, 9, r->comment, sizeof(r->comment));
         text_col(st, 10, r->reviewer, sizeof(r->reviewer));
-        if (sqlite3_column_type(st, 11) == SQLITE_NULL)
+        if (rs_st_column_type(st, 11) == RS_ST_NULL)
             snprintf(r->reviewer_name, sizeof(r->reviewer_name), "%s", r->reviewer);
         else
             text_col(st, 11, r->reviewer_name, sizeof(r->reviewer_name));
-        r->reviewed_at = sqlite3_column_int64(st, 12);
+        r->reviewed_at = rs_st_column_int64(st, 12);
     }
-    r->body_len = (size_t)sqlite3_column_bytes(st, 13);
+    r->body_len = (size_t)rs_st_column_bytes(st, 13);
     r->body = malloc(r->body_len ? r->body_len : 1);
     if (!r->body)
         return RS_ENOMEM;
@@ -129,7 +129,7 @@ static rs_status read_row(sqlite3_stmt *st, struct rs_browse_row *r)
 }
 
 /* Appends the current row of st to out (room for cap rows was allocated). */
-static rs_status take_row(struct rs_store *s, sqlite3_stmt *st, struct rs_browse_out *out,
+static rs_status take_row(struct rs_store *s, struct rs_st *st, struct rs_browse_out *out,
                           size_t *bytes, bool chain)
 {
     struct rs_browse_row *r = &out->rows[out->n];
@@ -151,68 +151,68 @@ static rs_status take_row(struct rs_store *s, sqlite3_stmt *st, struct rs_browse
 static rs_status list_year(struct rs_store *s, const struct rs_browse_q *q, const char *types,
                            struct rs_browse_out *out)
 {
-    sqlite3_stmt *cs = s->stmt[ST_BROWSE_COUNT], *ls = s->stmt[ST_BROWSE_LIST];
+    struct rs_st *cs = &s->stmt[ST_BROWSE_COUNT], *ls = &s->stmt[ST_BROWSE_LIST];
     size_t bytes = 0;
     rs_status rv = RS_OK;
-    int rc = SQLITE_OK;
+    int rc = RS_ST_OK;
 
-    for (int k = 0; k < 2 && rc == SQLITE_OK; k++) {
-        sqlite3_stmt *st = k ? ls : cs;
+    for (int k = 0; k < 2 && rc == RS_ST_OK; k++) {
+        struct rs_st *st = k ? ls : cs;
 
-        rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)q->year);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(st, 2, q->scope, -1, SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(st, 3, types, -1, SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_int(st, 4, (int)q->state);
+        rc = rs_st_bind_int64(st, 1, (int64_t)q->year);
+        if (rc == RS_ST_OK)
+            rc = rs_st_bind_text(st, 2, q->scope, -1, RS_ST_STATIC);
+        if (rc == RS_ST_OK)
+            rc = rs_st_bind_text(st, 3, types, -1, RS_ST_STATIC);
+        if (rc == RS_ST_OK)
+            rc = rs_st_bind_int(st, 4, (int)q->state);
     }
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(ls, 5, (sqlite3_int64)q->limit);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(ls, 6, (sqlite3_int64)q->offset);
-    if (rc != SQLITE_OK) {
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(ls, 5, (int64_t)q->limit);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(ls, 6, (int64_t)q->offset);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "listing records");
         goto out;
     }
-    rc = sqlite3_step(cs);
-    if (rc != SQLITE_ROW) {
+    rc = rs_st_step(cs);
+    if (rc != RS_ST_ROW) {
         rv = rs_store_db_fail(s, rc, "counting records");
         goto out;
     }
-    out->total = (uint32_t)sqlite3_column_int64(cs, 0);
-    while (bytes < RS_BROWSE_BODY_BUDGET && (rc = sqlite3_step(ls)) == SQLITE_ROW) {
+    out->total = (uint32_t)rs_st_column_int64(cs, 0);
+    while (bytes < RS_BROWSE_BODY_BUDGET && (rc = rs_st_step(ls)) == RS_ST_ROW) {
         rv = take_row(s, ls, out, &bytes, false);
         if (rv)
             goto out;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != RS_ST_ROW && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "listing records");
 out:
-    sqlite3_reset(cs);
-    sqlite3_reset(ls);
+    rs_st_reset(cs);
+    rs_st_reset(ls);
     return rv;
 }
 
 static rs_status list_chain(struct rs_store *s, const struct rs_browse_q *q,
                             struct rs_browse_out *out, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = s->stmt[ST_BROWSE_CHAIN];
+    struct rs_st *st = &s->stmt[ST_BROWSE_CHAIN];
     size_t bytes = 0, scope_len = strlen(q->scope);
     uint32_t seen = 0;
     rs_status rv = RS_OK;
     int rc;
 
-    rc = sqlite3_bind_text(st, 1, q->record_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(st, 2, CHAIN_MAX);
-    if (rc != SQLITE_OK) {
+    rc = rs_st_bind_text(st, 1, q->record_id, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int(st, 2, CHAIN_MAX);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "reading a record's versions");
         goto out;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *div = sqlite3_column_text(st, 3);
-        Rs__Record__BodyCase type = (Rs__Record__BodyCase)sqlite3_column_int(st, 2);
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
+        const unsigned char *div = rs_st_column_text(st, 3);
+        Rs__Record__BodyCase type = (Rs__Record__BodyCase)rs_st_column_int(st, 2);
 
         seen++;
         if (!div || strncmp((const char *)div, q->scope, scope_len) != 0) {
@@ -236,7 +236,7 @@ static rs_status list_chain(struct rs_store *s, const struct rs_browse_q *q,
             goto out;
         out->rows[out->n - 1].version = seen;
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != RS_ST_DONE) {
         rv = rs_store_db_fail(s, rc, "reading a record's versions");
         goto out;
     }
@@ -246,7 +246,7 @@ static rs_status list_chain(struct rs_store *s, const struct rs_browse_q *q,
     }
     out->total = seen;
 out:
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
@@ -304,12 +304,12 @@ rs_status rs_store_browse(struct rs_store *s, const struct rs_browse_q *q,
         return RS_ENOMEM;
     }
     /* One read transaction: the count and the page see the same records. */
-    if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        rv = rs_store_db_fail(s, sqlite3_errcode(s->db), "BEGIN");
+    if (rs_st_exec(s, "BEGIN") != RS_ST_OK) {
+        rv = rs_store_db_fail(s, rs_st_errcode(s), "BEGIN");
         goto out;
     }
     rv = q->record_id ? list_chain(s, q, out, err, errlen) : list_year(s, q, types, out);
-    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    rs_st_exec(s, "COMMIT");
 out:
     if (rv) {
         if (err && errlen && !err[0])

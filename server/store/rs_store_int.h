@@ -6,8 +6,21 @@
  *                       checks on an existing file, the pragmas, open and
  *                       close.
  *   rs_store_stmt.c     the prepared statements (their SQL, enum stmt_id),
- *                       stepping one, transactions, and turning SQLite's
- *                       errors into an rs_status and a message.
+ *                       stepping one, transactions, and turning the
+ *                       driver's failure codes into an rs_status and a
+ *                       message.
+ *   rs_store_pg.c/.h    the PostgreSQL engine of the driver: the libpq
+ *                       connection, statements, parameters, results and
+ *                       SQLSTATEs as the driver's codes.
+ *   rs_store_pg_sql.c   the schema on PostgreSQL and the statements it
+ *                       words differently; the write lock taken at BEGIN.
+ *   rs_store_st.c/.h    the statement driver: bind, step and read a
+ *                       statement, one-off statements, what the last
+ *                       statement changed.  The files below call it, not
+ *                       sqlite3_* (except the SQLite-only parts: opening
+ *                       and migrating a file, the audit row a migration
+ *                       appends on a bare connection, the WAL handle,
+ *                       backup).
  *   rs_store_audit.c    the audit chain: row hashing, appending (also inside
  *                       another file's transaction, or on a bare connection
  *                       during a migration), verifying the chain, listing,
@@ -58,6 +71,7 @@
 #include <sqlite3.h>
 
 #include "rs_store.h"
+#include "rs_store_st.h"
 
 /* What a migration step reports for the operator (rs_store_notice). */
 struct rs_store_notes {
@@ -120,7 +134,8 @@ enum stmt_id {
 
 struct rs_store {
     sqlite3 *db;
-    sqlite3_stmt *stmt[ST_N];
+    struct rs_pg *pg;            /* the PostgreSQL connection, or NULL: SQLite's db */
+    struct rs_st stmt[ST_N];    /* prepared when the store opens */
     bool deferred;               /* rs_store_defer_sync: NORMAL unless asked */
     bool sync_full;              /* the connection's synchronous is FULL */
     EVP_MD *sha256;              /* fetched once, on first use */
@@ -136,6 +151,27 @@ struct rs_store {
     char actor[RS_AUDIT_PEER_MAX + 1];  /* peer of office-change audit rows */
     struct rs_store_notes notes;        /* what opening it migrated (rs_store_notice) */
 };
+
+/* ------------------------------------------------------------ rs_store_pg_sql.c */
+
+/* The advisory lock every write transaction on PostgreSQL takes at BEGIN
+ * (rs_store_pg_sql.c says why), and the one opening takes around the
+ * schema's creation. */
+#define RS_STORE_PG_WRITE_LOCK "7420"
+#define RS_STORE_PG_SCHEMA_LOCK "7421"
+
+/* A statement's PostgreSQL text and flags (rs_store_pg.h); sql NULL: the
+ * SQLite text runs as it is, its ?N rewritten. */
+struct rs_store_pg_stmt {
+    const char *sql;
+    unsigned flags;
+};
+
+extern const struct rs_store_pg_stmt rs_store_pg_stmts[ST_N];
+
+/* The current schema on PostgreSQL (RS_STORE_SCHEMA_VERSION), without its
+ * version table. */
+extern const char rs_store_pg_schema[];
 
 /* ------------------------------------------------------------ rs_store_stmt.c */
 

@@ -28,7 +28,7 @@ static bool hash_equal_ct(const uint8_t a[RS_SHA256_LEN], const uint8_t b[RS_SHA
 rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *name,
                               Rs__Role role, char token[RS_TOKEN_HEX + 1])
 {
-    sqlite3_stmt *st;
+    struct rs_st *st;
     uint8_t raw[RS_TOKEN_HEX / 2];
     uint8_t hash[RS_SHA256_LEN];
     char hex[RS_TOKEN_HEX + 1];
@@ -60,25 +60,25 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
     if (rv)
         goto out;
     in_tx = true;
-    st = s->stmt[ST_OFFICE_ADD];
-    rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, name, (int)name_len, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)role);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(st, 4, hash, (int)sizeof(hash), SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 5, now);
-    if (rc != SQLITE_OK) {
+    st = &s->stmt[ST_OFFICE_ADD];
+    rc = rs_st_bind_text(st, 1, code, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 2, name, (int)name_len, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 3, (int64_t)role);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob(st, 4, hash, (int)sizeof(hash), RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 5, now);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "adding office");
-        sqlite3_reset(st);
+        rs_st_reset(st);
         goto out;
     }
     rv = rs_store_run_done(s, ST_OFFICE_ADD, "adding office");
     if (rv)
         goto out;
-    if (sqlite3_changes(s->db) == 0) {
+    if (rs_st_changes(s) == 0) {
         rv = RS_EDUP;
         goto out;
     }
@@ -111,15 +111,15 @@ rs_status rs_store_office_revoke(struct rs_store *s, const char *code)
     rv = rs_store_begin(s);
     if (rv)
         return rv;
-    rc = sqlite3_bind_text(s->stmt[ST_OFFICE_REVOKE], 1, code, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
+    rc = rs_st_bind_text(&s->stmt[ST_OFFICE_REVOKE], 1, code, -1, RS_ST_STATIC);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "revoking office");
         goto out;
     }
     rv = rs_store_run_done(s, ST_OFFICE_REVOKE, "revoking office");
     if (rv)
         goto out;
-    if (sqlite3_changes(s->db) == 0) {
+    if (rs_st_changes(s) == 0) {
         rv = RS_ENOTFOUND;
         goto out;
     }
@@ -137,7 +137,7 @@ out:
 rs_status rs_store_office_auth(struct rs_store *s, const char *code, const char *token,
                                struct rs_office *out)
 {
-    sqlite3_stmt *st;
+    struct rs_st *st;
     struct rs_office o;
     uint8_t given[RS_SHA256_LEN];
     uint8_t stored[RS_SHA256_LEN];
@@ -157,27 +157,27 @@ rs_status rs_store_office_auth(struct rs_store *s, const char *code, const char 
     rs_sha256(token ? token : "", token_len, given);
 
     if (rs_division_code_valid(code)) {
-        st = s->stmt[ST_OFFICE_GET];
-        rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
+        st = &s->stmt[ST_OFFICE_GET];
+        rc = rs_st_bind_text(st, 1, code, -1, RS_ST_STATIC);
+        if (rc == RS_ST_OK)
+            rc = rs_st_step(st);
+        if (rc == RS_ST_ROW) {
             is_found = true;
             rs_store_copy_text(o.code, sizeof(o.code), (const unsigned char *)code,
                                (int)strlen(code));
-            rs_store_copy_text(o.name, sizeof(o.name), sqlite3_column_text(st, 0),
-                               sqlite3_column_bytes(st, 0));
-            o.role = (Rs__Role)sqlite3_column_int(st, 1);
-            if (sqlite3_column_bytes(st, 2) == RS_SHA256_LEN)
-                memcpy(stored, sqlite3_column_blob(st, 2), RS_SHA256_LEN);
+            rs_store_copy_text(o.name, sizeof(o.name), rs_st_column_text(st, 0),
+                               rs_st_column_bytes(st, 0));
+            o.role = (Rs__Role)rs_st_column_int(st, 1);
+            if (rs_st_column_bytes(st, 2) == RS_SHA256_LEN)
+                memcpy(stored, rs_st_column_blob(st, 2), RS_SHA256_LEN);
             else
                 is_found = false;
-            o.revoked = sqlite3_column_int64(st, 3) != 0;
-            o.created_at = sqlite3_column_int64(st, 4);
-        } else if (rc != SQLITE_DONE) {
+            o.revoked = rs_st_column_int64(st, 3) != 0;
+            o.created_at = rs_st_column_int64(st, 4);
+        } else if (rc != RS_ST_DONE) {
             rv = rs_store_db_fail(s, rc, "checking token");
         }
-        sqlite3_reset(st);
+        rs_st_reset(st);
         if (rv)
             goto out;
     }
@@ -194,28 +194,28 @@ out:
 rs_status rs_store_office_list(struct rs_store *s,
                                int (*fn)(const struct rs_office *o, void *arg), void *arg)
 {
-    sqlite3_stmt *st;
+    struct rs_st *st;
     struct rs_office o;
     rs_status rv = RS_OK;
     int rc;
 
     if (!s || !fn)
         return RS_EINVAL;
-    st = s->stmt[ST_OFFICE_LIST];
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    st = &s->stmt[ST_OFFICE_LIST];
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
         memset(&o, 0, sizeof(o));
-        rs_store_copy_text(o.code, sizeof(o.code), sqlite3_column_text(st, 0),
-                           sqlite3_column_bytes(st, 0));
-        rs_store_copy_text(o.name, sizeof(o.name), sqlite3_column_text(st, 1),
-                           sqlite3_column_bytes(st, 1));
-        o.role = (Rs__Role)sqlite3_column_int(st, 2);
-        o.revoked = sqlite3_column_int64(st, 3) != 0;
-        o.created_at = sqlite3_column_int64(st, 4);
+        rs_store_copy_text(o.code, sizeof(o.code), rs_st_column_text(st, 0),
+                           rs_st_column_bytes(st, 0));
+        rs_store_copy_text(o.name, sizeof(o.name), rs_st_column_text(st, 1),
+                           rs_st_column_bytes(st, 1));
+        o.role = (Rs__Role)rs_st_column_int(st, 2);
+        o.revoked = rs_st_column_int64(st, 3) != 0;
+        o.created_at = rs_st_column_int64(st, 4);
         if (fn(&o, arg) != 0)
             break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != RS_ST_ROW && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "listing offices");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }

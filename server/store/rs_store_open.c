@@ -406,6 +406,152 @@ out:
     return rv;
 }
 
+/* The schema version of a PostgreSQL database into *version: 0 for an
+ * empty schema; RS_ESCHEMA if it holds tables but no resettle version. */
+static rs_status pg_version(struct rs_store *s, int64_t *version, char *err, size_t errlen)
+{
+    int64_t n;
+    bool present;
+
+    *version = 0;
+    if (rs_pg_query_int(s->pg,
+                        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+                        " AND tablename = 'schema_version'",
+                        &n, &present) != SQLITE_OK)
+        goto fail;
+    if (n == 1) {
+        if (rs_pg_query_int(s->pg, "SELECT max(version) FROM schema_version", version,
+                            &present) != SQLITE_OK)
+            goto fail;
+        return RS_OK;
+    }
+    if (rs_pg_query_int(s->pg,
+                        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()",
+                        &n, &present) != SQLITE_OK)
+        goto fail;
+    if (n > 0) {
+        rs_store_set_err(err, errlen,
+                         "the PostgreSQL database holds tables but is not a resettle database"
+                         " (no schema_version table)");
+        return RS_ESCHEMA;
+    }
+    return RS_OK;
+fail:
+    rs_store_set_err(err, errlen, "PostgreSQL: %s", rs_pg_errmsg(s->pg));
+    return rs_store_map_rc(rs_pg_errcode(s->pg));
+}
+
+/*
+ * Creates the schema on an empty PostgreSQL database, or checks the one
+ * there, under an advisory lock so that front-ends starting together create
+ * it once.  PostgreSQL's schema starts at the current version; a database
+ * at a newer one is refused (RS_ESCHEMA).
+ */
+static rs_status pg_migrate(struct rs_store *s, enum rs_store_mode mode, char *err,
+                            size_t errlen)
+{
+    char sql[96];
+    int64_t v = 0;
+    rs_status rv;
+
+    if (mode == RS_STORE_READWRITE &&
+        rs_pg_exec(s->pg, "BEGIN; SELECT pg_advisory_xact_lock(" RS_STORE_PG_SCHEMA_LOCK ")") !=
+            SQLITE_OK) {
+        rs_store_set_err(err, errlen, "PostgreSQL: %s", rs_pg_errmsg(s->pg));
+        return rs_store_map_rc(rs_pg_errcode(s->pg));
+    }
+    rv = pg_version(s, &v, err, errlen);
+    if (rv)
+        goto out;
+    if (v == 0 && mode == RS_STORE_READWRITE) {
+        snprintf(sql, sizeof(sql),
+                 "CREATE TABLE schema_version(version BIGINT NOT NULL);"
+                 " INSERT INTO schema_version VALUES(%d)",
+                 RS_STORE_SCHEMA_VERSION);
+        if (rs_pg_exec(s->pg, rs_store_pg_schema) != SQLITE_OK ||
+            rs_pg_exec(s->pg, sql) != SQLITE_OK) {
+            rs_store_set_err(err, errlen, "creating the schema on PostgreSQL: %s",
+                             rs_pg_errmsg(s->pg));
+            rv = rs_store_map_rc(rs_pg_errcode(s->pg));
+            goto out;
+        }
+        v = RS_STORE_SCHEMA_VERSION;
+    }
+    if (v != RS_STORE_SCHEMA_VERSION) {
+        rs_store_set_err(err, errlen,
+                         v == 0 ? "the PostgreSQL database has no resettle schema yet"
+                                : "the PostgreSQL database has resettle schema version %lld,"
+                                  " this resettled knows %d",
+                         (long long)v, RS_STORE_SCHEMA_VERSION);
+        rv = RS_ESCHEMA;
+        goto out;
+    }
+    if (mode == RS_STORE_READWRITE && rs_pg_exec(s->pg, "COMMIT") != SQLITE_OK) {
+        rs_store_set_err(err, errlen, "PostgreSQL: %s", rs_pg_errmsg(s->pg));
+        rv = rs_store_map_rc(rs_pg_errcode(s->pg));
+    }
+out:
+    if (rv && mode == RS_STORE_READWRITE)
+        (void)rs_pg_exec(s->pg, "ROLLBACK");
+    return rv;
+}
+
+/* rs_store_open on a PostgreSQL conninfo.  err never repeats the conninfo
+ * (it may hold a password). */
+static rs_status open_pg(const char *conninfo, enum rs_store_mode mode, struct rs_store **out,
+                         char *err, size_t errlen)
+{
+    struct rs_store *s = calloc(1, sizeof(*s));
+    char msg[256];
+    rs_status rv;
+    int rc;
+
+    if (!s) {
+        rs_store_set_err(err, errlen, "out of memory");
+        return RS_ENOMEM;
+    }
+    snprintf(s->actor, sizeof(s->actor), "local");
+    s->sync_full = true;         /* synchronous_commit = on */
+    rc = rs_pg_connect(conninfo, &s->pg, msg, sizeof(msg));
+    if (rc != SQLITE_OK) {
+        rs_store_set_err(err, errlen, "cannot connect to the PostgreSQL database: %s", msg);
+        rv = RS_ESTORAGE;
+        goto out;
+    }
+    rv = pg_migrate(s, mode, err, errlen);
+    if (rv)
+        goto out;
+    if (mode == RS_STORE_READONLY &&
+        rs_pg_set_read_only(s->pg) != SQLITE_OK) {
+        rs_store_set_err(err, errlen, "PostgreSQL: %s", rs_pg_errmsg(s->pg));
+        rv = RS_ESTORAGE;
+        goto out;
+    }
+    rc = rs_store_stmts_prepare(s);
+    if (rc != SQLITE_OK) {
+        rs_store_set_err(err, errlen, "preparing the store's statements on PostgreSQL: %s",
+                         rs_pg_errmsg(s->pg));
+        rv = rs_store_map_rc(rc);
+    }
+out:
+    if (rv) {
+        (void)rs_store_close(s);
+        return rv;
+    }
+    *out = s;
+    return RS_OK;
+}
+
+bool rs_store_is_pg(const struct rs_store *s)
+{
+    return s && s->pg;
+}
+
+bool rs_store_path_is_pg(const char *path)
+{
+    return rs_pg_is_conninfo(path);
+}
+
 rs_status rs_store_open(const char *path, enum rs_store_mode mode, struct rs_store **out,
                         char *err, size_t errlen)
 {
@@ -424,6 +570,8 @@ rs_status rs_store_open(const char *path, enum rs_store_mode mode, struct rs_sto
         rs_store_set_err(err, errlen, "rs_store_open: no path or bad mode");
         return RS_EINVAL;
     }
+    if (rs_pg_is_conninfo(path))
+        return open_pg(path, mode, out, err, errlen);
     if (stat(path, &sb) == 0) {
         is_present = true;
     } else if (errno == ENOENT) {
@@ -494,8 +642,11 @@ rs_status rs_store_close(struct rs_store *s)
 
     if (!s)
         return RS_OK;
-    for (int i = 0; i < ST_N; i++)
-        sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < ST_N; i++) {
+        sqlite3_finalize(s->stmt[i].lite);
+        rs_pg_st_free(s->stmt[i].pg);
+    }
+    rs_pg_close(s->pg);
     EVP_MD_CTX_free(s->md);
     EVP_MD_CTX_free(s->md_stored);
     EVP_MD_free(s->sha256);

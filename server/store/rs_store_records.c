@@ -66,11 +66,11 @@ static int print_len(const char *p, size_t n)
     return (int)(len < RS_STORE_PRINT_MAX ? len : RS_STORE_PRINT_MAX);
 }
 
-/* Binds a text field without copying it; SQLite measures it only when n is 0
+/* Binds a text field without copying it; the driver measures it only when n is 0
  * (rs_store_put_batches has checked that n fits an int). */
-static int bind_text(sqlite3_stmt *st, int col, const char *p, size_t n)
+static int bind_text(struct rs_st *st, int col, const char *p, size_t n)
 {
-    return sqlite3_bind_text(st, col, p, n ? (int)n : -1, SQLITE_STATIC);
+    return rs_st_bind_text(st, col, p, n ? (int)n : -1, RS_ST_STATIC);
 }
 
 /* ------------------------------------------------------------ a put */
@@ -142,28 +142,28 @@ static void plan_batches(const struct rs_store_rec *recs, size_t n,
 static rs_status insert_batches(struct rs_store *s, struct batch_slot *slots, size_t nslots,
                                 int64_t now)
 {
-    sqlite3_stmt *st = s->stmt[ST_BATCH_INSERT];
+    struct rs_st *st = &s->stmt[ST_BATCH_INSERT];
     rs_status rv;
     int rc;
 
     for (size_t k = 0; k < nslots; k++) {
-        rc = sqlite3_bind_text(st, 1, slots[k].batch_id, (int)slots[k].batch_id_len,
-                               SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(st, 2, slots[k].office, (int)slots[k].office_len,
-                                   SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_int64(st, 3, now);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_int64(st, 4, slots[k].n_records);
-        if (rc != SQLITE_OK) {
-            sqlite3_reset(st);
+        rc = rs_st_bind_text(st, 1, slots[k].batch_id, (int)slots[k].batch_id_len,
+                               RS_ST_STATIC);
+        if (rc == RS_ST_OK)
+            rc = rs_st_bind_text(st, 2, slots[k].office, (int)slots[k].office_len,
+                                   RS_ST_STATIC);
+        if (rc == RS_ST_OK)
+            rc = rs_st_bind_int64(st, 3, now);
+        if (rc == RS_ST_OK)
+            rc = rs_st_bind_int64(st, 4, slots[k].n_records);
+        if (rc != RS_ST_OK) {
+            rs_st_reset(st);
             return rs_store_db_fail(s, rc, "recording batch");
         }
         rv = rs_store_run_done(s, ST_BATCH_INSERT, "recording batch");
         if (rv)
             return rv;
-        slots[k].rowid = sqlite3_last_insert_rowid(s->db);
+        slots[k].rowid = rs_st_last_id(s);
     }
     return RS_OK;
 }
@@ -174,36 +174,36 @@ static rs_status insert_batches(struct rs_store *s, struct batch_slot *slots, si
  */
 static rs_status judge_existing(struct rs_store *s, struct rs_store_rec *r, bool *is_found)
 {
-    sqlite3_stmt *st = s->stmt[ST_REC_GET];
+    struct rs_st *st = &s->stmt[ST_REC_GET];
     rs_status rv = RS_OK;
     int rc;
 
     *is_found = false;
     rc = bind_text(st, 1, r->id, r->id_len);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_ROW) {
         *is_found = true;
-        if (sqlite3_column_bytes(st, 1) == RS_SHA256_LEN &&
-            memcmp(sqlite3_column_blob(st, 1), r->hash, RS_SHA256_LEN) == 0) {
+        if (rs_st_column_bytes(st, 1) == RS_SHA256_LEN &&
+            memcmp(rs_st_column_blob(st, 1), r->hash, RS_SHA256_LEN) == 0) {
             r->ack = RS__ACK_STATUS__ACK_DUPLICATE;
-            r->seq = (uint64_t)sqlite3_column_int64(st, 0);
+            r->seq = (uint64_t)rs_st_column_int64(st, 0);
         } else {
             r->ack = RS__ACK_STATUS__ACK_CONFLICT;
             snprintf(r->reason, sizeof(r->reason), "same id, different content");
             snprintf(r->text, sizeof(r->text), "同一记录编号已存有不同的内容");
         }
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != RS_ST_DONE) {
         rv = rs_store_db_fail(s, rc, "looking up record");
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
 /* Follows superseded_by links from id to the current version, into cur. */
 static rs_status current_version(struct rs_store *s, const char *id, char *cur, size_t cap)
 {
-    sqlite3_stmt *st = s->stmt[ST_REC_NEXT];
+    struct rs_st *st = &s->stmt[ST_REC_NEXT];
     char next[RS_STORE_ID_MAX_BYTES + 1];
     rs_status rv = RS_OK;
     int rc;
@@ -211,15 +211,15 @@ static rs_status current_version(struct rs_store *s, const char *id, char *cur, 
     rs_store_copy_text(cur, cap, (const unsigned char *)id, (int)strnlen(id, cap));
     for (int hop = 0; hop < RS_SUPERSEDE_HOPS_MAX; hop++) {
         next[0] = '\0';
-        rc = sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-            rs_store_copy_text(next, sizeof(next), sqlite3_column_text(st, 0),
-                               sqlite3_column_bytes(st, 0));
-        else if (rc != SQLITE_DONE)
+        rc = rs_st_bind_text(st, 1, cur, -1, RS_ST_STATIC);
+        if (rc == RS_ST_OK)
+            rc = rs_st_step(st);
+        if (rc == RS_ST_ROW)
+            rs_store_copy_text(next, sizeof(next), rs_st_column_text(st, 0),
+                               rs_st_column_bytes(st, 0));
+        else if (rc != RS_ST_DONE)
             rv = rs_store_db_fail(s, rc, "following versions");
-        sqlite3_reset(st);
+        rs_st_reset(st);
         if (rv || next[0] == '\0')
             break;
         rs_store_copy_text(cur, cap, (const unsigned char *)next, (int)strlen(next));
@@ -233,7 +233,7 @@ static rs_status current_version(struct rs_store *s, const char *id, char *cur, 
  */
 static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
 {
-    sqlite3_stmt *st = s->stmt[ST_REC_TARGET];
+    struct rs_st *st = &s->stmt[ST_REC_TARGET];
     char next[RS_STORE_ID_MAX_BYTES + 1];
     char cur[RS_STORE_ID_MAX_BYTES + 1];
     int sup_n = print_len(r->supersedes, r->supersedes_len);
@@ -242,36 +242,36 @@ static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
 
     next[0] = '\0';
     rc = bind_text(st, 1, r->supersedes, r->supersedes_len);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_DONE) {
         r->ack = RS__ACK_STATUS__ACK_REJECTED;
         snprintf(r->reason, sizeof(r->reason), "supersedes unknown record %.*s", sup_n,
                  r->supersedes);
         snprintf(r->text, sizeof(r->text), "要替代的记录在服务器上不存在");
-    } else if (rc == SQLITE_ROW) {
-        const char *div = (const char *)sqlite3_column_text(st, 1);
+    } else if (rc == RS_ST_ROW) {
+        const char *div = (const char *)rs_st_column_text(st, 1);
 
-        if (sqlite3_column_int64(st, 0) != (sqlite3_int64)r->type) {
+        if (rs_st_column_int64(st, 0) != (int64_t)r->type) {
             r->ack = RS__ACK_STATUS__ACK_REJECTED;
             snprintf(r->reason, sizeof(r->reason),
                      "supersedes record %.*s of another type", sup_n, r->supersedes);
             snprintf(r->text, sizeof(r->text), "要替代的记录是另一类型的记录");
-        } else if (!div || !text_eq(div, (size_t)sqlite3_column_bytes(st, 1), r->division_code,
+        } else if (!div || !text_eq(div, (size_t)rs_st_column_bytes(st, 1), r->division_code,
                                     r->division_code_len)) {
             r->ack = RS__ACK_STATUS__ACK_REJECTED;
             snprintf(r->reason, sizeof(r->reason),
                      "supersedes record %.*s of another division (%.16s)", sup_n,
                      r->supersedes, div ? div : "");
             snprintf(r->text, sizeof(r->text), "要替代的记录属于另一个区划");
-        } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
-            rs_store_copy_text(next, sizeof(next), sqlite3_column_text(st, 2),
-                               sqlite3_column_bytes(st, 2));
+        } else if (rs_st_column_type(st, 2) != RS_ST_NULL) {
+            rs_store_copy_text(next, sizeof(next), rs_st_column_text(st, 2),
+                               rs_st_column_bytes(st, 2));
         }
     } else {
         rv = rs_store_db_fail(s, rc, "looking up superseded record");
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv || next[0] == '\0')
         return rv;
 
@@ -285,37 +285,37 @@ static rs_status check_target(struct rs_store *s, struct rs_store_rec *r)
     return RS_OK;
 }
 
-static int bind_record(sqlite3_stmt *st, const struct rs_store_rec *r, bool has_supersedes,
+static int bind_record(struct rs_st *st, const struct rs_store_rec *r, bool has_supersedes,
                        size_t slot, const struct batch_slot *slots, int64_t now)
 {
     static const uint8_t empty[1];
     int rc;
 
     rc = bind_text(st, 1, r->id, r->id_len);
-    if (rc == SQLITE_OK)
+    if (rc == RS_ST_OK)
         rc = has_supersedes ? bind_text(st, 2, r->supersedes, r->supersedes_len)
-                            : sqlite3_bind_null(st, 2);
-    if (rc == SQLITE_OK)
+                            : rs_st_bind_null(st, 2);
+    if (rc == RS_ST_OK)
         rc = bind_text(st, 3, r->office_code, r->office_code_len);
-    if (rc == SQLITE_OK)
+    if (rc == RS_ST_OK)
         rc = bind_text(st, 4, r->division_code, r->division_code_len);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 5, (sqlite3_int64)r->type);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 6, (sqlite3_int64)r->year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)r->period);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(st, 8, r->hash, RS_SHA256_LEN, SQLITE_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 5, (int64_t)r->type);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 6, (int64_t)r->year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 7, (int64_t)r->period);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob(st, 8, r->hash, RS_SHA256_LEN, RS_ST_STATIC);
     /* A NULL pointer would bind SQL NULL, and body is NOT NULL. */
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob64(st, 9, r->body_len ? r->body : empty,
-                                 (sqlite3_uint64)r->body_len, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = slot == SIZE_MAX ? sqlite3_bind_null(st, 10)
-                              : sqlite3_bind_int64(st, 10, slots[slot].rowid);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 11, now);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob64(st, 9, r->body_len ? r->body : empty,
+                                 (uint64_t)r->body_len, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = slot == SIZE_MAX ? rs_st_bind_null(st, 10)
+                              : rs_st_bind_int64(st, 10, slots[slot].rowid);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 11, now);
     return rc;
 }
 
@@ -327,7 +327,7 @@ static int bind_record(sqlite3_stmt *st, const struct rs_store_rec *r, bool has_
 static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot,
                          const struct batch_slot *slots, int64_t now)
 {
-    sqlite3_stmt *st = s->stmt[ST_REC_INSERT];
+    struct rs_st *st = &s->stmt[ST_REC_INSERT];
     bool has_supersedes = !text_empty(r->supersedes, r->supersedes_len);
     bool is_found;
     rs_status rv;
@@ -343,14 +343,14 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
     }
 
     rc = bind_record(st, r, has_supersedes, slot, slots, now);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "storing record");
     }
     rv = rs_store_run_done(s, ST_REC_INSERT, "storing record");
     if (rv)
         return rv;
-    if (sqlite3_changes(s->db) == 0) {
+    if (rs_st_changes(s) == 0) {
         rv = judge_existing(s, r, &is_found);
         if (rv == RS_OK && !is_found) {
             snprintf(s->errmsg, sizeof(s->errmsg), "record %.*s neither inserted nor present",
@@ -360,22 +360,22 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
         return rv;
     }
     r->ack = RS__ACK_STATUS__ACK_STORED;
-    r->seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    r->seq = (uint64_t)rs_st_last_id(s);
     if (!has_supersedes)
         return RS_OK;
 
-    st = s->stmt[ST_REC_MARK];
+    st = &s->stmt[ST_REC_MARK];
     rc = bind_text(st, 1, r->id, r->id_len);
-    if (rc == SQLITE_OK)
+    if (rc == RS_ST_OK)
         rc = bind_text(st, 2, r->supersedes, r->supersedes_len);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "marking superseded record");
     }
     rv = rs_store_run_done(s, ST_REC_MARK, "marking superseded record");
     if (rv)
         return rv;
-    if (sqlite3_changes(s->db) != 1) {
+    if (rs_st_changes(s) != 1) {
         snprintf(s->errmsg, sizeof(s->errmsg),
                  "record %.*s was superseded under the transaction",
                  print_len(r->supersedes, r->supersedes_len), r->supersedes);
@@ -387,13 +387,13 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
 /* Names the audit row of a batch on its batches row. */
 static rs_status link_batch(struct rs_store *s, int64_t rowid, uint64_t audit_seq)
 {
-    sqlite3_stmt *st = s->stmt[ST_BATCH_LINK];
-    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)audit_seq);
+    struct rs_st *st = &s->stmt[ST_BATCH_LINK];
+    int rc = rs_st_bind_int64(st, 1, (int64_t)audit_seq);
 
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, rowid);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, rowid);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "linking a batch to its audit row");
     }
     return rs_store_run_done(s, ST_BATCH_LINK, "linking a batch to its audit row");
@@ -524,7 +524,7 @@ rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *divi
                              int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg)
 {
     static const uint8_t empty[1];
-    sqlite3_stmt *st;
+    struct rs_st *st;
     const uint8_t *body;
     rs_status rv = RS_OK;
     int len;
@@ -532,24 +532,24 @@ rs_status rs_store_scan_year(struct rs_store *s, uint32_t year, const char *divi
 
     if (!s || !fn)
         return RS_EINVAL;
-    st = s->stmt[ST_REC_SCAN];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = division ? sqlite3_bind_text(st, 2, division, -1, SQLITE_STATIC)
-                      : sqlite3_bind_null(st, 2);
-    if (rc != SQLITE_OK) {
+    st = &s->stmt[ST_REC_SCAN];
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = division ? rs_st_bind_text(st, 2, division, -1, RS_ST_STATIC)
+                      : rs_st_bind_null(st, 2);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "scanning records");
         goto out;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        body = sqlite3_column_blob(st, 0);
-        len = sqlite3_column_bytes(st, 0);
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
+        body = rs_st_column_blob(st, 0);
+        len = rs_st_column_bytes(st, 0);
         if (fn(body ? body : empty, (size_t)len, arg) != 0)
             break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != RS_ST_ROW && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "scanning records");
 out:
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }

@@ -32,16 +32,16 @@ struct target {
     char superseded_by[RS_UUID_LEN + 1];
 };
 
-static void text_col(sqlite3_stmt *st, int col, char *out, size_t cap)
+static void text_col(struct rs_st *st, int col, char *out, size_t cap)
 {
-    rs_store_copy_text(out, cap, sqlite3_column_text(st, col), sqlite3_column_bytes(st, col));
+    rs_store_copy_text(out, cap, rs_st_column_text(st, col), rs_st_column_bytes(st, col));
 }
 
 /* Reads the targets of q into *out (*n of them; malloc'd). */
 static rs_status read_targets(struct rs_store *s, const struct rs_review_req *q,
                               struct target **out, size_t *n, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = s->stmt[q->record_id ? ST_REVIEW_TARGET : ST_REVIEW_BATCH];
+    struct rs_st *st = &s->stmt[q->record_id ? ST_REVIEW_TARGET : ST_REVIEW_BATCH];
     struct target *v = NULL;
     size_t cap = 0;
     rs_status rv = RS_OK;
@@ -49,12 +49,12 @@ static rs_status read_targets(struct rs_store *s, const struct rs_review_req *q,
 
     *out = NULL;
     *n = 0;
-    rc = sqlite3_bind_text(st, 1, q->record_id ? q->record_id : q->batch_id, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
+    rc = rs_st_bind_text(st, 1, q->record_id ? q->record_id : q->batch_id, -1, RS_ST_STATIC);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "reading records to review");
         goto out;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
         struct target *t;
 
         if (*n == cap) {
@@ -74,17 +74,17 @@ static rs_status read_targets(struct rs_store *s, const struct rs_review_req *q,
             snprintf(t->id, sizeof(t->id), "%s", q->record_id);
         else
             text_col(st, 0, t->id, sizeof(t->id));
-        t->type = (Rs__Record__BodyCase)sqlite3_column_int(st, base);
+        t->type = (Rs__Record__BodyCase)rs_st_column_int(st, base);
         text_col(st, base + 1, t->division, sizeof(t->division));
-        t->year = (uint32_t)sqlite3_column_int64(st, base + 2);
-        t->superseded = sqlite3_column_type(st, base + 3) != SQLITE_NULL;
+        t->year = (uint32_t)rs_st_column_int64(st, base + 2);
+        t->superseded = rs_st_column_type(st, base + 3) != RS_ST_NULL;
         if (t->superseded)
             text_col(st, base + 3, t->superseded_by, sizeof(t->superseded_by));
     }
-    if (rc != SQLITE_DONE)
+    if (rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "reading records to review");
 out:
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv) {
         rs_store_set_err(err, errlen, "%s", rv == RS_ENOMEM ? "out of memory" : s->errmsg);
         free(v);
@@ -133,19 +133,19 @@ static rs_status check_target(struct rs_store *s, const struct rs_review_req *q,
 static rs_status insert_review(struct rs_store *s, const struct rs_review_req *q, const char *id,
                                int64_t now)
 {
-    sqlite3_stmt *st = s->stmt[ST_REVIEW_INSERT];
-    int rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    struct rs_st *st = &s->stmt[ST_REVIEW_INSERT];
+    int rc = rs_st_bind_text(st, 1, id, -1, RS_ST_STATIC);
 
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)q->action);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 3, q->comment ? q->comment : "", -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 4, q->reviewer, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 5, now);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, (int64_t)q->action);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 3, q->comment ? q->comment : "", -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 4, q->reviewer, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 5, now);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "recording the review");
     }
     return rs_store_run_done(s, ST_REVIEW_INSERT, "recording the review");
@@ -294,7 +294,7 @@ rs_status rs_store_review_list(struct rs_store *s, uint32_t year, const char *sc
 {
     static const uint8_t empty[1];
     struct rs_review_row *r = NULL;
-    sqlite3_stmt *st;
+    struct rs_st *st;
     rs_status rv = RS_OK;
     int rc;
 
@@ -303,47 +303,47 @@ rs_status rs_store_review_list(struct rs_store *s, uint32_t year, const char *sc
     r = malloc(sizeof(*r));
     if (!r)
         return RS_ENOMEM;
-    st = s->stmt[ST_REVIEW_LIST];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(st, 3, exact);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(st, 4, returned_only);
-    if (rc != SQLITE_OK) {
+    st = &s->stmt[ST_REVIEW_LIST];
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 2, scope, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int(st, 3, exact);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int(st, 4, returned_only);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "listing reviews");
         goto out;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
         const uint8_t *body;
 
         memset(r, 0, sizeof(*r));
         text_col(st, 0, r->record_id, sizeof(r->record_id));
-        r->type = (Rs__Record__BodyCase)sqlite3_column_int(st, 1);
+        r->type = (Rs__Record__BodyCase)rs_st_column_int(st, 1);
         text_col(st, 2, r->division, sizeof(r->division));
-        r->year = (uint32_t)sqlite3_column_int64(st, 3);
-        r->period = (Rs__Period)sqlite3_column_int(st, 4);
-        r->state = sqlite3_column_int(st, 5) == RS__REVIEW_ACTION__RA_RETURN
+        r->year = (uint32_t)rs_st_column_int64(st, 3);
+        r->period = (Rs__Period)rs_st_column_int(st, 4);
+        r->state = rs_st_column_int(st, 5) == RS__REVIEW_ACTION__RA_RETURN
                        ? RS__REVIEW_STATE__RVS_RETURNED
                        : RS__REVIEW_STATE__RVS_ACCEPTED;
         text_col(st, 6, r->comment, sizeof(r->comment));
         text_col(st, 7, r->reviewer, sizeof(r->reviewer));
-        if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+        if (rs_st_column_type(st, 8) == RS_ST_NULL)
             snprintf(r->reviewer_name, sizeof(r->reviewer_name), "%s", r->reviewer);
         else
             text_col(st, 8, r->reviewer_name, sizeof(r->reviewer_name));
-        r->at = sqlite3_column_int64(st, 9);
-        body = sqlite3_column_blob(st, 10);
+        r->at = rs_st_column_int64(st, 9);
+        body = rs_st_column_blob(st, 10);
         r->body = body ? body : empty;
-        r->body_len = (size_t)sqlite3_column_bytes(st, 10);
+        r->body_len = (size_t)rs_st_column_bytes(st, 10);
         if (fn(r, arg) != 0)
             break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != RS_ST_ROW && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "listing reviews");
 out:
-    sqlite3_reset(st);
+    rs_st_reset(st);
     free(r);
     return rv;
 }

@@ -32,20 +32,20 @@ static void at_line(char *out, size_t n, const char *name, uint32_t line)
 static rs_status check_township(struct rs_store *s, const char *code, const char *at, char *err,
                                 size_t errlen)
 {
-    sqlite3_stmt *st = s->stmt[ST_OFFICE_GET];
+    struct rs_st *st = &s->stmt[ST_OFFICE_GET];
     rs_status rv = RS_OK;
-    int rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = rs_st_bind_text(st, 1, code, -1, RS_ST_STATIC);
 
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_DONE) {
         rs_store_set_err(err, errlen, "%s: township %s is not a registered office", at, code);
         rv = RS_EINVAL;
-    } else if (rc == SQLITE_ROW) {
-        if (sqlite3_column_int(st, 1) != RS__ROLE__ROLE_TOWNSHIP) {
+    } else if (rc == RS_ST_ROW) {
+        if (rs_st_column_int(st, 1) != RS__ROLE__ROLE_TOWNSHIP) {
             rs_store_set_err(err, errlen, "%s: office %s is not a township office", at, code);
             rv = RS_EINVAL;
-        } else if (sqlite3_column_int64(st, 3) != 0) {
+        } else if (rs_st_column_int64(st, 3) != 0) {
             rs_store_set_err(err, errlen, "%s: township office %s is revoked", at, code);
             rv = RS_EINVAL;
         }
@@ -53,7 +53,7 @@ static rs_status check_township(struct rs_store *s, const char *code, const char
         rv = rs_store_db_fail(s, rc, "checking offices");
         rs_store_set_err(err, errlen, "%s", s->errmsg);
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
@@ -70,25 +70,25 @@ static void towns_text(const struct rs_sched_line *l, char *out, size_t cap)
 static rs_status insert_line(struct rs_store *s, uint32_t year, size_t i,
                              const struct rs_sched_line *l, char *towns)
 {
-    sqlite3_stmt *st = s->stmt[ST_SCHED_INSERT];
+    struct rs_st *st = &s->stmt[ST_SCHED_INSERT];
     int rc;
 
     towns_text(l, towns, TOWNS_TEXT_MAX);
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)l->type);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 4, (sqlite3_int64)l->kind);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 5, (sqlite3_int64)l->deadline_days);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 6, towns, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)l->line);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, (int64_t)i + 1);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 3, (int64_t)l->type);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 4, (int64_t)l->kind);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 5, (int64_t)l->deadline_days);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 6, towns, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 7, (int64_t)l->line);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "storing the schedule");
     }
     return rs_store_run_done(s, ST_SCHED_INSERT, "storing the schedule");
@@ -122,7 +122,7 @@ rs_status rs_store_schedule_set(struct rs_store *s, const struct rs_schedule *sc
     bool in_tx = false;
     int64_t now = rs_now_unix();
     rs_status rv;
-    sqlite3_stmt *st;
+    struct rs_st *st;
     int rc;
 
     rs_store_clear_err(err, errlen);
@@ -157,24 +157,24 @@ rs_status rs_store_schedule_set(struct rs_store *s, const struct rs_schedule *sc
                 goto out;
         }
     }
-    st = s->stmt[ST_SCHED_DELETE];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)sched->year);
-    rv = rc == SQLITE_OK ? rs_store_run_done(s, ST_SCHED_DELETE, "replacing the schedule")
+    st = &s->stmt[ST_SCHED_DELETE];
+    rc = rs_st_bind_int64(st, 1, (int64_t)sched->year);
+    rv = rc == RS_ST_OK ? rs_store_run_done(s, ST_SCHED_DELETE, "replacing the schedule")
                          : rs_store_db_fail(s, rc, "replacing the schedule");
     for (size_t i = 0; rv == RS_OK && i < sched->n; i++)
         rv = insert_line(s, sched->year, i, &sched->lines[i], towns);
     if (rv)
         goto fail;
-    st = s->stmt[ST_SCHED_WHO_SET];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)sched->year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, now);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 4, (sqlite3_int64)sched->n);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    st = &s->stmt[ST_SCHED_WHO_SET];
+    rc = rs_st_bind_int64(st, 1, (int64_t)sched->year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, now);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 3, who, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 4, (int64_t)sched->n);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         rv = rs_store_db_fail(s, rc, "storing the schedule");
         goto fail;
     }
@@ -232,7 +232,7 @@ static rs_status parse_towns(const unsigned char *text, int n, struct rs_sched_l
 rs_status rs_store_schedule_get(struct rs_store *s, uint32_t year, struct rs_schedule *out,
                                 int64_t *set_at, char *set_by, size_t cap)
 {
-    sqlite3_stmt *st;
+    struct rs_st *st;
     size_t lcap = 0;
     rs_status rv = RS_OK;
     int rc;
@@ -246,29 +246,29 @@ rs_status rs_store_schedule_get(struct rs_store *s, uint32_t year, struct rs_sch
     if (!s || !out)
         return RS_EINVAL;
     out->year = year;
-    st = s->stmt[ST_SCHED_WHO];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    st = &s->stmt[ST_SCHED_WHO];
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_ROW) {
         if (set_at)
-            *set_at = sqlite3_column_int64(st, 0);
+            *set_at = rs_st_column_int64(st, 0);
         if (set_by && cap)
-            rs_store_copy_text(set_by, cap, sqlite3_column_text(st, 1),
-                               sqlite3_column_bytes(st, 1));
-    } else if (rc != SQLITE_DONE) {
+            rs_store_copy_text(set_by, cap, rs_st_column_text(st, 1),
+                               rs_st_column_bytes(st, 1));
+    } else if (rc != RS_ST_DONE) {
         rv = rs_store_db_fail(s, rc, "reading the schedule");
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv)
         return rv;
-    st = s->stmt[ST_SCHED_GET];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc != SQLITE_OK) {
+    st = &s->stmt[ST_SCHED_GET];
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc != RS_ST_OK) {
         rv = rs_store_db_fail(s, rc, "reading the schedule");
         goto out;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
         struct rs_sched_line *l;
 
         if (out->n == lcap) {
@@ -283,18 +283,18 @@ rs_status rs_store_schedule_get(struct rs_store *s, uint32_t year, struct rs_sch
         }
         l = &out->lines[out->n++];
         memset(l, 0, sizeof(*l));
-        l->type = (Rs__RecordType)sqlite3_column_int(st, 0);
-        l->kind = (Rs__PeriodKind)sqlite3_column_int(st, 1);
-        l->deadline_days = (uint32_t)sqlite3_column_int64(st, 2);
-        l->line = (uint32_t)sqlite3_column_int64(st, 4);
-        rv = parse_towns(sqlite3_column_text(st, 3), sqlite3_column_bytes(st, 3), l);
+        l->type = (Rs__RecordType)rs_st_column_int(st, 0);
+        l->kind = (Rs__PeriodKind)rs_st_column_int(st, 1);
+        l->deadline_days = (uint32_t)rs_st_column_int64(st, 2);
+        l->line = (uint32_t)rs_st_column_int64(st, 4);
+        rv = parse_towns(rs_st_column_text(st, 3), rs_st_column_bytes(st, 3), l);
         if (rv)
             goto out;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "reading the schedule");
 out:
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv)
         rs_schedule_free(out);
     return rv;

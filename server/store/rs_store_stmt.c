@@ -1,7 +1,8 @@
 /*
  * rs_store_stmt.c - the store's prepared statements and the plumbing every
  * other file of the store uses around them: stepping, transactions, and
- * SQLite's errors as an rs_status and a message.
+ * the driver's failure codes (rs_store_st.h, SQLite's primary codes) as an
+ * rs_status and a message.
  *
  * Every statement the store runs more than once is prepared when the store
  * opens and reset right after each use, so no statement stays active
@@ -215,7 +216,7 @@ rs_status rs_store_map_rc(int rc)
 
 rs_status rs_store_db_fail(struct rs_store *s, int rc, const char *what)
 {
-    snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what, sqlite3_errmsg(s->db));
+    snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what, rs_st_errmsg(s));
     return rs_store_map_rc(rc);
 }
 
@@ -223,8 +224,18 @@ int rs_store_stmts_prepare(struct rs_store *s)
 {
     int rc = SQLITE_OK;
 
+    if (s->pg) {
+        for (int i = 0; i < ST_N && rc == SQLITE_OK; i++) {
+            const struct rs_store_pg_stmt *p = &rs_store_pg_stmts[i];
+
+            rc = rs_pg_st_new(s->pg, p->sql ? p->sql : stmt_sql[i], p->flags, &s->stmt[i].pg);
+            if (rc == SQLITE_OK)
+                rc = rs_pg_st_prepare_now(s->stmt[i].pg);
+        }
+        return rc;
+    }
     for (int i = 0; i < ST_N && rc == SQLITE_OK; i++)
-        rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+        rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i].lite,
                                 NULL);
     return rc;
 }
@@ -232,11 +243,11 @@ int rs_store_stmts_prepare(struct rs_store *s)
 rs_status rs_store_run_done(struct rs_store *s, enum stmt_id id, const char *what)
 {
     rs_status rv = RS_OK;
-    int rc = sqlite3_step(s->stmt[id]);
+    int rc = rs_st_step(&s->stmt[id]);
 
     if (rc != SQLITE_DONE)
         rv = rs_store_db_fail(s, rc, what);
-    sqlite3_reset(s->stmt[id]);
+    rs_st_reset(&s->stmt[id]);
     return rv;
 }
 
@@ -249,8 +260,9 @@ rs_status rs_store_begin(struct rs_store *s)
 void rs_store_rollback(struct rs_store *s)
 {
     for (int i = 0; i < ST_N; i++)
-        sqlite3_reset(s->stmt[i]);
-    if (!sqlite3_get_autocommit(s->db))
-        sqlite3_step(s->stmt[ST_ROLLBACK]);
-    sqlite3_reset(s->stmt[ST_ROLLBACK]);
+        if (s->stmt[i].lite)
+            rs_st_reset(&s->stmt[i]);
+    if (rs_st_in_tx(s))
+        (void)rs_st_step(&s->stmt[ST_ROLLBACK]);
+    rs_st_reset(&s->stmt[ST_ROLLBACK]);
 }

@@ -60,11 +60,11 @@ __attribute__((format(printf, 2, 3))) static void problem(struct vctx *v, const 
         v->fn(line, v->arg);
 }
 
-static rs_status prep(struct vctx *v, const char *sql, sqlite3_stmt **st)
+static rs_status prep(struct vctx *v, const char *sql, struct rs_st **st)
 {
-    int rc = sqlite3_prepare_v2(v->s->db, sql, -1, st, NULL);
+    int rc = rs_st_prepare(v->s, sql, st);
 
-    return rc == SQLITE_OK ? RS_OK : rs_store_db_fail(v->s, rc, "preparing the record check");
+    return rc == RS_ST_OK ? RS_OK : rs_store_db_fail(v->s, rc, "preparing the record check");
 }
 
 /* ------------------------------------------------------------ the three streams */
@@ -128,39 +128,39 @@ static void parse_batch_detail(struct arow *a)
     a->has_digest = true;
 }
 
-static rs_status next_arow(struct vctx *v, sqlite3_stmt *st, struct arow *a)
+static rs_status next_arow(struct vctx *v, struct rs_st *st, struct arow *a)
 {
-    int rc = sqlite3_step(st);
+    int rc = rs_st_step(st);
 
-    a->valid = rc == SQLITE_ROW;
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? RS_OK : rs_store_db_fail(v->s, rc, "reading the trail");
-    a->seq = sqlite3_column_int64(st, 0);
-    rs_store_copy_text(a->office, sizeof(a->office), sqlite3_column_text(st, 1),
-                       sqlite3_column_bytes(st, 1));
-    rs_store_copy_text(a->detail, sizeof(a->detail), sqlite3_column_text(st, 2),
-                       sqlite3_column_bytes(st, 2));
+    a->valid = rc == RS_ST_ROW;
+    if (rc != RS_ST_ROW)
+        return rc == RS_ST_DONE ? RS_OK : rs_store_db_fail(v->s, rc, "reading the trail");
+    a->seq = rs_st_column_int64(st, 0);
+    rs_store_copy_text(a->office, sizeof(a->office), rs_st_column_text(st, 1),
+                       rs_st_column_bytes(st, 1));
+    rs_store_copy_text(a->detail, sizeof(a->detail), rs_st_column_text(st, 2),
+                       rs_st_column_bytes(st, 2));
     parse_batch_detail(a);
     return RS_OK;
 }
 
-static rs_status next_brow(struct vctx *v, sqlite3_stmt *st, struct brow *b)
+static rs_status next_brow(struct vctx *v, struct rs_st *st, struct brow *b)
 {
     char raw[RS_AUDIT_DETAIL_MAX + 1], office[RS_AUDIT_DETAIL_MAX + 1];
-    int rc = sqlite3_step(st);
+    int rc = rs_st_step(st);
 
-    b->valid = rc == SQLITE_ROW;
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? RS_OK : rs_store_db_fail(v->s, rc, "reading batches");
-    b->id = sqlite3_column_int64(st, 0);
-    rs_store_copy_text(raw, sizeof(raw), sqlite3_column_text(st, 1),
-                       sqlite3_column_bytes(st, 1));
+    b->valid = rc == RS_ST_ROW;
+    if (rc != RS_ST_ROW)
+        return rc == RS_ST_DONE ? RS_OK : rs_store_db_fail(v->s, rc, "reading batches");
+    b->id = rs_st_column_int64(st, 0);
+    rs_store_copy_text(raw, sizeof(raw), rs_st_column_text(st, 1),
+                       rs_st_column_bytes(st, 1));
     rs_store_audit_clean(b->batch_id, 64, raw[0] ? raw : "-");
-    rs_store_copy_text(office, sizeof(office), sqlite3_column_text(st, 2),
-                       sqlite3_column_bytes(st, 2));
+    rs_store_copy_text(office, sizeof(office), rs_st_column_text(st, 2),
+                       rs_st_column_bytes(st, 2));
     rs_store_audit_clean(b->office, RS_AUDIT_OFFICE_MAX, office);
-    b->has_audit = sqlite3_column_type(st, 3) != SQLITE_NULL;
-    b->audit_seq = sqlite3_column_int64(st, 3);
+    b->has_audit = rs_st_column_type(st, 3) != RS_ST_NULL;
+    b->audit_seq = rs_st_column_int64(st, 3);
     return RS_OK;
 }
 
@@ -168,31 +168,31 @@ static rs_status next_brow(struct vctx *v, sqlite3_stmt *st, struct brow *b)
  * The next record, its body checked against its hash column (a mismatch is
  * a problem, and the record counts as checked all the same).
  */
-static rs_status next_rrow(struct vctx *v, sqlite3_stmt *st, struct rrow *r)
+static rs_status next_rrow(struct vctx *v, struct rs_st *st, struct rrow *r)
 {
     uint8_t got[RS_SHA256_LEN];
     const void *body;
-    int rc = sqlite3_step(st), n;
+    int rc = rs_st_step(st), n;
 
-    r->valid = rc == SQLITE_ROW;
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? RS_OK : rs_store_db_fail(v->s, rc, "reading records");
-    r->seq = sqlite3_column_int64(st, 0);
-    rs_store_copy_text(r->id, sizeof(r->id), sqlite3_column_text(st, 1),
-                       sqlite3_column_bytes(st, 1));
+    r->valid = rc == RS_ST_ROW;
+    if (rc != RS_ST_ROW)
+        return rc == RS_ST_DONE ? RS_OK : rs_store_db_fail(v->s, rc, "reading records");
+    r->seq = rs_st_column_int64(st, 0);
+    rs_store_copy_text(r->id, sizeof(r->id), rs_st_column_text(st, 1),
+                       rs_st_column_bytes(st, 1));
     r->id_len = strlen(r->id);
     memset(r->hash, 0, sizeof(r->hash));
-    if (sqlite3_column_bytes(st, 2) == RS_SHA256_LEN)
-        memcpy(r->hash, sqlite3_column_blob(st, 2), RS_SHA256_LEN);
-    body = sqlite3_column_blob(st, 3);
-    n = sqlite3_column_bytes(st, 3);
+    if (rs_st_column_bytes(st, 2) == RS_SHA256_LEN)
+        memcpy(r->hash, rs_st_column_blob(st, 2), RS_SHA256_LEN);
+    body = rs_st_column_blob(st, 3);
+    n = rs_st_column_bytes(st, 3);
     rs_sha256(body ? body : "", (size_t)(n > 0 ? n : 0), got);
     v->out->records++;
-    if (sqlite3_column_bytes(st, 2) != RS_SHA256_LEN || memcmp(got, r->hash, RS_SHA256_LEN) != 0)
+    if (rs_st_column_bytes(st, 2) != RS_SHA256_LEN || memcmp(got, r->hash, RS_SHA256_LEN) != 0)
         problem(v, "record %s (row %lld): its body does not match its stored hash "
                    "(the body or the hash was changed)", r->id, (long long)r->seq);
-    r->has_batch = sqlite3_column_type(st, 4) != SQLITE_NULL;
-    r->batch = sqlite3_column_int64(st, 4);
+    r->has_batch = rs_st_column_type(st, 4) != RS_ST_NULL;
+    r->batch = rs_st_column_int64(st, 4);
     return RS_OK;
 }
 
@@ -205,7 +205,7 @@ struct start {
 
 static rs_status find_start(struct vctx *v, struct start *at)
 {
-    sqlite3_stmt *st = NULL;
+    struct rs_st *st = NULL;
     rs_status rv = prep(v, "SELECT seq, detail FROM audit WHERE kind = 'migration'"
                            " ORDER BY seq", &st);
     int rc;
@@ -213,20 +213,20 @@ static rs_status find_start(struct vctx *v, struct start *at)
     memset(at, 0, sizeof(*at));
     if (rv)
         return rv;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(st, 1);
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
+        const char *d = (const char *)rs_st_column_text(st, 1);
         const char *m = d ? strstr(d, MIGRATION_MARK) : NULL;
         long long r, b;
 
         if (m && sscanf(m + strlen(MIGRATION_MARK), "%lld and batch id %lld", &r, &b) == 2) {
             at->rec = r;
             at->batch = b;
-            at->audit = sqlite3_column_int64(st, 0);
+            at->audit = rs_st_column_int64(st, 0);
         }
     }
-    if (rc != SQLITE_DONE)
+    if (rc != RS_ST_DONE)
         rv = rs_store_db_fail(v->s, rc, "reading the trail");
-    sqlite3_finalize(st);
+    rs_st_finalize(st);
     return rv;
 }
 
@@ -253,8 +253,8 @@ static void orphan_record(struct vctx *v, const struct rrow *r)
 }
 
 /* Checks one batches row against its audit row (advancing a) and its run of records. */
-static rs_status check_batch(struct vctx *v, sqlite3_stmt *ast, struct arow *a,
-                             sqlite3_stmt *rst, struct rrow *r, const struct brow *b)
+static rs_status check_batch(struct vctx *v, struct rs_st *ast, struct arow *a,
+                             struct rs_st *rst, struct rrow *r, const struct brow *b)
 {
     uint8_t digest[RS_SHA256_LEN];
     unsigned int dlen = 0;
@@ -324,7 +324,7 @@ static rs_status check_batch(struct vctx *v, sqlite3_stmt *ast, struct arow *a,
 
 static rs_status check_records(struct vctx *v, const struct start *at)
 {
-    sqlite3_stmt *ast = NULL, *bst = NULL, *rst = NULL, *old = NULL;
+    struct rs_st *ast = NULL, *bst = NULL, *rst = NULL, *old = NULL;
     struct arow a;
     struct brow b;
     struct rrow r;
@@ -343,10 +343,10 @@ static rs_status check_records(struct vctx *v, const struct start *at)
                      " ORDER BY seq", &old);
     if (rv)
         goto out;
-    sqlite3_bind_int64(ast, 1, at->audit);
-    sqlite3_bind_int64(bst, 1, at->batch);
-    sqlite3_bind_int64(rst, 1, at->rec);
-    sqlite3_bind_int64(old, 1, at->rec);
+    rs_st_bind_int64(ast, 1, at->audit);
+    rs_st_bind_int64(bst, 1, at->batch);
+    rs_st_bind_int64(rst, 1, at->rec);
+    rs_st_bind_int64(old, 1, at->rec);
     do {
         rv = next_rrow(v, old, &r);
     } while (rv == RS_OK && r.valid);
@@ -371,10 +371,10 @@ static rs_status check_records(struct vctx *v, const struct start *at)
         rv = next_rrow(v, rst, &r);
     }
 out:
-    sqlite3_finalize(ast);
-    sqlite3_finalize(bst);
-    sqlite3_finalize(rst);
-    sqlite3_finalize(old);
+    rs_st_finalize(ast);
+    rs_st_finalize(bst);
+    rs_st_finalize(rst);
+    rs_st_finalize(old);
     return rv;
 }
 
@@ -394,7 +394,7 @@ static int cmp_office(const void *a, const void *b)
 
 static rs_status check_offices(struct vctx *v)
 {
-    sqlite3_stmt *ost = NULL, *ast = NULL;
+    struct rs_st *ost = NULL, *ast = NULL;
     struct office_state *o = NULL, key;
     size_t n = 0, cap = 0;
     rs_status rv;
@@ -406,7 +406,7 @@ static rs_status check_offices(struct vctx *v)
                      " WHERE kind IN ('office_add', 'office_revoke') ORDER BY seq", &ast);
     if (rv)
         goto out;
-    while ((rc = sqlite3_step(ost)) == SQLITE_ROW) {
+    while ((rc = rs_st_step(ost)) == RS_ST_ROW) {
         if (n == cap) {
             struct office_state *p = realloc(o, (cap ? cap * 2 : 64) * sizeof(*o));
 
@@ -418,30 +418,30 @@ static rs_status check_offices(struct vctx *v)
             cap = cap ? cap * 2 : 64;
         }
         memset(&o[n], 0, sizeof(o[n]));
-        rs_store_copy_text(o[n].code, sizeof(o[n].code), sqlite3_column_text(ost, 0),
-                           sqlite3_column_bytes(ost, 0));
-        o[n].revoked = sqlite3_column_int64(ost, 1) != 0;
+        rs_store_copy_text(o[n].code, sizeof(o[n].code), rs_st_column_text(ost, 0),
+                           rs_st_column_bytes(ost, 0));
+        o[n].revoked = rs_st_column_int64(ost, 1) != 0;
         n++;
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != RS_ST_DONE) {
         rv = rs_store_db_fail(v->s, rc, "reading offices");
         goto out;
     }
-    while ((rc = sqlite3_step(ast)) == SQLITE_ROW) {
+    while ((rc = rs_st_step(ast)) == RS_ST_ROW) {
         struct office_state *hit;
 
         memset(&key, 0, sizeof(key));
-        rs_store_copy_text(key.code, sizeof(key.code), sqlite3_column_text(ast, 2),
-                           sqlite3_column_bytes(ast, 2));
+        rs_store_copy_text(key.code, sizeof(key.code), rs_st_column_text(ast, 2),
+                           rs_st_column_bytes(ast, 2));
         hit = n ? bsearch(&key, o, n, sizeof(*o), cmp_office) : NULL;
         if (!hit)
             continue;
-        if (strcmp((const char *)sqlite3_column_text(ast, 1), "office_add") == 0)
-            hit->added_at = sqlite3_column_int64(ast, 0);
+        if (strcmp((const char *)rs_st_column_text(ast, 1), "office_add") == 0)
+            hit->added_at = rs_st_column_int64(ast, 0);
         else
-            hit->revoked_at = sqlite3_column_int64(ast, 0);
+            hit->revoked_at = rs_st_column_int64(ast, 0);
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != RS_ST_DONE) {
         rv = rs_store_db_fail(v->s, rc, "reading the trail");
         goto out;
     }
@@ -458,8 +458,8 @@ static rs_status check_offices(struct vctx *v)
                     o[i].code);
     }
 out:
-    sqlite3_finalize(ost);
-    sqlite3_finalize(ast);
+    rs_st_finalize(ost);
+    rs_st_finalize(ast);
     free(o);
     return rv;
 }
@@ -482,8 +482,8 @@ rs_status rs_store_audit_verify_records(struct rs_store *s,
         goto out;
     }
     /* One read transaction: the three streams see the same database. */
-    if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        rv = rs_store_db_fail(s, sqlite3_errcode(s->db), "BEGIN");
+    if (rs_st_exec(s, "BEGIN") != RS_ST_OK) {
+        rv = rs_store_db_fail(s, rs_st_errcode(s), "BEGIN");
         goto out;
     }
     rv = find_start(&v, &at);
@@ -491,7 +491,7 @@ rs_status rs_store_audit_verify_records(struct rs_store *s,
         rv = check_records(&v, &at);
     if (rv == RS_OK)
         rv = check_offices(&v);
-    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    rs_st_exec(s, "COMMIT");
     out->from_record = (uint64_t)at.rec;
 out:
     EVP_MD_CTX_free(v.md);

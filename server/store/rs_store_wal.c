@@ -28,8 +28,8 @@ static rs_status set_sync(struct rs_store *s, bool full)
 {
     int rc;
 
-    if (s->sync_full == full)
-        return RS_OK;
+    if (s->sync_full == full || s->pg)
+        return RS_OK;    /* PostgreSQL: COMMIT is durable (synchronous_commit = on) */
     rc = sqlite3_exec(s->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK)

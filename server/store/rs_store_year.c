@@ -38,15 +38,15 @@ static int utf8_prefix(const char *s, size_t max)
     return (int)n;
 }
 
-static void text_col(sqlite3_stmt *st, int col, char *out, size_t cap)
+static void text_col(struct rs_st *st, int col, char *out, size_t cap)
 {
-    rs_store_copy_text(out, cap, sqlite3_column_text(st, col), sqlite3_column_bytes(st, col));
+    rs_store_copy_text(out, cap, rs_st_column_text(st, col), rs_st_column_bytes(st, col));
 }
 
 /* A name column that may be NULL (no office): the code instead. */
-static void name_col(sqlite3_stmt *st, int col, const char *code, char *out, size_t cap)
+static void name_col(struct rs_st *st, int col, const char *code, char *out, size_t cap)
 {
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+    if (rs_st_column_type(st, col) == RS_ST_NULL)
         snprintf(out, cap, "%s", code);
     else
         text_col(st, col, out, cap);
@@ -74,48 +74,48 @@ static void lock_msg(uint32_t year, int64_t closed_at, const char *by, const cha
 static rs_status open_until(struct rs_store *s, uint32_t year, const char *division,
                             uint32_t today, uint32_t *until)
 {
-    sqlite3_stmt *st = s->stmt[ST_YEAR_EXCEPTION_OPEN];
+    struct rs_st *st = &s->stmt[ST_YEAR_EXCEPTION_OPEN];
     rs_status rv = RS_OK;
     int rc;
 
     *until = 0;
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, division, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)today);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *until = (uint32_t)sqlite3_column_int64(st, 0);
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 2, division, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 3, (int64_t)today);
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_ROW)
+        *until = (uint32_t)rs_st_column_int64(st, 0);
     else
         rv = rs_store_db_fail(s, rc, "reading lock exceptions");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
 rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, const char *division,
                                 uint32_t today, struct rs_year_lock *out, char *msg, size_t cap)
 {
-    sqlite3_stmt *st = s->stmt[ST_YEAR_LAST_ISSUE];
+    struct rs_st *st = &s->stmt[ST_YEAR_LAST_ISSUE];
     rs_status rv = RS_OK;
     int rc;
 
     memset(out, 0, sizeof(*out));
     if (msg && cap)
         msg[0] = '\0';
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->issue = (uint32_t)sqlite3_column_int64(st, 0);
-        out->closed_at = sqlite3_column_int64(st, 1);
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_ROW) {
+        out->issue = (uint32_t)rs_st_column_int64(st, 0);
+        out->closed_at = rs_st_column_int64(st, 1);
         text_col(st, 2, out->closed_by, sizeof(out->closed_by));
         name_col(st, 3, out->closed_by, out->closed_by_name, sizeof(out->closed_by_name));
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != RS_ST_DONE) {
         rv = rs_store_db_fail(s, rc, "reading closed years");
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv || out->issue == 0)
         return rv;
     if (division) {
@@ -140,13 +140,13 @@ void rs_store_locks_free(struct rs_year_locks *l)
 
 rs_status rs_store_locks_load_tx(struct rs_store *s, uint32_t today, struct rs_year_locks *l)
 {
-    sqlite3_stmt *st = s->stmt[ST_LOCKS_YEARS];
+    struct rs_st *st = &s->stmt[ST_LOCKS_YEARS];
     size_t cap = 0;
     rs_status rv = RS_OK;
     int rc;
 
     memset(l, 0, sizeof(*l));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = rs_st_step(st)) == RS_ST_ROW) {
         char by[16], name[128];
 
         if (l->n == cap) {
@@ -162,21 +162,21 @@ rs_status rs_store_locks_load_tx(struct rs_store *s, uint32_t today, struct rs_y
         }
         text_col(st, 3, by, sizeof(by));
         name_col(st, 4, by, name, sizeof(name));
-        l->years[l->n].year = (uint32_t)sqlite3_column_int64(st, 0);
-        lock_msg(l->years[l->n].year, sqlite3_column_int64(st, 2), by, name,
+        l->years[l->n].year = (uint32_t)rs_st_column_int64(st, 0);
+        lock_msg(l->years[l->n].year, rs_st_column_int64(st, 2), by, name,
                  l->years[l->n].msg, sizeof(l->years[l->n].msg), l->years[l->n].zh,
                  sizeof(l->years[l->n].zh));
         l->n++;
     }
-    if (rv == RS_OK && rc != SQLITE_DONE)
+    if (rv == RS_OK && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "reading closed years");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     if (rv || l->n == 0)
         goto out;
-    st = s->stmt[ST_LOCKS_EXC];
+    st = &s->stmt[ST_LOCKS_EXC];
     cap = 0;
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)today);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rc = rs_st_bind_int64(st, 1, (int64_t)today);
+    while (rc == RS_ST_OK && (rc = rs_st_step(st)) == RS_ST_ROW) {
         if (l->nexc == cap) {
             size_t ncap = cap ? cap * 2 : 4;
             struct rs_open_exception *v = realloc(l->exc, ncap * sizeof(*v));
@@ -188,14 +188,14 @@ rs_status rs_store_locks_load_tx(struct rs_store *s, uint32_t today, struct rs_y
             l->exc = v;
             cap = ncap;
         }
-        l->exc[l->nexc].year = (uint32_t)sqlite3_column_int64(st, 0);
+        l->exc[l->nexc].year = (uint32_t)rs_st_column_int64(st, 0);
         text_col(st, 1, l->exc[l->nexc].division, sizeof(l->exc[0].division));
         l->nexc++;
-        rc = SQLITE_OK;
+        rc = RS_ST_OK;
     }
-    if (rv == RS_OK && rc != SQLITE_DONE)
+    if (rv == RS_OK && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "reading lock exceptions");
-    sqlite3_reset(st);
+    rs_st_reset(st);
 out:
     if (rv) {
         if (rv == RS_ENOMEM)
@@ -231,44 +231,44 @@ rs_status rs_store_locks_check_tx(struct rs_store *s, const struct rs_year_locks
     size_t idlen = rs_store_text_len(r->id, r->id_len);
     size_t slen = rs_store_text_len(r->supersedes, r->supersedes_len);
     const struct rs_locked_year *why = locked_for(l, r->year, r->division_code, dlen);
-    sqlite3_stmt *st;
+    struct rs_st *st;
     rs_status rv = RS_OK;
     int rc;
 
     *refused = false;
     if (!why && slen) {
         /* A new version may not move a record out of a closed year either. */
-        st = s->stmt[ST_REVIEW_TARGET];
-        rc = sqlite3_bind_text(st, 1, r->supersedes, (int)slen, SQLITE_STATIC);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-            why = locked_for(l, (uint32_t)sqlite3_column_int64(st, 2),
-                             (const char *)sqlite3_column_text(st, 1),
-                             (size_t)sqlite3_column_bytes(st, 1));
-        else if (rc != SQLITE_DONE)
+        st = &s->stmt[ST_REVIEW_TARGET];
+        rc = rs_st_bind_text(st, 1, r->supersedes, (int)slen, RS_ST_STATIC);
+        if (rc == RS_ST_OK)
+            rc = rs_st_step(st);
+        if (rc == RS_ST_ROW)
+            why = locked_for(l, (uint32_t)rs_st_column_int64(st, 2),
+                             (const char *)rs_st_column_text(st, 1),
+                             (size_t)rs_st_column_bytes(st, 1));
+        else if (rc != RS_ST_DONE)
             rv = rs_store_db_fail(s, rc, "looking up superseded record");
-        sqlite3_reset(st);
+        rs_st_reset(st);
         if (rv)
             return rv;
     }
     if (!why)
         return RS_OK;
     /* An id stored before the close is judged as always (a resend is a duplicate). */
-    st = s->stmt[ST_LOCK_ID_EXISTS];
-    rc = sqlite3_bind_text(st, 1, r->id, (int)idlen, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
+    st = &s->stmt[ST_LOCK_ID_EXISTS];
+    rc = rs_st_bind_text(st, 1, r->id, (int)idlen, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_DONE) {
         r->ack = RS__ACK_STATUS__ACK_REJECTED;
         r->code = RS__ERROR_CODE__ERR_LOCKED;
         snprintf(r->reason, sizeof(r->reason), "%s", why->msg);
         snprintf(r->text, sizeof(r->text), "%s", why->zh);
         *refused = true;
-    } else if (rc != SQLITE_ROW) {
+    } else if (rc != RS_ST_ROW) {
         rv = rs_store_db_fail(s, rc, "looking up record");
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
@@ -283,12 +283,12 @@ void rs_year_info_free(struct rs_year_info *info)
 
 static rs_status read_issues(struct rs_store *s, uint32_t year, struct rs_year_info *out)
 {
-    sqlite3_stmt *st = s->stmt[ST_YEAR_ISSUES];
+    struct rs_st *st = &s->stmt[ST_YEAR_ISSUES];
     size_t cap = 0;
     rs_status rv = RS_OK;
-    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
+    int rc = rs_st_bind_int64(st, 1, (int64_t)year);
 
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (rc == RS_ST_OK && (rc = rs_st_step(st)) == RS_ST_ROW) {
         struct rs_year_issue *i;
 
         if (out->nissues == cap) {
@@ -305,30 +305,30 @@ static rs_status read_issues(struct rs_store *s, uint32_t year, struct rs_year_i
         i = &out->issues[out->nissues++];
         memset(i, 0, sizeof(*i));
         i->year = year;
-        i->issue = (uint32_t)sqlite3_column_int64(st, 0);
-        i->closed_at = sqlite3_column_int64(st, 1);
+        i->issue = (uint32_t)rs_st_column_int64(st, 0);
+        i->closed_at = rs_st_column_int64(st, 1);
         text_col(st, 2, i->closed_by, sizeof(i->closed_by));
         name_col(st, 3, i->closed_by, i->closed_by_name, sizeof(i->closed_by_name));
         text_col(st, 4, i->framework_name, sizeof(i->framework_name));
         text_col(st, 5, i->framework_hash, sizeof(i->framework_hash));
-        i->record_count = (uint64_t)sqlite3_column_int64(st, 6);
+        i->record_count = (uint64_t)rs_st_column_int64(st, 6);
         text_col(st, 7, i->reason, sizeof(i->reason));
-        rc = SQLITE_OK;
+        rc = RS_ST_OK;
     }
-    if (rv == RS_OK && rc != SQLITE_DONE)
+    if (rv == RS_OK && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "reading issued reports");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
 static rs_status read_exceptions(struct rs_store *s, uint32_t year, struct rs_year_info *out)
 {
-    sqlite3_stmt *st = s->stmt[ST_YEAR_EXCEPTIONS];
+    struct rs_st *st = &s->stmt[ST_YEAR_EXCEPTIONS];
     size_t cap = 0;
     rs_status rv = RS_OK;
-    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
+    int rc = rs_st_bind_int64(st, 1, (int64_t)year);
 
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (rc == RS_ST_OK && (rc = rs_st_step(st)) == RS_ST_ROW) {
         struct rs_year_exception *e;
 
         if (out->nexceptions == cap) {
@@ -346,16 +346,16 @@ static rs_status read_exceptions(struct rs_store *s, uint32_t year, struct rs_ye
         memset(e, 0, sizeof(*e));
         text_col(st, 0, e->division, sizeof(e->division));
         name_col(st, 1, e->division, e->division_name, sizeof(e->division_name));
-        e->until = (uint32_t)sqlite3_column_int64(st, 2);
+        e->until = (uint32_t)rs_st_column_int64(st, 2);
         text_col(st, 3, e->reason, sizeof(e->reason));
         text_col(st, 4, e->granted_by, sizeof(e->granted_by));
-        e->granted_at = sqlite3_column_int64(st, 5);
-        e->ended_issue = (uint32_t)sqlite3_column_int64(st, 6);
-        rc = SQLITE_OK;
+        e->granted_at = rs_st_column_int64(st, 5);
+        e->ended_issue = (uint32_t)rs_st_column_int64(st, 6);
+        rc = RS_ST_OK;
     }
-    if (rv == RS_OK && rc != SQLITE_DONE)
+    if (rv == RS_OK && rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "reading lock exceptions");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
@@ -389,7 +389,7 @@ rs_status rs_store_year_report(struct rs_store *s, uint32_t year, Rs__ReportForm
                                char **body, size_t *len, struct rs_year_issue *issue)
 {
     struct rs_year_info info;
-    sqlite3_stmt *st;
+    struct rs_st *st;
     const struct rs_year_issue *last;
     rs_status rv;
     int rc;
@@ -406,17 +406,17 @@ rs_status rs_store_year_report(struct rs_store *s, uint32_t year, Rs__ReportForm
         goto out;
     }
     last = &info.issues[info.nissues - 1];
-    st = s->stmt[ST_YEAR_REPORT_GET];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)last->issue);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)format);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        const void *p = sqlite3_column_blob(st, 0);
+    st = &s->stmt[ST_YEAR_REPORT_GET];
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, (int64_t)last->issue);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 3, (int64_t)format);
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_ROW) {
+        size_t n = (size_t)rs_st_column_bytes(st, 0);
+        const void *p = rs_st_column_blob(st, 0);
 
         *body = malloc(n + 1);
         if (!*body) {
@@ -429,12 +429,12 @@ rs_status rs_store_year_report(struct rs_store *s, uint32_t year, Rs__ReportForm
             if (issue)
                 *issue = *last;
         }
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == RS_ST_DONE) {
         rv = RS_ENOTFOUND;
     } else {
         rv = rs_store_db_fail(s, rc, "reading the issued report");
     }
-    sqlite3_reset(st);
+    rs_st_reset(st);
 out:
     rs_year_info_free(&info);
     return rv;
@@ -445,18 +445,18 @@ out:
 /* The office's name, or its code. */
 static rs_status office_name(struct rs_store *s, const char *code, char *out, size_t cap)
 {
-    sqlite3_stmt *st = s->stmt[ST_OFFICE_GET];
+    struct rs_st *st = &s->stmt[ST_OFFICE_GET];
     rs_status rv = RS_OK;
-    int rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = rs_st_bind_text(st, 1, code, -1, RS_ST_STATIC);
 
     snprintf(out, cap, "%s", code);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_ROW)
         text_col(st, 0, out, cap);
-    else if (rc != SQLITE_DONE)
+    else if (rc != RS_ST_DONE)
         rv = rs_store_db_fail(s, rc, "reading offices");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
@@ -485,17 +485,17 @@ static void issue_reason(const struct rs_year_info *info, char *out, size_t cap)
 
 static rs_status count_records(struct rs_store *s, uint32_t year, uint64_t *n)
 {
-    sqlite3_stmt *st = s->stmt[ST_YEAR_COUNT];
+    struct rs_st *st = &s->stmt[ST_YEAR_COUNT];
     rs_status rv = RS_OK;
-    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
+    int rc = rs_st_bind_int64(st, 1, (int64_t)year);
 
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = (uint64_t)sqlite3_column_int64(st, 0);
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_ROW)
+        *n = (uint64_t)rs_st_column_int64(st, 0);
     else
         rv = rs_store_db_fail(s, rc, "counting records");
-    sqlite3_reset(st);
+    rs_st_reset(st);
     return rv;
 }
 
@@ -525,25 +525,25 @@ static rs_status check_made(const struct rs_year_made *m, char *err, size_t errl
 
 static rs_status insert_issue(struct rs_store *s, const struct rs_year_issue *i)
 {
-    sqlite3_stmt *st = s->stmt[ST_YEAR_ISSUE_INSERT];
-    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)i->year);
+    struct rs_st *st = &s->stmt[ST_YEAR_ISSUE_INSERT];
+    int rc = rs_st_bind_int64(st, 1, (int64_t)i->year);
 
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)i->issue);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, i->closed_at);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 4, i->closed_by, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 5, i->framework_name, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 6, i->framework_hash, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)i->record_count);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 8, i->reason, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, (int64_t)i->issue);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 3, i->closed_at);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 4, i->closed_by, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 5, i->framework_name, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 6, i->framework_hash, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 7, (int64_t)i->record_count);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 8, i->reason, -1, RS_ST_STATIC);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "storing the issue");
     }
     return rs_store_run_done(s, ST_YEAR_ISSUE_INSERT, "storing the issue");
@@ -553,20 +553,20 @@ static rs_status insert_report(struct rs_store *s, const struct rs_year_issue *i
                                const struct rs_year_report *r, const uint8_t hash[RS_SHA256_LEN])
 {
     static const uint8_t empty[1];
-    sqlite3_stmt *st = s->stmt[ST_YEAR_REPORT_INSERT];
-    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)i->year);
+    struct rs_st *st = &s->stmt[ST_YEAR_REPORT_INSERT];
+    int rc = rs_st_bind_int64(st, 1, (int64_t)i->year);
 
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)i->issue);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)r->format);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob64(st, 4, r->len ? (const void *)r->body : empty,
-                                 (sqlite3_uint64)r->len, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_blob(st, 5, hash, RS_SHA256_LEN, SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, (int64_t)i->issue);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 3, (int64_t)r->format);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob64(st, 4, r->len ? (const void *)r->body : empty,
+                                 (uint64_t)r->len, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob(st, 5, hash, RS_SHA256_LEN, RS_ST_STATIC);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "storing the issued report");
     }
     return rs_store_run_done(s, ST_YEAR_REPORT_INSERT, "storing the issued report");
@@ -624,13 +624,13 @@ static rs_status store_reports(struct rs_store *s, const struct rs_year_issue *i
 
 static rs_status end_exceptions(struct rs_store *s, uint32_t year, uint32_t issue)
 {
-    sqlite3_stmt *st = s->stmt[ST_YEAR_EXC_END];
-    int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
+    struct rs_st *st = &s->stmt[ST_YEAR_EXC_END];
+    int rc = rs_st_bind_int64(st, 1, (int64_t)year);
 
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)issue);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, (int64_t)issue);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         return rs_store_db_fail(s, rc, "ending lock exceptions");
     }
     return rs_store_run_done(s, ST_YEAR_EXC_END, "ending lock exceptions");
@@ -764,7 +764,7 @@ rs_status rs_store_year_reopen(struct rs_store *s, uint32_t year, const char *di
                                const char *peer, uint64_t *audit_seq, char *err, size_t errlen)
 {
     struct rs_year_lock lock;
-    sqlite3_stmt *st;
+    struct rs_st *st;
     char detail[RS_AUDIT_DETAIL_MAX + 1], day[11];
     size_t rlen = reason ? strnlen(reason, RS_YEAR_REASON_MAX + 1) : 0;
     int64_t now = rs_now_unix();
@@ -809,20 +809,20 @@ rs_status rs_store_year_reopen(struct rs_store *s, uint32_t year, const char *di
         rv = RS_EINVAL;
         goto out;
     }
-    st = s->stmt[ST_YEAR_EXC_INSERT];
-    rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)year);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, division, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)until);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 4, reason, (int)rlen, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 6, now);
-    if (rc != SQLITE_OK) {
-        sqlite3_reset(st);
+    st = &s->stmt[ST_YEAR_EXC_INSERT];
+    rc = rs_st_bind_int64(st, 1, (int64_t)year);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 2, division, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 3, (int64_t)until);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 4, reason, (int)rlen, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_text(st, 5, by, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 6, now);
+    if (rc != RS_ST_OK) {
+        rs_st_reset(st);
         rv = rs_store_db_fail(s, rc, "granting the exception");
         goto fail;
     }

@@ -1,0 +1,542 @@
+/*
+ * rs_store_pg.c - the PostgreSQL engine of the statement driver: the libpq
+ * connection, statements prepared by name, parameters, binary results,
+ * and SQLSTATEs as the driver's codes (rs_store_pg.h says how and why).
+ *
+ * Does not: hold the store's SQL or schema (rs_store_stmt.c,
+ * rs_store_pg_sql.c), or decide what a failure means to a caller.
+ */
+#include "rs_store_pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+
+struct rs_pg {
+    PGconn *conn;
+    unsigned next_name;          /* statement names s1, s2, ... */
+    unsigned session;            /* bumped on every reconnect: prepare again */
+    bool in_tx;                  /* a BEGIN succeeded and no COMMIT or ROLLBACK since */
+    bool read_only;              /* rs_pg_set_read_only: again on every reconnect */
+    int64_t changes;
+    int64_t last_id;
+    int errcode;
+    char errmsg[RS_PG_ERRMSG_MAX];
+};
+
+struct rs_pg_st {
+    struct rs_pg *c;
+    char name[16];
+    char *sql;                   /* in PostgreSQL's dialect */
+    unsigned flags;
+    int nparams;
+    unsigned prepared_in;        /* the session it is prepared in, 0: not yet */
+    const char *val[RS_PG_PARAMS_MAX];
+    int len[RS_PG_PARAMS_MAX];
+    int fmt[RS_PG_PARAMS_MAX];
+    Oid type[RS_PG_PARAMS_MAX];
+    char num[RS_PG_PARAMS_MAX][24];
+    char *copy[RS_PG_PARAMS_MAX];
+    PGresult *res;
+    int row;
+    int nrows;
+};
+
+bool rs_pg_is_conninfo(const char *path)
+{
+    return path && (strncmp(path, "postgresql://", 13) == 0 ||
+                    strncmp(path, "postgres://", 11) == 0 || strchr(path, '=') != NULL);
+}
+
+static void set_msg(struct rs_pg *c, const char *m)
+{
+    size_t n;
+
+    snprintf(c->errmsg, sizeof(c->errmsg), "%s", m && m[0] ? m : "PostgreSQL failed");
+    n = strlen(c->errmsg);
+    while (n > 0 && (c->errmsg[n - 1] == '\n' || c->errmsg[n - 1] == ' '))
+        c->errmsg[--n] = '\0';
+}
+
+/* The driver's code for a failed result (res may be NULL). */
+static int map_fail(struct rs_pg *c, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    int rc;
+
+    set_msg(c, res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
+                                                     : PQerrorMessage(c->conn));
+    if (PQstatus(c->conn) != CONNECTION_OK || !state)
+        rc = SQLITE_IOERR;
+    else if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+             !strcmp(state, "57014"))
+        rc = SQLITE_BUSY;
+    else if (!strncmp(state, "53", 2))
+        rc = SQLITE_FULL;
+    else if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))
+        rc = SQLITE_IOERR;
+    else if (!strcmp(state, "25006"))
+        rc = SQLITE_READONLY;
+    else if (!strncmp(state, "23", 2))
+        rc = SQLITE_CONSTRAINT;
+    else
+        rc = SQLITE_ERROR;
+    c->errcode = rc;
+    return rc;
+}
+
+/* Makes sure the connection is up; after a reconnect every statement is
+ * prepared again (the server forgot them with the old session). */
+static int ensure_conn(struct rs_pg *c)
+{
+    if (PQstatus(c->conn) == CONNECTION_OK)
+        return SQLITE_OK;
+    /* Never reconnect under an open transaction: the statements after it
+     * would run outside it.  Its ROLLBACK ends it (rs_pg_exec_tx). */
+    if (c->in_tx) {
+        set_msg(c, "the connection to PostgreSQL was lost inside a transaction");
+        c->errcode = SQLITE_IOERR;
+        return SQLITE_IOERR;
+    }
+    PQreset(c->conn);
+    if (PQstatus(c->conn) != CONNECTION_OK) {
+        set_msg(c, PQerrorMessage(c->conn));
+        c->errcode = SQLITE_IOERR;
+        return SQLITE_IOERR;
+    }
+    c->session++;
+    return rs_pg_exec(c, c->read_only ? "SET synchronous_commit = on; SET lock_timeout = '5s';"
+                                        " SET default_transaction_read_only = on"
+                                      : "SET synchronous_commit = on; SET lock_timeout = '5s'");
+}
+
+enum tx_word { TX_NONE, TX_BEGIN, TX_END };
+
+static enum tx_word tx_word(const char *sql)
+{
+    if (!strncmp(sql, "BEGIN", 5))
+        return TX_BEGIN;
+    if (!strncmp(sql, "COMMIT", 6) || !strncmp(sql, "ROLLBACK", 8))
+        return TX_END;
+    return TX_NONE;
+}
+
+/* PQexec of a simple statement, keeping in_tx: a ROLLBACK on a lost
+ * connection succeeds (the server dropped the transaction with it); a
+ * failed COMMIT ends the transaction too. */
+static PGresult *exec_simple(struct rs_pg *c, const char *sql, int *rc)
+{
+    enum tx_word w = tx_word(sql);
+    PGresult *res;
+    ExecStatusType es;
+
+    *rc = SQLITE_OK;
+    if (w == TX_END && PQstatus(c->conn) != CONNECTION_OK && !strncmp(sql, "ROLLBACK", 8)) {
+        c->in_tx = false;
+        return NULL;
+    }
+    *rc = ensure_conn(c);
+    if (*rc != SQLITE_OK)
+        return NULL;
+    res = PQexec(c->conn, sql);
+    es = PQresultStatus(res);
+    if (w == TX_END)
+        c->in_tx = false;
+    if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
+        *rc = map_fail(c, res);
+        if (w == TX_BEGIN && PQtransactionStatus(c->conn) != PQTRANS_IDLE)
+            c->in_tx = true;     /* "BEGIN; lock" failed at the lock: ROLLBACK ends it */
+        PQclear(res);
+        return NULL;
+    }
+    if (w == TX_BEGIN)
+        c->in_tx = true;
+    return res;
+}
+
+int rs_pg_connect(const char *conninfo, struct rs_pg **out, char *err, size_t errlen)
+{
+    struct rs_pg *c = calloc(1, sizeof(*c));
+    PGresult *res;
+
+    *out = NULL;
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return SQLITE_NOMEM;
+    }
+    c->session = 1;
+    c->conn = PQconnectdb(conninfo);
+    if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
+        snprintf(err, errlen, "%s", c->conn ? PQerrorMessage(c->conn) : "out of memory");
+        PQfinish(c->conn);
+        free(c);
+        return SQLITE_CANTOPEN;
+    }
+    res = PQexec(c->conn, "SET synchronous_commit = on; SET client_min_messages = warning;"
+                        " SET lock_timeout = '5s'");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        snprintf(err, errlen, "%s", PQerrorMessage(c->conn));
+        PQclear(res);
+        PQfinish(c->conn);
+        free(c);
+        return SQLITE_CANTOPEN;
+    }
+    PQclear(res);
+    *out = c;
+    return SQLITE_OK;
+}
+
+void rs_pg_close(struct rs_pg *c)
+{
+    if (!c)
+        return;
+    PQfinish(c->conn);
+    free(c);
+}
+
+/* Rewrites "?N" into "$N" outside quotes; returns the highest N of either. */
+static int translate(const char *in, char *out)
+{
+    int maxn = 0;
+    bool quoted = false;
+
+    for (; *in; in++) {
+        if (*in == '\'')
+            quoted = !quoted;
+        if (!quoted && (*in == '?' || *in == '$') && in[1] >= '0' && in[1] <= '9') {
+            int n = 0;
+
+            *out++ = '$';
+            while (in[1] >= '0' && in[1] <= '9') {
+                n = n * 10 + (in[1] - '0');
+                *out++ = *++in;
+            }
+            if (n > maxn)
+                maxn = n;
+            continue;
+        }
+        *out++ = *in;
+    }
+    *out = '\0';
+    return maxn;
+}
+
+int rs_pg_st_new(struct rs_pg *c, const char *sql, unsigned flags, struct rs_pg_st **out)
+{
+    struct rs_pg_st *st = calloc(1, sizeof(*st));
+
+    *out = NULL;
+    if (!st || !(st->sql = malloc(strlen(sql) + 1))) {
+        free(st);
+        set_msg(c, "out of memory");
+        return c->errcode = SQLITE_NOMEM;
+    }
+    st->c = c;
+    st->flags = flags;
+    st->nparams = translate(sql, st->sql);
+    if (st->nparams > RS_PG_PARAMS_MAX) {
+        set_msg(c, "statement has too many parameters");
+        free(st->sql);
+        free(st);
+        return c->errcode = SQLITE_RANGE;
+    }
+    snprintf(st->name, sizeof(st->name), "s%u", ++c->next_name);
+    *out = st;
+    return SQLITE_OK;
+}
+
+static void free_copy(struct rs_pg_st *st, int k)
+{
+    free(st->copy[k]);
+    st->copy[k] = NULL;
+}
+
+void rs_pg_st_free(struct rs_pg_st *st)
+{
+    if (!st)
+        return;
+    if (st->prepared_in == st->c->session && PQstatus(st->c->conn) == CONNECTION_OK) {
+        char sql[32];
+
+        snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
+        PQclear(PQexec(st->c->conn, sql));
+    }
+    PQclear(st->res);
+    for (int k = 0; k < RS_PG_PARAMS_MAX; k++)
+        free_copy(st, k);
+    free(st->sql);
+    free(st);
+}
+
+int rs_pg_st_prepare_now(struct rs_pg_st *st)
+{
+    struct rs_pg *c = st->c;
+    PGresult *res;
+    int rc;
+
+    if (st->flags & RS_PG_SIMPLE)
+        return SQLITE_OK;
+    rc = ensure_conn(c);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (st->prepared_in == c->session)
+        return SQLITE_OK;
+    res = PQprepare(c->conn, st->name, st->sql, 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        rc = map_fail(c, res);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    st->prepared_in = c->session;
+    return SQLITE_OK;
+}
+
+static int slot(struct rs_pg_st *st, int i)
+{
+    int k = i - 1;
+
+    if (k < 0 || k >= st->nparams) {
+        set_msg(st->c, "parameter index out of range");
+        return -1;
+    }
+    free_copy(st, k);
+    return k;
+}
+
+int rs_pg_bind_int64(struct rs_pg_st *st, int i, int64_t v)
+{
+    int k = slot(st, i);
+
+    if (k < 0)
+        return SQLITE_RANGE;
+    snprintf(st->num[k], sizeof(st->num[k]), "%lld", (long long)v);
+    st->val[k] = st->num[k];
+    st->len[k] = 0;
+    st->fmt[k] = 0;
+    st->type[k] = 0;
+    return SQLITE_OK;
+}
+
+int rs_pg_bind_null(struct rs_pg_st *st, int i)
+{
+    int k = slot(st, i);
+
+    if (k < 0)
+        return SQLITE_RANGE;
+    st->val[k] = NULL;
+    st->fmt[k] = 0;
+    st->type[k] = 0;
+    return SQLITE_OK;
+}
+
+static int bind_bytes(struct rs_pg_st *st, int i, const void *p, uint64_t n, bool copy,
+                      bool blob)
+{
+    int k = slot(st, i);
+
+    if (k < 0)
+        return SQLITE_RANGE;
+    if (n > INT32_MAX)
+        return SQLITE_TOOBIG;
+    if (copy || !blob) {
+        /* text goes NUL-terminated: libpq sends a text parameter up to its NUL */
+        st->copy[k] = malloc(n + 1);
+        if (!st->copy[k])
+            return SQLITE_NOMEM;
+        if (n)
+            memcpy(st->copy[k], p, n);
+        st->copy[k][n] = '\0';
+        p = st->copy[k];
+    }
+    st->val[k] = p;
+    st->len[k] = (int)n;
+    st->fmt[k] = blob ? 1 : 0;
+    st->type[k] = blob ? OID_BYTEA : 0;
+    return SQLITE_OK;
+}
+
+int rs_pg_bind_text(struct rs_pg_st *st, int i, const char *p, int n, bool copy)
+{
+    if (!p)
+        return rs_pg_bind_null(st, i);
+    return bind_bytes(st, i, p, n < 0 ? strlen(p) : (uint64_t)n, copy, false);
+}
+
+int rs_pg_bind_blob(struct rs_pg_st *st, int i, const void *p, uint64_t n, bool copy)
+{
+    static const char empty[1];
+
+    if (!p && n == 0)
+        p = empty;
+    if (!p)
+        return rs_pg_bind_null(st, i);
+    return bind_bytes(st, i, p, n, copy, true);
+}
+
+int rs_pg_step(struct rs_pg_st *st)
+{
+    struct rs_pg *c = st->c;
+    ExecStatusType es;
+    int rc;
+
+    if (st->res) {
+        if (++st->row < st->nrows)
+            return SQLITE_ROW;
+        return SQLITE_DONE;
+    }
+    if (st->flags & RS_PG_SIMPLE) {
+        st->res = exec_simple(c, st->sql, &rc);
+        if (rc != SQLITE_OK)
+            return rc;
+        if (!st->res)
+            return SQLITE_DONE;
+        st->row = 0;
+        st->nrows = 0;
+        return SQLITE_DONE;
+    } else {
+        rc = rs_pg_st_prepare_now(st);
+        if (rc != SQLITE_OK)
+            return rc;
+        st->res = PQexecPrepared(c->conn, st->name, st->nparams, st->val, st->len, st->fmt, 1);
+    }
+    es = PQresultStatus(st->res);
+    st->row = 0;
+    st->nrows = 0;
+    if (es == PGRES_COMMAND_OK) {
+        c->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
+        return SQLITE_DONE;
+    }
+    if (es != PGRES_TUPLES_OK) {
+        rc = map_fail(c, st->res);
+        PQclear(st->res);
+        st->res = NULL;
+        return rc;
+    }
+    if (st->flags & RS_PG_RETURNS_ID) {
+        c->changes = PQntuples(st->res);
+        if (c->changes > 0)
+            c->last_id = rs_pg_column_int64(st, 0);
+        return SQLITE_DONE;
+    }
+    st->nrows = PQntuples(st->res);
+    return st->nrows > 0 ? SQLITE_ROW : SQLITE_DONE;
+}
+
+void rs_pg_reset(struct rs_pg_st *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+}
+
+static uint64_t be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+
+    for (int k = 0; k < n; k++)
+        v = v << 8 | p[k];
+    return v;
+}
+
+int64_t rs_pg_column_int64(struct rs_pg_st *st, int col)
+{
+    const unsigned char *p;
+    int n;
+
+    if (!st->res || col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col))
+        return 0;
+    p = (const unsigned char *)PQgetvalue(st->res, st->row, col);
+    n = PQgetlength(st->res, st->row, col);
+    switch (PQftype(st->res, col)) {
+    case OID_INT8: return n == 8 ? (int64_t)be(p, 8) : 0;
+    case OID_INT4: return n == 4 ? (int64_t)(int32_t)(uint32_t)be(p, 4) : 0;
+    case OID_INT2: return n == 2 ? (int64_t)(int16_t)(uint16_t)be(p, 2) : 0;
+    case OID_BOOL: return n == 1 ? p[0] != 0 : 0;
+    default: return strtoll((const char *)p, NULL, 10);
+    }
+}
+
+const unsigned char *rs_pg_column_text(struct rs_pg_st *st, int col)
+{
+    if (!st->res || col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col))
+        return NULL;
+    return (const unsigned char *)PQgetvalue(st->res, st->row, col);
+}
+
+int rs_pg_column_bytes(struct rs_pg_st *st, int col)
+{
+    if (!st->res || col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col))
+        return 0;
+    return PQgetlength(st->res, st->row, col);
+}
+
+bool rs_pg_column_null(struct rs_pg_st *st, int col)
+{
+    return !st->res || col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col);
+}
+
+int rs_pg_exec(struct rs_pg *c, const char *sql)
+{
+    int rc;
+
+    PQclear(exec_simple(c, sql, &rc));
+    return rc;
+}
+
+int rs_pg_query_int(struct rs_pg *c, const char *sql, int64_t *v, bool *present)
+{
+    PGresult *res = PQexec(c->conn, sql);
+    int rc = SQLITE_OK;
+
+    *present = false;
+    *v = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = map_fail(c, res);
+    } else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+        *present = true;
+        *v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int rs_pg_set_read_only(struct rs_pg *c)
+{
+    c->read_only = true;
+    return rs_pg_exec(c, "SET default_transaction_read_only = on");
+}
+
+int64_t rs_pg_changes(const struct rs_pg *c)
+{
+    return c->changes;
+}
+
+int64_t rs_pg_last_id(const struct rs_pg *c)
+{
+    return c->last_id;
+}
+
+bool rs_pg_in_tx(const struct rs_pg *c)
+{
+    return c->in_tx || PQtransactionStatus(c->conn) == PQTRANS_INERROR ||
+           PQtransactionStatus(c->conn) == PQTRANS_INTRANS;
+}
+
+int rs_pg_errcode(const struct rs_pg *c)
+{
+    return c->errcode;
+}
+
+const char *rs_pg_errmsg(const struct rs_pg *c)
+{
+    return c->errmsg[0] ? c->errmsg : "not an error";
+}
