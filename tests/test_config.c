@@ -232,6 +232,30 @@ static void test_file_errors_name_file_and_line(void **state)
     file_fails(t, "a = 1\nb = 2\n", RS_ENOTFOUND, "1: unknown key \"a\"");
 }
 
+/* db in a file takes a PostgreSQL conninfo as it stands; a relative path stays refused. */
+static void test_db_postgresql_from_the_file(void **state)
+{
+    struct t *t = *state;
+    static const char *const ok[] = {
+        "postgresql:///resettle?host=/var/run/postgresql",
+        "postgres://resettle@db1:5432/resettle",
+        "host=db1,db2 dbname=resettle target_session_attrs=read-write",
+    };
+    char text[300];
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        rs_config_init(&t->cfg);
+        snprintf(text, sizeof(text), "db = %s\n", ok[i]);
+        write_conf(t, text);
+        assert_int_equal(rs_config_file(&t->cfg, t->path, t->err, sizeof(t->err)), RS_OK);
+        assert_string_equal(t->cfg.db, ok[i]);
+    }
+    file_fails(t, "db = resettle\n", RS_EINVAL,
+               "1: db must be an absolute path in a config file, not \"resettle\"");
+    file_fails(t, "frameworks = host=x\n", RS_EINVAL,
+               "1: frameworks must be an absolute path in a config file, not \"host=x\"");
+}
+
 static void test_unreadable_files(void **state)
 {
     struct t *t = *state;
@@ -416,6 +440,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flag_wins_over_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overridden_value_still_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors_name_file_and_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_postgresql_from_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flag_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finish_checks, setup, teardown),

@@ -11,9 +11,10 @@
 #include <strings.h>
 
 #include "rs_paths.h"
+#include "rs_store.h"
 #include "rs_util.h"
 
-enum kind { K_PATH, K_LISTEN, K_BOOL, K_U32, K_LEVEL, K_SYNC, K_LOG };
+enum kind { K_PATH, K_DB, K_LISTEN, K_BOOL, K_U32, K_LEVEL, K_SYNC, K_LOG };
 
 /* Where a key's value goes. */
 enum slot {
@@ -30,7 +31,8 @@ struct key {
 };
 
 static const struct key keys[] = {
-    {{"db", "FILE", "the SQLite database (created if missing); required"}, K_PATH, S_DB, 0, 0},
+    {{"db", "FILE", "the SQLite database (created if missing), or a PostgreSQL one: a "
+             "postgresql:// URI or a libpq conninfo; required"}, K_DB, S_DB, 0, 0},
     {{"listen", "HOST:PORT", "address to listen on ([V6]:PORT for IPv6; port 0 picks one); "
                              "default " RS_CONFIG_DEFAULT_LISTEN}, K_LISTEN, S_LISTEN, 0, 0},
     {{"tls-cert", "FILE", "PEM certificate chain, server certificate first; with tls-key"},
@@ -173,11 +175,13 @@ static rs_status apply(struct rs_config *c, const struct key *k, const char *val
     }
     switch (k->kind) {
     case K_PATH:
+    case K_DB:
         if (strlen(value) > RS_CONFIG_PATH_MAX) {
             snprintf(err, errlen, "%s is longer than %d bytes", name, RS_CONFIG_PATH_MAX);
             return RS_ETOOBIG;
         }
-        if (from_file && value[0] != '/') {
+        /* A PostgreSQL conninfo is not a path: libpq reads it as it stands. */
+        if (from_file && value[0] != '/' && !(k->kind == K_DB && rs_store_path_is_pg(value))) {
             snprintf(err, errlen, "%s must be an absolute path in a config file, not \"%s\"",
                      name, value);
             return RS_EINVAL;
