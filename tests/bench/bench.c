@@ -2221,8 +2221,9 @@ static rs_status scen_report(void)
     rs_status rc, rc_rep;
 
     printf("\n== scenario (e) report over %" PRIu64 " current records of %d "
-           "(plus %" PRIu64 " records of %d), %s\n",
-           g_opt.records, BENCH_YEAR, small, SMALL_YEAR, bk_name[g_bk]);
+           "(plus %" PRIu64 " records of %d)%s%s\n",
+           g_opt.records, BENCH_YEAR, small, SMALL_YEAR, g_bk == BK_SQLITE ? "" : ", ",
+           g_bk == BK_SQLITE ? "" : bk_name[g_bk]);
     printf("  database loaded through the server (SubmitBatch, 4 connections x window 2 x "
            "1000 records)\n");
     fflush(stdout);
