@@ -3,7 +3,7 @@
  *
  *   bench [--scenario a|b|c|d|e|all] [--records N] [--seconds S] [--window W]
  *         [--idle N] [--ids v7|v8] [--proto 1|2] [--tls] [--dir DIR]
- *         [--perf PREFIX] [--perf-dwarf] [--server PATH] [--keep]
+ *         [--perf PREFIX] [--perf-dwarf] [--server PATH] [--keep] [--pg]
  *
  * For each scenario it starts the built resettled (RS_SERVER_BIN) on a fresh
  * database in a new folder under DIR (default /tmp), registers 16 township
@@ -31,6 +31,13 @@
  * be ACK_STORED and the request ids must come back in order) instead of a
  * full unpack, so the generator stays lean on the 2 cores it shares with
  * the server.
+ *
+ * With --pg the scenarios a, b and e run again on PostgreSQL after SQLite,
+ * in the same process run: the bench starts a throwaway PostgreSQL with
+ * tests/pg/pg_server.sh (RS_PG_SCRIPT) in a new folder under DIR, makes a
+ * database per scenario (`createdb`), runs resettled on its conninfo with
+ * one front-end, and (a, b) with two front-ends on the same database, the
+ * connections split between them, and prints each rate beside SQLite's.
  *
  * Does not: register with CTest, pass or fail a build, talk to anything but
  * 127.0.0.1, or run unbounded: every loop is capped in count and every wait
@@ -74,6 +81,9 @@
 #ifndef RS_SERVER_BIN
 #error "RS_SERVER_BIN must name the resettled binary (see tests/bench/CMakeLists.txt)"
 #endif
+#ifndef RS_PG_SCRIPT
+#error "RS_PG_SCRIPT must name tests/pg/pg_server.sh (see tests/bench/CMakeLists.txt)"
+#endif
 
 #define N_TOWNS 16
 #define CENTRAL_CODE "500101"
@@ -108,7 +118,25 @@ struct opts {
     const char *dir;
     const char *perf;
     const char *server_bin;     /* default RS_SERVER_BIN */
+    bool pg;                    /* --pg: a, b, e again on PostgreSQL */
 };
+
+/*
+ * The backend of the scenario being run.  SQLite runs first; with --pg the
+ * same scenarios run again on PostgreSQL with one front-end (BK_PG1) and
+ * (a, b) two (BK_PG2).  g_rate and the (e) figures keep each run's result
+ * so the PostgreSQL lines can print SQLite's beside them.
+ */
+enum backend { BK_SQLITE, BK_PG1, BK_PG2, BK_COUNT };
+static enum backend g_bk = BK_SQLITE;
+static const char *const bk_label[BK_COUNT] = {"", " pg", " pg x2"};
+static const char *const bk_name[BK_COUNT] = {"SQLite", "PostgreSQL, 1 front-end",
+                                              "PostgreSQL, 2 front-ends"};
+static char g_pg_dir[256];      /* the throwaway PostgreSQL's folder (--pg) */
+static unsigned g_pg_dbs;       /* databases made so far: their names */
+static double g_rate[BK_COUNT][2];              /* records/s of a, b */
+static double g_rep_warm[BK_COUNT];             /* (e) warm report, s */
+static uint64_t g_rep_hwm[BK_COUNT];            /* (e) VmHWM after the reports, KiB */
 
 static struct opts g_opt;
 static SSL_CTX *g_tls;          /* client context when --tls */
@@ -121,7 +149,7 @@ struct verdict {
     const char *result;         /* "met", "MISSED", "n/a" */
 };
 
-#define MAX_VERDICTS 32
+#define MAX_VERDICTS 48
 static struct verdict g_verdicts[MAX_VERDICTS];
 static size_t g_nverdicts;
 
@@ -551,14 +579,20 @@ static enum ack_kind parse_ack(const uint8_t *p, size_t len, uint64_t *rid, size
 
 /* ------------------------------------------------------------ the server process */
 
+static void reap(pid_t pid, int sig, double timeout_s, int *status);
+
 struct server {
     pid_t pid;
     pid_t perf_pid;
     int out_fd;
     uint16_t port;
+    pid_t pid2;                         /* the second front-end (BK_PG2), or -1 */
+    int out_fd2;
+    uint16_t port2;
     char dir[256];
-    char db[300];
+    char db[700];                       /* a file, or a PostgreSQL conninfo */
     char log[300];
+    char log2[300];
     char cert[300];
     char key[300];
     char town_code[N_TOWNS][16];
@@ -623,6 +657,34 @@ static int run_capture(char *const argv[], char *out, size_t outlen, bool quiet)
     return -1;
 }
 
+/*
+ * Runs argv with its output into the file `log` and waits at most
+ * timeout_s; returns the exit status or -1.  For pg_server.sh start and
+ * stop, whose server inherits a pipe and would keep it open.
+ */
+static int run_logged(char *const argv[], const char *log, double timeout_s)
+{
+    int st = 0;
+    pid_t pid = fork();
+
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int nf = open("/dev/null", O_RDWR);
+        int lf = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+        if (nf < 0 || lf < 0)
+            _exit(127);
+        dup2(nf, 0);
+        dup2(lf, 1);
+        dup2(lf, 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    reap(pid, 0, timeout_s, &st);
+    return st;
+}
+
 static rs_status office_add(const struct server *s, const char *code, const char *name,
                             const char *role, char token[TOKEN_MAX + 1])
 {
@@ -648,8 +710,10 @@ static rs_status server_prepare(struct server *s, char *err, size_t errlen)
 
     memset(s, 0, sizeof(*s));
     s->pid = -1;
+    s->pid2 = -1;
     s->perf_pid = -1;
     s->out_fd = -1;
+    s->out_fd2 = -1;
     snprintf(s->dir, sizeof(s->dir), "%s/rs-bench-XXXXXX", g_opt.dir);
     if (!mkdtemp(s->dir)) {
         snprintf(err, errlen, "cannot create a folder under %s: %s", g_opt.dir, strerror(errno));
@@ -657,6 +721,25 @@ static rs_status server_prepare(struct server *s, char *err, size_t errlen)
     }
     snprintf(s->db, sizeof(s->db), "%s/resettle.db", s->dir);
     snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
+    snprintf(s->log2, sizeof(s->log2), "%s/server2.log", s->dir);
+    if (g_bk != BK_SQLITE) {
+        char dbname[32];
+        char *argv[] = {"bash", RS_PG_SCRIPT, "createdb", g_pg_dir, dbname, NULL};
+        size_t n;
+
+        snprintf(dbname, sizeof(dbname), "bench_%u", ++g_pg_dbs);
+        if (run_capture(argv, s->db, sizeof(s->db), false) != 0) {
+            snprintf(err, errlen, "pg_server.sh createdb %s failed", dbname);
+            return RS_EIO;
+        }
+        n = strcspn(s->db, "\r\n");
+        s->db[n] = '\0';
+        if (n == 0) {
+            snprintf(err, errlen, "pg_server.sh createdb %s printed no conninfo", dbname);
+            return RS_EIO;
+        }
+        printf("  database %s: %s\n", dbname, s->db);
+    }
     snprintf(s->cert, sizeof(s->cert), "%s/cert.pem", s->dir);
     snprintf(s->key, sizeof(s->key), "%s/key.pem", s->dir);
     if (g_opt.tls) {
@@ -772,7 +855,8 @@ static void print_log_tail(const struct server *s)
  * servers need --plaintext to serve 127.0.0.1 without TLS; a binary that
  * does not know the flag (exit status 2, usage) is started again without it.
  */
-static rs_status server_start(struct server *s, char *err, size_t errlen)
+static rs_status spawn_server(struct server *s, const char *log, pid_t *pidp, int *fdp,
+                               uint16_t *portp, char *err, size_t errlen)
 {
     char *argv[] = {(char *)g_opt.server_bin, "serve", "--db", s->db, "--listen", "127.0.0.1:0",
                     "--plaintext", NULL, NULL, NULL, NULL};
@@ -795,15 +879,15 @@ static rs_status server_start(struct server *s, char *err, size_t errlen)
             return RS_EIO;
         }
         fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
-        s->pid = fork();
-        if (s->pid < 0) {
+        *pidp = fork();
+        if (*pidp < 0) {
             snprintf(err, errlen, "fork: %s", strerror(errno));
             close(pfd[0]);
             close(pfd[1]);
             return RS_EIO;
         }
-        if (s->pid == 0) {
-            int lf = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (*pidp == 0) {
+            int lf = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
             int nf = open("/dev/null", O_RDONLY);
 
             if (lf < 0 || nf < 0)
@@ -816,15 +900,15 @@ static rs_status server_start(struct server *s, char *err, size_t errlen)
             _exit(127);
         }
         close(pfd[1]);
-        s->out_fd = pfd[0];
+        *fdp = pfd[0];
         while (now_s() < deadline && got + 1 < sizeof(line)) {
-            struct pollfd p = {.fd = s->out_fd, .events = POLLIN};
+            struct pollfd p = {.fd = *fdp, .events = POLLIN};
             ssize_t r;
             char *nl, *colon;
 
             if (poll(&p, 1, 200) <= 0)
                 continue;
-            r = read(s->out_fd, line + got, sizeof(line) - 1 - got);
+            r = read(*fdp, line + got, sizeof(line) - 1 - got);
             if (r <= 0)
                 break;
             got += (size_t)r;
@@ -838,19 +922,19 @@ static rs_status server_start(struct server *s, char *err, size_t errlen)
                 uint64_t port;
 
                 if (parse_u64(colon + 1, 1, 65535, &port) == RS_OK) {
-                    s->port = (uint16_t)port;
-                    printf("  server pid %d on 127.0.0.1:%u%s, folder %s\n", (int)s->pid,
-                           (unsigned)s->port,
+                    *portp = (uint16_t)port;
+                    printf("  server pid %d on 127.0.0.1:%u%s, folder %s\n", (int)*pidp,
+                           (unsigned)*portp,
                            g_opt.tls ? " (TLS)" : argv[6] ? " (--plaintext)" : "", s->dir);
                     return RS_OK;
                 }
             }
             break;
         }
-        close(s->out_fd);
-        s->out_fd = -1;
-        reap(s->pid, SIGKILL, 5.0, &st);
-        s->pid = -1;
+        close(*fdp);
+        *fdp = -1;
+        reap(*pidp, SIGKILL, 5.0, &st);
+        *pidp = -1;
         if (st != 2 || !argv[6] || g_opt.tls)
             break;
         argv[6] = NULL;         /* an older server: no --plaintext flag */
@@ -858,6 +942,16 @@ static rs_status server_start(struct server *s, char *err, size_t errlen)
     print_log_tail(s);
     snprintf(err, errlen, "resettled did not report a listening address");
     return RS_EIO;
+}
+
+/* Starts the front-end, and with BK_PG2 a second one on the same database. */
+static rs_status server_start(struct server *s, char *err, size_t errlen)
+{
+    rs_status rc = spawn_server(s, s->log, &s->pid, &s->out_fd, &s->port, err, errlen);
+
+    if (rc == RS_OK && g_bk == BK_PG2)
+        rc = spawn_server(s, s->log2, &s->pid2, &s->out_fd2, &s->port2, err, errlen);
+    return rc;
 }
 
 /* VmHWM and VmRSS of pid in KiB. */
@@ -923,10 +1017,11 @@ static double self_cpu(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
-/* Reads "stopped: N group commits, M records" from the server's log. */
-static void read_commit_stats(struct server *s)
+/* Adds "stopped: N group commits, M records" from a server's log. */
+static void read_commit_stats(struct server *s, const char *log)
 {
-    FILE *f = fopen(s->log, "r");
+    FILE *f = fopen(log, "r");
+    uint64_t commits = 0, committed = 0;
     char line[1100];
 
     if (!f)
@@ -936,37 +1031,50 @@ static void read_commit_stats(struct server *s)
 
         if (!p)
             continue;
-        s->commits = strtoull(p + 9, &end, 10);
+        commits = strtoull(p + 9, &end, 10);
         p = strstr(end, ", ");
         if (p)
-            s->committed = strtoull(p + 2, NULL, 10);
+            committed = strtoull(p + 2, NULL, 10);
     }
     fclose(f);
+    s->commits += commits;
+    s->committed += committed;
 }
 
-/* SIGTERM, bounded wait; returns the exit status (0 is a clean stop). */
+/*
+ * SIGTERM, bounded wait; returns the exit status (0 is a clean stop; with
+ * two front-ends the first non-zero one).
+ */
 static int server_stop(struct server *s)
 {
-    int st = -1;
+    int st = -1, st2 = 0;
 
     perf_stop(s);
+    if (s->pid2 > 0)
+        kill(s->pid2, SIGTERM);
     if (s->pid > 0)
         reap(s->pid, SIGTERM, 60.0, &st);
-    s->pid = -1;
+    if (s->pid2 > 0)
+        reap(s->pid2, 0, 60.0, &st2);
+    s->pid = s->pid2 = -1;
     if (s->out_fd >= 0)
         close(s->out_fd);
-    s->out_fd = -1;
-    read_commit_stats(s);
-    return st;
+    if (s->out_fd2 >= 0)
+        close(s->out_fd2);
+    s->out_fd = s->out_fd2 = -1;
+    s->commits = s->committed = 0;
+    read_commit_stats(s, s->log);
+    read_commit_stats(s, s->log2);
+    return st != 0 ? st : st2;
 }
 
 static void server_cleanup(struct server *s)
 {
     static const char *const files[] = {"resettle.db", "resettle.db-wal", "resettle.db-shm",
-                                        "server.log", "cert.pem", "key.pem"};
+                                        "server.log", "server2.log", "cert.pem", "key.pem"};
     char path[400];
 
-    if (s->pid > 0)
+    if (s->pid > 0 || s->pid2 > 0)
         server_stop(s);
     if (g_opt.keep || !s->dir[0]) {
         if (s->dir[0])
@@ -1385,9 +1493,11 @@ static rs_status run_load(struct server *s, struct load *ld, uint64_t total, dou
             rc = RS_ENOMEM;
             goto out;
         }
-        if (conn_open(&w[i].c, s->port, IO_TIMEOUT_S)) {
+        uint16_t port = (i % 2 == 1 && s->port2) ? s->port2 : s->port;
+
+        if (conn_open(&w[i].c, port, IO_TIMEOUT_S)) {
             snprintf(res->err, sizeof(res->err), "cannot connect to 127.0.0.1:%u",
-                     (unsigned)s->port);
+                     (unsigned)port);
             rc = RS_EIO;
             goto out;
         }
@@ -1403,7 +1513,7 @@ static rs_status run_load(struct server *s, struct load *ld, uint64_t total, dou
             break;
         }
     }
-    cpu0 = proc_cpu(s->pid);
+    cpu0 = proc_cpu(s->pid) + (s->pid2 > 0 ? proc_cpu(s->pid2) : 0.0);
     gcpu0 = self_cpu();
     pthread_mutex_lock(&ld->gate_mu);
     ld->t0 = now_s();
@@ -1413,9 +1523,17 @@ static rs_status run_load(struct server *s, struct load *ld, uint64_t total, dou
     pthread_mutex_unlock(&ld->gate_mu);
     for (uint32_t i = 0; i < started; i++)
         pthread_join(w[i].th, NULL);
-    res->server_cpu = proc_cpu(s->pid) - cpu0;
+    res->server_cpu = proc_cpu(s->pid) + (s->pid2 > 0 ? proc_cpu(s->pid2) : 0.0) - cpu0;
     res->gen_cpu = self_cpu() - gcpu0;
     proc_mem(s->pid, &res->hwm_kb, &res->rss_kb);
+    if (s->pid2 > 0) {
+        uint64_t hwm2, rss2;
+
+        if (proc_mem(s->pid2, &hwm2, &rss2) == RS_OK) {
+            res->hwm_kb += hwm2;
+            res->rss_kb += rss2;
+        }
+    }
     tmax = ld->t0;
     for (uint32_t i = 0; i < started; i++) {
         res->acked += w[i].acked;
@@ -1632,7 +1750,10 @@ static rs_status scen_ingest(char which)
         snprintf(label, sizeof(label), "(c) one connection, window 4 x 1000 records");
         break;
     }
-    printf("\n== scenario %s\n", label);
+    if (g_bk == BK_SQLITE)
+        printf("\n== scenario %s\n", label);
+    else
+        printf("\n== scenario %s, %s\n", label, bk_name[g_bk]);
     fflush(stdout);
     rc = server_prepare(&s, err, sizeof(err));
     if (rc == RS_OK)
@@ -1643,8 +1764,10 @@ static rs_status scen_ingest(char which)
         return rc;
     }
     if (g_opt.perf) {
-        char tag[2] = {which, '\0'};
+        char tag[16];
 
+        snprintf(tag, sizeof(tag), "%c%s", which,
+                 g_bk == BK_PG1 ? "-pg" : g_bk == BK_PG2 ? "-pg2" : "");
         s.perf_pid = perf_start(s.pid, tag);
     }
     rc = run_load(&s, &ld, g_opt.records, g_opt.seconds, &r);
@@ -1654,6 +1777,31 @@ static rs_status scen_ingest(char which)
     print_commits(&s, st);
     inmem = print_inmem(r.acked, r.rate);
     fflush(stdout);
+    if (which != 'c')
+        g_rate[g_bk][which - 'a'] = r.ok ? r.rate : 0.0;
+    if (g_bk != BK_SQLITE && which != 'c') {
+        double lite = g_rate[BK_SQLITE][which - 'a'], one = g_rate[BK_PG1][which - 'a'];
+        char what[96];
+
+        if (lite > 0)
+            printf("  SQLite this run     %.0f records/s; %s / SQLite = %.3f\n", lite,
+                   bk_name[g_bk], r.rate / lite);
+        snprintf(what, sizeof(what), "(%c)%s records/s / SQLite's", which, bk_label[g_bk]);
+        add_verdict(what, which == 'a' && g_bk == BK_PG1 ? ">= 0.50 x" : "(none)",
+                    which == 'a' && g_bk == BK_PG1 ? (r.ok && lite > 0 && r.rate >= 0.5 * lite)
+                                                   : -1,
+                    "%.0f/s = %.3f x", r.rate, lite > 0 ? r.rate / lite : 0.0);
+        if (g_bk == BK_PG2) {
+            if (one > 0)
+                printf("  1 front-end         %.0f records/s; 2 / 1 front-ends = %.3f\n", one,
+                       r.rate / one);
+            snprintf(what, sizeof(what), "(%c) pg 2 front-ends / 1 front-end", which);
+            add_verdict(what, ">= 1.00 x", r.ok && one > 0 && r.rate >= one,
+                        "%.3f x", one > 0 ? r.rate / one : 0.0);
+        }
+        server_cleanup(&s);
+        return rc;
+    }
     if (which == 'a') {
         add_verdict("(a) records/s vs in-memory insert", ">= 0.60", r.ok && inmem > 0 &&
                     r.rate >= 0.6 * inmem, "%.0f/s = %.3f x", r.rate,
@@ -2073,8 +2221,9 @@ static rs_status scen_report(void)
     rs_status rc, rc_rep;
 
     printf("\n== scenario (e) report over %" PRIu64 " current records of %d "
-           "(plus %" PRIu64 " records of %d)\n",
-           g_opt.records, BENCH_YEAR, small, SMALL_YEAR);
+           "(plus %" PRIu64 " records of %d)%s%s\n",
+           g_opt.records, BENCH_YEAR, small, SMALL_YEAR, g_bk == BK_SQLITE ? "" : ", ",
+           g_bk == BK_SQLITE ? "" : bk_name[g_bk]);
     printf("  database loaded through the server (SubmitBatch, 4 connections x window 2 x "
            "1000 records)\n");
     fflush(stdout);
@@ -2099,7 +2248,7 @@ static rs_status scen_report(void)
         goto out;
     }
     if (g_opt.perf)
-        s.perf_pid = perf_start(s.pid, "e");
+        s.perf_pid = perf_start(s.pid, g_bk == BK_SQLITE ? "e" : "e-pg");
     rc_rep = time_reports(&s, BENCH_YEAR, &rep, err, sizeof(err));
     if (rc_rep == RS_OK)
         printf("  report warm median  %.3f s\n", rep);
@@ -2112,6 +2261,25 @@ static rs_status scen_report(void)
     proc_mem(s.pid, &hwm, &rss);
     printf("  server memory       VmHWM %.1f MiB  VmRSS %.1f MiB (after the reports)\n",
            (double)hwm / 1024.0, (double)rss / 1024.0);
+    g_rep_warm[g_bk] = rc_rep == RS_OK ? rep : 0.0;
+    g_rep_hwm[g_bk] = hwm;
+    if (g_bk != BK_SQLITE) {
+        double lite = g_rep_warm[BK_SQLITE];
+
+        if (lite > 0 && rc_rep == RS_OK)
+            printf("  SQLite this run     report warm %.3f s, VmHWM %.1f MiB; "
+                   "PostgreSQL / SQLite = %.2f x time, %.2f x VmHWM\n",
+                   lite, (double)g_rep_hwm[BK_SQLITE] / 1024.0, rep / lite,
+                   g_rep_hwm[BK_SQLITE] ? (double)hwm / (double)g_rep_hwm[BK_SQLITE] : 0.0);
+        add_verdict("(e) pg report warm / SQLite's", "<= 2.0 x",
+                    rc_rep == RS_OK && lite > 0 && rep <= 2.0 * lite, "%.3f s = %.2f x", rep,
+                    lite > 0 ? rep / lite : 0.0);
+        add_verdict("(e) pg resettled VmHWM / SQLite's", "(none)", -1,
+                    "%.0f / %.0f MiB", (double)hwm / 1024.0,
+                    (double)g_rep_hwm[BK_SQLITE] / 1024.0);
+        rc = rc_rep;
+        goto out;
+    }
     if (time_sql(s.db, BENCH_YEAR, &sql, &sql_rows, err, sizeof(err)) == RS_OK)
         printf("  SQL aggregate       %.3f s median of %d (%" PRIu64 " rows, GROUP BY type)\n",
                sql, AGG_RUNS, sql_rows);
@@ -2163,7 +2331,7 @@ out:
 static const char usage[] =
     "usage: bench [--scenario a|b|c|d|e|all] [--records N] [--seconds S]\n"
     "             [--window W] [--idle N] [--ids v7|v8] [--proto 1|2] [--dir DIR]\n"
-    "             [--perf PREFIX] [--keep] [--perf-dwarf] [--tls] [--server PATH]\n"
+    "             [--perf PREFIX] [--keep] [--perf-dwarf] [--tls] [--server PATH] [--pg]\n"
     "  --records N    records per ingest scenario (a, b, c) and in the report year of e"
     " (default 1000000)\n"
     "  --seconds S    cap on each timed ingest phase of a, b, c (default 15)\n"
@@ -2179,7 +2347,9 @@ static const char usage[] =
     "  --tls          serve TLS with a throwaway self-signed certificate (openssl req);\n"
     "                 the load generator speaks TLS 1.2+ without verifying it\n"
     "  --keep         keep the temporary folders\n"
-    "  --server PATH  run this resettled instead of the one built alongside\n";
+    "  --server PATH  run this resettled instead of the one built alongside\n"
+    "  --pg           then run a, b, e on a throwaway PostgreSQL (tests/pg/pg_server.sh),\n"
+    "                 with one and (a, b) two front-ends, beside SQLite's rates\n";
 
 static rs_status parse_args(int argc, char **argv)
 {
@@ -2207,6 +2377,10 @@ static rs_status parse_args(int argc, char **argv)
             g_opt.perf_dwarf = true;
         } else if (strcmp(a, "--keep") == 0) {
             g_opt.keep = true;
+        } else if (strcmp(a, "--pg") == 0 || (strcmp(a, "--backend") == 0 && val &&
+                                              strcmp(val, "pg") == 0)) {
+            g_opt.pg = true;
+            i += a[2] == 'b';
         } else if (!val) {
             return RS_EINVAL;
         } else if (strcmp(a, "--scenario") == 0) {
@@ -2311,6 +2485,53 @@ static void raise_nofile(void)
         printf("WARNING: the fd limit is below %u idle connections + 64\n", g_opt.idle);
 }
 
+/* Starts the throwaway PostgreSQL of --pg in a new folder under --dir. */
+static rs_status pg_start(void)
+{
+    char log[300];
+    char *argv[] = {"bash", RS_PG_SCRIPT, "start", g_pg_dir, NULL};
+
+    snprintf(g_pg_dir, sizeof(g_pg_dir), "%s/rs-bench-pg-XXXXXX", g_opt.dir);
+    if (!mkdtemp(g_pg_dir)) {
+        printf("\nERROR: cannot create a folder under %s: %s\n", g_opt.dir, strerror(errno));
+        g_pg_dir[0] = '\0';
+        return RS_EIO;
+    }
+    chmod(g_pg_dir, 0755);          /* pg_server.sh gives it to its user when run as root */
+    printf("\n== PostgreSQL: pg_server.sh start %s\n", g_pg_dir);
+    fflush(stdout);
+    snprintf(log, sizeof(log), "%s.start.log", g_pg_dir);
+    if (run_logged(argv, log, 180.0) != 0) {
+        printf("  ERROR: pg_server.sh start failed, see %s\n", log);
+        return RS_EIO;
+    }
+    unlink(log);
+    return RS_OK;
+}
+
+/* Stops it; the folder goes unless --keep (the data was the bench's own). */
+static rs_status pg_stop(void)
+{
+    char out[64], log[300];
+    char *argv[] = {"bash", RS_PG_SCRIPT, "stop", g_pg_dir, NULL};
+    char *rm[] = {"rm", "-rf", "--", g_pg_dir, NULL};
+    int st;
+
+    if (!g_pg_dir[0])
+        return RS_OK;
+    snprintf(log, sizeof(log), "%s.stop.log", g_pg_dir);
+    st = run_logged(argv, log, 180.0);
+    if (st != 0)
+        printf("  ERROR: pg_server.sh stop exited %d, see %s\n", st, log);
+    else
+        unlink(log);
+    if (g_opt.keep)
+        printf("  kept %s\n", g_pg_dir);
+    else if (st == 0 && run_capture(rm, out, sizeof(out), true) != 0)
+        printf("  could not remove %s\n", g_pg_dir);
+    return st == 0 ? RS_OK : RS_EIO;
+}
+
 static bool wants(char which)
 {
     return strcmp(g_opt.scenario, "all") == 0 || g_opt.scenario[0] == which;
@@ -2359,6 +2580,23 @@ int main(int argc, char **argv)
         failures++;
     if (wants('e') && scen_report() != RS_OK)
         failures++;
+    if (g_opt.pg && (wants('a') || wants('b') || wants('e'))) {
+        if (pg_start() != RS_OK) {
+            failures++;
+        } else {
+            for (g_bk = BK_PG1; g_bk <= BK_PG2; g_bk++) {
+                if (wants('a') && scen_ingest('a') != RS_OK)
+                    failures++;
+                if (wants('b') && scen_ingest('b') != RS_OK)
+                    failures++;
+                if (g_bk == BK_PG1 && wants('e') && scen_report() != RS_OK)
+                    failures++;
+            }
+            if (pg_stop() != RS_OK)
+                failures++;
+        }
+        g_bk = BK_SQLITE;
+    }
     printf("\n");
     print_machine_state("after");
     printf("\n== summary (targets from docs/benchmark.md; this machine: %ld CPUs)\n",
