@@ -37,6 +37,7 @@ struct env {
     char *tok;
     struct it_server srv;
     bool pg_started;
+    bool passed;                 /* the test reached its end: no logs to show */
 };
 
 static int pg(const struct env *e, const char *cmd, const char *out)
@@ -82,11 +83,35 @@ static int setup(void **state)
     return 0;
 }
 
+/* Prints the end of file (at most 6000 bytes) to stderr, under a title. */
+static void show_tail(const char *title, const char *dir, const char *file)
+{
+    char p[400];
+    char *text;
+    size_t n;
+
+    snprintf(p, sizeof(p), "%s/%s", dir, file);
+    text = it_read_file(p);
+    n = strlen(text);
+    fprintf(stderr, "---- %s (%s) ----\n%s\n", title, file, n > 6000 ? text + n - 6000 : text);
+    free(text);
+}
+
 static int teardown(void **state)
 {
     struct env *e = *state;
     char out[400];
     int st = 0;
+
+    /* A failed run says what the client, the servers and the fixture saw
+     * before the folder goes: a flaky failure is otherwise lost. */
+    if (!e->passed) {
+        show_tail("the submitting client", e->dir, "big.out");
+        show_tail("pg_server.sh failover", e->dir, "failover.out");
+        show_tail("resettled", e->dir, "server.log");
+        show_tail("the primary", e->pgdir, "log/primary.log");
+        show_tail("the replica", e->pgdir, "log/replica.log");
+    }
 
     if (e->srv.pid > 0 && it_alive(e->srv.pid) && it_server_stop_logged(&e->srv) != 0)
         st = -1;
@@ -147,6 +172,7 @@ static void test_primary_stopped_under_load(void **state)
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records WHERE pg_is_in_recovery()"),
                      0);
     assert_int_equal(it_run(verify, out, out), 0);
+    e->passed = true;
 }
 
 int main(void)

@@ -5,7 +5,8 @@
  * supersedes, batches, scans, text fields given with their lengths
  * (not NUL-terminated), offices and tokens, and puts whose
  * transaction fails (a lock held elsewhere; a write refused by the file
- * size limit at COMMIT).
+ * size limit at COMMIT; on PostgreSQL, the connection lost under the store
+ * and the store reconnecting at the next put).
  *
  * Every test works in its own mkdtemp directory under $TMPDIR (or /tmp),
  * removed by the teardown.  Does not test the dbq queue or the server
@@ -181,6 +182,13 @@ static bool is_pg(const char *path)
 #define SQLITE_ONLY()                                                                      \
     do {                                                                                   \
         if (rs_test_pg_wanted())                                                           \
+            skip();                                                                        \
+    } while (0)
+
+/* The PostgreSQL-only tests: skipped in the SQLite run. */
+#define PG_ONLY()                                                                          \
+    do {                                                                                   \
+        if (!rs_test_pg_wanted())                                                          \
             skip();                                                                        \
     } while (0)
 
@@ -1158,6 +1166,50 @@ static void test_put_fails_at_commit(void **state)
     free(r);
 }
 
+/*
+ * The server ends the store's session while it is idle (a primary's fast
+ * stop does so before a failover): the next put finds out at its BEGIN and
+ * fails, storing nothing; the put after it reconnects and stores.  A BEGIN
+ * that failed with the connection once left the store thinking a
+ * transaction was open, and it refused to reconnect from then on
+ * ("the connection to PostgreSQL was lost inside a transaction").
+ */
+static void test_put_after_connection_lost(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s;
+    struct trec t0, t1;
+    struct rs_store_rec r0, r1;
+    char err[256];
+    char text[64];
+
+    PG_ONLY();
+    s = open_rw(f->db);
+    make_rec(&t0, &r0, 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "before");
+    assert_int_equal(put(s, &r0, 1), RS_OK);
+    assert_int_equal(r0.ack, RS__ACK_STATUS__ACK_STORED);
+
+    /* Every other client session on this database, i.e. the store's; the
+     * two argument form waits (up to 10 s) until each has gone.  OFFSET 0
+     * keeps the planner from terminating before it filtered out our own. */
+    pg_text(f->db, "SELECT count(*) || ' ' || count(*) FILTER (WHERE NOT"
+                   " pg_terminate_backend(pid, 10000)) FROM (SELECT pid FROM pg_stat_activity"
+                   " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                   " AND backend_type = 'client backend' OFFSET 0) AS others",
+            text, sizeof(text));
+    assert_string_equal(text, "1 0");
+
+    make_rec(&t1, &r1, 2, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "after");
+    assert_int_equal(rs_store_put_batches(s, &r1, 1, NULL, 0, err, sizeof(err)), RS_ESTORAGE);
+    assert_nothing_acked(&r1, 1);
+    if (rs_store_put_batches(s, &r1, 1, NULL, 0, err, sizeof(err)) != RS_OK)
+        fail_msg("the put after the lost connection: %s", err);
+    assert_int_equal(r1.ack, RS__ACK_STATUS__ACK_STORED);
+    assert_int_equal(r1.seq, 2);
+    assert_counts(f->db, 2, 2);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
 static void test_put_rejects_bad_input(void **state)
 {
     struct fixture *f = *state;
@@ -1335,6 +1387,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_with_lengths, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_fails_while_locked, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_fails_at_commit, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_put_after_connection_lost, tmpdir_setup,
+                                        tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_rejects_bad_input, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_offices, tmpdir_setup, tmpdir_teardown),
     };

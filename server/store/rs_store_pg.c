@@ -153,8 +153,14 @@ static PGresult *exec_simple(struct rs_pg *c, const char *sql, int *rc)
         c->in_tx = false;
     if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
         *rc = map_fail(c, res);
-        if (w == TX_BEGIN && PQtransactionStatus(c->conn) != PQTRANS_IDLE)
-            c->in_tx = true;     /* "BEGIN; lock" failed at the lock: ROLLBACK ends it */
+        /* "BEGIN; lock" that failed at the lock leaves a transaction open on
+         * the server: its ROLLBACK ends it.  One that failed because the
+         * connection went leaves none (the server dropped it with the
+         * session), and its caller, whose BEGIN failed, sends no ROLLBACK:
+         * marking it open would refuse every reconnect from then on. */
+        if (w == TX_BEGIN && PQstatus(c->conn) == CONNECTION_OK &&
+            PQtransactionStatus(c->conn) != PQTRANS_IDLE)
+            c->in_tx = true;
         PQclear(res);
         return NULL;
     }

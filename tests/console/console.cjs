@@ -279,9 +279,12 @@ async function main() {
     await cp.fill('#rep-year', '2023');
     await cp.click('#rep-show');
     await cp.waitForSelector('#rep-note:has-text("核查发现")', { timeout: 30000 });
-    const frame = cp.frame({ url: /format=html/ });
-    check(frame, 'no report frame');
-    await frame.waitForSelector('body');
+    // The note comes from the JSON fetch; the frame loads the HTML report on
+    // its own and may still be at about:blank then, so wait as a clerk would
+    // for the report to show in it.
+    const frame = await until('the report frame to load the HTML report',
+      async () => cp.frame({ url: /format=html/ }), 30000);
+    await frame.locator('body', { hasText: '2023' }).waitFor({ timeout: 30000 });
     check(((await frame.textContent('body')) || '').includes('2023'), 'the report frame is empty');
     await shot(cp, 'centre-report');
     const [dl] = await Promise.all([cp.waitForEvent('download'), cp.click('#dl-docx')]);
