@@ -15,7 +15,7 @@
 # and npm are on PATH.  libmicrohttpd-dev is the console's HTTP server
 # (`resettle console`, client/console/): a small, maintained library that
 # parses HTTP so the client does not, 1 package.  libpq-dev is the store's
-# PostgreSQL engine (issue 17), and postgresql (Debian 12: PostgreSQL 15) is
+# PostgreSQL engine, and postgresql (Debian 12: PostgreSQL 15) is
 # for the tests only: tests/pg/pg_server.sh runs a throwaway server, and a
 # replica of it, from /usr/lib/postgresql/*/bin in a folder of the build:
 # 13 packages, about 24 MB to download and 84 MiB installed.  The cluster

@@ -1,7 +1,7 @@
 /*
  * itest_failover.c - resettled on a PostgreSQL primary with a streaming
  * replica; the primary is stopped under load, the replica promoted, and
- * resettled carries on against it (issue 17).
+ * resettled carries on against it.
  *
  * The test runs a cluster of its own (tests/pg/pg_server.sh start, replica,
  * failover, stop in a folder of the test), not the run's shared pg

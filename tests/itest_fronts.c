@@ -1,6 +1,6 @@
 /*
- * itest_fronts.c - two resettled front-ends on one PostgreSQL database
- * (issue 17), with the real resettled and resettle processes on 127.0.0.1.
+ * itest_fronts.c - two resettled front-ends on one PostgreSQL database,
+ * with the real resettled and resettle processes on 127.0.0.1.
  *
  * Covers: a resend through the other front-end answered duplicate and
  * stored once; two townships submitting through the two front-ends at once,

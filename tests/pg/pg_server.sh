@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pg_server.sh: a throwaway PostgreSQL server in a folder of its own, and on
 # request a streaming replica of it, for the tests of the store on
-# PostgreSQL (issue 17).
+# PostgreSQL.
 #
 #   pg_server.sh start DIR          initdb into DIR/primary, start it, write
 #                                   DIR/conninfo and DIR/pg.conninfo
