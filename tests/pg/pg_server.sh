@@ -19,7 +19,12 @@
 # PostgreSQL 15, from deploy/install-deps.sh).  PostgreSQL refuses to run as
 # root, so when this script runs as root (CI does) the servers run as the
 # system user rs-pgtest, created with useradd -r when missing, and DIR is
-# given to that user; run as anyone else, they run as that user.
+# given to that user; run as anyone else, they run as that user.  When that
+# user cannot enter DIR (a parent folder closed to it, as a clone under a
+# mktemp -d folder is), the servers, their sockets and logs live in
+# /tmp/rs-pg-HASH instead (HASH from DIR's path, so every command on DIR
+# finds them; stop removes it) and only the conninfo files are written in
+# DIR; where this note says DIR/... for a server's file, read that folder.
 #
 # The servers listen on Unix sockets only (listen_addresses = ''): the
 # primary in DIR/sock, port 5432, the replica in DIR/sock.replica, port 5433
@@ -59,7 +64,8 @@ while IFS= read -r v; do
   unset "$v"
 done < <(compgen -e | grep '^PG' || true)
 
-dir=
+dir=      # where the servers, their sockets and logs live
+out=      # DIR as given: where the conninfo files are written too
 bin=
 on_fail=
 
@@ -125,6 +131,18 @@ set_dir() {
     dir=
     die "DIR may hold only letters, digits and _ . / + - (got '$1')"
   fi
+  out=$dir
+  if [ "$(id -u)" -eq 0 ]; then
+    ensure_user
+    if ! runuser -u "$os_user" -- test -x "$dir" 2>/dev/null; then
+      dir=/tmp/rs-pg-$(printf '%s' "$out" | sha256sum | cut -c1-16)
+      mkdir -p "$dir"
+      # A name in /tmp anyone could have made first: only ours is used.
+      if [ -L "$dir" ] || ! [[ $(stat -c %U "$dir") =~ ^(root|$os_user)$ ]]; then
+        die "$dir is a link or belongs to another user; remove it"
+      fi
+    fi
+  fi
   # A Unix socket's path has at most 107 bytes.
   local sock="$dir/sock.replica/.s.PGSQL.$replica_port"
   if [ ${#sock} -gt 107 ]; then
@@ -173,10 +191,23 @@ conninfo_both() {
   echo "host=$dir/sock,$dir/sock.replica port=$primary_port,$replica_port user=$role dbname=$1 connect_timeout=10 target_session_attrs=read-write"
 }
 
-# Writes a file whole (readers never see half of it).
+# Writes the file NAME of DIR whole (readers never see half of it), in the
+# servers' folder and, when that is not DIR, in DIR too.
 write_file() {
-  printf '%s\n' "$2" >"$1.tmp"
-  mv -f "$1.tmp" "$1"
+  local d
+  for d in "$dir" "$out"; do
+    printf '%s\n' "$2" >"$d/$1.tmp"
+    mv -f "$d/$1.tmp" "$d/$1"
+    [ "$out" != "$dir" ] || break
+  done
+}
+
+# Removes the conninfo files NAME... of DIR, in both folders.
+remove_files() {
+  local f
+  for f in "$@"; do
+    rm -f "${dir:?}/$f" "${out:?}/$f"
+  done
 }
 
 # psql CONNINFO SQL...: the first column(s) unaligned, stops on an error.
@@ -264,7 +295,7 @@ cmd_start() {
   # A previous run that was killed may have left its servers running.
   stop_all >/dev/null 2>&1 || true
   rm -rf "$dir/primary" "$dir/replica" "$dir/sock" "$dir/sock.replica" "$dir/log"
-  rm -f "$dir/conninfo" "$dir/pg.conninfo" "$dir/conninfo.replica" "$dir/conninfo.both"
+  remove_files conninfo pg.conninfo conninfo.replica conninfo.both
   if [ "$(id -u)" -eq 0 ]; then
     chown "$user": "$dir"
   fi
@@ -303,8 +334,8 @@ EOF
     -w -t "$wait_seconds" start >/dev/null || die "the primary did not start"
   version=$(q "$(conninfo_primary postgres)" "SHOW server_version") ||
     die "the primary started but does not answer"
-  write_file "$dir/conninfo" "$(conninfo_primary postgres)"
-  write_file "$dir/pg.conninfo" "host=$dir/sock port=$primary_port user=$role"
+  write_file conninfo "$(conninfo_primary postgres)"
+  write_file pg.conninfo "host=$dir/sock port=$primary_port user=$role"
   on_fail=
   echo "pg_server: PostgreSQL $version running as $user in $dir/primary (socket $dir/sock, port $primary_port, log $dir/log/primary.log)"
 }
@@ -338,7 +369,7 @@ cmd_replica() {
     stop_node replica || true
     rm -rf "$dir/replica"
   fi
-  rm -f "$dir/conninfo.replica" "$dir/conninfo.both"
+  remove_files conninfo.replica conninfo.both
   q "$primary_ci" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$slot'" >/dev/null
   rm -rf "$dir/sock.replica"
   as_server mkdir -m 0700 "$dir/sock.replica"
@@ -369,8 +400,8 @@ EOF
   lsn=$(q "$primary_ci" "SELECT pg_current_wal_lsn()")
   wait_true "$replica_ci" "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '$lsn') >= 0" \
     "the replica to replay the primary's WAL up to $lsn"
-  write_file "$dir/conninfo.replica" "$replica_ci"
-  write_file "$dir/conninfo.both" "$(conninfo_both postgres)"
+  write_file conninfo.replica "$replica_ci"
+  write_file conninfo.both "$(conninfo_both postgres)"
   on_fail=
   echo "pg_server: replica streaming in $dir/replica (socket $dir/sock.replica, port $replica_port, caught up to $lsn, log $dir/log/replica.log)"
 }
@@ -409,6 +440,9 @@ cmd_stop() {
   set_dir "$1"
   if ! stop_all; then
     die "a server in $dir needed more than a fast stop"
+  fi
+  if [ "$dir" != "$out" ]; then
+    rm -rf "${dir:?}"
   fi
   echo "pg_server: stopped; no process left in $dir"
 }
