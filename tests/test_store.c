@@ -876,6 +876,80 @@ static void test_same_id_twice_in_one_call(void **state)
     assert_int_equal(rs_store_close(s), RS_OK);
 }
 
+/*
+ * One put that mixes new records, resends, conflicts and a new version,
+ * longer than the run PostgreSQL stores with one statement (2,000): every
+ * decision is the one a record-by-record put makes, in the put's order,
+ * and the new records are numbered without a gap.
+ */
+static void test_mixed_put_keeps_order_and_numbers(void **state)
+{
+    enum { N = 2600 };
+    struct fixture *f = *state;
+    struct rs_store *s = open_rw(f->db);
+    struct trec *t = calloc(N, sizeof(*t));
+    struct rs_store_rec *r = calloc(N, sizeof(*r));
+    struct trec tx;
+    struct rs_store_rec x;
+    uint64_t seq = 1;
+    size_t i;
+
+    assert_non_null(t);
+    assert_non_null(r);
+    make_rec(&tx, &x, 90001, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "before");
+    assert_int_equal(put(s, &x, 1), RS_OK);
+    assert_int_equal(x.seq, 1);
+    for (i = 0; i < N; i++)
+        make_rec(&t[i], &r[i], (unsigned)i + 1, NULL, i % 2 ? DIV_B : DIV_A,
+                 RS__RECORD__BODY_PROJECT, 2023, "run");
+    /* 10: a resend of x; 11: x's id with other content; 12: 0 again;
+     * 13: a new version of 0; 2001: 5 again, past the first run;
+     * 2002: 2001's id changed, judged against the resend before it. */
+    make_rec(&t[10], &r[10], 90001, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "before");
+    make_rec(&t[11], &r[11], 90001, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "other");
+    make_rec(&t[12], &r[12], 1, NULL, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "run");
+    make_rec(&t[13], &r[13], 80001, t[0].id, DIV_A, RS__RECORD__BODY_PROJECT, 2023, "v2");
+    make_rec(&t[2001], &r[2001], 6, NULL, DIV_B, RS__RECORD__BODY_PROJECT, 2023, "run");
+    make_rec(&t[2002], &r[2002], 6, NULL, DIV_B, RS__RECORD__BODY_PROJECT, 2023, "changed");
+    for (i = 0; i < N; i++)
+        r[i].batch_id = i < 1500 ? "mixed-one" : "mixed-two";
+    assert_int_equal(put(s, r, N), RS_OK);
+    for (i = 0; i < N; i++) {
+        switch (i) {
+        case 10:
+            assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_DUPLICATE);
+            assert_int_equal(r[i].seq, 1);
+            break;
+        case 11:
+        case 2002:
+            assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_CONFLICT);
+            assert_string_equal(r[i].reason, "same id, different content");
+            break;
+        case 12:
+            assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_DUPLICATE);
+            assert_int_equal(r[i].seq, r[0].seq);
+            break;
+        case 2001:
+            assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_DUPLICATE);
+            assert_int_equal(r[i].seq, r[5].seq);
+            break;
+        default:
+            assert_int_equal(r[i].ack, RS__ACK_STATUS__ACK_STORED);
+            assert_int_equal(r[i].seq, ++seq);
+        }
+    }
+    assert_int_equal(seq, 1 + N - 5);
+    assert_counts(f->db, N - 4, N - 5);
+    assert_int_equal(raw_int(f->db, "SELECT max(seq) - min(seq) + 1 FROM records"), N - 4);
+    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records JOIN batches"
+                                    " ON records.batch = batches.id"
+                                    " WHERE batches.batch_id = 'mixed-two'"),
+                     N - 1500 - 2);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    free(t);
+    free(r);
+}
+
 static void test_batch_of_1000(void **state)
 {
     struct fixture *f = *state;
@@ -1383,6 +1457,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_supersede_stale, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_supersede_across_type_or_division, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_same_id_twice_in_one_call, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_mixed_put_keeps_order_and_numbers, tmpdir_setup,
+                                        tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_batch_of_1000, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_text_with_lengths, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_fails_while_locked, tmpdir_setup, tmpdir_teardown),

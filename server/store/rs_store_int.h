@@ -136,6 +136,7 @@ struct rs_store {
     sqlite3 *db;
     struct rs_pg *pg;            /* the PostgreSQL connection, or NULL: SQLite's db */
     struct rs_st stmt[ST_N];    /* prepared when the store opens */
+    struct rs_pg_st *put_many;   /* PostgreSQL only: rs_store_pg_put_many_sql */
     bool deferred;               /* rs_store_defer_sync: NORMAL unless asked */
     bool sync_full;              /* the connection's synchronous is FULL */
     EVP_MD *sha256;              /* fetched once, on first use */
@@ -172,6 +173,9 @@ extern const struct rs_store_pg_stmt rs_store_pg_stmts[ST_N];
 /* The current schema on PostgreSQL (RS_STORE_SCHEMA_VERSION), without its
  * version table. */
 extern const char rs_store_pg_schema[];
+
+/* The statement that stores a run of new records at once (rs_store_pg_put.c). */
+extern const char rs_store_pg_put_many_sql[];
 
 /* ------------------------------------------------------------ rs_store_stmt.c */
 
@@ -218,6 +222,23 @@ rs_status rs_store_begin(struct rs_store *s);
 /* Resets every statement and rolls back the open transaction (if SQLite
  * has not already). */
 void rs_store_rollback(struct rs_store *s);
+
+/* ------------------------------------------------------------ rs_store_records.c */
+
+/* ------------------------------------------------------------ rs_store_pg_put.c */
+
+/*
+ * On PostgreSQL, stores recs[idx[0..n)] with one statement, inside the
+ * open write transaction; none of them supersedes another or is refused
+ * by a closed year.  batch[k] is the batches row of recs[idx[k]], 0 for
+ * none.  Each record stored gets ack STORED and its seq; a record left out
+ * by the unique key (its id is stored, or came earlier in the run) keeps
+ * ack UNSPECIFIED for the caller to judge.  RS_ESTORAGE / RS_EIO,
+ * RS_ENOMEM, RS_EINTERNAL (no PostgreSQL, or n above RS_PG_ARRAY_MAX).
+ */
+RS_NODISCARD
+rs_status rs_store_pg_put_new(struct rs_store *s, struct rs_store_rec *recs, const size_t *idx,
+                              const int64_t *batch, size_t n, int64_t now);
 
 /* ------------------------------------------------------------ rs_store_records.c */
 
@@ -277,6 +298,11 @@ RS_NODISCARD
 rs_status rs_store_locks_load_tx(struct rs_store *s, uint32_t today, struct rs_year_locks *l);
 
 void rs_store_locks_free(struct rs_year_locks *l);
+
+/* Whether rs_store_locks_check_tx could refuse r or read the database for
+ * it: r supersedes another, or its year is closed to its division.  When
+ * not, the check would leave r as it is. */
+bool rs_store_locks_may_refuse(const struct rs_year_locks *l, const struct rs_store_rec *r);
 
 /*
  * Judges r against l: if r's year, or the year of the version it

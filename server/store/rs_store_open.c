@@ -646,6 +646,7 @@ rs_status rs_store_close(struct rs_store *s)
         sqlite3_finalize(s->stmt[i].lite);
         rs_pg_st_free(s->stmt[i].pg);
     }
+    rs_pg_st_free(s->put_many);
     rs_pg_close(s->pg);
     EVP_MD_CTX_free(s->md);
     EVP_MD_CTX_free(s->md_stored);

@@ -20,6 +20,7 @@
 #define OID_INT8 20
 #define OID_INT2 21
 #define OID_INT4 23
+#define OID_TEXT 25
 
 struct rs_pg {
     PGconn *conn;
@@ -387,6 +388,97 @@ int rs_pg_bind_blob(struct rs_pg_st *st, int i, const void *p, uint64_t n, bool 
     if (!p)
         return rs_pg_bind_null(st, i);
     return bind_bytes(st, i, p, n, copy, true);
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+/*
+ * The binary array format (array_recv): ndim, a has-nulls flag, the
+ * element type, then per dimension its length and lower bound, then each
+ * element as its length and its bytes, all integers big-endian.  Element
+ * k is vals[k] (lens[k] bytes) or, for int8, ints[k].
+ */
+static int bind_array(struct rs_pg_st *st, int i, Oid elem, size_t n, const char *const *vals,
+                      const size_t *lens, const int64_t *ints)
+{
+    uint64_t total = 20;
+    unsigned char *buf, *p;
+    int k;
+
+    if (n == 0 || n > RS_PG_ARRAY_MAX) {
+        set_msg(st->c, "array parameter with no or too many elements");
+        return SQLITE_RANGE;
+    }
+    for (size_t j = 0; j < n; j++) {
+        total += 4 + (ints ? 8 : (uint64_t)lens[j]);
+        if (total > RS_PG_ARRAY_BYTES_MAX) {
+            set_msg(st->c, "array parameter longer than 1 GiB");
+            return SQLITE_TOOBIG;
+        }
+    }
+    k = slot(st, i);
+    if (k < 0)
+        return SQLITE_RANGE;
+    buf = malloc((size_t)total);
+    if (!buf) {
+        set_msg(st->c, "out of memory");
+        return SQLITE_NOMEM;
+    }
+    put_be32(buf, 1);
+    put_be32(buf + 4, 0);
+    put_be32(buf + 8, elem);
+    put_be32(buf + 12, (uint32_t)n);
+    put_be32(buf + 16, 1);
+    p = buf + 20;
+    for (size_t j = 0; j < n; j++) {
+        if (ints) {
+            uint64_t v = (uint64_t)ints[j];
+
+            put_be32(p, 8);
+            put_be32(p + 4, (uint32_t)(v >> 32));
+            put_be32(p + 8, (uint32_t)v);
+            p += 12;
+        } else {
+            put_be32(p, (uint32_t)lens[j]);
+            if (lens[j])
+                memcpy(p + 4, vals[j], lens[j]);
+            p += 4 + lens[j];
+        }
+    }
+    st->copy[k] = (char *)buf;
+    st->val[k] = (const char *)buf;
+    st->len[k] = (int)total;
+    st->fmt[k] = 1;
+    st->type[k] = 0;
+    return SQLITE_OK;
+}
+
+int rs_pg_bind_array(struct rs_pg_st *st, int i, enum rs_pg_elem elem, size_t n,
+                     const char *const *vals, const size_t *lens)
+{
+    return bind_array(st, i, elem == RS_PG_ELEM_TEXT ? OID_TEXT : OID_BYTEA, n, vals, lens,
+                      NULL);
+}
+
+int rs_pg_bind_array_int64(struct rs_pg_st *st, int i, size_t n, const int64_t *vals)
+{
+    return bind_array(st, i, OID_INT8, n, NULL, NULL, vals);
+}
+
+void rs_pg_clear_bindings(struct rs_pg_st *st)
+{
+    for (int k = 0; k < st->nparams; k++) {
+        free_copy(st, k);
+        st->val[k] = NULL;
+        st->len[k] = 0;
+        st->fmt[k] = 0;
+    }
 }
 
 int rs_pg_step(struct rs_pg_st *st)

@@ -37,6 +37,8 @@
 
 #define RS_PG_PARAMS_MAX 16      /* the most parameters one statement has */
 #define RS_PG_ERRMSG_MAX 256
+#define RS_PG_ARRAY_MAX 100000  /* elements of one array parameter */
+#define RS_PG_ARRAY_BYTES_MAX (1u << 30) /* bytes of one, as PostgreSQL's own limit */
 
 struct rs_pg;
 struct rs_pg_st;
@@ -69,6 +71,26 @@ int rs_pg_bind_int64(struct rs_pg_st *st, int i, int64_t v);
 int rs_pg_bind_null(struct rs_pg_st *st, int i);
 int rs_pg_bind_text(struct rs_pg_st *st, int i, const char *p, int n, bool copy);
 int rs_pg_bind_blob(struct rs_pg_st *st, int i, const void *p, uint64_t n, bool copy);
+
+/* The element types of an array parameter. */
+enum rs_pg_elem { RS_PG_ELEM_TEXT, RS_PG_ELEM_BYTEA };
+
+/*
+ * Binds parameter i to a one-dimensional array of n (1 to RS_PG_ARRAY_MAX)
+ * elements without NULLs, sent in PostgreSQL's binary array format: the
+ * bytes of element k are vals[k], lens[k] long (text is UTF-8, no NUL).
+ * The statement must cast the parameter to the matching type (text[] or
+ * bytea[]).  The array is copied: vals may go after the call.
+ * SQLITE_TOOBIG when the array would pass 1 GiB, SQLITE_NOMEM.
+ */
+int rs_pg_bind_array(struct rs_pg_st *st, int i, enum rs_pg_elem elem, size_t n,
+                     const char *const *vals, const size_t *lens);
+
+/* The same for an array of n int8 (bigint[]) elements. */
+int rs_pg_bind_array_int64(struct rs_pg_st *st, int i, size_t n, const int64_t *vals);
+/* Drops every parameter's copy (a large array's memory), binding NULL. */
+void rs_pg_clear_bindings(struct rs_pg_st *st);
+
 int rs_pg_step(struct rs_pg_st *st);
 void rs_pg_reset(struct rs_pg_st *st);
 int64_t rs_pg_column_int64(struct rs_pg_st *st, int col);

@@ -219,3 +219,31 @@ const struct rs_store_pg_stmt rs_store_pg_stmts[ST_N] = {
                          " WHERE r.record_id IN (SELECT id FROM chain) ORDER BY r.seq",
                          0},
 };
+
+/*
+ * Stores a run of new records in one statement (rs_store_pg_put.c): the
+ * records come as arrays, $1 ids, $2 offices, $3 divisions, $4 types,
+ * $5 years, $6 periods, $7 hashes, $8 bodies, $9 batches rows (0: none),
+ * and $10 the time received.  An id already stored, or one that comes
+ * again later in the run, is left to INSERT ... ON CONFLICT DO NOTHING as
+ * in ST_REC_INSERT; the two filters before it only number the new ones
+ * max(seq) + 1, + 2, ... without gaps, as one INSERT per record would
+ * under the write lock.  The answer is each stored record's seq and id
+ * (no join back to the run: a generic plan would make it a nested loop).
+ */
+const char rs_store_pg_put_many_sql[] =
+    "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],"
+    "   $5::bigint[], $6::bigint[], $7::bytea[], $8::bytea[], $9::bigint[])"
+    "   WITH ORDINALITY AS u(record_id, office_code, division_code, type, year, period,"
+    "   hash, body, batch, ord)),"
+    " firsts AS (SELECT u.*, row_number() OVER (PARTITION BY u.record_id ORDER BY u.ord) AS k"
+    "   FROM u),"
+    " fresh AS (SELECT f.*, row_number() OVER (ORDER BY f.ord) AS n FROM firsts f"
+    "   WHERE f.k = 1 AND NOT EXISTS (SELECT 1 FROM records r"
+    "     WHERE r.record_id = f.record_id COLLATE \"C\"))"
+    " INSERT INTO records(seq, record_id, supersedes, office_code, division_code,"
+    "   type, year, period, hash, body, batch, received_at)"
+    "   SELECT (SELECT coalesce(max(seq), 0) FROM records) + f.n, f.record_id, NULL,"
+    "   f.office_code, f.division_code, f.type, f.year, f.period, f.hash, f.body,"
+    "   nullif(f.batch, 0), $10::bigint FROM fresh f ORDER BY f.n"
+    "   ON CONFLICT(record_id) DO NOTHING RETURNING seq, record_id";

@@ -21,6 +21,8 @@
 #define RS_STORE_ID_MAX_BYTES 127           /* ids copied out of rows (UUIDs are 36) */
 #define RS_SUPERSEDE_HOPS_MAX 10000         /* links followed to name the current version */
 #define RS_STORE_PRINT_MAX 160              /* bytes of a record's text put in a message */
+#define RS_STORE_RUN_MAX 2000               /* new records stored by one statement (PostgreSQL) */
+#define RS_STORE_RUN_BYTES (16u << 20)      /* bytes of their bodies */
 
 /*
  * One batches row of a put: one per struct rs_store_batch, or, for records
@@ -384,6 +386,45 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
     return RS_OK;
 }
 
+/*
+ * New records waiting to be stored with one statement (PostgreSQL only:
+ * rs_store_pg_put.c).  A run holds consecutive records of the put that
+ * supersede nothing and that no closed year could refuse; any other
+ * record ends it first, so every decision is made in the put's order.
+ */
+struct run {
+    size_t *idx;                 /* NULL: records go one at a time (SQLite) */
+    int64_t *batch;              /* the batches row of each, 0 for none */
+    size_t n;
+    uint64_t bytes;
+};
+
+static rs_status run_flush(struct rs_store *s, struct rs_store_rec *recs, struct run *run,
+                           int64_t now)
+{
+    rs_status rv;
+    bool is_found;
+
+    if (run->n == 0)
+        return RS_OK;
+    rv = rs_store_pg_put_new(s, recs, run->idx, run->batch, run->n, now);
+    for (size_t k = 0; k < run->n && rv == RS_OK; k++) {
+        struct rs_store_rec *r = &recs[run->idx[k]];
+
+        if (r->ack != RS__ACK_STATUS__ACK_UNSPECIFIED)
+            continue;
+        rv = judge_existing(s, r, &is_found);
+        if (rv == RS_OK && !is_found) {
+            snprintf(s->errmsg, sizeof(s->errmsg), "record %.*s neither inserted nor present",
+                     print_len(r->id, r->id_len), r->id);
+            rv = RS_EINTERNAL;
+        }
+    }
+    run->n = 0;
+    run->bytes = 0;
+    return rv;
+}
+
 /* Names the audit row of a batch on its batches row. */
 static rs_status link_batch(struct rs_store *s, int64_t rowid, uint64_t audit_seq)
 {
@@ -414,6 +455,7 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
 {
     struct batch_slot *slots = NULL;
     struct rs_year_locks locks = {0};
+    struct run run = {0};
     size_t *slot_of = NULL;
     size_t nslots = 0;
     bool is_open = false, refused;
@@ -462,7 +504,11 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
 
     slots = calloc(n + nbatches ? n + nbatches : 1, sizeof(*slots));
     slot_of = calloc(n ? n : 1, sizeof(*slot_of));
-    if (!slots || !slot_of) {
+    if (s->pg && n > 0) {
+        run.idx = calloc(n < RS_STORE_RUN_MAX ? n : RS_STORE_RUN_MAX, sizeof(*run.idx));
+        run.batch = calloc(n < RS_STORE_RUN_MAX ? n : RS_STORE_RUN_MAX, sizeof(*run.batch));
+    }
+    if (!slots || !slot_of || (s->pg && n > 0 && (!run.idx || !run.batch))) {
         snprintf(s->errmsg, sizeof(s->errmsg), "out of memory for %zu records", n);
         rv = RS_ENOMEM;
         goto out;
@@ -482,17 +528,38 @@ rs_status rs_store_put_batches(struct rs_store *s, struct rs_store_rec *recs, si
     if (rv)
         goto out;
     for (size_t i = 0; i < n; i++) {
+        struct rs_store_rec *r = &recs[i];
+
+        if (run.idx && text_empty(r->supersedes, r->supersedes_len) &&
+            !(locks.n && rs_store_locks_may_refuse(&locks, r))) {
+            if (run.n == RS_STORE_RUN_MAX || run.bytes + r->body_len > RS_STORE_RUN_BYTES) {
+                rv = run_flush(s, recs, &run, now);
+                if (rv)
+                    goto out;
+            }
+            run.idx[run.n] = i;
+            run.batch[run.n] = slot_of[i] == SIZE_MAX ? 0 : slots[slot_of[i]].rowid;
+            run.n++;
+            run.bytes += r->body_len;
+            continue;
+        }
+        rv = run_flush(s, recs, &run, now);
+        if (rv)
+            goto out;
         if (locks.n) {
-            rv = rs_store_locks_check_tx(s, &locks, &recs[i], &refused);
+            rv = rs_store_locks_check_tx(s, &locks, r, &refused);
             if (rv)
                 goto out;
             if (refused)
                 continue;
         }
-        rv = put_one(s, &recs[i], slot_of[i], slots, now);
+        rv = put_one(s, r, slot_of[i], slots, now);
         if (rv)
             goto out;
     }
+    rv = run_flush(s, recs, &run, now);
+    if (rv)
+        goto out;
     for (size_t k = 0; k < nbatches; k++) {
         rv = rs_store_audit_batch_tx(s, recs, &batches[k], now);
         if (rv == RS_OK)
@@ -515,6 +582,8 @@ out:
         rs_store_set_err(err, errlen, "%s", s->errmsg);
     }
     rs_store_locks_free(&locks);
+    free(run.idx);
+    free(run.batch);
     free(slots);
     free(slot_of);
     return rv;

@@ -232,6 +232,10 @@ int rs_store_stmts_prepare(struct rs_store *s)
             if (rc == SQLITE_OK)
                 rc = rs_pg_st_prepare_now(s->stmt[i].pg);
         }
+        if (rc == SQLITE_OK)
+            rc = rs_pg_st_new(s->pg, rs_store_pg_put_many_sql, 0, &s->put_many);
+        if (rc == SQLITE_OK)
+            rc = rs_pg_st_prepare_now(s->put_many);
         return rc;
     }
     for (int i = 0; i < ST_N && rc == SQLITE_OK; i++)

@@ -224,6 +224,13 @@ static const struct rs_locked_year *locked_for(const struct rs_year_locks *l, ui
     return NULL;
 }
 
+bool rs_store_locks_may_refuse(const struct rs_year_locks *l, const struct rs_store_rec *r)
+{
+    return rs_store_text_len(r->supersedes, r->supersedes_len) > 0 ||
+           locked_for(l, r->year, r->division_code,
+                      rs_store_text_len(r->division_code, r->division_code_len)) != NULL;
+}
+
 rs_status rs_store_locks_check_tx(struct rs_store *s, const struct rs_year_locks *l,
                                   struct rs_store_rec *r, bool *refused)
 {
