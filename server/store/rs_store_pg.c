@@ -28,6 +28,7 @@ struct rs_pg {
     unsigned session;            /* bumped on every reconnect: prepare again */
     bool in_tx;                  /* a BEGIN succeeded and no COMMIT or ROLLBACK since */
     bool read_only;              /* rs_pg_set_read_only: again on every reconnect */
+    struct rs_pg_st *streaming;  /* the RS_PG_STREAM statement whose rows are being read */
     int64_t changes;
     int64_t last_id;
     int errcode;
@@ -51,6 +52,17 @@ struct rs_pg_st {
     int row;
     int nrows;
 };
+
+/* Reads and drops what is left of a streamed result, so the connection
+ * takes the next command. */
+static void stream_end(struct rs_pg_st *st)
+{
+    PGresult *res;
+
+    while ((res = PQgetResult(st->c->conn)) != NULL)
+        PQclear(res);
+    st->c->streaming = NULL;
+}
 
 bool rs_pg_is_conninfo(const char *path)
 {
@@ -271,6 +283,8 @@ void rs_pg_st_free(struct rs_pg_st *st)
 {
     if (!st)
         return;
+    if (st->c->streaming == st)
+        stream_end(st);
     if (st->prepared_in == st->c->session && PQstatus(st->c->conn) == CONNECTION_OK) {
         char sql[32];
 
@@ -481,17 +495,81 @@ void rs_pg_clear_bindings(struct rs_pg_st *st)
     }
 }
 
+/* The next row of a streamed result: SQLITE_ROW with it in st->res, or
+ * SQLITE_DONE, or a failure (the stream is then over). */
+static int stream_next(struct rs_pg_st *st)
+{
+    struct rs_pg *c = st->c;
+    ExecStatusType es;
+    int rc;
+
+    PQclear(st->res);
+    st->res = PQgetResult(c->conn);
+    st->row = 0;
+    st->nrows = 0;
+    es = st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
+    if (es == PGRES_SINGLE_TUPLE) {
+        st->nrows = 1;
+        return SQLITE_ROW;
+    }
+    if (es == PGRES_TUPLES_OK) {
+        PQclear(st->res);
+        st->res = NULL;
+        stream_end(st);
+        return SQLITE_DONE;
+    }
+    rc = map_fail(c, st->res);
+    PQclear(st->res);
+    st->res = NULL;
+    stream_end(st);
+    return rc;
+}
+
+/*
+ * A streamed statement is not prepared: it goes as an unnamed statement
+ * each time, planned with its values.  Prepared, the generic plan of a
+ * year's scan estimated one row (year = $1 AND ($2 IS NULL OR ...)), so it
+ * was a parallel sequential scan and a sort of the whole table, costed
+ * below the custom plan's index scan: PostgreSQL would switch to it after
+ * five scans.  Planning one scan per report costs nothing next to it.
+ */
+static int stream_start(struct rs_pg_st *st)
+{
+    struct rs_pg *c = st->c;
+    int rc = ensure_conn(c);
+
+    if (rc != SQLITE_OK)
+        return rc;
+    if (!PQsendQueryParams(c->conn, st->sql, st->nparams, NULL, st->val, st->len, st->fmt, 1))
+        return map_fail(c, NULL);
+    c->streaming = st;
+    if (!PQsetSingleRowMode(c->conn)) {
+        set_msg(c, "libpq refused single-row mode");
+        stream_end(st);
+        return c->errcode = SQLITE_ERROR;
+    }
+    return stream_next(st);
+}
+
 int rs_pg_step(struct rs_pg_st *st)
 {
     struct rs_pg *c = st->c;
     ExecStatusType es;
     int rc;
 
+    if (c->streaming == st)
+        return stream_next(st);
     if (st->res) {
         if (++st->row < st->nrows)
             return SQLITE_ROW;
         return SQLITE_DONE;
     }
+    if (c->streaming) {
+        set_msg(c, "a statement ran while a scan's rows were still being read");
+        return c->errcode = SQLITE_MISUSE;
+    }
+    if (st->flags & RS_PG_STREAM)
+        return stream_start(st);
     if (st->flags & RS_PG_SIMPLE) {
         st->res = exec_simple(c, st->sql, &rc);
         if (rc != SQLITE_OK)
@@ -534,6 +612,8 @@ void rs_pg_reset(struct rs_pg_st *st)
 {
     PQclear(st->res);
     st->res = NULL;
+    if (st->c->streaming == st)
+        stream_end(st);
 }
 
 static uint64_t be(const unsigned char *p, int n)

@@ -16,7 +16,11 @@
  * Parameters go as text (numbers in decimal, the server infers their type
  * from the statement) or binary (blobs, as bytea); results come back in
  * binary.  A result is read whole into memory (PQexecPrepared), so several
- * statements can be stepped at once on one connection as with SQLite.
+ * statements can be stepped at once on one connection as with SQLite;
+ * except a statement flagged RS_PG_STREAM (the scans of a year's records),
+ * whose rows come one by one, so a report over a million records does not
+ * hold them all at once, and which has the connection to itself until it
+ * is read to the end or reset.
  *
  * Error mapping (SQLSTATE to the driver's codes): serialization failure,
  * deadlock, lock not available, cancel: RS_ST_BUSY; class 53 (disk full,
@@ -46,8 +50,12 @@ struct rs_pg_st;
 /* Statement flags. */
 enum {
     RS_PG_SIMPLE = 1,            /* no parameters, may hold several commands: PQexec */
-    RS_PG_RETURNS_ID = 2         /* INSERT ... RETURNING key: the key is rs_pg_last_id, the
+    RS_PG_RETURNS_ID = 2,        /* INSERT ... RETURNING key: the key is rs_pg_last_id, the
                                   * step says RS_ST_DONE */
+    RS_PG_STREAM = 4             /* rows come one at a time (libpq's single-row mode): a
+                                  * scan of a year holds one row, not all of them; no other
+                                  * statement may run on the connection until the last row
+                                  * is read or the statement is reset */
 };
 
 /* Whether path names a PostgreSQL database (a postgresql:// or postgres://

@@ -165,17 +165,17 @@ const struct rs_store_pg_stmt rs_store_pg_stmts[ST_N] = {
                        RS_PG_RETURNS_ID},
     [ST_REC_SCAN] = {"SELECT body FROM records WHERE year = $1 AND superseded_by IS NULL"
                      " AND ($2::text IS NULL OR division_code = $2::text) ORDER BY seq",
-                     0},
+                     RS_PG_STREAM},
     [ST_SCAN_REPORT] = {"SELECT body FROM records WHERE year = $1 AND superseded_by IS NULL"
                         " AND ($2::text IS NULL OR division_code = $2::text) AND type <> $3"
                         " ORDER BY seq",
-                        0},
+                        RS_PG_STREAM},
     [ST_SCAN_ACCEPTED] = {"SELECT r.body, r.type, (SELECT v.action FROM reviews v"
                           "   WHERE v.record_id = r.record_id ORDER BY v.seq DESC LIMIT 1)"
                           " FROM records r WHERE r.year = $1 AND r.superseded_by IS NULL"
                           " AND ($2::text IS NULL OR r.division_code = $2::text)"
                           " AND r.type <> $3 ORDER BY r.seq",
-                          0},
+                          RS_PG_STREAM},
     [ST_RETURNS_GROUPS] = {"SELECT division_code, type, period, min(received_at),"
                            " max((superseded_by IS NULL)::int) FROM records"
                            " WHERE year = $1 AND type <> $2"
