@@ -202,6 +202,21 @@ static rs_status judge_existing(struct rs_store *s, struct rs_store_rec *r, bool
     return rv;
 }
 
+/* Judges a record its INSERT left out: the unique key found its id, so a
+ * row with it must be there. */
+static rs_status judge_left_out(struct rs_store *s, struct rs_store_rec *r)
+{
+    bool is_found;
+    rs_status rv = judge_existing(s, r, &is_found);
+
+    if (rv == RS_OK && !is_found) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "record %.*s neither inserted nor present",
+                 print_len(r->id, r->id_len), r->id);
+        rv = RS_EINTERNAL;
+    }
+    return rv;
+}
+
 /* Follows superseded_by links from id to the current version, into cur. */
 static rs_status current_version(struct rs_store *s, const char *id, char *cur, size_t cap)
 {
@@ -352,15 +367,8 @@ static rs_status put_one(struct rs_store *s, struct rs_store_rec *r, size_t slot
     rv = rs_store_run_done(s, ST_REC_INSERT, "storing record");
     if (rv)
         return rv;
-    if (rs_st_changes(s) == 0) {
-        rv = judge_existing(s, r, &is_found);
-        if (rv == RS_OK && !is_found) {
-            snprintf(s->errmsg, sizeof(s->errmsg), "record %.*s neither inserted nor present",
-                     print_len(r->id, r->id_len), r->id);
-            rv = RS_EINTERNAL;
-        }
-        return rv;
-    }
+    if (rs_st_changes(s) == 0)
+        return judge_left_out(s, r);
     r->ack = RS__ACK_STATUS__ACK_STORED;
     r->seq = (uint64_t)rs_st_last_id(s);
     if (!has_supersedes)
@@ -403,7 +411,6 @@ static rs_status run_flush(struct rs_store *s, struct rs_store_rec *recs, struct
                            int64_t now)
 {
     rs_status rv;
-    bool is_found;
 
     if (run->n == 0)
         return RS_OK;
@@ -411,14 +418,8 @@ static rs_status run_flush(struct rs_store *s, struct rs_store_rec *recs, struct
     for (size_t k = 0; k < run->n && rv == RS_OK; k++) {
         struct rs_store_rec *r = &recs[run->idx[k]];
 
-        if (r->ack != RS__ACK_STATUS__ACK_UNSPECIFIED)
-            continue;
-        rv = judge_existing(s, r, &is_found);
-        if (rv == RS_OK && !is_found) {
-            snprintf(s->errmsg, sizeof(s->errmsg), "record %.*s neither inserted nor present",
-                     print_len(r->id, r->id_len), r->id);
-            rv = RS_EINTERNAL;
-        }
+        if (r->ack == RS__ACK_STATUS__ACK_UNSPECIFIED)
+            rv = judge_left_out(s, r);
     }
     run->n = 0;
     run->bytes = 0;
