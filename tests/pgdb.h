@@ -35,6 +35,21 @@ static inline bool rs_test_pg_wanted(void)
     return f && f[0];
 }
 
+/* In a cmocka test (cmocka's skip() at the point of use): the tests of
+ * what only SQLite has (the file, its pragmas, its older releases'
+ * databases) skip themselves in the PostgreSQL variant, and the tests of
+ * what only PostgreSQL has skip themselves in the SQLite run. */
+#define SQLITE_ONLY()                                                                      \
+    do {                                                                                   \
+        if (rs_test_pg_wanted())                                                           \
+            skip();                                                                        \
+    } while (0)
+#define PG_ONLY()                                                                          \
+    do {                                                                                   \
+        if (!rs_test_pg_wanted())                                                          \
+            skip();                                                                        \
+    } while (0)
+
 static inline void rs_test_pg_die(const char *what, const char *why)
 {
     fprintf(stderr, "PostgreSQL test: %s: %s\n", what, why ? why : "");

@@ -255,10 +255,19 @@ rs_status rs_store_run_done(struct rs_store *s, enum stmt_id id, const char *wha
     return rv;
 }
 
+/* A BEGIN that fails leaves no transaction behind: on PostgreSQL its
+ * "BEGIN; SELECT pg_advisory_xact_lock(...)" can fail after the BEGIN (the
+ * lock not had within lock_timeout), and the aborted transaction it leaves
+ * would refuse every later statement of the connection. */
 rs_status rs_store_begin(struct rs_store *s)
 {
+    rs_status rv;
+
     s->head_valid = false;
-    return rs_store_run_done(s, ST_BEGIN, "BEGIN IMMEDIATE");
+    rv = rs_store_run_done(s, ST_BEGIN, s->pg ? "BEGIN and the write lock" : "BEGIN IMMEDIATE");
+    if (rv)
+        rs_store_rollback(s);
+    return rv;
 }
 
 void rs_store_rollback(struct rs_store *s)
