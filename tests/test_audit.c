@@ -27,8 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "rawdb.h"
 #include "rs_store.h"
 #include "tmpdir_fixture.h"
 
@@ -53,73 +52,64 @@ static struct rs_store *open_rw(const char *path)
     return s;
 }
 
-static void raw_exec(const char *path, const char *sql)
+/* Lifts the audit table's append-only guard, as someone with the database's
+ * own rights could: SQLite's two triggers dropped, PostgreSQL's disabled. */
+static void unguard_audit(const char *db)
 {
-    sqlite3 *db = NULL;
-    char *msg = NULL;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
-    sqlite3_close(db);
+    rawdb_exec(db, rawdb_is_pg(db) ? "ALTER TABLE audit DISABLE TRIGGER audit_append_only"
+                                   : "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete");
 }
 
-/* Runs sql and returns SQLite's message if it fails ("" if it succeeds). */
-static void raw_try(const char *path, const char *sql, char *out, size_t len)
+/* An SQL literal of the bytes hex spells, in db's dialect, into out. */
+static const char *blob_lit(const char *db, const char *hex, char *out, size_t cap)
 {
-    sqlite3 *db = NULL;
-    char *msg = NULL;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    out[0] = '\0';
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        snprintf(out, len, "%s", msg ? msg : "?");
-    sqlite3_free(msg);
-    sqlite3_close(db);
+    snprintf(out, cap, rawdb_is_pg(db) ? "'\\x%s'::bytea" : "X'%s'", hex);
+    return out;
 }
 
-static long long raw_int(const char *path, const char *sql)
+static void hex_bytes(const char *hex, uint8_t *out, size_t n)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
+    assert_int_equal(strlen(hex), 2 * n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
 
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+}
+
+/* Column col of audit row seq as text into out (cap bytes); the hashes as hex. */
+static void raw_col(const char *path, long long seq, const char *col, char *out, size_t cap)
+{
+    char sql[160];
+    bool hash = strstr(col, "hash") != NULL;
+
+    if (hash)
+        snprintf(sql, sizeof(sql), "SELECT %s(%s%s) FROM audit WHERE seq = %lld",
+                 rawdb_is_pg(path) ? "encode" : "lower(hex", col,
+                 rawdb_is_pg(path) ? ", 'hex'" : ")", seq);
+    else
+        snprintf(sql, sizeof(sql), "SELECT %s FROM audit WHERE seq = %lld", col, seq);
+    rawdb_text(path, sql, out, cap);
 }
 
 /* Reads one row of the audit table. */
 static void raw_row(const char *path, long long seq, struct rs_audit_row *r)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char v[2 * RS_SHA256_LEN + 1];
 
     memset(r, 0, sizeof(*r));
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT seq, time, kind, office, peer, detail, prev_hash,"
-                                        " hash FROM audit WHERE seq = ?1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_int64(st, 1, seq);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    r->seq = (uint64_t)sqlite3_column_int64(st, 0);
-    r->time = sqlite3_column_int64(st, 1);
-    snprintf(r->kind, sizeof(r->kind), "%s", (const char *)sqlite3_column_text(st, 2));
-    snprintf(r->office, sizeof(r->office), "%s", (const char *)sqlite3_column_text(st, 3));
-    snprintf(r->peer, sizeof(r->peer), "%s", (const char *)sqlite3_column_text(st, 4));
-    snprintf(r->detail, sizeof(r->detail), "%s", (const char *)sqlite3_column_text(st, 5));
-    assert_int_equal(sqlite3_column_bytes(st, 6), RS_SHA256_LEN);
-    assert_int_equal(sqlite3_column_bytes(st, 7), RS_SHA256_LEN);
-    memcpy(r->prev_hash, sqlite3_column_blob(st, 6), RS_SHA256_LEN);
-    memcpy(r->hash, sqlite3_column_blob(st, 7), RS_SHA256_LEN);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    r->seq = (uint64_t)seq;
+    raw_col(path, seq, "time", v, sizeof(v));
+    r->time = strtoll(v, NULL, 10);
+    raw_col(path, seq, "kind", r->kind, sizeof(r->kind));
+    raw_col(path, seq, "office", r->office, sizeof(r->office));
+    raw_col(path, seq, "peer", r->peer, sizeof(r->peer));
+    raw_col(path, seq, "detail", r->detail, sizeof(r->detail));
+    raw_col(path, seq, "prev_hash", v, sizeof(v));
+    hex_bytes(v, r->prev_hash, RS_SHA256_LEN);
+    raw_col(path, seq, "hash", v, sizeof(v));
+    hex_bytes(v, r->hash, RS_SHA256_LEN);
 }
 
 static size_t put_field(uint8_t *buf, size_t off, const char *s)
@@ -293,7 +283,7 @@ static void test_chain_verifies(void **state)
     s = open_rw(f->db);
     expect_ok(s, 10);
     assert_int_equal(rs_store_close(s), RS_OK);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit"), 10);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM audit"), 10);
 
     /* Every row's hash is the documented one, and each links to the last. */
     memset(prev, 0, sizeof(prev));
@@ -377,7 +367,7 @@ static void test_batch_row_and_receipt(void **state)
              hex, shex);
     assert_string_equal(row.detail, want);
     /* The records and the row are one transaction: both are there. */
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 3);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM records"), 3);
 }
 
 /* Ids given with their lengths are hashed as those bytes, not up to a NUL. */
@@ -455,8 +445,8 @@ static void test_failed_put_writes_no_row(void **state)
     assert_int_equal(b.audit_seq, 0);
     assert_int_equal(r.ack, RS__ACK_STATUS__ACK_UNSPECIFIED);
     assert_int_equal(rs_store_close(ro), RS_OK);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit"), 0);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 0);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM audit"), 0);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM records"), 0);
 
     /* A batch whose range lies outside the records is refused before anything. */
     s = open_rw(f->db);
@@ -470,7 +460,7 @@ static void test_failed_put_writes_no_row(void **state)
     assert_int_equal(b.audit_seq, 1);
     expect_ok(s, 1);
     assert_int_equal(rs_store_close(s), RS_OK);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE detail LIKE "
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM audit WHERE detail LIKE "
                                     "'batch b: 3 records: 0 stored, 0 duplicate, 0 conflict, "
                                     "3 rejected; records sha256 %'"),
                      1);
@@ -481,8 +471,8 @@ static void test_tampered_detail_is_named(void **state)
     struct fixture *f = *state;
 
     make_chain(f->db);
-    raw_exec(f->db, "DROP TRIGGER audit_no_update;"
-                    "UPDATE audit SET detail = replace(detail, '1 rejected', '0 rejected')"
+    unguard_audit(f->db);
+    rawdb_exec(f->db, "UPDATE audit SET detail = replace(detail, '1 rejected', '0 rejected')"
                     " WHERE seq = 4;");
     expect_broken(f->db, 4, "hash does not match the row's contents (seq, time, kind, office, "
                             "peer or detail changed)");
@@ -493,10 +483,10 @@ static void test_tampered_time_and_links(void **state)
     struct fixture *f = *state;
 
     make_chain(f->db);
-    raw_exec(f->db, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;");
+    unguard_audit(f->db);
 
     /* A changed time. */
-    raw_exec(f->db, "UPDATE audit SET time = time - 86400 WHERE seq = 7");
+    rawdb_exec(f->db, "UPDATE audit SET time = time - 86400 WHERE seq = 7");
     expect_broken(f->db, 7, "hash does not match the row's contents (seq, time, kind, office, "
                             "peer or detail changed)");
 
@@ -504,25 +494,33 @@ static void test_tampered_time_and_links(void **state)
     {
         struct rs_audit_row r;
         uint8_t h[RS_SHA256_LEN];
-        char sql[256], hex[65];
+        char sql[256], hex[65], lit[96];
 
         raw_row(f->db, 7, &r);
         documented_hash(&r, h);
         rs_hex(h, RS_SHA256_LEN, hex);
-        snprintf(sql, sizeof(sql), "UPDATE audit SET hash = X'%s' WHERE seq = 7", hex);
-        raw_exec(f->db, sql);
+        snprintf(sql, sizeof(sql), "UPDATE audit SET hash = %s WHERE seq = 7",
+                 blob_lit(f->db, hex, lit, sizeof(lit)));
+        rawdb_exec(f->db, sql);
         expect_broken(f->db, 8, "prev_hash is not the hash of row 7");
     }
 
     /* A deleted row in the middle. */
-    raw_exec(f->db, "DELETE FROM audit WHERE seq >= 7");
-    raw_exec(f->db, "DELETE FROM audit WHERE seq = 2");
+    rawdb_exec(f->db, "DELETE FROM audit WHERE seq >= 7");
+    rawdb_exec(f->db, "DELETE FROM audit WHERE seq = 2");
     expect_broken(f->db, 2, "row 2 is missing (the next row is 3)");
 
     /* The first row must start from zeros. */
-    raw_exec(f->db, "DELETE FROM audit WHERE seq > 1;"
-                    "UPDATE audit SET prev_hash = X'01000000000000000000000000000000"
-                    "00000000000000000000000000000000' WHERE seq = 1");
+    {
+        char sql[256], lit[96];
+
+        snprintf(sql, sizeof(sql), "DELETE FROM audit WHERE seq > 1;"
+                                   "UPDATE audit SET prev_hash = %s WHERE seq = 1",
+                 blob_lit(f->db, "01000000000000000000000000000000"
+                                 "00000000000000000000000000000000",
+                          lit, sizeof(lit)));
+        rawdb_exec(f->db, sql);
+    }
     expect_broken(f->db, 1, "prev_hash of the first row is not all zero");
 }
 
@@ -554,8 +552,8 @@ static void test_truncation_is_found(void **state)
     struct rs_store *s;
 
     make_chain(f->db);
-    raw_exec(f->db, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
-                    "DELETE FROM audit WHERE seq >= 5");
+    unguard_audit(f->db);
+    rawdb_exec(f->db, "DELETE FROM audit WHERE seq >= 5");
     s = open_rw(f->db);
     expect_ok(s, 4);
     assert_int_equal(rs_store_close(s), RS_OK);
@@ -572,7 +570,7 @@ static void test_truncation_is_found(void **state)
     assert_int_equal(rs_store_close(s), RS_OK);
     expect_problem(f->db, 1, "names audit row 5, which is not a batch row of the trail");
 
-    raw_exec(f->db, "DELETE FROM audit");
+    rawdb_exec(f->db, "DELETE FROM audit");
     s = open_rw(f->db);
     expect_ok(s, 0);
     assert_int_equal(rs_store_close(s), RS_OK);
@@ -586,32 +584,37 @@ static void test_record_tampering_is_found(void **state)
 {
     struct fixture *f = *state;
     uint8_t h[RS_SHA256_LEN];
-    char sql[256], hex[65], id[RS_UUID_LEN + 1];
+    char sql[256], hex[65], id[RS_UUID_LEN + 1], lit[96];
 
     make_chain(f->db);
     snprintf(id, sizeof(id), "%08x-0000-4000-8000-00000000a0d1", 2);
-    raw_exec(f->db, "UPDATE records SET body = X'0a0178' WHERE seq = 2");
+    snprintf(sql, sizeof(sql), "UPDATE records SET body = %s WHERE seq = 2",
+             blob_lit(f->db, "0a0178", lit, sizeof(lit)));
+    rawdb_exec(f->db, sql);
     snprintf(sql, sizeof(sql), "record %s (row 2): its body does not match its stored hash", id);
     /* The record's own hash and its batch's digest (over the unchanged hash) agree. */
     expect_problem(f->db, 1, sql);
 
     /* The hash recomputed to match: the batch's digest in the trail no longer does. */
-    raw_exec(f->db, "UPDATE records SET body = X'0a00' WHERE seq = 2");
+    snprintf(sql, sizeof(sql), "UPDATE records SET body = %s WHERE seq = 2",
+             blob_lit(f->db, "0a00", lit, sizeof(lit)));
+    rawdb_exec(f->db, sql);
     rs_sha256("\x0a\x00", 2, h);
     rs_hex(h, RS_SHA256_LEN, hex);
-    snprintf(sql, sizeof(sql), "UPDATE records SET hash = X'%s' WHERE seq = 2", hex);
-    raw_exec(f->db, sql);
+    snprintf(sql, sizeof(sql), "UPDATE records SET hash = %s WHERE seq = 2",
+             blob_lit(f->db, hex, lit, sizeof(lit)));
+    rawdb_exec(f->db, sql);
     expect_problem(f->db, 1, "batch b-1 of 430602001 (audit row 4): its stored records do not "
                              "hash to what the trail says");
 
     /* The row deleted. */
-    raw_exec(f->db, "DELETE FROM records WHERE seq = 2");
+    rawdb_exec(f->db, "DELETE FROM records WHERE seq = 2");
     expect_problem(f->db, 1, "batch b-1 of 430602001 (audit row 4): the trail says 2 stored "
                              "records, the records table holds 1 of them (record rows were "
                              "deleted)");
 
     /* A record of no batch, put in by hand. */
-    raw_exec(f->db, "INSERT INTO records(seq, record_id, office_code, division_code, type, year,"
+    rawdb_exec(f->db, "INSERT INTO records(seq, record_id, office_code, division_code, type, year,"
                     " period, hash, body, batch, received_at) SELECT 9, 'x', office_code,"
                     " division_code, type, year, period, hash, body, NULL, received_at"
                     " FROM records WHERE seq = 1");
@@ -624,9 +627,9 @@ static void test_office_state_against_trail(void **state)
     struct fixture *f = *state;
 
     make_chain(f->db);
-    raw_exec(f->db, "UPDATE offices SET revoked = 0 WHERE code = '430602'");
+    rawdb_exec(f->db, "UPDATE offices SET revoked = 0 WHERE code = '430602'");
     expect_problem(f->db, 1, "office 430602 is active, but the trail revoked it at row 3");
-    raw_exec(f->db, "UPDATE offices SET revoked = 1 WHERE code = '430602001'");
+    rawdb_exec(f->db, "UPDATE offices SET revoked = 1 WHERE code = '430602001'");
     expect_problem(f->db, 2, "office 430602001 is revoked, but the trail has no office_revoke "
                              "row for it");
 }
@@ -641,10 +644,12 @@ static void test_append_only_and_clean_text(void **state)
     uint8_t hash[RS_SHA256_LEN];
 
     make_chain(f->db);
-    raw_try(f->db, "UPDATE audit SET detail = 'x' WHERE seq = 1", msg, sizeof(msg));
-    assert_string_equal(msg, "audit rows are append-only");
-    raw_try(f->db, "DELETE FROM audit WHERE seq = 10", msg, sizeof(msg));
-    assert_string_equal(msg, "audit rows are append-only");
+    assert_false(rawdb_try(f->db, "UPDATE audit SET detail = 'x' WHERE seq = 1", msg,
+                           sizeof(msg)));
+    assert_non_null(strstr(msg, "audit rows are append-only"));
+    assert_false(rawdb_try(f->db, "DELETE FROM audit WHERE seq = 10", msg, sizeof(msg)));
+    assert_non_null(strstr(msg, "audit rows are append-only"));
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM audit"), 10);
 
     /* Control characters become '?', invalid UTF-8 too; text is cut at its cap. */
     s = open_rw(f->db);
@@ -687,7 +692,8 @@ static void test_v1_database_migrates(void **state)
     struct rs_audit_row r;
     char err[256], want[96];
 
-    raw_exec(f->db, v1_schema);
+    SQLITE_ONLY();
+    rawdb_exec(f->db, v1_schema);
     /* Read-only use of a version 1 file asks for the migration first. */
     assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)),
                      RS_ESCHEMA);
@@ -696,9 +702,9 @@ static void test_v1_database_migrates(void **state)
     assert_non_null(strstr(err, want));
 
     s = open_rw(f->db);
-    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM offices"), 1);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_list WHERE name = "
+    assert_int_equal(rawdb_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM offices"), 1);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM pragma_table_list WHERE name = "
                                     "'audit' AND strict = 1"),
                      1);
     expect_ok(s, 0);

@@ -23,8 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
+#include "rawdb.h"
 #include "rs_store.h"
 #include "tmpdir_fixture.h"
 
@@ -154,53 +153,6 @@ static int collect_type(const uint8_t *body, size_t len, void *arg)
     return 0;
 }
 
-static sqlite3 *raw_open(const char *path)
-{
-    sqlite3 *db = NULL;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                     NULL),
-                     SQLITE_OK);
-    return db;
-}
-
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = raw_open(path);
-    char *msg = NULL;
-
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db = raw_open(path);
-    sqlite3_stmt *st = NULL;
-    int64_t v;
-
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int64(st, 0);
-    assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
-    return v;
-}
-
-/* Column 0 of the first row as text into out. */
-static void raw_text(const char *path, const char *sql, char *out, size_t cap)
-{
-    sqlite3 *db = raw_open(path);
-    sqlite3_stmt *st = NULL;
-
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
-}
-
 /* Registers the district's offices: central 430602, townships A and B. */
 static void add_offices(struct rs_store *s)
 {
@@ -243,6 +195,24 @@ static const char v2_schema[] =
     " '430602001', '430602001', 20, 2023, 7, zeroblob(32), x'0a00', NULL, 1700000000);"
     "PRAGMA application_id = 1381190705; PRAGMA user_version = 2;";
 
+/* Review rows, issues and issued reports cannot be changed or removed, on
+ * the store at db (its schema created). */
+static void assert_fixed_tables(const char *db)
+{
+    char why[256];
+
+    rawdb_exec(db, "INSERT INTO reviews VALUES(1, 'x', 2, 'c', '430602', 1)");
+    assert_false(rawdb_try(db, "UPDATE reviews SET comment = 'd'", why, sizeof(why)));
+    assert_non_null(strstr(why, "append-only"));
+    assert_false(rawdb_try(db, "DELETE FROM reviews", why, sizeof(why)));
+    rawdb_exec(db, "INSERT INTO year_issues VALUES(2023, 1, 1, '430602', 'f', 'h', 0, '')");
+    assert_false(rawdb_try(db, "UPDATE year_issues SET reason = 'x'", why, sizeof(why)));
+    assert_non_null(strstr(why, "does not change"));
+    assert_false(rawdb_try(db, "DELETE FROM year_issues", why, sizeof(why)));
+    assert_int_equal(rawdb_int(db, "SELECT count(*) FROM reviews"), 1);
+    assert_int_equal(rawdb_int(db, "SELECT count(*) FROM year_issues"), 1);
+}
+
 static void test_v2_database_migrates(void **state)
 {
     static const char *const tables[] = {"schedules", "schedule_sets", "reviews", "year_issues",
@@ -251,7 +221,8 @@ static void test_v2_database_migrates(void **state)
     struct rs_store *s, *ro = NULL;
     char err[256], sql[200];
 
-    raw_exec(f->db, v2_schema);
+    SQLITE_ONLY();
+    rawdb_exec(f->db, v2_schema);
     assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)),
                      RS_ESCHEMA);
     snprintf(sql, sizeof(sql), "schema version 2 is older than this program (%d)",
@@ -259,41 +230,30 @@ static void test_v2_database_migrates(void **state)
     assert_non_null(strstr(err, sql));
     s = open_rw(f->db);
     assert_int_equal(rs_store_close(s), RS_OK);
-    assert_int_equal(raw_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records"), 1);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM offices"), 1);
+    assert_int_equal(rawdb_int(f->db, "PRAGMA user_version"), RS_STORE_SCHEMA_VERSION);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM records"), 1);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM offices"), 1);
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         snprintf(sql, sizeof(sql),
                  "SELECT count(*) FROM pragma_table_list WHERE name = '%s' AND strict = 1",
                  tables[i]);
-        assert_int_equal(raw_int(f->db, sql), 1);
+        assert_int_equal(rawdb_int(f->db, sql), 1);
     }
-    /* Review rows, issues and issued reports cannot be changed or removed. */
-    raw_exec(f->db, "INSERT INTO reviews VALUES(1, 'x', 2, 'c', '430602', 1)");
-    {
-        sqlite3 *db = raw_open(f->db);
-
-        assert_int_not_equal(sqlite3_exec(db, "UPDATE reviews SET comment = 'd'", NULL, NULL,
-                                          NULL),
-                             SQLITE_OK);
-        assert_int_not_equal(sqlite3_exec(db, "DELETE FROM reviews", NULL, NULL, NULL),
-                             SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, "INSERT INTO year_issues VALUES(2023, 1, 1, '430602',"
-                                          " 'f', 'h', 0, '')",
-                                      NULL, NULL, NULL),
-                         SQLITE_OK);
-        assert_int_not_equal(sqlite3_exec(db, "UPDATE year_issues SET reason = 'x'", NULL, NULL,
-                                          NULL),
-                             SQLITE_OK);
-        assert_int_not_equal(sqlite3_exec(db, "DELETE FROM year_issues", NULL, NULL, NULL),
-                             SQLITE_OK);
-        assert_int_equal(sqlite3_close(db), SQLITE_OK);
-    }
+    assert_fixed_tables(f->db);
     /* Opening again changes nothing; read-only use works now. */
     s = open_rw(f->db);
     assert_int_equal(rs_store_close(s), RS_OK);
     assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)), RS_OK);
     assert_int_equal(rs_store_close(ro), RS_OK);
+}
+
+/* A new store's fixed tables refuse change on either backend. */
+static void test_fixed_tables(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(rs_store_close(open_rw(f->db)), RS_OK);
+    assert_fixed_tables(f->db);
 }
 
 /* ------------------------------------------------------------ the report's scan */
@@ -401,10 +361,10 @@ static void test_schedule_set_and_get(void **state)
     rs_schedule_free(&got);
     assert_int_equal(rs_store_close(s), RS_OK);
 
-    raw_text(f->db, "SELECT kind || ' ' || office || ' ' || peer FROM audit WHERE seq = 5",
+    rawdb_text(f->db, "SELECT kind || ' ' || office || ' ' || peer FROM audit WHERE seq = 5",
              detail, sizeof(detail));
     assert_string_equal(detail, "schedule_set 430602 127.0.0.1:5000");
-    raw_text(f->db, "SELECT detail FROM audit WHERE seq = 5", detail, sizeof(detail));
+    rawdb_text(f->db, "SELECT detail FROM audit WHERE seq = 5", detail, sizeof(detail));
     assert_non_null(strstr(detail, "year 2023: 1 lines, schedule sha256 "));
 }
 
@@ -452,7 +412,7 @@ static void test_schedule_refusals(void **state)
 
     /* A closed year's schedule is part of its issued report. */
     assert_int_equal(rs_store_close(s), RS_OK);
-    raw_exec(f->db, "INSERT INTO year_issues VALUES(2023, 1, 1705276800, '430602', 'unit-2023',"
+    rawdb_exec(f->db, "INSERT INTO year_issues VALUES(2023, 1, 1705276800, '430602', 'unit-2023',"
                     " 'h', 10, '')");
     s = open_rw(f->db);
     assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
@@ -461,7 +421,7 @@ static void test_schedule_refusals(void **state)
                              "(its report was issued 2024-01-15); ask 岳阳楼区库区移民服务中心 "
                              "(430602) to reopen it");
     rs_schedule_free(&in);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'schedule_set'"),
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'schedule_set'"),
                      1);
     assert_int_equal(rs_store_close(s), RS_OK);
 }
@@ -576,7 +536,7 @@ static void test_reviews(void **state)
         assert_string_equal(err, "record 00000002-0000-4000-8000-000000000000 of division "
                                  "430602002 is outside this office's district 430602001");
     }
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM reviews"), 0);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM reviews"), 0);
 
     /* Return one record; accept another. */
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, rs->id[0], NULL,
@@ -645,18 +605,18 @@ static void test_reviews(void **state)
     assert_int_equal(out.skipped, 1);
     assert_string_equal(out.ids[0], rs->id[3]);
     rs_review_out_free(&out);
-    raw_text(f->db, "SELECT kind || ' ' || office || ' ' || detail FROM audit"
+    rawdb_text(f->db, "SELECT kind || ' ' || office || ' ' || detail FROM audit"
                     " WHERE kind LIKE 'review%' ORDER BY seq DESC LIMIT 1",
              detail, sizeof(detail));
     assert_string_equal(detail, "review_accept 430602 batch b-1: 1 records: ");
-    raw_text(f->db, "SELECT detail FROM audit WHERE kind = 'review_return' ORDER BY seq LIMIT 1",
+    rawdb_text(f->db, "SELECT detail FROM audit WHERE kind = 'review_return' ORDER BY seq LIMIT 1",
              detail, sizeof(detail));
     assert_string_equal(detail, "record 00000001-0000-4000-8000-000000000000: "
                                 "完成投资与拨付不符，请核实");
 
     /* A closed year refuses reviews, except in a division a lock exception lets in. */
     assert_int_equal(rs_store_close(s), RS_OK);
-    raw_exec(f->db, "INSERT INTO year_issues VALUES(2023, 1, 1705276800, '430602', 'unit-2023',"
+    rawdb_exec(f->db, "INSERT INTO year_issues VALUES(2023, 1, 1705276800, '430602', 'unit-2023',"
                     " 'h', 10, '')");
     s = open_rw(f->db);
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL),
@@ -673,7 +633,7 @@ static void test_reviews(void **state)
                  " granted_at) VALUES(2023, '%s', %u, 'r', '430602', 1),"
                  " (2023, '%s', 20240101, 'expired', '430602', 1)",
                  TOWN_A, rs_date_cst(rs_now_unix()), TOWN_B);
-        raw_exec(f->db, sql);
+        rawdb_exec(f->db, sql);
     }
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[5], NULL, NULL),
                             &out, err, sizeof(err)),
@@ -848,8 +808,8 @@ static void test_closed_years(void **state)
                      RS_EINVAL);
     assert_string_equal(err, "the report to issue has format 1 twice");
     p.twice = false;
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM year_issues"), 0);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM year_reports"), 0);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM year_issues"), 0);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM year_reports"), 0);
 
     /* The close: issue 1, every format byte for byte, the producer saw the records. */
     assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, "127.0.0.1:1", produce, &p, &issue, NULL,
@@ -870,7 +830,7 @@ static void test_closed_years(void **state)
     free(body);
     assert_int_equal(rs_store_year_report(s, 2023, RS__REPORT_FORMAT__FMT_CSV, &body, &len, NULL),
                      RS_ENOTFOUND);
-    raw_text(f->db, "SELECT detail FROM audit WHERE kind = 'year_close'", detail, sizeof(detail));
+    rawdb_text(f->db, "SELECT detail FROM audit WHERE kind = 'year_close'", detail, sizeof(detail));
     assert_non_null(strstr(detail, "year 2023 issue 1: 3 current records, framework unit-2023 "
                                    "7d0c1e2a7d0c1e2a; markdown sha256 "));
     assert_non_null(strstr(detail, "; json sha256 "));
@@ -903,7 +863,7 @@ static void test_closed_years(void **state)
                 "moved");
     assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_REJECTED);
     assert_int_equal(rs->r[i].code, RS__ERROR_CODE__ERR_LOCKED);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM records WHERE year = 2023"), 3);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM records WHERE year = 2023"), 3);
 
     /* A lock exception lets one township in, until its last day. */
     assert_int_equal(rs_store_year_reopen(s, 2023, TOWN_A, 20230101, "更正", CENTRAL, NULL, NULL,
@@ -924,7 +884,7 @@ static void test_closed_years(void **state)
     i = add_rec(rs, 14, 0, TOWN_B, RS__RECORD__BODY_PROJECT, 2023, RS__PERIOD__PERIOD_YEAR, 0,
                 NULL);
     assert_int_equal(put_one_rec(s, rs, i), RS__ACK_STATUS__ACK_REJECTED);
-    raw_text(f->db, "SELECT detail FROM audit WHERE kind = 'year_reopen'", detail,
+    rawdb_text(f->db, "SELECT detail FROM audit WHERE kind = 'year_reopen'", detail,
              sizeof(detail));
     {
         char day[11];
@@ -962,7 +922,7 @@ static void test_closed_years(void **state)
     assert_int_equal(rs_store_year_info(s, 2022, &info), RS_OK);
     assert_int_equal(info.nissues, 0);
     rs_year_info_free(&info);
-    assert_int_equal(raw_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'year_close'"), 2);
+    assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'year_close'"), 2);
     assert_int_equal(rs_store_close(s), RS_OK);
     {
         uint64_t rows = 0, broken = 0;
@@ -979,6 +939,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_v2_database_migrates, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fixed_tables, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_report_scan_leaves_out_nil_returns, tmpdir_setup,
                                         tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_schedule_set_and_get, tmpdir_setup, tmpdir_teardown),
