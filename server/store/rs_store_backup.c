@@ -160,6 +160,12 @@ rs_status rs_store_backup_check(const char *path, struct rs_backup_info *info, c
     return check_as(path, path, info, err, errlen);
 }
 
+/* What backup and restore say to a PostgreSQL conninfo. */
+static const char not_for_pg[] =
+    "PostgreSQL 数据库请用其自身的备份（pg_dump 或基础备份 pg_basebackup）；"
+    "resettled backup/restore copy SQLite files only: back up a PostgreSQL"
+    " database with pg_dump or base backups (pg_basebackup)";
+
 rs_status rs_store_backup(const char *db_path, const char *to_path, struct rs_backup_info *info,
                           char *err, size_t errlen)
 {
@@ -174,9 +180,7 @@ rs_status rs_store_backup(const char *db_path, const char *to_path, struct rs_ba
     memset(info, 0, sizeof(*info));
     rs_store_clear_err(err, errlen);
     if (rs_store_path_is_pg(db_path)) {
-        rs_store_set_err(err, errlen, "PostgreSQL 数据库请用其自身的备份（pg_dump 或基础备份 pg_basebackup）；"
-                         "resettled backup/restore copy SQLite files only: back up a PostgreSQL"
-                         " database with pg_dump or base backups (pg_basebackup)");
+        rs_store_set_err(err, errlen, "%s", not_for_pg);
         return RS_EINVAL;
     }
     if (same_file(db_path, to_path) || strcmp(db_path, to_path) == 0) {
@@ -395,9 +399,7 @@ rs_status rs_store_restore(const char *from_path, const char *db_path,
     memset(info, 0, sizeof(*info));
     rs_store_clear_err(err, errlen);
     if (rs_store_path_is_pg(db_path)) {
-        rs_store_set_err(err, errlen, "PostgreSQL 数据库请用其自身的备份（pg_dump 或基础备份 pg_basebackup）；"
-                         "resettled backup/restore copy SQLite files only: back up a PostgreSQL"
-                         " database with pg_dump or base backups (pg_basebackup)");
+        rs_store_set_err(err, errlen, "%s", not_for_pg);
         return RS_EINVAL;
     }
     if (same_file(from_path, db_path) || strcmp(from_path, db_path) == 0) {
