@@ -14,6 +14,9 @@
  * chain was altered, and one with a damaged page, are refused by restore
  * (and by backup as a source), leaving the target as it was.
  *
+ * On PostgreSQL (the _pg variant) backup and restore refuse, naming
+ * pg_dump and pg_basebackup, and that is all this test runs there.
+ *
  * Does not: test the systemd timer that runs the nightly backup (the
  * package test installs it; systemd cannot run here).
  */
@@ -48,7 +51,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "backup");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->stop, sizeof(e->stop), e->dir, "stop");
     e->tok = it_office_add(e->dir, e->db, TOWN, "金鹗山街道", "township");
     if (!e->tok || it_server_start(&e->srv, e->dir, e->db) != 0)
@@ -172,6 +175,7 @@ static void test_backup_under_load_then_restore(void **state)
     sqlite3 *h = NULL;
     sqlite3_stmt *q = NULL;
 
+    SQLITE_ONLY();
     for (int k = 0; k < SUBMITTERS; k++) {
         e->kids[k] = fork();
         assert_true(e->kids[k] >= 0);
@@ -263,6 +267,7 @@ static void test_restore_refuses_bad_copies(void **state)
     char bk[600], bad[600], target[600], *out;
     sqlite3 *h = NULL;
 
+    SQLITE_ONLY();
     assert_int_equal(it_server_stop(&e->srv), 0);
     it_path(bk, sizeof(bk), e->dir, "good.db");
     it_path(bad, sizeof(bad), e->dir, "bad.db");
@@ -344,9 +349,41 @@ static void test_restore_refuses_bad_copies(void **state)
     }
 }
 
+/* On PostgreSQL, backup and restore refuse and name the database's own
+ * tools; the database and the target are left alone. */
+static void test_postgresql_refused(void **state)
+{
+    struct env *e = *state;
+    char bk[600], *out;
+    long long offices = it_sql_int(e->db, "SELECT count(*) FROM offices");
+
+    PG_ONLY();
+    it_path(bk, sizeof(bk), e->dir, "pg.bak");
+    {
+        char *argv[] = {RS_SERVER_BIN, "backup", "--db", e->db, "--to", bk, NULL};
+
+        assert_int_not_equal(run_server_cmd(e, argv, &out), 0);
+        assert_non_null(strstr(out, "pg_dump"));
+        assert_non_null(strstr(out, "pg_basebackup"));
+        free(out);
+        assert_int_not_equal(access(bk, F_OK), 0);
+    }
+    it_write_file(bk, "not a copy");
+    {
+        char *argv[] = {RS_SERVER_BIN, "restore", "--from", bk, "--db", e->db, NULL};
+
+        assert_int_not_equal(run_server_cmd(e, argv, &out), 0);
+        assert_non_null(strstr(out, "pg_dump"));
+        free(out);
+    }
+    assert_true(offices >= 1);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM offices"), offices);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_postgresql_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_under_load_then_restore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_bad_copies, setup, teardown),
     };

@@ -42,7 +42,7 @@ static int setup(void **state)
     int n = 0;
 
     it_tmpdir(e->dir, "itest_console");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->outbox, sizeof(e->outbox), e->dir, "outbox.db");
     it_path(e->out, sizeof(e->out), e->dir, "console.out");
     e->token = it_office_add(e->dir, e->db, "430602001", "金鹗山街道", "township");

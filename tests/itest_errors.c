@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "itest_harness.h"
+#include "rawdb.h"
 #include "rs_fault.h"
 #include "rs_server.h"
 
@@ -127,7 +128,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "errors");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->srv.log, sizeof(e->srv.log), e->dir, "server.log");
     it_path(g_flag, sizeof(g_flag), e->dir, "nomem.flag");
     e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
@@ -356,7 +357,16 @@ static void cause_busy(struct env *e, int close)
     it_sleep_ms(100);
 }
 
-/* ERR_STORAGE: "the commit failed" on a full disk; nothing stored. */
+/* A failing write on PostgreSQL: every INSERT into records raises, as a
+ * database whose disk is full would refuse it. */
+static const char pg_refuse_writes[] =
+    "CREATE FUNCTION rs_test_full() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END$$;"
+    "CREATE TRIGGER rs_test_full BEFORE INSERT ON records"
+    " FOR EACH ROW EXECUTE FUNCTION rs_test_full()";
+
+/* ERR_STORAGE: "the commit failed" on a full disk (the server's file on
+ * SQLite, the database's INSERT on PostgreSQL); nothing stored. */
 static void cause_storage(struct env *e, int close)
 {
     struct it_conn c;
@@ -371,10 +381,16 @@ static void cause_storage(struct env *e, int close)
     assert_int_equal(r->msg_case, RS__ENVELOPE__MSG_ACK);
     rs__envelope__free_unpacked(r, NULL);
     before = it_sql_int(e->db, "SELECT count(*) FROM records");
-    assert_int_equal(it_set_fsize_limit(e->srv.pid, 1), 0);
+    if (rawdb_is_pg(e->db))
+        rawdb_exec(e->db, pg_refuse_writes);
+    else
+        assert_int_equal(it_set_fsize_limit(e->srv.pid, 1), 0);
     send_relief(e, &c, 1, 60000);
     expect_code(&c, RS__ERROR_CODE__ERR_STORAGE, close);
-    assert_int_equal(it_set_fsize_limit(e->srv.pid, RLIM_INFINITY), 0);
+    if (rawdb_is_pg(e->db))
+        rawdb_exec(e->db, "DROP TRIGGER rs_test_full ON records; DROP FUNCTION rs_test_full()");
+    else
+        assert_int_equal(it_set_fsize_limit(e->srv.pid, RLIM_INFINITY), 0);
     it_conn_close(&c);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), before);
 }

@@ -249,7 +249,7 @@ static int slow_setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "slow");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
     e->tok_b = it_office_add(e->dir, e->db, TOWN_B, "王家河街道", "township");
     for (int i = 0; i < N_HOARD; i++) {

@@ -21,6 +21,12 @@
  * newer schema, are refused by `resettled serve` (exit 1, a clear message)
  * and left byte for byte as they were.
  *
+ * The PostgreSQL variant (pgdb.h) runs the lock, the linger, the damaged
+ * outbox and the newer schema; the faults of the server's own file (full
+ * disk, failing syncs, files that are not a resettle database) have no
+ * counterpart there, where the database server owns its files, and skip
+ * themselves (itest_errors.c makes PostgreSQL refuse a write instead).
+ *
  * Does not: make the file read-only under a running server (its open file
  * descriptors keep write access, and these tests run as root in CI, where
  * chmod does not bind), or test crashes (itest_crash.c).
@@ -34,7 +40,9 @@
 #include <cmocka.h>
 
 #include "itest_harness.h"
+#include "rawdb.h"
 #include "rs_store.h"
+#include "rs_store_int.h" /* RS_STORE_PG_WRITE_LOCK */
 
 #define TOWN_A "430602001"
 #define DISTRICT "430602"
@@ -65,7 +73,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "faults");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
     e->tok_c = it_office_add(e->dir, e->db, DISTRICT, "岳阳楼区库区移民服务中心", "central");
     if (!e->tok_a || !e->tok_c)
@@ -163,7 +171,7 @@ static int setup_bare(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "faults");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     *state = e;
     return 0;
 }
@@ -279,42 +287,41 @@ static void expect_report(struct env *e)
     it_conn_close(&c);
 }
 
+/* The database file passes SQLite's integrity check.  PostgreSQL keeps its
+ * own files and has no such check to ask for: nothing to do there. */
 static void integrity_ok(const char *db)
 {
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
+    char v[64];
 
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
-    sqlite3_finalize(st);
-    sqlite3_close(h);
+    if (rawdb_is_pg(db))
+        return;
+    rawdb_text(db, "PRAGMA integrity_check", v, sizeof(v));
+    assert_string_equal(v, "ok");
 }
 
 /*
  * Every record an outbox holds as stored or duplicate is in the server's
- * database; returns how many the outbox holds so.
+ * database (a file or a PostgreSQL conninfo); returns how many the outbox
+ * holds so.
  */
 static long long outbox_acked_all_present(const char *db, const char *outbox)
 {
     sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
-    char attach[700];
-    long long acked, present;
+    long long acked = 0, present = 0;
 
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    snprintf(attach, sizeof(attach), "ATTACH 'file:%s?mode=ro' AS o", outbox);
-    assert_int_equal(sqlite3_exec(h, attach, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h,
-                                        "SELECT (SELECT count(*) FROM o.outbox WHERE state IN "
-                                        "(1,2)), (SELECT count(*) FROM records WHERE record_id "
-                                        "IN (SELECT record_id FROM o.outbox WHERE state IN (1,2)))",
+    assert_int_equal(sqlite3_open_v2(outbox, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT record_id FROM outbox WHERE state IN (1,2)",
                                         -1, &st, NULL),
                      SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    acked = sqlite3_column_int64(st, 0);
-    present = sqlite3_column_int64(st, 1);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char sql[160];
+
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE record_id = '%.40s'",
+                 (const char *)sqlite3_column_text(st, 0));
+        acked++;
+        present += it_sql_int(db, sql);
+    }
     sqlite3_finalize(st);
     sqlite3_close(h);
     assert_int_equal(present, acked);
@@ -353,6 +360,7 @@ static void test_sync_fails(void **state)
     char *log;
     int st;
 
+    SQLITE_ONLY();
     recs_make(e, first, pf, 100);
     recs_make(e, small, ps, 3);
     recs_make(e, big, pb, 100);
@@ -428,8 +436,12 @@ static void test_linger_ends(void **state)
 /* ------------------------------------------------------------ locked database */
 
 /*
- * The database is locked by another process for 7 s.  The batch being
- * committed waits the busy timeout (5 s) and is refused with ERR_STORAGE;
+ * The database is locked by another process for 7 s (an exclusive
+ * transaction on SQLite; the store's advisory write lock on PostgreSQL,
+ * where the BEGIN has succeeded when the lock times out, so the server
+ * must roll that transaction back to store anything again).  The batch
+ * being committed waits the busy or lock timeout (5 s) and is refused with
+ * ERR_STORAGE;
  * a batch that arrives later is committed by itself once the lock goes;
  * reports and handshakes go on throughout; a real client that submitted
  * meanwhile has every acknowledged row in the database and delivers the
@@ -443,7 +455,7 @@ static void test_locked_database(void **state)
     struct rec base[2], y[5], z[3];
     Rs__Record *pb[2], *py[5], *pz[3];
     char csv[512], ob[512], out[512];
-    sqlite3 *lock = NULL;
+    struct rawdb_hold lock;
     uint64_t rid_y, rid_z;
     long t0, t_err;
     pid_t client;
@@ -461,8 +473,8 @@ static void test_locked_database(void **state)
     login(e, &c2, DISTRICT, e->tok_c);
     expect_all(&c1, submit(e, &c1, pb, 2), base, 2, RS__ACK_STATUS__ACK_STORED);
 
-    assert_int_equal(sqlite3_open_v2(e->db, &lock, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(lock, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    rawdb_hold_begin(e->db, "BEGIN; SELECT pg_advisory_xact_lock(" RS_STORE_PG_WRITE_LOCK ")",
+                     &lock);
     t0 = it_now_ms();
     rid_y = submit(e, &c1, py, 5);
     {
@@ -485,8 +497,7 @@ static void test_locked_database(void **state)
 
     while (it_now_ms() - t0 < 7000)
         it_sleep_ms(50);
-    assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(lock);
+    rawdb_hold_end(&lock);
 
     /* The batch that came during the lock is committed without being resent. */
     expect_all(&c2, rid_z, z, 3, RS__ACK_STATUS__ACK_STORED);
@@ -532,6 +543,7 @@ static void test_full_disk(void **state)
     uint64_t rid;
     long t0;
 
+    SQLITE_ONLY();
     recs_make(e, base, pb, 3);
     recs_make(e, y, py, 4);
     recs_make(e, z, pz, 2);
@@ -599,6 +611,7 @@ static void test_refused_signin_on_full_disk(void **state)
     Rs__Envelope *r = NULL;
     char *log;
 
+    SQLITE_ONLY();
     nospace_set(true);
     for (int i = 0; i < 2; i++) {
         assert_int_equal(it_conn_open(&c, e->srv.addr), 0);
@@ -640,6 +653,7 @@ static void test_flapping_disk(void **state)
     Rs__Record *p[40][5];
     int refused = 0, stored = 0;
 
+    SQLITE_ONLY();
     login(e, &c, TOWN_A, e->tok_a);
     for (int i = 0; i < 40; i++) {
         Rs__Envelope *env = NULL;
@@ -817,6 +831,7 @@ static void test_refuses_text_file(void **state)
     char path[512], msg[600];
     FILE *f;
 
+    SQLITE_ONLY();
     it_path(path, sizeof(path), e->dir, "notes.db");
     f = fopen(path, "wb");
     assert_non_null(f);
@@ -832,6 +847,7 @@ static void test_refuses_other_application(void **state)
     struct env *e = *state;
     char path[512], msg[600];
 
+    SQLITE_ONLY();
     it_path(path, sizeof(path), e->dir, "other.db");
     sql_file(path, "PRAGMA application_id=305419896; CREATE TABLE t(x); INSERT INTO t VALUES(1);");
     snprintf(msg, sizeof(msg),
@@ -846,6 +862,7 @@ static void test_refuses_foreign_tables(void **state)
     struct env *e = *state;
     char path[512], msg[600];
 
+    SQLITE_ONLY();
     it_path(path, sizeof(path), e->dir, "plain.db");
     sql_file(path, "CREATE TABLE records(seq INTEGER PRIMARY KEY, body BLOB);");
     snprintf(msg, sizeof(msg),
@@ -864,6 +881,7 @@ static void test_refuses_client_outbox(void **state)
                     "0000000000000000000000000000000000000000000000000000000000000000",
                     "--outbox", ob, "submit", csv, NULL};
 
+    SQLITE_ONLY();
     it_path(csv, sizeof(csv), e->dir, "x.csv");
     it_path(ob, sizeof(ob), e->dir, "x.outbox");
     it_path(out, sizeof(out), e->dir, "x.out");
@@ -878,16 +896,43 @@ static void test_refuses_client_outbox(void **state)
 static void test_refuses_newer_schema(void **state)
 {
     struct env *e = *state;
-    char msg[600], sql[64];
+    char msg[600], sql[96];
     char *tok = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
 
     assert_non_null(tok);
     free(tok);
-    snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", RS_STORE_SCHEMA_VERSION + 1);
-    sql_file(e->db, sql);
-    snprintf(msg, sizeof(msg), "%s: schema version %d is newer than this program (%d)", e->db,
-             RS_STORE_SCHEMA_VERSION + 1, RS_STORE_SCHEMA_VERSION);
-    serve_refuses(e, e->db, msg);
+    if (rawdb_is_pg(e->db)) {
+        char *argv[] = {RS_SERVER_BIN, "serve", "--db", e->db, "--listen", "127.0.0.1:0",
+                        "--plaintext", NULL};
+        char out[512], err[512], *text;
+
+        snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d",
+                 RS_STORE_SCHEMA_VERSION + 1);
+        rawdb_exec(e->db, sql);
+        snprintf(msg, sizeof(msg),
+                 "the PostgreSQL database has resettle schema version %d, this resettled knows %d",
+                 RS_STORE_SCHEMA_VERSION + 1, RS_STORE_SCHEMA_VERSION);
+        it_path(out, sizeof(out), e->dir, "refuse.out");
+        it_path(err, sizeof(err), e->dir, "refuse.err");
+        assert_int_equal(it_wait(it_spawn(argv, out, err), 20000), 1);
+        text = it_read_file(err);
+        if (!strstr(text, msg))
+            fail_msg("stderr does not say \"%s\":\n%s", msg, text);
+        free(text);
+        text = it_read_file(out);
+        assert_null(strstr(text, "listening on"));
+        free(text);
+        /* Left as it was: the version, and the one office. */
+        assert_int_equal(rawdb_int(e->db, "SELECT version FROM schema_version"),
+                         RS_STORE_SCHEMA_VERSION + 1);
+        assert_int_equal(rawdb_int(e->db, "SELECT count(*) FROM offices"), 1);
+    } else {
+        snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", RS_STORE_SCHEMA_VERSION + 1);
+        sql_file(e->db, sql);
+        snprintf(msg, sizeof(msg), "%s: schema version %d is newer than this program (%d)",
+                 e->db, RS_STORE_SCHEMA_VERSION + 1, RS_STORE_SCHEMA_VERSION);
+        serve_refuses(e, e->db, msg);
+    }
     /* `office add` refuses it too. */
     assert_null(it_office_add(e->dir, e->db, "430602002", "王家河街道", "township"));
 }

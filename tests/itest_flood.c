@@ -80,7 +80,7 @@ static int setup(void **state)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     it_tmpdir(e->dir, "flood");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     e->tok = it_office_add(e->dir, e->db, TOWN, "金鹗山街道", "township");
     if (!e->tok)
         return -1;

@@ -194,7 +194,7 @@ static int setup(void **state)
 
     (void)state;
     it_tmpdir(g.dir, "golden");
-    it_path(g.db, sizeof(g.db), g.dir, "resettle.db");
+    it_db_path(g.db, sizeof(g.db), g.dir, "resettle.db");
     if (getenv("RS_FORMATS_OUT") && getenv("RS_FORMATS_OUT")[0]) {
         snprintf(g.out, sizeof(g.out), "%s", getenv("RS_FORMATS_OUT"));
         if (mkdir(g.out, 0755) != 0 && errno != EEXIST)

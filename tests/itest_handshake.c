@@ -265,7 +265,7 @@ static int rl_setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "ratelimit");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
     if (!e->tok_a)
         return -1;

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "itest_harness.h"
+#include "rawdb.h"
 #include "rs_xlsx.h"
 
 #define TOWN "430602001"
@@ -42,7 +43,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "lo");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     e->tok = it_office_add(e->dir, e->db, TOWN, "金鹗山街道", "township");
     if (!e->tok || it_server_start(&e->srv, e->dir, e->db) != 0)
         return -1;
@@ -127,27 +128,33 @@ static void put_row(FILE *f, char header[][64], size_t n, const char *const *pai
     fputc('\n', f);
 }
 
+struct wanted {
+    const char *id;
+    Rs__Record *found;
+};
+
+static bool is_wanted(const void *body, size_t len, void *arg)
+{
+    struct wanted *w = arg;
+    Rs__Record *r = rs__record__unpack(NULL, len, body);
+
+    assert_non_null(r);
+    if (r->body_case == RS__RECORD__BODY_PROJECT && strcmp(r->project->project_id, w->id) == 0) {
+        w->found = r;
+        return false;
+    }
+    rs__record__free_unpacked(r, NULL);
+    return true;
+}
+
 /* The stored project whose id is id, unpacked (caller frees). */
 static Rs__Record *stored(const struct env *e, const char *id)
 {
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    Rs__Record *found = NULL;
+    struct wanted w = {id, NULL};
+    Rs__Record *found;
 
-    assert_int_equal(sqlite3_open_v2(e->db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, "SELECT body FROM records", -1, &st, NULL), SQLITE_OK);
-    while (!found && sqlite3_step(st) == SQLITE_ROW) {
-        Rs__Record *r = rs__record__unpack(NULL, (size_t)sqlite3_column_bytes(st, 0),
-                                           sqlite3_column_blob(st, 0));
-
-        assert_non_null(r);
-        if (r->body_case == RS__RECORD__BODY_PROJECT && strcmp(r->project->project_id, id) == 0)
-            found = r;
-        else
-            rs__record__free_unpacked(r, NULL);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(h);
+    rawdb_each_blob(e->db, "SELECT body FROM records", is_wanted, &w);
+    found = w.found;
     if (!found)
         fail_msg("project %s was not stored", id);
     return found;

@@ -127,7 +127,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "nomem");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->srv.log, sizeof(e->srv.log), e->dir, "server.log");
     e->tok_a = it_office_add(e->dir, e->db, TOWN_A, "金鹗山街道", "township");
     if (!e->tok_a)

@@ -176,7 +176,7 @@ static int sample_setup(struct sample *s)
 
     snprintf(dir, sizeof(dir), "%s/samples/%s", RS_SOURCE_DIR, s->dir);
     it_tmpdir(s->tmp, s->dir);
-    it_path(s->db, sizeof(s->db), s->tmp, "resettle.db");
+    it_db_path(s->db, sizeof(s->db), s->tmp, "resettle.db");
     snprintf(path, sizeof(path), "%s/offices.csv", dir);
     f = fopen(path, "r");
     if (!f)

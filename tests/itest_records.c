@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "itest_harness.h"
+#include "rawdb.h"
 
 #define TOWN_A "430602001"
 #define TOWN_B "430602002"
@@ -50,7 +51,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "records");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     for (int i = 0; i < 3; i++) {
         e->tok[i] = it_office_add(e->dir, e->db, codes[i], names[i],
                                   i < 2 ? "township" : "central");
@@ -134,20 +135,6 @@ static int count_of(const char *text, const char *needle)
     return n;
 }
 
-/* One text value of a query (read-only) into out. */
-static void sql_text(const char *db, const char *sql, char *out, size_t cap)
-{
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-}
-
 static void write_relief(const char *path, const char *rows)
 {
     char text[2048];
@@ -175,15 +162,19 @@ static void submit_year(struct env *e, char v1[64], char v2[64])
     write_relief(fb, "430602002,2023,HH-B-1,王家河村,hardship,4,3000,2023-12-10\n");
     free(run(e, TOWN_A, 0, (const char *[]){"submit", fa, fn, NULL}));
     free(run(e, TOWN_B, 0, (const char *[]){"submit", fb, NULL}));
-    sql_text(e->db, "SELECT record_id FROM records WHERE instr(body, CAST('HH-A-1' AS BLOB)) > 0 ORDER BY seq", v1,
-             64);
+    rawdb_text(e->db,
+               rawdb_is_pg(e->db) ? "SELECT record_id FROM records WHERE"
+                                    " position('HH-A-1'::bytea IN body) > 0 ORDER BY seq"
+                                  : "SELECT record_id FROM records WHERE"
+                                    " instr(body, CAST('HH-A-1' AS BLOB)) > 0 ORDER BY seq",
+               v1, 64);
     write_relief(fa, "430602001,2023,HH-A-1,新塘村,hardship,3,1800,2023-12-20\n"
                      "430602001,2023,HH-A-2,新塘村,hardship,2,1500,2023-12-21\n");
     text = run(e, TOWN_A, 0, (const char *[]){"submit", fa, NULL});
     has(text, "1 stored");
     free(text);
     snprintf(sql, sizeof(sql), "SELECT record_id FROM records WHERE supersedes = '%s'", v1);
-    sql_text(e->db, sql, v2, 64);
+    rawdb_text(e->db, sql, v2, 64);
 }
 
 /* ------------------------------------------------------------ the flow */

@@ -96,7 +96,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "reload");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->pki, sizeof(e->pki), e->dir, "pki");
     it_path(e->other, sizeof(e->other), e->dir, "other");
     it_path(e->fw, sizeof(e->fw), e->dir, "frameworks");

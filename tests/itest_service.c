@@ -45,7 +45,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "service");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->conf, sizeof(e->conf), e->dir, "resettled.conf");
     e->srv.pid = 0;
     *state = e;

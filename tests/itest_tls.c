@@ -33,6 +33,7 @@
 #include <openssl/ssl.h>
 
 #include "itest_harness.h"
+#include "rawdb.h"
 #include "rs_rowmap.h"
 
 #define TOWN_A "430602001"
@@ -86,7 +87,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "tls");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->pki, sizeof(e->pki), e->dir, "pki");
     it_path(e->other, sizeof(e->other), e->dir, "other-ca");
     snprintf(e->ca, sizeof(e->ca), "%s/ca.crt", e->pki);
@@ -321,25 +322,26 @@ static void test_submission_and_receipts(void **state)
     assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE receipt_seq IS NULL"),
                      0);
     assert_int_equal(it_sql_int(ob, "SELECT count(DISTINCT receipt_seq) FROM outbox"), 3);
-    {
-        sqlite3 *h;
-        sqlite3_stmt *st;
-        char attach[700];
+    /* Each receipt (seq and hash, from the outbox) is a batch row of the
+     * server's trail, on either backend. */
+    for (int k = 0; k < 3; k++) {
+        char hex[2 * RS_SHA256_LEN + 1], lit[96];
+        long long seq;
 
-        assert_int_equal(sqlite3_open_v2(e->db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-        snprintf(attach, sizeof(attach), "ATTACH '%s' AS o", ob);
-        assert_int_equal(sqlite3_exec(h, attach, NULL, NULL, NULL), SQLITE_OK);
         snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM (SELECT DISTINCT receipt_seq, receipt_hash FROM o.outbox)"
-                 " r JOIN audit a ON a.seq = r.receipt_seq AND a.hash = r.receipt_hash"
-                 " AND a.kind = 'batch' AND a.office = '" TOWN_A "'"
-                 " AND a.detail LIKE '%%: 1000 records: 1000 stored, 0 duplicate, 0 conflict,"
-                 " 0 rejected; records sha256 %%'");
-        assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int64(st, 0), 3);
-        sqlite3_finalize(st);
-        sqlite3_close(h);
+                 "SELECT receipt_seq FROM (SELECT DISTINCT receipt_seq FROM outbox)"
+                 " ORDER BY receipt_seq LIMIT 1 OFFSET %d", k);
+        seq = it_sql_int(ob, sql);
+        snprintf(sql, sizeof(sql),
+                 "SELECT lower(hex(receipt_hash)) FROM outbox WHERE receipt_seq = %lld", seq);
+        rawdb_text(ob, sql, hex, sizeof(hex));
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM audit WHERE seq = %lld AND hash = %s"
+                 " AND kind = 'batch' AND office = '" TOWN_A "'"
+                 " AND detail LIKE '%%: 1000 records: 1000 stored, 0 duplicate, 0 conflict,"
+                 " 0 rejected; records sha256 %%'",
+                 seq, rawdb_blob_lit(e->db, hex, lit, sizeof(lit)));
+        assert_int_equal(it_sql_int(e->db, sql), 1);
     }
     {
         char *argv[] = {RS_SERVER_BIN, "audit", "verify", "--db", e->db, NULL};
@@ -547,7 +549,7 @@ static void test_wrong_name(void **state)
     assert_int_equal(make_certs(e, cmd, "resettle.other.example", NULL, 0), 0);
     snprintf(cert, sizeof(cert), "%s/pki/server.crt", dir);
     snprintf(key, sizeof(key), "%s/pki/server.key", dir);
-    snprintf(db, sizeof(db), "%s/resettle.db", dir);
+    it_db_path(db, sizeof(db), dir, "resettle.db");
     it_path(out, sizeof(out), e->dir, "n.out");
     it_path(ob, sizeof(ob), e->dir, "n.outbox");
     assert_int_equal(it_server_start_args(&other, dir, db, extra), 0);
@@ -605,7 +607,7 @@ static void test_tls_client_against_plaintext(void **state)
 
     snprintf(dir, sizeof(dir), "%.200s/plain", e->dir);
     assert_int_equal(mkdir(dir, 0700), 0);
-    snprintf(db, sizeof(db), "%s/resettle.db", dir);
+    it_db_path(db, sizeof(db), dir, "resettle.db");
     it_path(csv, sizeof(csv), e->dir, "tp.csv");
     it_path(ob, sizeof(ob), e->dir, "tp.outbox");
     it_path(out, sizeof(out), e->dir, "tp.out");
@@ -697,12 +699,30 @@ static void test_identifiers_keyed(void **state)
                      RS_OK);
     /* Both payments carry the same reference: one household across townships and years. */
     snprintf(sql, sizeof(sql),
-             "SELECT count(DISTINCT division_code) FROM records WHERE instr(body, CAST('%s' AS "
-             "BLOB)) > 0 AND year IN (2023, 2024)",
+             rawdb_is_pg(e->db) ? "SELECT count(DISTINCT division_code) FROM records WHERE"
+                                  " position(convert_to('%s', 'UTF8') IN body) > 0"
+                                  " AND year IN (2023, 2024)"
+                                : "SELECT count(DISTINCT division_code) FROM records WHERE"
+                                  " instr(body, CAST('%s' AS BLOB)) > 0 AND year IN (2023, 2024)",
              ref);
     assert_int_equal(count(e, sql), 2);
-    /* The identifiers are nowhere: not in the outboxes, not in the database or its WAL. */
-    const char *files[] = {ob_a, ob_c, e->db, NULL};
+    /* The identifiers are nowhere: not in the outboxes, not in the database
+     * (its file and WAL on SQLite; every record body and audit row on
+     * PostgreSQL, whose files are the database server's). */
+    if (rawdb_is_pg(e->db)) {
+        static const char *const idents[] = {"430602198001011230", "430602800101123", "王五",
+                                             "赵六"};
+
+        for (size_t i = 0; i < sizeof(idents) / sizeof(idents[0]); i++) {
+            snprintf(sql, sizeof(sql),
+                     "SELECT (SELECT count(*) FROM records WHERE"
+                     " position(convert_to('%s', 'UTF8') IN body) > 0)"
+                     " + (SELECT count(*) FROM audit WHERE strpos(detail, '%s') > 0)",
+                     idents[i], idents[i]);
+            assert_int_equal(count(e, sql), 0);
+        }
+    }
+    const char *files[] = {ob_a, ob_c, rawdb_is_pg(e->db) ? NULL : e->db, NULL};
     for (int i = 0; files[i]; i++) {
         for (int k = 0; k < 2; k++) {
             snprintf(path, sizeof(path), "%s%s", files[i], k ? "-wal" : "");

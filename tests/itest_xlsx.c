@@ -42,7 +42,7 @@ static int setup(void **state)
     if (!e)
         return -1;
     it_tmpdir(e->dir, "xlsx");
-    it_path(e->db, sizeof(e->db), e->dir, "resettle.db");
+    it_db_path(e->db, sizeof(e->db), e->dir, "resettle.db");
     it_path(e->ob, sizeof(e->ob), e->dir, "outbox.db");
     it_path(e->out, sizeof(e->out), e->dir, "client.out");
     e->tok = it_office_add(e->dir, e->db, TOWN, "金鹗山街道", "township");

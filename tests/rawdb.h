@@ -35,6 +35,14 @@ static inline const char *rawdb_dialect(const char *db, const char *sql)
     return sql;
 }
 
+/* An SQL literal of the bytes that hex (lower-case hex digits) spells, in
+ * db's dialect, into out (cap bytes); returns out. */
+static inline const char *rawdb_blob_lit(const char *db, const char *hex, char *out, size_t cap)
+{
+    snprintf(out, cap, rawdb_is_pg(db) ? "'\\x%s'::bytea" : "X'%s'", hex);
+    return out;
+}
+
 /* Runs sql (one or more statements); returns whether it succeeded, with
  * the database's message in why (cap bytes) when it did not. */
 static inline bool rawdb_try(const char *db, const char *sql, char *why, size_t cap)
@@ -153,6 +161,48 @@ static inline void rawdb_each_blob(const char *db, const char *sql,
         sqlite3_finalize(st);
         sqlite3_close(h);
     }
+}
+
+/* Another connection holding the database's write lock until
+ * rawdb_hold_end: an exclusive transaction on SQLite; on PostgreSQL the
+ * transaction pg_sql begins (the store's own lock is an advisory lock, so
+ * the caller names it).  Fails the test if the lock cannot be had. */
+struct rawdb_hold {
+    sqlite3 *file;
+    PGconn *pg;
+};
+
+static inline void rawdb_hold_begin(const char *db, const char *pg_sql, struct rawdb_hold *h)
+{
+    memset(h, 0, sizeof(*h));
+    if (rawdb_is_pg(db)) {
+        PGresult *r;
+
+        h->pg = PQconnectdb(db);
+        if (PQstatus(h->pg) != CONNECTION_OK)
+            fail_msg("%s: %s", db, PQerrorMessage(h->pg));
+        r = PQexec(h->pg, pg_sql);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+            fail_msg("%s: %s", pg_sql, PQerrorMessage(h->pg));
+        PQclear(r);
+        return;
+    }
+    if (sqlite3_open_v2(db, &h->file, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(h->file, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: BEGIN EXCLUSIVE: %s", db, sqlite3_errmsg(h->file));
+}
+
+static inline void rawdb_hold_end(struct rawdb_hold *h)
+{
+    if (h->pg) {
+        PQclear(PQexec(h->pg, "ROLLBACK"));
+        PQfinish(h->pg);
+    } else {
+        if (sqlite3_exec(h->file, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+            fail_msg("ROLLBACK: %s", sqlite3_errmsg(h->file));
+        sqlite3_close(h->file);
+    }
+    memset(h, 0, sizeof(*h));
 }
 
 #endif

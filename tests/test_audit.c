@@ -60,13 +60,6 @@ static void unguard_audit(const char *db)
                                    : "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete");
 }
 
-/* An SQL literal of the bytes hex spells, in db's dialect, into out. */
-static const char *blob_lit(const char *db, const char *hex, char *out, size_t cap)
-{
-    snprintf(out, cap, rawdb_is_pg(db) ? "'\\x%s'::bytea" : "X'%s'", hex);
-    return out;
-}
-
 static void hex_bytes(const char *hex, uint8_t *out, size_t n)
 {
     assert_int_equal(strlen(hex), 2 * n);
@@ -500,7 +493,7 @@ static void test_tampered_time_and_links(void **state)
         documented_hash(&r, h);
         rs_hex(h, RS_SHA256_LEN, hex);
         snprintf(sql, sizeof(sql), "UPDATE audit SET hash = %s WHERE seq = 7",
-                 blob_lit(f->db, hex, lit, sizeof(lit)));
+                 rawdb_blob_lit(f->db, hex, lit, sizeof(lit)));
         rawdb_exec(f->db, sql);
         expect_broken(f->db, 8, "prev_hash is not the hash of row 7");
     }
@@ -516,7 +509,7 @@ static void test_tampered_time_and_links(void **state)
 
         snprintf(sql, sizeof(sql), "DELETE FROM audit WHERE seq > 1;"
                                    "UPDATE audit SET prev_hash = %s WHERE seq = 1",
-                 blob_lit(f->db, "01000000000000000000000000000000"
+                 rawdb_blob_lit(f->db, "01000000000000000000000000000000"
                                  "00000000000000000000000000000000",
                           lit, sizeof(lit)));
         rawdb_exec(f->db, sql);
@@ -589,7 +582,7 @@ static void test_record_tampering_is_found(void **state)
     make_chain(f->db);
     snprintf(id, sizeof(id), "%08x-0000-4000-8000-00000000a0d1", 2);
     snprintf(sql, sizeof(sql), "UPDATE records SET body = %s WHERE seq = 2",
-             blob_lit(f->db, "0a0178", lit, sizeof(lit)));
+             rawdb_blob_lit(f->db, "0a0178", lit, sizeof(lit)));
     rawdb_exec(f->db, sql);
     snprintf(sql, sizeof(sql), "record %s (row 2): its body does not match its stored hash", id);
     /* The record's own hash and its batch's digest (over the unchanged hash) agree. */
@@ -597,12 +590,12 @@ static void test_record_tampering_is_found(void **state)
 
     /* The hash recomputed to match: the batch's digest in the trail no longer does. */
     snprintf(sql, sizeof(sql), "UPDATE records SET body = %s WHERE seq = 2",
-             blob_lit(f->db, "0a00", lit, sizeof(lit)));
+             rawdb_blob_lit(f->db, "0a00", lit, sizeof(lit)));
     rawdb_exec(f->db, sql);
     rs_sha256("\x0a\x00", 2, h);
     rs_hex(h, RS_SHA256_LEN, hex);
     snprintf(sql, sizeof(sql), "UPDATE records SET hash = %s WHERE seq = 2",
-             blob_lit(f->db, hex, lit, sizeof(lit)));
+             rawdb_blob_lit(f->db, hex, lit, sizeof(lit)));
     rawdb_exec(f->db, sql);
     expect_problem(f->db, 1, "batch b-1 of 430602001 (audit row 4): its stored records do not "
                              "hash to what the trail says");

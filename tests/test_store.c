@@ -1060,41 +1060,8 @@ static void test_text_with_lengths(void **state)
 
 /* ------------------------------------------------------------ failures */
 
-/* Another connection holding the write lock: SQLite's exclusive
- * transaction, or PostgreSQL's transaction-scoped advisory lock that every
- * write transaction of the store takes first (rs_store_int.h). */
-struct holder {
-    sqlite3 *file;
-    PGconn *pg;
-};
-
-static void hold_write_lock(const char *db, struct holder *h)
-{
-    memset(h, 0, sizeof(*h));
-    if (rawdb_is_pg(db)) {
-        PGresult *r;
-
-        h->pg = PQconnectdb(db);
-        assert_int_equal(PQstatus(h->pg), CONNECTION_OK);
-        r = PQexec(h->pg, "BEGIN; SELECT pg_advisory_xact_lock(" RS_STORE_PG_WRITE_LOCK ")");
-        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-        PQclear(r);
-        return;
-    }
-    h->file = raw_open(db, SQLITE_OPEN_READWRITE);
-    assert_int_equal(sqlite3_exec(h->file, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
-}
-
-static void release_write_lock(struct holder *h)
-{
-    if (h->pg) {
-        PQclear(PQexec(h->pg, "ROLLBACK"));
-        PQfinish(h->pg);
-        return;
-    }
-    assert_int_equal(sqlite3_exec(h->file, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_close(h->file), SQLITE_OK);
-}
+/* The store's write lock on PostgreSQL, held by another connection. */
+#define PG_WRITE_LOCK "BEGIN; SELECT pg_advisory_xact_lock(" RS_STORE_PG_WRITE_LOCK ")"
 
 /* On PostgreSQL the lock is lost after BEGIN, so the failed BEGIN leaves an
  * aborted transaction the store must roll back: the put after it would
@@ -1105,7 +1072,7 @@ static void test_put_fails_while_locked(void **state)
     struct rs_store *s;
     struct trec t[3];
     struct rs_store_rec r[3];
-    struct holder other;
+    struct rawdb_hold other;
     const char *why = rawdb_is_pg(f->db) ? "lock timeout" : "database is locked";
     char err[256];
     double t0, waited;
@@ -1117,7 +1084,7 @@ static void test_put_fails_while_locked(void **state)
                  "v1");
 
     /* The put waits the store's 5 s for the lock, then gives up. */
-    hold_write_lock(f->db, &other);
+    rawdb_hold_begin(f->db, PG_WRITE_LOCK, &other);
     preset_acks(r, 3);
     t0 = now_s();
     assert_int_equal(rs_store_put_batches(s, r, 3, NULL, 0, err, sizeof(err)), RS_ESTORAGE);
@@ -1129,7 +1096,7 @@ static void test_put_fails_while_locked(void **state)
     assert_counts(f->db, 0, 0);
 
     /* Once the lock goes, the same put succeeds. */
-    release_write_lock(&other);
+    rawdb_hold_end(&other);
     if (rs_store_put_batches(s, r, 3, NULL, 0, err, sizeof(err)) != RS_OK)
         fail_msg("the put after the lock: %s", err);
     for (i = 0; i < 3; i++) {
