@@ -1172,6 +1172,29 @@ static void test_put_fails_at_commit(void **state)
     free(r);
 }
 
+/* A PostgreSQL database made with the foreign key of records.batch (by an
+ * earlier build) loses it when opened to write, and only then. */
+static void test_pg_batch_key_dropped(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s, *ro = NULL;
+    static const char has_key[] = "SELECT count(*) FROM pg_constraint"
+                                  " WHERE conname = 'records_batch_fkey'";
+    char err[256];
+
+    PG_ONLY();
+    assert_int_equal(rs_store_close(open_rw(f->db)), RS_OK);
+    assert_int_equal(rawdb_int(f->db, has_key), 0);
+    rawdb_exec(f->db, "ALTER TABLE records ADD CONSTRAINT records_batch_fkey"
+                      " FOREIGN KEY (batch) REFERENCES batches(id)");
+    assert_int_equal(rs_store_open(f->db, RS_STORE_READONLY, &ro, err, sizeof(err)), RS_OK);
+    assert_int_equal(rs_store_close(ro), RS_OK);
+    assert_int_equal(rawdb_int(f->db, has_key), 1);
+    s = open_rw(f->db);
+    assert_int_equal(rawdb_int(f->db, has_key), 0);
+    assert_int_equal(rs_store_close(s), RS_OK);
+}
+
 /*
  * The server ends the store's session while it is idle (a primary's fast
  * stop does so before a failover): the next put finds out at its BEGIN and
@@ -1395,6 +1418,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_with_lengths, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_fails_while_locked, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_fails_at_commit, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_pg_batch_key_dropped, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_after_connection_lost, tmpdir_setup,
                                         tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_put_rejects_bad_input, tmpdir_setup, tmpdir_teardown),

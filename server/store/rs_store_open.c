@@ -442,6 +442,28 @@ fail:
 }
 
 /*
+ * Drops the foreign key of records.batch from a PostgreSQL database made by
+ * an earlier build (rs_store_pg_sql.c says why the schema has none).  Looked
+ * up first: the ALTER locks the whole table, so it runs once, never again.
+ */
+static rs_status pg_drop_batch_key(struct rs_store *s, char *err, size_t errlen)
+{
+    int64_t n = 0;
+    bool present;
+
+    if (rs_pg_query_int(s->pg,
+                        "SELECT count(*) FROM pg_constraint WHERE conname = 'records_batch_fkey'"
+                        " AND conrelid = 'records'::regclass",
+                        &n, &present) != SQLITE_OK ||
+        (n > 0 &&
+         rs_pg_exec(s->pg, "ALTER TABLE records DROP CONSTRAINT records_batch_fkey") != SQLITE_OK)) {
+        rs_store_set_err(err, errlen, "PostgreSQL: %s", rs_pg_errmsg(s->pg));
+        return rs_store_map_rc(rs_pg_errcode(s->pg));
+    }
+    return RS_OK;
+}
+
+/*
  * Creates the schema on an empty PostgreSQL database, or checks the one
  * there, under an advisory lock so that front-ends starting together create
  * it once.  PostgreSQL's schema starts at the current version; a database
@@ -485,6 +507,11 @@ static rs_status pg_migrate(struct rs_store *s, enum rs_store_mode mode, char *e
                          (long long)v, RS_STORE_SCHEMA_VERSION);
         rv = RS_ESCHEMA;
         goto out;
+    }
+    if (mode == RS_STORE_READWRITE) {
+        rv = pg_drop_batch_key(s, err, errlen);
+        if (rv)
+            goto out;
     }
     if (mode == RS_STORE_READWRITE && rs_pg_exec(s->pg, "COMMIT") != SQLITE_OK) {
         rs_store_set_err(err, errlen, "PostgreSQL: %s", rs_pg_errmsg(s->pg));
