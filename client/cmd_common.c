@@ -46,7 +46,7 @@ int rs_cmd_write_out(const struct config *c, const char *body, size_t len, const
         return RS_EXIT_INVALID;
     }
     if (fwrite(body, 1, len, f) != len || (c->out && fclose(f) != 0)) {
-        fprintf(stderr, "resettle: cannot write the %s\n", what);
+        fprintf(stderr, "resettle: 无法写出%s\n", what);
         return RS_EXIT_INVALID;
     }
     return 0;

@@ -23,10 +23,10 @@ int rs_cmd_records(struct config *c)
     int ret;
 
     if (!c->year && !c->id)
-        return rs_cmd_usage_error("records needs --year (or --id)");
+        return rs_cmd_usage_error("records 需要 --year（或 --id）");
     if (c->format_set && c->format != RS__REPORT_FORMAT__FMT_TEXT &&
         c->format != RS__REPORT_FORMAT__FMT_JSON)
-        return rs_cmd_usage_error("records --format must be text or json");
+        return rs_cmd_usage_error("records --format 只能是 text 或 json");
     memset(&q, 0, sizeof(q));
     q.year = c->year;
     q.division = c->division;

@@ -27,10 +27,10 @@ int rs_cmd_report(struct config *c)
     rs_status rc;
 
     if (!c->year)
-        return rs_cmd_usage_error("report needs --year");
+        return rs_cmd_usage_error("report 需要 --year");
     if (!c->out && is_binary(c->format) && isatty(STDOUT_FILENO))
         return rs_cmd_usage_error(
-            "a docx or xlsx report is binary: give --out FILE (or redirect stdout)");
+            "docx、xlsx 格式的报告是二进制文件：请用 --out 文件（或重定向标准输出）");
     if (rs_cmd_need_network(c))
         return RS_EXIT_USAGE;
     rc = rs_session_open(&s, c->server, &c->sec, c->office, c->token, c->timeout_ms, err,
@@ -45,9 +45,9 @@ int rs_cmd_report(struct config *c)
         return rs_cmd_exit_of(rc);
     }
     if (issue)
-        fprintf(stderr, "resettle: year %u is closed: this is its issued report (issue %u)\n",
+        fprintf(stderr, "resettle: %u年度已结账：以下是已出具的报告（第 %u 版）\n",
                 c->year, issue);
-    rc = rs_cmd_write_out(c, body, len, "report") ? RS_EIO : RS_OK;
+    rc = rs_cmd_write_out(c, body, len, "报告") ? RS_EIO : RS_OK;
     free(body);
     return rc ? RS_EXIT_INVALID : 0;
 }

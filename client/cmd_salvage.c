@@ -18,18 +18,18 @@ int rs_cmd_salvage(struct config *c)
     rs_status rc;
 
     if (!c->from || !c->to)
-        return rs_cmd_usage_error("outbox salvage needs --from DAMAGED and --to NEW");
+        return rs_cmd_usage_error("outbox salvage 需要 --from 损坏的发件箱 和 --to 新发件箱");
     rc = rs_outbox_salvage(c->from, c->to, &sv, err, sizeof(err));
     if (rc != RS_OK) {
-        fprintf(stderr, "resettle: outbox salvage: %s\n", err);
+        fprintf(stderr, "resettle: 抢救发件箱：%s\n", err);
         return rc == RS_EDUP ? RS_EXIT_USAGE : RS_EXIT_INVALID;
     }
-    printf("%llu records copied from %s to %s", (unsigned long long)sv.copied, c->from, c->to);
+    printf("已从 %s 复制 %llu 条记录到 %s", c->from, (unsigned long long)sv.copied, c->to);
     if (sv.unreadable)
-        printf("; rows %lld to %lld were not all readable (%llu damaged run%s): their records "
-               "are lost from the outbox, submit their files again to queue them",
+        printf("；第 %lld 行至第 %lld 行未能全部读出（%llu 处损坏）：其中的记录已不在发件箱中，"
+               "请重新报送它们所在的文件",
                (long long)sv.first_lost, (long long)sv.last_lost,
-               (unsigned long long)sv.unreadable, sv.unreadable == 1 ? "" : "s");
+               (unsigned long long)sv.unreadable);
     printf("\n");
     return 0;
 }

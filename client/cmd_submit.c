@@ -29,8 +29,11 @@ static void print_problem(const char *path, const struct rs_intake_problem *p)
         snprintf(row, sizeof(row), ":%u", (unsigned)p->row);
     fprintf(stderr, "%s%s%s%s: %s%s%s%s%s%s\n", path, p->sheet ? ":" : "",
             p->sheet ? p->sheet : "", row, p->column ? p->column : "", p->column ? ": " : "",
-            cell ? "cell " : "", p->cell, cell ? ": " : "", p->reason);
+            cell ? "单元格 " : "", p->cell, cell ? ": " : "", p->reason);
 }
+
+/* A file's count of rows: queued (new, changed), unchanged, invalid. */
+#define QUEUED_LINE "入发件箱 %u 条（新增 %u，修改 %u），未变 %u 条，无效 %u 条"
 
 /* What one file came to: its problems, its sheets' lines, what was queued. */
 static void print_result(const char *path, const struct rs_intake_result *r)
@@ -45,25 +48,23 @@ static void print_result(const char *path, const struct rs_intake_result *r)
         for (; p < s->problems_before; p++)
             print_problem(path, &r->problems[p]);
         if (s->state == RS_INTAKE_SHEET_READ)
-            printf("%s:%s: %s, %u rows read, %u invalid\n", path, s->name,
-                   rs_rtype_name(s->type), s->rows, s->invalid);
+            printf("%s:%s: %s，读取 %u 行，无效 %u 行\n", path, s->name,
+                   rs_rtype_label(s->type), s->rows, s->invalid);
         else
-            printf("%s:%s: not a sheet of records, skipped (%s)\n", path, s->name,
-                   s->skip_reason);
+            printf("%s:%s: 不是记录表，已跳过（%s）\n", path, s->name, s->skip_reason);
     }
     for (; p < r->nproblems; p++)
         print_problem(path, &r->problems[p]);
     if (r->problems_omitted)
-        fprintf(stderr, "%s: %zu more problems not listed\n", path, r->problems_omitted);
+        fprintf(stderr, "%s: 另有 %zu 个问题未列出\n", path, r->problems_omitted);
     if (!r->queued)
         return;
     if (r->is_workbook)
-        printf("%s: %u queued (%u new, %u changed), %u unchanged, %u invalid\n", path,
-               r->added + r->versions, r->added, r->versions, r->unchanged, r->invalid);
-    else
-        printf("%s: %s, %u queued (%u new, %u changed), %u unchanged, %u invalid\n", path,
-               rs_rtype_name(r->type), r->added + r->versions, r->added, r->versions,
+        printf("%s: " QUEUED_LINE "\n", path, r->added + r->versions, r->added, r->versions,
                r->unchanged, r->invalid);
+    else
+        printf("%s: %s，" QUEUED_LINE "\n", path, rs_rtype_label(r->type),
+               r->added + r->versions, r->added, r->versions, r->unchanged, r->invalid);
 }
 
 /*
@@ -89,7 +90,7 @@ int rs_cmd_submit(struct config *c, int argc, char **argv)
     int i, ret = 0;
 
     if (argc < 1)
-        return rs_cmd_usage_error("submit needs at least one CSV file");
+        return rs_cmd_usage_error("submit 需要至少一个 CSV 或 xlsx 文件");
     if (!c->office)
         c->office = getenv("RESETTLE_OFFICE");
     if (rs_cmd_load_district_key(c))

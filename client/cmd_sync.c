@@ -12,8 +12,19 @@
 
 #include "rs_cmd.h"
 #include "rs_outbox.h"
+#include "rs_rtype.h"
 #include "rs_session.h"
 #include "rs_util.h"
+
+/* The Chinese label of a record type the server names ("relief": 救助), or the name. */
+static const char *type_label(const char *name)
+{
+    rs_rtype t = rs_rtype_parse(name);
+
+    if (!name)
+        return "?";
+    return t == RS__RECORD__BODY__NOT_SET ? name : rs_rtype_label(t);
+}
 
 /*
  * Asks the server which of the office's records the central office
@@ -40,10 +51,10 @@ static rs_status show_returned(struct rs_session *s, struct rs_outbox *ob, uint3
         return rc;
     st = reply->status;
     if (st->returned == 0)
-        printf("returned by the central office: none (%u accepted)\n", (unsigned)st->accepted);
+        printf("区中心退回：无（已审核通过 %u 条）\n", (unsigned)st->accepted);
     else
-        printf("returned by the central office: %u (%u accepted); correct them and submit the "
-               "file again:\n", (unsigned)st->returned, (unsigned)st->accepted);
+        printf("区中心退回：%u 条（已审核通过 %u 条）；请改正后重新报送该文件：\n",
+               (unsigned)st->returned, (unsigned)st->accepted);
     for (size_t i = 0; i < st->n_records; i++) {
         const Rs__RecordReview *r = st->records[i];
         char source[RS_OUTBOX_TEXT_MAX + 1] = "", day[11] = "";
@@ -54,14 +65,14 @@ static rs_status show_returned(struct rs_session *s, struct rs_outbox *ob, uint3
             found = false;
         if (r->has_reviewed_at)
             rs_date_format(rs_date_cst(r->reviewed_at), day);
-        printf("%s: returned %s%s%s (%s): %s (%s, %s)\n", found && source[0] ? source : "-",
-               r->record_type ? r->record_type : "?", r->label ? " " : "",
+        printf("%s: 退回 %s%s%s（%s）：%s（%s，%s）\n", found && source[0] ? source : "-",
+               type_label(r->record_type), r->label ? " " : "",
                r->label ? r->label : "", r->record_id ? r->record_id : "?",
                r->comment ? r->comment : "", r->reviewer_name ? r->reviewer_name : "",
                day);
     }
     if (st->has_more && st->more)
-        printf("... and %u more\n", (unsigned)st->more);
+        printf("……另有 %u 条\n", (unsigned)st->more);
     rs__envelope__free_unpacked(reply, NULL);
     return RS_OK;
 }
@@ -69,7 +80,7 @@ static rs_status show_returned(struct rs_session *s, struct rs_outbox *ob, uint3
 static void print_sent(const struct rs_sync_stats *stats)
 {
     if (stats->sent)
-        printf("sent %llu: %llu stored, %llu duplicate, %llu conflict, %llu rejected\n",
+        printf("已发送 %llu 条：入库 %llu，重复 %llu，冲突 %llu，被拒 %llu\n",
                (unsigned long long)stats->sent, (unsigned long long)stats->stored,
                (unsigned long long)stats->duplicate, (unsigned long long)stats->conflict,
                (unsigned long long)stats->rejected);
@@ -98,7 +109,7 @@ int rs_cmd_deliver(struct config *c, struct rs_outbox *ob)
                 print_sent(&stats);
                 printed = true;
                 if (show_returned(&s, ob, 0, err, sizeof(err)) != RS_OK)
-                    fprintf(stderr, "resettle: cannot list returned records: %s\n", err);
+                    fprintf(stderr, "resettle: 无法列出退回的记录：%s\n", err);
             }
             rs_session_close(&s);
         }
@@ -109,7 +120,7 @@ int rs_cmd_deliver(struct config *c, struct rs_outbox *ob)
             fprintf(stderr, "resettle: %s\n", err);
             break;
         }
-        fprintf(stderr, "resettle: attempt %u of %u: %s\n", attempt, c->attempts, err);
+        fprintf(stderr, "resettle: 第 %u 次尝试（共 %u 次）：%s\n", attempt, c->attempts, err);
         if (attempt < c->attempts) {
             sleep(delay);
             delay = delay * 2 > 60 ? 60 : delay * 2;
@@ -118,8 +129,8 @@ int rs_cmd_deliver(struct config *c, struct rs_outbox *ob)
     if (!printed)
         print_sent(&stats);
     if (rs_outbox_counts(ob, &counts) == RS_OK && counts.pending)
-        printf("%llu records wait in the outbox %s\n", (unsigned long long)counts.pending,
-               c->outbox);
+        printf("发件箱 %s 中有 %llu 条记录待发送\n", c->outbox,
+               (unsigned long long)counts.pending);
     if (rc == RS_EAUTH || rc == RS_EVERSION || rc == RS_EFORBIDDEN ||
         (rc == RS_EPROTO && c->plaintext))
         return RS_EXIT_INVALID;
@@ -133,7 +144,7 @@ static int print_failed(const char *id, const char *source, enum rs_outbox_state
 {
     (void)arg;
     printf("%s: %s %s: %s: %s\n", source ? source : "?",
-           st == RS_OB_CONFLICT ? "conflict" : "rejected", id, field && *field ? field : "-",
+           st == RS_OB_CONFLICT ? "冲突" : "被拒", id, field && *field ? field : "-",
            reason ? reason : "");
     return 0;
 }
@@ -168,8 +179,7 @@ static int returned_status(struct config *c, struct rs_outbox *ob)
         rs_session_close(&s);
     }
     if (rc) {
-        fprintf(stderr, "resettle: cannot ask the server which records were returned: %s\n",
-                err);
+        fprintf(stderr, "resettle: 无法向服务器查询哪些记录被退回：%s\n", err);
         return rs_cmd_exit_of(rc);
     }
     return 0;
@@ -185,11 +195,10 @@ int rs_cmd_status(struct config *c)
         return RS_EXIT_INVALID;
     if (rs_outbox_counts(ob, &k) != RS_OK) {
         rs_outbox_close(ob);
-        fprintf(stderr, "resettle: cannot read the outbox %s\n", c->outbox);
+        fprintf(stderr, "resettle: 无法读取发件箱 %s\n", c->outbox);
         return RS_EXIT_INVALID;
     }
-    printf("outbox %s\npending %llu\nstored %llu\nduplicate %llu\nconflict %llu\n"
-           "rejected %llu\n",
+    printf("发件箱 %s\n待发送 %llu\n已入库 %llu\n重复 %llu\n冲突 %llu\n被拒 %llu\n",
            c->outbox, (unsigned long long)k.pending, (unsigned long long)k.stored,
            (unsigned long long)k.duplicate, (unsigned long long)k.conflict,
            (unsigned long long)k.rejected);
@@ -200,13 +209,13 @@ int rs_cmd_status(struct config *c)
 
         if (rs_outbox_last_receipt(ob, &r, &found) == RS_OK && found) {
             rs_hex(r.hash, sizeof(r.hash), hex);
-            printf("last receipt: audit row %llu sha256 %s\n", (unsigned long long)r.seq, hex);
+            printf("最近回执：审计记录第 %llu 行 sha256 %s\n", (unsigned long long)r.seq, hex);
         }
     }
     if ((c->failed || k.conflict || k.rejected) &&
         rs_outbox_list_failed(ob, print_failed, NULL) != RS_OK) {
-        fprintf(stderr, "resettle: cannot list the refused records of the outbox %s: %s\n",
-                c->outbox, rs_outbox_errmsg(ob));
+        fprintf(stderr, "resettle: 无法列出发件箱 %s 中被拒的记录：%s\n", c->outbox,
+                rs_outbox_errmsg(ob));
         rs_outbox_close(ob);
         return RS_EXIT_INVALID;
     }

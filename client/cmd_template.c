@@ -41,7 +41,7 @@ static int division_add(struct divisions *d, const char *code, size_t n, const c
         buf[n] = '\0';
     }
     if (n >= sizeof(buf) || !rs_division_code_valid(buf)) {
-        fprintf(stderr, "resettle: %s: '%.*s' is not a division code (6, 9 or 12 digits)\n",
+        fprintf(stderr, "resettle: %s: “%.*s”不是区划代码（应为 6、9 或 12 位数字）\n",
                 where, (int)(n > 40 ? 40 : n), code);
         return -1;
     }
@@ -49,7 +49,7 @@ static int division_add(struct divisions *d, const char *code, size_t n, const c
         if (strcmp(d->code[i], buf) == 0)
             return 0;
     if (d->n == MAX_DIVISIONS) {
-        fprintf(stderr, "resettle: %s: more than %u division codes\n", where, MAX_DIVISIONS);
+        fprintf(stderr, "resettle: %s: 区划代码超过 %u 个\n", where, MAX_DIVISIONS);
         return -1;
     }
     memcpy(d->code[d->n], buf, n + 1);
@@ -116,7 +116,7 @@ int rs_cmd_template(struct config *c)
         return RS_EXIT_INVALID;
     if (c->type == RS__RECORD__BODY__NOT_SET) {
         free(d);
-        return rs_cmd_usage_error("template needs --type T (project, 项目, relief, 救助, ...)");
+        return rs_cmd_usage_error("template 需要 --type 类型（project、项目、relief、救助……）");
     }
     if (!c->office)
         c->office = getenv("RESETTLE_OFFICE");
@@ -137,8 +137,8 @@ int rs_cmd_template(struct config *c)
         ret = RS_EXIT_INVALID;
         goto out;
     }
-    printf("%s: template for %s (%s), %zu division code%s in its list\n", out,
-           rs_rtype_label(c->type), rs_rtype_name(c->type), d->n, d->n == 1 ? "" : "s");
+    printf("%s: %s（%s）模板，区划代码下拉列表 %zu 个\n", out, rs_rtype_label(c->type),
+           rs_rtype_name(c->type), d->n);
     ret = 0;
 out:
     free(d);

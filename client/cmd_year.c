@@ -21,7 +21,7 @@ int rs_cmd_completeness(struct config *c)
     int ret;
 
     if (!c->year)
-        return rs_cmd_usage_error("completeness needs --year");
+        return rs_cmd_usage_error("completeness 需要 --year");
     rq.has_year = true;
     rq.year = c->year;
     if (c->period) {
@@ -37,7 +37,7 @@ int rs_cmd_completeness(struct config *c)
     if (ret)
         return ret;
     ret = rs_cmd_write_out(c, (const char *)reply->completeness->body.data,
-                           reply->completeness->body.len, "board");
+                           reply->completeness->body.len, "报送情况表");
     rs__envelope__free_unpacked(reply, NULL);
     return ret;
 }
@@ -51,11 +51,11 @@ int rs_cmd_review(struct config *c, const char *verb)
     int ret;
 
     if (!ret_action && strcmp(verb, "accept") != 0)
-        return rs_cmd_usage_error("review needs return or accept");
+        return rs_cmd_usage_error("review 后面要写 return（退回）或 accept（通过）");
     if (!c->id == !c->batch_id)
-        return rs_cmd_usage_error("review needs one of --id ID and --batch ID");
+        return rs_cmd_usage_error("review 需要 --id ID 与 --batch ID 二者之一");
     if (ret_action && (!c->comment || !c->comment[0]))
-        return rs_cmd_usage_error("review return needs --comment TEXT (what is wrong)");
+        return rs_cmd_usage_error("review return 需要 --comment 说明（哪里有误）");
     rq.has_action = true;
     rq.action = ret_action ? RS__REVIEW_ACTION__RA_RETURN : RS__REVIEW_ACTION__RA_ACCEPT;
     rq.record_id = (char *)c->id;
@@ -67,13 +67,12 @@ int rs_cmd_review(struct config *c, const char *verb)
     if (ret)
         return ret;
     r = reply->review;
-    printf("%s %zu record%s", ret_action ? "returned" : "accepted", r->n_record_ids,
-           r->n_record_ids == 1 ? "" : "s");
     if (c->batch_id)
-        printf(" of batch %s", c->batch_id);
+        printf("批次 %s：", c->batch_id);
+    printf("%s %zu 条记录", ret_action ? "已退回" : "已审核通过", r->n_record_ids);
     if (r->has_skipped && r->skipped)
-        printf(" (%u superseded since, skipped)", (unsigned)r->skipped);
-    printf(" (audit row %llu)\n", (unsigned long long)r->audit_seq);
+        printf("（%u 条此后已有新版本，已跳过）", (unsigned)r->skipped);
+    printf("（审计记录第 %llu 行）\n", (unsigned long long)r->audit_seq);
     for (size_t i = 0; i < r->n_record_ids; i++)
         printf("  %s\n", r->record_ids[i]);
     rs__envelope__free_unpacked(reply, NULL);
@@ -84,28 +83,28 @@ static void print_year(const Rs__YearReply *y)
 {
     char day[11];
 
-    printf("year %u: %s", (unsigned)y->year, y->closed ? "closed" : "open");
+    printf("%u年度：%s", (unsigned)y->year, y->closed ? "已结账" : "未结账");
     if (y->n_issues)
-        printf(" (%zu issue%s)", y->n_issues, y->n_issues == 1 ? "" : "s");
+        printf("（已出具 %zu 版报告）", y->n_issues);
     printf("\n");
     for (size_t i = 0; i < y->n_issues; i++) {
         const Rs__YearIssue *is = y->issues[i];
 
         rs_date_format(rs_date_cst(is->closed_at), day);
-        printf("issue %u: %s by %s, %llu records, framework %s (sha256 %.16s)%s%s\n",
+        printf("第 %u 版：%s 由 %s 结账，%llu 条记录，指标体系 %s（sha256 %.16s）%s%s\n",
                (unsigned)is->issue, day, is->closed_by ? is->closed_by : "?",
                (unsigned long long)is->record_count, is->framework_name ? is->framework_name : "?",
-               is->framework_hash ? is->framework_hash : "", is->reason ? "; re-issued: " : "",
+               is->framework_hash ? is->framework_hash : "", is->reason ? "；重新出具原因：" : "",
                is->reason ? is->reason : "");
     }
     for (size_t i = 0; i < y->n_exceptions; i++) {
         const Rs__YearException *e = y->exceptions[i];
 
         rs_date_format(e->until, day);
-        printf("reopened for %s until %s", e->division ? e->division : "?", day);
+        printf("已为 %s 重新开放至 %s", e->division ? e->division : "?", day);
         if (e->has_ended_issue)
-            printf(" (ended by issue %u)", (unsigned)e->ended_issue);
-        printf(": %s\n", e->reason ? e->reason : "");
+            printf("（第 %u 版报告出具时结束）", (unsigned)e->ended_issue);
+        printf("：%s\n", e->reason ? e->reason : "");
     }
 }
 
@@ -117,7 +116,7 @@ int rs_cmd_year(struct config *c, const char *verb)
     int ret;
 
     if (!c->year)
-        return rs_cmd_usage_error("year needs --year");
+        return rs_cmd_usage_error("year 需要 --year");
     rq.has_action = true;
     if (strcmp(verb, "close") == 0) {
         rq.action = RS__YEAR_ACTION__YA_CLOSE;
@@ -126,9 +125,9 @@ int rs_cmd_year(struct config *c, const char *verb)
         rq.action = RS__YEAR_ACTION__YA_REOPEN;
         if (!c->division || !c->until || !c->reason)
             return rs_cmd_usage_error(
-                "year reopen needs --division CODE --until DATE --reason TEXT");
+                "year reopen 需要 --division 区划代码 --until 日期 --reason 原因");
         if (rs_date_parse(c->until, &until) != RS_OK)
-            return rs_cmd_usage_error("--until must be a date, e.g. 2024-03-31");
+            return rs_cmd_usage_error("--until 须为日期，例如 2024-03-31");
         rq.division = (char *)c->division;
         rq.has_until = true;
         rq.until = until;
@@ -136,7 +135,7 @@ int rs_cmd_year(struct config *c, const char *verb)
     } else if (strcmp(verb, "show") == 0) {
         rq.action = RS__YEAR_ACTION__YA_SHOW;
     } else {
-        return rs_cmd_usage_error("year needs close, reopen or show");
+        return rs_cmd_usage_error("year 后面要写 close、reopen 或 show");
     }
     rq.has_year = true;
     rq.year = c->year;
@@ -147,7 +146,7 @@ int rs_cmd_year(struct config *c, const char *verb)
         return ret;
     print_year(reply->year);
     if (reply->year->has_audit_seq)
-        printf("audit row %llu\n", (unsigned long long)reply->year->audit_seq);
+        printf("审计记录第 %llu 行\n", (unsigned long long)reply->year->audit_seq);
     rs__envelope__free_unpacked(reply, NULL);
     return 0;
 }
@@ -164,13 +163,13 @@ static int print_schedule(const Rs__ScheduleReply *r)
     set.n_entries = r->n_entries;
     set.entries = r->entries;
     if (!r->has_set_at) {
-        fprintf(stderr, "resettle: year %u has no schedule\n", (unsigned)r->year);
+        fprintf(stderr, "resettle: %u年度尚未设定报送计划\n", (unsigned)r->year);
         return 0;
     }
     if (rs_schedule_from_wire(&set, &sched, err, sizeof(err)) != RS_OK ||
         rs_schedule_format_csv(&sched, &csv) != RS_OK) {
-        fprintf(stderr, "resettle: the server's schedule is not readable: %s\n",
-                err[0] ? err : "out of memory");
+        fprintf(stderr, "resettle: 服务器返回的报送计划无法读取：%s\n",
+                err[0] ? err : "内存不足");
         rs_schedule_free(&sched);
         return RS_EXIT_INVALID;
     }
@@ -192,10 +191,10 @@ int rs_cmd_schedule(struct config *c, const char *verb, const char *file)
     int ret;
 
     if (!c->year)
-        return rs_cmd_usage_error("schedule needs --year");
+        return rs_cmd_usage_error("schedule 需要 --year");
     if (strcmp(verb, "set") == 0) {
         if (!file)
-            return rs_cmd_usage_error("schedule set needs one CSV file");
+            return rs_cmd_usage_error("schedule set 需要一个 CSV 文件");
         if (rs_cmd_read_file(file, &data, &len))
             return RS_EXIT_INVALID;
         if (rs_schedule_parse_csv(file, data, len, c->year, &sched, err, sizeof(err)) != RS_OK) {
@@ -220,7 +219,7 @@ int rs_cmd_schedule(struct config *c, const char *verb, const char *file)
         env.msg_case = RS__ENVELOPE__MSG_SCHEDULE_REQUEST;
         env.schedule_request = &get;
     } else {
-        return rs_cmd_usage_error("schedule needs set FILE.csv or show");
+        return rs_cmd_usage_error("schedule 后面要写 set 文件.csv 或 show");
     }
     ret = rs_cmd_call(c, &env, RS__ENVELOPE__MSG_SCHEDULE, &reply);
     rs_schedule_wire_free(&w);
@@ -228,7 +227,7 @@ int rs_cmd_schedule(struct config *c, const char *verb, const char *file)
     if (ret)
         return ret;
     if (env.msg_case == RS__ENVELOPE__MSG_SCHEDULE_SET)
-        printf("schedule %u: %zu lines stored\n", (unsigned)c->year, reply->schedule->n_entries);
+        printf("%u年度报送计划：已保存 %zu 行\n", (unsigned)c->year, reply->schedule->n_entries);
     else
         ret = print_schedule(reply->schedule);
     rs__envelope__free_unpacked(reply, NULL);

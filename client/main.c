@@ -83,35 +83,36 @@
 #include "rs_wire.h"
 
 static const char usage[] =
-    "usage: resettle [options] submit [--type T] [--year Y] [--period P] [--sheet NAME]\n"
-    "                                [--money-unit yuan|wan] FILE.csv|FILE.xlsx...\n"
-    "       resettle [options] template --type T [--out FILE.xlsx] [--divisions FILE|CODES]\n"
-    "                                  [--money-unit yuan|wan]\n"
-    "       resettle [options] sync [--attempts N]\n"
-    "       resettle [options] status [--failed]\n"
-    "       resettle outbox salvage --from DAMAGED --to NEW\n"
-    "       resettle [options] report --year Y\n"
-    "                [--format markdown|text|json|csv|docx|xlsx|html] [--out FILE]\n"
-    "                [--division CODE] [--accepted-only]\n"
-    "                (docx, xlsx: --out, or stdout not a terminal)\n"
-    "       resettle [options] completeness --year Y [--period P] [--division CODE]\n"
-    "                                [--format text|markdown|json|csv] [--out FILE]\n"
-    "       resettle [options] review return|accept --id ID | --batch BATCH_ID [--comment TEXT]\n"
-    "       resettle [options] year close --year Y [--framework NAME]\n"
-    "       resettle [options] year reopen --year Y --division CODE --until DATE --reason TEXT\n"
-    "       resettle [options] year show --year Y\n"
-    "       resettle [options] schedule set --year Y FILE.csv | schedule show --year Y\n"
-    "       resettle [options] records --year Y [--division CODE] [--type T]\n"
-    "                [--state returned|accepted|pending] [--id ID] [--format text|json]\n"
-    "       resettle [options] console [--listen 127.0.0.1:PORT]  (the console in the browser)\n"
-    "options: --server HOST:PORT  --office CODE  --token TOKEN | --token-file FILE\n"
-    "         --outbox FILE  --timeout SEC  --batch N (records per batch)  --district-key FILE\n"
-    "         --ca FILE | --pin sha256:HEX  (TLS: trust this CA / this certificate, or both)\n"
-    "         --plaintext                   (no TLS; only to a server on this machine)\n"
-    "environment (flags win): RESETTLE_SERVER RESETTLE_OFFICE RESETTLE_TOKEN RESETTLE_OUTBOX\n"
-    "         RESETTLE_CA RESETTLE_PIN RESETTLE_DISTRICT_KEY\n"
-    "exit: 0 all stored (or done), 1 invalid/rejected rows or refused (token, certificate,\n"
-    "      role, scope, closed year), 2 usage, 3 server unreachable (kept in outbox)\n";
+    "用法：resettle [选项] submit [--type 类型] [--year 年度] [--period 期间] [--sheet 工作表]\n"
+    "                       [--money-unit yuan|wan] 文件.csv|文件.xlsx...   报送文件中的记录\n"
+    "      resettle [选项] template --type 类型 [--out 文件.xlsx] [--divisions 文件|代码]\n"
+    "                       [--money-unit yuan|wan]                    生成填报模板\n"
+    "      resettle [选项] sync [--attempts 次数]                      发送发件箱中的记录\n"
+    "      resettle [选项] status [--failed]                           发件箱与退回情况\n"
+    "      resettle outbox salvage --from 损坏的发件箱 --to 新发件箱    抢救损坏的发件箱\n"
+    "      resettle [选项] report --year 年度\n"
+    "                       [--format markdown|text|json|csv|docx|xlsx|html] [--out 文件]\n"
+    "                       [--division 区划代码] [--accepted-only]      绩效自评报告\n"
+    "                       （docx、xlsx 需 --out，或标准输出不是终端）\n"
+    "      resettle [选项] completeness --year 年度 [--period 期间] [--division 区划代码]\n"
+    "                       [--format text|markdown|json|csv] [--out 文件]  报送情况\n"
+    "      resettle [选项] review return|accept --id 记录ID | --batch 批次ID [--comment 意见]\n"
+    "                                                                  退回或审核通过\n"
+    "      resettle [选项] year close --year 年度 [--framework 指标体系]   结账\n"
+    "      resettle [选项] year reopen --year 年度 --division 区划代码 --until 日期 --reason 原因\n"
+    "      resettle [选项] year show --year 年度\n"
+    "      resettle [选项] schedule set --year 年度 文件.csv | schedule show --year 年度\n"
+    "      resettle [选项] records --year 年度 [--division 区划代码] [--type 类型]\n"
+    "                       [--state returned|accepted|pending] [--id 记录ID] [--format text|json]\n"
+    "      resettle [选项] console [--listen 127.0.0.1:端口]           在浏览器中打开操作台\n"
+    "选项：--server 主机:端口  --office 单位代码  --token 令牌 | --token-file 文件\n"
+    "      --outbox 文件  --timeout 秒  --batch 条数（每批记录数）  --district-key 文件\n"
+    "      --ca 文件 | --pin sha256:十六进制  （TLS：信任此 CA / 此证书，或两者）\n"
+    "      --plaintext                       （不加密；仅限本机上的服务器）\n"
+    "环境变量（命令行选项优先）：RESETTLE_SERVER RESETTLE_OFFICE RESETTLE_TOKEN RESETTLE_OUTBOX\n"
+    "      RESETTLE_CA RESETTLE_PIN RESETTLE_DISTRICT_KEY\n"
+    "退出码：0 全部入库（或已完成），1 有无效或被拒的行、或被拒绝（令牌、证书、角色、范围、\n"
+    "      已结账年度），2 用法错误，3 服务器无法连接（记录留在发件箱中）\n";
 
 int rs_cmd_usage_error(const char *msg)
 {
@@ -222,28 +223,28 @@ static int resolve_security(struct config *c)
     if (c->pin && !c->pin[0])
         c->pin = NULL;
     if (c->plaintext && (c->ca || c->pin)) {
-        rs_cmd_usage_error("--plaintext excludes --ca and --pin (and RESETTLE_CA, RESETTLE_PIN)");
+        rs_cmd_usage_error("--plaintext 不能与 --ca、--pin（及 RESETTLE_CA、RESETTLE_PIN）同时使用");
         return -1;
     }
     if (!c->plaintext && !c->ca && !c->pin) {
-        rs_cmd_usage_error("say how to trust the server: --ca FILE or --pin sha256:HEX (or "
-                    "RESETTLE_CA / RESETTLE_PIN); --plaintext only for a server on this machine");
+        rs_cmd_usage_error("请说明如何信任服务器：--ca 文件 或 --pin sha256:十六进制（或 "
+                    "RESETTLE_CA / RESETTLE_PIN）；--plaintext 仅用于本机上的服务器");
         return -1;
     }
     if (c->plaintext && !loopback_host(c->server)) {
-        rs_cmd_usage_error("--plaintext connects only to a server on this machine (127.0.0.1, ::1, "
-                    "localhost); use --ca or --pin");
+        rs_cmd_usage_error("--plaintext 只能连接本机上的服务器（127.0.0.1、::1、"
+                    "localhost）；请改用 --ca 或 --pin");
         return -1;
     }
     if (c->ca && rs_net_ca_check(c->ca, why, sizeof(why)) != RS_OK) {
         /* Missing, unreadable or not a CA: the same usage error, before any connection. */
-        fprintf(stderr, "resettle: CA file %s: %s\n", c->ca, why);
+        fprintf(stderr, "resettle: CA 文件 %s：%s\n", c->ca, why);
         rs_cmd_usage_error(NULL);
         return -1;
     }
     if (c->pin && rs_net_pin_parse(c->pin, pin) != RS_OK) {
-        rs_cmd_usage_error("--pin must be sha256: and 64 hex digits (the server certificate's "
-                    "SHA-256 fingerprint)");
+        rs_cmd_usage_error("--pin 须为 sha256: 加 64 位十六进制数字（服务器证书的 "
+                    "SHA-256 指纹）");
         return -1;
     }
     c->sec.ca_file = c->ca;
@@ -261,7 +262,7 @@ int rs_cmd_need_network(struct config *c)
     if (resolve_token(c))
         return -1;
     if (!c->server || !c->office || !c->token) {
-        rs_cmd_usage_error("the server, office and token are needed: --server/--office/--token or "
+        rs_cmd_usage_error("需要服务器、单位代码和令牌：--server/--office/--token 或 "
                     "RESETTLE_SERVER/RESETTLE_OFFICE/RESETTLE_TOKEN");
         return -1;
     }
@@ -286,12 +287,12 @@ int rs_cmd_load_district_key(struct config *c)
         return 0;
     f = fopen(c->district_key, "r");
     if (!f) {
-        fprintf(stderr, "resettle: district key %s: %s\n", c->district_key, strerror(errno));
+        fprintf(stderr, "resettle: 区县密钥 %s：%s\n", c->district_key, strerror(errno));
         return -1;
     }
     if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077))
-        fprintf(stderr, "resettle: warning: district key %s is readable by other users "
-                        "(chmod 600 it)\n", c->district_key);
+        fprintf(stderr, "resettle: 警告：区县密钥 %s 其他用户也能读取"
+                        "（请 chmod 600）\n", c->district_key);
     n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
     buf[n] = '\0';
@@ -319,8 +320,8 @@ int rs_cmd_load_district_key(struct config *c)
 bad:
     explicit_bzero(buf, sizeof(buf));
     explicit_bzero(c->key, sizeof(c->key));
-    fprintf(stderr, "resettle: district key %s is not 64 hex digits (make one with "
-                    "deploy/make-district-key.sh)\n", c->district_key);
+    fprintf(stderr, "resettle: 区县密钥 %s 不是 64 位十六进制数字（可用 "
+                    "deploy/make-district-key.sh 生成）\n", c->district_key);
     return -1;
 }
 
@@ -334,7 +335,7 @@ int rs_cmd_open_outbox(struct config *c, struct rs_outbox **ob)
     char err[512];
 
     if (resolve_outbox(c)) {
-        fprintf(stderr, "resettle: no outbox: set --outbox, RESETTLE_OUTBOX or HOME\n");
+        fprintf(stderr, "resettle: 没有发件箱：请设置 --outbox、RESETTLE_OUTBOX 或 HOME\n");
         return -1;
     }
     if (rs_outbox_open(c->outbox, ob, err, sizeof(err)) != RS_OK) {
@@ -343,10 +344,10 @@ int rs_cmd_open_outbox(struct config *c, struct rs_outbox **ob)
     }
     if (rs_outbox_check(*ob) != RS_OK) {
         fprintf(stderr,
-                "resettle: outbox %s is %s\n"
-                "resettle: nothing was queued or sent. Copy the records it still holds into a "
-                "new outbox and use that one:\n"
-                "  resettle outbox salvage --from %s --to NEW.outbox\n",
+                "resettle: 发件箱 %s %s\n"
+                "resettle: 未放入也未发送任何记录。请把其中尚存的记录复制到新的发件箱，"
+                "改用新的发件箱：\n"
+                "  resettle outbox salvage --from %s --to 新发件箱.outbox\n",
                 c->outbox, rs_outbox_errmsg(*ob), c->outbox);
         rs_outbox_close(*ob);
         *ob = NULL;
@@ -469,12 +470,12 @@ int main(int argc, char **argv)
         case 'r': c.reason = optarg; break;
         case 'w':
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 3600)
-                return rs_cmd_usage_error("--timeout must be 1..3600 seconds");
+                return rs_cmd_usage_error("--timeout 须为 1 至 3600 秒");
             c.timeout_ms = v * 1000;
             break;
         case 'a':
             if (rs_u32_parse(optarg, &v) || v < 1 || v > 1000)
-                return rs_cmd_usage_error("--attempts must be 1..1000");
+                return rs_cmd_usage_error("--attempts 须为 1 至 1000");
             c.attempts = v;
             attempts_set = true;
             break;
@@ -484,16 +485,16 @@ int main(int argc, char **argv)
         case 'y':
             c.type = rs_rtype_parse(optarg);
             if (c.type == RS__RECORD__BODY__NOT_SET)
-                return rs_cmd_usage_error("unknown --type");
+                return rs_cmd_usage_error("--type 的类型未知");
             break;
         case 'Y':
             if (rs_u32_parse(optarg, &v) || v < 2000 || v > 2100)
-                return rs_cmd_usage_error("--year must be 2000..2100");
+                return rs_cmd_usage_error("--year 须为 2000 至 2100");
             c.year = v;
             break;
         case 'p':
             if (parse_period(optarg, &c.period))
-                return rs_cmd_usage_error("--period must be q1..q4, h1, h2 or year");
+                return rs_cmd_usage_error("--period 须为 q1 至 q4、h1、h2 或 year");
             break;
         case 'M':
             if (strcmp(optarg, "yuan") == 0 || strcmp(optarg, "元") == 0)
@@ -501,12 +502,12 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "wan") == 0 || strcmp(optarg, "万元") == 0)
                 c.money_unit = RS_MONEY_UNIT_WAN;
             else
-                return rs_cmd_usage_error("--money-unit must be yuan (元) or wan (万元)");
+                return rs_cmd_usage_error("--money-unit 须为 yuan（元）或 wan（万元）");
             break;
         case 'f':
             if (parse_format(optarg, &c.format))
                 return rs_cmd_usage_error(
-                    "--format must be markdown, text, json, csv, docx, xlsx or html");
+                    "--format 须为 markdown、text、json、csv、docx、xlsx 或 html");
             c.format_set = true;
             break;
         case 'R':
@@ -523,13 +524,13 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "pending") == 0 || strcmp(optarg, "待审核") == 0)
                 c.state = RS__REVIEW_STATE__RVS_PENDING;
             else
-                return rs_cmd_usage_error("--state must be returned, accepted or pending");
+                return rs_cmd_usage_error("--state 须为 returned、accepted 或 pending");
             break;
         case 'l':
             c.listen = optarg;
             break;
         case 'V':
-            printf("resettle %s (protocol %d)\n", RS_VERSION, RS_PROTOCOL_VERSION);
+            printf("resettle %s（协议版本 %d）\n", RS_VERSION, RS_PROTOCOL_VERSION);
             return 0;
         case 'h':
             fputs(usage, stdout);
@@ -539,20 +540,20 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return rs_cmd_usage_error("no command");
+        return rs_cmd_usage_error("没有给出命令");
     cmd = argv[optind];
     if (batch_arg && strcmp(cmd, "review") == 0) {
         c.batch_id = batch_arg;
     } else if (batch_arg) {
         if (rs_u32_parse(batch_arg, &v) || v < 1 || v > 100000)
-            return rs_cmd_usage_error("--batch must be 1..100000");
+            return rs_cmd_usage_error("--batch 须为 1 至 100000");
         c.batch = v;
     }
     if (strcmp(cmd, "submit") == 0)
         return rs_cmd_submit(&c, argc - optind - 1, argv + optind + 1);
     if (strcmp(cmd, "outbox") == 0) {
         if (optind + 2 != argc || strcmp(argv[optind + 1], "salvage") != 0)
-            return rs_cmd_usage_error("outbox needs salvage");
+            return rs_cmd_usage_error("outbox 后面要写 salvage");
         return rs_cmd_salvage(&c);
     }
     /* Commands with a verb: review return|accept, year close|reopen|show, schedule set|show. */
@@ -561,16 +562,16 @@ int main(int argc, char **argv)
         const char *file = optind + 2 < argc ? argv[optind + 2] : NULL;
 
         if (!verb)
-            return rs_cmd_usage_error("the command needs what to do (see usage)");
+            return rs_cmd_usage_error("该命令需要说明做什么（见用法）");
         if (cmd[0] == 's')
-            return optind + 3 < argc ? rs_cmd_usage_error("unexpected argument")
+            return optind + 3 < argc ? rs_cmd_usage_error("多余的参数")
                                      : rs_cmd_schedule(&c, verb, file);
         if (file)
-            return rs_cmd_usage_error("unexpected argument");
+            return rs_cmd_usage_error("多余的参数");
         return cmd[0] == 'r' ? rs_cmd_review(&c, verb) : rs_cmd_year(&c, verb);
     }
     if (optind + 1 != argc)
-        return rs_cmd_usage_error("unexpected argument");
+        return rs_cmd_usage_error("多余的参数");
     if (strcmp(cmd, "sync") == 0) {
         if (!attempts_set)
             c.attempts = 5;
@@ -588,5 +589,5 @@ int main(int argc, char **argv)
         return rs_cmd_records(&c);
     if (strcmp(cmd, "console") == 0)
         return rs_cmd_console(&c);
-    return rs_cmd_usage_error("unknown command");
+    return rs_cmd_usage_error("未知的命令");
 }

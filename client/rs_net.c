@@ -77,11 +77,11 @@ rs_status rs_net_ca_check(const char *path, char *err, size_t errlen)
     rs_status rv = RS_OK;
 
     if (!path || stat(path, &st) != 0) {
-        snprintf(err, errlen, "%s", path ? strerror(errno) : "no file named");
+        snprintf(err, errlen, "%s", path ? strerror(errno) : "没有给出文件名");
         return RS_EINVAL;
     }
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "not a file");
+        snprintf(err, errlen, "不是文件");
         return RS_EINVAL;
     }
     f = fopen(path, "r");
@@ -92,12 +92,12 @@ rs_status rs_net_ca_check(const char *path, char *err, size_t errlen)
     fclose(f);
     ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx) {
-        snprintf(err, errlen, "cannot create a TLS context");
+        snprintf(err, errlen, "无法创建 TLS 上下文");
         return RS_ENOMEM;
     }
     if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1) {
-        ssl_reason(why, sizeof(why), "no certificate in it");
-        snprintf(err, errlen, "not a PEM certificate file (%s)", why);
+        ssl_reason(why, sizeof(why), "其中没有证书");
+        snprintf(err, errlen, "不是 PEM 证书文件（%s）", why);
         rv = RS_EINVAL;
     }
     SSL_CTX_free(ctx);
@@ -243,7 +243,7 @@ static rs_status tls_context(struct rs_net *n, const struct rs_net_security *sec
 
     n->ctx = SSL_CTX_new(TLS_client_method());
     if (!n->ctx) {
-        ssl_reason(why, sizeof(why), "cannot create a TLS context");
+        ssl_reason(why, sizeof(why), "无法创建 TLS 上下文");
         snprintf(err, errlen, "TLS: %s", why);
         return RS_ENOMEM;
     }
@@ -252,8 +252,8 @@ static rs_status tls_context(struct rs_net *n, const struct rs_net_security *sec
                                     SSL_OP_NO_COMPRESSION);
     if (sec->ca_file) {
         if (SSL_CTX_load_verify_locations(n->ctx, sec->ca_file, NULL) != 1) {
-            ssl_reason(why, sizeof(why), "no certificate in it");
-            snprintf(err, errlen, "cannot use the CA file %s: %s", sec->ca_file, why);
+            ssl_reason(why, sizeof(why), "其中没有证书");
+            snprintf(err, errlen, "无法使用 CA 文件 %s：%s", sec->ca_file, why);
             return RS_EINVAL;
         }
         SSL_CTX_set_verify(n->ctx, SSL_VERIFY_PEER, verify_cb);
@@ -274,7 +274,7 @@ static rs_status tls_handshake(struct rs_net *n, const char *hostport, const cha
 
     n->ssl = SSL_new(n->ctx);
     if (!n->ssl || SSL_set_fd(n->ssl, n->fd) != 1) {
-        snprintf(err, errlen, "TLS: cannot create a session");
+        snprintf(err, errlen, "TLS：无法建立会话");
         return RS_ENOMEM;
     }
     SSL_set_app_data(n->ssl, &note);
@@ -286,7 +286,7 @@ static rs_status tls_handshake(struct rs_net *n, const char *hostport, const cha
                      : SSL_set1_host(n->ssl, host);
 
         if (ok != 1) {
-            snprintf(err, errlen, "TLS: cannot check the server name %s", host);
+            snprintf(err, errlen, "TLS：无法核对服务器名称 %s", host);
             rc = RS_EINVAL;
             goto out;
         }
@@ -302,7 +302,7 @@ static rs_status tls_handshake(struct rs_net *n, const char *hostport, const cha
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
             rc = wait_fd(n->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, n->timeout_ms);
             if (rc) {
-                snprintf(err, errlen, "TLS handshake with %s: no answer within %u ms", hostport,
+                snprintf(err, errlen, "与 %s 的 TLS 握手：%u 毫秒内没有应答", hostport,
                          n->timeout_ms);
                 goto out;
             }
@@ -310,22 +310,20 @@ static rs_status tls_handshake(struct rs_net *n, const char *hostport, const cha
         }
         if (note.err != X509_V_OK) {
             snprintf(err, errlen,
-                     "TLS: the server certificate is not trusted: %s (certificate subject "
-                     "\"%s\", issuer \"%s\", chain depth %d; checked against CA file %s and "
-                     "name %s)",
+                     "TLS：服务器证书不可信：%s（证书主体“%s”，签发者“%s”，"
+                     "链深度 %d；已对照 CA 文件 %s 和名称 %s 核验）",
                      X509_verify_cert_error_string(note.err), note.subject, note.issuer,
                      note.depth, sec->ca_file, host);
             rc = RS_EAUTH;
         } else if (e == SSL_ERROR_SSL) {
-            ssl_reason(why, sizeof(why), "protocol error");
+            ssl_reason(why, sizeof(why), "协议错误");
             snprintf(err, errlen,
-                     "TLS handshake with %s failed: %s (does the server speak TLS on this "
-                     "port? there is no fallback to plaintext)",
+                     "与 %s 的 TLS 握手失败：%s（该端口上的服务器是否使用 TLS？"
+                     "不会退回到明文连接）",
                      hostport, why);
             rc = RS_EAUTH;
         } else {
-            snprintf(err, errlen, "TLS handshake with %s: the server closed the connection",
-                     hostport);
+            snprintf(err, errlen, "与 %s 的 TLS 握手：服务器关闭了连接", hostport);
             rc = RS_ECLOSED;
         }
         ERR_clear_error();
@@ -346,12 +344,12 @@ static rs_status check_pin(struct rs_net *n, const char *pin, char *err, size_t 
     rs_status rc = RS_OK;
 
     if (rs_net_pin_parse(pin, want) != RS_OK) {
-        snprintf(err, errlen, "pin %s is not sha256:<64 hex digits>", pin);
+        snprintf(err, errlen, "指纹 %s 不是 sha256:<64 位十六进制数字>", pin);
         rc = RS_EINVAL;
         goto out;
     }
     if (!cert || X509_digest(cert, EVP_sha256(), got, &len) != 1 || len != 32) {
-        snprintf(err, errlen, "TLS: the server sent no certificate to check against the pin");
+        snprintf(err, errlen, "TLS：服务器没有发送可与指纹核对的证书");
         rc = RS_EAUTH;
         goto out;
     }
@@ -360,8 +358,8 @@ static rs_status check_pin(struct rs_net *n, const char *pin, char *err, size_t 
         fingerprint_hex(got, got_hex);
         name_of(X509_get_subject_name(cert), subject, sizeof(subject));
         snprintf(err, errlen,
-                 "TLS: the server certificate does not match the pin: expected sha256:%s, "
-                 "got sha256:%s (certificate subject \"%s\")",
+                 "TLS：服务器证书与指纹不符：应为 sha256:%s，"
+                 "实为 sha256:%s（证书主体“%s”）",
                  want_hex, got_hex, subject);
         rc = RS_EAUTH;
     }
@@ -391,16 +389,15 @@ rs_status rs_net_connect(struct rs_net *n, const char *hostport,
     rs_frame_rx_init(&n->rx, CLIENT_MAX_FRAME);
     if (!sec || (sec->plaintext && (sec->ca_file || sec->pin)) ||
         (!sec->plaintext && !sec->ca_file && !sec->pin)) {
-        snprintf(err, errlen, "give a CA file or a certificate pin for TLS, or plaintext "
-                              "alone (loopback only)");
+        snprintf(err, errlen, "TLS 需要 CA 文件或证书指纹；或只用 plaintext（仅限本机）");
         return RS_EINVAL;
     }
     if (sec->pin && rs_net_pin_parse(sec->pin, pin) != RS_OK) {
-        snprintf(err, errlen, "pin '%s' is not sha256:<64 hex digits>", sec->pin);
+        snprintf(err, errlen, "指纹“%s”不是 sha256:<64 位十六进制数字>", sec->pin);
         return RS_EINVAL;
     }
     if (!colon || colon == hostport || !colon[1]) {
-        snprintf(err, errlen, "server address '%s' is not HOST:PORT", hostport);
+        snprintf(err, errlen, "服务器地址“%s”不是 主机:端口", hostport);
         return RS_EINVAL;
     }
     hl = (size_t)(colon - hostport);
@@ -409,7 +406,7 @@ rs_status rs_net_connect(struct rs_net *n, const char *hostport,
         hl -= 2;
     }
     if (hl >= sizeof(host)) {
-        snprintf(err, errlen, "server host name too long");
+        snprintf(err, errlen, "服务器主机名过长");
         return RS_EINVAL;
     }
     memcpy(host, h, hl);
@@ -419,7 +416,7 @@ rs_status rs_net_connect(struct rs_net *n, const char *hostport,
     hints.ai_socktype = SOCK_STREAM;
     gai = getaddrinfo(host, colon + 1, &hints, &res);
     if (gai != 0) {
-        snprintf(err, errlen, "cannot resolve %s: %s", hostport, gai_strerror(gai));
+        snprintf(err, errlen, "无法解析 %s：%s", hostport, gai_strerror(gai));
         return RS_EIO;
     }
     for (ai = res; ai; ai = ai->ai_next) {
@@ -432,12 +429,12 @@ rs_status rs_net_connect(struct rs_net *n, const char *hostport,
     }
     freeaddrinfo(res);
     if (!tried) {
-        snprintf(err, errlen, "plaintext connects only to a server on this machine "
-                              "(127.0.0.0/8 or ::1); %s is not: give --ca FILE or --pin", host);
+        snprintf(err, errlen, "明文连接只能连到本机上的服务器（127.0.0.0/8 或 ::1）；"
+                              "%s 不是本机：请给出 --ca 文件 或 --pin", host);
         return RS_EINVAL;
     }
     if (rc) {
-        snprintf(err, errlen, "cannot connect to %s: %s", hostport, strerror(err_no));
+        snprintf(err, errlen, "无法连接 %s：%s", hostport, strerror(err_no));
         return rc;
     }
     if (sec->plaintext)
@@ -475,8 +472,8 @@ static rs_status write_all(struct rs_net *n, const uint8_t *buf, size_t len, cha
             if (e == SSL_ERROR_WANT_READ) {
                 wait_for = POLLIN;
             } else if (e != SSL_ERROR_WANT_WRITE) {
-                snprintf(err, errlen, "send failed: %s",
-                         e == SSL_ERROR_SYSCALL && errno ? strerror(errno) : "TLS error");
+                snprintf(err, errlen, "发送失败：%s",
+                         e == SSL_ERROR_SYSCALL && errno ? strerror(errno) : "TLS 错误");
                 ERR_clear_error();
                 return RS_EIO;
             }
@@ -490,14 +487,14 @@ static rs_status write_all(struct rs_net *n, const uint8_t *buf, size_t len, cha
             if (w < 0 && errno == EINTR)
                 continue;
             if (!(w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
-                snprintf(err, errlen, "send failed: %s", strerror(errno));
+                snprintf(err, errlen, "发送失败：%s", strerror(errno));
                 return RS_EIO;
             }
         }
         rc = wait_fd(n->fd, wait_for, n->timeout_ms);
         if (rc) {
-            snprintf(err, errlen, "send failed: %s",
-                     rc == RS_ETIMEDOUT ? "timed out" : strerror(errno));
+            snprintf(err, errlen, "发送失败：%s",
+                     rc == RS_ETIMEDOUT ? "超时" : strerror(errno));
             return rc;
         }
     }
@@ -511,7 +508,7 @@ rs_status rs_net_send(struct rs_net *n, const Rs__Envelope *env, char *err, size
     rs_status rc = rs_wire_pack(env, RS_FRAME_MAX_DEFAULT, 0, &buf, &len);
 
     if (rc) {
-        snprintf(err, errlen, "cannot encode request: %s", rs_status_str(rc));
+        snprintf(err, errlen, "无法编码请求：%s", rs_status_str(rc));
         return rc;
     }
     rc = write_all(n, buf, len, err, errlen);
@@ -544,8 +541,8 @@ static ssize_t read_some(struct rs_net *n, uint8_t *dst, size_t room, short *wai
         if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == ECONNRESET))
             return 0;
         ssl_reason(why, sizeof(why), e == SSL_ERROR_SYSCALL && errno ? strerror(errno)
-                                                                     : "TLS error");
-        snprintf(err, errlen, "receive failed: %s", why);
+                                                                     : "TLS 错误");
+        snprintf(err, errlen, "接收失败：%s", why);
         *st = RS_EIO;
         return -2;
     }
@@ -562,7 +559,7 @@ static ssize_t read_some(struct rs_net *n, uint8_t *dst, size_t room, short *wai
         }
         if (errno == ECONNRESET)
             return 0;
-        snprintf(err, errlen, "receive failed: %s", strerror(errno));
+        snprintf(err, errlen, "接收失败：%s", strerror(errno));
         *st = RS_EIO;
         return -2;
     }
@@ -582,16 +579,16 @@ rs_status rs_net_recv(struct rs_net *n, Rs__Envelope **env, char *err, size_t er
             rc = rs_wire_unpack(p, len, env);
             rs_frame_rx_consume(&n->rx);
             if (rc)
-                snprintf(err, errlen, "unparsable reply from the server");
+                snprintf(err, errlen, "服务器的应答无法解析");
             return rc;
         }
         if (rc != RS_EAGAIN) {
-            snprintf(err, errlen, "malformed reply framing from the server");
+            snprintf(err, errlen, "服务器应答的分帧格式有误");
             return rc;
         }
         rc = rs_frame_rx_reserve(&n->rx, 65536, &dst, &room);
         if (rc) {
-            snprintf(err, errlen, "reply too large");
+            snprintf(err, errlen, "应答过大");
             return rc;
         }
         r = read_some(n, dst, room, &wait_for, &rc, err, errlen);
@@ -600,8 +597,8 @@ rs_status rs_net_recv(struct rs_net *n, Rs__Envelope **env, char *err, size_t er
              * plaintext connection: the server wants TLS. */
             if (!n->ssl && !n->got_any && r >= 2 && (dst[0] == 0x15 || dst[0] == 0x16) &&
                 dst[1] == 0x03) {
-                snprintf(err, errlen, "the server answered with TLS: drop --plaintext and give "
-                                      "--ca FILE or --pin sha256:HEX");
+                snprintf(err, errlen, "服务器以 TLS 应答：请去掉 --plaintext，给出 "
+                                      "--ca 文件 或 --pin sha256:十六进制");
                 return RS_EPROTO;
             }
             n->got_any = true;
@@ -609,14 +606,14 @@ rs_status rs_net_recv(struct rs_net *n, Rs__Envelope **env, char *err, size_t er
             continue;
         }
         if (r == 0) {
-            snprintf(err, errlen, "server closed the connection");
+            snprintf(err, errlen, "服务器关闭了连接");
             return RS_ECLOSED;
         }
         if (r == -2)
             return rc;
         rc = wait_fd(n->fd, wait_for, n->timeout_ms);
         if (rc) {
-            snprintf(err, errlen, "no reply from the server within %u ms", n->timeout_ms);
+            snprintf(err, errlen, "服务器 %u 毫秒内没有应答", n->timeout_ms);
             return rc;
         }
     }

@@ -233,7 +233,7 @@ static rs_status check_schema(struct rs_outbox *ob, int64_t *version)
 
     rv = query_int(ob, "PRAGMA application_id", &app_id);
     if (rv == RS_ESCHEMA) {
-        set_err(ob, "not a SQLite database");
+        set_err(ob, "不是 SQLite 数据库");
         goto out;
     }
     if (rv)
@@ -246,22 +246,22 @@ static rs_status check_schema(struct rs_outbox *ob, int64_t *version)
         goto out;
     if (app_id == 0) {
         if (*version != 0 || nobj != 0) {
-            set_err(ob, "a SQLite database of another program, not an outbox");
+            set_err(ob, "是另一个程序的 SQLite 数据库，不是发件箱");
             rv = RS_ESCHEMA;
         }
         goto out;
     }
     if (app_id != RS_OUTBOX_APPLICATION_ID) {
         snprintf(ob->errmsg, sizeof ob->errmsg,
-                 "a SQLite database of another program (application_id 0x%08llx), "
-                 "not an outbox",
+                 "是另一个程序的 SQLite 数据库（application_id 0x%08llx），"
+                 "不是发件箱",
                  (unsigned long long)(uint32_t)app_id);
         rv = RS_ESCHEMA;
         goto out;
     }
     if (*version < 0 || *version > RS_OUTBOX_SCHEMA_VERSION) {
         snprintf(ob->errmsg, sizeof ob->errmsg,
-                 "outbox schema version %lld is newer than this program's (%d)",
+                 "发件箱结构版本 %lld 比本程序的（%d）新，请升级 resettle",
                  (long long)*version, RS_OUTBOX_SCHEMA_VERSION);
         rv = RS_ESCHEMA;
         goto out;
@@ -344,7 +344,7 @@ static rs_status set_pragmas(struct rs_outbox *ob)
         goto out;
     }
     if (strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0) {
-        set_err(ob, "cannot use WAL mode (is it on a network drive?)");
+        set_err(ob, "无法使用 WAL 模式（发件箱是否在网络驱动器上？）");
         rv = RS_EIO;
         goto out;
     }
@@ -377,14 +377,14 @@ rs_status rs_outbox_open(const char *path, struct rs_outbox **out, char *err, si
         err[0] = '\0';
     if (!path || !out) {
         if (err && errlen)
-            snprintf(err, errlen, "outbox: no path given");
+            snprintf(err, errlen, "发件箱：没有给出路径");
         return RS_EINVAL;
     }
     *out = NULL;
     ob = calloc(1, sizeof *ob);
     if (!ob) {
         if (err && errlen)
-            snprintf(err, errlen, "outbox %s: out of memory", path);
+            snprintf(err, errlen, "发件箱 %s：内存不足", path);
         return RS_ENOMEM;
     }
     rc = sqlite3_open_v2(path, &ob->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -418,7 +418,7 @@ rs_status rs_outbox_open(const char *path, struct rs_outbox **out, char *err, si
     ob = NULL;
 out:
     if (rv && err && errlen)
-        snprintf(err, errlen, "outbox %s: %s", path, ob && ob->errmsg[0] ? ob->errmsg
+        snprintf(err, errlen, "发件箱 %s：%s", path, ob && ob->errmsg[0] ? ob->errmsg
                                                                           : rs_status_str(rv));
     rs_outbox_close(ob);
     return rv;
@@ -456,14 +456,14 @@ rs_status rs_outbox_check(struct rs_outbox *ob)
         const char *r = (const char *)sqlite3_column_text(s, 0);
 
         if (!r || strcmp(r, "ok") != 0) {
-            snprintf(ob->errmsg, sizeof ob->errmsg, "damaged: %.200s", r ? r : "?");
+            snprintf(ob->errmsg, sizeof ob->errmsg, "已损坏：%.200s", r ? r : "?");
             for (char *p = ob->errmsg; *p; p++)
                 if (*p == '\n' || *p == '\r')
                     *p = ' ';
             rv = RS_EIO;
         }
     } else {
-        snprintf(ob->errmsg, sizeof ob->errmsg, "damaged: %.200s", sqlite3_errmsg(ob->db));
+        snprintf(ob->errmsg, sizeof ob->errmsg, "已损坏：%.200s", sqlite3_errmsg(ob->db));
         rv = RS_EIO;
     }
     sqlite3_finalize(s);

@@ -42,7 +42,7 @@ struct salvage {
 
 static rs_status fail(struct salvage *sv, const char *what)
 {
-    snprintf(sv->err, sv->errlen, "%s: %s", what, sqlite3_errmsg(sv->db));
+    snprintf(sv->err, sv->errlen, "%s时出错：%s", what, sqlite3_errmsg(sv->db));
     return RS_EIO;
 }
 
@@ -82,7 +82,7 @@ static rs_status common_columns(struct salvage *sv, char *out, size_t cap)
                                 " ORDER BY m.cid", -1, &st, NULL);
 
     if (rc != SQLITE_OK)
-        return fail(sv, "reading the damaged outbox's schema");
+        return fail(sv, "读取损坏发件箱的表结构");
     out[0] = '\0';
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
@@ -90,16 +90,16 @@ static rs_status common_columns(struct salvage *sv, char *out, size_t cap)
 
         if (k < 0 || (size_t)k >= cap - n || (name && strchr(name, '"'))) {
             sqlite3_finalize(st);
-            snprintf(sv->err, sv->errlen, "the damaged outbox's columns are not an outbox's");
+            snprintf(sv->err, sv->errlen, "损坏文件中的列不是发件箱的列");
             return RS_ESCHEMA;
         }
         n += (size_t)k;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fail(sv, "reading the damaged outbox's schema");
+        return fail(sv, "读取损坏发件箱的表结构");
     if (!strstr(out, "\"record_id\"") || !strstr(out, "\"body\"")) {
-        snprintf(sv->err, sv->errlen, "the damaged file has no readable outbox table");
+        snprintf(sv->err, sv->errlen, "损坏文件中没有可读的发件箱表");
         return RS_ESCHEMA;
     }
     return RS_OK;
@@ -120,7 +120,7 @@ static rs_status copy_range(struct salvage *sv, int64_t lo, int64_t hi)
         if (rc == SQLITE_DONE) {
             sv->out->copied += (uint64_t)sqlite3_changes(sv->db);
         } else if (!damaged(rc)) {
-            return fail(sv, "copying rows");
+            return fail(sv, "复制记录行");
         } else if (end - lo == 1) {
             if (sv->out->first_lost == 0)
                 sv->out->first_lost = lo;
@@ -188,7 +188,7 @@ rs_status rs_outbox_salvage(const char *from, const char *to, struct rs_outbox_s
         return RS_EIO;
     }
     if (stat(to, &stt) == 0) {
-        snprintf(err, errlen, "%s exists: salvage writes a new outbox only", to);
+        snprintf(err, errlen, "%s 已存在：抢救只写入新的发件箱", to);
         return RS_EDUP;
     }
     rv = rs_outbox_open(to, &ob, err, errlen);
@@ -198,7 +198,7 @@ rs_status rs_outbox_salvage(const char *from, const char *to, struct rs_outbox_s
         return rv;
     rc = sqlite3_open_v2(to, &sv.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL);
     if (rc != SQLITE_OK) {
-        rv = sv.db ? fail(&sv, "opening the new outbox") : RS_ENOMEM;
+        rv = sv.db ? fail(&sv, "打开新发件箱") : RS_ENOMEM;
         goto out;
     }
     sqlite3_busy_timeout(sv.db, 5000);
@@ -215,7 +215,7 @@ rs_status rs_outbox_salvage(const char *from, const char *to, struct rs_outbox_s
         sqlite3_finalize(at);
     }
     if (rc != SQLITE_OK) {
-        rv = fail(&sv, "opening the damaged outbox read-only");
+        rv = fail(&sv, "以只读方式打开损坏的发件箱");
         goto out;
     }
     rv = common_columns(&sv, cols, sizeof(cols));
@@ -226,7 +226,7 @@ rs_status rs_outbox_salvage(const char *from, const char *to, struct rs_outbox_s
              " WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
              cols, cols);
     if (sqlite3_prepare_v2(sv.db, sql, -1, &sv.copy, NULL) != SQLITE_OK) {
-        rv = fail(&sv, "preparing the copy");
+        rv = fail(&sv, "准备复制");
         goto out;
     }
     /* Each range its own transaction: SQLite may end an open transaction on a
@@ -235,7 +235,7 @@ rs_status rs_outbox_salvage(const char *from, const char *to, struct rs_outbox_s
     rv = copy_range(&sv, 1, seq_bound(&sv));
     if (rv == RS_OK && sqlite3_exec(sv.db, "PRAGMA main.wal_checkpoint(TRUNCATE)", NULL, NULL,
                                     NULL) != SQLITE_OK)
-        rv = fail(&sv, "writing the new outbox");
+        rv = fail(&sv, "写入新发件箱");
 out:
     sqlite3_finalize(sv.copy);
     sqlite3_free(uri);

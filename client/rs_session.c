@@ -26,13 +26,40 @@ struct flight {
     size_t n;
 };
 
+/*
+ * What an Error code means to the clerk, in Chinese.  The server's own
+ * message (English, for its logs and for other clients) follows it as the
+ * detail an administrator asks for.
+ */
+static const char *error_lead(Rs__ErrorCode code)
+{
+    switch (code) {
+    case RS__ERROR_CODE__ERR_PROTOCOL: return "服务器认为请求的格式有误";
+    case RS__ERROR_CODE__ERR_VERSION: return "本程序与服务器的协议版本不兼容";
+    case RS__ERROR_CODE__ERR_AUTH: return "服务器拒绝登录：单位代码未登记，或令牌不对、已被吊销";
+    case RS__ERROR_CODE__ERR_FORBIDDEN: return "服务器拒绝：本单位的角色或辖区不允许此操作";
+    case RS__ERROR_CODE__ERR_TOO_BIG: return "请求超过了服务器的上限";
+    case RS__ERROR_CODE__ERR_BUSY: return "服务器繁忙，请稍后再试";
+    case RS__ERROR_CODE__ERR_STORAGE: return "服务器未能确认保存，本批记录留在发件箱中待重发";
+    case RS__ERROR_CODE__ERR_TIMEOUT: return "服务器等待超时";
+    case RS__ERROR_CODE__ERR_SHUTDOWN: return "服务器正在停止";
+    case RS__ERROR_CODE__ERR_INVALID: return "服务器认为请求中的值有误";
+    case RS__ERROR_CODE__ERR_RATE_LIMITED: return "本机地址登录失败次数过多，服务器暂时拒绝";
+    case RS__ERROR_CODE__ERR_LOCKED: return "该报告年度已结账，其记录不能再报送或修改";
+    default: return "服务器内部错误";
+    }
+}
+
 static rs_status server_error(const Rs__Envelope *env, char *err, size_t errlen)
 {
     const Rs__Error *e = env->error;
-    rs_status st = rs_status_from_wire(e->has_code ? e->code : RS__ERROR_CODE__ERR_INTERNAL);
+    Rs__ErrorCode code = e->has_code ? e->code : RS__ERROR_CODE__ERR_INTERNAL;
 
-    snprintf(err, errlen, "server: %s", e->message ? e->message : rs_status_str(st));
-    return st;
+    if (e->message && e->message[0])
+        snprintf(err, errlen, "%s（服务器说明：%s）", error_lead(code), e->message);
+    else
+        snprintf(err, errlen, "%s", error_lead(code));
+    return rs_status_from_wire(code);
 }
 
 rs_status rs_session_open(struct rs_session *s, const char *server,
@@ -58,8 +85,8 @@ rs_status rs_session_open(struct rs_session *s, const char *server,
     if (rc == RS_OK)
         rc = rs_net_recv(&s->net, &reply, err, errlen);
     if (rc == RS_ECLOSED && sec->plaintext && !s->net.got_any) {
-        snprintf(err, errlen, "server closed the connection without answering Hello (if it "
-                              "uses TLS, drop --plaintext and give --ca FILE or --pin)");
+        snprintf(err, errlen, "服务器未应答登录就关闭了连接（如果它使用 TLS，"
+                              "请去掉 --plaintext，给出 --ca 文件 或 --pin）");
         goto out;
     }
     if (rc)
@@ -70,19 +97,19 @@ rs_status rs_session_open(struct rs_session *s, const char *server,
             size_t used = strlen(err);
 
             snprintf(err + used, errlen - used,
-                     " (this client speaks protocol version %d; a server that does not must "
-                     "be upgraded)", RS_PROTOCOL_VERSION);
+                     "（本程序使用协议版本 %d；不支持该版本的服务器须升级）",
+                     RS_PROTOCOL_VERSION);
         }
         goto out;
     }
     if (reply->msg_case != RS__ENVELOPE__MSG_WELCOME) {
-        snprintf(err, errlen, "server answered Hello with an unexpected message");
+        snprintf(err, errlen, "服务器对登录的应答不是预期的消息");
         rc = RS_EPROTO;
         goto out;
     }
     if (reply->welcome->has_protocol_version &&
         reply->welcome->protocol_version != RS_PROTOCOL_VERSION) {
-        snprintf(err, errlen, "server welcomed protocol version %u, not this client's %d",
+        snprintf(err, errlen, "服务器接受的协议版本是 %u，不是本程序的 %d",
                  (unsigned)reply->welcome->protocol_version, RS_PROTOCOL_VERSION);
         rc = RS_EVERSION;
         goto out;
@@ -139,7 +166,7 @@ static rs_status send_batch(struct rs_session *s, struct rs_outbox *ob, uint32_t
     }
     rc = rs_outbox_pending(ob, *cursor, items, limit, &n);
     if (rc) {
-        snprintf(err, errlen, "cannot read the outbox");
+        snprintf(err, errlen, "无法读取发件箱");
         goto out;
     }
     f->n = 0;
@@ -271,7 +298,7 @@ rs_status rs_session_sync(struct rs_session *s, struct rs_outbox *ob, uint32_t b
         if (reply->msg_case == RS__ENVELOPE__MSG_ACK) {
             rc = apply_acks(ob, reply->ack, stats);
             if (rc)
-                snprintf(err, errlen, "cannot record acknowledgements in the outbox");
+                snprintf(err, errlen, "无法在发件箱中记下回执");
         } else if (reply->msg_case == RS__ENVELOPE__MSG_ERROR) {
             rs_status st = server_error(reply, err, errlen);
 
@@ -280,7 +307,7 @@ rs_status rs_session_sync(struct rs_session *s, struct rs_outbox *ob, uint32_t b
             else if (failed == RS_OK)
                 failed = st;    /* stop sending; collect the other replies */
         } else {
-            snprintf(err, errlen, "unexpected reply to a batch");
+            snprintf(err, errlen, "服务器对一批记录的应答不是预期的消息");
             rc = RS_EPROTO;
         }
         rs__envelope__free_unpacked(reply, NULL);
@@ -313,7 +340,7 @@ rs_status rs_session_call(struct rs_session *s, Rs__Envelope *req, Rs__Envelope_
     if (r->msg_case == RS__ENVELOPE__MSG_ERROR) {
         rc = server_error(r, err, errlen);
     } else if (r->msg_case != want) {
-        snprintf(err, errlen, "unexpected reply from the server");
+        snprintf(err, errlen, "服务器的应答不是预期的消息");
         rc = RS_EPROTO;
     }
     if (rc) {
@@ -357,7 +384,7 @@ rs_status rs_session_report(struct rs_session *s, uint32_t year, Rs__ReportForma
     if (reply->msg_case == RS__ENVELOPE__MSG_ERROR) {
         rc = server_error(reply, err, errlen);
     } else if (reply->msg_case != RS__ENVELOPE__MSG_REPORT || !reply->report->has_body) {
-        snprintf(err, errlen, "unexpected reply to a report request");
+        snprintf(err, errlen, "服务器对报告请求的应答不是预期的消息");
         rc = RS_EPROTO;
     } else {
         *out = malloc(reply->report->body.len + 1);

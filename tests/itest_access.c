@@ -574,9 +574,9 @@ static void test_rate_limit(void **state)
     it_path(ob, sizeof(ob), e->dir, "rl.outbox");
     assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, sync), 1);
     text = it_read_file(out);
-    assert_non_null(strstr(text, "resettle: server: too many failed handshakes from this "
-                                 "address; try again in "));
-    assert_null(strstr(text, "attempt 2 of 3"));
+    assert_non_null(strstr(text, "resettle: 本机地址登录失败次数过多，服务器暂时拒绝（服务器说明："
+                                 "too many failed handshakes from this address; try again in "));
+    assert_null(strstr(text, "第 2 次尝试（共 3 次）"));
     free(text);
     /* Audited once for the window, besides the five refusals. */
     snprintf(sql, sizeof(sql),

@@ -793,12 +793,12 @@ static void test_damaged_outbox(void **state)
 
     for (int i = 0; i < 3; i++) {
         assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", ob, out, cmds[i]), 1);
-        snprintf(want, sizeof(want), "resettle: outbox %s is damaged: ", ob);
+        snprintf(want, sizeof(want), "resettle: 发件箱 %s 已损坏：", ob);
         expect_output(out, want);
-        snprintf(want, sizeof(want), "  resettle outbox salvage --from %s --to NEW.outbox", ob);
+        snprintf(want, sizeof(want), "  resettle outbox salvage --from %s --to 新发件箱.outbox", ob);
         expect_output(out, want);
         text = it_read_file(out);
-        assert_null(strstr(text, "cannot connect"));
+        assert_null(strstr(text, "无法连接"));
         free(text);
     }
     {
@@ -807,7 +807,7 @@ static void test_damaged_outbox(void **state)
         assert_int_equal(it_run(argv, out, out), 0);
         copied = it_sql_int(nob, "SELECT count(*) FROM outbox WHERE state = 0");
         assert_true(copied > 2900 && copied < 3000);
-        snprintf(want, sizeof(want), "%lld records copied from %s to %s; rows ", copied, ob, nob);
+        snprintf(want, sizeof(want), "已从 %s 复制 %lld 条记录到 %s；第 ", ob, copied, nob);
         expect_output(out, want);
         /* A second salvage does not overwrite the new outbox. */
         assert_int_equal(it_run(argv, out, out), 2);
@@ -818,7 +818,7 @@ static void test_damaged_outbox(void **state)
 
         assert_int_equal(it_run(argv, out, out), 0);
     }
-    snprintf(want, sizeof(want), "pending %lld\n", copied);
+    snprintf(want, sizeof(want), "待发送 %lld\n", copied);
     expect_output(out, want);
     /* The lost rows come back when their file is submitted again; the rest are unchanged. */
     assert_int_equal(it_client(e->dir, &none, TOWN_A, "x", nob, out, submit_args), 3);

@@ -148,14 +148,14 @@ static void test_scope_and_resubmission(void **state)
     /* Unit-level data from a township is refused. */
     assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit_unit), 1);
     text = it_read_file(out);
-    assert_non_null(strstr(text, "1 rejected"));
+    assert_non_null(strstr(text, "被拒 1\n"));
     free(text);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 5);
 
     /* Same file again: nothing new is stored. */
     assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 1);
     text = it_read_file(out);
-    assert_non_null(strstr(text, "5 unchanged"));
+    assert_non_null(strstr(text, "未变 5 条"));
     free(text);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 5);
 
@@ -163,7 +163,7 @@ static void test_scope_and_resubmission(void **state)
      * evaluation counts a natural key once; see itest_golden). */
     assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob2, out, submit), 1);
     text = it_read_file(out);
-    assert_non_null(strstr(text, "5 stored"));
+    assert_non_null(strstr(text, "入库 5，"));
     free(text);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 10);
     assert_int_equal(it_sql_int(ob2, "SELECT count(*) FROM outbox WHERE state=1"), 5);
@@ -204,7 +204,7 @@ static void test_edit_is_a_new_version(void **state)
     }
     assert_int_equal(it_client(e->dir, &e->srv, TOWN_A, e->tok_a, ob, out, submit), 0);
     text = it_read_file(out);
-    assert_non_null(strstr(text, "1 queued (0 new, 1 changed)"));
+    assert_non_null(strstr(text, "入发件箱 1 条（新增 0，修改 1）"));
     free(text);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 4);
     assert_int_equal(count(e, "SELECT count(*) FROM records WHERE superseded_by IS NULL"), 3);
@@ -328,6 +328,7 @@ static void test_refused_tokens(void **state)
     /* A's token does not open B's office. */
     assert_int_equal(it_client(e->dir, &e->srv, TOWN_B, e->tok_a, ob, out, submit), 1);
     text = it_read_file(out);
+    assert_non_null(strstr(text, "服务器拒绝登录：单位代码未登记，或令牌不对、已被吊销（服务器说明："));
     assert_non_null(strstr(text, "wrong token"));
     free(text);
     assert_int_equal(it_run(revoke, NULL, NULL), 0);

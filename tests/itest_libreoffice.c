@@ -245,9 +245,9 @@ static void test_filled_by_libreoffice(void **state)
     assert_int_equal(it_client(e->dir, &e->srv, TOWN, e->tok, ob, out, submit), 1);
     text = it_read_file(out);
     if (!strstr(text, ":项目:5: 实际完工日期: 项目阶段为完工及以后时实际完工日期为必填项") ||
-        !strstr(text, ":项目: project, 2 rows read, 1 invalid") ||
-        !strstr(text, "2 queued (2 new, 0 changed), 0 unchanged, 1 invalid") ||
-        !strstr(text, "2 stored"))
+        !strstr(text, ":项目: 项目，读取 2 行，无效 1 行") ||
+        !strstr(text, "入发件箱 2 条（新增 2，修改 0），未变 0 条，无效 1 条") ||
+        !strstr(text, "入库 2，"))
         fail_msg("unexpected client output:\n%s", text);
     free(text);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
@@ -284,7 +284,7 @@ static void test_filled_by_libreoffice(void **state)
     /* The same workbook again: nothing new. */
     assert_int_equal(it_client(e->dir, &e->srv, TOWN, e->tok, ob, out, submit), 1);
     text = it_read_file(out);
-    assert_non_null(strstr(text, "0 queued (0 new, 0 changed), 2 unchanged, 1 invalid"));
+    assert_non_null(strstr(text, "入发件箱 0 条（新增 0，修改 0），未变 2 条，无效 1 条"));
     free(text);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
 }

@@ -171,7 +171,7 @@ static void submit_year(struct env *e, char v1[64], char v2[64])
     write_relief(fa, "430602001,2023,HH-A-1,新塘村,hardship,3,1800,2023-12-20\n"
                      "430602001,2023,HH-A-2,新塘村,hardship,2,1500,2023-12-21\n");
     text = run(e, TOWN_A, 0, (const char *[]){"submit", fa, NULL});
-    has(text, "1 stored");
+    has(text, "入库 1，");
     free(text);
     snprintf(sql, sizeof(sql), "SELECT record_id FROM records WHERE supersedes = '%s'", v1);
     rawdb_text(e->db, sql, v2, 64);

@@ -311,7 +311,7 @@ static void test_submission_and_receipts(void **state)
     it_path(out, sizeof(out), e->dir, "a.out");
     it_relief_csv(csv, TOWN_A, 1, 3000, 500);
     assert_int_equal(client(out, args), 0);
-    expect_output(out, "sent 3000: 3000 stored, 0 duplicate, 0 conflict, 0 rejected");
+    expect_output(out, "已发送 3000 条：入库 3000，重复 0，冲突 0，被拒 0");
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 3000);
     assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=1"), 3000);
     /* A batch of 1000 records is far larger than one TLS record (16 KiB). */
@@ -354,7 +354,7 @@ static void test_submission_and_receipts(void **state)
         const char *st_args[] = {"--outbox", ob, "status", NULL};
 
         assert_int_equal(client(out, st_args), 0);
-        expect_output(out, "last receipt: audit row 5 sha256 ");
+        expect_output(out, "最近回执：审计记录第 5 行 sha256 ");
     }
 }
 
@@ -461,8 +461,7 @@ static void test_wrong_pin(void **state)
     it_relief_csv(csv, TOWN_A, 1, 5, 500);
     assert_int_equal(client(out, args), 1);
     snprintf(want, sizeof(want),
-             "TLS: the server certificate does not match the pin: expected %s, got %s "
-             "(certificate subject \"CN=127.0.0.1\")",
+             "TLS：服务器证书与指纹不符：应为 %s，实为 %s（证书主体“CN=127.0.0.1”）",
              pin, e->fingerprint);
     expect_output(out, want);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
@@ -483,9 +482,9 @@ static void test_wrong_ca(void **state)
     it_relief_csv(csv, TOWN_A, 1, 5, 500);
     assert_int_equal(client(out, args), 1);
     snprintf(want, sizeof(want),
-             "TLS: the server certificate is not trusted: unable to get local issuer "
-             "certificate (certificate subject \"CN=127.0.0.1\", issuer \"CN=resettle district "
-             "CA\", chain depth 0; checked against CA file %s and name 127.0.0.1)",
+             "TLS：服务器证书不可信：unable to get local issuer certificate（证书主体"
+             "“CN=127.0.0.1”，签发者“CN=resettle district CA”，链深度 0；已对照 CA 文件 %s "
+             "和名称 127.0.0.1 核验）",
              other_ca);
     expect_output(out, want);
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
@@ -503,8 +502,7 @@ static void test_ca_unusable(void **state)
     char csv[512], ob[512], out[512], ca[600], want[900], *text;
     const char *args[] = {"--server", e->srv.addr, "--office", TOWN_A, "--token", e->tok_a,
                           "--outbox", ob, "--ca", ca, "submit", csv, NULL};
-    const char *why[] = {"No such file or directory", "not a file",
-                         "not a PEM certificate file ("};
+    const char *why[] = {"No such file or directory", "不是文件", "不是 PEM 证书文件（"};
 
     it_path(csv, sizeof(csv), e->dir, "ca.csv");
     it_path(ob, sizeof(ob), e->dir, "ca.outbox");
@@ -520,10 +518,10 @@ static void test_ca_unusable(void **state)
             it_write_file(ca, "this is not a certificate\n");
         }
         assert_int_equal(client(out, args), 2);
-        snprintf(want, sizeof(want), "resettle: CA file %s: %s", ca, why[i]);
+        snprintf(want, sizeof(want), "resettle: CA 文件 %s：%s", ca, why[i]);
         expect_output(out, want);
         text = it_read_file(out);
-        assert_non_null(strstr(text, "usage:"));
+        assert_non_null(strstr(text, "用法："));
         free(text);
     }
     /* As with a missing CA file: the rows stay queued for a sync with a usable one. */
@@ -554,9 +552,9 @@ static void test_wrong_name(void **state)
     it_path(ob, sizeof(ob), e->dir, "n.outbox");
     assert_int_equal(it_server_start_args(&other, dir, db, extra), 0);
     assert_int_equal(client(out, args), 1);
-    expect_output(out, "TLS: the server certificate is not trusted: IP address mismatch "
-                       "(certificate subject \"CN=resettle.other.example\", issuer "
-                       "\"CN=resettle district CA\", chain depth 0; checked against CA file ");
+    expect_output(out, "TLS：服务器证书不可信：IP address mismatch（证书主体"
+                       "“CN=resettle.other.example”，签发者“CN=resettle district CA”，链深度 0；"
+                       "已对照 CA 文件 ");
     assert_int_equal(it_server_stop(&other), 0);
 }
 
@@ -577,7 +575,8 @@ static void test_plaintext_client_against_tls(void **state)
     it_relief_csv(csv, TOWN_A, 1, 5, 500);
     /* The client is told why, at once (no retries), and nothing is stored. */
     assert_int_equal(client(out, args), 1);
-    expect_output(out, "resettle: server: this server speaks TLS only: connect with TLS "
+    expect_output(out, "resettle: 服务器认为请求的格式有误（服务器说明："
+                       "this server speaks TLS only: connect with TLS "
                        "(resettle --ca FILE or --pin sha256:HEX), not --plaintext");
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
 
@@ -615,8 +614,8 @@ static void test_tls_client_against_plaintext(void **state)
     assert_int_equal(it_server_start(&plain, dir, db), 0);
     /* No fallback: the TLS client refuses to talk in the clear. */
     assert_int_equal(client(out, args), 1);
-    expect_output(out, "TLS handshake with ");
-    expect_output(out, "there is no fallback to plaintext");
+    expect_output(out, "的 TLS 握手失败：");
+    expect_output(out, "不会退回到明文连接");
     assert_int_equal(it_server_stop(&plain), 0);
     assert_int_equal(it_sql_int(db, "SELECT count(*) FROM records"), 0);
     assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 5);

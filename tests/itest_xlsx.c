@@ -158,18 +158,18 @@ static void test_sheets(void **state)
 
     assert_int_equal(run(e, submit), 1);
     expect_output(e, "2023年报.xlsx:项目:5: 计划投资(万元): 不是以万元为单位的金额");
-    expect_output(e, "2023年报.xlsx:项目:6: 计划投资(万元): cell D6: 公式没有保存计算结果");
-    expect_output(e, "2023年报.xlsx:项目: project, 1 rows read, 2 invalid");
-    expect_output(e, "2023年报.xlsx:救助: relief, 1 rows read, 0 invalid");
-    expect_output(e, "2023年报.xlsx:说明: not a sheet of records, skipped");
-    expect_output(e, "2023年报.xlsx: 2 queued (2 new, 0 changed), 0 unchanged, 2 invalid");
-    expect_output(e, "2 stored");
+    expect_output(e, "2023年报.xlsx:项目:6: 计划投资(万元): 单元格 D6: 公式没有保存计算结果");
+    expect_output(e, "2023年报.xlsx:项目: 项目，读取 1 行，无效 2 行");
+    expect_output(e, "2023年报.xlsx:救助: 救助，读取 1 行，无效 0 行");
+    expect_output(e, "2023年报.xlsx:说明: 不是记录表，已跳过");
+    expect_output(e, "2023年报.xlsx: 入发件箱 2 条（新增 2，修改 0），未变 0 条，无效 2 条");
+    expect_output(e, "入库 2，");
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
 
     /* One sheet only; it is unchanged, so nothing is sent again. */
     assert_int_equal(run(e, one), 0);
-    expect_output(e, "2023年报.xlsx:救助: relief, 1 rows read, 0 invalid");
-    expect_output(e, "0 queued (0 new, 0 changed), 1 unchanged, 0 invalid");
+    expect_output(e, "2023年报.xlsx:救助: 救助，读取 1 行，无效 0 行");
+    expect_output(e, "入发件箱 0 条（新增 0，修改 0），未变 1 条，无效 0 条");
     assert_int_equal(run(e, notes), 1);
     expect_output(e, "2023年报.xlsx:说明:1: 无法从表头判断记录类型");
     assert_int_equal(run(e, missing), 1);
@@ -190,10 +190,10 @@ static void test_template_submitted(void **state)
     it_path(tpl, sizeof(tpl), e->dir, "救助模板.xlsx");
     it_path(filled, sizeof(filled), e->dir, "filled.xlsx");
     assert_int_equal(run(e, make), 0);
-    expect_output(e, "template for 救助 (relief), 1 division code in its list");
+    expect_output(e, "救助（relief）模板，区划代码下拉列表 1 个");
     assert_int_equal(run(e, no_type), 2);
     assert_int_equal(run(e, bad_div), 2);
-    expect_output(e, "'4306' is not a division code");
+    expect_output(e, "“4306”不是区划代码");
 
     /* The script fills row 3 (household, kind, amount) in the template's sheet. */
     data = it_read_file(tpl);
@@ -252,8 +252,8 @@ static void test_template_submitted(void **state)
     }
     free(data);
     assert_int_equal(run(e, submit), 0);
-    expect_output(e, "filled.xlsx:救助: relief, 1 rows read, 0 invalid");
-    expect_output(e, "1 stored");
+    expect_output(e, "filled.xlsx:救助: 救助，读取 1 行，无效 0 行");
+    expect_output(e, "入库 1，");
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 1);
 }
 

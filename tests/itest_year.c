@@ -273,7 +273,7 @@ static void test_year_flow(void **state)
     run_has(e, TOWN_A, 1, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
             "setting a schedule is for the central office only", NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
-            "schedule 2023: 1 lines stored", NULL);
+            "2023年度报送计划：已保存 1 行", NULL);
     run_has(e, TOWN_B, 0, (const char *[]){"schedule", "show", "--year", "2023", NULL},
             "type,period,deadline_days,townships\nrelief,year,30,all\n", NULL);
 
@@ -284,11 +284,11 @@ static void test_year_flow(void **state)
     write_relief(fb, "430602002,2023,HH-B-1,王家河村,hardship,4,3000,2023-12-10\n");
     it_write_file(fc, "division_code,year,period,record_type,statement\n"
                       "430602003,2023,year,救助,今期无此项业务\n");
-    run_has(e, TOWN_A, 0, (const char *[]){"submit", fa, NULL}, "2 stored",
-            "returned by the central office: none", NULL);
-    run_has(e, TOWN_B, 0, (const char *[]){"submit", fb, NULL}, "1 stored", NULL);
-    run_has(e, TOWN_C, 0, (const char *[]){"submit", fc, NULL}, "nil_return, 1 queued",
-            "1 stored", NULL);
+    run_has(e, TOWN_A, 0, (const char *[]){"submit", fa, NULL}, "入库 2，",
+            "区中心退回：无", NULL);
+    run_has(e, TOWN_B, 0, (const char *[]){"submit", fb, NULL}, "入库 1，", NULL);
+    run_has(e, TOWN_C, 0, (const char *[]){"submit", fc, NULL}, "零报告，入发件箱 1 条",
+            "入库 1，", NULL);
 
     /* When each return arrived: moved back to dates around the deadline. */
     assert_int_equal(it_server_stop_logged(&e->srv), 0);
@@ -347,18 +347,17 @@ static void test_year_flow(void **state)
             (const char *[]){"review", "return", "--id", id_a1, "--comment", "x", NULL},
             "reviewing records is for the central office only", NULL);
     run_has(e, DISTRICT, 2, (const char *[]){"review", "return", "--id", id_a1, NULL},
-            "review return needs --comment TEXT", NULL);
-    snprintf(want, sizeof(want), "returned 1 record (audit row ");
+            "review return 需要 --comment 说明", NULL);
+    snprintf(want, sizeof(want), "已退回 1 条记录（审计记录第 ");
     run_has(e, DISTRICT, 0,
             (const char *[]){"review", "return", "--id", id_a1, "--comment",
                              "金额与发放花名册不符", NULL},
             want, id_a1, NULL);
     /* A's status says which, why, who, and the row it came from. */
-    snprintf(want, sizeof(want), "%s:2: returned relief HH-A-1 (%s): 金额与发放花名册不符 (%s, ", fa,
+    snprintf(want, sizeof(want), "%s:2: 退回 救助 HH-A-1（%s）：金额与发放花名册不符（%s，", fa,
              id_a1, CENTRE_NAME);
     run_has(e, TOWN_A, 0, (const char *[]){"status", NULL},
-            "returned by the central office: 1 (0 accepted); correct them and submit the file "
-            "again:",
+            "区中心退回：1 条（已审核通过 0 条）；请改正后重新报送该文件：",
             want, NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--format", "json", NULL},
             "\"review.returned\"", "金额与发放花名册不符", NULL);
@@ -366,8 +365,8 @@ static void test_year_flow(void **state)
     write_relief(fa,
                  "430602001,2023,HH-A-1,新塘村,hardship,3,1800,2023-12-20\n"
                  "430602001,2023,HH-A-2,新塘村,hardship,2,1500,2023-12-21\n");
-    run_has(e, TOWN_A, 0, (const char *[]){"submit", fa, NULL}, "1 queued (0 new, 1 changed)",
-            "1 stored", "returned by the central office: none", NULL);
+    run_has(e, TOWN_A, 0, (const char *[]){"submit", fa, NULL}, "入发件箱 1 条（新增 0，修改 1）",
+            "入库 1，", "区中心退回：无", NULL);
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE supersedes = '%s' AND "
                                "superseded_by IS NULL", id_a1);
     assert_int_equal(it_sql_int(e->db, sql), 1);
@@ -382,8 +381,9 @@ static void test_year_flow(void **state)
     /* Accept B's batch; an accepted-only report counts only that record. */
     snprintf(sql, sizeof(sql), "SELECT batch_id FROM batches WHERE office_code = '%s'", TOWN_B);
     sql_text(e->db, sql, batch_b, sizeof(batch_b));
-    run_has(e, DISTRICT, 0, (const char *[]){"review", "accept", "--batch", batch_b, NULL},
-            "accepted 1 record of batch ", NULL);
+    snprintf(want, sizeof(want), "批次 %s：已审核通过 1 条记录（审计记录第 ", batch_b);
+    run_has(e, DISTRICT, 0, (const char *[]){"review", "accept", "--batch", batch_b, NULL}, want,
+            NULL);
     run_has(e, DISTRICT, 0,
             (const char *[]){"report", "--year", "2023", "--format", "csv", "--accepted-only",
                              NULL},
@@ -395,28 +395,28 @@ static void test_year_flow(void **state)
     run_has(e, TOWN_A, 1, (const char *[]){"year", "close", "--year", "2023", NULL},
             "closing a year is for the central office only", NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"year", "close", "--year", "2023", NULL},
-            "year 2023: closed (1 issue)", "issue 1: ", " by 430602, 4 records, framework "
-                                                        "unit-2023 (sha256 ",
+            "2023年度：已结账（已出具 1 版报告）", "第 1 版：", " 由 430602 结账，4 条记录，"
+                                                           "指标体系 unit-2023（sha256 ",
             NULL);
     run_has(e, DISTRICT, 1, (const char *[]){"year", "close", "--year", "2023", NULL},
             "year 2023 is closed already", NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--out", issued1, NULL},
-            "year 2023 is closed: this is its issued report (issue 1)", NULL);
+            "2023年度已结账：以下是已出具的报告（第 1 版）", NULL);
     text = it_read_file(issued1);
     has(text, "本报告为2023年度结账时发布的报告（第1版），由" CENTRE_NAME "于");
     free(text);
 
     /* D's return comes after the close: refused, and the issued report does not move. */
     write_relief(fd, "430602004,2023,HH-D-1,洞庭村,hardship,2,1000,2023-11-10\n");
-    run_has(e, TOWN_D, 1, (const char *[]){"submit", fd, NULL}, "1 rejected", NULL);
+    run_has(e, TOWN_D, 1, (const char *[]){"submit", fd, NULL}, "被拒 1\n", NULL);
     run_has(e, TOWN_D, 0, (const char *[]){"status", NULL},
-            "rejected 1",
+            "被拒 1\n",
             ": year: 2023年度已结账（报告已于",
             "出具），不再接收该年度的记录；如需补报，请" CENTRE_NAME "（430602）重新开放", NULL);
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE division_code = '%s'", TOWN_D);
     assert_int_equal(it_sql_int(e->db, sql), 0);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--out", again, NULL},
-            "(issue 1)", NULL);
+            "（第 1 版）", NULL);
     a = it_read_file(issued1);
     b = it_read_file(again);
     assert_string_equal(a, b);
@@ -434,23 +434,24 @@ static void test_year_flow(void **state)
             (const char *[]){"year", "reopen", "--year", "2023", "--division", TOWN_D, "--until",
                              until, "--reason", "补报", NULL},
             "for the central office only", NULL);
-    snprintf(want, sizeof(want), "reopened for 430602004 until %s: 洞庭街道补报救助记录", until);
+    snprintf(want, sizeof(want), "已为 430602004 重新开放至 %s：洞庭街道补报救助记录", until);
     run_has(e, DISTRICT, 0,
             (const char *[]){"year", "reopen", "--year", "2023", "--division", TOWN_D, "--until",
                              until, "--reason", "洞庭街道补报救助记录", NULL},
             want, NULL);
-    run_has(e, TOWN_D, 0, (const char *[]){"submit", fd, NULL}, "1 stored", NULL);
+    run_has(e, TOWN_D, 0, (const char *[]){"submit", fd, NULL}, "入库 1，", NULL);
     /* Only D was let in. */
     write_relief(fb, "430602002,2023,HH-B-2,王家河村,hardship,1,500,2023-12-11\n");
-    run_has(e, TOWN_B, 1, (const char *[]){"submit", fb, NULL}, "1 rejected", NULL);
+    run_has(e, TOWN_B, 1, (const char *[]){"submit", fb, NULL}, "被拒 1\n", NULL);
 
     /* The re-close re-issues the report, which says when and why. */
     run_has(e, DISTRICT, 0, (const char *[]){"year", "close", "--year", "2023", NULL},
-            "year 2023: closed (2 issues)",
-            " by 430602, 5 records, framework unit-2023 (sha256 ",
-            "; re-issued: 洞庭街道 (430602004): 洞庭街道补报救助记录", "(ended by issue 2)", NULL);
+            "2023年度：已结账（已出具 2 版报告）",
+            " 由 430602 结账，5 条记录，指标体系 unit-2023（sha256 ",
+            "；重新出具原因：洞庭街道 (430602004): 洞庭街道补报救助记录", "（第 2 版报告出具时结束）",
+            NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--out", issued2, NULL},
-            "(issue 2)", NULL);
+            "（第 2 版）", NULL);
     text = it_read_file(issued2);
     has(text, "本报告为第2版，由" CENTRE_NAME "于");
     has(text, "重新发布；此前第1版发布于");
@@ -459,8 +460,8 @@ static void test_year_flow(void **state)
     free(text);
     /* A township sees the issues, and its own exceptions only. */
     text = run(e, TOWN_A, 0, (const char *[]){"year", "show", "--year", "2023", NULL});
-    has(text, "year 2023: closed (2 issues)");
-    lacks(text, "reopened for");
+    has(text, "2023年度：已结账（已出具 2 版报告）");
+    lacks(text, "重新开放至");
     free(text);
 
     /* The audit trail has every step, and its chain verifies. */

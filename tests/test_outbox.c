@@ -1153,7 +1153,7 @@ static void test_refuses_foreign_files(void **state)
     /* Another program's SQLite database without an application_id. */
     snprintf(path, sizeof path, "%s/other.db", f->dir);
     make_sqlite(path, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
-    expect_refused(path, "another program");
+    expect_refused(path, "另一个程序的 SQLite 数据库，不是发件箱");
     assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema"), 1);
     assert_int_equal(raw_int(path, "PRAGMA application_id"), 0);
 
@@ -1166,18 +1166,18 @@ static void test_refuses_foreign_files(void **state)
     snprintf(path, sizeof path, "%s/newer.db", f->dir);
     make_sqlite(path, "PRAGMA application_id = 1381191473; PRAGMA user_version = 3;"
                       " CREATE TABLE outbox(seq INTEGER PRIMARY KEY);");
-    expect_refused(path, "newer");
+    expect_refused(path, "发件箱结构版本 3 比本程序的");
 
     /* Only a user_version, no tables. */
     snprintf(path, sizeof path, "%s/version.db", f->dir);
     make_sqlite(path, "PRAGMA user_version = 1;");
-    expect_refused(path, "another program");
+    expect_refused(path, "另一个程序的 SQLite 数据库，不是发件箱");
 
     /* Not SQLite at all. */
     snprintf(path, sizeof path, "%s/notes.txt", f->dir);
     write_bytes(path, "record_id,amount\n1,2\n"
                       "this is a CSV file that someone passed as --outbox by mistake\n");
-    expect_refused(path, "not a SQLite database");
+    expect_refused(path, "不是 SQLite 数据库");
 
     /* A missing directory is an I/O error, not a schema one. */
     {

@@ -109,7 +109,7 @@ static void open_browser(const char *url)
     posix_spawnattr_setsigmask(&at, &none);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
     if (posix_spawnp(&pid, "xdg-open", NULL, &at, argv, environ) != 0)
-        fprintf(stderr, "resettle: could not start xdg-open; open the address yourself\n");
+        fprintf(stderr, "resettle: 无法启动 xdg-open；请自己在浏览器中打开该地址\n");
     posix_spawnattr_destroy(&at);
 }
 
@@ -124,8 +124,8 @@ int rs_console_run(const struct rs_console_opts *o)
     int fd = -1, sig, ret = 1;
 
     if (rs_console_listen_parse(o->listen, host, sizeof(host), &port) != RS_OK) {
-        fprintf(stderr, "resettle: --listen must be a loopback address and port, e.g. "
-                        "127.0.0.1:8420 (the console serves only this machine)\n");
+        fprintf(stderr, "resettle: --listen 须为本机回环地址和端口，例如 "
+                        "127.0.0.1:8420（操作台只为本机服务）\n");
         return 2;
     }
     c = calloc(1, sizeof(*c));
@@ -141,11 +141,11 @@ int rs_console_run(const struct rs_console_opts *o)
 
     fd = listen_on(host, &port, &ipv6);
     if (fd < 0) {
-        fprintf(stderr, "resettle: cannot listen on %s: %s\n", o->listen, strerror(errno));
+        fprintf(stderr, "resettle: 无法在 %s 上监听：%s\n", o->listen, strerror(errno));
         goto out;
     }
     if (rs_console_guard_init(&c->guard, host, port) != RS_OK) {
-        fprintf(stderr, "resettle: no random bytes for the console's secret\n");
+        fprintf(stderr, "resettle: 无法取得随机数来生成操作台的密钥\n");
         goto out;
     }
     if (rs_outbox_open(o->outbox, &c->ob, err, sizeof(err)) != RS_OK) {
@@ -153,21 +153,21 @@ int rs_console_run(const struct rs_console_opts *o)
         goto out;
     }
     if (rs_outbox_check(c->ob) != RS_OK) {
-        fprintf(stderr, "resettle: outbox %s is %s\nresettle: copy the records it still holds "
-                        "into a new outbox and use that one:\n  resettle outbox salvage --from "
-                        "%s --to NEW.outbox\n", o->outbox, rs_outbox_errmsg(c->ob), o->outbox);
+        fprintf(stderr, "resettle: 发件箱 %s %s\nresettle: 请把其中尚存的记录复制到新的发件箱，"
+                        "改用新的发件箱：\n  resettle outbox salvage --from "
+                        "%s --to 新发件箱.outbox\n", o->outbox, rs_outbox_errmsg(c->ob), o->outbox);
         goto out;
     }
     if (pthread_mutex_init(&c->ob_mu, NULL) != 0)
         goto out;
     mu = true;
     if (rs_sender_start(&c->sender, &c->o) != 0) {
-        fprintf(stderr, "resettle: cannot start the sending thread\n");
+        fprintf(stderr, "resettle: 无法启动发送线程\n");
         goto out;
     }
     d = rs_console_http_start(c, fd, ipv6);
     if (!d) {
-        fprintf(stderr, "resettle: cannot start the console's HTTP server\n");
+        fprintf(stderr, "resettle: 无法启动操作台的 HTTP 服务\n");
         goto out;
     }
     fd = -1;             /* the daemon's now */

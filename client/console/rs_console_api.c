@@ -90,7 +90,7 @@ static rs_status open_session(struct rs_console *c, struct rs_session *s, char *
                               size_t errlen)
 {
     if (!c->o.server || !c->o.office || !c->o.token) {
-        snprintf(err, errlen, "the server, office and token are not configured");
+        snprintf(err, errlen, "尚未设置服务器、单位代码和令牌");
         return RS_EINVAL;
     }
     return rs_session_open(s, c->o.server, c->o.sec, c->o.office, c->o.token, c->o.timeout_ms,

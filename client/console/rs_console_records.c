@@ -102,7 +102,7 @@ static rs_status fetch(struct rs_console *c, const struct rs_records_query *q,
     rs_status rc;
 
     if (!c->o.server || !c->o.office || !c->o.token) {
-        snprintf(err, errlen, "the server, office and token are not configured");
+        snprintf(err, errlen, "尚未设置服务器、单位代码和令牌");
         return RS_EINVAL;
     }
     rc = rs_session_open(&s, c->o.server, c->o.sec, c->o.office, c->o.token, c->o.timeout_ms,
