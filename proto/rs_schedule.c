@@ -67,13 +67,13 @@ static rs_status say(char *err, size_t errlen, rs_status st, const char *fmt, ..
     return st;
 }
 
-/* "name:line" or "line N" into out, the prefix of a message. */
+/* "name:line" or "第 N 行" into out, the prefix of a message. */
 static void where(char *out, size_t n, const char *name, uint32_t line)
 {
     if (name)
         snprintf(out, n, "%s:%u", name, (unsigned)line);
     else
-        snprintf(out, n, "line %u", (unsigned)line);
+        snprintf(out, n, "第 %u 行", (unsigned)line);
 }
 
 static bool same_ci(const char *a, const char *b)
@@ -190,22 +190,22 @@ static rs_status check_line(const struct rs_sched_line *l, const char *at, char 
     Rs__Period ps[4];
 
     if (rs_rtype_of_record_type(l->type) == RS__RECORD__BODY__NOT_SET)
-        return say(err, errlen, RS_EINVAL, "%s: record type %d is not a township record type",
+        return say(err, errlen, RS_EINVAL, "%s: 记录类型 %d 不是乡镇报送的记录类型",
                    at, (int)l->type);
     if (rs_period_kind_periods(l->kind, ps) == 0)
-        return say(err, errlen, RS_EINVAL, "%s: period kind %d is not quarter, half or year", at,
+        return say(err, errlen, RS_EINVAL, "%s: 周期种类 %d 不是季度、半年或年度", at,
                    (int)l->kind);
     if (l->deadline_days > RS_SCHED_MAX_DEADLINE_DAYS)
         return say(err, errlen, RS_EINVAL,
-                   "%s: a deadline %u days after the period ends is impossible (0 to %d)", at,
+                   "%s: 期末后 %u 天的截止期不可能（应为 0 至 %d 天）", at,
                    (unsigned)l->deadline_days, RS_SCHED_MAX_DEADLINE_DAYS);
     if (l->ntownships > RS_SCHED_MAX_TOWNSHIPS)
-        return say(err, errlen, RS_ETOOBIG, "%s: %zu townships; at most %d on one line", at,
+        return say(err, errlen, RS_ETOOBIG, "%s: 乡镇 %zu 个；一行最多 %d 个", at,
                    l->ntownships, RS_SCHED_MAX_TOWNSHIPS);
     for (size_t i = 0; i < l->ntownships; i++) {
         if (!township_code(l->townships[i]))
             return say(err, errlen, RS_EINVAL,
-                       "%s: township '%.*s' is not a 9- or 12-digit division code", at,
+                       "%s: 乡镇“%.*s”不是 9 位或 12 位的区划代码", at,
                        CELL_PRINT_MAX, l->townships[i]);
     }
     return RS_OK;
@@ -281,22 +281,21 @@ static rs_status check_duplicates(const struct rs_schedule *s, const char *name,
         }
     }
     if (bad) {
-        const char *tname = rs_rtype_name(rs_rtype_of_record_type((Rs__RecordType)type));
+        const char *tname = rs_rtype_label(rs_rtype_of_record_type((Rs__RecordType)type));
 
         where(at, sizeof(at), name, bad);
         if (!code && first_all)
             say(err, errlen, RS_EINVAL,
-                "%s: duplicate line: %s is scheduled for every township on line %u already", at,
-                tname, (unsigned)first);
+                "%s: 重复的行：第 %u 行已为全部乡镇安排了%s", at, (unsigned)first, tname);
         else if (!code)
             say(err, errlen, RS_EINVAL,
-                "%s: duplicate line: this line schedules %s for every township, and line %u "
-                "names it already", at, tname, (unsigned)first);
+                "%s: 重复的行：本行为全部乡镇安排%s，而第 %u 行已经写了它", at, tname,
+                (unsigned)first);
         else if (first == bad)
-            say(err, errlen, RS_EINVAL, "%s: township %s is named twice on this line", at, code);
+            say(err, errlen, RS_EINVAL, "%s: 乡镇 %s 在本行中出现了两次", at, code);
         else
-            say(err, errlen, RS_EINVAL, "%s: duplicate line: %s for township %s is on line %u "
-                                        "already", at, tname, code, (unsigned)first);
+            say(err, errlen, RS_EINVAL, "%s: 重复的行：乡镇 %s 的%s已在第 %u 行", at, code, tname,
+                (unsigned)first);
     }
     free(c);
     return bad ? RS_EINVAL : RS_OK;
@@ -311,10 +310,10 @@ rs_status rs_schedule_check(const struct rs_schedule *s, const char *name, char 
     if (err && errlen)
         err[0] = '\0';
     if (s->year < 2000 || s->year > 2100)
-        return say(err, errlen, RS_EINVAL, "the schedule's year %u is not 2000..2100",
+        return say(err, errlen, RS_EINVAL, "报送计划的年度 %u 不在 2000 至 2100 之间",
                    (unsigned)s->year);
     if (s->n > RS_SCHED_MAX_LINES)
-        return say(err, errlen, RS_ETOOBIG, "%zu schedule lines; at most %d", s->n,
+        return say(err, errlen, RS_ETOOBIG, "报送计划有 %zu 行；最多 %d 行", s->n,
                    RS_SCHED_MAX_LINES);
     for (size_t i = 0; i < s->n; i++) {
         where(at, sizeof(at), name, s->lines[i].line);
@@ -379,11 +378,11 @@ static rs_status parse_townships(const char *cell, struct rs_sched_line *l, cons
             p++;
         len = (size_t)(p - start);
         if (l->ntownships == RS_SCHED_MAX_TOWNSHIPS)
-            return say(err, errlen, RS_ETOOBIG, "%s: more than %d townships on one line", at,
+            return say(err, errlen, RS_ETOOBIG, "%s: 一行的乡镇超过 %d 个", at,
                        RS_SCHED_MAX_TOWNSHIPS);
         if (len > RS_SCHED_CODE_MAX || len == 0)
             return say(err, errlen, RS_EINVAL,
-                       "%s: township '%.*s' is not a 9- or 12-digit division code", at,
+                       "%s: 乡镇“%.*s”不是 9 位或 12 位的区划代码", at,
                        (int)(len < CELL_PRINT_MAX ? len : CELL_PRINT_MAX), start);
         if (l->ntownships == cap) {
             size_t ncap = cap ? cap * 2 : 8;
@@ -415,34 +414,33 @@ static rs_status parse_line(char **cells, size_t ncells, const int *at_col,
             ncols = (size_t)at_col[c] + 1;
     }
     if (ncells > ncols)
-        return say(err, errlen, RS_EINVAL, "%s: %zu cells, the header has %zu columns", at,
+        return say(err, errlen, RS_EINVAL, "%s: 有 %zu 个单元格，表头只有 %zu 列", at,
                    ncells, ncols);
     for (int c = 0; c < NCOLS; c++)
         cell[c] = at_col[c] >= 0 && (size_t)at_col[c] < ncells ? cells[at_col[c]] : "";
     t = rs_rtype_parse(cell[COL_TYPE]);
     if (!cell[COL_TYPE][0])
-        return say(err, errlen, RS_EINVAL, "%s: type: required", at);
+        return say(err, errlen, RS_EINVAL, "%s: 类型（type）：必填", at);
     if (t == RS__RECORD__BODY__NOT_SET)
-        return say(err, errlen, RS_EINVAL, "%s: type: unknown record type '%.*s'", at,
+        return say(err, errlen, RS_EINVAL, "%s: 类型（type）：未知的记录类型“%.*s”", at,
                    CELL_PRINT_MAX, cell[COL_TYPE]);
     l->type = rs_record_type_of(t);
     if (l->type == RS__RECORD_TYPE__RT_UNSPECIFIED)
         return say(err, errlen, RS_EINVAL,
-                   "%s: type: %s is not a township record type a schedule can expect", at,
-                   rs_rtype_name(t));
+                   "%s: 类型（type）：%s不是报送计划可以安排的乡镇记录类型", at,
+                   rs_rtype_label(t));
     for (k = 0; k < NKINDS; k++) {
         if (same_ci(cell[COL_PERIOD], kinds[k].name) || in_list(kinds[k].aliases, cell[COL_PERIOD]))
             break;
     }
     if (k == NKINDS)
         return say(err, errlen, RS_EINVAL,
-                   "%s: period: '%.*s' is not quarter, half or year (季度, 半年, 年度)", at,
+                   "%s: 周期（period）：“%.*s”不是季度、半年或年度（quarter、half、year）", at,
                    CELL_PRINT_MAX, cell[COL_PERIOD]);
     l->kind = kinds[k].kind;
     if (rs_u32_parse(cell[COL_DEADLINE], &days) != RS_OK || days > RS_SCHED_MAX_DEADLINE_DAYS)
         return say(err, errlen, RS_EINVAL,
-                   "%s: deadline_days: '%.*s' is impossible: a whole number of days, 0 to %d, "
-                   "after the period ends",
+                   "%s: 截止天数（deadline_days）：“%.*s”不可能：应为期末后的整天数，0 至 %d",
                    at, CELL_PRINT_MAX, cell[COL_DEADLINE], RS_SCHED_MAX_DEADLINE_DAYS);
     l->deadline_days = days;
     return parse_townships(cell[COL_TOWNSHIPS], l, at, err, errlen);
@@ -463,16 +461,16 @@ static rs_status parse_header(char **cells, size_t ncells, int *at_col, const ch
         }
         if (c == NCOLS)
             return say(err, errlen, RS_EINVAL,
-                       "%s: unknown column '%.*s' (a schedule has type, period, deadline_days "
-                       "and townships)",
+                       "%s: 未知的列“%.*s”（报送计划的列为 类型、周期、截止天数、乡镇，"
+                       "即 type、period、deadline_days、townships）",
                        at, CELL_PRINT_MAX, cells[i]);
         if (at_col[c] >= 0)
-            return say(err, errlen, RS_EINVAL, "%s: column %s appears twice", at, cols[c].name);
+            return say(err, errlen, RS_EINVAL, "%s: 列 %s 出现了两次", at, cols[c].name);
         at_col[c] = (int)i;
     }
     for (int c = 0; c < NCOLS; c++) {
         if (cols[c].required && at_col[c] < 0)
-            return say(err, errlen, RS_EINVAL, "%s: no %s column", at, cols[c].name);
+            return say(err, errlen, RS_EINVAL, "%s: 缺少 %s 列", at, cols[c].name);
     }
     return RS_OK;
 }
@@ -491,14 +489,14 @@ rs_status rs_schedule_parse_csv(const char *name, const void *data, size_t len, 
     memset(out, 0, sizeof(*out));
     if (err && errlen)
         err[0] = '\0';
-    rv = rs_csv_open(data, len, &csv, why, sizeof(why));
+    rv = rs_csv_open_zh(data, len, &csv, why, sizeof(why));
     if (rv) {
         say(err, errlen, rv, "%s: %s", name, why);
         goto out;
     }
     rv = rs_csv_next(csv, &cells, &ncells, &line, why, sizeof(why));
     if (rv == RS_ENOTFOUND) {
-        rv = say(err, errlen, RS_EINVAL, "%s:1: empty file: no header", name);
+        rv = say(err, errlen, RS_EINVAL, "%s:1: 空文件：没有表头", name);
         goto out;
     }
     if (rv) {
@@ -523,7 +521,7 @@ rs_status rs_schedule_parse_csv(const char *name, const void *data, size_t len, 
         }
         where(at, sizeof(at), name, line);
         if (s.n == RS_SCHED_MAX_LINES) {
-            rv = say(err, errlen, RS_ETOOBIG, "%s: more than %d schedule lines", at,
+            rv = say(err, errlen, RS_ETOOBIG, "%s: 报送计划超过 %d 行", at,
                      RS_SCHED_MAX_LINES);
             goto out;
         }
@@ -551,7 +549,7 @@ out:
     rs_csv_close(csv);
     if (rv) {
         if (rv == RS_ENOMEM && err && errlen && !err[0])
-            say(err, errlen, rv, "%s: out of memory", name);
+            say(err, errlen, rv, "%s: 内存不足", name);
         rs_schedule_free(&s);
         return rv;
     }
@@ -569,7 +567,7 @@ rs_status rs_schedule_from_wire(const Rs__ScheduleSet *m, struct rs_schedule *ou
 
     memset(out, 0, sizeof(*out));
     if (m->n_entries > RS_SCHED_MAX_LINES)
-        return say(err, errlen, RS_ETOOBIG, "%zu schedule entries; at most %d", m->n_entries,
+        return say(err, errlen, RS_ETOOBIG, "报送计划有 %zu 条；最多 %d 条", m->n_entries,
                    RS_SCHED_MAX_LINES);
     s.lines = calloc(m->n_entries ? m->n_entries : 1, sizeof(*s.lines));
     if (!s.lines)
@@ -583,7 +581,7 @@ rs_status rs_schedule_from_wire(const Rs__ScheduleSet *m, struct rs_schedule *ou
         l->kind = e->has_period_kind ? e->period_kind : RS__PERIOD_KIND__PK_UNSPECIFIED;
         l->deadline_days = e->has_deadline_days ? e->deadline_days : UINT32_MAX;
         if (e->n_townships > RS_SCHED_MAX_TOWNSHIPS) {
-            rv = say(err, errlen, RS_ETOOBIG, "entry %zu: %zu townships; at most %d", i + 1,
+            rv = say(err, errlen, RS_ETOOBIG, "第 %zu 条：乡镇 %zu 个；最多 %d 个", i + 1,
                      e->n_townships, RS_SCHED_MAX_TOWNSHIPS);
             goto out;
         }
@@ -597,11 +595,11 @@ rs_status rs_schedule_from_wire(const Rs__ScheduleSet *m, struct rs_schedule *ou
 
             /* A code too long to keep is refused as it is by the check. */
             snprintf(l->townships[k], sizeof(l->townships[k]), "%s",
-                     strlen(c) <= RS_SCHED_CODE_MAX ? c : "too long");
+                     strlen(c) <= RS_SCHED_CODE_MAX ? c : "过长");
         }
         l->ntownships = e->n_townships;
     }
-    rv = rs_schedule_check(&s, "entry", err, errlen);
+    rv = rs_schedule_check(&s, "条目", err, errlen);
 out:
     if (rv) {
         rs_schedule_free(&s);

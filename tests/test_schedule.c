@@ -102,35 +102,32 @@ static void test_parse_refusals(void **state)
 {
     (void)state;
     refused("type,period,deadline_days\nsubsidy,quarter,20\n项目x,year,30\n", RS_EINVAL,
-            "s.csv:3: type: unknown record type '项目x'");
+            "s.csv:3: 类型（type）：未知的记录类型“项目x”");
     refused("type,period,deadline_days\nbudget_line,year,30\n", RS_EINVAL,
-            "s.csv:2: type: budget_line is not a township record type a schedule can expect");
+            "s.csv:2: 类型（type）：预算行不是报送计划可以安排的乡镇记录类型");
     refused("type,period,deadline_days\n零报告,year,30\n", RS_EINVAL,
-            "s.csv:2: type: nil_return is not a township record type a schedule can expect");
-    refused("type,period,deadline_days\n,year,30\n", RS_EINVAL, "s.csv:2: type: required");
+            "s.csv:2: 类型（type）：零报告不是报送计划可以安排的乡镇记录类型");
+    refused("type,period,deadline_days\n,year,30\n", RS_EINVAL, "s.csv:2: 类型（type）：必填");
     refused("type,period,deadline_days\nsubsidy,monthly,20\n", RS_EINVAL,
-            "s.csv:2: period: 'monthly' is not quarter, half or year (季度, 半年, 年度)");
+            "s.csv:2: 周期（period）：“monthly”不是季度、半年或年度（quarter、half、year）");
     refused("type,period,deadline_days\nsubsidy,quarter,400\n", RS_EINVAL,
-            "s.csv:2: deadline_days: '400' is impossible: a whole number of days, 0 to 366, "
-            "after the period ends");
+            "s.csv:2: 截止天数（deadline_days）：“400”不可能：应为期末后的整天数，0 至 366");
     refused("type,period,deadline_days\nsubsidy,quarter,-3\n", RS_EINVAL,
-            "s.csv:2: deadline_days: '-3' is impossible: a whole number of days, 0 to 366, "
-            "after the period ends");
+            "s.csv:2: 截止天数（deadline_days）：“-3”不可能：应为期末后的整天数，0 至 366");
     refused("type,period,deadline_days\nsubsidy,quarter,\n", RS_EINVAL,
-            "s.csv:2: deadline_days: '' is impossible: a whole number of days, 0 to 366, "
-            "after the period ends");
+            "s.csv:2: 截止天数（deadline_days）：“”不可能：应为期末后的整天数，0 至 366");
     refused("type,period,deadline_days,townships\nsubsidy,quarter,20,430602\n", RS_EINVAL,
-            "s.csv:2: township '430602' is not a 9- or 12-digit division code");
+            "s.csv:2: 乡镇“430602”不是 9 位或 12 位的区划代码");
     refused("type,period,deadline_days,townships\nsubsidy,quarter,20,43060200x\n", RS_EINVAL,
-            "s.csv:2: township '43060200x' is not a 9- or 12-digit division code");
+            "s.csv:2: 乡镇“43060200x”不是 9 位或 12 位的区划代码");
     refused("type,period,deadline,townships\n", RS_EINVAL,
-            "s.csv:1: unknown column 'deadline' (a schedule has type, period, deadline_days and "
-            "townships)");
-    refused("type,deadline_days\n", RS_EINVAL, "s.csv:1: no period column");
-    refused("type,类型,period,deadline_days\n", RS_EINVAL, "s.csv:1: column type appears twice");
-    refused("", RS_EINVAL, "s.csv:1: empty file: no header");
+            "s.csv:1: 未知的列“deadline”（报送计划的列为 类型、周期、截止天数、乡镇，"
+            "即 type、period、deadline_days、townships）");
+    refused("type,deadline_days\n", RS_EINVAL, "s.csv:1: 缺少 period 列");
+    refused("type,类型,period,deadline_days\n", RS_EINVAL, "s.csv:1: 列 type 出现了两次");
+    refused("", RS_EINVAL, "s.csv:1: 空文件：没有表头");
     refused("type,period,deadline_days\n\"subsidy,quarter,20\n", RS_EINVAL,
-            "s.csv: line 2: field 1: quoted field never closed");
+            "s.csv: 第2行第1个字段：引号没有闭合");
 }
 
 static void test_duplicate_lines(void **state)
@@ -141,22 +138,21 @@ static void test_duplicate_lines(void **state)
             "project,year,30,430602001\n"
             "直补,half,20,430602003 430602002\n",
             RS_EINVAL,
-            "s.csv:4: duplicate line: subsidy for township 430602002 is on line 2 already");
+            "s.csv:4: 重复的行：乡镇 430602002 的直补已在第 2 行");
     refused("type,period,deadline_days,townships\n"
             "subsidy,quarter,20,all\n"
             "subsidy,year,20,430602001\n",
             RS_EINVAL,
-            "s.csv:3: duplicate line: subsidy is scheduled for every township on line 2 already");
+            "s.csv:3: 重复的行：第 2 行已为全部乡镇安排了直补");
     refused("type,period,deadline_days,townships\n"
             "subsidy,quarter,20,430602001\n"
             "subsidy,year,20,\n",
             RS_EINVAL,
-            "s.csv:3: duplicate line: this line schedules subsidy for every township, and line "
-            "2 names it already");
+            "s.csv:3: 重复的行：本行为全部乡镇安排直补，而第 2 行已经写了它");
     refused("type,period,deadline_days,townships\nsurvey,year,20,430602001,430602001\n",
-            RS_EINVAL, "s.csv:2: 5 cells, the header has 4 columns");
+            RS_EINVAL, "s.csv:2: 有 5 个单元格，表头只有 4 列");
     refused("type,period,deadline_days,townships\nsurvey,year,20,\"430602001,430602001\"\n",
-            RS_EINVAL, "s.csv:2: township 430602001 is named twice on this line");
+            RS_EINVAL, "s.csv:2: 乡镇 430602001 在本行中出现了两次");
     /* The first repetition in file order is the one named. */
     refused("type,period,deadline_days,townships\n"
             "petition,year,10,430602005\n"
@@ -164,7 +160,7 @@ static void test_duplicate_lines(void **state)
             "survey,year,10,430602009\n"
             "petition,year,10,430602005\n",
             RS_EINVAL,
-            "s.csv:4: duplicate line: survey for township 430602009 is on line 3 already");
+            "s.csv:4: 重复的行：乡镇 430602009 的满意度调查已在第 3 行");
 }
 
 static void test_csv_and_wire_round_trips(void **state)
@@ -235,31 +231,29 @@ static void test_wire_refusals(void **state)
     set.entries = ep;
     set.n_entries = 2;
     assert_int_equal(rs_schedule_from_wire(&set, &s, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "entry:2: duplicate line: subsidy is scheduled for every township "
-                             "on line 1 already");
+    assert_string_equal(err, "条目:2: 重复的行：第 1 行已为全部乡镇安排了直补");
     e[1].record_type = (Rs__RecordType)7;
     assert_int_equal(rs_schedule_from_wire(&set, &s, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "entry:2: record type 7 is not a township record type");
+    assert_string_equal(err, "条目:2: 记录类型 7 不是乡镇报送的记录类型");
     e[1].record_type = RS__RECORD_TYPE__RT_SURVEY;
     e[1].has_deadline_days = 0;
     assert_int_equal(rs_schedule_from_wire(&set, &s, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "entry:2: a deadline 4294967295 days after the period ends is "
-                             "impossible (0 to 366)");
+    assert_string_equal(err, "条目:2: 期末后 4294967295 天的截止期不可能（应为 0 至 366 天）");
     e[1].has_deadline_days = 1;
     e[1].period_kind = RS__PERIOD_KIND__PK_UNSPECIFIED;
     assert_int_equal(rs_schedule_from_wire(&set, &s, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "entry:2: period kind 0 is not quarter, half or year");
+    assert_string_equal(err, "条目:2: 周期种类 0 不是季度、半年或年度");
     e[1].period_kind = RS__PERIOD_KIND__PK_YEAR;
     e[1].townships = towns;
     e[1].n_townships = 2;
     assert_int_equal(rs_schedule_from_wire(&set, &s, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "entry:2: township 'too long' is not a 9- or 12-digit division code");
+    assert_string_equal(err, "条目:2: 乡镇“过长”不是 9 位或 12 位的区划代码");
     e[1].n_townships = 1;
     assert_int_equal(rs_schedule_from_wire(&set, &s, err, sizeof(err)), RS_OK);
     rs_schedule_free(&s);
     set.year = 1999;
     assert_int_equal(rs_schedule_from_wire(&set, &s, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "the schedule's year 1999 is not 2000..2100");
+    assert_string_equal(err, "报送计划的年度 1999 不在 2000 至 2100 之间");
 }
 
 static void test_periods_and_deadlines(void **state)
