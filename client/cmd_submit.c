@@ -4,7 +4,7 @@
  * record delivered.
  *
  * The intake's result is printed as the clerk reads it: each problem on
- * stderr as file[:sheet][:row]: [column: ][cell REF: ]reason, each sheet's
+ * stderr as file[:sheet][:row]: [column: ][单元格 REF: ]reason, each sheet's
  * line and the file's count of what was queued on stdout, in the order the
  * file was read.
  *
@@ -19,7 +19,7 @@
 #include "rs_intake.h"
 #include "rs_outbox.h"
 
-/* One problem on stderr: file[:sheet][:row]: [column: ][cell REF: ]reason. */
+/* One problem on stderr: file[:sheet][:row]: [column: ][单元格 REF: ]reason. */
 static void print_problem(const char *path, const struct rs_intake_problem *p)
 {
     char row[16] = "";

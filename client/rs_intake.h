@@ -19,7 +19,7 @@
  * Every reason is in Chinese, for the clerk who fixes the file.  A problem
  * reads, as the command prints it,
  *
- *   file[:sheet][:row]: [column: ][cell REF: ]reason
+ *   file[:sheet][:row]: [column: ][单元格 REF: ]reason
  *
  * Ownership: the result owns every string in it; the caller passes a
  * struct to fill (its old contents are not read) and frees it with
