@@ -27,9 +27,10 @@ struct flight {
 };
 
 /*
- * What an Error code means to the clerk, in Chinese.  The server's own
- * message (English, for its logs and for other clients) follows it as the
- * detail an administrator asks for.
+ * What an Error code means to the clerk, in Chinese, for an Error without
+ * its Chinese text (a protocol or server fault, or an older server).  The
+ * server's own message (as its log has it) follows as the detail an
+ * administrator asks for.
  */
 static const char *error_lead(Rs__ErrorCode code)
 {
@@ -55,7 +56,9 @@ static rs_status server_error(const Rs__Envelope *env, char *err, size_t errlen)
     const Rs__Error *e = env->error;
     Rs__ErrorCode code = e->has_code ? e->code : RS__ERROR_CODE__ERR_INTERNAL;
 
-    if (e->message && e->message[0])
+    if (e->text && e->text[0])
+        snprintf(err, errlen, "%s", e->text);
+    else if (e->message && e->message[0])
         snprintf(err, errlen, "%s（服务器说明：%s）", error_lead(code), e->message);
     else
         snprintf(err, errlen, "%s", error_lead(code));

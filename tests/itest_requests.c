@@ -532,13 +532,13 @@ static void report_refused(struct env *e, bool has_year, uint32_t year, const ch
 static void test_report_year_1999(void **state)
 {
     report_refused(*state, true, 1999, NULL, RS__ERROR_CODE__ERR_INVALID,
-                   "report year must be 2000..2100");
+                   "the year must be 2000..2100");
 }
 
 static void test_report_without_year(void **state)
 {
     report_refused(*state, false, 0, NULL, RS__ERROR_CODE__ERR_INVALID,
-                   "report year must be 2000..2100");
+                   "the year must be 2000..2100");
 }
 
 static void test_report_framework_path(void **state)

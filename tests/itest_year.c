@@ -271,7 +271,7 @@ static void test_year_flow(void **state)
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM schedules"), 0);
     it_write_file(sched, "类型,周期,截止天数,乡镇\n救助,年度,30,全部\n");
     run_has(e, TOWN_A, 1, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
-            "setting a schedule is for the central office only", NULL);
+            "resettle: 设定报送计划只能由区中心操作\n", NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
             "2023年度报送计划：已保存 1 行", NULL);
     run_has(e, TOWN_B, 0, (const char *[]){"schedule", "show", "--year", "2023", NULL},
@@ -332,7 +332,7 @@ static void test_year_flow(void **state)
     free(text);
     run_has(e, TOWN_B, 1,
             (const char *[]){"completeness", "--year", "2023", "--division", TOWN_A, NULL},
-            "a township office sees only its own division (430602002)", NULL);
+            "乡镇只能查看本单位的区划（430602002），其他区划由区中心查看", NULL);
     /* The drafted report carries the board as an annex and the missing return as a finding. */
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--format", "text", NULL},
             "附件：报送完整性", "洞庭街道      全年未报", NULL);
@@ -345,7 +345,7 @@ static void test_year_flow(void **state)
     sql_text(e->db, sql, id_a1, sizeof(id_a1));
     run_has(e, TOWN_B, 1,
             (const char *[]){"review", "return", "--id", id_a1, "--comment", "x", NULL},
-            "reviewing records is for the central office only", NULL);
+            "resettle: 审核记录只能由区中心操作\n", NULL);
     run_has(e, DISTRICT, 2, (const char *[]){"review", "return", "--id", id_a1, NULL},
             "review return 需要 --comment 说明", NULL);
     snprintf(want, sizeof(want), "已退回 1 条记录（审计记录第 ");
@@ -393,13 +393,14 @@ static void test_year_flow(void **state)
 
     /* The close: a township may not; the centre issues the report. */
     run_has(e, TOWN_A, 1, (const char *[]){"year", "close", "--year", "2023", NULL},
-            "closing a year is for the central office only", NULL);
+            "resettle: 年度结账只能由区中心操作\n", NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"year", "close", "--year", "2023", NULL},
             "2023年度：已结账（已出具 1 版报告）", "第 1 版：", " 由 430602 结账，4 条记录，"
                                                            "指标体系 unit-2023（sha256 ",
             NULL);
     run_has(e, DISTRICT, 1, (const char *[]){"year", "close", "--year", "2023", NULL},
-            "year 2023 is closed already", NULL);
+            "resettle: 2023年度已结账（第 1 版报告，", "此后没有重新开放任何区划；"
+            "须先重新开放（year reopen）才能再次出具", NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--out", issued1, NULL},
             "2023年度已结账：以下是已出具的报告（第 1 版）", NULL);
     text = it_read_file(issued1);
@@ -426,14 +427,15 @@ static void test_year_flow(void **state)
     snprintf(sql, sizeof(sql), "SELECT record_id FROM records WHERE supersedes = '%s'", id_a1);
     sql_text(e->db, sql, id_a1v2, sizeof(id_a1v2));
     run_has(e, DISTRICT, 1, (const char *[]){"review", "accept", "--id", id_a1v2, NULL},
-            "2023 is closed", NULL);
+            "不能审核：2023年度已结账（报告已于", "不能再改动；如需改动，请" CENTRE_NAME
+            "（430602）重新开放", NULL);
 
     /* Reopened for D until a week from now; D submits again and is stored. */
     rs_date_format(rs_date_from_days(rs_date_days(rs_date_cst(rs_now_unix())) + 7), until);
     run_has(e, TOWN_D, 1,
             (const char *[]){"year", "reopen", "--year", "2023", "--division", TOWN_D, "--until",
                              until, "--reason", "补报", NULL},
-            "for the central office only", NULL);
+            "重新开放年度只能由区中心操作", NULL);
     snprintf(want, sizeof(want), "已为 430602004 重新开放至 %s：洞庭街道补报救助记录", until);
     run_has(e, DISTRICT, 0,
             (const char *[]){"year", "reopen", "--year", "2023", "--division", TOWN_D, "--until",
@@ -549,7 +551,8 @@ static Rs__Envelope *ask(struct env *e, struct it_conn *c, Rs__Envelope *env)
     return reply;
 }
 
-/* Expects an Error of code, not closing, whose message has needle; frees it. */
+/* Expects an Error of code, not closing, whose message has needle and which has a
+ * Chinese text; frees it. */
 static void expect_error(Rs__Envelope *r, Rs__ErrorCode code, const char *needle)
 {
     assert_non_null(r);
@@ -559,6 +562,9 @@ static void expect_error(Rs__Envelope *r, Rs__ErrorCode code, const char *needle
         fail_msg("expected Error %d, got %d: %s", (int)code, (int)r->error->code,
                  r->error->message);
     has(r->error->message, needle);
+    /* A refusal the clerk can act on says it in Chinese too (Error.text). */
+    if (!r->error->text || !r->error->text[0])
+        fail_msg("Error %d \"%s\" has no Chinese text", (int)code, r->error->message);
     assert_false(r->error->close);
     rs__envelope__free_unpacked(r, NULL);
 }

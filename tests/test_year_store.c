@@ -392,19 +392,19 @@ static void test_schedule_refusals(void **state)
                 &in);
     assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "s.csv:3: township 430602009 is not a registered office");
+    assert_string_equal(err, "s.csv:3: 乡镇 430602009 不是已登记的单位");
     rs_schedule_free(&in);
     parse_sched("type,period,deadline_days,townships\nproject,year,30,430602003\n", &in);
     assert_int_equal(rs_store_schedule_set(s, &in, NULL, NULL, NULL, NULL, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "line 2: township office 430602003 is revoked");
+    assert_string_equal(err, "第 2 行: 乡镇单位 430602003 已被吊销");
     rs_schedule_free(&in);
     parse_sched("type,period,deadline_days,townships\nproject,year,30,430602000\n", &in);
     assert_int_equal(rs_store_office_add(s, "430602000", "某中心", RS__ROLE__ROLE_CENTRAL, tok),
                      RS_OK);
     assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "s.csv:2: office 430602000 is not a township office");
+    assert_string_equal(err, "s.csv:2: 单位 430602000 不是乡镇单位");
     assert_int_equal(rs_store_schedule_get(s, 2023, &got, &at, NULL, 0), RS_OK);
     assert_int_equal(got.n, 1);
     assert_int_equal(got.lines[0].type, RS__RECORD_TYPE__RT_SUBSIDY);
@@ -417,9 +417,7 @@ static void test_schedule_refusals(void **state)
     s = open_rw(f->db);
     assert_int_equal(rs_store_schedule_set(s, &in, "s.csv", NULL, NULL, NULL, err, sizeof(err)),
                      RS_ELOCKED);
-    assert_string_equal(err, "the schedule is part of the issued report: year 2023 is closed "
-                             "(its report was issued 2024-01-15); ask 岳阳楼区库区移民服务中心 "
-                             "(430602) to reopen it");
+    assert_string_equal(err, "报送计划属于已出具的报告：2023年度已结账（报告已于2024-01-15出具），不能再改动；如需改动，请岳阳楼区库区移民服务中心（430602）重新开放");
     rs_schedule_free(&in);
     assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM audit WHERE kind = 'schedule_set'"),
                      1);
@@ -504,11 +502,11 @@ static void test_reviews(void **state)
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, rs->id[0], NULL, ""),
                             &out, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "a returned record needs a comment saying what is wrong");
+    assert_string_equal(err, "退回记录须写明意见，说明哪里有误");
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[0], "b-1", NULL),
                             &out, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "name one record id or one batch id");
+    assert_string_equal(err, "请写明一个记录 ID 或一个批次 ID");
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_UNSPECIFIED, rs->id[0], NULL,
                                           NULL),
                             &out, err, sizeof(err)),
@@ -517,24 +515,23 @@ static void test_reviews(void **state)
                                           "0000ffff-0000-4000-8000-000000000000", NULL, NULL),
                             &out, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "no record 0000ffff-0000-4000-8000-000000000000");
+    assert_string_equal(err, "没有记录 0000ffff-0000-4000-8000-000000000000");
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, NULL, "b-9", NULL), &out,
                             err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "no batch b-9 with stored records");
+    assert_string_equal(err, "没有已入库记录的批次 b-9");
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[2], NULL, NULL),
                             &out, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "record 00000003-0000-4000-8000-000000000000 is a budget_line "
-                             "record, the central office's own: correct it by submitting a new "
-                             "version");
+    assert_string_equal(err, "记录 00000003-0000-4000-8000-000000000000 是预算行记录，"
+                             "属区中心本单位的数据：请报送新版本来改正，不作审核");
     {
         struct rs_review_req q = review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL);
 
         q.scope = TOWN_A;
         assert_int_equal(rs_store_review(s, &q, &out, err, sizeof(err)), RS_EFORBIDDEN);
-        assert_string_equal(err, "record 00000002-0000-4000-8000-000000000000 of division "
-                                 "430602002 is outside this office's district 430602001");
+        assert_string_equal(err, "记录 00000002-0000-4000-8000-000000000000 的区划 430602002 "
+                                 "不在本单位所辖的 430602001 范围内");
     }
     assert_int_equal(rawdb_int(f->db, "SELECT count(*) FROM reviews"), 0);
 
@@ -585,8 +582,8 @@ static void test_reviews(void **state)
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[0], NULL, NULL),
                             &out, err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "record 00000001-0000-4000-8000-000000000000 is superseded by "
-                             "00000006-0000-4000-8000-000000000000; review the current version");
+    assert_string_equal(err, "记录 00000001-0000-4000-8000-000000000000 已被新版本 "
+                             "00000006-0000-4000-8000-000000000000 取代；请审核当前版本");
 
     /* A batch: every current record of it; superseded ones are skipped. */
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_RETURN, NULL, "b-1", "请补充"),
@@ -622,9 +619,8 @@ static void test_reviews(void **state)
     assert_int_equal(review(s, review_req(RS__REVIEW_ACTION__RA_ACCEPT, rs->id[1], NULL, NULL),
                             &out, err, sizeof(err)),
                      RS_ELOCKED);
-    assert_string_equal(err, "record 00000002-0000-4000-8000-000000000000 cannot be reviewed: "
-                             "year 2023 is closed (its report was issued 2024-01-15); ask "
-                             "岳阳楼区库区移民服务中心 (430602) to reopen it");
+    assert_string_equal(err, "记录 00000002-0000-4000-8000-000000000000 不能审核："
+                             "2023年度已结账（报告已于2024-01-15出具），不能再改动；如需改动，请岳阳楼区库区移民服务中心（430602）重新开放");
     {
         char sql[300];
 
@@ -793,7 +789,7 @@ static void test_closed_years(void **state)
     assert_int_equal(rs_store_year_reopen(s, 2023, TOWN_A, today, "更正", CENTRAL, NULL, NULL,
                                           err, sizeof(err)),
                      RS_EINVAL);
-    assert_string_equal(err, "year 2023 is not closed: there is nothing to reopen");
+    assert_string_equal(err, "2023年度尚未结账，无需重新开放");
 
     /* A failing producer, or one that renders a format twice: nothing is written. */
     p.fail = RS_ENOMEM;
@@ -837,7 +833,7 @@ static void test_closed_years(void **state)
     assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, NULL, err,
                                          sizeof(err)),
                      RS_ELOCKED);
-    assert_non_null(strstr(err, "year 2023 is closed already (issue 1 of "));
+    assert_non_null(strstr(err, "2023年度已结账（第 1 版报告，"));
 
     /* Records of the closed year are refused with ERR_LOCKED; other years go on; a resend
      * of a record stored before the close is still a duplicate. */

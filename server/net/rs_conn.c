@@ -52,7 +52,8 @@ struct wreq {
 
 static void handle_frame(struct rs_conn *c, const uint8_t *p, size_t len);
 static void conn_error(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
-                       const char *name, const char *msg, bool close, enum rs_log_level lvl);
+                       const char *name, const char *msg, const char *text, bool close,
+                       enum rs_log_level lvl);
 
 const char *rs_net_log_safe(const char *in, char out[72])
 {
@@ -181,7 +182,7 @@ bool rs_conn_unauth_enter(struct rs_conn *c)
         conn_error(v, NULL, RS__ERROR_CODE__ERR_BUSY, "ERR_BUSY",
                    "server has too many connections waiting to sign in; this one waited "
                    "longest",
-                   true, RS_LOG_DEBUG);
+                   NULL, true, RS_LOG_DEBUG);
     }
     c->in_unauth = true;
     c->ac = ac;
@@ -348,7 +349,8 @@ static void close_after_flush(struct rs_conn *c)
 }
 
 static void conn_error(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
-                       const char *name, const char *msg, bool close, enum rs_log_level lvl)
+                       const char *name, const char *msg, const char *text, bool close,
+                       enum rs_log_level lvl)
 {
     Rs__Envelope env = RS__ENVELOPE__INIT;
     Rs__Error e = RS__ERROR__INIT;
@@ -356,6 +358,8 @@ static void conn_error(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorC
     e.has_code = true;
     e.code = code;
     e.message = (char *)msg;
+    if (text && text[0])
+        e.text = (char *)text;
     e.has_close = true;
     e.close = close;
     if (request_id) {
@@ -383,7 +387,7 @@ static void conn_error(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorC
 void rs_conn_error_code(struct rs_conn *c, const uint64_t *request_id, Rs__ErrorCode code,
                         const char *name, const char *msg, bool close)
 {
-    conn_error(c, request_id, code, name, msg, close, close ? RS_LOG_WARN : RS_LOG_INFO);
+    conn_error(c, request_id, code, name, msg, NULL, close, close ? RS_LOG_WARN : RS_LOG_INFO);
 }
 
 void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st,
@@ -392,11 +396,18 @@ void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st,
     rs_conn_error_code(c, request_id, rs_status_to_wire(st), rs_status_name(st), msg, close);
 }
 
+void rs_conn_refuse(struct rs_conn *c, const uint64_t *request_id, rs_status st,
+                    const char *msg, const char *text)
+{
+    conn_error(c, request_id, rs_status_to_wire(st), rs_status_name(st), msg, text, false,
+               RS_LOG_INFO);
+}
+
 void rs_conn_end_for_shutdown(struct rs_conn *c)
 {
     if (c->st == ST_READY && !c->closing && !c->close_after_write)
         conn_error(c, NULL, RS__ERROR_CODE__ERR_SHUTDOWN, "ERR_SHUTDOWN",
-                   "server is stopping; send again later", true, RS_LOG_DEBUG);
+                   "server is stopping; send again later", NULL, true, RS_LOG_DEBUG);
     else
         rs_conn_close(c);
 }
@@ -411,7 +422,7 @@ void rs_conn_refuse_busy(struct rs_conn *c, const char *msg)
     if ((srv->busy_refused & (srv->busy_refused - 1)) == 0)
         RS_WARN("%llu connections refused ERR_BUSY so far; the latest from %s: %s",
                 (unsigned long long)srv->busy_refused, c->addr, msg);
-    conn_error(c, NULL, RS__ERROR_CODE__ERR_BUSY, "ERR_BUSY", msg, true, RS_LOG_DEBUG);
+    conn_error(c, NULL, RS__ERROR_CODE__ERR_BUSY, "ERR_BUSY", msg, NULL, true, RS_LOG_DEBUG);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -680,7 +691,8 @@ void rs_conn_on_timer(uv_timer_t *t)
 
         snprintf(msg, sizeof(msg), "idle for %u s with nothing in flight: closing",
                  c->srv->cfg.idle_ms / 1000);
-        conn_error(c, NULL, RS__ERROR_CODE__ERR_TIMEOUT, "ERR_TIMEOUT", msg, true, RS_LOG_INFO);
+        conn_error(c, NULL, RS__ERROR_CODE__ERR_TIMEOUT, "ERR_TIMEOUT", msg, NULL, true,
+                   RS_LOG_INFO);
     } else {
         uv_timer_again(t);
     }

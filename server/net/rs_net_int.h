@@ -398,6 +398,43 @@ void rs_conn_refuse_busy(struct rs_conn *c, const char *msg);
 void rs_conn_error(struct rs_conn *c, const uint64_t *request_id, rs_status st, const char *msg,
                    bool close);
 
+/*
+ * A request refused for a reason the clerk can act on (role, scope, a value,
+ * a closed year): Error{code of st, msg, text, close=false}.  msg is logged;
+ * text, when given, is the same reason in Chinese for the clerk (Error.text).
+ */
+void rs_conn_refuse(struct rs_conn *c, const uint64_t *request_id, rs_status st,
+                    const char *msg, const char *text);
+
+/* ------------------------------------------------------------ rs_req_check.c */
+
+struct rs_framework;
+
+/*
+ * The division a request covers, into out: a township office its own code
+ * (want NULL, empty or its code); a central office its own code (want NULL
+ * or empty) or a code below it.  Any other role, code or division: refused
+ * (rs_conn_refuse), false.
+ */
+bool rs_req_scope(struct rs_conn *c, const uint64_t *prid, const char *want, char out[16]);
+
+/* True for a central office; otherwise refuses "what is for the central office
+ * only" (what in English for the log, zh the same in Chinese) and is false. */
+bool rs_req_central_only(struct rs_conn *c, const uint64_t *prid, const char *what,
+                         const char *zh);
+
+/* True when has and year is 2000..2100; otherwise refuses, false. */
+bool rs_req_year(struct rs_conn *c, const uint64_t *prid, bool has, uint32_t year);
+
+/*
+ * The framework preset name names (NULL or "": the default) in the server's
+ * set (borrowed from the set: take a reference with rs_fwset_ref to keep
+ * it), or NULL once refused: a name over 127 bytes, not a preset name (a /
+ * or a .), or no such preset.
+ */
+const struct rs_framework *rs_req_framework(struct rs_conn *c, const uint64_t *prid,
+                                            const char *name);
+
 /* Starts or stops reading c as its state, in-flight count and write queue allow. */
 void rs_conn_update_reading(struct rs_conn *c);
 

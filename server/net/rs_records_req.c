@@ -25,7 +25,6 @@
 #include "rs_wire.h"
 
 #define ID_MAX 128                  /* bytes of a record id in a request */
-#define DIVISION_MAX 12             /* bytes of a division code in a request */
 #define TYPE_MAX 64                 /* bytes of a type name in a request */
 
 struct records_job {
@@ -173,98 +172,55 @@ out:
 
 /* ------------------------------------------------------------ checks (loop thread) */
 
-/*
- * The division the request covers, into j->scope: a township office its own
- * code (want empty or its code); a central office its own code (want
- * empty) or a code below it.  Otherwise answers the request and returns
- * false.
- */
-static bool scope_of(struct rs_conn *c, const uint64_t *prid, const char *want,
-                     struct records_job *j)
-{
-    const struct rs_office *o = &c->office;
-    size_t oc = strlen(o->code);
-    char msg[256];
-
-    if (o->role != RS__ROLE__ROLE_TOWNSHIP && o->role != RS__ROLE__ROLE_CENTRAL) {
-        rs_conn_error(c, prid, RS_EFORBIDDEN, "listing records is for township and central "
-                      "offices", false);
-        return false;
-    }
-    if (want && !want[0])
-        want = NULL;
-    if (want && strnlen(want, DIVISION_MAX + 1) > DIVISION_MAX) {
-        rs_conn_error(c, prid, RS_ETOOBIG, "the division is longer than 12 bytes", false);
-        return false;
-    }
-    if (want && !rs_division_code_valid(want)) {
-        rs_conn_error(c, prid, RS_EINVAL, "the division must be a 6-, 9- or 12-digit code",
-                      false);
-        return false;
-    }
-    if (o->role == RS__ROLE__ROLE_TOWNSHIP && want && strcmp(want, o->code) != 0) {
-        snprintf(msg, sizeof(msg), "a township office sees only its own division (%s); other "
-                 "divisions are for the central office", o->code);
-        rs_conn_error(c, prid, RS_EFORBIDDEN, msg, false);
-        return false;
-    }
-    if (o->role == RS__ROLE__ROLE_CENTRAL && want &&
-        (strlen(want) < oc || strncmp(want, o->code, oc) != 0)) {
-        snprintf(msg, sizeof(msg), "division %s is outside this office's district %s", want,
-                 o->code);
-        rs_conn_error(c, prid, RS_EFORBIDDEN, msg, false);
-        return false;
-    }
-    snprintf(j->scope, sizeof(j->scope), "%s", want ? want : o->code);
-    return true;
-}
-
 /* Fills j from the request; false when it was answered (refused) here. */
 static bool prepare(struct rs_conn *c, const Rs__RecordsRequest *m, const uint64_t *prid,
                     struct records_job *j)
 {
-    char msg[160];
+    char msg[160], zh[160];
 
-    if (!scope_of(c, prid, m->division, j))
+    if (!rs_req_scope(c, prid, m->division, j->scope))
         return false;
     if (m->record_id && m->record_id[0]) {
         if (strnlen(m->record_id, ID_MAX + 1) > ID_MAX) {
             snprintf(msg, sizeof(msg), "the record id is longer than %d bytes", ID_MAX);
-            rs_conn_error(c, prid, RS_ETOOBIG, msg, false);
+            snprintf(zh, sizeof(zh), "记录 ID 超过 %d 字节", ID_MAX);
+            rs_conn_refuse(c, prid, RS_ETOOBIG, msg, zh);
             return false;
         }
         snprintf(j->record_id, sizeof(j->record_id), "%s", m->record_id);
         j->q.record_id = j->record_id;
-    } else if (!m->has_year || m->year < 2000 || m->year > 2100) {
-        rs_conn_error(c, prid, RS_EINVAL, "the year must be 2000..2100", false);
+    } else if (!rs_req_year(c, prid, m->has_year, m->year)) {
         return false;
     }
     j->q.year = m->has_year ? m->year : 0;
     j->q.type = RS__RECORD__BODY__NOT_SET;
     if (m->record_type && m->record_type[0]) {
         if (strnlen(m->record_type, TYPE_MAX + 1) > TYPE_MAX) {
-            rs_conn_error(c, prid, RS_ETOOBIG, "the record type is longer than 64 bytes",
-                          false);
+            rs_conn_refuse(c, prid, RS_ETOOBIG, "the record type is longer than 64 bytes",
+                           "记录类型超过 64 字节");
             return false;
         }
         j->q.type = rs_rtype_parse(m->record_type);
         if (!rs_rtype_is_township(j->q.type)) {
             snprintf(msg, sizeof(msg), "\"%s\" is not a township record type",
                      m->record_type);
-            rs_conn_error(c, prid, RS_EINVAL, msg, false);
+            snprintf(zh, sizeof(zh), "“%s”不是乡镇报送的记录类型", m->record_type);
+            rs_conn_refuse(c, prid, RS_EINVAL, msg, zh);
             return false;
         }
     }
     j->q.state = m->has_state ? m->state : RS__REVIEW_STATE__RVS_UNSPECIFIED;
     if (!protobuf_c_enum_descriptor_get_value(&rs__review_state__descriptor, (int)j->q.state)) {
-        rs_conn_error(c, prid, RS_EINVAL, "unknown review state", false);
+        rs_conn_refuse(c, prid, RS_EINVAL, "unknown review state", "未知的审核状态");
         return false;
     }
     j->q.limit = m->has_limit && m->limit ? m->limit : RS_BROWSE_LIMIT_DEFAULT;
     if (j->q.limit > RS_BROWSE_LIMIT_MAX) {
         snprintf(msg, sizeof(msg), "the limit is %u; at most %d records a page",
                  (unsigned)j->q.limit, RS_BROWSE_LIMIT_MAX);
-        rs_conn_error(c, prid, RS_ETOOBIG, msg, false);
+        snprintf(zh, sizeof(zh), "每页 %u 条过多；每页最多 %d 条", (unsigned)j->q.limit,
+                 RS_BROWSE_LIMIT_MAX);
+        rs_conn_refuse(c, prid, RS_ETOOBIG, msg, zh);
         return false;
     }
     j->q.offset = m->has_offset ? m->offset : 0;

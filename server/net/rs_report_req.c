@@ -141,12 +141,12 @@ static bool report_scope(struct rs_conn *c, const uint64_t *prid, const char *wa
 {
     const struct rs_office *o = &c->office;
     size_t oc = strlen(o->code);
-    char msg[256];
+    char msg[256], zh[256];
 
     out[0] = '\0';
     if (want && !rs_division_code_valid(want)) {
-        rs_conn_error(c, prid, RS_EINVAL, "report division must be a 6-, 9- or 12-digit code",
-                      false);
+        rs_conn_refuse(c, prid, RS_EINVAL, "report division must be a 6-, 9- or 12-digit code",
+                       "报告的区划代码须为 6 位、9 位或 12 位数字");
         return false;
     }
     if (o->role == RS__ROLE__ROLE_TOWNSHIP) {
@@ -154,14 +154,17 @@ static bool report_scope(struct rs_conn *c, const uint64_t *prid, const char *wa
             snprintf(msg, sizeof(msg),
                      "a township office gets only its own breakdown (%s); the consolidated "
                      "report and other divisions are for the central office", o->code);
-            rs_conn_error(c, prid, RS_EFORBIDDEN, msg, false);
+            snprintf(zh, sizeof(zh), "乡镇只能取得本单位（%s）的分项报告；汇总报告和其他区划的"
+                     "报告由区中心取得", o->code);
+            rs_conn_refuse(c, prid, RS_EFORBIDDEN, msg, zh);
             return false;
         }
         snprintf(out, 16, "%s", o->code);
         return true;
     }
     if (o->role != RS__ROLE__ROLE_CENTRAL) {
-        rs_conn_error(c, prid, RS_EFORBIDDEN, "this office's role may not pull reports", false);
+        rs_conn_refuse(c, prid, RS_EFORBIDDEN, "this office's role may not pull reports",
+                       "本单位的角色不能取得报告");
         return false;
     }
     if (!want || strcmp(want, o->code) == 0)
@@ -169,7 +172,8 @@ static bool report_scope(struct rs_conn *c, const uint64_t *prid, const char *wa
     if (strlen(want) <= oc || strncmp(want, o->code, oc) != 0) {
         snprintf(msg, sizeof(msg), "division %s is outside this office's district %s", want,
                  o->code);
-        rs_conn_error(c, prid, RS_EFORBIDDEN, msg, false);
+        snprintf(zh, sizeof(zh), "区划 %s 不在本单位所辖的 %s 范围内", want, o->code);
+        rs_conn_refuse(c, prid, RS_EFORBIDDEN, msg, zh);
         return false;
     }
     snprintf(out, 16, "%s", want);
@@ -183,33 +187,15 @@ void rs_report_req_handle(struct rs_conn *c, const Rs__Envelope *env)
     const uint64_t *prid = env->has_request_id ? &rid : NULL;
     struct report_job *r;
     const struct rs_framework *fw;
-    char division[16], names[256], msg[512];
+    char division[16];
 
-    if (!rq->has_year || rq->year < 2000 || rq->year > 2100) {
-        rs_conn_error(c, prid, RS_EINVAL, "report year must be 2000..2100", false);
+    if (!rs_req_year(c, prid, rq->has_year, rq->year))
         return;
-    }
-    if (rq->framework && strlen(rq->framework) >= 128) {
-        rs_conn_error(c, prid, RS_ETOOBIG, "framework name too long", false);
-        return;
-    }
-    if (rq->framework && (strchr(rq->framework, '/') || strchr(rq->framework, '.'))) {
-        rs_conn_error(c, prid, RS_EINVAL, "framework must be a preset name", false);
-        return;
-    }
     if (!report_scope(c, prid, rq->division && rq->division[0] ? rq->division : NULL, division))
         return;
-    fw = rs_fwset_find(c->srv->fwset, rq->framework);
-    if (!fw) {
-        rs_fwset_names(c->srv->fwset, names, sizeof(names));
-        if (c->srv->fwset)
-            snprintf(msg, sizeof(msg), "no framework preset \"%s\" on this server (it has: %s)",
-                     rq->framework, names);
-        else
-            snprintf(msg, sizeof(msg), "this server has no framework presets");
-        rs_conn_error(c, prid, RS_ENOTFOUND, msg, false);
+    fw = rs_req_framework(c, prid, rq->framework);
+    if (!fw)
         return;
-    }
     r = calloc(1, sizeof(*r));
     if (!r) {
         rs_conn_error(c, prid, RS_ENOMEM, "out of memory", false);

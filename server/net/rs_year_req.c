@@ -3,7 +3,8 @@
  * township's status, the completeness board, closing, reopening and
  * showing a year.
  *
- * Each request's role, scope and values are checked on the loop thread;
+ * Each request's role, scope and values are checked on the loop thread
+ * (the checks several requests share are rs_req_check.c's);
  * what passes becomes a database job: writes (a schedule set, a review, a
  * close, a reopen) on the writer queue, in turn with the group commits and
  * synced inside their own COMMIT; reads on the reporter queue.  The job's
@@ -73,7 +74,6 @@ struct year_job {
     char peer[64];
     char scope[16];             /* the division the request covers */
     bool township;              /* sent by a township office */
-    char framework[128];
     struct rs_fwset *set;       /* a close: a reference; fw points into it */
     const struct rs_framework *fw;
     /* in */
@@ -179,8 +179,8 @@ static void completeness_work(struct year_job *j, struct rs_store *store)
     j->rc = rs_year_board(store, j->year, rs_now_unix(), j->period, only, &board, j->err,
                           sizeof(j->err));
     if (j->rc == RS_OK && !board) {
-        snprintf(j->err, sizeof(j->err), "year %u has no schedule of expected returns "
-                 "(resettled schedule set, or resettle schedule set)", (unsigned)j->year);
+        snprintf(j->err, sizeof(j->err), "%u年度尚未设定报送计划（请用 resettle schedule set "
+                 "或 resettled schedule set 设定）", (unsigned)j->year);
         j->rc = RS_ENOTFOUND;
     }
     if (j->rc == RS_OK) {
@@ -209,7 +209,7 @@ static void year_work(struct rs_dbq_job *job, struct rs_store *store)
     }
     switch (j->op) {
     case OP_SCHEDULE_SET:
-        j->rc = rs_store_schedule_set(store, &j->sched, "entry", j->office, j->peer,
+        j->rc = rs_store_schedule_set(store, &j->sched, "条目", j->office, j->peer,
                                       &j->audit_seq, j->err, sizeof(j->err));
         if (j->rc)
             return;
@@ -484,6 +484,17 @@ static const char *op_name(enum year_op op)
     return "?";
 }
 
+/*
+ * True for the codes with which the store refuses a request for something
+ * the clerk can act on; the store words those refusals in Chinese (a fault
+ * keeps its English message and the client says what its code means).
+ */
+static bool clerk_refusal(rs_status rc)
+{
+    return rc == RS_EINVAL || rc == RS_EFORBIDDEN || rc == RS_ELOCKED || rc == RS_ENOTFOUND ||
+           rc == RS_ETOOBIG;
+}
+
 static void year_done(struct rs_dbq_job *job, bool canceled)
 {
     struct year_job *j = (struct year_job *)job;
@@ -495,6 +506,8 @@ static void year_done(struct rs_dbq_job *job, bool canceled)
     c->in_flight--;
     if (canceled) {
         rs_conn_error(c, prid, RS_ECLOSED, "server is shutting down", false);
+    } else if (j->rc != RS_OK && j->err[0] && clerk_refusal(j->rc)) {
+        rs_conn_refuse(c, prid, j->rc, j->err, j->err);
     } else if (j->rc != RS_OK) {
         rs_conn_error(c, prid, j->rc, j->err[0] ? j->err : rs_status_str(j->rc), false);
     } else {
@@ -520,72 +533,19 @@ out:
 
 /* ------------------------------------------------------------ checks (loop thread) */
 
-/*
- * The division a request covers, into out: a township office its own code
- * (want empty or its code); a central office its own code (want empty) or
- * a code below it.  Otherwise answers the request and returns false.
- */
-static bool scope_of(struct rs_conn *c, const uint64_t *prid, const char *want, char out[16])
-{
-    const struct rs_office *o = &c->office;
-    size_t oc = strlen(o->code);
-    char msg[256];
-
-    if (want && !want[0])
-        want = NULL;
-    if (want && !rs_division_code_valid(want)) {
-        rs_conn_error(c, prid, RS_EINVAL, "the division must be a 6-, 9- or 12-digit code",
-                      false);
-        return false;
-    }
-    if (o->role == RS__ROLE__ROLE_TOWNSHIP && want && strcmp(want, o->code) != 0) {
-        snprintf(msg, sizeof(msg), "a township office sees only its own division (%s); other "
-                 "divisions are for the central office", o->code);
-        rs_conn_error(c, prid, RS_EFORBIDDEN, msg, false);
-        return false;
-    }
-    if (o->role == RS__ROLE__ROLE_CENTRAL && want &&
-        (strlen(want) < oc || strncmp(want, o->code, oc) != 0)) {
-        snprintf(msg, sizeof(msg), "division %s is outside this office's district %s", want,
-                 o->code);
-        rs_conn_error(c, prid, RS_EFORBIDDEN, msg, false);
-        return false;
-    }
-    snprintf(out, 16, "%s", want ? want : o->code);
-    return true;
-}
-
-static bool central_only(struct rs_conn *c, const uint64_t *prid, const char *what)
-{
-    char msg[160];
-
-    if (c->office.role == RS__ROLE__ROLE_CENTRAL)
-        return true;
-    snprintf(msg, sizeof(msg), "%s is for the central office only", what);
-    rs_conn_error(c, prid, RS_EFORBIDDEN, msg, false);
-    return false;
-}
-
-static bool year_ok(struct rs_conn *c, const uint64_t *prid, bool has, uint32_t year)
-{
-    if (has && year >= 2000 && year <= 2100)
-        return true;
-    rs_conn_error(c, prid, RS_EINVAL, "the year must be 2000..2100", false);
-    return false;
-}
-
 /* A copy of a peer's string of at most max bytes into *out; false (answered) if too long. */
 static bool copy_in(struct rs_conn *c, const uint64_t *prid, const char *in, size_t max,
-                    const char *what, char **out)
+                    const char *what, const char *zh, char **out)
 {
-    char msg[128];
+    char msg[128], text[128];
 
     *out = NULL;
     if (!in || !in[0])
         return true;
     if (strnlen(in, max + 1) > max) {
         snprintf(msg, sizeof(msg), "%s is longer than %zu bytes", what, max);
-        rs_conn_error(c, prid, RS_ETOOBIG, msg, false);
+        snprintf(text, sizeof(text), "%s超过 %zu 字节", zh, max);
+        rs_conn_refuse(c, prid, RS_ETOOBIG, msg, text);
         return false;
     }
     *out = strdup(in);
@@ -593,23 +553,6 @@ static bool copy_in(struct rs_conn *c, const uint64_t *prid, const char *in, siz
         rs_conn_error(c, prid, RS_ENOMEM, "out of memory", false);
         return false;
     }
-    return true;
-}
-
-static bool framework_ok(struct rs_conn *c, const uint64_t *prid, const char *fw, char out[128])
-{
-    out[0] = '\0';
-    if (!fw || !fw[0])
-        return true;
-    if (strlen(fw) >= 128) {
-        rs_conn_error(c, prid, RS_ETOOBIG, "framework name too long", false);
-        return false;
-    }
-    if (strchr(fw, '/') || strchr(fw, '.')) {
-        rs_conn_error(c, prid, RS_EINVAL, "framework must be a preset name", false);
-        return false;
-    }
-    snprintf(out, 128, "%s", fw);
     return true;
 }
 
@@ -626,21 +569,21 @@ static bool prepare(struct rs_conn *c, const Rs__Envelope *env, const uint64_t *
         rs_status rc;
 
         j->op = OP_SCHEDULE_SET;
-        if (!central_only(c, prid, "setting a schedule") ||
-            !year_ok(c, prid, m->has_year, m->year))
+        if (!rs_req_central_only(c, prid, "setting a schedule", "设定报送计划") ||
+            !rs_req_year(c, prid, m->has_year, m->year))
             return false;
         j->year = m->year;
         rc = rs_schedule_from_wire(m, &j->sched, err, sizeof(err));
         if (rc) {
-            rs_conn_error(c, prid, rc, err, false);
+            rs_conn_refuse(c, prid, rc, err, err);
             return false;
         }
         for (size_t i = 0; i < j->sched.n; i++) {
             for (size_t k = 0; k < j->sched.lines[i].ntownships; k++) {
                 if (strncmp(j->sched.lines[i].townships[k], oc, strlen(oc)) != 0) {
-                    snprintf(err, sizeof(err), "entry %zu: township %s is outside this "
-                             "office's district %s", i + 1, j->sched.lines[i].townships[k], oc);
-                    rs_conn_error(c, prid, RS_EFORBIDDEN, err, false);
+                    snprintf(err, sizeof(err), "第 %zu 条：乡镇 %s 不在本单位所辖的 %s 范围内",
+                             i + 1, j->sched.lines[i].townships[k], oc);
+                    rs_conn_refuse(c, prid, RS_EFORBIDDEN, err, err);
                     return false;
                 }
             }
@@ -652,27 +595,29 @@ static bool prepare(struct rs_conn *c, const Rs__Envelope *env, const uint64_t *
         j->op = OP_SCHEDULE_GET;
         j->year = env->schedule_request->year;
         snprintf(j->scope, sizeof(j->scope), "%s", c->office.code);
-        return year_ok(c, prid, env->schedule_request->has_year, j->year);
+        return rs_req_year(c, prid, env->schedule_request->has_year, j->year);
     case RS__ENVELOPE__MSG_REVIEW_REQUEST: {
         const Rs__ReviewRequest *m = env->review_request;
 
         j->op = OP_REVIEW;
-        if (!central_only(c, prid, "reviewing records"))
+        if (!rs_req_central_only(c, prid, "reviewing records", "审核记录"))
             return false;
         j->action = m->has_action ? m->action : RS__REVIEW_ACTION__RA_UNSPECIFIED;
         snprintf(j->scope, sizeof(j->scope), "%s", c->office.code);
-        return copy_in(c, prid, m->record_id, ID_MAX, "the record id", &j->record_id) &&
-               copy_in(c, prid, m->batch_id, ID_MAX, "the batch id", &j->batch_id) &&
-               copy_in(c, prid, m->comment, RS_REVIEW_COMMENT_MAX, "the comment", &j->comment);
+        return copy_in(c, prid, m->record_id, ID_MAX, "the record id", "记录 ID",
+                       &j->record_id) &&
+               copy_in(c, prid, m->batch_id, ID_MAX, "the batch id", "批次 ID", &j->batch_id) &&
+               copy_in(c, prid, m->comment, RS_REVIEW_COMMENT_MAX, "the comment", "审核意见",
+                       &j->comment);
     }
     case RS__ENVELOPE__MSG_STATUS_REQUEST: {
         const Rs__StatusRequest *m = env->status_request;
 
         j->op = OP_STATUS;
         j->year = m->year;
-        if (m->has_year && m->year != 0 && !year_ok(c, prid, true, m->year))
+        if (m->has_year && m->year != 0 && !rs_req_year(c, prid, true, m->year))
             return false;
-        return scope_of(c, prid, m->division, j->scope);
+        return rs_req_scope(c, prid, m->division, j->scope);
     }
     case RS__ENVELOPE__MSG_COMPLETENESS_REQUEST: {
         const Rs__CompletenessRequest *m = env->completeness_request;
@@ -682,30 +627,30 @@ static bool prepare(struct rs_conn *c, const Rs__Envelope *env, const uint64_t *
         j->period = m->has_period ? m->period : RS__PERIOD__PERIOD_UNSPECIFIED;
         j->format = m->has_format && m->format != RS__REPORT_FORMAT__FMT_UNSPECIFIED
                         ? m->format : RS__REPORT_FORMAT__FMT_MARKDOWN;
-        if (!year_ok(c, prid, m->has_year, m->year))
+        if (!rs_req_year(c, prid, m->has_year, m->year))
             return false;
         if (!protobuf_c_enum_descriptor_get_value(&rs__period__descriptor, (int)j->period) ||
             !protobuf_c_enum_descriptor_get_value(&rs__report_format__descriptor,
                                                   (int)j->format)) {
-            rs_conn_error(c, prid, RS_EINVAL, "unknown period or format", false);
+            rs_conn_refuse(c, prid, RS_EINVAL, "unknown period or format", "未知的期间或格式");
             return false;
         }
         if (j->format != RS__REPORT_FORMAT__FMT_MARKDOWN &&
             j->format != RS__REPORT_FORMAT__FMT_TEXT && j->format != RS__REPORT_FORMAT__FMT_JSON &&
             j->format != RS__REPORT_FORMAT__FMT_CSV) {
-            rs_conn_error(c, prid, RS_EINVAL,
-                          "the completeness board is written as Markdown, text, JSON or CSV",
-                          false);
+            rs_conn_refuse(c, prid, RS_EINVAL,
+                           "the completeness board is written as Markdown, text, JSON or CSV",
+                           "报送情况表只能输出为 Markdown、文本、JSON 或 CSV");
             return false;
         }
-        return scope_of(c, prid, m->division, j->scope);
+        return rs_req_scope(c, prid, m->division, j->scope);
     }
     case RS__ENVELOPE__MSG_YEAR_REQUEST: {
         const Rs__YearRequest *m = env->year_request;
         Rs__YearAction a = m->has_action ? m->action : RS__YEAR_ACTION__YA_UNSPECIFIED;
 
         j->year = m->year;
-        if (!year_ok(c, prid, m->has_year, m->year))
+        if (!rs_req_year(c, prid, m->has_year, m->year))
             return false;
         snprintf(j->scope, sizeof(j->scope), "%s", c->office.code);
         if (a == RS__YEAR_ACTION__YA_SHOW) {
@@ -714,52 +659,33 @@ static bool prepare(struct rs_conn *c, const Rs__Envelope *env, const uint64_t *
         }
         if (a == RS__YEAR_ACTION__YA_CLOSE) {
             j->op = OP_CLOSE;
-            return central_only(c, prid, "closing a year") &&
-                   framework_ok(c, prid, m->framework, j->framework);
+            if (!rs_req_central_only(c, prid, "closing a year", "年度结账"))
+                return false;
+            j->fw = rs_req_framework(c, prid, m->framework);
+            return j->fw != NULL;
         }
         if (a == RS__YEAR_ACTION__YA_REOPEN) {
             j->op = OP_REOPEN;
-            if (!central_only(c, prid, "reopening a year"))
+            if (!rs_req_central_only(c, prid, "reopening a year", "重新开放年度"))
                 return false;
             if (!m->division || !m->division[0]) {
-                rs_conn_error(c, prid, RS_EINVAL, "a reopening names the division", false);
+                rs_conn_refuse(c, prid, RS_EINVAL, "a reopening names the division",
+                               "重新开放须写明区划");
                 return false;
             }
             j->until = m->has_until ? m->until : 0;
-            return scope_of(c, prid, m->division, j->division) &&
-                   copy_in(c, prid, m->reason, RS_YEAR_REASON_MAX, "the reason", &j->reason);
+            return rs_req_scope(c, prid, m->division, j->division) &&
+                   copy_in(c, prid, m->reason, RS_YEAR_REASON_MAX, "the reason", "原因",
+                           &j->reason);
         }
-        rs_conn_error(c, prid, RS_EINVAL, "the year action must be close, reopen or show",
-                      false);
+        rs_conn_refuse(c, prid, RS_EINVAL, "the year action must be close, reopen or show",
+                       "年度操作只能是结账、重新开放或查看");
         return false;
     }
     default:
         rs_conn_error(c, prid, RS_EPROTO, "unexpected message", true);
         return false;
     }
-}
-
-/*
- * A close's framework: the preset named (or the default) from the server's
- * set, with a reference to the set.  Otherwise answers and returns false.
- */
-static bool close_framework(struct rs_conn *c, const uint64_t *prid, struct year_job *j)
-{
-    char names[256], msg[512];
-
-    j->fw = rs_fwset_find(c->srv->fwset, j->framework);
-    if (!j->fw) {
-        rs_fwset_names(c->srv->fwset, names, sizeof(names));
-        if (c->srv->fwset)
-            snprintf(msg, sizeof(msg), "no framework preset \"%s\" on this server (it has: %s)",
-                     j->framework, names);
-        else
-            snprintf(msg, sizeof(msg), "this server has no framework presets");
-        rs_conn_error(c, prid, RS_ENOTFOUND, msg, false);
-        return false;
-    }
-    j->set = rs_fwset_ref(c->srv->fwset);
-    return true;
 }
 
 void rs_year_req_handle(struct rs_conn *c, const Rs__Envelope *env)
@@ -783,10 +709,8 @@ void rs_year_req_handle(struct rs_conn *c, const Rs__Envelope *env)
     j->has_request_id = env->has_request_id;
     j->request_id = env->request_id;
     j->township = c->office.role == RS__ROLE__ROLE_TOWNSHIP;
-    if (j->op == OP_CLOSE && !close_framework(c, prid, j)) {
-        job_free(j);
-        return;
-    }
+    if (j->op == OP_CLOSE)
+        j->set = rs_fwset_ref(c->srv->fwset);
     snprintf(j->office, sizeof(j->office), "%s", c->office.code);
     snprintf(j->peer, sizeof(j->peer), "%s", c->peer);
     writes = j->op == OP_SCHEDULE_SET || j->op == OP_REVIEW || j->op == OP_CLOSE ||

@@ -258,7 +258,8 @@ struct rs_year_lock {
     char closed_by_name[128];    /* its name from offices, or the code */
 };
 
-#define RS_YEAR_LOCK_MSG_MAX 160    /* a refusal fits a record's ack reason */
+#define RS_YEAR_LOCK_MSG_MAX 320    /* a refusal, in Chinese, with the office's name */
+#define RS_YEAR_ACK_MSG_MAX 160     /* a refusal fits a record's ack reason */
 
 /*
  * Reads whether year is closed (it has an issued report) into *out, inside
@@ -267,9 +268,9 @@ struct rs_year_lock {
  * exception that has not ended covers the division (its code starts with
  * the exception's) through today.  division NULL: locked = closed.  When it
  * is locked, formats into msg (cap bytes, RS_YEAR_LOCK_MSG_MAX is enough)
- * the refusal a clerk reads: that the year is closed, since when, and whom
- * to ask ("year 2023 is closed (its report was issued 2024-01-15); ask
- * 岳阳楼区库区移民服务中心 (430602) to reopen it"); the office name is cut
+ * the refusal a clerk reads, in Chinese: that the year is closed, since
+ * when, and whom to ask ("2023年度已结账（报告已于2024-01-15出具），不能再改动；
+ * 如需改动，请岳阳楼区库区移民服务中心（430602）重新开放"); the office name is cut
  * on a character boundary.  msg may be NULL.  RS_ESTORAGE / RS_EIO.
  */
 RS_NODISCARD
@@ -281,7 +282,7 @@ rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, const char *d
 struct rs_year_locks {
     struct rs_locked_year {
         uint32_t year;
-        char msg[RS_YEAR_LOCK_MSG_MAX];  /* the refusal, as rs_store_year_lock_tx words it */
+        char msg[RS_YEAR_ACK_MSG_MAX];   /* the refusal in English, for the ack's reason */
         char zh[RS_STORE_TEXT_MAX];      /* the same in Chinese (rs_store_rec.text) */
     } *years;
     size_t n;                    /* 0: no year is closed, nothing to check */

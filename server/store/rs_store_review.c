@@ -108,14 +108,13 @@ static rs_status check_target(struct rs_store *s, const struct rs_review_req *q,
 
     if (!rs_rtype_is_township(t->type)) {
         rs_store_set_err(err, errlen,
-                         "record %s is a %s record, the central office's own: correct it by "
-                         "submitting a new version",
-                         t->id, rs_rtype_name(t->type));
+                         "记录 %s 是%s记录，属区中心本单位的数据：请报送新版本来改正，不作审核",
+                         t->id, rs_rtype_label(t->type));
         return RS_EINVAL;
     }
     if (strncmp(t->division, q->scope, strlen(q->scope)) != 0) {
-        rs_store_set_err(err, errlen, "record %s of division %s is outside this office's "
-                                      "district %s", t->id, t->division, q->scope);
+        rs_store_set_err(err, errlen, "记录 %s 的区划 %s 不在本单位所辖的 %s 范围内", t->id,
+                         t->division, q->scope);
         return RS_EFORBIDDEN;
     }
     rv = rs_store_year_lock_tx(s, t->year, t->division, today, &lock, msg, sizeof(msg));
@@ -124,7 +123,7 @@ static rs_status check_target(struct rs_store *s, const struct rs_review_req *q,
         return rv;
     }
     if (lock.locked) {
-        rs_store_set_err(err, errlen, "record %s cannot be reviewed: %s", t->id, msg);
+        rs_store_set_err(err, errlen, "记录 %s 不能审核：%s", t->id, msg);
         return RS_ELOCKED;
     }
     return RS_OK;
@@ -157,28 +156,27 @@ static rs_status check_request(const struct rs_review_req *q, char *err, size_t 
     size_t clen = q->comment ? strnlen(q->comment, RS_REVIEW_COMMENT_MAX + 1) : 0;
 
     if (q->action != RS__REVIEW_ACTION__RA_ACCEPT && q->action != RS__REVIEW_ACTION__RA_RETURN) {
-        rs_store_set_err(err, errlen, "the review action must be accept or return");
+        rs_store_set_err(err, errlen, "审核操作只能是通过或退回");
         return RS_EINVAL;
     }
     if (!q->record_id == !q->batch_id) {
-        rs_store_set_err(err, errlen, "name one record id or one batch id");
+        rs_store_set_err(err, errlen, "请写明一个记录 ID 或一个批次 ID");
         return RS_EINVAL;
     }
     if (!q->reviewer || !q->reviewer[0] || !q->scope) {
-        rs_store_set_err(err, errlen, "a review needs the reviewing office and its district");
+        rs_store_set_err(err, errlen, "审核须写明审核单位及其辖区");
         return RS_EINVAL;
     }
     if (q->action == RS__REVIEW_ACTION__RA_RETURN && clen == 0) {
-        rs_store_set_err(err, errlen, "a returned record needs a comment saying what is wrong");
+        rs_store_set_err(err, errlen, "退回记录须写明意见，说明哪里有误");
         return RS_EINVAL;
     }
     if (clen > RS_REVIEW_COMMENT_MAX) {
-        rs_store_set_err(err, errlen, "the comment is longer than %d bytes",
-                         RS_REVIEW_COMMENT_MAX);
+        rs_store_set_err(err, errlen, "审核意见超过 %d 字节", RS_REVIEW_COMMENT_MAX);
         return RS_EINVAL;
     }
     if (clen && !rs_utf8_valid(q->comment, clen)) {
-        rs_store_set_err(err, errlen, "the comment is not valid UTF-8");
+        rs_store_set_err(err, errlen, "审核意见不是有效的 UTF-8 文本");
         return RS_EINVAL;
     }
     return RS_OK;
@@ -221,9 +219,9 @@ rs_status rs_store_review(struct rs_store *s, const struct rs_review_req *q,
         goto out;
     if (n == 0) {
         if (q->record_id)
-            rs_store_set_err(err, errlen, "no record %.*s", ID_PRINT_MAX, q->record_id);
+            rs_store_set_err(err, errlen, "没有记录 %.*s", ID_PRINT_MAX, q->record_id);
         else
-            rs_store_set_err(err, errlen, "no batch %.*s with stored records", ID_PRINT_MAX,
+            rs_store_set_err(err, errlen, "没有已入库记录的批次 %.*s", ID_PRINT_MAX,
                              q->batch_id);
         rv = RS_EINVAL;
         goto out;
@@ -237,8 +235,8 @@ rs_status rs_store_review(struct rs_store *s, const struct rs_review_req *q,
     for (size_t i = 0; i < n; i++) {
         if (t[i].superseded) {
             if (q->record_id) {
-                rs_store_set_err(err, errlen, "record %s is superseded by %s; review the "
-                                              "current version", t[i].id, t[i].superseded_by);
+                rs_store_set_err(err, errlen, "记录 %s 已被新版本 %s 取代；请审核当前版本",
+                                 t[i].id, t[i].superseded_by);
                 rv = RS_EINVAL;
                 goto out;
             }
@@ -251,7 +249,7 @@ rs_status rs_store_review(struct rs_store *s, const struct rs_review_req *q,
         memcpy(out->ids[k++], t[i].id, sizeof(out->ids[0]));
     }
     if (k == 0) {
-        rs_store_set_err(err, errlen, "batch %.*s has no current record: all %zu are superseded",
+        rs_store_set_err(err, errlen, "批次 %.*s 没有当前版本的记录：%zu 条都已被取代",
                          ID_PRINT_MAX, q->batch_id, n);
         rv = RS_EINVAL;
         goto out;

@@ -19,13 +19,13 @@
 
 #define TOWNS_TEXT_MAX (RS_SCHED_MAX_TOWNSHIPS * (RS_SCHED_CODE_MAX + 1) + 1)
 
-/* "where: " for a message about line l: "name:line" or "line N". */
+/* "where: " for a message about line l: "name:line" or "第 N 行". */
 static void at_line(char *out, size_t n, const char *name, uint32_t line)
 {
     if (name)
         snprintf(out, n, "%s:%u", name, (unsigned)line);
     else
-        snprintf(out, n, "line %u", (unsigned)line);
+        snprintf(out, n, "第 %u 行", (unsigned)line);
 }
 
 /* RS_OK if code is an active township office; RS_EINVAL with err otherwise. */
@@ -39,14 +39,14 @@ static rs_status check_township(struct rs_store *s, const char *code, const char
     if (rc == RS_ST_OK)
         rc = rs_st_step(st);
     if (rc == RS_ST_DONE) {
-        rs_store_set_err(err, errlen, "%s: township %s is not a registered office", at, code);
+        rs_store_set_err(err, errlen, "%s: 乡镇 %s 不是已登记的单位", at, code);
         rv = RS_EINVAL;
     } else if (rc == RS_ST_ROW) {
         if (rs_st_column_int(st, 1) != RS__ROLE__ROLE_TOWNSHIP) {
-            rs_store_set_err(err, errlen, "%s: office %s is not a township office", at, code);
+            rs_store_set_err(err, errlen, "%s: 单位 %s 不是乡镇单位", at, code);
             rv = RS_EINVAL;
         } else if (rs_st_column_int64(st, 3) != 0) {
-            rs_store_set_err(err, errlen, "%s: township office %s is revoked", at, code);
+            rs_store_set_err(err, errlen, "%s: 乡镇单位 %s 已被吊销", at, code);
             rv = RS_EINVAL;
         }
     } else {
@@ -145,7 +145,7 @@ rs_status rs_store_schedule_set(struct rs_store *s, const struct rs_schedule *sc
     if (rv)
         goto fail;
     if (lock.issue) {
-        rs_store_set_err(err, errlen, "the schedule is part of the issued report: %s", msg);
+        rs_store_set_err(err, errlen, "报送计划属于已出具的报告：%s", msg);
         rv = RS_ELOCKED;
         goto out;
     }

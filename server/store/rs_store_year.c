@@ -52,8 +52,8 @@ static void name_col(struct rs_st *st, int col, const char *code, char *out, siz
         text_col(st, col, out, cap);
 }
 
-/* The refusal of a closed year (rs_store_int.h shows it); zh (zcap bytes, may be
- * NULL) gets the same in Chinese. */
+/* The refusal of a closed year's record (rs_store_int.h shows it); zh (zcap
+ * bytes, may be NULL) gets the same in Chinese. */
 static void lock_msg(uint32_t year, int64_t closed_at, const char *by, const char *by_name,
                      char *msg, size_t cap, char *zh, size_t zcap)
 {
@@ -66,6 +66,18 @@ static void lock_msg(uint32_t year, int64_t closed_at, const char *by, const cha
         snprintf(zh, zcap, "%u年度已结账（报告已于%s出具），不再接收该年度的记录；如需补报，"
                            "请%.*s（%s）重新开放",
                  (unsigned)year, day, utf8_prefix(by_name, NAME_PRINT_MAX), by_name, by);
+}
+
+/* The refusal of a request that would change a closed year (a review, a
+ * schedule), in Chinese for the clerk (rs_store_year_lock_tx). */
+static void request_lock_msg(uint32_t year, int64_t closed_at, const char *by_name,
+                             const char *by, char *msg, size_t cap)
+{
+    char day[11];
+
+    rs_date_format(rs_date_cst(closed_at), day);
+    snprintf(msg, cap, "%u年度已结账（报告已于%s出具），不能再改动；如需改动，请%.*s（%s）重新开放",
+             (unsigned)year, day, utf8_prefix(by_name, NAME_PRINT_MAX), by_name, by);
 }
 
 /* ------------------------------------------------------------ is a year closed */
@@ -125,7 +137,7 @@ rs_status rs_store_year_lock_tx(struct rs_store *s, uint32_t year, const char *d
     }
     out->locked = out->open_until == 0;
     if (out->locked && msg && cap)
-        lock_msg(year, out->closed_at, out->closed_by, out->closed_by_name, msg, cap, NULL, 0);
+        request_lock_msg(year, out->closed_at, out->closed_by_name, out->closed_by, msg, cap);
     return RS_OK;
 }
 
@@ -666,8 +678,8 @@ static rs_status next_issue(struct rs_store *s, const struct rs_year_info *info,
 
         rs_date_format(rs_date_cst(last->closed_at), day);
         rs_store_set_err(err, errlen,
-                         "year %u is closed already (issue %u of %s) and no division was "
-                         "reopened since; reopen one (year reopen) before issuing it again",
+                         "%u年度已结账（第 %u 版报告，%s 出具），此后没有重新开放任何区划；"
+                         "须先重新开放（year reopen）才能再次出具",
                          (unsigned)info->year, (unsigned)last->issue, day);
         return RS_ELOCKED;
     }
@@ -706,7 +718,7 @@ rs_status rs_store_year_close(struct rs_store *s, uint32_t year, const char *by,
     if (!s || !produce)
         return RS_EINVAL;
     if (year < 2000 || year > 2100 || !by || !rs_division_code_valid(by)) {
-        rs_store_set_err(err, errlen, "a close needs a year 2000..2100 and the closing office");
+        rs_store_set_err(err, errlen, "结账须写明 2000 至 2100 之间的年度和结账单位");
         return RS_EINVAL;
     }
     rv = rs_store_begin(s);
@@ -785,23 +797,22 @@ rs_status rs_store_year_reopen(struct rs_store *s, uint32_t year, const char *di
     if (!s)
         return RS_EINVAL;
     if (!rs_division_code_valid(division)) {
-        rs_store_set_err(err, errlen, "the division to reopen for must be a 6-, 9- or 12-digit "
-                                      "code");
+        rs_store_set_err(err, errlen, "重新开放的区划代码须为 6 位、9 位或 12 位数字");
         return RS_EINVAL;
     }
     if (!rs_date_valid(until) || until < today ||
         rs_date_days(until) > rs_date_days(today) + REOPEN_DAYS_MAX) {
-        rs_store_set_err(err, errlen, "the exception's last day must be a date from today to "
-                                      "%d days ahead", REOPEN_DAYS_MAX);
+        rs_store_set_err(err, errlen, "重新开放的截止日须为今天起 %d 天以内的日期",
+                         REOPEN_DAYS_MAX);
         return RS_EINVAL;
     }
     if (rlen == 0 || rlen > RS_YEAR_REASON_MAX || !rs_utf8_valid(reason, rlen)) {
-        rs_store_set_err(err, errlen, "a reopening needs a reason (1 to %d bytes of UTF-8)",
+        rs_store_set_err(err, errlen, "重新开放须写明原因（1 至 %d 字节的 UTF-8 文本）",
                          RS_YEAR_REASON_MAX);
         return RS_EINVAL;
     }
     if (!by || !by[0]) {
-        rs_store_set_err(err, errlen, "a reopening needs the office that grants it");
+        rs_store_set_err(err, errlen, "重新开放须写明批准的单位");
         return RS_EINVAL;
     }
     rv = rs_store_begin(s);
@@ -811,8 +822,7 @@ rs_status rs_store_year_reopen(struct rs_store *s, uint32_t year, const char *di
     if (rv)
         goto fail;
     if (lock.issue == 0) {
-        rs_store_set_err(err, errlen, "year %u is not closed: there is nothing to reopen",
-                         (unsigned)year);
+        rs_store_set_err(err, errlen, "%u年度尚未结账，无需重新开放", (unsigned)year);
         rv = RS_EINVAL;
         goto out;
     }
