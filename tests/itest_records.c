@@ -267,7 +267,7 @@ static void test_records_flow(void **state)
     has(text, "乡镇只能查看本单位的区划（430602002），其他区划由区中心查看");
     free(text);
     text = run(e, TOWN_B, 1, (const char *[]){"records", "--id", v1, NULL});
-    has(text, "is outside 430602002");
+    has(text, "不在 430602002 范围内");
     free(text);
     /* A township sees its own returned record and the comment. */
     text = run(e, TOWN_A, 0,

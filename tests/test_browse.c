@@ -252,7 +252,7 @@ static void test_paging_and_caps(void **state)
     q = query(2023, CENTRAL);
     q.limit = 0;
     assert_int_equal(rs_store_browse(s, &q, &out, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "the limit must be 1..500");
+    assert_string_equal(err, "每页条数须为 1 至 500");
     assert_null(out.rows);
     q.limit = RS_BROWSE_LIMIT_MAX + 1;
     assert_int_equal(rs_store_browse(s, &q, &out, err, sizeof(err)), RS_EINVAL);
@@ -260,8 +260,7 @@ static void test_paging_and_caps(void **state)
     expect_ids(s, &q, (const unsigned[]){1, 2, 3, 4, 5, 6, 7}, 7, 7);
     q.type = RS__RECORD__BODY_BUDGET_LINE;
     assert_int_equal(rs_store_browse(s, &q, &out, err, sizeof(err)), RS_EINVAL);
-    assert_string_equal(err, "budget_line is not a township record type: only township "
-                             "records are reviewed");
+    assert_string_equal(err, "预算行不是乡镇报送的记录类型：只审核乡镇的记录");
     q = query(1999, CENTRAL);
     assert_int_equal(rs_store_browse(s, &q, &out, err, sizeof(err)), RS_EINVAL);
     q = query(2023, "");
@@ -369,7 +368,7 @@ static void test_versions_and_reviews(void **state)
     q = query(0, CENTRAL);
     q.record_id = "ffffffff-0000-4000-8000-000000000000";
     assert_int_equal(rs_store_browse(s, &q, &out, err, sizeof(err)), RS_ENOTFOUND);
-    assert_string_equal(err, "no record ffffffff-0000-4000-8000-000000000000");
+    assert_string_equal(err, "没有记录 ffffffff-0000-4000-8000-000000000000");
     q.record_id = rs->id[0];
     q.scope = TOWN_B;
     assert_int_equal(rs_store_browse(s, &q, &out, err, sizeof(err)), RS_EFORBIDDEN);

@@ -435,6 +435,14 @@ bool rs_req_year(struct rs_conn *c, const uint64_t *prid, bool has, uint32_t yea
 const struct rs_framework *rs_req_framework(struct rs_conn *c, const uint64_t *prid,
                                             const char *name);
 
+/*
+ * Answers a request whose job ended with rc (not RS_OK) and err (may be
+ * empty).  A refusal (RS_EINVAL, RS_EFORBIDDEN, RS_ELOCKED, RS_ENOTFOUND,
+ * RS_ETOOBIG) is worded by the store in Chinese and goes as both message and
+ * text; a fault goes as its message alone, the client says what it means.
+ */
+void rs_req_answer_job(struct rs_conn *c, const uint64_t *prid, rs_status rc, const char *err);
+
 /* Starts or stops reading c as its state, in-flight count and write queue allow. */
 void rs_conn_update_reading(struct rs_conn *c);
 

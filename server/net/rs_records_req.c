@@ -157,7 +157,7 @@ static void records_done(struct rs_dbq_job *job, bool canceled)
     if (canceled) {
         rs_conn_error(c, prid, RS_ECLOSED, "server is shutting down", false);
     } else if (j->rc != RS_OK) {
-        rs_conn_error(c, prid, j->rc, j->err[0] ? j->err : rs_status_str(j->rc), false);
+        rs_req_answer_job(c, prid, j->rc, j->err);
     } else {
         reply_records(j);
         rs_log(RS_LOG_INFO, c->id, c->peer, "records %u for %s: %zu of %u", (unsigned)j->q.year,

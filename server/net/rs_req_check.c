@@ -7,6 +7,8 @@
  * message is English (as the log has it) and whose text says the same in
  * Chinese for the clerk (rs_conn_refuse), and returns false.
  *
+ * Also the answer to a job the store failed or refused (rs_req_answer_job).
+ *
  * Does not: look at the store (every check here is of the request and the
  * signed-in office alone), or check what only one request has.
  */
@@ -107,4 +109,15 @@ const struct rs_framework *rs_req_framework(struct rs_conn *c, const uint64_t *p
     }
     rs_conn_refuse(c, prid, RS_ENOTFOUND, msg, zh);
     return NULL;
+}
+
+void rs_req_answer_job(struct rs_conn *c, const uint64_t *prid, rs_status rc, const char *err)
+{
+    bool refusal = rc == RS_EINVAL || rc == RS_EFORBIDDEN || rc == RS_ELOCKED ||
+                   rc == RS_ENOTFOUND || rc == RS_ETOOBIG;
+
+    if (refusal && err && err[0])
+        rs_conn_refuse(c, prid, rc, err, err);
+    else
+        rs_conn_error(c, prid, rc, err && err[0] ? err : rs_status_str(rc), false);
 }

@@ -484,17 +484,6 @@ static const char *op_name(enum year_op op)
     return "?";
 }
 
-/*
- * True for the codes with which the store refuses a request for something
- * the clerk can act on; the store words those refusals in Chinese (a fault
- * keeps its English message and the client says what its code means).
- */
-static bool clerk_refusal(rs_status rc)
-{
-    return rc == RS_EINVAL || rc == RS_EFORBIDDEN || rc == RS_ELOCKED || rc == RS_ENOTFOUND ||
-           rc == RS_ETOOBIG;
-}
-
 static void year_done(struct rs_dbq_job *job, bool canceled)
 {
     struct year_job *j = (struct year_job *)job;
@@ -506,10 +495,8 @@ static void year_done(struct rs_dbq_job *job, bool canceled)
     c->in_flight--;
     if (canceled) {
         rs_conn_error(c, prid, RS_ECLOSED, "server is shutting down", false);
-    } else if (j->rc != RS_OK && j->err[0] && clerk_refusal(j->rc)) {
-        rs_conn_refuse(c, prid, j->rc, j->err, j->err);
     } else if (j->rc != RS_OK) {
-        rs_conn_error(c, prid, j->rc, j->err[0] ? j->err : rs_status_str(j->rc), false);
+        rs_req_answer_job(c, prid, j->rc, j->err);
     } else {
         switch (j->op) {
         case OP_SCHEDULE_SET:

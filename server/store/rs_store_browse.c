@@ -216,16 +216,14 @@ static rs_status list_chain(struct rs_store *s, const struct rs_browse_q *q,
 
         seen++;
         if (!div || strncmp((const char *)div, q->scope, scope_len) != 0) {
-            rs_store_set_err(err, errlen, "record %.*s of division %s is outside %s",
-                             ID_PRINT_MAX, q->record_id, div ? (const char *)div : "?",
-                             q->scope);
+            rs_store_set_err(err, errlen, "记录 %.*s 的区划 %s 不在 %s 范围内", ID_PRINT_MAX,
+                             q->record_id, div ? (const char *)div : "?", q->scope);
             rv = RS_EFORBIDDEN;
             goto out;
         }
         if (!rs_rtype_is_township(type)) {
-            rs_store_set_err(err, errlen, "record %.*s is a %s record, the central office's "
-                             "own: it is not reviewed", ID_PRINT_MAX, q->record_id,
-                             rs_rtype_name(type));
+            rs_store_set_err(err, errlen, "记录 %.*s 是%s记录，属区中心本单位的数据，不作审核",
+                             ID_PRINT_MAX, q->record_id, rs_rtype_label(type));
             rv = RS_EINVAL;
             goto out;
         }
@@ -241,7 +239,7 @@ static rs_status list_chain(struct rs_store *s, const struct rs_browse_q *q,
         goto out;
     }
     if (seen == 0) {
-        rs_store_set_err(err, errlen, "no record %.*s", ID_PRINT_MAX, q->record_id);
+        rs_store_set_err(err, errlen, "没有记录 %.*s", ID_PRINT_MAX, q->record_id);
         rv = RS_ENOTFOUND;
     }
     out->total = seen;
@@ -254,26 +252,26 @@ out:
 static rs_status check_query(const struct rs_browse_q *q, char *err, size_t errlen)
 {
     if (!q->scope || !q->scope[0]) {
-        rs_store_set_err(err, errlen, "a listing needs the division it covers");
+        rs_store_set_err(err, errlen, "查询记录须写明所涉的区划");
         return RS_EINVAL;
     }
     if (q->limit == 0 || q->limit > RS_BROWSE_LIMIT_MAX) {
-        rs_store_set_err(err, errlen, "the limit must be 1..%d", RS_BROWSE_LIMIT_MAX);
+        rs_store_set_err(err, errlen, "每页条数须为 1 至 %d", RS_BROWSE_LIMIT_MAX);
         return RS_EINVAL;
     }
     if (q->type != RS__RECORD__BODY__NOT_SET && !rs_rtype_is_township(q->type)) {
-        rs_store_set_err(err, errlen, "%s is not a township record type: only township "
-                         "records are reviewed", rs_rtype_name(q->type));
+        rs_store_set_err(err, errlen, "%s不是乡镇报送的记录类型：只审核乡镇的记录",
+                         rs_rtype_label(q->type));
         return RS_EINVAL;
     }
     if (q->state != RS__REVIEW_STATE__RVS_UNSPECIFIED &&
         q->state != RS__REVIEW_STATE__RVS_PENDING && q->state != RS__REVIEW_STATE__RVS_ACCEPTED &&
         q->state != RS__REVIEW_STATE__RVS_RETURNED) {
-        rs_store_set_err(err, errlen, "unknown review state %d", (int)q->state);
+        rs_store_set_err(err, errlen, "未知的审核状态 %d", (int)q->state);
         return RS_EINVAL;
     }
     if (!q->record_id && (q->year < 2000 || q->year > 2100)) {
-        rs_store_set_err(err, errlen, "the year must be 2000..2100");
+        rs_store_set_err(err, errlen, "年度须在 2000 至 2100 之间");
         return RS_EINVAL;
     }
     return RS_OK;
@@ -295,7 +293,7 @@ rs_status rs_store_browse(struct rs_store *s, const struct rs_browse_q *q,
         return rv;
     rv = type_list(q->type, types, sizeof(types));
     if (rv) {
-        rs_store_set_err(err, errlen, "too many record types");
+        rs_store_set_err(err, errlen, "记录类型过多");
         return rv;
     }
     out->rows = calloc(q->limit, sizeof(*out->rows));
