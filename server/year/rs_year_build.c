@@ -132,9 +132,9 @@ rs_status rs_year_board(struct rs_store *store, uint32_t year, int64_t now, Rs__
     if (rv == RS_OK)
         rv = rs_compl_build(&sched, g.towns, g.ntowns, g.facts, g.nfacts, now, period, only, out);
     if (rv)
-        snprintf(err, errlen, "the completeness board of %u: %s", (unsigned)year,
-                 rv == RS_ENOMEM   ? "out of memory"
-                 : rv == RS_ETOOBIG ? "more townships, returns or cells than a board can hold"
+        snprintf(err, errlen, "%u年度报送情况表：%s", (unsigned)year,
+                 rv == RS_ENOMEM   ? "内存不足"
+                 : rv == RS_ETOOBIG ? "乡镇、应报项或单元格过多，超出报送情况表的容量"
                                     : rs_store_errmsg(store));
 out:
     rs_schedule_free(&sched);
