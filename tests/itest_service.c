@@ -2,7 +2,8 @@
  * itest_service.c - the real resettled as a service runs it: started on a
  * config file.
  *
- * Covers: serve on a config file (flags winning over it); a config file
+ * Covers: only the loop thread takes the signals (the pool's threads block
+ * them); serve on a config file (flags winning over it); a config file
  * with an unknown key, a bad value, or one that cannot be read stops
  * start-up with "FILE:LINE: reason" and exit status 2, before the database
  * is touched; sd_notify's READY=1 (once the listener accepts, with its
@@ -23,7 +24,9 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/un.h>
 
@@ -79,6 +82,63 @@ static int serve_once(struct env *e, const char *extra, char **err)
         *err = it_read_file(errf);
         return st;
     }
+}
+
+/* The signal mask of thread tid of pid (the SigBlk line of its status), or ~0 if unreadable. */
+static unsigned long long thread_sigblk(pid_t pid, const char *tid)
+{
+    char path[128], line[256];
+    unsigned long long mask = ~0ULL;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%s/status", (int)pid, tid);
+    f = fopen(path, "r");
+    if (!f)
+        return mask;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "SigBlk:", 7) == 0)
+            mask = strtoull(line + 7, NULL, 16);
+    fclose(f);
+    return mask;
+}
+
+/*
+ * Only the loop thread takes SIGINT, SIGTERM and SIGHUP: every other thread
+ * of a serving resettled (the pool's) blocks them, so a signal is never
+ * left on a thread busy in a database call.  The server then stops on
+ * SIGTERM with status 0.
+ */
+static void test_signals_only_on_the_loop_thread(void **state)
+{
+    struct env *e = *state;
+    const unsigned long long sigs =
+        (1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1)) | (1ULL << (SIGHUP - 1));
+    char task[64];
+    struct dirent *d;
+    DIR *dir;
+    int others = 0;
+
+    assert_int_equal(it_server_start(&e->srv, e->dir, e->db), 0);
+    snprintf(task, sizeof(task), "/proc/%d/task", (int)e->srv.pid);
+    dir = opendir(task);
+    assert_non_null(dir);
+    while ((d = readdir(dir)) != NULL) {
+        unsigned long long mask;
+
+        if (d->d_name[0] == '.')
+            continue;
+        mask = thread_sigblk(e->srv.pid, d->d_name);
+        assert_true(mask != ~0ULL);
+        if (atoi(d->d_name) == (int)e->srv.pid) {
+            assert_int_equal(mask & sigs, 0);
+        } else {
+            assert_int_equal(mask & sigs, sigs);
+            others++;
+        }
+    }
+    closedir(dir);
+    assert_true(others >= 1);
+    assert_int_equal(it_server_stop(&e->srv), 0);
 }
 
 static void test_config_file_errors_stop_startup(void **state)
@@ -323,6 +383,7 @@ static void test_journal_when_stderr_is_its_stream(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_signals_only_on_the_loop_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_file_errors_stop_startup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_serve_on_config_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_ready_and_stopping, setup, teardown),

@@ -6,6 +6,12 @@
  * SIGHUP reloads the TLS certificate and the framework presets
  * (rs_reload.c).
  *
+ * Signals are taken by the loop thread alone: the pool's threads are
+ * started with SIGINT, SIGTERM and SIGHUP blocked, so no signal waits on a
+ * thread that is blocked in a database call (under ThreadSanitizer, which
+ * delivers a signal only when its thread next calls into the C library, a
+ * SIGTERM once went unanswered for a minute in CI).
+ *
  * Shutdown: the first SIGINT or SIGTERM closes the listener and every idle
  * connection; what is being committed is finished and answered, then the
  * remaining connections close and the loop ends.  A second signal, or
@@ -14,6 +20,7 @@
  * Does not: read or write connections (rs_conn.c), or commit (rs_commit.c).
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,6 +34,36 @@
 #include "rs_log.h"
 #include "rs_net_int.h"
 #include "rs_wire.h"
+
+static void pool_start_work(uv_work_t *req)
+{
+    (void)req;
+}
+
+static void pool_start_done(uv_work_t *req, int status)
+{
+    (void)req;
+    (void)status;
+}
+
+/*
+ * Starts libuv's pool threads now, while this (the loop) thread blocks the
+ * signals the loop handles: the threads inherit the mask and never take
+ * them.  The pool starts its threads all at once on its first request.
+ */
+static void start_pool_without_signals(struct rs_server *srv)
+{
+    sigset_t set, old;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    if (uv_queue_work(&srv->loop, &srv->pool_start, pool_start_work, pool_start_done) != 0)
+        RS_WARN("cannot start the thread pool before the signals are handled");
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
 
 void rs_server_config_defaults(struct rs_server_config *c)
 {
@@ -453,6 +490,7 @@ rs_status rs_server_run(const struct rs_server_config *cfg, char *err, size_t er
         rc = RS_EIO;
         goto out;
     }
+    start_pool_without_signals(srv);
     rs_dbq_init(&srv->wq, &srv->loop, srv->wstore);
     rs_dbq_init(&srv->aq, &srv->loop, srv->astore);
     rs_dbq_init(&srv->rq, &srv->loop, srv->rstore);

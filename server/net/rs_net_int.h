@@ -200,6 +200,7 @@ struct rs_server {
     uv_loop_t loop;
     uv_tcp_t listener;
     uv_signal_t sigint, sigterm, sighup;
+    uv_work_t pool_start;       /* the no-op that starts the pool's threads (rs_listener.c) */
     uv_timer_t drain_timer;
     struct rs_server_config cfg;
     struct rs_store *wstore, *astore, *rstore;
