@@ -87,7 +87,7 @@ static int serve_once(struct env *e, const char *extra, char **err)
 /* The signal mask of thread tid of pid (the SigBlk line of its status), or ~0 if unreadable. */
 static unsigned long long thread_sigblk(pid_t pid, const char *tid)
 {
-    char path[128], line[256];
+    char path[320], line[256];
     unsigned long long mask = ~0ULL;
     FILE *f;
 
