@@ -1012,6 +1012,49 @@ static void test_build_many(void **state)
 /* A unit that gives only final accounts and a headcount without 退休: no
  * year-start budget or change from it is printed, no adjustment finding is
  * made, and the empty 退休 says 未填报 (never 退休0人). */
+/* A finding's found text fills its whole field (319 bytes, Chinese): the
+ * 自评报告's list of problems prints all of it, never a cut (a cut in the
+ * middle of a character would also make the Word file's XML invalid). */
+static void test_long_found_whole(void **state)
+{
+    struct rs_eval_dataset *ds = dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    struct rs_eval_finding *f = NULL;
+    char err[256], want[512];
+    char *out = NULL;
+    size_t len = 0, n = 0;
+
+    (void)state;
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    for (size_t i = 0; i < res->nfindings && !f; i++)
+        if (res->findings[i].sev != RS_SEV_NOTE &&
+            strcmp(res->findings[i].code, "indicator.not_computable") != 0)
+            f = &res->findings[i];
+    assert_non_null(f);
+    while (n + 3 < sizeof f->found) {
+        memcpy(f->found + n, "数", 3);
+        n += 3;
+    }
+    f->found[n] = '\0';
+    assert_true(n > 300);
+    snprintf(want, sizeof want, "所载/发现为%s。", f->found);
+    for (int fmt = 0; fmt < 2; fmt++) {
+        assert_int_equal(rs_report_render(res, fmt ? RS__REPORT_FORMAT__FMT_TEXT
+                                                   : RS__REPORT_FORMAT__FMT_MARKDOWN,
+                                          &out, &len),
+                         RS_OK);
+        assert_true(rs_utf8_valid(out, len));
+        if (!strstr(out, want))
+            fail_msg("the list of problems does not print the whole found text");
+        free(out);
+    }
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
 static void test_absent_not_zero(void **state)
 {
     Rs__Staffing st = RS__STAFFING__INIT;
@@ -1096,6 +1139,7 @@ int main(void)
         cmocka_unit_test(test_township),
         cmocka_unit_test(test_build_from_store),
         cmocka_unit_test(test_build_many),
+        cmocka_unit_test(test_long_found_whole),
         cmocka_unit_test(test_absent_not_zero),
     };
 

@@ -255,8 +255,10 @@ void rs_eval_show_value(const struct rs_xval *v, enum rs_fw_vkind kind, const ch
         if (v->den == 1)
             snprintf(out, 48, "%" PRId64 "%s", v->num, unit ? unit : "");
         else {
-            rs_eval_pct(v->num, v->den * 100, p);
-            snprintf(out, 48, "%s%s", p, unit ? unit : "");
+            char pct[32];
+
+            rs_eval_pct(v->num, v->den * 100, pct);
+            snprintf(out, 48, "%s%s", pct, unit ? unit : "");
         }
         return;
     }

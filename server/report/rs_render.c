@@ -107,6 +107,10 @@ static const char *nc_reason(const struct rs_eval_item *it)
     return strncmp(it->reason, pfx, strlen(pfx)) == 0 ? it->reason + strlen(pfx) : it->reason;
 }
 
+/* Room for what miss_wan and miss_count write: a 31-byte figure, a unit,
+ * and "（另4294967295条未填报）". */
+#define MISS_TEXT_MAX 80
+
 /* A sum in 万元 over n records of which miss do not give the field:
  * "597.64" (with unit after the number), "597.64（另1条未填报）", or "未填报"
  * when none gives it. */
@@ -427,7 +431,7 @@ static void training_tables(struct rs_render_ctx *d)
 static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t)
 {
     struct rs_render_tbl tb;
-    char c[16], w1[64], w2[64], w3[64];
+    char c[16], w1[MISS_TEXT_MAX], w2[MISS_TEXT_MAX], w3[MISS_TEXT_MAX];
 
     if (t->proj_n == 0)
         return;
@@ -464,7 +468,7 @@ static void category_table(struct rs_render_ctx *d, const struct rs_eval_town *t
 static void training_text(struct rs_rbuf *p, const char *prefix, const char *funds_label,
                           const struct rs_eval_town *t)
 {
-    char w[64], x[64], r[32], y[32];
+    char w[MISS_TEXT_MAX], x[MISS_TEXT_MAX], r[32], y[32];
 
     rs_rbuf_printf(p, "%s%u期%u人次", prefix, t->tr_n, t->tr_trainees);
     if (t->tr_n == 0 || t->tr_cert_n == t->tr_n)
@@ -551,7 +555,7 @@ static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bo
         rs_render_para_end(d, &p);
     }
     if (t->sub_n) {
-        char c1[64], w1[64], x1[64], ok[160];
+        char c1[64], w1[MISS_TEXT_MAX], x1[MISS_TEXT_MAX], ok[160];
 
         rs_rbuf_printf(&p, "直补资金：发放%u笔，发放人数%s，应发%s，实发%s，%s。",
                        t->sub_n,
@@ -592,7 +596,7 @@ static void towns_section(struct rs_render_ctx *d, int level)
         else
             rs_render_heading(d, level, "%s（%s）", t->name, t->code);
         if (t->proj_n) {
-            char w[64], dn[96];
+            char w[MISS_TEXT_MAX], dn[96];
 
             rs_render_para(d, "后扶项目%u个，完成投资%s，%s：", t->proj_n,
                            miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n,
@@ -1192,7 +1196,7 @@ static void data_section(struct rs_render_ctx *d, int level)
     }
     rs_render_heading(d, level + 1, "3. 后扶项目");
     if (t->proj_n) {
-        char pa[64], pb[64], pc[64], dn[96], ot[64], tail[200];
+        char pa[MISS_TEXT_MAX], pb[MISS_TEXT_MAX], pc[MISS_TEXT_MAX], dn[96], ot[64], tail[200];
 
         if (t->proj_stage_miss == t->proj_n)
             done_text(t, tail, sizeof tail);
@@ -1331,7 +1335,7 @@ static void sec_problems(struct rs_render_ctx *d)
     }
     for (size_t i = 0; i < res->nfindings; i++) {
         const struct rs_eval_finding *f = &res->findings[i];
-        char buf[256];
+        char buf[sizeof f->found];
 
         if (f->sev == RS_SEV_NOTE || strcmp(f->code, "indicator.not_computable") == 0)
             continue;
@@ -1470,7 +1474,7 @@ static void township_doc(struct rs_render_ctx *d)
     accepted_para(d);
     rs_render_heading(d, 2, "一、后扶项目");
     if (t && t->proj_n) {
-        char a[64], dn[96];
+        char a[MISS_TEXT_MAX], dn[96];
 
         rs_render_para(d, "后扶项目%u个，完成投资%s，%s：", t->proj_n,
                        miss_wan(t->proj_completed_fen, t->proj_completed_miss, t->proj_n, "万元",
