@@ -317,7 +317,7 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
         rc = rs_outbox_add(ob, rec, source, &what);
         rs__record__free_unpacked(rec, NULL);
         if (rc) {
-            problem(r, name, row.row, NULL, NULL, "无法加入发件箱（%s）", rs_status_str(rc));
+            problem(r, name, row.row, NULL, NULL, "无法加入发件箱（%s）", rs_status_zh(rc));
             *abort = rc;
             ret = SHEET_ABORT;
             goto out;
@@ -505,7 +505,7 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
         ret = rs_outbox_add(ob, rec, source, &what);
         rs__record__free_unpacked(rec, NULL);
         if (ret) {
-            problem(r, NULL, line, NULL, NULL, "无法加入发件箱（%s）", rs_status_str(ret));
+            problem(r, NULL, line, NULL, NULL, "无法加入发件箱（%s）", rs_status_zh(ret));
             goto out;
         }
         count_added(r, what);

@@ -508,7 +508,7 @@ rs_status rs_net_send(struct rs_net *n, const Rs__Envelope *env, char *err, size
     rs_status rc = rs_wire_pack(env, RS_FRAME_MAX_DEFAULT, 0, &buf, &len);
 
     if (rc) {
-        snprintf(err, errlen, "无法编码请求：%s", rs_status_str(rc));
+        snprintf(err, errlen, "无法编码请求：%s", rs_status_zh(rc));
         return rc;
     }
     rc = write_all(n, buf, len, err, errlen);

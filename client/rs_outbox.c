@@ -419,7 +419,7 @@ rs_status rs_outbox_open(const char *path, struct rs_outbox **out, char *err, si
 out:
     if (rv && err && errlen)
         snprintf(err, errlen, "发件箱 %s：%s", path, ob && ob->errmsg[0] ? ob->errmsg
-                                                                          : rs_status_str(rv));
+                                                                          : rs_status_zh(rv));
     rs_outbox_close(ob);
     return rv;
 }

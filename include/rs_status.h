@@ -42,7 +42,11 @@ typedef enum rs_status {
 /* Short stable name, e.g. "RS_ETOOBIG".  Never NULL. */
 const char *rs_status_name(rs_status st);
 
-/* One-line English description.  Never NULL. */
+/* One-line English description, for logs and the administrator's
+ * commands.  Never NULL. */
 const char *rs_status_str(rs_status st);
+
+/* The same in Chinese, for what a clerk reads.  Never NULL. */
+const char *rs_status_zh(rs_status st);
 
 #endif

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "rs_frame.h"
+#include "rs_status.h"
 #include "rs_wire.h"
 
 static void test_varint_roundtrip(void **state)
@@ -382,9 +383,31 @@ static void test_wire_unpack_rejects(void **state)
     assert_string_equal(rs_status_name(RS_ELOCKED), "RS_ELOCKED");
 }
 
+/* Every status has a Chinese line of its own for what a clerk reads: no
+ * two alike, none English, and an unknown value still says something. */
+static void test_status_zh(void **state)
+{
+    (void)state;
+    for (int a = RS_OK; a <= RS_ELOCKED; a++) {
+        const char *zh = rs_status_zh((rs_status)a);
+        bool wide = false;
+
+        for (const char *p = zh; *p; p++)
+            wide = wide || (unsigned char)*p >= 0x80;
+        if (!wide)
+            fail_msg("%s has no Chinese text: \"%s\"", rs_status_name((rs_status)a), zh);
+        assert_string_not_equal(zh, rs_status_str((rs_status)a));
+        for (int b = RS_OK; b < a; b++)
+            assert_string_not_equal(zh, rs_status_zh((rs_status)b));
+    }
+    assert_string_equal(rs_status_zh(RS_EIO), "读写失败（文件、网络或数据库）");
+    assert_string_equal(rs_status_zh((rs_status)999), "未知错误");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_status_zh),
         cmocka_unit_test(test_varint_roundtrip),
         cmocka_unit_test(test_varint_malformed),
         cmocka_unit_test(test_split_at_every_byte),
