@@ -1012,16 +1012,32 @@ static void test_build_many(void **state)
 /* A unit that gives only final accounts and a headcount without 退休: no
  * year-start budget or change from it is printed, no adjustment finding is
  * made, and the empty 退休 says 未填报 (never 退休0人). */
-/* A finding's found text fills its whole field (319 bytes, Chinese): the
- * 自评报告's list of problems prints all of it, never a cut (a cut in the
- * middle of a character would also make the Word file's XML invalid). */
-static void test_long_found_whole(void **state)
+/* n bytes of "数" (n a multiple of 3) into a new string. */
+static char *long_text(size_t n)
+{
+    char *t = malloc(n + 1);
+
+    assert_non_null(t);
+    for (size_t k = 0; k < n; k += 3)
+        memcpy(t + k, "数", 3);
+    t[n] = '\0';
+    return t;
+}
+
+/* Long texts are printed whole: a finding's found text filling its field
+ * (the 自评报告's list of problems cut it at 255 of 319 bytes), a line of
+ * the unit's functions and a reviewer's justification of 2,400 bytes each
+ * (both were cut at 1,023 bytes, where a cut can fall inside a character). */
+static void test_long_texts_whole(void **state)
 {
     struct rs_eval_dataset *ds = dataset();
     struct rs_framework *fw = NULL;
     struct rs_eval_result *res = NULL;
     struct rs_eval_finding *f = NULL;
-    char err[256], want[512];
+    Rs__UnitProfile *up;
+    Rs__ManualScore *ms = NULL;
+    char *old_fn, *old_just = NULL, *fn = long_text(2400), *just = long_text(2400);
+    char err[256], want[3000];
     char *out = NULL;
     size_t len = 0, n = 0;
 
@@ -1039,17 +1055,37 @@ static void test_long_found_whole(void **state)
     }
     f->found[n] = '\0';
     assert_true(n > 300);
-    snprintf(want, sizeof want, "所载/发现为%s。", f->found);
+    assert_non_null(res->unit.profile);
+    up = res->unit.profile->unit_profile;
+    old_fn = up->functions;
+    up->functions = fn;
+    for (size_t i = 0; i < res->nitems && !ms; i++)
+        if (res->items[i].manual)
+            ms = res->items[i].manual->manual_score;
+    assert_non_null(ms);
+    old_just = ms->justification;
+    ms->justification = just;
     for (int fmt = 0; fmt < 2; fmt++) {
         assert_int_equal(rs_report_render(res, fmt ? RS__REPORT_FORMAT__FMT_TEXT
                                                    : RS__REPORT_FORMAT__FMT_MARKDOWN,
                                           &out, &len),
                          RS_OK);
         assert_true(rs_utf8_valid(out, len));
+        snprintf(want, sizeof want, "所载/发现为%s。", f->found);
         if (!strstr(out, want))
             fail_msg("the list of problems does not print the whole found text");
+        snprintf(want, sizeof want, "1. %s\n", fn);
+        if (!strstr(out, want))
+            fail_msg("a line of the unit's functions is not printed whole");
+        snprintf(want, sizeof want, "评审说明：%s。", just);
+        if (!strstr(out, want))
+            fail_msg("a reviewer's justification is not printed whole");
         free(out);
     }
+    up->functions = old_fn;
+    ms->justification = old_just;
+    free(fn);
+    free(just);
     rs_eval_result_free(res);
     rs_framework_free(fw);
     rs_eval_dataset_free(ds);
@@ -1139,7 +1175,7 @@ int main(void)
         cmocka_unit_test(test_township),
         cmocka_unit_test(test_build_from_store),
         cmocka_unit_test(test_build_many),
-        cmocka_unit_test(test_long_found_whole),
+        cmocka_unit_test(test_long_texts_whole),
         cmocka_unit_test(test_absent_not_zero),
     };
 

@@ -17,6 +17,7 @@
  * the ordering of lists), or decide which problems exist (the findings do).
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "rs_report_fmt.h"
 #include "rs_rtype.h"
 #include "rs_util.h"
+#include "rs_wire.h"
 
 #define TOP_PROJECTS 10
 #define TOP_VILLAGES 10
@@ -83,20 +85,18 @@ static const char *str(const char *s)
     return s ? s : "";
 }
 
-/* s without a trailing full stop ("。" or "."), into buf: the caller adds one. */
-static const char *unstop(const char *s, char *buf, size_t n)
+/* The length of s without its trailing full stops ("。" or "."), for
+ * printing with "%.*s" (the caller adds one); nothing is copied, so a text
+ * is never cut, however long. */
+static int unstop_len(const char *s)
 {
-    size_t len;
+    size_t len = s ? strlen(s) : 0;
 
-    snprintf(buf, n, "%s", s ? s : "");
-    len = strlen(buf);
-    while (len && buf[len - 1] == '.')
-        buf[--len] = '\0';
-    while (len >= 3 && strcmp(buf + len - 3, "。") == 0) {
+    while (len && s[len - 1] == '.')
+        len--;
+    while (len >= 3 && memcmp(s + len - 3, "。", 3) == 0)
         len -= 3;
-        buf[len] = '\0';
-    }
-    return buf;
+    return len > INT_MAX ? INT_MAX : (int)len;
 }
 
 /* A reason without the "无法计算：" prefix the evaluation puts on it. */
@@ -266,7 +266,7 @@ static void top_projects(struct rs_render_ctx *d)
                       "完成投资（万元）", "阶段");
     for (size_t i = 0; i < n && i < TOP_PROJECTS; i++) {
         const Rs__Project *p = v[i]->project;
-        char q[48] = "", w[32];
+        char q[32 + RS_MAX_STRING_BYTES + 1] = "", w[32];
         size_t cat = p->has_category && (size_t)p->category < RS_EVAL_NCAT ? (size_t)p->category
                                                                             : 0;
 
@@ -633,7 +633,7 @@ static void findings_table(struct rs_render_ctx *d)
     rs_render_tbl_row(&t, "序号", "级别", "核查内容", "记录为", "所载/发现", "位置");
     for (size_t i = 0; i < res->nfindings; i++) {
         const struct rs_eval_finding *f = &res->findings[i];
-        char n[24], where[320];
+        char n[24], where[RS_EVAL_NAME_MAX + 4 + sizeof f->where];
 
         snprintf(n, sizeof n, "%zu", i + 1);
         if (f->division[0])
@@ -779,32 +779,27 @@ static void sec_unit(struct rs_render_ctx *d)
         rs_render_para(d, "单位基本职能职责如下：");
         while (*f) {
             const char *e = strchr(f, '\n');
-            size_t len = e ? (size_t)(e - f) : strlen(f);
-            char line[1024];
+            const char *end = e ? e : f + strlen(f);
+            const char *t = f;
 
-            if (len >= sizeof line)
-                len = sizeof line - 1;
-            memcpy(line, f, len);
-            line[len] = '\0';
-            if (len && line[len - 1] == '\r')
-                line[--len] = '\0';
-            if (len) {
-                /* Drop the clerk's own numbering ("1、", "1."). */
-                const char *t = line;
-
-                while (*t >= '0' && *t <= '9')
-                    t++;
-                if (t != line && strncmp(t, "、", 3) == 0)
-                    t += 3;
-                else if (t != line && *t == '.')
-                    t++;
-                else
-                    t = line;
-                while (*t == ' ')
-                    t++;
-                rs_render_item(d, ++n, "%s", t);
-            }
-            f = e ? e + 1 : f + strlen(f);
+            if (end > f && end[-1] == '\r')
+                end--;
+            /* Drop the clerk's own numbering ("1、", "1."). */
+            while (t < end && *t >= '0' && *t <= '9')
+                t++;
+            if (t != f && end - t >= 3 && strncmp(t, "、", 3) == 0)
+                t += 3;
+            else if (t != f && t < end && *t == '.')
+                t++;
+            else
+                t = f;
+            while (t < end && *t == ' ')
+                t++;
+            /* A line is printed whole, however long (a text field holds up
+             * to RS_MAX_TEXT_BYTES). */
+            if (end > f)
+                rs_render_item(d, ++n, "%.*s", (int)(end - t), t);
+            f = e ? e + 1 : end;
         }
         rs_render_list_end(d);
     }
@@ -994,7 +989,7 @@ static void item_sources(struct rs_rbuf *p, const struct rs_eval_item *it)
 static void item_para(struct rs_render_ctx *d, size_t n, const struct rs_eval_item *it)
 {
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
-    char v[48], s[32], pts[32], buf[1024];
+    char v[48], s[32], pts[32];
     const char *just = it->manual ? it->manual->manual_score->justification : NULL;
 
     rs_eval_item_value(it, v);
@@ -1002,8 +997,8 @@ static void item_para(struct rs_render_ctx *d, size_t n, const struct rs_eval_it
     milli(it->ind->points_milli, pts);
     rs_render_about(d, rs_render_about_ind(it->ind));
     if (it->state != RS_EVAL_OK) {
-        rs_rbuf_printf(&p, "%zu. %s：无法计算（%s），得0分（满分%s分）。", n, it->ind->name,
-                       unstop(nc_reason(it), buf, sizeof buf), pts);
+        rs_rbuf_printf(&p, "%zu. %s：无法计算（%.*s），得0分（满分%s分）。", n, it->ind->name,
+                       unstop_len(nc_reason(it)), nc_reason(it), pts);
         if (it->ninputs) {
             rs_rbuf_puts(&p, "相关数据：");
             for (size_t k = 0; k < it->ninputs; k++)
@@ -1026,10 +1021,10 @@ static void item_para(struct rs_render_ctx *d, size_t n, const struct rs_eval_it
         }
         rs_rbuf_puts(&p, "。");
         if (it->score_milli < it->ind->points_milli && it->reason[0])
-            rs_rbuf_printf(&p, "失分原因：%s。", unstop(it->reason, buf, sizeof buf));
+            rs_rbuf_printf(&p, "失分原因：%.*s。", unstop_len(it->reason), it->reason);
     }
     if (just && just[0])
-        rs_rbuf_printf(&p, "评审说明：%s。", unstop(just, buf, sizeof buf));
+        rs_rbuf_printf(&p, "评审说明：%.*s。", unstop_len(just), just);
     rs_render_para_end(d, &p);
 }
 
@@ -1322,27 +1317,26 @@ static void sec_problems(struct rs_render_ctx *d)
     rs_render_heading(d, 2, "七、存在的问题及原因分析");
     for (size_t i = 0; i < res->nitems; i++) {
         const struct rs_eval_item *it = &res->items[i];
-        char a[32], b[32], c[32], buf[1024];
+        char a[32], b[32], c[32];
 
         if (it->score_milli >= it->ind->points_milli)
             continue;
         rs_render_about(d, rs_render_about_ind(it->ind));
-        rs_render_item(d, ++n, "%s“%s”得%s分（满分%s分，失%s分）：%s。",
+        rs_render_item(d, ++n, "%s“%s”得%s分（满分%s分，失%s分）：%.*s。",
                        it->ind->dimension, it->ind->name, milli(it->score_milli, a),
                        milli(it->ind->points_milli, b),
                        milli(it->ind->points_milli - it->score_milli, c),
-                       unstop(it->reason, buf, sizeof buf));
+                       unstop_len(it->reason), it->reason);
     }
     for (size_t i = 0; i < res->nfindings; i++) {
         const struct rs_eval_finding *f = &res->findings[i];
-        char buf[sizeof f->found];
 
         if (f->sev == RS_SEV_NOTE || strcmp(f->code, "indicator.not_computable") == 0)
             continue;
         rs_render_about(d, rs_render_about_finding(i));
-        rs_render_item(d, ++n, "%s%s：记录为%s，所载/发现为%s。",
+        rs_render_item(d, ++n, "%s%s：记录为%s，所载/发现为%.*s。",
                        f->division[0] ? town_name(d, f->division) : "", f->check, f->expected,
-                       unstop(f->found, buf, sizeof buf));
+                       unstop_len(f->found), f->found);
     }
     if (n == 0)
         rs_render_para(d, "未发现失分指标和数据不一致问题。");
