@@ -179,13 +179,18 @@ struct rs_eval_item {
 
 enum rs_eval_sev { RS_SEV_NOTE, RS_SEV_WARNING, RS_SEV_ERROR };
 
+/* The sizes of a finding's texts, for the buffers that build them. */
+#define RS_EVAL_CHECK_MAX 200
+#define RS_EVAL_FOUND_MAX 320
+#define RS_EVAL_WHERE_MAX 200
+
 struct rs_eval_finding {
     enum rs_eval_sev sev;
     char code[40];                     /* stable check id, "budget.executed_vs_lines" */
-    char check[200];                   /* what was checked, Chinese */
-    char expected[320];                /* what the records give, with its inputs */
-    char found[320];                   /* what was stated or found, with its inputs */
-    char where[200];                   /* records / lines / keys concerned */
+    char check[RS_EVAL_CHECK_MAX];     /* what was checked, Chinese */
+    char expected[RS_EVAL_FOUND_MAX];  /* what the records give, with its inputs */
+    char found[RS_EVAL_FOUND_MAX];     /* what was stated or found, with its inputs */
+    char where[RS_EVAL_WHERE_MAX];     /* records / lines / keys concerned */
     char division[RS_EVAL_CODE_MAX + 1];   /* "" for unit-level */
 };
 

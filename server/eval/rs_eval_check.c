@@ -131,7 +131,7 @@ static rs_status check_towns(struct rs_eval_result *res)
         return rv;
     for (size_t i = 0; i < res->ntowns; i++) {
         const struct rs_eval_town *t = &res->towns[i];
-        char f[160], w[96];
+        char f[RS_EVAL_FOUND_MAX], w[RS_EVAL_WHERE_MAX];
 
         if (t->tr_no_plan == 0 || t->tr_no_plan == t->tr_n)
             continue;
@@ -185,7 +185,7 @@ static rs_status check_unused_manual(struct rs_eval_result *res)
         const Rs__Record *r = l->rec[i];
         const char *k;
         bool used = false;
-        char w[96], f[160];
+        char w[96], f[RS_EVAL_FOUND_MAX];
         rs_status rv;
 
         k = r->manual_score->indicator ? r->manual_score->indicator : "";

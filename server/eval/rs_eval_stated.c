@@ -350,7 +350,8 @@ static rs_status check_stated_one(struct rs_eval_result *res, const Rs__Record *
     const char *text = sf->text ? sf->text : "";
     struct stated st;
     struct computed c;
-    char w[200], lab[96], e[320], f[160], cs[64], gap[64], chk[160];
+    char w[RS_EVAL_WHERE_MAX], lab[96], e[RS_EVAL_FOUND_MAX], f[RS_EVAL_FOUND_MAX], cs[64],
+        gap[64], chk[RS_EVAL_CHECK_MAX];
     rs_i128 p10 = 1, scn, scd;
     enum skind kind;
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "rs_expr.h"
+#include "rs_util.h"
 
 __extension__ typedef __int128 i128;
 
@@ -268,13 +269,21 @@ static bool field_has(const ProtobufCFieldDescriptor *fd, const void *msg)
     return true;
 }
 
-/* "项目 P-2023-001" for a record, or the type label alone. */
+/* "项目 P-2023-001" for a record, or the type label alone; a long key is
+ * cut on a character boundary (n > 0). */
 static void record_name(const Rs__Record *r, char *out, size_t n)
 {
     const struct rs_rtype_def *def = rs_rtype_find(r->body_case);
+    const char *label = def ? def->label : "记录";
     const char *key = rs_record_label_key(r);
+    size_t len = 0;
 
-    snprintf(out, n, "%s%s%s", def ? def->label : "记录", key ? " " : "", key ? key : "");
+    out[0] = '\0';
+    (void)rs_utf8_append(out, n, &len, label, strlen(label));
+    if (key) {
+        (void)rs_utf8_append(out, n, &len, " ", 1);
+        (void)rs_utf8_append(out, n, &len, key, strlen(key));
+    }
 }
 
 static void eval_field(const struct rs_xnode *x, struct rs_xctx *ctx, struct rs_xval *out)
