@@ -320,7 +320,7 @@ static void test_upload(void **state)
         "P-2023-002,洞庭村山塘清淤,洞庭村,pond,近600,40,12.5,10,building,2023\n";
     static const char other[] = "项目编号,项目名称,项目类别,乡镇代码,年度\n"
                                 "P-2023-009,枫树岭村道路,道路硬化,430602002001,2023\n";
-    char head[700], host[32], good[200], *resp = NULL;
+    char head[700], long_head[1400], host[32], good[200], *resp = NULL;
     bool stored = false;
 
     snprintf(head, sizeof(head),
@@ -372,14 +372,30 @@ static void test_upload(void **state)
     expect(e, 400, "/api/records?year=1999", host, good);
 
     /* A row the server refuses (another township's division): the outbox keeps the
-     * server's Chinese text as its reason, which the page shows. */
-    snprintf(head, sizeof(head),
-             "POST /api/upload?name=other.csv HTTP/1.1\r\nHost: "
-             "127.0.0.1:%u\r\nCookie: %s\r\nOrigin: http://127.0.0.1:%u\r\nContent-Length: %zu",
-             (unsigned)e->port, e->cookie, (unsigned)e->port, strlen(other));
-    assert_int_equal(http(e, head, other, strlen(other), &resp), 200);
-    assert_non_null(strstr(resp, "\"added\":1"));
-    free(resp);
+     * server's Chinese text as its reason, which the page shows.  The file's name
+     * is 70 Chinese characters, longer than the console keeps (199 bytes): it is
+     * cut after the 66th character, never inside the 67th. */
+    {
+        char name[70 * 9 + 8], want[16 + 66 * 3 + 2], *n = name, *w = want;
+
+        for (int i = 0; i < 70; i++)
+            n += sprintf(n, "%%E9%%A1%%B9");
+        strcpy(n, ".csv");
+        w += sprintf(w, "\"file\":\"");
+        for (int i = 0; i < 66; i++)
+            w += sprintf(w, "项");
+        strcpy(w, "\"");
+        snprintf(long_head, sizeof(long_head),
+                 "POST /api/upload?name=%s HTTP/1.1\r\nHost: "
+                 "127.0.0.1:%u\r\nCookie: %s\r\nOrigin: http://127.0.0.1:%u\r\n"
+                 "Content-Length: %zu",
+                 name, (unsigned)e->port, e->cookie, (unsigned)e->port, strlen(other));
+        assert_int_equal(http(e, long_head, other, strlen(other), &resp), 200);
+        assert_non_null(strstr(resp, "\"added\":1"));
+        if (!strstr(resp, want))
+            fail_msg("a long file name is not cut on a character boundary: %.400s", resp);
+        free(resp);
+    }
     stored = false;
     for (int i = 0; i < (it_slow() ? 600 : 100) && !stored; i++) {
         assert_int_equal(get(e, "/api/state", host, good, &resp), 200);

@@ -30,7 +30,9 @@
 
 static const char *const periods[] = {"", "q1", "q2", "q3", "q4", "h1", "h2", "year"};
 
-/* The file's name as the clerk's browser gave it: its last component, no control bytes. */
+/* The file's name as the clerk's browser gave it: its last component, no
+ * control bytes; a name longer than cap - 1 bytes is cut on a character
+ * boundary (cap > 4). */
 static void file_name(const char *in, char *out, size_t cap)
 {
     const char *slash = in ? strrchr(in, '/') : NULL, *bs;
@@ -44,6 +46,15 @@ static void file_name(const char *in, char *out, size_t cap)
     for (; in && *in && n + 1 < cap; in++)
         if ((unsigned char)*in >= 0x20 && *in != 0x7f)
             out[n++] = *in;
+    if (in && *in) {
+        size_t k = n;
+
+        /* Back to the lead byte of the last character; drop it if it is incomplete. */
+        while (k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0x80)
+            k--;
+        if (k > 0 && (unsigned char)out[k - 1] >= 0xc0 && !rs_utf8_valid(out + k - 1, n - k + 1))
+            n = k - 1;
+    }
     out[n] = '\0';
     if (!n)
         snprintf(out, cap, "上传的文件");

@@ -22,6 +22,7 @@
 #include "rs_log.h"
 #include "rs_net_int.h"
 #include "rs_rtype.h"
+#include "rs_util.h"
 #include "rs_wire.h"
 
 #define ID_MAX 128                  /* bytes of a record id in a request */
@@ -76,8 +77,13 @@ static void records_work(struct rs_dbq_job *job, struct rs_store *store)
 
         j->recs[i] = rs__record__unpack(NULL, j->out.rows[i].body_len, j->out.rows[i].body);
         key = j->recs[i] ? rs_record_label_key(j->recs[i]) : NULL;
-        if (key)
-            snprintf(j->labels[i], sizeof(j->labels[i]), "%s", key);
+        if (key) {
+            size_t len = 0;
+
+            /* A key longer than the label is cut on a character boundary. */
+            j->labels[i][0] = '\0';
+            (void)rs_utf8_append(j->labels[i], sizeof(j->labels[i]), &len, key, strlen(key));
+        }
     }
 }
 
