@@ -31,32 +31,31 @@
     X(RS_EINTERNAL, "internal error", "内部错误") \
     X(RS_ELOCKED, "the reporting year is closed", "该报告年度已结账")
 
-const char *rs_status_name(rs_status st)
-{
-    switch (st) {
-#define X(code, text, zh) case code: return #code;
+/* Each status's name, English line and Chinese line, indexed by its value. */
+static const char *const texts[][3] = {
+#define X(code, text, zh) [code] = {#code, text, zh},
     RS_STATUS_MAP(X)
 #undef X
-    }
-    return "RS_UNKNOWN";
+};
+
+static const char *column(rs_status st, int col, const char *unknown)
+{
+    if ((unsigned)st >= sizeof texts / sizeof texts[0] || !texts[st][0])
+        return unknown;
+    return texts[st][col];
+}
+
+const char *rs_status_name(rs_status st)
+{
+    return column(st, 0, "RS_UNKNOWN");
 }
 
 const char *rs_status_str(rs_status st)
 {
-    switch (st) {
-#define X(code, text, zh) case code: return text;
-    RS_STATUS_MAP(X)
-#undef X
-    }
-    return "unknown status";
+    return column(st, 1, "unknown status");
 }
 
 const char *rs_status_zh(rs_status st)
 {
-    switch (st) {
-#define X(code, text, zh) case code: return zh;
-    RS_STATUS_MAP(X)
-#undef X
-    }
-    return "未知错误";
+    return column(st, 2, "未知错误");
 }
