@@ -134,6 +134,10 @@ size_t rs_utf8_len(const char *p, size_t n);
  */
 bool rs_utf8_append(char *dst, size_t cap, size_t *len, const char *s, size_t n);
 
+/* The NUL-terminated s (NULL: "") into dst, cut on a character boundary as
+ * rs_utf8_append cuts.  Returns false if anything was cut. */
+bool rs_utf8_copy(char *dst, size_t cap, const char *s);
+
 /*
  * Length of the blank that starts s[0..n) (rs_blank_len) or ends it
  * (rs_blank_len_back): 1 for an ASCII space, tab, CR or LF, 2 for NBSP,

@@ -418,6 +418,13 @@ bool rs_utf8_append(char *dst, size_t cap, size_t *len, const char *s, size_t n)
     return k == n;
 }
 
+bool rs_utf8_copy(char *dst, size_t cap, const char *s)
+{
+    size_t len = 0;
+
+    return rs_utf8_append(dst, cap, &len, s ? s : "", s ? strlen(s) : 0);
+}
+
 size_t rs_blank_len(const char *s, size_t n)
 {
     if (n >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))

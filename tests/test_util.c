@@ -196,6 +196,17 @@ static void test_utf8(void **state)
     assert_false(rs_utf8_valid("\xe9\x87", 2));             /* truncated */
     assert_false(rs_utf8_valid("\xf4\x90\x80\x80", 4));     /* > U+10FFFF */
     assert_true(rs_utf8_valid("\xf0\xa0\x80\x80", 4));      /* U+20000 */
+    {
+        char b[8];
+
+        /* Cut on a character boundary: two characters fit in 7 bytes, not three. */
+        assert_false(rs_utf8_copy(b, sizeof b, "金鹗山"));
+        assert_string_equal(b, "金鹗");
+        assert_true(rs_utf8_copy(b, sizeof b, "金鹗"));
+        assert_string_equal(b, "金鹗");
+        assert_true(rs_utf8_copy(b, sizeof b, NULL));
+        assert_string_equal(b, "");
+    }
 }
 
 /* A reused context gives every input the digest rs_sha256 gives, and the known one. */

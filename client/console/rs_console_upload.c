@@ -30,32 +30,37 @@
 
 static const char *const periods[] = {"", "q1", "q2", "q3", "q4", "h1", "h2", "year"};
 
+static bool is_control(char c)
+{
+    return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
 /* The file's name as the clerk's browser gave it: its last component, no
  * control bytes; a name longer than cap - 1 bytes is cut on a character
- * boundary (cap > 4). */
+ * boundary (cap > 0).  The runs between control bytes (all ASCII) are
+ * appended whole, so no character is split between two of them. */
 static void file_name(const char *in, char *out, size_t cap)
 {
     const char *slash = in ? strrchr(in, '/') : NULL, *bs;
     size_t n = 0;
+    bool room = true;
 
+    out[0] = '\0';
     if (slash)
         in = slash + 1;
     bs = in ? strrchr(in, '\\') : NULL;
     if (bs)
         in = bs + 1;
-    for (; in && *in && n + 1 < cap; in++)
-        if ((unsigned char)*in >= 0x20 && *in != 0x7f)
-            out[n++] = *in;
-    if (in && *in) {
-        size_t k = n;
+    while (in && *in && room) {
+        size_t run = 0;
 
-        /* Back to the lead byte of the last character; drop it if it is incomplete. */
-        while (k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0x80)
-            k--;
-        if (k > 0 && (unsigned char)out[k - 1] >= 0xc0 && !rs_utf8_valid(out + k - 1, n - k + 1))
-            n = k - 1;
+        while (in[run] && !is_control(in[run]))
+            run++;
+        room = rs_utf8_append(out, cap, &n, in, run);
+        in += run;
+        while (*in && is_control(*in))
+            in++;
     }
-    out[n] = '\0';
     if (!n)
         snprintf(out, cap, "上传的文件");
 }

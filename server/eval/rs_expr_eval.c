@@ -274,16 +274,13 @@ static bool field_has(const ProtobufCFieldDescriptor *fd, const void *msg)
 static void record_name(const Rs__Record *r, char *out, size_t n)
 {
     const struct rs_rtype_def *def = rs_rtype_find(r->body_case);
-    const char *label = def ? def->label : "记录";
     const char *key = rs_record_label_key(r);
-    size_t len = 0;
+    size_t len;
 
-    out[0] = '\0';
-    (void)rs_utf8_append(out, n, &len, label, strlen(label));
-    if (key) {
-        (void)rs_utf8_append(out, n, &len, " ", 1);
+    (void)rs_utf8_copy(out, n, def ? def->label : "记录");
+    len = strlen(out);
+    if (key && rs_utf8_append(out, n, &len, " ", 1))
         (void)rs_utf8_append(out, n, &len, key, strlen(key));
-    }
 }
 
 static void eval_field(const struct rs_xnode *x, struct rs_xctx *ctx, struct rs_xval *out)

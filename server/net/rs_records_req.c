@@ -77,13 +77,8 @@ static void records_work(struct rs_dbq_job *job, struct rs_store *store)
 
         j->recs[i] = rs__record__unpack(NULL, j->out.rows[i].body_len, j->out.rows[i].body);
         key = j->recs[i] ? rs_record_label_key(j->recs[i]) : NULL;
-        if (key) {
-            size_t len = 0;
-
-            /* A key longer than the label is cut on a character boundary. */
-            j->labels[i][0] = '\0';
-            (void)rs_utf8_append(j->labels[i], sizeof(j->labels[i]), &len, key, strlen(key));
-        }
+        if (key)
+            (void)rs_utf8_copy(j->labels[i], sizeof(j->labels[i]), key);
     }
 }
 

@@ -149,13 +149,8 @@ static int on_status_row(const struct rs_review_row *r, void *arg)
     it->at = r->at;
     rec = rs__record__unpack(NULL, r->body_len, r->body);
     key = rec ? rs_record_label_key(rec) : NULL;
-    if (key) {
-        size_t len = 0;
-
-        /* A key longer than the label is cut on a character boundary. */
-        it->label[0] = '\0';
-        (void)rs_utf8_append(it->label, sizeof(it->label), &len, key, strlen(key));
-    }
+    if (key)
+        (void)rs_utf8_copy(it->label, sizeof(it->label), key);
     if (rec)
         rs__record__free_unpacked(rec, NULL);
     return 0;
