@@ -149,7 +149,8 @@ size_t rs_blank_len_back(const char *s, size_t n);
 /*
  * Parses a decimal amount of money into fen.  unit_fen is the value of one
  * unit of the input: 1 for fen, 100 for 元, 1000000 for 万元.  Accepts an
- * optional sign, thousands separators (","), and up to as many decimals as
+ * optional sign, thousands separators ("," between groups of three:
+ * "1,234,567.5"; "1,5" and "12,34" are RS_EINVAL), and up to as many decimals as
  * the unit allows (万元 "158.93" -> 158930000 fen; 元 "6000.5" -> 600050).
  * Extra decimals that are not zero are RS_EINVAL: money is never rounded.
  */

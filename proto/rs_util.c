@@ -453,15 +453,18 @@ size_t rs_blank_len_back(const char *s, size_t n)
 }
 
 /*
- * Parses [sign] digits [. digits] with "," allowed between integer digits,
- * scaling by 10^scale.  Non-zero digits past `scale` decimals are an error.
+ * Parses [sign] digits [. digits], scaling by 10^scale.  "," may group the
+ * integer digits in thousands only (1,234,567: one to three digits, then
+ * groups of exactly three), so "1,5" (a decimal comma) and "12,34" are
+ * errors rather than 15 and 1234.  Non-zero digits past `scale` decimals
+ * are an error.
  */
 static rs_status parse_scaled(const char *s, unsigned scale, bool allow_neg,
                               int64_t *out)
 {
-    bool neg = false, any = false;
+    bool neg = false, any = false, grouped = false;
     int64_t v = 0;
-    unsigned dec = 0;
+    unsigned dec = 0, group = 0;
 
     if (!s)
         return RS_EINVAL;
@@ -473,14 +476,24 @@ static rs_status parse_scaled(const char *s, unsigned scale, bool allow_neg,
             return RS_EINVAL;
         s++;
     }
-    for (; *s >= '0' && *s <= '9'; s++) {
+    for (;; s++) {
+        if (*s == ',' && any) {
+            if (group > 3 || (grouped && group != 3))
+                return RS_EINVAL;
+            grouped = true;
+            group = 0;
+            continue;
+        }
+        if (*s < '0' || *s > '9')
+            break;
         if (v > (INT64_MAX - 9) / 10)
             return RS_EINVAL;
         v = v * 10 + (*s - '0');
         any = true;
-        if (s[1] == ',' && s[2] >= '0' && s[2] <= '9')
-            s++;
+        group++;
     }
+    if (grouped && group != 3)
+        return RS_EINVAL;
     if (*s == '.') {
         s++;
         for (; *s >= '0' && *s <= '9'; s++) {

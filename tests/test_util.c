@@ -76,6 +76,20 @@ static void test_money_parse(void **state)
     assert_int_equal(rs_money_parse("", 100, &f), RS_EINVAL);
     assert_int_equal(rs_money_parse(".", 100, &f), RS_EINVAL);
     assert_int_equal(rs_money_parse("99999999999999999999", 100, &f), RS_EINVAL);
+    /* "," groups thousands only: a decimal comma or a stray one is refused */
+    assert_int_equal(rs_money_parse("1,234", 100, &f), RS_OK);
+    assert_true(f == 123400);
+    assert_int_equal(rs_money_parse("-12,345,678.5", 100, &f), RS_OK);
+    assert_true(f == -1234567850);
+    assert_int_equal(rs_money_parse("1,5", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("12,34", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("1,2,3", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("1,234,5", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("1234,567", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("1,,234", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("12,", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse(",123", 100, &f), RS_EINVAL);
+    assert_int_equal(rs_money_parse("1,234.5,6", 100, &f), RS_EINVAL);
 }
 
 static void test_money_render(void **state)
