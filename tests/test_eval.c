@@ -1377,6 +1377,63 @@ static void test_stated_keys(void **state)
     rs_eval_dataset_free(ds);
 }
 
+/*
+ * Money shown where a gap or a sum is small or signed: a gap under 0.005万元
+ * is given in 元 (never "相差-0.00万元"), a stated figure in 元 is answered
+ * in 元, a minus sign is read, a "," that does not group thousands makes
+ * the figure unreadable, and the due of the payouts is summed exactly and
+ * rounded once.
+ */
+static void test_money_gaps(void **state)
+{
+    struct rs_eval_dataset *ds = full_dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    const struct rs_eval_finding *f;
+    const struct rs_eval_town *t;
+    char err[256];
+
+    (void)state;
+    /* The parts' budgets are 30000.00元; the total line says 30030.00元. */
+    sangong(ds, RS__SAN_GONG_KIND__SG_TOTAL, 3003000, 0, 2500000);
+    stated(ds, "rate.staff_control", "-76.92%");
+    stated(ds, "training.funds", "3,28万元");
+    stated(ds, "budget_line.project.final", "716.412万元");
+    stated(ds, "executed.total", "20191500.50元");
+    /* Three payouts of 16.6675元 each: 50.0025元 due, 50.00 once rounded. */
+    for (int i = 0; i < 3; i++)
+        subsidy(ds, "430602003", 1, 20001, 1, -1, 1667, 20230320, 20230331);
+    /* A due past int64 is not a figure (it was a negative one, wrapped). */
+    subsidy(ds, "430602004", 100000, INT64_C(100000000000000), 12, -1, 100, 20230320, 20230331);
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    f = find(res, "sangong.total_parts", "预算数");
+    assert_non_null(f);
+    assert_non_null(strstr(f->found, "相差+30.00元"));
+    assert_null(strstr(f->found, "0.00万元"));
+    f = find(res, "stated.rate_mismatch", "-76.92%");
+    assert_non_null(f);
+    assert_non_null(strstr(f->found, "相差-153.84个百分点"));
+    assert_non_null(find(res, "stated.unparsable", "3,28万元"));
+    f = find(res, "stated.mismatch", "716.412万元");
+    assert_non_null(f);
+    assert_non_null(strstr(f->found, "相差+20.00元"));
+    f = find(res, "stated.mismatch", "20191500.50元");
+    assert_non_null(f);
+    assert_non_null(strstr(f->found, "相差+0.50元"));
+    t = town_of(res, "430602003");
+    assert_non_null(t);
+    assert_true(t->sub_due_fen == 5000);
+    assert_int_equal(t->sub_due_miss, 0);
+    t = town_of(res, "430602004");
+    assert_non_null(t);
+    assert_int_equal(t->sub_due_miss, 1);
+    assert_true(t->sub_due_fen == 0);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
 static void test_more_checks(void **state)
 {
     struct rs_eval_dataset *ds = NULL;
@@ -1577,6 +1634,18 @@ static void test_left_out_once(void **state)
     fd = find(res, "indicator.left_out", NULL);
     assert_non_null(fd);
     assert_string_equal(fd->found, "3条直补记录未填报应发日期（无法判断，未计入）");
+    rs_eval_result_free(res);
+    rs_eval_dataset_free(ds);
+    /* Every payout left out: the rate is not computable, and the reason is
+     * the records left out, without an empty clause before them. */
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    for (int k = 0; k < 3; k++)
+        subsidy(ds, DIV_A, 10, 60000, 3, 150000, 150000, day_2023(100), 0);
+    res = run_one(ds, fw);
+    assert_int_equal(res->items[0].state, RS_EVAL_NOT_COMPUTABLE);
+    assert_non_null(strstr(res->items[0].reason, "3条直补记录未填报应发日期"));
+    assert_null(strstr(res->items[0].reason, "：；"));
+    assert_true(strncmp(res->items[0].reason, "；", strlen("；")) != 0);
     rs_eval_result_free(res);
     rs_framework_free(fw);
     rs_eval_dataset_free(ds);
@@ -2736,6 +2805,7 @@ int main(void)
         cmocka_unit_test(test_published_total),
         cmocka_unit_test(test_seed_problems),
         cmocka_unit_test(test_stated_keys),
+        cmocka_unit_test(test_money_gaps),
         cmocka_unit_test(test_more_checks),
         cmocka_unit_test(test_township_scope),
         cmocka_unit_test(test_left_out_once),

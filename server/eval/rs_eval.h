@@ -127,6 +127,7 @@ struct rs_eval_town {
     uint32_t sub_persons_miss, sub_due_miss, sub_paid_miss;
     uint32_t sub_ok_miss;       /* payouts that cannot be judged in full and on time */
     int64_t sub_due_fen, sub_paid_fen;
+    int64_t sub_due_twelfths;   /* the exact due: sub_due_fen is it / 12, rounded */
     /* training: organised (type != SELF) and self-training; certified over
      * the batches that give it (tr_cert_n of them, tr_cert_trainees trained) */
     uint32_t tr_n, tr_trainees, tr_certified, tr_self_n, tr_self_persons;

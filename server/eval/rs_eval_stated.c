@@ -81,6 +81,8 @@ static void parse_stated(const char *text, struct stated *st)
     char buf[128], rest[128];
     const char *p;
     size_t n;
+    unsigned group = 0;
+    bool grouped = false, neg;
 
     memset(st, 0, sizeof *st);
     rs_eval_copy(buf, sizeof buf, text ? text : "");
@@ -89,14 +91,27 @@ static void parse_stated(const char *text, struct stated *st)
         ;
     if (!*p)
         return;
+    /* A minus sign just before the digits: "-", "−" (U+2212) or "－". */
+    neg = (p > buf && p[-1] == '-') ||
+          (p - buf >= 3 && (memcmp(p - 3, "\xe2\x88\x92", 3) == 0 ||
+                            memcmp(p - 3, "\xef\xbc\x8d", 3) == 0));
     st->mant = 0;
+    /* "," groups thousands only, as in an amount of money (rs_money_parse). */
     for (; (*p >= '0' && *p <= '9') || *p == ','; p++) {
-        if (*p == ',')
+        if (*p == ',') {
+            if (group > 3 || (grouped && group != 3))
+                return;
+            grouped = true;
+            group = 0;
             continue;
+        }
         if (st->mant > INT64_MAX / 100)
             return;
         st->mant = st->mant * 10 + (*p - '0');
+        group++;
     }
+    if (grouped && group != 3)
+        return;
     if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
         for (p++; *p >= '0' && *p <= '9'; p++) {
             if (st->dec == 6 || st->mant > INT64_MAX / 100)
@@ -105,6 +120,8 @@ static void parse_stated(const char *text, struct stated *st)
             st->dec++;
         }
     }
+    if (neg)
+        st->mant = -st->mant;
     st->has_number = true;
     while (*p == ' ')
         p++;
@@ -320,10 +337,16 @@ static void show_gap(const struct computed *c, const struct stated *st, rs_i128 
         /* stated fen = scn/scd; exact when the unit has no sub-fen digits. */
         rs_i128 d = scn / scd - c->cn;
         char w[40];
+        int64_t a = (int64_t)(d < 0 ? -d : d);
 
         if (scn % scd != 0)
             return;
-        rs_eval_wan((int64_t)(d < 0 ? -d : d), w);
+        /* In 元 when the figure was stated in 元, or when the gap would
+         * print as 0.00万元. */
+        if ((st->has_unit && st->unit_fen == 100) || a < RS_EVAL_WAN_HALF_FEN)
+            rs_eval_yuan(a, w);
+        else
+            rs_eval_wan(a, w);
         rs_eval_fmt(out, 64, "，相差%s%s", d < 0 ? "-" : "+", w);
     } else if (c->kind == SK_COUNT && st->dec == 0) {
         rs_i128 d = scn - c->cn;

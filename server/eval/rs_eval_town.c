@@ -155,35 +155,49 @@ static void add_project(struct rs_eval_town *t, const Rs__Project *p)
         t->proj_maint++;
 }
 
-/* The due amount of a payout: as stated, else persons x standard x months / 12
- * (rounded down; rs_eval_check.c reports a due that is not whole fen). */
-static bool subsidy_due(const Rs__SubsidyPayout *s, int64_t *due)
+/*
+ * The due amount of a payout in twelfths of a fen: as stated (x 12), else
+ * persons x standard x months, whose / 12 need not be whole fen
+ * (rs_eval_check.c reports a due that is not).  False when neither can be
+ * had, or when the product does not fit: never a wrapped figure.
+ */
+static bool subsidy_due12(const Rs__SubsidyPayout *s, int64_t *due12)
 {
-    if (s->has_amount_due_fen) {
-        *due = s->amount_due_fen;
-        return true;
-    }
+    if (s->has_amount_due_fen)
+        return !__builtin_mul_overflow(s->amount_due_fen, (int64_t)12, due12);
     if (s->has_persons_paid && s->has_standard_fen_per_year && s->has_months) {
-        *due = (int64_t)s->persons_paid * s->standard_fen_per_year * (int64_t)s->months / 12;
-        return true;
+        int64_t pm;
+
+        return !__builtin_mul_overflow((int64_t)s->persons_paid, (int64_t)s->months, &pm) &&
+               !__builtin_mul_overflow(pm, s->standard_fen_per_year, due12);
     }
     return false;
 }
 
+/*
+ * The due of the payouts is summed exactly, in twelfths of a fen, and
+ * sub_due_fen is that sum rounded half away from zero: three payouts of
+ * 16.6675 元 are 50.00 元, not 3 x 16.66.  A payout whose due would carry
+ * the sum past int64 counts as one without a due.
+ */
 static void add_subsidy(struct rs_eval_town *t, const Rs__SubsidyPayout *s)
 {
-    int64_t due = 0;
-    bool has_due = subsidy_due(s, &due);
+    int64_t due12 = 0, sum12;
+    bool has_due = subsidy_due12(s, &due12) &&
+                   !__builtin_add_overflow(t->sub_due_twelfths, due12, &sum12);
+    int64_t due = due12 / 12;     /* the record's own due, cut to whole fen */
 
     t->sub_n++;
     if (s->has_persons_paid)
         t->sub_persons += s->persons_paid;
     else
         t->sub_persons_miss++;
-    if (has_due)
-        t->sub_due_fen += due;
-    else
+    if (has_due) {
+        t->sub_due_twelfths = sum12;
+        t->sub_due_fen = (sum12 < 0 ? sum12 - 6 : sum12 + 6) / 12;
+    } else {
         t->sub_due_miss++;
+    }
     if (s->has_amount_paid_fen)
         t->sub_paid_fen += s->amount_paid_fen;
     else
