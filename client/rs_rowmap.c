@@ -833,6 +833,45 @@ static void enum_reason(const ProtobufCFieldDescriptor *fd, char *reason, size_t
     }
 }
 
+/*
+ * Why rs_money_parse refused buf in units of unit_fen, in Chinese: not a
+ * number at all, more decimals than the unit has, a "," that does not group
+ * thousands, or (all else being right) more than int64 fen.
+ */
+static const char *money_fault(const char *buf, int64_t unit_fen)
+{
+    const char *p = buf, *dot = NULL;
+    size_t sig = 0;             /* decimals up to the last non-zero one */
+    bool digit = false, comma = false;
+
+    while (*p == ' ')
+        p++;
+    if (*p == '-' || *p == '+')
+        p++;
+    for (; *p && *p != ' '; p++) {
+        if (*p >= '0' && *p <= '9') {
+            digit = true;
+            if (dot && *p != '0')
+                sig = (size_t)(p - dot);
+        } else if (*p == '.' && !dot) {
+            dot = p;
+        } else if (*p == ',' && !dot) {
+            comma = true;
+        } else {
+            return "不是数字";
+        }
+    }
+    while (*p == ' ')
+        p++;
+    if (*p || !digit)
+        return "不是数字";
+    if (sig > (unit_fen == UNIT_YUAN ? 2u : 6u))
+        return unit_fen == UNIT_YUAN ? "超过两位小数" : "超过六位小数";
+    if (comma)
+        return "千位分隔符“,”位置不对";
+    return "数额过大";
+}
+
 /* Writes a cell's reason in English and in Chinese; returns RS_EINVAL. */
 static rs_status bad_cell(char *reason, char *text, const char *en, const char *zh)
 {
@@ -918,6 +957,15 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
     if (is_approx(s, n))
         return bad_cell(reason, text, "not an exact number",
                         "不是确切的数字（不能写“约”“近”“余”“多”之类）");
+    if (bc->ck == C_MONEY && to_cstr(s, n, buf, sizeof buf) &&
+        strcmp(money_fault(buf, bc->unit_fen), "数额过大") == 0)
+        return bad_cell(reason, text, "an amount too large",
+                        bc->unit_fen == UNIT_WAN ? "金额过大（不能超过92233720368.54万元）"
+                                                 : "金额过大（不能超过92233720368547758.07元）");
+    if (bc->ck == C_MONEY && to_cstr(s, n, buf, sizeof buf) &&
+        strcmp(money_fault(buf, bc->unit_fen), "千位分隔符“,”位置不对") == 0)
+        return bad_cell(reason, text, "\",\" groups thousands only (1,234,567.89)",
+                        "金额中的千位分隔符“,”应每三位一个（如1,234,567.89）；小数点用“.”");
     if (bc->ck == C_MONEY && bc->unit_fen == UNIT_WAN)
         return bad_cell(reason, text, "not an amount in 万元 (digits, up to 6 decimals)",
                         "不是以万元为单位的金额（只写数字，最多6位小数）");
@@ -1016,8 +1064,7 @@ static void reading(const char *buf, int64_t unit_fen, char *out, size_t cap)
     int64_t fen;
 
     if (rs_money_parse(buf, unit_fen, &fen) != RS_OK) {
-        snprintf(out, cap, "%s", unit_fen == UNIT_YUAN ? "无效（超过两位小数）"
-                                                       : "无效（超过六位小数）");
+        snprintf(out, cap, "无效（%s）", money_fault(buf, unit_fen));
         return;
     }
     rs_money_yuan(fen, y);
@@ -1031,7 +1078,7 @@ static void reading(const char *buf, int64_t unit_fen, char *out, size_t cap)
 static void unit_unknown(const struct bound_col *bc, const char *s, size_t n,
                          struct rs_verdict *v)
 {
-    char buf[NUM_MAX + 1], as_yuan[40], as_wan[40], zh[RS_VERDICT_TEXT_MAX * 2];
+    char buf[NUM_MAX + 1], first[21], as_yuan[64], as_wan[64], zh[RS_VERDICT_TEXT_MAX * 2];
     const char *en = "the unit of money is not known: name 元 or 万元 in the column or give "
                      "--money-unit";
 
@@ -1043,9 +1090,11 @@ static void unit_unknown(const struct bound_col *bc, const char *s, size_t n,
     }
     reading(buf, UNIT_YUAN, as_yuan, sizeof as_yuan);
     reading(buf, UNIT_WAN, as_wan, sizeof as_wan);
-    /* A value longer than 20 bytes is shown cut; no amount is that long. */
-    snprintf(zh, sizeof zh, "第一个值 %.20s 按元读是%.30s，按万元读是%.30s；请在列名注明单位或使用 "
-                            "--money-unit", buf, as_yuan, as_wan);
+    /* A value longer than 20 bytes is shown cut (on a character); no
+     * amount is that long. */
+    (void)rs_utf8_copy(first, sizeof first, buf);
+    snprintf(zh, sizeof zh, "第一个值 %s 按元读是%s，按万元读是%s；请在列名注明单位或使用 "
+                            "--money-unit", first, as_yuan, as_wan);
     set_verdict(v, RS_EINVAL, bc->header, en, zh);
 }
 

@@ -692,6 +692,72 @@ static void test_header_forms(void **state)
 
 /* ---------------------------------------------------------------- cell errors */
 
+/* One row given as cells, for a cell that holds a ","; fails on field with text. */
+static void cells_fail(struct rs_rowmap *m, char *const *cells, size_t n, const char *field,
+                       const char *text)
+{
+    struct rs_verdict v;
+    Rs__Record *r = NULL;
+
+    assert_int_equal(rs_rowmap_row(m, cells, n, &r, &v), RS_EINVAL);
+    assert_null(r);
+    assert_string_equal(v.field, field);
+    assert_string_equal(v.text, text);
+}
+
+/*
+ * A "," in an amount groups thousands or the amount is refused: "1,5" is a
+ * decimal comma, not 15 元; the reason says so, and an amount past int64
+ * fen says it is too large, not that it has too many decimals.
+ */
+static void test_money_commas(void **state)
+{
+    static const struct rs_row_defaults none = { DIVISION, 2023, 0, NULL, RS_MONEY_UNIT_NONE };
+    char hh[] = "HH1", kind[] = "hardship", persons[] = "3", date[] = "2023-12-01";
+    char ok[] = "1,234.50", dec[] = "1,5", grp[] = "12,34", big[] = "92233720368547758.08";
+    char *row[] = {hh, kind, ok, persons, date};
+    struct rs_rowmap *m;
+    Rs__Record *r = NULL;
+    struct rs_verdict v;
+
+    (void)state;
+    m = open_ok("household_ref,kind,金额(元),家庭人数,发放日期");
+    assert_int_equal(rs_rowmap_row(m, row, 5, &r, &v), RS_OK);
+    assert_true(r->relief->amount_fen == 123450);
+    rs__record__free_unpacked(r, NULL);
+    row[2] = dec;
+    cells_fail(m, row, 5, "金额(元)",
+               "金额中的千位分隔符“,”应每三位一个（如1,234,567.89）；小数点用“.”");
+    row[2] = grp;
+    cells_fail(m, row, 5, "金额(元)",
+               "金额中的千位分隔符“,”应每三位一个（如1,234,567.89）；小数点用“.”");
+    row[2] = big;
+    cells_fail(m, row, 5, "金额(元)", "金额过大（不能超过92233720368547758.07元）");
+    rs_rowmap_close(m);
+    /* Without a unit, both readings name the real fault. */
+    m = open_with("支出类别,决算", RS__RECORD__BODY__NOT_SET, &none);
+    {
+        char line[] = "人员经费", v1[] = "1,5";
+        char *c2[] = {line, v1};
+
+        cells_fail(m, c2, 2, "决算",
+                   "第一个值 1,5 按元读是无效（千位分隔符“,”位置不对），"
+                   "按万元读是无效（千位分隔符“,”位置不对）；"
+                   "请在列名注明单位或使用 --money-unit");
+    }
+    rs_rowmap_close(m);
+    m = open_with("支出类别,决算", RS__RECORD__BODY__NOT_SET, &none);
+    {
+        char line[] = "人员经费", v1[] = "12元";
+        char *c2[] = {line, v1};
+
+        cells_fail(m, c2, 2, "决算",
+                   "第一个值 12元 按元读是无效（不是数字），按万元读是无效（不是数字）；"
+                   "请在列名注明单位或使用 --money-unit");
+    }
+    rs_rowmap_close(m);
+}
+
 static void test_approximate_rejected(void **state)
 {
     struct rs_rowmap *m;
@@ -1514,6 +1580,7 @@ int main(void)
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_header_forms),
         cmocka_unit_test(test_approximate_rejected),
+        cmocka_unit_test(test_money_commas),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_bad_date),
         cmocka_unit_test(test_enums_and_bools),
