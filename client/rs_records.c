@@ -287,8 +287,16 @@ static void text_field(const struct rs_field *row, const ProtobufCMessage *m,
     }
     x = int_of(fd, v);
     if (row->kind == RS_FK_MONEY) {
-        rs_money_wan(x, num);
-        fprintf(f, "%s万元\n", num);
+        /* Exact in 元, as the clerk entered it (0.00万元 hid a 15.00元
+         * relief); 万元 beside it from 1万元 up. */
+        char wan[32];
+
+        rs_money_yuan(x, num);
+        rs_money_wan(x, wan);
+        if (x >= 1000000 || x <= -1000000)
+            fprintf(f, "%s元（%s万元）\n", num, wan);
+        else
+            fprintf(f, "%s元\n", num);
     } else if (row->kind == RS_FK_DATE) {
         rs_date_format((uint32_t)x, num);
         fprintf(f, "%s\n", num);

@@ -215,13 +215,13 @@ static void test_records_flow(void **state)
     has(text, want);
     snprintf(want, sizeof(want), "第2版  待审核  记录 %s\n", v2);
     has(text, want);
-    has(text, "    金额：0.20万元\n");
-    has(text, "    金额：0.18万元\n");
+    has(text, "    金额：2000.00元\n");
+    has(text, "    金额：1800.00元\n");
     has(text, "    审批人：未填\n");
     has(text, "    发放日期：2023-12-20\n");
     has(text, "    救助类别：特困救助\n");
     has(text, "共 2 条记录\n");
-    assert_true(strstr(text, "0.20万元") < strstr(text, "0.18万元"));
+    assert_true(strstr(text, "2000.00元") < strstr(text, "1800.00元"));
     free(text);
 
     /* Returned with a comment; the returned ones are listed with it. */
