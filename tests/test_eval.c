@@ -1608,6 +1608,36 @@ static uint32_t day_2023(unsigned d)
     return 20230000u + (m + 1) * 100u + d + 1;
 }
 
+/* A sum over the unit's own rows of a kind nobody entered is absent, not
+ * 0: 三公 rows for reception and travel only say nothing of the vehicles. */
+static void test_sum_of_no_rows(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one("F21b", RS_RULE_PROPORTIONAL);
+    struct rs_eval_result *res;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    sangong(ds, RS__SAN_GONG_KIND__SG_RECEPTION, 1000000, 0, 1000000);
+    sangong(ds, RS__SAN_GONG_KIND__SG_OUTBOUND, 0, 0, 0);
+    res = run_one(ds, fw);
+    assert_int_equal(res->items[0].state, RS_EVAL_NOT_COMPUTABLE);
+    assert_non_null(strstr(res->items[0].reason, "没有符合条件的"));
+    assert_null(strstr(res->items[0].reason, "除数为0"));
+    rs_eval_result_free(res);
+    rs_eval_dataset_free(ds);
+    /* With the upkeep row, the vehicles' change is computed from it. */
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    sangong(ds, RS__SAN_GONG_KIND__SG_RECEPTION, 1000000, 0, 1000000);
+    sangong(ds, RS__SAN_GONG_KIND__SG_VEHICLE_UPKEEP, 2000000, 0, 1500000);
+    res = run_one(ds, fw);
+    assert_int_equal(res->items[0].state, RS_EVAL_OK);
+    assert_true(res->items[0].num * 3 == res->items[0].den);   /* +33.33% */
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
 /* Records a filter leaves out are counted once each, and the lost points
  * say so (the inputs are shown by evaluating them again).  They are left
  * out of the rate's base too: a payout that cannot be judged is not late. */
@@ -2806,6 +2836,7 @@ int main(void)
         cmocka_unit_test(test_seed_problems),
         cmocka_unit_test(test_stated_keys),
         cmocka_unit_test(test_money_gaps),
+        cmocka_unit_test(test_sum_of_no_rows),
         cmocka_unit_test(test_more_checks),
         cmocka_unit_test(test_township_scope),
         cmocka_unit_test(test_left_out_once),

@@ -586,6 +586,14 @@ static void aggregate(const struct rs_expr *e, int i, struct rs_xctx *ctx, struc
                        x->rdef->label, fl, n);
         return;
     }
+    if (x->op == RS_XO_SUM && matched == 0 && x->where >= 0 &&
+        !rs_rtype_is_township(x->rdef->type)) {
+        /* The unit's own rows (三公 by kind, budget lines): none of the kind
+         * asked for was entered, which is not an entry of 0. */
+        rs_xctx_absent(ctx, out, (enum rs_xtype)x->type, "没有符合条件的%s记录（已填报%zu条，均不符合）",
+                       x->rdef->label, n);
+        return;
+    }
     if (bad) {
         *out = first_bad;
         out->type = x->type;
