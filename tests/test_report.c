@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "ooxml_read.h"
 #include "rs_eval.h"
 #include "rs_framework.h"
 #include "rs_report.h"
@@ -352,6 +353,43 @@ static struct rendered render(const char *division, Rs__ReportFormat fmt)
     rs_framework_free(fw);
     rs_eval_dataset_free(ds);
     return r;
+}
+
+/* The workbook of the records (binary: no NUL check), read back into x;
+ * the caller frees both. */
+static struct rendered render_xlsx(struct ox_xlsx *x)
+{
+    struct rs_eval_dataset *ds = dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    struct rendered r = {NULL, 0};
+    char err[256];
+
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(rs_report_render(res, RS__REPORT_FORMAT__FMT_XLSX, &r.out, &r.len), RS_OK);
+    assert_int_equal(ox_xlsx_read(r.out, r.len, x), 0);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+    return r;
+}
+
+/* The value of the cell in column col of the row whose column 0 is row0
+ * on sheet `sheet`; "" for an empty cell. */
+static const char *xl_cell(const struct ox_xlsx *x, const char *sheet, const char *row0,
+                           uint32_t col)
+{
+    const struct ox_sheet *s = ox_sheet(x, sheet);
+    const struct ox_cell *c;
+    long row;
+
+    assert_non_null(s);
+    row = ox_find_row(s, 0, row0);
+    if (row < 0)
+        fail_msg("sheet %s has no row %s", sheet, row0);
+    c = ox_cell(s, (uint32_t)row, col);
+    return c ? c->value : "";
 }
 
 /* True if text holds `line` as a whole line. */
@@ -1165,6 +1203,98 @@ static void test_absent_not_zero(void **state)
     free(csv.out);
 }
 
+static void survey(const char *div, const char *id, bool with_satisfied)
+{
+    Rs__Survey sv = RS__SURVEY__INIT;
+
+    sv.survey_id = (char *)id;
+    sv.has_valid = sv.has_sample_size = sv.has_basically_satisfied = sv.has_dissatisfied = true;
+    sv.has_satisfied = with_satisfied;
+    sv.sample_size = sv.valid = 200;
+    sv.satisfied = with_satisfied ? 180 : 0;
+    sv.basically_satisfied = 15;
+    sv.dissatisfied = 5;
+    EMIT(div, survey, RS__RECORD__BODY_SURVEY, &sv);
+}
+
+/* A petition with its level (township) or without. */
+static void petition_level(const char *div, const char *id, bool with_level)
+{
+    Rs__Petition p = RS__PETITION__INIT;
+
+    p.case_id = (char *)id;
+    p.has_status = p.has_visitors = true;
+    p.has_level = with_level;
+    p.status = RS__PETITION_STATUS__PST_CLOSED;
+    p.level = RS__PETITION_LEVEL__PLV_TOWNSHIP;
+    p.visitors = 1;
+    EMIT(div, petition, RS__RECORD__BODY_PETITION, &p);
+}
+
+/* Surveys without the 满意 answer and petitions without their highest
+ * level: 金鹗山街道 gives neither on any record, 王家河街道 gives both.  No
+ * 满意0份, no rate built on it, no 到区以上上访0人 where nobody gave a level
+ * (each used to be printed as 0: 满意0份, 满意度7.50%, 上访0人); the district
+ * says how many are left out. */
+static void test_survey_petition_absent(void **state)
+{
+    struct rendered md, js, csv, xl;
+    struct ox_xlsx x;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    survey(DIV_A, "MY-01", false);
+    survey(DIV_A, "MY-02", false);
+    survey(DIV_B, "MY-03", true);
+    petition_level(DIV_A, "XF-01", false);
+    petition_level(DIV_A, "XF-02", false);
+    petition_level(DIV_B, "XF-03", true);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_null(strstr(md.out, "满意0份"));
+    assert_null(strstr(md.out, "受理2件，办结2件，重复件0件，办结率100.00%；到区以上上访0人"));
+    assert_non_null(strstr(md.out, "#### 金鹗山街道（430602001）"));
+    ASSERT_LINE(md.out, "满意度调查：2次，有效样本400份，满意、基本满意、不满意份数未填报，"
+                        "不计算满意度。");
+    ASSERT_LINE(md.out, "信访：受理2件，办结2件，重复件0件，办结率100.00%；"
+                        "到区以上上访人数未填报（各件均未填报最高层级）。");
+    ASSERT_LINE(md.out, "满意度调查：1次，有效样本200份，满意180份，基本满意15份，不满意5份，"
+                        "满意度（含基本满意）97.50%。");
+    ASSERT_LINE(md.out, "信访：受理1件，办结1件，重复件0件，办结率100.00%；到区以上上访0人。");
+    ASSERT_LINE(md.out, "满意度调查：3次，有效样本600份，另2次调查未填报全部答案，满意、基本满意、"
+                        "不满意份数不全，不计算满意度。");
+    ASSERT_LINE(md.out, "信访：受理3件，办结3件，重复件0件，办结率100.00%；"
+                        "到区以上上访0人（另2件未填报最高层级，未计入）。");
+
+    js = render(NULL, RS__REPORT_FORMAT__FMT_JSON);
+    assert_json(js.out);
+    assert_null(strstr(js.out, "\"satisfied\": 0"));
+    assert_non_null(strstr(js.out, "\"satisfied\": null"));
+    assert_non_null(strstr(js.out, "\"satisfaction_rate\": null"));
+    assert_non_null(strstr(js.out, "\"above_district\": null"));
+    assert_non_null(strstr(js.out, "\"satisfied\": 180"));
+
+    csv = render(NULL, RS__REPORT_FORMAT__FMT_CSV);
+    assert_null(strstr(csv.out, "township,survey,430602001,satisfaction_rate"));
+    assert_null(strstr(csv.out, "township,survey,all,satisfaction_rate"));
+    assert_null(strstr(csv.out, "township,petitions,430602001,above_district"));
+    ASSERT_LINE(csv.out, "township,survey,430602002,satisfaction_rate_pct,97.50");
+    ASSERT_LINE(csv.out, "township,petitions,all,above_district,0");
+    ASSERT_LINE(csv.out, "township,survey,430602001,answers_missing,2");
+
+    xl = render_xlsx(&x);
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 25), "未填");
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 18), "未填");
+    assert_string_equal(xl_cell(&x, "分乡镇", "全区合计", 25), "无法计算");
+    assert_string_equal(xl_cell(&x, "分乡镇", "全区合计", 18), "0");
+    assert_string_equal(xl_cell(&x, "分乡镇", "王家河街道", 25), "0.975");
+    ox_xlsx_free(&x);
+    free(md.out);
+    free(js.out);
+    free(csv.out);
+    free(xl.out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1177,6 +1307,7 @@ int main(void)
         cmocka_unit_test(test_build_many),
         cmocka_unit_test(test_long_texts_whole),
         cmocka_unit_test(test_absent_not_zero),
+        cmocka_unit_test(test_survey_petition_absent),
     };
 
     return cmocka_run_group_tests_name("report", tests, setup, teardown);

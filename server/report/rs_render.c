@@ -516,12 +516,37 @@ static void petition_text(struct rs_rbuf *p, const struct rs_eval_town *t)
 {
     char r[32];
 
-    rs_rbuf_printf(p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人", t->pt_n,
-                   t->pt_closed, t->pt_repeat,
-                   pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r), t->pt_above);
-    if (t->pt_level_miss)
-        rs_rbuf_printf(p, "（另%u件未填报最高层级，未计入）", t->pt_level_miss);
+    rs_rbuf_printf(p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；", t->pt_n, t->pt_closed,
+                   t->pt_repeat, pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r));
+    if (t->pt_level_miss == t->pt_n)
+        rs_rbuf_puts(p, "到区以上上访人数未填报（各件均未填报最高层级）");
+    else if (t->pt_level_miss)
+        rs_rbuf_printf(p, "到区以上上访%u人（另%u件未填报最高层级，未计入）", t->pt_above,
+                       t->pt_level_miss);
+    else
+        rs_rbuf_printf(p, "到区以上上访%u人", t->pt_above);
     rs_rbuf_puts(p, "。");
+}
+
+/* "满意度调查：…次，有效样本…份，满意…份，…，满意度（含基本满意）…。"  The
+ * answers are sums over every survey, so they and the rate built on them
+ * are printed only when every survey gives all three; otherwise the
+ * sentence says how many do not, and no 0份 or rate is made of them. */
+static void survey_text(struct rs_rbuf *p, const struct rs_eval_town *t)
+{
+    char r[32];
+
+    rs_rbuf_printf(p, "满意度调查：%u次，有效样本%u份", t->sv_n, t->sv_valid);
+    if (t->sv_answers_miss == t->sv_n)
+        rs_rbuf_puts(p, "，满意、基本满意、不满意份数未填报，不计算满意度。");
+    else if (t->sv_answers_miss)
+        rs_rbuf_printf(p, "，另%u次调查未填报全部答案，满意、基本满意、不满意份数不全，"
+                          "不计算满意度。",
+                       t->sv_answers_miss);
+    else
+        rs_rbuf_printf(p, "，满意%u份，基本满意%u份，不满意%u份，满意度（含基本满意）%s。",
+                       t->sv_satisfied, t->sv_basic, t->sv_dissatisfied,
+                       pct((int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid, r));
 }
 
 /* Relief, training (if with_training), petitions (always), subsidy and
@@ -529,7 +554,7 @@ static void petition_text(struct rs_rbuf *p, const struct rs_eval_town *t)
 static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bool with_training)
 {
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
-    char w[32], r[32];
+    char w[32];
 
     /* A register nobody entered is not a register of nothing: no 0户, 0件. */
     if (t->rl_n == 0) {
@@ -568,13 +593,7 @@ static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bo
         rs_render_para_end(d, &p);
     }
     if (t->sv_n) {
-        rs_rbuf_printf(&p, "满意度调查：%u次，有效样本%u份，满意%u份，基本满意%u份，不满意%u份，"
-                           "满意度（含基本满意）%s",
-                       t->sv_n, t->sv_valid, t->sv_satisfied, t->sv_basic, t->sv_dissatisfied,
-                       pct((int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid, r));
-        if (t->sv_answers_miss)
-            rs_rbuf_printf(&p, "（%u次调查未填报全部答案）", t->sv_answers_miss);
-        rs_rbuf_puts(&p, "。");
+        survey_text(&p, t);
         rs_render_para_end(d, &p);
     }
 }

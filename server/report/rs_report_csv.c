@@ -186,10 +186,13 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     }
     c_int(b, "township", "petitions", div, "cases", t->pt_n);
     c_int(b, "township", "petitions", div, "closed", t->pt_closed);
-    c_int(b, "township", "petitions", div, "above_district", t->pt_above);
+    if (!all_miss(t->pt_level_miss, t->pt_n))
+        c_int(b, "township", "petitions", div, "above_district", t->pt_above);
     c_int(b, "township", "survey", div, "valid", t->sv_valid);
-    c_rate(b, "township", "survey", div, "satisfaction_rate",
-           (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    /* Over every survey: only when each gives all three answers. */
+    if (!t->sv_answers_miss)
+        c_rate(b, "township", "survey", div, "satisfaction_rate",
+               (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
 }
 
 /* A money pair for a figure that is given; an absent one has no row. */

@@ -349,14 +349,19 @@ static void town_row(struct sheet *s, const struct rs_eval_town *t, const char *
     count(s, 15, t->pt_closed);
     count(s, 16, t->pt_repeat);
     rate(s, 17, t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
-    count(s, 18, t->pt_above);
+    sum_count(s, 18, t->pt_above, t->pt_level_miss, t->pt_n);
     count(s, 19, t->sub_n);
     sum_count(s, 20, t->sub_persons, t->sub_persons_miss, t->sub_n);
     sum_wan(s, 21, t->sub_due_fen, t->sub_due_miss, t->sub_n);
     sum_wan(s, 22, t->sub_paid_fen, t->sub_paid_miss, t->sub_n);
     count(s, 23, t->sv_n);
     count(s, 24, t->sv_valid);
-    rate(s, 25, (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    /* The answers are sums over every survey: a rate only when each gives
+     * all three (未填 when none does, 无法计算 when some do not). */
+    if (t->sv_answers_miss)
+        text(s, 25, t->sv_answers_miss == t->sv_n ? "未填" : "无法计算", F_TEXT);
+    else
+        rate(s, 25, (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
     s->row++;
 }
 
