@@ -1295,6 +1295,52 @@ static void test_survey_petition_absent(void **state)
     free(xl.out);
 }
 
+/* A project with its completed investment blank (the rest as project()). */
+static void project_no_done(const char *div, const char *id, const char *name,
+                            const char *village)
+{
+    Rs__Project p = RS__PROJECT__INIT;
+
+    p.project_id = (char *)id;
+    p.name = (char *)name;
+    p.village = (char *)village;
+    p.has_category = p.has_planned_investment_fen = p.has_stage = true;
+    p.category = RS__PROJECT_CATEGORY__CAT_ROAD;
+    p.planned_investment_fen = W(1000);
+    p.stage = RS__PROJECT_STAGE__STAGE_BUILDING;
+    EMIT(div, project, RS__RECORD__BODY_PROJECT, &p);
+}
+
+/* Projects without their completed investment: the village table sums
+ * only those that give it and says how many do not (a village with none
+ * reads 未填报), the top-projects table reads 未填 and ranks them last.
+ * Both printed 0.00 and summed the blank as 0 without a word. */
+static void test_project_investment_absent(void **state)
+{
+    struct rendered md;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    project(DIV_A, "JES-001", "石家坡路下水道疏通", "夏万路社区", RS__PROJECT_CATEGORY__CAT_SEWER,
+            420, "m", W(3100), W(3000), RS__PROJECT_STAGE__STAGE_HANDED_OVER);
+    project_no_done(DIV_A, "JES-002", "夏万路社区道路硬化", "夏万路社区");
+    project_no_done(DIV_A, "JES-003", "金鹗村道路硬化", "金鹗村");
+    project(DIV_B, "WJH-001", "枫树岭社区道路硬化", "枫树岭社区", RS__PROJECT_CATEGORY__CAT_ROAD, 6,
+            "条", W(2800), W(2700), RS__PROJECT_STAGE__STAGE_ACCEPTED);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_null(strstr(md.out, "| 0.00 | 在建 |"));
+    assert_null(strstr(md.out, "| 1 | 0.00 |"));
+    ASSERT_LINE(md.out, "| 金鹗山街道 | 夏万路社区 | 2 | 30.00（另1条未填报） |");
+    ASSERT_LINE(md.out, "| 金鹗山街道 | 金鹗村 | 1 | 未填报 |");
+    ASSERT_LINE(md.out, "| 金鹗山街道 | 金鹗村 | JES-003 | 金鹗村道路硬化 | 道路硬化 |  | 未填 | 在建 |");
+    /* The blank ones come after every project that gives its investment. */
+    assert_true(strstr(md.out, "| 枫树岭社区道路硬化 |") < strstr(md.out, "| JES-002 |"));
+    assert_true(strstr(md.out, "| 王家河街道 | 枫树岭社区 | 1 | 27.00 |") <
+                strstr(md.out, "| 金鹗山街道 | 金鹗村 | 1 | 未填报 |"));
+    free(md.out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1308,6 +1354,7 @@ int main(void)
         cmocka_unit_test(test_long_texts_whole),
         cmocka_unit_test(test_absent_not_zero),
         cmocka_unit_test(test_survey_petition_absent),
+        cmocka_unit_test(test_project_investment_absent),
     };
 
     return cmocka_run_group_tests_name("report", tests, setup, teardown);

@@ -227,12 +227,19 @@ static void qty_text(const struct rs_eval_cat *c, char *out, size_t outlen)
     }
 }
 
+/* By completed investment, largest first; a project that does not give it
+ * after every one that does (it is not ranked as 0). */
 static int proj_cmp(const void *a, const void *b)
 {
     const Rs__Record *x = *(const Rs__Record *const *)a, *y = *(const Rs__Record *const *)b;
-    int64_t cx = x->project->completed_investment_fen, cy = y->project->completed_investment_fen;
+    bool gx = x->project->has_completed_investment_fen;
+    bool gy = y->project->has_completed_investment_fen;
+    int64_t cx = gx ? x->project->completed_investment_fen : 0;
+    int64_t cy = gy ? y->project->completed_investment_fen : 0;
     int c;
 
+    if (gx != gy)
+        return gx ? -1 : 1;
     if (cx != cy)
         return cx > cy ? -1 : 1;
     c = strcmp(str(x->project->project_id), str(y->project->project_id));
@@ -276,19 +283,25 @@ static void top_projects(struct rs_render_ctx *d)
             rs_milli_format(p->scale_qty_milli, m);
             snprintf(q, sizeof q, "%s%s", m, str(p->scale_unit));
         }
+        if (p->has_completed_investment_fen)
+            wan(p->completed_investment_fen, w);
+        else
+            snprintf(w, sizeof w, "未填");
         rs_render_tbl_row(&t, town_name(d, v[i]->division_code), str(p->village),
-                          str(p->project_id), str(p->name), rs_eval_cat_name(cat), q,
-                          wan(p->completed_investment_fen, w), stage_name(p));
+                          str(p->project_id), str(p->name), rs_eval_cat_name(cat), q, w,
+                          stage_name(p));
         rs_render_tbl_about(&t, rs_render_about_rec(v[i]));
     }
     rs_render_tbl_emit(d, &t);
     free(v);
 }
 
+/* A village's projects: fen sums those that give their completed
+ * investment, miss counts those that do not. */
 struct vsum {
     const char *div, *village;
     int64_t fen;
-    uint32_t n;
+    uint32_t n, miss;
 };
 
 static int vsum_key_cmp(const void *a, const void *b)
@@ -299,10 +312,15 @@ static int vsum_key_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->village, y->village);
 }
 
+/* Largest sum first; a village none of whose projects gives its completed
+ * investment last. */
 static int vsum_fen_cmp(const void *a, const void *b)
 {
     const struct vsum *x = a, *y = b;
+    bool gx = x->miss < x->n, gy = y->miss < y->n;
 
+    if (gx != gy)
+        return gx ? -1 : 1;
     if (x->fen != y->fen)
         return x->fen > y->fen ? -1 : 1;
     return vsum_key_cmp(a, b);
@@ -327,8 +345,10 @@ static void top_villages(struct rs_render_ctx *d)
             continue;
         v[n].div = str(r->division_code);
         v[n].village = r->project->village;
-        v[n].fen = r->project->completed_investment_fen;
+        v[n].fen = r->project->has_completed_investment_fen ? r->project->completed_investment_fen
+                                                             : 0;
         v[n].n = 1;
+        v[n].miss = !r->project->has_completed_investment_fen;
         n++;
     }
     qsort(v, n, sizeof *v, vsum_key_cmp);
@@ -336,6 +356,7 @@ static void top_villages(struct rs_render_ctx *d)
         if (m > 0 && vsum_key_cmp(&v[m - 1], &v[i]) == 0) {
             v[m - 1].fen += v[i].fen;
             v[m - 1].n++;
+            v[m - 1].miss += v[i].miss;
         } else {
             v[m++] = v[i];
         }
@@ -350,10 +371,11 @@ static void top_villages(struct rs_render_ctx *d)
     rs_render_tbl_init_kind(&t, "llrr", RS_TBL_VILLAGES);
     rs_render_tbl_row(&t, "乡镇/街道", "村（社区）", "项目数", "完成投资（万元）");
     for (size_t i = 0; i < m && i < TOP_VILLAGES; i++) {
-        char c[16], w[32];
+        char c[16], w[MISS_TEXT_MAX];
 
         snprintf(c, sizeof c, "%u", v[i].n);
-        rs_render_tbl_row(&t, town_name(d, v[i].div), v[i].village, c, wan(v[i].fen, w));
+        rs_render_tbl_row(&t, town_name(d, v[i].div), v[i].village, c,
+                          miss_wan(v[i].fen, v[i].miss, v[i].n, "", w, sizeof w));
     }
     rs_render_tbl_emit(d, &t);
     free(v);
