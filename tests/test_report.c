@@ -1341,6 +1341,59 @@ static void test_project_investment_absent(void **state)
     free(md.out);
 }
 
+/* A budget line whose 调整后预算 is blank, and no line giving 上级转移支付: the
+ * line reads 未填 in every format (it read 0.00, the chart 调整后预算：0.00万元,
+ * the CSV adjusted_wan,0.00, the workbook 0), the 合计 of 上级转移支付 reads 未填
+ * (it read 0.00) and the 合计 of 调整后预算 says it counts the blank line as
+ * its year-start budget. */
+static void test_budget_adjusted_absent(void **state)
+{
+    Rs__BudgetLine gf = RS__BUDGET_LINE__INIT;
+    struct rendered md, html, js, csv, xl;
+    struct ox_xlsx x;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    gf.has_line = gf.has_year_start_fen = gf.has_final_fen = true;
+    gf.line = RS__BUDGET_LINE_KIND__LINE_GOV_FUND;
+    gf.year_start_fen = 0;
+    gf.final_fen = W(114953);
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &gf);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    ASSERT_LINE(md.out, "| 人员经费 | 140.93 | 140.93 | 137.79 | -3.14 | 未填 |");
+    ASSERT_LINE(md.out, "| 政府性基金 | 0.00 | 未填 | 1149.53 | 1149.53 | 未填 |");
+    ASSERT_LINE(md.out, "| 合计 | 140.93 | 140.93（1行未填调整后预算，按年初预算计） | 1287.32 | "
+                        "1146.39 | 未填 |");
+
+    html = render(NULL, RS__REPORT_FORMAT__FMT_HTML);
+    assert_null(strstr(html.out, "政府性基金 调整后预算：0.00万元"));
+    assert_non_null(strstr(html.out, "政府性基金 调整后预算：未填报</title>"));
+    assert_non_null(strstr(html.out, "0.00 / 未填报 / 1149.53"));
+
+    js = render(NULL, RS__REPORT_FORMAT__FMT_JSON);
+    assert_json(js.out);
+    assert_non_null(strstr(js.out, "\"adjusted\": null,\n        \"adjusted_given\": false"));
+    assert_non_null(strstr(js.out, "\"higher_transfer\": null,\n      \"execution_rate\""));
+
+    csv = render(NULL, RS__REPORT_FORMAT__FMT_CSV);
+    assert_null(strstr(csv.out, "budget,gov_fund,,adjusted"));
+    ASSERT_LINE(csv.out, "budget,personnel,,adjusted_wan,140.93");
+    ASSERT_LINE(csv.out, "budget,total,,adjusted_missing,1");
+
+    xl = render_xlsx(&x);
+    assert_string_equal(xl_cell(&x, "预算执行", "政府性基金", 3), "未填");
+    assert_string_equal(xl_cell(&x, "预算执行", "合计", 6), "未填");
+    assert_string_equal(xl_cell(&x, "预算执行", "合计", 3),
+                        "140.93（1行未填调整后预算，按年初预算计）");
+    ox_xlsx_free(&x);
+    free(md.out);
+    free(html.out);
+    free(js.out);
+    free(csv.out);
+    free(xl.out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1355,6 +1408,7 @@ int main(void)
         cmocka_unit_test(test_absent_not_zero),
         cmocka_unit_test(test_survey_petition_absent),
         cmocka_unit_test(test_project_investment_absent),
+        cmocka_unit_test(test_budget_adjusted_absent),
     };
 
     return cmocka_run_group_tests_name("report", tests, setup, teardown);

@@ -1092,9 +1092,28 @@ static const char *amt_cell(struct rs_eval_amt a, char out[32])
     return wan(a.v, out);
 }
 
-/* One row of the budget table (the header when l is NULL). */
+/* The 合计 row's 调整后预算: the total, "未填" when not given, and when it
+ * counts part lines that give none as their year-start budget (as the
+ * evaluation does) "2024.87（2行未填调整后预算，按年初预算计）". */
+static void tot_adjusted_cell(const struct rs_eval_unit *u, char *out, size_t cap)
+{
+    const struct rs_eval_line *tl = &u->line[RS_EVAL_LINE_TOTAL];
+    uint32_t miss = rs_report_adj_missing(u);
+    char w[32];
+
+    amt_cell(u->adj_total, w);
+    if (u->adj_total.has && miss && !(tl->rec && tl->adjusted_given))
+        snprintf(out, cap, "%s（%u行未填调整后预算，按年初预算计）", w, miss);
+    else
+        snprintf(out, cap, "%s", w);
+}
+
+/* One row of the budget table (the header when l is NULL).  The 调整后预算
+ * cell is adj when given (the 合计 row's), else the line's own figure, 未填
+ * when the line does not give it (the evaluation reads it as the year-start
+ * budget, but nobody entered it). */
 static void budget_row(struct rs_render_tbl *tb, const char *name, const struct rs_eval_line *l,
-                       bool add_col, bool prev_col)
+                       const char *adj, bool add_col, bool prev_col)
 {
     char c[8][32];
     const char *v[8];
@@ -1120,7 +1139,12 @@ static void budget_row(struct rs_render_tbl *tb, const char *name, const struct 
             v[n] = amt_cell(l->addition, c[n]);
             n++;
         }
-        v[n] = amt_cell(l->adjusted, c[n]);
+        if (adj)
+            v[n] = adj;
+        else if (l->adjusted_given)
+            v[n] = amt_cell(l->adjusted, c[n]);
+        else
+            v[n] = "未填";
         n++;
         v[n] = amt_cell(l->final, c[n]);
         n++;
@@ -1155,15 +1179,16 @@ static void data_section(struct rs_render_ctx *d, int level)
             prev_col = prev_col || u->line[k].prev_final.has;
         }
         rs_render_tbl_init_kind(&tb, with[add_col + 2 * prev_col], RS_TBL_BUDGET);
-        budget_row(&tb, "预算行", NULL, add_col, prev_col);
+        budget_row(&tb, "预算行", NULL, NULL, add_col, prev_col);
         for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
             if (u->line[k].rec && (k != RS_EVAL_LINE_TOTAL || !u->nlines)) {
-                budget_row(&tb, rs_eval_line_name(k), &u->line[k], add_col, prev_col);
+                budget_row(&tb, rs_eval_line_name(k), &u->line[k], NULL, add_col, prev_col);
                 rs_render_tbl_about(&tb, rs_render_about_rec(u->line[k].rec));
             }
         }
         if (u->nlines) {
             struct rs_eval_line tot;
+            char adj[96];
 
             memset(&tot, 0, sizeof tot);
             tot.year_start = u->ys_total;
@@ -1172,7 +1197,10 @@ static void data_section(struct rs_render_ctx *d, int level)
             tot.transfer = u->transfer_total;
             tot.addition = u->line[RS_EVAL_LINE_TOTAL].addition;
             tot.prev_final = u->line[RS_EVAL_LINE_TOTAL].prev_final;
-            budget_row(&tb, "合计", &tot, add_col, prev_col);
+            tot_adjusted_cell(u, adj, sizeof adj);
+            if (!rs_report_transfer_given(u))
+                tot.transfer.has = false;
+            budget_row(&tb, "合计", &tot, adj, add_col, prev_col);
             rs_render_tbl_total(&tb);
         }
         rs_render_tbl_emit(d, &tb);

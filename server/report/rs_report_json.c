@@ -391,7 +391,11 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
         j_str(j, "name", rs_eval_line_name(k));
         j_amt(j, "year_start", l->year_start);
         j_amt(j, "addition", l->addition);
-        j_amt(j, "adjusted", l->adjusted);
+        /* Not given: null (the evaluation reads it as the year-start budget). */
+        if (l->adjusted_given)
+            j_amt(j, "adjusted", l->adjusted);
+        else
+            j_null(j, "adjusted");
         j_bool(j, "adjusted_given", l->adjusted_given);
         j_amt(j, "final", l->final);
         j_amt(j, "change", dl);
@@ -407,7 +411,10 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
     j_amt(j, "year_start", u->ys_total);
     j_amt(j, "adjusted", u->adj_total);
     j_amt(j, "final", u->final_total);
-    j_amt(j, "higher_transfer", u->transfer_total);
+    if (rs_report_transfer_given(u))
+        j_amt(j, "higher_transfer", u->transfer_total);
+    else
+        j_null(j, "higher_transfer");
     if (u->final_total.has && u->adj_total.has)
         j_rate(j, "execution_rate", u->final_total.v, u->adj_total.v);
     else
