@@ -1394,6 +1394,29 @@ static void test_budget_adjusted_absent(void **state)
     free(xl.out);
 }
 
+/* A change under 50元 is printed in 元: it read 较年初减少0.00万元 and
+ * 较上年决算增加0.00万元（66.67%）, a change that looked like none. */
+static void test_small_change_in_yuan(void **state)
+{
+    Rs__BudgetLine pr = RS__BUDGET_LINE__INIT;
+    struct rendered md;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, YUAN(1000), YUAN(1000), YUAN(970), 0, NULL);
+    pr.has_line = pr.has_final_fen = pr.has_prev_final_fen = true;
+    pr.line = RS__BUDGET_LINE_KIND__LINE_PROJECT;
+    pr.final_fen = YUAN(50);
+    pr.prev_final_fen = YUAN(30);
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &pr);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_null(strstr(md.out, "减少0.00万元"));
+    assert_null(strstr(md.out, "增加0.00万元"));
+    assert_non_null(strstr(md.out, "人员经费0.10万元，较年初减少30.00元"));
+    ASSERT_LINE(md.out, "2023年项目支出决算数0.01万元，较上年决算增加20.00元（66.67%）。");
+    free(md.out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1409,6 +1432,7 @@ int main(void)
         cmocka_unit_test(test_survey_petition_absent),
         cmocka_unit_test(test_project_investment_absent),
         cmocka_unit_test(test_budget_adjusted_absent),
+        cmocka_unit_test(test_small_change_in_yuan),
     };
 
     return cmocka_run_group_tests_name("report", tests, setup, teardown);
