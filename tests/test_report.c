@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "ooxml_read.h"
 #include "rs_eval.h"
 #include "rs_framework.h"
 #include "rs_report.h"
@@ -352,6 +353,43 @@ static struct rendered render(const char *division, Rs__ReportFormat fmt)
     rs_framework_free(fw);
     rs_eval_dataset_free(ds);
     return r;
+}
+
+/* The workbook of the records (binary: no NUL check), read back into x;
+ * the caller frees both. */
+static struct rendered render_xlsx(struct ox_xlsx *x)
+{
+    struct rs_eval_dataset *ds = dataset();
+    struct rs_framework *fw = NULL;
+    struct rs_eval_result *res = NULL;
+    struct rendered r = {NULL, 0};
+    char err[256];
+
+    assert_int_equal(rs_framework_load(FW_DIR, NULL, &fw, err, sizeof err), RS_OK);
+    assert_int_equal(rs_eval_run(ds, fw, NULL, &res), RS_OK);
+    assert_int_equal(rs_report_render(res, RS__REPORT_FORMAT__FMT_XLSX, &r.out, &r.len), RS_OK);
+    assert_int_equal(ox_xlsx_read(r.out, r.len, x), 0);
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+    return r;
+}
+
+/* The value of the cell in column col of the row whose column 0 is row0
+ * on sheet `sheet`; "" for an empty cell. */
+static const char *xl_cell(const struct ox_xlsx *x, const char *sheet, const char *row0,
+                           uint32_t col)
+{
+    const struct ox_sheet *s = ox_sheet(x, sheet);
+    const struct ox_cell *c;
+    long row;
+
+    assert_non_null(s);
+    row = ox_find_row(s, 0, row0);
+    if (row < 0)
+        fail_msg("sheet %s has no row %s", sheet, row0);
+    c = ox_cell(s, (uint32_t)row, col);
+    return c ? c->value : "";
 }
 
 /* True if text holds `line` as a whole line. */
@@ -1165,6 +1203,220 @@ static void test_absent_not_zero(void **state)
     free(csv.out);
 }
 
+static void survey(const char *div, const char *id, bool with_satisfied)
+{
+    Rs__Survey sv = RS__SURVEY__INIT;
+
+    sv.survey_id = (char *)id;
+    sv.has_valid = sv.has_sample_size = sv.has_basically_satisfied = sv.has_dissatisfied = true;
+    sv.has_satisfied = with_satisfied;
+    sv.sample_size = sv.valid = 200;
+    sv.satisfied = with_satisfied ? 180 : 0;
+    sv.basically_satisfied = 15;
+    sv.dissatisfied = 5;
+    EMIT(div, survey, RS__RECORD__BODY_SURVEY, &sv);
+}
+
+/* A petition with its level (township) or without. */
+static void petition_level(const char *div, const char *id, bool with_level)
+{
+    Rs__Petition p = RS__PETITION__INIT;
+
+    p.case_id = (char *)id;
+    p.has_status = p.has_visitors = true;
+    p.has_level = with_level;
+    p.status = RS__PETITION_STATUS__PST_CLOSED;
+    p.level = RS__PETITION_LEVEL__PLV_TOWNSHIP;
+    p.visitors = 1;
+    EMIT(div, petition, RS__RECORD__BODY_PETITION, &p);
+}
+
+/* Surveys without the 满意 answer and petitions without their highest
+ * level: 金鹗山街道 gives neither on any record, 王家河街道 gives both.  No
+ * 满意0份, no rate built on it, no 到区以上上访0人 where nobody gave a level
+ * (each used to be printed as 0: 满意0份, 满意度7.50%, 上访0人); the district
+ * says how many are left out. */
+static void test_survey_petition_absent(void **state)
+{
+    struct rendered md, js, csv, xl;
+    struct ox_xlsx x;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    survey(DIV_A, "MY-01", false);
+    survey(DIV_A, "MY-02", false);
+    survey(DIV_B, "MY-03", true);
+    petition_level(DIV_A, "XF-01", false);
+    petition_level(DIV_A, "XF-02", false);
+    petition_level(DIV_B, "XF-03", true);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_null(strstr(md.out, "满意0份"));
+    assert_null(strstr(md.out, "受理2件，办结2件，重复件0件，办结率100.00%；到区以上上访0人"));
+    assert_non_null(strstr(md.out, "#### 金鹗山街道（430602001）"));
+    ASSERT_LINE(md.out, "满意度调查：2次，有效样本400份，满意、基本满意、不满意份数未填报，"
+                        "不计算满意度。");
+    ASSERT_LINE(md.out, "信访：受理2件，办结2件，重复件0件，办结率100.00%；"
+                        "到区以上上访人数未填报（各件均未填报最高层级）。");
+    ASSERT_LINE(md.out, "满意度调查：1次，有效样本200份，满意180份，基本满意15份，不满意5份，"
+                        "满意度（含基本满意）97.50%。");
+    ASSERT_LINE(md.out, "信访：受理1件，办结1件，重复件0件，办结率100.00%；到区以上上访0人。");
+    ASSERT_LINE(md.out, "满意度调查：3次，有效样本600份，另2次调查未填报全部答案，满意、基本满意、"
+                        "不满意份数不全，不计算满意度。");
+    ASSERT_LINE(md.out, "信访：受理3件，办结3件，重复件0件，办结率100.00%；"
+                        "到区以上上访0人（另2件未填报最高层级，未计入）。");
+
+    js = render(NULL, RS__REPORT_FORMAT__FMT_JSON);
+    assert_json(js.out);
+    assert_null(strstr(js.out, "\"satisfied\": 0"));
+    assert_non_null(strstr(js.out, "\"satisfied\": null"));
+    assert_non_null(strstr(js.out, "\"satisfaction_rate\": null"));
+    assert_non_null(strstr(js.out, "\"above_district\": null"));
+    assert_non_null(strstr(js.out, "\"satisfied\": 180"));
+
+    csv = render(NULL, RS__REPORT_FORMAT__FMT_CSV);
+    assert_null(strstr(csv.out, "township,survey,430602001,satisfaction_rate"));
+    assert_null(strstr(csv.out, "township,survey,all,satisfaction_rate"));
+    assert_null(strstr(csv.out, "township,petitions,430602001,above_district"));
+    ASSERT_LINE(csv.out, "township,survey,430602002,satisfaction_rate_pct,97.50");
+    ASSERT_LINE(csv.out, "township,petitions,all,above_district,0");
+    ASSERT_LINE(csv.out, "township,survey,430602001,answers_missing,2");
+
+    xl = render_xlsx(&x);
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 25), "未填");
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 18), "未填");
+    assert_string_equal(xl_cell(&x, "分乡镇", "全区合计", 25), "无法计算");
+    assert_string_equal(xl_cell(&x, "分乡镇", "全区合计", 18), "0");
+    assert_string_equal(xl_cell(&x, "分乡镇", "王家河街道", 25), "0.975");
+    ox_xlsx_free(&x);
+    free(md.out);
+    free(js.out);
+    free(csv.out);
+    free(xl.out);
+}
+
+/* A project with its completed investment blank (the rest as project()). */
+static void project_no_done(const char *div, const char *id, const char *name,
+                            const char *village)
+{
+    Rs__Project p = RS__PROJECT__INIT;
+
+    p.project_id = (char *)id;
+    p.name = (char *)name;
+    p.village = (char *)village;
+    p.has_category = p.has_planned_investment_fen = p.has_stage = true;
+    p.category = RS__PROJECT_CATEGORY__CAT_ROAD;
+    p.planned_investment_fen = W(1000);
+    p.stage = RS__PROJECT_STAGE__STAGE_BUILDING;
+    EMIT(div, project, RS__RECORD__BODY_PROJECT, &p);
+}
+
+/* Projects without their completed investment: the village table sums
+ * only those that give it and says how many do not (a village with none
+ * reads 未填报), the top-projects table reads 未填 and ranks them last.
+ * Both printed 0.00 and summed the blank as 0 without a word. */
+static void test_project_investment_absent(void **state)
+{
+    struct rendered md;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    project(DIV_A, "JES-001", "石家坡路下水道疏通", "夏万路社区", RS__PROJECT_CATEGORY__CAT_SEWER,
+            420, "m", W(3100), W(3000), RS__PROJECT_STAGE__STAGE_HANDED_OVER);
+    project_no_done(DIV_A, "JES-002", "夏万路社区道路硬化", "夏万路社区");
+    project_no_done(DIV_A, "JES-003", "金鹗村道路硬化", "金鹗村");
+    project(DIV_B, "WJH-001", "枫树岭社区道路硬化", "枫树岭社区", RS__PROJECT_CATEGORY__CAT_ROAD, 6,
+            "条", W(2800), W(2700), RS__PROJECT_STAGE__STAGE_ACCEPTED);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_null(strstr(md.out, "| 0.00 | 在建 |"));
+    assert_null(strstr(md.out, "| 1 | 0.00 |"));
+    ASSERT_LINE(md.out, "| 金鹗山街道 | 夏万路社区 | 2 | 30.00（另1条未填报） |");
+    ASSERT_LINE(md.out, "| 金鹗山街道 | 金鹗村 | 1 | 未填报 |");
+    ASSERT_LINE(md.out, "| 金鹗山街道 | 金鹗村 | JES-003 | 金鹗村道路硬化 | 道路硬化 |  | 未填 | 在建 |");
+    /* The blank ones come after every project that gives its investment. */
+    assert_true(strstr(md.out, "| 枫树岭社区道路硬化 |") < strstr(md.out, "| JES-002 |"));
+    assert_true(strstr(md.out, "| 王家河街道 | 枫树岭社区 | 1 | 27.00 |") <
+                strstr(md.out, "| 金鹗山街道 | 金鹗村 | 1 | 未填报 |"));
+    free(md.out);
+}
+
+/* A budget line whose 调整后预算 is blank, and no line giving 上级转移支付: the
+ * line reads 未填 in every format (it read 0.00, the chart 调整后预算：0.00万元,
+ * the CSV adjusted_wan,0.00, the workbook 0), the 合计 of 上级转移支付 reads 未填
+ * (it read 0.00) and the 合计 of 调整后预算 says it counts the blank line as
+ * its year-start budget. */
+static void test_budget_adjusted_absent(void **state)
+{
+    Rs__BudgetLine gf = RS__BUDGET_LINE__INIT;
+    struct rendered md, html, js, csv, xl;
+    struct ox_xlsx x;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    gf.has_line = gf.has_year_start_fen = gf.has_final_fen = true;
+    gf.line = RS__BUDGET_LINE_KIND__LINE_GOV_FUND;
+    gf.year_start_fen = 0;
+    gf.final_fen = W(114953);
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &gf);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    ASSERT_LINE(md.out, "| 人员经费 | 140.93 | 140.93 | 137.79 | -3.14 | 未填 |");
+    ASSERT_LINE(md.out, "| 政府性基金 | 0.00 | 未填 | 1149.53 | 1149.53 | 未填 |");
+    ASSERT_LINE(md.out, "| 合计 | 140.93 | 140.93（1行未填调整后预算，按年初预算计） | 1287.32 | "
+                        "1146.39 | 未填 |");
+
+    html = render(NULL, RS__REPORT_FORMAT__FMT_HTML);
+    assert_null(strstr(html.out, "政府性基金 调整后预算：0.00万元"));
+    assert_non_null(strstr(html.out, "政府性基金 调整后预算：未填报</title>"));
+    assert_non_null(strstr(html.out, "0.00 / 未填报 / 1149.53"));
+
+    js = render(NULL, RS__REPORT_FORMAT__FMT_JSON);
+    assert_json(js.out);
+    assert_non_null(strstr(js.out, "\"adjusted\": null,\n        \"adjusted_given\": false"));
+    assert_non_null(strstr(js.out, "\"higher_transfer\": null,\n      \"execution_rate\""));
+
+    csv = render(NULL, RS__REPORT_FORMAT__FMT_CSV);
+    assert_null(strstr(csv.out, "budget,gov_fund,,adjusted"));
+    ASSERT_LINE(csv.out, "budget,personnel,,adjusted_wan,140.93");
+    ASSERT_LINE(csv.out, "budget,total,,adjusted_missing,1");
+
+    xl = render_xlsx(&x);
+    assert_string_equal(xl_cell(&x, "预算执行", "政府性基金", 3), "未填");
+    assert_string_equal(xl_cell(&x, "预算执行", "合计", 6), "未填");
+    assert_string_equal(xl_cell(&x, "预算执行", "合计", 3),
+                        "140.93（1行未填调整后预算，按年初预算计）");
+    ox_xlsx_free(&x);
+    free(md.out);
+    free(html.out);
+    free(js.out);
+    free(csv.out);
+    free(xl.out);
+}
+
+/* A change under 50元 is printed in 元: it read 较年初减少0.00万元 and
+ * 较上年决算增加0.00万元（66.67%）, a change that looked like none. */
+static void test_small_change_in_yuan(void **state)
+{
+    Rs__BudgetLine pr = RS__BUDGET_LINE__INIT;
+    struct rendered md;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, YUAN(1000), YUAN(1000), YUAN(970), 0, NULL);
+    pr.has_line = pr.has_final_fen = pr.has_prev_final_fen = true;
+    pr.line = RS__BUDGET_LINE_KIND__LINE_PROJECT;
+    pr.final_fen = YUAN(50);
+    pr.prev_final_fen = YUAN(30);
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &pr);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_null(strstr(md.out, "减少0.00万元"));
+    assert_null(strstr(md.out, "增加0.00万元"));
+    assert_non_null(strstr(md.out, "人员经费0.10万元，较年初减少30.00元"));
+    ASSERT_LINE(md.out, "2023年项目支出决算数0.01万元，较上年决算增加20.00元（66.67%）。");
+    free(md.out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1177,6 +1429,10 @@ int main(void)
         cmocka_unit_test(test_build_many),
         cmocka_unit_test(test_long_texts_whole),
         cmocka_unit_test(test_absent_not_zero),
+        cmocka_unit_test(test_survey_petition_absent),
+        cmocka_unit_test(test_project_investment_absent),
+        cmocka_unit_test(test_budget_adjusted_absent),
+        cmocka_unit_test(test_small_change_in_yuan),
     };
 
     return cmocka_run_group_tests_name("report", tests, setup, teardown);

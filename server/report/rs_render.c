@@ -227,12 +227,19 @@ static void qty_text(const struct rs_eval_cat *c, char *out, size_t outlen)
     }
 }
 
+/* By completed investment, largest first; a project that does not give it
+ * after every one that does (it is not ranked as 0). */
 static int proj_cmp(const void *a, const void *b)
 {
     const Rs__Record *x = *(const Rs__Record *const *)a, *y = *(const Rs__Record *const *)b;
-    int64_t cx = x->project->completed_investment_fen, cy = y->project->completed_investment_fen;
+    bool gx = x->project->has_completed_investment_fen;
+    bool gy = y->project->has_completed_investment_fen;
+    int64_t cx = gx ? x->project->completed_investment_fen : 0;
+    int64_t cy = gy ? y->project->completed_investment_fen : 0;
     int c;
 
+    if (gx != gy)
+        return gx ? -1 : 1;
     if (cx != cy)
         return cx > cy ? -1 : 1;
     c = strcmp(str(x->project->project_id), str(y->project->project_id));
@@ -276,19 +283,25 @@ static void top_projects(struct rs_render_ctx *d)
             rs_milli_format(p->scale_qty_milli, m);
             snprintf(q, sizeof q, "%s%s", m, str(p->scale_unit));
         }
+        if (p->has_completed_investment_fen)
+            wan(p->completed_investment_fen, w);
+        else
+            snprintf(w, sizeof w, "未填");
         rs_render_tbl_row(&t, town_name(d, v[i]->division_code), str(p->village),
-                          str(p->project_id), str(p->name), rs_eval_cat_name(cat), q,
-                          wan(p->completed_investment_fen, w), stage_name(p));
+                          str(p->project_id), str(p->name), rs_eval_cat_name(cat), q, w,
+                          stage_name(p));
         rs_render_tbl_about(&t, rs_render_about_rec(v[i]));
     }
     rs_render_tbl_emit(d, &t);
     free(v);
 }
 
+/* A village's projects: fen sums those that give their completed
+ * investment, miss counts those that do not. */
 struct vsum {
     const char *div, *village;
     int64_t fen;
-    uint32_t n;
+    uint32_t n, miss;
 };
 
 static int vsum_key_cmp(const void *a, const void *b)
@@ -299,10 +312,15 @@ static int vsum_key_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->village, y->village);
 }
 
+/* Largest sum first; a village none of whose projects gives its completed
+ * investment last. */
 static int vsum_fen_cmp(const void *a, const void *b)
 {
     const struct vsum *x = a, *y = b;
+    bool gx = x->miss < x->n, gy = y->miss < y->n;
 
+    if (gx != gy)
+        return gx ? -1 : 1;
     if (x->fen != y->fen)
         return x->fen > y->fen ? -1 : 1;
     return vsum_key_cmp(a, b);
@@ -327,8 +345,10 @@ static void top_villages(struct rs_render_ctx *d)
             continue;
         v[n].div = str(r->division_code);
         v[n].village = r->project->village;
-        v[n].fen = r->project->completed_investment_fen;
+        v[n].fen = r->project->has_completed_investment_fen ? r->project->completed_investment_fen
+                                                             : 0;
         v[n].n = 1;
+        v[n].miss = !r->project->has_completed_investment_fen;
         n++;
     }
     qsort(v, n, sizeof *v, vsum_key_cmp);
@@ -336,6 +356,7 @@ static void top_villages(struct rs_render_ctx *d)
         if (m > 0 && vsum_key_cmp(&v[m - 1], &v[i]) == 0) {
             v[m - 1].fen += v[i].fen;
             v[m - 1].n++;
+            v[m - 1].miss += v[i].miss;
         } else {
             v[m++] = v[i];
         }
@@ -350,10 +371,11 @@ static void top_villages(struct rs_render_ctx *d)
     rs_render_tbl_init_kind(&t, "llrr", RS_TBL_VILLAGES);
     rs_render_tbl_row(&t, "乡镇/街道", "村（社区）", "项目数", "完成投资（万元）");
     for (size_t i = 0; i < m && i < TOP_VILLAGES; i++) {
-        char c[16], w[32];
+        char c[16], w[MISS_TEXT_MAX];
 
         snprintf(c, sizeof c, "%u", v[i].n);
-        rs_render_tbl_row(&t, town_name(d, v[i].div), v[i].village, c, wan(v[i].fen, w));
+        rs_render_tbl_row(&t, town_name(d, v[i].div), v[i].village, c,
+                          miss_wan(v[i].fen, v[i].miss, v[i].n, "", w, sizeof w));
     }
     rs_render_tbl_emit(d, &t);
     free(v);
@@ -516,12 +538,37 @@ static void petition_text(struct rs_rbuf *p, const struct rs_eval_town *t)
 {
     char r[32];
 
-    rs_rbuf_printf(p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；到区以上上访%u人", t->pt_n,
-                   t->pt_closed, t->pt_repeat,
-                   pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r), t->pt_above);
-    if (t->pt_level_miss)
-        rs_rbuf_printf(p, "（另%u件未填报最高层级，未计入）", t->pt_level_miss);
+    rs_rbuf_printf(p, "信访：受理%u件，办结%u件，重复件%u件，办结率%s；", t->pt_n, t->pt_closed,
+                   t->pt_repeat, pct(t->pt_closed, (int64_t)t->pt_n - t->pt_repeat, r));
+    if (t->pt_level_miss == t->pt_n)
+        rs_rbuf_puts(p, "到区以上上访人数未填报（各件均未填报最高层级）");
+    else if (t->pt_level_miss)
+        rs_rbuf_printf(p, "到区以上上访%u人（另%u件未填报最高层级，未计入）", t->pt_above,
+                       t->pt_level_miss);
+    else
+        rs_rbuf_printf(p, "到区以上上访%u人", t->pt_above);
     rs_rbuf_puts(p, "。");
+}
+
+/* "满意度调查：…次，有效样本…份，满意…份，…，满意度（含基本满意）…。"  The
+ * answers are sums over every survey, so they and the rate built on them
+ * are printed only when every survey gives all three; otherwise the
+ * sentence says how many do not, and no 0份 or rate is made of them. */
+static void survey_text(struct rs_rbuf *p, const struct rs_eval_town *t)
+{
+    char r[32];
+
+    rs_rbuf_printf(p, "满意度调查：%u次，有效样本%u份", t->sv_n, t->sv_valid);
+    if (t->sv_answers_miss == t->sv_n)
+        rs_rbuf_puts(p, "，满意、基本满意、不满意份数未填报，不计算满意度。");
+    else if (t->sv_answers_miss)
+        rs_rbuf_printf(p, "，另%u次调查未填报全部答案，满意、基本满意、不满意份数不全，"
+                          "不计算满意度。",
+                       t->sv_answers_miss);
+    else
+        rs_rbuf_printf(p, "，满意%u份，基本满意%u份，不满意%u份，满意度（含基本满意）%s。",
+                       t->sv_satisfied, t->sv_basic, t->sv_dissatisfied,
+                       pct((int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid, r));
 }
 
 /* Relief, training (if with_training), petitions (always), subsidy and
@@ -529,7 +576,7 @@ static void petition_text(struct rs_rbuf *p, const struct rs_eval_town *t)
 static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bool with_training)
 {
     struct rs_rbuf p = {NULL, 0, 0, RS_OK};
-    char w[32], r[32];
+    char w[32];
 
     /* A register nobody entered is not a register of nothing: no 0户, 0件. */
     if (t->rl_n == 0) {
@@ -568,13 +615,7 @@ static void town_lines(struct rs_render_ctx *d, const struct rs_eval_town *t, bo
         rs_render_para_end(d, &p);
     }
     if (t->sv_n) {
-        rs_rbuf_printf(&p, "满意度调查：%u次，有效样本%u份，满意%u份，基本满意%u份，不满意%u份，"
-                           "满意度（含基本满意）%s",
-                       t->sv_n, t->sv_valid, t->sv_satisfied, t->sv_basic, t->sv_dissatisfied,
-                       pct((int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid, r));
-        if (t->sv_answers_miss)
-            rs_rbuf_printf(&p, "（%u次调查未填报全部答案）", t->sv_answers_miss);
-        rs_rbuf_puts(&p, "。");
+        survey_text(&p, t);
         rs_render_para_end(d, &p);
     }
 }
@@ -805,19 +846,35 @@ static void sec_unit(struct rs_render_ctx *d)
     }
 }
 
+/* A change of fen (> 0) as "668.41万元", or in 元 ("30.00元") when it is
+ * under 50元 and 万元 would round it to 0.00. */
+static const char *change_amt(int64_t fen, char out[40])
+{
+    char w[32];
+
+    rs_money_wan(fen, w);
+    if (fen != 0 && strcmp(w, "0.00") == 0) {
+        rs_money_yuan(fen, w);
+        snprintf(out, 40, "%s元", w);
+    } else {
+        snprintf(out, 40, "%s万元", w);
+    }
+    return out;
+}
+
 /* "，较年初增加668.41万元（其中上级转移支付...）" when both figures are
  * given; nothing otherwise (no change is invented from an absent budget). */
 static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
 {
     int64_t dlt = l->final.v - l->year_start.v;
-    char w[32];
+    char w[32], c[40];
 
     if (l->year_start.has && l->final.has) {
         if (dlt == 0) {
             rs_rbuf_puts(p, "，与年初预算持平");
         } else {
-            rs_rbuf_printf(p, "，较年初%s%s万元", dlt < 0 ? "减少" : "增加",
-                           wan(dlt < 0 ? -dlt : dlt, w));
+            rs_rbuf_printf(p, "，较年初%s%s", dlt < 0 ? "减少" : "增加",
+                           change_amt(dlt < 0 ? -dlt : dlt, c));
             if (l->transfer.has && l->transfer.v)
                 rs_rbuf_printf(p, "（其中上级转移支付%s万元）", wan(l->transfer.v, w));
         }
@@ -829,8 +886,8 @@ static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
         if (dp == 0)
             rs_rbuf_puts(p, "，与上年决算持平");
         else
-            rs_rbuf_printf(p, "，较上年决算%s%s万元%s%s%s", dp < 0 ? "减少" : "增加",
-                           wan(dp < 0 ? -dp : dp, w), l->prev_final.v > 0 ? "（" : "",
+            rs_rbuf_printf(p, "，较上年决算%s%s%s%s%s", dp < 0 ? "减少" : "增加",
+                           change_amt(dp < 0 ? -dp : dp, c), l->prev_final.v > 0 ? "（" : "",
                            l->prev_final.v > 0 ? pct(dp < 0 ? -dp : dp, l->prev_final.v, r) : "",
                            l->prev_final.v > 0 ? "）" : "");
     }
@@ -1051,9 +1108,28 @@ static const char *amt_cell(struct rs_eval_amt a, char out[32])
     return wan(a.v, out);
 }
 
-/* One row of the budget table (the header when l is NULL). */
+/* The 合计 row's 调整后预算: the total, "未填" when not given, and when it
+ * counts part lines that give none as their year-start budget (as the
+ * evaluation does) "2024.87（2行未填调整后预算，按年初预算计）". */
+static void tot_adjusted_cell(const struct rs_eval_unit *u, char *out, size_t cap)
+{
+    const struct rs_eval_line *tl = &u->line[RS_EVAL_LINE_TOTAL];
+    uint32_t miss = rs_report_adj_missing(u);
+    char w[32];
+
+    amt_cell(u->adj_total, w);
+    if (u->adj_total.has && miss && !(tl->rec && tl->adjusted_given))
+        snprintf(out, cap, "%s（%u行未填调整后预算，按年初预算计）", w, miss);
+    else
+        snprintf(out, cap, "%s", w);
+}
+
+/* One row of the budget table (the header when l is NULL).  The 调整后预算
+ * cell is adj when given (the 合计 row's), else the line's own figure, 未填
+ * when the line does not give it (the evaluation reads it as the year-start
+ * budget, but nobody entered it). */
 static void budget_row(struct rs_render_tbl *tb, const char *name, const struct rs_eval_line *l,
-                       bool add_col, bool prev_col)
+                       const char *adj, bool add_col, bool prev_col)
 {
     char c[8][32];
     const char *v[8];
@@ -1079,7 +1155,12 @@ static void budget_row(struct rs_render_tbl *tb, const char *name, const struct 
             v[n] = amt_cell(l->addition, c[n]);
             n++;
         }
-        v[n] = amt_cell(l->adjusted, c[n]);
+        if (adj)
+            v[n] = adj;
+        else if (l->adjusted_given)
+            v[n] = amt_cell(l->adjusted, c[n]);
+        else
+            v[n] = "未填";
         n++;
         v[n] = amt_cell(l->final, c[n]);
         n++;
@@ -1114,15 +1195,16 @@ static void data_section(struct rs_render_ctx *d, int level)
             prev_col = prev_col || u->line[k].prev_final.has;
         }
         rs_render_tbl_init_kind(&tb, with[add_col + 2 * prev_col], RS_TBL_BUDGET);
-        budget_row(&tb, "预算行", NULL, add_col, prev_col);
+        budget_row(&tb, "预算行", NULL, NULL, add_col, prev_col);
         for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
             if (u->line[k].rec && (k != RS_EVAL_LINE_TOTAL || !u->nlines)) {
-                budget_row(&tb, rs_eval_line_name(k), &u->line[k], add_col, prev_col);
+                budget_row(&tb, rs_eval_line_name(k), &u->line[k], NULL, add_col, prev_col);
                 rs_render_tbl_about(&tb, rs_render_about_rec(u->line[k].rec));
             }
         }
         if (u->nlines) {
             struct rs_eval_line tot;
+            char adj[96];
 
             memset(&tot, 0, sizeof tot);
             tot.year_start = u->ys_total;
@@ -1131,7 +1213,10 @@ static void data_section(struct rs_render_ctx *d, int level)
             tot.transfer = u->transfer_total;
             tot.addition = u->line[RS_EVAL_LINE_TOTAL].addition;
             tot.prev_final = u->line[RS_EVAL_LINE_TOTAL].prev_final;
-            budget_row(&tb, "合计", &tot, add_col, prev_col);
+            tot_adjusted_cell(u, adj, sizeof adj);
+            if (!rs_report_transfer_given(u))
+                tot.transfer.has = false;
+            budget_row(&tb, "合计", &tot, adj, add_col, prev_col);
             rs_render_tbl_total(&tb);
         }
         rs_render_tbl_emit(d, &tb);

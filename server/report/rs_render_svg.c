@@ -36,6 +36,7 @@ struct series {
 struct row {
     const char *label;
     int64_t v[MAX_SERIES];
+    bool absent[MAX_SERIES];   /* a figure not given: no bar, its <title> reads 未填报 */
     char text[160];       /* the value shown after the bars */
 };
 
@@ -74,7 +75,7 @@ static void bars(struct rs_rbuf *b, const struct chart *c, const struct row *r, 
 
     for (size_t i = 0; i < nr; i++)
         for (size_t k = 0; k < c->ns; k++)
-            max = r[i].v[k] > max ? r[i].v[k] : max;
+            max = !r[i].absent[k] && r[i].v[k] > max ? r[i].v[k] : max;
     rs_rbuf_printf(b, "<figure class=\"chart\" id=\"chart-%s\" data-chart=\"%s\">"
                       "<figcaption>", c->id, c->id);
     rs_xml_text(b, c->caption);
@@ -93,10 +94,13 @@ static void bars(struct rs_rbuf *b, const struct chart *c, const struct row *r, 
         rs_rbuf_puts(b, "</text>\n");
         for (size_t k = 0; k < c->ns; k++) {
             int by = c->overlay ? y + (row_h - bar_h) / 2 : y + 5 + 14 * (int)k;
-            int64_t w = len_of(r[i].v[k], max);
+            int64_t w = r[i].absent[k] ? 0 : len_of(r[i].v[k], max);
             char v[32];
 
-            c->fmt(r[i].v[k], v);
+            if (r[i].absent[k])
+                snprintf(v, sizeof v, "未填报");
+            else
+                c->fmt(r[i].v[k], v);
             end = w > end ? w : end;
             rs_rbuf_printf(b, "<rect class=\"mark %s\" x=\"%d\" y=\"%d\" width=\"%" PRId64
                               "\" height=\"%d\"><title>",
@@ -106,7 +110,8 @@ static void bars(struct rs_rbuf *b, const struct chart *c, const struct row *r, 
             rs_xml_text(b, c->s[k].name);
             rs_rbuf_puts(b, "：");
             rs_xml_text(b, v);
-            rs_xml_text(b, c->unit);
+            if (!r[i].absent[k])
+                rs_xml_text(b, c->unit);
             rs_rbuf_puts(b, "</title></rect>\n");
         }
         rs_rbuf_printf(b, "<text class=\"value\" x=\"%" PRId64 "\" y=\"%d\">", LABEL_W + end + 6,
@@ -133,7 +138,7 @@ static void dimensions(struct rs_rbuf *b, const struct rs_eval_result *res)
 {
     static const struct series s[] = {{"分值", "base"}, {"得分", "s0"}};
     const struct chart c = {"dimensions", "各方面得分与分值（分）", s, 2, true, fmt_milli, "分"};
-    struct row r[RS_FW_MAX_DIMENSIONS];
+    struct row r[RS_FW_MAX_DIMENSIONS] = {{0}};
     size_t n = res->fw->ndims < RS_FW_MAX_DIMENSIONS ? res->fw->ndims : RS_FW_MAX_DIMENSIONS;
 
     if (n == 0)
@@ -165,11 +170,14 @@ static void budget(struct rs_rbuf *b, const struct rs_eval_result *res)
     static const struct series s[] = {{"年初预算", "s1"}, {"调整后预算", "s2"}, {"决算", "s0"}};
     const struct chart c = {"budget", "各预算行：年初预算、调整后预算与决算（万元）", s, 3, false,
                             fmt_wan, "万元"};
-    struct row r[RS_EVAL_NLINES];
+    struct row r[RS_EVAL_NLINES] = {{0}};
     size_t n = 0;
 
     for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &res->unit.line[k];
+        /* The evaluation reads an adjusted budget not given as the year-start
+         * one; the chart shows only what was entered. */
+        struct rs_eval_amt adj = {l->adjusted.v, l->adjusted.has && l->adjusted_given};
         char a[32], p[32], f[32];
 
         /* The 合计 line only for a unit that gives no parts. */
@@ -177,11 +185,14 @@ static void budget(struct rs_rbuf *b, const struct rs_eval_result *res)
             continue;
         r[n].label = rs_eval_line_name(k);
         /* A figure not given has no bar and reads 未填报, never 0. */
-        r[n].v[0] = l->year_start.has ? l->year_start.v : 0;
-        r[n].v[1] = l->adjusted.has ? l->adjusted.v : 0;
-        r[n].v[2] = l->final.has ? l->final.v : 0;
+        r[n].v[0] = l->year_start.v;
+        r[n].v[1] = adj.v;
+        r[n].v[2] = l->final.v;
+        r[n].absent[0] = !l->year_start.has;
+        r[n].absent[1] = !adj.has;
+        r[n].absent[2] = !l->final.has;
         amt_wan(l->year_start, a);
-        amt_wan(l->adjusted, p);
+        amt_wan(adj, p);
         amt_wan(l->final, f);
         snprintf(r[n].text, sizeof r[n].text, "%s / %s / %s", a, p, f);
         n++;
@@ -201,7 +212,7 @@ static void towns(struct rs_rbuf *b, const struct rs_eval_result *res)
                              fmt_wan, "万元"};
     const struct chart cs = {"town-subsidy", "分乡镇（街道）直补资金：应发与实发（万元）", ss, 2,
                              true, fmt_wan, "万元"};
-    struct row r[MAX_ROWS];
+    struct row r[MAX_ROWS] = {{0}};
     size_t n = res->ntowns < MAX_ROWS ? res->ntowns : MAX_ROWS;
     char x[32], y[32];
 

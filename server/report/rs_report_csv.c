@@ -186,10 +186,13 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     }
     c_int(b, "township", "petitions", div, "cases", t->pt_n);
     c_int(b, "township", "petitions", div, "closed", t->pt_closed);
-    c_int(b, "township", "petitions", div, "above_district", t->pt_above);
+    if (!all_miss(t->pt_level_miss, t->pt_n))
+        c_int(b, "township", "petitions", div, "above_district", t->pt_above);
     c_int(b, "township", "survey", div, "valid", t->sv_valid);
-    c_rate(b, "township", "survey", div, "satisfaction_rate",
-           (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    /* Over every survey: only when each gives all three answers. */
+    if (!t->sv_answers_miss)
+        c_rate(b, "township", "survey", div, "satisfaction_rate",
+               (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
 }
 
 /* A money pair for a figure that is given; an absent one has no row. */
@@ -226,7 +229,8 @@ static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
                  k == RS_EVAL_LINE_TOTAL ? "_line" : "");
         c_amt(b, "budget", key, "year_start", l->year_start);
         c_amt(b, "budget", key, "addition", l->addition);
-        c_amt(b, "budget", key, "adjusted", l->adjusted);
+        if (l->adjusted_given)
+            c_amt(b, "budget", key, "adjusted", l->adjusted);
         c_amt(b, "budget", key, "final", l->final);
         c_amt(b, "budget", key, "higher_transfer", l->transfer);
         c_amt(b, "budget", key, "prev_year_start", l->prev_year_start);
@@ -235,6 +239,8 @@ static void c_unit(struct rs_rbuf *b, const struct rs_eval_result *res)
     c_amt(b, "budget", "total", "year_start", u->ys_total);
     c_amt(b, "budget", "total", "adjusted", u->adj_total);
     c_amt(b, "budget", "total", "final", u->final_total);
+    if (rs_report_adj_missing(u))
+        c_int(b, "budget", "total", "", "adjusted_missing", rs_report_adj_missing(u));
     if (u->final_total.has && u->adj_total.has)
         c_rate(b, "budget", "total", "", "execution_rate", u->final_total.v, u->adj_total.v);
     c_amt(b, "budget", "basic", "year_start", u->basic_ys);

@@ -21,12 +21,41 @@
 #define RS_REPORT_FMT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "rs_eval.h"
 #include "rs_report.h"
 #include "rs_report_buf.h"
 
 struct rs_render_skin;
+
+/* The part lines with a record that do not give their adjusted budget (the
+ * evaluation reads each as its year-start budget, in the total too). */
+static inline uint32_t rs_report_adj_missing(const struct rs_eval_unit *u)
+{
+    uint32_t n = 0;
+
+    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++)
+        n += u->line[k].rec && !u->line[k].adjusted_given;
+    return n;
+}
+
+/* True if the total of 上级转移支付 is given: by the 合计 record, or by at
+ * least one part line (a line that gives none has none, but when no line
+ * gives it the sum of nothing is not 0). */
+static inline bool rs_report_transfer_given(const struct rs_eval_unit *u)
+{
+    const struct rs_eval_line *tl = &u->line[RS_EVAL_LINE_TOTAL];
+
+    if (tl->rec && tl->transfer.has)
+        return true;
+    for (size_t k = 1; k < RS_EVAL_LINE_TOTAL; k++) {
+        if (u->line[k].rec && u->line[k].transfer.has)
+            return true;
+    }
+    return false;
+}
 
 /* The JSON report of res (with the year's parts x, may be NULL) into b. */
 void rs_report_json(const struct rs_eval_result *res, const struct rs_report_extra *x,

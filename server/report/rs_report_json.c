@@ -320,17 +320,25 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_int(j, "closed", t->pt_closed);
     j_int(j, "repeat", t->pt_repeat);
     j_rate(j, "closed_rate", t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
-    j_int(j, "above_district", t->pt_above);
+    j_sum_int(j, "above_district", t->pt_above, t->pt_level_miss, t->pt_n);
     j_int(j, "level_missing", t->pt_level_miss);
     j_end_obj(j);
     j_obj(j, "survey");
     j_int(j, "surveys", t->sv_n);
     j_int(j, "sample", t->sv_sample);
     j_int(j, "valid", t->sv_valid);
-    j_int(j, "satisfied", t->sv_satisfied);
-    j_int(j, "basically_satisfied", t->sv_basic);
-    j_int(j, "dissatisfied", t->sv_dissatisfied);
-    j_rate(j, "satisfaction_rate", (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    /* The answers are sums over every survey: null unless each gives all three. */
+    if (t->sv_answers_miss) {
+        j_null(j, "satisfied");
+        j_null(j, "basically_satisfied");
+        j_null(j, "dissatisfied");
+        j_null(j, "satisfaction_rate");
+    } else {
+        j_int(j, "satisfied", t->sv_satisfied);
+        j_int(j, "basically_satisfied", t->sv_basic);
+        j_int(j, "dissatisfied", t->sv_dissatisfied);
+        j_rate(j, "satisfaction_rate", (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    }
     j_int(j, "answers_missing", t->sv_answers_miss);
     j_end_obj(j);
     j_end_obj(j);
@@ -383,7 +391,11 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
         j_str(j, "name", rs_eval_line_name(k));
         j_amt(j, "year_start", l->year_start);
         j_amt(j, "addition", l->addition);
-        j_amt(j, "adjusted", l->adjusted);
+        /* Not given: null (the evaluation reads it as the year-start budget). */
+        if (l->adjusted_given)
+            j_amt(j, "adjusted", l->adjusted);
+        else
+            j_null(j, "adjusted");
         j_bool(j, "adjusted_given", l->adjusted_given);
         j_amt(j, "final", l->final);
         j_amt(j, "change", dl);
@@ -399,7 +411,10 @@ static void j_unit(struct json *j, const struct rs_eval_result *res)
     j_amt(j, "year_start", u->ys_total);
     j_amt(j, "adjusted", u->adj_total);
     j_amt(j, "final", u->final_total);
-    j_amt(j, "higher_transfer", u->transfer_total);
+    if (rs_report_transfer_given(u))
+        j_amt(j, "higher_transfer", u->transfer_total);
+    else
+        j_null(j, "higher_transfer");
     if (u->final_total.has && u->adj_total.has)
         j_rate(j, "execution_rate", u->final_total.v, u->adj_total.v);
     else

@@ -246,14 +246,22 @@ static void amt(struct sheet *s, size_t col, struct rs_eval_amt a, int fmt)
         text(s, col, "未填", F_TEXT);
 }
 
-/* One line's or the total's figures in columns 1..8. */
-static void budget_cells(struct sheet *s, const struct rs_eval_line *l, int fmt)
+/* One line's or the total's figures in columns 1..8; the adjusted budget
+ * is adj when given (the total's with a note), else the line's, 未填 when
+ * the line does not give it (the evaluation reads it as the year-start
+ * budget, but nobody entered it). */
+static void budget_cells(struct sheet *s, const struct rs_eval_line *l, const char *adj, int fmt)
 {
     struct rs_eval_amt dl = {l->final.v - l->year_start.v, l->final.has && l->year_start.has};
 
     amt(s, 1, l->year_start, fmt);
     amt(s, 2, l->addition, fmt);
-    amt(s, 3, l->adjusted, fmt);
+    if (adj)
+        text(s, 3, adj, fmt == F_BOLD_WAN ? F_BOLD : F_TEXT);
+    else if (l->adjusted_given)
+        amt(s, 3, l->adjusted, fmt);
+    else
+        text(s, 3, "未填", F_TEXT);
     amt(s, 4, l->final, fmt);
     amt(s, 5, dl, fmt);
     amt(s, 6, l->transfer, fmt);
@@ -277,7 +285,7 @@ static void budget_sheet(struct book *bk, const struct rs_eval_result *res)
         if (!l->rec)
             continue;
         text(&s, 0, rs_eval_line_name(k), F_TEXT);
-        budget_cells(&s, l, F_WAN);
+        budget_cells(&s, l, NULL, F_WAN);
         text(&s, 9, l->rec->budget_line->change_reason, F_WRAP);
         s.row++;
     }
@@ -285,12 +293,25 @@ static void budget_sheet(struct book *bk, const struct rs_eval_result *res)
         struct rs_eval_line tot = u->line[RS_EVAL_LINE_TOTAL];
 
         if (u->nlines) {
+            uint32_t miss = rs_report_adj_missing(u);
+            bool adj_own = tot.rec && tot.adjusted_given;
+            char w[32], note[96];
+
+            /* The total's adjusted budget counts a line that gives none as
+             * its year-start one (the evaluation's reading): a number
+             * only when no line is read so; no 上级转移支付 of 0 when no
+             * line gives it. */
             tot.year_start = u->ys_total;
             tot.adjusted = u->adj_total;
+            tot.adjusted_given = u->adj_total.has;
             tot.final = u->final_total;
             tot.transfer = u->transfer_total;
+            tot.transfer.has = tot.transfer.has && rs_report_transfer_given(u);
+            rs_money_wan(tot.adjusted.v, w);
+            snprintf(note, sizeof note, "%s（%u行未填调整后预算，按年初预算计）", w, miss);
             text(&s, 0, "合计", F_BOLD);
-            budget_cells(&s, &tot, F_BOLD_WAN);
+            budget_cells(&s, &tot, tot.adjusted.has && miss && !adj_own ? note : NULL,
+                         F_BOLD_WAN);
             s.row++;
         }
         text(&s, 0, "预算执行率", F_TEXT);
@@ -349,14 +370,19 @@ static void town_row(struct sheet *s, const struct rs_eval_town *t, const char *
     count(s, 15, t->pt_closed);
     count(s, 16, t->pt_repeat);
     rate(s, 17, t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
-    count(s, 18, t->pt_above);
+    sum_count(s, 18, t->pt_above, t->pt_level_miss, t->pt_n);
     count(s, 19, t->sub_n);
     sum_count(s, 20, t->sub_persons, t->sub_persons_miss, t->sub_n);
     sum_wan(s, 21, t->sub_due_fen, t->sub_due_miss, t->sub_n);
     sum_wan(s, 22, t->sub_paid_fen, t->sub_paid_miss, t->sub_n);
     count(s, 23, t->sv_n);
     count(s, 24, t->sv_valid);
-    rate(s, 25, (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    /* The answers are sums over every survey: a rate only when each gives
+     * all three (未填 when none does, 无法计算 when some do not). */
+    if (t->sv_answers_miss)
+        text(s, 25, t->sv_answers_miss == t->sv_n ? "未填" : "无法计算", F_TEXT);
+    else
+        rate(s, 25, (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
     s->row++;
 }
 
