@@ -387,8 +387,9 @@ static int parse_period(const char *s, Rs__Period *p)
 {
     static const char *const names[] = {"", "q1", "q2", "q3", "q4", "h1", "h2", "year"};
 
+    /* The English name or the Chinese one the reports print (全年, 三季度). */
     for (int i = 1; i < 8; i++) {
-        if (strcasecmp(s, names[i]) == 0) {
+        if (strcasecmp(s, names[i]) == 0 || strcmp(s, rs_enum_display(&rs__period__descriptor, i)) == 0) {
             *p = (Rs__Period)i;
             return 0;
         }
@@ -494,7 +495,7 @@ int main(int argc, char **argv)
             break;
         case 'p':
             if (parse_period(optarg, &c.period))
-                return rs_cmd_usage_error("--period 须为 q1 至 q4、h1、h2 或 year");
+                return rs_cmd_usage_error("--period 须为 q1 至 q4、h1、h2 或 year（或一季度至四季度、上半年、下半年、全年）");
             break;
         case 'M':
             if (strcmp(optarg, "yuan") == 0 || strcmp(optarg, "元") == 0)

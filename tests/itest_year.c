@@ -333,6 +333,18 @@ static void test_year_flow(void **state)
     run_has(e, TOWN_B, 1,
             (const char *[]){"completeness", "--year", "2023", "--division", TOWN_A, NULL},
             "乡镇只能查看本单位的区划（430602002），其他区划由区中心查看", NULL);
+    /* A year without a plan: the township is not told to set one (only the
+     * centre may); the centre is told how. */
+    text = run(e, TOWN_B, 1, (const char *[]){"completeness", "--year", "2025", NULL});
+    has(text, "区中心尚未设定2025年度的报送计划");
+    lacks(text, "schedule set");
+    free(text);
+    run_has(e, DISTRICT, 1, (const char *[]){"completeness", "--year", "2025", NULL},
+            "2025年度尚未设定报送计划（请用 resettle schedule set", NULL);
+    /* One period: the date, then the period's counts. */
+    run_has(e, DISTRICT, 0,
+            (const char *[]){"completeness", "--year", "2023", "--period", "全年", NULL},
+            "截至", "，全年应报送4期次", NULL);
     /* The drafted report carries the board as an annex and the missing return as a finding. */
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--format", "text", NULL},
             "附件：报送完整性", "洞庭街道      全年未报", NULL);

@@ -143,7 +143,7 @@ static void env_answer(void *user, struct rs_xctx *ctx, enum rs_xop fn, struct r
     }
     r = rs_eval_manual_for(fe->res, fe->ind);
     if (!r) {
-        rs_xctx_absent(ctx, out, t, "没有指标“%s”的人工评分（ManualScore）记录", fe->ind->code);
+        rs_xctx_absent(ctx, out, t, "没有指标“%s”的人工评分记录", fe->ind->code);
         return;
     }
     if (fe->it)

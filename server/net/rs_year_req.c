@@ -180,8 +180,11 @@ static void completeness_work(struct year_job *j, struct rs_store *store)
     j->rc = rs_year_board(store, j->year, rs_now_unix(), j->period, only, &board, j->err,
                           sizeof(j->err));
     if (j->rc == RS_OK && !board) {
-        snprintf(j->err, sizeof(j->err), "%u年度尚未设定报送计划（请用 resettle schedule set "
-                 "或 resettled schedule set 设定）", (unsigned)j->year);
+        if (j->township)
+            snprintf(j->err, sizeof(j->err), "区中心尚未设定%u年度的报送计划", (unsigned)j->year);
+        else
+            snprintf(j->err, sizeof(j->err), "%u年度尚未设定报送计划（请用 resettle schedule set "
+                     "或 resettled schedule set 设定）", (unsigned)j->year);
         j->rc = RS_ENOTFOUND;
     }
     if (j->rc == RS_OK) {

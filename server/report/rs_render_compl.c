@@ -144,7 +144,7 @@ void rs_render_compl_section(struct rs_render_ctx *d, const struct rs_compl_boar
     rs_date_format(b->as_of, day);
     rate_text(r->reported, r->expected, a);
     rate_text(r->on_time, r->expected, c);
-    rs_render_para(d, "截至%s%s，应报送%u期次，已报送%u期次（其中零报告%u期次），按时报送%u期次，"
+    rs_render_para(d, "截至%s，%s应报送%u期次，已报送%u期次（其中零报告%u期次），按时报送%u期次，"
                    "迟报%u期次，未报送%u期次；报送率%s，及时率%s。",
                    day,
                    b->period == RS__PERIOD__PERIOD_UNSPECIFIED
