@@ -1608,6 +1608,24 @@ static uint32_t day_2023(unsigned d)
     return 20230000u + (m + 1) * 100u + d + 1;
 }
 
+/* A manual indicator nobody scored says so in Chinese alone. */
+static void test_manual_unscored(void **state)
+{
+    struct rs_eval_dataset *ds = NULL;
+    struct rs_framework *fw = fw_one("F17", rule_for("F17"));
+    struct rs_eval_result *res;
+
+    (void)state;
+    assert_int_equal(rs_eval_dataset_new(2023, &ds), RS_OK);
+    res = run_one(ds, fw);
+    assert_int_equal(res->items[0].state, RS_EVAL_NOT_COMPUTABLE);
+    assert_non_null(strstr(res->items[0].reason, "的人工评分记录"));
+    assert_null(strstr(res->items[0].reason, "ManualScore"));
+    rs_eval_result_free(res);
+    rs_framework_free(fw);
+    rs_eval_dataset_free(ds);
+}
+
 /* A sum over the unit's own rows of a kind nobody entered is absent, not
  * 0: 三公 rows for reception and travel only say nothing of the vehicles. */
 static void test_sum_of_no_rows(void **state)
@@ -2837,6 +2855,7 @@ int main(void)
         cmocka_unit_test(test_stated_keys),
         cmocka_unit_test(test_money_gaps),
         cmocka_unit_test(test_sum_of_no_rows),
+        cmocka_unit_test(test_manual_unscored),
         cmocka_unit_test(test_more_checks),
         cmocka_unit_test(test_township_scope),
         cmocka_unit_test(test_left_out_once),
