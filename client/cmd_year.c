@@ -101,7 +101,11 @@ static void print_year(const Rs__YearReply *y)
         const Rs__YearException *e = y->exceptions[i];
 
         rs_date_format(e->until, day);
-        printf("已为 %s 重新开放至 %s", e->division ? e->division : "?", day);
+        /* A district's code reopens every township under it too. */
+        if (e->division && strlen(e->division) < 9)
+            printf("已为 %s（全区，含其下各乡镇/街道）重新开放至 %s", e->division, day);
+        else
+            printf("已为 %s 重新开放至 %s", e->division ? e->division : "?", day);
         if (e->has_ended_issue)
             printf("（第 %u 版报告出具时结束）", (unsigned)e->ended_issue);
         printf("：%s\n", e->reason ? e->reason : "");

@@ -448,6 +448,11 @@ static void test_year_flow(void **state)
             (const char *[]){"year", "reopen", "--year", "2023", "--division", TOWN_D, "--until",
                              until, "--reason", "补报", NULL},
             "重新开放年度只能由区中心操作", NULL);
+    /* Only a registered office's division can be reopened. */
+    run_has(e, DISTRICT, 1,
+            (const char *[]){"year", "reopen", "--year", "2023", "--division", "430602999",
+                             "--until", until, "--reason", "补报", NULL},
+            "区划 430602999 不是已登记的单位，不能为它重新开放", NULL);
     snprintf(want, sizeof(want), "已为 430602004 重新开放至 %s：洞庭街道补报救助记录", until);
     run_has(e, DISTRICT, 0,
             (const char *[]){"year", "reopen", "--year", "2023", "--division", TOWN_D, "--until",
@@ -462,14 +467,14 @@ static void test_year_flow(void **state)
     run_has(e, DISTRICT, 0, (const char *[]){"year", "close", "--year", "2023", NULL},
             "2023年度：已结账（已出具 2 版报告）",
             " 由 430602 结账，5 条记录，指标体系 unit-2023（sha256 ",
-            "；重新出具原因：洞庭街道 (430602004): 洞庭街道补报救助记录", "（第 2 版报告出具时结束）",
+            "；重新出具原因：洞庭街道（430602004）：洞庭街道补报救助记录", "（第 2 版报告出具时结束）",
             NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--out", issued2, NULL},
             "（第 2 版）", NULL);
     text = it_read_file(issued2);
     has(text, "本报告为第2版，由" CENTRE_NAME "于");
     has(text, "重新发布；此前第1版发布于");
-    has(text, "重新发布原因：洞庭街道 (430602004): 洞庭街道补报救助记录。");
+    has(text, "重新发布原因：洞庭街道（430602004）：洞庭街道补报救助记录。");
     has(text, "| 洞庭街道 | 全年迟报");
     free(text);
     /* A township sees the issues, and its own exceptions only. */
@@ -477,6 +482,13 @@ static void test_year_flow(void **state)
     has(text, "2023年度：已结账（已出具 2 版报告）");
     lacks(text, "重新开放至");
     free(text);
+    /* The district's own code reopens every township under it: the answer says so. */
+    snprintf(want, sizeof(want), "已为 430602（全区，含其下各乡镇/街道）重新开放至 %s：区中心补录单位数据",
+             until);
+    run_has(e, DISTRICT, 0,
+            (const char *[]){"year", "reopen", "--year", "2023", "--division", DISTRICT, "--until",
+                             until, "--reason", "区中心补录单位数据", NULL},
+            want, NULL);
 
     /* The audit trail has every step, and its chain verifies. */
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = 'schedule_set'"),
@@ -487,7 +499,7 @@ static void test_year_flow(void **state)
                      1);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = 'year_close'"), 2);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = 'year_reopen'"),
-                     1);
+                     2);
     {
         char *argv[] = {RS_SERVER_BIN, "audit", "verify", "--db", e->db, NULL};
         char out[600];

@@ -896,7 +896,7 @@ static void test_closed_years(void **state)
                      RS_OK);
     assert_int_equal(issue.issue, 2);
     assert_int_equal(p.nissues_seen, 2);
-    assert_string_equal(p.reason_seen, "金鹗山街道 (430602001): 更正二季度直补");
+    assert_string_equal(p.reason_seen, "金鹗山街道（430602001）：更正二季度直补");
     assert_string_equal(issue.reason, p.reason_seen);
     assert_int_equal(rs_store_year_report(s, 2023, RS__REPORT_FORMAT__FMT_MARKDOWN, &body, &len,
                                           NULL),
@@ -909,7 +909,7 @@ static void test_closed_years(void **state)
     assert_int_equal(rs_store_year_info(s, 2023, &info), RS_OK);
     assert_int_equal(info.nissues, 2);
     assert_int_equal(info.issues[0].issue, 1);
-    assert_string_equal(info.issues[1].reason, "金鹗山街道 (430602001): 更正二季度直补");
+    assert_string_equal(info.issues[1].reason, "金鹗山街道（430602001）：更正二季度直补");
     assert_int_equal(info.nexceptions, 1);
     assert_string_equal(info.exceptions[0].division_name, "金鹗山街道");
     assert_int_equal(info.exceptions[0].ended_issue, 2);

@@ -479,6 +479,23 @@ static rs_status office_name(struct rs_store *s, const char *code, char *out, si
     return rv;
 }
 
+/* RS_OK if code is a registered office (of any role), RS_ENOTFOUND if not. */
+static rs_status registered(struct rs_store *s, const char *code)
+{
+    struct rs_st *st = &s->stmt[ST_OFFICE_GET];
+    rs_status rv = RS_OK;
+    int rc = rs_st_bind_text(st, 1, code, -1, RS_ST_STATIC);
+
+    if (rc == RS_ST_OK)
+        rc = rs_st_step(st);
+    if (rc == RS_ST_DONE)
+        rv = RS_ENOTFOUND;
+    else if (rc != RS_ST_ROW)
+        rv = rs_store_db_fail(s, rc, "reading offices");
+    rs_st_reset(st);
+    return rv;
+}
+
 /* The reasons of the exceptions a re-issue ends, joined, into out. */
 static void issue_reason(const struct rs_year_info *info, char *out, size_t cap)
 {
@@ -491,7 +508,7 @@ static void issue_reason(const struct rs_year_info *info, char *out, size_t cap)
 
         if (e->ended_issue)
             continue;
-        n = snprintf(out + len, cap - len, "%s%s (%s): %s", len ? "; " : "", e->division_name,
+        n = snprintf(out + len, cap - len, "%s%s（%s）：%s", len ? "；" : "", e->division_name,
                      e->division, e->reason);
         if (n < 0 || (size_t)n >= cap - len) {
             /* Cut on a character boundary. */
@@ -826,6 +843,14 @@ rs_status rs_store_year_reopen(struct rs_store *s, uint32_t year, const char *di
         rv = RS_EINVAL;
         goto out;
     }
+    rv = registered(s, division);
+    if (rv == RS_ENOTFOUND) {
+        rs_store_set_err(err, errlen, "区划 %s 不是已登记的单位，不能为它重新开放", division);
+        rv = RS_EINVAL;
+        goto out;
+    }
+    if (rv)
+        goto fail;
     st = &s->stmt[ST_YEAR_EXC_INSERT];
     rc = rs_st_bind_int64(st, 1, (int64_t)year);
     if (rc == RS_ST_OK)
