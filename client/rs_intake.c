@@ -8,10 +8,15 @@
  * ones go into the outbox inside one transaction per file.  A problem is
  * recorded where it is met, so the result lists them in reading order.
  *
- * Does not: print, open the outbox, or send; a row mapped but refused by
- * the outbox stops the file (nothing of it is queued), a row the mapper
- * refuses is only left out, unless every row would be read wrongly
- * (rs_rowmap_fatal: a money column in no known unit).
+ * A row the mapper refuses, a second row of a record the file already
+ * gave (rs_rowkeys.h), and a row the outbox refuses for what it holds (an
+ * id already queued with other content) are left out and listed; the other
+ * rows are queued.  A file is given up whole (nothing of it queued) when
+ * every row would be read wrongly (rs_rowmap_fatal: a money column in no
+ * known unit), when a CSV cannot be read past some line (its quoting), and
+ * when the outbox itself fails.
+ *
+ * Does not: print, open the outbox, or send.
  */
 #include "rs_intake.h"
 
@@ -23,6 +28,7 @@
 #include <strings.h>
 
 #include "rs_csv.h"
+#include "rs_rowkeys.h"
 #include "rs_xlsx.h"
 #include "rs_xltpl.h"
 
@@ -215,6 +221,52 @@ enum sheet_outcome {
 };
 
 /*
+ * Before a mapped row goes to the outbox: RS_OK to queue it, RS_EDUP when
+ * the file gave the same record at an earlier row (listed, left out), or
+ * RS_ENOMEM.
+ */
+static rs_status check_repeat(struct rs_intake_result *r, struct rs_rowkeys *keys,
+                              const char *sheet, uint32_t row, const Rs__Record *rec)
+{
+    uint32_t first = 0;
+    rs_status rv = rs_rowkeys_note(keys, rec, row, &first);
+
+    if (rv == RS_ENOMEM) {
+        problem(r, sheet, row, NULL, NULL, "内存不足");
+        return RS_ENOMEM;
+    }
+    if (rv == RS_OK && first) {
+        /* RS_EINVAL (no natural key) is the outbox's to refuse, in its words. */
+        problem(r, sheet, row, NULL, NULL,
+                "与第%u行是同一条记录（自然键相同）；同一文件中一条记录只能填一行，本行未加入发件箱",
+                (unsigned)first);
+        r->invalid++;
+        return RS_EDUP;
+    }
+    return RS_OK;
+}
+
+/*
+ * A row the outbox refused: for what the row holds (RS_EINVAL, RS_ECONFLICT)
+ * it is listed and left out, and true is returned; any other failure is the
+ * outbox's, which stops the file.
+ */
+static bool row_refused(struct rs_intake_result *r, const char *sheet, uint32_t row,
+                        rs_status rv)
+{
+    if (rv == RS_ECONFLICT)
+        problem(r, sheet, row, "记录编号", NULL,
+                "这个记录编号已用于另一条内容不同的记录；一个记录编号只能对应一条记录"
+                "（不填记录编号时由系统生成），本行未加入发件箱");
+    else if (rv == RS_EINVAL)
+        problem(r, sheet, row, NULL, NULL, "无法加入发件箱（%s），本行未加入", rs_status_zh(rv));
+    else
+        return false;
+    r->invalid++;
+    return true;
+}
+
+/*
  * Queues the rows of sheet i inside the caller's transaction.  forced is
  * the type the sheet must be (opts->type, or its template's), named says
  * the sheet was asked for (opts->sheet, or a template's): a header that is
@@ -229,6 +281,7 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
     struct rs_row_defaults def = {0};
     struct rs_xlsx_sheet *sh = NULL;
     struct rs_rowmap *map = NULL;
+    struct rs_rowkeys keys = {0};
     struct rs_intake_sheet *s;
     struct rs_xlsx_row row;
     char *header[RS_XLSX_MAX_COLS], err[512], source[4200], cell[16];
@@ -313,9 +366,20 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
             r->invalid++;
             continue;
         }
+        rc = check_repeat(r, &keys, name, row.row, rec);
+        if (rc) {
+            rs__record__free_unpacked(rec, NULL);
+            if (rc == RS_EDUP)
+                continue;
+            *abort = rc;
+            ret = SHEET_ABORT;
+            goto out;
+        }
         snprintf(source, sizeof(source), "%s:%s:%u", path, name, row.row);
         rc = rs_outbox_add(ob, rec, source, &what);
         rs__record__free_unpacked(rec, NULL);
+        if (rc && row_refused(r, name, row.row, rc))
+            continue;
         if (rc) {
             problem(r, name, row.row, NULL, NULL, "无法加入发件箱（%s）", rs_status_zh(rc));
             *abort = rc;
@@ -342,6 +406,7 @@ failed:
 out:
     for (size_t j = 0; j < nh; j++)
         free(header[j]);
+    rs_rowkeys_free(&keys);
     rs_rowmap_close(map);
     rs_xlsx_sheet_close(sh);
     return ret;
@@ -443,6 +508,7 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
     struct rs_row_defaults def = {0};
     struct rs_csv *csv = NULL;
     struct rs_rowmap *map = NULL;
+    struct rs_rowkeys keys = {0};
     char **cells, err[512], source[4200];
     size_t ncells;
     uint32_t line;
@@ -485,10 +551,14 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
         if (rc == RS_ENOTFOUND)
             break;
         if (rc) {
-            /* The CSV cannot be read past this point; keep what came before. */
+            /* The CSV cannot be read past this point, so the rows after it
+             * would be lost without a word: the file is given up whole. */
             problem(r, NULL, 0, NULL, NULL, "%s", err);
+            problem(r, NULL, 0, NULL, NULL, "此处之后的内容无法读取，整个文件都没有加入发件箱；"
+                                           "请改正后重新报送");
             r->invalid++;
-            break;
+            ret = RS_EINVAL;
+            goto out;
         }
         if (rs_rowmap_row(map, cells, ncells, &rec, &v) != RS_OK) {
             problem(r, NULL, line, v.field, NULL, "%s", v.text[0] ? v.text : v.reason);
@@ -501,9 +571,18 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
             r->invalid++;
             continue;
         }
+        ret = check_repeat(r, &keys, NULL, line, rec);
+        if (ret) {
+            rs__record__free_unpacked(rec, NULL);
+            if (ret == RS_EDUP)
+                continue;
+            goto out;
+        }
         snprintf(source, sizeof(source), "%s:%u", path, line);
         ret = rs_outbox_add(ob, rec, source, &what);
         rs__record__free_unpacked(rec, NULL);
+        if (ret && row_refused(r, NULL, line, ret))
+            continue;
         if (ret) {
             problem(r, NULL, line, NULL, NULL, "无法加入发件箱（%s）", rs_status_zh(ret));
             goto out;
@@ -520,6 +599,7 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
 out:
     if (in_tx)
         (void)rs_outbox_rollback(ob);
+    rs_rowkeys_free(&keys);
     rs_rowmap_close(map);
     rs_csv_close(csv);
     return ret;

@@ -1243,6 +1243,13 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     rv = rs_validate_record(rec, v);
     if (!had_id)
         rec->id = NULL;
+    if (rv == RS_OK && !had_id && rec->supersedes && rec->supersedes[0]) {
+        /* The version that replaces another is named by its own id: the
+         * client cannot make one up for a row that says what it replaces. */
+        set_verdict(v, RS_EINVAL, "supersedes", "a row naming what it supersedes needs its own id",
+                    "填了替代记录，须同时填本行的记录编号");
+        rv = RS_EINVAL;
+    }
     if (rv) {
         if (v->st == RS_OK)
             v->st = rv;

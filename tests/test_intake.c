@@ -175,6 +175,74 @@ static void test_refused(void **state)
     rs_outbox_close(ob);
 }
 
+/*
+ * Rows left out while the rest of the file is queued: a second row of the
+ * same record, a 替代记录 without the row's own 记录编号, a 记录编号 already
+ * used by another row with other content.  The same file again stores
+ * nothing new and refuses the same rows.
+ */
+static void test_rows_left_out(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    struct rs_outbox_counts k;
+    static const char rows[] =
+        "记录编号,替代记录,household_ref,kind,金额(元),家庭人数,发放日期\n"
+        ",,HH1,hardship,2000,3,2023-12-01\n"
+        ",,HH1,hardship,3000,3,2023-12-01\n"
+        ",0190a1b2-0000-7000-8000-000000000001,HH3,hardship,100,1,2023-12-02\n"
+        "0190a1b2-0000-7000-8000-000000000002,,HH4,hardship,100,1,2023-12-03\n"
+        "0190a1b2-0000-7000-8000-000000000002,,HH5,hardship,200,1,2023-12-04\n"
+        ",,HH6,hardship,100,1,2023-12-05\n";
+
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(rs_intake_buffer(ob, "救助.csv", rows, strlen(rows), &o, &r), RS_OK);
+        assert_true(r.queued);
+        assert_int_equal(r.added, pass ? 0 : 3);
+        assert_int_equal(r.unchanged, pass ? 3 : 0);
+        assert_int_equal(r.versions, 0);
+        assert_int_equal(r.invalid, 3);
+        assert_int_equal(r.nproblems, 3);
+        assert_int_equal(r.problems[0].row, 3);
+        assert_string_equal(r.problems[0].reason, "与第2行是同一条记录（自然键相同）；同一文件中一条"
+                                                  "记录只能填一行，本行未加入发件箱");
+        assert_int_equal(r.problems[1].row, 4);
+        assert_string_equal(r.problems[1].column, "替代记录");
+        assert_string_equal(r.problems[1].reason, "填了替代记录，须同时填本行的记录编号");
+        assert_int_equal(r.problems[2].row, 6);
+        assert_string_equal(r.problems[2].column, "记录编号");
+        assert_non_null(strstr(r.problems[2].reason, "已用于另一条内容不同的记录"));
+        rs_intake_result_free(&r);
+        assert_int_equal(rs_outbox_counts(ob, &k), RS_OK);
+        assert_int_equal(k.pending, 3);
+    }
+    rs_outbox_close(ob);
+}
+
+/* A CSV whose quoting breaks mid-file is given up whole, not cut short. */
+static void test_csv_unreadable(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    struct rs_outbox_counts k;
+    static const char rows[] = "household_ref,kind,金额(元),家庭人数,发放日期\n"
+                               "HH1,hardship,2000,3,2023-12-01\n"
+                               "HH2,\"hard\"ship,2000,3,2023-12-01\n"
+                               "HH3,hardship,2000,3,2023-12-01\n";
+
+    assert_int_equal(rs_intake_buffer(ob, "救助.csv", rows, strlen(rows), &o, &r), RS_EINVAL);
+    assert_false(r.queued);
+    assert_int_equal(r.nproblems, 2);
+    assert_non_null(strstr(r.problems[0].reason, "引号"));
+    assert_non_null(strstr(r.problems[1].reason, "整个文件都没有加入发件箱"));
+    rs_intake_result_free(&r);
+    assert_int_equal(rs_outbox_counts(ob, &k), RS_OK);
+    assert_int_equal(k.pending, 0);
+    rs_outbox_close(ob);
+}
+
 static void test_workbook(void **state)
 {
     struct rs_outbox *ob = outbox(*state);
@@ -265,6 +333,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_csv_rows, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_refused, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_workbook, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rows_left_out, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_csv_unreadable, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_problem_cap, tmpdir_setup, tmpdir_teardown),
     };
 
