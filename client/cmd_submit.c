@@ -35,6 +35,15 @@ static void print_problem(const char *path, const struct rs_intake_problem *p)
 /* A file's count of rows: queued (new, changed), unchanged, invalid. */
 #define QUEUED_LINE "入发件箱 %u 条（新增 %u，修改 %u），未变 %u 条，无效 %u 条"
 
+/* Whether a sheet of the workbook was read as a sheet of records. */
+static bool sheet_read(const struct rs_intake_result *r)
+{
+    for (size_t i = 0; i < r->nsheets; i++)
+        if (r->sheets[i].state == RS_INTAKE_SHEET_READ)
+            return true;
+    return false;
+}
+
 /* What one file came to: its problems, its sheets' lines, what was queued. */
 static void print_result(const char *path, const struct rs_intake_result *r)
 {
@@ -59,6 +68,8 @@ static void print_result(const char *path, const struct rs_intake_result *r)
         fprintf(stderr, "%s: 另有 %zu 个问题未列出\n", path, r->problems_omitted);
     if (!r->queued)
         return;
+    if (r->is_workbook && !sheet_read(r))
+        fprintf(stderr, "%s: 工作簿中的工作表都是空的，没有读取到记录\n", path);
     if (r->is_workbook)
         printf("%s: " QUEUED_LINE "\n", path, r->added + r->versions, r->added, r->versions,
                r->unchanged, r->invalid);
@@ -69,16 +80,20 @@ static void print_result(const char *path, const struct rs_intake_result *r)
 
 /*
  * A file's exit status: 1 when nothing of it was queued, a row or cell was
- * left out, or a visible sheet of a workbook was not read (passed over as
- * empty or as no sheet of records, too: submit has always counted such a
- * sheet against its file), else 0.
+ * left out, a visible sheet of a workbook holding something was not read
+ * (passed over as no sheet of records: what it holds was not sent), or no
+ * sheet of the workbook was read at all, else 0.  An empty sheet beside
+ * the sheets read (Excel's Sheet2 and Sheet3) holds nothing to lose.
  */
 static int file_status(rs_status rc, const struct rs_intake_result *r)
 {
     if (rc || r->nproblems || r->problems_omitted)
         return RS_EXIT_INVALID;
+    if (r->is_workbook && !sheet_read(r))
+        return RS_EXIT_INVALID;
     for (size_t i = 0; i < r->nsheets; i++)
-        if (r->sheets[i].state != RS_INTAKE_SHEET_READ)
+        if (r->sheets[i].state != RS_INTAKE_SHEET_READ &&
+            r->sheets[i].state != RS_INTAKE_SHEET_EMPTY)
             return RS_EXIT_INVALID;
     return 0;
 }

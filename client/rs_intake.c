@@ -220,6 +220,23 @@ enum sheet_outcome {
     SHEET_BAD = 2         /* asked for and not readable: the file is not clean */
 };
 
+/* Whether every cell is empty or spaces (ASCII or the full-width U+3000):
+ * a row of commas, as Excel writes below a table, is a blank line. */
+static bool blank_row(char *const *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (const char *p = cells[i]; p && *p;) {
+            if (*p == ' ' || *p == '\t')
+                p++;
+            else if (strncmp(p, "\xe3\x80\x80", 3) == 0)
+                p += 3;
+            else
+                return false;
+        }
+    }
+    return true;
+}
+
 /*
  * Before a mapped row goes to the outbox: RS_OK to queue it, RS_EDUP when
  * the file gave the same record at an earlier row (listed, left out), or
@@ -354,6 +371,8 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
             r->invalid++;
             continue;
         }
+        if (blank_row(row.cells, row.ncells))
+            continue;
         if (rs_rowmap_row(map, row.cells, row.ncells, &rec, &v) != RS_OK) {
             problem(r, name, row.row, v.field, NULL, "%s", v.text[0] ? v.text : v.reason);
             if (rs_rowmap_fatal(map)) {
@@ -560,6 +579,8 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
             ret = RS_EINVAL;
             goto out;
         }
+        if (blank_row(cells, ncells))
+            continue;
         if (rs_rowmap_row(map, cells, ncells, &rec, &v) != RS_OK) {
             problem(r, NULL, line, v.field, NULL, "%s", v.text[0] ? v.text : v.reason);
             if (rs_rowmap_fatal(map)) {

@@ -177,6 +177,66 @@ static void test_sheets(void **state)
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
 }
 
+static const char book_empty[] =
+    "<workbook " XB_NS "><sheets>"
+    "<sheet name=\"救助\" sheetId=\"1\" r:id=\"rId1\"/>"
+    "<sheet name=\"Sheet2\" sheetId=\"2\" r:id=\"rId2\"/>"
+    "<sheet name=\"Sheet3\" sheetId=\"3\" r:id=\"rId3\"/>"
+    "</sheets></workbook>";
+
+static const char rels_empty[] =
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    "<Relationship Id=\"rId1\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+    "<Relationship Id=\"rId2\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+    "<Relationship Id=\"rId3\" Type=\"" XB_REL "worksheet\" Target=\"worksheets/sheet3.xml\"/>"
+    "<Relationship Id=\"rId8\" Type=\"" XB_REL "styles\" Target=\"styles.xml\"/>"
+    "</Relationships>";
+
+/* Excel's Sheet2 and Sheet3 beside a sheet of records; with filled, sheet 1 holds a record. */
+static char *workbook_empty(bool filled, size_t *len)
+{
+    struct xb_part parts[] = {
+        {"_rels/.rels", xb_root_rels, 0},
+        {"xl/workbook.xml", book_empty, 0},
+        {"xl/_rels/workbook.xml.rels", rels_empty, 0},
+        {"xl/styles.xml", xb_styles, 0},
+        {"xl/worksheets/sheet1.xml",
+         filled ? SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期"))
+                        ROW(IS("HH0099") IS("特困救助") NUM("800") DATE("45280")))
+                : SHEET(""),
+         0},
+        {"xl/worksheets/sheet2.xml", SHEET(""), 0},
+        {"xl/worksheets/sheet3.xml", SHEET(""), 0},
+    };
+
+    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+}
+
+/* Empty sheets beside the records do not fail the file; a workbook of
+ * empty sheets only does, and says so. */
+static void test_empty_sheets(void **state)
+{
+    struct env *e = *state;
+    char path[512], *data;
+    const char *submit[] = {"submit", "--year", "2023", path, NULL};
+    size_t len;
+
+    it_path(path, sizeof(path), e->dir, "救助.xlsx");
+    data = workbook_empty(true, &len);
+    write_bytes(path, data, len);
+    free(data);
+    assert_int_equal(run(e, submit), 0);
+    expect_output(e, "救助.xlsx:救助: 救助，读取 1 行，无效 0 行");
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 1);
+
+    it_path(path, sizeof(path), e->dir, "空.xlsx");
+    data = workbook_empty(false, &len);
+    write_bytes(path, data, len);
+    free(data);
+    assert_int_equal(run(e, submit), 1);
+    expect_output(e, "空.xlsx: 工作簿中的工作表都是空的，没有读取到记录");
+}
+
 static void test_template_submitted(void **state)
 {
     struct env *e = *state;
@@ -279,6 +339,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sheets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_sheets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_submitted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_files, setup, teardown),
     };

@@ -75,10 +75,13 @@ static char *workbook(size_t *len)
     return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
 }
 
+/* Rows of commas and spaces below the table, as Excel writes them, are blank lines. */
 static const char csv[] = "项目编号,项目名称,项目类别,计划投资(万元)\n"
                           "P-1,村道硬化,道路硬化,158.93\n"
                           "P-2,山塘清淤,山塘,四十\n"
-                          "P-3,桥梁维修,桥梁,12\n";
+                          "P-3,桥梁维修,桥梁,12\n"
+                          ",,,\n"
+                          " ,\xe3\x80\x80, ,\n";
 
 static struct rs_outbox *outbox(const struct fixture *f)
 {
