@@ -338,9 +338,11 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
     def.year = o->year;
     def.period = o->period;
     def.money_unit = o->money_unit;
-    if (rs_rowmap_open_keyed(header, nh, forced, &def, o->district_key, &map, err,
-                             sizeof(err)) != RS_OK) {
-        if (named) {
+    rc = rs_rowmap_open_keyed(header, nh, forced, &def, o->district_key, &map, err, sizeof(err));
+    if (rc != RS_OK) {
+        /* A sheet of another kind is passed over; the header of a sheet of
+         * records with a column wrong is the clerk's to correct. */
+        if (named || rc != RS_ENOTFOUND) {
             problem(r, name, hrow, NULL, NULL, "%s", err);
             goto failed;
         }

@@ -604,6 +604,8 @@ rs_status rs_rowmap_open_keyed(char *const *header, size_t ncols, rs_rtype force
     }
     if (forced == RS__RECORD__BODY__NOT_SET) {
         t = detect(header, named, err, errlen);
+        if (!t)
+            return RS_ENOTFOUND;        /* a sheet of something else */
     } else if (!(t = rs_rtype_find(forced))) {
         snprintf(err, errlen, "未知的记录类型（%d）", (int)forced);
     }

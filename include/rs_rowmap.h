@@ -55,8 +55,9 @@ struct rs_rowmap;
  * Reads the header.  forced = RS__RECORD__BODY__NOT_SET detects the type
  * from the columns; otherwise the columns must fit that type.  RS_EINVAL
  * with a message in err (in Chinese, for the clerk) for an unknown column,
- * a duplicated column, a missing required column, or a header that fits no
- * type.  defaults is
+ * a duplicated column or a missing required column of the type found or
+ * forced; RS_ENOTFOUND, with the columns looked for in err, for a header
+ * in which no type is found (a sheet of notes, say).  defaults is
  * copied (its strings are not; they must outlive the rowmap).
  */
 RS_NODISCARD rs_status rs_rowmap_open(char *const *header, size_t ncols, rs_rtype forced,

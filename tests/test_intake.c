@@ -178,6 +178,55 @@ static void test_refused(void **state)
     rs_outbox_close(ob);
 }
 
+/* As workbook(), but the 救助 sheet's header has a column relief does not have. */
+static char *workbook_bad_header(size_t *len)
+{
+    struct xb_part parts[] = {
+        {"_rels/.rels", xb_root_rels, 0},
+        {"xl/workbook.xml", book, 0},
+        {"xl/_rels/workbook.xml.rels", rels, 0},
+        {"xl/styles.xml", xb_styles, 0},
+        {"xl/worksheets/sheet1.xml",
+         SHEET(ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
+               ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))),
+         0},
+        {"xl/worksheets/sheet2.xml",
+         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期") IS("颜色"))
+               ROW(IS("HH0012") IS("特困救助") NUM("2000") DATE("45280") IS("红"))),
+         0},
+        {"xl/worksheets/sheet3.xml", SHEET(ROW(IS("填表说明") IS("请按模板填写"))), 0},
+        {"xl/worksheets/sheet4.xml", SHEET(""), 0},
+    };
+
+    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+}
+
+/* A sheet of records whose header has a wrong column is an error to
+ * correct, with its row; a sheet of notes is still passed over. */
+static void test_sheet_bad_header(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    size_t len;
+    char *data = workbook_bad_header(&len);
+
+    assert_int_equal(rs_intake_buffer(ob, "2023年报.xlsx", data, len, &o, &r), RS_OK);
+    assert_int_equal(r.nsheets, 3);
+    assert_int_equal(r.sheets[0].state, RS_INTAKE_SHEET_READ);
+    assert_string_equal(r.sheets[1].name, "救助");
+    assert_int_equal(r.sheets[1].state, RS_INTAKE_SHEET_FAILED);
+    assert_int_equal(r.sheets[2].state, RS_INTAKE_SHEET_SKIPPED);
+    assert_int_equal(r.nproblems, 1);
+    assert_string_equal(r.problems[0].sheet, "救助");
+    assert_int_equal(r.problems[0].row, 1);
+    assert_string_equal(r.problems[0].reason, "未知的列“颜色”：救助记录没有这一列");
+    assert_int_equal(r.added, 1);
+    rs_intake_result_free(&r);
+    free(data);
+    rs_outbox_close(ob);
+}
+
 /*
  * Rows left out while the rest of the file is queued: a second row of the
  * same record, a 替代记录 without the row's own 记录编号, a 记录编号 already
@@ -337,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_workbook, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_rows_left_out, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_sheet_bad_header, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_csv_unreadable, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_problem_cap, tmpdir_setup, tmpdir_teardown),
     };

@@ -430,7 +430,7 @@ static void test_probe_refused(void **state)
     assert_ptr_equal(rs_rtype_body(&r), &p.base);     /* generic: any member */
     assert_int_equal(rs_rowmap_open(header, 2, RS__RECORD__BODY__NOT_SET, &defaults, &m, err,
                                     sizeof err),
-                     RS_EINVAL);
+                     RS_ENOTFOUND);
     assert_non_null(strstr(err, "无法从表头判断记录类型"));
     assert_int_equal(rs_rowmap_open(header, 2, RS__RECORD__BODY_PROBE, &defaults, &m, err,
                                     sizeof err),
