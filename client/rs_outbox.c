@@ -96,9 +96,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ACK] = "UPDATE outbox SET state = ?2, field = ?3, reason = ?4, server_seq = ?5,"
                " acked_at = ?6, receipt_seq = ?7, receipt_hash = ?8"
                " WHERE record_id = ?1 AND state = 0",
-    [ST_COUNTS] = "SELECT state, count(*) FROM outbox GROUP BY state",
-    [ST_FAILED] = "SELECT record_id, source, state, field, reason FROM outbox"
-                  " WHERE state IN (3, 4) ORDER BY seq",
+    /* A conflict or refusal that a later version of the same record put
+     * right (stored or duplicate) is history, not an open failure. */
+    [ST_COUNTS] = "SELECT state, count(*) FROM outbox o WHERE NOT (o.state IN (3, 4) AND EXISTS"
+                  " (SELECT 1 FROM outbox n WHERE n.nkey = o.nkey AND n.seq > o.seq"
+                  " AND n.state IN (1, 2))) GROUP BY state",
+    [ST_FAILED] = "SELECT record_id, source, state, field, reason FROM outbox o"
+                  " WHERE o.state IN (3, 4) AND NOT EXISTS (SELECT 1 FROM outbox n"
+                  " WHERE n.nkey = o.nkey AND n.seq > o.seq AND n.state IN (1, 2)) ORDER BY seq",
     [ST_LAST_RECEIPT] = "SELECT receipt_seq, receipt_hash FROM outbox"
                         " WHERE receipt_seq IS NOT NULL ORDER BY receipt_seq DESC LIMIT 1",
     [ST_SOURCE] = "SELECT source FROM outbox WHERE record_id = ?1",

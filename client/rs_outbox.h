@@ -248,6 +248,8 @@ RS_NODISCARD
 rs_status rs_outbox_last_receipt(struct rs_outbox *ob, struct rs_outbox_receipt *out,
                                  bool *found);
 
+/* Records by state; a conflict or refusal that a later version of the same
+ * record put right (stored or duplicate) is not counted. */
 struct rs_outbox_counts {
     uint64_t pending, stored, duplicate, conflict, rejected;
 };
@@ -256,8 +258,10 @@ RS_NODISCARD
 rs_status rs_outbox_counts(struct rs_outbox *ob, struct rs_outbox_counts *c);
 
 /*
- * Calls fn for every record in a final failure state (conflict, rejected),
- * oldest first, so `resettle status` can list them with their reasons.
+ * Calls fn for every record in a final failure state (conflict, rejected)
+ * that no later version of the same record put right (stored or
+ * duplicate), oldest first, so `resettle status` can list them with their
+ * reasons.
  * source, field and reason may be NULL.  The strings are valid only during
  * the call.  fn returns 0 to go on, non-0 to stop (still RS_OK); it must
  * not call back into this outbox.
