@@ -38,6 +38,7 @@ static rs_status show_returned(struct rs_session *s, struct rs_outbox *ob, uint3
     Rs__Envelope env = RS__ENVELOPE__INIT, *reply = NULL;
     Rs__StatusRequest rq = RS__STATUS_REQUEST__INIT;
     const Rs__StatusReply *st;
+    size_t closed = 0;
     rs_status rc;
 
     if (year) {
@@ -50,8 +51,13 @@ static rs_status show_returned(struct rs_session *s, struct rs_outbox *ob, uint3
     if (rc)
         return rc;
     st = reply->status;
+    for (size_t i = 0; i < st->n_records; i++)
+        closed += st->records[i]->has_year_closed && st->records[i]->year_closed;
     if (st->returned == 0)
         printf("区中心退回：无（已审核通过 %u 条）\n", (unsigned)st->accepted);
+    else if (closed && closed == st->n_records)
+        printf("区中心退回：%u 条（已审核通过 %u 条）；所在年度已结账，改正须先请区中心重新开放：\n",
+               (unsigned)st->returned, (unsigned)st->accepted);
     else
         printf("区中心退回：%u 条（已审核通过 %u 条）；请改正后重新报送该文件：\n",
                (unsigned)st->returned, (unsigned)st->accepted);
@@ -65,11 +71,14 @@ static rs_status show_returned(struct rs_session *s, struct rs_outbox *ob, uint3
             found = false;
         if (r->has_reviewed_at)
             rs_date_format(rs_date_cst(r->reviewed_at), day);
-        printf("%s: 退回 %s%s%s（%s）：%s（%s，%s）\n", found && source[0] ? source : "-",
+        printf("%s: 退回 %s%s%s（%s）：%s（%s，%s）%s\n", found && source[0] ? source : "-",
                type_label(r->record_type), r->label ? " " : "",
                r->label ? r->label : "", r->record_id ? r->record_id : "?",
                r->comment ? r->comment : "", r->reviewer_name ? r->reviewer_name : "",
-               day);
+               day,
+               closed && closed < st->n_records && r->has_year_closed && r->year_closed
+                   ? "；所在年度已结账，须区中心重新开放后才能改正"
+                   : "");
     }
     if (st->has_more && st->more)
         printf("……另有 %u 条\n", (unsigned)st->more);

@@ -243,7 +243,7 @@ static void test_year_flow(void **state)
 {
     struct env *e = *state;
     char sched[600], fa[600], fb[600], fc[600], fd[600], issued1[600], again[600], issued2[600];
-    char id_a1[64], id_a1v2[64], batch_b[64], sql[300], want[900], until[16];
+    char id_a1[64], id_a1v2[64], id_b1[64], batch_b[64], sql[300], want[900], until[16];
     char *text, *a, *b;
 
     it_path(sched, sizeof(sched), e->dir, "schedule.csv");
@@ -402,6 +402,14 @@ static void test_year_flow(void **state)
             "meta,report,,accepted_only,yes\r\n", "meta,report,,records,1\r\n", NULL);
     run_has(e, DISTRICT, 0, (const char *[]){"report", "--year", "2023", "--format", "csv", NULL},
             "meta,report,,records,3\r\n", NULL);
+    /* B's record is returned and not corrected before the close. */
+    snprintf(sql, sizeof(sql), "SELECT record_id FROM records WHERE division_code = '%s'", TOWN_B);
+    sql_text(e->db, sql, id_b1, sizeof(id_b1));
+    run_has(e, DISTRICT, 0,
+            (const char *[]){"review", "return", "--id", id_b1, "--comment", "缺发放凭证", NULL},
+            "已退回 1 条记录", NULL);
+    run_has(e, TOWN_B, 0, (const char *[]){"status", NULL},
+            "区中心退回：1 条（已审核通过 0 条）；请改正后重新报送该文件：", NULL);
 
     /* The close: a township may not; the centre issues the report. */
     run_has(e, TOWN_A, 1, (const char *[]){"year", "close", "--year", "2023", NULL},
@@ -417,6 +425,12 @@ static void test_year_flow(void **state)
             "2023年度已结账：以下是已出具的报告（第 1 版）", NULL);
     text = it_read_file(issued1);
     has(text, "本报告为2023年度结账时发布的报告（第1版），由" CENTRE_NAME "于");
+    free(text);
+
+    /* B's return cannot be corrected now: B is told so, not to resubmit. */
+    text = run(e, TOWN_B, 0, (const char *[]){"status", NULL});
+    has(text, "区中心退回：1 条（已审核通过 0 条）；所在年度已结账，改正须先请区中心重新开放：");
+    lacks(text, "请改正后重新报送该文件");
     free(text);
 
     /* D's return comes after the close: refused, and the issued report does not move. */
@@ -494,7 +508,7 @@ static void test_year_flow(void **state)
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = 'schedule_set'"),
                      1);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = 'review_return'"),
-                     1);
+                     2);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = 'review_accept'"),
                      1);
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM audit WHERE kind = 'year_close'"), 2);

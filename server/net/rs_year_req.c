@@ -62,6 +62,7 @@ struct status_item {
     char reviewer_name[128];
     int64_t at;
     char label[128];
+    bool year_closed;           /* a correction would be refused (rs_store_year_locked) */
 };
 
 struct year_job {
@@ -237,6 +238,16 @@ static void year_work(struct rs_dbq_job *job, struct rs_store *store)
         j->rc = j->items ? rs_store_review_list(store, j->year, j->scope, false, false,
                                                 on_status_row, j)
                          : RS_ENOMEM;
+        /* Whether each returned record can still be corrected; most share
+         * a year and a division, so the last answer is kept. */
+        for (size_t i = 0; j->rc == RS_OK && i < j->nitems; i++) {
+            struct status_item *it = &j->items[i], *prev = i ? &j->items[i - 1] : NULL;
+
+            if (prev && prev->year == it->year && strcmp(prev->division, it->division) == 0)
+                it->year_closed = prev->year_closed;
+            else
+                j->rc = rs_store_year_locked(store, it->year, it->division, &it->year_closed);
+        }
         break;
     case OP_COMPLETENESS:
         completeness_work(j, store);
@@ -357,6 +368,8 @@ static void reply_status(struct year_job *j)
         v[i].has_reviewed_at = true;
         v[i].reviewed_at = it->at;
         v[i].label = it->label[0] ? it->label : NULL;
+        v[i].has_year_closed = it->year_closed;
+        v[i].year_closed = it->year_closed;
         p[i] = &v[i];
     }
     r.has_accepted = true;

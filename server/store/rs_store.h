@@ -684,6 +684,15 @@ struct rs_year_info {
     size_t nexceptions;
 };
 
+/*
+ * Whether year is closed for division today (China Standard Time): it has
+ * an issued report and no open lock exception lets the division in.
+ * RS_EINVAL if s, division or locked is NULL; RS_ESTORAGE / RS_EIO.
+ */
+RS_NODISCARD
+rs_status rs_store_year_locked(struct rs_store *s, uint32_t year, const char *division,
+                               bool *locked);
+
 /* Reads year's issues and exceptions into *out.  RS_EINVAL if s or out is
  * NULL; RS_ENOMEM; RS_ESTORAGE / RS_EIO. */
 RS_NODISCARD

@@ -459,6 +459,21 @@ out:
     return rv;
 }
 
+rs_status rs_store_year_locked(struct rs_store *s, uint32_t year, const char *division,
+                               bool *locked)
+{
+    struct rs_year_lock lock;
+    rs_status rv;
+
+    if (!s || !division || !locked)
+        return RS_EINVAL;
+    *locked = false;
+    rv = rs_store_year_lock_tx(s, year, division, rs_date_cst(rs_now_unix()), &lock, NULL, 0);
+    if (rv == RS_OK)
+        *locked = lock.locked;
+    return rv;
+}
+
 /* ------------------------------------------------------------ closing */
 
 /* The office's name, or its code. */
