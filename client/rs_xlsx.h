@@ -28,12 +28,23 @@
  * problem naming the cell, with its reason in Chinese ("单元格是错误值
  * #DIV/0!（请先改正公式或数据）"), and the caller decides.
  *
+ * Merged cells: Excel keeps the value of a merged range in its top-left
+ * cell only, and the other cells are empty, so a range merged over rows
+ * of data would give those rows an empty cell nobody meant.  The first
+ * row handed out is the header (as the callers take it): a range within
+ * it or above it is only formatting and changes nothing; a range reaching
+ * below it makes each row it covers below the header (the top-left one
+ * too) carry a problem at the range's first column, "是合并单元格（B2:B4）
+ * 的一部分…；请取消合并，并在每一行填写" (a covered row with no value at
+ * all is still skipped as empty).  The value is never copied down.
+ *
  * Caps (struct rs_xlsx_limits; rs_xlsx_limits_default gives the RS_XLSX_*
  * values): the package's size, its number of zip entries, the uncompressed
  * bytes of each part read and of all parts together (whatever sizes the
  * zip directory claims: the bytes are counted as they are inflated, so a
  * zip bomb stops at the cap), sheets, shared strings, styles, rows and
- * cells of a sheet, columns, and the bytes of one cell's text.  Past a cap
+ * cells of a sheet, columns, the bytes of one cell's text, and the merged
+ * ranges of a sheet.  Past a cap
  * the reader stops with RS_ETOOBIG and says which cap.  A DTD in any part
  * is refused (no entity expansion).  Only stored and deflated entries
  * without encryption are read.
@@ -64,6 +75,7 @@
 #define RS_XLSX_MAX_CELLS 4000000u         /* cells with a value, in one sheet */
 #define RS_XLSX_MAX_COLS 128u              /* columns: a value right of column DX is refused */
 #define RS_XLSX_MAX_TEXT 16384u            /* bytes of one cell's text */
+#define RS_XLSX_MAX_MERGES 10000u          /* merged ranges (mergeCell) in one sheet */
 
 struct rs_xlsx_limits {
     size_t max_file;
@@ -77,6 +89,7 @@ struct rs_xlsx_limits {
     size_t max_cells;
     size_t max_cols;
     size_t max_text;
+    size_t max_merges;
 };
 
 /* Fills l with the RS_XLSX_* caps. */
@@ -136,10 +149,10 @@ RS_NODISCARD rs_status rs_xlsx_sheet_open(struct rs_xlsx *x, size_t i,
 /* Frees s.  NULL is allowed. */
 void rs_xlsx_sheet_close(struct rs_xlsx_sheet *s);
 
-/* A cell the reader could not give a text for. */
+/* A cell the reader could not give a text for, or the first column of a merged range over data. */
 struct rs_xlsx_problem {
     uint32_t col;            /* 0-based column */
-    const char *reason;      /* English: "formula without a cached value", ... */
+    const char *reason;      /* Chinese: "公式没有保存计算结果（…）", "是合并单元格（B2:B4）的一部分…" */
 };
 
 /* One row of a sheet. */
@@ -147,7 +160,8 @@ struct rs_xlsx_row {
     uint32_t row;            /* 1-based row number as Excel shows it */
     char *const *cells;      /* ncells NUL-terminated UTF-8 texts; "" for an empty cell */
     size_t ncells;           /* up to the last non-empty cell (or problem cell), <= max_cols */
-    const struct rs_xlsx_problem *problem;   /* the row's first problem cell, or NULL */
+    /* the row's first problem cell, or a merged range over it if further left; or NULL */
+    const struct rs_xlsx_problem *problem;
 };
 
 /*

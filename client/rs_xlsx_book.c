@@ -38,6 +38,7 @@ void rs_xlsx_limits_default(struct rs_xlsx_limits *l)
     l->max_cells = RS_XLSX_MAX_CELLS;
     l->max_cols = RS_XLSX_MAX_COLS;
     l->max_text = RS_XLSX_MAX_TEXT;
+    l->max_merges = RS_XLSX_MAX_MERGES;
 }
 
 static bool ends_with(const char *s, const char *tail)

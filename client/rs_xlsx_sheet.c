@@ -11,7 +11,14 @@
  * references must increase (as Excel and LibreOffice write them); a cell
  * without a reference is the one after the previous.
  *
- * Does not: know what a column means, or trim text.
+ * Merged ranges (mergeCells, after sheetData) are kept, up to max_merges.
+ * Once the sheet is parsed, each row below the first one kept (the header)
+ * that a range covers is marked with the range of lowest column covering
+ * it, in time linear in the rows ("next unmarked row" links), and gets a
+ * problem when it is handed out.
+ *
+ * Does not: know what a column means, trim text, or copy a merged range's
+ * value into its other cells.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +43,11 @@ struct xrow {
     uint32_t n;
 };
 
+/* A merged range: rows r1..r2 (1-based), columns c1..c2 (0-based). */
+struct xmerge {
+    uint32_t r1, r2, c1, c2;
+};
+
 struct rs_xlsx_sheet {
     struct rs_xlsx *x;
     struct xcell *cells;
@@ -47,12 +59,16 @@ struct rs_xlsx_sheet {
     size_t next;
     char **out;             /* max_cols cell pointers handed out */
     struct rs_xlsx_problem problem;
+    struct xmerge *merges;
+    size_t nmerges, mergecap;
+    uint32_t *row_merge;    /* per row: 1 + index of the range over it, 0 none; NULL: no row */
+    char merge_reason[192];
 };
 
 /* What the parse is inside of, and the cell being read. */
 struct sheet_parse {
     struct rs_xlsx_sheet *s;
-    bool in_data, in_row, in_cell, in_v, in_is;
+    bool in_data, in_row, in_cell, in_v, in_is, in_merges;
     int in_rph;
     uint32_t row;             /* current row number */
     uint32_t last_row;        /* 0: none yet */
@@ -363,6 +379,50 @@ static void cell_start(struct rs_xml *xm, struct sheet_parse *sp, const char **a
     rs_xml_text_reset(xm);
 }
 
+/* A mergeCell: its ref ("B2:B4") kept; a range of one cell hides nothing and is not. */
+static void merge_add(struct rs_xml *xm, struct rs_xlsx_sheet *s, const char **atts)
+{
+    const char *ref = rs_xml_attr(atts, "ref", false);
+    const char *colon = ref ? strchr(ref, ':') : NULL;
+    char first[16];
+    uint32_t c1, r1, c2, r2;
+    struct xmerge *m;
+
+    if (!colon || (size_t)(colon - ref) >= sizeof(first)) {
+        rs_xml_fail(xm, RS_EINVAL, "“%.20s”不是合并单元格的范围", ref ? ref : "");
+        return;
+    }
+    memcpy(first, ref, (size_t)(colon - ref));
+    first[colon - ref] = '\0';
+    if (!rs_xlsx_ref_parse(first, &c1, &r1) || !rs_xlsx_ref_parse(colon + 1, &c2, &r2)) {
+        rs_xml_fail(xm, RS_EINVAL, "“%.20s”不是合并单元格的范围", ref);
+        return;
+    }
+    if (c1 == c2 && r1 == r2)
+        return;
+    if (s->nmerges == s->x->lim.max_merges) {
+        rs_xml_fail(xm, RS_ETOOBIG, "合并单元格超过%zu处（请取消合并后再提交）",
+                    s->x->lim.max_merges);
+        return;
+    }
+    if (s->nmerges == s->mergecap) {
+        size_t cap = s->mergecap ? s->mergecap * 2 : 16;
+
+        m = realloc(s->merges, cap * sizeof(*m));
+        if (!m) {
+            rs_xml_fail(xm, RS_ENOMEM, "内存不足");
+            return;
+        }
+        s->merges = m;
+        s->mergecap = cap;
+    }
+    m = &s->merges[s->nmerges++];
+    m->r1 = r1 < r2 ? r1 : r2;
+    m->r2 = r1 < r2 ? r2 : r1;
+    m->c1 = c1 < c2 ? c1 : c2;
+    m->c2 = c1 < c2 ? c2 : c1;
+}
+
 static void sheet_start(struct rs_xml *xm, const char *name, const char **atts)
 {
     struct sheet_parse *sp = xm->ud;
@@ -370,6 +430,10 @@ static void sheet_start(struct rs_xml *xm, const char *name, const char **atts)
     if (!sp->in_data) {
         if (strcmp(name, "sheetData") == 0)
             sp->in_data = true;
+        else if (strcmp(name, "mergeCells") == 0)
+            sp->in_merges = true;
+        else if (strcmp(name, "mergeCell") == 0 && sp->in_merges)
+            merge_add(xm, sp->s, atts);
         return;
     }
     if (!sp->in_row) {
@@ -402,8 +466,11 @@ static void sheet_end(struct rs_xml *xm, const char *name)
 {
     struct sheet_parse *sp = xm->ud;
 
-    if (!sp->in_data)
+    if (!sp->in_data) {
+        if (strcmp(name, "mergeCells") == 0)
+            sp->in_merges = false;
         return;
+    }
     if (sp->in_cell) {
         if (strcmp(name, "c") == 0) {
             xm->collect = false;
@@ -425,6 +492,80 @@ static void sheet_end(struct rs_xml *xm, const char *name)
     }
     if (strcmp(name, "sheetData") == 0)
         sp->in_data = false;
+}
+
+static int merge_cmp(const void *a, const void *b)
+{
+    const struct xmerge *m = a, *n = b;
+
+    if (m->c1 != n->c1)
+        return m->c1 < n->c1 ? -1 : 1;
+    return m->r1 < n->r1 ? -1 : m->r1 > n->r1;
+}
+
+/* The index of the first kept row numbered row or more (nrows if none). */
+static size_t row_index(const struct rs_xlsx_sheet *s, uint32_t row)
+{
+    size_t lo = 0, hi = s->nrows;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (s->rows[mid].row < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first row at or after k not yet marked; next[] links marked rows onward. */
+static size_t unmarked(uint32_t *next, size_t k)
+{
+    while (next[k] != k) {
+        next[k] = next[next[k]];
+        k = next[k];
+    }
+    return k;
+}
+
+/*
+ * Marks each kept row below the header (rows[0]) that a merged range
+ * covers with the range of lowest column over it.  Ranges within the
+ * header or above it, or starting right of the columns read, mark none.
+ */
+static rs_status merges_mark(struct rs_xlsx_sheet *s)
+{
+    uint32_t *next = NULL, header;
+    rs_status rc = RS_ENOMEM;
+
+    if (s->nmerges == 0 || s->nrows < 2)
+        return RS_OK;
+    header = s->rows[0].row;
+    qsort(s->merges, s->nmerges, sizeof(*s->merges), merge_cmp);
+    s->row_merge = calloc(s->nrows, sizeof(*s->row_merge));
+    next = malloc((s->nrows + 1) * sizeof(*next));
+    if (!s->row_merge || !next)
+        goto out;
+    for (size_t k = 0; k <= s->nrows; k++)
+        next[k] = (uint32_t)k;
+    for (size_t m = 0; m < s->nmerges; m++) {
+        const struct xmerge *g = &s->merges[m];
+        size_t end;
+
+        if (g->r2 <= header || g->c1 >= s->x->lim.max_cols)
+            continue;
+        end = row_index(s, g->r2 + 1);
+        for (size_t k = unmarked(next, row_index(s, g->r1 > header ? g->r1 : header + 1));
+             k < end; k = unmarked(next, k + 1)) {
+            s->row_merge[k] = (uint32_t)m + 1;
+            next[k] = (uint32_t)k + 1;
+        }
+    }
+    rc = RS_OK;
+out:
+    free(next);
+    return rc;
 }
 
 rs_status rs_xlsx_sheet_open(struct rs_xlsx *x, size_t i, struct rs_xlsx_sheet **out, char *err,
@@ -454,6 +595,11 @@ rs_status rs_xlsx_sheet_open(struct rs_xlsx *x, size_t i, struct rs_xlsx_sheet *
     }
     sp.s = s;
     rc = rs_xml_parse(x, x->sheets[i].part, &xm, err, errlen);
+    if (rc == RS_OK) {
+        rc = merges_mark(s);
+        if (rc && err && errlen)
+            snprintf(err, errlen, "内存不足");
+    }
     if (rc) {
         rs_xlsx_sheet_close(s);
         return rc;
@@ -470,19 +616,40 @@ void rs_xlsx_sheet_close(struct rs_xlsx_sheet *s)
     free(s->rows);
     free(s->arena);
     free(s->out);
+    free(s->merges);
+    free(s->row_merge);
     free(s);
+}
+
+/* The problem of a row a merged range covers, at the range's first column. */
+static void merge_problem(struct rs_xlsx_sheet *s, const struct xmerge *g)
+{
+    char top[16], bottom[16];
+
+    rs_xlsx_cell_name(g->r1, g->c1, top);
+    rs_xlsx_cell_name(g->r2, g->c2, bottom);
+    snprintf(s->merge_reason, sizeof(s->merge_reason),
+             "是合并单元格（%s:%s）的一部分，合并后只有 %s 有值；请取消合并，并在每一行填写",
+             top, bottom, top);
+    s->problem.col = g->c1;
+    s->problem.reason = s->merge_reason;
 }
 
 rs_status rs_xlsx_sheet_next(struct rs_xlsx_sheet *s, struct rs_xlsx_row *row)
 {
     const struct xrow *r;
     const struct rs_xlsx *x = s->x;
+    const struct xmerge *g = NULL;
     size_t width;
 
     if (s->next >= s->nrows)
         return RS_ENOTFOUND;
+    if (s->row_merge && s->row_merge[s->next])
+        g = &s->merges[s->row_merge[s->next] - 1];
     r = &s->rows[s->next++];
     width = (size_t)s->cells[r->first + r->n - 1].col + 1;
+    if (g && g->c1 >= width)
+        width = (size_t)g->c1 + 1;
     for (size_t i = 0; i < width; i++)
         s->out[i] = empty_text;
     row->problem = NULL;
@@ -498,6 +665,10 @@ rs_status rs_xlsx_sheet_next(struct rs_xlsx_sheet *s, struct rs_xlsx_row *row)
             s->problem.reason = s->arena + c->off;
             row->problem = &s->problem;
         }
+    }
+    if (g && (!row->problem || g->c1 < row->problem->col)) {
+        merge_problem(s, g);
+        row->problem = &s->problem;
     }
     row->row = r->row;
     row->cells = s->out;

@@ -9,7 +9,10 @@
  * refusing a sheet that is no record type or does not exist; a template
  * filled by a script and submitted, its hint row skipped; an .xls or
  * password-protected file and a damaged workbook refused with a message;
- * the template command's refusals (no --type, bad division codes).
+ * the template command's refusals (no --type, bad division codes); a
+ * village merged down three rows of data refused row by row, naming the
+ * merged range, while a merged (empty) title row, a merged header cell and
+ * the other sheets are read as before.
  *
  * Does not: run LibreOffice (itest_libreoffice.c) or test cell types one by
  * one (test_xlsx.c).
@@ -317,6 +320,97 @@ static void test_template_submitted(void **state)
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 1);
 }
 
+#define ISR(ref, t) "<c r=\"" ref "\" t=\"inlineStr\"><is><t>" t "</t></is></c>"
+#define NUMR(ref, v) "<c r=\"" ref "\"><v>" v "</v></c>"
+#define MSHEET(rows, merges) "<worksheet " XB_NS "><sheetData>" rows "</sheetData><mergeCells>" \
+                             merges "</mergeCells></worksheet>"
+#define MERGE(ref) "<mergeCell ref=\"" ref "\"/>"
+
+/*
+ * 直补: 村(社区) merged down B2:B4 over rows 2-4, row 5 as it should be;
+ * 项目: an empty title row merged across A1:F1 above the header (row 2),
+ * whose last cell, 计划投资(万元), is merged across D2:F2; 说明: notes
+ * merged under a title.
+ */
+static char *merged_workbook(size_t *len)
+{
+    struct xb_part parts[] = {
+        {"_rels/.rels", xb_root_rels, 0},
+        {"xl/workbook.xml",
+         "<workbook " XB_NS "><sheets>"
+         "<sheet name=\"直补\" sheetId=\"1\" r:id=\"rId1\"/>"
+         "<sheet name=\"项目\" sheetId=\"2\" r:id=\"rId2\"/>"
+         "<sheet name=\"说明\" sheetId=\"3\" r:id=\"rId3\"/>"
+         "</sheets></workbook>",
+         0},
+        {"xl/_rels/workbook.xml.rels", rels3, 0},
+        {"xl/styles.xml", xb_styles, 0},
+        {"xl/worksheets/sheet1.xml",
+         MSHEET("<row r=\"1\">" ISR("A1", "核定人数") ISR("B1", "村(社区)") ISR("C1", "发放月数")
+                ISR("D1", "发放人数") "</row>"
+                "<row r=\"2\">" NUMR("A2", "10") ISR("B2", "金鹗村") NUMR("C2", "12")
+                NUMR("D2", "10") "</row>"
+                "<row r=\"3\">" NUMR("A3", "8") NUMR("C3", "12") NUMR("D3", "8") "</row>"
+                "<row r=\"4\">" NUMR("A4", "6") NUMR("C4", "12") NUMR("D4", "6") "</row>"
+                "<row r=\"5\">" NUMR("A5", "5") ISR("B5", "白马村") NUMR("C5", "12")
+                NUMR("D5", "5") "</row>",
+                MERGE("B2:B4")),
+         0},
+        {"xl/worksheets/sheet2.xml",
+         MSHEET("<row r=\"1\" ht=\"28\"><c r=\"A1\" s=\"5\"/></row>"
+                "<row r=\"2\">" ISR("A2", "项目编号") ISR("B2", "项目名称") ISR("C2", "项目类别")
+                ISR("D2", "计划投资(万元)") "</row>"
+                "<row r=\"3\">" ISR("A3", "P-9") ISR("B3", "清水村组道路") ISR("C3", "道路硬化")
+                NUMR("D3", "12.5") "</row>",
+                MERGE("A1:F1") MERGE("D2:F2")),
+         0},
+        {"xl/worksheets/sheet3.xml",
+         MSHEET("<row r=\"1\">" ISR("A1", "填表说明") "</row>"
+                "<row r=\"2\">" ISR("A2", "村(社区)请每行填写") "</row>",
+                MERGE("A1:D1") MERGE("A2:D6")),
+         0},
+    };
+
+    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+}
+
+static void test_merged_cells(void **state)
+{
+    struct env *e = *state;
+    char path[512], *data, *text;
+    const char *submit[] = {"submit", "--year", "2023", path, NULL};
+    size_t len;
+
+    it_path(path, sizeof(path), e->dir, "合并.xlsx");
+    data = merged_workbook(&len);
+    write_bytes(path, data, len);
+    free(data);
+
+    assert_int_equal(run(e, submit), 1);
+    expect_output(e, "合并.xlsx:直补:2: 村(社区): 单元格 B2: 是合并单元格（B2:B4）的一部分，"
+                     "合并后只有 B2 有值；请取消合并，并在每一行填写");
+    expect_output(e, "合并.xlsx:直补:3: 村(社区): 单元格 B3: 是合并单元格（B2:B4）的一部分");
+    expect_output(e, "合并.xlsx:直补:4: 村(社区): 单元格 B4: 是合并单元格（B2:B4）的一部分");
+    expect_output(e, "合并.xlsx:直补: 直补，读取 1 行，无效 3 行");
+    expect_output(e, "合并.xlsx:项目: 项目，读取 1 行，无效 0 行");
+    expect_output(e, "合并.xlsx:说明: 不是记录表，已跳过");
+    text = it_read_file(e->out);
+    assert_null(strstr(text, "必填"));
+    assert_null(strstr(text, "合并.xlsx:项目:2"));
+    assert_null(strstr(text, "合并.xlsx:项目:3"));
+    assert_null(strstr(text, "合并.xlsx:说明:1"));
+    free(text);
+    expect_output(e, "入库 2，");
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
+    /* Nothing of rows 2-4 is stored: no 金鹗村, and no village left empty. */
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records WHERE "
+                                       "instr(body, CAST('金鹗村' AS BLOB)) > 0"),
+                     0);
+    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records WHERE "
+                                       "instr(body, CAST('白马村' AS BLOB)) > 0"),
+                     1);
+}
+
 static void test_refused_files(void **state)
 {
     struct env *e = *state;
@@ -342,6 +436,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_sheets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_submitted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merged_cells, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,9 +5,10 @@
  * format in the 1900 and 1904 systems, percentages, formulas with and
  * without a cached value, sheets with gaps, hidden and chart sheets, the
  * shortest-decimal and serial conversions themselves, and hostile packages:
- * a zip bomb, huge shared strings, too many entries, cells, rows or
- * columns, missing parts, bad XML, a DTD, cells out of order, a bad
- * shared-string index.
+ * a zip bomb, huge shared strings, too many entries, cells, rows,
+ * columns or merged ranges, missing parts, bad XML, a DTD, cells out of
+ * order, a bad shared-string index; merged ranges over data rows (each
+ * covered row a problem) and within or above the header (harmless).
  *
  * The workbooks are built in memory (xlsx_build.h); workbooks written by
  * LibreOffice are read in itest_libreoffice.c and by the fuzz target's seeds.
@@ -624,6 +625,185 @@ static void test_bad_xml(void **state)
     }
 }
 
+/* ---------------------------------------------------------------- merged cells */
+
+#define MSHEET(rows, merges) "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet " XB_NS \
+                             "><sheetData>" rows "</sheetData><mergeCells>" merges \
+                             "</mergeCells></worksheet>"
+#define MERGE(ref) "<mergeCell ref=\"" ref "\"/>"
+#define ISC(ref, t) "<c r=\"" ref "\" t=\"inlineStr\"><is><t>" t "</t></is></c>"
+#define NUMC(ref, v) "<c r=\"" ref "\"><v>" v "</v></c>"
+
+/* The next row is row, ncells wide, with a problem in column col whose reason is what. */
+static void expect_merge_problem(struct rs_xlsx_sheet *s, uint32_t row, size_t ncells,
+                                 uint32_t col, const char *what)
+{
+    struct rs_xlsx_row r;
+
+    assert_int_equal(rs_xlsx_sheet_next(s, &r), RS_OK);
+    assert_int_equal(r.row, row);
+    assert_int_equal(r.ncells, ncells);
+    assert_non_null(r.problem);
+    assert_int_equal(r.problem->col, col);
+    assert_string_equal(r.problem->reason, what);
+}
+
+static void test_merged_over_data(void **state)
+{
+    struct book b = {0};
+
+    (void)state;
+    /*
+     * 村 merged over A2:A4 (only A2 has the value), 人数 and 金额 merged
+     * across B6:C6, a range right of row 7's last value, one over rows
+     * that have nothing (8-9), one within the header (D1:E1).
+     */
+    book_open(&b,
+              MSHEET("<row r=\"1\">" ISC("A1", "村") ISC("B1", "人数") ISC("C1", "金额")
+                     ISC("D1", "备注") "</row>"
+                     "<row r=\"2\">" ISC("A2", "金鹗村") NUMC("B2", "5") "</row>"
+                     "<row r=\"3\">" NUMC("B3", "6") "</row>"
+                     "<row r=\"4\">" NUMC("B4", "7") NUMC("C4", "70") "</row>"
+                     "<row r=\"5\">" ISC("A5", "白马村") NUMC("B5", "1") "</row>"
+                     "<row r=\"6\">" ISC("A6", "清水村") NUMC("B6", "2") "</row>"
+                     "<row r=\"7\">" ISC("A7", "柳林村") "</row>",
+                     MERGE("A2:A4") MERGE("B6:C6") MERGE("E7:E9") MERGE("A8:B9")
+                     MERGE("D1:E1")),
+              0);
+    expect_row(b.s, 1, 4, "村", "人数", "金额", "备注");
+    expect_merge_problem(b.s, 2, 2, 0,
+                         "是合并单元格（A2:A4）的一部分，合并后只有 A2 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_merge_problem(b.s, 3, 2, 0,
+                         "是合并单元格（A2:A4）的一部分，合并后只有 A2 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_merge_problem(b.s, 4, 3, 0,
+                         "是合并单元格（A2:A4）的一部分，合并后只有 A2 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_row(b.s, 5, 2, "白马村", "1");
+    expect_merge_problem(b.s, 6, 2, 1,
+                         "是合并单元格（B6:C6）的一部分，合并后只有 B6 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_merge_problem(b.s, 7, 5, 4,
+                         "是合并单元格（E7:E9）的一部分，合并后只有 E7 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_end(b.s);
+    book_free(&b);
+
+    /* A cell's own problem left of the range is the row's first problem; right of it, not. */
+    book_open(&b,
+              MSHEET("<row r=\"1\">" ISC("A1", "村") ISC("B1", "人数") ISC("C1", "日期")
+                     "</row>"
+                     "<row r=\"2\"><c r=\"A2\" t=\"e\"><v>#N/A</v></c>" NUMC("B2", "1")
+                     "<c r=\"C2\" t=\"e\"><v>#REF!</v></c></row>"
+                     "<row r=\"3\">" NUMC("B3", "2") "</row>",
+                     MERGE("C3:B2")),
+              0);
+    expect_row(b.s, 1, 3, "村", "人数", "日期");
+    expect_problem(b.s, 2, 0, "#N/A");
+    expect_merge_problem(b.s, 3, 2, 1,
+                         "是合并单元格（B2:C3）的一部分，合并后只有 B2 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_end(b.s);
+    book_free(&b);
+}
+
+static void test_merged_header(void **state)
+{
+    struct book b = {0};
+
+    (void)state;
+    /*
+     * An empty title row merged above the header (row 2), 金额 merged
+     * across C2:D2 and 人数 down B1:B2 into the header: nothing is lost;
+     * the range over rows 4-5 below is still refused.
+     */
+    book_open(&b,
+              MSHEET("<row r=\"1\" ht=\"30\"><c r=\"A1\" s=\"1\"/></row>"
+                     "<row r=\"2\">" ISC("A2", "村") ISC("B2", "人数") ISC("C2", "金额")
+                     "</row>"
+                     "<row r=\"3\">" ISC("A3", "金鹗村") NUMC("B3", "5") NUMC("C3", "100")
+                     "</row>"
+                     "<row r=\"4\">" ISC("A4", "白马村") NUMC("B4", "6") "</row>"
+                     "<row r=\"5\">" NUMC("B5", "7") "</row>",
+                     MERGE("A1:G1") MERGE("C2:D2") MERGE("B1:B2") MERGE("A4:A5")),
+              0);
+    expect_row(b.s, 2, 3, "村", "人数", "金额");
+    expect_row(b.s, 3, 3, "金鹗村", "5", "100");
+    expect_merge_problem(b.s, 4, 2, 0,
+                         "是合并单元格（A4:A5）的一部分，合并后只有 A4 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_merge_problem(b.s, 5, 2, 0,
+                         "是合并单元格（A4:A5）的一部分，合并后只有 A4 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_end(b.s);
+    book_free(&b);
+
+    /*
+     * A title with text is the first row, so it is the header (the caller
+     * then finds no record type in it): a range within it changes nothing,
+     * one below it is refused.
+     */
+    book_open(&b,
+              MSHEET("<row r=\"1\">" ISC("A1", "2023年直补发放表") "</row>"
+                     "<row r=\"3\">" ISC("A3", "金鹗村") NUMC("B3", "5") "</row>",
+                     MERGE("A1:G1") MERGE("B3:B4")),
+              0);
+    expect_row(b.s, 1, 1, "2023年直补发放表");
+    expect_merge_problem(b.s, 3, 2, 1,
+                         "是合并单元格（B3:B4）的一部分，合并后只有 B3 有值；"
+                         "请取消合并，并在每一行填写");
+    expect_end(b.s);
+    book_free(&b);
+}
+
+static void test_merged_refused(void **state)
+{
+    struct rs_xlsx_limits lim;
+    char *sheet, *p;
+    size_t cap = RS_XLSX_MAX_MERGES + 1, len;
+
+    (void)state;
+    rs_xlsx_limits_default(&lim);
+    assert_int_equal(lim.max_merges, 10000);
+    lim.max_merges = 2;
+    expect_sheet_fails(MSHEET("<row><c><v>1</v></c></row>",
+                              MERGE("A2:A3") MERGE("B2:B3") MERGE("C2:C3")),
+                       &lim, RS_ETOOBIG, "xl/worksheets/sheet1.xml 第1行：合并单元格超过2处");
+    /* Ranges of one cell hide nothing and are not counted. */
+    {
+        struct book b = {0};
+        char err[ERRLEN] = "";
+
+        b.data = xb_book(MSHEET("<row><c><v>1</v></c></row><row><c><v>2</v></c></row>",
+                                MERGE("A2:A2") MERGE("B2:B2") MERGE("C2:C2")),
+                         SHEET(""), xb_sst, xb_styles, 0, &b.len);
+        assert_int_equal(rs_xlsx_open(b.data, b.len, &lim, &b.x, err, sizeof(err)), RS_OK);
+        assert_int_equal(rs_xlsx_sheet_open(b.x, 0, &b.s, err, sizeof(err)), RS_OK);
+        expect_row(b.s, 1, 1, "1");
+        expect_row(b.s, 2, 1, "2");
+        expect_end(b.s);
+        book_free(&b);
+    }
+    /* The default cap, one range past it (over an empty part of the sheet). */
+    sheet = malloc(cap * 32 + 256);
+    assert_non_null(sheet);
+    p = sheet + sprintf(sheet, "<worksheet " XB_NS "><sheetData><row><c><v>1</v></c></row>"
+                               "</sheetData><mergeCells>");
+    for (size_t i = 0; i < cap; i++)
+        p += sprintf(p, "<mergeCell ref=\"A%zu:B%zu\"/>", 2 * i + 2, 2 * i + 3);
+    strcpy(p, "</mergeCells></worksheet>");
+    len = strlen(sheet);
+    assert_true(len < cap * 32 + 256);
+    expect_sheet_fails(sheet, NULL, RS_ETOOBIG, "合并单元格超过10000处（请取消合并后再提交）");
+    free(sheet);
+    /* A range that is no range. */
+    expect_sheet_fails(MSHEET("<row><c><v>1</v></c></row>", MERGE("B2")), NULL, RS_EINVAL,
+                       "“B2”不是合并单元格的范围");
+    expect_sheet_fails(MSHEET("<row><c><v>1</v></c></row>", MERGE("B2:B0")), NULL, RS_EINVAL,
+                       "“B2:B0”不是合并单元格的范围");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +817,9 @@ int main(void)
         cmocka_unit_test(test_number_text),
         cmocka_unit_test(test_format_classes),
         cmocka_unit_test(test_refs_and_parts),
+        cmocka_unit_test(test_merged_over_data),
+        cmocka_unit_test(test_merged_header),
+        cmocka_unit_test(test_merged_refused),
         cmocka_unit_test(test_zip_bomb),
         cmocka_unit_test(test_huge_shared_strings),
         cmocka_unit_test(test_too_many),
