@@ -402,12 +402,19 @@ static void test_merged_cells(void **state)
     free(text);
     expect_output(e, "入库 2，");
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
-    /* Nothing of rows 2-4 is stored: no 金鹗村, and no village left empty. */
-    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records WHERE "
-                                       "instr(body, CAST('金鹗村' AS BLOB)) > 0"),
+    /* Nothing of rows 2-4 is stored: no 金鹗村, and no village left empty
+     * (the bodies searched as bytes, in each backend's words). */
+    assert_int_equal(it_sql_int(e->db, it_db_is_pg(e->db)
+                                           ? "SELECT count(*) FROM records WHERE position("
+                                             "convert_to('金鹗村', 'UTF8') in body) > 0"
+                                           : "SELECT count(*) FROM records WHERE "
+                                             "instr(body, CAST('金鹗村' AS BLOB)) > 0"),
                      0);
-    assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records WHERE "
-                                       "instr(body, CAST('白马村' AS BLOB)) > 0"),
+    assert_int_equal(it_sql_int(e->db, it_db_is_pg(e->db)
+                                           ? "SELECT count(*) FROM records WHERE position("
+                                             "convert_to('白马村', 'UTF8') in body) > 0"
+                                           : "SELECT count(*) FROM records WHERE "
+                                             "instr(body, CAST('白马村' AS BLOB)) > 0"),
                      1);
 }
 
