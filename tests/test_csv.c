@@ -224,6 +224,39 @@ static void test_gb18030(void **state)
     rs_csv_close(c);
 }
 
+/* GB18030 that happens to be valid UTF-8, and UTF-8 with a GB18030 cell pasted in. */
+static void test_encoding_guesses(void **state)
+{
+    static const char names[] = "household_ref,submitted_by\nHH1,郑伟\n";
+    static const char utf8_cjk[] = "乡镇,社区,备注\n金鹗山街道,夏万路社区,村道硬化工程\n"
+                                   "金鹗山街道,赶山路社区,";
+    size_t n = 0, m;
+    char *gb = to_gb18030(names, &n), mixed[512], err[ERRLEN], *zhang;
+    struct rs_csv *c;
+
+    (void)state;
+    /* 郑伟 is D6 A3 CE B0 in GB18030: Hebrew and Greek if read as UTF-8. */
+    assert_true(rs_utf8_valid(gb, n));
+    c = open_bytes(gb, n, RS_CSV_GB18030);
+    free(gb);
+    expect_record(c, 1, 2, "household_ref", "submitted_by");
+    expect_record(c, 2, 2, "HH1", "郑伟");
+    expect_end(c);
+    rs_csv_close(c);
+    /* Real UTF-8 with Chinese in it stays UTF-8. */
+    c = open_bytes(utf8_cjk, sizeof(utf8_cjk) - 1, RS_CSV_UTF8);
+    rs_csv_close(c);
+    /* UTF-8 throughout but one cell in GB18030: refused with the line. */
+    zhang = to_gb18030("张三", &m);
+    memcpy(mixed, utf8_cjk, sizeof(utf8_cjk) - 1);
+    memcpy(mixed + sizeof(utf8_cjk) - 1, zhang, m);
+    mixed[sizeof(utf8_cjk) - 1 + m] = '\n';
+    assert_int_equal(zh_fail(mixed, sizeof(utf8_cjk) + m, err, sizeof(err)), RS_EENCODING);
+    assert_non_null(strstr(err, "第3行"));
+    assert_non_null(strstr(err, "一个文件混有两种编码"));
+    free(zhang);
+}
+
 static void test_ascii_is_utf8(void **state)
 {
     (void)state;
@@ -602,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_utf8_plain),
         cmocka_unit_test(test_utf8_bom),
         cmocka_unit_test(test_gb18030),
+        cmocka_unit_test(test_encoding_guesses),
         cmocka_unit_test(test_ascii_is_utf8),
         cmocka_unit_test(test_quoted),
         cmocka_unit_test(test_crlf),
