@@ -237,6 +237,21 @@ static bool blank_row(char *const *cells, size_t n)
     return true;
 }
 
+/* Rows above the header that are titles: one filled cell each. */
+#define TITLE_ROWS_MAX 2
+
+/* Whether exactly one cell of the row holds something: a title such as
+ * "2023年度移民救助发放表" above the header, as Excel users write one. */
+static bool title_row(char *const *cells, size_t n)
+{
+    size_t filled = 0;
+
+    for (size_t i = 0; i < n; i++)
+        filled += !blank_row(&cells[i], 1);
+    return filled == 1;
+}
+
+
 /*
  * Before a mapped row goes to the outbox: RS_OK to queue it, RS_EDUP when
  * the file gave the same record at an earlier row (listed, left out), or
@@ -301,9 +316,9 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
     struct rs_rowkeys keys = {0};
     struct rs_intake_sheet *s;
     struct rs_xlsx_row row;
-    char *header[RS_XLSX_MAX_COLS], err[512], source[4200], cell[16];
+    char *header[RS_XLSX_MAX_COLS], err[512], first_err[512] = "", source[4200], cell[16];
     size_t nh = 0;
-    uint32_t hrow;
+    uint32_t hrow, first_row = 0;
     unsigned before = r->added + r->versions + r->unchanged, bad = r->invalid;
     enum sheet_outcome ret = SHEET_BAD;
     rs_status rc;
@@ -326,19 +341,38 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
         problem(r, name, 0, NULL, NULL, "工作表是空的");
         goto failed;
     }
-    hrow = row.row;
-    for (nh = 0; nh < row.ncells && nh < RS_XLSX_MAX_COLS; nh++) {
-        header[nh] = strdup(row.cells[nh]);
-        if (!header[nh]) {
-            problem(r, name, 0, NULL, NULL, "内存不足");
-            goto failed;
-        }
-    }
     def.division_code = o->division_code;
     def.year = o->year;
     def.period = o->period;
     def.money_unit = o->money_unit;
-    rc = rs_rowmap_open_keyed(header, nh, forced, &def, o->district_key, &map, err, sizeof(err));
+    for (unsigned titles = 0;; titles++) {
+        hrow = row.row;
+        for (nh = 0; nh < row.ncells && nh < RS_XLSX_MAX_COLS; nh++) {
+            header[nh] = strdup(row.cells[nh]);
+            if (!header[nh]) {
+                problem(r, name, 0, NULL, NULL, "内存不足");
+                goto failed;
+            }
+        }
+        rc = rs_rowmap_open_keyed(header, nh, forced, &def, o->district_key, &map, err,
+                                  sizeof(err));
+        if (rc == RS_OK || titles == TITLE_ROWS_MAX || !title_row(row.cells, row.ncells) ||
+            rs_xlsx_sheet_next(sh, &row) != RS_OK)
+            break;
+        /* A title above the header ("2023年度救助发放表"): the next row is tried. */
+        if (!titles) {
+            memcpy(first_err, err, sizeof(first_err));
+            first_row = hrow;
+        }
+        for (size_t j = 0; j < nh; j++)
+            free(header[j]);
+        nh = 0;
+    }
+    if (rc != RS_OK && first_row) {
+        /* Neither the title nor what follows it is a header: the first one's reason. */
+        memcpy(err, first_err, sizeof(err));
+        hrow = first_row;
+    }
     if (rc != RS_OK) {
         /* A sheet of another kind is passed over; the header of a sheet of
          * records with a column wrong is the clerk's to correct. */
@@ -530,9 +564,9 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
     struct rs_csv *csv = NULL;
     struct rs_rowmap *map = NULL;
     struct rs_rowkeys keys = {0};
-    char **cells, err[512], source[4200];
+    char **cells, err[512], first_err[512] = "", source[4200];
     size_t ncells;
-    uint32_t line;
+    uint32_t line, first_line = 0;
     bool in_tx = false;
     rs_status rc, ret = RS_EINVAL;
 
@@ -550,10 +584,23 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
     def.year = o->year;
     def.period = o->period;
     def.money_unit = o->money_unit;
-    rc = rs_rowmap_open_keyed(cells, ncells, o->type, &def, o->district_key, &map, err,
-                              sizeof(err));
+    for (unsigned titles = 0;; titles++) {
+        rc = rs_rowmap_open_keyed(cells, ncells, o->type, &def, o->district_key, &map, err,
+                                  sizeof(err));
+        if (rc == RS_OK || titles == TITLE_ROWS_MAX || !title_row(cells, ncells))
+            break;
+        /* A title above the header: the next line is tried, and when it is
+         * no header either, the title's reason is given. */
+        if (!titles) {
+            memcpy(first_err, err, sizeof(first_err));
+            first_line = line;
+        }
+        if (rs_csv_next(csv, &cells, &ncells, &line, err, sizeof(err)) != RS_OK)
+            break;
+    }
     if (rc) {
-        problem(r, NULL, line, NULL, NULL, "%s", err);
+        problem(r, NULL, first_line ? first_line : line, NULL, NULL, "%s",
+                first_line ? first_err : err);
         goto out;
     }
     r->type = rs_rowmap_type(map);

@@ -272,6 +272,66 @@ static void test_rows_left_out(void **state)
     rs_outbox_close(ob);
 }
 
+/* 项目 under a title row; the other sheets empty. */
+static char *workbook_titled(size_t *len)
+{
+    struct xb_part parts[] = {
+        {"_rels/.rels", xb_root_rels, 0},
+        {"xl/workbook.xml", book, 0},
+        {"xl/_rels/workbook.xml.rels", rels, 0},
+        {"xl/styles.xml", xb_styles, 0},
+        {"xl/worksheets/sheet1.xml",
+         SHEET(ROW(IS("2023年度移民项目表"))
+               ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
+               ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))),
+         0},
+        {"xl/worksheets/sheet2.xml", SHEET(""), 0},
+        {"xl/worksheets/sheet3.xml", SHEET(""), 0},
+        {"xl/worksheets/sheet4.xml", SHEET(""), 0},
+    };
+
+    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+}
+
+/* A title above the header, as Excel users write one, is passed over. */
+static void test_title_row(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    static const char titled[] = "2023年度移民救助发放表,,,,\n"
+                                 "household_ref,kind,金额(元),家庭人数,发放日期\n"
+                                 "HH1,hardship,2000,3,2023-12-01\n";
+    static const char title_only[] = "2023年度移民救助发放表,,,,\n说明,,,,\n";
+
+    assert_int_equal(rs_intake_buffer(ob, "救助.csv", titled, strlen(titled), &o, &r), RS_OK);
+    assert_true(r.queued);
+    assert_int_equal(r.type, RS__RECORD__BODY_RELIEF);
+    assert_int_equal(r.added, 1);
+    assert_int_equal(r.nproblems, 0);
+    rs_intake_result_free(&r);
+    /* A title over no header: the title's line and reason. */
+    assert_int_equal(rs_intake_buffer(ob, "说明.csv", title_only, strlen(title_only), &o, &r),
+                     RS_EINVAL);
+    assert_int_equal(r.nproblems, 1);
+    assert_int_equal(r.problems[0].row, 1);
+    assert_non_null(strstr(r.problems[0].reason, "无法从表头判断记录类型"));
+    rs_intake_result_free(&r);
+    {
+        size_t len;
+        char *data = workbook_titled(&len);
+
+        assert_int_equal(rs_intake_buffer(ob, "项目.xlsx", data, len, &o, &r), RS_OK);
+        assert_int_equal(r.sheets[0].state, RS_INTAKE_SHEET_READ);
+        assert_int_equal(r.sheets[0].type, RS__RECORD__BODY_PROJECT);
+        assert_int_equal(r.sheets[0].rows, 1);
+        assert_int_equal(r.nproblems, 0);
+        rs_intake_result_free(&r);
+        free(data);
+    }
+    rs_outbox_close(ob);
+}
+
 /* A CSV whose quoting breaks mid-file is given up whole, not cut short. */
 static void test_csv_unreadable(void **state)
 {
@@ -388,6 +448,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rows_left_out, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_sheet_bad_header, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_csv_unreadable, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_title_row, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_problem_cap, tmpdir_setup, tmpdir_teardown),
     };
 
