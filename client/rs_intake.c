@@ -237,6 +237,18 @@ static bool blank_row(char *const *cells, size_t n)
     return true;
 }
 
+/* The refused row's other bad cells, each a problem of its own. */
+static void more_problems(struct rs_intake_result *r, const char *sheet, uint32_t row,
+                          const struct rs_rowmap *map)
+{
+    const struct rs_verdict *more;
+    size_t n = rs_rowmap_more(map, &more);
+
+    for (size_t i = 0; i < n; i++)
+        problem(r, sheet, row, more[i].field, NULL, "%s",
+                more[i].text[0] ? more[i].text : more[i].reason);
+}
+
 /* Rows above the header that are titles: one filled cell each. */
 #define TITLE_ROWS_MAX 2
 
@@ -411,6 +423,7 @@ static enum sheet_outcome queue_sheet(struct rs_outbox *ob, const char *path,
             continue;
         if (rs_rowmap_row(map, row.cells, row.ncells, &rec, &v) != RS_OK) {
             problem(r, name, row.row, v.field, NULL, "%s", v.text[0] ? v.text : v.reason);
+            more_problems(r, name, row.row, map);
             if (rs_rowmap_fatal(map)) {
                 /* Every row would be read in the same unknown unit. */
                 problem(r, NULL, 0, NULL, NULL, "整个文件都没有加入发件箱");
@@ -632,6 +645,7 @@ static rs_status queue_csv(struct rs_outbox *ob, const char *path, const char *d
             continue;
         if (rs_rowmap_row(map, cells, ncells, &rec, &v) != RS_OK) {
             problem(r, NULL, line, v.field, NULL, "%s", v.text[0] ? v.text : v.reason);
+            more_problems(r, NULL, line, map);
             if (rs_rowmap_fatal(map)) {
                 /* Every row would be read in the same unknown unit. */
                 problem(r, NULL, 0, NULL, NULL, "整个文件都没有加入发件箱");

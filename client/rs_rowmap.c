@@ -117,6 +117,8 @@ struct rs_rowmap {
     struct rs_row_defaults defaults;
     bool has_key;
     bool fatal;                                /* a row failed for the whole file */
+    size_t nmore;                              /* the last row's other bad cells */
+    struct rs_verdict more[RS_ROWMAP_MORE_MAX];
     uint8_t key[RS_DISTRICT_KEY_LEN];          /* the district key, for identifier columns */
     size_t ncols;
     struct bound_col cols[];
@@ -1144,6 +1146,28 @@ static rs_status put_ident(const struct rs_rowmap *m, const struct ident_cells *
     return rv;
 }
 
+/*
+ * A cell of the row failed: the first into v (and *rv set), the next ones
+ * into m->more as far as it holds them, so every bad cell of a row is
+ * named at once.
+ */
+static void cell_fails(struct rs_rowmap *m, struct rs_verdict *v, rs_status *rv, rs_status st,
+                       const char *header, const char *reason, const char *text)
+{
+    if (*rv == RS_OK) {
+        set_verdict(v, st, header, reason, text);
+        *rv = st;
+    } else if (m->nmore < RS_ROWMAP_MORE_MAX) {
+        set_verdict(&m->more[m->nmore++], st, header, reason, text);
+    }
+}
+
+size_t rs_rowmap_more(const struct rs_rowmap *m, const struct rs_verdict **more)
+{
+    *more = m ? m->more : NULL;
+    return m ? m->nmore : 0;
+}
+
 rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
                         Rs__Record **out, struct rs_verdict *v)
 {
@@ -1153,11 +1177,12 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
     void *body = NULL;
     char reason[CELL_REASON_MAX], text[RS_VERDICT_TEXT_MAX];
     size_t i, n, last = 0;
-    rs_status rv = RS_OK;
+    rs_status rv = RS_OK, st;
     const char *s;
     bool had_id;
 
     *out = NULL;
+    m->nmore = 0;
     set_verdict(v, RS_OK, "", "", "");
     for (i = m->ncols; i < ncells; i++) {
         trim_cell(cells[i], &n);
@@ -1206,28 +1231,31 @@ rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
             continue;
         }
         if (n == 0) {
-            if (bc->required) {
-                set_verdict(v, RS_EINVAL, bc->header, "required", "必填，不能为空");
-                rv = RS_EINVAL;
-                goto out;
-            }
+            if (bc->required)
+                cell_fails(m, v, &rv, RS_EINVAL, bc->header, "required", "必填，不能为空");
             continue;
         }
         if (bc->ck == C_MONEY && bc->unit_fen == 0) {
+            /* The file's reason, which every row would share: it alone. */
             unit_unknown(bc, s, n, v);
+            m->nmore = 0;
             m->fatal = true;
             rv = RS_EINVAL;
             goto out;
         }
         reason[0] = '\0';
         text[0] = '\0';
-        rv = put_cell(bc, bc->on_record ? (void *)rec : body, s, n, reason, text);
-        if (rv) {
-            set_verdict(v, rv, bc->header, rv == RS_ENOMEM ? "out of memory" : reason,
-                        rv == RS_ENOMEM ? ZH_NOMEM : text);
+        st = put_cell(bc, bc->on_record ? (void *)rec : body, s, n, reason, text);
+        if (st == RS_ENOMEM) {
+            set_verdict(v, st, bc->header, "out of memory", ZH_NOMEM);
+            rv = st;
             goto out;
         }
+        if (st)
+            cell_fails(m, v, &rv, st, bc->header, reason, text);
     }
+    if (rv)
+        goto out;
     if (ic.first) {
         rv = put_ident(m, &ic, body, v);
         if (rv)

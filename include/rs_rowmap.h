@@ -119,6 +119,18 @@ rs_rtype rs_rowmap_type(const struct rs_rowmap *m);
 RS_NODISCARD rs_status rs_rowmap_row(struct rs_rowmap *m, char *const *cells, size_t ncells,
                                      Rs__Record **out, struct rs_verdict *v);
 
+/* Bad cells of one row named besides the first (rs_rowmap_more). */
+#define RS_ROWMAP_MORE_MAX 8
+
+/*
+ * The other bad cells of the row rs_rowmap_row last refused, after the one
+ * its verdict names, in column order (at most RS_ROWMAP_MORE_MAX): a clerk
+ * corrects them all at once.  Empty after a row refused for something other
+ * than its cells (its cell count, or a rule across fields, which is judged
+ * only when every cell reads).  *more is valid until the next call on m.
+ */
+size_t rs_rowmap_more(const struct rs_rowmap *m, const struct rs_verdict **more);
+
 /*
  * True once a row failed for a reason that holds for every row of the file
  * (a money column whose unit is not known): the caller should queue nothing

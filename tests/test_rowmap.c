@@ -720,6 +720,34 @@ static void cells_fail(struct rs_rowmap *m, char *const *cells, size_t n, const 
     assert_string_equal(v.text, text);
 }
 
+/* Every bad cell of a row is named: the first by the verdict, the rest by rs_rowmap_more. */
+static void test_every_bad_cell(void **state)
+{
+    struct rs_rowmap *m = open_ok("household_ref,kind,金额(元),家庭人数,发放日期");
+    const struct rs_verdict *more;
+    Rs__Record *r = NULL;
+    struct rs_verdict v;
+    struct cells c;
+
+    (void)state;
+    split(&c, ",hardship,abc,3,2023-02-30");
+    assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_EINVAL);
+    assert_null(r);
+    assert_string_equal(v.field, "household_ref");
+    assert_string_equal(v.text, "必填，不能为空");
+    assert_int_equal(rs_rowmap_more(m, &more), 2);
+    assert_string_equal(more[0].field, "金额(元)");
+    assert_string_equal(more[0].text, "不是以元为单位的金额（只写数字，最多2位小数）");
+    assert_string_equal(more[1].field, "发放日期");
+    assert_non_null(strstr(more[1].text, "不是有效日期"));
+    /* A good row leaves nothing over from the bad one. */
+    split(&c, "HH1,hardship,100,3,2023-02-28");
+    assert_int_equal(rs_rowmap_row(m, c.v, c.n, &r, &v), RS_OK);
+    assert_int_equal(rs_rowmap_more(m, &more), 0);
+    rs__record__free_unpacked(r, NULL);
+    rs_rowmap_close(m);
+}
+
 /*
  * A "," in an amount groups thousands or the amount is refused: "1,5" is a
  * decimal comma, not 15 元; the reason says so, and an amount past int64
@@ -1596,6 +1624,7 @@ int main(void)
         cmocka_unit_test(test_header_forms),
         cmocka_unit_test(test_approximate_rejected),
         cmocka_unit_test(test_money_commas),
+        cmocka_unit_test(test_every_bad_cell),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_bad_date),
         cmocka_unit_test(test_enums_and_bools),
