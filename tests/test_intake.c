@@ -272,6 +272,28 @@ static void test_rows_left_out(void **state)
     rs_outbox_close(ob);
 }
 
+/* A row with two bad cells is listed with both, and counted once. */
+static void test_row_two_bad_cells(void **state)
+{
+    struct rs_outbox *ob = outbox(*state);
+    struct rs_intake_opts o = opts();
+    struct rs_intake_result r;
+    static const char rows[] = "household_ref,kind,金额(元),家庭人数,发放日期\n"
+                               "HH1,hardship,abc,3,2023-02-30\n"
+                               "HH2,hardship,100,3,2023-02-28\n";
+
+    assert_int_equal(rs_intake_buffer(ob, "救助.csv", rows, strlen(rows), &o, &r), RS_OK);
+    assert_int_equal(r.added, 1);
+    assert_int_equal(r.invalid, 1);
+    assert_int_equal(r.nproblems, 2);
+    assert_int_equal(r.problems[0].row, 2);
+    assert_string_equal(r.problems[0].column, "金额(元)");
+    assert_int_equal(r.problems[1].row, 2);
+    assert_string_equal(r.problems[1].column, "发放日期");
+    rs_intake_result_free(&r);
+    rs_outbox_close(ob);
+}
+
 /* 项目 under a title row; the other sheets empty. */
 static char *workbook_titled(size_t *len)
 {
@@ -449,6 +471,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sheet_bad_header, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_csv_unreadable, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_title_row, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_row_two_bad_cells, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_problem_cap, tmpdir_setup, tmpdir_teardown),
     };
 
