@@ -812,7 +812,8 @@ static void test_closed_years(void **state)
                                          err, sizeof(err)),
                      RS_OK);
     assert_int_equal(issue.issue, 1);
-    assert_int_equal(issue.record_count, 3);
+    /* The nil return is not one of the records the report is made of. */
+    assert_int_equal(issue.record_count, 2);
     assert_string_equal(issue.closed_by_name, "岳阳楼区库区移民服务中心");
     assert_string_equal(issue.framework_name, "unit-2023");
     assert_string_equal(issue.reason, "");
@@ -827,7 +828,7 @@ static void test_closed_years(void **state)
     assert_int_equal(rs_store_year_report(s, 2023, RS__REPORT_FORMAT__FMT_CSV, &body, &len, NULL),
                      RS_ENOTFOUND);
     rawdb_text(f->db, "SELECT detail FROM audit WHERE kind = 'year_close'", detail, sizeof(detail));
-    assert_non_null(strstr(detail, "year 2023 issue 1: 3 current records, framework unit-2023 "
+    assert_non_null(strstr(detail, "year 2023 issue 1: 2 current records, framework unit-2023 "
                                    "7d0c1e2a7d0c1e2a; markdown sha256 "));
     assert_non_null(strstr(detail, "; json sha256 "));
     assert_int_equal(rs_store_year_close(s, 2023, CENTRAL, NULL, produce, &p, &issue, NULL, err,

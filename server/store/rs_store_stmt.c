@@ -157,7 +157,10 @@ static const char *const stmt_sql[ST_N] = {
                         " WHERE year = ?1 AND ended_issue IS NULL",
     [ST_YEAR_EXC_INSERT] = "INSERT INTO year_exceptions(year, division, until, reason,"
                            " granted_by, granted_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_YEAR_COUNT] = "SELECT count(*) FROM records WHERE year = ?1 AND superseded_by IS NULL",
+    /* The records an issue's report is made of: not the nil returns (?2),
+     * which say there is nothing and count on the completeness board. */
+    [ST_YEAR_COUNT] = "SELECT count(*) FROM records WHERE year = ?1 AND superseded_by IS NULL"
+                      " AND type <> ?2",
     [ST_YEAR_REPORT_GET] = "SELECT body FROM year_reports"
                            " WHERE year = ?1 AND issue = ?2 AND format = ?3",
     [ST_LOCKS_YEARS] = "SELECT i.year, i.issue, i.closed_at, i.closed_by, o.name"

@@ -541,6 +541,8 @@ static rs_status count_records(struct rs_store *s, uint32_t year, uint64_t *n)
     int rc = rs_st_bind_int64(st, 1, (int64_t)year);
 
     if (rc == RS_ST_OK)
+        rc = rs_st_bind_int64(st, 2, (int64_t)RS__RECORD__BODY_NIL_RETURN);
+    if (rc == RS_ST_OK)
         rc = rs_st_step(st);
     if (rc == RS_ST_ROW)
         *n = (uint64_t)rs_st_column_int64(st, 0);
