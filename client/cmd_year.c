@@ -171,7 +171,7 @@ static int print_schedule(const Rs__ScheduleReply *r)
         return 0;
     }
     if (rs_schedule_from_wire(&set, &sched, err, sizeof(err)) != RS_OK ||
-        rs_schedule_format_csv(&sched, &csv) != RS_OK) {
+        rs_schedule_format_csv_zh(&sched, &csv) != RS_OK) {
         fprintf(stderr, "resettle: 服务器返回的报送计划无法读取：%s\n",
                 err[0] ? err : "内存不足");
         rs_schedule_free(&sched);

@@ -126,6 +126,14 @@ void rs_schedule_wire_free(struct rs_schedule_wire *w);
  */
 RS_NODISCARD rs_status rs_schedule_format_csv(const struct rs_schedule *s, char **out);
 
+/*
+ * The same in the Chinese names a clerk writes, which rs_schedule_parse_csv
+ * reads back to the same schedule: "类型,周期,截止天数,乡镇", then 救助,年度,30,全部
+ * and so on.  What `resettle schedule show` prints; the English form stays
+ * the canonical one (the audit trail hashes it).
+ */
+RS_NODISCARD rs_status rs_schedule_format_csv_zh(const struct rs_schedule *s, char **out);
+
 /* Frees the lines of s and empties it; s may be zeroed already. */
 void rs_schedule_free(struct rs_schedule *s);
 

@@ -652,30 +652,58 @@ rs_status rs_schedule_to_wire(const struct rs_schedule *s, struct rs_schedule_wi
     return RS_OK;
 }
 
-rs_status rs_schedule_format_csv(const struct rs_schedule *s, char **out)
+/* The first Chinese name of a period kind: "季度" of "季度|按季|…". */
+static void kind_zh(Rs__PeriodKind k, char out[32])
 {
-    static const char header[] = "type,period,deadline_days,townships\n";
-    size_t cap = sizeof(header), len = sizeof(header) - 1;
+    out[0] = '\0';
+    for (size_t i = 0; i < NKINDS; i++) {
+        if (kinds[i].kind == k) {
+            size_t n = strcspn(kinds[i].aliases, "|");
+
+            snprintf(out, 32, "%.*s", (int)n, kinds[i].aliases);
+        }
+    }
+}
+
+/* The CSV form in English (zh false) or in the Chinese names a clerk writes. */
+static rs_status format_csv(const struct rs_schedule *s, bool zh, char **out)
+{
+    const char *header = zh ? "类型,周期,截止天数,乡镇\n" : "type,period,deadline_days,townships\n";
+    size_t cap = strlen(header) + 1, len = strlen(header);
     char *p;
 
     for (size_t i = 0; i < s->n; i++)
-        cap += 64 + s->lines[i].ntownships * (RS_SCHED_CODE_MAX + 1);
+        cap += 96 + s->lines[i].ntownships * (RS_SCHED_CODE_MAX + 1);
     p = malloc(cap);
     if (!p)
         return RS_ENOMEM;
-    memcpy(p, header, sizeof(header));
+    memcpy(p, header, len + 1);
     for (size_t i = 0; i < s->n; i++) {
         const struct rs_sched_line *l = &s->lines[i];
+        rs_rtype t = rs_rtype_of_record_type(l->type);
+        char kz[32];
 
+        kind_zh(l->kind, kz);
         len += (size_t)snprintf(p + len, cap - len, "%s,%s,%u,",
-                                rs_rtype_name(rs_rtype_of_record_type(l->type)),
-                                rs_period_kind_name(l->kind), (unsigned)l->deadline_days);
+                                zh ? rs_rtype_label(t) : rs_rtype_name(t),
+                                zh ? kz : rs_period_kind_name(l->kind),
+                                (unsigned)l->deadline_days);
         if (l->ntownships == 0)
-            len += (size_t)snprintf(p + len, cap - len, "all");
+            len += (size_t)snprintf(p + len, cap - len, "%s", zh ? "全部" : "all");
         for (size_t k = 0; k < l->ntownships; k++)
             len += (size_t)snprintf(p + len, cap - len, "%s%s", k ? " " : "", l->townships[k]);
         len += (size_t)snprintf(p + len, cap - len, "\n");
     }
     *out = p;
     return RS_OK;
+}
+
+rs_status rs_schedule_format_csv(const struct rs_schedule *s, char **out)
+{
+    return format_csv(s, false, out);
+}
+
+rs_status rs_schedule_format_csv_zh(const struct rs_schedule *s, char **out)
+{
+    return format_csv(s, true, out);
 }

@@ -275,7 +275,7 @@ static void test_year_flow(void **state)
     run_has(e, DISTRICT, 0, (const char *[]){"schedule", "set", "--year", "2023", sched, NULL},
             "2023年度报送计划：已保存 1 行", NULL);
     run_has(e, TOWN_B, 0, (const char *[]){"schedule", "show", "--year", "2023", NULL},
-            "type,period,deadline_days,townships\nrelief,year,30,all\n", NULL);
+            "类型,周期,截止天数,乡镇\n救助,年度,30,全部\n", NULL);
 
     /* A: two households; B: one; C: nothing of relief this year (a nil return); D: nothing. */
     write_relief(fa,

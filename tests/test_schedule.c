@@ -203,6 +203,16 @@ static void test_csv_and_wire_round_trips(void **state)
     assert_int_equal(rs_schedule_format_csv(&wire, &csv), RS_OK);
     assert_string_equal(csv, text);
     free(csv);
+    /* The Chinese form reads back to the same schedule, in the same English form. */
+    assert_int_equal(rs_schedule_format_csv_zh(&wire, &csv), RS_OK);
+    assert_non_null(strstr(csv, "类型,周期,截止天数,乡镇\n"));
+    assert_null(strstr(csv, "relief"));
+    assert_int_equal(parse(csv, &back, err, sizeof(err)), RS_OK);
+    free(csv);
+    assert_int_equal(rs_schedule_format_csv(&back, &csv), RS_OK);
+    assert_string_equal(csv, text);
+    free(csv);
+    rs_schedule_free(&back);
     rs_schedule_free(&wire);
     rs__schedule_set__free_unpacked(un, NULL);
     rs_schedule_free(&s);
