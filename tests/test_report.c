@@ -1288,11 +1288,49 @@ static void test_survey_petition_absent(void **state)
     assert_string_equal(xl_cell(&x, "分乡镇", "全区合计", 25), "无法计算");
     assert_string_equal(xl_cell(&x, "分乡镇", "全区合计", 18), "0");
     assert_string_equal(xl_cell(&x, "分乡镇", "王家河街道", 25), "0.975");
+    /* Registers without a record read 无记录, not 0 and 0.00. */
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 2), "无记录");
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 4), "");
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 7), "无记录");
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 8), "");
+    assert_string_equal(xl_cell(&x, "分乡镇", "全区合计", 19), "无记录");
+    assert_string_equal(xl_cell(&x, "分乡镇", "金鹗山街道", 14), "2");
     ox_xlsx_free(&x);
     free(md.out);
     free(js.out);
     free(csv.out);
     free(xl.out);
+}
+
+/* A training batch that does not give its certified count: JSON null and no
+ * CSV row, as the text's 考证人数未填报 (they said 0). */
+static void test_certified_absent(void **state)
+{
+    struct rendered md, js, csv;
+    Rs__Training t = RS__TRAINING__INIT;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    t.batch_id = "PX-01";
+    t.course = "电工";
+    t.has_type = t.has_start_date = t.has_planned_trainees = t.has_trainees = true;
+    t.type = RS__TRAINING_TYPE__TRAIN_SKILL;
+    t.start_date = 20230610;
+    t.planned_trainees = t.trainees = 40;
+    EMIT(DIV_A, training, RS__RECORD__BODY_TRAINING, &t);
+
+    md = render(NULL, RS__REPORT_FORMAT__FMT_MARKDOWN);
+    assert_non_null(strstr(md.out, "考证人数未填报"));
+    js = render(NULL, RS__REPORT_FORMAT__FMT_JSON);
+    assert_json(js.out);
+    assert_non_null(strstr(js.out, "\"certified\": null"));
+    assert_null(strstr(js.out, "\"certified\": 0"));
+    csv = render(NULL, RS__REPORT_FORMAT__FMT_CSV);
+    assert_null(strstr(csv.out, "township,training,430602001,certified,"));
+    ASSERT_LINE(csv.out, "township,training,430602001,person_times,40");
+    free(md.out);
+    free(js.out);
+    free(csv.out);
 }
 
 /* A project with its completed investment blank (the rest as project()). */
@@ -1430,6 +1468,7 @@ int main(void)
         cmocka_unit_test(test_long_texts_whole),
         cmocka_unit_test(test_absent_not_zero),
         cmocka_unit_test(test_survey_petition_absent),
+        cmocka_unit_test(test_certified_absent),
         cmocka_unit_test(test_project_investment_absent),
         cmocka_unit_test(test_budget_adjusted_absent),
         cmocka_unit_test(test_small_change_in_yuan),

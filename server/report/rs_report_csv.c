@@ -133,7 +133,8 @@ static void c_town(struct rs_rbuf *b, const struct rs_eval_town *t, const char *
     }
     c_int(b, "township", "training", div, "batches", t->tr_n);
     c_int(b, "township", "training", div, "person_times", t->tr_trainees);
-    c_int(b, "township", "training", div, "certified", t->tr_certified);
+    if (!(t->tr_n && t->tr_cert_n == 0))      /* no batch gives it: no row, not 0 */
+        c_int(b, "township", "training", div, "certified", t->tr_certified);
     c_int(b, "township", "training", div, "certified_batches", t->tr_cert_n);
     c_rate(b, "township", "training", div, "certification_rate", t->tr_certified,
            t->tr_cert_trainees);

@@ -270,7 +270,11 @@ static void j_town(struct json *j, const char *key, const struct rs_eval_town *t
     j_obj(j, "training");
     j_int(j, "batches", t->tr_n);
     j_int(j, "person_times", t->tr_trainees);
-    j_int(j, "certified", t->tr_certified);
+    /* Over the batches that give it; none does: not given, not 0. */
+    if (t->tr_n && t->tr_cert_n == 0)
+        j_null(j, "certified");
+    else
+        j_int(j, "certified", t->tr_certified);
     j_int(j, "certified_batches", t->tr_cert_n);
     j_rate(j, "certification_rate", t->tr_certified, t->tr_cert_trainees);
     j_int(j, "planned", t->tr_planned);

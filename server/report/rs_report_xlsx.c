@@ -350,39 +350,61 @@ static void sum_wan(struct sheet *s, size_t col, int64_t fen, uint32_t miss, uin
         wan(s, col, fen);
 }
 
+/* A register with no record: "无记录" in its first column, the rest empty
+ * (a register nobody entered is not one of 0户 and 0.00万元, as in the text). */
+static bool no_records(struct sheet *s, uint32_t n, int col)
+{
+    if (n)
+        return false;
+    text(s, col, "无记录", F_TEXT);
+    return true;
+}
+
 static void town_row(struct sheet *s, const struct rs_eval_town *t, const char *name, int fmt)
 {
     text(s, 0, name, fmt);
     text(s, 1, t->code, F_TEXT);
-    count(s, 2, t->proj_n);
-    sum_count(s, 3, t->proj_completed, t->proj_stage_miss, t->proj_n);
-    sum_wan(s, 4, t->proj_planned_fen, t->proj_planned_miss, t->proj_n);
-    sum_wan(s, 5, t->proj_completed_fen, t->proj_completed_miss, t->proj_n);
-    sum_wan(s, 6, t->proj_paid_fen, t->proj_paid_miss, t->proj_n);
-    count(s, 7, t->rl_households);
-    wan(s, 8, t->rl_fen);
-    count(s, 9, t->tr_n);
-    count(s, 10, t->tr_trainees);
-    sum_count(s, 11, t->tr_certified, t->tr_n - t->tr_cert_n, t->tr_n);
-    rate(s, 12, t->tr_certified, t->tr_cert_trainees);   /* over the batches that give it */
-    count(s, 13, t->tr_self_persons);
-    count(s, 14, t->pt_n);
-    count(s, 15, t->pt_closed);
-    count(s, 16, t->pt_repeat);
-    rate(s, 17, t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
-    sum_count(s, 18, t->pt_above, t->pt_level_miss, t->pt_n);
-    count(s, 19, t->sub_n);
-    sum_count(s, 20, t->sub_persons, t->sub_persons_miss, t->sub_n);
-    sum_wan(s, 21, t->sub_due_fen, t->sub_due_miss, t->sub_n);
-    sum_wan(s, 22, t->sub_paid_fen, t->sub_paid_miss, t->sub_n);
-    count(s, 23, t->sv_n);
-    count(s, 24, t->sv_valid);
-    /* The answers are sums over every survey: a rate only when each gives
-     * all three (未填 when none does, 无法计算 when some do not). */
-    if (t->sv_answers_miss)
-        text(s, 25, t->sv_answers_miss == t->sv_n ? "未填" : "无法计算", F_TEXT);
-    else
-        rate(s, 25, (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    if (!no_records(s, t->proj_n, 2)) {
+        count(s, 2, t->proj_n);
+        sum_count(s, 3, t->proj_completed, t->proj_stage_miss, t->proj_n);
+        sum_wan(s, 4, t->proj_planned_fen, t->proj_planned_miss, t->proj_n);
+        sum_wan(s, 5, t->proj_completed_fen, t->proj_completed_miss, t->proj_n);
+        sum_wan(s, 6, t->proj_paid_fen, t->proj_paid_miss, t->proj_n);
+    }
+    if (!no_records(s, t->rl_n, 7)) {
+        count(s, 7, t->rl_households);
+        sum_wan(s, 8, t->rl_fen, t->rl_no_amount, t->rl_n);
+    }
+    if (!no_records(s, t->tr_n, 9)) {
+        count(s, 9, t->tr_n);
+        count(s, 10, t->tr_trainees);
+        sum_count(s, 11, t->tr_certified, t->tr_n - t->tr_cert_n, t->tr_n);
+        rate(s, 12, t->tr_certified, t->tr_cert_trainees);   /* over the batches that give it */
+        count(s, 13, t->tr_self_persons);
+    }
+    if (!no_records(s, t->pt_n, 14)) {
+        count(s, 14, t->pt_n);
+        count(s, 15, t->pt_closed);
+        count(s, 16, t->pt_repeat);
+        rate(s, 17, t->pt_closed, (int64_t)t->pt_n - t->pt_repeat);
+        sum_count(s, 18, t->pt_above, t->pt_level_miss, t->pt_n);
+    }
+    if (!no_records(s, t->sub_n, 19)) {
+        count(s, 19, t->sub_n);
+        sum_count(s, 20, t->sub_persons, t->sub_persons_miss, t->sub_n);
+        sum_wan(s, 21, t->sub_due_fen, t->sub_due_miss, t->sub_n);
+        sum_wan(s, 22, t->sub_paid_fen, t->sub_paid_miss, t->sub_n);
+    }
+    if (!no_records(s, t->sv_n, 23)) {
+        count(s, 23, t->sv_n);
+        count(s, 24, t->sv_valid);
+        /* The answers are sums over every survey: a rate only when each gives
+         * all three (未填 when none does, 无法计算 when some do not). */
+        if (t->sv_answers_miss)
+            text(s, 25, t->sv_answers_miss == t->sv_n ? "未填" : "无法计算", F_TEXT);
+        else
+            rate(s, 25, (int64_t)t->sv_satisfied + t->sv_basic, t->sv_valid);
+    }
     s->row++;
 }
 

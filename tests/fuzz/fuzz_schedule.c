@@ -8,8 +8,9 @@
  * NUL-terminated, not empty on failure and starts with "name:" (the
  * file:line form); a refused file leaves the schedule empty.  A schedule
  * that parses passes rs_schedule_check, stays within the caps, and round
- * trips twice to the same lines: through rs_schedule_format_csv and
- * rs_schedule_parse_csv again (what `schedule show` prints reads back), and
+ * trips three times to the same lines: through rs_schedule_format_csv and
+ * rs_schedule_parse_csv again, the same through rs_schedule_format_csv_zh
+ * (what `schedule show` prints reads back), and
  * through the wire form (rs_schedule_to_wire, rs_schedule_from_wire; what a
  * ScheduleSet carries).
  *
@@ -97,6 +98,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                    sizeof(err));
         if (rc != RS_OK)
             fprintf(stderr, "fuzz_schedule: the reprint does not read back: %s\n", err);
+        CHECK(rc == RS_OK || rc == RS_ENOMEM);
+        if (rc == RS_OK)
+            CHECK(same_lines(&s, &again));
+    }
+
+    /* And its Chinese form, what `resettle schedule show` prints. */
+    rs_schedule_free(&again);
+    free(csv);
+    csv = NULL;
+    rc = rs_schedule_format_csv_zh(&s, &csv);
+    CHECK(rc == RS_OK || rc == RS_ENOMEM);
+    if (rc == RS_OK) {
+        rc = rs_schedule_parse_csv("again-zh.csv", csv, strlen(csv), 2023, &again, err,
+                                   sizeof(err));
+        if (rc != RS_OK)
+            fprintf(stderr, "fuzz_schedule: the Chinese reprint does not read back: %s\n", err);
         CHECK(rc == RS_OK || rc == RS_ENOMEM);
         if (rc == RS_OK)
             CHECK(same_lines(&s, &again));
