@@ -1384,6 +1384,33 @@ static void test_project_investment_absent(void **state)
  * the CSV adjusted_wan,0.00, the workbook 0), the 合计 of 上级转移支付 reads 未填
  * (it read 0.00) and the 合计 of 调整后预算 says it counts the blank line as
  * its year-start budget. */
+/* A unit that files a 合计 line beside its parts: the workbook's 预算执行
+ * has one 合计 row (the total over the parts), as the text's table. */
+static void test_budget_total_once(void **state)
+{
+    Rs__BudgetLine tl = RS__BUDGET_LINE__INIT;
+    struct rendered xl;
+    struct ox_xlsx x;
+    const struct ox_sheet *sh;
+    int totals = 0;
+
+    teardown(state);
+    line(RS__BUDGET_LINE_KIND__LINE_PERSONNEL, W(14093), W(14093), W(13779), 0, "人员工资变动");
+    line(RS__BUDGET_LINE_KIND__LINE_PUBLIC, W(1000), W(1000), W(900), 0, "");
+    tl.has_line = tl.has_final_fen = true;
+    tl.line = RS__BUDGET_LINE_KIND__LINE_TOTAL;
+    tl.final_fen = W(14679);
+    EMIT(DIV_UNIT, budget_line, RS__RECORD__BODY_BUDGET_LINE, &tl);
+    xl = render_xlsx(&x);
+    sh = ox_sheet(&x, "预算执行");
+    assert_non_null(sh);
+    for (size_t i = 0; i < sh->n; i++)
+        totals += sh->c[i].col == 0 && sh->c[i].is_string && strcmp(sh->c[i].value, "合计") == 0;
+    assert_int_equal(totals, 1);
+    ox_xlsx_free(&x);
+    free(xl.out);
+}
+
 static void test_budget_adjusted_absent(void **state)
 {
     Rs__BudgetLine gf = RS__BUDGET_LINE__INIT;
@@ -1469,6 +1496,7 @@ int main(void)
         cmocka_unit_test(test_absent_not_zero),
         cmocka_unit_test(test_survey_petition_absent),
         cmocka_unit_test(test_certified_absent),
+        cmocka_unit_test(test_budget_total_once),
         cmocka_unit_test(test_project_investment_absent),
         cmocka_unit_test(test_budget_adjusted_absent),
         cmocka_unit_test(test_small_change_in_yuan),

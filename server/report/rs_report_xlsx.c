@@ -280,9 +280,9 @@ static void budget_sheet(struct book *bk, const struct rs_eval_result *res)
     for (size_t k = 1; k < RS_EVAL_NLINES; k++) {
         const struct rs_eval_line *l = &u->line[k];
 
-        /* Every line with a record, as the JSON report lists them (a 合计
-         * record too; the total row below is over the parts). */
-        if (!l->rec)
+        /* Every line with a record; a 合计 record only when there are no
+         * parts (else the total row below stands for it, as in the text). */
+        if (!l->rec || (k == RS_EVAL_LINE_TOTAL && u->nlines))
             continue;
         text(&s, 0, rs_eval_line_name(k), F_TEXT);
         budget_cells(&s, l, NULL, F_WAN);
