@@ -44,6 +44,15 @@ static bool sheet_read(const struct rs_intake_result *r)
     return false;
 }
 
+/* Whether every sheet of the workbook was passed over as empty. */
+static bool all_empty(const struct rs_intake_result *r)
+{
+    for (size_t i = 0; i < r->nsheets; i++)
+        if (r->sheets[i].state != RS_INTAKE_SHEET_EMPTY)
+            return false;
+    return true;
+}
+
 /* What one file came to: its problems, its sheets' lines, what was queued. */
 static void print_result(const char *path, const struct rs_intake_result *r)
 {
@@ -68,7 +77,7 @@ static void print_result(const char *path, const struct rs_intake_result *r)
         fprintf(stderr, "%s: 另有 %zu 个问题未列出\n", path, r->problems_omitted);
     if (!r->queued)
         return;
-    if (r->is_workbook && !sheet_read(r))
+    if (r->is_workbook && all_empty(r))
         fprintf(stderr, "%s: 工作簿中的工作表都是空的，没有读取到记录\n", path);
     if (r->is_workbook)
         printf("%s: " QUEUED_LINE "\n", path, r->added + r->versions, r->added, r->versions,

@@ -175,6 +175,13 @@ static void test_sheets(void **state)
     expect_output(e, "入发件箱 0 条（新增 0，修改 0），未变 1 条，无效 0 条");
     assert_int_equal(run(e, notes), 1);
     expect_output(e, "2023年报.xlsx:说明:1: 无法从表头判断记录类型");
+    {
+        /* The sheet asked for holds no records; it is not empty. */
+        char *text = it_read_file(e->out);
+
+        assert_null(strstr(text, "都是空的"));
+        free(text);
+    }
     assert_int_equal(run(e, missing), 1);
     expect_output(e, "没有名为“汇总”的工作表；工作簿中有：“项目”、“救助”、“说明”、“旧表”");
     assert_int_equal(it_sql_int(e->db, "SELECT count(*) FROM records"), 2);
