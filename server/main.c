@@ -81,7 +81,7 @@ static const char usage[] =
     "       resettled backup --db FILE --to FILE\n"
     "       resettled backup --config FILE --to FILE   (the database the config names)\n"
     "       resettled restore --from FILE --db FILE\n"
-    "       resettled --version\n";
+    "       resettled --version | --help\n";
 
 static int usage_error(const char *msg)
 {
@@ -600,6 +600,13 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, stdout);
         return 0;
+    }
+    /* "resettled serve --help" (or any command's): the usage, as the man page says. */
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
     }
     if (strcmp(argv[1], "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
