@@ -7,6 +7,7 @@
  *   resettled office add --db FILE --code CODE --name NAME --role township|central
  *   resettled office list --db FILE
  *   resettled office revoke --db FILE --code CODE
+ *   resettled office token --db FILE --code CODE
  *   resettled audit verify --db FILE [--anchors FILE]
  *   resettled audit list --db FILE
  *   resettled schedule set --db FILE --year Y FILE.csv
@@ -73,6 +74,7 @@ static const char usage[] =
     "       resettled office add --db FILE --code CODE --name NAME --role township|central\n"
     "       resettled office list --db FILE\n"
     "       resettled office revoke --db FILE --code CODE\n"
+    "       resettled office token --db FILE --code CODE   (a new token; the old one stops)\n"
     "       resettled audit verify --db FILE [--anchors FILE]\n"
     "       resettled audit list --db FILE\n"
     "       resettled schedule set --db FILE --year Y FILE.csv\n"
@@ -155,7 +157,7 @@ static int cmd_office(int argc, char **argv)
     int c, ret = 1;
 
     if (argc < 2)
-        return usage_error("office needs add, list or revoke");
+        return usage_error("office needs add, list, token or revoke");
     verb = argv[1];
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -176,11 +178,12 @@ static int cmd_office(int argc, char **argv)
             return usage_error("office add needs --code, --name and --role");
         if (strcmp(role, "township") != 0 && strcmp(role, "central") != 0)
             return usage_error("--role must be township or central");
-    } else if (strcmp(verb, "revoke") == 0) {
+    } else if (strcmp(verb, "revoke") == 0 || strcmp(verb, "token") == 0) {
         if (!code)
-            return usage_error("office revoke needs --code");
+            return usage_error(verb[0] == 'r' ? "office revoke needs --code"
+                                              : "office token needs --code");
     } else if (strcmp(verb, "list") != 0) {
-        return usage_error("office needs add, list or revoke");
+        return usage_error("office needs add, list, token or revoke");
     }
     rc = rs_store_open(db, RS_STORE_READWRITE, &st, err, sizeof(err));
     if (rc) {
@@ -206,6 +209,14 @@ static int cmd_office(int argc, char **argv)
         else if (rc == RS_EINVAL)
             fprintf(stderr, "resettled: office code must be 6, 9 or 12 digits and the name "
                             "non-empty\n");
+        else
+            fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
+    } else if (strcmp(verb, "token") == 0) {
+        rc = rs_store_office_token(st, code, token);
+        if (rc == RS_OK)
+            printf("%s\n", token);
+        else if (rc == RS_ENOTFOUND)
+            fprintf(stderr, "resettled: no office %s\n", code);
         else
             fprintf(stderr, "resettled: %s\n", rs_store_errmsg(st));
     } else if (strcmp(verb, "revoke") == 0) {

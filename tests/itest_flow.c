@@ -339,6 +339,24 @@ static void test_refused_tokens(void **state)
     assert_int_equal(count(e, "SELECT count(*) FROM records"), 0);
     /* The rows stay in the outbox, pending. */
     assert_int_equal(it_sql_int(ob, "SELECT count(*) FROM outbox WHERE state=0"), 2);
+
+    /* A new token for B (resettled office token): the pending rows go with
+     * it; the old token stays refused. */
+    {
+        char tokfile[512], *tok;
+        char *renew[] = {RS_SERVER_BIN, "office", "token", "--db", e->db, "--code", TOWN_B, NULL};
+        const char *sync[] = {"sync", NULL};
+
+        it_path(tokfile, sizeof(tokfile), e->dir, "token-b-new");
+        assert_int_equal(it_run(renew, tokfile, NULL), 0);
+        tok = it_read_file(tokfile);
+        tok[strcspn(tok, "\r\n")] = '\0';
+        assert_int_equal(strlen(tok), 64);   /* 32 random bytes in hex */
+        assert_int_equal(it_client(e->dir, &e->srv, TOWN_B, e->tok_b, ob, out, sync), 1);
+        assert_int_equal(it_client(e->dir, &e->srv, TOWN_B, tok, ob, out, sync), 0);
+        assert_int_equal(count(e, "SELECT count(*) FROM records"), 2);
+        free(tok);
+    }
 }
 
 static void test_invalid_rows_named(void **state)

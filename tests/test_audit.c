@@ -627,6 +627,31 @@ static void test_office_state_against_trail(void **state)
                              "row for it");
 }
 
+/* A revoked office given a new token is active again, and the trail says so. */
+static void test_office_new_token(void **state)
+{
+    struct fixture *f = *state;
+    struct rs_store *s;
+    struct rs_audit_row r;
+    char tok[RS_TOKEN_HEX + 1];
+    uint64_t last;
+
+    make_chain(f->db);
+    s = open_rw(f->db);
+    last = (uint64_t)rawdb_int(f->db, "SELECT max(seq) FROM audit");
+    assert_int_equal(rs_store_office_token(s, "430602", tok), RS_OK);
+    expect_ok(s, last + 1);
+    assert_int_equal(rs_store_close(s), RS_OK);
+    raw_row(f->db, last + 1, &r);
+    assert_string_equal(r.kind, "office_token");
+    assert_string_equal(r.detail, "office 430602 given a new token");
+    assert_int_equal(rawdb_int(f->db, "SELECT revoked FROM offices WHERE code = '430602'"), 0);
+    expect_problem(f->db, 0, "");
+    /* Revoked behind the trail's back after the new token: found. */
+    rawdb_exec(f->db, "UPDATE offices SET revoked = 1 WHERE code = '430602'");
+    expect_problem(f->db, 1, "office 430602 is revoked, but the trail gave it a new token at row");
+}
+
 static void test_append_only_and_clean_text(void **state)
 {
     struct fixture *f = *state;
@@ -717,6 +742,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_chain_verifies, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_batch_row_and_receipt, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_office_new_token, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_batch_row_with_lengths, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_failed_put_writes_no_row, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_detail_is_named, tmpdir_setup, tmpdir_teardown),

@@ -1390,6 +1390,23 @@ static void test_offices(void **state)
     assert_true(log.revoked[1]);
     assert_false(log.revoked[2]);
 
+    /* A new token: the office signs in with it again, not with the old one. */
+    {
+        char tok4[RS_TOKEN_HEX + 1];
+
+        assert_int_equal(rs_store_office_token(s, "330102001", tok4), RS_OK);
+        assert_int_equal(strlen(tok4), RS_TOKEN_HEX);
+        assert_string_not_equal(tok4, tok2);
+        assert_int_equal(rs_store_office_auth(s, "330102001", tok4, &o), RS_OK);
+        assert_int_equal(rs_store_office_auth(s, "330102001", tok2, &o), RS_EAUTH);
+        assert_int_equal(rs_store_office_token(s, "330102999", tok4), RS_ENOTFOUND);
+        assert_string_equal(tok4, "");
+        assert_int_equal(rs_store_office_token(s, "x", tok4), RS_EINVAL);
+        memset(&log, 0, sizeof(log));
+        assert_int_equal(rs_store_office_list(s, on_office, &log), RS_OK);
+        assert_false(log.revoked[1]);
+    }
+
     assert_int_equal(rs_store_close(s), RS_OK);
 }
 

@@ -190,6 +190,18 @@ RS_NODISCARD
 rs_status rs_store_office_revoke(struct rs_store *s, const char *code);
 
 /*
+ * Gives an existing office a new random token (a leaked one is revoked
+ * first; the office is active again with the new one) and writes it as
+ * RS_TOKEN_HEX hex digits + NUL into token: the old token no longer signs
+ * in, on every front-end (each handshake reads the table).  The change and
+ * its audit row (kind office_token) are one transaction.  RS_ENOTFOUND if
+ * no such office; RS_EINVAL for a bad code.  token is "" unless RS_OK.
+ */
+RS_NODISCARD
+rs_status rs_store_office_token(struct rs_store *s, const char *code,
+                                char token[RS_TOKEN_HEX + 1]);
+
+/*
  * Checks a token.  RS_OK fills *out; RS_EAUTH for an unknown code, a wrong
  * token or a revoked office (the three are not told apart to the caller).
  * The comparison takes constant time.  RS_EINVAL if s or out is NULL;
@@ -723,10 +735,11 @@ enum rs_audit_kind {
     RS_AUDIT_REVIEW_RETURN,      /* records returned to their township */
     RS_AUDIT_YEAR_CLOSE,         /* a year closed, its report issued (rs_store_year_close) */
     RS_AUDIT_YEAR_REOPEN,        /* a lock exception granted (rs_store_year_reopen) */
-    RS_AUDIT_MIGRATION           /* what a schema step changed or found */
+    RS_AUDIT_MIGRATION,          /* what a schema step changed or found */
+    RS_AUDIT_OFFICE_TOKEN        /* an office given a new token (rs_store_office_token) */
 };
 
-#define RS_AUDIT_KIND_LAST RS_AUDIT_MIGRATION
+#define RS_AUDIT_KIND_LAST RS_AUDIT_OFFICE_TOKEN
 
 #define RS_AUDIT_OFFICE_MAX 32       /* bytes kept of office; longer is cut */
 #define RS_AUDIT_PEER_MAX 96         /* bytes kept of peer */

@@ -39,6 +39,7 @@ static const char *audit_kind_name(enum rs_audit_kind kind)
     case RS_AUDIT_YEAR_CLOSE: return "year_close";
     case RS_AUDIT_YEAR_REOPEN: return "year_reopen";
     case RS_AUDIT_MIGRATION: return "migration";
+    case RS_AUDIT_OFFICE_TOKEN: return "office_token";
     }
     return "unknown";
 }

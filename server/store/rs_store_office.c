@@ -1,7 +1,7 @@
 /*
  * rs_store_office.c - offices and their tokens: adding one (with a new
- * random token, of which only SHA-256 is stored), revoking, checking a token
- * in constant time, listing.
+ * random token, of which only SHA-256 is stored), giving one a new token,
+ * revoking, checking a token in constant time, listing.
  *
  * See rs_store.h for the contract.  Every change appends its audit row in
  * the same transaction (rs_store_audit.c writes it).
@@ -85,6 +85,62 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
     snprintf(detail, sizeof(detail), "office %s added: role %s, name %.*s", code,
              role == RS__ROLE__ROLE_CENTRAL ? "central" : "township", (int)name_len, name);
     rv = rs_store_audit_append_tx(s, now, RS_AUDIT_OFFICE_ADD, code, s->actor, detail, NULL, NULL);
+    if (rv)
+        goto out;
+    rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
+    if (rv)
+        goto out;
+    in_tx = false;
+    memcpy(token, hex, sizeof(hex));
+out:
+    if (in_tx)
+        rs_store_rollback(s);
+    explicit_bzero(raw, sizeof(raw));
+    explicit_bzero(hex, sizeof(hex));
+    return rv;
+}
+
+rs_status rs_store_office_token(struct rs_store *s, const char *code, char token[RS_TOKEN_HEX + 1])
+{
+    struct rs_st *st;
+    uint8_t raw[RS_TOKEN_HEX / 2], hash[RS_SHA256_LEN];
+    char hex[RS_TOKEN_HEX + 1], detail[64];
+    bool in_tx = false;
+    rs_status rv;
+    int rc;
+
+    if (token)
+        token[0] = '\0';
+    if (!s || !token || !rs_division_code_valid(code))
+        return RS_EINVAL;
+    rv = rs_random_bytes(raw, sizeof(raw));
+    if (rv)
+        goto out;
+    rs_hex(raw, sizeof(raw), hex);
+    rs_sha256(hex, RS_TOKEN_HEX, hash);
+    rv = rs_store_begin(s);
+    if (rv)
+        goto out;
+    in_tx = true;
+    st = &s->stmt[ST_OFFICE_TOKEN];
+    rc = rs_st_bind_text(st, 1, code, -1, RS_ST_STATIC);
+    if (rc == RS_ST_OK)
+        rc = rs_st_bind_blob(st, 2, hash, (int)sizeof(hash), RS_ST_STATIC);
+    if (rc != RS_ST_OK) {
+        rv = rs_store_db_fail(s, rc, "giving a new token");
+        rs_st_reset(st);
+        goto out;
+    }
+    rv = rs_store_run_done(s, ST_OFFICE_TOKEN, "giving a new token");
+    if (rv)
+        goto out;
+    if (rs_st_changes(s) == 0) {
+        rv = RS_ENOTFOUND;
+        goto out;
+    }
+    snprintf(detail, sizeof(detail), "office %s given a new token", code);
+    rv = rs_store_audit_append_tx(s, rs_now_unix(), RS_AUDIT_OFFICE_TOKEN, code, s->actor, detail,
+                                  NULL, NULL);
     if (rv)
         goto out;
     rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");

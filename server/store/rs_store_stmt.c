@@ -71,6 +71,7 @@ static const char *const stmt_sql[ST_N] = {
     [ST_OFFICE_GET] = "SELECT name, role, token_hash, revoked, created_at FROM offices"
                       " WHERE code = ?1",
     [ST_OFFICE_REVOKE] = "UPDATE offices SET revoked = 1 WHERE code = ?1",
+    [ST_OFFICE_TOKEN] = "UPDATE offices SET token_hash = ?2, revoked = 0 WHERE code = ?1",
     [ST_OFFICE_LIST] = "SELECT code, name, role, revoked, created_at FROM offices ORDER BY code",
     [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
     [ST_AUDIT_INSERT] = "INSERT INTO audit(seq, time, kind, office, peer, detail, prev_hash, hash)"

@@ -385,6 +385,7 @@ struct office_state {
     bool revoked;
     int64_t added_at;               /* seq of its office_add row, 0 if none */
     int64_t revoked_at;             /* seq of its last office_revoke row, 0 if none */
+    int64_t token_at;               /* seq of its last office_token row, 0 if none */
 };
 
 static int cmp_office(const void *a, const void *b)
@@ -403,7 +404,8 @@ static rs_status check_offices(struct vctx *v)
     rv = prep(v, "SELECT code, revoked FROM offices ORDER BY code", &ost);
     if (rv == RS_OK)
         rv = prep(v, "SELECT seq, kind, office FROM audit"
-                     " WHERE kind IN ('office_add', 'office_revoke') ORDER BY seq", &ast);
+                     " WHERE kind IN ('office_add', 'office_revoke', 'office_token')"
+                     " ORDER BY seq", &ast);
     if (rv)
         goto out;
     while ((rc = rs_st_step(ost)) == RS_ST_ROW) {
@@ -438,6 +440,8 @@ static rs_status check_offices(struct vctx *v)
             continue;
         if (strcmp((const char *)rs_st_column_text(ast, 1), "office_add") == 0)
             hit->added_at = rs_st_column_int64(ast, 0);
+        else if (strcmp((const char *)rs_st_column_text(ast, 1), "office_token") == 0)
+            hit->token_at = rs_st_column_int64(ast, 0);
         else
             hit->revoked_at = rs_st_column_int64(ast, 0);
     }
@@ -450,12 +454,16 @@ static rs_status check_offices(struct vctx *v)
         if (!o[i].added_at)
             problem(v, "office %s has no office_add row in the trail (added past resettled "
                        "office, or before the trail existed)", o[i].code);
-        else if (o[i].revoked_at > o[i].added_at && !o[i].revoked)
+        else if (o[i].revoked_at > o[i].added_at && o[i].revoked_at > o[i].token_at &&
+                 !o[i].revoked)
             problem(v, "office %s is active, but the trail revoked it at row %lld", o[i].code,
                     (long long)o[i].revoked_at);
         else if (o[i].revoked && o[i].revoked_at == 0)
             problem(v, "office %s is revoked, but the trail has no office_revoke row for it",
                     o[i].code);
+        else if (o[i].revoked && o[i].token_at > o[i].revoked_at)
+            problem(v, "office %s is revoked, but the trail gave it a new token at row %lld",
+                    o[i].code, (long long)o[i].token_at);
     }
 out:
     rs_st_finalize(ost);
