@@ -25,11 +25,33 @@ static bool hash_equal_ct(const uint8_t a[RS_SHA256_LEN], const uint8_t b[RS_SHA
     return diff == 0;
 }
 
+/* A new random token in hex (NUL-terminated) and its SHA-256, what is kept. */
+static rs_status new_token(char hex[RS_TOKEN_HEX + 1], uint8_t hash[RS_SHA256_LEN])
+{
+    uint8_t raw[RS_TOKEN_HEX / 2];
+    rs_status rv = rs_random_bytes(raw, sizeof(raw));
+
+    if (rv == RS_OK) {
+        rs_hex(raw, sizeof(raw), hex);
+        rs_sha256(hex, RS_TOKEN_HEX, hash);
+    }
+    explicit_bzero(raw, sizeof(raw));
+    return rv;
+}
+
+/* After the office's row changed: its audit row and COMMIT, in the transaction. */
+static rs_status office_commit(struct rs_store *s, int64_t now, enum rs_audit_kind kind,
+                               const char *code, const char *detail)
+{
+    rs_status rv = rs_store_audit_append_tx(s, now, kind, code, s->actor, detail, NULL, NULL);
+
+    return rv ? rv : rs_store_run_done(s, ST_COMMIT, "COMMIT");
+}
+
 rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *name,
                               Rs__Role role, char token[RS_TOKEN_HEX + 1])
 {
     struct rs_st *st;
-    uint8_t raw[RS_TOKEN_HEX / 2];
     uint8_t hash[RS_SHA256_LEN];
     char hex[RS_TOKEN_HEX + 1];
     char detail[RS_AUDIT_DETAIL_MAX + 1];
@@ -49,13 +71,10 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
     if (role != RS__ROLE__ROLE_TOWNSHIP && role != RS__ROLE__ROLE_CENTRAL)
         return RS_EINVAL;
 
-    rv = rs_random_bytes(raw, sizeof(raw));
+    rv = new_token(hex, hash);
     if (rv)
         goto out;
-    rs_hex(raw, sizeof(raw), hex);
-    rs_sha256(hex, RS_TOKEN_HEX, hash);
     now = rs_now_unix();
-
     rv = rs_store_begin(s);
     if (rv)
         goto out;
@@ -84,10 +103,7 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
     }
     snprintf(detail, sizeof(detail), "office %s added: role %s, name %.*s", code,
              role == RS__ROLE__ROLE_CENTRAL ? "central" : "township", (int)name_len, name);
-    rv = rs_store_audit_append_tx(s, now, RS_AUDIT_OFFICE_ADD, code, s->actor, detail, NULL, NULL);
-    if (rv)
-        goto out;
-    rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
+    rv = office_commit(s, now, RS_AUDIT_OFFICE_ADD, code, detail);
     if (rv)
         goto out;
     in_tx = false;
@@ -95,7 +111,6 @@ rs_status rs_store_office_add(struct rs_store *s, const char *code, const char *
 out:
     if (in_tx)
         rs_store_rollback(s);
-    explicit_bzero(raw, sizeof(raw));
     explicit_bzero(hex, sizeof(hex));
     return rv;
 }
@@ -103,7 +118,7 @@ out:
 rs_status rs_store_office_token(struct rs_store *s, const char *code, char token[RS_TOKEN_HEX + 1])
 {
     struct rs_st *st;
-    uint8_t raw[RS_TOKEN_HEX / 2], hash[RS_SHA256_LEN];
+    uint8_t hash[RS_SHA256_LEN];
     char hex[RS_TOKEN_HEX + 1], detail[64];
     bool in_tx = false;
     rs_status rv;
@@ -113,11 +128,9 @@ rs_status rs_store_office_token(struct rs_store *s, const char *code, char token
         token[0] = '\0';
     if (!s || !token || !rs_division_code_valid(code))
         return RS_EINVAL;
-    rv = rs_random_bytes(raw, sizeof(raw));
+    rv = new_token(hex, hash);
     if (rv)
         goto out;
-    rs_hex(raw, sizeof(raw), hex);
-    rs_sha256(hex, RS_TOKEN_HEX, hash);
     rv = rs_store_begin(s);
     if (rv)
         goto out;
@@ -132,18 +145,12 @@ rs_status rs_store_office_token(struct rs_store *s, const char *code, char token
         goto out;
     }
     rv = rs_store_run_done(s, ST_OFFICE_TOKEN, "giving a new token");
-    if (rv)
-        goto out;
-    if (rs_st_changes(s) == 0) {
+    if (rv == RS_OK && rs_st_changes(s) == 0)
         rv = RS_ENOTFOUND;
-        goto out;
-    }
-    snprintf(detail, sizeof(detail), "office %s given a new token", code);
-    rv = rs_store_audit_append_tx(s, rs_now_unix(), RS_AUDIT_OFFICE_TOKEN, code, s->actor, detail,
-                                  NULL, NULL);
     if (rv)
         goto out;
-    rv = rs_store_run_done(s, ST_COMMIT, "COMMIT");
+    snprintf(detail, sizeof(detail), "office %s given a new token", code);
+    rv = office_commit(s, rs_now_unix(), RS_AUDIT_OFFICE_TOKEN, code, detail);
     if (rv)
         goto out;
     in_tx = false;
@@ -151,7 +158,6 @@ rs_status rs_store_office_token(struct rs_store *s, const char *code, char token
 out:
     if (in_tx)
         rs_store_rollback(s);
-    explicit_bzero(raw, sizeof(raw));
     explicit_bzero(hex, sizeof(hex));
     return rv;
 }
