@@ -48,31 +48,36 @@ static const char rels[] =
     "<Relationship Id=\"rId8\" Type=\"" XB_REL "styles\" Target=\"styles.xml\"/>"
     "</Relationships>";
 
-/* 项目: one valid row, a bad amount (row 3), a formula without a value (row 4). */
-static char *workbook(size_t *len)
+/* The workbook of book and rels with these four sheets. */
+static char *book_of(const char *s1, const char *s2, const char *s3, const char *s4, size_t *len)
 {
     struct xb_part parts[] = {
         {"_rels/.rels", xb_root_rels, 0},
         {"xl/workbook.xml", book, 0},
         {"xl/_rels/workbook.xml.rels", rels, 0},
         {"xl/styles.xml", xb_styles, 0},
-        {"xl/worksheets/sheet1.xml",
-         SHEET(ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
-               ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))
-               ROW(IS("P-2") IS("山塘") IS("山塘") IS("四十"))
-               ROW(IS("P-3") IS("桥") IS("桥梁") "<c><f>A1/0</f></c>")),
-         0},
-        {"xl/worksheets/sheet2.xml",
-         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期"))
-               ROW(IS("HH0012") IS("特困救助") NUM("2000") DATE("45280"))),
-         0},
-        {"xl/worksheets/sheet3.xml", SHEET(ROW(IS("填表说明") IS("请按模板填写"))), 0},
-        {"xl/worksheets/sheet4.xml",
-         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)")) ROW(IS("OLD") IS("特困救助") NUM("1"))),
-         0},
+        {"xl/worksheets/sheet1.xml", s1, 0},
+        {"xl/worksheets/sheet2.xml", s2, 0},
+        {"xl/worksheets/sheet3.xml", s3, 0},
+        {"xl/worksheets/sheet4.xml", s4, 0},
     };
 
     return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+}
+
+/* 项目: one valid row, a bad amount (row 3), a formula without a value (row 4). */
+static char *workbook(size_t *len)
+{
+    return book_of(SHEET(ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
+                         ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))
+                         ROW(IS("P-2") IS("山塘") IS("山塘") IS("四十"))
+                         ROW(IS("P-3") IS("桥") IS("桥梁") "<c><f>A1/0</f></c>")),
+                   SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期"))
+                         ROW(IS("HH0012") IS("特困救助") NUM("2000") DATE("45280"))),
+                   SHEET(ROW(IS("填表说明") IS("请按模板填写"))),
+                   SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)"))
+                         ROW(IS("OLD") IS("特困救助") NUM("1"))),
+                   len);
 }
 
 /* Rows of commas and spaces below the table, as Excel writes them, are blank lines. */
@@ -181,24 +186,11 @@ static void test_refused(void **state)
 /* As workbook(), but the 救助 sheet's header has a column relief does not have. */
 static char *workbook_bad_header(size_t *len)
 {
-    struct xb_part parts[] = {
-        {"_rels/.rels", xb_root_rels, 0},
-        {"xl/workbook.xml", book, 0},
-        {"xl/_rels/workbook.xml.rels", rels, 0},
-        {"xl/styles.xml", xb_styles, 0},
-        {"xl/worksheets/sheet1.xml",
-         SHEET(ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
-               ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))),
-         0},
-        {"xl/worksheets/sheet2.xml",
-         SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期") IS("颜色"))
-               ROW(IS("HH0012") IS("特困救助") NUM("2000") DATE("45280") IS("红"))),
-         0},
-        {"xl/worksheets/sheet3.xml", SHEET(ROW(IS("填表说明") IS("请按模板填写"))), 0},
-        {"xl/worksheets/sheet4.xml", SHEET(""), 0},
-    };
-
-    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+    return book_of(SHEET(ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
+                         ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))),
+                   SHEET(ROW(IS("户编码") IS("救助类别") IS("金额(元)") IS("发放日期") IS("颜色"))
+                         ROW(IS("HH0012") IS("特困救助") NUM("2000") DATE("45280") IS("红"))),
+                   SHEET(ROW(IS("填表说明") IS("请按模板填写"))), SHEET(""), len);
 }
 
 /* A sheet of records whose header has a wrong column is an error to
@@ -297,22 +289,10 @@ static void test_row_two_bad_cells(void **state)
 /* 项目 under a title row; the other sheets empty. */
 static char *workbook_titled(size_t *len)
 {
-    struct xb_part parts[] = {
-        {"_rels/.rels", xb_root_rels, 0},
-        {"xl/workbook.xml", book, 0},
-        {"xl/_rels/workbook.xml.rels", rels, 0},
-        {"xl/styles.xml", xb_styles, 0},
-        {"xl/worksheets/sheet1.xml",
-         SHEET(ROW(IS("2023年度移民项目表"))
-               ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
-               ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))),
-         0},
-        {"xl/worksheets/sheet2.xml", SHEET(""), 0},
-        {"xl/worksheets/sheet3.xml", SHEET(""), 0},
-        {"xl/worksheets/sheet4.xml", SHEET(""), 0},
-    };
-
-    return xb_zip(parts, sizeof(parts) / sizeof(parts[0]), len);
+    return book_of(SHEET(ROW(IS("2023年度移民项目表"))
+                         ROW(IS("项目编号") IS("项目名称") IS("项目类别") IS("计划投资(万元)"))
+                         ROW(IS("P-1") IS("村道硬化") IS("道路硬化") NUM("716.41"))),
+                   SHEET(""), SHEET(""), SHEET(""), len);
 }
 
 /* A title above the header, as Excel users write one, is passed over. */
