@@ -263,7 +263,6 @@ static bool title_row(char *const *cells, size_t n)
     return filled == 1;
 }
 
-
 /*
  * Before a mapped row goes to the outbox: RS_OK to queue it, RS_EDUP when
  * the file gave the same record at an earlier row (listed, left out), or
