@@ -837,12 +837,15 @@ static void enum_reason(const ProtobufCFieldDescriptor *fd, char *reason, size_t
     }
 }
 
+/* Why rs_money_parse refused an amount. */
+enum money_fault { MF_NOT_NUMBER, MF_DECIMALS, MF_COMMA, MF_TOO_BIG };
+
 /*
- * Why rs_money_parse refused buf in units of unit_fen, in Chinese: not a
- * number at all, more decimals than the unit has, a "," that does not group
- * thousands, or (all else being right) more than int64 fen.
+ * Why rs_money_parse refused buf in units of unit_fen: not a number at all,
+ * more decimals than the unit has, a "," that does not group thousands, or
+ * (all else being right) more than int64 fen.
  */
-static const char *money_fault(const char *buf, int64_t unit_fen)
+static enum money_fault money_fault(const char *buf, int64_t unit_fen)
 {
     const char *p = buf, *dot = NULL;
     size_t sig = 0;             /* decimals up to the last non-zero one */
@@ -862,18 +865,27 @@ static const char *money_fault(const char *buf, int64_t unit_fen)
         } else if (*p == ',' && !dot) {
             comma = true;
         } else {
-            return "不是数字";
+            return MF_NOT_NUMBER;
         }
     }
     while (*p == ' ')
         p++;
     if (*p || !digit)
-        return "不是数字";
+        return MF_NOT_NUMBER;
     if (sig > (unit_fen == UNIT_YUAN ? 2u : 6u))
-        return unit_fen == UNIT_YUAN ? "超过两位小数" : "超过六位小数";
-    if (comma)
-        return "千位分隔符“,”位置不对";
-    return "数额过大";
+        return MF_DECIMALS;
+    return comma ? MF_COMMA : MF_TOO_BIG;
+}
+
+/* The fault in a few Chinese words, for a reading of a value. */
+static const char *money_fault_zh(enum money_fault f, int64_t unit_fen)
+{
+    switch (f) {
+    case MF_NOT_NUMBER: return "不是数字";
+    case MF_DECIMALS: return unit_fen == UNIT_YUAN ? "超过两位小数" : "超过六位小数";
+    case MF_COMMA: return "千位分隔符“,”位置不对";
+    default: return "数额过大";
+    }
 }
 
 /* Writes a cell's reason in English and in Chinese; returns RS_EINVAL. */
@@ -962,12 +974,12 @@ static rs_status put_cell(const struct bound_col *bc, void *msg, const char *s, 
         return bad_cell(reason, text, "not an exact number",
                         "不是确切的数字（不能写“约”“近”“余”“多”之类）");
     if (bc->ck == C_MONEY && to_cstr(s, n, buf, sizeof buf) &&
-        strcmp(money_fault(buf, bc->unit_fen), "数额过大") == 0)
+        money_fault(buf, bc->unit_fen) == MF_TOO_BIG)
         return bad_cell(reason, text, "an amount too large",
                         bc->unit_fen == UNIT_WAN ? "金额过大（不能超过92233720368.54万元）"
                                                  : "金额过大（不能超过92233720368547758.07元）");
     if (bc->ck == C_MONEY && to_cstr(s, n, buf, sizeof buf) &&
-        strcmp(money_fault(buf, bc->unit_fen), "千位分隔符“,”位置不对") == 0)
+        money_fault(buf, bc->unit_fen) == MF_COMMA)
         return bad_cell(reason, text, "\",\" groups thousands only (1,234,567.89)",
                         "金额中的千位分隔符“,”应每三位一个（如1,234,567.89）；小数点用“.”");
     if (bc->ck == C_MONEY && bc->unit_fen == UNIT_WAN)
@@ -1068,7 +1080,7 @@ static void reading(const char *buf, int64_t unit_fen, char *out, size_t cap)
     int64_t fen;
 
     if (rs_money_parse(buf, unit_fen, &fen) != RS_OK) {
-        snprintf(out, cap, "无效（%s）", money_fault(buf, unit_fen));
+        snprintf(out, cap, "无效（%s）", money_fault_zh(money_fault(buf, unit_fen), unit_fen));
         return;
     }
     rs_money_yuan(fen, y);
