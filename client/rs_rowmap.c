@@ -714,24 +714,17 @@ static bool to_cstr(const char *s, size_t n, char *buf, size_t cap)
  */
 static bool strip_thousands(const char *s, size_t n, char *buf, size_t cap)
 {
-    size_t i, o = 0, digits = 0;
-    bool grouped = false;
+    size_t o = 0;
 
-    for (i = 0; i < n; i++) {
-        if (s[i] == ',') {
-            if (digits == 0 || (grouped && digits != 3) || (!grouped && digits > 3))
-                return false;
-            grouped = true;
-            digits = 0;
+    if (!rs_thousands_valid(s, n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',')
             continue;
-        }
         if (o + 1 >= cap)
             return false;
         buf[o++] = s[i];
-        digits++;
     }
-    if (grouped && digits != 3)
-        return false;
     buf[o] = '\0';
     return true;
 }

@@ -167,6 +167,20 @@ void rs_money_wan(int64_t fen, char out[32]);
 void rs_money_yuan(int64_t fen, char out[32]);
 
 /*
+ * fen with its unit, for a sentence: "668.41万元", or in 元 ("30.00元") when
+ * 万元 with two decimals would print a figure that is not 0 as 0.00 (under
+ * 0.005万元).  out >= 40 bytes; returns out.
+ */
+const char *rs_money_text(int64_t fen, char out[40]);
+
+/*
+ * Whether s[0..n) groups its digits in thousands with ",": no comma at all,
+ * or one to three digits, then groups of exactly three ("1,234,567").
+ * Every byte but ',' counts as a digit: the caller passes the run to judge.
+ */
+bool rs_thousands_valid(const char *s, size_t n);
+
+/*
  * Parses a non-negative decimal with up to 3 decimals into thousandths:
  * "420" -> 420000, "1.5" -> 1500.  RS_EINVAL otherwise.
  */

@@ -462,9 +462,10 @@ size_t rs_blank_len_back(const char *s, size_t n)
 static rs_status parse_scaled(const char *s, unsigned scale, bool allow_neg,
                               int64_t *out)
 {
-    bool neg = false, any = false, grouped = false;
+    bool neg = false, any = false;
     int64_t v = 0;
-    unsigned dec = 0, group = 0;
+    unsigned dec = 0;
+    size_t run;
 
     if (!s)
         return RS_EINVAL;
@@ -476,24 +477,17 @@ static rs_status parse_scaled(const char *s, unsigned scale, bool allow_neg,
             return RS_EINVAL;
         s++;
     }
-    for (;; s++) {
-        if (*s == ',' && any) {
-            if (group > 3 || (grouped && group != 3))
-                return RS_EINVAL;
-            grouped = true;
-            group = 0;
+    run = strspn(s, "0123456789,");
+    if (!rs_thousands_valid(s, run))
+        return RS_EINVAL;
+    for (const char *end = s + run; s < end; s++) {
+        if (*s == ',')
             continue;
-        }
-        if (*s < '0' || *s > '9')
-            break;
         if (v > (INT64_MAX - 9) / 10)
             return RS_EINVAL;
         v = v * 10 + (*s - '0');
         any = true;
-        group++;
     }
-    if (grouped && group != 3)
-        return RS_EINVAL;
     if (*s == '.') {
         s++;
         for (; *s >= '0' && *s <= '9'; s++) {
@@ -559,6 +553,38 @@ void rs_money_wan(int64_t fen, char out[32])
 void rs_money_yuan(int64_t fen, char out[32])
 {
     format_2dp(fen, 100, out);
+}
+
+const char *rs_money_text(int64_t fen, char out[40])
+{
+    char w[32];
+
+    rs_money_wan(fen, w);
+    if (fen != 0 && strcmp(w, "0.00") == 0) {      /* rs_money_wan prints no "-0.00" */
+        rs_money_yuan(fen, w);
+        snprintf(out, 40, "%s元", w);
+    } else {
+        snprintf(out, 40, "%s万元", w);
+    }
+    return out;
+}
+
+bool rs_thousands_valid(const char *s, size_t n)
+{
+    size_t digits = 0;
+    bool grouped = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != ',') {
+            digits++;
+            continue;
+        }
+        if (digits == 0 || (grouped && digits != 3) || (!grouped && digits > 3))
+            return false;
+        grouped = true;
+        digits = 0;
+    }
+    return !grouped || digits == 3;
 }
 
 rs_status rs_milli_parse(const char *s, int64_t *out)

@@ -94,9 +94,20 @@ static void test_money_parse(void **state)
 
 static void test_money_render(void **state)
 {
-    char b[32];
+    char b[32], t[40];
 
     (void)state;
+    /* In a sentence: 万元, or 元 where 万元 would print a figure that is not 0 as 0.00. */
+    assert_string_equal(rs_money_text(6684100, t), "6.68万元");
+    assert_string_equal(rs_money_text(5000, t), "0.01万元");
+    assert_string_equal(rs_money_text(4999, t), "49.99元");
+    assert_string_equal(rs_money_text(-3000, t), "-30.00元");
+    assert_string_equal(rs_money_text(0, t), "0.00万元");
+    assert_true(rs_thousands_valid("1,234,567", 9));
+    assert_true(rs_thousands_valid("123", 3));
+    assert_false(rs_thousands_valid("1234,567", 8));
+    assert_false(rs_thousands_valid("1,23", 4));
+    assert_false(rs_thousands_valid(",123", 4));
     rs_money_wan(158930000, b);
     assert_string_equal(b, "158.93");
     rs_money_wan(0, b);

@@ -191,11 +191,11 @@ static void difference(const struct rs_xval *l, const struct rs_xval *r, bool yu
         d.num /= d.den;
         d.den = 1;
     }
-    /* A gap under 0.005万元 would print as 0.00万元: it is shown in 元. */
-    if (l->type == RS_XT_MONEY && d.den == 1 && d.num < RS_EVAL_WAN_HALF_FEN)
-        yuan = true;
-    rs_eval_show_value(&d, l->type == RS_XT_MONEY ? RS_VK_MONEY : RS_VK_COUNT,
-                       l->type == RS_XT_MONEY ? (yuan ? "元" : "万元") : unit, "", v);
+    if (l->type == RS_XT_MONEY && d.den == 1 && !yuan)
+        rs_money_text(d.num, v);       /* in 元 when 万元 would print 0.00 */
+    else
+        rs_eval_show_value(&d, l->type == RS_XT_MONEY ? RS_VK_MONEY : RS_VK_COUNT,
+                           l->type == RS_XT_MONEY ? (yuan ? "元" : "万元") : unit, "", v);
     rs_eval_fmt(out, n, "，相差%s%s", dn < 0 ? "-" : "+", v);
 }
 

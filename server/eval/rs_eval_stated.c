@@ -80,9 +80,8 @@ static void parse_stated(const char *text, struct stated *st)
 {
     char buf[128], rest[128];
     const char *p;
-    size_t n;
-    unsigned group = 0;
-    bool grouped = false, neg;
+    size_t n, run;
+    bool neg;
 
     memset(st, 0, sizeof *st);
     rs_eval_copy(buf, sizeof buf, text ? text : "");
@@ -97,21 +96,16 @@ static void parse_stated(const char *text, struct stated *st)
                             memcmp(p - 3, "\xef\xbc\x8d", 3) == 0));
     st->mant = 0;
     /* "," groups thousands only, as in an amount of money (rs_money_parse). */
-    for (; (*p >= '0' && *p <= '9') || *p == ','; p++) {
-        if (*p == ',') {
-            if (group > 3 || (grouped && group != 3))
-                return;
-            grouped = true;
-            group = 0;
+    run = strspn(p, "0123456789,");
+    if (!rs_thousands_valid(p, run))
+        return;
+    for (const char *end = p + run; p < end; p++) {
+        if (*p == ',')
             continue;
-        }
         if (st->mant > INT64_MAX / 100)
             return;
         st->mant = st->mant * 10 + (*p - '0');
-        group++;
     }
-    if (grouped && group != 3)
-        return;
     if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
         for (p++; *p >= '0' && *p <= '9'; p++) {
             if (st->dec == 6 || st->mant > INT64_MAX / 100)
@@ -342,11 +336,11 @@ static void show_gap(const struct computed *c, const struct stated *st, rs_i128 
         if (scn % scd != 0)
             return;
         /* In 元 when the figure was stated in 元, or when the gap would
-         * print as 0.00万元. */
-        if ((st->has_unit && st->unit_fen == 100) || a < RS_EVAL_WAN_HALF_FEN)
+         * print as 0.00万元 (rs_money_text). */
+        if (st->has_unit && st->unit_fen == 100)
             rs_eval_yuan(a, w);
         else
-            rs_eval_wan(a, w);
+            rs_money_text(a, w);
         rs_eval_fmt(out, 64, "，相差%s%s", d < 0 ? "-" : "+", w);
     } else if (c->kind == SK_COUNT && st->dec == 0) {
         rs_i128 d = scn - c->cn;

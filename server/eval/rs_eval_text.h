@@ -44,9 +44,6 @@ void rs_eval_utf8_trim(char *buf);
 /* Copies src (NULL: "") into dst[0..n), cut at a UTF-8 character boundary. */
 void rs_eval_copy(char *dst, size_t n, const char *src);
 
-/* Below this many fen a figure in 万元 with two decimals prints as 0.00. */
-#define RS_EVAL_WAN_HALF_FEN 5000
-
 /* fen as "2019.15万元" (two decimals, half away from zero); returns out. */
 const char *rs_eval_wan(int64_t fen, char out[40]);
 

@@ -846,22 +846,6 @@ static void sec_unit(struct rs_render_ctx *d)
     }
 }
 
-/* A change of fen (> 0) as "668.41万元", or in 元 ("30.00元") when it is
- * under 50元 and 万元 would round it to 0.00. */
-static const char *change_amt(int64_t fen, char out[40])
-{
-    char w[32];
-
-    rs_money_wan(fen, w);
-    if (fen != 0 && strcmp(w, "0.00") == 0) {
-        rs_money_yuan(fen, w);
-        snprintf(out, 40, "%s元", w);
-    } else {
-        snprintf(out, 40, "%s万元", w);
-    }
-    return out;
-}
-
 /* "，较年初增加668.41万元（其中上级转移支付...）" when both figures are
  * given; nothing otherwise (no change is invented from an absent budget). */
 static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
@@ -874,7 +858,7 @@ static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
             rs_rbuf_puts(p, "，与年初预算持平");
         } else {
             rs_rbuf_printf(p, "，较年初%s%s", dlt < 0 ? "减少" : "增加",
-                           change_amt(dlt < 0 ? -dlt : dlt, c));
+                           rs_money_text(dlt < 0 ? -dlt : dlt, c));
             if (l->transfer.has && l->transfer.v)
                 rs_rbuf_printf(p, "（其中上级转移支付%s万元）", wan(l->transfer.v, w));
         }
@@ -887,7 +871,7 @@ static void change_text(struct rs_rbuf *p, const struct rs_eval_line *l)
             rs_rbuf_puts(p, "，与上年决算持平");
         else
             rs_rbuf_printf(p, "，较上年决算%s%s%s%s%s", dp < 0 ? "减少" : "增加",
-                           change_amt(dp < 0 ? -dp : dp, c), l->prev_final.v > 0 ? "（" : "",
+                           rs_money_text(dp < 0 ? -dp : dp, c), l->prev_final.v > 0 ? "（" : "",
                            l->prev_final.v > 0 ? pct(dp < 0 ? -dp : dp, l->prev_final.v, r) : "",
                            l->prev_final.v > 0 ? "）" : "");
     }
